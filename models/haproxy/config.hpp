@@ -1,0 +1,81 @@
+#pragma once
+// haproxy.cfg as plain structs; field names follow the directives so configs render back.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace models::haproxy {
+
+/// `server NAME ADDR:PORT [check] [inter T] [fastinter T] [downinter T] [rise N] [fall N]
+///  [weight N] [backup] [maxconn N] [resolvers R] [init-addr ...]`
+struct ServerConfig {
+  std::string name;
+  std::string address;  // a container name or an IPv4 literal
+  std::uint16_t port = 80;
+  bool check = false;
+  sim::Time inter = 2 * sim::kSecond;
+  std::optional<sim::Time> fastinter;
+  std::optional<sim::Time> downinter;
+  int rise = 2;
+  int fall = 3;
+  int weight = 1;
+  bool backup = false;
+  int maxconn = 0;  // 0: unlimited
+  std::string resolvers;  // empty: resolved once, at start-up (libc)
+  /// `init-addr`: the methods tried at start-up in order: last, libc, none, or an IP.
+  std::vector<std::string> init_addr = {"last", "libc"};
+};
+
+struct BackendConfig {
+  std::string name;
+  std::string balance = "roundrobin";  // roundrobin | leastconn | source | first
+  /// `option httpchk [METHOD] [URI]`: empty method means a plain TCP check.
+  bool httpchk = false;
+  std::string httpchk_method = "OPTIONS";
+  std::string httpchk_uri = "/";
+  /// `http-check expect status N`; 0: any 2xx or 3xx passes.
+  int expect_status = 0;
+  bool allbackups = false;
+  bool redispatch = false;
+  std::optional<int> retries;
+  /// `on-marked-down shutdown-sessions`
+  bool shutdown_sessions_on_down = false;
+  std::optional<sim::Time> timeout_check, timeout_connect, timeout_server;
+  std::vector<ServerConfig> servers;
+};
+
+struct FrontendConfig {
+  std::string name;
+  std::uint16_t port = 80;  // `bind *:PORT`
+  std::string default_backend;
+};
+
+/// `resolvers NAME` with `timeout resolve`, `hold valid`, `hold nx`.
+struct ResolversConfig {
+  std::string name;
+  sim::Time timeout_resolve = 1 * sim::kSecond;
+  sim::Time hold_valid = 10 * sim::kSecond;
+  sim::Time hold_nx = 30 * sim::kSecond;
+};
+
+struct HaproxyConfig {
+  // `defaults`
+  sim::Time timeout_connect = 5 * sim::kSecond;
+  sim::Time timeout_client = 50 * sim::kSecond;
+  sim::Time timeout_server = 50 * sim::kSecond;
+  std::optional<sim::Time> timeout_check;
+  int retries = 3;
+  /// `spread-checks` (global, percent 0..50): random jitter on every check interval.
+  int spread_checks = 0;
+  std::vector<FrontendConfig> frontends;
+  std::vector<BackendConfig> backends;
+  std::vector<ResolversConfig> resolvers;
+  /// Time HAProxy itself spends handling a check result or forwarding a request.
+  sim::Distribution processing = sim::Distribution::constant(50 * sim::kMicrosecond);
+};
+
+}  // namespace models::haproxy

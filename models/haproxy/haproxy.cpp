@@ -1,0 +1,331 @@
+#include "models/haproxy/haproxy.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "sim/json.hpp"
+#include "sim/node.hpp"
+
+namespace models::haproxy {
+
+Haproxy::Haproxy(sim::Node& node, HaproxyConfig config)
+    : sim::Process(node, "haproxy"), config_(std::move(config)), rng_(rng("lb")) {}
+
+sim::Time Haproxy::check_connect_timeout(const Server& s) const {
+  // src/check.c: expire = now + inter; capped by `timeout connect` only when `timeout check`
+  // is also set ("as it may be too short for a full check otherwise").
+  const BackendConfig& b = s.backend->config;
+  const auto tcheck = b.timeout_check ? b.timeout_check : config_.timeout_check;
+  const sim::Time tconnect = b.timeout_connect.value_or(config_.timeout_connect);
+  sim::Time t = s.config.inter;
+  if (tcheck && tconnect > 0) t = std::min(t, tconnect);
+  return t;
+}
+
+std::optional<sim::Time> Haproxy::check_read_timeout(const Server& s) const {
+  const BackendConfig& b = s.backend->config;
+  return b.timeout_check ? b.timeout_check : config_.timeout_check;
+}
+
+void Haproxy::build() {
+  backends_.clear();
+  checks_.clear();
+  for (const auto& bc : config_.backends) {
+    auto b = std::make_unique<Backend>();
+    b->config = bc;
+    for (const auto& sc : bc.servers) {
+      auto s = std::make_unique<Server>();
+      s->config = sc;
+      s->backend = b.get();
+      // Start-up state: "up, but will fall down at first failure".
+      s->health = sc.check ? sc.rise : sc.rise + sc.fall - 1;
+      s->up = true;
+      b->servers.push_back(std::move(s));
+    }
+    backends_.push_back(std::move(b));
+  }
+}
+
+void Haproxy::on_start() {
+  build();
+  // init-addr: resolve every server name once, at start-up.
+  for (auto& b : backends_) {
+    for (auto& s : b->servers) {
+      bool resolved = false;
+      for (const auto& method : s->config.init_addr) {
+        if (method == "libc") {
+          if (auto ip = container_dns(sim(), s->config.address)) {
+            s->addr = ip;
+            resolved = true;
+          }
+        } else if (method == "none") {
+          s->maint = true;  // RMAINT until a resolver answers
+          resolved = true;
+        } else if (auto ip = sim::Ipv4::parse(method)) {
+          s->addr = ip;
+          resolved = true;
+        }  // "last": no server-state file in our containers, so nothing to reuse
+        if (resolved) break;
+      }
+      if (!resolved) {
+        // haproxy refuses to start: "could not resolve address 'nginx1'".
+        sim().record("haproxy_start_failed", {{"node", node().name()}, {"backend", b->config.name},
+                                              {"server", s->config.name}, {"reason", "could not resolve " + s->config.address}}, true);
+        after(0, [this] { kill(); });
+        return;
+      }
+      if (s->maint)
+        sim().record("server_maint", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
+                                      {"reason", "init-addr none"}}, true);
+    }
+  }
+  for (const auto& fe : config_.frontends) {
+    const std::string name = fe.name;
+    sim().tcp().listen(*this, fe.port, [](sim::ConnId) {});
+  }
+  // First checks, staggered over the smallest interval: position × mininter / count.
+  std::vector<Server*> checked;
+  for (auto& b : backends_)
+    for (auto& s : b->servers)
+      if (s->config.check) checked.push_back(s.get());
+  sim::Time mininter = 0;
+  for (Server* s : checked) {
+    const sim::Time i = s->config.fastinter.value_or(s->config.inter);
+    if (i > sim::kSecond && (mininter == 0 || i < mininter)) mininter = i;
+  }
+  for (std::size_t i = 0; i < checked.size(); ++i) {
+    checks_.push_back(std::make_unique<HealthCheck>(*this, *checked[i]));
+    const sim::Time offset = mininter * static_cast<sim::Time>(i) / static_cast<sim::Time>(checked.size());
+    checks_.back()->start(offset);
+  }
+  bool any_resolvers = false;
+  for (auto& b : backends_)
+    for (auto& s : b->servers)
+      if (!s->config.resolvers.empty()) any_resolvers = true;
+  if (any_resolvers) after(0, [this] { resolve_tick(); });
+}
+
+void Haproxy::on_exit() {
+  checks_.clear();
+  backends_.clear();
+}
+
+void Haproxy::resolve_tick() {
+  sim::Time next = sim::kNever;
+  for (auto& b : backends_) {
+    for (auto& s : b->servers) {
+      if (s->config.resolvers.empty()) continue;
+      const ResolversConfig* rc = nullptr;
+      for (const auto& r : config_.resolvers)
+        if (r.name == s->config.resolvers) rc = &r;
+      static const ResolversConfig defaults;
+      if (rc == nullptr) rc = &defaults;
+      next = std::min(next, rc->timeout_resolve);
+      const auto ip = container_dns(sim(), s->config.address);
+      const std::string where = b->config.name + "/" + s->config.name;
+      if (ip) {
+        s->resolve_fail_since = -1;
+        if (!s->addr || !(*s->addr == *ip)) {
+          sim().record("server_addr_change", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
+                                              {"old", s->addr ? s->addr->str() : "none"}, {"new", ip->str()}}, true);
+          s->addr = ip;
+        }
+        if (s->maint) {
+          s->maint = false;
+          sim().record("server_ready", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
+                                        {"reason", "resolves again"}}, true);
+        }
+      } else {
+        if (s->resolve_fail_since < 0) s->resolve_fail_since = sim().now();
+        if (!s->maint && sim().now() - s->resolve_fail_since >= rc->hold_nx) {
+          s->maint = true;
+          sim().record("server_maint", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
+                                        {"reason", "DNS NX status"}}, true);
+        }
+      }
+    }
+  }
+  if (next != sim::kNever) after(next, [this] { resolve_tick(); });
+}
+
+void Haproxy::check_result(Server& s, bool ok, const std::string& status, sim::Time duration) {
+  const ServerConfig& c = s.config;
+  ++s.checks;
+  s.last_check = status;
+  s.last_check_duration = duration;
+  if (ok) {
+    if (s.health < c.rise + c.fall - 1) {
+      ++s.health;
+      if (s.health >= c.rise) s.health = c.rise + c.fall - 1;
+    }
+  } else {
+    ++s.checks_failed;
+    if (s.health > 0) {
+      --s.health;
+      if (s.health < c.rise) s.health = 0;
+    }
+  }
+  sim().record("check", {{"node", node().name()}, {"backend", s.backend->config.name}, {"server", c.name},
+                         {"status", status}, {"ok", ok}, {"health", static_cast<std::int64_t>(s.health)},
+                         {"duration_ms", static_cast<double>(duration / 1000) / 1000.0}});
+  if (!s.up && s.health >= c.rise) set_state(s, true, status);
+  else if (s.up && s.health < c.rise) set_state(s, false, status);
+}
+
+void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
+  const sim::Time now = sim().now();
+  if (!up) s.last_change = now;
+  else s.downtime += now - s.last_change;
+  if (up) s.last_change = now;
+  s.up = up;
+  Backend& b = *s.backend;
+  sim().record(up ? "server_up" : "server_down",
+               {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}, {"reason", reason},
+                {"check_duration_ms", static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);
+  sim().metrics().add(std::string("haproxy.") + (up ? "server_up" : "server_down"));
+  bool any = false;
+  for (auto& o : b.servers)
+    if (o->usable()) any = true;
+  if (!any) sim().record("backend_down", {{"node", node().name()}, {"backend", b.config.name}}, true);
+  if (!up && b.config.shutdown_sessions_on_down) {
+    // on-marked-down shutdown-sessions: every session on this server is killed now.
+    sim().record("sessions_shutdown", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}});
+    auto list = std::move(s.sessions);
+    s.sessions.clear();
+    for (sim::ConnId client_conn : list) sim().tcp().reset(client_conn, *this);
+  }
+}
+
+Server* Haproxy::pick(Backend& b, const HttpRequest& req, const Server* avoid) {
+  std::vector<Server*> cand;
+  for (auto& s : b.servers)
+    if (s->usable() && !s->config.backup && s.get() != avoid) cand.push_back(s.get());
+  if (cand.empty()) {
+    for (auto& s : b.servers)
+      if (s->usable() && s->config.backup && s.get() != avoid) {
+        cand.push_back(s.get());
+        if (!b.config.allbackups) break;  // only the first operational backup
+      }
+  }
+  if (cand.empty()) return nullptr;
+  const std::string& algo = b.config.balance;
+  if (algo == "first") {
+    for (Server* s : cand)
+      if (s->config.maxconn == 0 || s->active < s->config.maxconn) return s;
+    return cand.front();
+  }
+  if (algo == "source") {
+    // Hash of the client address over the running servers' weights: remaps on state change.
+    const auto ip = sim().network().address_of(req.client_node);
+    std::uint64_t h = sim::fnv1a64(ip ? ip->str() : "0.0.0.0");
+    std::int64_t total = 0;
+    for (Server* s : cand) total += std::max(1, s->config.weight);
+    std::int64_t slot = static_cast<std::int64_t>(h % static_cast<std::uint64_t>(total));
+    for (Server* s : cand) {
+      slot -= std::max(1, s->config.weight);
+      if (slot < 0) return s;
+    }
+    return cand.back();
+  }
+  if (algo == "leastconn") {
+    int least = INT32_MAX;
+    for (Server* s : cand) least = std::min(least, s->active);
+    std::vector<Server*> tied;
+    for (Server* s : cand)
+      if (s->active == least) tied.push_back(s);
+    cand = tied;
+  }
+  // Weighted round robin, smooth: every candidate gains its weight, the richest is served
+  // and pays the total. Equal weights give plain rotation in configuration order.
+  std::int64_t total = 0;
+  Server* best = nullptr;
+  for (Server* s : cand) {
+    s->rr_weight += std::max(1, s->config.weight);
+    total += std::max(1, s->config.weight);
+    if (best == nullptr || s->rr_weight > best->rr_weight) best = s;
+  }
+  best->rr_weight -= total;
+  return best;
+}
+
+void Haproxy::serve(sim::ConnId conn, HttpRequest req) {
+  // Which frontend: the one listening on the port the client connected to; with a single
+  // default backend per frontend the first frontend's backend serves every request.
+  Backend* b = nullptr;
+  if (!config_.frontends.empty())
+    for (auto& be : backends_)
+      if (be->config.name == config_.frontends.front().default_backend) b = be.get();
+  if (b == nullptr) {
+    http_reply(*this, conn, req, HttpResponse{503, "", node().name()});
+    return;
+  }
+  const int retries = b->config.retries.value_or(config_.retries);
+  forward(conn, std::move(req), *b, pick(*b, req, nullptr), retries, 0);
+}
+
+void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left,
+                      sim::Time) {
+  if (s == nullptr) {
+    // "503 Service Unavailable": no server available.
+    sim().metrics().add("haproxy.http_503");
+    http_reply(*this, client_conn, req, HttpResponse{503, "", node().name()});
+    return;
+  }
+  ++s->requests;
+  ++s->active;
+  const sim::Time tconnect = b.config.timeout_connect.value_or(config_.timeout_connect);
+  const sim::Time tserver = b.config.timeout_server.value_or(config_.timeout_server);
+  HttpRequest up;
+  up.method = req.method;
+  up.path = req.path;
+  Server* srv = s;
+  http_request(*this, *s->addr, s->config.port, up, tconnect, tconnect + tserver,
+               [this, client_conn, req, &b, srv, retries_left](const HttpResponse& r, sim::ConnId server_conn) {
+    --srv->active;
+    auto& list = srv->sessions;
+    list.erase(std::remove(list.begin(), list.end(), client_conn), list.end());
+    if (r.status != 0) {
+      http_reply(*this, client_conn, req, r);
+      return;
+    }
+    if (server_conn == 0 && r.error != "reset") {
+      // Connection failure: retry after the turn-around delay, redispatching on the last retry.
+      ++srv->connect_errors;
+      if (retries_left > 0 && sim().tcp().open(client_conn)) {
+        const sim::Time tconnect = b.config.timeout_connect.value_or(config_.timeout_connect);
+        const sim::Time turn = std::min(tconnect, sim::kSecond);
+        after(turn, [this, client_conn, req, &b, srv, retries_left] {
+          // Without `option redispatch` a retry goes to the same server, even one marked DOWN
+          // meanwhile; with it, the last retry goes to another server (redispatch -1).
+          Server* next = srv;
+          if (b.config.redispatch && retries_left == 1) next = pick(b, req, srv);
+          if (next == nullptr || !next->addr) next = srv->addr ? srv : nullptr;
+          forward(client_conn, req, b, next, retries_left - 1, 0);
+        });
+        return;
+      }
+      sim().metrics().add("haproxy.http_503");
+      http_reply(*this, client_conn, req, HttpResponse{503, "", node().name()});
+      return;
+    }
+    // Timeout after connect: 504; reset by the server: 502.
+    http_reply(*this, client_conn, req, HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name()});
+  });
+  srv->sessions.push_back(client_conn);
+}
+
+std::vector<Haproxy::StatRow> Haproxy::stats() const {
+  std::vector<StatRow> rows;
+  for (const auto& b : backends_)
+    for (const auto& s : b->servers) {
+      sim::Time down = s->downtime;
+      if (!s->up) down += sim().now() - s->last_change;
+      rows.push_back(StatRow{b->config.name, s->config.name,
+                             s->maint ? "MAINT" : (s->up ? "UP" : "DOWN"), s->last_check,
+                             s->addr ? s->addr->str() : "-", s->checks, s->checks_failed, s->requests,
+                             s->connect_errors, sim::to_seconds(down)});
+    }
+  return rows;
+}
+
+}  // namespace models::haproxy

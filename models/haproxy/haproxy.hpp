@@ -1,0 +1,63 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/haproxy/config.hpp"
+#include "models/haproxy/server.hpp"
+#include "models/http/http.hpp"
+#include "sim/process.hpp"
+
+namespace models::haproxy {
+
+/// A `backend` section at run time: its servers and the balancing algorithm's position.
+struct Backend {
+  BackendConfig config;
+  std::vector<std::unique_ptr<Server>> servers;
+  std::size_t rr_next = 0;
+};
+
+/// The haproxy daemon in `mode http`: frontends accept client connections and forward each
+/// request to a server chosen by the backend's `balance`, with `retries` and `option
+/// redispatch`; health checks run per server; `resolvers` re-resolve server names.
+class Haproxy final : public sim::Process, public HttpService {
+ public:
+  Haproxy(sim::Node& node, HaproxyConfig config);
+  void serve(sim::ConnId conn, HttpRequest req) override;
+
+  const HaproxyConfig& config() const { return config_; }
+  const std::vector<std::unique_ptr<Backend>>& backends() const { return backends_; }
+  /// Called by HealthCheck on every result; changes UP/DOWN and records the events.
+  void check_result(Server& s, bool ok, const std::string& status, sim::Time duration);
+  /// Check timeouts as src/check.c sets them (see HealthCheck).
+  sim::Time check_connect_timeout(const Server& s) const;
+  std::optional<sim::Time> check_read_timeout(const Server& s) const;
+  /// The stats page: one row per server (`show stat`), as JSON-ready records.
+  struct StatRow {
+    std::string backend, server, status, check_status, addr;
+    std::uint64_t checks, checks_failed, requests, connect_errors;
+    double downtime_s;
+  };
+  std::vector<StatRow> stats() const;
+
+ protected:
+  void on_start() override;
+  void on_exit() override;
+
+ private:
+  Server* pick(Backend& b, const HttpRequest& req, const Server* avoid);
+  void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left,
+               sim::Time deadline);
+  void set_state(Server& s, bool up, const std::string& reason);
+  void resolve_tick();
+  void build();
+
+  HaproxyConfig config_;
+
+  std::vector<std::unique_ptr<Backend>> backends_;
+  std::vector<std::unique_ptr<HealthCheck>> checks_;
+  sim::Rng rng_;
+};
+
+}  // namespace models::haproxy

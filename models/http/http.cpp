@@ -1,0 +1,82 @@
+#include "models/http/http.hpp"
+
+#include <memory>
+
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace models {
+
+void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRequest req,
+                  sim::Time connect_timeout, sim::Time timeout,
+                  std::function<void(const HttpResponse&, sim::ConnId)> done) {
+  sim::Simulation& s = client.sim();
+  struct State {
+    bool finished = false;
+    sim::ConnId conn = 0;
+    std::function<void(const HttpResponse&, sim::ConnId)> done;
+  };
+  auto st = std::make_shared<State>();
+  st->done = std::move(done);
+  auto finish = [st, &s](const HttpResponse& r) {
+    if (st->finished) return;
+    st->finished = true;
+    const sim::ConnId c = st->conn;
+    if (c != 0) s.tcp().close(c);
+    st->done(r, c);
+  };
+  client.after(timeout, [finish] { finish(HttpResponse{0, "timeout", ""}); });
+  req.client_node = client.node().id();
+  sim::Process* cp = &client;
+  s.tcp().connect(client, ip, port, std::min(connect_timeout, timeout),
+                  [st, finish, cp, &s, req](sim::ConnectResult r, sim::ConnId conn) mutable {
+    if (st->finished) return;
+    if (r != sim::ConnectResult::Connected) {
+      finish(HttpResponse{0, sim::to_string(r), ""});
+      return;
+    }
+    st->conn = conn;
+    s.tcp().on_reset(conn, *cp, [finish] { finish(HttpResponse{0, "reset", ""}); });
+    req.deliver = [finish](const HttpResponse& resp) { finish(resp); };
+    s.tcp().send(conn, *cp, [conn, req, &s]() {
+      // Runs in the server process: the connection's accepting end.
+      if (auto* svc = dynamic_cast<HttpService*>(s.tcp().server_of(conn))) svc->serve(conn, req);
+    });
+  });
+}
+
+void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp) {
+  auto deliver = req.deliver;
+  server.sim().tcp().send(conn, server, [deliver, resp] { deliver(resp); });
+}
+
+std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& name) {
+  if (auto ip = sim::Ipv4::parse(name)) return ip;
+  sim::Node* n = sim.find_node(name);
+  if (n == nullptr || !n->up()) return std::nullopt;
+  return sim.network().address_of(n->id());
+}
+
+std::optional<HostPort> HostPort::parse(const std::string& text, std::uint16_t default_port) {
+  HostPort hp;
+  std::string rest = text;
+  const auto scheme = rest.find("://");
+  if (scheme != std::string::npos) rest = rest.substr(scheme + 3);
+  const auto slash = rest.find('/');
+  if (slash != std::string::npos) rest = rest.substr(0, slash);
+  const auto colon = rest.rfind(':');
+  hp.port = default_port;
+  if (colon != std::string::npos) {
+    const std::string p = rest.substr(colon + 1);
+    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const long v = std::stol(p);
+    if (v < 1 || v > 65535) return std::nullopt;
+    hp.port = static_cast<std::uint16_t>(v);
+    rest = rest.substr(0, colon);
+  }
+  if (rest == "*") rest = "";
+  hp.host = rest;
+  return hp;
+}
+
+}  // namespace models

@@ -1,0 +1,57 @@
+#pragma once
+// HTTP/1 exchanges over sim::Tcp, as the models need them: one request per connection
+// (curl's default in a shell loop, HAProxy's health checks, `option http-server-close`).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "sim/network.hpp"
+#include "sim/process.hpp"
+#include "sim/tcp.hpp"
+
+namespace models {
+
+struct HttpResponse {
+  int status = 0;           // 0: no HTTP answer (see `error`)
+  std::string error;        // "refused", "timeout", "reset", "unreachable", "" when answered
+  std::string served_by;    // the node that produced the body (for distribution reports)
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path = "/";
+  sim::NodeId client_node = 0;   // the connecting node: `balance source` hashes its address
+  /// Runs in the requester when the response arrives.
+  std::function<void(const HttpResponse&)> deliver;
+};
+
+/// A process that answers HTTP on the connections it accepts.
+class HttpService {
+ public:
+  virtual ~HttpService() = default;
+  /// Handles `req` received on `conn`; the answer goes back with `reply(conn, ...)`.
+  virtual void serve(sim::ConnId conn, HttpRequest req) = 0;
+};
+
+/// One HTTP request: connect, send, wait for the response or a reset, all bounded by `timeout`.
+/// `done` runs exactly once, in `client`. `connect_timeout` bounds the handshake alone.
+void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRequest req,
+                  sim::Time connect_timeout, sim::Time timeout,
+                  std::function<void(const HttpResponse&, sim::ConnId)> done);
+
+/// Sends `resp` back over `conn` from the serving process to the requester.
+void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp);
+
+/// Container DNS (Docker's embedded server, podman's aardvark): a running container's name
+/// resolves to its current address; a stopped one does not resolve at all.
+std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& name);
+
+/// "host:port" or "ip:port" (port defaults to `default_port`).
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 80;
+  static std::optional<HostPort> parse(const std::string& text, std::uint16_t default_port);
+};
+
+}  // namespace models

@@ -1,0 +1,73 @@
+#include "models/workloads/http_client.hpp"
+
+#include "sim/json.hpp"
+#include "sim/node.hpp"
+
+namespace models {
+
+HttpClient::HttpClient(sim::Node& node, HttpClientConfig config)
+    : sim::Process(node, "client:" + config.name), config_(std::move(config)) {
+  const auto scheme = config_.url.find("://");
+  const auto slash = config_.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  path_ = slash == std::string::npos ? "/" : config_.url.substr(slash);
+}
+
+void HttpClient::on_start() {
+  const sim::Time wait = config_.start > sim().now() ? config_.start - sim().now() : 0;
+  after(wait, [this] { send_next(); });
+}
+
+void HttpClient::send_next() {
+  if (config_.count > 0 && sent_ >= config_.count) return;
+  if (config_.duration > 0 && sim().now() >= config_.start + config_.duration) return;
+  ++sent_;
+  const sim::Time sent = sim().now();
+  auto target = HostPort::parse(config_.url, 80);
+  auto ip = target ? container_dns(sim(), target->host) : std::nullopt;
+  auto next = [this, sent](const HttpResponse& r) {
+    record(r, sent);
+    after(config_.interval, [this] { send_next(); });
+  };
+  if (!ip) {  // curl: "Could not resolve host"
+    next(HttpResponse{0, "dns", ""});
+    return;
+  }
+  HttpRequest req;
+  req.path = path_;
+  http_request(*this, *ip, target->port, req, config_.connect_timeout, config_.timeout,
+               [next](const HttpResponse& r, sim::ConnId) { next(r); });
+}
+
+void HttpClient::record(const HttpResponse& r, sim::Time sent) {
+  const bool ok = r.status >= 200 && r.status < 400;
+  const std::string& w = config_.name;
+  auto& m = sim().metrics();
+  m.add(w + ".requests");
+  if (!ok) {
+    ++failed_;
+    m.add(w + ".failed");
+    if (run_start_ < 0) run_start_ = sent;
+  } else {
+    if (run_start_ >= 0) {
+      // The outage a user of the loop sees: from the first failed request to the first good one.
+      outage_max_ = std::max(outage_max_, sent - run_start_);
+      run_start_ = -1;
+    }
+    if (!r.served_by.empty()) m.add(w + ".served." + r.served_by);
+  }
+  sim().record("request", {{"node", node().name()}, {"workload", w}, {"seq", static_cast<std::int64_t>(++seq_)},
+                           {"sent_s", sim::seconds_text(sent)}, {"status", static_cast<std::int64_t>(r.status)},
+                           {"error", r.error}, {"served_by", r.served_by},
+                           {"latency_ms", static_cast<double>((sim().now() - sent) / 1000) / 1000.0}});
+}
+
+void HttpClient::finish(sim::Time end) {
+  auto& m = sim().metrics();
+  const std::string& w = config_.name;
+  if (run_start_ >= 0) outage_max_ = std::max(outage_max_, end - run_start_);
+  m.set(w + ".outage_max_s", sim::to_seconds(outage_max_));
+  if (!m.has(w + ".requests")) m.set(w + ".requests", 0);
+  if (!m.has(w + ".failed")) m.set(w + ".failed", 0);
+}
+
+}  // namespace models

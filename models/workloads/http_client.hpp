@@ -1,0 +1,45 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "models/http/http.hpp"
+#include "sim/process.hpp"
+
+namespace models {
+
+/// The seed's `load-test.sh URL COUNT INTERVAL`: a shell loop of `curl` then `sleep INTERVAL`,
+/// so the next request starts INTERVAL after the previous one finished.
+struct HttpClientConfig {
+  std::string name;  // the workload's name: metric prefix
+  std::string url = "http://localhost/";
+  std::int64_t count = 0;  // 0: until `duration` or the end of the run
+  sim::Time interval = 500 * sim::kMillisecond;
+  sim::Time timeout = 5 * sim::kSecond;          // curl --max-time
+  sim::Time connect_timeout = 5 * sim::kSecond;  // curl --connect-timeout
+  sim::Time start = 0;                           // first request, from the start of the run
+  sim::Time duration = 0;                        // 0: no limit
+};
+
+class HttpClient final : public sim::Process {
+ public:
+  HttpClient(sim::Node& node, HttpClientConfig config);
+  /// Closes the open outage run at the end of the simulation and writes the metrics.
+  void finish(sim::Time end);
+  const HttpClientConfig& config() const { return config_; }
+
+ protected:
+  void on_start() override;
+
+ private:
+  void send_next();
+  void record(const HttpResponse& r, sim::Time sent);
+  HttpClientConfig config_;
+  std::string path_;
+  std::int64_t sent_ = 0;
+  std::int64_t failed_ = 0;
+  sim::Time run_start_ = -1;  // send time of the first failure of the current failure run
+  sim::Time outage_max_ = 0;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace models

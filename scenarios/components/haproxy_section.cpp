@@ -1,0 +1,197 @@
+// The `haproxy:` section of a node: haproxy.cfg's sections and directives, spelled as in the
+// real file (`timeout check`, `option httpchk`, `http-check expect`, `default-server`).
+#include "scenarios/loader.hpp"
+#include "scenarios/reader.hpp"
+
+#include <algorithm>
+
+namespace scenarios {
+namespace {
+
+using models::haproxy::BackendConfig;
+using models::haproxy::HaproxyConfig;
+using models::haproxy::ServerConfig;
+
+const std::vector<std::string> kServerKeys = {"address", "check", "inter", "fastinter", "downinter", "rise", "fall",
+                                              "weight", "backup", "maxconn", "resolvers", "init-addr"};
+
+void read_server_keys(const MapReader& r, ServerConfig& s) {
+  if (r.has("address")) {
+    const std::string a = r.required_str("address");
+    const auto colon = a.rfind(':');
+    if (colon == std::string::npos) {
+      s.address = a;
+    } else {
+      s.address = a.substr(0, colon);
+      s.port = static_cast<std::uint16_t>(integer_of(Tree{Tree::Kind::Scalar, a.substr(colon + 1), false, {}, {}, {}, r.get("address")->src},
+                                                     r.sub("address") + " (port)", 1, 65535));
+    }
+    if (s.address.empty()) fail(*r.get("address"), r.sub("address"), "expected HOST:PORT");
+  }
+  s.check = r.boolean("check", s.check);
+  s.inter = r.duration("inter", s.inter, false, sim::kMillisecond);
+  if (auto v = r.opt_duration("fastinter", false, sim::kMillisecond)) s.fastinter = v;
+  if (auto v = r.opt_duration("downinter", false, sim::kMillisecond)) s.downinter = v;
+  s.rise = static_cast<int>(r.integer("rise", s.rise, 1, 1000));
+  s.fall = static_cast<int>(r.integer("fall", s.fall, 1, 1000));
+  s.weight = static_cast<int>(r.integer("weight", s.weight, 0, 256));
+  s.backup = r.boolean("backup", s.backup);
+  s.maxconn = static_cast<int>(r.integer("maxconn", s.maxconn, 0, 1000000));
+  s.resolvers = r.str("resolvers", s.resolvers);
+  if (r.has("init-addr")) {
+    s.init_addr.clear();
+    std::string v = r.required_str("init-addr");
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      const auto comma = v.find(',', start);
+      const std::string m = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (m != "last" && m != "libc" && m != "none" && !sim::Ipv4::parse(m))
+        fail(*r.get("init-addr"), r.sub("init-addr"), "unknown method '" + m + "' (use last, libc, none or an IPv4 address)");
+      s.init_addr.push_back(m);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+}
+
+BackendConfig read_backend(const std::string& name, const Tree& t, const std::string& path, const HaproxyConfig& hc) {
+  MapReader r(t, path, {"balance", "option httpchk", "http-check expect", "option redispatch", "option allbackups",
+                        "retries", "on-marked-down", "timeout check", "timeout connect", "timeout server",
+                        "default-server", "servers"});
+  BackendConfig b;
+  b.name = name;
+  b.balance = r.str("balance", "roundrobin");
+  const std::vector<std::string> algos = {"roundrobin", "leastconn", "source", "first"};
+  if (std::find(algos.begin(), algos.end(), b.balance) == algos.end())
+    fail(*r.get("balance"), r.sub("balance"), "unknown algorithm '" + b.balance + "' (did you mean '" + closest(b.balance, algos) + "'?)");
+  if (const Tree* h = r.get("option httpchk")) {
+    const std::string v = scalar_of(*h, r.sub("option httpchk"));
+    if (v == "false") {
+      b.httpchk = false;
+    } else {
+      b.httpchk = true;
+      if (v != "true" && !v.empty()) {
+        // "METHOD URI" or just "URI"
+        const auto sp = v.find(' ');
+        if (sp == std::string::npos) {
+          b.httpchk_uri = v;
+        } else {
+          b.httpchk_method = v.substr(0, sp);
+          b.httpchk_uri = v.substr(sp + 1);
+        }
+        if (b.httpchk_uri.empty() || b.httpchk_uri[0] != '/')
+          fail(*h, r.sub("option httpchk"), "expected [METHOD] URI, e.g. 'GET /health'");
+      }
+    }
+  }
+  if (const Tree* e = r.get("http-check expect")) {
+    const std::string v = scalar_of(*e, r.sub("http-check expect"));
+    if (v.rfind("status ", 0) != 0) fail(*e, r.sub("http-check expect"), "only 'status N' is modelled, found '" + v + "'");
+    b.expect_status = static_cast<int>(integer_of(Tree{Tree::Kind::Scalar, v.substr(7), false, {}, {}, {}, e->src},
+                                                  r.sub("http-check expect"), 100, 599));
+  }
+  b.redispatch = r.boolean("option redispatch", false);
+  b.allbackups = r.boolean("option allbackups", false);
+  if (r.has("retries")) b.retries = static_cast<int>(r.integer("retries", hc.retries, 0, 100));
+  if (r.has("on-marked-down")) {
+    const std::string v = r.required_str("on-marked-down");
+    if (v != "shutdown-sessions") fail(*r.get("on-marked-down"), r.sub("on-marked-down"), "only 'shutdown-sessions' is known");
+    b.shutdown_sessions_on_down = true;
+  }
+  if (auto v = r.opt_duration("timeout check", false, sim::kMillisecond)) b.timeout_check = v;
+  if (auto v = r.opt_duration("timeout connect", false, sim::kMillisecond)) b.timeout_connect = v;
+  if (auto v = r.opt_duration("timeout server", false, sim::kMillisecond)) b.timeout_server = v;
+  ServerConfig defaults;
+  if (const Tree* d = r.get("default-server")) read_server_keys(MapReader(*d, r.sub("default-server"), kServerKeys), defaults);
+  const Tree* servers = r.get("servers");
+  if (servers == nullptr) fail(t, r.sub("servers"), "missing (a backend needs at least one server)");
+  MapReader sr(*servers, r.sub("servers"), [&] {
+    std::vector<std::string> k;
+    for (const auto& [n, v] : servers->map) k.push_back(n);
+    return k;
+  }());
+  if (servers->map.empty()) fail(*servers, r.sub("servers"), "a backend needs at least one server");
+  for (const auto& [sname, st] : servers->map) {
+    ServerConfig s = defaults;
+    s.name = sname;
+    MapReader one(st, sr.sub(sname), kServerKeys);
+    read_server_keys(one, s);
+    if (s.address.empty()) fail(st, one.sub("address"), "missing (HOST:PORT)");
+    b.servers.push_back(s);
+  }
+  return b;
+}
+
+}  // namespace
+
+HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
+  MapReader r(t, path, {"global", "defaults", "resolvers", "frontends", "backends", "start_delay", "stop_delay"});
+  HaproxyConfig c;
+  if (const Tree* g = r.get("global")) {
+    MapReader gr(*g, r.sub("global"), {"spread-checks"});
+    c.spread_checks = static_cast<int>(gr.integer("spread-checks", 0, 0, 50));
+  }
+  if (const Tree* d = r.get("defaults")) {
+    MapReader dr(*d, r.sub("defaults"), {"mode", "timeout connect", "timeout client", "timeout server", "timeout check", "retries"});
+    const std::string mode = dr.str("mode", "http");
+    if (mode != "http") fail(*dr.get("mode"), dr.sub("mode"), "only 'mode http' is modelled so far");
+    c.timeout_connect = dr.duration("timeout connect", c.timeout_connect, false, sim::kMillisecond);
+    c.timeout_client = dr.duration("timeout client", c.timeout_client, false, sim::kMillisecond);
+    c.timeout_server = dr.duration("timeout server", c.timeout_server, false, sim::kMillisecond);
+    if (auto v = dr.opt_duration("timeout check", false, sim::kMillisecond)) c.timeout_check = v;
+    c.retries = static_cast<int>(dr.integer("retries", c.retries, 0, 100));
+  }
+  if (const Tree* res = r.get("resolvers")) {
+    if (!res->is_map()) fail(*res, r.sub("resolvers"), "expected a mapping of resolvers sections by name");
+    for (const auto& [name, rt] : res->map) {
+      MapReader rr(rt, r.sub("resolvers") + "." + name, {"timeout resolve", "hold valid", "hold nx"});
+      models::haproxy::ResolversConfig rc;
+      rc.name = name;
+      rc.timeout_resolve = rr.duration("timeout resolve", rc.timeout_resolve, false, sim::kMillisecond);
+      rc.hold_valid = rr.duration("hold valid", rc.hold_valid, false, sim::kMillisecond);
+      rc.hold_nx = rr.duration("hold nx", rc.hold_nx, false, sim::kMillisecond);
+      c.resolvers.push_back(rc);
+    }
+  }
+  const Tree* bes = r.get("backends");
+  if (bes == nullptr || !bes->is_map() || bes->map.empty()) fail(bes ? *bes : t, r.sub("backends"), "expected at least one backend section");
+  for (const auto& [name, bt] : bes->map) c.backends.push_back(read_backend(name, bt, r.sub("backends") + "." + name, c));
+  std::vector<std::string> backend_names;
+  for (const auto& b : c.backends) backend_names.push_back(b.name);
+  const Tree* fes = r.get("frontends");
+  if (fes == nullptr || !fes->is_map() || fes->map.empty()) fail(fes ? *fes : t, r.sub("frontends"), "expected at least one frontend section");
+  for (const auto& [name, ft] : fes->map) {
+    MapReader fr(ft, r.sub("frontends") + "." + name, {"bind", "default_backend"});
+    models::haproxy::FrontendConfig f;
+    f.name = name;
+    const std::string bind = fr.required_str("bind");
+    auto hp = models::HostPort::parse(bind, 0);
+    if (!hp || hp->port == 0) fail(*fr.get("bind"), fr.sub("bind"), "expected [ADDR]:PORT such as '*:80', found '" + bind + "'");
+    f.port = hp->port;
+    f.default_backend = fr.required_str("default_backend");
+    if (std::find(backend_names.begin(), backend_names.end(), f.default_backend) == backend_names.end())
+      fail(*fr.get("default_backend"), fr.sub("default_backend"),
+           "no backend named '" + f.default_backend + "' (did you mean '" + closest(f.default_backend, backend_names) + "'?)");
+    c.frontends.push_back(f);
+  }
+  // Servers naming a resolvers section must name one that exists.
+  for (std::size_t bi = 0; bi < c.backends.size(); ++bi)
+    for (const auto& s : c.backends[bi].servers) {
+      if (s.resolvers.empty()) continue;
+      bool found = false;
+      for (const auto& rc : c.resolvers) found = found || rc.name == s.resolvers;
+      if (!found)
+        fail(*bes, r.sub("backends") + "." + c.backends[bi].name + ".servers." + s.name + ".resolvers",
+             "no resolvers section named '" + s.resolvers + "'");
+    }
+  return c;
+}
+
+ProcessTiming read_timing(const Tree& t, const std::string& path) {
+  ProcessTiming timing;
+  if (const Tree* v = t.find("start_delay")) timing.start_delay = distribution_of(*v, path + ".start_delay");
+  if (const Tree* v = t.find("stop_delay")) timing.stop_delay = distribution_of(*v, path + ".stop_delay");
+  return timing;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,289 @@
+#include "scenarios/loader.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "scenarios/reader.hpp"
+#include "sim/network.hpp"
+
+namespace scenarios {
+
+const std::vector<std::string>& known_invariants() {
+  static const std::vector<std::string> names = {"backend_available", "no_failed_requests", "single_vip_holder"};
+  return names;
+}
+
+namespace {
+
+const std::vector<std::string> kComponentKinds = {"haproxy", "nginx"};
+const std::vector<std::string> kFaultActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
+                                                "disconnect", "connect", "partition", "heal", "drop", "delay", "loss"};
+
+std::vector<std::string> keys_of(const Tree& t) {
+  std::vector<std::string> k;
+  for (const auto& [name, v] : t.map) k.push_back(name);
+  return k;
+}
+
+NodeSpec read_node(const std::string& name, const Tree& t, const std::string& path) {
+  std::vector<std::string> allowed = {"networks", "dynamic_address", "router", "start_delay", "stop_timeout", "start"};
+  allowed.insert(allowed.end(), kComponentKinds.begin(), kComponentKinds.end());
+  NodeSpec n;
+  n.name = name;
+  if (t.kind == Tree::Kind::Null) return n;
+  MapReader r(t, path, allowed);
+  if (const Tree* nets = r.get("networks")) {
+    if (nets->is_seq()) {
+      for (std::size_t i = 0; i < nets->seq.size(); ++i)
+        n.networks.push_back(Attachment{scalar_of(nets->seq[i], r.sub("networks") + "." + std::to_string(i)), ""});
+    } else if (nets->is_map()) {
+      for (const auto& [net, addr] : nets->map) {
+        const std::string a = addr.kind == Tree::Kind::Null ? "" : scalar_of(addr, r.sub("networks") + "." + net);
+        if (!a.empty() && a != "dynamic" && !sim::Ipv4::parse(a))
+          fail(addr, r.sub("networks") + "." + net, "expected an IPv4 address or 'dynamic', found '" + a + "'");
+        n.networks.push_back(Attachment{net, a == "dynamic" ? "" : a});
+      }
+    } else {
+      fail(*nets, r.sub("networks"), "expected a list of network names or a mapping network: address");
+    }
+  }
+  n.dynamic_address = r.boolean("dynamic_address", false);
+  n.router = r.boolean("router", false);
+  n.start_delay = r.distribution("start_delay");
+  n.stop_timeout = r.opt_duration("stop_timeout", true);
+  n.start = r.boolean("start", true);
+  for (const auto& [key, value] : t.map) {
+    if (key == "haproxy") {
+      n.components.emplace_back(read_haproxy(value, r.sub(key)));
+      n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
+    } else if (key == "nginx") {
+      n.components.emplace_back(read_nginx(value, r.sub(key)));
+      n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
+    }
+  }
+  return n;
+}
+
+std::vector<std::string> node_list(const Tree& t, const std::string& path) {
+  std::vector<std::string> out;
+  if (t.is_scalar()) return {t.scalar};
+  if (!t.is_seq()) fail(t, path, "expected a node name or a list of node names");
+  for (std::size_t i = 0; i < t.seq.size(); ++i) out.push_back(scalar_of(t.seq[i], path + "." + std::to_string(i)));
+  return out;
+}
+
+FaultSpec read_fault(const Tree& t, const std::string& path) {
+  std::vector<std::string> allowed = {"at", "for", "note", "network"};
+  allowed.insert(allowed.end(), kFaultActions.begin(), kFaultActions.end());
+  MapReader r(t, path, allowed);
+  FaultSpec f;
+  f.source = t.src.file + ":" + std::to_string(t.src.line);
+  if (!r.has("at")) fail(t, r.sub("at"), "missing (when the fault happens, e.g. 'at: 30s')");
+  f.at = r.duration("at", 0, true);
+  f.for_ = r.opt_duration("for");
+  std::vector<std::string> actions;
+  for (const auto& [k, v] : t.map)
+    if (std::find(kFaultActions.begin(), kFaultActions.end(), k) != kFaultActions.end()) actions.push_back(k);
+  if (actions.size() != 1) {
+    std::string all;
+    for (const auto& a : kFaultActions) all += (all.empty() ? "" : ", ") + a;
+    fail(t, path, actions.empty() ? "no action: add exactly one of " + all
+                                  : "more than one action (" + actions[0] + ", " + actions[1] + "): one per entry");
+  }
+  f.action = actions[0];
+  const Tree& v = *r.get(f.action);
+  const std::string vp = r.sub(f.action);
+  if (f.action == "partition") {
+    if (!v.is_seq() || v.seq.size() < 2) fail(v, vp, "expected a list of at least two groups, e.g. [[lb1], [lb2, web1]]");
+    for (std::size_t i = 0; i < v.seq.size(); ++i) f.groups.push_back(node_list(v.seq[i], vp + "." + std::to_string(i)));
+  } else if (f.action == "heal") {
+    // `heal: all` (or true): every partition, drop, delay and loss rule and disconnection ends.
+  } else if (f.action == "drop") {
+    MapReader dr(v, vp, {"from", "to", "proto", "both_ways"});
+    if (!dr.has("from") || !dr.has("to")) fail(v, vp, "needs 'from' and 'to' (node names or lists)");
+    f.from = node_list(*dr.get("from"), dr.sub("from"));
+    f.to = node_list(*dr.get("to"), dr.sub("to"));
+    const std::string proto = dr.str("proto", "all");
+    f.proto = sim::proto_from_name(proto);
+    if (f.proto == 0)
+      fail(*dr.get("proto"), dr.sub("proto"), "unknown protocol '" + proto + "' (tcp, udp, vrrp, icmp, arp or all)");
+    f.both_ways = dr.boolean("both_ways", false);
+  } else if (f.action == "delay") {
+    MapReader dr(v, vp, {"node", "add"});
+    f.target = dr.required_str("node");
+    if (!dr.has("add")) fail(v, dr.sub("add"), "missing (the added delay, e.g. 200ms)");
+    f.delay = *dr.distribution("add");
+  } else if (f.action == "loss") {
+    MapReader lr(v, vp, {"node", "p"});
+    f.target = lr.required_str("node");
+    f.loss = lr.real("p", 0.0, 0.0, 1.0);
+  } else {
+    f.target = scalar_of(v, vp);
+    if (f.target.empty()) fail(v, vp, "expected a target: NODE or NODE/PROCESS");
+  }
+  f.network = r.str("network", "");
+  return f;
+}
+
+}  // namespace
+
+ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
+  MapReader r(root, "", {"name", "description", "seed", "runs", "duration", "networks", "nodes", "workloads", "faults",
+                         "invariants", "notes"});
+  ScenarioSpec s;
+  s.file = file;
+  s.name = r.str("name", "");
+  if (s.name.empty()) fail(root, "name", "missing (a short name for the scenario)");
+  s.description = r.str("description", "");
+  s.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
+  s.runs = static_cast<int>(r.integer("runs", 1, 1, 100000));
+  s.duration = r.duration("duration", s.duration);
+
+  // Networks.
+  const Tree* nets = r.get("networks");
+  if (nets == nullptr || !nets->is_map() || nets->map.empty())
+    fail(nets ? *nets : root, "networks", "expected at least one network, e.g. 'networks: {web: {subnet: 172.20.0.0/16}}'");
+  for (const auto& [name, nt] : nets->map) {
+    NetworkSpec n;
+    n.name = name;
+    if (nt.kind != Tree::Kind::Null) {
+      MapReader nr(nt, "networks." + name, {"subnet", "latency"});
+      n.subnet = nr.str("subnet", n.subnet);
+      if (!sim::Subnet::parse(n.subnet))
+        fail(*nr.get("subnet"), nr.sub("subnet"), "expected CIDR such as 172.20.0.0/16 (prefix 8..30), found '" + n.subnet + "'");
+      if (auto d = nr.distribution("latency")) n.latency = *d;
+    }
+    s.networks.push_back(n);
+  }
+  std::vector<std::string> net_names = keys_of(*nets);
+
+  // Nodes.
+  const Tree* nodes = r.get("nodes");
+  if (nodes == nullptr || !nodes->is_map() || nodes->map.empty())
+    fail(nodes ? *nodes : root, "nodes", "expected at least one node");
+  for (const auto& [name, nt] : nodes->map) {
+    if (name.find('/') != std::string::npos || name.empty()) fail(nt, "nodes." + name, "node names may not contain '/'");
+    NodeSpec n = read_node(name, nt, "nodes." + name);
+    if (n.networks.empty()) n.networks.push_back(Attachment{net_names.front(), ""});
+    for (const auto& a : n.networks) {
+      if (std::find(net_names.begin(), net_names.end(), a.network) == net_names.end())
+        fail(nt, "nodes." + name + ".networks", "no network named '" + a.network + "' (did you mean '" + closest(a.network, net_names) + "'?)");
+      if (!a.address.empty()) {
+        const auto& ns = *std::find_if(s.networks.begin(), s.networks.end(), [&](const NetworkSpec& x) { return x.name == a.network; });
+        if (!sim::Subnet::parse(ns.subnet)->contains(*sim::Ipv4::parse(a.address)))
+          fail(nt, "nodes." + name + ".networks." + a.network, a.address + " is outside " + ns.subnet);
+      }
+    }
+    s.nodes.push_back(std::move(n));
+  }
+  std::vector<std::string> node_names = keys_of(*nodes);
+  auto check_node = [&](const std::string& n, const Tree& at, const std::string& p) {
+    if (std::find(node_names.begin(), node_names.end(), n) == node_names.end())
+      fail(at, p, "no node named '" + n + "' (did you mean '" + closest(n, node_names) + "'?)");
+  };
+  // Addresses must be unique on each network.
+  {
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& n : s.nodes)
+      for (const auto& a : n.networks)
+        if (!a.address.empty() && !seen.insert({a.network, a.address}).second)
+          fail(*nodes->find(n.name), "nodes." + n.name + ".networks." + a.network, "address " + a.address + " is used twice");
+  }
+  // HAProxy servers must name a node or an address.
+  for (const auto& n : s.nodes)
+    for (const auto& c : n.components)
+      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
+        for (const auto& b : h->backends)
+          for (const auto& sv : b.servers)
+            if (!sim::Ipv4::parse(sv.address))
+              check_node(sv.address, *nodes->find(n.name),
+                         "nodes." + n.name + ".haproxy.backends." + b.name + ".servers." + sv.name + ".address");
+
+  // Workloads.
+  if (const Tree* ws = r.get("workloads")) {
+    if (!ws->is_map()) fail(*ws, "workloads", "expected a mapping of workloads by name");
+    for (const auto& [name, wt] : ws->map) {
+      const std::string p = "workloads." + name;
+      MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
+      const std::string kind = wr.str("kind", "http_client");
+      if (kind != "http_client") fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + kind + "' (http_client)");
+      WorkloadSpec w;
+      w.node = wr.required_str("node");
+      check_node(w.node, *wr.get("node"), wr.sub("node"));
+      w.http.name = name;
+      w.http.url = wr.required_str("url");
+      auto hp = models::HostPort::parse(w.http.url, 80);
+      if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
+      if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
+      w.http.count = wr.integer("count", 0, 0, 100000000);
+      w.http.interval = wr.duration("interval", w.http.interval, true);
+      // curl without --max-time has no overall limit; 0 here means the same.
+      w.http.timeout = wr.duration("timeout", 0, true);
+      if (w.http.timeout == 0) w.http.timeout = sim::kNever / 4;
+      w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
+      w.http.start = wr.duration("start", 0, true);
+      w.http.duration = wr.duration("duration", 0, true);
+      s.workloads.emplace(name, w);
+    }
+  }
+
+  // Faults.
+  if (const Tree* fs = r.get("faults")) {
+    if (fs->kind != Tree::Kind::Null) {
+      if (!fs->is_seq()) fail(*fs, "faults", "expected a list of {at: TIME, ACTION: TARGET}");
+      for (std::size_t i = 0; i < fs->seq.size(); ++i) {
+        const std::string p = "faults." + std::to_string(i);
+        FaultSpec f = read_fault(fs->seq[i], p);
+        const Tree& ft = fs->seq[i];
+        if (f.at > s.duration)
+          fail(*ft.find("at"), p + ".at", "is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
+        const Tree& av = *ft.find(f.action);
+        const std::string ap = p + "." + f.action;
+        if (!f.target.empty()) {
+          const auto slash = f.target.find('/');
+          const std::string node = f.target.substr(0, slash);
+          check_node(node, av, ap);
+          if (slash != std::string::npos) {
+            const std::string proc = f.target.substr(slash + 1);
+            const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
+            std::vector<std::string> procs;
+            for (const auto& c : ns.components)
+              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy" : "nginx");
+            for (const auto& [wn, w] : s.workloads)
+              if (w.node == node) procs.push_back("client:" + wn);
+            if (std::find(procs.begin(), procs.end(), proc) == procs.end())
+              fail(av, ap, "node '" + node + "' runs no process '" + proc + "'" +
+                               (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
+            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
+              fail(av, ap, f.action + " applies to a whole node, not to a process");
+          }
+        }
+        for (const auto& g : f.groups)
+          for (const auto& n : g) check_node(n, av, ap);
+        for (const auto& n : f.from) check_node(n, av, ap + ".from");
+        for (const auto& n : f.to) check_node(n, av, ap + ".to");
+        if (!f.network.empty() && std::find(net_names.begin(), net_names.end(), f.network) == net_names.end())
+          fail(*ft.find("network"), p + ".network", "no network named '" + f.network + "'");
+        s.faults.push_back(f);
+      }
+    }
+  }
+
+  // Invariants.
+  for (const auto& name : r.str_list("invariants")) {
+    const auto& known = known_invariants();
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      fail(*r.get("invariants"), "invariants",
+           "unknown invariant '" + name + "' (did you mean '" + closest(name, known) + "'?)");
+    s.invariants.push_back(name);
+  }
+  return s;
+}
+
+ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Tree t = load_tree(path);
+  for (const auto& o : overrides) apply_override(t, o);
+  return spec_from_tree(t, path);
+}
+
+}  // namespace scenarios

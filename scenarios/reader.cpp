@@ -1,0 +1,176 @@
+#include "scenarios/reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace scenarios {
+
+void fail(const Tree& at, const std::string& path, const std::string& message) {
+  throw ScenarioError(at.src, path, message);
+}
+
+std::string scalar_of(const Tree& t, const std::string& path) {
+  if (!t.is_scalar()) fail(t, path, std::string("expected a single value, found ") + t.kind_name());
+  return t.scalar;
+}
+
+MapReader::MapReader(const Tree& t, std::string path, std::vector<std::string> allowed)
+    : t_(t), path_(std::move(path)) {
+  if (!t.is_map()) fail(t, path_, std::string("expected a mapping of keys, found ") + t.kind_name());
+  for (std::size_t i = 0; i < t.map.size(); ++i) {
+    const std::string& k = t.map[i].first;
+    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    std::string hint;
+    const std::string best = closest(k, allowed);
+    if (!best.empty()) hint = " (did you mean '" + best + "'?)";
+    std::string valid;
+    for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
+    throw ScenarioError(t.key_sources[i], sub(k), "unknown key" + hint + "; valid keys: " + valid);
+  }
+}
+
+Source MapReader::key_source(const std::string& key) const {
+  for (std::size_t i = 0; i < t_.map.size(); ++i)
+    if (t_.map[i].first == key) return t_.key_sources[i];
+  return t_.src;
+}
+
+std::string MapReader::str(const std::string& key, const std::string& fallback) const {
+  const Tree* v = get(key);
+  return v == nullptr ? fallback : scalar_of(*v, sub(key));
+}
+
+std::string MapReader::required_str(const std::string& key) const {
+  const Tree* v = get(key);
+  if (v == nullptr) throw ScenarioError(t_.src, sub(key), "missing (required)");
+  return scalar_of(*v, sub(key));
+}
+
+std::int64_t integer_of(const Tree& t, const std::string& path, std::int64_t min, std::int64_t max) {
+  const std::string s = scalar_of(t, path);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0) fail(t, path, "expected a whole number, found '" + s + "'");
+  if (v < min || v > max)
+    fail(t, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + s);
+  return v;
+}
+
+std::int64_t MapReader::integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
+  const Tree* v = get(key);
+  return v == nullptr ? fallback : integer_of(*v, sub(key), min, max);
+}
+
+double MapReader::real(const std::string& key, double fallback, double min, double max) const {
+  const Tree* v = get(key);
+  if (v == nullptr) return fallback;
+  const std::string s = scalar_of(*v, sub(key));
+  char* end = nullptr;
+  const double d = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0') fail(*v, sub(key), "expected a number, found '" + s + "'");
+  if (!(d >= min && d <= max))
+    fail(*v, sub(key), "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + s);
+  return d;
+}
+
+bool MapReader::boolean(const std::string& key, bool fallback) const {
+  const Tree* v = get(key);
+  if (v == nullptr) return fallback;
+  const std::string s = scalar_of(*v, sub(key));
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail(*v, sub(key), "expected true or false, found '" + s + "'");
+}
+
+sim::Time duration_of(const Tree& t, const std::string& path, bool allow_zero, sim::Time unit) {
+  const std::string s = scalar_of(t, path);
+  if (!s.empty() && s[0] == '-') fail(t, path, "must not be negative, found '" + s + "'");
+  sim::Time v = 0;
+  if (!sim::parse_duration(s, unit, v))
+    fail(t, path, "expected a duration such as 2s, 500ms or 1.5s, found '" + s + "'");
+  if (v == 0 && !allow_zero) fail(t, path, "must be greater than zero");
+  return v;
+}
+
+sim::Time MapReader::duration(const std::string& key, sim::Time fallback, bool allow_zero, sim::Time unit) const {
+  const Tree* v = get(key);
+  return v == nullptr ? fallback : duration_of(*v, sub(key), allow_zero, unit);
+}
+
+std::optional<sim::Time> MapReader::opt_duration(const std::string& key, bool allow_zero, sim::Time unit) const {
+  const Tree* v = get(key);
+  if (v == nullptr) return std::nullopt;
+  return duration_of(*v, sub(key), allow_zero, unit);
+}
+
+sim::Distribution distribution_of(const Tree& t, const std::string& path) {
+  if (t.is_scalar()) return sim::Distribution::constant(duration_of(t, path, true));
+  MapReader r(t, path, {"dist", "value", "low", "high", "mean", "sd", "median", "sigma", "quantiles", "min", "max"});
+  const std::string kind = r.required_str("dist");
+  sim::Distribution d;
+  using K = sim::Distribution::Kind;
+  if (kind == "constant") {
+    d.kind = K::Constant;
+    d.a = r.duration("value", 0, true);
+  } else if (kind == "uniform") {
+    d.kind = K::Uniform;
+    d.a = r.duration("low", 0, true);
+    d.b = r.duration("high", 0, true);
+    if (d.b < d.a) fail(t, r.sub("high"), "must not be below low");
+  } else if (kind == "exponential") {
+    d.kind = K::Exponential;
+    d.a = r.duration("mean", 0, false);
+  } else if (kind == "normal") {
+    d.kind = K::Normal;
+    d.a = r.duration("mean", 0, true);
+    d.b = r.duration("sd", 0, true);
+  } else if (kind == "lognormal") {
+    d.kind = K::Lognormal;
+    d.a = r.duration("median", 0, false);
+    d.sigma = r.real("sigma", 0.5, 0.0, 5.0);
+  } else if (kind == "empirical") {
+    d.kind = K::Empirical;
+    const Tree* q = r.get("quantiles");
+    if (q == nullptr || !q->is_seq() || q->seq.size() < 2)
+      fail(t, r.sub("quantiles"), "expected a list of at least two [probability, duration] pairs");
+    double last_p = -1;
+    for (std::size_t i = 0; i < q->seq.size(); ++i) {
+      const Tree& pair = q->seq[i];
+      const std::string ip = r.sub("quantiles") + "." + std::to_string(i);
+      if (!pair.is_seq() || pair.seq.size() != 2) fail(pair, ip, "expected [probability, duration]");
+      const double p = std::strtod(scalar_of(pair.seq[0], ip).c_str(), nullptr);
+      if (p < 0 || p > 1 || p <= last_p) fail(pair, ip, "probabilities must rise from 0 to 1");
+      last_p = p;
+      d.quantiles.emplace_back(p, duration_of(pair.seq[1], ip, true));
+    }
+    if (d.quantiles.front().first != 0.0 || d.quantiles.back().first != 1.0)
+      fail(*q, r.sub("quantiles"), "must start at probability 0 and end at 1");
+  } else {
+    fail(*r.get("dist"), r.sub("dist"),
+         "unknown distribution '" + kind + "' (did you mean '" +
+             closest(kind, {"constant", "uniform", "exponential", "normal", "lognormal", "empirical"}) + "'?)");
+  }
+  d.min = r.duration("min", 0, true);
+  d.max = r.duration("max", sim::kNever, true);
+  return d;
+}
+
+std::optional<sim::Distribution> MapReader::distribution(const std::string& key) const {
+  const Tree* v = get(key);
+  if (v == nullptr) return std::nullopt;
+  return distribution_of(*v, sub(key));
+}
+
+std::vector<std::string> MapReader::str_list(const std::string& key) const {
+  std::vector<std::string> out;
+  const Tree* v = get(key);
+  if (v == nullptr) return out;
+  if (v->is_scalar()) return {v->scalar};
+  if (!v->is_seq()) fail(*v, sub(key), "expected a list");
+  for (std::size_t i = 0; i < v->seq.size(); ++i) out.push_back(scalar_of(v->seq[i], sub(key) + "." + std::to_string(i)));
+  return out;
+}
+
+}  // namespace scenarios

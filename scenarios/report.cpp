@@ -1,0 +1,223 @@
+#include "scenarios/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "sim/json.hpp"
+
+namespace scenarios {
+
+std::map<std::string, Summary> summarize(const std::vector<RunResult>& runs) {
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& r : runs)
+    for (const auto& [k, v] : r.metrics) values[k].push_back(v);
+  std::map<std::string, Summary> out;
+  for (auto& [k, v] : values) {
+    std::sort(v.begin(), v.end());
+    Summary s;
+    s.count = v.size();
+    s.min = v.front();
+    s.max = v.back();
+    s.median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    const std::size_t rank = (95 * v.size() + 99) / 100;  // nearest rank, 1-based
+    s.p95 = v[std::max<std::size_t>(rank, 1) - 1];
+    out[k] = s;
+  }
+  return out;
+}
+
+namespace {
+
+std::string field_text(const sim::FieldValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return sim::number_text(*d);
+  return std::get<bool>(v) ? "true" : "false";
+}
+
+std::string fmt_value(const std::string& name, double v) {
+  char buf[64];
+  if (name.size() > 2 && name.compare(name.size() - 2, 2, "_s") == 0) std::snprintf(buf, sizeof buf, "%.3f s", v);
+  else if (v == static_cast<double>(static_cast<long long>(v))) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  else std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+}  // namespace
+
+std::string describe_event(const sim::TraceRecord& e) {
+  std::string out;
+  const std::string node = e.text("node");
+  if (e.kind == "fault" || e.kind == "fault_end") {
+    out = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
+    return out;
+  }
+  if (e.kind == "server_down" || e.kind == "server_up")
+    return e.kind + " " + node + " " + e.text("backend") + "/" + e.text("server") + " (" + e.text("reason") + ")";
+  out = e.kind;
+  for (const auto& f : e.fields) {
+    if (f.key == "source") continue;
+    out += " " + (f.key == "node" ? "" : f.key + "=") + field_text(f.value);
+  }
+  return out;
+}
+
+std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool color) {
+  const char* bold = color ? "\033[1m" : "";
+  const char* red = color ? "\033[31m" : "";
+  const char* green = color ? "\033[32m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::string o;
+  o += std::string(bold) + "Scenario " + spec.name + reset + " (" + spec.file + "), seed " + std::to_string(r.seed) +
+       ", " + sim::format_duration(r.duration) + " simulated\n";
+  if (!spec.description.empty()) o += "  " + spec.description + "\n";
+  o += std::string("\n") + bold + "Timeline" + reset + "\n";
+  std::size_t shown = 0;
+  for (const auto& e : r.events) {
+    if (e.kind == "run_start" || e.kind == "process_exec") continue;
+    if (e.kind == "process_start" && e.text("process").rfind("client:", 0) == 0) continue;
+    char t[32];
+    std::snprintf(t, sizeof t, "%10.3fs  ", sim::to_seconds(e.time));
+    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == "fault" || e.kind == "server_maint";
+    o += std::string("  ") + t + (bad ? red : (e.kind == "server_up" ? green : "")) + describe_event(e) + reset + "\n";
+    if (++shown >= 400) {
+      o += "  ... (" + std::to_string(r.events.size() - shown) + " more events in --json or --trace)\n";
+      break;
+    }
+  }
+  o += std::string("\n") + bold + "Metrics" + reset + "\n";
+  for (const auto& [k, v] : r.metrics) o += "  " + pad(k, 40) + fmt_value(k, v) + "\n";
+  if (!r.haproxy_stats.empty()) {
+    o += std::string("\n") + bold + "HAProxy stats" + reset + " (at the end of the run)\n";
+    o += "  " + pad("node", 12) + pad("backend/server", 26) + pad("status", 7) + pad("check", 8) + pad("checks", 8) +
+         pad("failed", 8) + pad("requests", 9) + pad("conn_err", 9) + "downtime\n";
+    for (const auto& s : r.haproxy_stats) {
+      char dt[32];
+      std::snprintf(dt, sizeof dt, "%.1f s", s.row.downtime_s);
+      o += "  " + pad(s.node, 12) + pad(s.row.backend + "/" + s.row.server, 26) + pad(s.row.status, 7) +
+           pad(s.row.check_status, 8) + pad(std::to_string(s.row.checks), 8) + pad(std::to_string(s.row.checks_failed), 8) +
+           pad(std::to_string(s.row.requests), 9) + pad(std::to_string(s.row.connect_errors), 9) + dt + "\n";
+    }
+  }
+  o += std::string("\n") + bold + "Invariants" + reset + "\n";
+  if (spec.invariants.empty()) o += "  (none declared)\n";
+  else if (r.violations.empty()) o += std::string("  ") + green + "no violations" + reset + " of: " + [&] {
+      std::string s;
+      for (const auto& i : spec.invariants) s += (s.empty() ? "" : ", ") + i;
+      return s;
+    }() + "\n";
+  for (const auto& v : r.violations) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.3fs .. %.3fs (%.3f s)", sim::to_seconds(v.start), sim::to_seconds(v.end), sim::to_seconds(v.duration()));
+    o += std::string("  ") + red + v.invariant + reset + " " + buf + "  " + v.detail + "\n";
+  }
+  o += "\ntrace sha256 " + r.trace_sha256 + "  (" + std::to_string(r.events_processed) + " events)\n";
+  return o;
+}
+
+std::string human_summary(const ScenarioSpec& spec, const std::vector<RunResult>& runs) {
+  std::string o = "Scenario " + spec.name + ": " + std::to_string(runs.size()) + " runs, seeds " +
+                  std::to_string(runs.front().seed) + ".." + std::to_string(runs.back().seed) + "\n\n";
+  o += "  " + pad("metric", 40) + pad("min", 12) + pad("median", 12) + pad("p95", 12) + pad("max", 12) + "runs\n";
+  for (const auto& [k, s] : summarize(runs))
+    o += "  " + pad(k, 40) + pad(fmt_value(k, s.min), 12) + pad(fmt_value(k, s.median), 12) + pad(fmt_value(k, s.p95), 12) +
+         pad(fmt_value(k, s.max), 12) + std::to_string(s.count) + "\n";
+  std::size_t with_violations = 0;
+  for (const auto& r : runs) with_violations += r.violations.empty() ? 0 : 1;
+  o += "\n  runs with invariant violations: " + std::to_string(with_violations) + " of " + std::to_string(runs.size()) + "\n";
+  return o;
+}
+
+namespace {
+
+void write_result_body(sim::JsonWriter& w, const RunResult& r) {
+  w.key("seed"); w.value(static_cast<std::uint64_t>(r.seed));
+  w.key("duration_s"); w.raw(sim::seconds_text(r.duration));
+  w.key("trace_sha256"); w.value(r.trace_sha256);
+  w.key("events_processed"); w.value(static_cast<std::uint64_t>(r.events_processed));
+  w.key("metrics");
+  w.begin_object();
+  for (const auto& [k, v] : r.metrics) { w.key(k); w.value(v); }
+  w.end_object();
+  w.key("events");
+  w.begin_array();
+  for (const auto& e : r.events) w.raw(sim::Trace::record_json(e));
+  w.end_array();
+  w.key("violations");
+  w.begin_array();
+  for (const auto& v : r.violations) {
+    w.begin_object();
+    w.key("invariant"); w.value(v.invariant);
+    w.key("start_s"); w.raw(sim::seconds_text(v.start));
+    w.key("end_s"); w.raw(sim::seconds_text(v.end));
+    w.key("duration_s"); w.raw(sim::seconds_text(v.duration()));
+    w.key("detail"); w.value(v.detail);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("haproxy_stats");
+  w.begin_array();
+  for (const auto& s : r.haproxy_stats) {
+    w.begin_object();
+    w.key("node"); w.value(s.node);
+    w.key("backend"); w.value(s.row.backend);
+    w.key("server"); w.value(s.row.server);
+    w.key("status"); w.value(s.row.status);
+    w.key("check_status"); w.value(s.row.check_status);
+    w.key("addr"); w.value(s.row.addr);
+    w.key("checks"); w.value(static_cast<std::uint64_t>(s.row.checks));
+    w.key("checks_failed"); w.value(static_cast<std::uint64_t>(s.row.checks_failed));
+    w.key("requests"); w.value(static_cast<std::uint64_t>(s.row.requests));
+    w.key("connect_errors"); w.value(static_cast<std::uint64_t>(s.row.connect_errors));
+    w.key("downtime_s"); w.value(s.row.downtime_s);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+std::string result_json(const RunResult& r, const std::string& file, bool pretty) {
+  sim::JsonWriter w(pretty);
+  w.begin_object();
+  w.key("scenario"); w.value(r.scenario);
+  w.key("file"); w.value(file);
+  write_result_body(w, r);
+  w.end_object();
+  return w.take();
+}
+
+std::string runs_json(const ScenarioSpec& spec, const std::vector<RunResult>& runs, bool pretty) {
+  sim::JsonWriter w(pretty);
+  w.begin_object();
+  w.key("scenario"); w.value(spec.name);
+  w.key("file"); w.value(spec.file);
+  w.key("runs");
+  w.begin_array();
+  for (const auto& r : runs) {
+    w.begin_object();
+    write_result_body(w, r);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("summary");
+  w.begin_object();
+  for (const auto& [k, s] : summarize(runs)) {
+    w.key(k);
+    w.begin_object();
+    w.key("min"); w.value(s.min);
+    w.key("median"); w.value(s.median);
+    w.key("p95"); w.value(s.p95);
+    w.key("max"); w.value(s.max);
+    w.key("runs"); w.value(static_cast<std::uint64_t>(s.count));
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace scenarios

@@ -1,0 +1,25 @@
+#pragma once
+// What a run prints: a readable summary for people, JSON for programs.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenarios/runner.hpp"
+
+namespace scenarios {
+
+struct Summary {
+  double min = 0, median = 0, p95 = 0, max = 0;
+  std::size_t count = 0;
+};
+/// Nearest-rank statistics per metric over runs (a metric absent from a run counts as absent).
+std::map<std::string, Summary> summarize(const std::vector<RunResult>& runs);
+
+std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool color);
+std::string human_summary(const ScenarioSpec& spec, const std::vector<RunResult>& runs);
+std::string result_json(const RunResult& r, const std::string& file, bool pretty);
+std::string runs_json(const ScenarioSpec& spec, const std::vector<RunResult>& runs, bool pretty);
+/// One event as a short line: "server_down haproxy nginx_backend/nginx1 (L4TOUT)".
+std::string describe_event(const sim::TraceRecord& e);
+
+}  // namespace scenarios

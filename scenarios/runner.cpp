@@ -1,0 +1,209 @@
+#include "scenarios/runner.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "models/nginx/nginx.hpp"
+#include "models/workloads/http_client.hpp"
+#include "sim/json.hpp"
+#include "sim/network.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace scenarios {
+namespace {
+
+struct Built {
+  std::vector<models::haproxy::Haproxy*> haproxies;
+  std::vector<models::HttpClient*> clients;
+};
+
+std::string target_node(const std::string& target) { return target.substr(0, target.find('/')); }
+
+void apply_timing(sim::Process& p, const ProcessTiming& t) {
+  if (t.start_delay) p.start_delay = *t.start_delay;
+  if (t.stop_delay) p.stop_delay = *t.stop_delay;
+}
+
+Built build(sim::Simulation& s, const ScenarioSpec& spec) {
+  Built b;
+  sim::Network& net = s.network();
+  for (const auto& n : spec.networks) net.add_segment(n.name, *sim::Subnet::parse(n.subnet), n.latency);
+  // Fixed addresses first, so dynamic ones never take an address a later node asks for.
+  for (const auto& ns : spec.nodes) s.add_node(ns.name);
+  for (const auto& ns : spec.nodes) {
+    sim::Node& node = *s.find_node(ns.name);
+    for (const auto& a : ns.networks)
+      if (!a.address.empty()) net.attach(node, *net.find_segment(a.network), sim::Ipv4::parse(a.address));
+  }
+  for (const auto& ns : spec.nodes) {
+    sim::Node& node = *s.find_node(ns.name);
+    for (const auto& a : ns.networks)
+      if (a.address.empty()) net.attach(node, *net.find_segment(a.network), std::nullopt);
+    node.dynamic_address = ns.dynamic_address;
+    if (ns.router) net.set_router(node.id(), true);
+    if (ns.start_delay) node.start_delay = *ns.start_delay;
+    if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
+    for (std::size_t i = 0; i < ns.components.size(); ++i) {
+      sim::Process* p = nullptr;
+      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {
+        auto& hp = node.add_process<models::haproxy::Haproxy>(*h);
+        b.haproxies.push_back(&hp);
+        p = &hp;
+      } else if (const auto* x = std::get_if<models::NginxConfig>(&ns.components[i])) {
+        p = &node.add_process<models::Nginx>(*x);
+      }
+      if (p != nullptr && i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
+    }
+  }
+  for (const auto& [name, w] : spec.workloads) {
+    auto& c = s.find_node(w.node)->add_process<models::HttpClient>(w.http);
+    c.start_delay = sim::Distribution::constant(0);
+    b.clients.push_back(&c);
+  }
+  return b;
+}
+
+void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
+  for (const auto& f : spec.faults) {
+    s.at(f.at, [&s, f] {
+      sim::Network& net = s.network();
+      sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
+      sim::Process* proc = nullptr;
+      if (node != nullptr && f.target.find('/') != std::string::npos) proc = node->process(f.target.substr(f.target.find('/') + 1));
+      std::optional<sim::SegmentId> seg;
+      if (!f.network.empty()) seg = net.find_segment(f.network);
+      auto ids = [&s](const std::vector<std::string>& names) {
+        std::set<sim::NodeId> out;
+        for (const auto& n : names) out.insert(s.find_node(n)->id());
+        return out;
+      };
+      s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
+                         {"source", f.source}}, true);
+      std::function<void()> undo;
+      const std::string& a = f.action;
+      if (a == "stop") {
+        proc ? proc->stop() : node->stop();
+        undo = [proc, node] { proc ? proc->start() : node->start(); };
+      } else if (a == "kill") {
+        proc ? proc->kill() : node->kill();
+        undo = [proc, node] { proc ? proc->start() : node->start(); };
+      } else if (a == "crash") {
+        node->crash();
+        undo = [node] { node->start(); };
+      } else if (a == "freeze") {
+        proc ? proc->freeze() : node->pause();
+        undo = [proc, node] { proc ? proc->thaw() : node->unpause(); };
+      } else if (a == "thaw") {
+        proc ? proc->thaw() : node->unpause();
+      } else if (a == "start") {
+        proc ? proc->start() : node->start();
+      } else if (a == "restart") {
+        if (proc) proc->restart();
+        else node->restart();
+      } else if (a == "disconnect") {
+        net.disconnect(node->id(), seg);
+        undo = [&net, node, seg] { net.connect(node->id(), seg); };
+      } else if (a == "connect") {
+        net.connect(node->id(), seg);
+      } else if (a == "partition") {
+        std::vector<std::set<sim::NodeId>> groups;
+        for (const auto& g : f.groups) groups.push_back(ids(g));
+        const int id = net.partition(groups);
+        undo = [&net, id] { net.remove_rule(id); };
+      } else if (a == "heal") {
+        net.heal_all();
+      } else if (a == "drop") {
+        const int id = net.add_drop(ids(f.from), ids(f.to), f.proto, f.both_ways);
+        undo = [&net, id] { net.remove_rule(id); };
+      } else if (a == "delay") {
+        net.set_extra_delay(node->id(), f.delay);
+        undo = [&net, node] { net.set_extra_delay(node->id(), std::nullopt); };
+      } else if (a == "loss") {
+        net.set_loss(node->id(), f.loss);
+        undo = [&net, node] { net.set_loss(node->id(), 0.0); };
+      }
+      if (f.for_ && undo) {
+        s.after(*f.for_, [&s, f, undo] {
+          s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
+          undo();
+        }, sim::Phase::Fault);
+      }
+    }, sim::Phase::Fault);
+  }
+}
+
+/// Time from a fault on a server's node to the event it caused, per server: the figure a user
+/// tunes `inter`/`fall`/`rise` for.
+void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::map<std::string, double>& m) {
+  std::map<std::string, std::string> server_node;  // backend/server -> node name
+  for (const auto& ns : spec.nodes)
+    for (const auto& c : ns.components)
+      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
+        for (const auto& b : h->backends)
+          for (const auto& sv : b.servers) server_node[ns.name + "/" + b.name + "/" + sv.name] = sv.address;
+  std::map<std::string, sim::Time> last_down_fault, last_up_fault;  // node -> time
+  for (const auto& r : s.trace().records()) {
+    if (!r.notable) continue;
+    if (r.kind == "fault") {
+      const std::string a = r.text("action");
+      const std::string node = target_node(r.text("target"));
+      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") last_down_fault[node] = r.time;
+      if (a == "start" || a == "restart" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
+    } else if (r.kind == "fault_end") {
+      last_up_fault[target_node(r.text("target"))] = r.time;
+    } else if (r.kind == "server_down" || r.kind == "server_up") {
+      const std::string key = r.text("node") + "/" + r.text("backend") + "/" + r.text("server");
+      auto it = server_node.find(key);
+      if (it == server_node.end()) continue;
+      auto& faults = r.kind == "server_down" ? last_down_fault : last_up_fault;
+      auto f = faults.find(it->second);
+      if (f == faults.end()) continue;
+      const std::string metric = r.text("backend") + "." + r.text("server") + (r.kind == "server_down" ? ".detect_down_s" : ".detect_up_s");
+      if (!m.count(metric)) m[metric] = sim::to_seconds(r.time - f->second);
+      faults.erase(f);  // one event per fault
+    }
+  }
+}
+
+}  // namespace
+
+RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOptions& options) {
+  sim::Simulation s(seed);
+  s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
+  s.trace().set_detail(options.detail || options.keep_trace);
+  for (const auto& inv : spec.invariants) s.invariants().enable(inv);
+  Built b = build(s, spec);
+  s.record("run_start", {{"scenario", spec.name}, {"seed", static_cast<std::int64_t>(seed)}}, true);
+  for (const auto& ns : spec.nodes)
+    if (ns.start) s.find_node(ns.name)->start();
+  schedule_faults(s, spec);
+  s.run_until(spec.duration);
+  for (auto* c : b.clients) c->finish(spec.duration);
+  s.invariants().finish(spec.duration);
+
+  RunResult r;
+  r.scenario = spec.name;
+  r.seed = seed;
+  r.duration = spec.duration;
+  r.metrics = s.metrics().all();
+  detection_metrics(s, spec, r.metrics);
+  for (const auto& v : s.invariants().violations()) r.metrics["violations." + v.invariant] += 1;
+  r.violations = s.invariants().violations();
+  for (const auto& rec : s.trace().records())
+    if (rec.notable) r.events.push_back(rec);
+  for (auto* h : b.haproxies)
+    for (const auto& row : h->stats()) r.haproxy_stats.push_back(RunResult::Stat{h->node().name(), row});
+  r.events_processed = s.events_processed();
+  r.trace_records = s.trace().records().size();
+  r.trace_sha256 = s.trace().sha256();
+  if (options.keep_trace) {
+    r.trace_jsonl = s.trace().jsonl();
+    std::vector<sim::Trace::Span> spans;
+    for (const auto& v : r.violations) spans.push_back({v.invariant, "invariants", v.start, v.end, v.detail});
+    r.chrome_trace = s.trace().chrome_json(spans);
+  }
+  return r;
+}
+
+}  // namespace scenarios

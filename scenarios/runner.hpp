@@ -1,0 +1,42 @@
+#pragma once
+// Builds a Simulation from a ScenarioSpec, plays its fault timeline, and collects the result.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/haproxy/haproxy.hpp"
+#include "scenarios/spec.hpp"
+#include "sim/invariants.hpp"
+#include "sim/trace.hpp"
+
+namespace scenarios {
+
+struct RunOptions {
+  bool keep_trace = false;     // keep the JSONL text and the Chrome trace in the result
+  bool detail = true;          // record per-check and per-request records (false: events only)
+  int log_level = 4;           // spdlog level: 0 trace .. 4 error .. 6 off
+};
+
+struct RunResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  sim::Time duration = 0;
+  std::string trace_sha256;
+  std::map<std::string, double> metrics;
+  std::vector<sim::TraceRecord> events;  // the notable records, in time order
+  std::vector<sim::Violation> violations;
+  struct Stat {
+    std::string node;
+    models::haproxy::Haproxy::StatRow row;
+  };
+  std::vector<Stat> haproxy_stats;
+  std::uint64_t events_processed = 0;
+  std::size_t trace_records = 0;
+  std::string trace_jsonl;   // only with keep_trace
+  std::string chrome_trace;  // only with keep_trace
+};
+
+RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOptions& options = {});
+
+}  // namespace scenarios

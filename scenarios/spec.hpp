@@ -1,0 +1,87 @@
+#pragma once
+// A scenario as plain structs: what the YAML loader produces and what the runner consumes.
+// Tests and the Python module may build these directly, without YAML.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/haproxy/config.hpp"
+#include "models/nginx/nginx.hpp"
+#include "models/workloads/http_client.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace scenarios {
+
+struct NetworkSpec {
+  std::string name;
+  std::string subnet = "172.20.0.0/16";
+  sim::Distribution latency = sim::Distribution::constant(100 * sim::kMicrosecond);
+};
+
+/// One network a node is attached to, with a fixed address or one handed out by the bridge.
+struct Attachment {
+  std::string network;
+  std::string address;  // empty: dynamic
+};
+
+using ComponentSpec = std::variant<models::haproxy::HaproxyConfig, models::NginxConfig>;
+
+struct ProcessTiming {
+  std::optional<sim::Distribution> start_delay, stop_delay;
+};
+
+struct NodeSpec {
+  std::string name;
+  std::vector<Attachment> networks;
+  bool dynamic_address = false;  // a new address on each start (no fixed ipv4_address)
+  bool router = false;
+  std::optional<sim::Distribution> start_delay;
+  std::optional<sim::Time> stop_timeout;
+  bool start = true;  // running when the scenario begins
+  std::vector<ComponentSpec> components;
+  std::vector<ProcessTiming> timings;  // parallel to components
+};
+
+struct WorkloadSpec {
+  std::string node;
+  models::HttpClientConfig http;
+};
+
+/// One entry of the fault timeline. `action` names the real command it stands for.
+struct FaultSpec {
+  sim::Time at = 0;
+  std::string action;  // stop kill freeze thaw start restart crash disconnect connect partition heal drop delay loss
+  std::string target;  // "node" or "node/process" (empty for partition/heal)
+  std::string network;  // disconnect/connect: one network only
+  std::vector<std::vector<std::string>> groups;  // partition
+  std::vector<std::string> from, to;  // drop
+  std::uint32_t proto = 0xffffffffu;  // drop: protocol mask
+  bool both_ways = false;
+  sim::Distribution delay;  // delay
+  double loss = 0.0;        // loss
+  std::optional<sim::Time> for_;  // undo after this long
+  std::string source;  // "file:line" for messages
+};
+
+struct ScenarioSpec {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::uint64_t seed = 1;
+  int runs = 1;
+  sim::Time duration = 60 * sim::kSecond;
+  std::vector<NetworkSpec> networks;
+  std::vector<NodeSpec> nodes;
+  std::map<std::string, WorkloadSpec> workloads;  // name -> workload (name order)
+  std::vector<FaultSpec> faults;
+  std::vector<std::string> invariants;
+};
+
+/// Invariants the models know how to check.
+const std::vector<std::string>& known_invariants();
+
+}  // namespace scenarios

@@ -1,0 +1,178 @@
+#include "scenarios/sweep.hpp"
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "scenarios/loader.hpp"
+#include "sim/json.hpp"
+
+namespace scenarios {
+
+GridAxis GridAxis::parse(const std::string& text) {
+  const Source where{"--grid " + text, 0, 0};
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) throw ScenarioError(where, "", "expected key.path=v1,v2,...");
+  GridAxis a;
+  a.path = text.substr(0, eq);
+  std::string rest = text.substr(eq + 1);
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = rest.find(',', start);
+    a.values.push_back(rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (const auto& v : a.values)
+    if (v.empty()) throw ScenarioError(where, a.path, "empty value in the list");
+  return a;
+}
+
+SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOptions& options) {
+  struct Job {
+    std::vector<std::string> values;
+    std::size_t spec_index;
+    std::uint64_t seed;
+  };
+  // Expand the grid (first axis slowest), validating each combination's scenario.
+  std::vector<std::vector<std::string>> combos = {{}};
+  for (const auto& axis : options.grid) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& c : combos)
+      for (const auto& v : axis.values) {
+        auto n = c;
+        n.push_back(v);
+        next.push_back(n);
+      }
+    combos = std::move(next);
+  }
+  std::vector<ScenarioSpec> specs;
+  for (const auto& c : combos) {
+    Tree t = base;
+    for (const auto& o : options.overrides) apply_override(t, o);
+    for (std::size_t i = 0; i < c.size(); ++i) apply_override(t, options.grid[i].path + "=" + c[i]);
+    specs.push_back(spec_from_tree(t, file));
+  }
+  std::vector<Job> jobs;
+  for (std::size_t i = 0; i < combos.size(); ++i)
+    for (int s = 0; s < options.seeds; ++s) {
+      const std::uint64_t first = options.first_seed != 0 ? options.first_seed : specs[i].seed;
+      jobs.push_back(Job{combos[i], i, first + static_cast<std::uint64_t>(s)});
+    }
+  SweepResult out;
+  out.scenario = specs.empty() ? "" : specs.front().name;
+  out.grid = options.grid;
+  out.rows.resize(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    RunOptions ro;
+    ro.detail = false;  // a sweep needs metrics, not the check-by-check log
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= jobs.size()) return;
+      try {
+        const Job& j = jobs[i];
+        RunResult r = run_scenario(specs[j.spec_index], j.seed, ro);
+        SweepRow& row = out.rows[i];
+        row.index = i;
+        row.seed = j.seed;
+        row.values = j.values;
+        row.metrics = std::move(r.metrics);
+        row.trace_sha256 = r.trace_sha256;
+        row.violations = r.violations.size();
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+      const std::size_t d = ++done;
+      if (options.on_progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        options.on_progress(d, jobs.size());
+      }
+    }
+  };
+  const int n = std::max(1, std::min<int>(options.jobs, static_cast<int>(jobs.size())));
+  std::vector<std::thread> threads;
+  for (int t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  return out;
+}
+
+namespace {
+std::set<std::string> metric_names(const SweepResult& r) {
+  std::set<std::string> names;
+  for (const auto& row : r.rows)
+    for (const auto& [k, v] : row.metrics) names.insert(k);
+  return names;
+}
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+}  // namespace
+
+std::string sweep_csv(const SweepResult& r) {
+  const auto names = metric_names(r);
+  std::string o = "run,seed";
+  for (const auto& a : r.grid) o += "," + csv_cell(a.path);
+  for (const auto& n : names) o += "," + csv_cell(n);
+  o += ",violations,trace_sha256\n";
+  for (const auto& row : r.rows) {
+    o += std::to_string(row.index) + "," + std::to_string(row.seed);
+    for (const auto& v : row.values) o += "," + csv_cell(v);
+    for (const auto& n : names) {
+      auto it = row.metrics.find(n);
+      o += "," + (it == row.metrics.end() ? std::string() : sim::number_text(it->second));
+    }
+    o += "," + std::to_string(row.violations) + "," + row.trace_sha256 + "\n";
+  }
+  return o;
+}
+
+std::string sweep_json(const SweepResult& r, bool pretty) {
+  sim::JsonWriter w(pretty);
+  w.begin_object();
+  w.key("scenario"); w.value(r.scenario);
+  w.key("grid");
+  w.begin_array();
+  for (const auto& a : r.grid) {
+    w.begin_object();
+    w.key("path"); w.value(a.path);
+    w.key("values"); w.begin_array(); for (const auto& v : a.values) w.value(v); w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("rows");
+  w.begin_array();
+  for (const auto& row : r.rows) {
+    w.begin_object();
+    w.key("run"); w.value(static_cast<std::uint64_t>(row.index));
+    w.key("seed"); w.value(static_cast<std::uint64_t>(row.seed));
+    w.key("params");
+    w.begin_object();
+    for (std::size_t i = 0; i < r.grid.size(); ++i) { w.key(r.grid[i].path); w.value(row.values[i]); }
+    w.end_object();
+    w.key("metrics");
+    w.begin_object();
+    for (const auto& [k, v] : row.metrics) { w.key(k); w.value(v); }
+    w.end_object();
+    w.key("violations"); w.value(static_cast<std::uint64_t>(row.violations));
+    w.key("trace_sha256"); w.value(row.trace_sha256);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace scenarios

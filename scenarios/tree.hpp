@@ -1,0 +1,66 @@
+#pragma once
+// The scenario document as a plain tree that remembers where every value came from (file,
+// line, column), so that errors can name them even after includes and --set overrides.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace scenarios {
+
+struct Source {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+};
+
+/// Bad input, located. Printed as "file:line:col: key.path: message"; the CLI exits 2.
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(Source where, std::string key_path, std::string message);
+  const Source& where() const { return where_; }
+  const std::string& key_path() const { return key_path_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Source where_;
+  std::string key_path_;
+  std::string message_;
+};
+
+struct Tree {
+  enum class Kind { Null, Scalar, Map, Seq };
+  Kind kind = Kind::Null;
+  std::string scalar;
+  bool quoted = false;  // a quoted scalar is always a string
+  std::vector<std::pair<std::string, Tree>> map;  // document order
+  std::vector<Source> key_sources;                // where each map key was written
+  std::vector<Tree> seq;
+  Source src;
+
+  bool is_map() const { return kind == Kind::Map; }
+  bool is_seq() const { return kind == Kind::Seq; }
+  bool is_scalar() const { return kind == Kind::Scalar; }
+  const Tree* find(const std::string& key) const;
+  Tree* find(const std::string& key);
+  const char* kind_name() const;
+};
+
+/// Parses YAML text; syntax errors become ScenarioErrors naming `file`.
+Tree parse_yaml(const std::string& text, const std::string& file);
+/// Reads and parses a file, then resolves its `include:` list (paths relative to the file):
+/// included documents are merged first, the including file's own keys win.
+Tree load_tree(const std::string& path);
+/// Deep merge: maps merge key by key, anything else in `over` replaces `base`.
+void merge_into(Tree& base, const Tree& over);
+/// Applies `key.path=value` (the value parsed as YAML). `*` matches every key of a map or
+/// every item of a sequence; a missing last key is added; a missing inner key is an error that
+/// names the closest existing key. Returns how many places were set.
+int apply_override(Tree& root, const std::string& assignment);
+
+/// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(const std::string& a, const std::string& b);
+std::string closest(const std::string& word, const std::vector<std::string>& choices);
+
+}  // namespace scenarios

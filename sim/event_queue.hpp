@@ -1,0 +1,79 @@
+#pragma once
+// The one total order of the simulation: events keyed (time, phase, insertion sequence).
+// Nothing else (addresses, hashes, ids) ever breaks a tie.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace sim {
+
+/// Within one instant, faults apply first, then ordinary model events, then observers
+/// (invariants, probes), which therefore see the settled state of that instant.
+enum class Phase : std::uint8_t { Fault = 0, Normal = 1, Observe = 2 };
+
+using Callback = std::function<void()>;
+
+/// Handle to a scheduled event; stays valid (and harmless) after the event ran or was cancelled.
+struct EventId {
+  std::uint32_t slot = UINT32_MAX;
+  std::uint32_t generation = 0;
+  bool valid() const { return slot != UINT32_MAX; }
+};
+
+/// Who an event belongs to, so that the loop can drop events of a dead incarnation and
+/// defer those of a frozen one. Owner 0 is the simulation itself (never dropped).
+struct Owner {
+  std::uint32_t id = 0;
+  std::uint32_t incarnation = 0;
+};
+
+/// A binary heap of (time, order) keys pointing into a slab of callbacks. Cancelling bumps the
+/// slot's generation, so a cancelled entry is skipped when it surfaces; no search is needed.
+class EventQueue {
+ public:
+  struct Popped {
+    Time time;
+    Phase phase;
+    Owner owner;
+    Callback fn;
+  };
+
+  EventId push(Time time, Phase phase, Owner owner, Callback fn);
+  bool cancel(EventId id);
+  bool pending(EventId id) const;
+  /// Removes the earliest live event into `out`; false when the queue holds none.
+  bool pop(Popped& out);
+  /// Time of the earliest live event (cancelled entries on top are discarded); kNever when empty.
+  Time next_time();
+  std::size_t size() const { return live_; }
+
+ private:
+  struct Entry {
+    Time time;
+    std::uint64_t order;  // phase in the top 4 bits, insertion sequence below
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+  struct Slot {
+    Callback fn;
+    Owner owner;
+    std::uint32_t generation = 0;
+    bool live = false;
+  };
+  static bool later(const Entry& a, const Entry& b) {
+    return a.time != b.time ? a.time > b.time : a.order > b.order;
+  }
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+  void release(std::uint32_t slot);
+
+  std::vector<Entry> heap_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_;
+  std::uint64_t sequence_ = 0;
+  std::size_t live_ = 0;
+};
+
+}  // namespace sim

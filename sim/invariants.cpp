@@ -1,0 +1,28 @@
+#include "sim/invariants.hpp"
+
+namespace sim {
+
+void Invariants::update(Time now, const std::string& name, const std::string& key, bool violated,
+                        const std::string& detail) {
+  if (!enabled(name)) return;
+  const auto k = std::make_pair(name, key);
+  auto it = open_.find(k);
+  if (violated && it == open_.end()) {
+    open_.emplace(k, Open{now, detail});
+  } else if (!violated && it != open_.end()) {
+    violations_.push_back(Violation{name, it->second.start, now, it->second.detail});
+    open_.erase(it);
+  }
+}
+
+void Invariants::point(Time now, const std::string& name, const std::string& detail) {
+  if (!enabled(name)) return;
+  violations_.push_back(Violation{name, now, now, detail});
+}
+
+void Invariants::finish(Time end) {
+  for (auto& [k, open] : open_) violations_.push_back(Violation{k.first, open.start, end, open.detail + " (still open at end)"});
+  open_.clear();
+}
+
+}  // namespace sim

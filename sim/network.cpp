@@ -1,0 +1,339 @@
+#include "sim/network.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <cstdio>
+
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace sim {
+
+std::uint32_t proto_from_name(const std::string& name) {
+  if (name == "tcp") return kTcp;
+  if (name == "udp") return kUdp;
+  if (name == "vrrp") return kVrrp;
+  if (name == "icmp") return kIcmp;
+  if (name == "arp") return kArp;
+  if (name == "all" || name == "any") return kAnyProto;
+  return 0;
+}
+
+std::string Ipv4::str() const {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255);
+  return buf;
+}
+
+std::optional<Ipv4> Ipv4::parse(const std::string& text) {
+  unsigned a, b, c, d;
+  char tail;
+  if (std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return std::nullopt;
+  if (a > 255 || b > 255 || c > 255 || d > 255) return std::nullopt;
+  return Ipv4{(a << 24) | (b << 16) | (c << 8) | d};
+}
+
+bool Subnet::contains(Ipv4 ip) const {
+  const std::uint32_t mask = prefix == 0 ? 0 : ~0u << (32 - prefix);
+  return (ip.value & mask) == (base.value & mask);
+}
+
+std::string Subnet::str() const { return base.str() + "/" + std::to_string(prefix); }
+
+std::optional<Subnet> Subnet::parse(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto ip = Ipv4::parse(text.substr(0, slash));
+  if (!ip) return std::nullopt;
+  int prefix = -1;
+  try {
+    std::size_t used = 0;
+    prefix = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) return std::nullopt;
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (prefix < 8 || prefix > 30) return std::nullopt;
+  return Subnet{*ip, prefix};
+}
+
+Network::Network(Simulation& sim) : sim_(sim), loss_rng_(sim.rng("net/loss")) {}
+
+SegmentId Network::add_segment(const std::string& name, Subnet subnet, Distribution latency) {
+  segments_.push_back(Segment{name, subnet, std::move(latency), 2, sim_.rng("net/" + name)});
+  components_dirty_ = true;
+  return static_cast<SegmentId>(segments_.size() - 1);
+}
+
+std::optional<SegmentId> Network::find_segment(const std::string& name) const {
+  for (std::size_t i = 0; i < segments_.size(); ++i)
+    if (segments_[i].name == name) return static_cast<SegmentId>(i);
+  return std::nullopt;
+}
+
+void Network::on_node_added(Node& node) {
+  if (nodes_.size() <= node.id()) nodes_.resize(node.id() + 1);
+  nodes_[node.id()].delay_rng = sim_.rng("net/delay/" + node.name());
+}
+
+Ipv4 Network::allocate(SegmentId seg) {
+  Segment& s = segments_[seg];
+  for (;;) {
+    Ipv4 ip{s.subnet.base.value + s.next_host++};
+    bool taken = false;
+    for (const auto& n : nodes_)
+      for (const auto& a : n.attachments)
+        if (a.address == ip) taken = true;
+    if (!taken) return ip;
+  }
+}
+
+Ipv4 Network::attach(Node& node, SegmentId segment, std::optional<Ipv4> address) {
+  Ipv4 ip = address ? *address : allocate(segment);
+  nodes_[node.id()].attachments.push_back(Attachment{segment, ip, true});
+  components_dirty_ = true;
+  return ip;
+}
+
+void Network::set_router(NodeId node, bool forwards) {
+  nodes_[node].router = forwards;
+  components_dirty_ = true;
+}
+
+std::optional<Ipv4> Network::address_of(NodeId node, std::optional<SegmentId> segment) const {
+  for (const auto& a : nodes_[node].attachments)
+    if (!segment || a.segment == *segment) return a.address;
+  return std::nullopt;
+}
+
+std::vector<SegmentId> Network::segments_of(NodeId node) const {
+  std::vector<SegmentId> out;
+  for (const auto& a : nodes_[node].attachments) out.push_back(a.segment);
+  return out;
+}
+
+void Network::add_address(NodeId node, SegmentId segment, Ipv4 ip) {
+  auto& list = secondary_[ip];
+  for (const auto& s : list)
+    if (s.node == node) return;
+  list.push_back(Secondary{node, segment, secondary_seq_++});
+}
+
+void Network::remove_address(NodeId node, Ipv4 ip) {
+  auto it = secondary_.find(ip);
+  if (it == secondary_.end()) return;
+  auto& list = it->second;
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (list[i].node == node) {
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  if (list.empty()) secondary_.erase(it);
+}
+
+bool Network::holds(NodeId node, Ipv4 ip) const {
+  for (const auto& a : nodes_[node].attachments)
+    if (a.address == ip) return true;
+  auto it = secondary_.find(ip);
+  if (it == secondary_.end()) return false;
+  for (const auto& s : it->second)
+    if (s.node == node) return true;
+  return false;
+}
+
+std::vector<NodeId> Network::holders(Ipv4 ip) const {
+  std::vector<NodeId> out;
+  for (std::size_t n = 0; n < nodes_.size(); ++n)
+    for (const auto& a : nodes_[n].attachments)
+      if (a.address == ip) out.push_back(static_cast<NodeId>(n));
+  auto it = secondary_.find(ip);
+  if (it != secondary_.end())
+    for (const auto& s : it->second) out.push_back(s.node);
+  return out;
+}
+
+void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    if (n == node) continue;
+    if (path_open(node, static_cast<NodeId>(n), kArp)) nodes_[n].arp_cache[ip] = node;
+  }
+}
+
+std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
+  // Primary addresses are unique per bridge: the owner answers, if it is up.
+  for (std::size_t n = 0; n < nodes_.size(); ++n)
+    for (const auto& a : nodes_[n].attachments)
+      if (a.address == ip) return sim_.node(static_cast<NodeId>(n)).up() ? std::optional<NodeId>(n) : std::nullopt;
+  auto it = secondary_.find(ip);
+  auto& cache = nodes_[src].arp_cache;
+  auto cached = cache.find(ip);
+  if (cached != cache.end()) {
+    // A cached entry keeps being used while its owner still answers for the address; when
+    // the owner dropped it, the neighbour entry fails and a fresh ARP finds the new holder.
+    if (holds(cached->second, ip) && sim_.node(cached->second).up()) return cached->second;
+  }
+  if (it == secondary_.end()) return std::nullopt;
+  // Every holder answers the ARP request; the last answer wins, the newest holder's.
+  std::optional<NodeId> chosen;
+  for (const auto& s : it->second)
+    if (path_open(src, s.node, kArp)) chosen = s.node;
+  if (chosen) cache[ip] = *chosen;
+  return chosen;
+}
+
+void Network::recompute_components() const {
+  // Vertices: segments, then forwarding nodes. Edges: connected attachments of forwarding
+  // nodes that are up. Hosts are not vertices: they sit at the edge of one or more bridges.
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  const std::size_t ns = segments_.size();
+  Graph g(ns + nodes_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    if (!nodes_[n].router || !sim_.node(static_cast<NodeId>(n)).up()) continue;
+    for (const auto& a : nodes_[n].attachments)
+      if (a.connected) boost::add_edge(a.segment, ns + n, g);
+  }
+  std::vector<int> component(boost::num_vertices(g));
+  boost::connected_components(g, component.data());
+  segment_component_.assign(component.begin(), component.begin() + static_cast<std::ptrdiff_t>(ns));
+  components_dirty_ = false;
+}
+
+bool Network::rule_drops(NodeId src, NodeId dst, std::uint32_t proto) const {
+  for (const auto& [id, r] : rules_) {
+    if ((r.proto & proto) == 0) continue;
+    if ((r.from.count(src) && r.to.count(dst)) || (r.both_ways && r.from.count(dst) && r.to.count(src))) return true;
+  }
+  return false;
+}
+
+bool Network::path_open(NodeId src, NodeId dst, std::uint32_t proto) const {
+  if (!sim_.node(src).up() || !sim_.node(dst).up()) return false;
+  if (src == dst) return true;
+  if (components_dirty_) recompute_components();
+  bool joined = false;
+  for (const auto& a : nodes_[src].attachments) {
+    if (!a.connected) continue;
+    for (const auto& b : nodes_[dst].attachments)
+      if (b.connected && segment_component_[a.segment] == segment_component_[b.segment]) joined = true;
+  }
+  return joined && !rule_drops(src, dst, proto);
+}
+
+std::optional<Time> Network::transit(NodeId src, NodeId dst) {
+  if (src == dst) return Time{0};
+  // The bridge both share (first in attach order) gives the wire latency.
+  Segment* seg = nullptr;
+  for (const auto& a : nodes_[src].attachments)
+    for (const auto& b : nodes_[dst].attachments)
+      if (seg == nullptr && a.connected && b.connected && a.segment == b.segment) seg = &segments_[a.segment];
+  if (seg == nullptr)
+    for (const auto& a : nodes_[src].attachments)
+      if (seg == nullptr && a.connected) seg = &segments_[a.segment];
+  Time t = seg != nullptr ? seg->latency.sample(seg->rng) : 0;
+  for (NodeId n : {src, dst}) {
+    NodeNet& nn = nodes_[n];
+    if (nn.loss > 0 && loss_rng_.bernoulli(nn.loss)) return std::nullopt;
+    if (nn.extra_delay) t += nn.extra_delay->sample(nn.delay_rng);
+  }
+  return t;
+}
+
+bool Network::send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival) {
+  if (!path_open(src, dst, proto)) return false;
+  auto t = transit(src, dst);
+  if (!t) return false;
+  sim_.after(*t, std::move(on_arrival), Phase::Normal, sim_.node(dst).owner());
+  return true;
+}
+
+void Network::broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival) {
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    const auto dst = static_cast<NodeId>(n);
+    if (dst == src) continue;
+    // Multicast stays on the bridge: only nodes sharing a connected segment hear it.
+    bool shared = false;
+    for (const auto& a : nodes_[src].attachments)
+      for (const auto& b : nodes_[dst].attachments)
+        if (a.connected && b.connected && a.segment == b.segment) shared = true;
+    if (!shared) continue;
+    send(src, dst, proto, [on_arrival, dst] { on_arrival(dst); });
+  }
+}
+
+void Network::disconnect(NodeId node, std::optional<SegmentId> segment) {
+  for (auto& a : nodes_[node].attachments)
+    if (!segment || a.segment == *segment) a.connected = false;
+  components_dirty_ = true;
+}
+
+void Network::connect(NodeId node, std::optional<SegmentId> segment) {
+  for (auto& a : nodes_[node].attachments)
+    if (!segment || a.segment == *segment) a.connected = true;
+  components_dirty_ = true;
+}
+
+int Network::add_drop(std::set<NodeId> from, std::set<NodeId> to, std::uint32_t proto, bool both_ways) {
+  const int id = next_rule_++;
+  rules_.emplace(id, Rule{std::move(from), std::move(to), proto, both_ways});
+  return id;
+}
+
+int Network::partition(const std::vector<std::set<NodeId>>& groups) {
+  // Every pair of groups is cut both ways; nodes in no group keep talking to everyone.
+  const int id = next_rule_++;
+  std::set<NodeId> all;
+  for (const auto& g : groups) all.insert(g.begin(), g.end());
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    std::set<NodeId> others;
+    for (std::size_t j = 0; j < groups.size(); ++j)
+      if (j != i) others.insert(groups[j].begin(), groups[j].end());
+    rules_.emplace(id * 1000 + static_cast<int>(i), Rule{groups[i], others, kAnyProto, false});
+  }
+  return id;
+}
+
+void Network::remove_rule(int id) {
+  rules_.erase(id);
+  // A partition's rules are stored under id*1000+i.
+  for (auto it = rules_.lower_bound(id * 1000); it != rules_.end() && it->first < id * 1000 + 1000;)
+    it = rules_.erase(it);
+}
+
+void Network::heal_all() {
+  rules_.clear();
+  for (auto& n : nodes_) {
+    for (auto& a : n.attachments) a.connected = true;
+    n.extra_delay.reset();
+    n.loss = 0;
+  }
+  components_dirty_ = true;
+}
+
+void Network::set_extra_delay(NodeId node, std::optional<Distribution> delay) { nodes_[node].extra_delay = std::move(delay); }
+void Network::set_loss(NodeId node, double probability) { nodes_[node].loss = probability; }
+
+void Network::node_up(Node& node) {
+  NodeNet& nn = nodes_[node.id()];
+  nn.arp_cache.clear();  // a new network namespace starts with an empty neighbour table
+  if (node.dynamic_address && node.starts() > 1) {
+    for (auto& a : nn.attachments) {
+      const Ipv4 old = a.address;
+      a.address = Ipv4{0};
+      a.address = allocate(a.segment);
+      sim_.record("address_change", {{"node", node.name()}, {"old", old.str()}, {"new", a.address.str()}}, true);
+    }
+  }
+  components_dirty_ = true;
+}
+
+void Network::node_down(Node& node) {
+  // Secondary addresses live in the namespace and vanish with it.
+  std::vector<Ipv4> held;
+  for (const auto& [ip, list] : secondary_)
+    for (const auto& s : list)
+      if (s.node == node.id()) held.push_back(ip);
+  for (Ipv4 ip : held) remove_address(node.id(), ip);
+  components_dirty_ = true;
+}
+
+}  // namespace sim

@@ -1,0 +1,158 @@
+#pragma once
+// Segments (container bridges), nodes attached to them with IPv4 addresses, and the faults a
+// test can inflict: disconnect, partitions, one-way and protocol-filtered drops, delay, loss.
+// Reachability runs on a Boost.Graph of segments and forwarding nodes; ordinary hosts do not
+// forward, so a host on two bridges never joins them.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace sim {
+
+class Simulation;
+class Node;
+
+using NodeId = std::uint32_t;
+using SegmentId = std::uint32_t;
+
+/// Protocol classes that faults can filter on (a bit mask).
+enum Proto : std::uint32_t {
+  kTcp = 1u << 0,
+  kUdp = 1u << 1,
+  kVrrp = 1u << 2,
+  kIcmp = 1u << 3,
+  kArp = 1u << 4,
+  kAnyProto = 0xffffffffu,
+};
+/// "tcp", "udp", "vrrp", "icmp", "arp", "all"; 0 when unknown.
+std::uint32_t proto_from_name(const std::string& name);
+
+struct Ipv4 {
+  std::uint32_t value = 0;
+  bool operator==(const Ipv4& o) const { return value == o.value; }
+  bool operator<(const Ipv4& o) const { return value < o.value; }
+  std::string str() const;
+  static std::optional<Ipv4> parse(const std::string& text);
+};
+
+struct Subnet {
+  Ipv4 base;
+  int prefix = 24;
+  bool contains(Ipv4 ip) const;
+  std::string str() const;
+  static std::optional<Subnet> parse(const std::string& text);
+};
+
+class Network {
+ public:
+  explicit Network(Simulation& sim);
+
+  SegmentId add_segment(const std::string& name, Subnet subnet, Distribution latency);
+  std::optional<SegmentId> find_segment(const std::string& name) const;
+  const std::string& segment_name(SegmentId s) const { return segments_[s].name; }
+  Subnet segment_subnet(SegmentId s) const { return segments_[s].subnet; }
+  /// Attaches a node; with no address, the segment hands out the next free host address.
+  Ipv4 attach(Node& node, SegmentId segment, std::optional<Ipv4> address);
+  void set_router(NodeId node, bool forwards);
+  /// The node's primary address on a segment (its first attachment when segment is omitted).
+  std::optional<Ipv4> address_of(NodeId node, std::optional<SegmentId> segment = {}) const;
+  /// Which segments the node is attached to, in attach order.
+  std::vector<SegmentId> segments_of(NodeId node) const;
+
+  // Secondary addresses (VIPs) and ARP.
+  void add_address(NodeId node, SegmentId segment, Ipv4 ip);
+  void remove_address(NodeId node, Ipv4 ip);
+  bool holds(NodeId node, Ipv4 ip) const;
+  /// Nodes that currently have `ip` configured, in the order they configured it.
+  std::vector<NodeId> holders(Ipv4 ip) const;
+  /// A gratuitous ARP from `node` for `ip`: every node that hears it points its cache at `node`.
+  void gratuitous_arp(NodeId node, Ipv4 ip);
+  /// Where a packet from `src` to `ip` goes: the ARP cache when it has an entry for a shared
+  /// IP, else the current holder (a fresh ARP, answered last by the newest holder).
+  std::optional<NodeId> resolve(NodeId src, Ipv4 ip);
+
+  // Reachability.
+  /// Whether a packet of protocol `proto` sent now from src would reach dst (up, attached,
+  /// connected, on bridges joined by forwarding nodes, and not dropped by a fault rule).
+  bool path_open(NodeId src, NodeId dst, std::uint32_t proto) const;
+  /// Samples the one-way delay of a packet (bridge latency plus fault delays); nullopt if lost.
+  std::optional<Time> transit(NodeId src, NodeId dst);
+  /// Sends a packet: `on_arrival` runs at dst after the transit delay, owned by dst's current
+  /// incarnation (so a restarted node never sees it). Returns false when the packet is dropped.
+  bool send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival);
+  /// Multicast/broadcast on every segment of src; `on_arrival(dst)` for each receiver.
+  void broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival);
+
+  // Faults. Each returns an id that the matching heal takes.
+  void disconnect(NodeId node, std::optional<SegmentId> segment = {});
+  void connect(NodeId node, std::optional<SegmentId> segment = {});
+  int add_drop(std::set<NodeId> from, std::set<NodeId> to, std::uint32_t proto, bool both_ways);
+  int partition(const std::vector<std::set<NodeId>>& groups);
+  void remove_rule(int id);
+  void heal_all();
+  void set_extra_delay(NodeId node, std::optional<Distribution> delay);
+  void set_loss(NodeId node, double probability);
+
+  // Called by Simulation/Node.
+  void on_node_added(Node& node);
+  void node_up(Node& node);
+  void node_down(Node& node);
+
+  /// Linux gives up on an unanswered ARP after 3 probes a second apart: EHOSTUNREACH.
+  Time arp_failure_delay = 3 * kSecond;
+
+ private:
+  struct Segment {
+    std::string name;
+    Subnet subnet;
+    Distribution latency;
+    std::uint32_t next_host = 2;  // .1 is the gateway, as in a container bridge
+    Rng rng;
+  };
+  struct Attachment {
+    SegmentId segment;
+    Ipv4 address;
+    bool connected = true;
+  };
+  struct NodeNet {
+    std::vector<Attachment> attachments;
+    bool router = false;
+    std::optional<Distribution> extra_delay;
+    Rng delay_rng;
+    double loss = 0.0;
+    std::map<Ipv4, NodeId> arp_cache;
+  };
+  struct Rule {
+    std::set<NodeId> from, to;
+    std::uint32_t proto;
+    bool both_ways;
+  };
+  struct Secondary {
+    NodeId node;
+    SegmentId segment;
+    std::uint64_t since;  // configuration order, for "newest holder answers ARP last"
+  };
+  bool rule_drops(NodeId src, NodeId dst, std::uint32_t proto) const;
+  void recompute_components() const;
+  Ipv4 allocate(SegmentId seg);
+
+  Simulation& sim_;
+  std::vector<Segment> segments_;
+  std::vector<NodeNet> nodes_;
+  std::map<Ipv4, std::vector<Secondary>> secondary_;
+  std::uint64_t secondary_seq_ = 0;
+  std::map<int, Rule> rules_;
+  int next_rule_ = 1;
+  Rng loss_rng_;
+  mutable bool components_dirty_ = true;
+  mutable std::vector<int> segment_component_;
+};
+
+}  // namespace sim

@@ -1,0 +1,113 @@
+#include "sim/node.hpp"
+
+#include "sim/network.hpp"
+
+namespace sim {
+
+Node::Node(Simulation& sim, std::uint32_t id, std::string name)
+    : sim_(sim),
+      id_(id),
+      name_(std::move(name)),
+      owner_id_(sim.new_owner()),
+      lifecycle_owner_(sim.new_owner()),
+      rng_(sim.rng(name_ + "/lifecycle")) {}
+
+Process* Node::process(std::string_view name) const {
+  for (const auto& p : processes_)
+    if (p->name() == name) return p.get();
+  return nullptr;
+}
+
+void Node::come_up() {
+  up_ = true;
+  ++starts_;
+  sim_.network().node_up(*this);
+  sim_.record("node_up", {{"node", name_}}, true);
+  for (const auto& p : processes_)
+    if (p->autostart) p->start();
+}
+
+void Node::go_down() {
+  if (!up_) return;
+  up_ = false;
+  stopping_ = false;
+  sim_.retire(owner_id_);
+  sim_.network().node_down(*this);
+  sim_.record("node_down", {{"node", name_}}, true);
+  if (restart_pending_) {
+    restart_pending_ = false;
+    start();
+  }
+}
+
+void Node::start() {
+  if (up_) return;
+  sim_.after(start_delay.sample(rng_), [this] { if (!up_) come_up(); }, Phase::Normal,
+             sim_.owner(lifecycle_owner_));
+}
+
+void Node::stop() {
+  if (!up_ || stopping_) return;
+  if (paused_) unpause();  // docker stop on a paused container unpauses it to deliver SIGTERM
+  stopping_ = true;
+  sim_.record("node_stop", {{"node", name_}});
+  for (const auto& p : processes_) p->stop();
+  process_exited();  // nothing was running: down at once
+  if (!up_) return;
+  const std::uint32_t starts = starts_;
+  sim_.after(stop_timeout, [this, starts] {
+    if (!up_ || !stopping_ || starts_ != starts) return;
+    for (const auto& p : processes_) p->kill();  // the runtime's SIGKILL after the grace period
+    go_down();
+  }, Phase::Normal, sim_.owner(lifecycle_owner_));
+}
+
+void Node::process_exited() {
+  if (!stopping_) return;
+  for (const auto& p : processes_)
+    if (p->state() != ProcessState::Stopped) return;
+  go_down();
+}
+
+void Node::kill() {
+  if (!up_) return;
+  paused_ = false;
+  for (const auto& p : processes_) {
+    p->thaw();
+    p->kill();
+  }
+  go_down();
+}
+
+void Node::crash() {
+  if (!up_) return;
+  paused_ = false;
+  go_down();  // first: the dying processes' RSTs never leave
+  for (const auto& p : processes_) {
+    p->thaw();
+    p->kill();
+  }
+}
+
+void Node::pause() {
+  if (!up_ || paused_) return;
+  paused_ = true;
+  for (const auto& p : processes_) p->freeze();
+}
+
+void Node::unpause() {
+  if (!paused_) return;
+  paused_ = false;
+  for (const auto& p : processes_) p->thaw();
+}
+
+void Node::restart() {
+  if (!up_) {
+    start();
+    return;
+  }
+  restart_pending_ = true;  // docker restart: start again once the stop has completed
+  stop();
+}
+
+}  // namespace sim

@@ -1,0 +1,81 @@
+#pragma once
+// A host or container: a network presence plus the processes it runs, with the lifecycle a
+// container runtime offers (docker start/stop/kill/pause/unpause/restart) and a host crash.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/process.hpp"
+#include "sim/random.hpp"
+#include "sim/simulation.hpp"
+
+namespace sim {
+
+class Node {
+ public:
+  Node(Simulation& sim, std::uint32_t id, std::string name);
+  Simulation& sim() const { return sim_; }
+  std::uint32_t id() const { return id_; }
+  const std::string& name() const { return name_; }
+  /// The container exists and its network namespace is up.
+  bool up() const { return up_; }
+  /// Owner of packet deliveries to this node: retired when the node goes down, so packets in
+  /// flight to a dead incarnation are lost.
+  Owner owner() const { return sim_.owner(owner_id_); }
+  std::uint32_t owner_id() const { return owner_id_; }
+
+  template <typename P, typename... Args>
+  P& add_process(Args&&... args) {
+    auto p = std::make_unique<P>(*this, std::forward<Args>(args)...);
+    P& ref = *p;
+    processes_.push_back(std::move(p));
+    return ref;
+  }
+  Process* process(std::string_view name) const;
+  const std::vector<std::unique_ptr<Process>>& processes() const { return processes_; }
+
+  /// docker start: the node comes up after `start_delay`, then its autostart processes exec.
+  void start();
+  /// docker stop: SIGTERM to every process; SIGKILL to those left after `stop_timeout`;
+  /// the node goes down when all have exited.
+  void stop();
+  /// docker kill: SIGKILL to every process (their sockets close with RST), node down.
+  void kill();
+  /// docker pause / unpause: the cgroup freezer; the kernel (and so TCP handshakes) still runs.
+  void pause();
+  void unpause();
+  /// Power loss: the node vanishes first, so peers get no RST; processes die with it.
+  void crash();
+  /// docker restart: stop, then start.
+  void restart();
+  /// Called by a process when it exits, so a pending docker stop can complete.
+  void process_exited();
+
+  Distribution start_delay = Distribution::constant(300 * kMillisecond);
+  Time stop_timeout = 10 * kSecond;
+  /// Whether this node gets a new address each time it starts (container runtimes without a
+  /// fixed `ipv4_address` may hand out a different one).
+  bool dynamic_address = false;
+  std::uint32_t starts() const { return starts_; }
+
+ private:
+  void go_down();
+  void come_up();
+  Simulation& sim_;
+  std::uint32_t id_;
+  std::string name_;
+  std::uint32_t owner_id_;  // node-level events: deliveries, start-up, stop deadline
+  std::uint32_t lifecycle_owner_;  // docker-level timers that survive the node going down
+  bool up_ = false;
+  bool stopping_ = false;
+  bool paused_ = false;
+  bool restart_pending_ = false;
+  std::uint32_t starts_ = 0;
+  std::vector<std::unique_ptr<Process>> processes_;
+  Rng rng_;
+};
+
+}  // namespace sim

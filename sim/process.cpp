@@ -1,0 +1,93 @@
+#include "sim/process.hpp"
+
+#include "sim/node.hpp"
+#include "sim/tcp.hpp"
+
+namespace sim {
+
+const char* to_string(ProcessState s) {
+  switch (s) {
+    case ProcessState::Stopped: return "stopped";
+    case ProcessState::Starting: return "starting";
+    case ProcessState::Running: return "running";
+    case ProcessState::Stopping: return "stopping";
+  }
+  return "?";
+}
+
+Process::Process(Node& node, std::string name)
+    : sim_(node.sim()),
+      node_(node),
+      name_(std::move(name)),
+      path_(node.name() + "/" + name_),
+      owner_id_(sim_.new_owner()),
+      lifecycle_rng_(sim_.rng(path_ + "/lifecycle")) {}
+
+void Process::start() {
+  if (state_ != ProcessState::Stopped || !node_.up()) return;
+  state_ = ProcessState::Starting;
+  sim_.record("process_exec", {{"node", node_.name()}, {"process", name_}});
+  after(start_delay.sample(lifecycle_rng_), [this] {
+    state_ = ProcessState::Running;
+    sim_.record("process_start", {{"node", node_.name()}, {"process", name_}}, true);
+    on_start();
+  });
+}
+
+void Process::stop() {
+  if (state_ == ProcessState::Stopped || state_ == ProcessState::Stopping) return;
+  if (state_ == ProcessState::Starting) {  // not yet installed its handler: default action
+    kill();
+    return;
+  }
+  state_ = ProcessState::Stopping;
+  sim_.record("process_sigterm", {{"node", node_.name()}, {"process", name_}});
+  // A SIGTERM sent to a frozen process is handled only when it thaws: run it as our event.
+  after(0, [this] {
+    on_sigterm();
+    after(stop_delay.sample(lifecycle_rng_), [this] { exit_now(); });
+  });
+}
+
+void Process::kill() {
+  if (state_ == ProcessState::Stopped) return;
+  exit_now();
+}
+
+void Process::exit_now() {
+  const bool was_frozen = frozen();
+  state_ = ProcessState::Stopped;
+  sim_.retire(owner_id_);  // drops every timer and delivery of this incarnation
+  if (was_frozen) sim_.thaw(owner_id_);  // a new incarnation starts unfrozen
+  sim_.tcp().process_exited(*this);
+  sim_.record("process_exit", {{"node", node_.name()}, {"process", name_}}, true);
+  on_exit();
+  node_.process_exited();
+  if (restart_pending_) {
+    restart_pending_ = false;
+    start();
+  }
+}
+
+void Process::restart() {
+  if (state_ == ProcessState::Stopped) {
+    start();
+    return;
+  }
+  restart_pending_ = true;
+  stop();
+}
+
+void Process::freeze() {
+  if (state_ == ProcessState::Stopped || frozen()) return;
+  sim_.freeze(owner_id_);
+  sim_.record("process_freeze", {{"node", node_.name()}, {"process", name_}}, true);
+}
+
+void Process::thaw() {
+  if (!frozen()) return;
+  sim_.thaw(owner_id_);
+  sim_.record("process_thaw", {{"node", node_.name()}, {"process", name_}}, true);
+}
+
+}  // namespace sim

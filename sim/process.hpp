@@ -1,0 +1,74 @@
+#pragma once
+// A daemon running on a node (haproxy, nginx, keepalived, ...), with the lifecycle a container
+// runtime gives it: start (after a start-up delay), SIGTERM (graceful stop), SIGKILL, SIGSTOP/SIGCONT.
+#include <cstdint>
+#include <string>
+
+#include "sim/random.hpp"
+#include "sim/simulation.hpp"
+
+namespace sim {
+
+class Node;
+
+enum class ProcessState { Stopped, Starting, Running, Stopping };
+const char* to_string(ProcessState s);
+
+class Process {
+ public:
+  Process(Node& node, std::string name);
+  virtual ~Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  Simulation& sim() const { return sim_; }
+  Node& node() const { return node_; }
+  const std::string& name() const { return name_; }
+  /// "node/process": the stable name used for random streams, traces and fault targets.
+  const std::string& path() const { return path_; }
+  ProcessState state() const { return state_; }
+  /// Running and accepting work (a frozen process still counts: it exists, it just does not run).
+  bool running() const { return state_ == ProcessState::Running || state_ == ProcessState::Stopping; }
+  bool frozen() const { return sim_.frozen(owner_id_); }
+  std::uint32_t owner_id() const { return owner_id_; }
+  Owner owner() const { return sim_.owner(owner_id_); }
+  /// Incarnation counter: starts at 0 and grows on each exit, so "this run of the daemon".
+  std::uint32_t incarnation() const { return owner().incarnation; }
+
+  void start();   // exec: Running after start_delay
+  void stop();    // SIGTERM: on_sigterm(), exit after stop_delay
+  void kill();    // SIGKILL: exit now
+  void freeze();  // SIGSTOP / cgroup freeze: nothing of ours runs until thaw
+  void thaw();
+  void restart();  // stop, then start again once exited
+
+  /// An event owned by this incarnation: dropped if the process exits first, deferred if frozen.
+  EventId after(Time delay, Callback fn) { return sim_.after(delay, std::move(fn), Phase::Normal, owner()); }
+  Timer make_timer() { return Timer(&sim_, owner_id_); }
+  Rng rng(const std::string& suffix) const { return sim_.rng(path_ + "/" + suffix); }
+
+  /// Time from exec to ready (binding its sockets); calibrated per daemon.
+  Distribution start_delay = Distribution::constant(50 * kMillisecond);
+  /// Time from SIGTERM to exit.
+  Distribution stop_delay = Distribution::constant(10 * kMillisecond);
+  /// Started when its node starts (a container's entrypoint and its children).
+  bool autostart = true;
+
+ protected:
+  virtual void on_start() = 0;  // now running: bind sockets, arm timers
+  virtual void on_sigterm() {}  // last words of a graceful stop
+  virtual void on_exit() {}     // gone (any cause): forget in-memory state
+
+ private:
+  void exit_now();
+  Simulation& sim_;
+  Node& node_;
+  std::string name_;
+  std::string path_;
+  std::uint32_t owner_id_;
+  ProcessState state_ = ProcessState::Stopped;
+  bool restart_pending_ = false;
+  Rng lifecycle_rng_;
+};
+
+}  // namespace sim

@@ -1,0 +1,143 @@
+#include "sim/trace.hpp"
+
+#include "sim/json.hpp"
+#include "sim/sha256.hpp"
+
+namespace sim {
+
+const FieldValue* TraceRecord::find(const std::string& key) const {
+  for (const auto& f : fields)
+    if (f.key == key) return &f.value;
+  return nullptr;
+}
+
+std::string TraceRecord::text(const std::string& key) const {
+  const FieldValue* v = find(key);
+  if (v == nullptr) return "";
+  if (const auto* s = std::get_if<std::string>(v)) return *s;
+  return "";
+}
+
+void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
+  if (!notable && !detail_) return;
+  records_.push_back(TraceRecord{time, std::move(kind), std::move(fields), notable});
+}
+
+namespace {
+void write_field(JsonWriter& w, const FieldValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) w.value(x);
+        else if constexpr (std::is_same_v<T, bool>) w.value(x);
+        else if constexpr (std::is_same_v<T, double>) w.value(x);
+        else w.value(static_cast<std::int64_t>(x));
+      },
+      v);
+}
+}  // namespace
+
+std::string Trace::record_json(const TraceRecord& r) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("t_s");
+  w.raw(seconds_text(r.time));
+  w.key("kind");
+  w.value(r.kind);
+  for (const auto& f : r.fields) {
+    w.key(f.key);
+    write_field(w, f.value);
+  }
+  w.end_object();
+  return w.take();
+}
+
+std::string Trace::jsonl() const {
+  std::string out;
+  for (const auto& r : records_) {
+    out += record_json(r);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+std::string Trace::sha256() const {
+  Sha256 h;
+  for (const auto& r : records_) {
+    h.update(record_json(r));
+    h.update("\n");
+  }
+  return h.hex_digest();
+}
+
+std::string Trace::chrome_json(const std::vector<Span>& spans) const {
+  // Tracks are numbered in order of first appearance, which is itself deterministic.
+  std::map<std::string, int> tracks;
+  std::vector<std::string> track_names;
+  auto track_of = [&](const std::string& name) {
+    auto [it, inserted] = tracks.emplace(name.empty() ? "sim" : name, 0);
+    if (inserted) {
+      it->second = static_cast<int>(track_names.size()) + 1;
+      track_names.push_back(it->first);
+    }
+    return it->second;
+  };
+  JsonWriter w;
+  w.begin_object();
+  w.key("displayTimeUnit");
+  w.value("ms");
+  w.key("traceEvents");
+  w.begin_array();
+  // Chrome wants microseconds; keep nanosecond precision as three exact decimals.
+  auto micros = [](Time ns) {
+    std::string frac = std::to_string(ns % 1000);
+    frac.insert(0, 3 - frac.size(), '0');
+    return std::to_string(ns / 1000) + "." + frac;
+  };
+  for (const auto& r : records_) {
+    const int tid = track_of(r.text("node"));
+    w.begin_object();
+    w.key("name"); w.value(r.kind);
+    w.key("cat"); w.value(r.notable ? "event" : "detail");
+    w.key("ph"); w.value("i");
+    w.key("s"); w.value("t");
+    w.key("ts"); w.raw(micros(r.time));
+    w.key("pid"); w.value(1);
+    w.key("tid"); w.value(tid);
+    w.key("args");
+    w.begin_object();
+    for (const auto& f : r.fields) {
+      w.key(f.key);
+      write_field(w, f.value);
+    }
+    w.end_object();
+    w.end_object();
+  }
+  for (const auto& s : spans) {
+    const int tid = track_of(s.track);
+    w.begin_object();
+    w.key("name"); w.value(s.name);
+    w.key("cat"); w.value("span");
+    w.key("ph"); w.value("X");
+    w.key("ts"); w.raw(micros(s.start));
+    w.key("dur"); w.raw(micros(s.end - s.start));
+    w.key("pid"); w.value(1);
+    w.key("tid"); w.value(tid);
+    w.key("args"); w.begin_object(); w.key("detail"); w.value(s.detail); w.end_object();
+    w.end_object();
+  }
+  for (std::size_t i = 0; i < track_names.size(); ++i) {
+    w.begin_object();
+    w.key("name"); w.value("thread_name");
+    w.key("ph"); w.value("M");
+    w.key("pid"); w.value(1);
+    w.key("tid"); w.value(static_cast<std::int64_t>(i + 1));
+    w.key("args"); w.begin_object(); w.key("name"); w.value(track_names[i]); w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace sim

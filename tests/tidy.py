@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Determinism lint: sim/ and models/ must not use wall clocks, unseeded randomness, the
+standard library's distributions, or unordered containers (whose iteration order can reach the
+trace). Exit 1 listing every offending line."""
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+BANNED = [
+    (r"std::chrono::(system_clock|steady_clock|high_resolution_clock)", "wall clock"),
+    (r"\b(time|clock|gettimeofday|clock_gettime)\s*\(", "wall clock"),
+    (r"\bstd::(rand|srand)\b|\brand\s*\(\s*\)|\bsrand\s*\(", "unseeded randomness"),
+    (r"random_device", "unseeded randomness"),
+    (r"std::(mt19937|mt19937_64|default_random_engine|minstd_rand)", "standard engine (use sim::Rng)"),
+    (r"std::\w+_distribution", "standard distribution (implementation-defined results)"),
+    (r"unordered_(map|set|multimap|multiset)", "unordered container (iteration order)"),
+    (r"std::hash\b", "std::hash (differs between builds)"),
+]
+
+
+def main() -> int:
+    bad = []
+    for folder in ("sim", "models"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".cpp", ".hpp", ".h", ".cc"):
+                continue
+            for n, line in enumerate(path.read_text().splitlines(), 1):
+                code = line.split("//", 1)[0]
+                for pattern, why in BANNED:
+                    if re.search(pattern, code):
+                        bad.append(f"{path.relative_to(ROOT)}:{n}: {why}: {line.strip()}")
+    for b in bad:
+        print(b)
+    checked = sum(1 for f in ("sim", "models") for p in (ROOT / f).rglob("*") if p.suffix in (".cpp", ".hpp"))
+    print(f"tidy: {checked} files checked, {len(bad)} problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
