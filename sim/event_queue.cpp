@@ -1,5 +1,6 @@
 #include "sim/event_queue.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace sim {
@@ -49,9 +50,7 @@ Time EventQueue::next_time() {
     const Entry& top = heap_.front();
     const Slot& s = slots_[top.slot];
     if (s.live && s.generation == top.generation) return top.time;
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    remove_top();
   }
   return kNever;
 }
@@ -59,9 +58,7 @@ Time EventQueue::next_time() {
 bool EventQueue::pop(Popped& out) {
   while (!heap_.empty()) {
     const Entry top = heap_.front();
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    remove_top();
     Slot& s = slots_[top.slot];
     if (!s.live || s.generation != top.generation) continue;  // cancelled
     out.time = top.time;
@@ -77,26 +74,29 @@ bool EventQueue::pop(Popped& out) {
 void EventQueue::sift_up(std::size_t i) {
   Entry e = heap_[i];
   while (i > 0) {
-    std::size_t parent = (i - 1) / 2;
-    if (!later(heap_[parent], e)) break;
+    const std::size_t parent = (i - 1) / kArity;
+    if (!before(e, heap_[parent])) break;
     heap_[i] = heap_[parent];
     i = parent;
   }
   heap_[i] = e;
 }
 
-void EventQueue::sift_down(std::size_t i) {
+void EventQueue::remove_top() {
+  const Entry last = heap_.back();
+  heap_.pop_back();
   const std::size_t n = heap_.size();
-  Entry e = heap_[i];
+  if (n == 0) return;
+  std::size_t hole = 0;
   for (;;) {
-    std::size_t child = 2 * i + 1;
+    std::size_t child = 2 * hole + 1;
     if (child >= n) break;
-    if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;
-    if (!later(e, heap_[child])) break;
-    heap_[i] = heap_[child];
-    i = child;
+    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    heap_[hole] = heap_[child];
+    hole = child;
   }
-  heap_[i] = e;
+  heap_[hole] = last;
+  sift_up(hole);
 }
 
 }  // namespace sim

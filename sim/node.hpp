@@ -54,7 +54,9 @@ class Node {
   /// Called by a process when it exits, so a pending docker stop can complete.
   void process_exited();
 
-  Distribution start_delay = Distribution::constant(300 * kMillisecond);
+  /// docker start to a running namespace; lognormal because container start-up varies run to
+  /// run (calibration profiles replace it with measured figures).
+  Distribution start_delay = Distribution::lognormal(300 * kMillisecond, 0.25);
   Time stop_timeout = 10 * kSecond;
   /// Whether this node gets a new address each time it starts (container runtimes without a
   /// fixed `ipv4_address` may hand out a different one).

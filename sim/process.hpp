@@ -48,7 +48,7 @@ class Process {
   Rng rng(const std::string& suffix) const { return sim_.rng(path_ + "/" + suffix); }
 
   /// Time from exec to ready (binding its sockets); calibrated per daemon.
-  Distribution start_delay = Distribution::constant(50 * kMillisecond);
+  Distribution start_delay = Distribution::lognormal(50 * kMillisecond, 0.3);
   /// Time from SIGTERM to exit.
   Distribution stop_delay = Distribution::constant(10 * kMillisecond);
   /// Started when its node starts (a container's entrypoint and its children).

@@ -51,6 +51,13 @@ struct Distribution {
   Time max = kNever;
 
   static Distribution constant(Time v) { Distribution d; d.a = v; return d; }
+  static Distribution lognormal(Time median, double sigma) {
+    Distribution d;
+    d.kind = Kind::Lognormal;
+    d.a = median;
+    d.sigma = sigma;
+    return d;
+  }
   Time sample(Rng& rng) const;
   /// The distribution's median (exact for every kind), for reports.
   Time median() const;
