@@ -188,8 +188,10 @@ std::vector<std::string> split_path(const std::string& path) {
   return out;
 }
 
+// `wild`: we got here through a `*`, so a branch that lacks the rest of the path is skipped
+// (e.g. nodes.*.nginx.files skips nodes without nginx) rather than an error.
 int set_at(Tree& node, const std::vector<std::string>& parts, std::size_t i, const Tree& value,
-           const std::string& done_path, const std::string& full) {
+           const std::string& done_path, const std::string& full, bool wild) {
   const Source here{"--set " + full, 0, 0};
   if (i == parts.size()) {
     node = value;
@@ -201,7 +203,7 @@ int set_at(Tree& node, const std::vector<std::string>& parts, std::size_t i, con
   if (node.is_seq()) {
     int n = 0;
     if (key == "*") {
-      for (auto& item : node.seq) n += set_at(item, parts, i + 1, value, path, full);
+      for (auto& item : node.seq) n += set_at(item, parts, i + 1, value, path, full, true);
       return n;
     }
     if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos)
@@ -209,9 +211,10 @@ int set_at(Tree& node, const std::vector<std::string>& parts, std::size_t i, con
     const std::size_t idx = std::stoul(key);
     if (idx >= node.seq.size())
       throw ScenarioError(here, done_path, "has " + std::to_string(node.seq.size()) + " items; there is no item " + key);
-    return set_at(node.seq[idx], parts, i + 1, value, path, full);
+    return set_at(node.seq[idx], parts, i + 1, value, path, full, wild);
   }
   if (!node.is_map()) {
+    if (wild) return 0;
     if (node.kind == Tree::Kind::Null && !done_path.empty()) {
       node.kind = Tree::Kind::Map;
     } else {
@@ -220,10 +223,11 @@ int set_at(Tree& node, const std::vector<std::string>& parts, std::size_t i, con
   }
   if (key == "*") {
     int n = 0;
-    for (auto& [k, v] : node.map) n += set_at(v, parts, i + 1, value, done_path.empty() ? k : done_path + "." + k, full);
+    for (auto& [k, v] : node.map) n += set_at(v, parts, i + 1, value, done_path.empty() ? k : done_path + "." + k, full, true);
     return n;
   }
-  if (Tree* child = node.find(key)) return set_at(*child, parts, i + 1, value, path, full);
+  if (Tree* child = node.find(key)) return set_at(*child, parts, i + 1, value, path, full, wild);
+  if (wild && !last) return 0;
   if (last) {
     node.map.emplace_back(key, value);
     node.key_sources.push_back(here);
@@ -249,7 +253,7 @@ int apply_override(Tree& root, const std::string& assignment) {
     value.kind = Tree::Kind::Scalar;
     value.scalar = "";
   }
-  const int n = set_at(root, split_path(path), 0, value, "", assignment);
+  const int n = set_at(root, split_path(path), 0, value, "", assignment, false);
   if (n == 0) throw ScenarioError(Source{"--set " + assignment, 0, 0}, path, "matched nothing");
   return n;
 }

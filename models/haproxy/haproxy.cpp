@@ -106,6 +106,9 @@ void Haproxy::on_start() {
 }
 
 void Haproxy::on_exit() {
+  // A dead load balancer's backends are not "unavailable": the VIP layer answers for that.
+  for (auto& b : backends_)
+    sim().invariants().update(sim().now(), "backend_available", node().name() + "/" + b->config.name, false, "");
   checks_.clear();
   backends_.clear();
 }
@@ -134,6 +137,7 @@ void Haproxy::resolve_tick() {
           s->maint = false;
           sim().record("server_ready", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
                                         {"reason", "resolves again"}}, true);
+          backend_available(*b);
         }
       } else {
         if (s->resolve_fail_since < 0) s->resolve_fail_since = sim().now();
@@ -141,6 +145,7 @@ void Haproxy::resolve_tick() {
           s->maint = true;
           sim().record("server_maint", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
                                         {"reason", "DNS NX status"}}, true);
+          backend_available(*b);
         }
       }
     }
@@ -183,9 +188,7 @@ void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
                {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}, {"reason", reason},
                 {"check_duration_ms", static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);
   sim().metrics().add(std::string("haproxy.") + (up ? "server_up" : "server_down"));
-  bool any = false;
-  for (auto& o : b.servers)
-    if (o->usable()) any = true;
+  const bool any = backend_available(b);
   if (!any) sim().record("backend_down", {{"node", node().name()}, {"backend", b.config.name}}, true);
   if (!up && b.config.shutdown_sessions_on_down) {
     // on-marked-down shutdown-sessions: every session on this server is killed now.
@@ -194,6 +197,15 @@ void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
     s.sessions.clear();
     for (sim::ConnId client_conn : list) sim().tcp().reset(client_conn, *this);
   }
+}
+
+bool Haproxy::backend_available(const Backend& b) {
+  bool any = false;
+  for (const auto& o : b.servers) any = any || o->usable();
+  // Invariant `backend_available`: every backend keeps at least one usable server.
+  sim().invariants().update(sim().now(), "backend_available", node().name() + "/" + b.config.name, !any,
+                            node().name() + " backend " + b.config.name + " has no server available");
+  return any;
 }
 
 Server* Haproxy::pick(Backend& b, const HttpRequest& req, const Server* avoid) {

@@ -50,6 +50,8 @@ class Haproxy final : public sim::Process, public HttpService {
   void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left,
                sim::Time deadline);
   void set_state(Server& s, bool up, const std::string& reason);
+  /// Whether any server of `b` is usable; also reports the `backend_available` invariant.
+  bool backend_available(const Backend& b);
   void resolve_tick();
   void build();
 

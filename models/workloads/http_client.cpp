@@ -55,6 +55,10 @@ void HttpClient::record(const HttpResponse& r, sim::Time sent) {
     }
     if (!r.served_by.empty()) m.add(w + ".served." + r.served_by);
   }
+  // Invariant `no_failed_requests`: violated from a failed request until the next good one.
+  // Stamped with the send time, like outage_max_s: the user's outage began when the request left.
+  sim().invariants().update(sent, "no_failed_requests", w, !ok,
+                            w + " requests failing (first: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")");
   sim().record("request", {{"node", node().name()}, {"workload", w}, {"seq", static_cast<std::int64_t>(++seq_)},
                            {"sent_s", sim::seconds_text(sent)}, {"status", static_cast<std::int64_t>(r.status)},
                            {"error", r.error}, {"served_by", r.served_by},
