@@ -93,6 +93,7 @@ void Haproxy::on_start() {
     const sim::Time i = s->config.fastinter.value_or(s->config.inter);
     if (i > sim::kSecond && (mininter == 0 || i < mininter)) mininter = i;
   }
+  if (mininter == 0) mininter = sim::kSecond;  // every interval under the 1 s threshold
   for (std::size_t i = 0; i < checked.size(); ++i) {
     checks_.push_back(std::make_unique<HealthCheck>(*this, *checked[i]));
     const sim::Time offset = mininter * static_cast<sim::Time>(i) / static_cast<sim::Time>(checked.size());
@@ -173,6 +174,8 @@ void Haproxy::check_result(Server& s, bool ok, const std::string& status, sim::T
   sim().record("check", {{"node", node().name()}, {"backend", s.backend->config.name}, {"server", c.name},
                          {"status", status}, {"ok", ok}, {"health", static_cast<std::int64_t>(s.health)},
                          {"duration_ms", static_cast<double>(duration / 1000) / 1000.0}});
+  sim().log().debug("{} check {}/{}: {} -> health {}/{}", node().name(), s.backend->config.name, c.name, status,
+                    s.health, c.rise + c.fall - 1);
   if (!s.up && s.health >= c.rise) set_state(s, true, status);
   else if (s.up && s.health < c.rise) set_state(s, false, status);
 }
@@ -184,6 +187,8 @@ void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
   if (up) s.last_change = now;
   s.up = up;
   Backend& b = *s.backend;
+  sim().log().info("{}: Server {}/{} is {}, reason: {}", node().name(), b.config.name, s.config.name,
+                   up ? "UP" : "DOWN", reason);
   sim().record(up ? "server_up" : "server_down",
                {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}, {"reason", reason},
                 {"check_duration_ms", static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);

@@ -13,7 +13,10 @@ void Nginx::on_start() {
   sim().tcp().listen(*this, config_.listen, [](sim::ConnId) {});
 }
 
-void Nginx::on_sigterm() { sim().tcp().unlisten(*this, config_.listen); }
+void Nginx::on_sigterm() {
+  sim().log().debug("{}: nginx closes its listening socket (graceful stop)", node().name());
+  sim().tcp().unlisten(*this, config_.listen);
+}
 
 void Nginx::serve(sim::ConnId conn, HttpRequest req) {
   if (!config_.proxy_pass.empty()) {
