@@ -64,11 +64,23 @@ bool EventQueue::pop(Popped& out) {
     out.time = top.time;
     out.phase = static_cast<Phase>(top.order >> 60);
     out.owner = s.owner;
-    out.fn = std::move(s.fn);
-    release(top.slot);
+    out.id = EventId{top.slot, top.generation};
     return true;
   }
   return false;
+}
+
+Callback EventQueue::take(EventId id) {
+  Callback fn = std::move(slots_[id.slot].fn);
+  release(id.slot);
+  return fn;
+}
+
+void EventQueue::reschedule(EventId id, Time time, Phase phase) {
+  if (!pending(id)) return;
+  const std::uint64_t order = (static_cast<std::uint64_t>(phase) << 60) | sequence_++;
+  heap_.push_back(Entry{time, order, id.slot, id.generation});
+  sift_up(heap_.size() - 1);
 }
 
 void EventQueue::sift_up(std::size_t i) {

@@ -33,18 +33,26 @@ struct Owner {
 /// slot's generation, so a cancelled entry is skipped when it surfaces; no search is needed.
 class EventQueue {
  public:
+  /// The earliest live event, still holding its slot: the caller runs it (take), drops it
+  /// (cancel), or keeps it pending while its owner is frozen and later reschedules it.
   struct Popped {
     Time time;
     Phase phase;
     Owner owner;
-    Callback fn;
+    EventId id;
   };
 
   EventId push(Time time, Phase phase, Owner owner, Callback fn);
   bool cancel(EventId id);
   bool pending(EventId id) const;
-  /// Removes the earliest live event into `out`; false when the queue holds none.
+  /// Removes the earliest live event from the order into `out`; false when none is left.
+  /// The event stays pending (cancellable) until taken or cancelled.
   bool pop(Popped& out);
+  /// Moves the callback out of a popped event and frees its slot.
+  Callback take(EventId id);
+  /// Puts a popped, still-pending event back in the order at `time` (after everything already
+  /// queued for that instant and phase).
+  void reschedule(EventId id, Time time, Phase phase);
   /// Time of the earliest live event (cancelled entries on top are discarded); kNever when empty.
   Time next_time();
   std::size_t size() const { return live_; }

@@ -30,22 +30,27 @@ void Simulation::thaw(std::uint32_t id) {
   o.frozen = false;
   auto deferred = std::move(o.deferred);
   o.deferred.clear();
-  // Everything that fell due while frozen runs now, in the order it fell due.
-  for (auto& [phase, fn] : deferred) queue_.push(now_, phase, Owner{id, o.incarnation}, std::move(fn));
+  // Everything that fell due while frozen (and was not cancelled since) runs now, in the order
+  // it fell due. Events of an incarnation that died while frozen are dropped when they surface.
+  for (const auto& [phase, ev] : deferred) queue_.reschedule(ev, now_, phase);
 }
 
 bool Simulation::dispatch(EventQueue::Popped& ev) {
   now_ = ev.time;
   if (ev.owner.id != 0) {
     OwnerState& o = owners_[ev.owner.id];
-    if (o.incarnation != ev.owner.incarnation) return false;  // a dead incarnation's event
+    if (o.incarnation != ev.owner.incarnation) {  // a dead incarnation's event
+      queue_.cancel(ev.id);
+      return false;
+    }
     if (o.frozen) {
-      o.deferred.emplace_back(ev.phase, std::move(ev.fn));
+      o.deferred.emplace_back(ev.phase, ev.id);
       return false;
     }
   }
   ++processed_;
-  ev.fn();
+  Callback fn = queue_.take(ev.id);
+  fn();
   return true;
 }
 

@@ -81,7 +81,7 @@ class Simulation {
   struct OwnerState {
     std::uint32_t incarnation = 0;
     bool frozen = false;
-    std::vector<std::pair<Phase, Callback>> deferred;
+    std::vector<std::pair<Phase, EventId>> deferred;  // fell due while frozen; still cancellable
   };
   bool dispatch(EventQueue::Popped& ev);
 

@@ -71,3 +71,33 @@ TEST_CASE("events of a retired owner are dropped, and a frozen owner's wait unti
   s.run_until(10_s);
   REQUIRE(seen == std::vector<std::string>{"frozen at 2s, ran at 5s"});
 }
+
+TEST_CASE("a timer re-armed on thaw cancels its firing that fell due while frozen", "[engine]") {
+  // keepalived frozen with a packet and its master-down timer both due: on thaw the packet is
+  // handled first and resets the timer, so the stale expiry must not fire.
+  sim::Simulation s(1);
+  const auto owner = s.new_owner();
+  sim::Timer down(&s, owner);
+  std::vector<std::string> seen;
+  down.arm_at(2500_ms, [&] { seen.push_back("expired at " + std::to_string(s.now() / 1_ms) + "ms"); });
+  s.at(2_s, [&] {
+    seen.push_back("packet handled at " + std::to_string(s.now() / 1_ms) + "ms");
+    down.arm_after(3_s, [&] { seen.push_back("expired at " + std::to_string(s.now() / 1_ms) + "ms"); });
+  }, sim::Phase::Normal, s.owner(owner));
+  s.at(1_s, [&] { s.freeze(owner); });
+  s.at(5_s, [&] { s.thaw(owner); });
+  s.run_until(20_s);
+  REQUIRE(seen == std::vector<std::string>{"packet handled at 5000ms", "expired at 8000ms"});
+}
+
+TEST_CASE("an event cancelled while its owner is frozen never runs", "[engine]") {
+  sim::Simulation s(1);
+  const auto owner = s.new_owner();
+  int ran = 0;
+  auto id = s.at(2_s, [&] { ++ran; }, sim::Phase::Normal, s.owner(owner));
+  s.at(1_s, [&] { s.freeze(owner); });
+  s.at(3_s, [&] { REQUIRE(s.cancel(id)); });
+  s.at(4_s, [&] { s.thaw(owner); });
+  s.run_until(10_s);
+  REQUIRE(ran == 0);
+}
