@@ -15,7 +15,7 @@ const std::vector<std::string>& known_invariants() {
 
 namespace {
 
-const std::vector<std::string> kComponentKinds = {"haproxy", "nginx"};
+const std::vector<std::string> kComponentKinds = {"haproxy", "nginx", "keepalived"};
 const std::vector<std::string> kFaultActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
                                                 "disconnect", "connect", "partition", "heal", "drop", "delay", "loss"};
 
@@ -26,7 +26,8 @@ std::vector<std::string> keys_of(const Tree& t) {
 }
 
 NodeSpec read_node(const std::string& name, const Tree& t, const std::string& path) {
-  std::vector<std::string> allowed = {"networks", "dynamic_address", "router", "start_delay", "stop_timeout", "start"};
+  std::vector<std::string> allowed = {"networks", "dynamic_address", "router", "start_delay", "stop_timeout", "start",
+                                      "depends_on"};
   allowed.insert(allowed.end(), kComponentKinds.begin(), kComponentKinds.end());
   NodeSpec n;
   n.name = name;
@@ -52,12 +53,16 @@ NodeSpec read_node(const std::string& name, const Tree& t, const std::string& pa
   n.start_delay = r.distribution("start_delay");
   n.stop_timeout = r.opt_duration("stop_timeout", true);
   n.start = r.boolean("start", true);
+  n.depends_on = r.str_list("depends_on");
   for (const auto& [key, value] : t.map) {
     if (key == "haproxy") {
       n.components.emplace_back(read_haproxy(value, r.sub(key)));
       n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
     } else if (key == "nginx") {
       n.components.emplace_back(read_nginx(value, r.sub(key)));
+      n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
+    } else if (key == "keepalived") {
+      n.components.emplace_back(read_keepalived(value, r.sub(key)));
       n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
     }
   }
@@ -128,8 +133,8 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
 }  // namespace
 
 ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
-  MapReader r(root, "", {"name", "description", "seed", "runs", "duration", "networks", "nodes", "workloads", "faults",
-                         "invariants", "notes"});
+  MapReader r(root, "", {"name", "description", "seed", "runs", "duration", "fault_jitter", "networks", "nodes",
+                         "workloads", "faults", "invariants", "notes"});
   ScenarioSpec s;
   s.file = file;
   s.name = r.str("name", "");
@@ -138,6 +143,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   s.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
   s.runs = static_cast<int>(r.integer("runs", 1, 1, 100000));
   s.duration = r.duration("duration", s.duration);
+  s.fault_jitter = r.duration("fault_jitter", 0, true);
 
   // Networks.
   const Tree* nets = r.get("networks");
@@ -181,6 +187,11 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     if (std::find(node_names.begin(), node_names.end(), n) == node_names.end())
       fail(at, p, "no node named '" + n + "' (did you mean '" + closest(n, node_names) + "'?)");
   };
+  for (const auto& n : s.nodes)
+    for (const auto& d : n.depends_on) {
+      check_node(d, *nodes->find(n.name), "nodes." + n.name + ".depends_on");
+      if (d == n.name) fail(*nodes->find(n.name), "nodes." + n.name + ".depends_on", "a node cannot depend on itself");
+    }
   // Addresses must be unique on each network.
   {
     std::set<std::pair<std::string, std::string>> seen;
@@ -189,14 +200,23 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         if (!a.address.empty() && !seen.insert({a.network, a.address}).second)
           fail(*nodes->find(n.name), "nodes." + n.name + ".networks." + a.network, "address " + a.address + " is used twice");
   }
-  // HAProxy servers must name a node or an address.
+  // HAProxy servers must name a node or an address. Errors point at the deepest key written
+  // (the address itself, or the server when the address comes from default-server).
+  auto deepest = [](const Tree* t, std::initializer_list<std::string> keys) {
+    for (const auto& k : keys) {
+      const Tree* next = t->is_map() ? t->find(k) : nullptr;
+      if (next == nullptr) break;
+      t = next;
+    }
+    return t;
+  };
   for (const auto& n : s.nodes)
     for (const auto& c : n.components)
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
         for (const auto& b : h->backends)
           for (const auto& sv : b.servers)
             if (!sim::Ipv4::parse(sv.address))
-              check_node(sv.address, *nodes->find(n.name),
+              check_node(sv.address, *deepest(nodes->find(n.name), {"haproxy", "backends", b.name, "servers", sv.name, "address"}),
                          "nodes." + n.name + ".haproxy.backends." + b.name + ".servers." + sv.name + ".address");
 
   // Workloads.
@@ -248,7 +268,9 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
             std::vector<std::string> procs;
             for (const auto& c : ns.components)
-              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy" : "nginx");
+              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy"
+                              : std::holds_alternative<models::keepalived::KeepalivedConfig>(c) ? "keepalived"
+                                                                                                : "nginx");
             for (const auto& [wn, w] : s.workloads)
               if (w.node == node) procs.push_back("client:" + wn);
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())

@@ -16,6 +16,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file);
 // Component sections, one per model (scenarios/components/*.cpp).
 models::haproxy::HaproxyConfig read_haproxy(const Tree& t, const std::string& path);
 models::NginxConfig read_nginx(const Tree& t, const std::string& path);
+models::keepalived::KeepalivedConfig read_keepalived(const Tree& t, const std::string& path);
 /// Process timing keys every component accepts.
 ProcessTiming read_timing(const Tree& t, const std::string& path);
 

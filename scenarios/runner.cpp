@@ -1,8 +1,12 @@
 #include "scenarios/runner.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <set>
 
+#include "models/keepalived/keepalived.hpp"
+#include "models/keepalived/vip_monitor.hpp"
 #include "models/nginx/nginx.hpp"
 #include "models/workloads/http_client.hpp"
 #include "sim/json.hpp"
@@ -16,6 +20,7 @@ namespace {
 struct Built {
   std::vector<models::haproxy::Haproxy*> haproxies;
   std::vector<models::HttpClient*> clients;
+  std::unique_ptr<models::keepalived::VipMonitor> vips;  // when some node runs keepalived
 };
 
 std::string target_node(const std::string& target) { return target.substr(0, target.find('/')); }
@@ -27,6 +32,7 @@ void apply_timing(sim::Process& p, const ProcessTiming& t) {
 
 Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   Built b;
+  std::vector<sim::Ipv4> vip_list;  // every keepalived virtual_ipaddress, for the VIP monitor
   sim::Network& net = s.network();
   for (const auto& n : spec.networks) net.add_segment(n.name, *sim::Subnet::parse(n.subnet), n.latency);
   // Fixed addresses first, so dynamic ones never take an address a later node asks for.
@@ -52,10 +58,16 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
         p = &hp;
       } else if (const auto* x = std::get_if<models::NginxConfig>(&ns.components[i])) {
         p = &node.add_process<models::Nginx>(*x);
+      } else if (const auto* k = std::get_if<models::keepalived::KeepalivedConfig>(&ns.components[i])) {
+        p = &node.add_process<models::keepalived::Keepalived>(*k);
+        for (const auto& inst : k->instances)
+          for (const auto& v : inst.virtual_ipaddress)
+            if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) vip_list.push_back(*ip);
       }
       if (p != nullptr && i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
     }
   }
+  if (!vip_list.empty()) b.vips = std::make_unique<models::keepalived::VipMonitor>(s, vip_list);
   for (const auto& [name, w] : spec.workloads) {
     auto& c = s.find_node(w.node)->add_process<models::HttpClient>(w.http);
     c.start_delay = sim::Distribution::constant(0);
@@ -65,8 +77,14 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
 }
 
 void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
-  for (const auto& f : spec.faults) {
-    s.at(f.at, [&s, f] {
+  for (std::size_t i = 0; i < spec.faults.size(); ++i) {
+    const FaultSpec& f = spec.faults[i];
+    sim::Time at = f.at;
+    if (spec.fault_jitter > 0) {
+      sim::Rng jitter = s.rng("faults/" + std::to_string(i) + "/jitter");
+      at += jitter.uniform_int(0, spec.fault_jitter - 1);
+    }
+    s.at(at, [&s, f] {
       sim::Network& net = s.network();
       sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
       sim::Process* proc = nullptr;
@@ -78,6 +96,7 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
         for (const auto& n : names) out.insert(s.find_node(n)->id());
         return out;
       };
+      s.log().info("fault: {} {} ({})", f.action, f.target, f.source);
       s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
                          {"source", f.source}}, true);
       std::function<void()> undo;
@@ -133,6 +152,32 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
   }
 }
 
+/// Starts the nodes as compose does: a node with `depends_on` starts once every node it depends
+/// on has come up (compose waits for the containers to start, not to be healthy).
+void start_nodes(sim::Simulation& s, const ScenarioSpec& spec) {
+  for (const auto& ns : spec.nodes) {
+    if (!ns.start) continue;
+    sim::Node* node = s.find_node(ns.name);
+    if (ns.depends_on.empty()) {
+      node->start();
+      continue;
+    }
+    std::vector<sim::Node*> deps;
+    for (const auto& d : ns.depends_on) deps.push_back(s.find_node(d));
+    auto poll = std::make_shared<std::function<void()>>();
+    std::weak_ptr<std::function<void()>> weak = poll;
+    *poll = [&s, node, deps, weak] {
+      for (sim::Node* d : deps)
+        if (!d->up()) {
+          if (auto again = weak.lock()) s.after(10 * sim::kMillisecond, [again] { (*again)(); });
+          return;
+        }
+      node->start();
+    };
+    s.at(0, [poll] { (*poll)(); });
+  }
+}
+
 /// Time from a fault on a server's node to the event it caused, per server: the figure a user
 /// tunes `inter`/`fall`/`rise` for.
 void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::map<std::string, double>& m) {
@@ -152,14 +197,17 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
       if (a == "start" || a == "restart" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
     } else if (r.kind == "fault_end") {
       last_up_fault[target_node(r.text("target"))] = r.time;
-    } else if (r.kind == "server_down" || r.kind == "server_up") {
+    } else if (r.kind == "server_down" || r.kind == "server_up" || r.kind == "server_maint") {
       const std::string key = r.text("node") + "/" + r.text("backend") + "/" + r.text("server");
       auto it = server_node.find(key);
       if (it == server_node.end()) continue;
-      auto& faults = r.kind == "server_down" ? last_down_fault : last_up_fault;
+      // A server stops getting traffic when checks mark it DOWN or, with `resolvers`, when its
+      // name stops resolving for `hold nx` (MAINT), whichever comes first.
+      const bool down = r.kind != "server_up";
+      auto& faults = down ? last_down_fault : last_up_fault;
       auto f = faults.find(it->second);
       if (f == faults.end()) continue;
-      const std::string metric = r.text("backend") + "." + r.text("server") + (r.kind == "server_down" ? ".detect_down_s" : ".detect_up_s");
+      const std::string metric = r.text("backend") + "." + r.text("server") + (down ? ".detect_down_s" : ".detect_up_s");
       if (!m.count(metric)) m[metric] = sim::to_seconds(r.time - f->second);
       faults.erase(f);  // one event per fault
     }
@@ -175,11 +223,11 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
   Built b = build(s, spec);
   s.record("run_start", {{"scenario", spec.name}, {"seed", static_cast<std::int64_t>(seed)}}, true);
-  for (const auto& ns : spec.nodes)
-    if (ns.start) s.find_node(ns.name)->start();
+  start_nodes(s, spec);
   schedule_faults(s, spec);
   s.run_until(spec.duration);
   for (auto* c : b.clients) c->finish(spec.duration);
+  if (b.vips) b.vips->finish(spec.duration);
   s.invariants().finish(spec.duration);
 
   RunResult r;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/haproxy/config.hpp"
+#include "models/keepalived/config.hpp"
 #include "models/nginx/nginx.hpp"
 #include "models/workloads/http_client.hpp"
 #include "sim/random.hpp"
@@ -28,7 +29,7 @@ struct Attachment {
   std::string address;  // empty: dynamic
 };
 
-using ComponentSpec = std::variant<models::haproxy::HaproxyConfig, models::NginxConfig>;
+using ComponentSpec = std::variant<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig>;
 
 struct ProcessTiming {
   std::optional<sim::Distribution> start_delay, stop_delay;
@@ -42,6 +43,8 @@ struct NodeSpec {
   std::optional<sim::Distribution> start_delay;
   std::optional<sim::Time> stop_timeout;
   bool start = true;  // running when the scenario begins
+  /// compose `depends_on`: started only once these nodes' containers are up.
+  std::vector<std::string> depends_on;
   std::vector<ComponentSpec> components;
   std::vector<ProcessTiming> timings;  // parallel to components
 };
@@ -74,6 +77,10 @@ struct ScenarioSpec {
   std::uint64_t seed = 1;
   int runs = 1;
   sim::Time duration = 60 * sim::kSecond;
+  /// Each fault happens at `at` plus a uniform offset in [0, fault_jitter), drawn per fault from
+  /// its own stream: a person or script never hits the same phase of the check/advert cycle twice,
+  /// and seeds should explore those phases as real runs do.
+  sim::Time fault_jitter = 0;
   std::vector<NetworkSpec> networks;
   std::vector<NodeSpec> nodes;
   std::map<std::string, WorkloadSpec> workloads;  // name -> workload (name order)

@@ -10,7 +10,7 @@ void Invariants::update(Time now, const std::string& name, const std::string& ke
   if (violated && it == open_.end()) {
     open_.emplace(k, Open{now, detail});
   } else if (!violated && it != open_.end()) {
-    violations_.push_back(Violation{name, it->second.start, now, it->second.detail});
+    if (long_enough(name, it->second.start, now)) violations_.push_back(Violation{name, it->second.start, now, it->second.detail});
     open_.erase(it);
   }
 }
@@ -21,7 +21,9 @@ void Invariants::point(Time now, const std::string& name, const std::string& det
 }
 
 void Invariants::finish(Time end) {
-  for (auto& [k, open] : open_) violations_.push_back(Violation{k.first, open.start, end, open.detail + " (still open at end)"});
+  for (auto& [k, open] : open_)
+    if (long_enough(k.first, open.start, end))
+      violations_.push_back(Violation{k.first, open.start, end, open.detail + " (still open at end)"});
   open_.clear();
 }
 

@@ -22,6 +22,9 @@ class Invariants {
   /// Declares an invariant the scenario asked for; only declared ones record violations.
   void enable(const std::string& name) { enabled_[name] = true; }
   bool enabled(const std::string& name) const { return enabled_.count(name) != 0; }
+  /// Intervals shorter than `grace` are not violations: some conditions hold briefly by design
+  /// (two VIP holders for the flight time of the advert that ends a normal hand-over).
+  void set_grace(const std::string& name, Time grace) { grace_[name] = grace; }
   /// Reports the current truth of a condition; a change from holding to violated opens an
   /// interval, the reverse closes it. `key` separates independent instances (e.g. one per VIP).
   void update(Time now, const std::string& name, const std::string& key, bool violated,
@@ -38,6 +41,11 @@ class Invariants {
     std::string detail;
   };
   std::map<std::string, bool> enabled_;
+  std::map<std::string, Time> grace_;
+  bool long_enough(const std::string& name, Time start, Time end) const {
+    auto it = grace_.find(name);
+    return it == grace_.end() || end - start >= it->second;
+  }
   std::map<std::pair<std::string, std::string>, Open> open_;
   std::vector<Violation> violations_;
 };

@@ -1,8 +1,10 @@
 #include "sim/network.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
+#include <algorithm>
 #include <boost/graph/connected_components.hpp>
 #include <cstdio>
+#include <stdexcept>
 
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
@@ -78,14 +80,20 @@ void Network::on_node_added(Node& node) {
 
 Ipv4 Network::allocate(SegmentId seg) {
   Segment& s = segments_[seg];
-  for (;;) {
-    Ipv4 ip{s.subnet.base.value + s.next_host++};
+  // Host numbers 2 .. 2^(32-prefix)-2 (.1 is the gateway, the last is broadcast); like the
+  // runtimes' IPAM, allocation goes on from the last one and wraps, so it never leaves the subnet.
+  const std::uint32_t last = (1u << (32 - s.subnet.prefix)) - 2;
+  const std::uint32_t net = s.subnet.base.value & ~((1u << (32 - s.subnet.prefix)) - 1);
+  for (std::uint32_t tried = 0; tried < last; ++tried) {
+    if (s.next_host > last || s.next_host < 2) s.next_host = 2;
+    Ipv4 ip{net + s.next_host++};
     bool taken = false;
     for (const auto& n : nodes_)
       for (const auto& a : n.attachments)
         if (a.address == ip) taken = true;
     if (!taken) return ip;
   }
+  throw std::runtime_error("network " + s.name + " (" + s.subnet.str() + ") has no free address left");
 }
 
 Ipv4 Network::attach(Node& node, SegmentId segment, std::optional<Ipv4> address) {
@@ -117,18 +125,31 @@ void Network::add_address(NodeId node, SegmentId segment, Ipv4 ip) {
   for (const auto& s : list)
     if (s.node == node) return;
   list.push_back(Secondary{node, segment, secondary_seq_++});
+  sim_.record("vip_added", {{"node", sim_.node(node).name()}, {"vip", ip.str()}}, true);
+  for (const auto& fn : address_observers_) fn(node, ip, true);
+}
+
+bool Network::link_up(NodeId node, SegmentId segment) const {
+  for (const auto& a : nodes_[node].attachments)
+    if (a.segment == segment) return a.connected;
+  return false;
 }
 
 void Network::remove_address(NodeId node, Ipv4 ip) {
   auto it = secondary_.find(ip);
   if (it == secondary_.end()) return;
   auto& list = it->second;
+  bool removed = false;
   for (std::size_t i = 0; i < list.size(); ++i)
     if (list[i].node == node) {
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+      removed = true;
       break;
     }
   if (list.empty()) secondary_.erase(it);
+  if (!removed) return;
+  sim_.record("vip_removed", {{"node", sim_.node(node).name()}, {"vip", ip.str()}}, true);
+  for (const auto& fn : address_observers_) fn(node, ip, false);
 }
 
 bool Network::holds(NodeId node, Ipv4 ip) const {
@@ -261,15 +282,33 @@ void Network::broadcast(NodeId src, std::uint32_t proto, const std::function<voi
 }
 
 void Network::disconnect(NodeId node, std::optional<SegmentId> segment) {
+  std::vector<SegmentId> cut;
   for (auto& a : nodes_[node].attachments)
-    if (!segment || a.segment == *segment) a.connected = false;
+    if ((!segment || a.segment == *segment) && a.connected) {
+      a.connected = false;
+      cut.push_back(a.segment);
+    }
   components_dirty_ = true;
+  // `docker network disconnect` deletes the interface, and the secondary addresses on it go too.
+  std::vector<Ipv4> gone;
+  for (const auto& [ip, list] : secondary_)
+    for (const auto& s : list)
+      if (s.node == node && std::find(cut.begin(), cut.end(), s.segment) != cut.end()) gone.push_back(ip);
+  for (Ipv4 ip : gone) remove_address(node, ip);
+  for (SegmentId seg : cut)
+    for (const auto& fn : link_observers_) fn(node, seg, false);
 }
 
 void Network::connect(NodeId node, std::optional<SegmentId> segment) {
+  std::vector<SegmentId> back;
   for (auto& a : nodes_[node].attachments)
-    if (!segment || a.segment == *segment) a.connected = true;
+    if ((!segment || a.segment == *segment) && !a.connected) {
+      a.connected = true;
+      back.push_back(a.segment);
+    }
   components_dirty_ = true;
+  for (SegmentId seg : back)
+    for (const auto& fn : link_observers_) fn(node, seg, true);
 }
 
 int Network::add_drop(std::set<NodeId> from, std::set<NodeId> to, std::uint32_t proto, bool both_ways) {
@@ -287,24 +326,25 @@ int Network::partition(const std::vector<std::set<NodeId>>& groups) {
     std::set<NodeId> others;
     for (std::size_t j = 0; j < groups.size(); ++j)
       if (j != i) others.insert(groups[j].begin(), groups[j].end());
-    rules_.emplace(id * 1000 + static_cast<int>(i), Rule{groups[i], others, kAnyProto, false});
+    // Negative keys: never the (positive) id of a drop rule, however many drops come later.
+    rules_.emplace(-(id * 1000 + static_cast<int>(i)), Rule{groups[i], others, kAnyProto, false});
   }
   return id;
 }
 
 void Network::remove_rule(int id) {
   rules_.erase(id);
-  // A partition's rules are stored under id*1000+i.
-  for (auto it = rules_.lower_bound(id * 1000); it != rules_.end() && it->first < id * 1000 + 1000;)
+  // A partition's rules are stored under -(id*1000+i).
+  for (auto it = rules_.lower_bound(-(id * 1000 + 999)); it != rules_.end() && it->first <= -(id * 1000);)
     it = rules_.erase(it);
 }
 
 void Network::heal_all() {
   rules_.clear();
-  for (auto& n : nodes_) {
-    for (auto& a : n.attachments) a.connected = true;
-    n.extra_delay.reset();
-    n.loss = 0;
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    connect(static_cast<NodeId>(n));  // through connect(), so link observers hear the interface return
+    nodes_[n].extra_delay.reset();
+    nodes_[n].loss = 0;
   }
   components_dirty_ = true;
 }

@@ -4,6 +4,7 @@
 // Reachability runs on a Boost.Graph of segments and forwarding nodes; ordinary hosts do not
 // forward, so a host on two bridges never joins them.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,6 +78,19 @@ class Network {
   /// Where a packet from `src` to `ip` goes: the ARP cache when it has an entry for a shared
   /// IP, else the current holder (a fresh ARP, answered last by the newest holder).
   std::optional<NodeId> resolve(NodeId src, Ipv4 ip);
+  /// Whether `src` has a neighbour entry for `ip` (possibly stale: a SYN sent through it may be lost).
+  bool has_neighbour(NodeId src, Ipv4 ip) const { return nodes_[src].arp_cache.count(ip) != 0; }
+  /// Observers of secondary-address changes (VIP monitors): called after `ip` was added to or
+  /// removed from `node`, whatever the cause (a daemon, the namespace going down, a removed
+  /// interface). Each change is also a notable `vip_added`/`vip_removed` trace record.
+  using AddressObserver = std::function<void(NodeId node, Ipv4 ip, bool added)>;
+  void observe_addresses(AddressObserver fn) { address_observers_.push_back(std::move(fn)); }
+  /// Observers of link changes (keepalived's netlink listener): `docker network disconnect`
+  /// removes the interface, `connect` brings one back.
+  using LinkObserver = std::function<void(NodeId node, SegmentId segment, bool up)>;
+  void observe_links(LinkObserver fn) { link_observers_.push_back(std::move(fn)); }
+  /// Whether the node's interface on `segment` exists (attached and not disconnected).
+  bool link_up(NodeId node, SegmentId segment) const;
 
   // Reachability.
   /// Whether a packet of protocol `proto` sent now from src would reach dst (up, attached,
@@ -153,6 +167,8 @@ class Network {
   Rng loss_rng_;
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;
+  std::vector<AddressObserver> address_observers_;
+  std::vector<LinkObserver> link_observers_;
 };
 
 }  // namespace sim

@@ -1,5 +1,6 @@
 #include "sim/tcp.hpp"
 
+#include <functional>
 #include <memory>
 
 #include "sim/node.hpp"
@@ -43,7 +44,7 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   Network& net = sim_.network();
   const NodeId src = client.node().id();
   auto dst = net.resolve(src, ip);
-  if (!dst) {
+  if (!dst && !net.has_neighbour(src, ip)) {
     const Time wait = std::min(timeout, net.arp_failure_delay);
     client.after(wait, [finish, wait, timeout] {
       finish(wait < timeout ? ConnectResult::Unreachable : ConnectResult::Timeout, 0);
@@ -51,24 +52,42 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
     return;
   }
   client.after(timeout, [finish] { finish(ConnectResult::Timeout, 0); });
-  const NodeId d = *dst;
+  // An unanswered SYN is sent again after 1 s, then 2, 4, 8... (Linux: initial RTO 1 s, doubled,
+  // tcp_syn_retries 6). A SYN that went to a stale neighbour entry (a VIP's previous holder) is
+  // lost, and the retransmission goes wherever a gratuitous ARP has pointed the entry since.
+  const Time deadline = sim_.now() + timeout;
+  auto answered = std::make_shared<bool>(false);
+  auto attempt = std::make_shared<std::function<void(int)>>();
+  std::weak_ptr<std::function<void(int)>> weak = attempt;
   Process* cp = &client;
-  net.send(src, d, kTcp, [this, d, port, src, cp, client_owner, finish, ip] {
-    // SYN arrived at d (d's kernel answers, whatever its processes are doing).
-    Network& n = sim_.network();
-    if (!n.holds(d, ip)) return;  // not our address (any more): the kernel drops it silently
-    auto it = listeners_.find({d, port});
-    if (it == listeners_.end()) {
-      n.send(d, src, kTcp, [finish] { finish(ConnectResult::Refused, 0); });
-      return;
+  *attempt = [this, weak, src, ip, port, cp, client_owner, finish, finished, answered, deadline](int n) {
+    if (*finished || *answered) return;
+    Network& net = sim_.network();
+    if (auto dst = net.resolve(src, ip)) {
+      const NodeId d = *dst;
+      net.send(src, d, kTcp, [this, d, port, src, cp, client_owner, finish, ip, answered] {
+        // SYN arrived at d (d's kernel answers, whatever its processes are doing).
+        Network& n = sim_.network();
+        if (*answered) return;        // a retransmitted duplicate: the first one is answered
+        if (!n.holds(d, ip)) return;  // not our address (any more): the kernel drops it silently
+        auto it = listeners_.find({d, port});
+        if (it == listeners_.end()) {
+          *answered = n.send(d, src, kTcp, [finish] { finish(ConnectResult::Refused, 0); });
+          return;
+        }
+        Process* server = it->second.first;
+        const ConnId id = next_conn_++;
+        conns_.emplace(id, Conn{Side{cp, client_owner, src, nullptr}, Side{server, server->owner(), d, nullptr}});
+        AcceptFn accept = it->second.second;
+        *answered = n.send(d, src, kTcp, [finish, id] { finish(ConnectResult::Connected, id); });
+        sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
+      });
     }
-    Process* server = it->second.first;
-    const ConnId id = next_conn_++;
-    conns_.emplace(id, Conn{Side{cp, client_owner, src, nullptr}, Side{server, server->owner(), d, nullptr}});
-    AcceptFn accept = it->second.second;
-    n.send(d, src, kTcp, [finish, id] { finish(ConnectResult::Connected, id); });
-    sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
-  });
+    const Time rto = kSecond << n;
+    if (n < 6 && sim_.now() + rto < deadline)
+      if (auto again = weak.lock()) cp->after(rto, [again, n] { (*again)(n + 1); });
+  };
+  (*attempt)(0);
 }
 
 Tcp::Side* Tcp::side_of(Conn& c, const Process& p) {

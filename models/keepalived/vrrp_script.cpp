@@ -1,0 +1,87 @@
+#include <sstream>
+
+#include "models/keepalived/keepalived.hpp"
+#include "sim/node.hpp"
+
+namespace models::keepalived {
+
+VrrpScript::VrrpScript(Keepalived& k, VrrpScriptConfig config) : k_(k), config_(std::move(config)) {}
+
+void VrrpScript::start() {
+  // keepalived starts every script at start-up with its result one short of `rise`: a single
+  // success makes it good, a single failure makes it failed (vrrp_scheduler.c).
+  status_ = Status::Init;
+  result_ = config_.rise - 1;
+  const std::uint64_t g = ++gen_;
+  k_.after(0, [this, g] {
+    if (g == gen_) run();
+  });
+}
+
+void VrrpScript::stop() {
+  ++gen_;
+  status_ = Status::Init;
+}
+
+bool VrrpScript::command_succeeds() const {
+  std::istringstream in(config_.script);
+  std::string cmd, arg, name;
+  in >> cmd;
+  const auto slash = cmd.rfind('/');
+  if (slash != std::string::npos) cmd = cmd.substr(slash + 1);  // /usr/bin/killall -> killall
+  if (cmd == "true") return true;
+  if (cmd == "false") return false;
+  // killall -0 P, pidof P, pgrep [-x] P: exit 0 while some process named P exists. A frozen
+  // process and one still starting exist too; only an exited one does not.
+  while (in >> arg) {
+    if (!arg.empty() && arg[0] == '-') continue;
+    name = arg;
+    break;
+  }
+  const sim::Process* p = k_.node().process(name);
+  return p != nullptr && p->state() != sim::ProcessState::Stopped;
+}
+
+void VrrpScript::run() {
+  if (!k_.active()) return;
+  const std::uint64_t g = gen_;
+  // The next run is scheduled at launch, one interval later, whatever this one takes.
+  k_.after(config_.interval, [this, g] {
+    if (g == gen_) run();
+  });
+  const sim::Time timeout = config_.timeout.value_or(config_.interval);
+  const bool timed_out = config_.exec_time > timeout;
+  k_.after(timed_out ? timeout : config_.exec_time, [this, g, timed_out] {
+    if (g != gen_ || !k_.active()) return;
+    result(!timed_out && command_succeeds());
+  });
+}
+
+void VrrpScript::result(bool ok) {
+  const int rise = config_.rise, fall = config_.fall;
+  const Status before = status_;
+  if (ok) {
+    if (result_ < rise - 1) {
+      ++result_;
+    } else {
+      status_ = Status::Good;
+      result_ = rise + fall - 1;
+    }
+  } else {
+    if (result_ > rise) {
+      --result_;
+    } else {
+      status_ = Status::Failed;
+      result_ = 0;
+    }
+  }
+  k_.sim().record("vrrp_script_result", {{"node", k_.node().name()}, {"script", config_.name}, {"ok", ok},
+                                         {"result", static_cast<std::int64_t>(result_)}});
+  if (status_ != before) {
+    k_.sim().record("vrrp_script", {{"node", k_.node().name()}, {"script", config_.name},
+                                    {"status", std::string(status_ == Status::Good ? "succeeded" : "failed")}}, true);
+    k_.script_changed();
+  }
+}
+
+}  // namespace models::keepalived

@@ -1,0 +1,111 @@
+// The `keepalived:` section of a node: keepalived.conf's `vrrp_script` and `vrrp_instance`
+// blocks, keys spelled as in the real file (`virtual_router_id`, `advert_int`, `auth_pass`).
+#include <algorithm>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/reader.hpp"
+#include "sim/network.hpp"
+
+namespace scenarios {
+namespace {
+
+using models::keepalived::KeepalivedConfig;
+using models::keepalived::VrrpInstanceConfig;
+using models::keepalived::VrrpScriptConfig;
+
+std::vector<std::string> names_of(const Tree& t) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : t.map) out.push_back(k);
+  return out;
+}
+
+VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::string& path) {
+  MapReader r(t, path, {"script", "interval", "timeout", "weight", "rise", "fall"});
+  VrrpScriptConfig c;
+  c.name = name;
+  c.script = r.required_str("script");
+  // Only commands whose outcome the model can compute: process checks and true/false.
+  std::string cmd = c.script.substr(0, c.script.find(' '));
+  cmd = cmd.substr(cmd.rfind('/') == std::string::npos ? 0 : cmd.rfind('/') + 1);
+  const std::vector<std::string> known = {"killall", "pidof", "pgrep", "true", "false"};
+  if (std::find(known.begin(), known.end(), cmd) == known.end())
+    fail(*r.get("script"), r.sub("script"),
+         "command '" + cmd + "' is not modelled (use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false)");
+  if ((cmd == "killall" || cmd == "pidof" || cmd == "pgrep") && c.script.find(' ') == std::string::npos)
+    fail(*r.get("script"), r.sub("script"), "'" + cmd + "' needs a process name, e.g. 'killall -0 haproxy'");
+  c.interval = r.duration("interval", c.interval);
+  if (auto t2 = r.opt_duration("timeout")) c.timeout = t2;
+  c.weight = static_cast<int>(r.integer("weight", 0, -253, 253));
+  c.rise = static_cast<int>(r.integer("rise", 1, 1, 1000));
+  c.fall = static_cast<int>(r.integer("fall", 1, 1, 1000));
+  return c;
+}
+
+VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const std::string& path,
+                                 const std::vector<std::string>& script_names) {
+  MapReader r(t, path, {"state", "interface", "virtual_router_id", "priority", "advert_int", "version", "nopreempt",
+                        "preempt_delay", "authentication", "unicast_peer", "virtual_ipaddress", "track_script",
+                        "garp_master_delay", "garp_master_repeat"});
+  VrrpInstanceConfig c;
+  c.name = name;
+  c.state = r.str("state", c.state);
+  if (c.state != "MASTER" && c.state != "BACKUP")
+    fail(*r.get("state"), r.sub("state"), "expected MASTER or BACKUP, found '" + c.state + "'");
+  c.interface = r.str("interface", c.interface);
+  if (!r.has("virtual_router_id")) fail(t, r.sub("virtual_router_id"), "missing (1..255, the same on every peer)");
+  c.virtual_router_id = static_cast<int>(r.integer("virtual_router_id", 0, 1, 255));
+  c.priority = static_cast<int>(r.integer("priority", c.priority, 1, 255));
+  c.advert_int = r.duration("advert_int", c.advert_int);
+  c.version = static_cast<int>(r.integer("version", 2, 2, 3));
+  if (c.version == 2 && c.advert_int % sim::kSecond != 0)
+    fail(*r.get("advert_int"), r.sub("advert_int"), "VRRPv2 advertises whole seconds (use version: 3 for sub-second)");
+  if (c.version == 3 && c.advert_int % (10 * sim::kMillisecond) != 0)
+    fail(*r.get("advert_int"), r.sub("advert_int"), "VRRPv3 advertises in centiseconds (a multiple of 10ms)");
+  c.nopreempt = r.boolean("nopreempt", false);
+  c.preempt_delay = r.duration("preempt_delay", 0, true);
+  if (const Tree* a = r.get("authentication")) {
+    MapReader ar(*a, r.sub("authentication"), {"auth_type", "auth_pass"});
+    c.auth_type = ar.str("auth_type", "PASS");
+    if (c.auth_type != "PASS")
+      fail(*ar.get("auth_type"), ar.sub("auth_type"), "only PASS is modelled, found '" + c.auth_type + "'");
+    c.auth_pass = ar.required_str("auth_pass");
+  }
+  c.unicast_peer = r.str_list("unicast_peer");
+  for (const auto& p : c.unicast_peer)
+    if (!sim::Ipv4::parse(p)) fail(*r.get("unicast_peer"), r.sub("unicast_peer"), "expected IPv4 addresses, found '" + p + "'");
+  c.virtual_ipaddress = r.str_list("virtual_ipaddress");
+  if (c.virtual_ipaddress.empty()) fail(t, r.sub("virtual_ipaddress"), "missing (e.g. [172.20.0.100/16])");
+  for (const auto& v : c.virtual_ipaddress) {
+    const bool ok = v.find('/') == std::string::npos ? sim::Ipv4::parse(v).has_value() : sim::Subnet::parse(v).has_value();
+    if (!ok) fail(*r.get("virtual_ipaddress"), r.sub("virtual_ipaddress"), "expected ADDRESS or ADDRESS/PREFIX, found '" + v + "'");
+  }
+  c.track_script = r.str_list("track_script");
+  for (const auto& s : c.track_script)
+    if (std::find(script_names.begin(), script_names.end(), s) == script_names.end())
+      fail(*r.get("track_script"), r.sub("track_script"),
+           "no vrrp_script named '" + s + "'" + (script_names.empty() ? "" : " (did you mean '" + closest(s, script_names) + "'?)"));
+  c.garp_master_delay = r.duration("garp_master_delay", c.garp_master_delay, true);
+  c.garp_master_repeat = static_cast<int>(r.integer("garp_master_repeat", c.garp_master_repeat, 1, 255));
+  return c;
+}
+
+}  // namespace
+
+KeepalivedConfig read_keepalived(const Tree& t, const std::string& path) {
+  MapReader r(t, path, {"vrrp_script", "vrrp_instance", "start_delay", "stop_delay"});
+  KeepalivedConfig c;
+  std::vector<std::string> script_names;
+  if (const Tree* ss = r.get("vrrp_script")) {
+    if (!ss->is_map()) fail(*ss, r.sub("vrrp_script"), "expected a mapping of scripts by name");
+    script_names = names_of(*ss);
+    for (const auto& [name, st] : ss->map) c.scripts.push_back(read_script(name, st, r.sub("vrrp_script") + "." + name));
+  }
+  const Tree* is = r.get("vrrp_instance");
+  if (is == nullptr || !is->is_map() || is->map.empty())
+    fail(is ? *is : t, r.sub("vrrp_instance"), "expected at least one vrrp_instance, e.g. {VI_1: {virtual_router_id: 51, ...}}");
+  for (const auto& [name, it] : is->map)
+    c.instances.push_back(read_instance(name, it, r.sub("vrrp_instance") + "." + name, script_names));
+  return c;
+}
+
+}  // namespace scenarios

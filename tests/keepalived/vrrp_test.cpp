@@ -1,0 +1,305 @@
+// keepalived model tests: a two-node VRRP pair built directly on sim::Simulation (no YAML).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "models/keepalived/keepalived.hpp"
+#include "sim/network.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+using namespace sim::literals;
+namespace ka = models::keepalived;
+
+namespace {
+
+/// Stands in for haproxy: a process named "haproxy" that the track script looks for.
+class Dummy final : public sim::Process {
+ public:
+  Dummy(sim::Node& node, std::string name) : sim::Process(node, std::move(name)) {}
+
+ protected:
+  void on_start() override {}
+};
+
+const sim::Ipv4 kVip = *sim::Ipv4::parse("172.20.0.100");
+
+ka::KeepalivedConfig config(const std::string& state, int priority, int weight = 0, bool track = false) {
+  ka::KeepalivedConfig c;
+  ka::VrrpScriptConfig s;
+  s.name = "check_haproxy";
+  s.script = "killall -0 haproxy";
+  s.interval = 2_s;
+  s.weight = weight;
+  c.scripts.push_back(s);
+  ka::VrrpInstanceConfig i;
+  i.name = "VI_1";
+  i.state = state;
+  i.priority = priority;
+  i.auth_type = "PASS";
+  i.auth_pass = "1234";
+  i.virtual_ipaddress = {"172.20.0.100/16"};
+  if (track) i.track_script = {"check_haproxy"};
+  c.instances.push_back(i);
+  return c;
+}
+
+/// haproxy1 (.10) and haproxy2 (.11) on one bridge, each running "haproxy" and keepalived.
+struct Pair {
+  sim::Simulation s;
+  sim::Node* n1;
+  sim::Node* n2;
+  ka::Keepalived* k1;
+  ka::Keepalived* k2;
+
+  /// `start_second` false: haproxy2 stays down until the test starts it.
+  Pair(ka::KeepalivedConfig c1, ka::KeepalivedConfig c2, bool start_second = true) : s(1) {
+    auto& net = s.network();
+    const auto seg = net.add_segment("ha-net", *sim::Subnet::parse("172.20.0.0/16"), sim::Distribution::constant(100_us));
+    n1 = &s.add_node("haproxy1");
+    n2 = &s.add_node("haproxy2");
+    net.attach(*n1, seg, sim::Ipv4::parse("172.20.0.10"));
+    net.attach(*n2, seg, sim::Ipv4::parse("172.20.0.11"));
+    for (sim::Node* n : {n1, n2}) {
+      n->start_delay = sim::Distribution::constant(100_ms);
+      n->add_process<Dummy>("haproxy").start_delay = sim::Distribution::constant(10_ms);
+    }
+    k1 = &n1->add_process<ka::Keepalived>(std::move(c1));
+    k2 = &n2->add_process<ka::Keepalived>(std::move(c2));
+    k1->start_delay = k2->start_delay = sim::Distribution::constant(20_ms);
+    n1->start();
+    if (start_second) n2->start();
+  }
+  ka::VrrpInstance& i1() { return *k1->instance("VI_1"); }
+  ka::VrrpInstance& i2() { return *k2->instance("VI_1"); }
+  bool holds(sim::Node* n) { return s.network().holds(n->id(), kVip); }
+  /// Time of the first `vrrp_state` record for node `n` entering `state` at or after `from`.
+  sim::Time entered(const std::string& n, const std::string& state, sim::Time from = 0) {
+    for (const auto& r : s.trace().records())
+      if (r.time >= from && r.kind == "vrrp_state" && r.text("node") == n && r.text("state") == state) return r.time;
+    return sim::kNever;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("effective priority adds a positive weight while the script succeeds, and only then", "[keepalived]") {
+  Pair p(config("MASTER", 100, 2, true), config("BACKUP", 90, 2, true));
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().priority() == 102);
+  REQUIRE(p.i2().priority() == 92);
+  p.n1->process("haproxy")->kill();
+  p.s.run_until(8_s);  // the script runs every 2 s
+  REQUIRE(p.i1().priority() == 100);  // not 98: a failing script only removes the bonus
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);  // 100 > 92: no failover
+}
+
+TEST_CASE("effective priority subtracts a negative weight while the script fails", "[keepalived]") {
+  Pair p(config("MASTER", 100, -20, true), config("BACKUP", 90, -20, true));
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().priority() == 100);
+  p.n1->process("haproxy")->kill();
+  p.s.run_until(8_s);
+  REQUIRE(p.i1().priority() == 80);
+  p.s.run_until(15_s);  // 80 < 90: haproxy2 preempts after its master-down interval
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(p.i1().state() == ka::VrrpState::Backup);
+  REQUIRE(p.holds(p.n2));
+  REQUIRE_FALSE(p.holds(p.n1));
+}
+
+TEST_CASE("a zero weight puts the instance in FAULT when its script fails", "[keepalived]") {
+  Pair p(config("MASTER", 100, 0, true), config("BACKUP", 90, 0, true));
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().priority() == 100);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  p.n1->process("haproxy")->kill();
+  p.s.run_until(8_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Fault);
+  REQUIRE_FALSE(p.holds(p.n1));
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);  // the FAULT transition sent a priority-0 advert
+}
+
+TEST_CASE("effective priority is clamped to 1..254 and 255 is never adjusted", "[keepalived]") {
+  REQUIRE(ka::effective_priority(100, 2) == 102);
+  REQUIRE(ka::effective_priority(100, -20) == 80);
+  REQUIRE(ka::effective_priority(250, 10) == 254);
+  REQUIRE(ka::effective_priority(5, -20) == 1);
+  REQUIRE(ka::effective_priority(255, -50) == 255);
+  REQUIRE(ka::effective_priority(255, 10) == 255);
+}
+
+TEST_CASE("master-down interval is three adverts plus a skew that falls with priority", "[keepalived]") {
+  // VRRPv2: skew = (256 - p) / 256 s whatever advert_int is.
+  REQUIRE(ka::master_down_interval(2, 92, 1_s) == 3'640'625'000);
+  REQUIRE(ka::master_down_interval(2, 100, 1_s) == 3'609'375'000);
+  REQUIRE(ka::master_down_interval(2, 255, 1_s) == 3'003'906'250);
+  REQUIRE(ka::master_down_interval(2, 92, 2_s) == 6'640'625'000);
+  REQUIRE(ka::skew_time(2, 92, 1_s) == 640'625'000);
+  // VRRPv3: skew = (256 - p) * advert_int / 256, truncated to centiseconds.
+  REQUIRE(ka::master_down_interval(3, 92, 1_s) == 3'640'000'000);
+  REQUIRE(ka::master_down_interval(3, 92, 500_ms) == 1'820'000'000);
+  REQUIRE(ka::master_down_interval(3, 200, 1_s) == 3'210'000'000);
+}
+
+TEST_CASE("a backup recomputes its master-down interval when its priority changes", "[keepalived]") {
+  Pair p(config("MASTER", 100, 2, true), config("BACKUP", 90, 2, true));
+  p.s.run_until(5_s);
+  REQUIRE(p.i2().master_down() == ka::master_down_interval(2, 92, 1_s));
+  p.n2->process("haproxy")->kill();
+  p.s.run_until(8_s);
+  REQUIRE(p.i2().master_down() == ka::master_down_interval(2, 90, 1_s));
+}
+
+TEST_CASE("a priority-0 advert makes the backup take over after the skew time", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  const sim::Time stop = p.s.now();
+  p.k1->stop();  // SIGTERM: priority 0, VIPs removed
+  p.s.run_until(10_s);
+  const sim::Time took = p.entered("haproxy2", "MASTER", stop) - stop;
+  // One wire latency (100 us) plus the skew (256 - 90) / 256 s, not a master-down interval.
+  REQUIRE(took == ka::skew_time(2, 90, 1_s) + 100_us);
+  REQUIRE_FALSE(p.holds(p.n1));
+  REQUIRE(p.holds(p.n2));
+}
+
+TEST_CASE("a preempting backup discards a lower-priority advert and takes over after master-down", "[keepalived]") {
+  // haproxy1 (100) is master alone; haproxy2 (110) joins later and hears only lower adverts.
+  ka::KeepalivedConfig c2 = config("BACKUP", 110);
+  Pair p(config("MASTER", 100), c2, false);
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  p.n2->start();
+  p.s.run_until(15_s);
+  const sim::Time backup_at = p.entered("haproxy2", "BACKUP", 5_s);
+  const sim::Time master_at = p.entered("haproxy2", "MASTER", 5_s);
+  REQUIRE(backup_at < sim::kNever);
+  // Had it accepted the adverts its timer would keep restarting and it would never take over;
+  // had it acted on them it would take over within one advert. It waits exactly master-down.
+  REQUIRE(master_at - backup_at == ka::master_down_interval(2, 110, 1_s));
+  bool discarded = false;
+  for (const auto& r : p.s.trace().records())
+    if (r.kind == "vrrp_drop" && r.text("node") == "haproxy2" && r.text("reason") == "lower priority advert discarded")
+      discarded = true;
+  REQUIRE(discarded);
+  REQUIRE(p.i1().state() == ka::VrrpState::Backup);  // 110 > 100: the old master steps down at once
+  REQUIRE(p.holds(p.n2));
+  REQUIRE_FALSE(p.holds(p.n1));
+}
+
+TEST_CASE("a nopreempt backup keeps accepting a lower-priority master", "[keepalived]") {
+  ka::KeepalivedConfig c2 = config("BACKUP", 110);
+  c2.instances[0].nopreempt = true;
+  Pair p(config("MASTER", 100), c2, false);
+  p.s.run_until(5_s);
+  p.n2->start();
+  p.s.run_until(20_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+}
+
+TEST_CASE("a killed master keeps its VIP configured and the backup adds it too", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  REQUIRE(p.holds(p.n1));
+  p.k1->kill();  // SIGKILL: no priority-0 advert, no cleanup
+  p.s.run_until(6_s);
+  REQUIRE(p.holds(p.n1));
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);  // waits out master-down after the last advert
+  p.s.run_until(10_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(p.holds(p.n1));  // the address stays on the interface of the dead daemon
+  REQUIRE(p.s.network().holders(kVip).size() == 2);
+}
+
+TEST_CASE("a frozen master is preempted and re-asserts itself when thawed", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  p.k1->freeze();
+  p.s.run_until(12_s);
+  REQUIRE(p.s.network().holders(kVip).size() == 2);
+  p.k1->thaw();
+  p.s.run_until(14_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+  REQUIRE(p.s.network().holders(kVip).size() == 1);
+}
+
+TEST_CASE("matching peers elect exactly one master", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(20_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+  REQUIRE(p.s.network().holders(kVip).size() == 1);
+}
+
+TEST_CASE("both nodes become MASTER when their auth_pass differs", "[keepalived]") {
+  ka::KeepalivedConfig c2 = config("BACKUP", 90);
+  c2.instances[0].auth_pass = "4321";
+  Pair p(config("MASTER", 100), c2);
+  p.s.run_until(20_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(p.s.network().holders(kVip).size() == 2);
+}
+
+TEST_CASE("only the first 8 characters of auth_pass are compared", "[keepalived]") {
+  ka::KeepalivedConfig c1 = config("MASTER", 100), c2 = config("BACKUP", 90);
+  c1.instances[0].auth_pass = "12345678";
+  c2.instances[0].auth_pass = "12345678-and-more";
+  Pair p(c1, c2);
+  p.s.run_until(20_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+}
+
+TEST_CASE("VRRPv3 ignores authentication, so a password mismatch does not split the pair", "[keepalived]") {
+  ka::KeepalivedConfig c1 = config("MASTER", 100), c2 = config("BACKUP", 90);
+  c1.instances[0].version = c2.instances[0].version = 3;
+  c2.instances[0].auth_pass = "4321";
+  Pair p(c1, c2);
+  p.s.run_until(20_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+}
+
+TEST_CASE("both nodes become MASTER when their virtual_router_id differs", "[keepalived]") {
+  ka::KeepalivedConfig c2 = config("BACKUP", 90);
+  c2.instances[0].virtual_router_id = 52;
+  Pair p(config("MASTER", 100), c2);
+  p.s.run_until(20_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(p.s.network().holders(kVip).size() == 2);
+}
+
+TEST_CASE("a state MASTER instance waits about one advert interval, a BACKUP one master-down", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90), false);
+  p.s.run_until(10_s);
+  const sim::Time backup_at = p.entered("haproxy1", "BACKUP");
+  REQUIRE(p.entered("haproxy1", "MASTER") - backup_at == 1_s + ka::skew_time(2, 100, 1_s));
+  Pair q(config("BACKUP", 100), config("BACKUP", 90), false);
+  q.s.run_until(10_s);
+  REQUIRE(q.entered("haproxy1", "MASTER") - q.entered("haproxy1", "BACKUP") == ka::master_down_interval(2, 100, 1_s));
+}
+
+TEST_CASE("priority 255 goes MASTER at once", "[keepalived]") {
+  Pair p(config("BACKUP", 255), config("BACKUP", 90));
+  p.s.run_until(1_s);
+  REQUIRE(p.entered("haproxy1", "MASTER") < sim::kNever);
+  REQUIRE(p.entered("haproxy1", "BACKUP") == sim::kNever);
+}
+
+TEST_CASE("unicast peers elect one master, and blocking VRRP between them splits the pair", "[keepalived]") {
+  ka::KeepalivedConfig c1 = config("MASTER", 100), c2 = config("BACKUP", 90);
+  c1.instances[0].unicast_peer = {"172.20.0.11"};
+  c2.instances[0].unicast_peer = {"172.20.0.10"};
+  Pair p(c1, c2);
+  p.s.run_until(10_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Backup);
+  p.s.network().add_drop({p.n1->id()}, {p.n2->id()}, sim::kVrrp, true);
+  p.s.run_until(20_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+}
