@@ -140,8 +140,11 @@ sim::Distribution distribution_of(const Tree& t, const std::string& path) {
       const Tree& pair = q->seq[i];
       const std::string ip = r.sub("quantiles") + "." + std::to_string(i);
       if (!pair.is_seq() || pair.seq.size() != 2) fail(pair, ip, "expected [probability, duration]");
-      const double p = std::strtod(scalar_of(pair.seq[0], ip).c_str(), nullptr);
-      if (p < 0 || p > 1 || p <= last_p) fail(pair, ip, "probabilities must rise from 0 to 1");
+      const std::string ps = scalar_of(pair.seq[0], ip);
+      char* end = nullptr;
+      const double p = std::strtod(ps.c_str(), &end);
+      if (ps.empty() || *end != '\0') fail(pair.seq[0], ip, "expected a probability from 0 to 1, found '" + ps + "'");
+      if (!(p >= 0 && p <= 1) || p <= last_p) fail(pair, ip, "probabilities must rise from 0 to 1");
       last_p = p;
       d.quantiles.emplace_back(p, duration_of(pair.seq[1], ip, true));
     }

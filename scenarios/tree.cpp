@@ -109,6 +109,12 @@ void merge_into(Tree& base, const Tree& over) {
   base = over;
 }
 
+namespace {
+// The files being included right now (canonical paths), outermost first: an include cycle is
+// an error naming the include, not an endless recursion.
+thread_local std::vector<std::string> including;
+}  // namespace
+
 Tree load_tree(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ScenarioError(Source{path, 0, 0}, "", "cannot read the scenario file");
@@ -132,6 +138,14 @@ Tree load_tree(const std::string& path) {
     if (!i->is_scalar()) throw ScenarioError(i->src, "include", "expected a file name");
     const std::string sub = (dir / i->scalar).string();
     if (!std::filesystem::exists(sub)) throw ScenarioError(i->src, "include", "no such file: " + sub);
+    const std::string self = std::filesystem::weakly_canonical(path).string();
+    const std::string target = std::filesystem::weakly_canonical(sub).string();
+    if (target == self || std::find(including.begin(), including.end(), target) != including.end())
+      throw ScenarioError(i->src, "include", "include cycle: " + sub + " is already being included");
+    including.push_back(self);
+    struct Pop {
+      ~Pop() { including.pop_back(); }
+    } pop;
     merge_into(merged, load_tree(sub));
   }
   // The including file's keys win; `include` itself is consumed here.

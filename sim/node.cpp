@@ -42,7 +42,10 @@ void Node::go_down() {
 
 void Node::start() {
   if (up_) return;
-  sim_.after(start_delay.sample(rng_), [this] { if (!up_) come_up(); }, Phase::Normal,
+  // A second `docker start` while the first is still in progress is a no-op: only the first
+  // start since the node last came up may bring it up (not a later one after a kill).
+  const std::uint32_t starts = starts_;
+  sim_.after(start_delay.sample(rng_), [this, starts] { if (!up_ && starts_ == starts) come_up(); }, Phase::Normal,
              sim_.owner(lifecycle_owner_));
 }
 

@@ -83,21 +83,29 @@ void Haproxy::on_start() {
     const std::string name = fe.name;
     sim().tcp().listen(*this, fe.port, [](sim::ConnId) {});
   }
-  // First checks, staggered over the smallest interval: position × mininter / count.
+  // First checks, staggered (src/check.c start_checks/start_check_task): mininter is the
+  // smallest start-up interval of at least 1 s (0 if none), raised per check to its own interval
+  // when that is larger, plus `spread-checks` jitter; check number `pos` starts at
+  // mininter × pos / count.
   std::vector<Server*> checked;
   for (auto& b : backends_)
     for (auto& s : b->servers)
       if (s->config.check) checked.push_back(s.get());
+  auto startup_inter = [](const Server* s) { return s->config.fastinter.value_or(s->config.inter); };
   sim::Time mininter = 0;
   for (Server* s : checked) {
-    const sim::Time i = s->config.fastinter.value_or(s->config.inter);
-    if (i > sim::kSecond && (mininter == 0 || i < mininter)) mininter = i;
+    const sim::Time i = startup_inter(s);
+    if (i >= sim::kSecond && (mininter == 0 || i < mininter)) mininter = i;
   }
-  if (mininter == 0) mininter = sim::kSecond;  // every interval under the 1 s threshold
+  sim::Rng spread = rng("checks/start");
   for (std::size_t i = 0; i < checked.size(); ++i) {
     checks_.push_back(std::make_unique<HealthCheck>(*this, *checked[i]));
-    const sim::Time offset = mininter * static_cast<sim::Time>(i) / static_cast<sim::Time>(checked.size());
-    checks_.back()->start(offset);
+    sim::Time m = std::max(mininter, startup_inter(checked[i]));
+    if (config_.spread_checks > 0) {
+      const sim::Time r = startup_inter(checked[i]) * config_.spread_checks / 100;
+      m += spread.uniform_int(-r, r);
+    }
+    checks_.back()->start(m * static_cast<sim::Time>(i) / static_cast<sim::Time>(checked.size()));
   }
   bool any_resolvers = false;
   for (auto& b : backends_)
@@ -306,16 +314,27 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
       return;
     }
     if (server_conn == 0 && r.error != "reset") {
-      // Connection failure: retry after the turn-around delay, redispatching on the last retry.
+      // Connection failure. src/stream.c (stream_choose_redispatch, back_handle_st_cer): with
+      // `option redispatch`, the retry goes back to load balancing when the server is no longer
+      // running, on the last retry (redispatch -1), or at once when the algorithm is not a hash
+      // and more than one active server is up. Otherwise it retries the same server, after a
+      // turn-around of min(timeout connect, 1 s) if the error came back (not a timeout).
       ++srv->connect_errors;
       if (retries_left > 0 && sim().tcp().open(client_conn)) {
+        int active = 0;
+        for (const auto& o : b.servers) active += (o->usable() && !o->config.backup) ? 1 : 0;
+        const bool last = retries_left == 1;
+        const bool redispatch = b.config.redispatch &&
+                                (!srv->usable() || last || (b.config.balance != "source" && active > 1));
+        const bool error_came_back = r.error != "timeout";
         const sim::Time tconnect = b.config.timeout_connect.value_or(config_.timeout_connect);
-        const sim::Time turn = std::min(tconnect, sim::kSecond);
-        after(turn, [this, client_conn, req, &b, srv, retries_left] {
-          // Without `option redispatch` a retry goes to the same server, even one marked DOWN
-          // meanwhile; with it, the last retry goes to another server (redispatch -1).
+        const sim::Time turn = (error_came_back && (!redispatch || active <= 1)) ? std::min(tconnect, sim::kSecond) : 0;
+        after(turn, [this, client_conn, req, &b, srv, retries_left, redispatch] {
           Server* next = srv;
-          if (b.config.redispatch && retries_left == 1) next = pick(b, req, srv);
+          if (redispatch) {
+            next = pick(b, req, srv);
+            if (next == nullptr) next = pick(b, req, nullptr);
+          }
           if (next == nullptr || !next->addr) next = srv->addr ? srv : nullptr;
           forward(client_conn, req, b, next, retries_left - 1, 0);
         });
