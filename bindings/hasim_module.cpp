@@ -1,2 +1,456 @@
+// The `hasim` Python module: run, sweep and check scenarios from Python.
+//
+// A scenario is a YAML file path or a dict with the same structure. Simulations run with the
+// GIL released, so Python threads can run several at once. Bad input raises
+// hasim.ScenarioError (a ValueError) that names file, line, column and key path.
 #include <pybind11/pybind11.h>
-PYBIND11_MODULE(hasim, m) {}
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "models/keepalived/config.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/sweep.hpp"
+#include "scenarios/tree.hpp"
+#include "sim/time.hpp"
+#include "sim/trace.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+const char* const kDictFile = "<dict>";
+
+// ---------------------------------------------------------------------------------------------
+// Python values -> scenario text and trees.
+
+bool is_mapping(const py::handle& o) {
+  if (py::isinstance<py::dict>(o)) return true;
+  // Leaked on purpose: a static py::object would be released after the interpreter is gone.
+  static const py::handle mapping = py::object(py::module_::import("collections.abc").attr("Mapping")).release();
+  return py::isinstance(o, mapping);
+}
+
+bool is_sequence(const py::handle& o) { return py::isinstance<py::list>(o) || py::isinstance<py::tuple>(o); }
+
+std::string where(const std::string& path) { return path.empty() ? "the scenario" : "'" + path + "'"; }
+
+/// A Python scalar as the scenario text a YAML author would write for it.
+std::optional<std::string> scalar_text(const py::handle& o) {
+  if (py::isinstance<py::bool_>(o)) return o.cast<bool>() ? "true" : "false";
+  if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+  if (py::isinstance<py::int_>(o) || py::isinstance<py::float_>(o)) return py::repr(o).cast<std::string>();
+  // numpy and other number types: whole numbers through __index__, others through __float__.
+  if (py::hasattr(o, "__index__")) return py::repr(py::int_(py::reinterpret_borrow<py::object>(o))).cast<std::string>();
+  if (py::hasattr(o, "__float__")) return py::repr(py::float_(py::reinterpret_borrow<py::object>(o))).cast<std::string>();
+  return std::nullopt;
+}
+
+[[noreturn]] void bad_type(const py::handle& o, const std::string& path, const std::string& expected) {
+  throw py::type_error("hasim: " + where(path) + ": cannot use a " +
+                       py::str(py::type::handle_of(o).attr("__name__")).cast<std::string>() + " here (" + expected + ")");
+}
+
+scenarios::Tree tree_from_python(const py::handle& o, const std::string& path) {
+  scenarios::Tree t;
+  t.src = scenarios::Source{kDictFile, 0, 0};
+  if (o.is_none()) {
+    t.kind = scenarios::Tree::Kind::Null;
+  } else if (is_mapping(o)) {
+    t.kind = scenarios::Tree::Kind::Map;
+    for (const auto& item : py::reinterpret_borrow<py::object>(o).attr("items")()) {
+      const auto kv = item.cast<py::tuple>();
+      std::optional<std::string> key;
+      if (!py::isinstance<py::float_>(kv[0])) key = scalar_text(kv[0]);
+      if (!key) bad_type(kv[0], path, "a mapping key must be a string or an integer");
+      const std::string sub = path.empty() ? *key : path + "." + *key;
+      t.map.emplace_back(*key, tree_from_python(kv[1], sub));
+      t.key_sources.push_back(t.src);
+    }
+  } else if (is_sequence(o)) {
+    t.kind = scenarios::Tree::Kind::Seq;
+    std::size_t i = 0;
+    for (const auto& item : py::reinterpret_borrow<py::sequence>(o)) {
+      t.seq.push_back(tree_from_python(item, (path.empty() ? "" : path + ".") + std::to_string(i)));
+      ++i;
+    }
+  } else if (auto s = scalar_text(o)) {
+    t.kind = scenarios::Tree::Kind::Scalar;
+    t.scalar = *s;
+  } else {
+    bad_type(o, path, "expected a dict, list, str, number, bool or None");
+  }
+  return t;
+}
+
+/// A value for `key.path=VALUE` (parsed as YAML): numbers and bools as their text, strings and
+/// containers as JSON, which is YAML, so that a str is always one string ("*:80", "a: b", "[x").
+std::string override_text(const py::handle& value, const std::string& path) {
+  if (value.is_none()) return "null";
+  if (py::isinstance<py::str>(value) || is_mapping(value) || is_sequence(value)) {
+    static const py::handle dumps = py::object(py::module_::import("json").attr("dumps")).release();
+    return dumps(value, py::arg("ensure_ascii") = false).cast<std::string>();
+  }
+  if (auto s = scalar_text(value)) return *s;
+  bad_type(value, path, "expected a str, number, bool, list, dict or None");
+}
+
+std::vector<std::string> override_list(const py::object& overrides) {
+  std::vector<std::string> out;
+  if (overrides.is_none()) return out;
+  if (!is_mapping(overrides)) throw py::type_error("hasim: overrides must be a dict {\"key.path\": value}");
+  for (const auto& item : overrides.attr("items")()) {
+    const auto kv = item.cast<py::tuple>();
+    if (!py::isinstance<py::str>(kv[0])) throw py::type_error("hasim: override keys must be strings such as \"nodes.haproxy.start\"");
+    const std::string path = kv[0].cast<std::string>();
+    out.push_back(path + "=" + override_text(kv[1], path));
+  }
+  return out;
+}
+
+struct Loaded {
+  scenarios::Tree tree;
+  std::string file;
+};
+
+/// A path (str or os.PathLike) or a dict, as a tree with its file name for messages.
+Loaded load(const py::object& scenario) {
+  if (is_mapping(scenario)) {
+    Loaded l{tree_from_python(scenario, ""), kDictFile};
+    return l;
+  }
+  if (py::isinstance<py::str>(scenario) || py::hasattr(scenario, "__fspath__")) {
+    const std::string path = py::module_::import("os").attr("fspath")(scenario).cast<std::string>();
+    Loaded l;
+    l.file = path;
+    {
+      py::gil_scoped_release release;
+      l.tree = scenarios::load_tree(path);
+    }
+    return l;
+  }
+  bad_type(scenario, "", "a scenario is a path to a YAML file or a dict");
+}
+
+scenarios::ScenarioSpec load_spec(const py::object& scenario, const py::object& overrides) {
+  Loaded l = load(scenario);
+  const auto sets = override_list(overrides);
+  for (const auto& s : sets) scenarios::apply_override(l.tree, s);
+  return scenarios::spec_from_tree(l.tree, l.file);
+}
+
+std::uint64_t seed_value(const py::object& seed) {
+  if (py::isinstance<py::bool_>(seed) || !py::hasattr(seed, "__index__")) throw py::type_error("hasim: seed must be an integer");
+  const py::int_ n(seed);
+  if (n < py::int_(0) || n > py::int_(std::numeric_limits<std::int64_t>::max()))
+    throw py::value_error("hasim: seed must be from 0 to 2**63-1");
+  return n.cast<std::uint64_t>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results -> Python.
+
+py::object field_value(const sim::FieldValue& v) {
+  return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
+}
+
+py::dict event_dict(const sim::TraceRecord& e) {
+  py::dict d;
+  d["t_s"] = sim::to_seconds(e.time);
+  d["kind"] = e.kind;
+  for (const auto& f : e.fields) d[py::str(f.key)] = field_value(f.value);
+  return d;
+}
+
+py::dict violation_dict(const sim::Violation& v) {
+  py::dict d;
+  d["invariant"] = v.invariant;
+  d["start_s"] = sim::to_seconds(v.start);
+  d["end_s"] = sim::to_seconds(v.end);
+  d["duration_s"] = sim::to_seconds(v.duration());
+  d["detail"] = v.detail;
+  return d;
+}
+
+py::dict result_dict(const scenarios::RunResult& r, const std::string& file, bool trace) {
+  py::dict d;
+  d["scenario"] = r.scenario;
+  d["file"] = file;
+  d["seed"] = r.seed;
+  d["duration_s"] = sim::to_seconds(r.duration);
+  d["trace_sha256"] = r.trace_sha256;
+  d["events_processed"] = r.events_processed;
+  d["trace_records"] = r.trace_records;
+  py::dict metrics;
+  for (const auto& [k, v] : r.metrics) metrics[py::str(k)] = v;
+  d["metrics"] = metrics;
+  py::list events;
+  for (const auto& e : r.events) events.append(event_dict(e));
+  d["events"] = events;
+  py::list violations;
+  for (const auto& v : r.violations) violations.append(violation_dict(v));
+  d["violations"] = violations;
+  py::list stats;
+  for (const auto& s : r.haproxy_stats) {
+    py::dict row;
+    row["node"] = s.node;
+    row["backend"] = s.row.backend;
+    row["server"] = s.row.server;
+    row["status"] = s.row.status;
+    row["check_status"] = s.row.check_status;
+    row["addr"] = s.row.addr;
+    row["checks"] = s.row.checks;
+    row["checks_failed"] = s.row.checks_failed;
+    row["requests"] = s.row.requests;
+    row["connect_errors"] = s.row.connect_errors;
+    row["downtime_s"] = s.row.downtime_s;
+    stats.append(row);
+  }
+  d["haproxy_stats"] = stats;
+  if (trace) {
+    d["trace_jsonl"] = r.trace_jsonl;
+    d["chrome_trace"] = r.chrome_trace;
+  }
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The functions.
+
+py::dict run(const py::object& scenario, const py::object& seed, const py::object& overrides, bool trace) {
+  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides);
+  const std::uint64_t s = seed.is_none() ? spec.seed : seed_value(seed);
+  scenarios::RunOptions ro;
+  ro.keep_trace = trace;
+  ro.detail = true;  // as `hasim run`: the same trace, so the same trace_sha256
+  scenarios::RunResult r;
+  {
+    py::gil_scoped_release release;
+    r = scenarios::run_scenario(spec, s, ro);
+  }
+  return result_dict(r, spec.file, trace);
+}
+
+py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
+               const py::object& overrides) {
+  if (seeds < 1) throw py::value_error("hasim: seeds must be at least 1");
+  if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
+  Loaded l = load(scenario);
+  scenarios::SweepOptions o;
+  o.overrides = override_list(overrides);
+  o.seeds = seeds;
+  o.jobs = jobs;
+  if (!seed.is_none()) {
+    o.first_seed = seed_value(seed);
+  }
+  // Each axis keeps the caller's values so that rows hold them as given (ints stay ints).
+  std::vector<std::vector<py::object>> given;
+  if (!grid.is_none()) {
+    if (!is_mapping(grid)) throw py::type_error("hasim: grid must be a dict {\"key.path\": [v1, v2, ...]}");
+    for (const auto& item : grid.attr("items")()) {
+      const auto kv = item.cast<py::tuple>();
+      if (!py::isinstance<py::str>(kv[0])) throw py::type_error("hasim: grid keys must be strings such as \"duration\"");
+      scenarios::GridAxis axis;
+      axis.path = kv[0].cast<std::string>();
+      if (!is_sequence(kv[1])) throw py::type_error("hasim: grid['" + axis.path + "'] must be a list of values");
+      std::vector<py::object> values;
+      for (const auto& v : py::reinterpret_borrow<py::sequence>(kv[1])) {
+        axis.values.push_back(override_text(v, axis.path));
+        values.push_back(py::reinterpret_borrow<py::object>(v));
+      }
+      if (values.empty()) throw py::value_error("hasim: grid['" + axis.path + "'] has no values");
+      o.grid.push_back(std::move(axis));
+      given.push_back(std::move(values));
+    }
+  }
+  scenarios::SweepResult result;
+  {
+    py::gil_scoped_release release;
+    result = scenarios::run_sweep(l.tree, l.file, o);
+  }
+  // Every row has every metric (None where a run did not produce it), so columns line up.
+  std::set<std::string> names;
+  for (const auto& row : result.rows)
+    for (const auto& [k, v] : row.metrics) names.insert(k);
+  py::list rows;
+  for (const auto& row : result.rows) {
+    py::dict d;
+    d["run"] = row.index;
+    d["seed"] = row.seed;
+    for (std::size_t a = 0; a < o.grid.size(); ++a) {
+      const auto& values = o.grid[a].values;
+      const auto at = static_cast<std::size_t>(std::find(values.begin(), values.end(), row.values[a]) - values.begin());
+      d[py::str(o.grid[a].path)] = at < values.size() ? given[a][at] : py::cast(row.values[a]);
+    }
+    for (const auto& n : names) {
+      auto it = row.metrics.find(n);
+      d[py::str(n)] = it == row.metrics.end() ? py::none() : py::cast(it->second);
+    }
+    d["violations"] = row.violations;
+    d["trace_sha256"] = row.trace_sha256;
+    rows.append(d);
+  }
+  return rows;
+}
+
+/// The scenario key a component was written under ("other" for a kind added since).
+template <typename T>
+std::string component_name(const T&) {
+  if constexpr (std::is_same_v<T, models::haproxy::HaproxyConfig>) return "haproxy";
+  else if constexpr (std::is_same_v<T, models::NginxConfig>) return "nginx";
+  else if constexpr (std::is_same_v<T, models::keepalived::KeepalivedConfig>) return "keepalived";
+  else static_assert(sizeof(T) == 0, "name every component kind here");
+}
+
+py::dict check(const py::object& scenario, const py::object& overrides) {
+  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides);
+  py::dict d;
+  d["name"] = spec.name;
+  d["description"] = spec.description;
+  d["file"] = spec.file;
+  d["seed"] = spec.seed;
+  d["runs"] = spec.runs;
+  d["duration_s"] = sim::to_seconds(spec.duration);
+  py::list networks;
+  for (const auto& n : spec.networks) networks.append(n.name);
+  d["networks"] = networks;
+  py::list nodes;
+  for (const auto& n : spec.nodes) {
+    py::dict nd;
+    nd["name"] = n.name;
+    py::list comps;
+    for (const auto& c : n.components) comps.append(std::visit([](const auto& x) { return component_name(x); }, c));
+    nd["components"] = comps;
+    nd["start"] = n.start;
+    nodes.append(nd);
+  }
+  d["nodes"] = nodes;
+  py::list workloads;
+  for (const auto& [name, w] : spec.workloads) workloads.append(name);
+  d["workloads"] = workloads;
+  py::list faults;
+  for (const auto& f : spec.faults) {
+    py::dict fd;
+    fd["at_s"] = sim::to_seconds(f.at);
+    fd["action"] = f.action;
+    fd["target"] = f.target;
+    fd["for_s"] = f.for_ ? py::cast(sim::to_seconds(*f.for_)) : py::none();
+    fd["source"] = f.source;
+    faults.append(fd);
+  }
+  d["faults"] = faults;
+  d["invariants"] = spec.invariants;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(hasim, m) {
+  m.doc() = R"(hasim: a deterministic discrete-event simulator of high-availability stacks.
+
+Run a scenario (a YAML file, or a dict with the same structure) and get its events, metrics
+and invariant violations; sweep a grid of settings x seeds; validate a scenario. The same
+scenario and seed always give the same trace (see ``trace_sha256``).
+
+Example::
+
+    import hasim
+    r = hasim.run("scenarios/demo1-part1.yaml", seed=3)
+    print(r["metrics"]["nginx_backend.nginx1.detect_down_s"])
+    rows = hasim.sweep("scenarios/demo1-part1.yaml",
+                       grid={"nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter": ["1s", "2s"]},
+                       seeds=4, jobs=2)
+)";
+  m.attr("__version__") = HASIM_VERSION;
+
+  // hasim.ScenarioError(ValueError), with file, line, column, key_path and message.
+  // Leaked on purpose, like every module-level Python object held from C++ statics.
+  static auto& scenario_error = *new py::exception<scenarios::ScenarioError>(m, "ScenarioError", PyExc_ValueError);
+  scenario_error.attr("__doc__") =
+      "Bad scenario input, located: str(e) is 'file:line:col: key.path: message'.\n\n"
+      "Attributes: file, line and column (None when unknown, e.g. for a dict scenario or an\n"
+      "override), key_path (e.g. 'nodes.haproxy.haproxy.backends.b.default-server.inter'; '' for\n"
+      "the whole document) and message (without the location).";
+  for (const char* attr : {"file", "line", "column", "key_path", "message"}) scenario_error.attr(attr) = py::none();
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const scenarios::ScenarioError& e) {
+      py::object err = py::handle(scenario_error.ptr())(e.what());
+      err.attr("file") = e.where().file;
+      err.attr("line") = e.where().line > 0 ? py::cast(e.where().line) : py::none();
+      err.attr("column") = e.where().line > 0 ? py::cast(e.where().column) : py::none();
+      err.attr("key_path") = e.key_path();
+      err.attr("message") = e.message();
+      PyErr_SetObject(scenario_error.ptr(), err.ptr());
+    }
+  });
+
+  m.def("run", &run, py::arg("scenario"), py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
+        py::arg("trace") = false,
+        R"(Runs a scenario once and returns what happened as a dict.
+
+scenario: a path to a YAML file, or a dict with the same structure (values may be str,
+    int, float, bool, None, lists and dicts; errors then name the file "<dict>").
+seed: the run's seed (default: the scenario's ``seed``). One run: the scenario's ``runs`` is
+    for ``hasim run``; for many seeds use hasim.sweep(scenario, seeds=N).
+overrides: {"key.path": value} applied before validation, as ``hasim run --set``;
+    ``*`` matches every key, e.g. {"nodes.*.haproxy.backends.*.default-server.fall": 1}.
+trace: also return the full trace as "trace_jsonl" (JSON Lines) and "chrome_trace".
+
+Returns {"scenario", "file", "seed", "duration_s", "trace_sha256", "events_processed",
+"trace_records", "metrics": {name: float}, "events": [{"t_s", "kind", ...fields}],
+"violations": [{"invariant", "start_s", "end_s", "duration_s", "detail"}],
+"haproxy_stats": [{"node", "backend", "server", "status", ...}]}.
+Raises hasim.ScenarioError on bad input. The GIL is released while simulating.
+
+Example::
+
+    r = hasim.run("scenarios/demo1-part1.yaml", seed=2,
+                  overrides={"nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter": "10s"})
+    [e for e in r["events"] if e["kind"] == "server_down"]
+)");
+
+  m.def("sweep", &sweep, py::arg("scenario"), py::arg("grid") = py::none(), py::arg("seeds") = 1, py::arg("jobs") = 1,
+        py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
+        R"(Runs every combination of a grid of overrides, each with `seeds` seeds, on `jobs` threads.
+
+grid: {"key.path": [v1, v2, ...]}; the first axis varies slowest. Results do not depend on jobs.
+seeds: seeds per combination: seed, seed+1, ... (seed defaults to the scenario's ``seed``).
+overrides: {"key.path": value} applied to every run, before the grid.
+
+Returns one dict per run, ready for ``pandas.DataFrame(rows)``: {"run", "seed", each grid
+path: the value as given, each metric: float or None when that run lacks it, "violations":
+count, "trace_sha256"}. Every combination is validated before any runs (hasim.ScenarioError).
+Runs record events only, so trace_sha256 differs from hasim.run's for the same seed.
+
+Example::
+
+    rows = hasim.sweep("scenarios/demo1-part1.yaml",
+                       grid={"nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter": ["1s", "2s", "5s"],
+                             "nodes.haproxy.haproxy.backends.nginx_backend.default-server.fall": [1, 3]},
+                       seeds=5, jobs=4)
+)");
+
+  m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(),
+        R"(Validates a scenario (path or dict) and describes it, as ``hasim check``.
+
+Returns {"name", "description", "file", "seed", "runs", "duration_s", "networks",
+"nodes": [{"name", "components", "start"}], "workloads", "faults": [{"at_s", "action",
+"target", "for_s", "source"}], "invariants"}; raises hasim.ScenarioError on the first problem.
+
+Example::
+
+    hasim.check("scenarios/demo1-part1.yaml")["faults"][0]["action"]   # 'stop'
+)");
+}

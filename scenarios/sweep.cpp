@@ -58,7 +58,7 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
   std::vector<Job> jobs;
   for (std::size_t i = 0; i < combos.size(); ++i)
     for (int s = 0; s < options.seeds; ++s) {
-      const std::uint64_t first = options.first_seed != 0 ? options.first_seed : specs[i].seed;
+      const std::uint64_t first = options.first_seed.value_or(specs[i].seed);
       jobs.push_back(Job{combos[i], i, first + static_cast<std::uint64_t>(s)});
     }
   SweepResult out;
@@ -71,8 +71,9 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
   std::exception_ptr error;
   std::mutex error_mutex;
   auto worker = [&] {
+    // The full trace is recorded (not kept) so each row's trace_sha256 equals `hasim run`'s for
+    // the same seed and settings: a row can be replayed and inspected by its hash.
     RunOptions ro;
-    ro.detail = false;  // a sweep needs metrics, not the check-by-check log
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= jobs.size()) return;

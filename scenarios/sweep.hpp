@@ -4,6 +4,7 @@
 // for any number of jobs.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct SweepOptions {
   std::vector<GridAxis> grid;
   std::vector<std::string> overrides;  // applied to every run, before the grid
   int seeds = 1;
-  std::uint64_t first_seed = 0;  // 0: the scenario's own seed
+  std::optional<std::uint64_t> first_seed;  // none: the scenario's own seed
   int jobs = 1;
   std::function<void(std::size_t done, std::size_t total)> on_progress;  // called from one thread at a time
 };

@@ -1,0 +1,101 @@
+"""hasim_plot: heatmaps of sweep results, from Python and from the command line."""
+import subprocess
+import sys
+
+import pytest
+
+import hasim
+import hasim_plot
+from conftest import tiny_stack
+
+INTER = "nodes.lb.haproxy.backends.web.default-server.inter"
+FALL = "nodes.lb.haproxy.backends.web.default-server.fall"
+METRIC = "web.web1.detect_down_s"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return hasim.sweep(tiny_stack(), grid={INTER: ["500ms", "1s", "2s"], FALL: [1, 2, 3]}, seeds=3, jobs=2)
+
+
+def write_csv(rows, path):
+    import csv
+
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: "" if v is None else v for k, v in r.items()})
+
+
+def test_aggregate_takes_the_median_per_cell_in_grid_order(rows):
+    xs, ys, values, counts = hasim_plot.aggregate(rows, INTER, FALL, METRIC)
+    assert xs == ["500ms", "1s", "2s"] and ys == ["1", "2", "3"]
+    assert counts == [[3, 3, 3]] * 3
+    cell = sorted(r[METRIC] for r in rows if r[INTER] == "1s" and r[FALL] == 2)
+    assert values[1][1] == cell[1]
+    # More failed checks: slower detection at every interval; with two or more, so is a longer
+    # interval (with one, the phase of the first check after the stop decides).
+    for j in range(3):
+        assert values[0][j] < values[1][j] < values[2][j]
+    for i in (1, 2):
+        assert values[i][0] < values[i][1] < values[i][2]
+    _, _, maxima, _ = hasim_plot.aggregate(rows, INTER, FALL, METRIC, agg="max")
+    assert maxima[1][1] == cell[2]
+
+
+def test_heatmap_writes_a_png_from_sweep_rows(rows, tmp_path):
+    out = tmp_path / "detect.png"
+    assert hasim_plot.heatmap(rows, x=INTER, y=FALL, metric=METRIC, out=out) == str(out)
+    data = out.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    assert len(data) > 10_000
+
+
+def test_the_command_line_writes_png_and_svg_from_a_sweep_csv(rows, tmp_path):
+    sweep_csv = tmp_path / "sweep.csv"
+    write_csv(rows, sweep_csv)
+    for name in ("fig.png", "fig.svg"):
+        out = tmp_path / name
+        p = subprocess.run([sys.executable, "-m", "hasim_plot", "heatmap", str(sweep_csv), "--x", INTER, "--y", FALL,
+                            "--metric", METRIC, "--agg", "median", "--out", str(out)], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    assert (tmp_path / "fig.png").read_bytes()[:8] == PNG_MAGIC
+    svg = (tmp_path / "fig.svg").read_text()
+    assert "<svg" in svg and "detect_down_s" in svg
+
+
+@pytest.mark.parametrize("ext", ["png", "svg"])
+def test_the_same_rows_give_the_same_bytes(rows, tmp_path, ext):
+    a, b = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+    hasim_plot.heatmap(rows, INTER, FALL, METRIC, a)
+    hasim_plot.heatmap(list(rows), INTER, FALL, METRIC, b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_cells_without_the_metric_say_so(tmp_path):
+    rows = [{"x": "a", "y": "1", "m": "1.5"}, {"x": "a", "y": "1", "m": "2.5"}, {"x": "b", "y": "1", "m": ""},
+            {"x": "a", "y": "2", "m": None}, {"x": "b", "y": "2", "m": 4}, {"x": "b", "y": "2", "m": float("nan")}]
+    xs, ys, values, counts = hasim_plot.aggregate(rows, "x", "y", "m")
+    assert (xs, ys) == (["a", "b"], ["1", "2"])
+    assert values == [[2.0, None], [None, 4.0]] and counts == [[2, 0], [0, 1]]
+    out = tmp_path / "f.svg"
+    hasim_plot.heatmap(rows, "x", "y", "m", out)
+    svg = out.read_text()
+    assert svg.count("n/a") == 2
+    assert svg.count("(n=1)") == 1  # the b/2 cell has one value where a/1 has two
+
+
+def test_a_missing_column_exits_2_with_a_suggestion(rows, tmp_path):
+    sweep_csv = tmp_path / "sweep.csv"
+    write_csv(rows, sweep_csv)
+    out = tmp_path / "fig.png"
+    p = subprocess.run([sys.executable, "-m", "hasim_plot", "heatmap", str(sweep_csv), "--x", INTER, "--y", FALL,
+                        "--metric", "web.web1.detect_dwn_s", "--out", str(out)], capture_output=True, text=True)
+    assert p.returncode == 2
+    assert "did you mean 'web.web1.detect_down_s'" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert not out.exists()
+    with pytest.raises(hasim_plot.PlotError, match="unknown aggregate"):
+        hasim_plot.aggregate(rows, INTER, FALL, METRIC, agg="average")
