@@ -17,6 +17,8 @@ Only matplotlib's Agg canvas is used (no display, no pyplot state).
 """
 from __future__ import annotations
 
+import sys
+
 import csv
 import difflib
 import math
@@ -171,9 +173,13 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
     runs without the metric are left out ("n=K" marks a cell with fewer values than the fullest
     one) and a cell with none says "n/a". Returns `out`.
     """
-    import matplotlib
-    import numpy as np
-    from matplotlib.figure import Figure
+    try:
+        import matplotlib
+        import numpy as np
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise PlotError(f"{e.name} is not installed for {sys.executable}: use Debian's /usr/bin/python3 "
+                        "with python3-matplotlib and python3-numpy (make deps installs them)") from None
 
     xs, ys, values, counts = aggregate(rows, x, y, metric, agg)
     data = np.array([[np.nan if v is None else v for v in line] for line in values], dtype=float)
