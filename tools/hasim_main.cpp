@@ -14,6 +14,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/time.hpp"
+#include "validation/render.hpp"
 
 namespace {
 
@@ -23,6 +24,7 @@ Usage:
   hasim run SCENARIO [options]      run a scenario and print what happened
   hasim sweep SCENARIO [options]    run a grid of settings x seeds, write CSV or JSON
   hasim check SCENARIO [--set ...]  validate a scenario file and describe it
+  hasim render SCENARIO DIR         write the real stack's files (compose, configs, plan)
   hasim --version | --help | COMMAND --help
 
 Every run of a scenario with the same seed gives the same trace, byte for byte.
@@ -69,8 +71,16 @@ Validates SCENARIO and prints what it contains. Exit status 2 with file:line:col
 key path on the first problem.
 )";
 
+const char* kRenderHelp = R"(hasim render SCENARIO DIR [--set KEY.PATH=VAL ...]
+
+Writes the real stack SCENARIO describes into DIR: docker-compose.yml, Dockerfiles
+(FROM debian:bookworm-slim, Debian packages), haproxy.cfg, nginx.conf, keepalived.conf, the
+client script, and plan.json (the fault timeline as real commands). With Docker:
+  cd DIR && docker compose up -d
+)";
+
 struct Args {
-  std::string command, scenario, trace, chrome, out;
+  std::string command, scenario, trace, chrome, out, dir;
   std::vector<std::string> sets, grids;
   long long seed = -1;
   int runs = 0, seeds = 1, jobs = 0;
@@ -117,6 +127,7 @@ Args parse(int argc, char** argv) {
     else if (!s.empty() && s[0] == '-') usage_error("unknown option '" + s + "'");
     else if (a.command.empty()) a.command = s;
     else if (a.scenario.empty()) a.scenario = s;
+    else if (a.command == "render" && a.dir.empty()) a.dir = s;
     else usage_error("unexpected argument '" + s + "'");
   }
   return a;
@@ -160,12 +171,22 @@ int cmd_check(const Args& a) {
   for (const auto& n : spec.nodes) {
     std::string comps;
     for (const auto& c : n.components)
-      comps += std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? " haproxy" : " nginx";
+      comps += std::holds_alternative<models::haproxy::HaproxyConfig>(c)           ? " haproxy"
+               : std::holds_alternative<models::keepalived::KeepalivedConfig>(c) ? " keepalived"
+                                                                                  : " nginx";
     std::printf("    node %-12s%s\n", n.name.c_str(), comps.empty() ? " (no daemons)" : comps.c_str());
   }
   for (const auto& f : spec.faults)
     std::printf("    at %-8s %s %s%s\n", sim::format_duration(f.at).c_str(), f.action.c_str(), f.target.c_str(),
                 f.for_ ? (" for " + sim::format_duration(*f.for_)).c_str() : "");
+  return 0;
+}
+
+int cmd_render(const Args& a) {
+  if (a.dir.empty()) usage_error("render needs a target DIR");
+  const auto spec = scenarios::load_scenario(a.scenario, a.sets);
+  const auto files = validation::render_scenario(spec, a.dir);
+  for (const auto& f : files) std::printf("%s/%s\n", a.dir.c_str(), f.c_str());
   return 0;
 }
 
@@ -178,7 +199,7 @@ int cmd_sweep(const Args& a) {
   for (const auto& g : a.grids) o.grid.push_back(scenarios::GridAxis::parse(g));
   o.overrides = a.sets;
   o.seeds = a.seeds;
-  o.first_seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : 0;
+  if (a.seed >= 0) o.first_seed = static_cast<std::uint64_t>(a.seed);
   const unsigned hw = std::thread::hardware_concurrency();
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
   const bool tty = isatty(2) != 0 && !a.quiet;
@@ -205,8 +226,12 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, a.help ? stdout : stderr);
     return a.help ? 0 : 2;
   }
-  const char* help = a.command == "run" ? kRunHelp : a.command == "sweep" ? kSweepHelp : a.command == "check" ? kCheckHelp : nullptr;
-  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check)");
+  const char* help = a.command == "run"      ? kRunHelp
+                     : a.command == "sweep"  ? kSweepHelp
+                     : a.command == "check"  ? kCheckHelp
+                     : a.command == "render" ? kRenderHelp
+                                             : nullptr;
+  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check, render)");
   if (a.help) {
     std::fputs(help, stdout);
     return 0;
@@ -215,6 +240,7 @@ int main(int argc, char** argv) {
   try {
     if (a.command == "run") return cmd_run(a);
     if (a.command == "sweep") return cmd_sweep(a);
+    if (a.command == "render") return cmd_render(a);
     return cmd_check(a);
   } catch (const scenarios::ScenarioError& e) {
     std::fprintf(stderr, "hasim: error: %s\n", e.what());

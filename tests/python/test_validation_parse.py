@@ -1,0 +1,163 @@
+"""validation/parse_logs.py against REAL logs of Demo 1 Part 1 (tests/validation/fixtures/, captured
+by validation/run_real.py on rootful podman, HAProxy 2.6.12 and nginx 1.22.1 from Debian bookworm)."""
+import json
+import os
+import sys
+
+import pytest
+
+ROOT = os.environ.get("HASIM_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "validation"))
+import parse_logs  # noqa: E402
+
+FIX = os.path.join(ROOT, "tests", "validation", "fixtures")
+
+
+def fixture_lines(name):
+    with open(os.path.join(FIX, name)) as f:
+        return f.read().splitlines()
+
+
+@pytest.fixture(scope="module")
+def run():
+    with open(os.path.join(FIX, "demo1-part1-run.json")) as f:
+        return json.load(f)
+
+
+def test_timestamp_parsing_is_exact_to_the_nanosecond():
+    ns, msg = parse_logs.parse_timestamp_line("2026-11-22T00:49:01.912569064Z Server a/b is DOWN.")
+    assert ns == 1795308541912569064
+    assert msg == "Server a/b is DOWN."
+    ns2, _ = parse_logs.parse_timestamp_line("2026-11-22T02:49:01.912569064+02:00 x")
+    assert ns2 == ns
+    ns3, _ = parse_logs.parse_timestamp_line("2026-11-22T00:49:01Z x")
+    assert ns3 == 1795308541000000000
+    assert parse_logs.parse_timestamp_line("no stamp here") == (None, "no stamp here")
+
+
+def test_haproxy_state_changes_once_each_despite_stdout_and_stderr_copies(run):
+    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+    kinds = [(e["kind"], e["server"]) for e in ev]
+    assert kinds == [("server_down", "nginx1"), ("server_down", "nginx2"), ("server_up", "nginx1"), ("server_up", "nginx2")]
+    assert all(e["backend"] == "nginx_backend" and e["node"] == "haproxy" for e in ev)
+    # 00:49:01.912511746: "Health check ... failed, reason: Layer4 timeout, ..., status: 0/2 DOWN.", the
+    # first of the lines of that change (the check result, then "Server ... is DOWN.", each twice)
+    assert ev[0]["t_ns"] == 1795308541912511746
+    assert ev[0]["reason"] == "Layer4 timeout"
+    assert ev[0]["t_s"] == pytest.approx((1795308541912511746 - run["t0_ns"]) / 1e9)
+
+
+def test_haproxy_reason_is_kept():
+    lines = ["2026-11-22T00:49:01.9Z [WARNING]  (10) : Server nginx_backend/nginx1 is DOWN, reason: Layer4 timeout, "
+             "check duration: 2001ms. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.",
+             "2026-11-22T00:49:30.1Z Server nginx_backend/nginx1 is going DOWN for maintenance (DNS NX status). "
+             "1 active and 0 backup servers left."]
+    ev = parse_logs.parse_haproxy(lines, "haproxy", 0)
+    assert ev[0]["reason"] == "Layer4 timeout"
+    assert len(ev) == 1  # already DOWN: maintenance is not a second down event
+
+
+def test_detection_metrics_match_the_simulator_names(run):
+    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+    faults = [dict(f) for f in run["faults"]]
+    servers = {f"haproxy/nginx_backend/nginx{i}": f"nginx{i}" for i in (1, 2, 3)}
+    m = parse_logs.detection_metrics(faults + ev, servers)
+    assert set(m) == {"nginx_backend.nginx1.detect_down_s", "nginx_backend.nginx1.detect_up_s",
+                      "nginx_backend.nginx2.detect_down_s", "nginx_backend.nginx2.detect_up_s"}
+    # docker stop -> three 2 s L4 timeouts 4 s apart: 10-12 s (measured 10.33 s)
+    assert 10.0 <= m["nginx_backend.nginx1.detect_down_s"] <= 12.0
+    assert 10.0 <= m["nginx_backend.nginx2.detect_down_s"] <= 12.0
+    assert 2.0 <= m["nginx_backend.nginx1.detect_up_s"] <= 7.0
+    for k, v in run["metrics"].items():
+        if "detect" in k:
+            assert m[k] == pytest.approx(v, abs=1e-6)
+
+
+def test_leaving_dns_maintenance_is_up_at_the_next_good_check():
+    # Real lines (run 2 of the same scenario): nginx1 went into maintenance after 30 s of DNS
+    # timeouts, resolved again 14 s after `docker start`, and was UP with the next check.
+    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy-dns-maint.log"), "haproxy", 0)
+    got = [(e["kind"], e["server"]) for e in ev]
+    assert got == [("server_down", "nginx1"), ("server_down", "nginx2"), ("server_up", "nginx1"), ("server_up", "nginx2")]
+    assert ev[2]["line"].startswith("Health check for server nginx_backend/nginx1 succeeded")  # prefix stripped
+
+
+def test_http_statuses_from_httplog():
+    codes = parse_logs.haproxy_http_statuses(fixture_lines("demo1-part1-haproxy.log"))
+    assert codes[503] == 2
+    assert codes[200] == 84
+
+
+def test_client_lines_give_the_workload_metrics(run):
+    reqs = parse_logs.parse_client(fixture_lines("demo1-part1-client.log"), "client", "load", run["t0_ns"])
+    assert len(reqs) == 86
+    failed = [r for r in reqs if r["status"] != 200]
+    assert [r["status"] for r in failed] == [503, 503]
+    assert all(19.9 < r["latency_ms"] / 1000 < 20.2 for r in failed)  # 4 connect attempts x timeout connect 5 s
+    assert {r["served_by"] for r in reqs if r["status"] == 200} == {"nginx1", "nginx2", "nginx3"}
+    m = parse_logs.workload_metrics(reqs, "load", 90.0)
+    assert m["load.requests"] == 86
+    assert m["load.failed"] == 2
+    assert m["load.outage_max_s"] == pytest.approx(run["metrics"]["load.outage_max_s"], abs=1e-6)
+    assert m["load.served.nginx1"] + m["load.served.nginx2"] + m["load.served.nginx3"] == 84
+
+
+def test_client_line_with_curl_details():
+    line = ("HASIM_REQ seq=48 start_ns=1000000000 mono_ns=5 end_ns=20828578000 status=000 time_total=19.828578 "
+            "curl_exit=6 time_namelookup=19.8 time_connect=0 body=-")
+    (r,) = parse_logs.parse_client([line], "client", "load", 0)
+    assert (r["status"], r["curl_exit"], r["served_by"]) == (0, 6, "")
+    assert r["dns_ms"] == pytest.approx(19800)
+    assert r["t_s"] == 1.0
+
+
+def test_outage_open_at_the_end_runs_to_the_end():
+    reqs = [{"t_s": 1.0, "t_ns": 1, "status": 200, "served_by": "a"}, {"t_s": 5.0, "t_ns": 5, "status": 0, "served_by": ""}]
+    m = parse_logs.workload_metrics(reqs, "w", 20.0)
+    assert m == {"w.requests": 2, "w.failed": 1, "w.outage_max_s": 15.0, "w.served.a": 1}
+
+
+def test_keepalived_real_failover_lines():
+    # Real keepalived 2.2.7 lines of Demo 1 Part 2 (t0 = 1795310290943222617): docker stop haproxy1
+    # at 20.27 s, haproxy2 takes over after the priority-0 advert's skew (0.64 s); docker start
+    # haproxy1 at 30.50 s, which preempts back after a full master-down interval (3.6 s).
+    t0 = 1795310290943222617
+    h1 = parse_logs.parse_keepalived(fixture_lines("demo1-part2-haproxy1-keepalived.log"), "haproxy1", t0)
+    h2 = parse_logs.parse_keepalived(fixture_lines("demo1-part2-haproxy2-keepalived.log"), "haproxy2", t0)
+    assert [e["state"] for e in h1] == ["BACKUP", "MASTER", "BACKUP", "MASTER"]
+    assert [e["state"] for e in h2] == ["BACKUP", "MASTER", "BACKUP", "MASTER", "BACKUP"]
+    assert h2[3]["t_s"] == pytest.approx(20.956, abs=0.01)
+    assert h1[3]["t_s"] - h1[2]["t_s"] == pytest.approx(3.60, abs=0.01)
+
+
+def test_keepalived_state_lines():
+    # keepalived 2.2 prints "(VI_1) Entering MASTER STATE" (vrrp.c); no real keepalived run captured yet.
+    lines = ["2026-11-22T01:00:00.5Z Sun Nov 22 01:00:00 2026: (VI_1) Entering BACKUP STATE (init)",
+             "2026-11-22T01:00:04.25Z Sun Nov 22 01:00:04 2026: (VI_1) Entering MASTER STATE"]
+    ev = parse_logs.parse_keepalived(lines, "haproxy2", 1795309200_000_000_000)
+    assert [(e["state"], e["instance"]) for e in ev] == [("BACKUP", "VI_1"), ("MASTER", "VI_1")]
+    assert ev[1]["t_s"] == pytest.approx(4.25)
+
+
+def test_summary_percentiles():
+    s = parse_logs.summarize([float(x) for x in range(1, 21)])
+    assert (s["min"], s["median"], s["p95"], s["max"], s["n"]) == (1.0, 10.5, 19.0, 20.0, 20)
+
+
+def test_vip_watch_and_metrics():
+    lines1 = ["HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000",
+              "HASIM_VIP ip=172.20.0.100 held=1 t_ns=3000000000",
+              "HASIM_VIP_EOF t_ns=20000000000"]          # haproxy1's container went away
+    lines2 = ["HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000",
+              "HASIM_VIP ip=172.20.0.100 held=1 t_ns=20640000000",
+              "HASIM_VIP ip=172.20.0.100 held=0 t_ns=34000000000"]
+    lines1b = ["HASIM_VIP ip=172.20.0.100 held=1 t_ns=33990000000"]  # watcher restarted after docker start
+    ev = parse_logs.parse_vip_watch({"haproxy1": (["172.20.0.100"], lines1 + lines1b),
+                                     "haproxy2": (["172.20.0.100"], lines2)}, 0)
+    assert [(e["node"], e["held"]) for e in ev] == [("haproxy1", True), ("haproxy1", False), ("haproxy2", True),
+                                                    ("haproxy1", True), ("haproxy2", False)]
+    m = parse_logs.vip_metrics(ev, 90.0)
+    assert m["vip.172.20.0.100.moves"] == 2
+    assert m["vip.172.20.0.100.holders_max"] == 2
+    assert m["vip.172.20.0.100.unheld_max_s"] == pytest.approx(0.64)
+    assert m["vip.172.20.0.100.multi_holder_s"] == pytest.approx(0.01)

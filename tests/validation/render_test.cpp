@@ -1,0 +1,196 @@
+// validation::render_scenario: the real stack's files for a scenario.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/tree.hpp"
+#include "validation/render.hpp"
+#include "validation/render_detail.hpp"
+
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  std::istringstream in(text);
+  std::string l;
+  while (std::getline(in, l)) {
+    const auto b = l.find_first_not_of(' ');
+    if (b != std::string::npos && l.substr(b) == line) return true;
+  }
+  return false;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("hasim-render-test-" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+scenarios::ScenarioSpec demo1() { return scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part1.yaml", {}); }
+
+}  // namespace
+
+TEST_CASE("render: demo1-part1 haproxy.cfg carries every setting", "[validation]") {
+  const auto dir = fresh_dir("demo1");
+  const auto files = validation::render_scenario(demo1(), dir.string());
+  REQUIRE(!files.empty());
+  const std::string cfg = slurp(dir / "haproxy" / "haproxy.cfg");
+  CHECK(has_line(cfg, "server nginx1 nginx1:80 check inter 2s fall 3 rise 2 resolvers docker init-addr libc,none"));
+  CHECK(has_line(cfg, "server nginx3 nginx3:80 check inter 2s fall 3 rise 2 resolvers docker init-addr libc,none"));
+  CHECK(has_line(cfg, "timeout check 10s"));
+  CHECK(has_line(cfg, "timeout connect 5s"));
+  CHECK(has_line(cfg, "timeout client 50s"));
+  CHECK(has_line(cfg, "timeout server 50s"));
+  CHECK(has_line(cfg, "retries 3"));
+  CHECK(has_line(cfg, "option httpchk GET /"));
+  CHECK(has_line(cfg, "http-check expect status 200"));
+  CHECK(has_line(cfg, "balance roundrobin"));
+  CHECK(has_line(cfg, "option log-health-checks"));
+  CHECK(has_line(cfg, "log stdout format raw local0 info"));
+  CHECK(has_line(cfg, "resolvers docker"));
+  CHECK(has_line(cfg, "nameserver dns1 10.89.4.1:53"));  // podman's aardvark-dns at the gateway
+  CHECK(has_line(cfg, "timeout resolve 1s"));
+  CHECK(has_line(cfg, "hold valid 10s"));
+  CHECK(has_line(cfg, "hold nx 30s"));
+  CHECK(has_line(cfg, "frontend http_front"));
+  CHECK(has_line(cfg, "bind *:80"));
+  CHECK(has_line(cfg, "default_backend nginx_backend"));
+  CHECK_FALSE(has_line(cfg, "option redispatch"));  // demo 1 has none
+  fs::remove_all(dir);
+}
+
+TEST_CASE("render: demo1-part1 compose has the subnet, every service, an internal network", "[validation]") {
+  const auto dir = fresh_dir("compose");
+  validation::render_scenario(demo1(), dir.string());
+  const std::string y = slurp(dir / "docker-compose.yml");
+  CHECK(y.find("version: \"2.4\"") != std::string::npos);
+  CHECK(has_line(y, "- subnet: 10.89.4.0/24"));
+  CHECK(y.find("internal: true") != std::string::npos);
+  for (const char* s : {"haproxy:", "nginx1:", "nginx2:", "nginx3:", "client:"}) CHECK(has_line(y, s));
+  CHECK(y.find("ipv4_address") == std::string::npos);  // every node of compose-1 is dynamic
+  CHECK(y.find("ip_range") == std::string::npos);      // nothing fixed to keep clear of
+  CHECK(has_line(y, "- nginx1"));                      // depends_on
+  CHECK(fs::exists(dir / "nginx1" / "Dockerfile"));
+  CHECK(slurp(dir / "nginx1" / "Dockerfile").find("FROM debian:bookworm-slim") != std::string::npos);
+  CHECK(slurp(dir / "nginx1" / "www" / "index.html") == "nginx1\n");
+  CHECK(has_line(slurp(dir / "nginx1" / "nginx.conf"), "listen 80;"));
+  CHECK(fs::exists(dir / "client" / "hasim" / "load.sh"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("render: plan.json has the faults as real commands", "[validation]") {
+  const auto dir = fresh_dir("plan");
+  validation::render_scenario(demo1(), dir.string());
+  const std::string p = slurp(dir / "plan.json");
+  CHECK(p.find("\"docker stop -t 10 nginx1\"") != std::string::npos);
+  CHECK(p.find("\"docker start nginx2\"") != std::string::npos);
+  CHECK(p.find("\"jitter_s\": 2") != std::string::npos);
+  CHECK(p.find("\"/hasim/load.sh\", \"http://haproxy:80/\", \"0\", \"0.5\"") != std::string::npos);
+  CHECK(p.find("\"project\": \"hasim-demo1-part1\"") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("render: faults become iptables, tc and exec steps", "[validation]") {
+  auto spec = demo1();
+  spec.faults.clear();
+  scenarios::FaultSpec drop;
+  drop.at = 10 * sim::kSecond;
+  drop.action = "drop";
+  drop.from = {"haproxy"};
+  drop.to = {"nginx1"};
+  drop.proto = sim::kTcp;
+  drop.for_ = 5 * sim::kSecond;
+  spec.faults.push_back(drop);
+  scenarios::FaultSpec kill;
+  kill.at = 20 * sim::kSecond;
+  kill.action = "kill";
+  kill.target = "nginx2/nginx";
+  spec.faults.push_back(kill);
+  scenarios::FaultSpec delay;
+  delay.at = 30 * sim::kSecond;
+  delay.action = "delay";
+  delay.target = "nginx3";
+  delay.delay = sim::Distribution::constant(200 * sim::kMillisecond);
+  spec.faults.push_back(delay);
+  const std::string plan = validation::detail::render_plan(spec, "p");
+  CHECK(plan.find("\"op\": \"block\", \"service\": \"nginx1\", \"peers\": [\"haproxy\"], \"protos\": [\"tcp\"]") != std::string::npos);
+  CHECK(plan.find("\"op\": \"unblock\"") != std::string::npos);
+  CHECK(plan.find("docker exec nginx2 pkill -KILL -x nginx") != std::string::npos);
+  CHECK(plan.find("tc qdisc replace dev eth0 root netem delay 200ms") != std::string::npos);
+  const std::string compose = validation::detail::render_compose(spec, "p");
+  CHECK(compose.find("cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]") != std::string::npos);
+}
+
+TEST_CASE("render: unsupported features name the key", "[validation]") {
+  auto spec = demo1();
+  spec.nodes[0].router = true;
+  try {
+    validation::render_scenario(spec, fresh_dir("bad").string());
+    FAIL("no error");
+  } catch (const scenarios::ScenarioError& e) {
+    CHECK(e.key_path() == "nodes.haproxy.router");
+  }
+  auto spec2 = demo1();
+  scenarios::FaultSpec arp;
+  arp.action = "drop";
+  arp.from = {"haproxy"};
+  arp.to = {"nginx1"};
+  arp.proto = sim::kArp;
+  spec2.faults.push_back(arp);
+  CHECK_THROWS_AS(validation::render_scenario(spec2, fresh_dir("bad2").string()), scenarios::ScenarioError);
+  CHECK_FALSE(fs::exists(fresh_dir("bad2") / "plan.json"));  // nothing written
+}
+
+TEST_CASE("render: durations and gateways", "[validation]") {
+  using validation::detail::gateway_of;
+  using validation::detail::haproxy_time;
+  CHECK(haproxy_time(2 * sim::kSecond) == "2s");
+  CHECK(haproxy_time(1500 * sim::kMillisecond) == "1500ms");
+  CHECK(haproxy_time(250 * sim::kMicrosecond) == "250us");
+  CHECK(validation::detail::seconds(500 * sim::kMillisecond) == "0.5");
+  CHECK(gateway_of("10.89.4.0/24") == "10.89.4.1");
+  CHECK(gateway_of("172.20.0.0/16") == "172.20.0.1");
+}
+
+TEST_CASE("render: demo1-part2 keepalived.conf, caps and the stop signal", "[validation]") {
+  const auto dir = fresh_dir("part2");
+  validation::render_scenario(scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml", {}),
+                              dir.string());
+  const std::string k = slurp(dir / "haproxy1" / "keepalived.conf");
+  CHECK(has_line(k, "vrrp_script check_haproxy {"));
+  CHECK(has_line(k, "script \"killall -0 haproxy\""));
+  CHECK(has_line(k, "interval 2"));
+  CHECK(has_line(k, "weight 2"));
+  CHECK(has_line(k, "state MASTER"));
+  CHECK(has_line(k, "interface eth0"));
+  CHECK(has_line(k, "virtual_router_id 51"));
+  CHECK(has_line(k, "priority 100"));
+  CHECK(has_line(k, "advert_int 1"));
+  CHECK(has_line(k, "auth_pass 1234"));
+  CHECK(has_line(k, "172.20.0.100/16"));
+  CHECK(has_line(slurp(dir / "haproxy2" / "keepalived.conf"), "priority 90"));
+  const std::string y = slurp(dir / "docker-compose.yml");
+  CHECK(has_line(y, "ipv4_address: 172.20.0.10"));
+  // dynamic addresses (nginx*, client) kept out of the fixed .5/.10/.11 and the VIP .100
+  CHECK(y.find("ip_range: 172.20.128.0/17") != std::string::npos);
+  CHECK(has_line(y, "cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]"));
+  CHECK(slurp(dir / "haproxy1" / "Dockerfile").find("keepalived") != std::string::npos);
+  CHECK(has_line(slurp(dir / "haproxy1" / "hasim" / "entrypoint.sh"), "pkill -TERM -o -x keepalived || true"));
+  CHECK(has_line(slurp(dir / "vip-access" / "nginx.conf"), "proxy_pass http://172.20.0.100:80;"));
+  CHECK(slurp(dir / "plan.json").find("{\"service\": \"haproxy1\", \"vips\": [\"172.20.0.100\"]}") != std::string::npos);
+  CHECK(fs::exists(dir / "haproxy2" / "hasim" / "vip-watch.sh"));
+  fs::remove_all(dir);
+}

@@ -1,0 +1,293 @@
+"""Parsers for the real stack's logs: the same event kinds and metric names as the simulator.
+
+Events (dicts, times in seconds from the run's t0, like `hasim run --json`):
+  server_down / server_up  {t_s, node, backend, server, reason}   HAProxy log-health-checks
+  vrrp_state               {t_s, node, instance, state}           keepalived "(VI_1) Entering X STATE"
+  request                  {t_s, node, workload, seq, status, latency_ms, served_by}
+  fault / fault_end        {t_s, node, action, target}            from run_real.py's own record
+
+Metrics (scenarios/runner.cpp, models/workloads/http_client.cpp):
+  W.requests, W.failed, W.outage_max_s, W.served.NODE,
+  BACKEND.SERVER.detect_down_s / detect_up_s: from the fault command to the server's event.
+
+Standard library only (Debian /usr/bin/python3).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
+_TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
+
+# HAProxy state changes. With `option log-health-checks` and `log stdout` each appears on stdout
+# (raw) and again on stderr as "[WARNING]  (8) : Server ..."; the state machine below keeps one.
+#   Server B/S is DOWN[, reason: ...]. / Server B/S is UP[, reason: ...].
+#   Server B/S is going DOWN for maintenance (...). / Server B/S was DOWN and now enters maintenance (DNS timeout status).
+#   Server B/S ('name') is UP/READY (resolves again).   <- leaves DNS maintenance; the UP comes with the next check
+#   Health check for server B/S succeeded|failed, reason: ..., status: 3/3 UP.   <- the state after each check
+_HAPROXY_STATE = re.compile(
+    r"(?:Server|Backup Server) (?P<backend>[^/\s]+)/(?P<server>\S+) "
+    r"(?P<what>is DOWN|is going DOWN for maintenance|is UP|was DOWN and now enters maintenance)"
+    r"(?P<rest>.*)$")
+_HAPROXY_CHECK = re.compile(
+    r"Health check for (?:backup )?server (?P<backend>[^/\s]+)/(?P<server>\S+) (?P<result>succeeded|failed)"
+    r"(?P<rest>.*), status: \d+/\d+ (?P<state>UP|DOWN)\.?\s*$")
+_HAPROXY_PREFIX = re.compile(r"^\[[A-Z]+\]\s+\(\d+\)\s*:\s*")  # stderr copies: "[WARNING]  (8) : "
+_HAPROXY_REASON = re.compile(r"reason: ([^,.]+(?:\.[0-9]+)?[^,.]*)")
+_KEEPALIVED = re.compile(r"\((?P<instance>[^)]+)\) Entering (?P<state>MASTER|BACKUP|FAULT|INIT|STOP) STATE")
+_REQ = re.compile(r"HASIM_REQ (?P<kv>.*)$")
+
+
+def days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 (proleptic Gregorian), without time zones or floats."""
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def parse_timestamp_line(line: str):
+    """Splits a `podman logs --timestamps` line into (epoch_ns, message); (None, line) if unstamped."""
+    m = _TS.match(line.rstrip("\n"))
+    if not m:
+        return None, line.rstrip("\n")
+    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    frac = (m.group(7) or "").ljust(9, "0")
+    ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1_000_000_000) + int(frac or 0)
+    tz = m.group(8)
+    if tz and tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        ns -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * 1_000_000_000
+    return ns, m.group(9)
+
+
+def parse_haproxy(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
+    """server_down/server_up events from one HAProxy container's timestamped log."""
+    events = []
+    state: dict[tuple[str, str], str] = {}  # (backend, server) -> "UP" | "DOWN"; servers start UP
+    for line in lines:
+        ns, msg = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _HAPROXY_STATE.search(msg)
+        if m:
+            what = m.group("what")
+            new = "DOWN" if ("DOWN" in what or "maintenance" in what) else "UP"
+        else:
+            m = _HAPROXY_CHECK.search(msg)
+            if not m:
+                continue
+            new = m.group("state")  # a server leaving DNS maintenance logs no "is UP" line, only this
+            what = "check"
+        key = (m.group("backend"), m.group("server"))
+        if state.get(key, "UP") == new:
+            continue  # no change: the stderr copy, a repeat, or a check result within the same state
+        state[key] = new
+        r = _HAPROXY_REASON.search(m.group("rest"))
+        events.append({
+            "kind": "server_down" if new == "DOWN" else "server_up",
+            "t_s": (ns - t0_ns) / 1e9,
+            "t_ns": ns,
+            "node": node,
+            "backend": key[0],
+            "server": key[1],
+            "reason": (r.group(1).strip() if r else ("maintenance" if "maintenance" in what else "")),
+            "line": _HAPROXY_PREFIX.sub("", msg.strip()),
+        })
+    return events
+
+
+_HTTPLOG = re.compile(r"\] \S+ \S+/\S+ [-\d]+/[-\d]+/[-\d]+/[-\d]+/[-+\d]+ (?P<status>-?\d+) ")
+
+
+def haproxy_http_statuses(lines: Iterable[str]) -> dict[int, int]:
+    """Counts of HTTP statuses in HAProxy's `option httplog` lines (one per request)."""
+    out: dict[int, int] = {}
+    for line in lines:
+        m = _HTTPLOG.search(line)
+        if m:
+            code = int(m.group("status"))
+            out[code] = out.get(code, 0) + 1
+    return out
+
+
+def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
+    """vrrp_state events from one keepalived container's timestamped log."""
+    events = []
+    for line in lines:
+        ns, msg = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _KEEPALIVED.search(msg)
+        if m:
+            events.append({"kind": "vrrp_state", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
+                           "instance": m.group("instance"), "state": m.group("state")})
+    return events
+
+
+def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> list[dict]:
+    """request events from load.sh's HASIM_REQ lines (stamped by the client itself)."""
+    events = []
+    for line in lines:
+        m = _REQ.search(line)
+        if not m:
+            continue
+        kv = dict(p.split("=", 1) for p in m.group("kv").split() if "=" in p)
+        try:
+            start = int(kv["start_ns"])
+            end = int(kv["end_ns"])
+            status = int(kv.get("status", "0") or 0)
+        except (KeyError, ValueError):
+            continue
+        body = kv.get("body", "-")
+        events.append({"kind": "request", "t_s": (start - t0_ns) / 1e9, "t_ns": start, "node": node,
+                       "workload": workload, "seq": int(kv.get("seq", "0")), "status": status,
+                       "latency_ms": (end - start) / 1e6, "served_by": "" if body == "-" else body,
+                       "curl_exit": int(kv.get("curl_exit", "0") or 0),
+                       "dns_ms": float(kv.get("time_namelookup", "0") or 0) * 1e3})
+    return events
+
+
+def workload_metrics(requests: list[dict], workload: str, end_s: float) -> dict[str, float]:
+    """W.requests, W.failed, W.outage_max_s, W.served.NODE, as models/workloads/http_client.cpp:
+    a request fails unless 200..399; an outage runs from the send time of the first failed request
+    to the send time of the next good one (or the end of the run)."""
+    m: dict[str, float] = {f"{workload}.requests": 0, f"{workload}.failed": 0}
+    run_start = None
+    outage = 0.0
+    for r in sorted(requests, key=lambda e: e["t_ns"]):
+        m[f"{workload}.requests"] += 1
+        ok = 200 <= r["status"] < 400
+        if not ok:
+            m[f"{workload}.failed"] += 1
+            if run_start is None:
+                run_start = r["t_s"]
+        else:
+            if run_start is not None:
+                outage = max(outage, r["t_s"] - run_start)
+                run_start = None
+            if r.get("served_by"):
+                key = f"{workload}.served.{r['served_by']}"
+                m[key] = m.get(key, 0) + 1
+    if run_start is not None:
+        outage = max(outage, end_s - run_start)
+    m[f"{workload}.outage_max_s"] = outage
+    return m
+
+
+def parse_vip_watch(per_service: dict, t0_ns: int) -> list[dict]:
+    """vip_change events {t_s, node, vip, held} from vip-watch.sh output, one entry per service:
+    service -> (vips, lines). HASIM_VIP_EOF (the container's processes gone) drops every VIP the
+    service held."""
+    events = []
+    for svc, (vips, lines) in per_service.items():
+        held = {v: False for v in vips}
+        for line in lines:
+            if line.startswith("HASIM_VIP_EOF"):
+                ns = int(line.split("t_ns=")[1])
+                for v in vips:
+                    if held[v]:
+                        held[v] = False
+                        events.append({"kind": "vip_change", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc, "vip": v, "held": False})
+                continue
+            if not line.startswith("HASIM_VIP "):
+                continue
+            kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
+            v, h, ns = kv.get("ip"), kv.get("held") == "1", int(kv.get("t_ns", "0"))
+            if v in held and held[v] != h:
+                held[v] = h
+                events.append({"kind": "vip_change", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc, "vip": v, "held": h})
+    return sorted(events, key=lambda e: e["t_ns"])
+
+
+def vip_metrics(events: list[dict], end_s: float) -> dict[str, float]:
+    """vip.V.moves / holders_max / multi_holder_s / unheld_max_s as models/keepalived/vip_monitor.cpp:
+    moves counts an add on a node other than the last one that added it; unheld_max_s is the
+    longest time with no holder once the VIP was first configured (open at the end: up to the end)."""
+    m: dict[str, float] = {}
+    tracks: dict[str, dict] = {}
+    for e in sorted(events, key=lambda e: e["t_s"]):
+        if e["kind"] != "vip_change":
+            continue
+        t = tracks.setdefault(e["vip"], {"holders": set(), "last": None, "moves": 0, "max": 0, "multi_since": None,
+                                         "multi": 0.0, "unheld_since": None, "unheld_max": 0.0})
+        now = e["t_s"]
+        if e["held"]:
+            if t["last"] is not None and t["last"] != e["node"]:
+                t["moves"] += 1
+            t["last"] = e["node"]
+            t["holders"].add(e["node"])
+        else:
+            t["holders"].discard(e["node"])
+        t["max"] = max(t["max"], len(t["holders"]))
+        if len(t["holders"]) > 1 and t["multi_since"] is None:
+            t["multi_since"] = now
+        if len(t["holders"]) <= 1 and t["multi_since"] is not None:
+            t["multi"] += now - t["multi_since"]
+            t["multi_since"] = None
+        if not t["holders"] and t["unheld_since"] is None:
+            t["unheld_since"] = now
+        if t["holders"] and t["unheld_since"] is not None:
+            t["unheld_max"] = max(t["unheld_max"], now - t["unheld_since"])
+            t["unheld_since"] = None
+    for v, t in tracks.items():
+        p = f"vip.{v}."
+        multi = t["multi"] + ((end_s - t["multi_since"]) if t["multi_since"] is not None else 0.0)
+        unheld = max(t["unheld_max"], end_s - t["unheld_since"]) if t["unheld_since"] is not None else t["unheld_max"]
+        m[p + "moves"] = t["moves"]
+        m[p + "holders_max"] = t["max"]
+        m[p + "multi_holder_s"] = multi
+        m[p + "unheld_max_s"] = unheld
+    return m
+
+
+DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect"}
+UP_ACTIONS = {"start", "restart", "thaw", "connect"}
+
+
+def detection_metrics(events: list[dict], server_nodes: dict[str, str]) -> dict[str, float]:
+    """BACKEND.SERVER.detect_down_s / detect_up_s exactly as scenarios/runner.cpp computes them.
+    server_nodes: "haproxy_node/backend/server" -> the node the server address names.
+    events: fault/fault_end (t_s of the command) and server_down/server_up, any order."""
+    m: dict[str, float] = {}
+    last_down: dict[str, float] = {}
+    last_up: dict[str, float] = {}
+    order = {"fault": 0, "fault_end": 0, "server_down": 1, "server_up": 1}
+    for e in sorted(events, key=lambda e: (e["t_s"], order.get(e["kind"], 2))):
+        k = e["kind"]
+        if k == "fault":
+            node = e["target"].split("/")[0]
+            if e["action"] in DOWN_ACTIONS:
+                last_down[node] = e["t_s"]
+            if e["action"] in UP_ACTIONS:
+                last_up[node] = e["t_s"]
+        elif k == "fault_end":
+            last_up[e["target"].split("/")[0]] = e["t_s"]
+        elif k in ("server_down", "server_up"):
+            node = server_nodes.get(f"{e['node']}/{e['backend']}/{e['server']}")
+            if node is None:
+                continue
+            faults = last_down if k == "server_down" else last_up
+            if node not in faults:
+                continue
+            metric = f"{e['backend']}.{e['server']}." + ("detect_down_s" if k == "server_down" else "detect_up_s")
+            if metric not in m:
+                m[metric] = e["t_s"] - faults[node]
+            del faults[node]
+    return m
+
+
+def summarize(values: list[float]) -> dict[str, float]:
+    """min / median / p95 / max / mean, nearest-rank percentiles."""
+    v = sorted(values)
+    if not v:
+        return {}
+    def rank(p):
+        return v[min(len(v) - 1, max(0, int(-(-p * len(v) // 1)) - 1))]
+    mid = len(v) // 2
+    median = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+    return {"n": len(v), "min": v[0], "median": median, "p95": rank(0.95), "max": v[-1], "mean": sum(v) / len(v)}

@@ -1,0 +1,794 @@
+// hasim render: a scenario as the real stack's files. See render.hpp and validation/README.md.
+#include "validation/render.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "scenarios/tree.hpp"
+#include "sim/network.hpp"
+#include "validation/render_detail.hpp"
+
+namespace validation {
+
+namespace fs = std::filesystem;
+using models::NginxConfig;
+using models::haproxy::HaproxyConfig;
+using models::keepalived::KeepalivedConfig;
+using scenarios::FaultSpec;
+using scenarios::NodeSpec;
+using scenarios::ScenarioSpec;
+
+namespace detail {
+
+namespace {
+
+constexpr int kStatsPort = 8404;
+
+[[noreturn]] void unsupported(const std::string& key, const std::string& what) {
+  throw scenarios::ScenarioError(scenarios::Source{}, key, "cannot be rendered for the real stack: " + what);
+}
+
+std::string json_str(const std::string& s) {
+  std::string o = "\"";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') o += "\\\"";
+    else if (c == '\\') o += "\\\\";
+    else if (c == '\n') o += "\\n";
+    else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      o += buf;
+    } else o += ch;
+  }
+  return o + "\"";
+}
+
+std::string json_list(const std::vector<std::string>& v) {
+  std::string o = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) o += (i ? ", " : "") + json_str(v[i]);
+  return o + "]";
+}
+
+/// A shell word, single-quoted when needed.
+std::string sh_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_") == std::string::npos)
+    return s;
+  std::string o = "'";
+  for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
+const NodeSpec* find_node(const ScenarioSpec& spec, const std::string& name) {
+  for (const auto& n : spec.nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+std::string node_of(const std::string& target) { return target.substr(0, target.find('/')); }
+std::string process_of(const std::string& target) {
+  const auto slash = target.find('/');
+  return slash == std::string::npos ? "" : target.substr(slash + 1);
+}
+
+bool has_haproxy(const NodeSpec& n) {
+  for (const auto& c : n.components)
+    if (std::holds_alternative<HaproxyConfig>(c)) return true;
+  return false;
+}
+bool has_keepalived(const NodeSpec& n) {
+  for (const auto& c : n.components)
+    if (std::holds_alternative<KeepalivedConfig>(c)) return true;
+  return false;
+}
+std::string kind_of(const scenarios::ComponentSpec& c) {
+  if (std::holds_alternative<HaproxyConfig>(c)) return "haproxy";
+  if (std::holds_alternative<KeepalivedConfig>(c)) return "keepalived";
+  return "nginx";
+}
+bool has_nginx(const NodeSpec& n) {
+  for (const auto& c : n.components)
+    if (std::holds_alternative<NginxConfig>(c)) return true;
+  return false;
+}
+
+/// The process names a node runs (`pkill -x` names), in start order.
+std::vector<std::string> processes_of(const NodeSpec& n) {
+  std::vector<std::string> p;
+  for (const auto& c : n.components) p.push_back(kind_of(c));
+  return p;
+}
+
+/// The signal each daemon gets on `docker stop` (forwarded by PID 1), as in the official images:
+/// haproxy STOPSIGNAL SIGUSR1 (soft stop), nginx STOPSIGNAL SIGQUIT (graceful shutdown);
+/// keepalived SIGTERM (a MASTER sends a priority-0 advert and removes its VIPs).
+std::string stop_signal_of(const std::string& proc) {
+  if (proc == "haproxy") return "USR1";
+  if (proc == "keepalived") return "TERM";
+  return "QUIT";
+}
+
+/// pkill arguments that signal a daemon the way its own stop does: keepalived's parent only (it
+/// stops its VRRP child itself, which then sends the priority-0 advert); every haproxy/nginx.
+std::vector<std::string> pkill_stop_args(const std::string& proc) {
+  std::vector<std::string> a = {"pkill", "-" + stop_signal_of(proc)};
+  if (proc == "keepalived") a.push_back("-o");
+  a.push_back("-x");
+  a.push_back(proc);
+  return a;
+}
+
+std::string run_command_of(const std::string& proc) {
+  if (proc == "haproxy") return "exec haproxy -W -db -f /etc/haproxy/haproxy.cfg";
+  // -n: no fork (a child of PID 1), -l: log to the console (the container log), -D: detailed.
+  if (proc == "keepalived") return "exec keepalived -n -l -D -f /etc/keepalived/keepalived.conf";
+  return "exec nginx -c /etc/nginx/nginx.conf -g 'daemon off;'";
+}
+
+/// Nodes whose containers need NET_ADMIN/NET_RAW: iptables or tc run inside them.
+std::set<std::string> netadmin_nodes(const ScenarioSpec& spec) {
+  std::set<std::string> out;
+  for (const auto& f : spec.faults) {
+    if (f.action == "partition")
+      for (const auto& g : f.groups) out.insert(g.begin(), g.end());
+    if (f.action == "drop") {
+      out.insert(f.to.begin(), f.to.end());
+      if (f.both_ways) out.insert(f.from.begin(), f.from.end());
+    }
+    if (f.action == "delay" || f.action == "loss") out.insert(f.target);
+  }
+  for (const auto& n : spec.nodes)
+    if (has_keepalived(n)) out.insert(n.name);  // VRRP: raw sockets, VIPs, gratuitous ARP
+  return out;
+}
+
+void check_spec(const ScenarioSpec& spec) {
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    const auto& n = spec.nodes[i];
+    const std::string key = "nodes." + n.name;
+    if (n.router) unsupported(key + ".router", "routing between networks is not rendered yet");
+    if (n.networks.empty()) unsupported(key + ".networks", "a container needs at least one network");
+    std::map<std::string, int> kinds;
+    for (const auto& c : n.components)
+      if (++kinds[kind_of(c)] > 1) unsupported(key + "." + kind_of(c), "more than one " + kind_of(c) + " in one container");
+    for (const auto& a : n.networks) {
+      bool known = false;
+      for (const auto& net : spec.networks) known = known || net.name == a.network;
+      if (!known) unsupported(key + ".networks." + a.network, "no such network");
+    }
+  }
+  for (std::size_t i = 0; i < spec.faults.size(); ++i) {
+    const auto& f = spec.faults[i];
+    const std::string key = "faults." + std::to_string(i) + "." + f.action;
+    const std::string proc = process_of(f.target);
+    if (!proc.empty()) {
+      const NodeSpec* n = find_node(spec, node_of(f.target));
+      if (n == nullptr) unsupported(key, "no node '" + node_of(f.target) + "'");
+      const auto procs = processes_of(*n);
+      if (std::find(procs.begin(), procs.end(), proc) == procs.end())
+        unsupported(key, "node '" + n->name + "' runs no process '" + proc + "'");
+    }
+    if (f.action == "drop") {
+      if (f.proto != sim::kAnyProto && (f.proto & sim::kArp)) unsupported(key + ".proto", "ARP cannot be dropped with iptables");
+    }
+    if (f.action == "delay") {
+      using K = sim::Distribution::Kind;
+      if (f.delay.kind != K::Constant && f.delay.kind != K::Uniform && f.delay.kind != K::Normal)
+        unsupported(key + ".add", "tc netem takes a constant, uniform or normal delay");
+    }
+  }
+  for (const auto& [name, w] : spec.workloads)
+    if (find_node(spec, w.node) == nullptr) unsupported("workloads." + name + ".node", "no node '" + w.node + "'");
+}
+
+}  // namespace
+
+std::string project_name(const ScenarioSpec& spec) {
+  std::string p = "hasim-";
+  for (char c : spec.name) {
+    const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    p += (std::isalnum(static_cast<unsigned char>(l)) || l == '-' || l == '_') ? l : '-';
+  }
+  return p;
+}
+
+/// An `ip_range` for a network's dynamic addresses that keeps clear of its fixed addresses and
+/// VIPs (IPAM hands out addresses in order and would otherwise give a fixed one, or the VIP, to
+/// a container started earlier): the subnet's upper half, else its lower half, else none.
+std::string dynamic_range(const ScenarioSpec& spec, const scenarios::NetworkSpec& net) {
+  const auto slash = net.subnet.find('/');
+  const auto base = sim::Ipv4::parse(net.subnet.substr(0, slash));
+  const int bits = slash == std::string::npos ? 32 : std::stoi(net.subnet.substr(slash + 1));
+  if (!base || bits > 29) return "";
+  std::vector<std::uint32_t> fixed;
+  for (const auto& n : spec.nodes) {
+    for (const auto& a : n.networks)
+      if (a.network == net.name && !a.address.empty() && !n.dynamic_address)
+        if (auto ip = sim::Ipv4::parse(a.address)) fixed.push_back(ip->value);
+    for (const auto& c : n.components)
+      if (const auto* k = std::get_if<KeepalivedConfig>(&c))
+        for (const auto& i : k->instances)
+          for (const auto& v : i.virtual_ipaddress)
+            if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) fixed.push_back(ip->value);
+  }
+  if (fixed.empty()) return "";
+  const std::uint32_t mask = ~((1u << (32 - bits)) - 1);
+  const std::uint32_t net0 = base->value & mask, half = 1u << (32 - bits - 1);
+  for (const std::uint32_t lo : {net0 + half, net0}) {
+    bool clear = true;
+    for (auto f : fixed) clear = clear && !(f >= lo && f < lo + half);
+    if (clear) {
+      sim::Ipv4 r;
+      r.value = lo;
+      return r.str() + "/" + std::to_string(bits + 1);
+    }
+  }
+  return "";
+}
+
+std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
+  const auto netadmin = netadmin_nodes(spec);
+  std::ostringstream o;
+  o << "# Rendered by `hasim render` from " << (spec.file.empty() ? spec.name : spec.file) << ".\n";
+  o << "# docker compose -p " << project << " up -d --build   (or docker-compose 1.29 against podman)\n";
+  o << "version: \"2.4\"\n\nservices:\n";
+  for (const auto& n : spec.nodes) {
+    o << "  " << n.name << ":\n";
+    o << "    build: ./" << n.name << "\n";
+    o << "    image: localhost/" << project << "-" << n.name << ":latest\n";
+    o << "    hostname: " << n.name << "\n";
+    o << "    networks:\n";
+    for (const auto& a : n.networks) {
+      if (a.address.empty() || n.dynamic_address) o << "      " << a.network << ": {}\n";
+      else o << "      " << a.network << ":\n        ipv4_address: " << a.address << "\n";
+    }
+    if (netadmin.count(n.name)) o << "    cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]\n";
+    if (!n.depends_on.empty()) {
+      o << "    depends_on:\n";
+      for (const auto& d : n.depends_on) o << "      - " << d << "\n";
+    }
+    o << "    stop_grace_period: " << haproxy_time(n.stop_timeout.value_or(10 * sim::kSecond)) << "\n";
+  }
+  o << "\nnetworks:\n";
+  for (const auto& net : spec.networks) {
+    o << "  " << net.name << ":\n";
+    o << "    driver: bridge\n";
+    o << "    internal: true            # no route out of the machine\n";
+    o << "    ipam:\n      config:\n        - subnet: " << net.subnet << "\n";
+    const std::string range = dynamic_range(spec, net);
+    if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
+  }
+  return o.str();
+}
+
+namespace {
+
+struct Step {
+  std::string json;   // one op object
+  std::string shell;  // the command a person would type
+};
+
+std::string container_ref(const std::string& node) { return node; }
+
+Step op_simple(const std::string& op, const std::string& node, const std::string& extra_json, const std::string& shell) {
+  return Step{"{\"op\": " + json_str(op) + ", \"service\": " + json_str(node) + extra_json + "}", shell};
+}
+
+Step exec_step(const std::string& node, const std::vector<std::string>& argv, bool detach = false) {
+  std::string shell = "docker exec " + std::string(detach ? "-d " : "") + container_ref(node);
+  for (const auto& a : argv) shell += " " + sh_quote(a);
+  return Step{"{\"op\": \"exec\", \"service\": " + json_str(node) + ", \"argv\": " + json_list(argv) +
+                  ", \"detach\": " + (detach ? "true" : "false") + "}",
+              shell};
+}
+
+std::vector<std::string> iptables_protos(std::uint32_t mask) {
+  if (mask == sim::kAnyProto) return {"all"};
+  std::vector<std::string> p;
+  if (mask & sim::kTcp) p.push_back("tcp");
+  if (mask & sim::kUdp) p.push_back("udp");
+  if (mask & sim::kVrrp) p.push_back("vrrp");  // ip proto 112
+  if (mask & sim::kIcmp) p.push_back("icmp");
+  return p;
+}
+
+/// `block`: inside `node`, DROP every packet from `peers` (their addresses looked up when the step
+/// runs: dynamic addresses change on restart) in the HASIM chain hooked into INPUT.
+Step block_step(const std::string& op, const std::string& node, const std::vector<std::string>& peers,
+                const std::vector<std::string>& protos) {
+  std::string shell;
+  for (const auto& p : peers)
+    for (const auto& pr : protos)
+      shell += std::string(shell.empty() ? "" : "; ") + "docker exec " + node + " iptables " + (op == "block" ? "-A" : "-D") +
+               " HASIM -s $(ip of " + p + ")" + (pr == "all" ? "" : " -p " + std::string(pr == "vrrp" ? "112" : pr)) + " -j DROP";
+  return Step{"{\"op\": " + json_str(op) + ", \"service\": " + json_str(node) + ", \"peers\": " + json_list(peers) +
+                  ", \"protos\": " + json_list(protos) + "}",
+              shell};
+}
+
+std::vector<std::string> netem_args(const FaultSpec& f) {
+  using K = sim::Distribution::Kind;
+  if (f.action == "loss") {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f%%", f.loss * 100.0);
+    return {"loss", buf};
+  }
+  const auto& d = f.delay;
+  if (d.kind == K::Constant) return {"delay", haproxy_time(d.a)};
+  if (d.kind == K::Uniform) return {"delay", haproxy_time((d.a + d.b) / 2), haproxy_time((d.b - d.a) / 2)};
+  return {"delay", haproxy_time(d.a), haproxy_time(d.b), "distribution", "normal"};
+}
+
+/// The steps of one fault and of its undo (for `for:`).
+void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>& doit, std::vector<Step>& undo) {
+  const std::string node = node_of(f.target);
+  const std::string proc = process_of(f.target);
+  const NodeSpec* n = node.empty() ? nullptr : find_node(spec, node);
+  const std::string grace = n ? seconds(n->stop_timeout.value_or(10 * sim::kSecond)) : "10";
+  const std::string& a = f.action;
+  auto start_proc = [&] {
+    return exec_step(node, {"/hasim/run-" + proc + ".sh"}, true);
+  };
+  if (!proc.empty()) {
+    // One process inside a running container: signals by exact name, inside the container.
+    if (a == "stop") doit.push_back(exec_step(node, pkill_stop_args(proc)));
+    else if (a == "kill") doit.push_back(exec_step(node, {"pkill", "-KILL", "-x", proc}));
+    else if (a == "freeze") doit.push_back(exec_step(node, {"pkill", "-STOP", "-x", proc}));
+    else if (a == "thaw") doit.push_back(exec_step(node, {"pkill", "-CONT", "-x", proc}));
+    else if (a == "start") doit.push_back(start_proc());
+    else if (a == "restart") {
+      doit.push_back(exec_step(node, {"/hasim/stop-process.sh", proc, stop_signal_of(proc), grace}));
+      doit.push_back(start_proc());
+    }
+    if (a == "stop" || a == "kill") undo.push_back(start_proc());
+    if (a == "freeze") undo.push_back(exec_step(node, {"pkill", "-CONT", "-x", proc}));
+    return;
+  }
+  if (a == "stop") {
+    doit.push_back(op_simple("stop", node, ", \"timeout_s\": " + grace, "docker stop -t " + grace + " " + node));
+    undo.push_back(op_simple("start", node, "", "docker start " + node));
+  } else if (a == "kill" || a == "crash") {
+    doit.push_back(op_simple("kill", node, ", \"signal\": \"KILL\"", "docker kill -s KILL " + node));
+    undo.push_back(op_simple("start", node, "", "docker start " + node));
+  } else if (a == "freeze") {
+    doit.push_back(op_simple("pause", node, "", "docker pause " + node));
+    undo.push_back(op_simple("unpause", node, "", "docker unpause " + node));
+  } else if (a == "thaw") {
+    doit.push_back(op_simple("unpause", node, "", "docker unpause " + node));
+  } else if (a == "start") {
+    doit.push_back(op_simple("start", node, "", "docker start " + node));
+  } else if (a == "restart") {
+    doit.push_back(op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node));
+  } else if (a == "disconnect" || a == "connect") {
+    std::vector<std::string> nets;
+    for (const auto& att : n->networks)
+      if (f.network.empty() || att.network == f.network) nets.push_back(att.network);
+    for (const auto& net : nets) {
+      std::string addr;
+      for (const auto& att : n->networks)
+        if (att.network == net && !n->dynamic_address) addr = att.address;
+      Step dis = op_simple("network_disconnect", node, ", \"network\": " + json_str(net),
+                           "docker network disconnect " + net + " " + node);
+      Step con = op_simple("network_connect", node, ", \"network\": " + json_str(net) + ", \"ipv4_address\": " + json_str(addr),
+                           "docker network connect " + std::string(addr.empty() ? "" : "--ip " + addr + " ") + net + " " + node);
+      if (a == "disconnect") {
+        doit.push_back(dis);
+        undo.push_back(con);
+      } else {
+        doit.push_back(con);
+      }
+    }
+  } else if (a == "partition") {
+    const auto protos = std::vector<std::string>{"all"};
+    for (std::size_t g = 0; g < f.groups.size(); ++g) {
+      std::vector<std::string> others;
+      for (std::size_t h = 0; h < f.groups.size(); ++h)
+        if (h != g) others.insert(others.end(), f.groups[h].begin(), f.groups[h].end());
+      for (const auto& member : f.groups[g]) {
+        doit.push_back(block_step("block", member, others, protos));
+        undo.push_back(block_step("unblock", member, others, protos));
+      }
+    }
+  } else if (a == "heal") {
+    doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected"});
+  } else if (a == "drop") {
+    const auto protos = iptables_protos(f.proto);
+    for (const auto& to : f.to) {
+      doit.push_back(block_step("block", to, f.from, protos));
+      undo.push_back(block_step("unblock", to, f.from, protos));
+    }
+    if (f.both_ways)
+      for (const auto& from : f.from) {
+        doit.push_back(block_step("block", from, f.to, protos));
+        undo.push_back(block_step("unblock", from, f.to, protos));
+      }
+  } else if (a == "delay" || a == "loss") {
+    const auto args = netem_args(f);
+    std::string sh = "docker exec " + f.target + " tc qdisc replace dev eth0 root netem";
+    for (const auto& x : args) sh += " " + x;
+    doit.push_back(Step{"{\"op\": \"netem\", \"service\": " + json_str(f.target) + ", \"args\": " + json_list(args) + "}", sh});
+    undo.push_back(Step{"{\"op\": \"netem_clear\", \"service\": " + json_str(f.target) + "}",
+                        "docker exec " + f.target + " tc qdisc del dev eth0 root"});
+  }
+}
+
+/// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
+std::string detection_kind(const std::string& a) {
+  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") return "down";
+  if (a == "start" || a == "restart" || a == "thaw" || a == "connect") return "up";
+  return "";
+}
+
+std::string steps_json(const std::vector<Step>& steps, const std::string& indent) {
+  std::string o = "[";
+  for (std::size_t i = 0; i < steps.size(); ++i) o += (i ? ",\n" : "\n") + indent + "  " + steps[i].json;
+  return o + (steps.empty() ? "]" : "\n" + indent + "]");
+}
+
+std::vector<std::string> shells(const std::vector<Step>& steps) {
+  std::vector<std::string> s;
+  for (const auto& st : steps) s.push_back(st.shell);
+  return s;
+}
+
+}  // namespace
+
+std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
+  std::ostringstream o;
+  o << "{\n";
+  o << "  \"format\": \"hasim-plan/1\",\n";
+  o << "  \"scenario\": " << json_str(spec.name) << ",\n";
+  o << "  \"file\": " << json_str(spec.file) << ",\n";
+  o << "  \"project\": " << json_str(project) << ",\n";
+  o << "  \"seed\": " << spec.seed << ",\n";
+  o << "  \"duration_s\": " << seconds(spec.duration) << ",\n";
+  o << "  \"fault_jitter_s\": " << seconds(spec.fault_jitter) << ",\n";
+  std::vector<std::string> services, stopped;
+  for (const auto& n : spec.nodes) {
+    services.push_back(n.name);
+    if (!n.start) stopped.push_back(n.name);
+  }
+  o << "  \"services\": " << json_list(services) << ",\n";
+  o << "  \"initially_stopped\": " << json_list(stopped) << ",\n";
+  o << "  \"logs\": " << json_list(services) << ",\n";
+  o << "  \"networks\": {";
+  for (std::size_t i = 0; i < spec.networks.size(); ++i)
+    o << (i ? ", " : "") << json_str(spec.networks[i].name) << ": {\"subnet\": " << json_str(spec.networks[i].subnet)
+      << ", \"gateway\": " << json_str(gateway_of(spec.networks[i].subnet)) << "}";
+  o << "},\n";
+  o << "  \"node_processes\": {";
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i)
+    o << (i ? ", " : "") << json_str(spec.nodes[i].name) << ": " << json_list(processes_of(spec.nodes[i]));
+  o << "},\n";
+
+  // HAProxy instances: where run_real.py reads stats, and which server stands for which node.
+  std::string probe;
+  for (const auto& [name, w] : spec.workloads) {
+    probe = w.node;
+    break;
+  }
+  if (probe.empty() && !spec.nodes.empty()) probe = spec.nodes.back().name;
+  o << "  \"probe_service\": " << json_str(probe) << ",\n";
+  o << "  \"haproxy\": [";
+  bool first = true;
+  for (const auto& n : spec.nodes)
+    for (const auto& c : n.components)
+      if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
+        o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"stats_url\": "
+          << json_str("http://" + n.name + ":" + std::to_string(kStatsPort) + "/stats;csv") << ", \"servers\": [";
+        first = false;
+        bool fs = true;
+        for (const auto& b : h->backends)
+          for (const auto& s : b.servers) {
+            o << (fs ? "" : ", ") << "{\"backend\": " << json_str(b.name) << ", \"server\": " << json_str(s.name)
+              << ", \"node\": " << json_str(s.address) << ", \"check\": " << (s.check ? "true" : "false")
+              << ", \"inter_s\": " << seconds(s.inter) << "}";
+            fs = false;
+          }
+        o << "]}";
+      }
+  o << (first ? "],\n" : "\n  ],\n");
+
+  // keepalived nodes and the VIPs to watch on each (address without prefix length).
+  o << "  \"vip_watch\": [";
+  first = true;
+  for (const auto& n : spec.nodes)
+    for (const auto& c : n.components)
+      if (const auto* k = std::get_if<KeepalivedConfig>(&c)) {
+        std::vector<std::string> vips;
+        for (const auto& i : k->instances)
+          for (const auto& v : i.virtual_ipaddress) {
+            const std::string ip = v.substr(0, v.find('/'));
+            if (std::find(vips.begin(), vips.end(), ip) == vips.end()) vips.push_back(ip);
+          }
+        o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"vips\": " << json_list(vips) << "}";
+        first = false;
+      }
+  o << (first ? "],\n" : "\n  ],\n");
+  o << "  \"workloads\": [";
+  first = true;
+  for (const auto& [name, w] : spec.workloads) {
+    const auto& h = w.http;
+    const sim::Time end = h.duration > 0 ? std::min(spec.duration, h.start + h.duration) : spec.duration;
+    // A timeout beyond a day means "none" (the seed's curl has no --max-time): load.sh takes 0.
+    const std::string max_time = h.timeout >= 86400 * sim::kSecond ? "0" : seconds(h.timeout);
+    std::vector<std::string> argv = {"/hasim/load.sh", h.url, std::to_string(h.count), seconds(h.interval),
+                                     max_time, seconds(h.connect_timeout), seconds(end - h.start)};
+    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << ", \"service\": " << json_str(w.node)
+      << ", \"url\": " << json_str(h.url) << ", \"count\": " << h.count << ", \"interval_s\": " << seconds(h.interval)
+      << ", \"timeout_s\": " << max_time << ", \"connect_timeout_s\": " << seconds(h.connect_timeout)
+      << ", \"start_s\": " << seconds(h.start) << ", \"run_for_s\": " << seconds(end - h.start)
+      << ", \"argv\": " << json_list(argv) << "}";
+    first = false;
+  }
+  o << (first ? "],\n" : "\n  ],\n");
+
+  o << "  \"faults\": [";
+  for (std::size_t i = 0; i < spec.faults.size(); ++i) {
+    const auto& f = spec.faults[i];
+    std::vector<Step> doit, undo;
+    fault_steps(spec, f, doit, undo);
+    o << (i ? ",\n" : "\n") << "    {\n";
+    o << "      \"index\": " << i << ",\n";
+    o << "      \"at_s\": " << seconds(f.at) << ",\n";
+    o << "      \"jitter_s\": " << seconds(spec.fault_jitter) << ",\n";
+    o << "      \"action\": " << json_str(f.action) << ",\n";
+    o << "      \"target\": " << json_str(f.target) << ",\n";
+    o << "      \"node\": " << json_str(node_of(f.target)) << ",\n";
+    o << "      \"detection\": " << json_str(detection_kind(f.action)) << ",\n";
+    o << "      \"source\": " << json_str(f.source) << ",\n";
+    o << "      \"steps\": " << steps_json(doit, "      ") << ",\n";
+    o << "      \"shell\": " << json_list(shells(doit)) << ",\n";
+    if (f.for_) {
+      o << "      \"for_s\": " << seconds(*f.for_) << ",\n";
+      o << "      \"undo\": " << steps_json(undo, "      ") << ",\n";
+      o << "      \"undo_shell\": " << json_list(shells(undo)) << "\n";
+    } else {
+      o << "      \"for_s\": null,\n      \"undo\": [],\n      \"undo_shell\": []\n";
+    }
+    o << "    }";
+  }
+  o << (spec.faults.empty() ? "]\n" : "\n  ]\n");
+  o << "}\n";
+  return o.str();
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::haproxy_time;
+
+const char* kLoadScript = R"SH(#!/bin/bash
+# The seed's load-test.sh (URL REQUESTS DELAY: `curl -s -w "%{http_code}" URL; sleep DELAY`, one
+# request after the other), with one parseable line per request:
+#   HASIM_REQ seq=N start_ns=EPOCH_NS mono_ns=MONO_NS end_ns=EPOCH_NS status=CODE time_total=S
+#             curl_exit=N time_namelookup=S time_connect=S body=FIRST_64_BYTES
+# (curl_exit 6 = the name did not resolve, 7 = connect failed, 28 = a timeout.)
+# start_ns/end_ns: CLOCK_REALTIME from bash's $EPOCHREALTIME (microsecond resolution), the clock
+# the host and every container share (no time namespaces), so they line up with the fault times
+# run_real.py records. mono_ns: CLOCK_BOOTTIME from /proc/uptime (10 ms resolution), a check
+# against clock steps. status 000 = no HTTP answer (curl's connect/transfer error or --max-time).
+# Usage: load.sh URL COUNT(0 = until RUN_FOR) INTERVAL_S MAX_TIME_S CONNECT_TIMEOUT_S RUN_FOR_S
+set -u
+url="$1"; count="$2"; interval="$3"; max_time="$4"; connect_timeout="$5"; run_for="$6"
+now_ns() { local t="$EPOCHREALTIME"; echo "${t%.*}${t#*.}000"; }
+mono_ns() { local u; read -r u _ < /proc/uptime; echo "${u%.*}${u#*.}0000000"; }
+# The seed's loop targets localhost:8080 and resolves nothing; here the URL names a container, and
+# podman's DNS stalls for seconds around container and network changes. So the name is resolved
+# once and pinned (curl --resolve), and again only after a connect or resolve failure.
+hostport="${url#*://}"; hostport="${hostport%%/*}"; host="${hostport%%:*}"; port="${hostport#*:}"
+[ "$port" = "$hostport" ] && port=80
+pin() {
+  case "$host" in *[!0-9.]*) ;; *) pinned=(); return ;; esac  # an IP literal: nothing to pin
+  local ip; ip=$(timeout 3 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}')
+  if [ -n "$ip" ]; then pinned=(--resolve "$host:$port:$ip"); else pinned=(); fi
+}
+pin
+limits=(--connect-timeout "$connect_timeout")
+[ "$max_time" != 0 ] && limits+=(--max-time "$max_time")  # 0: none, as in the seed's loop
+start=$(now_ns)
+limit=$(( start + ${run_for%.*} * 1000000000 ))
+seq=0
+while :; do
+  [ "$count" -gt 0 ] && [ "$seq" -ge "$count" ] && break
+  [ "$(now_ns)" -ge "$limit" ] && break
+  seq=$((seq + 1))
+  t0=$(now_ns); m0=$(mono_ns)
+  out=$(curl -s -o /tmp/hasim-body -w '%{http_code} %{time_total} %{exitcode} %{time_namelookup} %{time_connect}' "${limits[@]}" "${pinned[@]}" "$url" 2>/dev/null)
+  read -r code ttotal cexit tdns tconn <<< "$out"
+  case "${cexit:-0}" in 6|7) pin ;; esac
+  t1=$(now_ns)
+  body=$(head -c 64 /tmp/hasim-body 2>/dev/null | tr -d ' \r\n' || true)
+  rm -f /tmp/hasim-body
+  echo "HASIM_REQ seq=$seq start_ns=$t0 mono_ns=$m0 end_ns=$t1 status=${code:-000} time_total=${ttotal:-0} curl_exit=${cexit:-0} time_namelookup=${tdns:-0} time_connect=${tconn:-0} body=${body:--}"
+  sleep "$interval"
+done
+echo "HASIM_LOAD_DONE requests=$seq end_ns=$(now_ns)"
+)SH";
+
+const char* kVipWatch = R"SH(#!/bin/bash
+# vip-watch.sh VIP...: prints "HASIM_VIP ip=V held=0|1 t_ns=EPOCH_NS" for each VIP at start and on
+# every change, polling `ip -4 addr` every 50 ms. run_real.py runs it with `docker exec` and stamps
+# the end of its output (the container's namespace going away) itself.
+set -u
+declare -A last
+while :; do
+  addrs=" $(ip -4 -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | tr '\n' ' ')"
+  t="$EPOCHREALTIME"
+  for v in "$@"; do
+    case "$addrs" in *" $v "*) h=1 ;; *) h=0 ;; esac
+    if [ "${last[$v]:-x}" != "$h" ]; then
+      last[$v]=$h
+      echo "HASIM_VIP ip=$v held=$h t_ns=${t%.*}${t#*.}000"
+    fi
+  done
+  sleep 0.05
+done
+)SH";
+
+const char* kStopProcess = R"SH(#!/bin/bash
+# stop-process.sh NAME SIGNAL GRACE_S: sends SIGNAL to every process named NAME in this container,
+# waits up to GRACE_S for them to exit, then SIGKILL (what `docker stop` does to a container).
+set -u
+name="$1"; sig="$2"; grace="$3"
+pkill "-$sig" -x "$name" || exit 0
+for _ in $(seq 1 $(( ${grace%.*} * 10 ))); do pgrep -x "$name" >/dev/null || exit 0; sleep 0.1; done
+pkill -KILL -x "$name" || true
+)SH";
+
+std::string entrypoint(const NodeSpec& n) {
+  const auto procs = detail::processes_of(n);
+  std::ostringstream o;
+  o << "#!/bin/bash\n";
+  o << "# PID 1 of " << n.name << " (rendered by hasim). It starts the node's daemons as children and stays\n";
+  o << "# PID 1 itself, so a fault on one process (`docker exec " << n.name << " pkill -x NAME`) leaves the\n";
+  o << "# container running, as in the simulator. `docker stop` sends SIGTERM (the image's STOPSIGNAL) to\n";
+  o << "# this script, which forwards each daemon its own stop signal (haproxy SIGUSR1: soft stop; nginx\n";
+  o << "# SIGQUIT: graceful), as the official images' STOPSIGNALs do, and exits once they are gone. After\n";
+  o << "# the grace period (compose stop_grace_period) the runtime SIGKILLs everything left.\n";
+  o << "set -u\nstopping=0\n";
+  o << "on_stop() {\n  stopping=1\n";
+  for (const auto& p : procs) {
+    o << " ";
+    for (const auto& w : detail::pkill_stop_args(p)) o << " " << w;
+    o << " || true\n";
+  }
+  o << "}\ntrap on_stop TERM INT QUIT\n";
+  o << "echo \"hasim: " << n.name << " entrypoint started\"\n";
+  for (const auto& p : procs) o << "/hasim/run-" << p << ".sh &\n";
+  o << "while :; do\n";
+  o << "  if [ \"$stopping\" = 1 ]; then\n";
+  if (!procs.empty()) {
+    std::string names;
+    for (const auto& p : procs) names += (names.empty() ? "" : "|") + p;
+    o << "    pgrep -x '" << names << "' >/dev/null || exit 0\n";
+  } else {
+    o << "    exit 0\n";
+  }
+  o << "  fi\n  sleep 0.1 & wait $!\ndone\n";
+  return o.str();
+}
+
+std::string dockerfile(const NodeSpec& n, bool is_workload) {
+  std::vector<std::string> pkgs;
+  if (detail::has_haproxy(n)) pkgs.push_back("haproxy");
+  if (detail::has_nginx(n)) pkgs.push_back("nginx");
+  if (detail::has_keepalived(n)) pkgs.push_back("keepalived");
+  std::ostringstream o;
+  o << "# Rendered by hasim for node " << n.name << ". Builds unchanged against a registry's debian:bookworm-slim.\n";
+  o << "FROM debian:bookworm-slim\n";
+  // The same first layer for every node, so it is built once and cached.
+  o << "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n"
+       "      curl procps iproute2 iptables psmisc ca-certificates && rm -rf /var/lib/apt/lists/*\n";
+  if (!pkgs.empty()) {
+    o << "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends";
+    for (const auto& p : pkgs) o << " " << p;
+    o << " && rm -rf /var/lib/apt/lists/*\n";
+  }
+  o << "COPY hasim/ /hasim/\n";
+  if (detail::has_haproxy(n)) o << "COPY haproxy.cfg /etc/haproxy/haproxy.cfg\n";
+  if (detail::has_nginx(n)) o << "COPY nginx.conf /etc/nginx/nginx.conf\nCOPY www/ /var/www/hasim/\n";
+  if (detail::has_keepalived(n)) o << "COPY keepalived.conf /etc/keepalived/keepalived.conf\n";
+  o << "RUN chmod 755 /hasim/*.sh\n";
+  (void)is_workload;
+  o << "STOPSIGNAL SIGTERM\n";
+  o << "ENTRYPOINT [\"/hasim/entrypoint.sh\"]\n";
+  return o.str();
+}
+
+void write_file(const fs::path& root, const std::string& rel, const std::string& text, std::vector<std::string>& written,
+                bool executable = false) {
+  const fs::path p = root / rel;
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) throw std::runtime_error("cannot create " + p.parent_path().string() + ": " + ec.message());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  if (!f) throw std::runtime_error("cannot write " + p.string());
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error("error writing " + p.string());
+  if (executable)
+    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
+  written.push_back(rel);
+}
+
+}  // namespace
+
+std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir);
+
+std::vector<std::string> render_scenario(const ScenarioSpec& spec, const std::string& dir) {
+  try {
+    return render_checked(spec, dir);
+  } catch (const scenarios::ScenarioError& e) {
+    if (!e.where().file.empty() || spec.file.empty()) throw;
+    throw scenarios::ScenarioError(scenarios::Source{spec.file, 0, 0}, e.key_path(), e.message());
+  }
+}
+
+std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir) {
+  detail::check_spec(spec);
+  const std::string project = detail::project_name(spec);
+  // Render everything first, so an unsupported feature writes nothing.
+  std::vector<std::pair<std::string, std::string>> files, scripts;
+  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
+  files.emplace_back("plan.json", detail::render_plan(spec, project));
+  std::set<std::string> workload_nodes;
+  for (const auto& [name, w] : spec.workloads) workload_nodes.insert(w.node);
+  for (const auto& n : spec.nodes) {
+    const std::string d = n.name + "/";
+    const std::string where = (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name;
+    files.emplace_back(d + "Dockerfile", dockerfile(n, workload_nodes.count(n.name) > 0));
+    scripts.emplace_back(d + "hasim/entrypoint.sh", entrypoint(n));
+    scripts.emplace_back(d + "hasim/stop-process.sh", kStopProcess);
+    scripts.emplace_back(d + "hasim/load.sh", kLoadScript);
+    if (detail::has_keepalived(n)) scripts.emplace_back(d + "hasim/vip-watch.sh", kVipWatch);
+    for (const auto& p : detail::processes_of(n))
+      scripts.emplace_back(d + "hasim/run-" + p + ".sh",
+                           "#!/bin/bash\n# Runs " + p + " in the foreground. Started by `docker exec -d` (a process\n"
+                           "# fault's undo) its output still goes to the container's log, PID 1's stdout/stderr.\n"
+                           "exec >/proc/1/fd/1 2>/proc/1/fd/2\n" +
+                               detail::run_command_of(p) + "\n");
+    for (const auto& c : n.components) {
+      if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
+        std::vector<std::string> ns;
+        for (const auto& a : n.networks)
+          for (const auto& net : spec.networks)
+            if (net.name == a.network) ns.push_back(detail::gateway_of(net.subnet));
+        files.emplace_back(d + "haproxy.cfg", detail::render_haproxy_cfg(*h, ns, 8404, where + ".haproxy"));
+      } else if (const auto* k = std::get_if<KeepalivedConfig>(&c)) {
+        std::vector<std::string> ifnames;  // eth0 = the node's first network, as compose attaches them
+        for (const auto& a : n.networks) ifnames.push_back(a.network);
+        files.emplace_back(d + "keepalived.conf", detail::render_keepalived_conf(*k, ifnames, where + ".keepalived"));
+      } else if (const auto* g = std::get_if<NginxConfig>(&c)) {
+        files.emplace_back(d + "nginx.conf", detail::render_nginx_conf(*g, where + ".nginx"));
+        bool any = false;
+        for (const auto& path : g->files) {
+          std::string rel = path;
+          while (!rel.empty() && rel.front() == '/') rel.erase(rel.begin());
+          if (rel.empty() || rel.back() == '/') rel += "index.html";
+          if (rel.find("..") != std::string::npos)
+            throw scenarios::ScenarioError(scenarios::Source{}, "nodes." + n.name + ".nginx.files", "path '" + path + "' leaves the docroot");
+          files.emplace_back(d + "www/" + rel, n.name + "\n");  // the body names the server: served_by
+          any = true;
+        }
+        if (!any) files.emplace_back(d + "www/.keep", "");
+      }
+    }
+  }
+  const fs::path root(dir);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec || !fs::is_directory(root)) throw std::runtime_error("cannot create directory " + dir + (ec ? ": " + ec.message() : ""));
+  std::vector<std::string> written;
+  for (const auto& [rel, text] : files) write_file(root, rel, text, written);
+  for (const auto& [rel, text] : scripts) write_file(root, rel, text, written, true);
+  return written;
+}
+
+}  // namespace validation

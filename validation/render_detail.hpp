@@ -1,0 +1,38 @@
+#pragma once
+// Pieces of validation::render_scenario, exposed for unit tests: each returns one file's text.
+#include <string>
+#include <vector>
+
+#include "models/haproxy/config.hpp"
+#include "models/keepalived/config.hpp"
+#include "models/nginx/nginx.hpp"
+#include "scenarios/spec.hpp"
+
+namespace validation::detail {
+
+/// A duration in the syntax HAProxy, nginx and curl accept: "2s", "150ms", "250us".
+std::string haproxy_time(sim::Time t);
+/// The same as a decimal number of seconds ("0.5"), for sleep, curl and JSON.
+std::string seconds(sim::Time t);
+/// The gateway of an IPv4 subnet "a.b.c.d/n": the first host address, where podman's aardvark-dns
+/// (and the seed's `nameserver 10.89.4.1:53`) answers container names.
+std::string gateway_of(const std::string& subnet);
+
+/// haproxy.cfg. `nameservers` are the DNS servers listed in each `resolvers` section;
+/// `stats_port` gets a `listen hasim_stats` section (run_real.py's health probe, CSV stats).
+std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const std::vector<std::string>& nameservers,
+                               int stats_port, const std::string& where);
+/// nginx.conf (static docroot /var/www/hasim, or proxy_pass with its timeouts).
+std::string render_nginx_conf(const models::NginxConfig& c, const std::string& where);
+/// keepalived.conf (keepalived 2.2, Debian bookworm). `networks`: the node's networks in order;
+/// an instance's `interface` may name one (rendered as ethN) or be ethN already.
+std::string render_keepalived_conf(const models::keepalived::KeepalivedConfig& c, const std::vector<std::string>& networks,
+                                   const std::string& where);
+/// docker-compose.yml (file format 2.4, which docker-compose 1.29 and Docker Compose v2 read).
+std::string render_compose(const scenarios::ScenarioSpec& spec, const std::string& project);
+/// plan.json: the fault timeline as real commands, the workloads and the logs to collect.
+std::string render_plan(const scenarios::ScenarioSpec& spec, const std::string& project);
+/// The compose project name for a scenario ("hasim-" + name, lower case, [a-z0-9_-]).
+std::string project_name(const scenarios::ScenarioSpec& spec);
+
+}  // namespace validation::detail
