@@ -181,10 +181,17 @@ void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
 }
 
 std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
-  // Primary addresses are unique per bridge: the owner answers, if it is up.
+  // Primary addresses are unique per bridge: the owner answers, if it is up, and the sender
+  // learns it. When the owner vanishes (docker stop), the learned entry keeps the sender's SYNs
+  // going to a MAC that is gone: they are lost until the connect timeout (HAProxy logs `sC`,
+  // 5 s per attempt, in the real runs), whereas an address never seen fails ARP after 3 s.
   for (std::size_t n = 0; n < nodes_.size(); ++n)
     for (const auto& a : nodes_[n].attachments)
-      if (a.address == ip) return sim_.node(static_cast<NodeId>(n)).up() ? std::optional<NodeId>(n) : std::nullopt;
+      if (a.address == ip) {
+        if (!sim_.node(static_cast<NodeId>(n)).up()) return std::nullopt;
+        nodes_[src].arp_cache[ip] = static_cast<NodeId>(n);
+        return static_cast<NodeId>(n);
+      }
   auto it = secondary_.find(ip);
   auto& cache = nodes_[src].arp_cache;
   auto cached = cache.find(ip);

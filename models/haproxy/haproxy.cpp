@@ -144,6 +144,10 @@ void Haproxy::resolve_tick() {
         }
         if (s->maint) {
           s->maint = false;
+          // Leaving maintenance, a DOWN server comes UP at its first good check, without `rise`
+          // (real HAProxy 2.6 in validation/results/2026-11-22-demo1.md): one success from here
+          // reaches `rise`.
+          if (!s->up) s->health = std::max(0, s->config.rise - 1);
           sim().record("server_ready", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
                                         {"reason", "resolves again"}}, true);
           backend_available(*b);

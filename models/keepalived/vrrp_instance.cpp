@@ -103,9 +103,11 @@ void VrrpInstance::start() {
   } else if (config_.priority == 255) {
     enter_master();  // the address owner does not wait
   } else if (config_.state == "MASTER") {
-    // vrrp_init_state: a MASTER wish still starts as BACKUP, but with a down timer of one
-    // advert interval (plus skew) instead of three.
-    enter_backup(config_.advert_int + skew_time(config_.version, priority(), config_.advert_int));
+    // A MASTER wish below 255 starts as BACKUP. facts.md says its down timer is one advert
+    // interval; keepalived 2.2.7 in the real runs (validation/results/2026-11-22-demo1.md) waited
+    // the full master-down interval (3.6 s for priority 102), at start-up and when preempting
+    // after a restart. The real run wins.
+    enter_backup(master_down());
   } else {
     enter_backup(master_down());
   }
