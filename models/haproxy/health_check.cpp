@@ -89,10 +89,7 @@ void HealthCheck::connected(sim::ConnId conn, sim::Time started) {
     const bool ok = want != 0 ? resp.status == want : (resp.status >= 200 && resp.status < 400);
     result(ok, ok ? "L7OK" : "L7STS", started);
   };
-  sim::Simulation& s = haproxy_.sim();
-  tcp.send(conn, haproxy_, [conn, req, &s] {
-    if (auto* svc = dynamic_cast<HttpService*>(s.tcp().server_of(conn))) svc->serve(conn, req);
-  });
+  http_send(haproxy_, conn, req);
 }
 
 void HealthCheck::result(bool ok, const std::string& status, sim::Time started) {

@@ -38,10 +38,15 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
     st->conn = conn;
     s.tcp().on_reset(conn, *cp, [finish] { finish(HttpResponse{0, "reset", ""}); });
     req.deliver = [finish](const HttpResponse& resp) { finish(resp); };
-    s.tcp().send(conn, *cp, [conn, req, &s]() {
-      // Runs in the server process: the connection's accepting end.
-      if (auto* svc = dynamic_cast<HttpService*>(s.tcp().server_of(conn))) svc->serve(conn, req);
-    });
+    http_send(*cp, conn, req);
+  });
+}
+
+void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req) {
+  sim::Simulation& s = from.sim();
+  s.tcp().send(conn, from, [conn, req, &s] {
+    // Runs in the server process: the connection's accepting end.
+    if (auto* svc = dynamic_cast<HttpService*>(s.tcp().server_of(conn))) svc->serve(conn, req);
   });
 }
 

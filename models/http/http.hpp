@@ -40,6 +40,9 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
                   sim::Time connect_timeout, sim::Time timeout,
                   std::function<void(const HttpResponse&, sim::ConnId)> done);
 
+/// Sends `req` over an open connection from `from`; the accepting process serves it on arrival.
+void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req);
+
 /// Sends `resp` back over `conn` from the serving process to the requester.
 void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp);
 
