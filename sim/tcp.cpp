@@ -80,6 +80,10 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
         conns_.emplace(id, Conn{Side{cp, client_owner, src, nullptr}, Side{server, server->owner(), d, nullptr}});
         AcceptFn accept = it->second.second;
         *answered = n.send(d, src, kTcp, [finish, id] { finish(ConnectResult::Connected, id); });
+        if (!*answered) {  // the SYN-ACK cannot leave: no connection; the client retransmits
+          conns_.erase(id);
+          return;
+        }
         sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
       });
     }

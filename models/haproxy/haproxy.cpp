@@ -80,7 +80,6 @@ void Haproxy::on_start() {
     }
   }
   for (const auto& fe : config_.frontends) {
-    const std::string name = fe.name;
     sim().tcp().listen(*this, fe.port, [](sim::ConnId) {});
   }
   // First checks, staggered (src/check.c start_checks/start_check_task): mininter is the
@@ -289,11 +288,11 @@ void Haproxy::serve(sim::ConnId conn, HttpRequest req) {
     return;
   }
   const int retries = b->config.retries.value_or(config_.retries);
-  forward(conn, std::move(req), *b, pick(*b, req, nullptr), retries, 0);
+  Server* first = pick(*b, req, nullptr);  // before req is moved into forward()
+  forward(conn, std::move(req), *b, first, retries);
 }
 
-void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left,
-                      sim::Time) {
+void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left) {
   if (s == nullptr) {
     // "503 Service Unavailable": no server available.
     sim().metrics().add("haproxy.http_503");
@@ -340,7 +339,7 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
             if (next == nullptr) next = pick(b, req, nullptr);
           }
           if (next == nullptr || !next->addr) next = srv->addr ? srv : nullptr;
-          forward(client_conn, req, b, next, retries_left - 1, 0);
+          forward(client_conn, req, b, next, retries_left - 1);
         });
         return;
       }

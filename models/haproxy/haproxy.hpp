@@ -47,8 +47,7 @@ class Haproxy final : public sim::Process, public HttpService {
 
  private:
   Server* pick(Backend& b, const HttpRequest& req, const Server* avoid);
-  void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left,
-               sim::Time deadline);
+  void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left);
   void set_state(Server& s, bool up, const std::string& reason);
   /// Whether any server of `b` is usable; also reports the `backend_available` invariant.
   bool backend_available(const Backend& b);
