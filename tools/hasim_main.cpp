@@ -14,7 +14,11 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/time.hpp"
+#include "tools/cli.hpp"
 #include "validation/render.hpp"
+
+using cli::Args;
+using cli::usage_error;
 
 namespace {
 
@@ -25,6 +29,9 @@ Usage:
   hasim sweep SCENARIO [options]    run a grid of settings x seeds, write CSV or JSON
   hasim check SCENARIO [--set ...]  validate a scenario file and describe it
   hasim render SCENARIO DIR         write the real stack's files (compose, configs, plan)
+  hasim validate SCENARIO [options] run the real stack and the simulator, compare (root, podman)
+  hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [options]
+                                    fit named timings to real runs, write a calibration profile
   hasim --version | --help | COMMAND --help
 
 Every run of a scenario with the same seed gives the same trace, byte for byte.
@@ -79,62 +86,8 @@ client script, and plan.json (the fault timeline as real commands). With Docker:
   cd DIR && docker compose up -d
 )";
 
-struct Args {
-  std::string command, scenario, trace, chrome, out, dir;
-  std::vector<std::string> sets, grids;
-  long long seed = -1;
-  int runs = 0, seeds = 1, jobs = 0;
-  bool json = false, no_color = false, verbose = false, quiet = false, help = false;
-};
-
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "hasim: error: %s\n(see 'hasim --help')\n", msg.c_str());
-  std::exit(2);
-}
-
-long long number_arg(const std::string& flag, const std::string& v, long long min, long long max) {
-  char* end = nullptr;
-  const long long n = std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || n < min || n > max)
-    usage_error(flag + " expects a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + v + "'");
-  return n;
-}
-
-Args parse(int argc, char** argv) {
-  Args a;
-  std::vector<std::string> v(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string& s = v[i];
-    auto value = [&](const std::string& flag) -> std::string {
-      if (i + 1 >= v.size()) usage_error(flag + " needs a value");
-      return v[++i];
-    };
-    if (s == "--help" || s == "-h") a.help = true;
-    else if (s == "--version") { std::printf("hasim %s\n", HASIM_VERSION); std::exit(0); }
-    else if (s == "--seed") a.seed = number_arg(s, value(s), 0, INT64_MAX);
-    else if (s == "--runs") a.runs = static_cast<int>(number_arg(s, value(s), 1, 1000000));
-    else if (s == "--seeds") a.seeds = static_cast<int>(number_arg(s, value(s), 1, 1000000));
-    else if (s == "--jobs" || s == "-j") a.jobs = static_cast<int>(number_arg(s, value(s), 1, 1024));
-    else if (s == "--set") a.sets.push_back(value(s));
-    else if (s == "--grid") a.grids.push_back(value(s));
-    else if (s == "--trace") a.trace = value(s);
-    else if (s == "--chrome-trace") a.chrome = value(s);
-    else if (s == "--out") a.out = value(s);
-    else if (s == "--json") a.json = true;
-    else if (s == "--no-color") a.no_color = true;
-    else if (s == "--quiet" || s == "-q") a.quiet = true;
-    else if (s == "--verbose" || s == "-v") a.verbose = true;
-    else if (!s.empty() && s[0] == '-') usage_error("unknown option '" + s + "'");
-    else if (a.command.empty()) a.command = s;
-    else if (a.scenario.empty()) a.scenario = s;
-    else if (a.command == "render" && a.dir.empty()) a.dir = s;
-    else usage_error("unexpected argument '" + s + "'");
-  }
-  return a;
-}
-
 int cmd_run(const Args& a) {
-  const auto spec = scenarios::load_scenario(a.scenario, a.sets);
+  const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
   const std::uint64_t first = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : spec.seed;
   const int runs = a.runs > 0 ? a.runs : spec.runs;
   scenarios::RunOptions ro;
@@ -163,8 +116,8 @@ int cmd_run(const Args& a) {
 }
 
 int cmd_check(const Args& a) {
-  const auto spec = scenarios::load_scenario(a.scenario, a.sets);
-  std::printf("%s: ok\n  scenario %s, %s simulated, seed %llu, %d run(s)\n", a.scenario.c_str(), spec.name.c_str(),
+  const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
+  std::printf("%s: ok\n  scenario %s, %s simulated, seed %llu, %d run(s)\n", a.scenario().c_str(), spec.name.c_str(),
               sim::format_duration(spec.duration).c_str(), static_cast<unsigned long long>(spec.seed), spec.runs);
   std::printf("  %zu network(s), %zu node(s), %zu workload(s), %zu fault(s), %zu invariant(s)\n", spec.networks.size(),
               spec.nodes.size(), spec.workloads.size(), spec.faults.size(), spec.invariants.size());
@@ -184,7 +137,7 @@ int cmd_check(const Args& a) {
 
 int cmd_render(const Args& a) {
   if (a.dir.empty()) usage_error("render needs a target DIR");
-  const auto spec = scenarios::load_scenario(a.scenario, a.sets);
+  const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
   const auto files = validation::render_scenario(spec, a.dir);
   for (const auto& f : files) std::printf("%s/%s\n", a.dir.c_str(), f.c_str());
   return 0;
@@ -211,8 +164,8 @@ int cmd_sweep(const Args& a) {
       if (done == total) std::fprintf(stderr, "\n");
     };
   }
-  const scenarios::Tree base = scenarios::load_tree(a.scenario);
-  const auto result = scenarios::run_sweep(base, a.scenario, o);
+  const scenarios::Tree base = scenarios::load_tree(a.scenario());
+  const auto result = scenarios::run_sweep(base, a.scenario(), o);
   scenarios::write_file_atomic(a.out, csv ? scenarios::sweep_csv(result) : scenarios::sweep_json(result, true));
   std::fprintf(stderr, "hasim: wrote %zu rows to %s\n", result.rows.size(), a.out.c_str());
   return 0;
@@ -221,7 +174,7 @@ int cmd_sweep(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a = parse(argc, argv);
+  Args a = cli::parse(argc, argv);
   if (a.command.empty()) {
     std::fputs(kUsage, a.help ? stdout : stderr);
     return a.help ? 0 : 2;
@@ -230,17 +183,21 @@ int main(int argc, char** argv) {
                      : a.command == "sweep"  ? kSweepHelp
                      : a.command == "check"  ? kCheckHelp
                      : a.command == "render" ? kRenderHelp
+                     : a.command == "validate" ? cli::kValidateHelp
+                     : a.command == "calibrate" ? cli::kCalibrateHelp
                                              : nullptr;
-  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check, render)");
+  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check, render, validate, calibrate)");
   if (a.help) {
     std::fputs(help, stdout);
     return 0;
   }
-  if (a.scenario.empty()) usage_error(a.command + " needs a SCENARIO file");
+  if (a.scenarios.empty()) usage_error(a.command + " needs a SCENARIO file");
   try {
     if (a.command == "run") return cmd_run(a);
     if (a.command == "sweep") return cmd_sweep(a);
     if (a.command == "render") return cmd_render(a);
+    if (a.command == "validate") return cli::cmd_validate(a);
+    if (a.command == "calibrate") return cli::cmd_calibrate(a);
     return cmd_check(a);
   } catch (const scenarios::ScenarioError& e) {
     std::fprintf(stderr, "hasim: error: %s\n", e.what());

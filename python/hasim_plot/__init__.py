@@ -25,7 +25,7 @@ import math
 import os
 from typing import Any, Callable, Mapping, Sequence
 
-__all__ = ["AGGREGATES", "PlotError", "aggregate", "heatmap", "read_csv"]
+__all__ = ["AGGREGATES", "PlotError", "aggregate", "distributions", "heatmap", "read_csv"]
 
 
 class PlotError(ValueError):
@@ -224,3 +224,6 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
     with matplotlib.rc_context({"svg.hashsalt": "hasim_plot"}):
         fig.savefig(out, metadata=metadata)
     return out
+
+
+from .validation import distributions  # noqa: E402  (needs PlotError above)

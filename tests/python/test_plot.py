@@ -99,3 +99,43 @@ def test_a_missing_column_exits_2_with_a_suggestion(rows, tmp_path):
     assert not out.exists()
     with pytest.raises(hasim_plot.PlotError, match="unknown aggregate"):
         hasim_plot.aggregate(rows, INTER, FALL, METRIC, agg="average")
+
+
+def validation_record(pass_detect=True):
+    return {"scenario": "demo", "real_runs": 3, "sim_runs": 5, "pass": pass_detect,
+            "metrics": [
+                {"metric": "b.s.detect_down_s", "real": {"n": 3, "min": 8.1, "median": 10.5, "max": 11.0},
+                 "sim": {"n": 5, "min": 8.0, "median": 10.9, "max": 12.0}, "tolerance": 1.05,
+                 "median_ok": True, "range_ok": pass_detect, "pass": pass_detect,
+                 "real_values": [8.1, 10.5, 11.0], "sim_values": [8.0, 10.0, 10.9, 11.5, 12.0]},
+                {"metric": "load.failed", "real": {"n": 3, "min": 1, "median": 2, "max": 3},
+                 "sim": {"n": 5, "min": 2, "median": 2, "max": 2}, "tolerance": 0.3,
+                 "median_ok": True, "range_ok": False, "pass": False,
+                 "real_values": [1, 2, 3], "sim_values": [2, 2, 2, 2, 2]}]}
+
+
+def test_distributions_draw_one_panel_per_metric_with_its_verdict(tmp_path):
+    import json
+
+    path = tmp_path / "validation.json"
+    path.write_text(json.dumps(validation_record()))
+    out = tmp_path / "dist.svg"
+    p = subprocess.run([sys.executable, "-m", "hasim_plot", "dist", str(path), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    svg = out.read_text()
+    assert "b.s.detect_down_s" in svg and "load.failed" in svg
+    assert "MISS: range" in svg  # load.failed's real 1 and 3 lie outside the simulated 2..2
+    assert svg.count("MISS") == 1
+    png = hasim_plot.distributions(validation_record(), tmp_path / "dist.png")
+    assert open(png, "rb").read(8) == PNG_MAGIC
+
+
+def test_distributions_of_a_file_without_metrics_exit_2(tmp_path):
+    path = tmp_path / "validation.json"
+    path.write_text('{"scenario": "demo", "metrics": []}')
+    p = subprocess.run([sys.executable, "-m", "hasim_plot", "dist", str(path), "--out", str(tmp_path / "d.png")],
+                       capture_output=True, text=True)
+    assert p.returncode == 2
+    assert "no metrics" in p.stderr
+    assert not (tmp_path / "d.png").exists()

@@ -89,3 +89,68 @@ TEST_CASE("hasim usage errors exit 2 and name the problem", "[cli]") {
   CHECK(u.status == 2);
   CHECK(u.err.find("unknown command 'frobnicate'") != std::string::npos);
 }
+
+TEST_CASE("hasim validate with an unreadable --real file exits 2 naming it and writes no record", "[cli]") {
+  const fs::path out = fs::temp_directory_path() / ("hasim-validate-test-" + std::to_string(::getpid()));
+  const Ran r = run_hasim("validate scenarios/validation/demo1-part1-short.yaml --real /nonexistent/real.json --out '" +
+                          out.string() + "'");
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("/nonexistent/real.json") != std::string::npos);
+  CHECK_FALSE(fs::exists(out / "validation.json"));
+  fs::remove_all(out);
+}
+
+TEST_CASE("hasim validate compares saved real runs and says which targets it missed", "[cli]") {
+  // Real runs of the short Part 1 as the simulator would see them, except one detection 4 s
+  // slower than any seed can produce: that metric must be a MISS and the exit status 1.
+  const fs::path dir = fs::temp_directory_path() / ("hasim-validate-test2-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const Ran sim = run_hasim("run scenarios/validation/demo1-part1-short.yaml --runs 3 --json");
+  REQUIRE(sim.status == 0);
+  std::string real = sim.out;
+  const std::string key = "\"nginx_backend.nginx1.detect_down_s\":";
+  const auto at = real.find(key);
+  REQUIRE(at != std::string::npos);
+  const auto end = real.find_first_of(",}", at + key.size());
+  real.replace(at + key.size(), end - at - key.size(), "16.5");
+  { std::ofstream(dir / "real.json") << real; }
+  const Ran r = run_hasim("validate scenarios/validation/demo1-part1-short.yaml --real '" + (dir / "real.json").string() +
+                          "' --sim-seeds 20 --no-plot --out '" + (dir / "out").string() + "'");
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("nginx_backend.nginx1.detect_down_s") != std::string::npos);
+  CHECK(r.out.find("real range outside simulated") != std::string::npos);
+  CHECK(r.out.find("load: requests failed") != std::string::npos);
+  CHECK(r.out.find("result: FAIL") != std::string::npos);
+  CHECK(fs::exists(dir / "out" / "validation.json"));
+  CHECK(fs::exists(dir / "out" / "report.md"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("hasim validate without the validation runner exits 3 and says where it looked", "[cli]") {
+  const fs::path out = fs::temp_directory_path() / ("hasim-validate-test3-" + std::to_string(::getpid()));
+  // run_hasim cannot set the environment: run it here with HASIM_SOURCE_DIR pointing nowhere.
+  const std::string cmd = std::string("cd '") + HASIM_SOURCE_DIR + "' && HASIM_SOURCE_DIR=/nonexistent '" + HASIM_BIN +
+                          "' validate scenarios/validation/demo1-part1-short.yaml --out '" + out.string() + "' 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string text;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  const int st = ::pclose(p);
+  INFO(text);
+  CHECK(WEXITSTATUS(st) == 3);
+  CHECK(text.find("/nonexistent/validation/run_real.py") != std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST_CASE("hasim calibrate refuses a --fit without bounds and a --real count that does not match", "[cli]") {
+  const Ran a = run_hasim("calibrate scenarios/validation/demo1-part1-short.yaml --fit runtime.x --real a.json");
+  CHECK(a.status == 2);
+  CHECK(a.err.find("KEY.PATH=LO..HI") != std::string::npos);
+  const Ran b = run_hasim("calibrate scenarios/validation/demo1-part1-short.yaml scenarios/demo1-part1.yaml --fit a.b=1s..2s --real a.json");
+  CHECK(b.status == 2);
+  CHECK(b.err.find("one --real FILE per SCENARIO") != std::string::npos);
+}

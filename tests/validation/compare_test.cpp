@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "validation/compare.hpp"
+#include "validation/validate.hpp"
+
+using validation::compare;
+using validation::RunMetrics;
+
+namespace {
+
+std::vector<RunMetrics> runs_of(const std::string& metric, const std::vector<double>& values) {
+  std::vector<RunMetrics> out;
+  for (double v : values) out.push_back({{metric, v}});
+  return out;
+}
+
+const validation::MetricVerdict& verdict(const validation::Comparison& c, const std::string& metric) {
+  for (const auto& m : c.metrics)
+    if (m.metric == metric) return m;
+  FAIL("no verdict for " << metric);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("a simulated median within 10% of the real median meets the median target, one outside misses it") {
+  const auto real = runs_of("x.detect_down_s", {9.0, 10.0, 11.0});
+  auto near = compare(real, runs_of("x.detect_down_s", {8.0, 10.9, 12.0}));
+  CHECK(verdict(near, "x.detect_down_s").median_ok);
+  CHECK(verdict(near, "x.detect_down_s").tolerance == Approx(1.0));
+  auto far = compare(real, runs_of("x.detect_down_s", {8.0, 11.2, 12.0}));
+  CHECK_FALSE(verdict(far, "x.detect_down_s").median_ok);
+  CHECK_FALSE(far.pass());
+}
+
+TEST_CASE("the median tolerance is 0.3 when 10% of the real median is smaller") {
+  const auto real = runs_of("vip.v.unheld_max_s", {0.63, 0.64, 0.65});
+  CHECK(verdict(compare(real, runs_of("vip.v.unheld_max_s", {0.5, 0.93, 1.0})), "vip.v.unheld_max_s").median_ok);
+  CHECK_FALSE(verdict(compare(real, runs_of("vip.v.unheld_max_s", {0.5, 0.95, 1.0})), "vip.v.unheld_max_s").median_ok);
+}
+
+TEST_CASE("a real value outside the simulated min..max misses the range target") {
+  const auto sim = runs_of("a_s", {8.0, 10.0, 11.96});
+  CHECK(verdict(compare(runs_of("a_s", {8.1, 10.0, 11.9}), sim), "a_s").range_ok);
+  const auto c = compare(runs_of("a_s", {8.1, 10.0, 12.02}), sim);
+  CHECK_FALSE(verdict(c, "a_s").range_ok);
+  CHECK(verdict(c, "a_s").median_ok);
+  CHECK_FALSE(c.pass());
+}
+
+TEST_CASE("a counter a run never incremented counts as zero in that run") {
+  std::vector<RunMetrics> real = {{{"load.requests", 10}, {"load.failed", 1}}, {{"load.requests", 10}}};
+  std::vector<RunMetrics> sim = {{{"load.requests", 10}}, {{"load.requests", 10}, {"load.failed", 2}}};
+  const auto c = compare(real, sim);
+  const auto& failed = verdict(c, "load.failed");
+  CHECK(failed.real.n == 2);
+  CHECK(failed.real.min == 0);
+  CHECK(failed.sim.min == 0);
+  CHECK(failed.sim.max == 2);
+}
+
+TEST_CASE("an outcome the real runs show and the simulator never does disagrees") {
+  std::vector<RunMetrics> real = {{{"vip.v.moves", 1}}, {{"vip.v.moves", 0}}};
+  std::vector<RunMetrics> sim_never = {{{"vip.v.moves", 0}}, {{"vip.v.moves", 0}}};
+  std::vector<RunMetrics> sim_sometimes = {{{"vip.v.moves", 0}}, {{"vip.v.moves", 2}}};
+  std::vector<RunMetrics> sim_always = {{{"vip.v.moves", 1}}, {{"vip.v.moves", 2}}};
+  auto outcome = [](const validation::Comparison& c) { return c.outcomes.at(0); };
+  CHECK(outcome(compare(real, sim_never)).name == "vip.v: moved");
+  CHECK_FALSE(outcome(compare(real, sim_never)).agree());
+  CHECK(outcome(compare(real, sim_sometimes)).agree());
+  CHECK_FALSE(outcome(compare(real, sim_always)).agree());
+}
+
+TEST_CASE("two VIP holders count as an outcome only above 100 ms together") {
+  RunMetrics handover = {{"vip.v.multi_holder_s", 0.0004}};
+  RunMetrics split = {{"vip.v.multi_holder_s", 17.2}};
+  CHECK_FALSE(validation::outcome_of(handover, "vip.v: two holders over 100 ms"));
+  CHECK(validation::outcome_of(split, "vip.v: two holders over 100 ms"));
+}
+
+TEST_CASE("a time only the real runs measured fails the comparison unless an outcome judges it") {
+  std::vector<RunMetrics> real = {{{"b.s.detect_up_s", 5.0}, {"load.outage_max_s", 3.0}}};
+  std::vector<RunMetrics> sim = {{{"load.outage_max_s", 3.0}}};
+  auto c = compare(real, sim);
+  REQUIRE(c.real_only == std::vector<std::string>{"b.s.detect_up_s"});
+  REQUIRE(c.outcomes.size() == 1);
+  CHECK_FALSE(c.outcomes[0].agree());  // judged by "b.s: UP after its restart"
+  std::vector<RunMetrics> real2 = {{{"w.something_s", 1.0}, {"load.outage_max_s", 3.0}}};
+  auto c2 = compare(real2, sim);
+  CHECK(c2.outcomes.empty());
+  CHECK_FALSE(c2.pass());
+}
+
+TEST_CASE("real runs are read from run_real.py's results and a broken file is named in the error") {
+  const std::string good = "/tmp/hasim-compare-test-good.json";
+  {
+    std::ofstream f(good);
+    f << R"({"scenario": "x", "interrupted": false, "runs": [
+      {"run": 0, "wall_s": 95.5, "metrics": {"load.failed": 2, "x.detect_down_s": 10.5}},
+      {"run": 1, "wall_s": 96.0, "metrics": {"load.failed": 1.0e0}}]})";
+  }
+  const auto r = validation::read_real_runs(good);
+  REQUIRE(r.runs.size() == 2);
+  CHECK(r.runs[0].at("x.detect_down_s") == Approx(10.5));
+  CHECK(r.runs[1].at("load.failed") == 1.0);
+  CHECK(r.wall_s[1] == Approx(96.0));
+  CHECK_FALSE(r.interrupted);
+  const std::string bad = "/tmp/hasim-compare-test-bad.json";
+  {
+    std::ofstream f(bad);
+    f << R"({"runs": [{"metrics": {"load.failed": "two"}}]})";
+  }
+  CHECK_THROWS_WITH(validation::read_real_runs(bad), Catch::Contains(bad) && Catch::Contains("load.failed"));
+  CHECK_THROWS_WITH(validation::read_real_runs("/nonexistent/real.json"), Catch::Contains("/nonexistent/real.json"));
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}

@@ -1,0 +1,26 @@
+#pragma once
+// The command line of `hasim`, shared by the files that implement its commands.
+#include <string>
+#include <vector>
+
+namespace cli {
+
+struct Args {
+  std::string command, trace, chrome, out, dir;
+  std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
+  std::vector<std::string> sets, grids, fits, reals, metrics;
+  long long seed = -1;
+  int runs = 0, seeds = 1, jobs = 0, sim_seeds = 100, parallel = 0;
+  bool json = false, no_color = false, verbose = false, quiet = false, help = false, no_plot = false;
+  const std::string& scenario() const;
+};
+
+[[noreturn]] void usage_error(const std::string& msg);
+Args parse(int argc, char** argv);
+
+int cmd_validate(const Args& a);
+int cmd_calibrate(const Args& a);
+extern const char* const kValidateHelp;
+extern const char* const kCalibrateHelp;
+
+}  // namespace cli

@@ -1,0 +1,246 @@
+// `hasim validate` and `hasim calibrate`: the real stack's runs (validation/run_real.py) beside
+// the simulator's, compared with the issue's targets or fitted. Exit status: 0 pass, 1 a target
+// missed, 2 bad input, 3 the real stack could not run (environment, engine, interrupted: 130).
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/output.hpp"
+#include "tools/cli.hpp"
+#include "validation/calibrate.hpp"
+#include "validation/render.hpp"
+#include "validation/validate.hpp"
+
+namespace cli {
+
+const char* const kValidateHelp = R"(hasim validate SCENARIO [options]
+
+Runs the real stack SCENARIO describes (containers: haproxy, keepalived, nginx from Debian
+packages, on podman's Docker-compatible API with docker-compose) --runs times, replaying the
+same faults and client load, and the simulator --sim-seeds times; prints, per metric, the real
+min/median/max beside the simulated ones with a verdict, and whether each qualitative outcome
+(did requests fail, did the VIP move, were there two holders, did a server go DOWN / come
+back UP) agrees. Needs root; installs podman and friends if missing (validation/env/setup.sh)
+and builds the base image once (validation/env/base-image.sh).
+
+Targets: the simulated median within max(10%, 0.3) of the real median; the real min..max
+inside the simulated min..max; every outcome seen in the real runs also seen in the simulated.
+
+Options:
+  --runs N           real runs (default 5)
+  --sim-seeds M      simulated seeds (default 100), from --seed
+  --seed S           first simulated seed and the real runs' fault-phase seed (default: the scenario's)
+  --parallel K       real runs at once, each in its own project and subnets (default min(N, 5))
+  --out DIR          where the record goes (default hasim-validate/NAME): stack/ (rendered files),
+                     real.json and real-logs/ (run_real.py), validation.json, report.md,
+                     distributions.png
+  --real FILE        compare with real runs already made (a real.json); runs no containers
+  --set KEY.PATH=VAL override a scenario value (both sides)
+  --jobs J           simulator threads (default: number of cores)
+  --no-plot          no distributions.png
+Exit status: 0 every target met, 1 some target missed, 2 bad input, 3 the real stack could not
+run (the message says why), 130 interrupted (the stack is torn down first).
+)";
+
+const char* const kCalibrateHelp = R"(hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [--fit ...] [options]
+
+Fits named physical quantities of the scenarios (e.g. runtime.dns.register_delay,
+runtime.command_delay.stop: anything --set reaches, without `*`) so the simulator's medians
+match the real runs' medians, by Levenberg-Marquardt least squares (Eigen). Residuals are in
+units of the validation tolerance, max(10%, 0.3 s) of the real median. Writes the fitted values
+as a calibration profile (YAML) that scenarios include, and prints the residuals before and after.
+
+Options:
+  --fit KEY.PATH=LO..HI  a parameter and its bounds: durations (0s..30s) or plain numbers
+  --runs N               real runs per scenario (default 5), made as `hasim validate` does
+  --real FILE            real runs already made, one real.json per SCENARIO in order
+  --metric NAME          fit only these metrics (default: every time metric, `..._s`)
+  --sim-seeds M          simulated seeds per evaluation (default 100)
+  --seed S               first simulated seed (default: each scenario's)
+  --parallel K           real runs at once (default min(N, 5))
+  --out FILE             the profile (default scenarios/calibration/fitted.yaml)
+  --set KEY.PATH=VAL     override a scenario value before fitting
+  --jobs J               simulator threads (default: number of cores)
+)";
+
+namespace {
+
+constexpr int kEnvironment = 3;
+
+struct EnvironmentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int jobs_of(const Args& a) {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
+}
+
+std::string today() {
+  const std::time_t t = std::time(nullptr);  // the record's date, never the simulation's
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::localtime(&t));
+  return buf;
+}
+
+std::string machine() {
+  utsname u{};
+  uname(&u);
+  return std::string(u.nodename) + " (Linux " + u.release + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores)";
+}
+
+/// The real runs of one scenario: rendered, set up, run by run_real.py into `dir`.
+validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const Args& a, const std::string& dir, int runs) {
+  const std::string src = validation::source_dir();
+  const std::string run_real = src + "/validation/run_real.py";
+  const std::string python = "/usr/bin/python3";
+  if (!std::filesystem::exists(run_real))
+    throw EnvironmentError("validation runner not found: " + run_real + " (set HASIM_SOURCE_DIR to the hasim checkout)");
+  if (access(python.c_str(), X_OK) != 0) throw EnvironmentError("the real runs need " + python + " (apt-get install python3)");
+  if (geteuid() != 0) throw EnvironmentError("the real stack needs root (rootful podman: VRRP and iptables need real capabilities)");
+  std::filesystem::create_directories(dir);
+  const std::string stack = dir + "/stack";
+  std::filesystem::remove_all(stack);
+  validation::render_scenario(spec, stack);
+  std::fprintf(stderr, "hasim: preparing the engine (validation/env/setup.sh, base-image.sh)\n");
+  if (validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env") != 0)
+    throw EnvironmentError("validation/env/setup.sh failed (its message is above)");
+  if (validation::run_child({"/bin/bash", src + "/validation/env/base-image.sh"}) != 0)
+    throw EnvironmentError("validation/env/base-image.sh failed (its message is above)");
+  const int parallel = a.parallel > 0 ? a.parallel : std::min(runs, 5);
+  const std::string out = dir + "/real.json";
+  std::filesystem::remove(out);
+  std::vector<std::string> argv = {python, run_real, stack, "--runs", std::to_string(runs), "--parallel", std::to_string(parallel),
+                                   "--out", out};
+  if (a.seed >= 0) argv.insert(argv.end(), {"--seed", std::to_string(a.seed)});
+  std::fprintf(stderr, "hasim: %d real run(s) of %s, %d at a time\n", runs, spec.name.c_str(), parallel);
+  const int rc = validation::run_child(argv);
+  if (rc == 130) throw EnvironmentError("interrupted: run_real.py tore the stack down; partial results in " + out);
+  if (rc != 0 || !std::filesystem::exists(out))
+    throw EnvironmentError("run_real.py failed (exit " + std::to_string(rc) + "); see its messages above and " + dir);
+  auto real = validation::read_real_runs(out);
+  if (static_cast<int>(real.runs.size()) != runs)
+    throw EnvironmentError(out + ": " + std::to_string(real.runs.size()) + " of " + std::to_string(runs) + " real runs completed" +
+                           (real.error.empty() ? "" : ": " + real.error));
+  return real;
+}
+
+/// A --real file is input like a scenario: unreadable means exit 2, named.
+validation::RealRuns read_given(const std::string& path) {
+  try {
+    return validation::read_real_runs(path);
+  } catch (const scenarios::ScenarioError& e) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    if (msg.rfind(path + ": ", 0) == 0) msg = msg.substr(path.size() + 2);
+    throw scenarios::ScenarioError(scenarios::Source{path, 0, 0}, "--real", msg);
+  }
+}
+
+void write_plot(const std::string& json, const std::string& png) {
+  const std::string src = validation::source_dir();
+  setenv("PYTHONPATH", (src + "/python").c_str(), 1);
+  const int rc = validation::run_child({"/usr/bin/python3", "-m", "hasim_plot", "dist", json, "--out", png});
+  if (rc != 0) std::fprintf(stderr, "hasim: warning: no plot (python3 -m hasim_plot exited %d)\n", rc);
+}
+
+}  // namespace
+
+int cmd_validate(const Args& a) {
+  if (a.scenarios.size() != 1) usage_error("validate takes one SCENARIO");
+  if (a.reals.size() > 1) usage_error("validate takes one --real FILE");
+  const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
+  const scenarios::Tree tree = scenarios::load_tree(a.scenario());
+  const std::string dir = a.out.empty() ? "hasim-validate/" + spec.name : a.out;
+  const int runs = a.runs > 0 ? a.runs : 5;
+  validation::RealRuns real;
+  try {
+    real = a.reals.empty() ? run_real_stack(spec, a, dir, runs) : read_given(a.reals.front());
+  } catch (const EnvironmentError& e) {
+    std::fprintf(stderr, "hasim: error: %s\n", e.what());
+    return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;
+  }
+  if (real.runs.empty()) {
+    std::fprintf(stderr, "hasim: error: %s holds no completed real run\n", real.file.c_str());
+    return kEnvironment;
+  }
+  const std::uint64_t first = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : spec.seed;
+  if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
+  const auto sim = validation::simulate(tree, a.scenario(), a.sets, a.sim_seeds, first, jobs_of(a));
+  const auto cmp = validation::compare(real.runs, sim);
+  validation::RecordInfo info;
+  info.scenario_file = a.scenario();
+  info.scenario_name = spec.name;
+  info.date = today();
+  info.machine = machine();
+  info.real_runs = static_cast<int>(real.runs.size());
+  info.sim_runs = static_cast<int>(sim.size());
+  info.first_seed = first;
+  info.sets = a.sets;
+  info.real_wall_s = real.wall_s;
+  std::filesystem::create_directories(dir);
+  const std::string json = dir + "/validation.json";
+  scenarios::write_file_atomic(json, validation::comparison_json(cmp, info, real.runs, sim));
+  scenarios::write_file_atomic(dir + "/report.md", validation::comparison_markdown(cmp, info));
+  if (!a.no_plot) write_plot(json, dir + "/distributions.png");
+  std::fputs(validation::comparison_text(cmp, info).c_str(), stdout);
+  std::printf("  record: %s/{validation.json,report.md%s}\n", dir.c_str(), a.no_plot ? "" : ",distributions.png");
+  return cmp.pass() ? 0 : 1;
+}
+
+int cmd_calibrate(const Args& a) {
+  if (a.fits.empty()) usage_error("calibrate needs at least one --fit KEY.PATH=LO..HI");
+  if (!a.reals.empty() && a.reals.size() != a.scenarios.size())
+    usage_error("give one --real FILE per SCENARIO (" + std::to_string(a.scenarios.size()) + " scenario(s), " +
+                std::to_string(a.reals.size()) + " --real)");
+  std::vector<validation::FitParam> params;
+  for (const auto& f : a.fits) params.push_back(validation::FitParam::parse(f));
+  const std::string out = a.out.empty() ? "scenarios/calibration/fitted.yaml" : a.out;
+  const auto out_dir = std::filesystem::path(out).parent_path();
+  if (!out_dir.empty() && !std::filesystem::is_directory(out_dir))
+    usage_error("no directory " + out_dir.string() + " for the profile: run from the hasim checkout or give --out FILE");
+  std::vector<validation::CalibrationCase> cases;
+  for (std::size_t i = 0; i < a.scenarios.size(); ++i) {
+    const auto spec = scenarios::load_scenario(a.scenarios[i], a.sets);
+    validation::CalibrationCase c;
+    c.file = a.scenarios[i];
+    c.tree = scenarios::load_tree(a.scenarios[i]);
+    c.sets = a.sets;
+    try {
+      c.real = a.reals.empty() ? run_real_stack(spec, a, "hasim-calibrate/" + spec.name, a.runs > 0 ? a.runs : 5).runs
+                               : read_given(a.reals[i]).runs;
+    } catch (const EnvironmentError& e) {
+      std::fprintf(stderr, "hasim: error: %s\n", e.what());
+      return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;
+    }
+    cases.push_back(std::move(c));
+  }
+  validation::FitOptions o;
+  o.sim_seeds = a.sim_seeds;
+  if (a.seed >= 0) o.first_seed = static_cast<std::uint64_t>(a.seed);
+  o.jobs = jobs_of(a);
+  o.metrics = a.metrics;
+  if (!a.quiet)
+    o.on_iteration = [](int it, double cost) { std::fprintf(stderr, "  iteration %d: cost %.4f\n", it, cost); };
+  const auto result = validation::fit(cases, params, o);
+  std::string header = "Calibration profile written by `hasim calibrate` on " + today() + ", " + machine() + ".\nFitted to";
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    header += " " + cases[i].file + " (" + std::to_string(cases[i].real.size()) + " real runs)" + (i + 1 < cases.size() ? "," : ".");
+  char cost[128];
+  std::snprintf(cost, sizeof cost, "\nResiduals (tolerance units, squared, summed): %.3f before, %.3f after; %d simulated seeds each.",
+                result.cost_before, result.cost_after, o.sim_seeds);
+  header += cost;
+  scenarios::write_file_atomic(out, validation::profile_yaml(params, result, header));
+  std::fputs(validation::residuals_text(params, result).c_str(), stdout);
+  std::printf("  profile: %s (include it from a scenario: include: [%s])\n", out.c_str(), out.c_str());
+  return 0;
+}
+
+}  // namespace cli

@@ -1,0 +1,157 @@
+#include "validation/compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace validation {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string strip(const std::string& s, const std::string& suffix) { return s.substr(0, s.size() - suffix.size()); }
+
+// How each outcome is read off a run's metrics. The name says the question; `key` is the metric.
+struct OutcomeRule {
+  std::string suffix, question;
+  enum Kind { Positive, Present, Above100ms } kind;
+};
+
+const std::vector<OutcomeRule>& rules() {
+  static const std::vector<OutcomeRule> r = {
+      {".failed", "requests failed", OutcomeRule::Positive},
+      {".moves", "moved", OutcomeRule::Positive},
+      // Two holders for longer than a poll of `ip addr` (50 ms) can see and the simulator's
+      // single_vip_holder grace (100 ms): a hand-over overlaps for one advert's flight only.
+      {".multi_holder_s", "two holders over 100 ms", OutcomeRule::Above100ms},
+      {".detect_down_s", "DOWN after its fault", OutcomeRule::Present},
+      {".detect_up_s", "UP after its restart", OutcomeRule::Present},
+  };
+  return r;
+}
+
+const OutcomeRule* rule_for(const std::string& metric) {
+  for (const auto& r : rules())
+    if (ends_with(metric, r.suffix)) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+Summary summarize(std::vector<double> v) {
+  Summary s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.n = static_cast<int>(v.size());
+  s.min = v.front();
+  s.max = v.back();
+  const std::size_t m = v.size() / 2;
+  s.median = v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return s;
+}
+
+bool is_time_metric(const std::string& metric) { return ends_with(metric, "_s"); }
+
+std::vector<double> values_of(const std::vector<RunMetrics>& runs, const std::string& metric) {
+  std::vector<double> out;
+  const bool time = is_time_metric(metric);
+  for (const auto& r : runs) {
+    const auto it = r.find(metric);
+    if (it != r.end()) out.push_back(it->second);
+    else if (!time) out.push_back(0.0);
+  }
+  return out;
+}
+
+double tolerance_for(double real_median) { return std::max(0.1 * std::fabs(real_median), 0.3); }
+
+bool Outcome::agree() const {
+  if (real_n == 0 || sim_n == 0) return false;
+  const bool real_yes_seen = real_yes > 0, real_no_seen = real_yes < real_n;
+  const bool sim_yes_seen = sim_yes > 0, sim_no_seen = sim_yes < sim_n;
+  return (!real_yes_seen || sim_yes_seen) && (!real_no_seen || sim_no_seen);
+}
+
+bool Comparison::pass() const {
+  for (const auto& m : metrics)
+    if (!m.pass()) return false;
+  for (const auto& o : outcomes)
+    if (!o.agree()) return false;
+  // A metric only one side has fails unless an outcome already judges it (an event one side
+  // never saw is a disagreement of that outcome, counted there).
+  for (const auto* side : {&real_only, &sim_only})
+    for (const auto& k : *side)
+      if (rule_for(k) == nullptr) return false;
+  return true;
+}
+
+std::vector<std::string> outcome_names(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim) {
+  std::set<std::string> names;
+  for (const auto* side : {&real, &sim})
+    for (const auto& run : *side)
+      for (const auto& [k, v] : run)
+        if (const auto* r = rule_for(k)) names.insert(strip(k, r->suffix) + ": " + r->question);
+  return {names.begin(), names.end()};
+}
+
+bool outcome_of(const RunMetrics& run, const std::string& outcome) {
+  for (const auto& r : rules()) {
+    const std::string tail = ": " + r.question;
+    if (!ends_with(outcome, tail)) continue;
+    const auto it = run.find(strip(outcome, tail) + r.suffix);
+    if (it == run.end()) return false;
+    switch (r.kind) {
+      case OutcomeRule::Positive: return it->second > 0;
+      case OutcomeRule::Present: return true;
+      case OutcomeRule::Above100ms: return it->second > 0.1;
+    }
+  }
+  return false;
+}
+
+Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim) {
+  Comparison c;
+  std::set<std::string> real_keys, sim_keys;
+  for (const auto& r : real)
+    for (const auto& [k, v] : r) real_keys.insert(k);
+  for (const auto& r : sim)
+    for (const auto& [k, v] : r) sim_keys.insert(k);
+  std::set<std::string> all = real_keys;
+  all.insert(sim_keys.begin(), sim_keys.end());
+  for (const auto& k : all) {
+    const bool in_real = real_keys.count(k) != 0, in_sim = sim_keys.count(k) != 0;
+    // A counter one side never incremented is a zero there, so it is still compared; a time
+    // only one side measured cannot be (its outcome row says which side saw the event).
+    if (is_time_metric(k) && !(in_real && in_sim)) {
+      (in_real ? c.real_only : c.sim_only).push_back(k);
+      continue;
+    }
+    MetricVerdict m;
+    m.metric = k;
+    m.real = summarize(values_of(real, k));
+    m.sim = summarize(values_of(sim, k));
+    if (m.real.n == 0 || m.sim.n == 0) {
+      (m.real.n ? c.real_only : c.sim_only).push_back(k);
+      continue;
+    }
+    m.tolerance = tolerance_for(m.real.median);
+    m.median_ok = std::fabs(m.sim.median - m.real.median) <= m.tolerance + 1e-9;
+    m.range_ok = m.sim.min <= m.real.min + 1e-9 && m.real.max <= m.sim.max + 1e-9;
+    c.metrics.push_back(m);
+  }
+  for (const auto& name : outcome_names(real, sim)) {
+    Outcome o;
+    o.name = name;
+    o.real_n = static_cast<int>(real.size());
+    o.sim_n = static_cast<int>(sim.size());
+    for (const auto& r : real) o.real_yes += outcome_of(r, name) ? 1 : 0;
+    for (const auto& r : sim) o.sim_yes += outcome_of(r, name) ? 1 : 0;
+    c.outcomes.push_back(o);
+  }
+  return c;
+}
+
+}  // namespace validation

@@ -1,0 +1,285 @@
+#include "validation/validate.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "scenarios/sweep.hpp"
+#include "sim/json.hpp"
+
+#ifndef HASIM_SOURCE_DIR
+#define HASIM_SOURCE_DIR "."
+#endif
+
+namespace validation {
+
+namespace {
+
+double number_of(const scenarios::Tree& t, const std::string& file, const std::string& what) {
+  if (!t.is_scalar()) throw std::runtime_error(file + ": " + what + " is not a number");
+  char* end = nullptr;
+  const double v = std::strtod(t.scalar.c_str(), &end);
+  if (end == t.scalar.c_str() || *end != '\0' || !std::isfinite(v))
+    throw std::runtime_error(file + ": " + what + " is not a number: '" + t.scalar + "'");
+  return v;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// Times in seconds with milliseconds, counts as they are.
+std::string value_text(const std::string& metric, double v) {
+  if (is_time_metric(metric)) return fixed(v, 3);
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return fixed(v, 0);
+  return fixed(v, 2);
+}
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+std::string summary_text(const std::string& metric, const Summary& s) {
+  if (s.n == 0) return "-";
+  return value_text(metric, s.min) + " / " + value_text(metric, s.median) + " / " + value_text(metric, s.max);
+}
+
+std::string verdict_text(const MetricVerdict& m) {
+  if (m.pass()) return "ok";
+  std::string why;
+  if (!m.median_ok) why += "median off by " + value_text(m.metric, std::fabs(m.sim.median - m.real.median)) +
+                           " > " + value_text(m.metric, m.tolerance);
+  if (!m.range_ok) why += std::string(why.empty() ? "" : "; ") + "real range outside simulated";
+  return "MISS (" + why + ")";
+}
+
+std::string outcome_side(int yes, int n) {
+  if (yes == 0) return "never (0/" + std::to_string(n) + ")";
+  if (yes == n) return "always (" + std::to_string(n) + "/" + std::to_string(n) + ")";
+  return "sometimes (" + std::to_string(yes) + "/" + std::to_string(n) + ")";
+}
+
+}  // namespace
+
+RealRuns read_real_runs(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  // JSON is YAML: the scenario reader parses it and names the file in its errors.
+  const scenarios::Tree root = scenarios::parse_yaml(ss.str(), path);
+  RealRuns r;
+  r.file = path;
+  const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
+  if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
+  for (const auto& run : runs->seq) {
+    const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
+    if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
+      throw std::runtime_error(path + ":" + std::to_string(run.src.line) + ": a run without a 'metrics' object");
+    RunMetrics rm;
+    for (const auto& [k, v] : m->map) rm[k] = number_of(v, path, "metric " + k);
+    r.runs.push_back(std::move(rm));
+    const scenarios::Tree* w = run.find("wall_s");
+    r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
+  }
+  if (const auto* i = root.find("interrupted"); i != nullptr && i->is_scalar()) r.interrupted = i->scalar == "true";
+  if (const auto* e = root.find("error"); e != nullptr && e->is_scalar()) r.error = e->scalar;
+  return r;
+}
+
+std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
+                                 int seeds, std::optional<std::uint64_t> first_seed, int jobs) {
+  scenarios::SweepOptions o;
+  o.overrides = sets;
+  o.seeds = seeds;
+  o.first_seed = first_seed;
+  o.jobs = jobs;
+  const auto result = scenarios::run_sweep(tree, file, o);
+  std::vector<RunMetrics> out;
+  out.reserve(result.rows.size());
+  for (const auto& row : result.rows) out.push_back(row.metrics);
+  return out;
+}
+
+std::string comparison_text(const Comparison& c, const RecordInfo& info) {
+  std::string o = "Validation of " + info.scenario_name + " (" + info.scenario_file + "): " + std::to_string(info.real_runs) +
+                  " real run(s), " + std::to_string(info.sim_runs) + " simulated (seeds " + std::to_string(info.first_seed) +
+                  ".." + std::to_string(info.first_seed + static_cast<std::uint64_t>(info.sim_runs) - 1) + ")\n\n";
+  o += "  " + pad("metric", 44) + pad("real min / median / max", 28) + pad("sim min / median / max", 28) + "verdict\n";
+  for (const auto& m : c.metrics)
+    o += "  " + pad(m.metric, 44) + pad(summary_text(m.metric, m.real), 28) + pad(summary_text(m.metric, m.sim), 28) +
+         verdict_text(m) + "\n";
+  if (!c.outcomes.empty()) {
+    o += "\n  " + pad("outcome", 52) + pad("real", 20) + pad("sim", 20) + "verdict\n";
+    for (const auto& q : c.outcomes)
+      o += "  " + pad(q.name, 52) + pad(outcome_side(q.real_yes, q.real_n), 20) + pad(outcome_side(q.sim_yes, q.sim_n), 20) +
+           (q.agree() ? "agree" : "DISAGREE") + "\n";
+  }
+  for (const auto& k : c.real_only) o += "  only the real runs have " + k + "\n";
+  for (const auto& k : c.sim_only) o += "  only the simulated runs have " + k + "\n";
+  std::size_t missed = 0;
+  for (const auto& m : c.metrics) missed += m.pass() ? 0 : 1;
+  std::size_t disagree = 0;
+  for (const auto& q : c.outcomes) disagree += q.agree() ? 0 : 1;
+  o += "\n  targets: simulated median within max(10%, 0.3) of the real median; real min..max inside simulated min..max\n";
+  o += "  result: " + std::string(c.pass() ? "PASS" : "FAIL") + " (" + std::to_string(c.metrics.size() - missed) + "/" +
+       std::to_string(c.metrics.size()) + " metrics within targets, " + std::to_string(c.outcomes.size() - disagree) + "/" +
+       std::to_string(c.outcomes.size()) + " outcomes agree)\n";
+  return o;
+}
+
+std::string comparison_markdown(const Comparison& c, const RecordInfo& info) {
+  std::string o = "# Validation: " + info.scenario_name + "\n\n";
+  o += "Scenario `" + info.scenario_file + "`";
+  for (const auto& s : info.sets) o += " `--set " + s + "`";
+  o += ", " + info.date + ", " + info.machine + ".\n";
+  o += std::to_string(info.real_runs) + " real run(s), " + std::to_string(info.sim_runs) + " simulated seeds from " +
+       std::to_string(info.first_seed) + ".";
+  if (!info.real_wall_s.empty()) {
+    const Summary w = summarize(info.real_wall_s);
+    o += " Real run wall time " + fixed(w.min, 1) + "-" + fixed(w.max, 1) + " s.";
+  }
+  o += "\n\n| metric | real min / median / max | sim min / median / max | verdict |\n| --- | --- | --- | --- |\n";
+  for (const auto& m : c.metrics)
+    o += "| " + m.metric + " | " + summary_text(m.metric, m.real) + " | " + summary_text(m.metric, m.sim) + " | " +
+         verdict_text(m) + " |\n";
+  if (!c.outcomes.empty()) {
+    o += "\n| outcome | real | sim | verdict |\n| --- | --- | --- | --- |\n";
+    for (const auto& q : c.outcomes)
+      o += "| " + q.name + " | " + outcome_side(q.real_yes, q.real_n) + " | " + outcome_side(q.sim_yes, q.sim_n) + " | " +
+           (q.agree() ? "agree" : "DISAGREE") + " |\n";
+  }
+  for (const auto& k : c.real_only) o += "\nOnly the real runs have `" + k + "`.";
+  for (const auto& k : c.sim_only) o += "\nOnly the simulated runs have `" + k + "`.";
+  o += std::string("\n\nResult: **") + (c.pass() ? "PASS" : "FAIL") + "**\n";
+  return o;
+}
+
+std::string comparison_json(const Comparison& c, const RecordInfo& info, const std::vector<RunMetrics>& real,
+                            const std::vector<RunMetrics>& sim) {
+  sim::JsonWriter w(true);
+  w.begin_object();
+  w.key("scenario"); w.value(info.scenario_name);
+  w.key("file"); w.value(info.scenario_file);
+  w.key("date"); w.value(info.date);
+  w.key("machine"); w.value(info.machine);
+  w.key("sets");
+  w.begin_array();
+  for (const auto& s : info.sets) w.value(s);
+  w.end_array();
+  w.key("real_runs"); w.value(info.real_runs);
+  w.key("sim_runs"); w.value(info.sim_runs);
+  w.key("first_seed"); w.value(info.first_seed);
+  w.key("pass"); w.value(c.pass());
+  auto summary = [&w](const Summary& s) {
+    w.begin_object();
+    w.key("n"); w.value(s.n);
+    w.key("min"); w.value(s.min);
+    w.key("median"); w.value(s.median);
+    w.key("max"); w.value(s.max);
+    w.end_object();
+  };
+  auto values = [&w](const std::vector<double>& v) {
+    w.begin_array();
+    for (double x : v) w.value(x);
+    w.end_array();
+  };
+  w.key("metrics");
+  w.begin_array();
+  for (const auto& m : c.metrics) {
+    w.begin_object();
+    w.key("metric"); w.value(m.metric);
+    w.key("real"); summary(m.real);
+    w.key("sim"); summary(m.sim);
+    w.key("tolerance"); w.value(m.tolerance);
+    w.key("median_ok"); w.value(m.median_ok);
+    w.key("range_ok"); w.value(m.range_ok);
+    w.key("pass"); w.value(m.pass());
+    w.key("real_values"); values(values_of(real, m.metric));
+    w.key("sim_values"); values(values_of(sim, m.metric));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("outcomes");
+  w.begin_array();
+  for (const auto& q : c.outcomes) {
+    w.begin_object();
+    w.key("outcome"); w.value(q.name);
+    w.key("real_yes"); w.value(q.real_yes);
+    w.key("real_n"); w.value(q.real_n);
+    w.key("sim_yes"); w.value(q.sim_yes);
+    w.key("sim_n"); w.value(q.sim_n);
+    w.key("agree"); w.value(q.agree());
+    w.end_object();
+  }
+  w.end_array();
+  w.key("real_only");
+  w.begin_array();
+  for (const auto& k : c.real_only) w.value(k);
+  w.end_array();
+  w.key("sim_only");
+  w.begin_array();
+  for (const auto& k : c.sim_only) w.value(k);
+  w.end_array();
+  w.end_object();
+  return w.take() + "\n";
+}
+
+std::string source_dir() {
+  if (const char* s = std::getenv("HASIM_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
+  return HASIM_SOURCE_DIR;
+}
+
+int run_child(const std::vector<std::string>& argv, const std::string& stdout_path) {
+  int out_fd = -1;
+  if (!stdout_path.empty()) {
+    out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out_fd < 0) throw std::runtime_error(stdout_path + ": cannot write (" + std::strerror(errno) + ")");
+  }
+  // Ctrl-C reaches the whole foreground process group: the child tears its stack down and
+  // exits; we ignore it meanwhile and report the child's status.
+  struct sigaction ignore{}, old_int{}, old_term{};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGTERM, &ignore, &old_term);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    if (out_fd >= 0) ::close(out_fd);
+    throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    signal(SIGINT, SIG_DFL);  // ignored dispositions survive exec; the child needs its own
+    signal(SIGTERM, SIG_DFL);
+    if (out_fd >= 0) dup2(out_fd, 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    std::fprintf(stderr, "hasim: cannot run %s: %s\n", argv[0].c_str(), std::strerror(errno));
+    _exit(127);
+  }
+  if (out_fd >= 0) ::close(out_fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+}  // namespace validation

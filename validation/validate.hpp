@@ -1,0 +1,55 @@
+#pragma once
+// `hasim validate`: the same scenario file against the real stack and the simulator, compared.
+// The real side is validation/run_real.py (containers, faults, logs -> the simulator's metric
+// names); this side renders the stack, runs the simulator's seeds in-process, compares with the
+// issue's targets and writes the record (JSON, Markdown, a plot).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+#include "validation/compare.hpp"
+
+namespace validation {
+
+/// run_real.py's results file, reduced to what comparison needs.
+struct RealRuns {
+  std::string file;
+  std::vector<RunMetrics> runs;
+  std::vector<double> wall_s;
+  bool interrupted = false;
+  std::string error;
+};
+/// Throws std::runtime_error naming the file on anything unreadable.
+RealRuns read_real_runs(const std::string& path);
+
+/// The simulator's metrics for `seeds` seeds from `first_seed` (none: the scenario's seed), on
+/// `jobs` threads; identical for any number of jobs.
+std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
+                                 int seeds, std::optional<std::uint64_t> first_seed, int jobs);
+
+struct RecordInfo {
+  std::string scenario_file, scenario_name, date, machine;
+  int real_runs = 0, sim_runs = 0;
+  std::uint64_t first_seed = 0;
+  std::vector<std::string> sets;
+  std::vector<double> real_wall_s;
+};
+
+std::string comparison_text(const Comparison& c, const RecordInfo& info);
+std::string comparison_markdown(const Comparison& c, const RecordInfo& info);
+/// Every value of both sides is kept (the plot draws the distributions from it).
+std::string comparison_json(const Comparison& c, const RecordInfo& info, const std::vector<RunMetrics>& real,
+                            const std::vector<RunMetrics>& sim);
+
+/// Where validation/ (run_real.py, env/) and python/ live: $HASIM_SOURCE_DIR, else the source
+/// tree this binary was built from.
+std::string source_dir();
+
+/// Runs argv (argv[0] a path) with our stdin/stderr, stdout to `stdout_path` (empty: ours),
+/// waits for it and returns its exit status (128+signal if killed). While it runs, Ctrl-C goes
+/// to it alone (it tears its containers down); we only wait.
+int run_child(const std::vector<std::string>& argv, const std::string& stdout_path = "");
+
+}  // namespace validation
