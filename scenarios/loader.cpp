@@ -130,11 +130,41 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
   return f;
 }
 
+models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key, models::runtime::DnsStatus fallback) {
+  if (!r.has(key)) return fallback;
+  const std::string v = scalar_of(*r.get(key), r.sub(key));
+  if (v == "nxdomain") return models::runtime::DnsStatus::NxDomain;
+  if (v == "timeout") return models::runtime::DnsStatus::Timeout;
+  fail(*r.get(key), r.sub(key), "unknown answer '" + v + "' (did you mean '" + closest(v, {"nxdomain", "timeout"}) +
+                                    "'?); valid: nxdomain, timeout");
+}
+
+/// `runtime: {dns: {stopped_name, register_delay, deregister_delay}, command_delay: {stop: D, ...},
+///  teardown_delay: D}`
+models::runtime::RuntimeConfig read_runtime(const Tree& t) {
+  models::runtime::RuntimeConfig rc;
+  if (t.kind == Tree::Kind::Null) return rc;
+  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay"});
+  rc.teardown_delay = r.distribution("teardown_delay");
+  if (const Tree* d = r.get("dns"); d != nullptr && d->kind != Tree::Kind::Null) {
+    MapReader dr(*d, r.sub("dns"), {"stopped_name", "register_delay", "deregister_delay"});
+    rc.dns.stopped_name = dns_status(dr, "stopped_name", rc.dns.stopped_name);
+    if (auto x = dr.distribution("register_delay")) rc.dns.register_delay = *x;
+    if (auto x = dr.distribution("deregister_delay")) rc.dns.deregister_delay = *x;
+  }
+  if (const Tree* c = r.get("command_delay"); c != nullptr && c->kind != Tree::Kind::Null) {
+    MapReader cr(*c, r.sub("command_delay"), models::runtime::command_names());
+    for (const auto& name : models::runtime::command_names())
+      if (auto x = cr.distribution(name)) rc.command_delay[name] = *x;
+  }
+  return rc;
+}
+
 }  // namespace
 
 ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   MapReader r(root, "", {"name", "description", "seed", "runs", "duration", "fault_jitter", "networks", "nodes",
-                         "workloads", "faults", "invariants", "notes"});
+                         "workloads", "faults", "invariants", "notes", "runtime"});
   ScenarioSpec s;
   s.file = file;
   s.name = r.str("name", "");
@@ -290,6 +320,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       }
     }
   }
+
+  if (const Tree* rt = r.get("runtime")) s.runtime = read_runtime(*rt);
 
   // Invariants.
   for (const auto& name : r.str_list("invariants")) {

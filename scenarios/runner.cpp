@@ -8,6 +8,7 @@
 #include "models/keepalived/keepalived.hpp"
 #include "models/keepalived/vip_monitor.hpp"
 #include "models/nginx/nginx.hpp"
+#include "models/runtime/embedded_dns.hpp"
 #include "models/workloads/http_client.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
@@ -50,6 +51,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (ns.router) net.set_router(node.id(), true);
     if (ns.start_delay) node.start_delay = *ns.start_delay;
     if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
+    if (spec.runtime.teardown_delay) node.teardown_delay = *spec.runtime.teardown_delay;
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
       sim::Process* p = nullptr;
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {
@@ -76,6 +78,52 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   return b;
 }
 
+/// The engine command a fault action stands for (its `runtime.command_delay` key), or "" for
+/// actions that are not engine commands (iptables/tc rules, a power loss, a process signal sent
+/// with `docker exec`).
+std::string engine_command(const FaultSpec& f, bool undo) {
+  const bool whole_node = f.target.find('/') == std::string::npos;
+  const std::string& a = f.action;
+  if (!whole_node) return "";
+  if (undo) {
+    if (a == "stop" || a == "kill" || a == "crash") return "start";
+    if (a == "freeze") return "unpause";
+    if (a == "disconnect") return "connect";
+    return "";
+  }
+  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "disconnect" || a == "connect") return a;
+  if (a == "freeze") return "pause";
+  if (a == "thaw") return "unpause";
+  return "";
+}
+
+/// Runs `effect` once the engine has carried out `command`, issued now: at once for an ideal
+/// engine (no `runtime.command_delay` for it), else after a draw from the command's distribution.
+void after_command(sim::Simulation& s, const ScenarioSpec& spec, const std::string& command, const std::string& stream,
+                   std::function<void()> effect) {
+  auto it = command.empty() ? spec.runtime.command_delay.end() : spec.runtime.command_delay.find(command);
+  if (it == spec.runtime.command_delay.end()) {
+    effect();
+    return;
+  }
+  sim::Rng rng = s.rng(stream);
+  const sim::Time d = it->second.sample(rng);
+  if (d <= 0) {
+    effect();
+    return;
+  }
+  s.after(d, std::move(effect), sim::Phase::Fault);
+}
+
+/// Tells the engine's DNS what a command does to a container's name, when the command is issued
+/// (the delays it models are measured from there).
+void tell_dns(sim::Simulation& s, const std::string& command, const std::string& node) {
+  auto* dns = models::runtime::EmbeddedDns::of(s);
+  if (dns == nullptr || node.empty()) return;
+  if (command == "start" || command == "restart") dns->container_started(node);
+  else if (command == "stop" || command == "kill") dns->container_stopped(node);
+}
+
 void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
   for (std::size_t i = 0; i < spec.faults.size(); ++i) {
     const FaultSpec& f = spec.faults[i];
@@ -84,7 +132,8 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
       sim::Rng jitter = s.rng("faults/" + std::to_string(i) + "/jitter");
       at += jitter.uniform_int(0, spec.fault_jitter - 1);
     }
-    s.at(at, [&s, f] {
+    const std::string stream = "runtime/command/faults/" + std::to_string(i);
+    s.at(at, [&s, &spec, f, stream] {
       sim::Network& net = s.network();
       sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
       sim::Process* proc = nullptr;
@@ -97,55 +146,67 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
         return out;
       };
       s.log().info("fault: {} {} ({})", f.action, f.target, f.source);
+      // The record marks the command's issue: detection metrics count from here, as the real
+      // runs do (validation/README.md).
       s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
                          {"source", f.source}}, true);
-      std::function<void()> undo;
-      const std::string& a = f.action;
-      if (a == "stop") {
-        proc ? proc->stop() : node->stop();
-        undo = [proc, node] { proc ? proc->start() : node->start(); };
-      } else if (a == "kill") {
-        proc ? proc->kill() : node->kill();
-        undo = [proc, node] { proc ? proc->start() : node->start(); };
-      } else if (a == "crash") {
-        node->crash();
-        undo = [node] { node->start(); };
-      } else if (a == "freeze") {
-        proc ? proc->freeze() : node->pause();
-        undo = [proc, node] { proc ? proc->thaw() : node->unpause(); };
-      } else if (a == "thaw") {
-        proc ? proc->thaw() : node->unpause();
-      } else if (a == "start") {
-        proc ? proc->start() : node->start();
-      } else if (a == "restart") {
-        if (proc) proc->restart();
-        else node->restart();
-      } else if (a == "disconnect") {
-        net.disconnect(node->id(), seg);
-        undo = [&net, node, seg] { net.connect(node->id(), seg); };
-      } else if (a == "connect") {
-        net.connect(node->id(), seg);
-      } else if (a == "partition") {
-        std::vector<std::set<sim::NodeId>> groups;
-        for (const auto& g : f.groups) groups.push_back(ids(g));
-        const int id = net.partition(groups);
-        undo = [&net, id] { net.remove_rule(id); };
-      } else if (a == "heal") {
-        net.heal_all();
-      } else if (a == "drop") {
-        const int id = net.add_drop(ids(f.from), ids(f.to), f.proto, f.both_ways);
-        undo = [&net, id] { net.remove_rule(id); };
-      } else if (a == "delay") {
-        net.set_extra_delay(node->id(), f.delay);
-        undo = [&net, node] { net.set_extra_delay(node->id(), std::nullopt); };
-      } else if (a == "loss") {
-        net.set_loss(node->id(), f.loss);
-        undo = [&net, node] { net.set_loss(node->id(), 0.0); };
-      }
-      if (f.for_ && undo) {
-        s.after(*f.for_, [&s, f, undo] {
+      const std::string command = engine_command(f, false);
+      tell_dns(s, command, node ? node->name() : std::string());
+      // What the fault does, and how to undo it, once the engine has acted.
+      auto undo = std::make_shared<std::function<void()>>();
+      auto apply = [&s, &net, f, node, proc, seg, ids, undo] {
+        const std::string& a = f.action;
+        if (a == "stop") {
+          proc ? proc->stop() : node->stop();
+          *undo = [proc, node] { proc ? proc->start() : node->start(); };
+        } else if (a == "kill") {
+          proc ? proc->kill() : node->kill();
+          *undo = [proc, node] { proc ? proc->start() : node->start(); };
+        } else if (a == "crash") {
+          node->crash();
+          *undo = [node] { node->start(); };
+        } else if (a == "freeze") {
+          proc ? proc->freeze() : node->pause();
+          *undo = [proc, node] { proc ? proc->thaw() : node->unpause(); };
+        } else if (a == "thaw") {
+          proc ? proc->thaw() : node->unpause();
+        } else if (a == "start") {
+          proc ? proc->start() : node->start();
+        } else if (a == "restart") {
+          if (proc) proc->restart();
+          else node->restart();
+        } else if (a == "disconnect") {
+          net.disconnect(node->id(), seg);
+          *undo = [&net, node, seg] { net.connect(node->id(), seg); };
+        } else if (a == "connect") {
+          net.connect(node->id(), seg);
+        } else if (a == "partition") {
+          std::vector<std::set<sim::NodeId>> groups;
+          for (const auto& g : f.groups) groups.push_back(ids(g));
+          const int id = net.partition(groups);
+          *undo = [&net, id] { net.remove_rule(id); };
+        } else if (a == "heal") {
+          net.heal_all();
+        } else if (a == "drop") {
+          const int id = net.add_drop(ids(f.from), ids(f.to), f.proto, f.both_ways);
+          *undo = [&net, id] { net.remove_rule(id); };
+        } else if (a == "delay") {
+          net.set_extra_delay(node->id(), f.delay);
+          *undo = [&net, node] { net.set_extra_delay(node->id(), std::nullopt); };
+        } else if (a == "loss") {
+          net.set_loss(node->id(), f.loss);
+          *undo = [&net, node] { net.set_loss(node->id(), 0.0); };
+        }
+      };
+      after_command(s, spec, command, stream, apply);
+      if (f.for_) {
+        // The undo command is issued `for` after this one, whenever this one took effect.
+        s.after(*f.for_, [&s, &spec, f, node, undo, stream] {
+          if (!*undo) return;
           s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
-          undo();
+          const std::string back = engine_command(f, true);
+          tell_dns(s, back, node ? node->name() : std::string());
+          after_command(s, spec, back, stream + "/undo", [undo] { (*undo)(); });
         }, sim::Phase::Fault);
       }
     }, sim::Phase::Fault);
@@ -222,6 +283,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   s.trace().set_detail(options.detail || options.keep_trace);
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
   Built b = build(s, spec);
+  // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
+  // an ideal engine, the same as no server at all.
+  models::runtime::EmbeddedDns dns(s, spec.runtime.dns);
   s.record("run_start", {{"scenario", spec.name}, {"seed", static_cast<std::int64_t>(seed)}}, true);
   start_nodes(s, spec);
   schedule_faults(s, spec);

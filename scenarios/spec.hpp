@@ -11,6 +11,7 @@
 #include "models/haproxy/config.hpp"
 #include "models/keepalived/config.hpp"
 #include "models/nginx/nginx.hpp"
+#include "models/runtime/config.hpp"
 #include "models/workloads/http_client.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
@@ -86,6 +87,8 @@ struct ScenarioSpec {
   std::map<std::string, WorkloadSpec> workloads;  // name -> workload (name order)
   std::vector<FaultSpec> faults;
   std::vector<std::string> invariants;
+  /// `runtime:`: the container engine's DNS and command latencies (ideal engine by default).
+  models::runtime::RuntimeConfig runtime;
 };
 
 /// Invariants the models know how to check.

@@ -10,7 +10,8 @@ Node::Node(Simulation& sim, std::uint32_t id, std::string name)
       name_(std::move(name)),
       owner_id_(sim.new_owner()),
       lifecycle_owner_(sim.new_owner()),
-      rng_(sim.rng(name_ + "/lifecycle")) {}
+      rng_(sim.rng(name_ + "/lifecycle")),
+      teardown_rng_(sim.rng(name_ + "/teardown")) {}
 
 Process* Node::process(std::string_view name) const {
   for (const auto& p : processes_)
@@ -31,6 +32,7 @@ void Node::go_down() {
   if (!up_) return;
   up_ = false;
   stopping_ = false;
+  tearing_down_ = false;
   sim_.retire(owner_id_);
   sim_.network().node_down(*this);
   sim_.record("node_down", {{"node", name_}}, true);
@@ -38,6 +40,18 @@ void Node::go_down() {
     restart_pending_ = false;
     start();
   }
+}
+
+void Node::tear_down() {
+  if (tearing_down_) return;  // the last exit and the grace period's SIGKILL may both get here
+  tearing_down_ = true;
+  const Time delay = teardown_delay.sample(teardown_rng_);
+  if (delay <= 0) {
+    go_down();
+    return;
+  }
+  const std::uint32_t starts = starts_;
+  sim_.after(delay, [this, starts] { if (up_ && starts_ == starts) go_down(); }, Phase::Normal, sim_.owner(lifecycle_owner_));
 }
 
 void Node::start() {
@@ -61,7 +75,7 @@ void Node::stop() {
   sim_.after(stop_timeout, [this, starts] {
     if (!up_ || !stopping_ || starts_ != starts) return;
     for (const auto& p : processes_) p->kill();  // the runtime's SIGKILL after the grace period
-    go_down();
+    tear_down();
   }, Phase::Normal, sim_.owner(lifecycle_owner_));
 }
 
@@ -69,7 +83,7 @@ void Node::process_exited() {
   if (!stopping_) return;
   for (const auto& p : processes_)
     if (p->state() != ProcessState::Stopped) return;
-  go_down();
+  tear_down();
 }
 
 void Node::kill() {
@@ -79,7 +93,7 @@ void Node::kill() {
     p->thaw();
     p->kill();
   }
-  go_down();
+  tear_down();
 }
 
 void Node::crash() {

@@ -58,6 +58,10 @@ class Node {
   /// run (calibration profiles replace it with measured figures).
   Distribution start_delay = Distribution::lognormal(300 * kMillisecond, 0.25);
   Time stop_timeout = 10 * kSecond;
+  /// From a stopped or killed container's last process exiting to its network namespace being
+  /// removed (the engine's clean-up: conmon, netavark). Meanwhile its address still answers, with
+  /// RST: a health check that lands there is refused at once instead of timing out.
+  Distribution teardown_delay = Distribution::constant(0);
   /// Whether this node gets a new address each time it starts (container runtimes without a
   /// fixed `ipv4_address` may hand out a different one).
   bool dynamic_address = false;
@@ -65,6 +69,8 @@ class Node {
 
  private:
   void go_down();
+  /// The processes are gone: down after `teardown_delay`.
+  void tear_down();
   void come_up();
   Simulation& sim_;
   std::uint32_t id_;
@@ -73,11 +79,13 @@ class Node {
   std::uint32_t lifecycle_owner_;  // docker-level timers that survive the node going down
   bool up_ = false;
   bool stopping_ = false;
+  bool tearing_down_ = false;  // processes gone, namespace not yet
   bool paused_ = false;
   bool restart_pending_ = false;
   std::uint32_t starts_ = 0;
   std::vector<std::unique_ptr<Process>> processes_;
   Rng rng_;
+  Rng teardown_rng_;
 };
 
 }  // namespace sim

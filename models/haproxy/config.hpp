@@ -54,12 +54,27 @@ struct FrontendConfig {
   std::string default_backend;
 };
 
-/// `resolvers NAME` with `timeout resolve`, `hold valid`, `hold nx`.
+/// `resolvers NAME` with `resolve_retries`, `timeout resolve`, `timeout retry`, `hold valid`,
+/// `hold nx`, `hold timeout` (HAProxy 2.6 src/resolvers.c, src/server.c; defaults from
+/// doc/configuration.txt).
 struct ResolversConfig {
   std::string name;
+  /// Queries sent per resolution before it gives up (the first one included).
+  int resolve_retries = 3;
+  /// Time between two resolutions of the same name.
   sim::Time timeout_resolve = 1 * sim::kSecond;
+  /// Time to wait for an answer before the query is sent again.
+  sim::Time timeout_retry = 1 * sim::kSecond;
   sim::Time hold_valid = 10 * sim::kSecond;
+  /// How long after the last valid answer an NXDOMAIN result puts the server in maintenance.
   sim::Time hold_nx = 30 * sim::kSecond;
+  /// The same for a resolution that got no answer at all.
+  sim::Time hold_timeout = 30 * sim::kSecond;
+  /// How long an answered address stays listed after it was last seen; while the server's
+  /// current address is listed, HAProxy keeps it even when the name now answers another one.
+  /// HAProxy's default is 0 s (doc/configuration.txt: "10s for valid, 0s for obsolete and 30s
+  /// for others"); the workshop's haproxy.cfg sets 30 s, and its scenarios say so.
+  sim::Time hold_obsolete = 0;
 };
 
 struct HaproxyConfig {

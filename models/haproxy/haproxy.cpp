@@ -106,11 +106,16 @@ void Haproxy::on_start() {
     }
     checks_.back()->start(m * static_cast<sim::Time>(i) / static_cast<sim::Time>(checked.size()));
   }
-  bool any_resolvers = false;
+  // The resolvers task runs every resolution at once at start-up; the last valid answer
+  // counts from here (resolv_pick_resolution sets last_valid to now).
   for (auto& b : backends_)
     for (auto& s : b->servers)
-      if (!s->config.resolvers.empty()) any_resolvers = true;
-  if (any_resolvers) after(0, [this] { resolve_tick(); });
+      if (!s->config.resolvers.empty()) {
+        s->resolution.last_valid = sim().now();
+        s->resolution.addr_seen = sim().now();
+        Server* sp = s.get();
+        after(0, [this, sp] { start_resolution(*sp); });
+      }
 }
 
 void Haproxy::on_exit() {
@@ -121,48 +126,109 @@ void Haproxy::on_exit() {
   backends_.clear();
 }
 
-void Haproxy::resolve_tick() {
-  sim::Time next = sim::kNever;
-  for (auto& b : backends_) {
-    for (auto& s : b->servers) {
-      if (s->config.resolvers.empty()) continue;
-      const ResolversConfig* rc = nullptr;
-      for (const auto& r : config_.resolvers)
-        if (r.name == s->config.resolvers) rc = &r;
-      static const ResolversConfig defaults;
-      if (rc == nullptr) rc = &defaults;
-      next = std::min(next, rc->timeout_resolve);
-      const auto ip = container_dns(sim(), s->config.address);
-      const std::string where = b->config.name + "/" + s->config.name;
-      if (ip) {
-        s->resolve_fail_since = -1;
-        if (!s->addr || !(*s->addr == *ip)) {
-          sim().record("server_addr_change", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
-                                              {"old", s->addr ? s->addr->str() : "none"}, {"new", ip->str()}}, true);
-          s->addr = ip;
-        }
-        if (s->maint) {
-          s->maint = false;
-          // Leaving maintenance, a DOWN server comes UP at its first good check, without `rise`
-          // (real HAProxy 2.6 in validation/results/2026-11-22-demo1.md): one success from here
-          // reaches `rise`.
-          if (!s->up) s->health = std::max(0, s->config.rise - 1);
-          sim().record("server_ready", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
-                                        {"reason", "resolves again"}}, true);
-          backend_available(*b);
-        }
-      } else {
-        if (s->resolve_fail_since < 0) s->resolve_fail_since = sim().now();
-        if (!s->maint && sim().now() - s->resolve_fail_since >= rc->hold_nx) {
-          s->maint = true;
-          sim().record("server_maint", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
-                                        {"reason", "DNS NX status"}}, true);
-          backend_available(*b);
-        }
-      }
+const ResolversConfig& Haproxy::resolvers_of(const Server& s) const {
+  for (const auto& r : config_.resolvers)
+    if (r.name == s.config.resolvers) return r;
+  static const ResolversConfig defaults;
+  return defaults;
+}
+
+// One resolution per server, as src/resolvers.c runs them (resolv_run_resolution,
+// process_resolvers, resolv_process_responses), with the query pair HAProxy sends by default
+// (`resolve-prefer ipv6`: AAAA, then A at once when AAAA fails) folded into one exchange,
+// answered in the same instant: the engine's DNS sits on the local bridge.
+void Haproxy::start_resolution(Server& s) {
+  Server::Resolution& r = s.resolution;
+  r.running = true;
+  r.got_nx = false;
+  // `try` starts at resolve_retries and the first send already spends one.
+  r.tries_left = resolvers_of(s).resolve_retries - 1;
+  send_query(s);
+}
+
+void Haproxy::send_query(Server& s) {
+  const ResolversConfig& rc = resolvers_of(s);
+  const runtime::DnsAnswer a = container_dns_query(sim(), s.config.address);
+  if (a.status == runtime::DnsStatus::Address) {
+    resolution_done(s, runtime::DnsStatus::Address, a.addr);
+    return;
+  }
+  if (a.status == runtime::DnsStatus::NxDomain) {
+    s.resolution.got_nx = true;
+    // Both families answered NXDOMAIN: with no try left the error is reported now, otherwise
+    // the resolution waits for `timeout retry` and asks again.
+    if (s.resolution.tries_left == 0) {
+      resolution_done(s, runtime::DnsStatus::NxDomain, std::nullopt);
+      return;
     }
   }
-  if (next != sim::kNever) after(next, [this] { resolve_tick(); });
+  // No answer (or an NX with tries left): when `timeout retry` expires the query is sent again
+  // with one try less, or, when none is left, the resolution ends in TIMEOUT (no answer ever
+  // came) or in the error last answered.
+  Server* sp = &s;
+  after(rc.timeout_retry, [this, sp] {
+    Server::Resolution& r = sp->resolution;
+    if (!r.running) return;
+    if (r.tries_left == 0) {
+      resolution_done(*sp, r.got_nx ? runtime::DnsStatus::NxDomain : runtime::DnsStatus::Timeout, std::nullopt);
+      return;
+    }
+    --r.tries_left;
+    send_query(*sp);
+  });
+}
+
+void Haproxy::resolution_done(Server& s, runtime::DnsStatus status, std::optional<sim::Ipv4> ip) {
+  const ResolversConfig& rc = resolvers_of(s);
+  Backend& b = *s.backend;
+  s.resolution.running = false;
+  const sim::Time now = sim().now();
+  if (status == runtime::DnsStatus::Address) {
+    s.resolution.last_valid = now;
+    // src/resolvers.c keeps every answered record with the time it was last seen and purges it
+    // `hold obsolete` later; snr_resolution_cb keeps the server's address while its record is
+    // still listed. So a restarted container's new address is taken only `hold obsolete` after
+    // the old one was last answered: measured 29.5-29.9 s after `podman stop` with the rendered
+    // `hold obsolete 30s`, whenever the container is started again before `hold nx` ran out.
+    const bool old_still_listed = s.addr && !(*s.addr == *ip) && now <= s.resolution.addr_seen + rc.hold_obsolete;
+    if (s.addr && *s.addr == *ip) {
+      s.resolution.addr_seen = now;
+    } else if (!old_still_listed) {
+      s.resolution.addr_seen = now;
+      sim().record("server_addr_change", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+                                          {"old", s.addr ? s.addr->str() : "none"}, {"new", ip->str()}}, true);
+      s.addr = ip;
+    }
+    if (s.maint) {
+      s.maint = false;
+      // Leaving maintenance, a DOWN server comes UP at its first good check, without `rise`
+      // (real HAProxy 2.6 in validation/results/2026-11-22-demo1.md): one success from here
+      // reaches `rise`.
+      if (!s.up) s.health = std::max(0, s.config.rise - 1);
+      sim().record("server_ready", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+                                    {"reason", "resolves again"}}, true);
+      backend_available(b);
+    }
+  } else {
+    // A failed resolution is worth a line: it is what moves a server to maintenance, and the
+    // NX/timeout difference decides which `hold` applies (snr_update_srv_status).
+    const bool nx = status == runtime::DnsStatus::NxDomain;
+    sim().record("dns_error", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+                               {"status", runtime::to_string(status)}});
+    const sim::Time hold = nx ? rc.hold_nx : rc.hold_timeout;
+    if (!s.maint && now >= s.resolution.last_valid + hold) {
+      s.maint = true;
+      // Entering maintenance clears the address and drops the kept records
+      // (snr_resolution_error_cb), so the next valid answer is taken at once.
+      s.addr.reset();
+      sim().record("server_maint", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+                                    {"reason", nx ? "DNS NX status" : "DNS timeout status"}}, true);
+      backend_available(b);
+    }
+  }
+  // Back to the wait list: the next resolution `timeout resolve` after this one ended.
+  Server* sp = &s;
+  after(rc.timeout_resolve, [this, sp] { start_resolution(*sp); });
 }
 
 void Haproxy::check_result(Server& s, bool ok, const std::string& status, sim::Time duration) {

@@ -51,7 +51,10 @@ class Haproxy final : public sim::Process, public HttpService {
   void set_state(Server& s, bool up, const std::string& reason);
   /// Whether any server of `b` is usable; also reports the `backend_available` invariant.
   bool backend_available(const Backend& b);
-  void resolve_tick();
+  const ResolversConfig& resolvers_of(const Server& s) const;
+  void start_resolution(Server& s);
+  void send_query(Server& s);
+  void resolution_done(Server& s, runtime::DnsStatus status, std::optional<sim::Ipv4> ip);
   void build();
 
   HaproxyConfig config_;

@@ -29,7 +29,15 @@ struct Server {
   sim::Time last_change = 0;
   sim::Time downtime = 0;
   std::uint64_t checks = 0, checks_failed = 0, requests = 0, connect_errors = 0;
-  std::int64_t resolve_fail_since = -1;
+  /// The server's DNS resolution (src/resolvers.c struct resolv_resolution): queries left in
+  /// the running resolution, whether one of its queries got NXDOMAIN, the last valid answer.
+  struct Resolution {
+    bool running = false;
+    int tries_left = 0;
+    bool got_nx = false;
+    sim::Time last_valid = 0;
+    sim::Time addr_seen = 0;  // when the current address was last in a valid answer
+  } resolution;
   std::int64_t rr_weight = 0;  // smooth weighted round robin's running credit
   /// Client connections with a request in flight on this server (`shutdown-sessions`).
   std::vector<sim::ConnId> sessions;

@@ -55,11 +55,18 @@ void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, 
   server.sim().tcp().send(conn, server, [deliver, resp] { deliver(resp); });
 }
 
-std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& name) {
-  if (auto ip = sim::Ipv4::parse(name)) return ip;
+runtime::DnsAnswer container_dns_query(sim::Simulation& sim, const std::string& name) {
+  if (const auto* dns = runtime::EmbeddedDns::of(sim)) return dns->query(name);
+  if (auto ip = sim::Ipv4::parse(name)) return {runtime::DnsStatus::Address, ip};
   sim::Node* n = sim.find_node(name);
-  if (n == nullptr || !n->up()) return std::nullopt;
-  return sim.network().address_of(n->id());
+  if (n == nullptr || !n->up()) return {runtime::DnsStatus::NxDomain, std::nullopt};
+  auto ip = sim.network().address_of(n->id());
+  if (!ip) return {runtime::DnsStatus::NxDomain, std::nullopt};
+  return {runtime::DnsStatus::Address, ip};
+}
+
+std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& name) {
+  return container_dns_query(sim, name).addr;
 }
 
 std::optional<HostPort> HostPort::parse(const std::string& text, std::uint16_t default_port) {

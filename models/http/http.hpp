@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "models/runtime/embedded_dns.hpp"
 #include "sim/network.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
@@ -46,8 +47,11 @@ void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req);
 /// Sends `resp` back over `conn` from the serving process to the requester.
 void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp);
 
-/// Container DNS (Docker's embedded server, podman's aardvark): a running container's name
-/// resolves to its current address; a stopped one does not resolve at all.
+/// Container DNS (Docker's embedded server, podman's aardvark): the simulation's
+/// runtime::EmbeddedDns when the scenario has one (`runtime.dns`), otherwise an ideal engine's:
+/// a running container's name resolves to its current address, any other name is NXDOMAIN.
+runtime::DnsAnswer container_dns_query(sim::Simulation& sim, const std::string& name);
+/// The address `container_dns_query` answers, if any (NXDOMAIN and no answer both give none).
 std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& name);
 
 /// "host:port" or "ip:port" (port defaults to `default_port`).

@@ -144,12 +144,17 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
   if (const Tree* res = r.get("resolvers")) {
     if (!res->is_map()) fail(*res, r.sub("resolvers"), "expected a mapping of resolvers sections by name");
     for (const auto& [name, rt] : res->map) {
-      MapReader rr(rt, r.sub("resolvers") + "." + name, {"timeout resolve", "hold valid", "hold nx"});
+      MapReader rr(rt, r.sub("resolvers") + "." + name, {"resolve_retries", "timeout resolve", "timeout retry",
+                                                                    "hold valid", "hold nx", "hold timeout", "hold obsolete"});
       models::haproxy::ResolversConfig rc;
       rc.name = name;
       rc.timeout_resolve = rr.duration("timeout resolve", rc.timeout_resolve, false, sim::kMillisecond);
       rc.hold_valid = rr.duration("hold valid", rc.hold_valid, false, sim::kMillisecond);
       rc.hold_nx = rr.duration("hold nx", rc.hold_nx, false, sim::kMillisecond);
+      rc.resolve_retries = static_cast<int>(rr.integer("resolve_retries", rc.resolve_retries, 1, 1000));
+      rc.timeout_retry = rr.duration("timeout retry", rc.timeout_retry, false, sim::kMillisecond);
+      rc.hold_timeout = rr.duration("hold timeout", rc.hold_timeout, false, sim::kMillisecond);
+      rc.hold_obsolete = rr.duration("hold obsolete", rc.hold_obsolete, true, sim::kMillisecond);
       c.resolvers.push_back(rc);
     }
   }

@@ -67,7 +67,10 @@ TEST_CASE("demo1-part2: a stopped haproxy1 hands the VIP over in the skew time a
   for (const auto& r : run_twice("demo1-part2.yaml")) {
     const double stop = fault_time(r, "stop");
     const double master2 = first(r, "vrrp_state", "haproxy2", "state", "MASTER", stop);
-    REQUIRE(master2 - stop == Approx(0.6406).margin(0.002));  // priority-0 advert: (256-92)/256 s
+    // priority-0 advert: (256-92)/256 s after the SIGTERM, which podman delivers 34-67 ms after
+    // the command (scenarios/calibration/podman.yaml).
+    REQUIRE(master2 - stop >= 0.6406 + 0.034 - 0.002);
+    REQUIRE(master2 - stop <= 0.6406 + 0.067 + 0.002);
     REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", stop) > 30);  // preempts back
     REQUIRE(count_after(r, "vip_added", stop) == 2);  // to haproxy2, and back to haproxy1
     REQUIRE(metric(r, "load.failed") == 0);
@@ -80,7 +83,10 @@ TEST_CASE("demo1-part2 kill-container: without a priority-0 advert the VIP is mi
     const double gap = first(r, "vip_added", "haproxy2", "", "", kill) - kill;
     REQUIRE(gap > 2.6);
     REQUIRE(gap < 3.7);
-    REQUIRE(metric(r, "load.failed") == 0);  // vip-access's SYN is retransmitted, not failed
+    // vip-access's SYN to a vanished VIP is retransmitted, not failed; but until the engine
+    // tears the killed namespace down (0.1-1.3 s) the VIP still answers there, with RST, and a
+    // request landing in that window fails (validated against real kills: docs/validation.md).
+    REQUIRE(metric(r, "load.failed") <= 3);  // one request per 0.5 s within at most 1.27 s
   }
 }
 
@@ -106,7 +112,10 @@ TEST_CASE("demo1-part2 kill-haproxy-process: weight +2 never moves the VIP and c
 TEST_CASE("demo1-part2 disconnect: haproxy1 goes FAULT, haproxy2 takes over after master-down", "[keepalived][scenario]") {
   for (const auto& r : run_twice("demo1-part2/disconnect-haproxy1.yaml")) {
     const double cut = fault_time(r, "disconnect");
-    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "FAULT") == Approx(cut));
+    // The interface goes once podman's disconnect acts: the profile's 35-98 ms after the command.
+    const double fault = first(r, "vrrp_state", "haproxy1", "state", "FAULT");
+    REQUIRE(fault >= cut + 0.035);
+    REQUIRE(fault <= cut + 0.098);
     const double gap = first(r, "vip_added", "haproxy2", "", "", cut) - cut;
     REQUIRE(gap > 2.6);
     REQUIRE(gap < 3.7);

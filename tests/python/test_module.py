@@ -110,7 +110,9 @@ def test_a_dict_scenario_behaves_as_the_same_scenario_written_in_yaml(tmp_path):
 
 def test_a_bad_scenario_file_raises_scenario_error_with_line_column_and_key_path(tmp_path):
     path = tmp_path / "bad.yaml"
-    text = DEMO.read_text().replace("inter: 2s", "inter: -2s")
+    # The copy includes the profile by its absolute path: it lives in a temporary directory.
+    text = DEMO.read_text().replace("inter: 2s", "inter: -2s").replace(
+        "include: [calibration/podman.yaml]", f"include: [{DEMO.parent / 'calibration' / 'podman.yaml'}]")
     path.write_text(text)
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "inter: -2s" in l)
     column = text.splitlines()[line - 1].index("-2s") + 1

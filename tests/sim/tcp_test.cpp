@@ -121,3 +121,33 @@ TEST_CASE("a frozen listener's kernel completes the handshake, but it accepts an
   CHECK(server.accepted_at == std::vector<sim::Time>{6_s});
   CHECK(served == std::vector<sim::Time>{6_s});
 }
+
+TEST_CASE("a stopped container refuses connections until its teardown delay removes its address", "[tcp]") {
+  // Between the last process exiting and the engine removing the namespace the address still
+  // answers, with RST; afterwards a SYN to it is lost until the connect timeout.
+  Pair p;
+  auto& server = p.b.probe(p.srv, "server");
+  server.listen_port = 80;
+  p.b.run_until(2_s);
+  p.srv.teardown_delay = sim::Distribution::constant(500_ms);
+  const sim::Ipv4 ip = p.b.ip("srv");
+  p.connect(ip, 5_s);  // a first connection, so the client knows the address (neighbour cache)
+  p.b.run_until(3_s);
+  REQUIRE(p.outcome->result == sim::ConnectResult::Connected);
+  p.outcome.reset();
+  p.srv.stop();
+  p.b.run_until(3_s + 100_ms);
+  CHECK(p.srv.up());
+  p.connect(ip, 5_s);
+  p.b.run_until(3_s + 200_ms);
+  REQUIRE(p.outcome.has_value());
+  CHECK(p.outcome->result == sim::ConnectResult::Refused);
+  p.b.run_until(3_s + 500_ms);
+  CHECK_FALSE(p.srv.up());
+  p.outcome.reset();
+  p.connect(ip, 2_s);
+  p.b.run_until(6_s);
+  REQUIRE(p.outcome.has_value());
+  CHECK(p.outcome->result == sim::ConnectResult::Timeout);
+  CHECK(p.outcome->at == 3_s + 500_ms + 2_s);
+}

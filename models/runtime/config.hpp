@@ -1,0 +1,47 @@
+#pragma once
+// The container engine itself as plain structs: what its embedded DNS answers and how long its
+// commands take to act. Defaults are an ideal engine (instant commands, NXDOMAIN for a stopped
+// container's name), which is what hasim modelled before this section existed; calibration
+// profiles (scenarios/calibration/podman.yaml) set measured values.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace models::runtime {
+
+/// What a DNS query gets back.
+enum class DnsStatus { Address, NxDomain, Timeout };
+const char* to_string(DnsStatus s);
+
+/// podman's aardvark-dns (or Docker's embedded server at 127.0.0.11).
+struct DnsConfig {
+  /// A name the server holds no record for (a stopped container's, or one that never existed):
+  /// aardvark-dns 1.4 forwards it to the host's resolvers, so the answer is theirs: NXDOMAIN when
+  /// they answer, no answer at all (`timeout`) when they are unreachable or silent.
+  DnsStatus stopped_name = DnsStatus::NxDomain;
+  /// A (re)started container's name gets no answer until this long after the start command:
+  /// netavark registers the new address and reloads aardvark, which stops answering meanwhile.
+  sim::Distribution register_delay = sim::Distribution::constant(0);
+  /// After a stop command, the stopped container's name gets no answer for this long (the same
+  /// reload) before `stopped_name` applies.
+  sim::Distribution deregister_delay = sim::Distribution::constant(0);
+};
+
+/// The engine's command names, as podman spells them; `command_delay` is keyed by these.
+const std::vector<std::string>& command_names();
+
+struct RuntimeConfig {
+  DnsConfig dns;
+  /// From a command being issued (`podman stop ...`) to its effect inside the container (the
+  /// SIGTERM, the freeze, the interface gone). Absent: instant.
+  std::map<std::string, sim::Distribution> command_delay;
+  /// From a stopped or killed container's last process exiting to its network namespace and
+  /// addresses being removed (conmon noticing, netavark tearing down). Absent: at once.
+  std::optional<sim::Distribution> teardown_delay;
+};
+
+}  // namespace models::runtime

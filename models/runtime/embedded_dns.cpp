@@ -1,0 +1,80 @@
+#include "models/runtime/embedded_dns.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "sim/node.hpp"
+
+namespace models::runtime {
+
+const char* to_string(DnsStatus s) {
+  switch (s) {
+    case DnsStatus::Address: return "address";
+    case DnsStatus::NxDomain: return "nxdomain";
+    case DnsStatus::Timeout: return "timeout";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& command_names() {
+  static const std::vector<std::string> names = {"connect", "disconnect", "kill", "pause",
+                                                 "restart", "start",      "stop", "unpause"};
+  return names;
+}
+
+namespace {
+// Simulation -> its DNS server. Models reach the engine's DNS through the Simulation they run
+// in (sim/ stays model-agnostic, so it cannot hold the pointer); sweeps run simulations on
+// several threads, hence the lock. Lookups only, never iterated.
+std::mutex registry_mutex;
+std::map<const sim::Simulation*, EmbeddedDns*>& registry() {
+  static std::map<const sim::Simulation*, EmbeddedDns*> r;
+  return r;
+}
+}  // namespace
+
+EmbeddedDns::EmbeddedDns(sim::Simulation& sim, DnsConfig config)
+    : sim_(sim),
+      config_(std::move(config)),
+      register_rng_(sim.rng("runtime/dns/register")),
+      deregister_rng_(sim.rng("runtime/dns/deregister")) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  registry()[&sim_] = this;
+}
+
+EmbeddedDns::~EmbeddedDns() {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(&sim_);
+  if (it != registry().end() && it->second == this) registry().erase(it);
+}
+
+EmbeddedDns* EmbeddedDns::of(const sim::Simulation& sim) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(&sim);
+  return it == registry().end() ? nullptr : it->second;
+}
+
+DnsAnswer EmbeddedDns::query(const std::string& name) const {
+  if (auto ip = sim::Ipv4::parse(name)) return DnsAnswer{DnsStatus::Address, ip};
+  auto silent = silent_until_.find(name);
+  if (silent != silent_until_.end() && sim_.now() < silent->second) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
+  sim::Node* n = sim_.find_node(name);
+  if (n == nullptr || !n->up()) return DnsAnswer{config_.stopped_name, std::nullopt};
+  auto ip = sim_.network().address_of(n->id());
+  if (!ip) return DnsAnswer{config_.stopped_name, std::nullopt};  // attached to no network
+  return DnsAnswer{DnsStatus::Address, ip};
+}
+
+void EmbeddedDns::container_started(const std::string& node) {
+  const sim::Time d = config_.register_delay.sample(register_rng_);
+  if (d > 0) silent_until_[node] = sim_.now() + d;
+  else silent_until_.erase(node);
+}
+
+void EmbeddedDns::container_stopped(const std::string& node) {
+  const sim::Time d = config_.deregister_delay.sample(deregister_rng_);
+  if (d > 0) silent_until_[node] = sim_.now() + d;
+  else silent_until_.erase(node);
+}
+
+}  // namespace models::runtime

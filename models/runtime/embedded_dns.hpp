@@ -1,0 +1,57 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+#include "models/runtime/config.hpp"
+#include "sim/network.hpp"
+#include "sim/random.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::runtime {
+
+struct DnsAnswer {
+  DnsStatus status = DnsStatus::NxDomain;
+  std::optional<sim::Ipv4> addr;  // with Address
+};
+
+/// The container engine's embedded DNS server (podman 4.3's aardvark-dns 1.4 at each network's
+/// gateway, Docker's 127.0.0.11): a running container's name resolves to its current address;
+/// a name it holds no record for gets `stopped_name` (aardvark forwards it upstream); around a
+/// container's start and stop the name gets no answer for `register_delay` / `deregister_delay`.
+///
+/// One per Simulation, found with `EmbeddedDns::of(sim)`; without one, `container_dns` answers
+/// as an ideal engine does (instant registration, NXDOMAIN).
+///
+///   models::runtime::EmbeddedDns dns(sim, config.dns);
+///   dns.container_started("nginx1");   // the runner calls this when it issues `docker start`
+///   auto a = dns.query("nginx1");      // Timeout until the drawn register delay has passed
+class EmbeddedDns {
+ public:
+  EmbeddedDns(sim::Simulation& sim, DnsConfig config);
+  ~EmbeddedDns();
+  EmbeddedDns(const EmbeddedDns&) = delete;
+  EmbeddedDns& operator=(const EmbeddedDns&) = delete;
+
+  /// The server attached to `sim`, or nullptr.
+  static EmbeddedDns* of(const sim::Simulation& sim);
+
+  /// An A query for `name` now (an IPv4 literal answers itself).
+  DnsAnswer query(const std::string& name) const;
+  /// The engine was told to start (or restart) container `node` now.
+  void container_started(const std::string& node);
+  /// The engine was told to stop (or kill) container `node` now.
+  void container_stopped(const std::string& node);
+
+  const DnsConfig& config() const { return config_; }
+
+ private:
+  sim::Simulation& sim_;
+  DnsConfig config_;
+  // Per container: until when its name gets no answer (name order: nothing here reaches the
+  // trace by iteration, but std::map keeps that true if someone iterates later).
+  std::map<std::string, sim::Time> silent_until_;
+  sim::Rng register_rng_, deregister_rng_;
+};
+
+}  // namespace models::runtime

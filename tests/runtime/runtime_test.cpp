@@ -1,0 +1,244 @@
+// The container engine model (models/runtime): what its embedded DNS answers around a
+// container's stop and start, how HAProxy's resolvers react to NXDOMAIN versus no answer
+// (src/resolvers.c, src/server.c of HAProxy 2.6), command latencies in the runner, and the
+// loader's errors for a bad `runtime:` section.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "../support/haproxy_stack.hpp"
+#include "models/runtime/embedded_dns.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/tree.hpp"
+
+using namespace sim::literals;
+using models::runtime::DnsConfig;
+using models::runtime::DnsStatus;
+using models::runtime::EmbeddedDns;
+using testing::Stack;
+using Times = std::vector<sim::Time>;
+
+namespace {
+
+/// "lb" resolves "web1" through resolvers "dns" (HAProxy's defaults: resolve_retries 3,
+/// timeout resolve 1s, timeout retry 1s); web1 is killed at 5.5 s.
+struct DnsStack {
+  Stack st;
+  std::unique_ptr<EmbeddedDns> dns;
+  explicit DnsStack(DnsConfig dc, sim::Time hold_nx = 30_s, sim::Time hold_timeout = 30_s, sim::Time hold_obsolete = 0) {
+    dns = std::make_unique<EmbeddedDns>(st.s, dc);
+    auto& sc = st.server("web1");
+    sc.resolvers = "dns";
+    models::haproxy::ResolversConfig rc;
+    rc.name = "dns";
+    rc.hold_nx = hold_nx;
+    rc.hold_timeout = hold_timeout;
+    rc.hold_obsolete = hold_obsolete;
+    st.config.resolvers.push_back(rc);
+    st.start();
+    st.s.at(5500_ms, [this] { st.node("web1").kill(); });
+  }
+  std::vector<std::string> maint_reasons() const {
+    std::vector<std::string> out;
+    for (const auto& r : st.s.trace().records())
+      if (r.kind == "server_maint") out.push_back(r.text("reason"));
+    return out;
+  }
+  std::vector<std::string> dns_errors() const {
+    std::vector<std::string> out;
+    for (const auto& r : st.s.trace().records())
+      if (r.kind == "dns_error") out.push_back(r.text("status"));
+    return out;
+  }
+};
+
+std::string error_of(const std::string& file) {
+  try {
+    scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/tests/scenarios/bad/" + file);
+  } catch (const scenarios::ScenarioError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+const char* kStopScenario = R"(
+name: command-delay
+duration: 20s
+networks:
+  lan: {subnet: 10.0.0.0/24}
+nodes:
+  web1:
+    nginx: {files: [/]}
+faults:
+  - {at: 5s, stop: web1}
+)";
+
+sim::Time first(const scenarios::RunResult& r, const std::string& kind) {
+  for (const auto& e : r.events)
+    if (e.kind == kind) return e.time;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a stopped container's name gets NXDOMAIN by default and no answer in timeout mode", "[runtime][dns]") {
+  for (const DnsStatus mode : {DnsStatus::NxDomain, DnsStatus::Timeout}) {
+    Stack st;
+    st.server("web1");
+    DnsConfig dc;
+    dc.stopped_name = mode;
+    EmbeddedDns dns(st.s, dc);
+    st.start().run_until(1_s);
+    CHECK(dns.query("web1").status == DnsStatus::Address);
+    CHECK(dns.query("web1").addr == st.s.network().address_of(st.node("web1").id()));
+    st.node("web1").kill();
+    st.run_until(2_s);
+    CHECK(dns.query("web1").status == mode);
+    CHECK_FALSE(dns.query("web1").addr.has_value());
+    CHECK(dns.query("10.0.0.77").status == DnsStatus::Address);  // a literal answers itself
+    CHECK(EmbeddedDns::of(st.s) == &dns);
+  }
+}
+
+TEST_CASE("a restarted container's name gets no answer until the register delay has passed", "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  DnsConfig dc;
+  dc.register_delay = sim::Distribution::constant(12_s);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] { st.node("web1").kill(); });
+  st.s.at(5_s, [&] {
+    dns.container_started("web1");
+    st.node("web1").start();
+  });
+  st.run_until(16999_ms);
+  CHECK(st.node("web1").up());
+  CHECK(dns.query("web1").status == DnsStatus::Timeout);
+  st.run_until(17_s);
+  CHECK(dns.query("web1").status == DnsStatus::Address);
+}
+
+TEST_CASE("without an engine DNS, container_dns answers as an ideal engine", "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  st.start().run_until(1_s);
+  CHECK(EmbeddedDns::of(st.s) == nullptr);
+  CHECK(models::container_dns_query(st.s, "web1").status == DnsStatus::Address);
+  CHECK(models::container_dns_query(st.s, "nosuch").status == DnsStatus::NxDomain);
+}
+
+TEST_CASE("HAProxy puts a server whose name is NXDOMAIN in maintenance at the first NX report after hold nx",
+          "[runtime][haproxy]") {
+  // Last valid answer at 5 s. From 6 s each resolution asks 3 times 1 s apart and reports NX
+  // with the third answer (6+2 = 8 s), then waits `timeout resolve`: reports at 8, 11, ..., 35 s.
+  DnsStack d(DnsConfig{});
+  d.st.run_until(34999_ms);
+  CHECK(d.maint_reasons().empty());
+  d.st.run_until(36_s);
+  CHECK(d.maint_reasons() == std::vector<std::string>{"DNS NX status"});
+  CHECK(d.st.events("server_maint", "web1") == Times{35_s});
+  CHECK(d.dns_errors().front() == "nxdomain");
+}
+
+TEST_CASE("HAProxy waits hold timeout, not hold nx, when the name gets no answer", "[runtime][haproxy]") {
+  // No answer: 3 queries at 6, 7, 8 s and TIMEOUT when the last retry expires at 9 s, then a
+  // new resolution 1 s later: reports at 9, 13, ..., 37 s (the first at or after 5 + 30 s).
+  DnsConfig dc;
+  dc.stopped_name = DnsStatus::Timeout;
+  DnsStack d(dc, /*hold_nx=*/5_s, /*hold_timeout=*/30_s);
+  d.st.run_until(40_s);
+  CHECK(d.maint_reasons() == std::vector<std::string>{"DNS timeout status"});
+  CHECK(d.st.events("server_maint", "web1") == Times{37_s});
+  CHECK(d.dns_errors().front() == "timeout");
+}
+
+TEST_CASE("a server in DNS maintenance is ready again at the first valid answer after the register delay",
+          "[runtime][haproxy]") {
+  DnsConfig dc;
+  dc.stopped_name = DnsStatus::Timeout;
+  dc.register_delay = sim::Distribution::constant(12_s);
+  DnsStack d(dc, 30_s, 10_s);
+  d.st.s.at(20_s, [&] {
+    d.dns->container_started("web1");
+    d.st.node("web1").start();
+  });
+  d.st.run_until(40_s);
+  // Maintenance at the first TIMEOUT report at or after 15 s (9, 13, 17 s).
+  CHECK(d.st.events("server_maint", "web1") == Times{17_s});
+  // Resolutions start at 18, 22, 26, 30 s with retries 1 s apart; the name answers from 32 s,
+  // which the resolution started at 30 s asks at 31, then 32 s.
+  CHECK(d.st.events("server_ready", "web1") == Times{32_s});
+}
+
+TEST_CASE("a stop's command delay moves its effect but not the fault's issue time", "[runtime][runner]") {
+  auto run = [](const std::string& extra) {
+    scenarios::Tree t = scenarios::parse_yaml(std::string(kStopScenario) + extra, "inline.yaml");
+    return scenarios::run_scenario(scenarios::spec_from_tree(t, "inline.yaml"), 1);
+  };
+  const auto ideal = run("");
+  const auto slow = run("runtime: {command_delay: {stop: 300ms}}\n");
+  CHECK(first(ideal, "fault") == 5_s);
+  CHECK(first(slow, "fault") == 5_s);
+  REQUIRE(first(ideal, "node_down") > 0);
+  CHECK(first(slow, "node_down") - first(ideal, "node_down") == 300_ms);
+}
+
+TEST_CASE("an ideal runtime section leaves a run's trace unchanged", "[runtime][runner]") {
+  auto run = [](const std::string& extra) {
+    scenarios::Tree t = scenarios::parse_yaml(std::string(kStopScenario) + extra, "inline.yaml");
+    return scenarios::run_scenario(scenarios::spec_from_tree(t, "inline.yaml"), 3);
+  };
+  CHECK(run("").trace_sha256 ==
+        run("runtime: {dns: {stopped_name: nxdomain, register_delay: 0s}, command_delay: {start: 0s}}\n").trace_sha256);
+}
+
+TEST_CASE("bad runtime keys and values are located errors", "[runtime][errors]") {
+  const std::string unknown = error_of("runtime_unknown_key.yaml");
+  INFO(unknown);
+  CHECK(unknown.find("runtime_unknown_key.yaml:10:5: runtime.dns.regster_delay: unknown key") != std::string::npos);
+  CHECK(unknown.find("did you mean 'register_delay'?") != std::string::npos);
+
+  const std::string negative = error_of("runtime_negative_delay.yaml");
+  INFO(negative);
+  CHECK(negative.find("runtime_negative_delay.yaml:10:21: runtime.dns.register_delay: must not be negative") !=
+        std::string::npos);
+
+  const std::string answer = error_of("runtime_bad_answer.yaml");
+  INFO(answer);
+  CHECK(answer.find("runtime_bad_answer.yaml:10:19: runtime.dns.stopped_name: unknown answer 'nxdomian'") !=
+        std::string::npos);
+  CHECK(answer.find("did you mean 'nxdomain'?") != std::string::npos);
+
+  const std::string command = error_of("runtime_unknown_command.yaml");
+  INFO(command);
+  CHECK(command.find("runtime_unknown_command.yaml:10:5: runtime.command_delay.stpo: unknown key") != std::string::npos);
+  CHECK(command.find("did you mean 'stop'?") != std::string::npos);
+}
+
+TEST_CASE("a restarted server keeps its old address until hold obsolete after that address was last answered",
+          "[runtime][haproxy]") {
+  // Last valid answer for the old address at 5 s; the name answers the new address from 15 s
+  // on, but the old record stays listed up to 5 + 30 s, so the change comes with the answer at
+  // 36 s (HAProxy 2.6 measured: "changed its IP" 29.5-29.9 s after `podman stop`).
+  DnsStack d(DnsConfig{}, 30_s, 30_s, /*hold_obsolete=*/30_s);  // the workshop's haproxy.cfg
+  d.st.node("web1").dynamic_address = true;
+  d.st.s.at(15_s, [&] { d.st.node("web1").start(); });
+  d.st.run_until(40_s);
+  CHECK(d.st.events("server_addr_change", "web1") == Times{36_s});
+  CHECK(d.maint_reasons().empty());
+}
+
+TEST_CASE("with HAProxy's default hold obsolete a restarted server's new address is taken at the next answer",
+          "[runtime][haproxy]") {
+  DnsStack d(DnsConfig{});
+  d.st.node("web1").dynamic_address = true;
+  d.st.s.at(15_s, [&] { d.st.node("web1").start(); });
+  d.st.run_until(40_s);
+  const auto changes = d.st.events("server_addr_change", "web1");
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0] > 15_s);
+  CHECK(changes[0] <= 17_s);  // the next resolution: every `timeout resolve` (1 s)
+  CHECK(d.maint_reasons().empty());
+}
