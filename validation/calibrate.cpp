@@ -274,6 +274,26 @@ FitResult fit(const std::vector<CalibrationCase>& cases, const std::vector<FitPa
       break;
     }
   }
+  // Medians over seeds are flat between steps, where a gradient sees nothing: a compass search
+  // (each parameter up and down, halving the stride when nothing improves) finishes the descent.
+  for (double stride = 0.08; stride >= 0.002 && cost > 1e-12;) {
+    bool moved = false;
+    for (Eigen::Index i = 0; i < n && !moved; ++i)
+      for (const double dir : {1.0, -1.0}) {
+        Eigen::VectorXd ut = u;
+        ut[i] = std::clamp(u[i] + dir * stride, 0.0, 1.0);
+        if (ut[i] == u[i]) continue;
+        const Eigen::VectorXd rt = problem.residuals(targets, problem.medians(problem.to_value(ut)));
+        if (rt.squaredNorm() < cost) {
+          u = ut;
+          r = rt;
+          cost = rt.squaredNorm();
+          moved = true;
+          break;
+        }
+      }
+    if (!moved) stride /= 2;
+  }
   res.value = problem.to_value(u);
   res.cost_after = cost;
   const auto med1 = problem.medians(res.value);

@@ -29,7 +29,7 @@ TEST_CASE("calibration recovers known timings from synthetic real runs") {
   CHECK(r.start[0] == Approx(2.0));
   CHECK(r.start[1] == Approx(5.0));
   CHECK(r.value[1] == Approx(3.0).margin(0.3));
-  CHECK(r.value[0] == Approx(3.0).margin(0.5));
+  CHECK(r.value[0] == Approx(3.0).margin(0.3));
   CHECK(r.cost_after < r.cost_before / 10);
   for (const auto& x : r.residuals) CHECK(x.within_after());
 }

@@ -1,0 +1,62 @@
+"""The real-stack smoke test: Demo 1 Part 1 and Part 2 against real haproxy, nginx and keepalived
+in containers (podman + docker-compose, validation/), a few runs each, judged by `hasim validate`
+with the issue's targets against 100 simulated seeds.
+
+It runs in CI on purpose (root, this machine kind); it is never skipped: a machine that cannot
+run the stack fails here with the reason. Bounded: each validate call has a timeout, and
+run_real.py tears its containers down whatever happens.
+
+KNOWN_MISSES lists metrics whose target the model does not meet yet, each with the reason
+recorded in docs/validation.md. They are still compared and printed; they are not asserted.
+Every qualitative outcome and every other metric is.
+"""
+import json
+import os
+import signal
+import subprocess
+
+from conftest import HASIM_BIN, SOURCE_DIR
+
+RUNS = 3
+
+KNOWN_MISSES: dict[str, dict[str, str]] = {
+    "demo1-part1": {},
+    "demo1-part2": {},
+}
+
+
+def validate(scenario: str, out, timeout: float) -> dict:
+    # Its own session, so a timeout interrupts hasim and run_real.py together, as Ctrl-C would:
+    # run_real.py then tears its containers down before exiting.
+    p = subprocess.Popen([str(HASIM_BIN), "validate", scenario, "--runs", str(RUNS), "--parallel", str(RUNS),
+                          "--sim-seeds", "100", "--out", str(out), "--no-plot", "--quiet"],
+                         cwd=SOURCE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=180)
+        raise AssertionError(f"hasim validate {scenario} took over {timeout} s; interrupted:\n{stderr[-3000:]}")
+    print(stdout)
+    print(stderr[-4000:])
+    assert p.returncode in (0, 1), f"hasim validate could not run the real stack (exit {p.returncode}):\n{stderr[-3000:]}"
+    with open(os.path.join(out, "validation.json")) as f:
+        return json.load(f)
+
+
+def judge(record: dict, name: str) -> None:
+    assert record["real_runs"] == RUNS
+    assert record["sim_runs"] == 100
+    bad_outcomes = [o["outcome"] for o in record["outcomes"] if not o["agree"]]
+    assert not bad_outcomes, f"qualitative outcomes differ: {bad_outcomes}"
+    known = KNOWN_MISSES[name]
+    missed = [m["metric"] for m in record["metrics"] if not m["pass"] and m["metric"] not in known]
+    assert not missed, f"targets missed: {missed}"
+
+
+def test_demo1_part1_agrees_with_the_real_stack(tmp_path):
+    judge(validate("scenarios/demo1-part1.yaml", tmp_path / "part1", timeout=900), "demo1-part1")
+
+
+def test_demo1_part2_agrees_with_the_real_stack(tmp_path):
+    judge(validate("scenarios/demo1-part2.yaml", tmp_path / "part2", timeout=900), "demo1-part2")
