@@ -231,17 +231,46 @@ std::string dynamic_range(const ScenarioSpec& spec, const scenarios::NetworkSpec
   return "";
 }
 
+std::string image_kind(const NodeSpec& n) {
+  const auto procs = processes_of(n);
+  std::string k;  // a fixed order, not the node's, so equal package sets share one image
+  for (const char* p : {"haproxy", "nginx", "keepalived"})
+    if (std::find(procs.begin(), procs.end(), p) != procs.end()) k += (k.empty() ? "" : "-") + std::string(p);
+  return k.empty() ? "base" : k;
+}
+
 std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
   const auto netadmin = netadmin_nodes(spec);
   std::ostringstream o;
   o << "# Rendered by `hasim render` from " << (spec.file.empty() ? spec.name : spec.file) << ".\n";
   o << "# docker compose -p " << project << " up -d --build   (or docker-compose 1.29 against podman)\n";
+  o << "# Images hold packages and hasim's scripts only (./images/KIND, tagged by a hash of that\n";
+  o << "# directory, shared by nodes and scenarios); each node's configuration is bind-mounted\n";
+  o << "# read-only from ./NODE, so changing a config needs no rebuild.\n";
   o << "version: \"2.4\"\n\nservices:\n";
   for (const auto& n : spec.nodes) {
+    const std::string kind = image_kind(n);
     o << "  " << n.name << ":\n";
-    o << "    build: ./" << n.name << "\n";
-    o << "    image: localhost/" << project << "-" << n.name << ":latest\n";
+    o << "    build: ./images/" << kind << "\n";
+    o << "    image: " << image_name(kind) << "\n";
     o << "    hostname: " << n.name << "\n";
+    const auto procs = processes_of(n);
+    if (!procs.empty()) {
+      o << "    command: [";  // the entrypoint's arguments: the daemons to start, in this order
+      for (std::size_t i = 0; i < procs.size(); ++i) o << (i ? ", " : "") << procs[i];
+      o << "]\n";
+    }
+    std::vector<std::string> mounts;
+    if (has_haproxy(n)) mounts.push_back("./" + n.name + "/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro");
+    if (has_nginx(n)) {
+      mounts.push_back("./" + n.name + "/nginx.conf:/etc/nginx/nginx.conf:ro");
+      mounts.push_back("./" + n.name + "/www:/var/www/hasim:ro");
+    }
+    if (has_keepalived(n)) mounts.push_back("./" + n.name + "/keepalived.conf:/etc/keepalived/keepalived.conf:ro");
+    if (!mounts.empty()) {
+      o << "    volumes:\n";
+      for (const auto& m : mounts) o << "      - " << m << "\n";
+    }
     o << "    networks:\n";
     for (const auto& a : n.networks) {
       if (a.address.empty() || n.dynamic_address) o << "      " << a.network << ": {}\n";
@@ -461,6 +490,17 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
     o << (i ? ", " : "") << json_str(spec.networks[i].name) << ": {\"subnet\": " << json_str(spec.networks[i].subnet)
       << ", \"gateway\": " << json_str(gateway_of(spec.networks[i].subnet)) << "}";
   o << "},\n";
+  // The images run_real.py makes sure exist (built only when missing), and which node runs which.
+  std::map<std::string, std::vector<std::string>> by_kind;
+  for (const auto& n : spec.nodes) by_kind[image_kind(n)].push_back(n.name);
+  o << "  \"images\": [";
+  bool first_image = true;
+  for (const auto& [kind, nodes] : by_kind) {
+    o << (first_image ? "\n" : ",\n") << "    {\"kind\": " << json_str(kind) << ", \"name\": " << json_str(image_name(kind))
+      << ", \"context\": " << json_str("images/" + kind) << ", \"services\": " << json_list(nodes) << "}";
+    first_image = false;
+  }
+  o << (first_image ? "],\n" : "\n  ],\n");
   o << "  \"node_processes\": {";
   for (std::size_t i = 0; i < spec.nodes.size(); ++i)
     o << (i ? ", " : "") << json_str(spec.nodes[i].name) << ": " << json_list(processes_of(spec.nodes[i]));
@@ -642,48 +682,54 @@ for _ in $(seq 1 $(( ${grace%.*} * 10 ))); do pgrep -x "$name" >/dev/null || exi
 pkill -KILL -x "$name" || true
 )SH";
 
-std::string entrypoint(const NodeSpec& n) {
-  const auto procs = detail::processes_of(n);
+/// PID 1 of every image: generic, the daemons to start come as arguments (compose `command:`),
+/// so one image serves every node of its kind and no node name is baked in.
+std::string entrypoint() {
   std::ostringstream o;
   o << "#!/bin/bash\n";
-  o << "# PID 1 of " << n.name << " (rendered by hasim). It starts the node's daemons as children and stays\n";
-  o << "# PID 1 itself, so a fault on one process (`docker exec " << n.name << " pkill -x NAME`) leaves the\n";
-  o << "# container running, as in the simulator. `docker stop` sends SIGTERM (the image's STOPSIGNAL) to\n";
-  o << "# this script, which forwards each daemon its own stop signal (haproxy SIGUSR1: soft stop; nginx\n";
-  o << "# SIGQUIT: graceful), as the official images' STOPSIGNALs do, and exits once they are gone. After\n";
-  o << "# the grace period (compose stop_grace_period) the runtime SIGKILLs everything left.\n";
-  o << "set -u\nstopping=0\n";
-  o << "on_stop() {\n  stopping=1\n";
-  for (const auto& p : procs) {
-    o << " ";
+  o << "# PID 1 of a hasim node (rendered by hasim; the same for every node and image). Usage:\n";
+  o << "#   entrypoint.sh [haproxy|nginx|keepalived]...   (compose `command:`, in start order)\n";
+  o << "# It starts the daemons as children and stays PID 1 itself, so a fault on one process\n";
+  o << "# (`docker exec NODE pkill -x NAME`) leaves the container running, as in the simulator.\n";
+  o << "# `docker stop` sends SIGTERM (the image's STOPSIGNAL) to this script, which forwards each\n";
+  o << "# daemon its own stop signal (haproxy SIGUSR1: soft stop; nginx SIGQUIT: graceful;\n";
+  o << "# keepalived SIGTERM to the parent only), as the official images' STOPSIGNALs do, and exits\n";
+  o << "# once they are gone. After the grace period (stop_grace_period) the runtime SIGKILLs the rest.\n";
+  o << "set -u\nstopping=0\nprocs=(\"$@\")\n";
+  o << "for p in \"${procs[@]}\"; do\n";
+  o << "  [ -x \"/hasim/run-$p.sh\" ] || { echo \"hasim: this image runs no '$p'\" >&2; exit 2; }\n";
+  o << "done\n";
+  o << "stop_one() {\n  case \"$1\" in\n";
+  for (const char* p : {"haproxy", "nginx", "keepalived"}) {
+    o << "    " << p << ")";
     for (const auto& w : detail::pkill_stop_args(p)) o << " " << w;
-    o << " || true\n";
+    o << " || true ;;\n";
   }
-  o << "}\ntrap on_stop TERM INT QUIT\n";
-  o << "echo \"hasim: " << n.name << " entrypoint started\"\n";
-  for (const auto& p : procs) o << "/hasim/run-" << p << ".sh &\n";
+  o << "  esac\n}\n";
+  o << "on_stop() {\n  stopping=1\n  for p in \"${procs[@]}\"; do stop_one \"$p\"; done\n}\n";
+  o << "trap on_stop TERM INT QUIT\n";
+  o << "echo \"hasim: $(hostname) entrypoint started (${procs[*]:-no daemons})\"\n";
+  o << "for p in \"${procs[@]}\"; do \"/hasim/run-$p.sh\" & done\n";
+  o << "names=$(IFS='|'; echo \"${procs[*]}\")\n";
   o << "while :; do\n";
   o << "  if [ \"$stopping\" = 1 ]; then\n";
-  if (!procs.empty()) {
-    std::string names;
-    for (const auto& p : procs) names += (names.empty() ? "" : "|") + p;
-    o << "    pgrep -x '" << names << "' >/dev/null || exit 0\n";
-  } else {
-    o << "    exit 0\n";
-  }
+  o << "    [ -z \"$names\" ] && exit 0\n";
+  o << "    pgrep -x \"$names\" >/dev/null || exit 0\n";
   o << "  fi\n  sleep 0.1 & wait $!\ndone\n";
   return o.str();
 }
 
-std::string dockerfile(const NodeSpec& n, bool is_workload) {
+std::string dockerfile(const std::string& kind) {
   std::vector<std::string> pkgs;
-  if (detail::has_haproxy(n)) pkgs.push_back("haproxy");
-  if (detail::has_nginx(n)) pkgs.push_back("nginx");
-  if (detail::has_keepalived(n)) pkgs.push_back("keepalived");
+  for (const char* p : {"haproxy", "nginx", "keepalived"})
+    if (kind.find(p) != std::string::npos) pkgs.push_back(p);
   std::ostringstream o;
-  o << "# Rendered by hasim for node " << n.name << ". Builds unchanged against a registry's debian:bookworm-slim.\n";
+  o << "# Rendered by hasim: the '" << kind << "' image. Packages and hasim's generic scripts only; each\n";
+  o << "# node's configuration is bind-mounted read-only by docker-compose.yml, so this directory and\n";
+  o << "# the image tag (a hash of it) are the same for every scenario. Builds unchanged against a\n";
+  o << "# registry's debian:bookworm-slim.\n";
   o << "FROM debian:bookworm-slim\n";
-  // The same first layer for every node, so it is built once and cached.
+  // The same first layer for every kind, so it is built once and cached.
   o << "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n"
        "      curl procps iproute2 iptables psmisc ca-certificates && rm -rf /var/lib/apt/lists/*\n";
   if (!pkgs.empty()) {
@@ -692,15 +738,48 @@ std::string dockerfile(const NodeSpec& n, bool is_workload) {
     o << " && rm -rf /var/lib/apt/lists/*\n";
   }
   o << "COPY hasim/ /hasim/\n";
-  if (detail::has_haproxy(n)) o << "COPY haproxy.cfg /etc/haproxy/haproxy.cfg\n";
-  if (detail::has_nginx(n)) o << "COPY nginx.conf /etc/nginx/nginx.conf\nCOPY www/ /var/www/hasim/\n";
-  if (detail::has_keepalived(n)) o << "COPY keepalived.conf /etc/keepalived/keepalived.conf\n";
   o << "RUN chmod 755 /hasim/*.sh\n";
-  (void)is_workload;
   o << "STOPSIGNAL SIGTERM\n";
   o << "ENTRYPOINT [\"/hasim/entrypoint.sh\"]\n";
+  o << "CMD [";
+  for (std::size_t i = 0; i < pkgs.size(); ++i) o << (i ? ", " : "") << "\"" << pkgs[i] << "\"";
+  o << "]\n";
   return o.str();
 }
+
+std::string run_script(const std::string& proc) {
+  return "#!/bin/bash\n# Runs " + proc + " in the foreground. Started by `docker exec -d` (a process\n"
+         "# fault's undo) its output still goes to the container's log, PID 1's stdout/stderr.\n"
+         "exec >/proc/1/fd/1 2>/proc/1/fd/2\n" +
+         detail::run_command_of(proc) + "\n";
+}
+
+}  // namespace
+
+std::vector<detail::ContextFile> detail::image_context(const std::string& kind) {
+  std::vector<ContextFile> f = {{"Dockerfile", dockerfile(kind), false},
+                                {"hasim/entrypoint.sh", entrypoint(), true},
+                                {"hasim/load.sh", kLoadScript, true},
+                                {"hasim/stop-process.sh", kStopProcess, true},
+                                {"hasim/vip-watch.sh", kVipWatch, true}};
+  for (const char* p : {"haproxy", "nginx", "keepalived"})
+    if (kind.find(p) != std::string::npos) f.push_back({std::string("hasim/run-") + p + ".sh", run_script(p), true});
+  std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
+  return f;
+}
+
+std::string detail::context_hash(const std::vector<ContextFile>& files) {
+  std::string all;
+  for (const auto& f : files)
+    all += f.path + "\n" + (f.executable ? "755" : "644") + "\n" + std::to_string(f.text.size()) + "\n" + f.text;
+  return sha256_hex(all);
+}
+
+std::string detail::image_name(const std::string& kind) {
+  return "localhost/hasim/" + kind + ":" + context_hash(image_context(kind)).substr(0, 12);
+}
+
+namespace {
 
 void write_file(const fs::path& root, const std::string& rel, const std::string& text, std::vector<std::string>& written,
                 bool executable = false) {
@@ -713,8 +792,18 @@ void write_file(const fs::path& root, const std::string& rel, const std::string&
   f << text;
   f.close();
   if (!f) throw std::runtime_error("error writing " + p.string());
-  if (executable)
-    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add, ec);
+  // Explicit modes, whatever the umask: the files are bind-mounted into containers where nginx's
+  // workers (www-data) read the docroot, and the image hash counts 755/644.
+  const auto r = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  const auto x = fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+  fs::permissions(p, executable ? r | x : r, fs::perm_options::replace, ec);
+  // Only the directories rel itself names (never DIR or above it: DIR may be /tmp).
+  const fs::path relp(rel);
+  fs::path d = root;
+  for (auto it = relp.begin(); it != relp.end() && std::next(it) != relp.end(); ++it) {
+    d /= *it;
+    fs::permissions(d, r | x, fs::perm_options::replace, ec);
+  }
   written.push_back(rel);
 }
 
@@ -738,22 +827,15 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   std::vector<std::pair<std::string, std::string>> files, scripts;
   files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
   files.emplace_back("plan.json", detail::render_plan(spec, project));
-  std::set<std::string> workload_nodes;
-  for (const auto& [name, w] : spec.workloads) workload_nodes.insert(w.node);
+  // One build context per image kind: scripts only, shared by the nodes of that kind.
+  std::set<std::string> kinds;
+  for (const auto& n : spec.nodes) kinds.insert(detail::image_kind(n));
+  for (const auto& kind : kinds)
+    for (const auto& f : detail::image_context(kind))
+      (f.executable ? scripts : files).emplace_back("images/" + kind + "/" + f.path, f.text);
   for (const auto& n : spec.nodes) {
     const std::string d = n.name + "/";
     const std::string where = (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name;
-    files.emplace_back(d + "Dockerfile", dockerfile(n, workload_nodes.count(n.name) > 0));
-    scripts.emplace_back(d + "hasim/entrypoint.sh", entrypoint(n));
-    scripts.emplace_back(d + "hasim/stop-process.sh", kStopProcess);
-    scripts.emplace_back(d + "hasim/load.sh", kLoadScript);
-    if (detail::has_keepalived(n)) scripts.emplace_back(d + "hasim/vip-watch.sh", kVipWatch);
-    for (const auto& p : detail::processes_of(n))
-      scripts.emplace_back(d + "hasim/run-" + p + ".sh",
-                           "#!/bin/bash\n# Runs " + p + " in the foreground. Started by `docker exec -d` (a process\n"
-                           "# fault's undo) its output still goes to the container's log, PID 1's stdout/stderr.\n"
-                           "exec >/proc/1/fd/1 2>/proc/1/fd/2\n" +
-                               detail::run_command_of(p) + "\n");
     for (const auto& c : n.components) {
       if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
         std::vector<std::string> ns;
@@ -785,6 +867,9 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec || !fs::is_directory(root)) throw std::runtime_error("cannot create directory " + dir + (ec ? ": " + ec.message() : ""));
+  // A context is hashed as rendered: drop what an earlier render left in images/ (other kinds,
+  // files since renamed), so the directory run_real.py checks is exactly the hashed one.
+  fs::remove_all(root / "images", ec);
   std::vector<std::string> written;
   for (const auto& [rel, text] : files) write_file(root, rel, text, written);
   for (const auto& [rel, text] : scripts) write_file(root, rel, text, written, true);

@@ -76,12 +76,16 @@ std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const st
     o << "\nresolvers " << r.name << "\n";
     int i = 0;
     for (const auto& ns : nameservers) o << "    nameserver dns" << ++i << " " << ns << ":53\n";
-    o << "    resolve_retries 3\n";
+    o << "    resolve_retries " << r.resolve_retries << "\n";
     o << "    timeout resolve " << haproxy_time(r.timeout_resolve) << "\n";
-    o << "    timeout retry 1s\n";
+    o << "    timeout retry " << haproxy_time(r.timeout_retry) << "\n";
     o << "    hold valid " << haproxy_time(r.hold_valid) << "\n";
     o << "    hold nx " << haproxy_time(r.hold_nx) << "\n";
-    o << "    hold other 30s\n    hold refused 30s\n    hold timeout 30s\n    hold obsolete 30s\n";
+    o << "    hold timeout " << haproxy_time(r.hold_timeout) << "\n";
+    o << "    hold obsolete " << haproxy_time(r.hold_obsolete) << "\n";
+    // Statuses the model has no notion of (aardvark answers an address, NXDOMAIN or nothing):
+    // HAProxy's defaults, written out so the file reads like the workshop's.
+    o << "    hold other 30s\n    hold refused 30s\n";
   }
 
   for (const auto& f : c.frontends) {

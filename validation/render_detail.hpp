@@ -35,4 +35,28 @@ std::string render_plan(const scenarios::ScenarioSpec& spec, const std::string& 
 /// The compose project name for a scenario ("hasim-" + name, lower case, [a-z0-9_-]).
 std::string project_name(const scenarios::ScenarioSpec& spec);
 
+/// SHA-256 of `data`, 64 lower-case hex digits.
+std::string sha256_hex(const std::string& data);
+
+/// One file of an image's build context (path relative to the context, '/'-separated).
+struct ContextFile {
+  std::string path;
+  std::string text;
+  bool executable = false;
+};
+
+/// The image a node runs: its daemons' packages, named after them in a fixed order
+/// ("haproxy", "nginx-keepalived", ...; "base" for a node without daemons such as a client).
+/// Nodes of the same kind share one image, across scenarios too.
+std::string image_kind(const scenarios::NodeSpec& n);
+/// The build context of a kind: a Dockerfile and hasim's generic scripts, nothing of a node's
+/// configuration (compose bind-mounts that), sorted by path.
+std::vector<ContextFile> image_context(const std::string& kind);
+/// The content hash of a context: SHA-256 over, for each file in path order,
+/// "PATH\nMODE\nSIZE\n" + content, MODE being 755 or 644. run_real.py recomputes it from the
+/// rendered directory to refuse a context edited after rendering.
+std::string context_hash(const std::vector<ContextFile>& files);
+/// "localhost/hasim/KIND:" + the first 12 hex digits of context_hash.
+std::string image_name(const std::string& kind);
+
 }  // namespace validation::detail

@@ -3,24 +3,39 @@
 
   validation/env/setup.sh && validation/env/base-image.sh      # once per machine
   build/hasim render scenarios/demo1-part1.yaml /tmp/demo1
-  validation/run_real.py /tmp/demo1 --runs 3 --out results.json
+  validation/run_real.py /tmp/demo1 --runs 5 --parallel 3 --out results.json
+
+Images: built only when missing (`podman image exists`), named by a hash of their build context
+(plan.json "images"), so a second run of any scenario builds nothing and slots share them.
 
 Each run: compose up, a bounded wait until every HAProxy sees its servers UP (read from inside the
 stack), t0, the client started inside its container, each fault applied at its time plus a
-seeded uniform phase offset in [0, jitter) (recorded), the end, `podman logs --timestamps` of
-every container, compose down. Teardown always happens (finally + SIGINT/SIGTERM), every wait
-is bounded, and no packet is sent from the host to a stack address: probes and clients run
-inside the stack's own containers (`podman exec`).
+seeded uniform phase offset in [0, jitter) (seeded by --seed and the run index, whichever slot
+runs it), the end, `podman logs --timestamps` of every container, teardown. Teardown always
+happens (finally + SIGINT/SIGTERM), by container and network id and by the compose project's
+label, and is checked; every wait is bounded, and no packet is sent from the host to a stack
+address: probes and clients run inside the stack's own containers (`podman exec`).
+
+--parallel K runs up to K runs at once, each in its own compose project (PROJECT-sK) with its own
+copy of the rendered directory in which every scenario subnet is moved to a free subnet of the
+same size (checked against the host's routes, podman's networks and other slots); results are
+mapped back, so they read as a sequential run's, in the scenario's own addresses.
 
 Standard library only (Debian /usr/bin/python3).
 """
 from __future__ import annotations
 
 import argparse
+import fcntl
+import hashlib
+import ipaddress
 import json
 import os
+import queue
 import random
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,11 +51,24 @@ ENV.setdefault("CONTAINERS_CONF", f"{STATE}/containers.conf")
 ENV.setdefault("CONTAINERS_STORAGE_CONF", f"{STATE}/storage.conf")
 ENV.setdefault("DOCKER_HOST", f"unix://{STATE}/podman.sock")
 
+# Ranges never used for remapped subnets, besides what the host routes: 10.89.60.0-10.89.69.255
+# are someone else's experiments on the validation machine (their networks are not always up, so
+# the route check alone does not see them). HASIM_AVOID_SUBNETS (comma-separated) adds more.
+AVOID_DEFAULT = "10.89.60.0/22,10.89.64.0/22,10.89.68.0/23"
+# Where remapped subnets come from, in order (private ranges; 10.100.0.0 first keeps clear of
+# podman's own 10.88/10.89 defaults and of most hand-made test networks).
+POOLS = ["10.100.0.0/14", "10.104.0.0/13", "10.112.0.0/12", "10.128.0.0/9", "172.16.0.0/12", "192.168.0.0/16"]
+
 VERBOSE = False
+STOP = threading.Event()      # every slot abandons its run and tears down (a signal, or a hang)
+SIGNALLED = threading.Event() # SIGINT/SIGTERM received: exit status 130, "interrupted": true
+NO_MORE = threading.Event()   # an error in one slot: no new runs start (runs under way finish)
+_log_lock = threading.Lock()
 
 
 def log(msg: str) -> None:
-    print(f"[run_real {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+    with _log_lock:
+        print(f"[run_real {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 class Interrupted(Exception):
@@ -48,22 +76,380 @@ class Interrupted(Exception):
 
 
 def _on_signal(signum, _frame):
-    raise Interrupted(f"signal {signum}")
+    # Only flags: the work runs in slot threads, which poll STOP at every wait and subprocess.
+    if not STOP.is_set():
+        log(f"signal {signum}: stopping, tearing down")
+    SIGNALLED.set()
+    STOP.set()
 
 
-def sh(argv: list[str], timeout: float = 60, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
+def check_stop() -> None:
+    if STOP.is_set():
+        raise Interrupted("interrupted")
+
+
+def sh(argv: list[str], timeout: float = 60, check: bool = True, capture: bool = True,
+       abortable: bool = True, interrupt_on_stop: bool = False) -> subprocess.CompletedProcess:
+    """Runs argv, bounded by timeout. abortable: not started once STOP is set (teardown commands
+    are not abortable). A command under way is not killed on STOP: killing a podman client half-way
+    through `start`, `up` or `network connect` leaves state behind that the teardown then races
+    (the API service finishes the request anyway); they are short. interrupt_on_stop: sent SIGINT
+    on STOP (a long `podman build`, which then removes its intermediate containers).
+    Children get their own session, so a terminal's Ctrl-C reaches only this script, which then
+    tears down in order."""
+    if abortable:
+        check_stop()
     if VERBOSE:
         log("$ " + " ".join(shlex.quote(a) for a in argv))
-    try:
-        r = subprocess.run(argv, env=ENV, timeout=timeout, text=True,
-                           stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None)
-    except subprocess.TimeoutExpired as e:
-        raise RuntimeError(f"timed out after {timeout}s: {' '.join(argv)}") from e
+    p = subprocess.Popen(argv, env=ENV, text=True, start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None)
+    deadline = time.monotonic() + timeout
+    interrupted = False
+    while True:
+        try:
+            out, err = p.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if interrupt_on_stop and STOP.is_set() and not interrupted:
+                p.send_signal(signal.SIGINT)
+                interrupted = True
+                deadline = min(deadline, time.monotonic() + 60)
+            elif time.monotonic() > deadline:
+                p.kill()
+                try:
+                    p.communicate(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+                raise RuntimeError(f"timed out after {timeout}s: {' '.join(argv)}") from None
+    if interrupted:
+        raise Interrupted("interrupted")
+    r = subprocess.CompletedProcess(argv, p.returncode, out, err)
     if check and r.returncode != 0:
         raise RuntimeError(f"failed ({r.returncode}): {' '.join(argv)}\n{(r.stderr or '')[-2000:]}")
     return r
 
 
+def sleep_until(deadline_ns: int) -> None:
+    while True:
+        check_stop()
+        left = (deadline_ns - time.time_ns()) / 1e9
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.2))
+
+
+# --- locks ---------------------------------------------------------------------------------------
+class ProjectLock:
+    """An exclusive flock on STATE/locks/PROJECT, held for the whole run: two run_real.py of the
+    same project would tear down each other's containers (`compose down -p PROJECT`). The kernel
+    drops it when the process dies, however it dies, so it never goes stale."""
+
+    def __init__(self, project: str):
+        os.makedirs(os.path.join(STATE, "locks"), exist_ok=True)
+        self.path = os.path.join(STATE, "locks", project)
+        self.fd = None
+
+    def try_acquire(self) -> bool:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            # The holder unlinks the file on release: a lock taken on a file unlinked meanwhile
+            # protects nothing (a third process may have created and locked a new one), retry.
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+        return True
+
+    def holder(self) -> str:
+        try:
+            with open(self.path) as f:
+                return f.read().strip() or "?"
+        except OSError:
+            return "?"
+
+    def release(self) -> None:
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)  # while still holding it: see try_acquire
+            except OSError:
+                pass
+            os.close(self.fd)
+            self.fd = None
+
+
+def project_in_use(project: str) -> bool:
+    """True if a live run_real.py holds PROJECT's lock (tested without keeping it)."""
+    path = os.path.join(STATE, "locks", project)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+class FileLock:
+    """A blocking flock (bounded by a timeout) around a short critical section."""
+
+    def __init__(self, name: str, timeout: float = 600):
+        self.path = os.path.join(STATE, name)
+        self.timeout = timeout
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self.fd)
+                    raise RuntimeError(f"{self.path} held for over {self.timeout}s by another run_real.py")
+                check_stop()
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+
+# --- images --------------------------------------------------------------------------------------
+def context_hash(ctx: str) -> str:
+    """The image tag of a build context, as `hasim render` computes it (validation/render_detail.hpp
+    context_hash): SHA-256 over "PATH\\nMODE\\nSIZE\\n" + content of each file in path order."""
+    files = []
+    for root, _dirs, names in os.walk(ctx):
+        for n in names:
+            files.append(os.path.relpath(os.path.join(root, n), ctx).replace(os.sep, "/"))
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        path = os.path.join(ctx, rel)
+        with open(path, "rb") as f:
+            data = f.read()
+        mode = "755" if os.stat(path).st_mode & 0o100 else "644"
+        h.update(f"{rel}\n{mode}\n{len(data)}\n".encode() + data)
+    return h.hexdigest()
+
+
+def ensure_images(rendered: str, plan: dict, build: bool) -> dict:
+    """Builds the plan's images that do not exist yet; returns what was built, what was cached and
+    the build time. Refuses a context edited since rendering (its tag would lie)."""
+    out = {"built": [], "cached": [], "build_s": 0.0}
+    images = plan.get("images", [])
+    for img in images:
+        ctx = os.path.join(rendered, img["context"])
+        tag = img["name"].rsplit(":", 1)[1]
+        if not context_hash(ctx).startswith(tag):
+            raise RuntimeError(f"{ctx} differs from what `hasim render` hashed into {img['name']}: render again")
+    missing = [img for img in images if sh(["podman", "image", "exists", img["name"]], timeout=30, check=False).returncode != 0]
+    out["cached"] = [img["name"] for img in images if img not in missing]
+    if not missing:
+        return out
+    if not build:
+        raise RuntimeError("missing images (--no-build): " + ", ".join(img["name"] for img in missing))
+    if sh(["podman", "image", "exists", "debian:bookworm-slim"], timeout=30, check=False).returncode != 0:
+        raise RuntimeError("no debian:bookworm-slim image: run validation/env/base-image.sh")
+    t = time.monotonic()
+    # One build at a time on this machine (other run_real.py may want the same image): after the
+    # lock, an image someone else just built is not built again.
+    with FileLock("build.lock", timeout=1800):
+        for img in missing:
+            if sh(["podman", "image", "exists", img["name"]], timeout=30, check=False).returncode == 0:
+                out["cached"].append(img["name"])
+                continue
+            log(f"building {img['name']} ({img['context']})")
+            sh(["podman", "build", "--pull=never", "-t", img["name"], os.path.join(rendered, img["context"])], timeout=1800,
+               interrupt_on_stop=True)
+            out["built"].append(img["name"])
+    out["build_s"] = time.monotonic() - t
+    return out
+
+
+# --- address spaces ------------------------------------------------------------------------------
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
+
+
+def remap_text(text: str, pairs: list[tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]]) -> str:
+    """Every IPv4 literal inside a `from` subnet moved to the same offset in its `to` subnet
+    (addresses, gateways, network addresses with their /len, VIPs, peers); others unchanged."""
+    def sub(m):
+        try:
+            ip = ipaddress.IPv4Address(m.group(0))
+        except ValueError:
+            return m.group(0)
+        for src, dst in pairs:
+            if ip in src:
+                return str(dst.network_address + (int(ip) - int(src.network_address)))
+        return m.group(0)
+    return _IPV4.sub(sub, text) if pairs else text
+
+
+def remap_obj(obj, pairs):
+    if isinstance(obj, str):
+        return remap_text(obj, pairs)
+    if isinstance(obj, list):
+        return [remap_obj(x, pairs) for x in obj]
+    if isinstance(obj, dict):
+        return {remap_text(k, pairs) if isinstance(k, str) else k: remap_obj(v, pairs) for k, v in obj.items()}
+    return obj
+
+
+def reverse_pairs(subnets: dict) -> list:
+    """{original: slot} (as recorded in a run) -> pairs mapping slot addresses back."""
+    return [(ipaddress.ip_network(s), ipaddress.ip_network(o)) for o, s in (subnets or {}).items()]
+
+
+def host_networks() -> list:
+    """Every destination the host routes (all tables, the default route excepted) and every podman
+    network's subnet (a network without containers has no route yet)."""
+    nets = []
+    r = sh(["ip", "-4", "route", "show", "table", "all"], timeout=10, abortable=False)
+    for line in r.stdout.splitlines():
+        w = line.split()
+        if not w:
+            continue
+        dst = w[1] if w[0] in ("local", "broadcast", "unicast", "unreachable", "blackhole", "prohibit", "throw",
+                               "multicast", "anycast", "nat") and len(w) > 1 else w[0]
+        if dst == "default":
+            continue
+        try:
+            nets.append(ipaddress.ip_network(dst, strict=False))
+        except ValueError:
+            pass
+    r = sh(["podman", "network", "ls", "--format", "{{range .Subnets}}{{.Subnet}} {{end}}"], timeout=30, check=False,
+           abortable=False)
+    for w in (r.stdout or "").split():
+        try:
+            n = ipaddress.ip_network(w, strict=False)
+            if n.version == 4:
+                nets.append(n)
+        except ValueError:
+            pass
+    return nets
+
+
+def avoid_networks() -> list:
+    spec = AVOID_DEFAULT + "," + os.environ.get("HASIM_AVOID_SUBNETS", "")
+    return [ipaddress.ip_network(w.strip(), strict=False) for w in spec.split(",") if w.strip()]
+
+
+def reservations() -> list:
+    """Subnets reserved by live run_real.py processes (their project lock is held); stale files of
+    dead ones are removed."""
+    out = []
+    d = os.path.join(STATE, "subnets")
+    os.makedirs(d, exist_ok=True)
+    for name in os.listdir(d):
+        path = os.path.join(d, name)
+        if not project_in_use(name):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            continue
+        try:
+            with open(path) as f:
+                out += [ipaddress.ip_network(s) for s in json.load(f)]
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def check_subnets_free(subnets: list[str]) -> None:
+    """The scenario's own subnets (no remapping): refuse any the host already routes, or podman
+    already has a network for (after our own leftovers are gone), rather than clash with it."""
+    taken = host_networks()
+    for s in subnets:
+        n = ipaddress.ip_network(s, strict=False)
+        clash = [str(t) for t in taken if t.overlaps(n)]
+        if clash:
+            raise RuntimeError(f"{s} overlaps {', '.join(sorted(set(clash)))} (host route or podman network): "
+                               "another stack uses it; run with --remap (or --parallel K) to move it")
+
+
+def allocate_subnets(originals: list[str], project: str) -> dict:
+    """original subnet -> a free subnet of the same size for PROJECT, reserved in STATE/subnets
+    (under a lock, so concurrent run_real.py and slots never pick the same range)."""
+    with FileLock("subnets.lock", timeout=60):
+        taken = host_networks() + avoid_networks() + reservations()
+        taken += [ipaddress.ip_network(s, strict=False) for s in originals]  # a sequential run may use them
+        chosen: dict[str, str] = {}
+        for s in originals:
+            orig = ipaddress.ip_network(s, strict=False)
+            found = None
+            for pool in POOLS:
+                pool = ipaddress.ip_network(pool)
+                if orig.prefixlen < pool.prefixlen:
+                    continue
+                for cand in pool.subnets(new_prefix=orig.prefixlen):
+                    if not any(cand.overlaps(t) for t in taken):
+                        found = cand
+                        break
+                if found:
+                    break
+            if found is None:
+                raise RuntimeError(f"no free /{orig.prefixlen} for {s} in {', '.join(POOLS)} (host routes, podman "
+                                   f"networks, other slots and {AVOID_DEFAULT} excluded): free some or run sequentially")
+            chosen[s] = str(found)
+            taken.append(found)
+        with open(os.path.join(STATE, "subnets", project), "w") as f:
+            json.dump(list(chosen.values()), f)
+    return chosen
+
+
+def release_subnets(project: str) -> None:
+    try:
+        os.unlink(os.path.join(STATE, "subnets", project))
+    except OSError:
+        pass
+
+
+def remapped_copy(rendered: str, dest: str, subnets: dict) -> None:
+    """A copy of the rendered directory with every address moved (compose subnets, ip_range,
+    ipv4_address; haproxy's nameservers and literal servers; keepalived VIPs and unicast peers;
+    nginx proxy_pass; plan.json). Image contexts are copied as they are: their hash names the image."""
+    pairs = [(ipaddress.ip_network(o, strict=False), ipaddress.ip_network(n)) for o, n in subnets.items()]
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    for root, dirs, names in os.walk(rendered):
+        rel = os.path.relpath(root, rendered)
+        if rel == "." and "slots" in dirs and os.path.abspath(os.path.join(rendered, "slots")) == os.path.abspath(os.path.dirname(dest)):
+            dirs.remove("slots")  # logs written inside the rendered dir: do not copy the copies
+        os.makedirs(os.path.join(dest, rel), exist_ok=True)
+        shutil.copymode(root, os.path.join(dest, rel))
+        for n in names:
+            src, dst = os.path.join(root, n), os.path.join(dest, rel, n)
+            if rel.split(os.sep)[0] == "images":
+                shutil.copy2(src, dst)
+                continue
+            with open(src, "rb") as f:
+                data = f.read()
+            try:
+                data = remap_text(data.decode("utf-8"), pairs).encode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            with open(dst, "wb") as f:
+                f.write(data)
+            shutil.copymode(src, dst)
+
+
+# --- one compose project -------------------------------------------------------------------------
 class VipWatcher:
     """`docker exec SVC /hasim/vip-watch.sh VIPS` with its output kept in a file; the end of the
     output (the container's processes gone, VIPs with them) is stamped with the host clock, which
@@ -78,7 +464,8 @@ class VipWatcher:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(["podman", "exec", self.cid, "/hasim/vip-watch.sh"] + self.vips, env=ENV,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                     text=True, start_new_session=True)
         self.thread = threading.Thread(target=self._pump, args=(self.proc,), daemon=True)
         self.thread.start()
 
@@ -108,12 +495,14 @@ class VipWatcher:
 
 
 class Stack:
-    """One compose project: ids recorded so teardown can remove exactly what we made."""
+    """One compose project: ids recorded (STATE/ids/PROJECT) so teardown, here or teardown.sh's,
+    removes exactly what we made."""
 
-    def __init__(self, rendered: str, plan: dict):
+    def __init__(self, rendered: str, plan: dict, project: str, name: str = ""):
         self.dir = os.path.abspath(rendered)
         self.plan = plan
-        self.project = plan["project"]
+        self.project = project
+        self.name = name or project
         self.compose = ["docker-compose", "-p", self.project, "-f", os.path.join(self.dir, "docker-compose.yml")]
         self.ids: dict[str, str] = {}
         self.networks: list[str] = []
@@ -122,40 +511,54 @@ class Stack:
         self.netem: set[str] = set()
         self.idfile = os.path.join(STATE, "ids", self.project)
         self.watchers: dict[str, VipWatcher] = {}
+        self.clients: list = []  # (workload, Popen, file) of the run under way
 
     # --- lifecycle ---------------------------------------------------------------------------
     def build(self) -> float:
+        """Plans rendered before images were content-addressed: compose builds per node."""
         t = time.monotonic()
-        sh(self.compose + ["build"], timeout=1800)
+        sh(self.compose + ["build"], timeout=1800, interrupt_on_stop=True)
         return time.monotonic() - t
 
+    def _record_ids(self) -> None:
+        os.makedirs(os.path.dirname(self.idfile), exist_ok=True)
+        tmp = self.idfile + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"project": self.project, "containers": self.ids, "networks": self.networks}, f)
+        os.replace(tmp, self.idfile)
+
     def up(self) -> None:
-        for net in self.plan["networks"].values():
-            self._check_subnet_free(net["subnet"])
+        # Recorded before `up`: an interruption half-way still leaves the project name to sweep.
+        self._record_ids()
         sh(self.compose + ["up", "-d", "--no-build"], timeout=180)
         # Container ids by compose labels (one podman call; `docker-compose ps -q` takes ~2 s each).
-        r = sh(["podman", "ps", "-a", "--no-trunc", "--filter", f"label=com.docker.compose.project={self.project}",
-                "--format", '{{.ID}} {{index .Labels "com.docker.compose.service"}}'], timeout=30)
-        for line in r.stdout.splitlines():
-            parts = line.split()
-            if len(parts) == 2:
-                self.ids[parts[1]] = parts[0]
+        for cid, svc in self._labelled_containers():
+            self.ids[svc] = cid
         for svc in self.plan["services"]:
             if svc not in self.ids:
                 raise RuntimeError(f"service {svc} has no container after up")
-        nets = sh(["podman", "network", "ls", "-q", "--filter", f"name=^{self.project}_"], timeout=30).stdout.split()
-        self.networks = nets
-        os.makedirs(os.path.dirname(self.idfile), exist_ok=True)
-        with open(self.idfile, "w") as f:
-            json.dump({"containers": self.ids, "networks": self.networks}, f)
+        self.networks = self._project_networks()
+        self._record_ids()
         for svc in self.plan.get("initially_stopped", []):
             sh(["podman", "stop", "-t", "10", self.ids[svc]], timeout=30)
 
-    def _check_subnet_free(self, subnet: str) -> None:
-        # Never reuse a range the host already routes (other than through a bridge of ours).
-        routes = sh(["ip", "-4", "route", "show", subnet], timeout=10, check=False).stdout.strip()
-        if routes and "podman" not in routes:
-            raise RuntimeError(f"the host already routes {subnet}: {routes}; pick another subnet")
+    def _labelled_containers(self, abortable: bool = True) -> list[tuple[str, str]]:
+        r = sh(["podman", "ps", "-a", "--no-trunc", "--filter", f"label=com.docker.compose.project={self.project}",
+                "--format", '{{.ID}} {{index .Labels "com.docker.compose.service"}}'], timeout=30, abortable=abortable,
+               check=abortable)
+        out = []
+        for line in (r.stdout or "").splitlines():
+            parts = line.split()
+            if parts:
+                out.append((parts[0], parts[1] if len(parts) > 1 else ""))
+        return out
+
+    def _project_networks(self, abortable: bool = True) -> list[str]:
+        ids = set()
+        for flt in (f"name=^{self.project}_", f"label=com.docker.compose.project={self.project}"):
+            r = sh(["podman", "network", "ls", "-q", "--no-trunc", "--filter", flt], timeout=30, check=False, abortable=abortable)
+            ids.update((r.stdout or "").split())
+        return sorted(ids)
 
     def start_watchers(self, outdir: str) -> None:
         for w in self.plan.get("vip_watch", []):
@@ -174,20 +577,55 @@ class Stack:
             vw.stop()
         self.watchers.clear()
 
-    def down(self) -> None:
+    def stop_clients(self) -> None:
+        for _w, p, fh in self.clients:
+            if p.poll() is None:
+                p.kill()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+            fh.close()
+        self.clients.clear()
+
+    def leftovers(self) -> bool:
+        """Anything of this project in podman, or an ids file (a killed earlier run)?"""
+        return (os.path.exists(self.idfile) or bool(self._labelled_containers(abortable=False))
+                or bool(self._project_networks(abortable=False)))
+
+    def down(self) -> list[str]:
+        """Removes every container and network of the project (recorded ids, compose down, then
+        whatever still carries the project's label or name), checks that nothing is left, and
+        only then forgets the ids file. Never aborted by STOP. Returns what could not be removed."""
         self.stop_watchers()
+        self.stop_clients()
         try:
-            sh(self.compose + ["down", "-v", "-t", "2"], timeout=120, check=False)
+            sh(self.compose + ["down", "-v", "-t", "2"], timeout=120, check=False, abortable=False)
         except RuntimeError as e:
-            log(f"compose down: {e}")
-        for cid in self.ids.values():
-            sh(["podman", "rm", "-f", "-t", "0", cid], timeout=60, check=False)
-        for nid in self.networks:
-            sh(["podman", "network", "rm", "-f", nid], timeout=60, check=False)
-        if os.path.exists(self.idfile):
+            log(f"{self.name}: compose down: {e}")
+        left: list[str] = []
+        for _attempt in range(3):
+            cids = set(self.ids.values()) | {c for c, _ in self._labelled_containers(abortable=False)}
+            if cids:
+                sh(["podman", "rm", "-f", "-t", "0"] + sorted(cids), timeout=90, check=False, abortable=False)
+            nids = set(self.networks) | set(self._project_networks(abortable=False))
+            if nids:
+                sh(["podman", "network", "rm", "-f"] + sorted(nids), timeout=60, check=False, abortable=False)
+            left = [f"container {c}" for c, _ in self._labelled_containers(abortable=False)]
+            left += [f"network {n}" for n in self._project_networks(abortable=False)]
+            if not left:
+                break
+            time.sleep(1)
+        if left:
+            log(f"{self.name}: NOT CLEAN after teardown: {', '.join(left)} (ids kept in {self.idfile})")
+        elif os.path.exists(self.idfile):
             os.unlink(self.idfile)
         self.ids.clear()
         self.networks.clear()
+        self.disconnected.clear()
+        self.blocked.clear()
+        self.netem.clear()
+        return left
 
     # --- probes (inside the stack) -----------------------------------------------------------
     def exec_out(self, svc: str, argv: list[str], timeout: float = 10) -> subprocess.CompletedProcess:
@@ -215,6 +653,7 @@ class Stack:
             last = self.haproxy_states()
             if all(last.get(k, "").startswith("UP") for k in want):
                 return time.monotonic() - t
+            check_stop()
             time.sleep(0.5)
         raise RuntimeError(f"not healthy within {limit_s}s: {last}")
 
@@ -269,12 +708,23 @@ class Stack:
             for svc in list(self.netem):
                 sh(["podman", "exec", self.ids[svc], "tc", "qdisc", "del", "dev", "eth0", "root"], timeout=30, check=False)
             for svc, net, _ in list(self.disconnected):
-                sh(["podman", "network", "connect", net, self.ids[svc]], timeout=30, check=False)
+                # Back with its fixed address, as network_connect's undo would (a dynamic one
+                # could take another node's fixed address or a VIP).
+                addr = self._fixed_address(svc, net[len(self.project) + 1:])
+                sh(["podman", "network", "connect"] + (["--ip", addr] if addr else []) + [net, self.ids[svc]],
+                   timeout=30, check=False)
             self.blocked.clear()
             self.netem.clear()
             self.disconnected.clear()
         else:
             raise RuntimeError(f"unknown step op {op}")
+
+    def _fixed_address(self, svc: str, network: str) -> str:
+        for f in self.plan.get("faults", []):
+            for s in f.get("steps", []) + f.get("undo", []):
+                if s.get("op") == "network_connect" and s.get("service") == svc and s.get("network") == network:
+                    return s.get("ipv4_address", "")
+        return ""
 
     def _iptables(self, s: dict) -> None:
         cid = self.ids[s["service"]]
@@ -306,15 +756,9 @@ class Stack:
         return out
 
 
-def sleep_until(deadline_ns: int) -> None:
-    while True:
-        left = (deadline_ns - time.time_ns()) / 1e9
-        if left <= 0:
-            return
-        time.sleep(min(left, 0.2))
-
-
 def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_limit: float) -> dict:
+    """One run in `stack` (its plan, maybe remapped, drives the commands); `plan` is the scenario's
+    own, whose words the fault records use."""
     rng = random.Random(seed * 1_000_003 + run)
     res: dict = {"run": run, "seed": seed}
     t_up = time.monotonic()
@@ -326,20 +770,20 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
     t0 = time.time_ns() + 200_000_000  # scenario time 0
     res["t0_ns"] = t0
     timeline = []  # (t_ns, kind, payload)
-    for w in plan["workloads"]:
+    for w in stack.plan["workloads"]:
         timeline.append((t0 + int(float(w["start_s"]) * 1e9), "workload", w))
     offsets = []
-    for f in plan["faults"]:
+    for f in stack.plan["faults"]:
         off = rng.uniform(0.0, float(f["jitter_s"])) if float(f["jitter_s"]) > 0 else 0.0
         offsets.append(off)
         at = t0 + int((float(f["at_s"]) + off) * 1e9)
         timeline.append((at, "fault", f))
     timeline.sort(key=lambda x: x[0])
-    clients = []
     fault_records = []
     pending_undo = []
     idx = 0
     end_ns = t0 + int(duration * 1e9)
+    tag = f"run {run}" + (f" [{stack.name}]" if stack.name != plan["project"] else "")
     while idx < len(timeline) or pending_undo:
         nxt = timeline[idx][0] if idx < len(timeline) else None
         nu = min(pending_undo, key=lambda x: x[0]) if pending_undo else None
@@ -362,47 +806,53 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             path = os.path.join(outdir, f"workload-{payload['name']}.log")
             fh = open(path, "w")
             p = subprocess.Popen(["podman", "exec", stack.ids[payload["service"]]] + payload["argv"], env=ENV,
-                                 stdout=fh, stderr=subprocess.STDOUT)
-            clients.append((payload, p, fh, path))
-            log(f"run {run}: workload {payload['name']} started")
+                                 stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stack.clients.append((payload, p, fh))
+            log(f"{tag}: workload {payload['name']} started")
         else:
             t_cmd = time.time_ns()
             for s in payload["steps"]:
                 stack.step(s)
             t_done = time.time_ns()
+            shell = plan["faults"][payload["index"]]["shell"]  # the scenario's addresses
             rec = {"kind": "fault", "t_s": (t_cmd - t0) / 1e9, "done_s": (t_done - t0) / 1e9, "action": payload["action"],
                    "target": payload["target"], "planned_s": float(payload["at_s"]),
-                   "phase_offset_s": offsets[payload["index"]], "shell": payload["shell"]}
+                   "phase_offset_s": offsets[payload["index"]], "shell": shell}
             fault_records.append(rec)
-            log(f"run {run}: t={rec['t_s']:.3f}s {' ; '.join(payload['shell'])} (took {(t_done - t_cmd) / 1e9:.3f}s)")
+            log(f"{tag}: t={rec['t_s']:.3f}s {' ; '.join(shell)} (took {(t_done - t_cmd) / 1e9:.3f}s)")
             if payload.get("for_s") is not None:
                 pending_undo.append((t_cmd + int(float(payload["for_s"]) * 1e9), payload))
     sleep_until(end_ns)
-    for w, p, fh, _ in clients:  # the client stops by itself at the end; bound the wait
-        try:
-            p.wait(timeout=max(5.0, float(w["timeout_s"] or 0) + 5.0) if float(w["timeout_s"] or 0) < 120 else 30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-        fh.close()
+    for w, p, fh in stack.clients:  # the client stops by itself at the end; bound the wait
+        limit = max(5.0, float(w["timeout_s"] or 0) + 5.0) if float(w["timeout_s"] or 0) < 120 else 30
+        deadline = time.monotonic() + limit
+        while p.poll() is None and time.monotonic() < deadline:
+            check_stop()
+            time.sleep(0.1)
+    stack.stop_clients()
     stack.stop_watchers()
     stack.logs(outdir)
     res["faults"] = fault_records
-    analyze(plan, res, outdir)
     return res
 
 
 def analyze(plan: dict, res: dict, outdir: str) -> None:
-    """Events and metrics of one run from its saved logs (also used by --reparse)."""
+    """Events and metrics of one run from its saved logs (also used by --reparse). A run made in
+    a remapped slot (res["subnets"]: original -> slot) has its logs read back into the scenario's
+    own addresses, so names (vip.ADDRESS...) and events match a sequential run's."""
+    back = reverse_pairs(res.get("subnets"))
     t0 = res["t0_ns"]
     duration = float(plan["duration_s"])
+
+    def read(path: str) -> list[str]:
+        with open(path) as f:
+            return [remap_text(line, back) for line in f.read().splitlines()]
     logs = {}
     for svc in plan["logs"]:
         path = os.path.join(outdir, f"{svc}.log")
         if os.path.exists(path):
-            with open(path) as f:
-                logs[svc] = f.read().splitlines()
-    events = [dict(f) for f in res["faults"]]
+            logs[svc] = read(path)
+    events = [dict(f) for f in remap_obj(res["faults"], back)]
     metrics: dict[str, float] = {}
     # The simulator's HAProxy counters are per component, summed over every HAProxy node, and
     # exist only once incremented: haproxy.server_down, haproxy.server_up, haproxy.http_CODE.
@@ -423,8 +873,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         path = os.path.join(outdir, f"workload-{w['name']}.log")
         reqs = []
         if os.path.exists(path):
-            with open(path) as f:
-                reqs = parse_logs.parse_client(f, w["service"], w["name"], t0)
+            reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
         metrics.update(parse_logs.workload_metrics(reqs, w["name"], duration))
         events += reqs
     server_nodes = {f"{h['service']}/{s['backend']}/{s['server']}": s["node"] for h in plan["haproxy"] for s in h["servers"]}
@@ -433,8 +882,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     for w in plan.get("vip_watch", []):
         path = os.path.join(outdir, f"vip-{w['service']}.log")
         if os.path.exists(path):
-            with open(path) as f:
-                vip_lines[w["service"]] = (w["vips"], f.read().splitlines())
+            vip_lines[w["service"]] = (w["vips"], read(path))
     if vip_lines:
         vev = parse_logs.parse_vip_watch(vip_lines, t0)
         events += vev
@@ -446,21 +894,161 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     res["events"] = evs
 
 
+# --- slots ---------------------------------------------------------------------------------------
+class Slot:
+    """Where runs happen: one compose project (locked), and in remap mode its own copy of the
+    rendered directory in its own subnets."""
+
+    def __init__(self, index: int, project: str, lock: ProjectLock, stack: Stack, subnets: dict | None):
+        self.index, self.project, self.lock, self.stack, self.subnets = index, project, lock, stack, subnets
+        self.clean = True
+        self.left: list[str] = []
+
+    def describe(self) -> dict:
+        return {"slot": self.index, "project": self.project, "dir": self.stack.dir, "subnets": self.subnets or {}}
+
+
+def make_slots(a, plan: dict, rendered: str, logdir: str, remap: bool) -> list[Slot]:
+    base = a.project or plan["project"]
+    slots: list[Slot] = []
+    try:
+        if not remap:
+            lock = ProjectLock(base)
+            if not lock.try_acquire():
+                raise RuntimeError(f"project {base} is in use by run_real.py pid {lock.holder()}: use --project NAME "
+                                   "or --parallel/--remap")
+            slots.append(Slot(1, base, lock, Stack(rendered, plan, base), None))
+            return slots
+        k = 0
+        while len(slots) < a.parallel:
+            k += 1
+            if k > a.parallel + 32:
+                raise RuntimeError(f"no free slot project name {base}-sN (all locked by other run_real.py)")
+            project = f"{base}-s{k}"
+            lock = ProjectLock(project)
+            if not lock.try_acquire():
+                continue  # another run_real.py uses this slot name: take the next
+            try:
+                subnets = allocate_subnets(list(n["subnet"] for n in plan["networks"].values()), project)
+                sdir = os.path.join(logdir, "slots", project)
+                remapped_copy(rendered, sdir, subnets)
+                with open(os.path.join(sdir, "plan.json")) as f:
+                    splan = json.load(f)
+            except BaseException:
+                release_subnets(project)
+                lock.release()
+                raise
+            slots.append(Slot(len(slots) + 1, project, lock, Stack(sdir, splan, project, name=project), subnets))
+            log(f"slot {project}: " + ", ".join(f"{o} -> {n}" for o, n in subnets.items()))
+        return slots
+    except BaseException:
+        for s in slots:
+            release_subnets(s.project)
+            s.lock.release()
+        raise
+
+
+def release_slot(slot: Slot) -> None:
+    release_subnets(slot.project)
+    slot.lock.release()
+
+
+def slot_worker(slot: Slot, plan: dict, runs: queue.Queue, results: dict, errors: list, a, seed: int, logdir: str,
+                start_delay: float) -> None:
+    stack = slot.stack
+    try:
+        t_end = time.monotonic() + start_delay
+        while time.monotonic() < t_end:  # staggered starts: slots' fault commands do not coincide
+            check_stop()
+            time.sleep(0.1)
+        while not STOP.is_set() and not NO_MORE.is_set():
+            try:
+                run = runs.get_nowait()
+            except queue.Empty:
+                return
+            rdir = os.path.join(logdir, f"run{run}")
+            if os.path.exists(rdir):
+                shutil.rmtree(rdir)  # an earlier invocation's logs: vip logs are appended to
+            os.makedirs(rdir)
+            t = time.monotonic()
+            res = None
+            try:
+                res = one_run(stack, plan, run, seed, rdir, a.health_timeout)
+            except Interrupted:
+                return
+            except Exception as e:  # noqa: BLE001 - reported once, the other slots finish their runs
+                errors.append(f"run {run} ({slot.project}): {e}")
+                log(f"run {run}: error: {e}")
+                NO_MORE.set()
+                return
+            finally:
+                td = time.monotonic()
+                left = stack.down()
+                if left:
+                    slot.clean = False
+                    slot.left = left
+                down_s = time.monotonic() - td
+            if slot.subnets:
+                res["project"], res["slot"], res["subnets"] = slot.project, slot.index, dict(slot.subnets)
+            analyze(plan, res, rdir)
+            res["down_s"] = down_s
+            res["wall_s"] = time.monotonic() - t
+            results[run] = res
+            log(f"run {run}: {res['wall_s']:.1f}s wall; " + ", ".join(f"{k}={v:.3f}" for k, v in sorted(res["metrics"].items())))
+    except Interrupted:
+        return
+    except Exception as e:  # noqa: BLE001
+        errors.append(f"{slot.project}: {e}")
+        NO_MORE.set()
+
+
+def service_answers(sock_path: str) -> bool:
+    """The API service is up (not just its socket file, which outlives a killed service)."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    try:
+        s.connect(sock_path)
+        s.sendall(b"GET /_ping HTTP/1.0\r\n\r\n")
+        return s.recv(64).startswith(b"HTTP/1.")
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def write_results(path: str, out: dict) -> None:
+    keys = sorted({k for r in out["runs"] for k in r["metrics"]})
+    out["summary"] = {k: parse_logs.summarize([r["metrics"][k] for r in out["runs"] if k in r["metrics"]]) for k in keys}
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(out, f, indent=1)
+    os.replace(tmp, path)
+
+
 def main(argv=None) -> int:
     global VERBOSE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("rendered", help="directory written by `hasim render`")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--parallel", type=int, default=1, metavar="K",
+                    help="up to K runs at once, each in its own project and remapped subnets (default 1: as is)")
+    ap.add_argument("--remap", action="store_true", help="remap subnets even with --parallel 1")
+    ap.add_argument("--project", default=None, help="compose project name (default: the plan's); slots add -sK")
+    ap.add_argument("--stagger", type=float, default=3.0, help="seconds between the slots' first runs (default 3)")
     ap.add_argument("--seed", type=int, default=None, help="seed of the phase offsets (default: the plan's)")
     ap.add_argument("--out", default="results.json")
     ap.add_argument("--logs", default=None, help="directory for raw logs (default: OUT without .json + -logs)")
-    ap.add_argument("--no-build", action="store_true", help="images are already built")
+    ap.add_argument("--no-build", action="store_true", help="never build: fail if an image is missing")
+    ap.add_argument("--build-only", action="store_true", help="build the missing images and exit")
     ap.add_argument("--health-timeout", type=float, default=60.0)
     ap.add_argument("--reparse", metavar="RESULTS", default=None,
                     help="recompute events and metrics of RESULTS from its saved logs (no containers); writes --out")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     VERBOSE = a.verbose
+    if a.parallel < 1 or a.runs < 0:
+        ap.error("--parallel must be >= 1 and --runs >= 0")
     if a.reparse:
         with open(os.path.join(a.rendered, "plan.json")) as f:
             plan = json.load(f)
@@ -469,61 +1057,100 @@ def main(argv=None) -> int:
         logdir = a.logs or (a.reparse[:-5] if a.reparse.endswith(".json") else a.reparse) + "-logs"
         for res in out["runs"]:
             analyze(plan, res, os.path.join(logdir, f"run{res['run']}"))
-        keys = sorted({k for r in out["runs"] for k in r["metrics"]})
-        out["summary"] = {k: parse_logs.summarize([r["metrics"][k] for r in out["runs"] if k in r["metrics"]]) for k in keys}
-        with open(a.out, "w") as f:
-            json.dump(out, f, indent=1)
+        write_results(a.out, out)
         return 0
     if os.geteuid() != 0:
         print("run_real.py: must run as root (rootful podman)", file=sys.stderr)
         return 2
-    with open(os.path.join(a.rendered, "plan.json")) as f:
+    rendered = os.path.abspath(a.rendered)
+    with open(os.path.join(rendered, "plan.json")) as f:
         plan = json.load(f)
-    if not os.path.exists(ENV["DOCKER_HOST"].replace("unix://", "")):
-        print(f"run_real.py: no podman service at {ENV['DOCKER_HOST']}: run validation/env/setup.sh", file=sys.stderr)
+    if not service_answers(ENV["DOCKER_HOST"].replace("unix://", "")):
+        print(f"run_real.py: no podman service answering at {ENV['DOCKER_HOST']}: run validation/env/setup.sh",
+              file=sys.stderr)
         return 2
     seed = plan["seed"] if a.seed is None else a.seed
-    logdir = a.logs or (a.out[:-5] if a.out.endswith(".json") else a.out) + "-logs"
+    logdir = os.path.abspath(a.logs or (a.out[:-5] if a.out.endswith(".json") else a.out) + "-logs")
     os.makedirs(logdir, exist_ok=True)
+    remap = a.remap or a.parallel > 1
+    parallel = max(1, min(a.parallel, a.runs)) if remap else 1
+    a.parallel = parallel
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    stack = Stack(a.rendered, plan)
-    out = {"scenario": plan["scenario"], "project": plan["project"], "seed": seed, "runs": [], "build_s": None}
+    t_start = time.monotonic()
+    out = {"scenario": plan["scenario"], "project": plan["project"], "seed": seed, "runs": [], "build_s": None,
+           "parallel": parallel, "interrupted": False, "error": None}
+    errors: list[str] = []
+    slots: list[Slot] = []
     rc = 0
     try:
-        stack.down()  # leftovers of an interrupted earlier run of the same project
-        if not a.no_build:
-            log("building images")
-            out["build_s"] = stack.build()
-        for run in range(a.runs):
-            rdir = os.path.join(logdir, f"run{run}")
-            os.makedirs(rdir, exist_ok=True)
-            t = time.monotonic()
-            try:
-                res = one_run(stack, plan, run, seed, rdir, a.health_timeout)
-            finally:
-                td = time.monotonic()
-                stack.down()
-                down_s = time.monotonic() - td
-            res["down_s"] = down_s
-            res["wall_s"] = time.monotonic() - t
-            out["runs"].append(res)
-            log(f"run {run}: {res['wall_s']:.1f}s wall; " + ", ".join(f"{k}={v:.3f}" for k, v in sorted(res["metrics"].items())))
-    except Interrupted as e:
-        log(f"interrupted ({e}); tearing down")
-        rc = 130
+        if "images" in plan:
+            img = ensure_images(rendered, plan, build=not a.no_build)
+            out["build_s"], out["images"] = img["build_s"], {"built": img["built"], "cached": img["cached"]}
+            log(f"images: {len(img['built'])} built ({img['build_s']:.1f}s), {len(img['cached'])} cached")
+        elif not a.no_build:  # rendered before images were content-addressed
+            log("building images (compose build)")
+            out["build_s"] = Stack(rendered, plan, a.project or plan["project"]).build()
+        if a.build_only:
+            return 0
+        slots = make_slots(a, plan, rendered, logdir, remap)
+        out["slots"] = [s.describe() for s in slots]
+        for s in slots:
+            # Leftovers of an earlier, killed run of the same project (we hold its lock, so they
+            # are nobody else's); then the subnets, unless remapped to free ones already.
+            if s.stack.leftovers():
+                log(f"{s.project}: removing leftovers of an earlier run")
+                left = s.stack.down()
+                if left:
+                    raise RuntimeError(f"leftovers of {s.project} cannot be removed: {', '.join(left)}")
+        if not remap:
+            check_subnets_free([n["subnet"] for n in plan["networks"].values()])
+        runs: queue.Queue = queue.Queue()
+        for r in range(a.runs):
+            runs.put(r)
+        results: dict[int, dict] = {}
+        threads = [threading.Thread(target=slot_worker, name=s.project, daemon=True,
+                                    args=(s, plan, runs, results, errors, a, seed, logdir, i * a.stagger))
+                   for i, s in enumerate(slots)]
+        for t in threads:
+            t.start()
+        # The main thread only waits (signals arrive here); every slot's waits are bounded, the
+        # longest being a run's duration plus its commands' timeouts.
+        limit = time.monotonic() + (a.runs + 1) * (float(plan["duration_s"]) + 900)
+        while any(t.is_alive() for t in threads) and time.monotonic() < limit:
+            for t in threads:
+                t.join(timeout=0.2)
+        if any(t.is_alive() for t in threads):
+            STOP.set()
+            errors.append("slots did not finish in time")
+            for t in threads:
+                t.join(timeout=300)
+        out["runs"] = [results[r] for r in sorted(results)]
+    except Interrupted:
+        pass
     except Exception as e:  # noqa: BLE001 - report, tear down, exit non-zero
+        errors.append(str(e))
         log(f"error: {e}")
-        rc = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.down()
-    keys = sorted({k for r in out["runs"] for k in r["metrics"]})
-    out["summary"] = {k: parse_logs.summarize([r["metrics"][k] for r in out["runs"] if k in r["metrics"]]) for k in keys}
-    with open(a.out, "w") as f:
-        json.dump(out, f, indent=1)
-    log(f"wrote {a.out} ({len(out['runs'])} runs), logs in {logdir}")
+        for s in slots:
+            left = s.stack.down() if (s.stack.ids or s.stack.networks or os.path.exists(s.stack.idfile)) else []
+            if left or not s.clean:
+                errors.append(f"{s.project} not clean: {', '.join(left or s.left)}")
+            release_slot(s)
+    if SIGNALLED.is_set():
+        out["interrupted"] = True
+        rc = 130
+        log("interrupted; torn down")
+    elif errors or STOP.is_set():
+        rc = 1
+    out["error"] = "; ".join(errors) if errors else None
+    if errors and rc == 130:
+        log("errors: " + out["error"])
+    out["wall_s"] = time.monotonic() - t_start
+    write_results(a.out, out)
+    log(f"wrote {a.out} ({len(out['runs'])} runs{', interrupted' if out['interrupted'] else ''}), logs in {logdir}")
     return rc
 
 

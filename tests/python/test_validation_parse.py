@@ -161,3 +161,104 @@ def test_vip_watch_and_metrics():
     assert m["vip.172.20.0.100.holders_max"] == 2
     assert m["vip.172.20.0.100.unheld_max_s"] == pytest.approx(0.64)
     assert m["vip.172.20.0.100.multi_holder_s"] == pytest.approx(0.01)
+
+
+# --- run_real.py's remapping of parallel slots (no containers) --------------------------------------
+import ipaddress  # noqa: E402
+import subprocess  # noqa: E402
+
+import run_real  # noqa: E402
+
+HASIM_BIN = os.environ.get("HASIM_BIN") or os.path.join(ROOT, "build", "hasim")
+PART2 = [(ipaddress.ip_network("172.20.0.0/16"), ipaddress.ip_network("10.101.0.0/16"))]
+
+
+def test_remap_keeps_each_address_offset_and_leaves_the_rest():
+    text = ("- subnet: 172.20.0.0/16\n  ip_range: 172.20.128.0/17\n  ipv4_address: 172.20.0.10\n"
+            "172.20.0.100/16 dev eth0\nunicast_peer { 172.20.0.11 }\nnameserver dns1 172.20.0.1:53\n"
+            "haproxy 2.6.12 on 10.89.4.7; 172.21.0.1; 1.172.20.0.5; 172.20.0.5.3\n")
+    out = run_real.remap_text(text, PART2)
+    assert out == ("- subnet: 10.101.0.0/16\n  ip_range: 10.101.128.0/17\n  ipv4_address: 10.101.0.10\n"
+                   "10.101.0.100/16 dev eth0\nunicast_peer { 10.101.0.11 }\nnameserver dns1 10.101.0.1:53\n"
+                   "haproxy 2.6.12 on 10.89.4.7; 172.21.0.1; 1.172.20.0.5; 172.20.0.5.3\n")
+    back = run_real.reverse_pairs({"172.20.0.0/16": "10.101.0.0/16"})
+    assert run_real.remap_text(out, back) == text
+
+
+def test_a_remapped_run_reports_metrics_in_the_scenario_addresses(tmp_path):
+    plan = {"project": "p", "duration_s": 30, "logs": [], "haproxy": [], "workloads": [],
+            "vip_watch": [{"service": "haproxy1", "vips": ["172.20.0.100"]}]}
+    (tmp_path / "vip-haproxy1.log").write_text("HASIM_VIP ip=10.101.0.100 held=1 t_ns=2000000000\n"
+                                               "HASIM_VIP ip=10.101.0.100 held=0 t_ns=5000000000\n"
+                                               "HASIM_VIP ip=10.101.0.100 held=1 t_ns=5650000000\n")
+    res = {"t0_ns": 1_000_000_000, "subnets": {"172.20.0.0/16": "10.101.0.0/16"},
+           "faults": [{"kind": "fault", "t_s": 4.0, "action": "stop", "target": "haproxy1",
+                       "shell": ["docker stop -t 10 haproxy1"]}]}
+    run_real.analyze(plan, res, str(tmp_path))
+    assert res["metrics"]["vip.172.20.0.100.unheld_max_s"] == pytest.approx(0.65)
+    assert res["metrics"]["vip.172.20.0.100.moves"] == 0
+    assert not any("10.101" in k for k in res["metrics"])
+    assert [e.get("vip") for e in res["events"] if e["kind"] == "vip_change"] == ["172.20.0.100"] * 3
+
+
+def test_slots_get_disjoint_free_subnets_clear_of_routes_and_the_avoided_range(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_real, "STATE", str(tmp_path))
+    routed = [ipaddress.ip_network("10.100.0.0/24"), ipaddress.ip_network("10.100.2.0/23")]
+    monkeypatch.setattr(run_real, "host_networks", lambda: list(routed))
+    held = []
+    for k in (1, 2, 3):
+        lock = run_real.ProjectLock(f"p-s{k}")
+        assert lock.try_acquire()
+        held.append((lock, run_real.allocate_subnets(["10.89.4.0/24"], f"p-s{k}")))
+    got = [ipaddress.ip_network(s["10.89.4.0/24"]) for _, s in held]
+    assert [str(n) for n in got] == ["10.100.1.0/24", "10.100.4.0/24", "10.100.5.0/24"]
+    avoid = run_real.avoid_networks()  # 10.89.60.0/24-10.89.69.0/24: someone else's experiments
+    assert all(any(a.overlaps(ipaddress.ip_network(f"10.89.{i}.0/24")) for a in avoid) for i in range(60, 70))
+    assert not any(a.overlaps(ipaddress.ip_network(f"10.89.{i}.0/24")) for a in avoid for i in (59, 70))
+    # One invocation per project: a second cannot take a held project (it would tear it down).
+    assert not run_real.ProjectLock("p-s2").try_acquire()
+    # A slot whose process is gone (its lock free) no longer holds its subnet.
+    held[1][0].release()
+    assert not os.path.exists(tmp_path / "locks" / "p-s2")
+    lock = run_real.ProjectLock("q-s1")
+    assert lock.try_acquire()
+    assert run_real.allocate_subnets(["10.89.4.0/24"], "q-s1") == {"10.89.4.0/24": "10.100.4.0/24"}
+    # A /16 never lands on the avoided 10.89.60-69 or on its own original.
+    monkeypatch.setattr(run_real, "POOLS", ["10.88.0.0/14"])
+    lock16 = run_real.ProjectLock("r-s1")
+    assert lock16.try_acquire()
+    assert run_real.allocate_subnets(["10.90.0.0/16"], "r-s1") == {"10.90.0.0/16": "10.88.0.0/16"}
+    lock16b = run_real.ProjectLock("r-s2")
+    assert lock16b.try_acquire()
+    assert run_real.allocate_subnets(["10.90.0.0/16"], "r-s2") == {"10.90.0.0/16": "10.91.0.0/16"}
+    with pytest.raises(RuntimeError, match="no free /16"):
+        lock16c = run_real.ProjectLock("r-s3")
+        assert lock16c.try_acquire()
+        run_real.allocate_subnets(["10.90.0.0/16"], "r-s3")
+
+
+def test_a_remapped_copy_of_a_rendered_stack_moves_every_address_and_keeps_the_images(tmp_path):
+    if not os.path.exists(HASIM_BIN):
+        pytest.fail(f"no hasim binary at {HASIM_BIN} (set HASIM_BIN)")
+    src = tmp_path / "r"
+    subprocess.run([HASIM_BIN, "render", os.path.join(ROOT, "scenarios", "demo1-part2.yaml"), str(src)], check=True,
+                   timeout=60, capture_output=True)
+    run_real.remapped_copy(str(src), str(tmp_path / "s"), {"172.20.0.0/16": "10.101.0.0/16"})
+    copied = sorted(os.path.relpath(os.path.join(r, n), tmp_path / "s") for r, _, ns in os.walk(tmp_path / "s") for n in ns)
+    assert copied == sorted(os.path.relpath(os.path.join(r, n), src) for r, _, ns in os.walk(src) for n in ns)
+    for rel in copied:
+        text = (tmp_path / "s" / rel).read_text()
+        assert "172.20." not in text, rel
+        if rel.startswith("images"):
+            assert text == (src / rel).read_text()
+            assert os.stat(tmp_path / "s" / rel).st_mode == os.stat(src / rel).st_mode
+    assert "ipv4_address: 10.101.0.10" in (tmp_path / "s" / "docker-compose.yml").read_text()
+    assert "10.101.0.100/16" in (tmp_path / "s" / "haproxy1" / "keepalived.conf").read_text()
+    assert "proxy_pass http://10.101.0.100:80;" in (tmp_path / "s" / "vip-access" / "nginx.conf").read_text()
+    assert "nameserver dns1 10.101.0.1:53" in (tmp_path / "s" / "haproxy1" / "haproxy.cfg").read_text()
+    plan = json.loads((tmp_path / "s" / "plan.json").read_text())
+    assert plan["networks"]["ha-net"] == {"subnet": "10.101.0.0/16", "gateway": "10.101.0.1"}
+    assert plan["vip_watch"][0]["vips"] == ["10.101.0.100"]
+    # The tags hasim render computed are what run_real.py recomputes from the files.
+    for img in plan["images"]:
+        assert run_real.context_hash(str(tmp_path / "s" / img["context"])).startswith(img["name"].rsplit(":", 1)[1])

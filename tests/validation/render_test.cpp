@@ -1,6 +1,7 @@
 // validation::render_scenario: the real stack's files for a scenario.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -83,11 +84,111 @@ TEST_CASE("render: demo1-part1 compose has the subnet, every service, an interna
   CHECK(y.find("ipv4_address") == std::string::npos);  // every node of compose-1 is dynamic
   CHECK(y.find("ip_range") == std::string::npos);      // nothing fixed to keep clear of
   CHECK(has_line(y, "- nginx1"));                      // depends_on
-  CHECK(fs::exists(dir / "nginx1" / "Dockerfile"));
-  CHECK(slurp(dir / "nginx1" / "Dockerfile").find("FROM debian:bookworm-slim") != std::string::npos);
   CHECK(slurp(dir / "nginx1" / "www" / "index.html") == "nginx1\n");
   CHECK(has_line(slurp(dir / "nginx1" / "nginx.conf"), "listen 80;"));
-  CHECK(fs::exists(dir / "client" / "hasim" / "load.sh"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("render: images hold packages and scripts, configs are bind-mounted read-only", "[validation]") {
+  const auto dir = fresh_dir("images");
+  validation::render_scenario(demo1(), dir.string());
+  const std::string y = slurp(dir / "docker-compose.yml");
+  const std::string nginx_image = validation::detail::image_name("nginx");
+  CHECK(nginx_image.rfind("localhost/hasim/nginx:", 0) == 0);
+  CHECK(nginx_image.size() == std::string("localhost/hasim/nginx:").size() + 12);
+  CHECK(has_line(y, "build: ./images/nginx"));
+  CHECK(has_line(y, "image: " + nginx_image));
+  CHECK(has_line(y, "image: " + validation::detail::image_name("haproxy")));
+  CHECK(has_line(y, "image: " + validation::detail::image_name("base")));  // the client: no daemon
+  CHECK(has_line(y, "command: [nginx]"));
+  CHECK(has_line(y, "- ./nginx1/nginx.conf:/etc/nginx/nginx.conf:ro"));
+  CHECK(has_line(y, "- ./nginx1/www:/var/www/hasim:ro"));
+  CHECK(has_line(y, "- ./haproxy/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro"));
+  // Every mount is relative to the rendered directory (a user's `docker compose up` there works)
+  // and names something that was rendered.
+  std::istringstream in(y);
+  int mounts = 0;
+  for (std::string l; std::getline(in, l);) {
+    const auto at = l.find("- ./");
+    if (at == std::string::npos || l.find(":/") == std::string::npos) continue;
+    const std::string src = l.substr(at + 4, l.find(':', at) - at - 4);
+    CHECK(fs::exists(dir / src));
+    CHECK(l.substr(l.size() - 3) == ":ro");
+    ++mounts;
+  }
+  CHECK(mounts == 7);  // haproxy.cfg + 3 x (nginx.conf, www)
+  // No node configuration in any image, and no per-node build context left.
+  const std::string df = slurp(dir / "images" / "nginx" / "Dockerfile");
+  CHECK(df.find("FROM debian:bookworm-slim") != std::string::npos);
+  CHECK(has_line(df, "COPY hasim/ /hasim/"));
+  CHECK(df.find("nginx.conf") == std::string::npos);
+  CHECK(df.find("/var/www") == std::string::npos);
+  CHECK(slurp(dir / "images" / "haproxy" / "Dockerfile").find("haproxy.cfg") == std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "nginx1" / "Dockerfile"));
+  CHECK_FALSE(fs::exists(dir / "nginx1" / "hasim"));
+  CHECK(fs::exists(dir / "images" / "base" / "hasim" / "load.sh"));
+  CHECK(fs::exists(dir / "images" / "nginx" / "hasim" / "run-nginx.sh"));
+  CHECK_FALSE(fs::exists(dir / "images" / "nginx" / "hasim" / "run-haproxy.sh"));
+  // nginx's workers (www-data) read the bind-mounted docroot whatever the umask was.
+  CHECK((fs::status(dir / "nginx1" / "www" / "index.html").permissions() & fs::perms::others_read) != fs::perms::none);
+  CHECK((fs::status(dir / "images" / "nginx" / "hasim" / "entrypoint.sh").permissions() & fs::perms::others_exec) !=
+        fs::perms::none);
+  const std::string plan = slurp(dir / "plan.json");
+  CHECK(plan.find("{\"kind\": \"nginx\", \"name\": \"" + nginx_image +
+                  "\", \"context\": \"images/nginx\", \"services\": [\"nginx1\", \"nginx2\", \"nginx3\"]}") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("render: an image's tag is the hash of its context as written", "[validation]") {
+  using validation::detail::sha256_hex;
+  // FIPS 180-4 known answers (one block, empty, two blocks).
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  const auto dir = fresh_dir("hash");
+  validation::render_scenario(demo1(), dir.string());
+  for (const std::string kind : {"base", "haproxy", "nginx"}) {
+    // What run_real.py checks before trusting a tag: the files on disk hash to it.
+    std::vector<validation::detail::ContextFile> on_disk;
+    for (const auto& e : fs::recursive_directory_iterator(dir / "images" / kind))
+      if (e.is_regular_file())
+        on_disk.push_back({fs::relative(e.path(), dir / "images" / kind).generic_string(), slurp(e.path()),
+                           (e.status().permissions() & fs::perms::owner_exec) != fs::perms::none});
+    std::sort(on_disk.begin(), on_disk.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    CHECK(on_disk.size() == validation::detail::image_context(kind).size());
+    const std::string name = validation::detail::image_name(kind);
+    CHECK(name.substr(name.find(':') + 1) == validation::detail::context_hash(on_disk).substr(0, 12));
+  }
+  // Another scenario's nginx nodes share the image; any change to a context changes the tag.
+  const auto dir2 = fresh_dir("hash2");
+  validation::render_scenario(scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml", {}),
+                              dir2.string());
+  CHECK(has_line(slurp(dir2 / "docker-compose.yml"), "image: " + validation::detail::image_name("nginx")));
+  auto ctx = validation::detail::image_context("nginx");
+  const std::string before = validation::detail::context_hash(ctx);
+  ctx.back().text += " ";
+  CHECK(validation::detail::context_hash(ctx) != before);
+  ctx = validation::detail::image_context("nginx");
+  ctx.front().executable = !ctx.front().executable;
+  CHECK(validation::detail::context_hash(ctx) != before);
+  CHECK(validation::detail::image_name("nginx") != validation::detail::image_name("haproxy"));
+  fs::remove_all(dir);
+  fs::remove_all(dir2);
+}
+
+TEST_CASE("render: a second render into the same directory leaves no stale image context", "[validation]") {
+  const auto dir = fresh_dir("rerender");
+  validation::render_scenario(demo1(), dir.string());
+  fs::create_directories(dir / "images" / "nginx" / "hasim");
+  std::ofstream(dir / "images" / "nginx" / "hasim" / "stale.sh") << "echo stale\n";
+  fs::create_directories(dir / "images" / "gone");
+  std::ofstream(dir / "images" / "gone" / "Dockerfile") << "FROM scratch\n";
+  REQUIRE(fs::exists(dir / "images" / "gone" / "Dockerfile"));
+  validation::render_scenario(demo1(), dir.string());
+  CHECK_FALSE(fs::exists(dir / "images" / "nginx" / "hasim" / "stale.sh"));
+  CHECK_FALSE(fs::exists(dir / "images" / "gone"));
+  CHECK(fs::exists(dir / "images" / "nginx" / "Dockerfile"));
   fs::remove_all(dir);
 }
 
@@ -187,10 +288,17 @@ TEST_CASE("render: demo1-part2 keepalived.conf, caps and the stop signal", "[val
   // dynamic addresses (nginx*, client) kept out of the fixed .5/.10/.11 and the VIP .100
   CHECK(y.find("ip_range: 172.20.128.0/17") != std::string::npos);
   CHECK(has_line(y, "cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]"));
-  CHECK(slurp(dir / "haproxy1" / "Dockerfile").find("keepalived") != std::string::npos);
-  CHECK(has_line(slurp(dir / "haproxy1" / "hasim" / "entrypoint.sh"), "pkill -TERM -o -x keepalived || true"));
+  CHECK(has_line(y, "image: " + validation::detail::image_name("haproxy-keepalived")));
+  CHECK(has_line(y, "command: [haproxy, keepalived]"));
+  CHECK(has_line(y, "- ./haproxy1/keepalived.conf:/etc/keepalived/keepalived.conf:ro"));
+  CHECK(slurp(dir / "images" / "haproxy-keepalived" / "Dockerfile").find("keepalived") != std::string::npos);
+  CHECK(has_line(slurp(dir / "images" / "haproxy-keepalived" / "Dockerfile"), "CMD [\"haproxy\", \"keepalived\"]"));
+  const std::string ep = slurp(dir / "images" / "haproxy-keepalived" / "hasim" / "entrypoint.sh");
+  CHECK(has_line(ep, "keepalived) pkill -TERM -o -x keepalived || true ;;"));  // the parent only
+  CHECK(has_line(ep, "haproxy) pkill -USR1 -x haproxy || true ;;"));          // soft stop
+  CHECK(has_line(ep, "nginx) pkill -QUIT -x nginx || true ;;"));              // graceful
   CHECK(has_line(slurp(dir / "vip-access" / "nginx.conf"), "proxy_pass http://172.20.0.100:80;"));
   CHECK(slurp(dir / "plan.json").find("{\"service\": \"haproxy1\", \"vips\": [\"172.20.0.100\"]}") != std::string::npos);
-  CHECK(fs::exists(dir / "haproxy2" / "hasim" / "vip-watch.sh"));
+  CHECK(fs::exists(dir / "images" / "haproxy-keepalived" / "hasim" / "vip-watch.sh"));
   fs::remove_all(dir);
 }

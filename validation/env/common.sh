@@ -1,6 +1,8 @@
 # Shared settings for the validation environment scripts (sourced, not run).
 # Everything we create lives under STATE (default /var/tmp/hasim-validation):
-#   containers.conf, storage.conf, storage/, podman.sock, podman.pid, ids/*.
+#   containers.conf, storage.conf, storage/, podman.sock, podman.pid, ids/* (run_real.py: each
+#   project's containers and networks), locks/* (flocks: one run_real.py per project),
+#   subnets/* (subnets reserved by remapped slots), build.lock, subnets.lock.
 HASIM_STATE="${HASIM_STATE:-/var/tmp/hasim-validation}"
 export CONTAINERS_CONF="$HASIM_STATE/containers.conf"
 export CONTAINERS_STORAGE_CONF="$HASIM_STATE/storage.conf"

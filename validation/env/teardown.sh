@@ -37,6 +37,12 @@ PY
     timeout 60 podman network rm -f "$net" >/dev/null 2>&1 || true
   done
 fi
+# Subnet reservations of run_real.py slots whose process is gone (its project lock is free).
+for f in "$HASIM_STATE"/subnets/*; do
+  [ -f "$f" ] || continue
+  lock="$HASIM_STATE/locks/$(basename "$f")"
+  if [ ! -e "$lock" ] || flock -n "$lock" true; then rm -f "$f"; fi
+done
 
 if [ -f "$HASIM_STATE/podman.pid" ]; then
   pid=$(cat "$HASIM_STATE/podman.pid")
