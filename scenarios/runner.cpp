@@ -71,7 +71,9 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   }
   if (!vip_list.empty()) b.vips = std::make_unique<models::keepalived::VipMonitor>(s, vip_list);
   for (const auto& [name, w] : spec.workloads) {
-    auto& c = s.find_node(w.node)->add_process<models::HttpClient>(w.http);
+    models::HttpClientConfig hc = w.http;
+    if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
+    auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
     c.start_delay = sim::Distribution::constant(0);
     b.clients.push_back(&c);
   }

@@ -80,10 +80,12 @@ key path on the first problem.
 
 const char* kRenderHelp = R"(hasim render SCENARIO DIR [--set KEY.PATH=VAL ...]
 
-Writes the real stack SCENARIO describes into DIR: docker-compose.yml, Dockerfiles
-(FROM debian:bookworm-slim, Debian packages), haproxy.cfg, nginx.conf, keepalived.conf, the
-client script, and plan.json (the fault timeline as real commands). With Docker:
-  cd DIR && docker compose up -d
+Writes the real stack SCENARIO describes into DIR: docker-compose.yml, one image build
+context per kind of node under images/ (Dockerfile FROM debian:bookworm-slim with Debian
+packages, tagged by a hash of its content), each node's haproxy.cfg / nginx.conf /
+keepalived.conf under NODE/ (bind-mounted read-only), the client script, and plan.json (the
+fault timeline as real commands, for validation/run_real.py). With Docker:
+  cd DIR && docker compose up -d --build
 )";
 
 int cmd_run(const Args& a) {

@@ -239,7 +239,8 @@ int cmd_calibrate(const Args& a) {
   header += cost;
   scenarios::write_file_atomic(out, validation::profile_yaml(params, result, header));
   std::fputs(validation::residuals_text(params, result).c_str(), stdout);
-  std::printf("  profile: %s (include it from a scenario: include: [%s])\n", out.c_str(), out.c_str());
+  std::printf("  profile: %s (include it from a scenario's `include:` list, after the profiles it refines;\n"
+              "  include paths are relative to the including file)\n", out.c_str());
   return 0;
 }
 

@@ -112,13 +112,13 @@ class Problem {
     return v;
   }
 
-  /// Simulated medians of every (case, metric) at parameter values `v`.
+  /// Simulated medians of every (case, metric) at parameter values `v` (none: as the scenarios say).
   std::vector<std::map<std::string, double>> medians(const std::vector<double>& v) {
     ++evaluations_;
     std::vector<std::map<std::string, double>> out;
     for (const auto& c : cases_) {
       std::vector<std::string> sets = c.sets;
-      for (std::size_t i = 0; i < params_.size(); ++i) sets.push_back(params_[i].path + "=" + value_text(params_[i], v[i]));
+      for (std::size_t i = 0; i < v.size(); ++i) sets.push_back(params_[i].path + "=" + value_text(params_[i], v[i]));
       const auto runs = simulate(c.tree, c.file, sets, options_.sim_seeds, options_.first_seed, options_.jobs);
       std::set<std::string> keys;
       for (const auto& r : runs)
@@ -211,7 +211,10 @@ FitResult fit(const std::vector<CalibrationCase>& cases, const std::vector<FitPa
   res.start = problem.to_value(u);
   Eigen::VectorXd r = problem.residuals(targets, med0);
   double cost = r.squaredNorm();
-  res.cost_before = cost;
+  // "Before" is the scenarios as they are: a parameter given as a distribution has no single
+  // starting value, so the search starts mid-range but the report compares with the original.
+  const auto med_scenario = problem.medians({});
+  res.cost_before = problem.residuals(targets, med_scenario).squaredNorm();
   // Timings interact (a check's timeout is min(inter, timeout connect); an outage is a sum of
   // retries) and medians over seeds are step functions, so a local method alone stalls in the
   // first valley. A Halton spread over the bounds picks the valley; Levenberg-Marquardt then
@@ -303,9 +306,9 @@ FitResult fit(const std::vector<CalibrationCase>& cases, const std::vector<FitPa
     x.metric = t.metric;
     x.real_median = t.real_median;
     x.tolerance = t.tolerance;
-    const auto b = med0[t.case_index].find(t.metric);
+    const auto b = med_scenario[t.case_index].find(t.metric);
     const auto a = med1[t.case_index].find(t.metric);
-    x.sim_before = b == med0[t.case_index].end() ? std::nan("") : b->second;
+    x.sim_before = b == med_scenario[t.case_index].end() ? std::nan("") : b->second;
     x.sim_after = a == med1[t.case_index].end() ? std::nan("") : a->second;
     res.residuals.push_back(x);
   }
@@ -351,7 +354,7 @@ std::string residuals_text(const std::vector<FitParam>& params, const FitResult&
   std::size_t pw = 12, mw = 20;
   for (const auto& p : params) pw = std::max(pw, p.path.size() + 2);
   for (const auto& x : result.residuals) mw = std::max(mw, x.scenario.size() + x.metric.size() + 5);
-  std::string o = "  " + pad("parameter", pw) + pad("start", 14) + pad("fitted", 14) + "bounds\n";
+  std::string o = "  " + pad("parameter", pw) + pad("search from", 14) + pad("fitted", 14) + "bounds\n";
   for (std::size_t i = 0; i < params.size(); ++i)
     o += "  " + pad(params[i].path, pw) + pad(value_text(params[i], result.start[i]), 14) +
          pad(value_text(params[i], result.value[i]), 14) + value_text(params[i], params[i].lo) + ".." +

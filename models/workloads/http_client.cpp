@@ -6,7 +6,9 @@
 namespace models {
 
 HttpClient::HttpClient(sim::Node& node, HttpClientConfig config)
-    : sim::Process(node, "client:" + config.name), config_(std::move(config)) {
+    : sim::Process(node, "client:" + config.name),
+      config_(std::move(config)),
+      loop_rng_(node.sim().rng("client:" + config_.name + "/loop")) {
   const auto scheme = config_.url.find("://");
   const auto slash = config_.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   path_ = slash == std::string::npos ? "/" : config_.url.substr(slash);
@@ -26,7 +28,7 @@ void HttpClient::send_next() {
   auto ip = target ? container_dns(sim(), target->host) : std::nullopt;
   auto next = [this, sent](const HttpResponse& r) {
     record(r, sent);
-    after(config_.interval, [this] { send_next(); });
+    after(config_.interval + config_.loop_overhead.sample(loop_rng_), [this] { send_next(); });
   };
   if (!ip) {  // curl: "Could not resolve host"
     next(HttpResponse{0, "dns", ""});

@@ -4,6 +4,7 @@
 
 #include "models/http/http.hpp"
 #include "sim/process.hpp"
+#include "sim/random.hpp"
 
 namespace models {
 
@@ -18,6 +19,9 @@ struct HttpClientConfig {
   sim::Time connect_timeout = 5 * sim::kSecond;  // curl --connect-timeout
   sim::Time start = 0;                           // first request, from the start of the run
   sim::Time duration = 0;                        // 0: no limit
+  /// The loop's own cost per iteration beyond the request and the sleep: bash forking and
+  /// exec'ing curl and sleep in a container (runtime.exec_delay; 0 for an ideal machine).
+  sim::Distribution loop_overhead = sim::Distribution::constant(0);
 };
 
 class HttpClient final : public sim::Process {
@@ -40,6 +44,7 @@ class HttpClient final : public sim::Process {
   sim::Time run_start_ = -1;  // send time of the first failure of the current failure run
   sim::Time outage_max_ = 0;
   std::uint64_t seq_ = 0;
+  sim::Rng loop_rng_;
 };
 
 }  // namespace models

@@ -112,7 +112,8 @@ def test_a_bad_scenario_file_raises_scenario_error_with_line_column_and_key_path
     path = tmp_path / "bad.yaml"
     # The copy includes the profile by its absolute path: it lives in a temporary directory.
     text = DEMO.read_text().replace("inter: 2s", "inter: -2s").replace(
-        "include: [calibration/podman.yaml]", f"include: [{DEMO.parent / 'calibration' / 'podman.yaml'}]")
+        "include: [calibration/podman.yaml, calibration/podman-fitted.yaml]",
+        f"include: [{DEMO.parent / 'calibration' / 'podman.yaml'}, {DEMO.parent / 'calibration' / 'podman-fitted.yaml'}]")
     path.write_text(text)
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "inter: -2s" in l)
     column = text.splitlines()[line - 1].index("-2s") + 1

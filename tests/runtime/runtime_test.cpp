@@ -242,3 +242,15 @@ TEST_CASE("with HAProxy's default hold obsolete a restarted server's new address
   CHECK(changes[0] <= 17_s);  // the next resolution: every `timeout resolve` (1 s)
   CHECK(d.maint_reasons().empty());
 }
+
+TEST_CASE("the loop's exec delay spaces the load-test requests by interval plus the delay", "[runtime]") {
+  // 60 s, first request at 2 s, 500 ms interval: one request per 0.5 s + overhead while all is
+  // well; the stop of nginx1 costs the same in both runs, so the difference is the overhead.
+  const auto ideal = scenarios::run_scenario(
+      scenarios::load_scenario("scenarios/validation/demo1-part1-short.yaml", {"runtime.exec_delay=0s"}), 1);
+  const auto slow = scenarios::run_scenario(
+      scenarios::load_scenario("scenarios/validation/demo1-part1-short.yaml", {"runtime.exec_delay=100ms"}), 1);
+  const double a = ideal.metrics.at("load.requests"), b = slow.metrics.at("load.requests");
+  CHECK(b < a);
+  CHECK(b / a == Approx(0.5 / 0.6).epsilon(0.05));
+}
