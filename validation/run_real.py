@@ -636,7 +636,13 @@ class Stack:
         out: dict[str, str] = {}
         probe = self.plan["probe_service"]
         for h in self.plan["haproxy"]:
-            r = self.exec_out(probe, ["curl", "-s", "--max-time", "2", h["stats_url"]], timeout=5)
+            try:
+                r = self.exec_out(probe, ["curl", "-s", "--max-time", "2", h["stats_url"]], timeout=15)
+            except RuntimeError as e:
+                # `podman exec` itself can stall for seconds while five stacks start at once; the
+                # caller's wait is bounded, so one slow probe is a "not yet", not a failed run.
+                log(f"stats probe of {h['service']}: {e}")
+                continue
             for line in (r.stdout or "").splitlines():
                 f = line.split(",")
                 if len(f) > 17 and not line.startswith("#") and f[1] not in ("FRONTEND", "BACKEND"):
