@@ -790,6 +790,23 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
     idx = 0
     end_ns = t0 + int(duration * 1e9)
     tag = f"run {run}" + (f" [{stack.name}]" if stack.name != plan["project"] else "")
+    fault_threads: list[threading.Thread] = []
+    fault_errors: list[BaseException] = []
+
+    def apply_fault(payload: dict, t_cmd: int) -> None:
+        try:
+            for s in payload["steps"]:
+                stack.step(s)
+        except BaseException as e:  # noqa: BLE001 - re-raised on the run's own thread
+            fault_errors.append(e)
+            return
+        t_done = time.time_ns()
+        shell = plan["faults"][payload["index"]]["shell"]  # the scenario's addresses
+        rec = {"kind": "fault", "t_s": (t_cmd - t0) / 1e9, "done_s": (t_done - t0) / 1e9, "action": payload["action"],
+               "target": payload["target"], "planned_s": float(payload["at_s"]),
+               "phase_offset_s": offsets[payload["index"]], "shell": shell}
+        fault_records.append(rec)
+        log(f"{tag}: t={rec['t_s']:.3f}s {' ; '.join(shell)} (took {(t_done - t_cmd) / 1e9:.3f}s)")
     while idx < len(timeline) or pending_undo:
         nxt = timeline[idx][0] if idx < len(timeline) else None
         nu = min(pending_undo, key=lambda x: x[0]) if pending_undo else None
@@ -816,19 +833,22 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             stack.clients.append((payload, p, fh))
             log(f"{tag}: workload {payload['name']} started")
         else:
+            # Each fault's commands run on their own thread: `podman restart` takes ~1.9 s, and
+            # a second fault the scenario puts at the same moment must not wait for the first.
             t_cmd = time.time_ns()
-            for s in payload["steps"]:
-                stack.step(s)
-            t_done = time.time_ns()
-            shell = plan["faults"][payload["index"]]["shell"]  # the scenario's addresses
-            rec = {"kind": "fault", "t_s": (t_cmd - t0) / 1e9, "done_s": (t_done - t0) / 1e9, "action": payload["action"],
-                   "target": payload["target"], "planned_s": float(payload["at_s"]),
-                   "phase_offset_s": offsets[payload["index"]], "shell": shell}
-            fault_records.append(rec)
-            log(f"{tag}: t={rec['t_s']:.3f}s {' ; '.join(shell)} (took {(t_done - t_cmd) / 1e9:.3f}s)")
+            th = threading.Thread(target=apply_fault, args=(payload, t_cmd), daemon=True)
+            th.start()
+            fault_threads.append(th)
             if payload.get("for_s") is not None:
                 pending_undo.append((t_cmd + int(float(payload["for_s"]) * 1e9), payload))
+        if fault_errors:
+            raise fault_errors[0]
     sleep_until(end_ns)
+    for th in fault_threads:  # every step has its own timeout; this bounds the rest
+        th.join(timeout=300)
+    if fault_errors:
+        raise fault_errors[0]
+    fault_records.sort(key=lambda r: r["t_s"])
     for w, p, fh in stack.clients:  # the client stops by itself at the end; bound the wait
         limit = max(5.0, float(w["timeout_s"] or 0) + 5.0) if float(w["timeout_s"] or 0) < 120 else 30
         deadline = time.monotonic() + limit
