@@ -31,12 +31,21 @@ VrrpScript* Keepalived::script(const std::string& name) const {
 }
 
 void Keepalived::on_start() {
+  if (pidfile_ && node().starts() != pidfile_container_start_) {
+    sim().record("daemon_refused", {{"node", node().name()}, {"process", name()},
+                                    {"reason", "daemon is already running (stale pid file)"}}, true);
+    kill();
+    return;
+  }
+  pidfile_ = true;
+  pidfile_container_start_ = node().starts();
   active_ = true;
   for (auto& s : scripts_) s->start();
   for (auto& i : instances_) i->start();
 }
 
 void Keepalived::on_sigterm() {
+  pidfile_ = false;  // a graceful exit removes it
   for (auto& i : instances_) i->shutdown();
   for (auto& s : scripts_) s->stop();
   active_ = false;

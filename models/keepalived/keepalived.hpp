@@ -136,6 +136,13 @@ class Keepalived final : public sim::Process {
   std::vector<std::unique_ptr<VrrpScript>> scripts_;
   std::vector<std::unique_ptr<VrrpInstance>> instances_;
   bool active_ = false;
+  /// keepalived's pid file (/run/keepalived.pid) in the container's writable layer: removed on a
+  /// graceful exit, left behind by SIGKILL. A restarted container reuses the same PIDs in the
+  /// same start order, so the next keepalived finds its own PID in the stale file, takes it for
+  /// a live daemon and exits: "daemon is already running" (keepalived 2.2.7, real runs of
+  /// kill-haproxy1-container). A restart inside a running container gets a new PID and is fine.
+  bool pidfile_ = false;
+  std::uint32_t pidfile_container_start_ = 0;
   friend class VrrpInstance;
 };
 
