@@ -24,8 +24,8 @@ const std::vector<OutcomeRule>& rules() {
   static const std::vector<OutcomeRule> r = {
       {".failed", "requests failed", OutcomeRule::Positive},
       {".moves", "moved", OutcomeRule::Positive},
-      // Two holders for longer than a poll of `ip addr` (50 ms) can see and the simulator's
-      // single_vip_holder grace (100 ms): a hand-over overlaps for one advert's flight only.
+      // Two holders for longer than the simulator's single_vip_holder grace (100 ms): a
+      // hand-over overlaps for one advert's flight and the old master's reaction only.
       {".multi_holder_s", "two holders over 100 ms", OutcomeRule::Above100ms},
       {".detect_down_s", "DOWN after its fault", OutcomeRule::Present},
       {".detect_up_s", "UP after its restart", OutcomeRule::Present},

@@ -654,21 +654,34 @@ echo "HASIM_LOAD_DONE requests=$seq end_ns=$(now_ns)"
 
 const char* kVipWatch = R"SH(#!/bin/bash
 # vip-watch.sh VIP...: prints "HASIM_VIP ip=V held=0|1 t_ns=EPOCH_NS" for each VIP at start and on
-# every change, polling `ip -4 addr` every 50 ms. run_real.py runs it with `docker exec` and stamps
+# every change. Changes come from the kernel's own address notifications (`ip monitor address`),
+# each stamped when it is read, so a hand-over of a few milliseconds is seen as it happens (a
+# poller only sees what outlasts its interval). run_real.py runs it with `docker exec` and stamps
 # the end of its output (the container's namespace going away) itself.
 set -u
-declare -A last
-while :; do
-  addrs=" $(ip -4 -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | tr '\n' ' ')"
-  t="$EPOCHREALTIME"
+declare -A held
+report() {  # VIP HELD T_NS
+  if [ "${held[$1]:-x}" != "$2" ]; then
+    held[$1]=$2
+    echo "HASIM_VIP ip=$1 held=$2 t_ns=$3"
+  fi
+}
+# Subscribe first, then read the current state: a change in between is reported, not lost.
+exec {mon}< <(exec stdbuf -oL ip -o -4 monitor address 2>/dev/null)
+sleep 0.1
+t="$EPOCHREALTIME"; t="${t%.*}${t#*.}000"
+addrs=" $(ip -4 -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | tr '\n' ' ')"
+for v in "$@"; do
+  case "$addrs" in *" $v "*) report "$v" 1 "$t" ;; *) report "$v" 0 "$t" ;; esac
+done
+while IFS= read -r line <&"$mon"; do
+  t="$EPOCHREALTIME"; t="${t%.*}${t#*.}000"
+  [[ $line =~ inet\ ([0-9.]+)/ ]] || continue
+  a="${BASH_REMATCH[1]}"
   for v in "$@"; do
-    case "$addrs" in *" $v "*) h=1 ;; *) h=0 ;; esac
-    if [ "${last[$v]:-x}" != "$h" ]; then
-      last[$v]=$h
-      echo "HASIM_VIP ip=$v held=$h t_ns=${t%.*}${t#*.}000"
-    fi
+    [ "$v" = "$a" ] || continue
+    case "$line" in Deleted*) report "$v" 0 "$t" ;; *) report "$v" 1 "$t" ;; esac
   done
-  sleep 0.05
 done
 )SH";
 

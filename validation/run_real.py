@@ -75,6 +75,14 @@ class Interrupted(Exception):
     pass
 
 
+class LateStart(RuntimeError):
+    """The stack was not healthy before the first event of its timeline was due."""
+
+
+# A run needs its stack healthy this long before its first workload or fault.
+LATE_MARGIN_NS = 250_000_000
+
+
 def _on_signal(signum, _frame):
     # Only flags: the work runs in slot threads, which poll STOP at every wait and subprocess.
     if not STOP.is_set():
@@ -796,6 +804,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         at = t0 + int((float(f["at_s"]) + off) * 1e9)
         timeline.append((at, "fault", f))
     timeline.sort(key=lambda x: x[0])
+    if timeline and time.time_ns() > timeline[0][0] - LATE_MARGIN_NS:
+        # The scenario's timeline is relative to the containers' start: a stack still not healthy
+        # when its first workload or fault is due would replay a compressed timeline (late faults
+        # at once, a start racing the stop before it). That is the harness failing, not a result.
+        raise LateStart(f"stack healthy only {res['healthy_at_s']:.1f}s after its start, after the first "
+                        f"{timeline[0][1]} (due at {(timeline[0][0] - t0) / 1e9:.1f}s)")
     fault_records = []
     pending_undo = []
     idx = 0
@@ -804,7 +818,13 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
     fault_threads: list[threading.Thread] = []
     fault_errors: list[BaseException] = []
 
-    def apply_fault(payload: dict, t_cmd: int) -> None:
+    # The last fault thread touching each service: a later fault on the same container waits for
+    # it (a `start` must not race the `stop` before it), faults on other containers do not.
+    last_on: dict[str, threading.Thread] = {}
+
+    def apply_fault(payload: dict, t_cmd: int, before: list[threading.Thread]) -> None:
+        for th in before:
+            th.join(timeout=300)
         try:
             for s in payload["steps"]:
                 stack.step(s)
@@ -847,8 +867,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             # Each fault's commands run on their own thread: `podman restart` takes ~1.9 s, and
             # a second fault the scenario puts at the same moment must not wait for the first.
             t_cmd = time.time_ns()
-            th = threading.Thread(target=apply_fault, args=(payload, t_cmd), daemon=True)
+            services = sorted({st["service"] for st in payload["steps"] if st.get("service")})
+            before = [last_on[sv] for sv in services if sv in last_on and last_on[sv].is_alive()]
+            th = threading.Thread(target=apply_fault, args=(payload, t_cmd, before), daemon=True)
             th.start()
+            for sv in services:
+                last_on[sv] = th
             fault_threads.append(th)
             if payload.get("for_s") is not None:
                 pending_undo.append((t_cmd + int(float(payload["for_s"]) * 1e9), payload))
@@ -1004,30 +1028,52 @@ def slot_worker(slot: Slot, plan: dict, runs: queue.Queue, results: dict, errors
             except queue.Empty:
                 return
             rdir = os.path.join(logdir, f"run{run}")
-            if os.path.exists(rdir):
-                shutil.rmtree(rdir)  # an earlier invocation's logs: vip logs are appended to
-            os.makedirs(rdir)
-            t = time.monotonic()
-            res = None
-            try:
-                res = one_run(stack, plan, run, seed, rdir, a.health_timeout)
-            except Interrupted:
-                return
-            except Exception as e:  # noqa: BLE001 - reported once, the other slots finish their runs
-                errors.append(f"run {run} ({slot.project}): {e}")
-                log(f"run {run}: error: {e}")
-                NO_MORE.set()
-                return
-            finally:
-                td = time.monotonic()
-                left = stack.down()
-                if left:
-                    slot.clean = False
-                    slot.left = left
-                down_s = time.monotonic() - td
+            discarded: list[dict] = []
+            while True:
+                if os.path.exists(rdir):
+                    shutil.rmtree(rdir)  # an earlier attempt's logs: vip logs are appended to
+                os.makedirs(rdir)
+                t = time.monotonic()
+                res = None
+                failure = None
+                try:
+                    res = one_run(stack, plan, run, seed, rdir, a.health_timeout)
+                except Interrupted:
+                    return
+                except Exception as e:  # noqa: BLE001 - retried, or reported once
+                    failure = e
+                    try:  # what the containers said, for the record of the failed attempt
+                        stack.logs(rdir)
+                    except Exception:  # noqa: BLE001
+                        pass
+                finally:
+                    td = time.monotonic()
+                    left = stack.down()
+                    if left:
+                        slot.clean = False
+                        slot.left = left
+                    down_s = time.monotonic() - td
+                if failure is None:
+                    break
+                if left or len(discarded) >= a.retries:
+                    errors.append(f"run {run} ({slot.project}): {failure}"
+                                  + (f" (after {len(discarded)} discarded attempt(s))" if discarded else ""))
+                    log(f"run {run}: error: {failure}")
+                    NO_MORE.set()
+                    return
+                # An attempt the harness spoiled (the stack not healthy in time, an engine command
+                # failing) is no measurement: it is recorded with its reason and its logs, and run again.
+                keep = os.path.join(logdir, f"run{run}-discarded{len(discarded) + 1}")
+                if os.path.exists(keep):
+                    shutil.rmtree(keep)
+                os.replace(rdir, keep)
+                discarded.append({"reason": str(failure).splitlines()[0][:300], "logs": keep})
+                log(f"run {run}: attempt {len(discarded)} discarded ({discarded[-1]['reason']}); running it again")
             if slot.subnets:
                 res["project"], res["slot"], res["subnets"] = slot.project, slot.index, dict(slot.subnets)
             analyze(plan, res, rdir)
+            if discarded:
+                res["discarded_attempts"] = discarded
             res["down_s"] = down_s
             res["wall_s"] = time.monotonic() - t
             results[run] = res
@@ -1079,6 +1125,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-build", action="store_true", help="never build: fail if an image is missing")
     ap.add_argument("--build-only", action="store_true", help="build the missing images and exit")
     ap.add_argument("--health-timeout", type=float, default=60.0)
+    ap.add_argument("--retries", type=int, default=2,
+                    help="attempts of a run the harness spoiled (stack not healthy before its first event, an "
+                         "engine command failing) run again, each recorded with its reason (default 2)")
     ap.add_argument("--reparse", metavar="RESULTS", default=None,
                     help="recompute events and metrics of RESULTS from its saved logs (no containers); writes --out")
     ap.add_argument("-v", "--verbose", action="store_true")
