@@ -144,9 +144,10 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
 models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
-  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "exec_delay"});
+  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "exec_delay", "exec_load_sigma"});
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");
+  rc.exec_load_sigma = r.real("exec_load_sigma", 0.0, 0.0, 3.0);
   if (const Tree* d = r.get("dns"); d != nullptr && d->kind != Tree::Kind::Null) {
     MapReader dr(*d, r.sub("dns"), {"stopped_name", "register_delay", "deregister_delay"});
     rc.dns.stopped_name = dns_status(dr, "stopped_name", rc.dns.stopped_name);

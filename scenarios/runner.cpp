@@ -70,9 +70,17 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     }
   }
   if (!vip_list.empty()) b.vips = std::make_unique<models::keepalived::VipMonitor>(s, vip_list);
+  // One draw per run, shared by every loop on the machine (its stream exists only when used, so
+  // scenarios without it keep their traces).
+  double load = 1.0;
+  if (spec.runtime.exec_load_sigma > 0) {
+    sim::Rng rng = s.rng("runtime/exec_load");
+    load = rng.lognormal_median(1.0, spec.runtime.exec_load_sigma);
+  }
   for (const auto& [name, w] : spec.workloads) {
     models::HttpClientConfig hc = w.http;
     if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
+    hc.loop_overhead_scale = load;
     auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
     c.start_delay = sim::Distribution::constant(0);
     b.clients.push_back(&c);

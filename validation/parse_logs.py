@@ -14,7 +14,9 @@ Standard library only (Debian /usr/bin/python3).
 """
 from __future__ import annotations
 
+import math
 import re
+import statistics
 from typing import Iterable
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
@@ -150,6 +152,37 @@ def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> 
                        "curl_exit": int(kv.get("curl_exit", "0") or 0),
                        "dns_ms": float(kv.get("time_namelookup", "0") or 0) * 1e3})
     return events
+
+
+def loop_costs(requests: list[dict], interval_s: float) -> list[float]:
+    """The load loop's own cost per iteration (seconds): start-to-start of consecutive requests
+    minus the loop's `sleep`, after requests quick enough (< 100 ms, 2xx/3xx) that the request
+    itself is a negligible part. The simulator's runtime.exec_delay is this quantity."""
+    rs = sorted(requests, key=lambda e: e["t_ns"])
+    out = []
+    for a, b in zip(rs, rs[1:]):
+        if a["latency_ms"] < 100 and 200 <= a["status"] < 400:
+            out.append((b["t_ns"] - a["t_ns"]) / 1e9 - interval_s)
+    return out
+
+
+def loop_cost_summary(per_run: list[list[float]]) -> dict | None:
+    """The loop cost of a set of runs as the simulator's parameters: `median_s` and `sigma` of a
+    lognormal with the pooled median and mean (so simulated loops send as many requests), and
+    `between_sigma`, the log-sd of the runs' own means (runtime.exec_load_sigma)."""
+    runs = [sorted(c) for c in per_run if len(c) >= 10]
+    pooled = sorted(x for c in runs for x in c)
+    if not pooled:
+        return None
+    med = statistics.median(pooled)
+    mean = statistics.fmean(pooled)
+    if med <= 0:
+        return None
+    sigma = math.sqrt(2 * math.log(mean / med)) if mean > med else 0.05
+    means = [statistics.fmean(c) for c in runs if statistics.fmean(c) > 0]
+    between = statistics.stdev(math.log(m) for m in means) if len(means) > 1 else 0.0
+    return {"n": len(pooled), "runs": len(runs), "median_s": med, "mean_s": mean, "sigma": min(max(sigma, 0.05), 1.5),
+            "between_sigma": min(between, 1.0), "run_means_s": [round(m, 6) for m in means]}
 
 
 def workload_metrics(requests: list[dict], workload: str, end_s: float) -> dict[str, float]:

@@ -662,18 +662,22 @@ class Stack:
                     out[f"{h['service']}/{f[0]}/{f[1]}"] = f[17]
         return out
 
-    def wait_healthy(self, limit_s: float) -> float:
+    def wait_healthy(self, limit_s: float, tick=lambda: None) -> float:
+        """Waits (bounded) until every checked server is UP in each HAProxy; `tick` runs between
+        probes (the workloads start on time meanwhile, as the simulator's do)."""
         t = time.monotonic()
         stopped = set(self.plan.get("initially_stopped", []))
         want = [f"{h['service']}/{s['backend']}/{s['server']}" for h in self.plan["haproxy"] for s in h["servers"]
                 if s["check"] and s["node"] not in stopped]
         last = {}
         while time.monotonic() - t < limit_s:
+            tick()
             last = self.haproxy_states()
             if all(last.get(k, "").startswith("UP") for k in want):
                 return time.monotonic() - t
             check_stop()
-            time.sleep(0.5)
+            tick()
+            time.sleep(0.25)
         raise RuntimeError(f"not healthy within {limit_s}s: {last}")
 
     def ip_of(self, svc: str) -> list[str]:
@@ -791,12 +795,23 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
     res["t0_ns"] = t0
     res["containers_started_s"] = sorted(round((n - t0) / 1e9, 3) for n in started)
     stack.start_watchers(outdir)
-    res["healthy_after_s"] = stack.wait_healthy(health_limit)
-    res["healthy_at_s"] = (time.time_ns() - t0) / 1e9
     duration = float(plan["duration_s"])
     timeline = []  # (t_ns, kind, payload)
-    for w in stack.plan["workloads"]:
-        timeline.append((t0 + int(float(w["start_s"]) * 1e9), "workload", w))
+    tag = f"run {run}" + (f" [{stack.name}]" if stack.name != plan["project"] else "")
+    workloads = sorted(((t0 + int(float(w["start_s"]) * 1e9), i) for i, w in enumerate(stack.plan["workloads"])))
+
+    def start_due_workloads() -> None:
+        # Workloads start at their time whether or not the health wait is over, as in the simulator.
+        while workloads and workloads[0][0] <= time.time_ns():
+            w = stack.plan["workloads"][workloads.pop(0)[1]]
+            path = os.path.join(outdir, f"workload-{w['name']}.log")
+            fh = open(path, "w")
+            p = subprocess.Popen(["podman", "exec", stack.ids[w["service"]]] + w["argv"], env=ENV,
+                                 stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stack.clients.append((w, p, fh))
+            log(f"{tag}: workload {w['name']} started")
+    for at, _ in workloads:
+        timeline.append((at, "workload", None))
     offsets = []
     for f in stack.plan["faults"]:
         off = rng.uniform(0.0, float(f["jitter_s"])) if float(f["jitter_s"]) > 0 else 0.0
@@ -804,17 +819,19 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         at = t0 + int((float(f["at_s"]) + off) * 1e9)
         timeline.append((at, "fault", f))
     timeline.sort(key=lambda x: x[0])
-    if timeline and time.time_ns() > timeline[0][0] - LATE_MARGIN_NS:
+    first_fault = min((at for at, kind, _ in timeline if kind == "fault"), default=None)
+    res["healthy_after_s"] = stack.wait_healthy(health_limit, start_due_workloads)
+    res["healthy_at_s"] = (time.time_ns() - t0) / 1e9
+    if first_fault is not None and time.time_ns() > first_fault - LATE_MARGIN_NS:
         # The scenario's timeline is relative to the containers' start: a stack still not healthy
-        # when its first workload or fault is due would replay a compressed timeline (late faults
-        # at once, a start racing the stop before it). That is the harness failing, not a result.
+        # when its first fault is due would replay a compressed timeline (late faults at once, a
+        # start racing the stop before it). That is the harness failing, not a result.
         raise LateStart(f"stack healthy only {res['healthy_at_s']:.1f}s after its start, after the first "
-                        f"{timeline[0][1]} (due at {(timeline[0][0] - t0) / 1e9:.1f}s)")
+                        f"fault was due ({(first_fault - t0) / 1e9:.1f}s)")
     fault_records = []
     pending_undo = []
     idx = 0
     end_ns = t0 + int(duration * 1e9)
-    tag = f"run {run}" + (f" [{stack.name}]" if stack.name != plan["project"] else "")
     fault_threads: list[threading.Thread] = []
     fault_errors: list[BaseException] = []
 
@@ -857,12 +874,7 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         idx += 1
         sleep_until(at)
         if kind == "workload":
-            path = os.path.join(outdir, f"workload-{payload['name']}.log")
-            fh = open(path, "w")
-            p = subprocess.Popen(["podman", "exec", stack.ids[payload["service"]]] + payload["argv"], env=ENV,
-                                 stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-            stack.clients.append((payload, p, fh))
-            log(f"{tag}: workload {payload['name']} started")
+            start_due_workloads()
         else:
             # Each fault's commands run on their own thread: `podman restart` takes ~1.9 s, and
             # a second fault the scenario puts at the same moment must not wait for the first.
@@ -930,12 +942,14 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
                 bump(f"haproxy.http_{code}", n)
     for svc, lines in logs.items():
         events += parse_logs.parse_keepalived(lines, svc, t0)
+    loop: list[float] = []
     for w in plan["workloads"]:
         path = os.path.join(outdir, f"workload-{w['name']}.log")
         reqs = []
         if os.path.exists(path):
             reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
         metrics.update(parse_logs.workload_metrics(reqs, w["name"], duration))
+        loop.extend(parse_logs.loop_costs(reqs, float(w["interval_s"])))
         events += reqs
     server_nodes = {f"{h['service']}/{s['backend']}/{s['server']}": s["node"] for h in plan["haproxy"] for s in h["servers"]}
     metrics.update(parse_logs.detection_metrics(events, server_nodes))
@@ -949,6 +963,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         events += vev
         metrics.update(parse_logs.vip_metrics(vev, duration))
     res["metrics"] = metrics
+    res["loop_costs_s"] = [round(x, 6) for x in loop]
     evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)
@@ -1109,6 +1124,11 @@ def write_results(path: str, out: dict) -> None:
     os.replace(tmp, path)
 
 
+def summarize(out: dict) -> None:
+    """The measured environment of a set of runs: the load loop's cost (validate uses it)."""
+    out["loop_cost"] = parse_logs.loop_cost_summary([r.get("loop_costs_s", []) for r in out["runs"]])
+
+
 def main(argv=None) -> int:
     global VERBOSE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1143,6 +1163,7 @@ def main(argv=None) -> int:
         logdir = a.logs or (a.reparse[:-5] if a.reparse.endswith(".json") else a.reparse) + "-logs"
         for res in out["runs"]:
             analyze(plan, res, os.path.join(logdir, f"run{res['run']}"))
+        summarize(out)
         write_results(a.out, out)
         return 0
     if os.geteuid() != 0:
@@ -1235,6 +1256,7 @@ def main(argv=None) -> int:
     if errors and rc == 130:
         log("errors: " + out["error"])
     out["wall_s"] = time.monotonic() - t_start
+    summarize(out)
     write_results(a.out, out)
     log(f"wrote {a.out} ({len(out['runs'])} runs{', interrupted' if out['interrupted'] else ''}), logs in {logdir}")
     return rc

@@ -92,9 +92,31 @@ RealRuns read_real_runs(const std::string& path) {
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
   }
+  if (const auto* lc = root.find("loop_cost"); lc != nullptr && lc->is_map()) {
+    LoopCost c;
+    auto num = [&](const char* key) {
+      const scenarios::Tree* v = lc->find(key);
+      if (v == nullptr || !v->is_scalar()) throw std::runtime_error(path + ":" + std::to_string(lc->src.line) + ": loop_cost without '" + key + "'");
+      return number_of(*v, path, std::string("loop_cost.") + key);
+    };
+    c.median_s = num("median_s");
+    c.mean_s = num("mean_s");
+    c.sigma = num("sigma");
+    c.between_sigma = num("between_sigma");
+    c.n = static_cast<int>(num("n"));
+    c.runs = static_cast<int>(num("runs"));
+    r.loop_cost = c;
+  }
   if (const auto* i = root.find("interrupted"); i != nullptr && i->is_scalar()) r.interrupted = i->scalar == "true";
   if (const auto* e = root.find("error"); e != nullptr && e->is_scalar()) r.error = e->scalar;
   return r;
+}
+
+std::vector<std::string> LoopCost::overrides() const {
+  char d[160], l[80];
+  std::snprintf(d, sizeof d, "runtime.exec_delay={dist: lognormal, median: %.6fs, sigma: %.3f}", median_s, sigma);
+  std::snprintf(l, sizeof l, "runtime.exec_load_sigma=%.3f", between_sigma);
+  return {d, l};
 }
 
 std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,

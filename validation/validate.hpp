@@ -13,8 +13,17 @@
 
 namespace validation {
 
+/// The load loop's cost per iteration as the real runs measured it (run_real.py's `loop_cost`).
+struct LoopCost {
+  double median_s = 0, mean_s = 0, sigma = 0, between_sigma = 0;
+  int n = 0, runs = 0;
+  /// The scenario values that make the simulator's loops cost what the real ones did.
+  std::vector<std::string> overrides() const;
+};
+
 /// run_real.py's results file, reduced to what comparison needs.
 struct RealRuns {
+  std::optional<LoopCost> loop_cost;
   std::string file;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;

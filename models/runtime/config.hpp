@@ -45,6 +45,10 @@ struct RuntimeConfig {
   /// A shell loop's cost per iteration inside a container: fork and exec of a short program
   /// (the load-test loop's curl and sleep). Absent: none.
   std::optional<sim::Distribution> exec_delay;
+  /// How much the machine's speed varies from one run to the next (other work on the host, other
+  /// stacks running at the same time): each run draws one factor exp(sigma * N(0,1)) that scales
+  /// every exec_delay of that run. The log-sd of the per-run median loop costs; 0: every run alike.
+  double exec_load_sigma = 0;
 };
 
 }  // namespace models::runtime

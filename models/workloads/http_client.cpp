@@ -1,5 +1,7 @@
 #include "models/workloads/http_client.hpp"
 
+#include <cmath>
+
 #include "sim/json.hpp"
 #include "sim/node.hpp"
 
@@ -28,7 +30,9 @@ void HttpClient::send_next() {
   auto ip = target ? container_dns(sim(), target->host) : std::nullopt;
   auto next = [this, sent](const HttpResponse& r) {
     record(r, sent);
-    after(config_.interval + config_.loop_overhead.sample(loop_rng_), [this] { send_next(); });
+    const auto overhead = static_cast<sim::Time>(
+        std::llround(static_cast<double>(config_.loop_overhead.sample(loop_rng_)) * config_.loop_overhead_scale));
+    after(config_.interval + overhead, [this] { send_next(); });
   };
   if (!ip) {  // curl: "Could not resolve host"
     next(HttpResponse{0, "dns", ""});

@@ -22,6 +22,8 @@ struct HttpClientConfig {
   /// The loop's own cost per iteration beyond the request and the sleep: bash forking and
   /// exec'ing curl and sleep in a container (runtime.exec_delay; 0 for an ideal machine).
   sim::Distribution loop_overhead = sim::Distribution::constant(0);
+  /// This run's machine speed (runtime.exec_load_sigma): every loop_overhead draw is scaled by it.
+  double loop_overhead_scale = 1.0;
 };
 
 class HttpClient final : public sim::Process {

@@ -1,6 +1,7 @@
 """validation/parse_logs.py against REAL logs of Demo 1 Part 1 (tests/validation/fixtures/, captured
 by validation/run_real.py on rootful podman, HAProxy 2.6.12 and nginx 1.22.1 from Debian bookworm)."""
 import json
+import math
 import os
 import sys
 
@@ -262,3 +263,25 @@ def test_a_remapped_copy_of_a_rendered_stack_moves_every_address_and_keeps_the_i
     # The tags hasim render computed are what run_real.py recomputes from the files.
     for img in plan["images"]:
         assert run_real.context_hash(str(tmp_path / "s" / img["context"])).startswith(img["name"].rsplit(":", 1)[1])
+
+
+def test_loop_cost_is_start_to_start_less_the_sleep_over_quick_good_requests(run):
+    reqs = parse_logs.parse_client(fixture_lines("demo1-part1-client.log"), "client", "load", run["t0_ns"])
+    costs = parse_logs.loop_costs(reqs, 0.5)
+    quick = [r for r in reqs[:-1] if r["latency_ms"] < 100 and 200 <= r["status"] < 400]
+    assert len(costs) == len(quick) > 50
+    # The real Part 1 loop costs 10-60 ms an iteration beyond its sleep (bash forks curl, head, tr, rm, sleep).
+    assert 0.005 < sorted(costs)[len(costs) // 2] < 0.06
+
+
+def test_loop_cost_summary_keeps_the_pooled_median_and_mean_and_the_spread_between_runs():
+    fast = [0.020] * 30 + [0.060] * 10  # mean 30 ms
+    slow = [0.040] * 30 + [0.120] * 10  # mean 60 ms: the machine twice as slow
+    s = parse_logs.loop_cost_summary([fast, slow, [0.5]])  # a run with fewer than 10 iterations is left out
+    assert s["runs"] == 2 and s["n"] == 80
+    assert s["median_s"] == pytest.approx(0.040)
+    assert s["mean_s"] == pytest.approx(0.045)
+    # A lognormal with that median and mean: mean = median * exp(sigma^2 / 2).
+    assert s["median_s"] * math.exp(s["sigma"] ** 2 / 2) == pytest.approx(s["mean_s"])
+    assert s["between_sigma"] == pytest.approx(math.log(2) / math.sqrt(2))
+    assert parse_logs.loop_cost_summary([[0.01] * 5]) is None
