@@ -4,7 +4,8 @@
 
 namespace models::keepalived {
 
-Keepalived::Keepalived(sim::Node& node, KeepalivedConfig config) : sim::Process(node, "keepalived"), config_(std::move(config)) {
+Keepalived::Keepalived(sim::Node& node, KeepalivedConfig config)
+    : sim::Process(node, "keepalived"), config_(std::move(config)), wakeup_rng_(sim().rng(node.name() + "/keepalived/wakeup")) {
   for (const auto& s : config_.scripts) scripts_.push_back(std::make_unique<VrrpScript>(*this, s));
   for (const auto& i : config_.instances) instances_.push_back(std::make_unique<VrrpInstance>(*this, i));
   // keepalived hears about its interfaces over netlink: a removed interface puts the instances
@@ -57,6 +58,8 @@ void Keepalived::on_exit() {
   for (auto& s : scripts_) s->stop();
   for (auto& i : instances_) i->reset();
 }
+
+sim::Time Keepalived::wakeup() { return config_.wakeup_delay.sample(wakeup_rng_); }
 
 void Keepalived::script_changed() {
   for (auto& i : instances_) i->tracking_changed();

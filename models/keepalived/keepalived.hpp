@@ -124,6 +124,8 @@ class Keepalived final : public sim::Process {
   bool active() const { return active_; }
   /// Called by a VrrpScript when its status changes.
   void script_changed();
+  /// A draw of config().wakeup_delay: from a wake-up (an advert arriving) to acting on it.
+  sim::Time wakeup();
 
  protected:
   void on_start() override;
@@ -136,6 +138,7 @@ class Keepalived final : public sim::Process {
   std::vector<std::unique_ptr<VrrpScript>> scripts_;
   std::vector<std::unique_ptr<VrrpInstance>> instances_;
   bool active_ = false;
+  sim::Rng wakeup_rng_;
   /// keepalived's pid file (/run/keepalived.pid) in the container's writable layer: removed on a
   /// graceful exit, left behind by SIGKILL. A restarted container reuses the same PIDs in the
   /// same start order, so the next keepalived finds its own PID in the stale file, takes it for

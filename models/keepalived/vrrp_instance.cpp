@@ -208,7 +208,7 @@ void VrrpInstance::send_advert(int priority) {
   auto arrive = [&s, a](sim::NodeId dst) {
     auto* k = dynamic_cast<Keepalived*>(s.node(dst).process("keepalived"));
     // The socket buffers the packet; a frozen daemon reads it when it thaws.
-    if (k != nullptr && k->active()) k->after(0, [k, a] { k->deliver(a); });
+    if (k != nullptr && k->active()) k->after(k->wakeup(), [k, a] { k->deliver(a); });
   };
   if (peers_.empty()) {
     net.broadcast(me, sim::kVrrp, arrive);  // 224.0.0.18 stays on the bridge
@@ -290,7 +290,19 @@ void VrrpInstance::tracking_changed() {
 void VrrpInstance::shutdown() {
   if (state_ == VrrpState::Master) {
     send_advert(0);
-    remove_vips();
+    // The addresses go after the advert, once the daemon gets to its interfaces (a wake-up
+    // later); scheduled on the simulation, not the process, as the daemon is exiting meanwhile.
+    const sim::Time d = k_.wakeup();
+    if (d <= 0) {
+      remove_vips();
+    } else {
+      std::vector<std::pair<sim::Ipv4, sim::SegmentId>> vips = vips_;
+      sim::Simulation& s = k_.sim();
+      const sim::NodeId me = k_.node().id();
+      s.after(d, [&s, me, vips] {
+        for (const auto& [ip, seg] : vips) s.network().remove_address(me, ip);
+      });
+    }
   }
   ++down_gen_;
   ++advert_gen_;

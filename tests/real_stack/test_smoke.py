@@ -19,37 +19,39 @@ import subprocess
 from conftest import HASIM_BIN, SOURCE_DIR
 
 RUNS = 3
+# The targets ask for at least 100 seeds. Even a perfect model puts one of 3 real runs
+# outside the min..max of N simulated ones with probability 6/(N+3) per continuous metric: with
+# 100 seeds and ~20 such metrics a correct model would fail most CI runs. 1000 seeds take ~4 s.
+SIM_SEEDS = 1000
 
 # Targets the model does not meet reliably yet (missed in at least one validation round), each
 # with its reason (docs/validation.md has the figures).
 # They are still compared and printed by hasim validate; they are not asserted here.
-DNS_STALL = ("the host's resolver sometimes stalls; aardvark-dns forwards to it, HAProxy then puts "
-             "running servers into 'DNS timeout' maintenance (1 of 5 Part 2 runs on 2026-11-22): not modelled")
-POLL = "the real VIP observer polls `ip addr` every 50 ms; the simulated metric is exact"
+DNS_STALL = ("the host's resolver, which aardvark-dns forwards names it does not hold to, stalls for "
+             "seconds at times; HAProxy's resolutions then time out (servers in 'DNS timeout' "
+             "maintenance, a restarted server's new address taken 12-25 s late): not modelled")
 STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listening in some real runs "
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
-LOOP = "the real loop's cost varies more between runs (machine load) than the simulated one"
 KNOWN_MISSES: dict[str, dict[str, str]] = {
     "demo1-part1": {
-        "nginx_backend.nginx1.detect_up_s": "phase of HAProxy's resolution against its check timer after "
-                                            "hold obsolete; Linux neighbour states not modelled",
-        "nginx_backend.nginx2.detect_up_s": "as nginx1",
+        "nginx_backend.nginx1.detect_up_s": DNS_STALL,
+        "nginx_backend.nginx2.detect_up_s": DNS_STALL,
         "load.outage_max_s": "the real loop's timing jitter moves the range edge by ~10 ms",
-        "load.served.nginx2": "round-robin position at each outage differs run to run more than simulated",
+        # Which server the loop reaches follows the round-robin position at each outage and how
+        # long a restarted server stays DOWN (the DNS tail above).
+        "load.served.nginx1": DNS_STALL,
+        "load.served.nginx2": DNS_STALL,
+        "load.served.nginx3": DNS_STALL,
     },
     "demo1-part2": {
-        "vip.172.20.0.100.holders_max": POLL,
-        "vip.172.20.0.100.multi_holder_s": POLL,
-        "vip.172.20.0.100.unheld_max_s": POLL,
         "haproxy.http_503": DNS_STALL,
         "haproxy.server_down": STARTUP + "; " + DNS_STALL,
         "haproxy.server_up": STARTUP + "; " + DNS_STALL,
         "load.failed": DNS_STALL,
         "load.outage_max_s": DNS_STALL,
-        "load.requests": LOOP,
-        "load.served.nginx1": LOOP + "; " + DNS_STALL,
-        "load.served.nginx2": LOOP + "; " + DNS_STALL,
-        "load.served.nginx3": LOOP + "; " + DNS_STALL,
+        "load.served.nginx1": DNS_STALL,
+        "load.served.nginx2": DNS_STALL,
+        "load.served.nginx3": DNS_STALL,
     },
 }
 # Outcomes that may differ, in one direction only, for the same reason.
@@ -63,7 +65,7 @@ def validate(scenario: str, out, timeout: float) -> dict:
     # Its own session, so a timeout interrupts hasim and run_real.py together, as Ctrl-C would:
     # run_real.py then tears its containers down before exiting.
     p = subprocess.Popen([str(HASIM_BIN), "validate", scenario, "--runs", str(RUNS), "--parallel", str(RUNS),
-                          "--sim-seeds", "100", "--out", str(out), "--no-plot", "--quiet"],
+                          "--sim-seeds", str(SIM_SEEDS), "--out", str(out), "--no-plot", "--quiet"],
                          cwd=SOURCE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = p.communicate(timeout=timeout)
@@ -80,7 +82,7 @@ def validate(scenario: str, out, timeout: float) -> dict:
 
 def judge(record: dict, name: str) -> None:
     assert record["real_runs"] == RUNS
-    assert record["sim_runs"] == 100
+    assert record["sim_runs"] == SIM_SEEDS
     allowed = KNOWN_OUTCOME_DIFFERENCES[name]
     # An allowed difference is the real runs sometimes failing requests where the simulator never
     # does; any other disagreement (the VIP not moving, two holders, a server never DOWN) fails.
