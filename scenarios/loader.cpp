@@ -144,7 +144,17 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
 models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
-  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "exec_delay", "exec_load_sigma", "wakeup_delay"});
+  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "exec_delay", "exec_load_sigma", "wakeup_delay",
+                             "compose_up"});
+  if (const Tree* u = r.get("compose_up"); u != nullptr && u->kind != Tree::Kind::Null) {
+    MapReader ur(*u, r.sub("compose_up"), {"container", "daemons"});
+    rc.compose_up.container = ur.distribution("container");
+    if (const Tree* d = ur.get("daemons"); d != nullptr && d->kind != Tree::Kind::Null) {
+      MapReader dr(*d, ur.sub("daemons"), {"haproxy", "nginx", "keepalived"});
+      for (const char* name : {"haproxy", "nginx", "keepalived"})
+        if (auto x = dr.distribution(name)) rc.compose_up.daemons[name] = *x;
+    }
+  }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");

@@ -50,6 +50,10 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     node.dynamic_address = ns.dynamic_address;
     if (ns.router) net.set_router(node.id(), true);
     if (ns.start_delay) node.start_delay = *ns.start_delay;
+    // Started with the stack (`compose up`): the engine's measured start-up, unless the scenario
+    // says how this node starts.
+    const bool with_stack = ns.start;
+    if (with_stack && !ns.start_delay && spec.runtime.compose_up.container) node.first_start_delay = *spec.runtime.compose_up.container;
     if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
     if (spec.runtime.teardown_delay) node.teardown_delay = *spec.runtime.teardown_delay;
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
@@ -69,6 +73,10 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
             if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) vip_list.push_back(*ip);
       }
       if (p != nullptr && i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
+      if (p != nullptr && with_stack && !(i < ns.timings.size() && ns.timings[i].start_delay)) {
+        auto d = spec.runtime.compose_up.daemons.find(p->name());
+        if (d != spec.runtime.compose_up.daemons.end()) p->first_start_delay = d->second;
+      }
     }
   }
   if (!vip_list.empty()) b.vips = std::make_unique<models::keepalived::VipMonitor>(s, vip_list);

@@ -59,7 +59,9 @@ void Node::start() {
   // A second `docker start` while the first is still in progress is a no-op: only the first
   // start since the node last came up may bring it up (not a later one after a kill).
   const std::uint32_t starts = starts_;
-  sim_.after(start_delay.sample(rng_), [this, starts] { if (!up_ && starts_ == starts) come_up(); }, Phase::Normal,
+  const Distribution& d = (!start_requested_ && first_start_delay) ? *first_start_delay : start_delay;
+  start_requested_ = true;
+  sim_.after(d.sample(rng_), [this, starts] { if (!up_ && starts_ == starts) come_up(); }, Phase::Normal,
              sim_.owner(lifecycle_owner_));
 }
 

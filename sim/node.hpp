@@ -57,6 +57,8 @@ class Node {
   /// docker start to a running namespace; lognormal because container start-up varies run to
   /// run (calibration profiles replace it with measured figures).
   Distribution start_delay = Distribution::lognormal(300 * kMillisecond, 0.25);
+  /// The first start's instead, when set: the container started with its stack (`compose up`).
+  std::optional<Distribution> first_start_delay;
   Time stop_timeout = 10 * kSecond;
   /// From a stopped or killed container's last process exiting to its network namespace being
   /// removed (the engine's clean-up: conmon, netavark). Meanwhile its address still answers, with
@@ -83,6 +85,7 @@ class Node {
   bool paused_ = false;
   bool restart_pending_ = false;
   std::uint32_t starts_ = 0;
+  bool start_requested_ = false;
   std::vector<std::unique_ptr<Process>> processes_;
   Rng rng_;
   Rng teardown_rng_;

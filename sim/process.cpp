@@ -27,7 +27,9 @@ void Process::start() {
   if (state_ != ProcessState::Stopped || !node_.up()) return;
   state_ = ProcessState::Starting;
   sim_.record("process_exec", {{"node", node_.name()}, {"process", name_}});
-  after(start_delay.sample(lifecycle_rng_), [this] {
+  const Distribution& d = (!started_once_ && first_start_delay) ? *first_start_delay : start_delay;
+  started_once_ = true;
+  after(d.sample(lifecycle_rng_), [this] {
     state_ = ProcessState::Running;
     sim_.record("process_start", {{"node", node_.name()}, {"process", name_}}, true);
     on_start();

@@ -2,6 +2,7 @@
 // A daemon running on a node (haproxy, nginx, keepalived, ...), with the lifecycle a container
 // runtime gives it: start (after a start-up delay), SIGTERM (graceful stop), SIGKILL, SIGSTOP/SIGCONT.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sim/random.hpp"
@@ -49,6 +50,8 @@ class Process {
 
   /// Time from exec to ready (binding its sockets); calibrated per daemon.
   Distribution start_delay = Distribution::lognormal(50 * kMillisecond, 0.3);
+  /// The first start's instead, when set: the daemon starting with its stack (`compose up`).
+  std::optional<Distribution> first_start_delay;
   /// Time from SIGTERM to exit.
   Distribution stop_delay = Distribution::constant(10 * kMillisecond);
   /// Started when its node starts (a container's entrypoint and its children).
@@ -68,6 +71,7 @@ class Process {
   std::uint32_t owner_id_;
   ProcessState state_ = ProcessState::Stopped;
   bool restart_pending_ = false;
+  bool started_once_ = false;
   Rng lifecycle_rng_;
 };
 

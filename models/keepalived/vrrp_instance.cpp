@@ -151,9 +151,20 @@ void VrrpInstance::enter_master() {
   preempt_until_ = -1;
   set_state(VrrpState::Master);
   send_advert(priority());
-  add_vips();
-  garp_burst();
+  // The advert goes first, the addresses once the daemon gets to its interfaces (a wake-up
+  // later): so a preempted master may drop the VIP before or after this one adds it.
   const std::uint64_t g = ++garp_gen_;
+  const sim::Time d = k_.wakeup();
+  if (d <= 0) {
+    add_vips();
+    garp_burst();
+  } else {
+    k_.after(d, [this, g] {
+      if (g != garp_gen_ || state_ != VrrpState::Master || !k_.active()) return;
+      add_vips();
+      garp_burst();
+    });
+  }
   garp_timer_.arm_after(config_.garp_master_delay, [this, g] {
     if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst();
   });

@@ -34,7 +34,18 @@ struct DnsConfig {
 /// The engine's command names, as podman spells them; `command_delay` is keyed by these.
 const std::vector<std::string>& command_names();
 
+/// The stack's own start (`docker compose up`): compose starts independent services on parallel
+/// threads, so containers come up in no fixed order over a few hundred milliseconds, and each
+/// daemon then needs its exec and initialisation inside its container.
+struct ComposeUp {
+  /// From `compose up` to each container's PID 1 running (the node's first start).
+  std::optional<sim::Distribution> container;
+  /// From PID 1 running to each daemon running, by daemon (haproxy, nginx, keepalived).
+  std::map<std::string, sim::Distribution> daemons;
+};
+
 struct RuntimeConfig {
+  ComposeUp compose_up;
   DnsConfig dns;
   /// From a command being issued (`podman stop ...`) to its effect inside the container (the
   /// SIGTERM, the freeze, the interface gone). Absent: instant.
