@@ -58,6 +58,12 @@ struct Distribution {
     d.sigma = sigma;
     return d;
   }
+  static Distribution empirical(std::vector<std::pair<double, Time>> q) {
+    Distribution d;
+    d.kind = Kind::Empirical;
+    d.quantiles = std::move(q);
+    return d;
+  }
   Time sample(Rng& rng) const;
   /// The distribution's median (exact for every kind), for reports.
   Time median() const;

@@ -1,6 +1,6 @@
 """The real-stack smoke test: Demo 1 Part 1 and Part 2 against real haproxy, nginx and keepalived
 in containers (podman + docker-compose, validation/), a few runs each, judged by `hasim validate`
-with the issue's targets against 100 simulated seeds.
+with the issue's targets against 1000 simulated seeds.
 
 It runs in CI on purpose (root, this machine kind); it is never skipped: a machine that cannot
 run the stack fails here with the reason. Bounded: each validate call has a timeout, and
@@ -8,8 +8,9 @@ run_real.py tears its containers down whatever happens.
 
 KNOWN_MISSES lists metrics whose target the model does not meet yet, each with the reason
 recorded in docs/validation.md; KNOWN_OUTCOME_DIFFERENCES the one outcome that may differ (in one
-direction, for a named reason). They are still compared and printed, not asserted. Every other
-metric and outcome is.
+direction, for a named reason). They are still compared and printed, not asserted.
+MEDIAN_IS_A_COIN_TOSS lists metrics whose range is asserted but not their 3-run median. Every
+other metric and outcome is asserted on both targets.
 """
 import json
 import os
@@ -54,6 +55,15 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
         "load.served.nginx3": DNS_STALL,
     },
 }
+# Metrics whose median over 3 real runs is a coin toss for a correct model: the VIP's start-up
+# flip (haproxy2's keepalived up first holds the VIP for a moment: a third move, two holders)
+# happened in 3 of 6 real Part 2 runs on 2026-12-01 and in 44% of simulated seeds, so the median
+# of 3 runs lands on either value. Only their range target is asserted.
+FLIP = "start-up flip in about half the runs, real and simulated: the 3-run median is either value"
+MEDIAN_IS_A_COIN_TOSS: dict[str, dict[str, str]] = {
+    "demo1-part1": {},
+    "demo1-part2": {"vip.172.20.0.100.moves": FLIP, "vip.172.20.0.100.holders_max": FLIP},
+}
 # Outcomes that may differ, in one direction only, for the same reason.
 KNOWN_OUTCOME_DIFFERENCES: dict[str, dict[str, str]] = {
     "demo1-part1": {},
@@ -90,7 +100,9 @@ def judge(record: dict, name: str) -> None:
                     and not (o["outcome"] in allowed and o["sim_yes"] == 0 and o["real_yes"] < o["real_n"])]
     assert not bad_outcomes, f"qualitative outcomes differ: {bad_outcomes}"
     known = KNOWN_MISSES[name]
-    missed = [m["metric"] for m in record["metrics"] if not m["pass"] and m["metric"] not in known]
+    toss = MEDIAN_IS_A_COIN_TOSS[name]
+    missed = [m["metric"] for m in record["metrics"] if not m["pass"] and m["metric"] not in known
+              and not (m["metric"] in toss and m["range_ok"])]
     assert not missed, f"targets missed: {missed}"
 
 

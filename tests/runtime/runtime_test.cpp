@@ -282,3 +282,42 @@ TEST_CASE("exec_load_sigma makes each run's machine faster or slower as a whole"
   const auto b = scenarios::run_scenario(scenarios::load_scenario("scenarios/validation/demo1-part1-short.yaml", with_zero), 3);
   CHECK(a.trace_sha256 == b.trace_sha256);
 }
+
+TEST_CASE("compose_up times the stack's first start only, not a later docker start", "[runtime]") {
+  const std::string yaml = R"(
+name: compose-up
+duration: 30s
+networks:
+  lan: {subnet: 10.0.0.0/24, latency: 100us}
+runtime:
+  compose_up:
+    container: 2s
+    daemons: {nginx: 700ms}
+nodes:
+  web1:
+    nginx: {files: [/]}
+  web2:
+    start_delay: 100ms
+    nginx: {files: [/]}
+faults:
+  - {at: 10s, stop: web1}
+  - {at: 20s, start: web1}
+)";
+  const auto r = scenarios::run_scenario(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"), 1);
+  std::vector<double> web1_up, web1_nginx, web2_up;
+  for (const auto& e : r.events) {
+    if (e.kind == "node_up" && e.text("node") == "web1") web1_up.push_back(sim::to_seconds(e.time));
+    if (e.kind == "node_up" && e.text("node") == "web2") web2_up.push_back(sim::to_seconds(e.time));
+    if (e.kind == "process_start" && e.text("node") == "web1") web1_nginx.push_back(sim::to_seconds(e.time));
+  }
+  REQUIRE(web1_up.size() == 2);
+  REQUIRE(web1_nginx.size() == 2);
+  CHECK(web1_up[0] == Approx(2.0).margin(1e-9));
+  CHECK(web1_nginx[0] == Approx(2.7).margin(1e-9));
+  // The later start: the node's own start_delay (lognormal around 300 ms) and nginx's (50 ms).
+  CHECK(web1_up[1] - 20 < 1.0);
+  CHECK(web1_nginx[1] - web1_up[1] < 0.3);
+  // A node whose scenario says how it starts keeps that, with the stack too.
+  REQUIRE(web2_up.size() == 1);
+  CHECK(web2_up[0] == Approx(0.1).margin(1e-9));
+}
