@@ -144,7 +144,8 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
 models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
-  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "exec_delay", "exec_load_sigma", "wakeup_delay",
+  MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
+                             "exec_load_sigma", "wakeup_delay",
                              "compose_up"});
   if (const Tree* u = r.get("compose_up"); u != nullptr && u->kind != Tree::Kind::Null) {
     MapReader ur(*u, r.sub("compose_up"), {"container", "daemons"});
@@ -157,6 +158,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.teardown_delay = r.distribution("teardown_delay");
+  rc.kill_teardown_delay = r.distribution("kill_teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");
   rc.exec_load_sigma = r.real("exec_load_sigma", 0.0, 0.0, 3.0);
   if (const Tree* d = r.get("dns"); d != nullptr && d->kind != Tree::Kind::Null) {

@@ -56,6 +56,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (with_stack && !ns.start_delay && spec.runtime.compose_up.container) node.first_start_delay = *spec.runtime.compose_up.container;
     if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
     if (spec.runtime.teardown_delay) node.teardown_delay = *spec.runtime.teardown_delay;
+    if (spec.runtime.kill_teardown_delay) node.kill_teardown_delay = *spec.runtime.kill_teardown_delay;
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
       sim::Process* p = nullptr;
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {

@@ -33,6 +33,7 @@ void Node::go_down() {
   up_ = false;
   stopping_ = false;
   tearing_down_ = false;
+  killed_ = false;
   sim_.retire(owner_id_);
   sim_.network().node_down(*this);
   sim_.record("node_down", {{"node", name_}}, true);
@@ -45,7 +46,8 @@ void Node::go_down() {
 void Node::tear_down() {
   if (tearing_down_) return;  // the last exit and the grace period's SIGKILL may both get here
   tearing_down_ = true;
-  const Time delay = teardown_delay.sample(teardown_rng_);
+  const Distribution& d = (killed_ && kill_teardown_delay) ? *kill_teardown_delay : teardown_delay;
+  const Time delay = d.sample(teardown_rng_);
   if (delay <= 0) {
     go_down();
     return;
@@ -91,6 +93,7 @@ void Node::process_exited() {
 void Node::kill() {
   if (!up_) return;
   paused_ = false;
+  killed_ = true;  // before the kills: the last process's exit starts the teardown
   for (const auto& p : processes_) {
     p->thaw();
     p->kill();

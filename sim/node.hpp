@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,8 @@ class Node {
   /// removed (the engine's clean-up: conmon, netavark). Meanwhile its address still answers, with
   /// RST: a health check that lands there is refused at once instead of timing out.
   Distribution teardown_delay = Distribution::constant(0);
+  /// The same after `docker kill`, when set (the engine's clean-up path differs from a stop's).
+  std::optional<Distribution> kill_teardown_delay;
   /// Whether this node gets a new address each time it starts (container runtimes without a
   /// fixed `ipv4_address` may hand out a different one).
   bool dynamic_address = false;
@@ -82,6 +85,7 @@ class Node {
   bool up_ = false;
   bool stopping_ = false;
   bool tearing_down_ = false;  // processes gone, namespace not yet
+  bool killed_ = false;        // this teardown follows docker kill
   bool paused_ = false;
   bool restart_pending_ = false;
   std::uint32_t starts_ = 0;

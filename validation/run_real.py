@@ -50,6 +50,7 @@ ENV = dict(os.environ)
 ENV.setdefault("CONTAINERS_CONF", f"{STATE}/containers.conf")
 ENV.setdefault("CONTAINERS_STORAGE_CONF", f"{STATE}/storage.conf")
 ENV.setdefault("DOCKER_HOST", f"unix://{STATE}/podman.sock")
+ENV["AARDVARK_NO_PROXY"] = "1"  # validation/env/setup.sh says why
 
 # Ranges never used for remapped subnets, besides what the host routes: 10.89.60.0-10.89.69.255
 # are someone else's experiments on the validation machine (their networks are not always up, so

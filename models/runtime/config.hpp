@@ -53,6 +53,8 @@ struct RuntimeConfig {
   /// From a stopped or killed container's last process exiting to its network namespace and
   /// addresses being removed (conmon noticing, netavark tearing down). Absent: at once.
   std::optional<sim::Distribution> teardown_delay;
+  /// The same after `docker kill`, when it differs (validation/measure_teardown.py measures both).
+  std::optional<sim::Distribution> kill_teardown_delay;
   /// A shell loop's cost per iteration inside a container: fork and exec of a short program
   /// (the load-test loop's curl and sleep). Absent: none.
   std::optional<sim::Distribution> exec_delay;

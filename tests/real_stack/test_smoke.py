@@ -28,9 +28,11 @@ SIM_SEEDS = 1000
 # Targets the model does not meet reliably yet (missed in at least one validation round), each
 # with its reason (docs/validation.md has the figures).
 # They are still compared and printed by hasim validate; they are not asserted here.
-DNS_STALL = ("the host's resolver, which aardvark-dns forwards names it does not hold to, stalls for "
-             "seconds at times; HAProxy's resolutions then time out (servers in 'DNS timeout' "
-             "maintenance, a restarted server's new address taken 12-25 s late): not modelled")
+DNS_STALL = ("podman's aardvark-dns 1.4 at times answers nothing for a network's names for tens of "
+             "seconds around container stops and starts (also with AARDVARK_NO_PROXY, so not the "
+             "host's resolver); HAProxy's resolutions then time out (servers in 'DNS timeout' "
+             "maintenance, a restarted server's new address taken 12-36 s late or not within the run): "
+             "not modelled yet")
 STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listening in some real runs "
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
 KNOWN_MISSES: dict[str, dict[str, str]] = {
@@ -65,10 +67,23 @@ MEDIAN_IS_A_COIN_TOSS: dict[str, dict[str, str]] = {
     "demo1-part2": {"vip.172.20.0.100.moves": FLIP, "vip.172.20.0.100.holders_max": FLIP},
 }
 # Outcomes that may differ, in one direction only, for the same reason.
-KNOWN_OUTCOME_DIFFERENCES: dict[str, dict[str, str]] = {
-    "demo1-part1": {},
-    "demo1-part2": {"load: requests failed": DNS_STALL},
+# Each: (reason, direction). "real_sometimes": real runs sometimes show it where the simulator
+# never does; "real_sometimes_not": some (not all) real runs miss it where the simulator always
+# shows it.
+KNOWN_OUTCOME_DIFFERENCES: dict[str, dict[str, tuple[str, str]]] = {
+    "demo1-part1": {"nginx_backend.nginx1: UP after its restart": (DNS_STALL, "real_sometimes_not"),
+                    "nginx_backend.nginx2: UP after its restart": (DNS_STALL, "real_sometimes_not")},
+    "demo1-part2": {"load: requests failed": (DNS_STALL, "real_sometimes")},
 }
+
+
+def allowed_difference(o: dict, allowed: dict) -> bool:
+    if o["outcome"] not in allowed:
+        return False
+    direction = allowed[o["outcome"]][1]
+    if direction == "real_sometimes":
+        return o["sim_yes"] == 0 and 0 < o["real_yes"] < o["real_n"]
+    return o["sim_yes"] == o["sim_n"] and 0 < o["real_yes"] < o["real_n"]
 
 
 def validate(scenario: str, out, timeout: float) -> dict:
@@ -94,10 +109,9 @@ def judge(record: dict, name: str) -> None:
     assert record["real_runs"] == RUNS
     assert record["sim_runs"] == SIM_SEEDS
     allowed = KNOWN_OUTCOME_DIFFERENCES[name]
-    # An allowed difference is the real runs sometimes failing requests where the simulator never
-    # does; any other disagreement (the VIP not moving, two holders, a server never DOWN) fails.
-    bad_outcomes = [o["outcome"] for o in record["outcomes"] if not o["agree"]
-                    and not (o["outcome"] in allowed and o["sim_yes"] == 0 and o["real_yes"] < o["real_n"])]
+    # Only a named difference in its named direction is allowed; any other disagreement (the VIP
+    # not moving, two holders, a server never DOWN, no real run coming back UP) fails.
+    bad_outcomes = [o["outcome"] for o in record["outcomes"] if not o["agree"] and not allowed_difference(o, allowed)]
     assert not bad_outcomes, f"qualitative outcomes differ: {bad_outcomes}"
     known = KNOWN_MISSES[name]
     toss = MEDIAN_IS_A_COIN_TOSS[name]

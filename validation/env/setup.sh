@@ -33,11 +33,17 @@ command -v docker-compose >/dev/null || die "docker-compose (1.29, Debian packag
 mkdir -p "$HASIM_STATE/storage" "$HASIM_STATE/ids" "$HASIM_STATE/run" "$HASIM_STATE/networks"
 # runc: crun fails here ("cgroups in hybrid mode not supported"); default_ulimits: without them
 # every container start fails with "setrlimit ... Operation not permitted" (no CAP_SYS_RESOURCE).
+# AARDVARK_NO_PROXY: aardvark-dns answers a name it holds no record for (a stopped container's)
+# with NXDOMAIN itself instead of forwarding it to the host's resolvers, so no DNS query leaves
+# the stack (containers.md) and a stopped name gets what the model's runtime.dns.stopped_name
+# says: nxdomain. (It did not end the "DNS timeout" spells HAProxy sees at times: those are
+# aardvark 1.4 not answering at all; docs/validation.md.)
 cat > "$CONTAINERS_CONF" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 
 [engine]
+env = ["AARDVARK_NO_PROXY=1"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
@@ -54,6 +60,17 @@ graphroot = "$HASIM_STATE/storage"
 runroot = "$HASIM_STATE/run"
 CONF
 
+# A service started before AARDVARK_NO_PROXY was set would hand the old environment to the
+# aardvark-dns it starts: restart it (by its recorded PID) when idle.
+if service_running && ! tr '\0' '\n' < "/proc/$(cat "$HASIM_STATE/podman.pid")/environ" | grep -qx 'AARDVARK_NO_PROXY=1'; then
+  if [ -z "$(ls -A "$HASIM_STATE/ids" 2>/dev/null)" ]; then
+    note "restarting the podman service (pid $(cat "$HASIM_STATE/podman.pid")) with AARDVARK_NO_PROXY"
+    kill "$(cat "$HASIM_STATE/podman.pid")" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$(cat "$HASIM_STATE/podman.pid")" 2>/dev/null || break; sleep 0.1; done
+  else
+    note "warning: the podman service lacks AARDVARK_NO_PROXY but stacks are running; not restarting it"
+  fi
+fi
 if service_running; then
   note "podman service already running (pid $(cat "$HASIM_STATE/podman.pid"))"
 else
