@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_real import ENV  # noqa: E402  (the podman settings of validation/env)
 
 SUBNET = "10.99.250.0/24"  # outside run_real.py's slot pools, so a measurement may run beside validations
-TARGET_IP = "10.99.250.10"
+TARGET_BASE = 10  # trial k's target is 10.99.250.(10 + k): no neighbour entry of an earlier one
 
 
 def podman(*args, timeout=60, check=True) -> str:
@@ -52,8 +52,9 @@ def image(kind: str) -> str:
     return tags[0]
 
 
-PROBE = (f'while :; do t=$EPOCHREALTIME; curl -s -o /dev/null --connect-timeout 0.05 http://{TARGET_IP}:80/; '
-         'echo "P $t $?"; sleep 0.005; done')
+def probe_script(ip: str) -> str:
+    return (f'while :; do t=$EPOCHREALTIME; curl -s -o /dev/null --connect-timeout 0.05 http://{ip}:80/; '
+            'echo "P $t $?"; sleep 0.005; done')
 TARGET = 'trap "exit 0" TERM; while :; do sleep 0.05 & wait $!; done'
 
 
@@ -67,9 +68,12 @@ def read_probe(cid: str) -> list[tuple[float, int]]:
     return res
 
 
-def trial(cmd: str, net: str, base: str, prober: str) -> dict:
-    tid = podman("run", "-d", "--network", net, "--ip", TARGET_IP, "--entrypoint", "bash", base, "-c", TARGET)
+def trial(cmd: str, k: int, net: str, base: str) -> dict:
+    ip = f"10.99.250.{TARGET_BASE + k}"
+    tid = podman("run", "-d", "--network", net, "--ip", ip, "--entrypoint", "bash", base, "-c", TARGET)
+    prober = None
     try:
+        prober = podman("run", "-d", "--network", net, "--entrypoint", "bash", base, "-c", probe_script(ip))
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:  # the target's address refuses: the prober reaches it
             p = read_probe(prober)
@@ -91,13 +95,17 @@ def trial(cmd: str, net: str, base: str, prober: str) -> dict:
                 "first_timeout_s": None if first_timeout is None else first_timeout - t_cmd}
     finally:
         podman("rm", "-f", "-t", "0", tid, timeout=60, check=False)
+        if prober:
+            podman("rm", "-f", "-t", "0", prober, timeout=60, check=False)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--trials", type=int, default=8, help="trials per command (default 8)")
+    ap.add_argument("--trials", type=int, default=8, help="trials per command (default 8, at most 100)")
     ap.add_argument("--out", default=None, help="write the trials and a summary as JSON")
     a = ap.parse_args(argv)
+    if not 1 <= a.trials <= 100:
+        ap.error("--trials must be 1..100")
     if os.geteuid() != 0:
         print("measure_teardown.py: must run as root (rootful podman)", file=sys.stderr)
         return 2
@@ -110,15 +118,13 @@ def main(argv=None) -> int:
     base = image("base")
     net = f"hasim-measure-{os.getpid()}"
     made_net = False
-    prober = None
     trials = []
     try:
         podman("network", "create", "--internal", "--subnet", SUBNET, net)
         made_net = True
-        prober = podman("run", "-d", "--network", net, "--entrypoint", "bash", base, "-c", PROBE)
         for i in range(a.trials):
-            for cmd in ("stop", "kill"):
-                r = trial(cmd, net, base, prober)
+            for j, cmd in enumerate(("stop", "kill")):
+                r = trial(cmd, 2 * i + j, net, base)
                 trials.append(r)
                 print(f"{cmd:4} {i}: returned {r['returned_s']:.3f}s, last refused "
                       f"{r['last_refused_s'] if r['last_refused_s'] is None else round(r['last_refused_s'], 3)}, "
@@ -127,8 +133,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; cleaning up", file=sys.stderr)
     finally:
-        if prober:
-            podman("rm", "-f", "-t", "0", prober, timeout=60, check=False)
         if made_net:
             podman("network", "rm", "-f", net, timeout=60, check=False)
     summary = {}

@@ -321,3 +321,33 @@ faults:
   REQUIRE(web2_up.size() == 1);
   CHECK(web2_up[0] == Approx(0.1).margin(1e-9));
 }
+
+TEST_CASE("a killed container's address goes after kill_teardown_delay, a stopped one's after teardown_delay", "[runtime]") {
+  const std::string yaml = R"(
+name: teardown
+duration: 30s
+networks:
+  lan: {subnet: 10.0.0.0/24, latency: 100us}
+runtime:
+  teardown_delay: 1s
+  kill_teardown_delay: 200ms
+nodes:
+  web1:
+    start_delay: 0s
+    nginx: {files: [/], start_delay: 0s, stop_delay: 0s}
+  web2:
+    start_delay: 0s
+    nginx: {files: [/], start_delay: 0s, stop_delay: 0s}
+faults:
+  - {at: 10s, kill: web1}
+  - {at: 10s, stop: web2}
+)";
+  const auto r = scenarios::run_scenario(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"), 1);
+  double down1 = -1, down2 = -1;
+  for (const auto& e : r.events) {
+    if (e.kind == "node_down" && e.text("node") == "web1") down1 = sim::to_seconds(e.time);
+    if (e.kind == "node_down" && e.text("node") == "web2") down2 = sim::to_seconds(e.time);
+  }
+  CHECK(down1 == Approx(10.2).margin(1e-6));
+  CHECK(down2 == Approx(11.0).margin(1e-6));
+}
