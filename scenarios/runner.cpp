@@ -61,6 +61,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       sim::Process* p = nullptr;
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {
         auto& hp = node.add_process<models::haproxy::Haproxy>(*h);
+        if (spec.runtime.wakeup_delay) hp.wakeup_delay = *spec.runtime.wakeup_delay;
         b.haproxies.push_back(&hp);
         p = &hp;
       } else if (const auto* x = std::get_if<models::NginxConfig>(&ns.components[i])) {

@@ -9,7 +9,7 @@
 namespace models::haproxy {
 
 Haproxy::Haproxy(sim::Node& node, HaproxyConfig config)
-    : sim::Process(node, "haproxy"), config_(std::move(config)), rng_(rng("lb")) {}
+    : sim::Process(node, "haproxy"), config_(std::move(config)), rng_(rng("lb")), wakeup_rng_(rng("wakeup")) {}
 
 sim::Time Haproxy::check_connect_timeout(const Server& s) const {
   // src/check.c: expire = now + inter; capped by `timeout connect` only when `timeout check`

@@ -32,7 +32,7 @@ void HealthCheck::run() {
   }
   const sim::Time connect_timeout = haproxy_.check_connect_timeout(server_);
   // The task's expiry covers the whole check unless `timeout check` re-arms it after connect.
-  deadline_.arm_after(connect_timeout, [this, attempt, started] {
+  deadline_.arm_after(connect_timeout + haproxy_.wakeup(), [this, attempt, started] {
     if (attempt != attempt_) return;
     result(false, "L4TOUT", started);
   });
@@ -103,7 +103,7 @@ void HealthCheck::result(bool ok, const std::string& status, sim::Time started) 
     const sim::Time span = next * spread / 100;
     next += jitter_rng_.uniform_int(-span, span);
   }
-  haproxy_.after(next, [this] { run(); });
+  haproxy_.after(next + haproxy_.wakeup(), [this] { run(); });
 }
 
 }  // namespace models::haproxy

@@ -37,6 +37,12 @@ STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listen
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
 KNOWN_MISSES: dict[str, dict[str, str]] = {
     "demo1-part1": {
+        # A silence can keep a restarted server out to the end of the run (one UP fewer) and take
+        # every server into maintenance (16 failed requests in one CI run).
+        "haproxy.server_up": DNS_STALL,
+        "haproxy.server_down": DNS_STALL,
+        "haproxy.http_503": DNS_STALL,
+        "load.failed": DNS_STALL,
         "nginx_backend.nginx1.detect_up_s": DNS_STALL,
         "nginx_backend.nginx2.detect_up_s": DNS_STALL,
         "load.outage_max_s": "the real loop's timing jitter moves the range edge by ~10 ms",
