@@ -62,9 +62,9 @@ struct RuntimeConfig {
   /// stacks running at the same time): each run draws one factor exp(sigma * N(0,1)) that scales
   /// every exec_delay of that run. The log-sd of the per-run median loop costs; 0: every run alike.
   double exec_load_sigma = 0;
-  /// From a daemon being woken (a packet in its socket, its shutdown) to it acting: the host's
-  /// scheduling latency under load. Applied to keepalived (models/keepalived): it sets how long a
-  /// hand-over holds the VIP on two nodes. Absent: at once.
+  /// From a daemon being woken (a packet in its socket, a timer, its shutdown) to it acting: the
+  /// host's scheduling latency under load. Applied to keepalived (adverts, VIP changes: it sets
+  /// how long a hand-over holds the VIP on two nodes) and to HAProxy's check timers. Absent: at once.
   std::optional<sim::Distribution> wakeup_delay;
 };
 
