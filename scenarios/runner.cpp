@@ -67,9 +67,9 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       } else if (const auto* x = std::get_if<models::NginxConfig>(&ns.components[i])) {
         p = &node.add_process<models::Nginx>(*x);
       } else if (const auto* k = std::get_if<models::keepalived::KeepalivedConfig>(&ns.components[i])) {
-        models::keepalived::KeepalivedConfig kc = *k;
-        if (spec.runtime.wakeup_delay) kc.wakeup_delay = *spec.runtime.wakeup_delay;
-        p = &node.add_process<models::keepalived::Keepalived>(kc);
+        auto& kp = node.add_process<models::keepalived::Keepalived>(*k);
+        if (spec.runtime.wakeup_delay) kp.wakeup_delay = *spec.runtime.wakeup_delay;
+        p = &kp;
         for (const auto& inst : k->instances)
           for (const auto& v : inst.virtual_ipaddress)
             if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) vip_list.push_back(*ip);

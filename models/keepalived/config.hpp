@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "sim/random.hpp"
 #include "sim/time.hpp"
 
 namespace models::keepalived {
@@ -50,10 +49,6 @@ struct VrrpInstanceConfig {
 struct KeepalivedConfig {
   std::vector<VrrpScriptConfig> scripts;
   std::vector<VrrpInstanceConfig> instances;
-  /// Not a keepalived.conf directive but the machine's (runtime.wakeup_delay): how long the
-  /// daemon takes to act on what wakes it, a packet in its socket or its own shutdown, on a host
-  /// busy with other work. It decides how long a hand-over holds the VIP on both nodes.
-  sim::Distribution wakeup_delay = sim::Distribution::constant(0);
 };
 
 }  // namespace models::keepalived

@@ -5,7 +5,7 @@
 namespace models::keepalived {
 
 Keepalived::Keepalived(sim::Node& node, KeepalivedConfig config)
-    : sim::Process(node, "keepalived"), config_(std::move(config)), wakeup_rng_(sim().rng(node.name() + "/keepalived/wakeup")) {
+    : sim::Process(node, "keepalived"), config_(std::move(config)), wakeup_rng_(rng("wakeup")) {
   // keepalived 2.2.7 takes about a second from SIGTERM ("Stopping") to exit ("Stopped
   // Keepalived"): 1.009 / 1.019 / 1.058 s (min / median / max) in 15 real stops, 2026-12-01. A
   // `docker restart` (or a stop's return) waits for it; its priority-0 advert does not.
@@ -63,8 +63,6 @@ void Keepalived::on_exit() {
   for (auto& s : scripts_) s->stop();
   for (auto& i : instances_) i->reset();
 }
-
-sim::Time Keepalived::wakeup() { return config_.wakeup_delay.sample(wakeup_rng_); }
 
 void Keepalived::script_changed() {
   for (auto& i : instances_) i->tracking_changed();

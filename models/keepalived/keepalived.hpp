@@ -124,8 +124,12 @@ class Keepalived final : public sim::Process {
   bool active() const { return active_; }
   /// Called by a VrrpScript when its status changes.
   void script_changed();
-  /// A draw of config().wakeup_delay: from a wake-up (an advert arriving) to acting on it.
-  sim::Time wakeup();
+  /// Not a keepalived.conf directive but the machine's (runtime.wakeup_delay): how long the
+  /// daemon takes to act on what wakes it, a packet in its socket or its own shutdown, on a host
+  /// busy with other work. It decides how long a hand-over holds the VIP on both nodes.
+  sim::Distribution wakeup_delay = sim::Distribution::constant(0);
+  /// A draw of wakeup_delay.
+  sim::Time wakeup() { return wakeup_delay.sample(wakeup_rng_); }
 
  protected:
   void on_start() override;

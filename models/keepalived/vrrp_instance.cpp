@@ -154,17 +154,13 @@ void VrrpInstance::enter_master() {
   // The advert goes first, the addresses once the daemon gets to its interfaces (a wake-up
   // later): so a preempted master may drop the VIP before or after this one adds it.
   const std::uint64_t g = ++garp_gen_;
-  const sim::Time d = k_.wakeup();
-  if (d <= 0) {
+  auto take_vips = [this, g] {
+    if (g != garp_gen_ || state_ != VrrpState::Master || !k_.active()) return;
     add_vips();
     garp_burst();
-  } else {
-    k_.after(d, [this, g] {
-      if (g != garp_gen_ || state_ != VrrpState::Master || !k_.active()) return;
-      add_vips();
-      garp_burst();
-    });
-  }
+  };
+  if (const sim::Time d = k_.wakeup(); d > 0) k_.after(d, take_vips);
+  else take_vips();
   garp_timer_.arm_after(config_.garp_master_delay, [this, g] {
     if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst();
   });
@@ -302,18 +298,10 @@ void VrrpInstance::shutdown() {
   if (state_ == VrrpState::Master) {
     send_advert(0);
     // The addresses go after the advert, once the daemon gets to its interfaces (a wake-up
-    // later); scheduled on the simulation, not the process, as the daemon is exiting meanwhile.
-    const sim::Time d = k_.wakeup();
-    if (d <= 0) {
-      remove_vips();
-    } else {
-      std::vector<std::pair<sim::Ipv4, sim::SegmentId>> vips = vips_;
-      sim::Simulation& s = k_.sim();
-      const sim::NodeId me = k_.node().id();
-      s.after(d, [&s, me, vips] {
-        for (const auto& [ip, seg] : vips) s.network().remove_address(me, ip);
-      });
-    }
+    // later); scheduled on the simulation, not the process, as the daemon is exiting meanwhile
+    // (this instance outlives its incarnations).
+    if (const sim::Time d = k_.wakeup(); d > 0) k_.sim().after(d, [this] { remove_vips(); });
+    else remove_vips();
   }
   ++down_gen_;
   ++advert_gen_;
