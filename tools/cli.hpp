@@ -13,6 +13,7 @@ struct Args {
   int runs = 0, seeds = 1, jobs = 0, sim_seeds = 100, parallel = 0;
   bool json = false, no_color = false, verbose = false, quiet = false, help = false, no_plot = false;
   bool scenario_loop_cost = false;  // validate: keep the scenario's runtime.exec_delay
+  bool scenario_wakeup = false;     // validate: keep the scenario's runtime.wakeup_delay
   const std::string& scenario() const;
 };
 

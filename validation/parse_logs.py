@@ -154,6 +154,68 @@ def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> 
     return events
 
 
+_CHECK_TIMING = re.compile(
+    r"Health check for (?:backup )?server (?P<backend>[^/\s]+)/(?P<server>\S+) (?P<result>succeeded|failed), "
+    r"reason: (?P<reason>[^,]+),.*check duration: (?P<ms>\d+)ms")
+
+
+def check_wakeups(lines: Iterable[str], servers: dict[str, dict]) -> list[float]:
+    """The host's wake-up delay (seconds) as HAProxy's own check timers show it, one sample per
+    timer: the machine's scheduling latency that day (runtime.wakeup_delay), measured in the run
+    itself as the loop cost is, because a busy host stretches every timer.
+
+    servers: "backend/server" -> {"timeout_s": the check's connect deadline, "inter_s": its
+    interval} (plan.json, from the same rule as the model's). Two kinds of sample, from the
+    logged check results (`option log-health-checks`; the stderr copies are skipped):
+    - a Layer4 timeout logged with duration D: its deadline fired D - timeout late. HAProxy
+      truncates D to whole milliseconds, so the sample is that plus 0.5 ms;
+    - two consecutive failed checks of one server, the second a timeout: the second started
+      (gap between their log stamps) - inter - D late, less the same 0.5 ms.
+    Negative samples (the log stamps' own jitter) count as 0."""
+    out: list[float] = []
+    last: dict[str, tuple[int, bool]] = {}  # server -> (stamp of its last logged check, failed)
+    for line in lines:
+        ns, msg = parse_timestamp_line(line)
+        if ns is None or _HAPROXY_PREFIX.match(msg):
+            continue
+        m = _CHECK_TIMING.search(msg)
+        if not m:
+            continue
+        key = f"{m.group('backend')}/{m.group('server')}"
+        failed = m.group("result") == "failed"
+        cfg = servers.get(key)
+        prev = last.get(key)
+        last[key] = (ns, failed)
+        if cfg is None or not failed or m.group("reason").strip() != "Layer4 timeout":
+            continue
+        d_s = int(m.group("ms")) / 1e3
+        out.append(max(0.0, d_s - float(cfg["timeout_s"]) + 0.0005))
+        if prev is not None and prev[1]:
+            late = (ns - prev[0]) / 1e9 - float(cfg["inter_s"]) - d_s - 0.0005
+            # A gap longer than a second past the interval is not a late timer but a check that
+            # was not logged in between (a state HAProxy logs no change for): no sample.
+            if late < 1.0:
+                out.append(max(0.0, late))
+    return out
+
+
+def wakeup_summary(per_run: list[list[float]]) -> dict | None:
+    """The wake-up samples of a set of runs as the simulator's runtime.wakeup_delay: an empirical
+    distribution through the pooled samples' deciles (min and max included), in seconds."""
+    pooled = sorted(x for run in per_run for x in run)
+    if len(pooled) < 5:
+        return None
+    def at(q: float) -> float:
+        # Linear interpolation between order statistics, as the simulator's empirical draws.
+        pos = q * (len(pooled) - 1)
+        i = int(pos)
+        j = min(i + 1, len(pooled) - 1)
+        return pooled[i] + (pooled[j] - pooled[i]) * (pos - i)
+    qs = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
+    return {"n": len(pooled), "runs": sum(1 for r in per_run if r), "quantiles_s": [[q, round(at(q), 6)] for q in qs],
+            "median_s": round(at(0.5), 6), "max_s": round(pooled[-1], 6)}
+
+
 def loop_costs(requests: list[dict], interval_s: float) -> list[float]:
     """The load loop's own cost per iteration (seconds): start-to-start of consecutive requests
     minus the loop's `sleep`, after requests quick enough (< 100 ms, 2xx/3xx) that the request

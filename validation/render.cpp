@@ -527,7 +527,8 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
           for (const auto& s : b.servers) {
             o << (fs ? "" : ", ") << "{\"backend\": " << json_str(b.name) << ", \"server\": " << json_str(s.name)
               << ", \"node\": " << json_str(s.address) << ", \"check\": " << (s.check ? "true" : "false")
-              << ", \"inter_s\": " << seconds(s.inter) << "}";
+              << ", \"inter_s\": " << seconds(s.inter) << ", \"fastinter_s\": " << seconds(s.fastinter.value_or(s.inter))
+              << ", \"timeout_s\": " << seconds(models::haproxy::check_connect_timeout(*h, b, s)) << "}";
             fs = false;
           }
         o << "]}";

@@ -944,6 +944,11 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         for code, n in parse_logs.haproxy_http_statuses(logs.get(h["service"], [])).items():
             if not 200 <= code < 300:
                 bump(f"haproxy.http_{code}", n)
+    wakeups: list[float] = []
+    for h in plan["haproxy"]:
+        timers = {f"{s['backend']}/{s['server']}": {"timeout_s": s["timeout_s"], "inter_s": s.get("fastinter_s", s["inter_s"])}
+                  for s in h["servers"] if s.get("check") and "timeout_s" in s}
+        wakeups += parse_logs.check_wakeups(logs.get(h["service"], []), timers)
     for svc, lines in logs.items():
         events += parse_logs.parse_keepalived(lines, svc, t0)
     loop: list[float] = []
@@ -968,6 +973,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         metrics.update(parse_logs.vip_metrics(vev, duration))
     res["metrics"] = metrics
     res["loop_costs_s"] = [round(x, 6) for x in loop]
+    res["wakeups_s"] = [round(x, 6) for x in wakeups]
     evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)
@@ -1131,6 +1137,7 @@ def write_results(path: str, out: dict) -> None:
 def summarize(out: dict) -> None:
     """The measured environment of a set of runs: the load loop's cost (validate uses it)."""
     out["loop_cost"] = parse_logs.loop_cost_summary([r.get("loop_costs_s", []) for r in out["runs"]])
+    out["wakeup"] = parse_logs.wakeup_summary([r.get("wakeups_s", []) for r in out["runs"]])
 
 
 def main(argv=None) -> int:

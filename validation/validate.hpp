@@ -21,9 +21,21 @@ struct LoopCost {
   std::vector<std::string> overrides() const;
 };
 
+/// The host's wake-up delay as the real runs measured it (run_real.py's `wakeup`: how late
+/// HAProxy's check timers fired, parse_logs.check_wakeups): the machine's scheduling latency
+/// that day, which a busy host stretches.
+struct Wakeup {
+  std::vector<std::pair<double, double>> quantiles_s;  // (q, seconds), q from 0 to 1
+  double median_s = 0, max_s = 0;
+  int n = 0, runs = 0;
+  /// The scenario value that makes the simulator's timers fire as late as the real ones did.
+  std::string override_text() const;
+};
+
 /// run_real.py's results file, reduced to what comparison needs.
 struct RealRuns {
   std::optional<LoopCost> loop_cost;
+  std::optional<Wakeup> wakeup;
   std::string file;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;

@@ -1,5 +1,6 @@
 #pragma once
 // haproxy.cfg as plain structs; field names follow the directives so configs render back.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,5 +93,17 @@ struct HaproxyConfig {
   /// Time HAProxy itself spends handling a check result or forwarding a request.
   sim::Distribution processing = sim::Distribution::constant(50 * sim::kMicrosecond);
 };
+
+/// The deadline of a health check's connect (src/check.c): the task expires `inter` after the
+/// check starts, capped by `timeout connect` only when `timeout check` is also set ("as it may be
+/// too short for a full check otherwise"). The model and the validation suite (which measures
+/// how late real check timeouts fire) share this rule.
+inline sim::Time check_connect_timeout(const HaproxyConfig& h, const BackendConfig& b, const ServerConfig& s) {
+  const auto tcheck = b.timeout_check ? b.timeout_check : h.timeout_check;
+  const sim::Time tconnect = b.timeout_connect.value_or(h.timeout_connect);
+  sim::Time t = s.inter;
+  if (tcheck && tconnect > 0) t = std::min(t, tconnect);
+  return t;
+}
 
 }  // namespace models::haproxy

@@ -12,14 +12,7 @@ Haproxy::Haproxy(sim::Node& node, HaproxyConfig config)
     : sim::Process(node, "haproxy"), config_(std::move(config)), rng_(rng("lb")), wakeup_rng_(rng("wakeup")) {}
 
 sim::Time Haproxy::check_connect_timeout(const Server& s) const {
-  // src/check.c: expire = now + inter; capped by `timeout connect` only when `timeout check`
-  // is also set ("as it may be too short for a full check otherwise").
-  const BackendConfig& b = s.backend->config;
-  const auto tcheck = b.timeout_check ? b.timeout_check : config_.timeout_check;
-  const sim::Time tconnect = b.timeout_connect.value_or(config_.timeout_connect);
-  sim::Time t = s.config.inter;
-  if (tcheck && tconnect > 0) t = std::min(t, tconnect);
-  return t;
+  return haproxy::check_connect_timeout(config_, s.backend->config, s.config);
 }
 
 std::optional<sim::Time> Haproxy::check_read_timeout(const Server& s) const {

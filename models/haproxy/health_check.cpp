@@ -30,13 +30,15 @@ void HealthCheck::run() {
     haproxy_.after(interval(), [this] { run(); });
     return;
   }
-  const sim::Time connect_timeout = haproxy_.check_connect_timeout(server_);
   // The task's expiry covers the whole check unless `timeout check` re-arms it after connect.
-  deadline_.arm_after(connect_timeout + haproxy_.wakeup(), [this, attempt, started] {
+  // It is the only timer of the connect (no socket timeout of its own), so on a busy host the
+  // L4TOUT comes one wake-up late: real timed-out checks log 2000-2012 ms for a 2 s deadline.
+  const sim::Time deadline = haproxy_.check_connect_timeout(server_) + haproxy_.wakeup();
+  deadline_.arm_after(deadline, [this, attempt, started] {
     if (attempt != attempt_) return;
     result(false, "L4TOUT", started);
   });
-  haproxy_.sim().tcp().connect(haproxy_, *server_.addr, server_.config.port, connect_timeout,
+  haproxy_.sim().tcp().connect(haproxy_, *server_.addr, server_.config.port, deadline,
                                [this, attempt, started](sim::ConnectResult r, sim::ConnId conn) {
     if (attempt != attempt_) {
       if (conn != 0) haproxy_.sim().tcp().close(conn);

@@ -427,3 +427,26 @@ TEST_CASE("a frozen server times out its HTTP check: after `timeout check` from 
   CHECK(c[1].status == "L7TOUT");
   CHECK(c[1].duration_ms == (with_timeout_check ? 1000.2 : 2000.0));
 }
+
+TEST_CASE("on a slow host each timed-out check lasts its deadline plus a wake-up, and the next starts an interval plus a wake-up later",
+          "[haproxy][check]") {
+  // What the validation suite measures in real HAProxy logs (parse_logs.check_wakeups) and feeds
+  // back as runtime.wakeup_delay: the lateness of both timers of a failing check cycle.
+  Stack st;
+  distinct_intervals(st.server("web1"));
+  st.start();
+  st.lb->wakeup_delay = sim::Distribution::constant(30_ms);
+  st.s.at(2_s, [&] { st.s.network().disconnect(st.node("web1").id()); });
+  st.run_until(20_s);
+  const auto c = st.checks("web1");
+  std::vector<std::size_t> timeouts;
+  for (std::size_t i = 1; i < c.size(); ++i)
+    if (c[i].status == "L4TOUT") timeouts.push_back(i);
+  REQUIRE(timeouts.size() >= 3);
+  for (std::size_t i : timeouts) {
+    CHECK(c[i].duration_ms == 2030.0);
+    // In transition (UP, failing) the next check waits fastinter (500 ms), plus one wake-up.
+    if (c[i - 1].status == "L4TOUT" && c[i - 1].health > 0)
+      CHECK(c[i].at - c[i - 1].at == 500_ms + 30_ms + 2030_ms);
+  }
+}

@@ -285,3 +285,34 @@ def test_loop_cost_summary_keeps_the_pooled_median_and_mean_and_the_spread_betwe
     assert s["median_s"] * math.exp(s["sigma"] ** 2 / 2) == pytest.approx(s["mean_s"])
     assert s["between_sigma"] == pytest.approx(math.log(2) / math.sqrt(2))
     assert parse_logs.loop_cost_summary([[0.01] * 5]) is None
+
+
+PART1_CHECK_TIMERS = {f"nginx_backend/nginx{i}": {"timeout_s": 2.0, "inter_s": 2.0} for i in (1, 2, 3)}
+
+
+def test_wakeups_are_how_late_each_timed_out_check_and_each_next_check_fired():
+    lines = fixture_lines("demo1-part1-haproxy.log")
+    got = sorted(parse_logs.check_wakeups(lines, PART1_CHECK_TIMERS))
+    # Six Layer4 timeouts logged 2000, 2001, 2004 (nginx1) and 2006, 2001, 2001 ms (nginx2): each
+    # fired D - 2000 ms late, plus half the millisecond HAProxy truncates. Four pairs of
+    # consecutive failures: the gap between their stamps less inter and the second's duration
+    # (nginx2's first pair came 2.2 ms early by the stamps' jitter: counted as 0).
+    want = sorted([0.0005, 0.0015, 0.0045, 0.0065, 0.0015, 0.0015,
+                   0.001524055, 0.000924712, 0.0, 0.001825964])
+    assert got == pytest.approx(want, abs=2e-9)
+
+
+def test_wakeups_skip_the_stderr_copies_successes_and_servers_without_a_deadline():
+    lines = fixture_lines("demo1-part1-haproxy.log")
+    assert parse_logs.check_wakeups(lines, {}) == []
+    only1 = parse_logs.check_wakeups(lines, {"nginx_backend/nginx1": PART1_CHECK_TIMERS["nginx_backend/nginx1"]})
+    assert len(only1) == 5  # three timeouts, two gaps: the [WARNING] copies and the successes add nothing
+
+
+def test_wakeup_summary_is_an_empirical_distribution_through_the_pooled_samples():
+    s = parse_logs.wakeup_summary([[0.001, 0.002, 0.003], [0.004, 0.005], []])
+    assert s["n"] == 5 and s["runs"] == 2
+    assert s["quantiles_s"][0] == [0.0, 0.001] and s["quantiles_s"][-1] == [1.0, 0.005]
+    assert s["median_s"] == pytest.approx(0.003) and s["max_s"] == pytest.approx(0.005)
+    assert [q for q, _ in s["quantiles_s"]] == [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
+    assert parse_logs.wakeup_summary([[0.001] * 4]) is None  # too few to say anything

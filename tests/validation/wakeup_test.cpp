@@ -1,0 +1,50 @@
+// The host's wake-up delay measured in real runs (run_real.py's `wakeup`) and what the simulator
+// does with it: every HAProxy check timer fires that much later, so a busy machine's slower
+// detection is modelled rather than tolerated.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "validation/validate.hpp"
+
+namespace {
+
+std::string write_real(const std::string& name, const std::string& wakeup) {
+  const std::string path = "/tmp/hasim-wakeup-test-" + name + ".json";
+  std::ofstream f(path);
+  f << R"({"scenario": "x", "runs": [{"run": 0, "metrics": {"load.failed": 2}}])" << wakeup << "}";
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("the measured wake-up delay is read from the real runs and becomes an empirical distribution") {
+  const auto path = write_real("good", R"(, "wakeup": {"n": 12, "runs": 3, "median_s": 0.004, "max_s": 0.0305,
+      "quantiles_s": [[0.0, 0.0005], [0.5, 0.004], [0.9, 0.012], [1.0, 0.0305]]})");
+  const auto r = validation::read_real_runs(path);
+  REQUIRE(r.wakeup);
+  CHECK(r.wakeup->n == 12);
+  CHECK(r.wakeup->runs == 3);
+  CHECK(r.wakeup->max_s == Approx(0.0305));
+  CHECK(r.wakeup->override_text() ==
+        "runtime.wakeup_delay={dist: empirical, quantiles: [[0, 500us], [0.5, 4000us], [0.9, 12000us], [1, 30500us]]}");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("real runs without a wake-up measurement leave the scenario's wake-up delay alone") {
+  const auto path = write_real("none", "");
+  CHECK_FALSE(validation::read_real_runs(path).wakeup);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a malformed wake-up measurement is named with its file and line") {
+  for (const std::string bad : {R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0.5, 0.001], [1.0, 0.002]]})",
+                                R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0, 0.003], [1.0, 0.002]]})",
+                                R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "quantiles_s": [[0, 0.001], [1.0, 0.002]]})"}) {
+    const auto path = write_real("bad", bad);
+    CHECK_THROWS_WITH(validation::read_real_runs(path), Catch::Contains(path + ":") && Catch::Contains("wakeup"));
+    std::remove(path.c_str());
+  }
+}
