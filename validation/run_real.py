@@ -459,6 +459,72 @@ def remapped_copy(rendered: str, dest: str, subnets: dict) -> None:
 
 
 # --- one compose project -------------------------------------------------------------------------
+def parse_stats_csv(service: str, text: str) -> dict[str, str]:
+    """HAProxy's `show stat` CSV -> {"SERVICE/backend/server": status} for its servers."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        f = line.split(",")
+        if len(f) > 17 and not line.startswith("#") and f[1] not in ("FRONTEND", "BACKEND"):
+            out[f"{service}/{f[0]}/{f[1]}"] = f[17]
+    return out
+
+
+class StatsProbe:
+    """A loop inside the stack's probe container reading every HAProxy's CSV stats every 0.25 s
+    (bounded: it ends by itself after the health wait's limit), started by one `podman exec`;
+    a reader thread keeps the latest states."""
+
+    def __init__(self, cid: str, haproxies: list[dict], limit_s: float):
+        self.cid, self.haproxies = cid, haproxies
+        self.rounds = int(limit_s / 0.25) + 4
+        self.proc: subprocess.Popen | None = None
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.latest: dict[str, str] = {}
+
+    def start(self) -> None:
+        script = ('i=0; while [ "$i" -lt "$0" ]; do for u in "$@"; do echo "HASIM_STATS $u"; '
+                  'curl -s --max-time 2 "$u"; echo; echo HASIM_STATS_END; done; i=$((i+1)); sleep 0.25; done')
+        urls = [h["stats_url"] for h in self.haproxies]
+        self.proc = subprocess.Popen(["podman", "exec", self.cid, "sh", "-c", script, str(self.rounds)] + urls, env=ENV,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                     text=True, start_new_session=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        by_url = {h["stats_url"]: h["service"] for h in self.haproxies}
+        svc, buf = None, []
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            if line.startswith("HASIM_STATS "):
+                svc, buf = by_url.get(line.split(" ", 1)[1]), []
+            elif line == "HASIM_STATS_END":
+                if svc is not None:
+                    got = parse_stats_csv(svc, "\n".join(buf))
+                    with self.lock:
+                        # An answer without servers (HAProxy not up yet) forgets what it said before.
+                        self.latest = {k: v for k, v in self.latest.items() if not k.startswith(svc + "/")}
+                        self.latest.update(got)
+                svc, buf = None, []
+            elif svc is not None:
+                buf.append(line)
+
+    def states(self) -> dict[str, str]:
+        with self.lock:
+            return dict(self.latest)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
 class VipWatcher:
     """`docker exec SVC /hasim/vip-watch.sh VIPS` with its output kept in a file; the end of the
     output (the container's processes gone, VIPs with them) is stamped with the host clock, which
@@ -645,41 +711,33 @@ class Stack:
         r = sh(["podman", "inspect", "-f", "{{.State.StartedAt.UnixNano}}"] + list(self.ids.values()), timeout=30, check=False)
         return [int(x) for x in r.stdout.split() if x.isdigit() and int(x) > 0]
 
-    def haproxy_states(self) -> dict[str, str]:
-        """backend/server -> status, read by the probe container from each HAProxy's CSV stats."""
-        out: dict[str, str] = {}
-        probe = self.plan["probe_service"]
-        for h in self.plan["haproxy"]:
-            try:
-                r = self.exec_out(probe, ["curl", "-s", "--max-time", "2", h["stats_url"]], timeout=15)
-            except RuntimeError as e:
-                # `podman exec` itself can stall for seconds while five stacks start at once; the
-                # caller's wait is bounded, so one slow probe is a "not yet", not a failed run.
-                log(f"stats probe of {h['service']}: {e}")
-                continue
-            for line in (r.stdout or "").splitlines():
-                f = line.split(",")
-                if len(f) > 17 and not line.startswith("#") and f[1] not in ("FRONTEND", "BACKEND"):
-                    out[f"{h['service']}/{f[0]}/{f[1]}"] = f[17]
-        return out
-
     def wait_healthy(self, limit_s: float, tick=lambda: None) -> float:
         """Waits (bounded) until every checked server is UP in each HAProxy; `tick` runs between
-        probes (the workloads start on time meanwhile, as the simulator's do)."""
+        looks (the workloads start on time meanwhile, as the simulator's do).
+
+        One probe loop runs inside the stack for the whole wait (a single `podman exec`: curl of
+        each HAProxy's stats every 0.25 s, its output read as it comes): a `podman exec` per look
+        took up to 15 s each on a busy machine (a CPU hog beside three stacks), so the stack was
+        healthy long before the harness could tell and every attempt was discarded."""
         t = time.monotonic()
         stopped = set(self.plan.get("initially_stopped", []))
         want = [f"{h['service']}/{s['backend']}/{s['server']}" for h in self.plan["haproxy"] for s in h["servers"]
                 if s["check"] and s["node"] not in stopped]
-        last = {}
-        while time.monotonic() - t < limit_s:
-            tick()
-            last = self.haproxy_states()
-            if all(last.get(k, "").startswith("UP") for k in want):
-                return time.monotonic() - t
-            check_stop()
-            tick()
-            time.sleep(0.25)
-        raise RuntimeError(f"not healthy within {limit_s}s: {last}")
+        if not want:
+            return 0.0
+        probe = StatsProbe(self.ids[self.plan["probe_service"]], self.plan["haproxy"], limit_s)
+        probe.start()
+        try:
+            while time.monotonic() - t < limit_s:
+                tick()
+                last = probe.states()
+                if all(last.get(k, "").startswith("UP") for k in want):
+                    return time.monotonic() - t
+                check_stop()
+                time.sleep(0.05)
+        finally:
+            probe.stop()
+        raise RuntimeError(f"not healthy within {limit_s}s: {probe.states()}")
 
     def ip_of(self, svc: str) -> list[str]:
         r = sh(["podman", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", self.ids[svc]],

@@ -316,3 +316,29 @@ def test_wakeup_summary_is_an_empirical_distribution_through_the_pooled_samples(
     assert s["median_s"] == pytest.approx(0.003) and s["max_s"] == pytest.approx(0.005)
     assert [q for q, _ in s["quantiles_s"]] == [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
     assert parse_logs.wakeup_summary([[0.001] * 4]) is None  # too few to say anything
+
+
+def test_the_in_stack_stats_probe_keeps_each_haproxys_latest_server_states():
+    class FakeProc:
+        stdout = iter(line + "\n" for line in [
+            "HASIM_STATS http://lb1:8404/stats;csv",
+            "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status",
+            "be,web1,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP",
+            "be,web2,0,0,0,0,,0,0,0,,0,,0,0,0,0,DOWN",
+            "be,BACKEND,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP",
+            "",
+            "HASIM_STATS_END",
+            "HASIM_STATS http://lb1:8404/stats;csv",
+            "be,web2,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP 1/2",
+            "HASIM_STATS_END",
+            "HASIM_STATS http://lb2:8404/stats;csv",
+            "curl: (7) Failed to connect",      # lb2 not up yet: nothing for it
+            "HASIM_STATS_END",
+        ])
+    probe = run_real.StatsProbe("cid", [{"service": "lb1", "stats_url": "http://lb1:8404/stats;csv"},
+                                        {"service": "lb2", "stats_url": "http://lb2:8404/stats;csv"}], 10)
+    probe.proc = FakeProc()
+    probe._read()
+    # The second answer replaces the first: web1 is no longer listed, web2 is going up.
+    assert probe.states() == {"lb1/be/web2": "UP 1/2"}
+    assert probe.rounds == 44  # bounded: the loop in the container ends by itself
