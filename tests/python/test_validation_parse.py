@@ -265,13 +265,25 @@ def test_a_remapped_copy_of_a_rendered_stack_moves_every_address_and_keeps_the_i
         assert run_real.context_hash(str(tmp_path / "s" / img["context"])).startswith(img["name"].rsplit(":", 1)[1])
 
 
-def test_loop_cost_is_start_to_start_less_the_sleep_over_quick_good_requests(run):
+def test_loop_cost_is_start_to_start_less_the_sleep_and_the_request_as_curl_timed_it(run):
     reqs = parse_logs.parse_client(fixture_lines("demo1-part1-client.log"), "client", "load", run["t0_ns"])
     costs = parse_logs.loop_costs(reqs, 0.5)
-    quick = [r for r in reqs[:-1] if r["latency_ms"] < 100 and 200 <= r["status"] < 400]
-    assert len(costs) == len(quick) > 50
+    assert len(costs) == len(reqs) - 1 > 50  # every iteration, the 20 s 503s included
+    rs = sorted(reqs, key=lambda e: e["t_ns"])
+    slow = next(i for i, r in enumerate(rs[:-1]) if r["curl_s"] > 1)  # a request HAProxy held
+    assert costs[slow] == pytest.approx((rs[slow + 1]["t_ns"] - rs[slow]["t_ns"]) / 1e9 - 0.5 - rs[slow]["curl_s"])
     # The real Part 1 loop costs 10-60 ms an iteration beyond its sleep (bash forks curl, head, tr, rm, sleep).
     assert 0.005 < sorted(costs)[len(costs) // 2] < 0.06
+    assert max(costs) < 1.0  # the held requests' time is curl's, not the loop's
+
+
+def test_loop_cost_without_curls_own_time_counts_only_quick_good_requests(run):
+    reqs = parse_logs.parse_client(fixture_lines("demo1-part1-client.log"), "client", "load", run["t0_ns"])
+    for r in reqs:
+        r["curl_s"] = None
+    costs = parse_logs.loop_costs(reqs, 0.5)
+    quick = [r for r in sorted(reqs, key=lambda e: e["t_ns"])[:-1] if r["latency_ms"] < 100 and 200 <= r["status"] < 400]
+    assert len(costs) == len(quick) > 50
 
 
 def test_loop_cost_summary_keeps_the_pooled_median_and_mean_and_the_spread_between_runs():
