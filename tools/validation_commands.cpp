@@ -48,9 +48,11 @@ Options:
                      simulate the load loop with the scenario's runtime.exec_delay; by default
                      the loop cost the real runs measured (their client logs) is used: it is
                      the machine's speed, not the stack's behaviour
-  --scenario-wakeup  simulate with the scenario's runtime.wakeup_delay; by default the host's
-                     wake-up delay the real runs measured (how late HAProxy's check timers
-                     fired, from its logs) is used: a busy machine fires every timer late
+  --scenario-wakeup  simulate with the scenario's runtime.wakeup_delay and command_delay; by
+                     default the host's wake-up delay and the engine's command latencies the
+                     real runs measured (how late HAProxy's check timers fired, from its logs;
+                     docker stop/start to the entrypoint's stamps) are used: a busy machine
+                     fires every timer late and acts on every command late
 Exit status: 0 every target met, 1 some target missed, 2 bad input, 3 the real stack could not
 run (the message says why), 130 interrupted (the stack is torn down first).
 )";
@@ -195,11 +197,19 @@ int cmd_validate(const Args& a) {
   // Measured in these runs, it is modelled, not tolerated.
   if (real.wakeup && !a.scenario_wakeup) {
     const auto& w = *real.wakeup;
-    sets.push_back(w.override_text());
+    sets.push_back("runtime.wakeup_delay=" + w.distribution());
     std::printf("Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
                 "simulated with it (--scenario-wakeup: the scenario's)\n",
                 w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
+  // And the engine's own latency per command (docker stop/start to its effect), which a busy
+  // host stretches from tens of milliseconds to seconds.
+  if (!a.scenario_wakeup)
+    for (const auto& [action, m] : real.command_delay) {
+      sets.push_back("runtime.command_delay." + action + "=" + m.distribution());
+      std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
   const auto sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
   const auto cmp = validation::compare(real.runs, sim);

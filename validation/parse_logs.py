@@ -200,11 +200,12 @@ def check_wakeups(lines: Iterable[str], servers: dict[str, dict]) -> list[float]
     return out
 
 
-def wakeup_summary(per_run: list[list[float]]) -> dict | None:
-    """The wake-up samples of a set of runs as the simulator's runtime.wakeup_delay: an empirical
-    distribution through the pooled samples' deciles (min and max included), in seconds."""
+def wakeup_summary(per_run: list[list[float]], least: int = 5) -> dict | None:
+    """The samples of a set of runs (host wake-ups, or one command's latencies) as an empirical
+    distribution for the simulator (runtime.wakeup_delay, runtime.command_delay.X): the pooled
+    samples' deciles, min and max included, in seconds; None with fewer than `least` samples."""
     pooled = sorted(x for run in per_run for x in run)
-    if len(pooled) < 5:
+    if len(pooled) < least:
         return None
     def at(q: float) -> float:
         # Linear interpolation between order statistics, as the simulator's empirical draws.
@@ -215,6 +216,35 @@ def wakeup_summary(per_run: list[list[float]]) -> dict | None:
     qs = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
     return {"n": len(pooled), "runs": sum(1 for r in per_run if r), "quantiles_s": [[q, round(at(q), 6)] for q in qs],
             "median_s": round(at(0.5), 6), "max_s": round(pooled[-1], 6)}
+
+
+_ENTRY = re.compile(r"HASIM_ENTRY (?P<what>start|signalled) t_us=(?P<us>\d+)")
+# Which entrypoint stamp is a command's effect: PID 1 running (start), the daemons signalled (stop).
+_COMMAND_EFFECT = {"start": "start", "stop": "signalled"}
+
+
+def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -> dict[str, list[float]]:
+    """The container engine's latency per command (seconds), measured in the run itself: from
+    run_real.py issuing `docker start`/`docker stop` (the fault record's t_s) to the effect the
+    node's entrypoint stamped with its own clock (HASIM_ENTRY start / signalled) in its log,
+    the first such stamp within 60 s after the command. The simulator's runtime.command_delay."""
+    stamps: dict[str, list[tuple[str, int]]] = {}
+    for svc, lines in logs.items():
+        for line in lines:
+            m = _ENTRY.search(line)
+            if m:
+                stamps.setdefault(svc, []).append((m.group("what"), int(m.group("us")) * 1000))
+    out: dict[str, list[float]] = {}
+    for f in faults:
+        action, target = f.get("action"), str(f.get("target", ""))
+        if f.get("kind") != "fault" or action not in _COMMAND_EFFECT or "/" in target:
+            continue
+        issued = t0_ns + int(round(float(f["t_s"]) * 1e9))
+        hits = sorted(ns for what, ns in stamps.get(target, []) if what == _COMMAND_EFFECT[action]
+                      and issued <= ns <= issued + 60_000_000_000)
+        if hits:
+            out.setdefault(action, []).append((hits[0] - issued) / 1e9)
+    return out
 
 
 def loop_costs(requests: list[dict], interval_s: float) -> list[float]:

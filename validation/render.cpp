@@ -709,6 +709,11 @@ std::string entrypoint() {
   o << "# daemon its own stop signal (haproxy SIGUSR1: soft stop; nginx SIGQUIT: graceful;\n";
   o << "# keepalived SIGTERM to the parent only), as the official images' STOPSIGNALs do, and exits\n";
   o << "# once they are gone. After the grace period (stop_grace_period) the runtime SIGKILLs the rest.\n";
+  // The engine's latency as the stack sees it, stamped with bash's own clock (no process spawned,
+  // so a busy host delays the stamp no more than the event): when PID 1 started (docker start's
+  // effect) and when the daemons had their stop signals (docker stop's). run_real.py measures
+  // runtime.command_delay from these in every run.
+  o << "echo \"HASIM_ENTRY start t_us=${EPOCHREALTIME/./}\"\n";
   o << "set -u\nstopping=0\nprocs=(\"$@\")\n";
   o << "for p in \"${procs[@]}\"; do\n";
   o << "  [ -x \"/hasim/run-$p.sh\" ] || { echo \"hasim: this image runs no '$p'\" >&2; exit 2; }\n";
@@ -720,7 +725,8 @@ std::string entrypoint() {
     o << " || true ;;\n";
   }
   o << "  esac\n}\n";
-  o << "on_stop() {\n  stopping=1\n  for p in \"${procs[@]}\"; do stop_one \"$p\"; done\n}\n";
+  o << "on_stop() {\n  stopping=1\n  for p in \"${procs[@]}\"; do stop_one \"$p\"; done\n"
+       "  echo \"HASIM_ENTRY signalled t_us=${EPOCHREALTIME/./}\"\n}\n";
   o << "trap on_stop TERM INT QUIT\n";
   o << "echo \"hasim: $(hostname) entrypoint started (${procs[*]:-no daemons})\"\n";
   o << "for p in \"${procs[@]}\"; do \"/hasim/run-$p.sh\" & done\n";

@@ -1032,6 +1032,8 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     res["metrics"] = metrics
     res["loop_costs_s"] = [round(x, 6) for x in loop]
     res["wakeups_s"] = [round(x, 6) for x in wakeups]
+    res["command_delays_s"] = {k: [round(x, 6) for x in v]
+                               for k, v in parse_logs.command_delays(remap_obj(res["faults"], back), logs, t0).items()}
     evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)
@@ -1196,6 +1198,13 @@ def summarize(out: dict) -> None:
     """The measured environment of a set of runs: the load loop's cost (validate uses it)."""
     out["loop_cost"] = parse_logs.loop_cost_summary([r.get("loop_costs_s", []) for r in out["runs"]])
     out["wakeup"] = parse_logs.wakeup_summary([r.get("wakeups_s", []) for r in out["runs"]])
+    # Three samples at least (Part 1: two stops and two starts a run).
+    delays = {}
+    for action in sorted({a for r in out["runs"] for a in r.get("command_delays_s", {})}):
+        d = parse_logs.wakeup_summary([r.get("command_delays_s", {}).get(action, []) for r in out["runs"]], least=3)
+        if d is not None:
+            delays[action] = d
+    out["command_delay"] = delays
 
 
 def main(argv=None) -> int:

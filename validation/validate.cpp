@@ -71,6 +71,41 @@ std::string outcome_side(int yes, int n) {
 
 }  // namespace
 
+namespace {
+
+/// One measured distribution of a results file: {n, runs, median_s, max_s, quantiles_s}.
+Measured read_measured(const scenarios::Tree& t, const std::string& path, const std::string& what) {
+  auto where = [&](const scenarios::Tree& at) { return path + ":" + std::to_string(at.src.line) + ": " + what; };
+  auto field = [&](const char* key) -> const scenarios::Tree& {
+    const scenarios::Tree* v = t.find(key);
+    if (v == nullptr) throw std::runtime_error(where(t) + " without '" + key + "'");
+    return *v;
+  };
+  auto num = [&](const scenarios::Tree& v) { return number_of(v, path, what); };
+  Measured m;
+  const scenarios::Tree& qs = field("quantiles_s");
+  if (!qs.is_seq() || qs.seq.size() < 2) throw std::runtime_error(where(qs) + ".quantiles_s: a list of [q, seconds] pairs");
+  double last_q = -1, last_v = -1;
+  for (const auto& pair : qs.seq) {
+    if (!pair.is_seq() || pair.seq.size() != 2) throw std::runtime_error(where(pair) + ".quantiles_s: each entry is [q, seconds]");
+    const double q = num(pair.seq[0]), v = num(pair.seq[1]);
+    if (q <= last_q || q < 0 || q > 1 || v < last_v || v < 0 || v > 60)
+      throw std::runtime_error(where(pair) + ".quantiles_s: q must rise from 0 to 1 and seconds must not fall (0..60 s)");
+    m.quantiles_s.emplace_back(q, v);
+    last_q = q;
+    last_v = v;
+  }
+  if (m.quantiles_s.front().first != 0 || m.quantiles_s.back().first != 1)
+    throw std::runtime_error(where(qs) + ".quantiles_s must start at q=0 and end at q=1");
+  m.median_s = num(field("median_s"));
+  m.max_s = num(field("max_s"));
+  m.n = static_cast<int>(num(field("n")));
+  m.runs = static_cast<int>(num(field("runs")));
+  return m;
+}
+
+}  // namespace
+
 RealRuns read_real_runs(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
@@ -107,37 +142,10 @@ RealRuns read_real_runs(const std::string& path) {
     c.runs = static_cast<int>(num("runs"));
     r.loop_cost = c;
   }
-  if (const auto* wk = root.find("wakeup"); wk != nullptr && wk->is_map()) {
-    Wakeup w;
-    auto num = [&](const scenarios::Tree& t, const char* what) { return number_of(t, path, std::string("wakeup.") + what); };
-    auto field = [&](const char* key) -> const scenarios::Tree& {
-      const scenarios::Tree* v = wk->find(key);
-      if (v == nullptr) throw std::runtime_error(path + ":" + std::to_string(wk->src.line) + ": wakeup without '" + key + "'");
-      return *v;
-    };
-    const scenarios::Tree& qs = field("quantiles_s");
-    if (!qs.is_seq() || qs.seq.size() < 2)
-      throw std::runtime_error(path + ":" + std::to_string(qs.src.line) + ": wakeup.quantiles_s: a list of [q, seconds] pairs");
-    double last_q = -1, last_v = -1;
-    for (const auto& pair : qs.seq) {
-      if (!pair.is_seq() || pair.seq.size() != 2)
-        throw std::runtime_error(path + ":" + std::to_string(pair.src.line) + ": wakeup.quantiles_s: each entry is [q, seconds]");
-      const double q = num(pair.seq[0], "quantiles_s"), v = num(pair.seq[1], "quantiles_s");
-      if (q <= last_q || q < 0 || q > 1 || v < last_v || v < 0 || v > 10)
-        throw std::runtime_error(path + ":" + std::to_string(pair.src.line) +
-                                 ": wakeup.quantiles_s: q must rise from 0 to 1 and seconds must not fall (0..10 s)");
-      w.quantiles_s.emplace_back(q, v);
-      last_q = q;
-      last_v = v;
-    }
-    if (w.quantiles_s.front().first != 0 || w.quantiles_s.back().first != 1)
-      throw std::runtime_error(path + ":" + std::to_string(qs.src.line) + ": wakeup.quantiles_s must start at q=0 and end at q=1");
-    w.median_s = num(field("median_s"), "median_s");
-    w.max_s = num(field("max_s"), "max_s");
-    w.n = static_cast<int>(num(field("n"), "n"));
-    w.runs = static_cast<int>(num(field("runs"), "runs"));
-    r.wakeup = w;
-  }
+  if (const auto* wk = root.find("wakeup"); wk != nullptr && wk->is_map()) r.wakeup = read_measured(*wk, path, "wakeup");
+  if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
+    for (const auto& [action, m] : cd->map)
+      if (m.is_map()) r.command_delay[action] = read_measured(m, path, "command_delay." + action);
   if (const auto* i = root.find("interrupted"); i != nullptr && i->is_scalar()) r.interrupted = i->scalar == "true";
   if (const auto* e = root.find("error"); e != nullptr && e->is_scalar()) r.error = e->scalar;
   return r;
@@ -150,8 +158,8 @@ std::vector<std::string> LoopCost::overrides() const {
   return {d, l};
 }
 
-std::string Wakeup::override_text() const {
-  std::string o = "runtime.wakeup_delay={dist: empirical, quantiles: [";
+std::string Measured::distribution() const {
+  std::string o = "{dist: empirical, quantiles: [";
   char b[80];
   for (std::size_t i = 0; i < quantiles_s.size(); ++i) {
     std::snprintf(b, sizeof b, "%s[%.4g, %.0fus]", i ? ", " : "", quantiles_s[i].first, quantiles_s[i].second * 1e6);

@@ -4,6 +4,7 @@
 // names); this side renders the stack, runs the simulator's seeds in-process, compares with the
 // issue's targets and writes the record (JSON, Markdown, a plot).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,21 +22,23 @@ struct LoopCost {
   std::vector<std::string> overrides() const;
 };
 
-/// The host's wake-up delay as the real runs measured it (run_real.py's `wakeup`: how late
-/// HAProxy's check timers fired, parse_logs.check_wakeups): the machine's scheduling latency
-/// that day, which a busy host stretches.
-struct Wakeup {
+/// A quantity of the host or its container engine measured in the real runs themselves
+/// (run_real.py's `wakeup` and `command_delay.ACTION`: how late HAProxy's check timers fired, how
+/// long `docker stop`/`start` took to act), as an empirical distribution: a busy machine makes
+/// both slower, and a validation models that day's machine rather than tolerating it.
+struct Measured {
   std::vector<std::pair<double, double>> quantiles_s;  // (q, seconds), q from 0 to 1
   double median_s = 0, max_s = 0;
   int n = 0, runs = 0;
-  /// The scenario value that makes the simulator's timers fire as late as the real ones did.
-  std::string override_text() const;
+  /// `{dist: empirical, quantiles: [...]}`: a scenario value for --set.
+  std::string distribution() const;
 };
 
 /// run_real.py's results file, reduced to what comparison needs.
 struct RealRuns {
   std::optional<LoopCost> loop_cost;
-  std::optional<Wakeup> wakeup;
+  std::optional<Measured> wakeup;                 // runtime.wakeup_delay
+  std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   std::string file;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;

@@ -354,3 +354,46 @@ def test_the_in_stack_stats_probe_keeps_each_haproxys_latest_server_states():
     # The second answer replaces the first: web1 is no longer listed, web2 is going up.
     assert probe.states() == {"lb1/be/web2": "UP 1/2"}
     assert probe.rounds == 44  # bounded: the loop in the container ends by itself
+
+
+def test_command_delays_run_from_each_command_to_the_entrypoints_own_stamp_of_its_effect():
+    t0 = 1_000_000_000_000_000_000
+    us = lambda s: (t0 + int(s * 1e9)) // 1000
+    logs = {
+        "nginx1": [f"2026-12-02T08:00:00.000000000Z HASIM_ENTRY start t_us={us(0.2)}",
+                   f"2026-12-02T08:00:00.000000000Z HASIM_ENTRY signalled t_us={us(20.9)}",
+                   f"2026-12-02T08:00:00.000000000Z HASIM_ENTRY start t_us={us(51.3)}"],
+        "nginx2": [f"2026-12-02T08:00:00.000000000Z HASIM_ENTRY start t_us={us(0.3)}"],
+    }
+    faults = [{"kind": "fault", "t_s": 20.0, "action": "stop", "target": "nginx1"},
+              {"kind": "fault", "t_s": 50.0, "action": "start", "target": "nginx1"},
+              {"kind": "fault", "t_s": 35.0, "action": "stop", "target": "nginx2"},   # no stamp: no sample
+              {"kind": "fault", "t_s": 40.0, "action": "kill", "target": "nginx1"},   # no stamp for a kill
+              {"kind": "fault", "t_s": 45.0, "action": "stop", "target": "nginx1/nginx"}]  # a process, not the engine
+    got = parse_logs.command_delays(faults, logs, t0)
+    assert got.keys() == {"stop", "start"}
+    assert got["stop"] == [pytest.approx(0.9)]
+    assert got["start"] == [pytest.approx(1.3)]
+
+
+def test_the_rendered_entrypoint_stamps_its_start_and_the_moment_it_signalled_its_daemons(tmp_path):
+    import signal
+    import subprocess
+    import time
+    out = tmp_path / "s"
+    from conftest import HASIM_BIN
+    r = subprocess.run([str(HASIM_BIN), "render", os.path.join(ROOT, "scenarios/demo1-part1.yaml"), str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    entry = (out / "images" / "nginx" / "hasim" / "entrypoint.sh").read_text()
+    # Run it with no daemons (nothing to start), as PID 1 would, and stop it with SIGTERM.
+    script = tmp_path / "entrypoint.sh"
+    script.write_text(entry)
+    p = subprocess.Popen(["bash", str(script)], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    sent = time.time_ns()
+    p.send_signal(signal.SIGTERM)
+    stdout, _ = p.communicate(timeout=10)
+    stamps = {m.group("what"): int(m.group("us")) * 1000 for m in parse_logs._ENTRY.finditer(stdout)}
+    assert stamps.keys() == {"start", "signalled"}
+    assert stamps["start"] < sent <= stamps["signalled"] < sent + 2_000_000_000

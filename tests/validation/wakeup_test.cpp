@@ -28,8 +28,20 @@ TEST_CASE("the measured wake-up delay is read from the real runs and becomes an 
   CHECK(r.wakeup->n == 12);
   CHECK(r.wakeup->runs == 3);
   CHECK(r.wakeup->max_s == Approx(0.0305));
-  CHECK(r.wakeup->override_text() ==
-        "runtime.wakeup_delay={dist: empirical, quantiles: [[0, 500us], [0.5, 4000us], [0.9, 12000us], [1, 30500us]]}");
+  CHECK(r.wakeup->distribution() == "{dist: empirical, quantiles: [[0, 500us], [0.5, 4000us], [0.9, 12000us], [1, 30500us]]}");
+  CHECK(r.command_delay.empty());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("the engine's measured command latencies are read per command") {
+  const auto path = write_real("commands", R"(, "command_delay": {
+      "stop": {"n": 6, "runs": 3, "median_s": 0.9, "max_s": 2.5, "quantiles_s": [[0.0, 0.04], [0.5, 0.9], [1.0, 2.5]]},
+      "start": {"n": 6, "runs": 3, "median_s": 0.2, "max_s": 0.3, "quantiles_s": [[0.0, 0.1], [1.0, 0.3]]}})");
+  const auto r = validation::read_real_runs(path);
+  REQUIRE(r.command_delay.size() == 2);
+  CHECK(r.command_delay.at("stop").distribution() == "{dist: empirical, quantiles: [[0, 40000us], [0.5, 900000us], [1, 2500000us]]}");
+  CHECK(r.command_delay.at("start").n == 6);
+  CHECK_FALSE(r.wakeup);
   std::remove(path.c_str());
 }
 
@@ -40,7 +52,8 @@ TEST_CASE("real runs without a wake-up measurement leave the scenario's wake-up 
 }
 
 TEST_CASE("a malformed wake-up measurement is named with its file and line") {
-  for (const std::string bad : {R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0.5, 0.001], [1.0, 0.002]]})",
+  for (const std::string bad : {R"(, "command_delay": {"stop": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0, -1], [1.0, 0.002]]}})",
+                                R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0.5, 0.001], [1.0, 0.002]]})",
                                 R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "max_s": 0, "quantiles_s": [[0, 0.003], [1.0, 0.002]]})",
                                 R"(, "wakeup": {"n": 1, "runs": 1, "median_s": 0, "quantiles_s": [[0, 0.001], [1.0, 0.002]]})"}) {
     const auto path = write_real("bad", bad);
