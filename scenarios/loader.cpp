@@ -25,9 +25,96 @@ std::vector<std::string> keys_of(const Tree& t) {
   return k;
 }
 
+/// A size in bytes: a whole or decimal number with an optional unit, B, kB, MB, GB, TB (powers
+/// of 1000) or KiB, MiB, GiB, TiB (powers of 1024): `16MiB`, `1.5GB`, `4096`. With `per_second`,
+/// a rate: the same followed by `/s` (`200MB/s`).
+std::uint64_t bytes_of(const Tree& t, const std::string& path, bool per_second = false) {
+  const std::string text = scalar_of(t, path);
+  std::string s = text;
+  const char* example = per_second ? "a rate such as 200MB/s or 1GiB/s" : "a size such as 16MiB, 10GB or 4096";
+  if (per_second) {
+    if (s.size() < 2 || s.compare(s.size() - 2, 2, "/s") != 0) fail(t, path, std::string("expected ") + example + ", found '" + text + "'");
+    s.resize(s.size() - 2);
+  }
+  std::size_t i = 0;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+  const std::string number = s.substr(0, i);
+  std::string unit = s.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  static const std::vector<std::pair<std::string, double>> kUnits = {
+      {"", 1}, {"B", 1}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+  double scale = 0;
+  for (const auto& [u, f] : kUnits)
+    if (u == unit) scale = f;
+  const bool one_dot = std::count(number.begin(), number.end(), '.') <= 1;
+  if (!text.empty() && text[0] == '-') fail(t, path, "must not be negative, found '" + text + "'");
+  if (number.empty() || number == "." || !one_dot || scale == 0)
+    fail(t, path, std::string("expected ") + example + ", found '" + text + "'");
+  double v = 0;  // by hand, not strtod: no locale decides what a '.' is
+  double place = 0;
+  for (char ch : number) {
+    if (ch == '.') {
+      place = 0.1;
+    } else if (place == 0) {
+      v = v * 10 + (ch - '0');
+    } else {
+      v += (ch - '0') * place;
+      place /= 10;
+    }
+  }
+  v *= scale;
+  if (v < 1) fail(t, path, "must be at least one byte, found '" + text + "'");
+  if (v >= 1.8e19) fail(t, path, "is too large, found '" + text + "'");
+  return static_cast<std::uint64_t>(v + 0.5);
+}
+
+const std::vector<std::string> kVolumeSettings = {"capacity", "write", "fsync", "write_rate", "dirty_expire"};
+
+/// The device under a volume: `capacity`, `write` and `fsync` latencies, `write_rate`,
+/// `dirty_expire` (a duration, or `never`).
+void read_volume_config(const MapReader& r, sim::VolumeConfig& c) {
+  if (const Tree* v = r.get("capacity")) c.capacity_bytes = bytes_of(*v, r.sub("capacity"));
+  if (auto d = r.distribution("write")) c.write_latency = *d;
+  if (auto d = r.distribution("fsync")) c.fsync_latency = *d;
+  if (const Tree* v = r.get("write_rate")) c.write_rate_bytes_per_s = bytes_of(*v, r.sub("write_rate"), true);
+  if (const Tree* v = r.get("dirty_expire"))
+    c.dirty_expire = v->is_scalar() && v->scalar == "never" ? sim::kNever : duration_of(*v, r.sub("dirty_expire"), false);
+}
+
+/// `volumes: {NAME: {target: /mount/point, type: volume|tmpfs, capacity: ..., ...}}`: compose's
+/// named volumes (or bind mounts: they behave alike here) and tmpfs mounts.
+std::vector<VolumeSpec> read_volumes(const Tree& t, const std::string& path) {
+  std::vector<VolumeSpec> out;
+  if (t.kind == Tree::Kind::Null) return out;
+  if (!t.is_map()) fail(t, path, "expected a mapping of volumes by name, e.g. {pgdata: {target: /var/lib/postgresql/data}}");
+  for (const auto& [name, vt] : t.map) {
+    const std::string p = path + "." + name;
+    std::vector<std::string> allowed = {"target", "type"};
+    allowed.insert(allowed.end(), kVolumeSettings.begin(), kVolumeSettings.end());
+    MapReader r(vt, p, allowed);
+    VolumeSpec v;
+    v.name = name;
+    if (name == "root") fail(vt, p, "the name 'root' is the container's writable layer (set it with the node's 'disk' key)");
+    v.target = r.required_str("target");
+    const Tree& tt = *r.get("target");
+    if (v.target.size() < 2 || v.target.front() != '/' || v.target.back() == '/')
+      fail(tt, r.sub("target"), "expected an absolute path below / without a trailing '/', found '" + v.target + "'");
+    for (const auto& other : out)
+      if (other.target == v.target) fail(tt, r.sub("target"), v.target + " is already the target of volume '" + other.name + "'");
+    const std::string type = r.str("type", "volume");
+    if (type == "tmpfs") v.kind = sim::VolumeKind::Tmpfs;
+    else if (type != "volume")
+      fail(*r.get("type"), r.sub("type"), "unknown type '" + type + "' (did you mean '" + closest(type, {"volume", "tmpfs"}) + "'?); valid: volume, tmpfs");
+    read_volume_config(r, v.config);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 NodeSpec read_node(const std::string& name, const Tree& t, const std::string& path) {
   std::vector<std::string> allowed = {"networks", "dynamic_address", "router", "start_delay", "stop_timeout", "start",
-                                      "depends_on"};
+                                      "depends_on", "disk", "volumes"};
   allowed.insert(allowed.end(), kComponentKinds.begin(), kComponentKinds.end());
   NodeSpec n;
   n.name = name;
@@ -54,6 +141,9 @@ NodeSpec read_node(const std::string& name, const Tree& t, const std::string& pa
   n.stop_timeout = r.opt_duration("stop_timeout", true);
   n.start = r.boolean("start", true);
   n.depends_on = r.str_list("depends_on");
+  if (const Tree* d = r.get("disk"); d != nullptr && d->kind != Tree::Kind::Null)
+    read_volume_config(MapReader(*d, r.sub("disk"), kVolumeSettings), n.disk);
+  if (const Tree* v = r.get("volumes")) n.volumes = read_volumes(*v, r.sub("volumes"));
   for (const auto& [key, value] : t.map) {
     if (key == "haproxy") {
       n.components.emplace_back(read_haproxy(value, r.sub(key)));

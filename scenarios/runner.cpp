@@ -57,6 +57,8 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
     if (spec.runtime.teardown_delay) node.teardown_delay = *spec.runtime.teardown_delay;
     if (spec.runtime.kill_teardown_delay) node.kill_teardown_delay = *spec.runtime.kill_teardown_delay;
+    node.disk().root().config = ns.disk;
+    for (const auto& v : ns.volumes) node.disk().add_volume(v.name, v.target, v.kind).config = v.config;
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
       sim::Process* p = nullptr;
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {

@@ -13,6 +13,7 @@
 #include "models/nginx/nginx.hpp"
 #include "models/runtime/config.hpp"
 #include "models/workloads/http_client.hpp"
+#include "sim/disk.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -32,6 +33,14 @@ struct Attachment {
 
 using ComponentSpec = std::variant<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig>;
 
+/// A volume mounted into a node's container (compose `volumes:`; the root layer is `disk:`).
+struct VolumeSpec {
+  std::string name;
+  std::string target;  // mount point
+  sim::VolumeKind kind = sim::VolumeKind::Named;
+  sim::VolumeConfig config;
+};
+
 struct ProcessTiming {
   std::optional<sim::Distribution> start_delay, stop_delay;
 };
@@ -48,6 +57,9 @@ struct NodeSpec {
   std::vector<std::string> depends_on;
   std::vector<ComponentSpec> components;
   std::vector<ProcessTiming> timings;  // parallel to components
+  /// The container's writable layer (`disk:`) and its other mounts (`volumes:`).
+  sim::VolumeConfig disk;
+  std::vector<VolumeSpec> volumes;
 };
 
 struct WorkloadSpec {

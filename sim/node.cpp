@@ -11,7 +11,8 @@ Node::Node(Simulation& sim, std::uint32_t id, std::string name)
       owner_id_(sim.new_owner()),
       lifecycle_owner_(sim.new_owner()),
       rng_(sim.rng(name_ + "/lifecycle")),
-      teardown_rng_(sim.rng(name_ + "/teardown")) {}
+      teardown_rng_(sim.rng(name_ + "/teardown")),
+      disk_(sim, name_) {}
 
 Process* Node::process(std::string_view name) const {
   for (const auto& p : processes_)
@@ -19,9 +20,18 @@ Process* Node::process(std::string_view name) const {
   return nullptr;
 }
 
+bool Node::pid_alive(std::uint32_t pid) const {
+  if (!up_) return false;
+  if (pid == 1) return true;
+  for (const auto& p : processes_)
+    if (p->pid() == pid) return true;
+  return false;
+}
+
 void Node::come_up() {
   up_ = true;
   ++starts_;
+  next_pid_ = 2;  // a new PID namespace; 1 is the entrypoint
   sim_.network().node_up(*this);
   sim_.record("node_up", {{"node", name_}}, true);
   for (const auto& p : processes_)
@@ -37,8 +47,10 @@ void Node::go_down() {
   sim_.retire(owner_id_);
   sim_.network().node_down(*this);
   sim_.record("node_down", {{"node", name_}}, true);
+  disk_.container_stopped();
   if (restart_pending_) {
     restart_pending_ = false;
+    if (recreate_pending_) replace_container();
     start();
   }
 }
@@ -102,6 +114,7 @@ void Node::kill() {
 }
 
 void Node::crash() {
+  disk_.power_loss();  // the host's page cache goes, whether or not the container ran
   if (!up_) return;
   paused_ = false;
   go_down();  // first: the dying processes' RSTs never leave
@@ -130,6 +143,22 @@ void Node::restart() {
   }
   restart_pending_ = true;  // docker restart: start again once the stop has completed
   stop();
+}
+
+void Node::recreate() {
+  if (!up_) {
+    replace_container();
+    start();
+    return;
+  }
+  recreate_pending_ = true;  // replaced once the stop has completed, then started
+  restart();
+}
+
+void Node::replace_container() {
+  recreate_pending_ = false;
+  sim_.record("node_recreate", {{"node", name_}});
+  disk_.recreate();
 }
 
 }  // namespace sim

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/disk.hpp"
 #include "sim/process.hpp"
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
@@ -52,6 +53,9 @@ class Node {
   void crash();
   /// docker restart: stop, then start.
   void restart();
+  /// docker rm + create + start (compose up --force-recreate): stop, a new writable layer (the
+  /// root volume starts empty), start; named volumes keep their files.
+  void recreate();
   /// Called by a process when it exits, so a pending docker stop can complete.
   void process_exited();
 
@@ -72,11 +76,23 @@ class Node {
   bool dynamic_address = false;
   std::uint32_t starts() const { return starts_; }
 
+  /// The node's volumes and files (see sim/disk.hpp).
+  Disk& disk() { return disk_; }
+  const Disk& disk() const { return disk_; }
+  /// The PID an exec gets: each container start is a new PID namespace whose PID 1 is the
+  /// entrypoint, and daemons get the following numbers in the order they are executed, so a
+  /// restarted container hands its daemons the same PIDs again.
+  std::uint32_t next_pid() { return next_pid_++; }
+  /// kill(pid, 0) inside the container: PID 1 while it is up, or a process not yet exited.
+  bool pid_alive(std::uint32_t pid) const;
+
  private:
   void go_down();
   /// The processes are gone: down after `teardown_delay`.
   void tear_down();
   void come_up();
+  /// The old container is removed and a new one created from the image.
+  void replace_container();
   Simulation& sim_;
   std::uint32_t id_;
   std::string name_;
@@ -88,11 +104,14 @@ class Node {
   bool killed_ = false;        // this teardown follows docker kill
   bool paused_ = false;
   bool restart_pending_ = false;
+  bool recreate_pending_ = false;
   std::uint32_t starts_ = 0;
+  std::uint32_t next_pid_ = 2;
   bool start_requested_ = false;
   std::vector<std::unique_ptr<Process>> processes_;
   Rng rng_;
   Rng teardown_rng_;
+  Disk disk_;
 };
 
 }  // namespace sim

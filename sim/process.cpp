@@ -26,6 +26,7 @@ Process::Process(Node& node, std::string name)
 void Process::start() {
   if (state_ != ProcessState::Stopped || !node_.up()) return;
   state_ = ProcessState::Starting;
+  pid_ = node_.next_pid();
   sim_.record("process_exec", {{"node", node_.name()}, {"process", name_}});
   const Distribution& d = (!started_once_ && first_start_delay) ? *first_start_delay : start_delay;
   started_once_ = true;
@@ -47,7 +48,7 @@ void Process::stop() {
   // A SIGTERM sent to a frozen process is handled only when it thaws: run it as our event.
   after(0, [this] {
     on_sigterm();
-    after(stop_delay.sample(lifecycle_rng_), [this] { exit_now(); });
+    after(stop_delay.sample(lifecycle_rng_), [this] { exit_now(/*graceful=*/true); });
   });
 }
 
@@ -56,9 +57,11 @@ void Process::kill() {
   exit_now();
 }
 
-void Process::exit_now() {
+void Process::exit_now(bool graceful) {
+  if (graceful) on_stopped();
   const bool was_frozen = frozen();
   state_ = ProcessState::Stopped;
+  pid_ = 0;
   sim_.retire(owner_id_);  // drops every timer and delivery of this incarnation
   if (was_frozen) sim_.thaw(owner_id_);  // a new incarnation starts unfrozen
   sim_.tcp().process_exited(*this);

@@ -35,6 +35,8 @@ class Process {
   Owner owner() const { return sim_.owner(owner_id_); }
   /// Incarnation counter: starts at 0 and grows on each exit, so "this run of the daemon".
   std::uint32_t incarnation() const { return owner().incarnation; }
+  /// Its PID in the container (Node::next_pid() at exec), 0 once it has exited.
+  std::uint32_t pid() const { return pid_; }
 
   void start();   // exec: Running after start_delay
   void stop();    // SIGTERM: on_sigterm(), exit after stop_delay
@@ -60,16 +62,18 @@ class Process {
  protected:
   virtual void on_start() = 0;  // now running: bind sockets, arm timers
   virtual void on_sigterm() {}  // last words of a graceful stop
+  virtual void on_stopped() {}  // the end of a graceful stop, just before on_exit (not on SIGKILL)
   virtual void on_exit() {}     // gone (any cause): forget in-memory state
 
  private:
-  void exit_now();
+  void exit_now(bool graceful = false);
   Simulation& sim_;
   Node& node_;
   std::string name_;
   std::string path_;
   std::uint32_t owner_id_;
   ProcessState state_ = ProcessState::Stopped;
+  std::uint32_t pid_ = 0;
   bool restart_pending_ = false;
   bool started_once_ = false;
   Rng lifecycle_rng_;

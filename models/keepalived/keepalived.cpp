@@ -1,5 +1,9 @@
 #include "models/keepalived/keepalived.hpp"
 
+#include <optional>
+#include <string>
+
+#include "sim/disk.hpp"
 #include "sim/node.hpp"
 
 namespace models::keepalived {
@@ -36,25 +40,55 @@ VrrpScript* Keepalived::script(const std::string& name) const {
   return nullptr;
 }
 
+bool Keepalived::already_running() {
+  sim::Disk& disk = node().disk();
+  const std::optional<std::string> text = disk.read_file(kPidFile);
+  if (!text) return false;  // no pid file
+  // fscanf("%d"): leading blanks, then digits. Nothing readable: "Error reading pid file", the
+  // file is removed, and 2.2.7 says it cannot tell, so it counts as running.
+  std::size_t i = text->find_first_not_of(" \t\n");
+  std::uint64_t pid = 0;
+  bool digits = false;
+  for (; i < text->size() && (*text)[i] >= '0' && (*text)[i] <= '9' && pid < 0xffffffffu; ++i) {
+    pid = pid * 10 + static_cast<std::uint64_t>((*text)[i] - '0');
+    digits = true;
+  }
+  if (!digits) {
+    disk.remove(kPidFile);
+    return true;
+  }
+  if (pid == 0) return true;
+  // kill(pid, 0): our own PID counts. A container started again hands its daemons the PIDs they
+  // had before in the same order, so the file a SIGKILLed keepalived left names this very
+  // process, which exits: "daemon is already running" (the real runs of kill-haproxy1-container).
+  if (node().pid_alive(static_cast<std::uint32_t>(pid))) return true;
+  disk.remove(kPidFile);  // "Remove a zombie pid file"
+  return false;
+}
+
 void Keepalived::on_start() {
-  if (pidfile_ && node().starts() != pidfile_container_start_) {
+  if (already_running()) {
     sim().record("daemon_refused", {{"node", node().name()}, {"process", name()},
                                     {"reason", "daemon is already running (stale pid file)"}}, true);
     kill();
     return;
   }
-  pidfile_ = true;
-  pidfile_container_start_ = node().starts();
+  // pidfile_write: open(O_CREAT|O_TRUNC), fprintf, fclose: into the page cache, never fsynced
+  // (its result is not checked either: on a full disk the file is left empty).
+  node().disk().write_file(kPidFile, std::to_string(pid()) + "\n");
   active_ = true;
   for (auto& s : scripts_) s->start();
   for (auto& i : instances_) i->start();
 }
 
 void Keepalived::on_sigterm() {
-  pidfile_ = false;  // a graceful exit removes it
   for (auto& i : instances_) i->shutdown();
   for (auto& s : scripts_) s->stop();
   active_ = false;
+}
+
+void Keepalived::on_stopped() {
+  node().disk().remove(kPidFile);  // stop_keepalived: pidfile_rm, the last step of a clean exit
 }
 
 void Keepalived::on_exit() {

@@ -115,6 +115,12 @@ class VrrpInstance {
 /// The keepalived daemon: its vrrp_scripts and vrrp_instances (`keepalived -f ... -D`).
 class Keepalived final : public sim::Process {
  public:
+  /// The main pid file: RUNSTATEDIR "/" PACKAGE ".pid" (configure.ac: RUNSTATEDIR=/run), no -p
+  /// option in our command line. It lives on the node's disk, in the container's writable layer:
+  /// our containers mount no tmpfs on /run (Docker does not, podman only in systemd mode), and
+  /// the real runs found the file still there after `docker kill` + `docker start`. On a host
+  /// whose /run is a tmpfs, declare a tmpfs volume at /run: a stop then takes the file with it.
+  static constexpr const char* kPidFile = "/run/keepalived.pid";
   Keepalived(sim::Node& node, KeepalivedConfig config);
   const KeepalivedConfig& config() const { return config_; }
   VrrpInstance* instance(const std::string& name) const;
@@ -134,6 +140,7 @@ class Keepalived final : public sim::Process {
  protected:
   void on_start() override;
   void on_sigterm() override;
+  void on_stopped() override;
   void on_exit() override;
 
  private:
@@ -143,13 +150,9 @@ class Keepalived final : public sim::Process {
   std::vector<std::unique_ptr<VrrpInstance>> instances_;
   bool active_ = false;
   sim::Rng wakeup_rng_;
-  /// keepalived's pid file (/run/keepalived.pid) in the container's writable layer: removed on a
-  /// graceful exit, left behind by SIGKILL. A restarted container reuses the same PIDs in the
-  /// same start order, so the next keepalived finds its own PID in the stale file, takes it for
-  /// a live daemon and exits: "daemon is already running" (keepalived 2.2.7, real runs of
-  /// kill-haproxy1-container). A restart inside a running container gets a new PID and is fine.
-  bool pidfile_ = false;
-  std::uint32_t pidfile_container_start_ = 0;
+  /// keepalived 2.2.7's check before it starts (main.c keepalived_running, pidfile.c
+  /// process_running): is the PID in its pid file alive?
+  bool already_running();
   friend class VrrpInstance;
 };
 

@@ -247,3 +247,28 @@ TEST_CASE("killing a frozen process drops the timers that fell due while it was 
   b.run_until(10_s);
   CHECK(p.log == Log{at("start", 0), at("exit", 3_s), at("start", 3_s), at("timer:fresh", 4_s)});
 }
+
+TEST_CASE("each container start hands out PIDs again from 2 in exec order; a restart in place takes the next", "[process]") {
+  Bench b;
+  auto& n = b.node("n");
+  auto& a = b.probe(n, "a");
+  auto& c = b.probe(n, "c");
+  b.run_for(0);
+  CHECK(a.pid() == 2);  // PID 1 is the container's entrypoint
+  CHECK(c.pid() == 3);
+  CHECK(n.pid_alive(1));
+  CHECK(n.pid_alive(3));
+  CHECK_FALSE(n.pid_alive(4));
+  a.kill();
+  CHECK(a.pid() == 0);
+  CHECK_FALSE(n.pid_alive(2));
+  a.start();
+  CHECK(a.pid() == 4);  // a new exec in the same namespace
+  n.kill();
+  b.run_for(1_s);
+  CHECK_FALSE(n.pid_alive(1));
+  n.start();
+  b.run_for(1_s);
+  CHECK(a.pid() == 2);  // a new namespace: the same order gives the same PIDs
+  CHECK(c.pid() == 3);
+}
