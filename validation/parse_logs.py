@@ -200,6 +200,15 @@ def check_wakeups(lines: Iterable[str], servers: dict[str, dict]) -> list[float]
     return out
 
 
+_TICK = re.compile(r"HASIM_TICK late_us=(?P<us>-?\d+)")
+
+
+def tick_wakeups(lines: Iterable[str]) -> list[float]:
+    """The in-stack timer loop's samples (run_real.TickProbe): how late each 100 ms wait woke up,
+    in seconds (never negative)."""
+    return [max(0, int(m.group("us"))) / 1e6 for m in map(_TICK.search, lines) if m]
+
+
 def wakeup_summary(per_run: list[list[float]], least: int = 5) -> dict | None:
     """The samples of a set of runs (host wake-ups, or one command's latencies) as an empirical
     distribution for the simulator (runtime.wakeup_delay, runtime.command_delay.X): the pooled

@@ -397,3 +397,14 @@ def test_the_rendered_entrypoint_stamps_its_start_and_the_moment_it_signalled_it
     stamps = {m.group("what"): int(m.group("us")) * 1000 for m in parse_logs._ENTRY.finditer(stdout)}
     assert stamps.keys() == {"start", "signalled"}
     assert stamps["start"] < sent <= stamps["signalled"] < sent + 2_000_000_000
+
+
+def test_the_tick_probe_measures_the_hosts_wake_up_with_bash_alone():
+    import subprocess
+    sys.path.insert(0, os.path.join(ROOT, "validation"))
+    import run_real
+    r = subprocess.run(["bash", "-c", run_real.TickProbe.SCRIPT, "5"], capture_output=True, text=True, timeout=10)
+    samples = parse_logs.tick_wakeups(r.stdout.splitlines())
+    assert len(samples) == 5
+    assert all(0 <= x < 1.0 for x in samples)
+    assert parse_logs.tick_wakeups(["HASIM_TICK late_us=-40", "noise", "HASIM_TICK late_us=2500"]) == [0.0, 0.0025]
