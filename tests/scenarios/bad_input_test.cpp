@@ -64,7 +64,7 @@ TEST_CASE("every class of bad scenario names file, line:column, key path and the
       {"address_outside_subnet.yaml", "6:5", "nodes.web1.networks.lan", {"10.0.1.5 is outside 10.0.0.0/24"}},
       {"duplicate_address.yaml", "8:5", "nodes.web2.networks.lan", {"address 10.0.0.5 is used twice"}},
       {"duplicate_key.yaml", "6:3", "web1", {"duplicate key (first written at line 5)"}},
-      {"missing_include.yaml", "1:11", "include", {"no such file", "no_such_fragment.yaml"}},
+      {"missing_include.yaml", "1:11", "include.0", {"no such file", "no_such_fragment.yaml"}},
       {"empty.yaml", "1:1", "", {"the scenario file is empty"}},
       {"bad_probability.yaml", "5:55", "networks.lan.latency.quantiles.1",
        {"expected a probability from 0 to 1, found 'half'"}},
@@ -148,7 +148,7 @@ TEST_CASE("suggestions come from the smallest edit distance", "[scenarios][error
 TEST_CASE("an include cycle is an error at the include that closes it, not a crash", "[scenarios][errors]") {
   const std::string what = error_of(kBad + "cycle_a.yaml");
   INFO(what);
-  CHECK(what.find("cycle_b.yaml:2:11: include: include cycle: ") != std::string::npos);
+  CHECK(what.find("cycle_b.yaml:2:11: include.0: include cycle: ") != std::string::npos);
   CHECK(what.find("cycle_a.yaml is already being included") != std::string::npos);
 }
 
@@ -187,7 +187,9 @@ TEST_CASE("a sweep validates every combination before running any", "[scenarios]
   } catch (const scenarios::ScenarioError& e) {
     const std::string what = e.what();
     INFO(what);
-    CHECK(what.find("--set nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter=banana") != std::string::npos);
+    // Named as the user wrote it: the --grid argument and the value that failed.
+    CHECK(what.rfind("--grid nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter=2s,banana (value 'banana'): "
+                     "nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter: ", 0) == 0);
     CHECK(what.find("expected a duration") != std::string::npos);
   }
   CHECK(progress == 0);
