@@ -104,12 +104,12 @@ bool is_cause(const std::string& kind) {
          kind.find("error") != std::string::npos || kind.find("refused") != std::string::npos;
 }
 
-/// The timeline of a run: every event, except that a burst of one kind (more than
-/// kBurstShown within a second of each other, e.g. a thousand servers coming up) shows its
-/// first ones and one line for the rest; and beyond kTimelineLines other lines, only causes.
+/// The timeline of a run: every event, except that a burst of one kind (at least kBurstLong
+/// less than a second apart, e.g. a thousand servers coming up) shows its first kBurstShown
+/// and one line for the rest; and beyond kTimelineLines other lines, only causes.
 std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, const char* red, const char* green,
                                   const char* reset) {
-  constexpr std::size_t kBurstShown = 5;
+  constexpr std::size_t kBurstShown = 5, kBurstLong = 16;
   constexpr sim::Time kBurstGap = sim::kSecond;
   std::vector<const sim::TraceRecord*> events;
   for (const auto& e : r.events) {
@@ -155,7 +155,7 @@ std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, 
     const bool cause = is_cause(e.kind);
     Burst& b = bursts[burst_of[i]];
     ++b.seen;
-    if (!cause && b.count > kBurstShown + 1 && b.seen > kBurstShown) {
+    if (!cause && b.count >= kBurstLong && b.seen > kBurstShown) {
       Elided& x = elided[burst_of[i]];
       if (x.n++ == 0) {
         x.first = e.time;
