@@ -220,8 +220,8 @@ Tree parse_yaml(const std::string& text, const std::string& file) {
     return convert(doc, label, budget, 0);
   } catch (const YAML::DeepRecursion& e) {
     throw ScenarioError(Source{label, e.mark.line + 1, e.mark.column + 1}, "",
-                        "nested deeper than " + std::to_string(e.depth()) + " levels (a scenario needs fewer than " +
-                            std::to_string(Limits::kNesting) + ")");
+                        "nested deeper than " + std::to_string(Limits::kNesting) +
+                            " levels of mappings and lists (the parser stopped at " + std::to_string(e.depth()) + ")");
   } catch (const YAML::Exception& e) {
     throw ScenarioError(Source{label, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
   }
