@@ -112,9 +112,12 @@ class Progress {
     std::fprintf(stderr, "\r  %s\033[K", text.c_str());
     shown_ = true;
   }
-  ~Progress() {
+  /// Erases the progress line, before the results are printed.
+  void clear() {
     if (shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
   }
+  ~Progress() { clear(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -140,14 +143,17 @@ int cmd_run(const Args& a) {
     one.keep_trace = ro.keep_trace && i == 0;
     const std::string which = runs > 1 ? "run " + std::to_string(i + 1) + "/" + std::to_string(runs) + ": " : "";
     one.on_progress = [&](sim::Time now, std::uint64_t events) {
-      progress.update(which + sim::format_duration(now / sim::kMillisecond * sim::kMillisecond) + " of " +
-                      sim::format_duration(spec.duration) + " simulated, " + std::to_string(events) + " events");
+      char text[96];
+      std::snprintf(text, sizeof text, "%.1f s of %.1f s simulated, %llu events", sim::to_seconds(now),
+                    sim::to_seconds(spec.duration), static_cast<unsigned long long>(events));
+      progress.update(which + text);
     };
     results.push_back(scenarios::run_scenario(spec, first + static_cast<std::uint64_t>(i), one));
     // A summary of many runs needs their metrics and violations, not every event.
     if (runs > 1 && !a.json) std::vector<sim::TraceRecord>().swap(results.back().events);
     progress.update(which + "done");
   }
+  progress.clear();
   if (!a.trace.empty()) scenarios::write_file_atomic(a.trace, results.front().trace_jsonl);
   if (!a.chrome.empty()) scenarios::write_file_atomic(a.chrome, results.front().chrome_trace);
   if (a.json) {
