@@ -1,4 +1,5 @@
-# hasim: the two commands a new user needs are `make demo` and `make test`.
+# hasim: a new user needs `make demo`, `make check` (the simulator's tests: no root, no
+# containers) and `make test` (everything, as CI runs it, the real stack included).
 # Everything installs from Debian packages (apt-get, only what is missing); nothing is downloaded
 # at build time. The Python module is built for Debian's /usr/bin/python3.
 BUILD ?= build
@@ -7,7 +8,9 @@ PYTHON := /usr/bin/python3
 DEBS := build-essential cmake libboost-graph-dev libyaml-cpp-dev libeigen3-dev libspdlog-dev catch2 \
         pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
 
-.PHONY: all deps build demo test test-cpp test-python bench clean
+SAN_BUILD ?= build-sanitize
+
+.PHONY: all deps build demo check test fuzz sanitize bench clean
 
 all: build
 
@@ -28,14 +31,44 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only what the demo needs: the command-line tool, not the tests or the Python module.
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target hasim
 	$(BUILD)/hasim run scenarios/demo1-part1.yaml
 
+# The simulator's tests, fast: Catch2, pytest and the tidy check. No root and no containers:
+# the real-stack test (which needs both) and the 1000-mutant fuzz run are left to `make test`.
+check: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|fuzz)$$'
+
+# Everything, as CI runs it: the above, the fuzzer's 1000 mutants, and the real stack in
+# containers (root, podman).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The mutation fuzzer's long run: 10,000 mutants of every shipped scenario (make check runs 1000).
+FUZZ_MUTANTS ?= 10000
+FUZZ_SEED ?= 1
+fuzz: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target hasim hasim-fuzz
+	$(BUILD)/tests/hasim-fuzz --mutants $(FUZZ_MUTANTS) --seed $(FUZZ_SEED) --jobs $(JOBS)
+
+# The simulator's tests and a fuzz run under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# their own build directory; any report fails the target. Left out: the real stack and pytest
+# (the Python module would need the sanitizer runtime preloaded into the interpreter).
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE=$(PYTHON) \
+	  -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SAN_FLAGS)" -DCMAKE_SHARED_LINKER_FLAGS="$(SAN_FLAGS)"
+	cmake --build $(SAN_BUILD) -j $(JOBS) --target hasim hasim-tests hasim-fuzz
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -E '^(real_stack|pytest|fuzz)$$'
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(SAN_BUILD)/tests/hasim-fuzz --mutants 300 --seed 2 --jobs $(JOBS) --no-rlimit --timeout 120 --max-rss-mib 4096
 
 bench: build
 	$(BUILD)/hasim-bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)

@@ -45,10 +45,26 @@ bool is_sequence(const py::handle& o) { return py::isinstance<py::list>(o) || py
 
 std::string where(const std::string& path) { return path.empty() ? "the scenario" : "'" + path + "'"; }
 
+[[noreturn]] void bad_value(const std::string& path, const std::string& message) {
+  throw scenarios::ScenarioError(scenarios::Source{kDictFile, 0, 0}, path, message);
+}
+
+/// A str as UTF-8. A lone surrogate ("\\ud800", or a file name decoded with surrogateescape)
+/// has no UTF-8 form: a located ScenarioError, not pybind11's "Unable to cast".
+std::string utf8_of(const py::handle& o, const std::string& path) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(o.ptr(), &size);
+  if (data == nullptr) {
+    PyErr_Clear();
+    bad_value(path, "a string that is not valid Unicode text (a lone surrogate such as '\\ud800'?)");
+  }
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
 /// A Python scalar as the scenario text a YAML author would write for it.
-std::optional<std::string> scalar_text(const py::handle& o) {
+std::optional<std::string> scalar_text(const py::handle& o, const std::string& path) {
   if (py::isinstance<py::bool_>(o)) return o.cast<bool>() ? "true" : "false";
-  if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+  if (py::isinstance<py::str>(o)) return utf8_of(o, path);
   if (py::isinstance<py::int_>(o) || py::isinstance<py::float_>(o)) return py::repr(o).cast<std::string>();
   // numpy and other number types: whole numbers through __index__, others through __float__.
   if (py::hasattr(o, "__index__")) return py::repr(py::int_(py::reinterpret_borrow<py::object>(o))).cast<std::string>();
@@ -61,30 +77,56 @@ std::optional<std::string> scalar_text(const py::handle& o) {
                        py::str(py::type::handle_of(o).attr("__name__")).cast<std::string>() + " here (" + expected + ")");
 }
 
-scenarios::Tree tree_from_python(const py::handle& o, const std::string& path) {
+/// Walks a dict scenario within the limits a YAML file has (scenarios::Limits): nesting,
+/// values, and no container that contains itself (which would recurse for ever).
+struct PyWalk {
+  std::size_t nodes = 0;
+  std::vector<const PyObject*> open;  // containers from the root to here
+};
+
+scenarios::Tree tree_from_python(const py::handle& o, const std::string& path, PyWalk& walk) {
   scenarios::Tree t;
   t.src = scenarios::Source{kDictFile, 0, 0};
+  if (++walk.nodes > scenarios::Limits::kNodes)
+    bad_value(path, "the scenario has more than " + std::to_string(scenarios::Limits::kNodes) + " values");
+  const bool container = !o.is_none() && (is_mapping(o) || is_sequence(o));
+  if (container) {
+    if (std::find(walk.open.begin(), walk.open.end(), o.ptr()) != walk.open.end())
+      bad_value(path, "contains itself (a dict or list that holds a reference to one around it)");
+    if (static_cast<int>(walk.open.size()) >= scenarios::Limits::kNesting)
+      bad_value(path, "nested deeper than " + std::to_string(scenarios::Limits::kNesting) + " levels of dicts and lists");
+    walk.open.push_back(o.ptr());
+  }
+  struct Pop {
+    PyWalk& w;
+    bool on;
+    ~Pop() {
+      if (on) w.open.pop_back();
+    }
+  } pop{walk, container};
   if (o.is_none()) {
     t.kind = scenarios::Tree::Kind::Null;
   } else if (is_mapping(o)) {
     t.kind = scenarios::Tree::Kind::Map;
+    std::set<std::string> seen;
     for (const auto& item : py::reinterpret_borrow<py::object>(o).attr("items")()) {
       const auto kv = item.cast<py::tuple>();
       std::optional<std::string> key;
-      if (!py::isinstance<py::float_>(kv[0])) key = scalar_text(kv[0]);
+      if (!py::isinstance<py::float_>(kv[0])) key = scalar_text(kv[0], path);
       if (!key) bad_type(kv[0], path, "a mapping key must be a string or an integer");
       const std::string sub = path.empty() ? *key : path + "." + *key;
-      t.map.emplace_back(*key, tree_from_python(kv[1], sub));
+      if (!seen.insert(*key).second) bad_value(sub, "duplicate key (two keys with the same text, e.g. 1 and '1')");
+      t.map.emplace_back(*key, tree_from_python(kv[1], sub, walk));
       t.key_sources.push_back(t.src);
     }
   } else if (is_sequence(o)) {
     t.kind = scenarios::Tree::Kind::Seq;
     std::size_t i = 0;
     for (const auto& item : py::reinterpret_borrow<py::sequence>(o)) {
-      t.seq.push_back(tree_from_python(item, (path.empty() ? "" : path + ".") + std::to_string(i)));
+      t.seq.push_back(tree_from_python(item, (path.empty() ? "" : path + ".") + std::to_string(i), walk));
       ++i;
     }
-  } else if (auto s = scalar_text(o)) {
+  } else if (auto s = scalar_text(o, path)) {
     t.kind = scenarios::Tree::Kind::Scalar;
     t.scalar = *s;
   } else {
@@ -98,10 +140,14 @@ scenarios::Tree tree_from_python(const py::handle& o, const std::string& path) {
 std::string override_text(const py::handle& value, const std::string& path) {
   if (value.is_none()) return "null";
   if (py::isinstance<py::str>(value) || is_mapping(value) || is_sequence(value)) {
+    // Walked first, so a value that contains itself, nests too deep or holds a lone surrogate
+    // is a located error rather than json's RecursionError or a failed cast.
+    PyWalk walk;
+    tree_from_python(value, path, walk);
     static const py::handle dumps = py::object(py::module_::import("json").attr("dumps")).release();
-    return dumps(value, py::arg("ensure_ascii") = false).cast<std::string>();
+    return utf8_of(dumps(value, py::arg("ensure_ascii") = false), path);
   }
-  if (auto s = scalar_text(value)) return *s;
+  if (auto s = scalar_text(value, path)) return *s;
   bad_type(value, path, "expected a str, number, bool, list, dict or None");
 }
 
@@ -112,7 +158,7 @@ std::vector<std::string> override_list(const py::object& overrides) {
   for (const auto& item : overrides.attr("items")()) {
     const auto kv = item.cast<py::tuple>();
     if (!py::isinstance<py::str>(kv[0])) throw py::type_error("hasim: override keys must be strings such as \"nodes.haproxy.start\"");
-    const std::string path = kv[0].cast<std::string>();
+    const std::string path = utf8_of(kv[0], "");
     out.push_back(path + "=" + override_text(kv[1], path));
   }
   return out;
@@ -126,11 +172,13 @@ struct Loaded {
 /// A path (str or os.PathLike) or a dict, as a tree with its file name for messages.
 Loaded load(const py::object& scenario) {
   if (is_mapping(scenario)) {
-    Loaded l{tree_from_python(scenario, ""), kDictFile};
+    PyWalk walk;
+    Loaded l{tree_from_python(scenario, "", walk), kDictFile};
     return l;
   }
   if (py::isinstance<py::str>(scenario) || py::hasattr(scenario, "__fspath__")) {
-    const std::string path = py::module_::import("os").attr("fspath")(scenario).cast<std::string>();
+    // The file system's bytes (os.fsencode), so a name that is not UTF-8 still opens.
+    const std::string path = py::module_::import("os").attr("fsencode")(scenario).cast<std::string>();
     Loaded l;
     l.file = path;
     {
@@ -152,8 +200,17 @@ scenarios::ScenarioSpec load_spec(const py::object& scenario, const py::object& 
 std::uint64_t seed_value(const py::object& seed) {
   if (py::isinstance<py::bool_>(seed) || !py::hasattr(seed, "__index__")) throw py::type_error("hasim: seed must be an integer");
   const py::int_ n(seed);
-  if (n < py::int_(0) || n > py::int_(std::numeric_limits<std::int64_t>::max()))
-    throw py::value_error("hasim: seed must be from 0 to 2**63-1");
+  if (n < py::int_(0) || n > py::int_(std::numeric_limits<std::uint64_t>::max()))
+    throw py::value_error("hasim: seed must be from 0 to 2**64-1");
+  return n.cast<std::uint64_t>();
+}
+
+std::uint64_t max_events_value(const py::object& v) {
+  if (v.is_none()) return scenarios::kDefaultMaxEvents;
+  if (py::isinstance<py::bool_>(v) || !py::hasattr(v, "__index__")) throw py::type_error("hasim: max_events must be an integer");
+  const py::int_ n(v);
+  if (n < py::int_(0) || n > py::int_(std::numeric_limits<std::uint64_t>::max()))
+    throw py::value_error("hasim: max_events must be from 0 (no limit) to 2**64-1");
   return n.cast<std::uint64_t>();
 }
 
@@ -227,10 +284,12 @@ py::dict result_dict(const scenarios::RunResult& r, const std::string& file, boo
 // ---------------------------------------------------------------------------------------------
 // The functions.
 
-py::dict run(const py::object& scenario, const py::object& seed, const py::object& overrides, bool trace) {
+py::dict run(const py::object& scenario, const py::object& seed, const py::object& overrides, bool trace,
+             const py::object& max_events) {
   const scenarios::ScenarioSpec spec = load_spec(scenario, overrides);
   const std::uint64_t s = seed.is_none() ? spec.seed : seed_value(seed);
   scenarios::RunOptions ro;
+  ro.max_events = max_events_value(max_events);
   ro.keep_trace = trace;
   ro.detail = true;  // as `hasim run`: the same trace, so the same trace_sha256
   scenarios::RunResult r;
@@ -242,11 +301,12 @@ py::dict run(const py::object& scenario, const py::object& seed, const py::objec
 }
 
 py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
-               const py::object& overrides) {
+               const py::object& overrides, const py::object& max_events) {
   if (seeds < 1) throw py::value_error("hasim: seeds must be at least 1");
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
   Loaded l = load(scenario);
   scenarios::SweepOptions o;
+  o.max_events = max_events_value(max_events);
   o.overrides = override_list(overrides);
   o.seeds = seeds;
   o.jobs = jobs;
@@ -261,7 +321,8 @@ py::list sweep(const py::object& scenario, const py::object& grid, int seeds, in
       const auto kv = item.cast<py::tuple>();
       if (!py::isinstance<py::str>(kv[0])) throw py::type_error("hasim: grid keys must be strings such as \"duration\"");
       scenarios::GridAxis axis;
-      axis.path = kv[0].cast<std::string>();
+      axis.path = utf8_of(kv[0], "");
+      axis.origin = "grid['" + axis.path + "']";
       if (!is_sequence(kv[1])) throw py::type_error("hasim: grid['" + axis.path + "'] must be a list of values");
       std::vector<py::object> values;
       for (const auto& v : py::reinterpret_borrow<py::sequence>(kv[1])) {
@@ -397,7 +458,7 @@ Example::
   });
 
   m.def("run", &run, py::arg("scenario"), py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
-        py::arg("trace") = false,
+        py::arg("trace") = false, py::arg("max_events") = py::none(),
         R"(Runs a scenario once and returns what happened as a dict.
 
 scenario: a path to a YAML file, or a dict with the same structure (values may be str,
@@ -407,6 +468,8 @@ seed: the run's seed (default: the scenario's ``seed``). One run: the scenario's
 overrides: {"key.path": value} applied before validation, as ``hasim run --set``;
     ``*`` matches every key, e.g. {"nodes.*.haproxy.backends.*.default-server.fall": 1}.
 trace: also return the full trace as "trace_jsonl" (JSON Lines) and "chrome_trace".
+max_events: events the run may process (default 10,000,000; 0: no limit); a run that needs
+    more raises hasim.ScenarioError at the scenario's ``duration``.
 
 Returns {"scenario", "file", "seed", "duration_s", "trace_sha256", "events_processed",
 "trace_records", "metrics": {name: float}, "events": [{"t_s", "kind", ...fields}],
@@ -422,12 +485,13 @@ Example::
 )");
 
   m.def("sweep", &sweep, py::arg("scenario"), py::arg("grid") = py::none(), py::arg("seeds") = 1, py::arg("jobs") = 1,
-        py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
+        py::arg("seed") = py::none(), py::arg("overrides") = py::none(), py::arg("max_events") = py::none(),
         R"(Runs every combination of a grid of overrides, each with `seeds` seeds, on `jobs` threads.
 
 grid: {"key.path": [v1, v2, ...]}; the first axis varies slowest. Results do not depend on jobs.
 seeds: seeds per combination: seed, seed+1, ... (seed defaults to the scenario's ``seed``).
 overrides: {"key.path": value} applied to every run, before the grid.
+max_events: events each run may process, as for hasim.run.
 
 Returns one dict per run, ready for ``pandas.DataFrame(rows)``: {"run", "seed", each grid
 path: the value as given, each metric: float or None when that run lacks it, "violations":

@@ -128,7 +128,7 @@ NodeSpec read_node(const std::string& name, const Tree& t, const std::string& pa
       for (const auto& [net, addr] : nets->map) {
         const std::string a = addr.kind == Tree::Kind::Null ? "" : scalar_of(addr, r.sub("networks") + "." + net);
         if (!a.empty() && a != "dynamic" && !sim::Ipv4::parse(a))
-          fail(addr, r.sub("networks") + "." + net, "expected an IPv4 address or 'dynamic', found '" + a + "'");
+          fail(addr, r.sub("networks") + "." + net, "expected an IPv4 address or 'dynamic', found '" + shown(a) + "'");
         n.networks.push_back(Attachment{net, a == "dynamic" ? "" : a});
       }
     } else {
@@ -201,7 +201,7 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
     const std::string proto = dr.str("proto", "all");
     f.proto = sim::proto_from_name(proto);
     if (f.proto == 0)
-      fail(*dr.get("proto"), dr.sub("proto"), "unknown protocol '" + proto + "' (tcp, udp, vrrp, icmp, arp or all)");
+      fail(*dr.get("proto"), dr.sub("proto"), "unknown protocol '" + shown(proto) + "' (tcp, udp, vrrp, icmp, arp or all)");
     f.both_ways = dr.boolean("both_ways", false);
   } else if (f.action == "delay") {
     MapReader dr(v, vp, {"node", "add"});
@@ -225,7 +225,7 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
   const std::string v = scalar_of(*r.get(key), r.sub(key));
   if (v == "nxdomain") return models::runtime::DnsStatus::NxDomain;
   if (v == "timeout") return models::runtime::DnsStatus::Timeout;
-  fail(*r.get(key), r.sub(key), "unknown answer '" + v + "' (did you mean '" + closest(v, {"nxdomain", "timeout"}) +
+  fail(*r.get(key), r.sub(key), "unknown answer '" + shown(v) + "' (did you mean '" + closest(v, {"nxdomain", "timeout"}) +
                                     "'?); valid: nxdomain, timeout");
 }
 
@@ -273,11 +273,15 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   ScenarioSpec s;
   s.file = file;
   s.name = r.str("name", "");
-  if (s.name.empty()) fail(root, "name", "missing (a short name for the scenario)");
+  if (s.name.empty()) {
+    if (const Tree* n = r.get("name")) fail(*n, "name", "must not be empty (a short name for the scenario)");
+    fail(root, "name", "missing (a short name for the scenario)");
+  }
   s.description = r.str("description", "");
-  s.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
-  s.runs = static_cast<int>(r.integer("runs", 1, 1, 100000));
+  if (const Tree* seed = r.get("seed")) s.seed = uint64_of(*seed, "seed");
+  s.runs = static_cast<int>(r.integer("runs", 1, 1, kMaxRuns));
   s.duration = r.duration("duration", s.duration);
+  s.duration_source = r.has("duration") ? r.get("duration")->src : root.src;
   s.fault_jitter = r.duration("fault_jitter", 0, true);
 
   // Networks.
@@ -291,7 +295,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       MapReader nr(nt, "networks." + name, {"subnet", "latency"});
       n.subnet = nr.str("subnet", n.subnet);
       if (!sim::Subnet::parse(n.subnet))
-        fail(*nr.get("subnet"), nr.sub("subnet"), "expected CIDR such as 172.20.0.0/16 (prefix 8..30), found '" + n.subnet + "'");
+        fail(*nr.get("subnet"), nr.sub("subnet"), "expected CIDR such as 172.20.0.0/16 (prefix 8..30), found '" + shown(n.subnet) + "'");
       if (auto d = nr.distribution("latency")) n.latency = *d;
     }
     s.networks.push_back(n);
@@ -308,7 +312,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     if (n.networks.empty()) n.networks.push_back(Attachment{net_names.front(), ""});
     for (const auto& a : n.networks) {
       if (std::find(net_names.begin(), net_names.end(), a.network) == net_names.end())
-        fail(nt, "nodes." + name + ".networks", "no network named '" + a.network + "' (did you mean '" + closest(a.network, net_names) + "'?)");
+        fail(nt, "nodes." + name + ".networks", "no network named '" + shown(a.network) + "' (did you mean '" + closest(a.network, net_names) + "'?)");
       if (!a.address.empty()) {
         const auto& ns = *std::find_if(s.networks.begin(), s.networks.end(), [&](const NetworkSpec& x) { return x.name == a.network; });
         if (!sim::Subnet::parse(ns.subnet)->contains(*sim::Ipv4::parse(a.address)))
@@ -320,7 +324,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   std::vector<std::string> node_names = keys_of(*nodes);
   auto check_node = [&](const std::string& n, const Tree& at, const std::string& p) {
     if (std::find(node_names.begin(), node_names.end(), n) == node_names.end())
-      fail(at, p, "no node named '" + n + "' (did you mean '" + closest(n, node_names) + "'?)");
+      fail(at, p, "no node named '" + shown(n) + "' (did you mean '" + closest(n, node_names) + "'?)");
   };
   for (const auto& n : s.nodes)
     for (const auto& d : n.depends_on) {
@@ -361,7 +365,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       const std::string p = "workloads." + name;
       MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
       const std::string kind = wr.str("kind", "http_client");
-      if (kind != "http_client") fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + kind + "' (http_client)");
+      if (kind != "http_client") fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client)");
       WorkloadSpec w;
       w.node = wr.required_str("node");
       check_node(w.node, *wr.get("node"), wr.sub("node"));
@@ -409,7 +413,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             for (const auto& [wn, w] : s.workloads)
               if (w.node == node) procs.push_back("client:" + wn);
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
-              fail(av, ap, "node '" + node + "' runs no process '" + proc + "'" +
+              fail(av, ap, "node '" + shown(node) + "' runs no process '" + shown(proc) + "'" +
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
             if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
               fail(av, ap, f.action + " applies to a whole node, not to a process");
@@ -420,7 +424,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         for (const auto& n : f.from) check_node(n, av, ap + ".from");
         for (const auto& n : f.to) check_node(n, av, ap + ".to");
         if (!f.network.empty() && std::find(net_names.begin(), net_names.end(), f.network) == net_names.end())
-          fail(*ft.find("network"), p + ".network", "no network named '" + f.network + "'");
+          fail(*ft.find("network"), p + ".network", "no network named '" + shown(f.network) + "'");
         s.faults.push_back(f);
       }
     }
@@ -433,7 +437,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     const auto& known = known_invariants();
     if (std::find(known.begin(), known.end(), name) == known.end())
       fail(*r.get("invariants"), "invariants",
-           "unknown invariant '" + name + "' (did you mean '" + closest(name, known) + "'?)");
+           "unknown invariant '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
     s.invariants.push_back(name);
   }
   return s;

@@ -1,10 +1,18 @@
 #include "scenarios/reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
+#include "sim/json.hpp"
+
 namespace scenarios {
+
+std::string shown(const std::string& value) {
+  const std::string p = printable_text(value);
+  return p.size() <= 80 ? p : p.substr(0, 77) + "...";
+}
 
 void fail(const Tree& at, const std::string& path, const std::string& message) {
   throw ScenarioError(at.src, path, message);
@@ -52,9 +60,21 @@ std::int64_t integer_of(const Tree& t, const std::string& path, std::int64_t min
   char* end = nullptr;
   errno = 0;
   const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0) fail(t, path, "expected a whole number, found '" + s + "'");
-  if (v < min || v > max)
-    fail(t, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + s);
+  if (s.empty() || *end != '\0') fail(t, path, "expected a whole number, found '" + shown(s) + "'");
+  if (errno == ERANGE || v < min || v > max)
+    fail(t, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + shown(s));
+  return v;
+}
+
+std::uint64_t uint64_of(const Tree& t, const std::string& path) {
+  const std::string s = scalar_of(t, path);
+  // strtoull would accept "-1" as 2^64-1: digits only.
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+    fail(t, path, "expected a whole number from 0 to 18446744073709551615, found '" + shown(s) + "'");
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (errno == ERANGE) fail(t, path, "must be at most 18446744073709551615, found " + shown(s));
   return v;
 }
 
@@ -69,9 +89,9 @@ double MapReader::real(const std::string& key, double fallback, double min, doub
   const std::string s = scalar_of(*v, sub(key));
   char* end = nullptr;
   const double d = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0') fail(*v, sub(key), "expected a number, found '" + s + "'");
+  if (s.empty() || *end != '\0') fail(*v, sub(key), "expected a number, found '" + shown(s) + "'");
   if (!(d >= min && d <= max))
-    fail(*v, sub(key), "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + s);
+    fail(*v, sub(key), "must be between " + sim::number_text(min) + " and " + sim::number_text(max) + ", found " + shown(s));
   return d;
 }
 
@@ -81,15 +101,41 @@ bool MapReader::boolean(const std::string& key, bool fallback) const {
   const std::string s = scalar_of(*v, sub(key));
   if (s == "true" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "no" || s == "off") return false;
-  fail(*v, sub(key), "expected true or false, found '" + s + "'");
+  fail(*v, sub(key), "expected true or false, found '" + shown(s) + "'");
 }
+
+namespace {
+/// Whether `s` is written as a duration (digits, a fraction, a known unit) even though it did
+/// not parse: then it was too large for simulated time.
+bool duration_syntax(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i < s.size() && s[i] == '+') ++i;
+  const std::size_t digits = i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  }
+  if (i == digits) return false;
+  std::string unit = s.substr(i);
+  while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+  for (const char* u : {"", "ns", "us", "ms", "s", "m", "min", "h", "d"})
+    if (unit == u) return true;
+  return false;
+}
+}  // namespace
 
 sim::Time duration_of(const Tree& t, const std::string& path, bool allow_zero, sim::Time unit) {
   const std::string s = scalar_of(t, path);
-  if (!s.empty() && s[0] == '-') fail(t, path, "must not be negative, found '" + s + "'");
+  const std::string trimmed = s.substr(std::min(s.size(), s.find_first_not_of(' ')));
+  if (!trimmed.empty() && trimmed[0] == '-') fail(t, path, "must not be negative, found '" + shown(s) + "'");
   sim::Time v = 0;
-  if (!sim::parse_duration(s, unit, v))
-    fail(t, path, "expected a duration such as 2s, 500ms or 1.5s, found '" + s + "'");
+  if (!sim::parse_duration(s, unit, v)) {
+    if (duration_syntax(s)) fail(t, path, "must be at most 365d, found '" + shown(s) + "'");
+    fail(t, path, "expected a duration such as 2s, 500ms or 1.5s, found '" + shown(s) + "'");
+  }
+  if (v > kMaxDuration) fail(t, path, "must be at most 365d, found '" + shown(s) + "'");
   if (v == 0 && !allow_zero) fail(t, path, "must be greater than zero");
   return v;
 }
@@ -143,7 +189,7 @@ sim::Distribution distribution_of(const Tree& t, const std::string& path) {
       const std::string ps = scalar_of(pair.seq[0], ip);
       char* end = nullptr;
       const double p = std::strtod(ps.c_str(), &end);
-      if (ps.empty() || *end != '\0') fail(pair.seq[0], ip, "expected a probability from 0 to 1, found '" + ps + "'");
+      if (ps.empty() || *end != '\0') fail(pair.seq[0], ip, "expected a probability from 0 to 1, found '" + shown(ps) + "'");
       if (!(p >= 0 && p <= 1) || p <= last_p) fail(pair, ip, "probabilities must rise from 0 to 1");
       last_p = p;
       d.quantiles.emplace_back(p, duration_of(pair.seq[1], ip, true));
@@ -152,11 +198,13 @@ sim::Distribution distribution_of(const Tree& t, const std::string& path) {
       fail(*q, r.sub("quantiles"), "must start at probability 0 and end at 1");
   } else {
     fail(*r.get("dist"), r.sub("dist"),
-         "unknown distribution '" + kind + "' (did you mean '" +
+         "unknown distribution '" + shown(kind) + "' (did you mean '" +
              closest(kind, {"constant", "uniform", "exponential", "normal", "lognormal", "empirical"}) + "'?)");
   }
   d.min = r.duration("min", 0, true);
-  d.max = r.duration("max", sim::kNever, true);
+  // Draws are clamped to a year at most, so a wide lognormal cannot reach the end of time.
+  d.max = r.duration("max", kMaxDuration, true);
+  if (d.max < d.min) fail(*r.get("max"), r.sub("max"), "must not be below min");
   return d;
 }
 

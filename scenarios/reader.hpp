@@ -12,6 +12,13 @@
 
 namespace scenarios {
 
+/// The longest duration any scenario value may have: far beyond any run or timeout worth
+/// simulating, and small enough that no sum of a few of them overflows simulated time.
+constexpr sim::Time kMaxDuration = 365LL * 24 * 3600 * sim::kSecond;
+
+/// A value as quoted in a message: at most 80 characters, invalid UTF-8 shown as '?'.
+std::string shown(const std::string& value);
+
 class MapReader {
  public:
   /// Fails at once if `t` is not a mapping or holds a key outside `allowed`.
@@ -29,8 +36,8 @@ class MapReader {
   std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
   double real(const std::string& key, double fallback, double min, double max) const;
   bool boolean(const std::string& key, bool fallback) const;
-  /// A duration ("2s", "150ms"; a bare number is `unit`). Negative values are rejected;
-  /// zero only when `allow_zero`.
+  /// A duration ("2s", "150ms"; a bare number is `unit`). Negative values and values above
+  /// kMaxDuration are rejected; zero only when `allow_zero`.
   sim::Time duration(const std::string& key, sim::Time fallback, bool allow_zero = false,
                      sim::Time unit = sim::kSecond) const;
   std::optional<sim::Time> opt_duration(const std::string& key, bool allow_zero = false,
@@ -48,5 +55,7 @@ std::string scalar_of(const Tree& t, const std::string& path);
 sim::Time duration_of(const Tree& t, const std::string& path, bool allow_zero, sim::Time unit = sim::kSecond);
 sim::Distribution distribution_of(const Tree& t, const std::string& path);
 std::int64_t integer_of(const Tree& t, const std::string& path, std::int64_t min, std::int64_t max);
+/// A whole number from 0 to 2^64-1 (seeds), exactly.
+std::uint64_t uint64_of(const Tree& t, const std::string& path);
 
 }  // namespace scenarios

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "sim/json.hpp"
+#include "sim/network.hpp"
 
 namespace scenarios {
 
@@ -65,6 +66,135 @@ std::string describe_event(const sim::TraceRecord& e) {
   return out;
 }
 
+std::string fault_summary(const FaultSpec& f) {
+  auto list = [](const std::vector<std::string>& names) {
+    if (names.size() == 1) return names.front();
+    std::string s = "[";
+    for (const auto& n : names) s += (s.size() > 1 ? ", " : "") + n;
+    return s + "]";
+  };
+  std::string o = f.action;
+  if (f.action == "partition") {
+    for (std::size_t i = 0; i < f.groups.size(); ++i) o += (i == 0 ? " " : " | ") + list(f.groups[i]);
+  } else if (f.action == "heal") {
+    o += " all";
+  } else if (f.action == "drop") {
+    static const std::vector<std::pair<std::uint32_t, const char*>> protos = {
+        {sim::kTcp, "tcp"}, {sim::kUdp, "udp"}, {sim::kVrrp, "vrrp"}, {sim::kIcmp, "icmp"}, {sim::kArp, "arp"}};
+    if (f.proto != sim::kAnyProto)
+      for (const auto& [bit, name] : protos)
+        if (f.proto & bit) o += std::string(" ") + name;
+    o += " from " + list(f.from) + " to " + list(f.to) + (f.both_ways ? " (both ways)" : "");
+  } else if (f.action == "delay") {
+    o += " " + f.target + " by " + f.delay.describe();
+  } else if (f.action == "loss") {
+    o += " " + f.target + " p=" + sim::number_text(f.loss);
+  } else {
+    o += " " + f.target;
+  }
+  if (!f.network.empty()) o += " on " + f.network;
+  return o;
+}
+
+namespace {
+
+/// Events a timeline never elides: what was done to the stack and what went wrong.
+bool is_cause(const std::string& kind) {
+  return kind == "fault" || kind == "fault_end" || kind == "backend_down" || kind.find("fail") != std::string::npos ||
+         kind.find("error") != std::string::npos || kind.find("refused") != std::string::npos;
+}
+
+/// The timeline of a run: every event, except that a burst of one kind (at least kBurstLong
+/// less than a second apart, e.g. a thousand servers coming up) shows its first kBurstShown
+/// and one line for the rest; and beyond kTimelineLines other lines, only causes.
+std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, const char* red, const char* green,
+                                  const char* reset) {
+  constexpr std::size_t kBurstShown = 5, kBurstLong = 16;
+  constexpr sim::Time kBurstGap = sim::kSecond;
+  std::vector<const sim::TraceRecord*> events;
+  for (const auto& e : r.events) {
+    if (e.kind == "run_start" || e.kind == "process_exec") continue;
+    if (e.kind == "process_start" && e.text("process").rfind("client:", 0) == 0) continue;
+    events.push_back(&e);
+  }
+  // Bursts: per kind, consecutive occurrences less than kBurstGap apart.
+  struct Burst {
+    std::size_t count = 0, seen = 0;
+    sim::Time last = 0;
+  };
+  std::vector<std::size_t> burst_of(events.size());
+  std::vector<Burst> bursts;
+  std::map<std::string, std::size_t> open;  // kind -> its current burst
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = *events[i];
+    auto it = open.find(e.kind);
+    if (it == open.end() || e.time - bursts[it->second].last >= kBurstGap) {
+      bursts.push_back(Burst{});
+      it = open.insert_or_assign(e.kind, bursts.size() - 1).first;
+    }
+    Burst& b = bursts[it->second];
+    ++b.count;
+    b.last = e.time;
+    burst_of[i] = it->second;
+  }
+  auto line = [](sim::Time t, const std::string& text) {
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "%10.3fs  ", sim::to_seconds(t));
+    return std::string("  ") + ts + text + "\n";
+  };
+  std::vector<std::string> out;
+  std::size_t others = 0, cut = 0;
+  struct Elided {
+    std::size_t n = 0;
+    sim::Time first = 0;
+    std::string first_node, last_node;
+  };
+  std::map<std::size_t, Elided> elided;  // burst -> what was left out so far
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = *events[i];
+    const bool cause = is_cause(e.kind);
+    Burst& b = bursts[burst_of[i]];
+    ++b.seen;
+    if (!cause && b.count >= kBurstLong && b.seen > kBurstShown) {
+      Elided& x = elided[burst_of[i]];
+      if (x.n++ == 0) {
+        x.first = e.time;
+        x.first_node = e.text("node");
+      }
+      x.last_node = e.text("node");
+      if (b.seen == b.count) {
+        const std::string who = x.first_node.empty() ? "" : " (" + x.first_node + (x.n > 1 ? " .. " + x.last_node : "") + ")";
+        char since[32];
+        std::snprintf(since, sizeof since, "%.3fs", sim::to_seconds(x.first));
+        out.push_back(line(e.time, "... " + std::to_string(x.n) + " more " + e.kind + who + " since " + since));
+      }
+      continue;
+    }
+    if (!cause && ++others > kTimelineLines) {
+      ++cut;
+      continue;
+    }
+    std::string text = describe_event(e);
+    if (e.kind == "fault" || e.kind == "fault_end") {
+      // The record names the action and target; the scenario knows the rest (from, to, groups).
+      for (const auto& f : spec.faults)
+        if (f.source == e.text("source") && f.action == e.text("action")) {
+          text = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
+          break;
+        }
+    }
+    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == "fault" || e.kind == "server_maint" ||
+                     (cause && e.kind != "fault_end");
+    out.push_back(line(e.time, std::string(bad ? red : (e.kind == "server_up" ? green : "")) + text + reset));
+  }
+  if (cut > 0)
+    out.push_back("  ... " + std::to_string(cut) + " more events left out after " + std::to_string(kTimelineLines) +
+                  " lines (faults and errors are all above; every event is in --json and --trace)\n");
+  return out;
+}
+
+}  // namespace
+
 std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool color) {
   const char* bold = color ? "\033[1m" : "";
   const char* red = color ? "\033[31m" : "";
@@ -75,19 +205,7 @@ std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool colo
        ", " + sim::format_duration(r.duration) + " simulated\n";
   if (!spec.description.empty()) o += "  " + spec.description + "\n";
   o += std::string("\n") + bold + "Timeline" + reset + "\n";
-  std::size_t shown = 0;
-  for (const auto& e : r.events) {
-    if (e.kind == "run_start" || e.kind == "process_exec") continue;
-    if (e.kind == "process_start" && e.text("process").rfind("client:", 0) == 0) continue;
-    char t[32];
-    std::snprintf(t, sizeof t, "%10.3fs  ", sim::to_seconds(e.time));
-    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == "fault" || e.kind == "server_maint";
-    o += std::string("  ") + t + (bad ? red : (e.kind == "server_up" ? green : "")) + describe_event(e) + reset + "\n";
-    if (++shown >= 400) {
-      o += "  ... (" + std::to_string(r.events.size() - shown) + " more events in --json or --trace)\n";
-      break;
-    }
-  }
+  for (const auto& l : timeline(spec, r, red, green, reset)) o += l;
   o += std::string("\n") + bold + "Metrics" + reset + "\n";
   for (const auto& [k, v] : r.metrics) o += "  " + pad(k, 40) + fmt_value(k, v) + "\n";
   if (!r.haproxy_stats.empty()) {
@@ -114,7 +232,8 @@ std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool colo
     std::snprintf(buf, sizeof buf, "%.3fs .. %.3fs (%.3f s)", sim::to_seconds(v.start), sim::to_seconds(v.end), sim::to_seconds(v.duration()));
     o += std::string("  ") + red + v.invariant + reset + " " + buf + "  " + v.detail + "\n";
   }
-  o += "\ntrace sha256 " + r.trace_sha256 + "  (" + std::to_string(r.events_processed) + " events)\n";
+  o += "\ntrace sha256 " + r.trace_sha256 + "  (" + std::to_string(r.trace_records) + " trace records, " +
+       std::to_string(r.events_processed) + " events processed)\n";
   return o;
 }
 

@@ -21,5 +21,10 @@ std::string result_json(const RunResult& r, const std::string& file, bool pretty
 std::string runs_json(const ScenarioSpec& spec, const std::vector<RunResult>& runs, bool pretty);
 /// One event as a short line: "server_down haproxy nginx_backend/nginx1 (L4TOUT)".
 std::string describe_event(const sim::TraceRecord& e);
+/// A fault as its action and everything it applies to: "stop nginx1", "drop vrrp from
+/// haproxy1 to haproxy2", "partition [lb1] | [lb2, web1]", "heal all".
+std::string fault_summary(const FaultSpec& f);
+/// Most lines a report's timeline holds beyond the events it always shows (faults, errors).
+constexpr std::size_t kTimelineLines = 1000;
 
 }  // namespace scenarios

@@ -1,6 +1,7 @@
 #include "scenarios/runner.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <set>
@@ -299,10 +300,36 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
   }
 }
 
+/// s.run_until(spec.duration), one event at a time so that a run cannot outgrow its event
+/// budget (a runaway costs memory as well as time). `reached` is set by a marker at duration +
+/// 1 ns that run_scenario schedules before anything else, so it is the first event past the
+/// end: every event up to the end runs, in the same order, and nothing after it, exactly as
+/// run_until would.
+std::string seconds(sim::Time t) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3fs", sim::to_seconds(t));
+  return buf;
+}
+
+void run_to_end(sim::Simulation& s, const ScenarioSpec& spec, const RunOptions& options, const bool& reached) {
+  while (!reached && s.step()) {
+    const std::uint64_t n = s.events_processed();
+    if (options.max_events > 0 && n > options.max_events)
+      throw ScenarioError(spec.duration_source, "duration",
+                          "the run stopped at " + seconds(s.now()) + " of " + seconds(spec.duration) + " simulated after " +
+                              std::to_string(options.max_events) +
+                              " events, its budget: shorten the run or slow what repeats, or raise the budget (--max-events N, "
+                              "Python max_events=N; 0 for no limit)");
+    if (options.on_progress && (n & 0xffff) == 0) options.on_progress(s.now(), n);
+  }
+}
+
 }  // namespace
 
 RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOptions& options) {
   sim::Simulation s(seed);
+  bool reached = false;  // see run_to_end
+  s.at(spec.duration + 1, [&reached] { reached = true; }, sim::Phase::Fault);
   s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   s.trace().set_detail(options.detail || options.keep_trace);
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
@@ -310,10 +337,15 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
   // an ideal engine, the same as no server at all.
   models::runtime::EmbeddedDns dns(s, spec.runtime.dns);
-  s.record("run_start", {{"scenario", spec.name}, {"seed", static_cast<std::int64_t>(seed)}}, true);
+  // A seed above 2^63-1 is recorded as its decimal text: exact, where a signed field would
+  // show it negative (seeds up to 2^63-1, all of them before, keep their traces).
+  s.record("run_start", {{"scenario", spec.name},
+                         {"seed", seed <= static_cast<std::uint64_t>(INT64_MAX) ? sim::FieldValue(static_cast<std::int64_t>(seed))
+                                                                                : sim::FieldValue(std::to_string(seed))}},
+           true);
   start_nodes(s, spec);
   schedule_faults(s, spec);
-  s.run_until(spec.duration);
+  run_to_end(s, spec, options, reached);
   for (auto* c : b.clients) c->finish(spec.duration);
   if (b.vips) b.vips->finish(spec.duration);
   s.invariants().finish(spec.duration);
@@ -330,7 +362,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
     if (rec.notable) r.events.push_back(rec);
   for (auto* h : b.haproxies)
     for (const auto& row : h->stats()) r.haproxy_stats.push_back(RunResult::Stat{h->node().name(), row});
-  r.events_processed = s.events_processed();
+  r.events_processed = s.events_processed() - 1;  // less run_to_end's own marker
   r.trace_records = s.trace().records().size();
   r.trace_sha256 = s.trace().sha256();
   if (options.keep_trace) {

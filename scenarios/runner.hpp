@@ -1,6 +1,7 @@
 #pragma once
 // Builds a Simulation from a ScenarioSpec, plays its fault timeline, and collects the result.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,10 +13,19 @@
 
 namespace scenarios {
 
+/// Events one run may process unless told otherwise: 100 times a 10-minute Demo 1 Part 1 run.
+/// Demo 1 stretched to reach it takes about half a minute and half a gigabyte here (every
+/// record kept). A scenario that needs more (a check every millisecond for a day, a request
+/// loop) stops with a ScenarioError at its `duration`, instead of running out of memory.
+constexpr std::uint64_t kDefaultMaxEvents = 10'000'000;
+
 struct RunOptions {
   bool keep_trace = false;     // keep the JSONL text and the Chrome trace in the result
   bool detail = true;          // record per-check and per-request records (false: events only)
   int log_level = 4;           // spdlog level: 0 trace .. 4 error .. 6 off
+  std::uint64_t max_events = kDefaultMaxEvents;  // 0: no limit
+  /// Called every 2^16 events with the simulated time reached (for progress on long runs).
+  std::function<void(sim::Time now, std::uint64_t events)> on_progress;
 };
 
 struct RunResult {

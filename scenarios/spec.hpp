@@ -14,6 +14,7 @@
 #include "models/runtime/config.hpp"
 #include "models/workloads/http_client.hpp"
 #include "sim/disk.hpp"
+#include "scenarios/tree.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -90,6 +91,9 @@ struct ScenarioSpec {
   std::uint64_t seed = 1;
   int runs = 1;
   sim::Time duration = 60 * sim::kSecond;
+  /// Where `duration` was written (the document itself when it was not): a run that outgrows
+  /// its event budget is reported there.
+  Source duration_source;
   /// Each fault happens at `at` plus a uniform offset in [0, fault_jitter), drawn per fault from
   /// its own stream: a person or script never hits the same phase of the check/advert cycle twice,
   /// and seeds should explore those phases as real runs do.
@@ -102,6 +106,10 @@ struct ScenarioSpec {
   /// `runtime:`: the container engine's DNS and command latencies (ideal engine by default).
   models::runtime::RuntimeConfig runtime;
 };
+
+/// The most runs of one scenario at once (`runs:`, `hasim run --runs`): each keeps its result
+/// until the summary is printed.
+constexpr int kMaxRuns = 10000;
 
 /// Invariants the models know how to check.
 const std::vector<std::string>& known_invariants();

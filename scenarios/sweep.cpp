@@ -1,5 +1,6 @@
 #include "scenarios/sweep.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -12,21 +13,33 @@
 namespace scenarios {
 
 GridAxis GridAxis::parse(const std::string& text) {
-  const Source where{"--grid " + text, 0, 0};
+  GridAxis a;
+  a.origin = "--grid " + printable_text(text);
+  const Source where{a.origin, 0, 0};
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) throw ScenarioError(where, "", "expected key.path=v1,v2,...");
-  GridAxis a;
   a.path = text.substr(0, eq);
-  std::string rest = text.substr(eq + 1);
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = rest.find(',', start);
-    a.values.push_back(rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+  std::string cur;
+  bool escaped = false;
+  for (std::size_t i = eq + 1; i < text.size(); ++i) {
+    const char c = text[i];
+    if (escaped) {
+      if (c != ',' && c != '\\') cur.push_back('\\');  // only \, and \\ are escapes
+      cur.push_back(c);
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == ',') {
+      a.values.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
   }
+  if (escaped) cur.push_back('\\');
+  a.values.push_back(cur);
   for (const auto& v : a.values)
-    if (v.empty()) throw ScenarioError(where, a.path, "empty value in the list");
+    if (v.empty()) throw ScenarioError(where, a.path, "empty value in the list (write a comma inside a value as \\,)");
   return a;
 }
 
@@ -36,6 +49,24 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
     std::size_t spec_index;
     std::uint64_t seed;
   };
+  auto origin_of = [](const GridAxis& a) { return a.origin.empty() ? "--grid " + a.path + "=..." : a.origin; };
+  for (std::size_t i = 0; i < options.grid.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (options.grid[i].path == options.grid[j].path)
+        throw ScenarioError(Source{origin_of(options.grid[i]), 0, 0}, options.grid[i].path,
+                            "the same path is already an axis of the grid (" + origin_of(options.grid[j]) +
+                                "): give its values in one list");
+  // Count before expanding: a few long axes multiply into more runs than memory holds.
+  std::size_t total = static_cast<std::size_t>(std::max(options.seeds, 1));
+  for (const auto& axis : options.grid) {
+    if (axis.values.empty()) throw ScenarioError(Source{origin_of(axis), 0, 0}, axis.path, "no values");
+    if (total > kMaxSweepRuns / axis.values.size() + 1 || total * axis.values.size() > kMaxSweepRuns)
+      throw ScenarioError(Source{origin_of(axis), 0, 0}, axis.path,
+                          "the grid times the seeds makes more than " + std::to_string(kMaxSweepRuns) + " runs, the most one sweep holds");
+    total *= axis.values.size();
+  }
+  if (total > kMaxSweepRuns)
+    throw ScenarioError(Source{"--seeds", 0, 0}, "", "more than " + std::to_string(kMaxSweepRuns) + " runs, the most one sweep holds");
   // Expand the grid (first axis slowest), validating each combination's scenario.
   std::vector<std::vector<std::string>> combos = {{}};
   for (const auto& axis : options.grid) {
@@ -52,10 +83,14 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
   for (const auto& c : combos) {
     Tree t = base;
     for (const auto& o : options.overrides) apply_override(t, o);
-    for (std::size_t i = 0; i < c.size(); ++i) apply_override(t, options.grid[i].path + "=" + c[i]);
+    for (std::size_t i = 0; i < c.size(); ++i)
+      apply_override(t, options.grid[i].path + "=" + c[i], origin_of(options.grid[i]) + " (value '" + c[i] + "')");
     specs.push_back(spec_from_tree(t, file));
   }
   std::vector<Job> jobs;
+  for (const auto& spec : specs)
+    if (options.first_seed.value_or(spec.seed) > UINT64_MAX - static_cast<std::uint64_t>(options.seeds - 1))
+      throw ScenarioError(Source{"--seed", 0, 0}, "", "the seeds would pass the largest seed, 2^64-1");
   for (std::size_t i = 0; i < combos.size(); ++i)
     for (int s = 0; s < options.seeds; ++s) {
       const std::uint64_t first = options.first_seed.value_or(specs[i].seed);
@@ -74,6 +109,7 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
     // The full trace is recorded (not kept) so each row's trace_sha256 equals `hasim run`'s for
     // the same seed and settings: a row can be replayed and inspected by its hash.
     RunOptions ro;
+    ro.max_events = options.max_events;
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= jobs.size()) return;

@@ -13,10 +13,17 @@
 
 namespace scenarios {
 
+/// The most runs one sweep may hold (grid combinations × seeds): each row stays in memory
+/// until the file is written.
+constexpr std::size_t kMaxSweepRuns = 100000;
+
 struct GridAxis {
   std::string path;
   std::vector<std::string> values;
-  /// "key.path=v1,v2,..." (a value may not contain a comma).
+  /// Where the axis came from, for messages ("--grid a.b=1,2"; empty: "--grid PATH=...").
+  std::string origin;
+  /// "key.path=v1,v2,...": values split at commas; `\,` is a comma inside a value and `\\`
+  /// a backslash ("init-addr=libc\,none,last" has two values: "libc,none" and "last").
   static GridAxis parse(const std::string& text);
 };
 
@@ -27,6 +34,7 @@ struct SweepOptions {
   std::optional<std::uint64_t> first_seed;  // none: the scenario's own seed
   int jobs = 1;
   std::function<void(std::size_t done, std::size_t total)> on_progress;  // called from one thread at a time
+  std::uint64_t max_events = kDefaultMaxEvents;  // per run, as RunOptions::max_events
 };
 
 struct SweepRow {
@@ -44,7 +52,8 @@ struct SweepResult {
   std::vector<SweepRow> rows;
 };
 
-/// Validates every combination before running any, so a bad value fails fast.
+/// Validates every combination before running any, so a bad value fails fast; an axis whose
+/// path repeats another's, or more than kMaxSweepRuns runs, is an error too.
 SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOptions& options);
 std::string sweep_csv(const SweepResult& r);
 std::string sweep_json(const SweepResult& r, bool pretty);

@@ -1,6 +1,7 @@
 #pragma once
 // The scenario document as a plain tree that remembers where every value came from (file,
 // line, column), so that errors can name them even after includes and --set overrides.
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -47,17 +48,41 @@ struct Tree {
   const char* kind_name() const;
 };
 
-/// Parses YAML text; syntax errors become ScenarioErrors naming `file`.
+/// What a scenario may be, so that hostile input meets a located error instead of exhausting
+/// memory, the stack or time. Generous: the largest shipped scenario is far below each.
+struct Limits {
+  /// Bytes in one file (the scenario or an include). Only regular files are read.
+  static constexpr std::size_t kFileBytes = 4u << 20;
+  /// Values in one document once its aliases are expanded (an alias bomb stops here).
+  static constexpr std::size_t kNodes = 200'000;
+  /// Levels of nesting (mappings and lists within each other).
+  static constexpr int kNesting = 64;
+  /// Includes within includes, and files read for one scenario.
+  static constexpr int kIncludeDepth = 16;
+  static constexpr int kFiles = 256;
+};
+
+/// Parses YAML text; syntax errors, text that is not UTF-8, alias bombs and nesting past the
+/// limits become ScenarioErrors naming `file`.
 Tree parse_yaml(const std::string& text, const std::string& file);
 /// Reads and parses a file, then resolves its `include:` list (paths relative to the file):
-/// included documents are merged first, the including file's own keys win.
+/// included documents are merged first, the including file's own keys win. Only regular files
+/// of at most Limits::kFileBytes are read; a cycle or a chain deeper than the limits is an
+/// error at the include that closes it.
 Tree load_tree(const std::string& path);
+/// The byte offset of the first sequence in `s` that is not well-formed UTF-8 (overlong forms
+/// and surrogates included), or std::string::npos.
+std::size_t invalid_utf8_at(const std::string& s);
+/// `s` with every byte that is not part of well-formed UTF-8 replaced by '?', for messages.
+std::string printable_text(const std::string& s);
 /// Deep merge: maps merge key by key, anything else in `over` replaces `base`.
 void merge_into(Tree& base, const Tree& over);
 /// Applies `key.path=value` (the value parsed as YAML). `*` matches every key of a map or
 /// every item of a sequence; a missing last key is added; a missing inner key is an error that
 /// names the closest existing key. Returns how many places were set.
 int apply_override(Tree& root, const std::string& assignment);
+/// The same, with errors located at `origin` (e.g. "--grid a.b=1,2") instead of "--set ASSIGNMENT".
+int apply_override(Tree& root, const std::string& assignment, const std::string& origin);
 
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);

@@ -1,5 +1,7 @@
 #pragma once
 // The command line of `hasim`, shared by the files that implement its commands.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,9 +11,11 @@ struct Args {
   std::string command, trace, chrome, out, dir;
   std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
   std::vector<std::string> sets, grids, fits, reals, metrics;
-  long long seed = -1;
+  std::optional<std::uint64_t> seed;  // any 64-bit seed, exactly
   int runs = 0, seeds = 1, jobs = 0, sim_seeds = 100, parallel = 0;
+  std::optional<std::uint64_t> max_events;  // run, sweep: events per run (0: no limit)
   bool json = false, no_color = false, verbose = false, quiet = false, help = false, no_plot = false;
+  bool fail_on_violation = false;  // run: exit 1 when any run broke an invariant
   bool scenario_loop_cost = false;  // validate: keep the scenario's runtime.exec_delay
   bool scenario_wakeup = false;     // validate: keep the scenario's runtime.wakeup_delay
   const std::string& scenario() const;

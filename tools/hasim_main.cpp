@@ -1,6 +1,7 @@
 // hasim: the command-line front end. Exit status: 0 success, 1 a run failed, 2 bad input.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -44,8 +45,8 @@ Runs SCENARIO (a YAML file) and prints a timeline of key events, the metrics and
 HAProxy stats; with --runs, min/median/p95/max of every metric over the runs.
 
 Options:
-  --seed N             first seed (default: the scenario's `seed`)
-  --runs K             run K seeds: N, N+1, ... (default: the scenario's `runs`, else 1)
+  --seed N             first seed, 0 to 18446744073709551615 (default: the scenario's `seed`)
+  --runs K             run K seeds: N, N+1, ... (default: the scenario's `runs`, else 1; at most 10000)
   --set KEY.PATH=VAL   override any scenario value, e.g.
                        --set nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter=10s
                        (`*` matches every key: --set 'nodes.*.haproxy.backends.*.default-server.fall=1')
@@ -53,8 +54,14 @@ Options:
                        events, violations, haproxy_stats); with --runs, {runs: [...], summary}
   --trace FILE         write the full trace as JSON Lines (first run)
   --chrome-trace FILE  write a Chrome Trace Event file (open it at ui.perfetto.dev)
+  --fail-on-violation  exit 1 when any run broke an invariant (after printing everything)
+  --max-events N       events one run may process (default 10000000; 0: no limit): a run
+                       that needs more stops with an error (exit 2) naming its `duration`
   --no-color           plain text even on a terminal
+  -q, --quiet          no progress on stderr (shown on a terminal for long runs and --runs)
   -v, --verbose        log model decisions to stderr (stamped with simulated time)
+
+Every option also takes its value as --option=VALUE.
 )";
 
 const char* kSweepHelp = R"(hasim sweep SCENARIO --grid KEY.PATH=V1,V2,... [--grid ...] --out FILE [options]
@@ -63,13 +70,17 @@ Runs every combination of the grid values, each with --seeds seeds, across --job
 Each run is single-threaded, so results are identical for any --jobs. One row per run.
 
 Options:
-  --grid KEY.PATH=V1,V2,...  an axis of the grid (repeatable; first axis varies slowest)
+  --grid KEY.PATH=V1,V2,...  an axis of the grid (repeatable, each path once; first axis varies
+                             slowest); write a comma inside a value as \, and a backslash as \\,
+                             e.g. --grid 'B.default-server.init-addr=libc\,none,last' (two values)
   --seeds K                  seeds per combination (default 1), starting at --seed
   --seed N                   first seed (default: the scenario's `seed`)
   --jobs J                   worker threads (default: number of cores)
   --set KEY.PATH=VAL         an override applied to every run
+  --max-events N             events one run may process (default 10000000; 0: no limit)
   --out FILE                 FILE.csv or FILE.json (required)
   --quiet                    no progress bar
+At most 100000 runs (combinations x seeds) per sweep.
 )";
 
 const char* kCheckHelp = R"(hasim check SCENARIO [--set KEY.PATH=VAL ...]
@@ -88,23 +99,61 @@ fault timeline as real commands, for validation/run_real.py). With Docker:
   cd DIR && docker compose up -d --build
 )";
 
+/// Progress of long runs on a terminal: at most a few lines a second, only once a run has
+/// taken a second (wall clock: this is the command line, never the simulation).
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on), start_(Clock::now()), last_(start_) {}
+  void update(const std::string& text) {
+    if (!on_) return;
+    const auto now = Clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    std::fprintf(stderr, "\r  %s\033[K", text.c_str());
+    shown_ = true;
+  }
+  /// Erases the progress line, before the results are printed.
+  void clear() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
+  }
+  ~Progress() { clear(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_, shown_ = false;
+  Clock::time_point start_, last_;
+};
+
 int cmd_run(const Args& a) {
   const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
-  const std::uint64_t first = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : spec.seed;
+  const std::uint64_t first = a.seed.value_or(spec.seed);
   const int runs = a.runs > 0 ? a.runs : spec.runs;
+  if (first > UINT64_MAX - static_cast<std::uint64_t>(runs - 1))
+    usage_error("--seed " + std::to_string(first) + " with " + std::to_string(runs) + " runs would pass the largest seed, 2^64-1");
   scenarios::RunOptions ro;
   ro.keep_trace = !a.trace.empty() || !a.chrome.empty();
   ro.detail = runs == 1 || ro.keep_trace;
   ro.log_level = a.verbose ? 1 : 4;
+  if (a.max_events) ro.max_events = *a.max_events;
   std::vector<scenarios::RunResult> results;
-  const bool tty = isatty(2) != 0;
+  Progress progress(isatty(2) != 0 && !a.quiet);
   for (int i = 0; i < runs; ++i) {
     scenarios::RunOptions one = ro;
     one.keep_trace = ro.keep_trace && i == 0;
+    const std::string which = runs > 1 ? "run " + std::to_string(i + 1) + "/" + std::to_string(runs) + ": " : "";
+    one.on_progress = [&](sim::Time now, std::uint64_t events) {
+      char text[96];
+      std::snprintf(text, sizeof text, "%.1f s of %.1f s simulated, %llu events", sim::to_seconds(now),
+                    sim::to_seconds(spec.duration), static_cast<unsigned long long>(events));
+      progress.update(which + text);
+    };
     results.push_back(scenarios::run_scenario(spec, first + static_cast<std::uint64_t>(i), one));
-    if (runs > 1 && tty && !a.quiet) std::fprintf(stderr, "\r  run %d/%d", i + 1, runs);
+    // A summary of many runs needs their metrics and violations, not every event.
+    if (runs > 1 && !a.json) std::vector<sim::TraceRecord>().swap(results.back().events);
+    progress.update(which + "done");
   }
-  if (runs > 1 && tty && !a.quiet) std::fprintf(stderr, "\n");
+  progress.clear();
   if (!a.trace.empty()) scenarios::write_file_atomic(a.trace, results.front().trace_jsonl);
   if (!a.chrome.empty()) scenarios::write_file_atomic(a.chrome, results.front().chrome_trace);
   if (a.json) {
@@ -113,6 +162,15 @@ int cmd_run(const Args& a) {
     std::cout << scenarios::human_report(spec, results.front(), !a.no_color && isatty(1) != 0);
   } else {
     std::cout << scenarios::human_summary(spec, results);
+  }
+  std::cout.flush();
+  if (a.fail_on_violation) {
+    std::size_t bad = 0;
+    for (const auto& r : results) bad += r.violations.empty() ? 0 : 1;
+    if (bad > 0) {
+      std::fprintf(stderr, "hasim: %zu of %d run(s) broke an invariant (--fail-on-violation)\n", bad, runs);
+      return 1;
+    }
   }
   return 0;
 }
@@ -132,7 +190,7 @@ int cmd_check(const Args& a) {
     std::printf("    node %-12s%s\n", n.name.c_str(), comps.empty() ? " (no daemons)" : comps.c_str());
   }
   for (const auto& f : spec.faults)
-    std::printf("    at %-8s %s %s%s\n", sim::format_duration(f.at).c_str(), f.action.c_str(), f.target.c_str(),
+    std::printf("    at %-8s %s%s\n", sim::format_duration(f.at).c_str(), scenarios::fault_summary(f).c_str(),
                 f.for_ ? (" for " + sim::format_duration(*f.for_)).c_str() : "");
   return 0;
 }
@@ -153,8 +211,9 @@ int cmd_sweep(const Args& a) {
   scenarios::SweepOptions o;
   for (const auto& g : a.grids) o.grid.push_back(scenarios::GridAxis::parse(g));
   o.overrides = a.sets;
+  if (a.max_events) o.max_events = *a.max_events;
   o.seeds = a.seeds;
-  if (a.seed >= 0) o.first_seed = static_cast<std::uint64_t>(a.seed);
+  if (a.seed) o.first_seed = *a.seed;
   const unsigned hw = std::thread::hardware_concurrency();
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
   const bool tty = isatty(2) != 0 && !a.quiet;

@@ -127,7 +127,7 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   std::filesystem::remove(out);
   std::vector<std::string> argv = {python, run_real, stack, "--runs", std::to_string(runs), "--parallel", std::to_string(parallel),
                                    "--out", out};
-  if (a.seed >= 0) argv.insert(argv.end(), {"--seed", std::to_string(a.seed)});
+  if (a.seed) argv.insert(argv.end(), {"--seed", std::to_string(*a.seed)});
   std::fprintf(stderr, "hasim: %d real run(s) of %s, %d at a time\n", runs, spec.name.c_str(), parallel);
   const int rc = validation::run_child(argv);
   if (rc == 130) throw EnvironmentError("interrupted: run_real.py tore the stack down; partial results in " + out);
@@ -180,7 +180,7 @@ int cmd_validate(const Args& a) {
     std::fprintf(stderr, "hasim: error: %s holds no completed real run\n", real.file.c_str());
     return kEnvironment;
   }
-  const std::uint64_t first = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : spec.seed;
+  const std::uint64_t first = a.seed.value_or(spec.seed);
   // The loop's cost per iteration is the machine's, not the stack's (bash forking curl on a host
   // with other stacks running): measured in these very runs, it is the simulator's too, so the
   // request counts compare the loop's behaviour through the outages, not two machines' speeds.
@@ -262,7 +262,7 @@ int cmd_calibrate(const Args& a) {
   }
   validation::FitOptions o;
   o.sim_seeds = a.sim_seeds;
-  if (a.seed >= 0) o.first_seed = static_cast<std::uint64_t>(a.seed);
+  if (a.seed) o.first_seed = *a.seed;
   o.jobs = jobs_of(a);
   o.metrics = a.metrics;
   if (!a.quiet)

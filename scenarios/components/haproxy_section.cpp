@@ -4,6 +4,7 @@
 #include "scenarios/reader.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace scenarios {
 namespace {
@@ -11,6 +12,24 @@ namespace {
 using models::haproxy::BackendConfig;
 using models::haproxy::HaproxyConfig;
 using models::haproxy::ServerConfig;
+
+/// HAProxy's time arguments (src/tools.c parse_time_err, used by `inter`, `timeout *` and the
+/// resolvers' timers): whole milliseconds, a fraction rounded up to the next millisecond (so
+/// `inter 1ns` is `inter 1ms`, as `inter 1us` is in haproxy); above 2147483647 ms haproxy
+/// refuses the configuration ("timer overflow"), and so does hasim.
+std::optional<sim::Time> hap_time(const MapReader& r, const std::string& key, bool allow_zero = false) {
+  auto v = r.opt_duration(key, allow_zero, sim::kMillisecond);
+  if (!v) return v;
+  constexpr sim::Time kMaxMs = 2147483647;
+  if (*v > kMaxMs * sim::kMillisecond)
+    fail(*r.get(key), r.sub(key), "timer overflow: haproxy allows at most 2147483647 ms (~24.8 days), found '" +
+                                      shown(r.get(key)->scalar) + "'");
+  return (*v + sim::kMillisecond - 1) / sim::kMillisecond * sim::kMillisecond;
+}
+
+sim::Time hap_time(const MapReader& r, const std::string& key, sim::Time fallback, bool allow_zero = false) {
+  return hap_time(r, key, allow_zero).value_or(fallback);
+}
 
 const std::vector<std::string> kServerKeys = {"address", "check", "inter", "fastinter", "downinter", "rise", "fall",
                                               "weight", "backup", "maxconn", "resolvers", "init-addr"};
@@ -29,9 +48,9 @@ void read_server_keys(const MapReader& r, ServerConfig& s) {
     if (s.address.empty()) fail(*r.get("address"), r.sub("address"), "expected HOST:PORT");
   }
   s.check = r.boolean("check", s.check);
-  s.inter = r.duration("inter", s.inter, false, sim::kMillisecond);
-  if (auto v = r.opt_duration("fastinter", false, sim::kMillisecond)) s.fastinter = v;
-  if (auto v = r.opt_duration("downinter", false, sim::kMillisecond)) s.downinter = v;
+  s.inter = hap_time(r, "inter", s.inter);
+  if (auto v = hap_time(r, "fastinter")) s.fastinter = v;
+  if (auto v = hap_time(r, "downinter")) s.downinter = v;
   s.rise = static_cast<int>(r.integer("rise", s.rise, 1, 1000));
   s.fall = static_cast<int>(r.integer("fall", s.fall, 1, 1000));
   s.weight = static_cast<int>(r.integer("weight", s.weight, 0, 256));
@@ -46,7 +65,7 @@ void read_server_keys(const MapReader& r, ServerConfig& s) {
       const auto comma = v.find(',', start);
       const std::string m = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (m != "last" && m != "libc" && m != "none" && !sim::Ipv4::parse(m))
-        fail(*r.get("init-addr"), r.sub("init-addr"), "unknown method '" + m + "' (use last, libc, none or an IPv4 address)");
+        fail(*r.get("init-addr"), r.sub("init-addr"), "unknown method '" + shown(m) + "' (use last, libc, none or an IPv4 address)");
       s.init_addr.push_back(m);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -63,7 +82,7 @@ BackendConfig read_backend(const std::string& name, const Tree& t, const std::st
   b.balance = r.str("balance", "roundrobin");
   const std::vector<std::string> algos = {"roundrobin", "leastconn", "source", "first"};
   if (std::find(algos.begin(), algos.end(), b.balance) == algos.end())
-    fail(*r.get("balance"), r.sub("balance"), "unknown algorithm '" + b.balance + "' (did you mean '" + closest(b.balance, algos) + "'?)");
+    fail(*r.get("balance"), r.sub("balance"), "unknown algorithm '" + shown(b.balance) + "' (did you mean '" + closest(b.balance, algos) + "'?)");
   if (const Tree* h = r.get("option httpchk")) {
     const std::string v = scalar_of(*h, r.sub("option httpchk"));
     if (v == "false") {
@@ -86,7 +105,7 @@ BackendConfig read_backend(const std::string& name, const Tree& t, const std::st
   }
   if (const Tree* e = r.get("http-check expect")) {
     const std::string v = scalar_of(*e, r.sub("http-check expect"));
-    if (v.rfind("status ", 0) != 0) fail(*e, r.sub("http-check expect"), "only 'status N' is modelled, found '" + v + "'");
+    if (v.rfind("status ", 0) != 0) fail(*e, r.sub("http-check expect"), "only 'status N' is modelled, found '" + shown(v) + "'");
     b.expect_status = static_cast<int>(integer_of(Tree{Tree::Kind::Scalar, v.substr(7), false, {}, {}, {}, e->src},
                                                   r.sub("http-check expect"), 100, 599));
   }
@@ -98,9 +117,9 @@ BackendConfig read_backend(const std::string& name, const Tree& t, const std::st
     if (v != "shutdown-sessions") fail(*r.get("on-marked-down"), r.sub("on-marked-down"), "only 'shutdown-sessions' is known");
     b.shutdown_sessions_on_down = true;
   }
-  if (auto v = r.opt_duration("timeout check", false, sim::kMillisecond)) b.timeout_check = v;
-  if (auto v = r.opt_duration("timeout connect", false, sim::kMillisecond)) b.timeout_connect = v;
-  if (auto v = r.opt_duration("timeout server", false, sim::kMillisecond)) b.timeout_server = v;
+  if (auto v = hap_time(r, "timeout check")) b.timeout_check = v;
+  if (auto v = hap_time(r, "timeout connect")) b.timeout_connect = v;
+  if (auto v = hap_time(r, "timeout server")) b.timeout_server = v;
   ServerConfig defaults;
   if (const Tree* d = r.get("default-server")) read_server_keys(MapReader(*d, r.sub("default-server"), kServerKeys), defaults);
   const Tree* servers = r.get("servers");
@@ -135,10 +154,10 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
     MapReader dr(*d, r.sub("defaults"), {"mode", "timeout connect", "timeout client", "timeout server", "timeout check", "retries"});
     const std::string mode = dr.str("mode", "http");
     if (mode != "http") fail(*dr.get("mode"), dr.sub("mode"), "only 'mode http' is modelled so far");
-    c.timeout_connect = dr.duration("timeout connect", c.timeout_connect, false, sim::kMillisecond);
-    c.timeout_client = dr.duration("timeout client", c.timeout_client, false, sim::kMillisecond);
-    c.timeout_server = dr.duration("timeout server", c.timeout_server, false, sim::kMillisecond);
-    if (auto v = dr.opt_duration("timeout check", false, sim::kMillisecond)) c.timeout_check = v;
+    c.timeout_connect = hap_time(dr, "timeout connect", c.timeout_connect);
+    c.timeout_client = hap_time(dr, "timeout client", c.timeout_client);
+    c.timeout_server = hap_time(dr, "timeout server", c.timeout_server);
+    if (auto v = hap_time(dr, "timeout check")) c.timeout_check = v;
     c.retries = static_cast<int>(dr.integer("retries", c.retries, 0, 100));
   }
   if (const Tree* res = r.get("resolvers")) {
@@ -148,13 +167,13 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
                                                                     "hold valid", "hold nx", "hold timeout", "hold obsolete"});
       models::haproxy::ResolversConfig rc;
       rc.name = name;
-      rc.timeout_resolve = rr.duration("timeout resolve", rc.timeout_resolve, false, sim::kMillisecond);
-      rc.hold_valid = rr.duration("hold valid", rc.hold_valid, false, sim::kMillisecond);
-      rc.hold_nx = rr.duration("hold nx", rc.hold_nx, false, sim::kMillisecond);
+      rc.timeout_resolve = hap_time(rr, "timeout resolve", rc.timeout_resolve);
+      rc.hold_valid = hap_time(rr, "hold valid", rc.hold_valid);
+      rc.hold_nx = hap_time(rr, "hold nx", rc.hold_nx);
       rc.resolve_retries = static_cast<int>(rr.integer("resolve_retries", rc.resolve_retries, 1, 1000));
-      rc.timeout_retry = rr.duration("timeout retry", rc.timeout_retry, false, sim::kMillisecond);
-      rc.hold_timeout = rr.duration("hold timeout", rc.hold_timeout, false, sim::kMillisecond);
-      rc.hold_obsolete = rr.duration("hold obsolete", rc.hold_obsolete, true, sim::kMillisecond);
+      rc.timeout_retry = hap_time(rr, "timeout retry", rc.timeout_retry);
+      rc.hold_timeout = hap_time(rr, "hold timeout", rc.hold_timeout);
+      rc.hold_obsolete = hap_time(rr, "hold obsolete", rc.hold_obsolete, true);
       c.resolvers.push_back(rc);
     }
   }
@@ -171,12 +190,12 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
     f.name = name;
     const std::string bind = fr.required_str("bind");
     auto hp = models::HostPort::parse(bind, 0);
-    if (!hp || hp->port == 0) fail(*fr.get("bind"), fr.sub("bind"), "expected [ADDR]:PORT such as '*:80', found '" + bind + "'");
+    if (!hp || hp->port == 0) fail(*fr.get("bind"), fr.sub("bind"), "expected [ADDR]:PORT such as '*:80', found '" + shown(bind) + "'");
     f.port = hp->port;
     f.default_backend = fr.required_str("default_backend");
     if (std::find(backend_names.begin(), backend_names.end(), f.default_backend) == backend_names.end())
       fail(*fr.get("default_backend"), fr.sub("default_backend"),
-           "no backend named '" + f.default_backend + "' (did you mean '" + closest(f.default_backend, backend_names) + "'?)");
+           "no backend named '" + shown(f.default_backend) + "' (did you mean '" + closest(f.default_backend, backend_names) + "'?)");
     c.frontends.push_back(f);
   }
   // Servers naming a resolvers section must name one that exists.
@@ -187,7 +206,7 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
       for (const auto& rc : c.resolvers) found = found || rc.name == s.resolvers;
       if (!found)
         fail(*bes, r.sub("backends") + "." + c.backends[bi].name + ".servers." + s.name + ".resolvers",
-             "no resolvers section named '" + s.resolvers + "'");
+             "no resolvers section named '" + shown(s.resolvers) + "'");
     }
   return c;
 }

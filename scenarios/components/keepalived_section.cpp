@@ -19,6 +19,20 @@ std::vector<std::string> names_of(const Tree& t) {
   return out;
 }
 
+/// keepalived reads a vrrp_script's `interval` and `timeout` as whole seconds from 0 to 4294
+/// (vrrp_parser.c: UINT_MAX / TIMER_HZ) and sets 0 to 1 ("must be greater than 0, setting to
+/// 1"); hasim does the same, so a value below a second is a second. A fraction above one
+/// second, or more than 4294, keepalived ignores with a configuration error: hasim refuses it.
+sim::Time script_seconds(const MapReader& r, const std::string& key, sim::Time fallback) {
+  const Tree* v = r.get(key);
+  if (v == nullptr) return fallback;
+  const sim::Time t = duration_of(*v, r.sub(key), true);
+  if (t < sim::kSecond) return sim::kSecond;
+  if (t % sim::kSecond != 0 || t > 4294 * sim::kSecond)
+    fail(*v, r.sub(key), "keepalived reads whole seconds from 1 to 4294 here, found '" + shown(v->scalar) + "'");
+  return t;
+}
+
 VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::string& path) {
   MapReader r(t, path, {"script", "interval", "timeout", "weight", "rise", "fall"});
   VrrpScriptConfig c;
@@ -30,11 +44,11 @@ VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::
   const std::vector<std::string> known = {"killall", "pidof", "pgrep", "true", "false"};
   if (std::find(known.begin(), known.end(), cmd) == known.end())
     fail(*r.get("script"), r.sub("script"),
-         "command '" + cmd + "' is not modelled (use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false)");
+         "command '" + shown(cmd) + "' is not modelled (use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false)");
   if ((cmd == "killall" || cmd == "pidof" || cmd == "pgrep") && c.script.find(' ') == std::string::npos)
     fail(*r.get("script"), r.sub("script"), "'" + cmd + "' needs a process name, e.g. 'killall -0 haproxy'");
-  c.interval = r.duration("interval", c.interval);
-  if (auto t2 = r.opt_duration("timeout")) c.timeout = t2;
+  c.interval = script_seconds(r, "interval", c.interval);
+  if (r.has("timeout")) c.timeout = script_seconds(r, "timeout", c.interval);
   c.weight = static_cast<int>(r.integer("weight", 0, -253, 253));
   c.rise = static_cast<int>(r.integer("rise", 1, 1, 1000));
   c.fall = static_cast<int>(r.integer("fall", 1, 1, 1000));
@@ -50,12 +64,15 @@ VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const s
   c.name = name;
   c.state = r.str("state", c.state);
   if (c.state != "MASTER" && c.state != "BACKUP")
-    fail(*r.get("state"), r.sub("state"), "expected MASTER or BACKUP, found '" + c.state + "'");
+    fail(*r.get("state"), r.sub("state"), "expected MASTER or BACKUP, found '" + shown(c.state) + "'");
   c.interface = r.str("interface", c.interface);
   if (!r.has("virtual_router_id")) fail(t, r.sub("virtual_router_id"), "missing (1..255, the same on every peer)");
   c.virtual_router_id = static_cast<int>(r.integer("virtual_router_id", 0, 1, 255));
   c.priority = static_cast<int>(r.integer("priority", c.priority, 1, 255));
   c.advert_int = r.duration("advert_int", c.advert_int);
+  // vrrp_parser.c: advert_int from 0.01 to 255 seconds, else the line is ignored; refused here.
+  if (c.advert_int > 255 * sim::kSecond)
+    fail(*r.get("advert_int"), r.sub("advert_int"), "keepalived allows at most 255 seconds, found '" + shown(r.get("advert_int")->scalar) + "'");
   c.version = static_cast<int>(r.integer("version", 2, 2, 3));
   if (c.version == 2 && c.advert_int % sim::kSecond != 0)
     fail(*r.get("advert_int"), r.sub("advert_int"), "VRRPv2 advertises whole seconds (use version: 3 for sub-second)");
@@ -63,27 +80,30 @@ VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const s
     fail(*r.get("advert_int"), r.sub("advert_int"), "VRRPv3 advertises in centiseconds (a multiple of 10ms)");
   c.nopreempt = r.boolean("nopreempt", false);
   c.preempt_delay = r.duration("preempt_delay", 0, true);
+  // vrrp_parser.c: preempt_delay from 0 to TIMER_MAX_SEC (1000) seconds.
+  if (c.preempt_delay > 1000 * sim::kSecond)
+    fail(*r.get("preempt_delay"), r.sub("preempt_delay"), "keepalived allows at most 1000 seconds, found '" + shown(r.get("preempt_delay")->scalar) + "'");
   if (const Tree* a = r.get("authentication")) {
     MapReader ar(*a, r.sub("authentication"), {"auth_type", "auth_pass"});
     c.auth_type = ar.str("auth_type", "PASS");
     if (c.auth_type != "PASS")
-      fail(*ar.get("auth_type"), ar.sub("auth_type"), "only PASS is modelled, found '" + c.auth_type + "'");
+      fail(*ar.get("auth_type"), ar.sub("auth_type"), "only PASS is modelled, found '" + shown(c.auth_type) + "'");
     c.auth_pass = ar.required_str("auth_pass");
   }
   c.unicast_peer = r.str_list("unicast_peer");
   for (const auto& p : c.unicast_peer)
-    if (!sim::Ipv4::parse(p)) fail(*r.get("unicast_peer"), r.sub("unicast_peer"), "expected IPv4 addresses, found '" + p + "'");
+    if (!sim::Ipv4::parse(p)) fail(*r.get("unicast_peer"), r.sub("unicast_peer"), "expected IPv4 addresses, found '" + shown(p) + "'");
   c.virtual_ipaddress = r.str_list("virtual_ipaddress");
   if (c.virtual_ipaddress.empty()) fail(t, r.sub("virtual_ipaddress"), "missing (e.g. [172.20.0.100/16])");
   for (const auto& v : c.virtual_ipaddress) {
     const bool ok = v.find('/') == std::string::npos ? sim::Ipv4::parse(v).has_value() : sim::Subnet::parse(v).has_value();
-    if (!ok) fail(*r.get("virtual_ipaddress"), r.sub("virtual_ipaddress"), "expected ADDRESS or ADDRESS/PREFIX, found '" + v + "'");
+    if (!ok) fail(*r.get("virtual_ipaddress"), r.sub("virtual_ipaddress"), "expected ADDRESS or ADDRESS/PREFIX, found '" + shown(v) + "'");
   }
   c.track_script = r.str_list("track_script");
   for (const auto& s : c.track_script)
     if (std::find(script_names.begin(), script_names.end(), s) == script_names.end())
       fail(*r.get("track_script"), r.sub("track_script"),
-           "no vrrp_script named '" + s + "'" + (script_names.empty() ? "" : " (did you mean '" + closest(s, script_names) + "'?)"));
+           "no vrrp_script named '" + shown(s) + "'" + (script_names.empty() ? "" : " (did you mean '" + closest(s, script_names) + "'?)"));
   c.garp_master_delay = r.duration("garp_master_delay", c.garp_master_delay, true);
   c.garp_master_repeat = static_cast<int>(r.integer("garp_master_repeat", c.garp_master_repeat, 1, 255));
   return c;

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "scenarios/loader.hpp"
 #include "scenarios/output.hpp"
 #include "scenarios/report.hpp"
 
@@ -50,4 +51,54 @@ TEST_CASE("run summaries give min, median, nearest-rank p95 and max per metric",
   CHECK(s.at("rare").count == 3);
   CHECK(s.at("rare").median == 1);
   CHECK(s.at("rare").p95 == 2);
+}
+
+namespace {
+
+/// One HAProxy in front of `n` nginx, the first of which never starts: HAProxy cannot resolve
+/// it at start-up and refuses to start, so every request fails for that one reason.
+std::string many_backends(int n) {
+  std::string t = "name: many-backends\nduration: 20s\nnetworks: {net: {subnet: 10.8.0.0/16}}\nnodes:\n  lb:\n    haproxy:\n"
+                  "      frontends: {front: {bind: '*:80', default_backend: web}}\n"
+                  "      backends:\n        web:\n          default-server: {check: true}\n          servers:\n";
+  for (int i = 1; i <= n; ++i) t += "            n" + std::to_string(i) + ": {address: 'n" + std::to_string(i) + ":80'}\n";
+  t += "  n1: {start: false, nginx: {files: [/]}}\n";
+  for (int i = 2; i <= n; ++i) t += "  n" + std::to_string(i) + ": {nginx: {files: [/]}}\n";
+  t += "  client: {}\nworkloads: {load: {node: client, url: 'http://lb:80/', interval: 100ms}}\n";
+  return t;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the timeline of a 1000-backend run keeps the error that explains it and elides the bursts", "[output][report]") {
+  const fs::path dir = fs::temp_directory_path() / ("hasim-report-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path f = dir / "many.yaml";
+  std::ofstream(f) << many_backends(1000);
+  const auto spec = scenarios::load_scenario(f.string());
+  const auto r = scenarios::run_scenario(spec, 1);
+  fs::remove_all(dir);
+  REQUIRE(r.metrics.at("load.failed") == r.metrics.at("load.requests"));  // every request failed
+  const std::string report = scenarios::human_report(spec, r, false);
+  INFO(report.substr(0, 4000));
+  CHECK(report.find("haproxy_start_failed lb backend=web server=n1 reason=could not resolve n1") != std::string::npos);
+  CHECK(report.find("process_exit lb process=haproxy") != std::string::npos);
+  // Over a thousand nodes come up: five lines each and one for the rest, not a thousand.
+  CHECK(count_of(report, "s  node_up ") == 5);
+  CHECK(report.find("... 996 more node_up") != std::string::npos);
+  CHECK(count_of(report, "\n") < 60);
+}
+
+TEST_CASE("a small stack's timeline elides nothing", "[output][report]") {
+  const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/split-brain/vrrp-blocked.yaml");
+  const auto r = scenarios::run_scenario(spec, 1);
+  const std::string report = scenarios::human_report(spec, r, false);
+  CHECK(count_of(report, "s  node_up ") == spec.nodes.size());
+  CHECK(report.find(" more ") == std::string::npos);
 }
