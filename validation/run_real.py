@@ -459,6 +459,16 @@ def remapped_copy(rendered: str, dest: str, subnets: dict) -> None:
 
 
 # --- one compose project -------------------------------------------------------------------------
+def end_process(proc) -> None:
+    """Kills a helper's `podman exec` client (if still running) and reaps it, bounded."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def parse_stats_csv(service: str, text: str) -> dict[str, str]:
     """HAProxy's `show stat` CSV -> {"SERVICE/backend/server": status} for its servers."""
     out: dict[str, str] = {}
@@ -515,12 +525,7 @@ class StatsProbe:
             return dict(self.latest)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+        end_process(self.proc)
         if self.thread is not None:
             self.thread.join(timeout=5)
 
@@ -559,12 +564,7 @@ class VipWatcher:
 
     def stop(self) -> None:
         self.stopping = True
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+        end_process(self.proc)
         if self.thread is not None:
             self.thread.join(timeout=5)
 
@@ -590,12 +590,7 @@ class TickProbe:
                                      start_new_session=True)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+        end_process(self.proc)
         if self.fh is not None:
             self.fh.close()
             self.fh = None
