@@ -62,10 +62,10 @@ sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE=$(PYTHON) \
 	  -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SAN_FLAGS)" -DCMAKE_SHARED_LINKER_FLAGS="$(SAN_FLAGS)"
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target hasim hasim-tests hasim-fuzz
-	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -E '^(real_stack|pytest|fuzz)$$'
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(SAN_BUILD)/tests/hasim-fuzz --mutants 300 --seed 2 --jobs $(JOBS) --no-rlimit --timeout 120 --max-rss-mib 4096
+	@export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1; status=0; \
+	  (cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|pytest|fuzz)$$') || status=1; \
+	  $(SAN_BUILD)/tests/hasim-fuzz --mutants 300 --seed 2 --jobs $(JOBS) --no-rlimit --timeout 120 --max-rss-mib 4096 || status=1; \
+	  exit $$status
 
 bench: build
 	$(BUILD)/hasim-bench
