@@ -69,10 +69,6 @@ std::string outcome_side(int yes, int n) {
   return "sometimes (" + std::to_string(yes) + "/" + std::to_string(n) + ")";
 }
 
-}  // namespace
-
-namespace {
-
 /// One measured distribution of a results file: {n, runs, median_s, max_s, quantiles_s}.
 Measured read_measured(const scenarios::Tree& t, const std::string& path, const std::string& what) {
   auto where = [&](const scenarios::Tree& at) { return path + ":" + std::to_string(at.src.line) + ": " + what; };
