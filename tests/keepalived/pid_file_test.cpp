@@ -7,6 +7,7 @@
 #include "models/keepalived/keepalived.hpp"
 #include "sim/disk.hpp"
 #include "sim/network.hpp"
+#include "../support/dummy_process.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -15,14 +16,7 @@ namespace ka = models::keepalived;
 
 namespace {
 
-/// The container's other daemon, started before keepalived (the seed's haproxy).
-class Dummy final : public sim::Process {
- public:
-  Dummy(sim::Node& node, std::string name) : sim::Process(node, std::move(name)) {}
-
- protected:
-  void on_start() override {}
-};
+using Dummy = testing::DummyProcess;
 
 /// One node running "haproxy" then keepalived, as demo1-part2's haproxy1 does.
 struct Lb {

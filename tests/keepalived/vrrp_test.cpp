@@ -5,6 +5,7 @@
 
 #include "models/keepalived/keepalived.hpp"
 #include "sim/network.hpp"
+#include "../support/dummy_process.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -13,14 +14,7 @@ namespace ka = models::keepalived;
 
 namespace {
 
-/// Stands in for haproxy: a process named "haproxy" that the track script looks for.
-class Dummy final : public sim::Process {
- public:
-  Dummy(sim::Node& node, std::string name) : sim::Process(node, std::move(name)) {}
-
- protected:
-  void on_start() override {}
-};
+using Dummy = testing::DummyProcess;
 
 const sim::Ipv4 kVip = *sim::Ipv4::parse("172.20.0.100");
 
