@@ -209,7 +209,7 @@ def tick_wakeups(lines: Iterable[str]) -> list[float]:
     return [max(0, int(m.group("us"))) / 1e6 for m in map(_TICK.search, lines) if m]
 
 
-def wakeup_summary(per_run: list[list[float]], least: int = 5) -> dict | None:
+def empirical_summary(per_run: list[list[float]], least: int = 5) -> dict | None:
     """The samples of a set of runs (host wake-ups, or one command's latencies) as an empirical
     distribution for the simulator (runtime.wakeup_delay, runtime.command_delay.X): the pooled
     samples' deciles, min and max included, in seconds; None with fewer than `least` samples."""

@@ -733,9 +733,6 @@ class Stack:
         return left
 
     # --- probes (inside the stack) -----------------------------------------------------------
-    def exec_out(self, svc: str, argv: list[str], timeout: float = 10) -> subprocess.CompletedProcess:
-        return sh(["podman", "exec", self.ids[svc]] + argv, timeout=timeout, check=False)
-
     def started_ns(self) -> list[int]:
         """Each container's start (epoch ns) as the engine recorded it."""
         r = sh(["podman", "inspect", "-f", "{{.State.StartedAt.UnixNano}}"] + list(self.ids.values()), timeout=30, check=False)
@@ -1232,17 +1229,17 @@ def summarize(out: dict) -> None:
     out["loop_cost"] = parse_logs.loop_cost_summary([r.get("loop_costs_s", []) for r in out["runs"]])
     # HAProxy's own late timers when there are enough (they are what the model delays); else the
     # in-stack timer loop's (a scenario where no check times out, like Demo 1 Part 2).
-    out["wakeup"] = parse_logs.wakeup_summary([r.get("wakeups_s", []) for r in out["runs"]])
+    out["wakeup"] = parse_logs.empirical_summary([r.get("wakeups_s", []) for r in out["runs"]])
     if out["wakeup"] is not None:
         out["wakeup"]["source"] = "haproxy_checks"
     else:
-        out["wakeup"] = parse_logs.wakeup_summary([r.get("tick_wakeups_s", []) for r in out["runs"]])
+        out["wakeup"] = parse_logs.empirical_summary([r.get("tick_wakeups_s", []) for r in out["runs"]])
         if out["wakeup"] is not None:
             out["wakeup"]["source"] = "tick_probe"
     # Three samples at least (Part 1: two stops and two starts a run).
     delays = {}
     for action in sorted({a for r in out["runs"] for a in r.get("command_delays_s", {})}):
-        d = parse_logs.wakeup_summary([r.get("command_delays_s", {}).get(action, []) for r in out["runs"]], least=3)
+        d = parse_logs.empirical_summary([r.get("command_delays_s", {}).get(action, []) for r in out["runs"]], least=3)
         if d is not None:
             delays[action] = d
     out["command_delay"] = delays

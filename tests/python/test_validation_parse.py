@@ -321,13 +321,13 @@ def test_wakeups_skip_the_stderr_copies_successes_and_servers_without_a_deadline
     assert len(only1) == 5  # three timeouts, two gaps: the [WARNING] copies and the successes add nothing
 
 
-def test_wakeup_summary_is_an_empirical_distribution_through_the_pooled_samples():
-    s = parse_logs.wakeup_summary([[0.001, 0.002, 0.003], [0.004, 0.005], []])
+def test_empirical_summary_is_an_empirical_distribution_through_the_pooled_samples():
+    s = parse_logs.empirical_summary([[0.001, 0.002, 0.003], [0.004, 0.005], []])
     assert s["n"] == 5 and s["runs"] == 2
     assert s["quantiles_s"][0] == [0.0, 0.001] and s["quantiles_s"][-1] == [1.0, 0.005]
     assert s["median_s"] == pytest.approx(0.003) and s["max_s"] == pytest.approx(0.005)
     assert [q for q, _ in s["quantiles_s"]] == [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
-    assert parse_logs.wakeup_summary([[0.001] * 4]) is None  # too few to say anything
+    assert parse_logs.empirical_summary([[0.001] * 4]) is None  # too few to say anything
 
 
 def test_the_in_stack_stats_probe_keeps_each_haproxys_latest_server_states():
