@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Determinism lint: sim/ and models/ must not use wall clocks, unseeded randomness, the
-standard library's distributions, or unordered containers (whose iteration order can reach the
-trace). Exit 1 listing every offending line."""
+"""Determinism lint: sim/, models/ and scenarios/ (the runner draws random numbers and schedules
+events too) must not use wall clocks, unseeded randomness, the standard library's distributions,
+or unordered containers (whose iteration order can reach the trace). Exit 1 listing every
+offending line."""
 import pathlib
 import re
 import sys
@@ -19,9 +20,12 @@ BANNED = [
 ]
 
 
+FOLDERS = ("sim", "models", "scenarios")
+
+
 def main() -> int:
     bad = []
-    for folder in ("sim", "models"):
+    for folder in FOLDERS:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix not in (".cpp", ".hpp", ".h", ".cc"):
                 continue
@@ -32,7 +36,7 @@ def main() -> int:
                         bad.append(f"{path.relative_to(ROOT)}:{n}: {why}: {line.strip()}")
     for b in bad:
         print(b)
-    checked = sum(1 for f in ("sim", "models") for p in (ROOT / f).rglob("*") if p.suffix in (".cpp", ".hpp"))
+    checked = sum(1 for f in FOLDERS for p in (ROOT / f).rglob("*") if p.suffix in (".cpp", ".hpp"))
     print(f"tidy: {checked} files checked, {len(bad)} problems")
     return 1 if bad else 0
 
