@@ -227,21 +227,43 @@ Tree parse_yaml(const std::string& text, const std::string& file) {
   }
 }
 
-void merge_into(Tree& base, const Tree& over) {
-  if (base.is_map() && over.is_map()) {
-    for (std::size_t i = 0; i < over.map.size(); ++i) {
-      const auto& [k, v] = over.map[i];
-      if (Tree* existing = base.find(k)) {
-        merge_into(*existing, v);
-      } else {
-        base.map.emplace_back(k, v);
-        base.key_sources.push_back(over.key_sources[i]);
-      }
-    }
-    return;
+namespace {
+
+/// Merges `over` into `base`; returns how many values it set. `wild`: we got here through a `*`
+/// key, so (as `--set nodes.*.x=...` does) a mapping the branch lacks is skipped rather than
+/// created: `nodes: {"*": {haproxy: {...}}}` changes the nodes that run HAProxy and adds HAProxy
+/// to none.
+int merge_at(Tree& base, const Tree& over, const std::string& path, bool wild) {
+  // A key written with no value (`faults:`) overrides nothing: an empty override is a no-op.
+  if (over.kind == Tree::Kind::Null) return 0;
+  if (!(base.is_map() && over.is_map())) {
+    base = over;
+    return 1;
   }
-  base = over;
+  int n = 0;
+  for (std::size_t i = 0; i < over.map.size(); ++i) {
+    const auto& [k, v] = over.map[i];
+    const std::string here = path.empty() ? k : path + "." + k;
+    if (k == "*") {
+      int matched = 0;
+      for (auto& [bk, bv] : base.map) matched += merge_at(bv, v, path.empty() ? bk : path + "." + bk, true);
+      if (matched == 0 && v.kind != Tree::Kind::Null)
+        throw ScenarioError(over.key_sources[i], here, "matched nothing (no entry here has the keys below it)");
+      n += matched;
+    } else if (Tree* existing = base.find(k)) {
+      n += merge_at(*existing, v, here, wild);
+    } else if (!(wild && v.is_map())) {
+      base.map.emplace_back(k, v);
+      base.key_sources.push_back(over.key_sources[i]);
+      ++n;
+    }
+  }
+  return n;
 }
+
+}  // namespace
+
+void merge_into(Tree& base, const Tree& over) { merge_at(base, over, "", false); }
 
 namespace {
 

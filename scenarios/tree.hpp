@@ -75,7 +75,9 @@ Tree load_tree(const std::string& path);
 std::size_t invalid_utf8_at(const std::string& s);
 /// `s` with every byte that is not part of well-formed UTF-8 replaced by '?', for messages.
 std::string printable_text(const std::string& s);
-/// Deep merge: maps merge key by key, anything else in `over` replaces `base`.
+/// Deep merge: maps merge key by key, anything else in `over` replaces `base`. A key with no
+/// value overrides nothing; a `*` key merges its value into every entry beside it, skipping the
+/// entries that lack a mapping it names (an error located at the `*` if it matched none).
 void merge_into(Tree& base, const Tree& over);
 /// Applies `key.path=value` (the value parsed as YAML). `*` matches every key of a map or
 /// every item of a sequence; a missing last key is added; a missing inner key is an error that

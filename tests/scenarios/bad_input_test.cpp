@@ -17,6 +17,7 @@
 #include "scenarios/sweep.hpp"
 #include "scenarios/tree.hpp"
 #include "sim/time.hpp"
+#include "../support/scratch_dir.hpp"
 
 namespace {
 
@@ -213,21 +214,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A scratch directory for one test, removed at the end.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name)
-      : dir(fs::temp_directory_path() / ("hasim-hostile-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path p = dir / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
+using Scratch = testing::ScratchDir;
 
 /// A small valid scenario; tests append keys or replace parts of it.
 const std::string kMini =
