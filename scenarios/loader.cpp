@@ -13,6 +13,15 @@ const std::vector<std::string>& known_invariants() {
   return names;
 }
 
+std::string node_named_by(const ScenarioSpec& spec, const std::string& address) {
+  const auto ip = sim::Ipv4::parse(address);
+  if (!ip) return address;
+  for (const auto& n : spec.nodes)
+    for (const auto& a : n.networks)
+      if (const auto held = sim::Ipv4::parse(a.address); held && *held == *ip) return n.name;
+  return "";
+}
+
 namespace {
 
 const std::vector<std::string> kComponentKinds = {"haproxy", "nginx", "keepalived"};
@@ -168,7 +177,7 @@ std::vector<std::string> node_list(const Tree& t, const std::string& path) {
 }
 
 FaultSpec read_fault(const Tree& t, const std::string& path) {
-  std::vector<std::string> allowed = {"at", "for", "note", "network"};
+  std::vector<std::string> allowed = {"at", "for", "jitter", "note", "network"};
   allowed.insert(allowed.end(), kFaultActions.begin(), kFaultActions.end());
   MapReader r(t, path, allowed);
   FaultSpec f;
@@ -176,6 +185,7 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
   if (!r.has("at")) fail(t, r.sub("at"), "missing (when the fault happens, e.g. 'at: 30s')");
   f.at = r.duration("at", 0, true);
   f.for_ = r.opt_duration("for");
+  f.jitter = r.opt_duration("jitter", true);  // 0: this fault exactly at `at`
   std::vector<std::string> actions;
   for (const auto& [k, v] : t.map)
     if (std::find(kFaultActions.begin(), kFaultActions.end(), k) != kFaultActions.end()) actions.push_back(k);

@@ -153,9 +153,9 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
   for (std::size_t i = 0; i < spec.faults.size(); ++i) {
     const FaultSpec& f = spec.faults[i];
     sim::Time at = f.at;
-    if (spec.fault_jitter > 0) {
+    if (const sim::Time width = f.jitter_or(spec.fault_jitter); width > 0) {
       sim::Rng jitter = s.rng("faults/" + std::to_string(i) + "/jitter");
-      at += jitter.uniform_int(0, spec.fault_jitter - 1);
+      at += jitter.uniform_int(0, width - 1);
     }
     const std::string stream = "runtime/command/faults/" + std::to_string(i);
     s.at(at, [&s, &spec, f, stream] {
@@ -272,7 +272,8 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
     for (const auto& c : ns.components)
       if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
         for (const auto& b : h->backends)
-          for (const auto& sv : b.servers) server_node[ns.name + "/" + b.name + "/" + sv.name] = sv.address;
+          for (const auto& sv : b.servers)
+            server_node[ns.name + "/" + b.name + "/" + sv.name] = node_named_by(spec, sv.address);
   std::map<std::string, sim::Time> last_down_fault, last_up_fault;  // node -> time
   for (const auto& r : s.trace().records()) {
     if (!r.notable) continue;

@@ -81,6 +81,9 @@ struct FaultSpec {
   sim::Distribution delay;  // delay
   double loss = 0.0;        // loss
   std::optional<sim::Time> for_;  // undo after this long
+  /// This fault's own `jitter:`, in place of the scenario's `fault_jitter` (see there).
+  std::optional<sim::Time> jitter;
+  sim::Time jitter_or(sim::Time scenario_jitter) const { return jitter.value_or(scenario_jitter); }
   std::string source;  // "file:line" for messages
 };
 
@@ -113,5 +116,10 @@ constexpr int kMaxRuns = 10000;
 
 /// Invariants the models know how to check.
 const std::vector<std::string>& known_invariants();
+
+/// The node a HAProxy server's address names: a node name as written, or the node that holds
+/// that fixed IPv4 address; empty when no node does (an address outside the stack). Detection
+/// metrics follow faults on this node, however the server was written.
+std::string node_named_by(const ScenarioSpec& spec, const std::string& address);
 
 }  // namespace scenarios

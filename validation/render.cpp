@@ -526,7 +526,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
         for (const auto& b : h->backends)
           for (const auto& s : b.servers) {
             o << (fs ? "" : ", ") << "{\"backend\": " << json_str(b.name) << ", \"server\": " << json_str(s.name)
-              << ", \"node\": " << json_str(s.address) << ", \"check\": " << (s.check ? "true" : "false")
+              << ", \"node\": " << json_str(scenarios::node_named_by(spec, s.address)) << ", \"check\": " << (s.check ? "true" : "false")
               << ", \"inter_s\": " << seconds(s.inter) << ", \"fastinter_s\": " << seconds(s.fastinter.value_or(s.inter))
               << ", \"timeout_s\": " << seconds(models::haproxy::check_connect_timeout(*h, b, s)) << "}";
             fs = false;
@@ -577,7 +577,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
     o << (i ? ",\n" : "\n") << "    {\n";
     o << "      \"index\": " << i << ",\n";
     o << "      \"at_s\": " << seconds(f.at) << ",\n";
-    o << "      \"jitter_s\": " << seconds(spec.fault_jitter) << ",\n";
+    o << "      \"jitter_s\": " << seconds(f.jitter_or(spec.fault_jitter)) << ",\n";
     o << "      \"action\": " << json_str(f.action) << ",\n";
     o << "      \"target\": " << json_str(f.target) << ",\n";
     o << "      \"node\": " << json_str(node_of(f.target)) << ",\n";

@@ -64,3 +64,54 @@ TEST_CASE("fault_jitter moves each fault by a seeded offset below the jitter", "
   CHECK(times(b, "fault") == ta);
   CHECK(times(c, "fault") != ta);
 }
+
+TEST_CASE("a fault's own jitter replaces the scenario's fault_jitter for that fault only", "[scenarios][faults]") {
+  const std::string y = kBase +
+                        "fault_jitter: 2s\nfaults:\n  - {at: 10s, jitter: 0s, kill: web1/nginx}\n"
+                        "  - {at: 20s, jitter: 500ms, start: web1/nginx}\n  - {at: 25s, kill: web1/nginx}\n";
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto t = times(run(y, seed), "fault");
+    REQUIRE(t.size() == 3);
+    CHECK(t[0] == 10_s);
+    CHECK(t[1] >= 20_s);
+    CHECK(t[1] < 20_s + 500 * sim::kMillisecond);
+    CHECK(t[2] >= 25_s);
+    CHECK(t[2] < 27_s);
+  }
+}
+
+TEST_CASE("a server written as a node's fixed address gets the same detection metrics as one written by name",
+          "[scenarios][metrics]") {
+  const auto scenario = [](const std::string& address) {
+    return std::string(R"(
+name: by-address
+duration: 30s
+networks:
+  lan: {subnet: 10.0.0.0/24, latency: 100us}
+nodes:
+  lb:
+    networks: {lan: 10.0.0.2}
+    haproxy:
+      defaults: {mode: http, timeout connect: 1s, timeout check: 1s}
+      frontends: {front: {bind: "*:80", default_backend: web}}
+      backends:
+        web:
+          default-server: {check: true, inter: 1s, fall: 2, rise: 2}
+          servers: {web1: {address: ")") + address + R"(:80"}}
+  web1:
+    networks: {lan: 10.0.0.11}
+    nginx: {files: [/]}
+faults:
+  - {at: 10s, stop: web1, for: 8s}
+)";
+  };
+  const auto by_name = run(scenario("web1"));
+  const auto by_ip = run(scenario("10.0.0.11"));
+  REQUIRE(by_name.metrics.count("web.web1.detect_down_s") == 1);
+  REQUIRE(by_name.metrics.count("web.web1.detect_up_s") == 1);
+  CHECK(by_ip.metrics.count("web.web1.detect_down_s") == 1);
+  CHECK(by_ip.metrics.count("web.web1.detect_up_s") == 1);
+  CHECK(by_ip.metrics.at("web.web1.detect_down_s") > 1.0);
+  // An address no node holds has no fault to count from.
+  CHECK(run(scenario("10.0.0.99")).metrics.count("web.web1.detect_down_s") == 0);
+}
