@@ -10,11 +10,27 @@ namespace models::keepalived {
 
 /// `vrrp_script NAME { script "..." interval T timeout T weight W rise N fall N }`.
 /// Defaults as keepalived 2.2: interval 1 s, timeout = interval, weight 0, rise 1, fall 1.
+/// What a vrrp_script's command checks, told to the simulator (`checks:`) when the command is a
+/// script of the user's own that it cannot read.
+struct ScriptCheck {
+  enum class Kind {
+    Command,  // none told: the command itself is one the model understands
+    Process,  // exit 0 while a process of that name exists on the node
+    Pidfile,  // exit 0 while the file holds the PID of a live process (`kill -0 $(cat F)`)
+    Exit,     // always this exit code
+  };
+  Kind kind = Kind::Command;
+  std::string what;   // the process name or the pid file's path
+  int exit_code = 0;  // Exit
+};
+
 struct VrrpScriptConfig {
   std::string name;
-  /// The command. Modelled: `killall -0 P`, `pidof P`, `pgrep [-x] P` (exit 0 while a process
-  /// named P exists on the same node), `true`, `false`, `/bin/true`, `/bin/false`.
+  /// The command. Modelled by itself: `killall -0 P`, `pidof P`, `pgrep [-x] P` (exit 0 while a
+  /// process named P exists on the same node), `true`, `false`, `/bin/true`, `/bin/false`. Any
+  /// other command needs `checks` to say what it checks.
   std::string script;
+  ScriptCheck checks;
   sim::Time interval = 1 * sim::kSecond;
   std::optional<sim::Time> timeout;  // unset: the interval
   int weight = 0;  // 0: a failure puts the instance in FAULT; otherwise see effective_priority

@@ -54,6 +54,8 @@ class VrrpScript {
  private:
   void run();
   bool command_succeeds() const;
+  bool process_exists(const std::string& name) const;
+  bool pidfile_names_live_process(const std::string& path) const;
   void result(bool ok);
   Keepalived& k_;
   VrrpScriptConfig config_;

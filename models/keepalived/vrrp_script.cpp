@@ -24,6 +24,16 @@ void VrrpScript::stop() {
 }
 
 bool VrrpScript::command_succeeds() const {
+  switch (config_.checks.kind) {
+    case ScriptCheck::Kind::Exit:
+      return config_.checks.exit_code == 0;
+    case ScriptCheck::Kind::Process:
+      return process_exists(config_.checks.what);
+    case ScriptCheck::Kind::Pidfile:
+      return pidfile_names_live_process(config_.checks.what);
+    case ScriptCheck::Kind::Command:
+      break;
+  }
   std::istringstream in(config_.script);
   std::string cmd, arg, name;
   in >> cmd;
@@ -38,8 +48,28 @@ bool VrrpScript::command_succeeds() const {
     name = arg;
     break;
   }
+  return process_exists(name);
+}
+
+bool VrrpScript::process_exists(const std::string& name) const {
+  // A frozen process and one still starting exist too; only an exited one does not.
   const sim::Process* p = k_.node().process(name);
   return p != nullptr && p->state() != sim::ProcessState::Stopped;
+}
+
+bool VrrpScript::pidfile_names_live_process(const std::string& path) const {
+  // `kill -0 "$(cat F)"`: fails when the file is missing, holds no number, or names a PID that
+  // no process of the container has (any more).
+  const std::optional<std::string> text = k_.node().disk().read_file(path);
+  if (!text) return false;
+  const std::size_t start = text->find_first_not_of(" \t\n");
+  if (start == std::string::npos) return false;
+  std::uint64_t pid = 0;
+  std::size_t i = start;
+  for (; i < text->size() && (*text)[i] >= '0' && (*text)[i] <= '9' && pid < 0xffffffffu; ++i)
+    pid = pid * 10 + static_cast<std::uint64_t>((*text)[i] - '0');
+  if (i == start || pid == 0 || pid >= 0xffffffffu) return false;
+  return k_.node().pid_alive(static_cast<std::uint32_t>(pid));
 }
 
 void VrrpScript::run() {

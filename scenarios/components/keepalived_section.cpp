@@ -34,19 +34,43 @@ sim::Time script_seconds(const MapReader& r, const std::string& key, sim::Time f
 }
 
 VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::string& path) {
-  MapReader r(t, path, {"script", "interval", "timeout", "weight", "rise", "fall"});
+  MapReader r(t, path, {"script", "checks", "interval", "timeout", "weight", "rise", "fall"});
   VrrpScriptConfig c;
   c.name = name;
   c.script = r.required_str("script");
-  // Only commands whose outcome the model can compute: process checks and true/false.
-  std::string cmd = c.script.substr(0, c.script.find(' '));
-  cmd = cmd.substr(cmd.rfind('/') == std::string::npos ? 0 : cmd.rfind('/') + 1);
-  const std::vector<std::string> known = {"killall", "pidof", "pgrep", "true", "false"};
-  if (std::find(known.begin(), known.end(), cmd) == known.end())
-    fail(*r.get("script"), r.sub("script"),
-         "command '" + shown(cmd) + "' is not modelled (use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false)");
-  if ((cmd == "killall" || cmd == "pidof" || cmd == "pgrep") && c.script.find(' ') == std::string::npos)
-    fail(*r.get("script"), r.sub("script"), "'" + cmd + "' needs a process name, e.g. 'killall -0 haproxy'");
+  if (const Tree* ct = r.get("checks")) {
+    // Any command, told what it checks: exactly one of process, pidfile, exit.
+    const std::string cp = r.sub("checks");
+    const std::string one = "expected one of {process: NAME}, {pidfile: /path/to/file.pid}, {exit: CODE}";
+    if (!ct->is_map()) fail(*ct, cp, one);
+    MapReader cr(*ct, cp, {"process", "pidfile", "exit"});
+    if (ct->map.size() != 1) fail(*ct, cp, one);
+    const std::string kind = ct->map[0].first;
+    if (kind == "process") {
+      c.checks.kind = models::keepalived::ScriptCheck::Kind::Process;
+      c.checks.what = cr.required_str("process");
+    } else if (kind == "pidfile") {
+      c.checks.kind = models::keepalived::ScriptCheck::Kind::Pidfile;
+      c.checks.what = cr.required_str("pidfile");
+      if (c.checks.what.empty() || c.checks.what[0] != '/')
+        fail(*cr.get("pidfile"), cr.sub("pidfile"), "expected an absolute path, e.g. /run/haproxy.pid");
+    } else {
+      c.checks.kind = models::keepalived::ScriptCheck::Kind::Exit;
+      c.checks.exit_code = static_cast<int>(cr.integer("exit", 0, 0, 255));
+    }
+  } else {
+    // Without `checks`, only commands whose outcome the model can compute by reading them.
+    std::string cmd = c.script.substr(0, c.script.find(' '));
+    cmd = cmd.substr(cmd.rfind('/') == std::string::npos ? 0 : cmd.rfind('/') + 1);
+    const std::vector<std::string> known = {"killall", "pidof", "pgrep", "true", "false"};
+    if (std::find(known.begin(), known.end(), cmd) == known.end())
+      fail(*r.get("script"), r.sub("script"),
+           "command '" + shown(cmd) +
+               "' is not modelled: say what it checks with 'checks: {process: NAME}', {pidfile: PATH} or "
+               "{exit: CODE}, or use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false");
+    if ((cmd == "killall" || cmd == "pidof" || cmd == "pgrep") && c.script.find(' ') == std::string::npos)
+      fail(*r.get("script"), r.sub("script"), "'" + cmd + "' needs a process name, e.g. 'killall -0 haproxy'");
+  }
   c.interval = script_seconds(r, "interval", c.interval);
   if (r.has("timeout")) c.timeout = script_seconds(r, "timeout", c.interval);
   c.weight = static_cast<int>(r.integer("weight", 0, -253, 253));
