@@ -93,6 +93,10 @@ void VrrpInstance::start() {
   vips_.clear();
   for (const auto& v : config_.virtual_ipaddress)
     if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) vips_.emplace_back(*ip, segment_);
+  // vrrp_complete_instance: at start-up (not on reload), on an interface that already existed,
+  // keepalived removes its virtual addresses before anything else, so a VIP left behind by a
+  // SIGKILLed keepalived does not outlive its restart. A MASTER adds them back on its own.
+  remove_vips();
   peers_.clear();
   for (const auto& p : config_.unicast_peer)
     if (auto ip = sim::Ipv4::parse(p)) peers_.push_back(*ip);

@@ -301,3 +301,23 @@ TEST_CASE("unicast peers elect one master, and blocking VRRP between them splits
   REQUIRE(p.i1().state() == ka::VrrpState::Master);
   REQUIRE(p.i2().state() == ka::VrrpState::Master);
 }
+
+TEST_CASE("a keepalived restarted after SIGKILL first removes the VIP its predecessor left behind", "[keepalived]") {
+  // Priority 90 restarted beside a master of 100: it stays BACKUP, so only the start-up cleanup
+  // (vrrp_complete_instance) can take the stale address away.
+  Pair p(config("BACKUP", 90), config("MASTER", 100), false);
+  p.s.run_until(5_s);
+  REQUIRE(p.holds(p.n1));  // alone, it became master
+  p.k1->kill();
+  p.n2->start();
+  p.s.run_until(10_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(p.s.network().holders(kVip).size() == 2);  // the dead daemon's address is still there
+  p.k1->start();
+  p.s.run_until(10_s + 25_ms);  // its start_delay is 20 ms
+  CHECK(p.i1().state() == ka::VrrpState::Backup);
+  CHECK_FALSE(p.holds(p.n1));
+  CHECK(p.s.network().holders(kVip) == std::vector<sim::NodeId>{p.n2->id()});
+  p.s.run_until(20_s);
+  CHECK_FALSE(p.holds(p.n1));
+}
