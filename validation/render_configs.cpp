@@ -226,6 +226,8 @@ std::string render_keepalived_conf(const models::keepalived::KeepalivedConfig& c
     }
     o << "    garp_master_delay " << seconds(i.garp_master_delay) << "\n";
     o << "    garp_master_repeat " << i.garp_master_repeat << "\n";
+    if (i.garp_lower_prio_delay) o << "    garp_lower_prio_delay " << seconds(*i.garp_lower_prio_delay) << "\n";
+    if (i.garp_lower_prio_repeat) o << "    garp_lower_prio_repeat " << *i.garp_lower_prio_repeat << "\n";
     o << "}\n";
   }
   return o.str();

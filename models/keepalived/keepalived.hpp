@@ -93,7 +93,7 @@ class VrrpInstance {
   void arm_down(sim::Time after);
   void arm_advert(sim::Time after);
   void send_advert(int priority);
-  void garp_burst();
+  void garp_burst(int repeat);
   void add_vips();
   void remove_vips();
   void set_state(VrrpState s);
@@ -111,6 +111,9 @@ class VrrpInstance {
   // the timer was re-armed meanwhile, so each event checks it is still the current one.
   std::uint64_t down_gen_ = 0, advert_gen_ = 0, garp_gen_ = 0;
   sim::Timer down_timer_, advert_timer_, garp_timer_;
+  // The delayed burst after a lower-priority advert: its own thread in keepalived
+  // (vrrp_lower_prio_gratuitous_arp_thread), beside the one after becoming master.
+  sim::Timer lower_prio_garp_timer_;
   int last_announced_ = -1;
 };
 

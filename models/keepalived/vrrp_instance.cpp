@@ -38,7 +38,8 @@ VrrpInstance::VrrpInstance(Keepalived& k, VrrpInstanceConfig config)
       master_adver_int_(config_.advert_int),
       down_timer_(k.make_timer()),
       advert_timer_(k.make_timer()),
-      garp_timer_(k.make_timer()) {
+      garp_timer_(k.make_timer()),
+      lower_prio_garp_timer_(k.make_timer()) {
   if (config_.state == "MASTER" && (config_.nopreempt || config_.preempt_delay > 0)) {
     // keepalived clears both, with a warning: a MASTER instance must be able to preempt.
     k.sim().log().warn("{}: ({}) nopreempt/preempt_delay ignored on a state MASTER instance", k.path(), config_.name);
@@ -145,6 +146,7 @@ void VrrpInstance::enter_backup(sim::Time down_after) {
   ++garp_gen_;
   advert_timer_.cancel();
   garp_timer_.cancel();
+  lower_prio_garp_timer_.cancel();
   if (state_ != VrrpState::Backup) set_state(VrrpState::Backup);
   arm_down(down_after);
 }
@@ -161,12 +163,12 @@ void VrrpInstance::enter_master() {
   auto take_vips = [this, g] {
     if (g != garp_gen_ || state_ != VrrpState::Master || !k_.active()) return;
     add_vips();
-    garp_burst();
+    garp_burst(config_.garp_master_repeat);
   };
   if (const sim::Time d = k_.wakeup(); d > 0) k_.after(d, take_vips);
   else take_vips();
   garp_timer_.arm_after(config_.garp_master_delay, [this, g] {
-    if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst();
+    if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst(config_.garp_master_repeat);
   });
   arm_advert(config_.advert_int);
 }
@@ -178,6 +180,7 @@ void VrrpInstance::enter_fault() {
   down_timer_.cancel();
   advert_timer_.cancel();
   garp_timer_.cancel();
+  lower_prio_garp_timer_.cancel();
   if (state_ == VrrpState::Master) {
     send_advert(0);  // leaving MASTER: tell the backups not to wait the full interval
     remove_vips();
@@ -185,9 +188,9 @@ void VrrpInstance::enter_fault() {
   set_state(VrrpState::Fault);
 }
 
-void VrrpInstance::garp_burst() {
+void VrrpInstance::garp_burst(int repeat) {
   sim::Network& net = k_.sim().network();
-  for (int i = 0; i < config_.garp_master_repeat; ++i)
+  for (int i = 0; i < repeat; ++i)
     for (const auto& [ip, seg] : vips_) net.gratuitous_arp(k_.node().id(), ip);
 }
 
@@ -270,6 +273,17 @@ void VrrpInstance::receive(const Advert& a) {
                                        {"their_priority", static_cast<std::int64_t>(a.priority)}});
       send_advert(own);
       arm_advert(config_.advert_int);
+      // "we just refresh remote ARP cache" (vrrp_state_master_rx): a burst now and one more after
+      // the delay, so clients that followed the other master come back.
+      const int repeat = config_.garp_lower_prio_repeat.value_or(config_.garp_master_repeat);
+      if (repeat > 0) {
+        garp_burst(repeat);
+        const std::uint64_t g = garp_gen_;
+        if (const sim::Time d = config_.garp_lower_prio_delay.value_or(config_.garp_master_delay); d > 0)
+          lower_prio_garp_timer_.arm_after(d, [this, g, repeat] {
+            if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst(repeat);
+          });
+      }
     } else {
       if (config_.version == 3) master_adver_int_ = a.advert_int;
       remove_vips();

@@ -83,7 +83,7 @@ VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const s
                                  const std::vector<std::string>& script_names) {
   MapReader r(t, path, {"state", "interface", "virtual_router_id", "priority", "advert_int", "version", "nopreempt",
                         "preempt_delay", "authentication", "unicast_peer", "virtual_ipaddress", "track_script",
-                        "garp_master_delay", "garp_master_repeat"});
+                        "garp_master_delay", "garp_master_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat"});
   VrrpInstanceConfig c;
   c.name = name;
   c.state = r.str("state", c.state);
@@ -130,6 +130,8 @@ VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const s
            "no vrrp_script named '" + shown(s) + "'" + (script_names.empty() ? "" : " (did you mean '" + closest(s, script_names) + "'?)"));
   c.garp_master_delay = r.duration("garp_master_delay", c.garp_master_delay, true);
   c.garp_master_repeat = static_cast<int>(r.integer("garp_master_repeat", c.garp_master_repeat, 1, 255));
+  if (r.has("garp_lower_prio_repeat")) c.garp_lower_prio_repeat = static_cast<int>(r.integer("garp_lower_prio_repeat", 0, 0, 255));
+  c.garp_lower_prio_delay = r.opt_duration("garp_lower_prio_delay", true);
   return c;
 }
 

@@ -321,3 +321,30 @@ TEST_CASE("a keepalived restarted after SIGKILL first removes the VIP its predec
   p.s.run_until(20_s);
   CHECK_FALSE(p.holds(p.n1));
 }
+
+TEST_CASE("a master that hears a lower-priority master re-announces itself and pulls clients' ARP back",
+          "[keepalived]") {
+  // haproxy2 stops hearing haproxy1 (a one-way VRRP drop) and becomes a second master; haproxy1
+  // still hears haproxy2's lower adverts: "forcing new election" sends an advert and a gratuitous
+  // ARP burst each time, so a client's neighbour entry ends on haproxy1 whatever haproxy2 sent.
+  const int lower_prio_repeat = GENERATE(-1, 0);  // -1: unset, keepalived's default (garp_master_repeat)
+  ka::KeepalivedConfig c1 = config("MASTER", 100);
+  if (lower_prio_repeat >= 0) c1.instances[0].garp_lower_prio_repeat = lower_prio_repeat;
+  Pair p(c1, config("BACKUP", 90));
+  auto& net = p.s.network();
+  sim::Node& client = p.s.add_node("client");
+  net.attach(client, *net.find_segment("ha-net"), sim::Ipv4::parse("172.20.0.50"));
+  client.start();
+  p.s.run_until(5_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  net.add_drop({p.n1->id()}, {p.n2->id()}, sim::kVrrp, false);
+  p.s.run_until(20_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  REQUIRE(net.holders(kVip).size() == 2);
+  // With garp_lower_prio_repeat 0 only the adverts go out: haproxy2's last burst keeps the client.
+  CHECK(net.resolve(client.id(), kVip) == (lower_prio_repeat == 0 ? p.n2 : p.n1)->id());
+  std::size_t forced = 0;
+  for (const auto& r : p.s.trace().records())
+    if (r.kind == "vrrp_force_election" && r.text("node") == "haproxy1") ++forced;
+  CHECK(forced >= 10);  // one per haproxy2 advert
+}
