@@ -226,3 +226,20 @@ TEST_CASE("a preempted master drops the VIP one wake-up after the new master's a
     REQUIRE(metric(r, kVip + "unheld_max_s") == Approx(0.6406).margin(0.002));
   }
 }
+
+TEST_CASE("demo1-part2 restart-keepalived: the restarted keepalived drops its stale VIP before it preempts",
+          "[keepalived][scenario]") {
+  for (const auto& r : run_twice("demo1-part2/restart-keepalived.yaml")) {
+    const double kill = fault_time(r, "kill"), start = fault_time(r, "start");
+    // A SIGKILLed keepalived leaves its VIP: haproxy2 takes over and both hold it.
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", kill) > start);
+    const double back = first(r, "process_start", "haproxy1", "process", "keepalived", start);
+    REQUIRE(back > start);
+    // The cleanup comes with the start, before the BACKUP state's master-down interval.
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", start) == back);
+    const double preempt = first(r, "vrrp_state", "haproxy1", "state", "MASTER", start);
+    REQUIRE(preempt - back > 3.0);
+    REQUIRE(metric(r, kVip + "holders_max") == 2);
+    REQUIRE(metric(r, kVip + "multi_holder_s") < back - kill);  // ends at the restart, not at the preemption
+  }
+}
