@@ -279,7 +279,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
 
 ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   MapReader r(root, "", {"name", "description", "seed", "runs", "duration", "fault_jitter", "networks", "nodes",
-                         "workloads", "faults", "invariants", "notes", "runtime"});
+                         "workloads", "faults", "invariants", "heal_at", "converge", "notes", "runtime"});
   ScenarioSpec s;
   s.file = file;
   s.name = r.str("name", "");
@@ -449,6 +449,36 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       fail(*r.get("invariants"), "invariants",
            "unknown invariant '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
     s.invariants.push_back(name);
+  }
+
+  // Liveness: heal_at ends every fault, converge names what must hold again soon after.
+  if (r.has("heal_at")) {
+    s.heal_at = r.duration("heal_at", 0, true);
+    if (*s.heal_at >= s.duration)
+      fail(*r.get("heal_at"), "heal_at", "is not before the end of the run (duration " + sim::format_duration(s.duration) + ")");
+    for (std::size_t i = 0; i < s.faults.size(); ++i)
+      if (s.faults[i].at + s.faults[i].jitter_or(s.fault_jitter) > *s.heal_at)
+        fail(*r.get("heal_at"), "heal_at",
+             "comes before fault " + std::to_string(i) + " (" + s.faults[i].source + ") can happen: every fault must be over by then");
+  }
+  if (const Tree* ct = r.get("converge")) {
+    const std::string cp = "converge";
+    if (!s.heal_at) fail(*ct, cp, "needs heal_at: converge says what holds again after the heal");
+    MapReader cr(*ct, cp, {"within", "holds"});
+    if (!cr.has("within")) fail(*ct, cp + ".within", "missing (how long after heal_at, e.g. 'within: 10s')");
+    ConvergeSpec c;
+    c.within = cr.duration("within", 0);
+    c.source = ct->src.file + ":" + std::to_string(ct->src.line);
+    if (*s.heal_at + c.within > s.duration)
+      fail(*cr.get("within"), cp + ".within", "heal_at + within is after the end of the run (duration " +
+                                                  sim::format_duration(s.duration) + ")");
+    c.holds = cr.has("holds") ? cr.str_list("holds") : s.invariants;
+    const auto& known = known_invariants();
+    for (const auto& name : c.holds)
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        fail(*cr.get("holds"), cp + ".holds", "unknown invariant '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
+    if (c.holds.empty()) fail(*ct, cp + ".holds", "names no invariant (list them here or under invariants:)");
+    s.converge = c;
   }
   return s;
 }

@@ -149,7 +149,15 @@ void tell_dns(sim::Simulation& s, const std::string& command, const std::string&
   else if (command == "stop" || command == "kill") dns->container_stopped(node);
 }
 
-void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
+/// The faults in effect: each entry ends its fault once (the undo command, as `for` issues it)
+/// and does nothing after that; `healed` is set at `heal_at`, after which a fault whose command
+/// takes effect late is ended as soon as it does.
+struct FaultsInEffect {
+  std::vector<std::function<void()>> enders;
+  bool healed = false;
+};
+
+void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live) {
   for (std::size_t i = 0; i < spec.faults.size(); ++i) {
     const FaultSpec& f = spec.faults[i];
     sim::Time at = f.at;
@@ -158,7 +166,7 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
       at += jitter.uniform_int(0, width - 1);
     }
     const std::string stream = "runtime/command/faults/" + std::to_string(i);
-    s.at(at, [&s, &spec, f, stream] {
+    s.at(at, [&s, &spec, &live, f, stream] {
       sim::Network& net = s.network();
       sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
       sim::Process* proc = nullptr;
@@ -179,7 +187,18 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
       tell_dns(s, command, node ? node->name() : std::string());
       // What the fault does, and how to undo it, once the engine has acted.
       auto undo = std::make_shared<std::function<void()>>();
-      auto apply = [&s, &net, f, node, proc, seg, ids, undo] {
+      // Ends the fault: the undo command is issued now and takes effect after its latency.
+      auto end = [&s, &spec, f, node, undo, stream] {
+        if (!*undo) return;
+        std::function<void()> back_effect = std::move(*undo);
+        *undo = nullptr;  // once: `for` and heal_at may both come
+        s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
+        const std::string back = engine_command(f, true);
+        tell_dns(s, back, node ? node->name() : std::string());
+        after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
+      };
+      live.enders.push_back(end);
+      auto apply = [&s, &net, &live, f, node, proc, seg, ids, undo, end] {
         const std::string& a = f.action;
         if (a == "stop") {
           proc ? proc->stop() : node->stop();
@@ -222,20 +241,37 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec) {
           net.set_loss(node->id(), f.loss);
           *undo = [&net, node] { net.set_loss(node->id(), 0.0); };
         }
+        if (live.healed) end();  // took effect after heal_at: it ends at once
       };
       after_command(s, spec, command, stream, apply);
-      if (f.for_) {
-        // The undo command is issued `for` after this one, whenever this one took effect.
-        s.after(*f.for_, [&s, &spec, f, node, undo, stream] {
-          if (!*undo) return;
-          s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
-          const std::string back = engine_command(f, true);
-          tell_dns(s, back, node ? node->name() : std::string());
-          after_command(s, spec, back, stream + "/undo", [undo] { (*undo)(); });
-        }, sim::Phase::Fault);
-      }
+      // The undo command is issued `for` after this one, whenever this one took effect.
+      if (f.for_) s.after(*f.for_, end, sim::Phase::Fault);
     }, sim::Phase::Fault);
   }
+}
+
+/// heal_at: every fault still in effect ends, and every network rule goes; `converge` then checks
+/// that the invariants it names hold again `within` later.
+void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live) {
+  if (!spec.heal_at) return;
+  s.at(*spec.heal_at, [&s, &live] {
+    s.record("heal_at", {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
+    live.healed = true;
+    for (auto& end : live.enders) end();
+    s.network().heal_all();
+  }, sim::Phase::Fault);
+  if (!spec.converge) return;
+  const ConvergeSpec& c = *spec.converge;
+  s.at(*spec.heal_at + c.within, [&s, &c] {
+    int missed = 0;
+    for (const auto& name : c.holds)
+      for (const auto& detail : s.invariants().open_now(name)) {
+        ++missed;
+        s.invariants().point(s.now(), "converge",
+                             name + " still violated " + sim::format_duration(c.within) + " after heal_at: " + detail);
+      }
+    s.record("converge", {{"ok", missed == 0}, {"missed", static_cast<std::int64_t>(missed)}, {"source", c.source}}, true);
+  }, sim::Phase::Fault);
 }
 
 /// Starts the nodes as compose does: a node with `depends_on` starts once every node it depends
@@ -334,6 +370,10 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   s.trace().set_detail(options.detail || options.keep_trace);
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
+  if (spec.converge) {
+    s.invariants().enable("converge");
+    for (const auto& inv : spec.converge->holds) s.invariants().enable(inv);
+  }
   Built b = build(s, spec);
   // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
   // an ideal engine, the same as no server at all.
@@ -345,7 +385,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
                                                                                 : sim::FieldValue(std::to_string(seed))}},
            true);
   start_nodes(s, spec);
-  schedule_faults(s, spec);
+  FaultsInEffect live;
+  schedule_faults(s, spec, live);
+  schedule_heal(s, spec, live);
   run_to_end(s, spec, options, reached);
   for (auto* c : b.clients) c->finish(spec.duration);
   if (b.vips) b.vips->finish(spec.duration);

@@ -87,6 +87,14 @@ struct FaultSpec {
   std::string source;  // "file:line" for messages
 };
 
+/// `converge:` a liveness check after `heal_at`: each named invariant must hold again (no
+/// violation open) `within` after the heal; one that does not is a `converge` violation.
+struct ConvergeSpec {
+  sim::Time within = 0;
+  std::vector<std::string> holds;
+  std::string source;  // "file:line" for messages
+};
+
 struct ScenarioSpec {
   std::string name;
   std::string description;
@@ -106,6 +114,10 @@ struct ScenarioSpec {
   std::map<std::string, WorkloadSpec> workloads;  // name -> workload (name order)
   std::vector<FaultSpec> faults;
   std::vector<std::string> invariants;
+  /// `heal_at:` every fault still in effect ends then (its undo, as `for` would do it; network
+  /// rules heal), so the stack can be watched recovering.
+  std::optional<sim::Time> heal_at;
+  std::optional<ConvergeSpec> converge;
   /// `runtime:`: the container engine's DNS and command latencies (ideal engine by default).
   models::runtime::RuntimeConfig runtime;
 };

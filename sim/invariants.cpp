@@ -20,6 +20,13 @@ void Invariants::point(Time now, const std::string& name, const std::string& det
   violations_.push_back(Violation{name, now, now, detail});
 }
 
+std::vector<std::string> Invariants::open_now(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, open] : open_)
+    if (k.first == name) out.push_back(open.detail);
+  return out;
+}
+
 void Invariants::finish(Time end) {
   for (auto& [k, open] : open_)
     if (long_enough(k.first, open.start, end))

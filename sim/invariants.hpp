@@ -31,6 +31,8 @@ class Invariants {
               const std::string& detail);
   /// A violation with no duration (e.g. a commit acknowledged and then lost).
   void point(Time now, const std::string& name, const std::string& detail);
+  /// The details of the violations of `name` open right now (one per key), in key order.
+  std::vector<std::string> open_now(const std::string& name) const;
   /// Closes open intervals at `end` (call once when the run stops).
   void finish(Time end);
   const std::vector<Violation>& violations() const { return violations_; }

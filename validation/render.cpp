@@ -468,6 +468,9 @@ std::vector<std::string> shells(const std::vector<Step>& steps) {
 }  // namespace
 
 std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
+  // The real runner replays faults and their `for`; it has no heal step yet, so a scenario
+  // that relies on one would silently diverge from its simulation.
+  if (spec.heal_at) unsupported("heal_at", "the real runs do not replay heal_at yet (use `for:` on each fault)");
   std::ostringstream o;
   o << "{\n";
   o << "  \"format\": \"hasim-plan/1\",\n";

@@ -115,3 +115,68 @@ faults:
   // An address no node holds has no fault to count from.
   CHECK(run(scenario("10.0.0.99")).metrics.count("web.web1.detect_down_s") == 0);
 }
+
+TEST_CASE("heal_at ends every fault still in effect, each once", "[scenarios][faults][heal]") {
+  const auto r = run(kBase + "heal_at: 20s\nfaults:\n  - {at: 5s, stop: web1, for: 5s}\n  - {at: 12s, kill: web1/nginx}\n");
+  CHECK(times(r, "fault") == std::vector<sim::Time>{5_s, 12_s});
+  CHECK(times(r, "fault_end") == std::vector<sim::Time>{10_s, 20_s});  // the `for`, then heal_at for the kill
+  CHECK(times(r, "heal_at") == std::vector<sim::Time>{20_s});
+  CHECK(times(r, "process_start", "web1").back() == 20_s);  // nginx started again, start_delay 0
+}
+
+TEST_CASE("heal_at must come after every fault", "[scenarios][faults][heal][errors]") {
+  try {
+    run(kBase + "heal_at: 20s\nfault_jitter: 2s\nfaults:\n  - {at: 19s, kill: web1/nginx}\n");
+    FAIL("no error");
+  } catch (const scenarios::ScenarioError& e) {
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(what.find("heal_at: comes before fault 0") != std::string::npos);
+  }
+}
+
+namespace {
+
+scenarios::RunResult run_library(const std::string& rel, const std::vector<std::string>& sets, std::uint64_t seed = 1) {
+  return scenarios::run_scenario(scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/" + rel, sets), seed);
+}
+
+std::size_t converge_misses(const scenarios::RunResult& r) {
+  std::size_t n = 0;
+  for (const auto& v : r.violations) n += v.invariant == "converge";
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("converge passes when the stack recovers after the heal and fails when it cannot", "[scenarios][heal]") {
+  // A VRRP drop with no end: two holders until heal_at, one within a master-down interval after.
+  const auto healed = run_library("split-brain/vrrp-blocked.yaml",
+                                  {"faults.0.for=80s", "heal_at=50s", "converge={within: 5s, holds: [single_vip_holder]}"});
+  CHECK(converge_misses(healed) == 0);
+  CHECK(healed.metrics.count("violations.single_vip_holder") == 1);  // the split brain itself
+  // Mismatched auth_pass: no fault to heal, both stay MASTER, and converge says so.
+  const auto stuck = run_library("split-brain/auth-mismatch.yaml", {"heal_at=50s", "converge={within: 10s}"});
+  REQUIRE(converge_misses(stuck) == 1);
+  for (const auto& v : stuck.violations)
+    if (v.invariant == "converge") {
+      CHECK(v.start == 60_s);
+      CHECK(v.detail.rfind("single_vip_holder still violated 10s after heal_at: ", 0) == 0);
+    }
+}
+
+TEST_CASE("converge without heal_at, or naming an unknown invariant, is a located error", "[scenarios][heal][errors]") {
+  auto error = [](const std::string& yaml) {
+    try {
+      run(yaml);
+    } catch (const scenarios::ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error(kBase + "converge: {within: 5s}\n").find("converge: needs heal_at") != std::string::npos);
+  CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 5s, holds: [single_vip_holdr]}\n")
+            .find("did you mean 'single_vip_holder'") != std::string::npos);
+  CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 25s, holds: [single_vip_holder]}\n")
+            .find("converge.within: heal_at + within is after the end") != std::string::npos);
+}
