@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -98,6 +99,11 @@ class Network {
   bool path_open(NodeId src, NodeId dst, std::uint32_t proto) const;
   /// Samples the one-way delay of a packet (bridge latency plus fault delays); nullopt if lost.
   std::optional<Time> transit(NodeId src, NodeId dst);
+  /// A NIC's egress rate in bytes per second (0: unlimited, the default): a node's messages
+  /// leave one after another, so a large transfer takes bytes / rate.
+  void set_nic_rate(NodeId node, std::uint64_t bytes_per_second) { nodes_[node].nic_rate_bytes_per_s = bytes_per_second; }
+  /// Queues `bytes` on src's NIC now; returns when the last byte has left.
+  Time egress(NodeId src, std::uint64_t bytes);
   /// Sends a packet: `on_arrival` runs at dst after the transit delay, owned by dst's current
   /// incarnation (so a restarted node never sees it). Returns false when the packet is dropped.
   bool send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival);
@@ -128,7 +134,6 @@ class Network {
     Subnet subnet;
     Distribution latency;
     std::uint32_t next_host = 2;  // .1 is the gateway, as in a container bridge
-    Rng rng;
   };
   struct Attachment {
     SegmentId segment;
@@ -140,7 +145,10 @@ class Network {
     bool router = false;
     std::optional<Distribution> extra_delay;
     Rng delay_rng;
+    Rng loss_rng;  // net/loss/<node>: each fault target draws from its own stream
     double loss = 0.0;
+    std::uint64_t nic_rate_bytes_per_s = 0;
+    Time nic_busy_until = 0;
     std::map<Ipv4, NodeId> arp_cache;
   };
   struct Rule {
@@ -164,7 +172,9 @@ class Network {
   std::uint64_t secondary_seq_ = 0;
   std::map<int, Rule> rules_;
   int next_rule_ = 1;
-  Rng loss_rng_;
+  /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so
+  /// a node added to a bridge shifts nobody else's draws.
+  std::map<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;
   std::vector<AddressObserver> address_observers_;

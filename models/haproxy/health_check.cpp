@@ -80,6 +80,10 @@ void HealthCheck::connected(sim::ConnId conn, sim::Time started) {
   tcp.on_reset(conn, haproxy_, [this, attempt, started] {
     if (attempt == attempt_) result(false, "L7RSP", started);
   });
+  // The server closed without answering (it exited with the request read): no response either.
+  tcp.on_close(conn, haproxy_, [this, attempt, started] {
+    if (attempt == attempt_) result(false, "L7RSP", started);
+  });
   HttpRequest req;
   req.method = b.httpchk_method;
   req.path = b.httpchk_uri;

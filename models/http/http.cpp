@@ -37,6 +37,8 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
     }
     st->conn = conn;
     s.tcp().on_reset(conn, *cp, [finish] { finish(HttpResponse{0, "reset", ""}); });
+    // EOF before the answer (the server exited with the request read): curl's "Empty reply".
+    s.tcp().on_close(conn, *cp, [finish] { finish(HttpResponse{0, "closed", ""}); });
     req.deliver = [finish](const HttpResponse& resp) { finish(resp); };
     http_send(*cp, conn, req);
   });

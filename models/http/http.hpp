@@ -15,7 +15,7 @@ namespace models {
 
 struct HttpResponse {
   int status = 0;           // 0: no HTTP answer (see `error`)
-  std::string error;        // "refused", "timeout", "reset", "unreachable", "" when answered
+  std::string error;        // "refused", "timeout", "reset", "closed", "unreachable", "" when answered
   std::string served_by;    // the node that produced the body (for distribution reports)
 };
 
