@@ -294,6 +294,44 @@ bool Network::send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arri
   return true;
 }
 
+void Network::bind(NodeId node, std::uint32_t proto, std::uint16_t port, Owner owner, DatagramFn fn) {
+  bindings_[{node, proto, port}] = Binding{owner, std::move(fn)};
+}
+
+void Network::unbind(NodeId node, std::uint32_t proto, std::uint16_t port) { bindings_.erase({node, proto, port}); }
+
+bool Network::send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::uint16_t port, std::any payload) {
+  std::optional<SegmentId> shared;
+  for (const auto& a : nodes_[src].attachments)
+    for (const auto& b : nodes_[dst].attachments)
+      if (!shared && a.connected && b.connected && a.segment == b.segment) shared = a.segment;
+  Datagram d{src, address_of(src, shared).value_or(Ipv4{}), proto, port, std::move(payload)};
+  return send(src, dst, proto, [this, dst, d = std::move(d)] { deliver_datagram(dst, d); });
+}
+
+void Network::multicast(NodeId src, SegmentId segment, std::uint32_t proto, std::uint16_t port, const std::any& payload) {
+  if (!link_up(src, segment)) return;
+  const Ipv4 from = address_of(src, segment).value_or(Ipv4{});
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    const auto dst = static_cast<NodeId>(n);
+    if (dst == src || !link_up(dst, segment)) continue;
+    send(src, dst, proto, [this, dst, d = Datagram{src, from, proto, port, payload}] { deliver_datagram(dst, d); });
+  }
+}
+
+void Network::deliver_datagram(NodeId dst, const Datagram& d) {
+  auto it = bindings_.find({dst, d.proto, d.port});
+  if (it == bindings_.end()) return;  // nobody listens: dropped
+  if (!sim_.alive(it->second.owner)) {  // the binder has exited: its socket is gone
+    bindings_.erase(it);
+    return;
+  }
+  const Owner o = it->second.owner;
+  DatagramFn fn = it->second.fn;
+  if (!sim_.frozen(o.id)) fn(d);
+  else sim_.after(0, [fn, d] { fn(d); }, Phase::Normal, o);
+}
+
 void Network::broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     const auto dst = static_cast<NodeId>(n);

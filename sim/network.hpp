@@ -3,6 +3,7 @@
 // test can inflict: disconnect, partitions, one-way and protocol-filtered drops, delay, loss.
 // Reachability runs on a Boost.Graph of segments and forwarding nodes; ordinary hosts do not
 // forward, so a host on two bridges never joins them.
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +44,17 @@ struct Ipv4 {
   std::string str() const;
   static std::optional<Ipv4> parse(const std::string& text);
 };
+
+/// A datagram as its receiver reads it: who sent it, to which (protocol, port), and what the
+/// sender put in it (the receiver knows its own protocol's payload type).
+struct Datagram {
+  NodeId src_node = 0;
+  Ipv4 src;
+  std::uint32_t proto = 0;
+  std::uint16_t port = 0;
+  std::any payload;
+};
+using DatagramFn = std::function<void(const Datagram&)>;
 
 struct Subnet {
   Ipv4 base;
@@ -107,6 +119,16 @@ class Network {
   /// Sends a packet: `on_arrival` runs at dst after the transit delay, owned by dst's current
   /// incarnation (so a restarted node never sees it). Returns false when the packet is dropped.
   bool send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival);
+  /// Datagram sockets (UDP, raw IP such as VRRP's protocol 112): `fn` receives what arrives at
+  /// (node, proto, port) while the incarnation `owner` lives, as an event of that owner (so a
+  /// frozen daemon reads its socket buffer at thaw). A later bind of the same key replaces it.
+  void bind(NodeId node, std::uint32_t proto, std::uint16_t port, Owner owner, DatagramFn fn);
+  void unbind(NodeId node, std::uint32_t proto, std::uint16_t port);
+  /// Sends a datagram to (dst, proto, port); false when it is dropped on the way. Nobody bound
+  /// there: it is dropped at dst.
+  bool send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::uint16_t port, std::any payload);
+  /// Multicast on one segment (224.0.0.18 for VRRP): every other node whose interface on it is up.
+  void multicast(NodeId src, SegmentId segment, std::uint32_t proto, std::uint16_t port, const std::any& payload);
   /// Multicast/broadcast on every segment of src; `on_arrival(dst)` for each receiver.
   void broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival);
 
@@ -175,6 +197,12 @@ class Network {
   /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so
   /// a node added to a bridge shifts nobody else's draws.
   std::map<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
+  struct Binding {
+    Owner owner;
+    DatagramFn fn;
+  };
+  std::map<std::tuple<NodeId, std::uint32_t, std::uint16_t>, Binding> bindings_;
+  void deliver_datagram(NodeId dst, const Datagram& d);
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;
   std::vector<AddressObserver> address_observers_;

@@ -88,13 +88,13 @@ void HealthCheck::connected(sim::ConnId conn, sim::Time started) {
   req.method = b.httpchk_method;
   req.path = b.httpchk_uri;
   req.client_node = haproxy_.node().id();
-  req.deliver = [this, attempt, started, conn](const HttpResponse& resp) {
+  http_on_response(haproxy_, conn, [this, attempt, started, conn](const HttpResponse& resp) {
     if (attempt != attempt_) return;
     haproxy_.sim().tcp().close(conn);
     const int want = server_.backend->config.expect_status;
     const bool ok = want != 0 ? resp.status == want : (resp.status >= 200 && resp.status < 400);
     result(ok, ok ? "L7OK" : "L7STS", started);
-  };
+  });
   http_send(haproxy_, conn, req);
 }
 

@@ -450,3 +450,21 @@ TEST_CASE("on a slow host each timed-out check lasts its deadline plus a wake-up
       CHECK(c[i].at - c[i - 1].at == 500_ms + 30_ms + 2030_ms);
   }
 }
+
+TEST_CASE("each frontend routes to its own default_backend", "[haproxy][routing]") {
+  // Issue 9 §6a: every request used to go to the first frontend's backend.
+  Stack st;
+  models::haproxy::BackendConfig api;
+  api.name = "api";
+  st.config.backends.push_back(api);
+  st.config.frontends.push_back(models::haproxy::FrontendConfig{"fe_api", 8080, "api"});
+  st.server("w1");
+  st.server("a1", true, true, /*be_index=*/1);
+  Curl& cli = st.client();
+  st.start().run_until(1_s);
+  cli.get_at(2_s, st.lb_ip(), 80);
+  cli.get_at(2100_ms, st.lb_ip(), 8080);
+  cli.get_at(2200_ms, st.lb_ip(), 80);
+  st.run_until(5_s);
+  CHECK(cli.served_by() == Names{"w1", "a1", "w1"});
+}
