@@ -81,7 +81,8 @@ void HealthCheck::connected(sim::ConnId conn, sim::Time started) {
     if (attempt == attempt_) result(false, "L7RSP", started);
   });
   // The server closed without answering (it exited with the request read): no response either.
-  tcp.on_close(conn, haproxy_, [this, attempt, started] {
+  tcp.on_close(conn, haproxy_, [this, attempt, started, conn] {
+    haproxy_.sim().tcp().close(conn);
     if (attempt == attempt_) result(false, "L7RSP", started);
   });
   HttpRequest req;

@@ -468,3 +468,33 @@ TEST_CASE("each frontend routes to its own default_backend", "[haproxy][routing]
   st.run_until(5_s);
   CHECK(cli.served_by() == Names{"w1", "a1", "w1"});
 }
+
+TEST_CASE("finished requests and checks leave no connection behind", "[haproxy][tcp]") {
+  // Both ends close (the client after the answer, the server at EOF), so the kernel forgets them.
+  Stack st;
+  st.backend().httpchk = true;
+  st.server("w1");
+  st.server("w2");
+  Curl& cli = st.client();
+  st.start();
+  for (int i = 0; i < 20; ++i) cli.get_at(2_s + i * 100_ms, st.lb_ip());
+  st.run_until(29_s + 500_ms);  // between checks
+  CHECK(cli.served_by() == Names{"w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2",
+                                 "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2"});
+  CHECK(st.s.tcp().open_count() == 0);
+}
+
+TEST_CASE("an http check whose server exits after reading the request fails with L7RSP and keeps no socket",
+          "[haproxy][check][tcp]") {
+  // nginx killed with the request read: its kernel sends a FIN (nothing unread), the check reads
+  // EOF before any status line.
+  Stack st;
+  st.backend().httpchk = true;
+  st.server("w1", true, true, 0, /*service_time=*/50_ms);
+  st.start().run_until(1_s);
+  st.run_until(1_s + 10_ms);  // the first check's request is being served
+  st.nginx["w1"]->kill();
+  st.run_until(1_s + 20_ms);
+  CHECK(st.statuses("w1") == std::vector<std::string>{"L7RSP"});
+  CHECK(st.s.tcp().open_count() == 0);
+}
