@@ -221,46 +221,64 @@ void Tcp::enqueue(ConnId id, const Process& from, Message m) {
   pump(id, me == &c->client);
 }
 
+bool Tcp::transmit(ConnId id, Conn& c, bool client) {
+  Side& me = client ? c.client : c.server;
+  Side& peer = client ? c.server : c.client;
+  Network& net = sim_.network();
+  if (!net.path_open(me.node, peer.node, kTcp)) return false;
+  Message& m = me.queue.front();
+  const Time leaves = net.egress(me.node, m.bytes);
+  const auto t = net.transit(me.node, peer.node);
+  if (!t) return false;
+  // In order: a segment overtaken by an earlier one's slower draw waits for it (head-of-line).
+  const Time at = std::max(leaves + *t, me.last_arrival);
+  me.last_arrival = at;
+  me.in_peer_bytes += m.bytes;
+  // With the way back cut (a one-way drop), the data lands but its ACK never returns: the
+  // sender keeps the head and retransmits it (the peer drops the duplicates).
+  const bool acked = net.path_open(peer.node, me.node, kTcp);
+  std::shared_ptr<Message> msg;
+  if (acked) {
+    msg = std::make_shared<Message>(std::move(m));
+    me.queue.pop_front();
+  } else {
+    msg = std::make_shared<Message>(m);
+  }
+  sim_.at(at, [this, id, to_client = !client, msg] { arrive(id, to_client, msg); }, Phase::Normal,
+          sim_.node(peer.node).owner());
+  return acked;
+}
+
+void Tcp::start_retransmission(ConnId id, Conn& c, bool client) {
+  // Lost (cut path, dropped segment, lost ACK): retransmitted after the RTO, doubling, and
+  // everything written after it waits behind it.
+  Side& me = client ? c.client : c.server;
+  me.retransmitting = true;
+  me.first_loss = sim_.now();
+  me.backoff = 0;
+  const std::uint64_t gen = ++me.timer_gen;
+  Time wait = rto(c);
+  if (me.options.user_timeout > 0) wait = std::min(wait, me.options.user_timeout);
+  sim_.after(wait, [this, id, client, gen] { retransmit(id, client, gen); }, Phase::Normal, sim_.node(me.node).owner());
+}
+
 void Tcp::pump(ConnId id, bool client) {
   Conn* c = find(id);
   if (c == nullptr) return;
   Side& me = client ? c->client : c->server;
-  Side& peer = client ? c->server : c->client;
-  Network& net = sim_.network();
+  const Side& peer = client ? c->server : c->client;
   if (!me.open || !sim_.node(me.node).up()) return;
   while (!me.queue.empty() && !me.retransmitting) {
-    Message& m = me.queue.front();
     // The peer advertises what is left of its receive buffer; a message larger than the whole
     // buffer still goes once the buffer is empty (it streams through as the reader reads).
-    if (me.in_peer_bytes > 0 && me.in_peer_bytes + m.bytes > peer.options.rcvbuf_bytes) return;
-    std::optional<Time> t;
-    if (net.path_open(me.node, peer.node, kTcp)) {
-      const Time leaves = net.egress(me.node, m.bytes);
-      t = net.transit(me.node, peer.node);
-      if (t) *t += leaves - sim_.now();
-    }
-    if (!t) {
-      // Lost (cut path, dropped segment): retransmitted after the RTO, doubling, and everything
-      // sent after it waits behind it.
-      me.retransmitting = true;
-      me.first_loss = sim_.now();
-      me.backoff = 0;
-      const std::uint64_t gen = ++me.timer_gen;
-      Time wait = rto(*c);
-      if (me.options.user_timeout > 0) wait = std::min(wait, me.options.user_timeout);
-      sim_.after(wait, [this, id, client, gen] { retransmit(id, client, gen); }, Phase::Normal,
-                 sim_.node(me.node).owner());
+    const std::uint64_t bytes = me.queue.front().bytes;
+    if (me.in_peer_bytes > 0 && me.in_peer_bytes + bytes > peer.options.rcvbuf_bytes) return;
+    if (!transmit(id, *c, client)) {
+      start_retransmission(id, *c, client);
       return;
     }
-    // In order: a segment overtaken by an earlier one's slower draw waits for it (head-of-line).
-    const Time at = std::max(sim_.now() + *t, me.last_arrival);
-    me.last_arrival = at;
-    me.in_peer_bytes += m.bytes;
-    auto msg = std::make_shared<Message>(std::move(m));
-    me.queue.pop_front();
-    sim_.at(at, [this, id, to_client = !client, msg] { arrive(id, to_client, msg); },
-            Phase::Normal, sim_.node(peer.node).owner());
   }
+  if (me.closing && me.queue.empty()) forget_if_done(id);  // the FIN has gone
 }
 
 void Tcp::arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
@@ -274,7 +292,11 @@ void Tcp::arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
     send_reset(id, /*from_client=*/to_client);
     return;
   }
-  if (m->seq <= r.received_seq) return;  // a duplicate
+  if (m->seq <= r.received_seq) {  // a retransmitted duplicate (its first copy's ACK was lost)
+    Side& s = to_client ? c->server : c->client;
+    s.in_peer_bytes -= std::min(s.in_peer_bytes, m->bytes);
+    return;
+  }
   r.received_seq = m->seq;
   r.unread_bytes += m->bytes;
   r.last_received = sim_.now();
@@ -320,7 +342,6 @@ void Tcp::retransmit(ConnId id, bool client, std::uint64_t gen) {
   Conn* c = find(id);
   if (c == nullptr) return;
   Side& me = client ? c->client : c->server;
-  Side& peer = client ? c->server : c->client;
   if (gen != me.timer_gen || !me.open || me.queue.empty()) return;
   const Time elapsed = sim_.now() - me.first_loss;
   // tcp_retransmit_timer: give up when the head has been unacknowledged for tcp_user_timeout,
@@ -330,24 +351,9 @@ void Tcp::retransmit(ConnId id, bool client, std::uint64_t gen) {
     abort(id, client, &Side::on_timeout);
     return;
   }
-  Network& net = sim_.network();
-  std::optional<Time> t;
-  if (net.path_open(me.node, peer.node, kTcp)) {
-    const Time leaves = net.egress(me.node, me.queue.front().bytes);
-    t = net.transit(me.node, peer.node);
-    if (t) *t += leaves - sim_.now();
-  }
-  if (t) {
-    // Through: the head lands, and what waited behind it follows in order.
+  if (transmit(id, *c, client)) {
+    // Through and acknowledged: what waited behind the head follows in order.
     me.retransmitting = false;
-    Message m = std::move(me.queue.front());
-    me.queue.pop_front();
-    const Time at = std::max(sim_.now() + *t, me.last_arrival);
-    me.last_arrival = at;
-    me.in_peer_bytes += m.bytes;
-    auto msg = std::make_shared<Message>(std::move(m));
-    sim_.at(at, [this, id, to_client = !client, msg] { arrive(id, to_client, msg); }, Phase::Normal,
-            sim_.node(peer.node).owner());
     pump(id, client);
     return;
   }

@@ -162,6 +162,10 @@ class Tcp {
   void arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
   void read(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
   void retransmit(ConnId id, bool client, std::uint64_t gen);
+  /// Puts the head of a side's queue on the wire; false when it is lost or its ACK cannot come
+  /// back (then it stays queued, though a copy may have reached the peer).
+  bool transmit(ConnId id, Conn& c, bool client);
+  void start_retransmission(ConnId id, Conn& c, bool client);
   Time rto(const Conn& c) const { return kTcpRtoMin + c.rtt; }
   /// `me`'s kernel sends an RST to its peer.
   void send_reset(ConnId id, bool from_client);

@@ -361,3 +361,17 @@ TEST_CASE("data sent to a peer whose process closed its socket is answered with 
   s.b.run_until(4_s);
   CHECK(s.client_resets == std::vector<sim::Time>{3_s + 2 * kLatency});
 }
+
+TEST_CASE("with the way back cut the data lands, but the sender times out waiting for its ACK", "[tcp][stream]") {
+  Stream s;
+  sim::TcpOptions o;
+  o.user_timeout = 5_s;
+  s.tcp().set_options(s.conn, s.client, o);
+  s.b.s.network().add_drop({s.srv.id()}, {s.cli.id()}, sim::kTcp, /*both_ways=*/false);
+  s.send(0);
+  s.b.run_until(20_s);
+  CHECK(s.read == std::vector<int>{0});  // read once, however often it was retransmitted
+  CHECK(s.read_at == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(s.client_timeouts == std::vector<sim::Time>{7_s});
+  CHECK(s.tcp().open(s.conn, s.server));
+}
