@@ -59,10 +59,10 @@ std::optional<Subnet> Subnet::parse(const std::string& text) {
   return Subnet{*ip, prefix};
 }
 
-Network::Network(Simulation& sim) : sim_(sim), loss_rng_(sim.rng("net/loss")) {}
+Network::Network(Simulation& sim) : sim_(sim) {}
 
 SegmentId Network::add_segment(const std::string& name, Subnet subnet, Distribution latency) {
-  segments_.push_back(Segment{name, subnet, std::move(latency), 2, sim_.rng("net/" + name)});
+  segments_.push_back(Segment{name, subnet, std::move(latency), 2});
   components_dirty_ = true;
   return static_cast<SegmentId>(segments_.size() - 1);
 }
@@ -76,6 +76,7 @@ std::optional<SegmentId> Network::find_segment(const std::string& name) const {
 void Network::on_node_added(Node& node) {
   if (nodes_.size() <= node.id()) nodes_.resize(node.id() + 1);
   nodes_[node.id()].delay_rng = sim_.rng("net/delay/" + node.name());
+  nodes_[node.id()].loss_rng = sim_.rng("net/loss/" + node.name());
 }
 
 Ipv4 Network::allocate(SegmentId seg) {
@@ -250,20 +251,39 @@ bool Network::path_open(NodeId src, NodeId dst, std::uint32_t proto) const {
 std::optional<Time> Network::transit(NodeId src, NodeId dst) {
   if (src == dst) return Time{0};
   // The bridge both share (first in attach order) gives the wire latency.
-  Segment* seg = nullptr;
+  std::optional<SegmentId> seg;
   for (const auto& a : nodes_[src].attachments)
     for (const auto& b : nodes_[dst].attachments)
-      if (seg == nullptr && a.connected && b.connected && a.segment == b.segment) seg = &segments_[a.segment];
-  if (seg == nullptr)
+      if (!seg && a.connected && b.connected && a.segment == b.segment) seg = a.segment;
+  if (!seg)
     for (const auto& a : nodes_[src].attachments)
-      if (seg == nullptr && a.connected) seg = &segments_[a.segment];
-  Time t = seg != nullptr ? seg->latency.sample(seg->rng) : 0;
+      if (!seg && a.connected) seg = a.segment;
+  Time t = 0;
+  if (seg) {
+    auto key = std::make_tuple(*seg, src, dst);
+    auto it = link_rngs_.find(key);
+    if (it == link_rngs_.end())
+      it = link_rngs_.emplace(key, sim_.rng("net/" + segments_[*seg].name + "/" + sim_.node(src).name() + "->" +
+                                            sim_.node(dst).name())).first;
+    t = segments_[*seg].latency.sample(it->second);
+  }
   for (NodeId n : {src, dst}) {
     NodeNet& nn = nodes_[n];
-    if (nn.loss > 0 && loss_rng_.bernoulli(nn.loss)) return std::nullopt;
+    if (nn.loss > 0 && nn.loss_rng.bernoulli(nn.loss)) return std::nullopt;
     if (nn.extra_delay) t += nn.extra_delay->sample(nn.delay_rng);
   }
   return t;
+}
+
+Time Network::egress(NodeId src, std::uint64_t bytes) {
+  NodeNet& nn = nodes_[src];
+  const Time now = sim_.now();
+  if (nn.nic_rate_bytes_per_s == 0 || bytes == 0) return std::max(now, nn.nic_busy_until);
+  const Time start = std::max(now, nn.nic_busy_until);
+  const auto wire = static_cast<Time>(static_cast<unsigned __int128>(bytes) * static_cast<unsigned __int128>(kSecond) /
+                                      nn.nic_rate_bytes_per_s);
+  nn.nic_busy_until = start + wire;
+  return nn.nic_busy_until;
 }
 
 bool Network::send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival) {
@@ -272,6 +292,44 @@ bool Network::send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arri
   if (!t) return false;
   sim_.after(*t, std::move(on_arrival), Phase::Normal, sim_.node(dst).owner());
   return true;
+}
+
+void Network::bind(NodeId node, std::uint32_t proto, std::uint16_t port, Owner owner, DatagramFn fn) {
+  bindings_[{node, proto, port}] = Binding{owner, std::move(fn)};
+}
+
+void Network::unbind(NodeId node, std::uint32_t proto, std::uint16_t port) { bindings_.erase({node, proto, port}); }
+
+bool Network::send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::uint16_t port, std::any payload) {
+  std::optional<SegmentId> shared;
+  for (const auto& a : nodes_[src].attachments)
+    for (const auto& b : nodes_[dst].attachments)
+      if (!shared && a.connected && b.connected && a.segment == b.segment) shared = a.segment;
+  Datagram d{src, address_of(src, shared).value_or(Ipv4{}), proto, port, std::move(payload)};
+  return send(src, dst, proto, [this, dst, d = std::move(d)] { deliver_datagram(dst, d); });
+}
+
+void Network::multicast(NodeId src, SegmentId segment, std::uint32_t proto, std::uint16_t port, const std::any& payload) {
+  if (!link_up(src, segment)) return;
+  const Ipv4 from = address_of(src, segment).value_or(Ipv4{});
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    const auto dst = static_cast<NodeId>(n);
+    if (dst == src || !link_up(dst, segment)) continue;
+    send(src, dst, proto, [this, dst, d = Datagram{src, from, proto, port, payload}] { deliver_datagram(dst, d); });
+  }
+}
+
+void Network::deliver_datagram(NodeId dst, const Datagram& d) {
+  auto it = bindings_.find({dst, d.proto, d.port});
+  if (it == bindings_.end()) return;  // nobody listens: dropped
+  if (!sim_.alive(it->second.owner)) {  // the binder has exited: its socket is gone
+    bindings_.erase(it);
+    return;
+  }
+  const Owner o = it->second.owner;
+  DatagramFn fn = it->second.fn;
+  if (!sim_.frozen(o.id)) fn(d);
+  else sim_.after(0, [fn, d] { fn(d); }, Phase::Normal, o);
 }
 
 void Network::broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival) {

@@ -3,12 +3,14 @@
 // test can inflict: disconnect, partitions, one-way and protocol-filtered drops, delay, loss.
 // Reachability runs on a Boost.Graph of segments and forwarding nodes; ordinary hosts do not
 // forward, so a host on two bridges never joins them.
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -42,6 +44,17 @@ struct Ipv4 {
   std::string str() const;
   static std::optional<Ipv4> parse(const std::string& text);
 };
+
+/// A datagram as its receiver reads it: who sent it, to which (protocol, port), and what the
+/// sender put in it (the receiver knows its own protocol's payload type).
+struct Datagram {
+  NodeId src_node = 0;
+  Ipv4 src;
+  std::uint32_t proto = 0;
+  std::uint16_t port = 0;
+  std::any payload;
+};
+using DatagramFn = std::function<void(const Datagram&)>;
 
 struct Subnet {
   Ipv4 base;
@@ -98,9 +111,24 @@ class Network {
   bool path_open(NodeId src, NodeId dst, std::uint32_t proto) const;
   /// Samples the one-way delay of a packet (bridge latency plus fault delays); nullopt if lost.
   std::optional<Time> transit(NodeId src, NodeId dst);
+  /// A NIC's egress rate in bytes per second (0: unlimited, the default): a node's messages
+  /// leave one after another, so a large transfer takes bytes / rate.
+  void set_nic_rate(NodeId node, std::uint64_t bytes_per_second) { nodes_[node].nic_rate_bytes_per_s = bytes_per_second; }
+  /// Queues `bytes` on src's NIC now; returns when the last byte has left.
+  Time egress(NodeId src, std::uint64_t bytes);
   /// Sends a packet: `on_arrival` runs at dst after the transit delay, owned by dst's current
   /// incarnation (so a restarted node never sees it). Returns false when the packet is dropped.
   bool send(NodeId src, NodeId dst, std::uint32_t proto, Callback on_arrival);
+  /// Datagram sockets (UDP, raw IP such as VRRP's protocol 112): `fn` receives what arrives at
+  /// (node, proto, port) while the incarnation `owner` lives, as an event of that owner (so a
+  /// frozen daemon reads its socket buffer at thaw). A later bind of the same key replaces it.
+  void bind(NodeId node, std::uint32_t proto, std::uint16_t port, Owner owner, DatagramFn fn);
+  void unbind(NodeId node, std::uint32_t proto, std::uint16_t port);
+  /// Sends a datagram to (dst, proto, port); false when it is dropped on the way. Nobody bound
+  /// there: it is dropped at dst.
+  bool send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::uint16_t port, std::any payload);
+  /// Multicast on one segment (224.0.0.18 for VRRP): every other node whose interface on it is up.
+  void multicast(NodeId src, SegmentId segment, std::uint32_t proto, std::uint16_t port, const std::any& payload);
   /// Multicast/broadcast on every segment of src; `on_arrival(dst)` for each receiver.
   void broadcast(NodeId src, std::uint32_t proto, const std::function<void(NodeId)>& on_arrival);
 
@@ -128,7 +156,6 @@ class Network {
     Subnet subnet;
     Distribution latency;
     std::uint32_t next_host = 2;  // .1 is the gateway, as in a container bridge
-    Rng rng;
   };
   struct Attachment {
     SegmentId segment;
@@ -140,7 +167,10 @@ class Network {
     bool router = false;
     std::optional<Distribution> extra_delay;
     Rng delay_rng;
+    Rng loss_rng;  // net/loss/<node>: each fault target draws from its own stream
     double loss = 0.0;
+    std::uint64_t nic_rate_bytes_per_s = 0;
+    Time nic_busy_until = 0;
     std::map<Ipv4, NodeId> arp_cache;
   };
   struct Rule {
@@ -164,7 +194,15 @@ class Network {
   std::uint64_t secondary_seq_ = 0;
   std::map<int, Rule> rules_;
   int next_rule_ = 1;
-  Rng loss_rng_;
+  /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so
+  /// a node added to a bridge shifts nobody else's draws.
+  std::map<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
+  struct Binding {
+    Owner owner;
+    DatagramFn fn;
+  };
+  std::map<std::tuple<NodeId, std::uint32_t, std::uint16_t>, Binding> bindings_;
+  void deliver_datagram(NodeId dst, const Datagram& d);
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;
   std::vector<AddressObserver> address_observers_;

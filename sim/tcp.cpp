@@ -1,7 +1,9 @@
 #include "sim/tcp.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "sim/node.hpp"
 #include "sim/process.hpp"
@@ -18,6 +20,24 @@ const char* to_string(ConnectResult r) {
   }
   return "?";
 }
+
+Time tcp_retries_timeout(int retries) {
+  // net/ipv4/tcp_timer.c tcp_model_timeout: the RTO doubles from TCP_RTO_MIN until it reaches
+  // TCP_RTO_MAX (after ilog2(120 s / 200 ms) = 9 doublings), then stays there.
+  constexpr int kThresh = 9;
+  if (retries <= kThresh) return ((Time{2} << retries) - 1) * kTcpRtoMin;
+  return ((Time{2} << kThresh) - 1) * kTcpRtoMin + (retries - kThresh) * kTcpRtoMax;
+}
+
+namespace {
+/// Runs `fn` in the process owning `o`: now when it is running, at thaw when it is frozen,
+/// never when it has exited.
+void run_in(Simulation& sim, Owner o, Callback fn) {
+  if (!fn || !sim.alive(o)) return;
+  if (!sim.frozen(o.id)) fn();
+  else sim.after(0, std::move(fn), Phase::Normal, o);
+}
+}  // namespace
 
 void Tcp::listen(Process& p, std::uint16_t port, AcceptFn on_accept) {
   listeners_[{p.node().id(), port}] = {&p, std::move(on_accept)};
@@ -36,10 +56,11 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   auto complete = std::make_shared<ConnectFn>(std::move(done));
   const Owner client_owner = client.owner();
   auto finish = [this, finished, complete, client_owner](ConnectResult r, ConnId id) {
-    if (*finished) return;
+    if (*finished) return false;
     *finished = true;
-    if (!sim_.alive(client_owner)) return;
+    if (!sim_.alive(client_owner)) return false;
     (*complete)(r, id);
+    return true;
   };
   Network& net = sim_.network();
   const NodeId src = client.node().id();
@@ -63,9 +84,10 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   *attempt = [this, weak, src, ip, port, cp, client_owner, finish, finished, answered, deadline](int n) {
     if (*finished || *answered) return;
     Network& net = sim_.network();
+    const Time syn_sent = sim_.now();
     if (auto dst = net.resolve(src, ip)) {
       const NodeId d = *dst;
-      net.send(src, d, kTcp, [this, d, port, src, cp, client_owner, finish, ip, answered] {
+      net.send(src, d, kTcp, [this, d, port, src, cp, client_owner, finish, ip, answered, syn_sent] {
         // SYN arrived at d (d's kernel answers, whatever its processes are doing).
         Network& n = sim_.network();
         if (*answered) return;        // a retransmitted duplicate: the first one is answered
@@ -77,9 +99,24 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
         }
         Process* server = it->second.first;
         const ConnId id = next_conn_++;
-        conns_.emplace(id, Conn{Side{cp, client_owner, src, nullptr}, Side{server, server->owner(), d, nullptr}});
+        Conn c;
+        c.client.proc = cp;
+        c.client.owner = client_owner;
+        c.client.node = src;
+        c.server.proc = server;
+        c.server.owner = server->owner();
+        c.server.node = d;
+        c.server.last_received = sim_.now();
+        conns_.emplace(id, std::move(c));
         AcceptFn accept = it->second.second;
-        *answered = n.send(d, src, kTcp, [finish, id] { finish(ConnectResult::Connected, id); });
+        *answered = n.send(d, src, kTcp, [this, finish, id, syn_sent] {
+          if (Conn* conn = find(id)) {
+            conn->rtt = sim_.now() - syn_sent;
+            conn->client.last_received = sim_.now();
+          }
+          // A client that gave up meanwhile has no socket for this SYN-ACK: its kernel resets.
+          if (!finish(ConnectResult::Connected, id)) send_reset(id, /*from_client=*/true), abort(id, true, nullptr);
+        });
         if (!*answered) {  // the SYN-ACK cannot leave: no connection; the client retransmits
           conns_.erase(id);
           return;
@@ -94,7 +131,18 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   (*attempt)(0);
 }
 
+Tcp::Conn* Tcp::find(ConnId id) {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : &it->second;
+}
+
 Tcp::Side* Tcp::side_of(Conn& c, const Process& p) {
+  if (c.client.proc == &p) return &c.client;
+  if (c.server.proc == &p) return &c.server;
+  return nullptr;
+}
+
+const Tcp::Side* Tcp::side_of(const Conn& c, const Process& p) const {
   if (c.client.proc == &p) return &c.client;
   if (c.server.proc == &p) return &c.server;
   return nullptr;
@@ -104,6 +152,21 @@ Tcp::Side* Tcp::peer_of(Conn& c, const Process& p) {
   if (c.client.proc == &p) return &c.server;
   if (c.server.proc == &p) return &c.client;
   return nullptr;
+}
+
+bool Tcp::open(ConnId conn) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return false;
+  const Side& a = it->second.client;
+  const Side& b = it->second.server;
+  return a.open && !a.closing && b.open && !b.closing;
+}
+
+bool Tcp::open(ConnId conn, const Process& side) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return false;
+  const Side* s = side_of(it->second, side);
+  return s != nullptr && s->open && !s->closing;
 }
 
 NodeId Tcp::peer_node(ConnId conn, const Process& side) const {
@@ -117,44 +180,329 @@ Process* Tcp::server_of(ConnId conn) const {
   return it == conns_.end() ? nullptr : it->second.server.proc;
 }
 
-void Tcp::send(ConnId conn, const Process& from, Callback on_receive) {
+std::uint64_t Tcp::unread_bytes(ConnId conn, const Process& side) const {
   auto it = conns_.find(conn);
-  if (it == conns_.end()) return;
-  Side* me = side_of(it->second, from);
-  Side* peer = peer_of(it->second, from);
-  if (me == nullptr) return;
-  const Owner peer_owner = peer->owner;
-  const NodeId src = me->node, dst = peer->node;
+  if (it == conns_.end()) return 0;
+  const Side* s = side_of(it->second, side);
+  return s == nullptr ? 0 : s->unread_bytes;
+}
+
+std::uint64_t Tcp::queued_bytes(ConnId conn, const Process& side) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return 0;
+  const Side* s = side_of(it->second, side);
+  if (s == nullptr) return 0;
+  std::uint64_t n = 0;
+  for (const auto& m : s->queue) n += m.bytes;
+  return n;
+}
+
+void Tcp::send(ConnId conn, const Process& from, Callback on_receive, std::uint64_t bytes) {
+  Message m;
+  m.bytes = bytes;
+  m.fn = std::move(on_receive);
+  enqueue(conn, from, std::move(m));
+}
+
+void Tcp::send_data(ConnId conn, const Process& from, std::any payload, std::uint64_t bytes) {
+  Message m;
+  m.bytes = bytes;
+  m.payload = std::move(payload);
+  enqueue(conn, from, std::move(m));
+}
+
+void Tcp::enqueue(ConnId id, const Process& from, Message m) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side* me = side_of(*c, from);
+  if (me == nullptr || !me->open || me->closing) return;  // write(2) on a closed socket: EPIPE
+  m.seq = me->next_seq++;
+  me->queue.push_back(std::move(m));
+  pump(id, me == &c->client);
+}
+
+bool Tcp::transmit(ConnId id, Conn& c, bool client) {
+  Side& me = client ? c.client : c.server;
+  Side& peer = client ? c.server : c.client;
   Network& net = sim_.network();
-  if (!net.path_open(src, dst, kTcp)) return;
-  auto t = net.transit(src, dst);
+  if (!net.path_open(me.node, peer.node, kTcp)) return false;
+  Message& m = me.queue.front();
+  const Time leaves = net.egress(me.node, m.bytes);
+  const auto t = net.transit(me.node, peer.node);
+  if (!t) return false;
+  // In order: a segment overtaken by an earlier one's slower draw waits for it (head-of-line).
+  const Time at = std::max(leaves + *t, me.last_arrival);
+  me.last_arrival = at;
+  me.in_peer_bytes += m.bytes;
+  // With the way back cut (a one-way drop), the data lands but its ACK never returns: the
+  // sender keeps the head and retransmits it (the peer drops the duplicates).
+  const bool acked = net.path_open(peer.node, me.node, kTcp);
+  std::shared_ptr<Message> msg;
+  if (acked) {
+    msg = std::make_shared<Message>(std::move(m));
+    me.queue.pop_front();
+  } else {
+    msg = std::make_shared<Message>(m);
+  }
+  sim_.at(at, [this, id, to_client = !client, msg] { arrive(id, to_client, msg); }, Phase::Normal,
+          sim_.node(peer.node).owner());
+  return acked;
+}
+
+void Tcp::start_retransmission(ConnId id, Conn& c, bool client) {
+  // Lost (cut path, dropped segment, lost ACK): retransmitted after the RTO, doubling, and
+  // everything written after it waits behind it.
+  Side& me = client ? c.client : c.server;
+  me.retransmitting = true;
+  me.first_loss = sim_.now();
+  me.backoff = 0;
+  const std::uint64_t gen = ++me.timer_gen;
+  Time wait = rto(c);
+  if (me.options.user_timeout > 0) wait = std::min(wait, me.options.user_timeout);
+  sim_.after(wait, [this, id, client, gen] { retransmit(id, client, gen); }, Phase::Normal, sim_.node(me.node).owner());
+}
+
+void Tcp::pump(ConnId id, bool client) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& me = client ? c->client : c->server;
+  const Side& peer = client ? c->server : c->client;
+  if (!me.open || !sim_.node(me.node).up()) return;
+  while (!me.queue.empty() && !me.retransmitting) {
+    // The peer advertises what is left of its receive buffer; a message larger than the whole
+    // buffer still goes once the buffer is empty (it streams through as the reader reads).
+    const std::uint64_t bytes = me.queue.front().bytes;
+    if (me.in_peer_bytes > 0 && me.in_peer_bytes + bytes > peer.options.rcvbuf_bytes) return;
+    if (!transmit(id, *c, client)) {
+      start_retransmission(id, *c, client);
+      return;
+    }
+  }
+  if (me.closing && me.queue.empty()) forget_if_done(id);  // the FIN has gone
+}
+
+void Tcp::arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& r = to_client ? c->client : c->server;
+  if (!r.open || (r.closing && !m->fin)) {
+    // Nobody holds this socket any more (its process exited, it was reset, or its host
+    // rebooted), or its process closed it: the kernel answers data with an RST.
+    if (r.open) abort(id, to_client, nullptr);
+    send_reset(id, /*from_client=*/to_client);
+    return;
+  }
+  if (m->seq <= r.received_seq) {  // a retransmitted duplicate (its first copy's ACK was lost)
+    Side& s = to_client ? c->server : c->client;
+    s.in_peer_bytes -= std::min(s.in_peer_bytes, m->bytes);
+    return;
+  }
+  r.received_seq = m->seq;
+  r.unread_bytes += m->bytes;
+  r.last_received = sim_.now();
+  r.probes_out = 0;
+  if (r.closing) return;  // our own FIN crossed theirs: nothing left to read
+  auto msg = m;
+  run_in(sim_, r.owner, [this, id, to_client, msg] { read(id, to_client, msg); });
+}
+
+void Tcp::read(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& r = to_client ? c->client : c->server;
+  Side& s = to_client ? c->server : c->client;
+  r.unread_bytes -= std::min(r.unread_bytes, m->bytes);
+  s.in_peer_bytes -= std::min(s.in_peer_bytes, m->bytes);
+  if (m->bytes > 0 && !s.queue.empty() && !s.retransmitting) {
+    // The window opens again: the sender hears of it one trip later.
+    const bool from_client = !to_client;
+    sim_.after(c->rtt / 2, [this, id, from_client] { pump(id, from_client); }, Phase::Normal,
+               sim_.node(s.node).owner());
+  }
+  if (!r.open || r.closing) return;
+  if (m->fin) {
+    if (r.on_close) {
+      Callback fn = r.on_close;
+      fn();
+    } else {
+      close(id, *r.proc);
+    }
+    return;
+  }
+  if (m->fn) {
+    Callback fn = m->fn;
+    fn();
+  } else if (r.on_data) {
+    DataFn fn = r.on_data;
+    fn(m->payload, m->bytes);
+  }
+}
+
+void Tcp::retransmit(ConnId id, bool client, std::uint64_t gen) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& me = client ? c->client : c->server;
+  if (gen != me.timer_gen || !me.open || me.queue.empty()) return;
+  const Time elapsed = sim_.now() - me.first_loss;
+  // tcp_retransmit_timer: give up when the head has been unacknowledged for tcp_user_timeout,
+  // or for the time tcp_retries2 retransmissions take (retransmits_timed_out).
+  const Time limit = me.options.user_timeout > 0 ? me.options.user_timeout : tcp_retries_timeout();
+  if (elapsed >= limit) {
+    abort(id, client, &Side::on_timeout);
+    return;
+  }
+  if (transmit(id, *c, client)) {
+    // Through and acknowledged: what waited behind the head follows in order.
+    me.retransmitting = false;
+    pump(id, client);
+    return;
+  }
+  ++me.backoff;
+  Time wait = std::min(rto(*c) << std::min(me.backoff, 20), kTcpRtoMax);
+  if (me.options.user_timeout > 0) wait = std::min(wait, std::max<Time>(me.options.user_timeout - elapsed, 1));
+  sim_.after(wait, [this, id, client, gen] { retransmit(id, client, gen); }, Phase::Normal, sim_.node(me.node).owner());
+}
+
+void Tcp::send_reset(ConnId id, bool from_client) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  const Side& me = from_client ? c->client : c->server;
+  const Side& peer = from_client ? c->server : c->client;
+  Network& net = sim_.network();
+  if (!net.path_open(me.node, peer.node, kTcp)) return;
+  auto t = net.transit(me.node, peer.node);
   if (!t) return;
-  sim_.after(*t, [this, conn, fn = std::move(on_receive)] {
-    if (conns_.count(conn)) fn();
-  }, Phase::Normal, peer_owner);
+  sim_.after(*t, [this, id, to_client = !from_client] { abort(id, to_client, &Side::on_reset); }, Phase::Normal,
+             sim_.node(peer.node).owner());
+}
+
+void Tcp::abort(ConnId id, bool client, Callback Side::*handler) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& s = client ? c->client : c->server;
+  if (!s.open) return;
+  Callback fn = (handler != nullptr && !s.closing) ? s.*handler : nullptr;
+  const Owner o = s.owner;
+  s.open = false;
+  s.queue.clear();
+  s.retransmitting = false;
+  ++s.timer_gen;
+  ++s.keepalive_gen;
+  forget_if_done(id);
+  run_in(sim_, o, std::move(fn));
+}
+
+void Tcp::forget_if_done(ConnId id) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  auto done = [](const Side& s) { return !s.open || (s.closing && s.queue.empty()); };
+  if (done(c->client) && done(c->server)) conns_.erase(id);
+}
+
+void Tcp::on_data(ConnId conn, const Process& side, DataFn fn) {
+  if (Conn* c = find(conn))
+    if (Side* s = side_of(*c, side)) s->on_data = std::move(fn);
+}
+
+void Tcp::on_close(ConnId conn, const Process& side, Callback fn) {
+  if (Conn* c = find(conn))
+    if (Side* s = side_of(*c, side)) s->on_close = std::move(fn);
 }
 
 void Tcp::on_reset(ConnId conn, const Process& side, Callback fn) {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return;
-  if (Side* s = side_of(it->second, side)) s->on_reset = std::move(fn);
+  if (Conn* c = find(conn))
+    if (Side* s = side_of(*c, side)) s->on_reset = std::move(fn);
 }
 
-void Tcp::close(ConnId conn) { conns_.erase(conn); }
+void Tcp::on_timeout(ConnId conn, const Process& side, Callback fn) {
+  if (Conn* c = find(conn))
+    if (Side* s = side_of(*c, side)) s->on_timeout = std::move(fn);
+}
+
+void Tcp::set_options(ConnId conn, const Process& side, TcpOptions options) {
+  Conn* c = find(conn);
+  if (c == nullptr) return;
+  Side* s = side_of(*c, side);
+  if (s == nullptr) return;
+  s->options = options;
+  const bool client = s == &c->client;
+  if (options.keepalive) arm_keepalive(conn, client, std::max(s->last_received, sim_.now()) + options.keepalive_idle);
+  else ++s->keepalive_gen;
+}
+
+void Tcp::close(ConnId conn, const Process& by) {
+  Conn* c = find(conn);
+  if (c == nullptr) return;
+  Side* me = side_of(*c, by);
+  if (me == nullptr || !me->open || me->closing) return;
+  if (me->unread_bytes > 0) {  // tcp_close: unread data means the peer gets an RST, not a FIN
+    reset(conn, by);
+    return;
+  }
+  me->closing = true;
+  ++me->keepalive_gen;
+  Message fin;
+  fin.fin = true;
+  fin.seq = me->next_seq++;
+  me->queue.push_back(std::move(fin));
+  const bool client = me == &c->client;
+  pump(conn, client);
+  forget_if_done(conn);
+}
+
+void Tcp::close(ConnId conn) {
+  if (Conn* c = find(conn)) close(conn, *c->client.proc);
+}
 
 void Tcp::reset(ConnId conn, const Process& by) {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return;
-  Side* me = side_of(it->second, by);
-  Side* peer = peer_of(it->second, by);
-  if (me != nullptr && peer->on_reset) notify_reset(*me, *peer);
-  conns_.erase(it);
+  Conn* c = find(conn);
+  if (c == nullptr) return;
+  Side* me = side_of(*c, by);
+  if (me == nullptr || !me->open) return;
+  const bool client = me == &c->client;
+  send_reset(conn, client);
+  abort(conn, client, nullptr);
 }
 
-void Tcp::notify_reset(const Side& from, const Side& to) {
+void Tcp::arm_keepalive(ConnId id, bool client, Time at) {
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& s = client ? c->client : c->server;
+  const std::uint64_t gen = ++s.keepalive_gen;
+  if (!s.options.keepalive || !s.open || s.closing) return;
+  sim_.at(at, [this, id, client, gen] { keepalive(id, client, gen); }, Phase::Normal, sim_.node(s.node).owner());
+}
+
+void Tcp::keepalive(ConnId id, bool client, std::uint64_t gen) {
+  // net/ipv4/tcp_timer.c tcp_keepalive_timer.
+  Conn* c = find(id);
+  if (c == nullptr) return;
+  Side& s = client ? c->client : c->server;
+  const Side& p = client ? c->server : c->client;
+  if (gen != s.keepalive_gen || !s.open || s.closing) return;
+  const Time now = sim_.now();
+  const TcpOptions& o = s.options;
+  // Data in flight: the retransmission timer watches the peer instead.
+  if (!s.queue.empty()) return arm_keepalive(id, client, now + o.keepalive_idle);
+  const Time elapsed = now - s.last_received;
+  if (elapsed < o.keepalive_idle && s.probes_out == 0) return arm_keepalive(id, client, s.last_received + o.keepalive_idle);
+  if ((o.user_timeout > 0 && elapsed >= o.user_timeout && s.probes_out > 0) ||
+      (o.user_timeout == 0 && s.probes_out >= o.keepalive_count)) {
+    abort(id, client, &Side::on_timeout);
+    return;
+  }
   Network& net = sim_.network();
-  if (!net.path_open(from.node, to.node, kTcp)) return;
-  if (auto t = net.transit(from.node, to.node)) sim_.after(*t, to.on_reset, Phase::Normal, to.owner);
+  if (net.path_open(s.node, p.node, kTcp) && net.path_open(p.node, s.node, kTcp)) {
+    if (!p.open) {  // the peer's host came back without the socket: it answers the probe with RST
+      abort(id, client, &Side::on_reset);
+      return;
+    }
+    s.last_received = now;
+    s.probes_out = 0;
+    return arm_keepalive(id, client, now + o.keepalive_idle);
+  }
+  ++s.probes_out;
+  arm_keepalive(id, client, now + o.keepalive_interval);
 }
 
 void Tcp::process_exited(Process& p) {
@@ -162,17 +510,29 @@ void Tcp::process_exited(Process& p) {
     if (it->second.first == &p) it = listeners_.erase(it);
     else ++it;
   }
-  // The kernel resets every connection the process held; the RST reaches the peer only if the
-  // path is open (a crashed node's interface is already gone, so its peers hear nothing).
-  for (auto it = conns_.begin(); it != conns_.end();) {
-    Side* peer = peer_of(it->second, p);
-    Side* me = side_of(it->second, p);
-    if (peer == nullptr) {
-      ++it;
+  // The kernel closes every socket the process held: a FIN after the data already written, or
+  // an RST where data sat unread. On a host that is already gone nothing leaves: its peers keep
+  // a half-open connection until they send (and time out) or a keepalive gives up.
+  std::vector<ConnId> held;
+  for (const auto& [id, c] : conns_)
+    if (const Side* s = side_of(c, p); s != nullptr && s->open && !s->closing) held.push_back(id);
+  const bool host_up = p.node().up();
+  for (ConnId id : held) {
+    if (host_up) {
+      close(id, p);
       continue;
     }
-    if (peer->on_reset) notify_reset(*me, *peer);
-    it = conns_.erase(it);
+    Conn* c = find(id);
+    if (c == nullptr) continue;
+    abort(id, side_of(*c, p) == &c->client, nullptr);
+  }
+  // Orphans (closed, still sending their FIN) of a host that went down vanish with it.
+  if (!host_up) {
+    std::vector<ConnId> orphans;
+    for (const auto& [id, c] : conns_)
+      if (const Side* s = side_of(c, p); s != nullptr && s->open) orphans.push_back(id);
+    for (ConnId id : orphans)
+      if (Conn* c = find(id)) abort(id, side_of(*c, p) == &c->client, nullptr);
   }
 }
 

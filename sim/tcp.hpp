@@ -1,10 +1,15 @@
 #pragma once
-// Just enough TCP for health checks and client requests: listeners owned by processes, a
-// handshake the kernel completes even for a frozen process, data deliveries into the peer's
-// incarnation, and RST to the peers of a process that exits (but not of a node that vanished).
+// A TCP stream model, as Linux behaves: listeners owned by processes, a handshake the kernel
+// completes even for a frozen process, ordered and reliable delivery of sized messages through a
+// receive window, retransmission with the RTO back-off until `tcp_retries2` or `tcp_user_timeout`
+// gives up, keepalives, orderly close (FIN) and reset (RST), and half-open connections when a
+// peer vanishes without a word (node crash, cable cut).
+#include <any>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 
 #include "sim/network.hpp"
 #include "sim/time.hpp"
@@ -19,14 +24,43 @@ const char* to_string(ConnectResult r);
 
 using ConnId = std::uint64_t;
 
+/// Per-socket settings, named after the socket options and libpq's connection parameters.
+struct TcpOptions {
+  /// TCP_USER_TIMEOUT (libpq `tcp_user_timeout`): how long sent data may stay unacknowledged
+  /// (and, with keepalives, how long the peer may stay silent) before the connection is dropped
+  /// with ETIMEDOUT. 0: off, `tcp_retries2` (15, about 924.6 s) decides.
+  Time user_timeout = 0;
+  /// SO_KEEPALIVE (libpq `keepalives`, on by default in libpq; off for a plain socket).
+  bool keepalive = false;
+  /// TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (libpq `keepalives_idle/interval/count`);
+  /// the defaults are net.ipv4.tcp_keepalive_time/intvl/probes.
+  Time keepalive_idle = 7200 * kSecond;
+  Time keepalive_interval = 75 * kSecond;
+  int keepalive_count = 9;
+  /// The receive buffer (net.ipv4.tcp_rmem's default 131072): a peer that does not read stops
+  /// the sender once this much is waiting.
+  std::uint64_t rcvbuf_bytes = 131072;
+};
+
+/// Linux's retransmission constants (include/net/tcp.h, net.ipv4.tcp_retries2).
+inline constexpr Time kTcpRtoMin = 200 * kMillisecond;
+inline constexpr Time kTcpRtoMax = 120 * kSecond;
+inline constexpr int kTcpRetries2 = 15;
+/// How long unacknowledged data is retransmitted before ETIMEDOUT with `tcp_retries2` (the
+/// kernel's tcp_model_timeout over an RTO starting at TCP_RTO_MIN): 924.6 s.
+Time tcp_retries_timeout(int retries = kTcpRetries2);
+
 class Tcp {
  public:
   explicit Tcp(Simulation& sim) : sim_(sim) {}
   using AcceptFn = std::function<void(ConnId)>;
   using ConnectFn = std::function<void(ConnectResult, ConnId)>;
+  /// A message read from the stream: its payload and size.
+  using DataFn = std::function<void(const std::any& payload, std::uint64_t bytes)>;
 
-  /// Binds (node, port) for `p` until it exits. `on_accept` runs inside the process, so a frozen
-  /// process accepts only once thawed, while its clients already see the connection established.
+  /// Binds (node, port) for `p` until it exits; a process may listen on several ports. `on_accept`
+  /// runs inside the process, so a frozen process accepts only once thawed, while its clients
+  /// already see the connection established.
   void listen(Process& p, std::uint16_t port, AcceptFn on_accept);
   bool listening(NodeId node, std::uint16_t port) const;
   /// Closes a listening socket (graceful shutdowns stop accepting before they exit).
@@ -37,37 +71,110 @@ class Tcp {
   /// or Timeout (no answer within `timeout`).
   void connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, ConnectFn done);
 
-  /// Sends data: `on_receive` runs in the peer after the transit delay, if the connection is
-  /// still open then. A lost segment is simply not delivered; callers keep their own timeouts.
-  void send(ConnId conn, const Process& from, Callback on_receive);
-  /// Called in the peer if the connection is reset (peer process exited while it was open).
+  /// Sends a message of `bytes` on the stream: `on_receive` runs in the peer when it reads it,
+  /// after every message sent before it. Messages leave at the sender's NIC rate, wait for room
+  /// in the peer's receive buffer, and are retransmitted while the path is cut.
+  void send(ConnId conn, const Process& from, Callback on_receive, std::uint64_t bytes = 0);
+  /// The same with a payload for the peer's `on_data` handler (the peer decides what it means).
+  void send_data(ConnId conn, const Process& from, std::any payload, std::uint64_t bytes = 0);
+  /// Handlers of one side, all run in that side's process:
+  /// `on_data` for messages sent with send_data;
+  void on_data(ConnId conn, const Process& side, DataFn fn);
+  /// `on_close` when the peer's FIN is read (EOF, after all its data); without one, the side
+  /// closes its end at EOF, as a one-shot server does;
+  void on_close(ConnId conn, const Process& side, Callback fn);
+  /// `on_reset` when an RST arrives (the peer aborted, or exited with unread data, or data went
+  /// to a socket that no longer exists);
   void on_reset(ConnId conn, const Process& side, Callback fn);
-  /// Orderly close by one side; the other side gets no callback (our requests are one-shot).
+  /// `on_timeout` when retransmissions or keepalives give up (ETIMEDOUT).
+  void on_timeout(ConnId conn, const Process& side, Callback fn);
+  void set_options(ConnId conn, const Process& side, TcpOptions options);
+
+  /// Orderly close by `by` (close(2)): a FIN follows the data already sent, or an RST when data
+  /// sits unread in its receive buffer (Linux, RFC 2525).
+  void close(ConnId conn, const Process& by);
+  /// The same by the side that connected (the one-shot clients' close).
   void close(ConnId conn);
-  /// Abortive close by `by` (SO_LINGER 0, or a proxy shutting a session down): the peer's
-  /// reset handler runs after the transit delay, if the path is open.
+  /// Abortive close by `by` (SO_LINGER 0, or a proxy shutting a session down): an RST.
   void reset(ConnId conn, const Process& by);
-  bool open(ConnId conn) const { return conns_.count(conn) != 0; }
+
+  /// Both ends still hold their socket.
+  bool open(ConnId conn) const;
+  /// `side` still holds its socket (the peer may be gone without its knowing: half-open).
+  bool open(ConnId conn, const Process& side) const;
   NodeId peer_node(ConnId conn, const Process& side) const;
-  /// The accepting process of a connection (nullptr once closed).
+  /// The accepting process of a connection (nullptr once it is gone).
   Process* server_of(ConnId conn) const;
+  /// Connections with at least one end still open.
   std::size_t open_count() const { return conns_.size(); }
+  /// Bytes in `side`'s receive buffer that its process has not read yet.
+  std::uint64_t unread_bytes(ConnId conn, const Process& side) const;
+  /// Bytes `side` has written that the peer's kernel has not taken yet (waiting for room in its
+  /// window, or for a retransmission to get through).
+  std::uint64_t queued_bytes(ConnId conn, const Process& side) const;
 
   void process_exited(Process& p);
 
  private:
+  struct Message {
+    std::uint64_t seq = 0;
+    std::uint64_t bytes = 0;
+    Callback fn;          // run by the reader (send)
+    std::any payload;     // or handed to its on_data (send_data)
+    bool fin = false;
+  };
   struct Side {
-    Process* proc;
+    Process* proc = nullptr;
     Owner owner;
-    NodeId node;
-    Callback on_reset;
+    NodeId node = 0;
+    bool open = true;  // the socket exists (not closed, reset, timed out, or its process gone)
+    bool closing = false;  // closed by its process: the FIN is queued, nothing more is read
+    Callback on_reset, on_close, on_timeout;
+    DataFn on_data;
+    TcpOptions options;
+    // Sending: messages not yet taken by the peer's kernel, the head first.
+    std::deque<Message> queue;
+    std::uint64_t next_seq = 1;
+    std::uint64_t in_peer_bytes = 0;  // taken by the peer's kernel, not yet read by its process
+    Time last_arrival = 0;            // in-order: a message never lands before the previous one
+    bool retransmitting = false;
+    Time first_loss = 0;
+    int backoff = 0;
+    std::uint64_t timer_gen = 0;  // invalidates a pending retransmission
+    // Receiving.
+    std::uint64_t received_seq = 0;
+    std::uint64_t unread_bytes = 0;
+    Time last_received = 0;
+    std::uint64_t keepalive_gen = 0;
+    int probes_out = 0;
   };
   struct Conn {
     Side client, server;
+    Time rtt = 0;  // measured by the handshake
   };
   Side* side_of(Conn& c, const Process& p);
   Side* peer_of(Conn& c, const Process& p);
-  void notify_reset(const Side& from, const Side& to);
+  const Side* side_of(const Conn& c, const Process& p) const;
+  Conn* find(ConnId id);
+  void enqueue(ConnId id, const Process& from, Message m);
+  /// Transmits what the window allows from `me` (the client side when `client`).
+  void pump(ConnId id, bool client);
+  void arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
+  void read(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
+  void retransmit(ConnId id, bool client, std::uint64_t gen);
+  /// Puts the head of a side's queue on the wire; false when it is lost or its ACK cannot come
+  /// back (then it stays queued, though a copy may have reached the peer).
+  bool transmit(ConnId id, Conn& c, bool client);
+  void start_retransmission(ConnId id, Conn& c, bool client);
+  Time rto(const Conn& c) const { return kTcpRtoMin + c.rtt; }
+  /// `me`'s kernel sends an RST to its peer.
+  void send_reset(ConnId id, bool from_client);
+  /// Ends `s` with one of its handlers (which runs in its process), forgetting the connection
+  /// once both ends are gone.
+  void abort(ConnId id, bool client, Callback Side::*handler);
+  void forget_if_done(ConnId id);
+  void arm_keepalive(ConnId id, bool client, Time at);
+  void keepalive(ConnId id, bool client, std::uint64_t gen);
 
   Simulation& sim_;
   std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, AcceptFn>> listeners_;

@@ -72,9 +72,8 @@ void Haproxy::on_start() {
                                       {"reason", "init-addr none"}}, true);
     }
   }
-  for (const auto& fe : config_.frontends) {
-    sim().tcp().listen(*this, fe.port, [](sim::ConnId) {});
-  }
+  for (std::size_t i = 0; i < config_.frontends.size(); ++i)
+    http_listen(*this, config_.frontends[i].port, [this, i](sim::ConnId conn, HttpRequest req) { serve(i, conn, std::move(req)); });
   // First checks, staggered (src/check.c start_checks/start_check_task): mininter is the
   // smallest start-up interval of at least 1 s (0 if none), raised per check to its own interval
   // when that is larger, plus `spread-checks` jitter; check number `pos` starts at
@@ -335,15 +334,14 @@ Server* Haproxy::pick(Backend& b, const HttpRequest& req, const Server* avoid) {
   return best;
 }
 
-void Haproxy::serve(sim::ConnId conn, HttpRequest req) {
-  // Which frontend: the one listening on the port the client connected to; with a single
-  // default backend per frontend the first frontend's backend serves every request.
+void Haproxy::serve(std::size_t fe, sim::ConnId conn, HttpRequest req) {
+  // The frontend that accepted the connection (the port the client connected to) routes it to
+  // its default_backend.
   Backend* b = nullptr;
-  if (!config_.frontends.empty())
-    for (auto& be : backends_)
-      if (be->config.name == config_.frontends.front().default_backend) b = be.get();
+  for (auto& be : backends_)
+    if (be->config.name == config_.frontends[fe].default_backend) b = be.get();
   if (b == nullptr) {
-    http_reply(*this, conn, req, HttpResponse{503, "", node().name()});
+    http_reply(*this, conn, HttpResponse{503, "", node().name()});
     return;
   }
   const int retries = b->config.retries.value_or(config_.retries);
@@ -355,7 +353,7 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
   if (s == nullptr) {
     // "503 Service Unavailable": no server available.
     sim().metrics().add("haproxy.http_503");
-    http_reply(*this, client_conn, req, HttpResponse{503, "", node().name()});
+    http_reply(*this, client_conn, HttpResponse{503, "", node().name()});
     return;
   }
   ++s->requests;
@@ -372,7 +370,7 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
     auto& list = srv->sessions;
     list.erase(std::remove(list.begin(), list.end(), client_conn), list.end());
     if (r.status != 0) {
-      http_reply(*this, client_conn, req, r);
+      http_reply(*this, client_conn, r);
       return;
     }
     if (server_conn == 0 && r.error != "reset") {
@@ -403,11 +401,11 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
         return;
       }
       sim().metrics().add("haproxy.http_503");
-      http_reply(*this, client_conn, req, HttpResponse{503, "", node().name()});
+      http_reply(*this, client_conn, HttpResponse{503, "", node().name()});
       return;
     }
     // Timeout after connect: 504; reset by the server: 502.
-    http_reply(*this, client_conn, req, HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name()});
+    http_reply(*this, client_conn, HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name()});
   });
   srv->sessions.push_back(client_conn);
 }

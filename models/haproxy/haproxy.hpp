@@ -21,10 +21,9 @@ struct Backend {
 /// The haproxy daemon in `mode http`: frontends accept client connections and forward each
 /// request to a server chosen by the backend's `balance`, with `retries` and `option
 /// redispatch`; health checks run per server; `resolvers` re-resolve server names.
-class Haproxy final : public sim::Process, public HttpService {
+class Haproxy final : public sim::Process {
  public:
   Haproxy(sim::Node& node, HaproxyConfig config);
-  void serve(sim::ConnId conn, HttpRequest req) override;
 
   const HaproxyConfig& config() const { return config_; }
   const std::vector<std::unique_ptr<Backend>>& backends() const { return backends_; }
@@ -53,6 +52,8 @@ class Haproxy final : public sim::Process, public HttpService {
   void on_exit() override;
 
  private:
+  /// A request read on a connection that frontend `fe` (its index) accepted.
+  void serve(std::size_t fe, sim::ConnId conn, HttpRequest req);
   Server* pick(Backend& b, const HttpRequest& req, const Server* avoid);
   void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left);
   void set_state(Server& s, bool up, const std::string& reason);

@@ -80,17 +80,22 @@ void HealthCheck::connected(sim::ConnId conn, sim::Time started) {
   tcp.on_reset(conn, haproxy_, [this, attempt, started] {
     if (attempt == attempt_) result(false, "L7RSP", started);
   });
+  // The server closed without answering (it exited with the request read): no response either.
+  tcp.on_close(conn, haproxy_, [this, attempt, started, conn] {
+    haproxy_.sim().tcp().close(conn);
+    if (attempt == attempt_) result(false, "L7RSP", started);
+  });
   HttpRequest req;
   req.method = b.httpchk_method;
   req.path = b.httpchk_uri;
   req.client_node = haproxy_.node().id();
-  req.deliver = [this, attempt, started, conn](const HttpResponse& resp) {
+  http_on_response(haproxy_, conn, [this, attempt, started, conn](const HttpResponse& resp) {
     if (attempt != attempt_) return;
     haproxy_.sim().tcp().close(conn);
     const int want = server_.backend->config.expect_status;
     const bool ok = want != 0 ? resp.status == want : (resp.status >= 200 && resp.status < 400);
     result(ok, ok ? "L7OK" : "L7STS", started);
-  };
+  });
   http_send(haproxy_, conn, req);
 }
 

@@ -37,22 +37,34 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
     }
     st->conn = conn;
     s.tcp().on_reset(conn, *cp, [finish] { finish(HttpResponse{0, "reset", ""}); });
-    req.deliver = [finish](const HttpResponse& resp) { finish(resp); };
+    // EOF before the answer (the server exited with the request read): curl's "Empty reply".
+    s.tcp().on_close(conn, *cp, [finish] { finish(HttpResponse{0, "closed", ""}); });
+    http_on_response(*cp, conn, [finish](const HttpResponse& resp) { finish(resp); });
     http_send(*cp, conn, req);
   });
 }
 
-void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req) {
-  sim::Simulation& s = from.sim();
-  s.tcp().send(conn, from, [conn, req, &s] {
-    // Runs in the server process: the connection's accepting end.
-    if (auto* svc = dynamic_cast<HttpService*>(s.tcp().server_of(conn))) svc->serve(conn, req);
+void http_listen(sim::Process& server, std::uint16_t port, std::function<void(sim::ConnId, HttpRequest)> serve) {
+  sim::Process* sp = &server;
+  server.sim().tcp().listen(server, port, [sp, serve](sim::ConnId conn) {
+    sp->sim().tcp().on_data(conn, *sp, [serve, conn](const std::any& payload, std::uint64_t) {
+      if (const auto* req = std::any_cast<HttpRequest>(&payload)) serve(conn, *req);
+    });
   });
 }
 
-void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp) {
-  auto deliver = req.deliver;
-  server.sim().tcp().send(conn, server, [deliver, resp] { deliver(resp); });
+void http_on_response(sim::Process& client, sim::ConnId conn, std::function<void(const HttpResponse&)> on_response) {
+  client.sim().tcp().on_data(conn, client, [on_response](const std::any& payload, std::uint64_t) {
+    if (const auto* resp = std::any_cast<HttpResponse>(&payload)) on_response(*resp);
+  });
+}
+
+void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req) {
+  from.sim().tcp().send_data(conn, from, req);
+}
+
+void http_reply(sim::Process& server, sim::ConnId conn, HttpResponse resp) {
+  server.sim().tcp().send_data(conn, server, std::move(resp));
 }
 
 runtime::DnsAnswer container_dns_query(sim::Simulation& sim, const std::string& name) {

@@ -15,7 +15,7 @@ namespace models {
 
 struct HttpResponse {
   int status = 0;           // 0: no HTTP answer (see `error`)
-  std::string error;        // "refused", "timeout", "reset", "unreachable", "" when answered
+  std::string error;        // "refused", "timeout", "reset", "closed", "unreachable", "" when answered
   std::string served_by;    // the node that produced the body (for distribution reports)
 };
 
@@ -23,17 +23,15 @@ struct HttpRequest {
   std::string method = "GET";
   std::string path = "/";
   sim::NodeId client_node = 0;   // the connecting node: `balance source` hashes its address
-  /// Runs in the requester when the response arrives.
-  std::function<void(const HttpResponse&)> deliver;
 };
 
-/// A process that answers HTTP on the connections it accepts.
-class HttpService {
- public:
-  virtual ~HttpService() = default;
-  /// Handles `req` received on `conn`; the answer goes back with `reply(conn, ...)`.
-  virtual void serve(sim::ConnId conn, HttpRequest req) = 0;
-};
+/// Serves HTTP on (server's node, port): every request read on a connection accepted there goes
+/// to `serve`, in the server process; the answer goes back with http_reply. A process may serve
+/// several ports, each with its own handler.
+void http_listen(sim::Process& server, std::uint16_t port, std::function<void(sim::ConnId, HttpRequest)> serve);
+
+/// Calls `on_response` (in `client`) for each response read on `conn`.
+void http_on_response(sim::Process& client, sim::ConnId conn, std::function<void(const HttpResponse&)> on_response);
 
 /// One HTTP request: connect, send, wait for the response or a reset, all bounded by `timeout`.
 /// `done` runs exactly once, in `client`. `connect_timeout` bounds the handshake alone.
@@ -41,11 +39,11 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
                   sim::Time connect_timeout, sim::Time timeout,
                   std::function<void(const HttpResponse&, sim::ConnId)> done);
 
-/// Sends `req` over an open connection from `from`; the accepting process serves it on arrival.
+/// Sends `req` over an open connection from `from`; the peer's http_listen handler serves it.
 void http_send(sim::Process& from, sim::ConnId conn, const HttpRequest& req);
 
 /// Sends `resp` back over `conn` from the serving process to the requester.
-void http_reply(sim::Process& server, sim::ConnId conn, const HttpRequest& req, HttpResponse resp);
+void http_reply(sim::Process& server, sim::ConnId conn, HttpResponse resp);
 
 /// Container DNS (Docker's embedded server, podman's aardvark): the simulation's
 /// runtime::EmbeddedDns when the scenario has one (`runtime.dns`), otherwise an ideal engine's:

@@ -77,6 +77,13 @@ void Keepalived::on_start() {
   // (its result is not checked either: on a full disk the file is left empty).
   node().disk().write_file(kPidFile, std::to_string(pid()) + "\n");
   active_ = true;
+  // The VRRP socket (IP protocol 112): the kernel buffers adverts, a frozen daemon reads them
+  // when it thaws, each one a wake-up late.
+  sim().network().bind(node().id(), sim::kVrrp, 0, owner(), [this](const sim::Datagram& d) {
+    const auto* a = std::any_cast<Advert>(&d.payload);
+    if (a == nullptr || !active_) return;
+    after(wakeup(), [this, advert = *a] { deliver(advert); });
+  });
   for (auto& s : scripts_) s->start();
   for (auto& i : instances_) i->start();
 }

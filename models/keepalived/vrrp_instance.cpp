@@ -219,19 +219,12 @@ void VrrpInstance::send_advert(int priority) {
                            {"priority", static_cast<std::int64_t>(priority)}});
   sim::Network& net = s.network();
   const sim::NodeId me = k_.node().id();
-  auto arrive = [&s, a](sim::NodeId dst) {
-    auto* k = dynamic_cast<Keepalived*>(s.node(dst).process("keepalived"));
-    // The socket buffers the packet; a frozen daemon reads it when it thaws.
-    if (k != nullptr && k->active()) k->after(k->wakeup(), [k, a] { k->deliver(a); });
-  };
   if (peers_.empty()) {
-    net.broadcast(me, sim::kVrrp, arrive);  // 224.0.0.18 stays on the bridge
+    net.multicast(me, segment_, sim::kVrrp, 0, a);  // 224.0.0.18 stays on the bridge
     return;
   }
-  for (const auto& ip : peers_) {
-    auto dst = net.resolve(me, ip);
-    if (dst) net.send(me, *dst, sim::kVrrp, [arrive, d = *dst] { arrive(d); });
-  }
+  for (const auto& ip : peers_)
+    if (auto dst = net.resolve(me, ip)) net.send_datagram(me, *dst, sim::kVrrp, 0, a);
 }
 
 void VrrpInstance::receive(const Advert& a) {

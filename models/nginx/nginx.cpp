@@ -10,7 +10,7 @@ Nginx::Nginx(sim::Node& node, NginxConfig config)
     : sim::Process(node, "nginx"), config_(std::move(config)), service_rng_(rng("service")) {}
 
 void Nginx::on_start() {
-  sim().tcp().listen(*this, config_.listen, [](sim::ConnId) {});
+  http_listen(*this, config_.listen, [this](sim::ConnId conn, HttpRequest req) { serve(conn, std::move(req)); });
 }
 
 void Nginx::on_sigterm() {
@@ -27,7 +27,7 @@ void Nginx::serve(sim::ConnId conn, HttpRequest req) {
   after(t, [this, conn, req] {
     const bool exists = std::find(config_.files.begin(), config_.files.end(), req.path) != config_.files.end();
     ++served_;
-    http_reply(*this, conn, req, HttpResponse{exists ? 200 : 404, "", node().name()});
+    http_reply(*this, conn, HttpResponse{exists ? 200 : 404, "", node().name()});
   });
 }
 
@@ -35,7 +35,7 @@ void Nginx::proxy(sim::ConnId conn, HttpRequest req) {
   auto target = HostPort::parse(config_.proxy_pass, 80);
   auto ip = target ? container_dns(sim(), target->host) : std::nullopt;
   if (!ip) {
-    http_reply(*this, conn, req, HttpResponse{502, "", node().name()});
+    http_reply(*this, conn, HttpResponse{502, "", node().name()});
     return;
   }
   HttpRequest upstream;
@@ -47,7 +47,7 @@ void Nginx::proxy(sim::ConnId conn, HttpRequest req) {
                  // nginx answers 502 when the upstream refuses or resets, 504 when it times out.
                  HttpResponse out = r;
                  if (r.status == 0) out = HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name()};
-                 http_reply(*this, conn, req, out);
+                 http_reply(*this, conn, out);
                });
 }
 

@@ -24,10 +24,9 @@ struct NginxConfig {
   sim::Time proxy_read_timeout = 60 * sim::kSecond;
 };
 
-class Nginx final : public sim::Process, public HttpService {
+class Nginx final : public sim::Process {
  public:
   Nginx(sim::Node& node, NginxConfig config);
-  void serve(sim::ConnId conn, HttpRequest req) override;
   const NginxConfig& config() const { return config_; }
   std::uint64_t served() const { return served_; }
 
@@ -36,6 +35,7 @@ class Nginx final : public sim::Process, public HttpService {
   void on_sigterm() override;  // the image's STOPSIGNAL is SIGQUIT: stop accepting, finish requests
 
  private:
+  void serve(sim::ConnId conn, HttpRequest req);
   void proxy(sim::ConnId conn, HttpRequest req);
   NginxConfig config_;
   sim::Rng service_rng_;

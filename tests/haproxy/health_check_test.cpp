@@ -450,3 +450,51 @@ TEST_CASE("on a slow host each timed-out check lasts its deadline plus a wake-up
       CHECK(c[i].at - c[i - 1].at == 500_ms + 30_ms + 2030_ms);
   }
 }
+
+TEST_CASE("each frontend routes to its own default_backend", "[haproxy][routing]") {
+  // Issue 9 §6a: every request used to go to the first frontend's backend.
+  Stack st;
+  models::haproxy::BackendConfig api;
+  api.name = "api";
+  st.config.backends.push_back(api);
+  st.config.frontends.push_back(models::haproxy::FrontendConfig{"fe_api", 8080, "api"});
+  st.server("w1");
+  st.server("a1", true, true, /*be_index=*/1);
+  Curl& cli = st.client();
+  st.start().run_until(1_s);
+  cli.get_at(2_s, st.lb_ip(), 80);
+  cli.get_at(2100_ms, st.lb_ip(), 8080);
+  cli.get_at(2200_ms, st.lb_ip(), 80);
+  st.run_until(5_s);
+  CHECK(cli.served_by() == Names{"w1", "a1", "w1"});
+}
+
+TEST_CASE("finished requests and checks leave no connection behind", "[haproxy][tcp]") {
+  // Both ends close (the client after the answer, the server at EOF), so the kernel forgets them.
+  Stack st;
+  st.backend().httpchk = true;
+  st.server("w1");
+  st.server("w2");
+  Curl& cli = st.client();
+  st.start();
+  for (int i = 0; i < 20; ++i) cli.get_at(2_s + i * 100_ms, st.lb_ip());
+  st.run_until(29_s + 500_ms);  // between checks
+  CHECK(cli.served_by() == Names{"w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2",
+                                 "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2", "w1", "w2"});
+  CHECK(st.s.tcp().open_count() == 0);
+}
+
+TEST_CASE("an http check whose server exits after reading the request fails with L7RSP and keeps no socket",
+          "[haproxy][check][tcp]") {
+  // nginx killed with the request read: its kernel sends a FIN (nothing unread), the check reads
+  // EOF before any status line.
+  Stack st;
+  st.backend().httpchk = true;
+  st.server("w1", true, true, 0, /*service_time=*/50_ms);
+  st.start().run_until(1_s);
+  st.run_until(1_s + 10_ms);  // the first check's request is being served
+  st.nginx["w1"]->kill();
+  st.run_until(1_s + 20_ms);
+  CHECK(st.statuses("w1") == std::vector<std::string>{"L7RSP"});
+  CHECK(st.s.tcp().open_count() == 0);
+}

@@ -348,3 +348,26 @@ TEST_CASE("a master that hears a lower-priority master re-announces itself and p
     if (r.kind == "vrrp_force_election" && r.text("node") == "haproxy1") ++forced;
   CHECK(forced >= 10);  // one per haproxy2 advert
 }
+
+TEST_CASE("adverts stay on the instance's interface: a keepalived on the master's other bridge never hears them",
+          "[keepalived][datagram]") {
+  // VRRP multicast (224.0.0.18) is link-local: haproxy1's adverts on ha-net do not reach
+  // haproxy3, which shares only another bridge with it, so haproxy3 becomes MASTER of its own.
+  Pair p(config("MASTER", 150), config("BACKUP", 100));
+  auto& net = p.s.network();
+  const auto other = net.add_segment("other-net", *sim::Subnet::parse("172.21.0.0/16"), sim::Distribution::constant(100_us));
+  net.attach(*p.n1, other, sim::Ipv4::parse("172.21.0.10"));
+  sim::Node& n3 = p.s.add_node("haproxy3");
+  net.attach(n3, other, sim::Ipv4::parse("172.21.0.12"));
+  n3.start_delay = sim::Distribution::constant(100_ms);
+  n3.add_process<Dummy>("haproxy").start_delay = sim::Distribution::constant(10_ms);
+  auto c3 = config("BACKUP", 50);
+  c3.instances[0].interface = "other-net";
+  auto& k3 = n3.add_process<ka::Keepalived>(std::move(c3));
+  k3.start_delay = sim::Distribution::constant(20_ms);
+  n3.start();
+  p.s.run_until(10_s);
+  CHECK(p.i1().state() == ka::VrrpState::Master);
+  CHECK(p.i2().state() == ka::VrrpState::Backup);
+  CHECK(k3.instance("VI_1")->state() == ka::VrrpState::Master);
+}

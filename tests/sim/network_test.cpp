@@ -1,10 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <any>
+#include <string>
+#include <vector>
+
 #include "../support/sim_fixture.hpp"
 
 using namespace sim::literals;
 using testing::Bench;
 using testing::kLatency;
+using testing::Probe;
 
 TEST_CASE("nodes on one bridge reach each other once up, and not while down", "[network]") {
   Bench b;
@@ -244,4 +249,93 @@ TEST_CASE("a full subnet is an error, not an endless search", "[network]") {
   net.attach(s.add_node("a"), seg, std::nullopt);  // .2, the only host address besides the gateway
   CHECK(net.address_of(s.find_node("a")->id())->str() == "10.9.0.2");
   CHECK_THROWS_WITH(net.attach(s.add_node("b"), seg, std::nullopt), Catch::Contains("no free address"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datagrams and random streams.
+
+TEST_CASE("a datagram reaches whoever bound (node, protocol, port), and no one else", "[network][datagram]") {
+  Bench b;
+  auto& a = b.node("a");
+  auto& c = b.node("c");
+  Probe& pa = b.probe(a, "pa");
+  Probe& pc = b.probe(c, "pc");
+  b.run_until(1_s);
+  std::vector<std::string> got;
+  b.s.network().bind(c.id(), sim::kUdp, 53, pc.owner(), [&](const sim::Datagram& d) {
+    got.push_back(std::any_cast<std::string>(d.payload) + "@" + d.src.str());
+  });
+  b.s.network().send_datagram(a.id(), c.id(), sim::kUdp, 53, std::string("query"));
+  b.s.network().send_datagram(a.id(), c.id(), sim::kUdp, 54, std::string("other port"));
+  b.s.network().send_datagram(a.id(), c.id(), sim::kVrrp, 53, std::string("other protocol"));
+  b.run_until(2_s);
+  CHECK(got == std::vector<std::string>{"query@" + b.ip("a").str()});
+  (void)pa;
+}
+
+TEST_CASE("a frozen binder reads its datagrams at thaw; an exited one gets none", "[network][datagram]") {
+  Bench b;
+  auto& a = b.node("a");
+  auto& c = b.node("c");
+  Probe& pc = b.probe(c, "pc");
+  b.run_until(1_s);
+  std::vector<sim::Time> got;
+  b.s.network().bind(c.id(), sim::kVrrp, 0, pc.owner(), [&](const sim::Datagram&) { got.push_back(b.s.now()); });
+  pc.freeze();
+  b.s.network().send_datagram(a.id(), c.id(), sim::kVrrp, 0, 1);
+  b.run_until(2_s);
+  CHECK(got.empty());
+  pc.thaw();
+  b.run_until(3_s);
+  CHECK(got == std::vector<sim::Time>{2_s});
+  pc.kill();
+  b.s.network().send_datagram(a.id(), c.id(), sim::kVrrp, 0, 2);
+  b.run_until(4_s);
+  CHECK(got.size() == 1);
+}
+
+TEST_CASE("multicast stays on its segment", "[network][datagram]") {
+  Bench b;
+  const auto other = b.s.network().add_segment("other", *sim::Subnet::parse("10.1.0.0/24"),
+                                               sim::Distribution::constant(kLatency));
+  auto& a = b.node("a");
+  auto& c = b.node("c");  // on "lan" only
+  auto& d = b.node("d");  // on "lan" and "other"
+  b.s.network().attach(a, other, std::nullopt);
+  b.s.network().attach(d, other, std::nullopt);
+  Probe& pc = b.probe(c, "pc");
+  Probe& pd = b.probe(d, "pd");
+  b.run_until(1_s);
+  std::vector<std::string> got;
+  b.s.network().bind(c.id(), sim::kVrrp, 0, pc.owner(), [&](const sim::Datagram&) { got.push_back("c"); });
+  b.s.network().bind(d.id(), sim::kVrrp, 0, pd.owner(), [&](const sim::Datagram&) { got.push_back("d"); });
+  b.s.network().multicast(a.id(), other, sim::kVrrp, 0, 0);
+  b.run_until(2_s);
+  CHECK(got == std::vector<std::string>{"d"});
+}
+
+TEST_CASE("adding a node to a bridge does not shift another link's latency draws", "[network][random]") {
+  auto draws = [](bool extra) {
+    sim::Simulation s{7};
+    auto lan = s.network().add_segment("lan", *sim::Subnet::parse("10.0.0.0/24"),
+                                       sim::Distribution::lognormal(1_ms, 0.5));
+    std::vector<sim::Node*> n;
+    for (const char* name : {"a", "b", "c"}) {
+      if (extra && std::string(name) == "b") {
+        sim::Node& x = s.add_node("x");
+        s.network().attach(x, lan, std::nullopt);
+      }
+      sim::Node& node = s.add_node(name);
+      s.network().attach(node, lan, std::nullopt);
+      n.push_back(&node);
+    }
+    std::vector<sim::Time> out;
+    for (int i = 0; i < 5; ++i) {
+      if (extra) s.network().transit(s.find_node("x")->id(), n[2]->id());  // x talks too
+      out.push_back(*s.network().transit(n[0]->id(), n[2]->id()));
+      out.push_back(*s.network().transit(n[1]->id(), n[0]->id()));
+    }
+    return out;
+  };
+  CHECK(draws(false) == draws(true));
 }

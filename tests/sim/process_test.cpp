@@ -156,6 +156,7 @@ struct Connected {
   Probe& client = b.probe(cli, "client");
   sim::ConnId conn = 0;
   std::vector<sim::Time> resets;
+  std::vector<sim::Time> closes;  // the peer's FIN read (EOF)
 
   Connected() {
     b.run_until(1_s);
@@ -163,6 +164,7 @@ struct Connected {
       REQUIRE(r == sim::ConnectResult::Connected);
       conn = c;
       b.s.tcp().on_reset(c, client, [this] { resets.push_back(b.s.now()); });
+      b.s.tcp().on_close(c, client, [this] { closes.push_back(b.s.now()); });
     });
     b.run_until(2_s);
     REQUIRE(conn != 0);
@@ -171,19 +173,35 @@ struct Connected {
 };
 }  // namespace
 
-TEST_CASE("docker kill resets the peers' connections: the RST leaves before the node goes", "[process][tcp]") {
+// The kernel closes a dead process's sockets as close(2) would (net/ipv4/tcp.c, __tcp_close):
+// a FIN when nothing sat unread, an RST when the receive buffer held data.
+TEST_CASE("docker kill closes the peers' connections with a FIN that leaves before the node goes", "[process][tcp]") {
   Connected c;
   c.srv.kill();
   c.b.run_until(3_s);
-  CHECK(c.resets == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(c.closes == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(c.resets.empty());
   CHECK_FALSE(c.b.s.tcp().open(c.conn));
 }
 
-TEST_CASE("a killed process (node up) resets its peers' connections", "[process][tcp]") {
+TEST_CASE("a killed process (node up) with nothing unread closes its peers' connections with a FIN", "[process][tcp]") {
   Connected c;
   c.server.kill();
   c.b.run_until(3_s);
-  CHECK(c.resets == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(c.closes == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(c.resets.empty());
+}
+
+TEST_CASE("a killed process with unread data resets its peers' connections", "[process][tcp]") {
+  Connected c;
+  c.server.freeze();  // the request lands in its receive buffer, unread
+  c.b.s.tcp().send(c.conn, c.client, [] {}, 100);
+  c.b.run_until(2_s + 1_ms);
+  REQUIRE(c.b.s.tcp().unread_bytes(c.conn, c.server) == 100);
+  c.server.kill();
+  c.b.run_until(3_s);
+  CHECK(c.resets == std::vector<sim::Time>{2_s + 1_ms + kLatency});
+  CHECK(c.closes.empty());
 }
 
 TEST_CASE("a host crash gives its peers no RST: their connections just go silent", "[process][tcp]") {

@@ -151,3 +151,227 @@ TEST_CASE("a stopped container refuses connections until its teardown delay remo
   CHECK(p.outcome->result == sim::ConnectResult::Timeout);
   CHECK(p.outcome->at == 3_s + 500_ms + 2_s);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The stream: ordered, reliable, sized, windowed; retransmission, timeouts, FIN/RST, half-open.
+
+namespace {
+/// A connected pair on a bridge: "cli" connected to "srv":80, recording what each side reads.
+struct Stream {
+  Bench b;
+  sim::Node& srv = b.node("srv");
+  sim::Node& cli = b.node("cli");
+  Probe& server = b.probe(srv, "server", 80);
+  Probe& client = b.probe(cli, "client");
+  sim::ConnId conn = 0;
+  std::vector<int> read;               // message numbers, in the order the server read them
+  std::vector<sim::Time> read_at;
+  std::vector<sim::Time> client_timeouts, client_resets, client_closes;
+
+  explicit Stream(std::optional<sim::Distribution> latency = std::nullopt) {
+    if (latency) b.s.network().set_extra_delay(cli.id(), latency);
+    b.run_until(1_s);
+    b.s.tcp().connect(client, b.ip("srv"), 80, 5_s, [this](sim::ConnectResult r, sim::ConnId c) {
+      REQUIRE(r == sim::ConnectResult::Connected);
+      conn = c;
+      b.s.tcp().on_timeout(c, client, [this] { client_timeouts.push_back(b.s.now()); });
+      b.s.tcp().on_reset(c, client, [this] { client_resets.push_back(b.s.now()); });
+      b.s.tcp().on_close(c, client, [this] { client_closes.push_back(b.s.now()); });
+    });
+    b.run_until(2_s);
+    REQUIRE(conn != 0);
+  }
+  sim::Tcp& tcp() { return b.s.tcp(); }
+  void send(int n, std::uint64_t bytes = 0) {
+    tcp().send(conn, client, [this, n] {
+      read.push_back(n);
+      read_at.push_back(b.s.now());
+    }, bytes);
+  }
+  /// The retransmission timeout of this connection: TCP_RTO_MIN plus the handshake's round trip.
+  static constexpr sim::Time rto = sim::kTcpRtoMin + 2 * kLatency;
+};
+
+std::vector<int> iota(int n) {
+  std::vector<int> v;
+  for (int i = 0; i < n; ++i) v.push_back(i);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("messages arrive in the order they were sent however the latency draws fall", "[tcp][stream]") {
+  // The measurement of issue 9: 200 messages 1 µs apart over a jittery path.
+  sim::Distribution jitter;
+  jitter.kind = sim::Distribution::Kind::Uniform;
+  jitter.a = 0;
+  jitter.b = 5_ms;
+  Stream s(jitter);
+  for (int i = 0; i < 200; ++i) s.b.s.after(i * 1_us, [&s, i] { s.send(i); });
+  s.b.run_until(3_s);
+  CHECK(s.read == iota(200));
+  CHECK(std::is_sorted(s.read_at.begin(), s.read_at.end()));
+  CHECK(s.read_at.back() - s.read_at.front() > 100_us);  // the draws did differ
+}
+
+TEST_CASE("the tcp_retries2 limit is the kernel's 924.6 s", "[tcp][stream]") {
+  CHECK(sim::tcp_retries_timeout() == 924'600_ms);
+  CHECK(sim::tcp_retries_timeout(3) == 3'000_ms);  // 0.2 + 0.4 + 0.8 + 1.6
+}
+
+TEST_CASE("data sent during a partition is delivered in order once it heals", "[tcp][stream]") {
+  Stream s;
+  const int cut = s.b.s.network().partition({{s.srv.id()}, {s.cli.id()}});
+  for (int i = 0; i < 10; ++i) s.send(i);
+  s.b.run_until(3_s);  // one second of partition
+  CHECK(s.read.empty());
+  s.b.s.network().remove_rule(cut);
+  s.b.run_until(10_s);
+  CHECK(s.read == iota(10));
+  // Retransmissions at RTO, 3 RTO, 7 RTO after the first send: the third gets through.
+  CHECK(s.read_at.front() == 2_s + 7 * Stream::rto + kLatency);
+  CHECK(s.client_timeouts.empty());
+  CHECK(s.client_resets.empty());
+  CHECK(s.tcp().open(s.conn));
+}
+
+TEST_CASE("a long partition ends in ETIMEDOUT after tcp_retries2, and the silent peer keeps a half-open connection",
+          "[tcp][stream]") {
+  Stream s;
+  s.b.s.network().partition({{s.srv.id()}, {s.cli.id()}});
+  s.send(0);
+  s.b.run_until(2000_s);
+  // The RTO doubles from 200.2 ms ten times, then stays at TCP_RTO_MAX; the first expiry past
+  // 924.6 s gives up.
+  REQUIRE(s.client_timeouts.size() == 1);
+  CHECK(s.client_timeouts.front() == 2_s + 1023 * Stream::rto + 6 * sim::kTcpRtoMax);
+  CHECK(s.client_timeouts.front() - 2_s >= 924'600_ms);
+  CHECK(s.client_timeouts.front() - 2_s < 925_s);
+  CHECK(s.read.empty());
+  CHECK_FALSE(s.tcp().open(s.conn, s.client));
+  CHECK(s.tcp().open(s.conn, s.server));  // never told
+}
+
+TEST_CASE("tcp_user_timeout cuts the retransmissions short at exactly its value", "[tcp][stream]") {
+  Stream s;
+  sim::TcpOptions o;
+  o.user_timeout = 10_s;
+  s.tcp().set_options(s.conn, s.client, o);
+  s.b.s.network().disconnect(s.srv.id());
+  s.send(0);
+  s.b.run_until(100_s);
+  CHECK(s.client_timeouts == std::vector<sim::Time>{12_s});
+}
+
+TEST_CASE("a crashed peer leaves a half-open connection: nothing until the next send times out", "[tcp][stream]") {
+  Stream s;
+  sim::TcpOptions o;
+  o.user_timeout = 5_s;
+  s.tcp().set_options(s.conn, s.client, o);
+  s.srv.crash();
+  s.b.run_until(60_s);
+  CHECK(s.client_timeouts.empty());
+  CHECK(s.client_resets.empty());
+  CHECK(s.client_closes.empty());
+  CHECK(s.tcp().open(s.conn, s.client));
+  s.send(0);
+  s.b.run_until(70_s);
+  CHECK(s.client_timeouts == std::vector<sim::Time>{65_s});
+}
+
+TEST_CASE("a crashed peer that reboots answers the retransmission with an RST", "[tcp][stream]") {
+  Stream s;
+  s.srv.crash();
+  s.b.run_until(3_s);
+  s.send(0);
+  s.b.run_until(4_s);
+  s.srv.start();  // up again at 4 s, without the socket
+  s.b.run_until(20_s);
+  REQUIRE(s.client_resets.size() == 1);
+  // Retransmissions at 3 s + 1, 3, 7, 15 RTO: the one after 4 s gets the RST.
+  CHECK(s.client_resets.front() == 3_s + 7 * Stream::rto + 2 * kLatency);
+  CHECK(s.client_timeouts.empty());
+}
+
+TEST_CASE("keepalives find a vanished peer after idle + count × interval", "[tcp][stream]") {
+  Stream s;
+  sim::TcpOptions o;
+  o.keepalive = true;
+  o.keepalive_idle = 10_s;
+  o.keepalive_interval = 2_s;
+  o.keepalive_count = 3;
+  s.tcp().set_options(s.conn, s.client, o);
+  s.b.run_until(30_s);
+  CHECK(s.client_timeouts.empty());  // probes answered: the connection just idles
+  s.b.s.network().disconnect(s.srv.id());  // cable cut at 30 s
+  s.b.run_until(100_s);
+  // Probes at 12 and 22 s were answered; those at 32, 34 and 36 s are not, and the timer at
+  // 38 s gives up (tcp_keepalive_timer: probes_out >= keepalive_probes).
+  CHECK(s.client_timeouts == std::vector<sim::Time>{38_s});
+}
+
+TEST_CASE("a closing peer's FIN is read after its data", "[tcp][stream]") {
+  Stream s;
+  std::vector<std::string> got;
+  s.tcp().on_close(s.conn, s.server, [&] { got.push_back("eof"); });
+  s.tcp().send(s.conn, s.client, [&] { got.push_back("data"); });
+  s.tcp().close(s.conn, s.client);
+  s.b.run_until(3_s);
+  CHECK(got == std::vector<std::string>{"data", "eof"});
+}
+
+TEST_CASE("a frozen reader's peer sends until the window is full; the data is read after thaw", "[tcp][stream]") {
+  Stream s;
+  s.server.freeze();
+  for (int i = 0; i < 100; ++i) s.send(i, 16384);
+  s.b.run_until(5_s);
+  CHECK(s.read.empty());
+  CHECK(s.tcp().unread_bytes(s.conn, s.server) == 131072);  // tcp_rmem's default: 8 messages
+  CHECK(s.tcp().queued_bytes(s.conn, s.client) == 92 * 16384);  // the writer is blocked
+  s.server.thaw();
+  s.b.run_until(6_s);
+  CHECK(s.read == iota(100));
+  CHECK(s.tcp().queued_bytes(s.conn, s.client) == 0);
+  CHECK(s.client_timeouts.empty());
+  CHECK(s.tcp().open(s.conn));
+}
+
+TEST_CASE("a large message takes its size over the NIC rate to cross", "[tcp][stream]") {
+  Stream s;
+  s.b.s.network().set_nic_rate(s.cli.id(), 125'000'000);  // 1 Gbit/s
+  s.send(0, 1'000'000'000);  // a 1 GB base backup
+  s.b.run_until(20_s);
+  CHECK(s.read_at == std::vector<sim::Time>{2_s + 8_s + kLatency});
+}
+
+TEST_CASE("messages that fit the window leave back to back at the NIC rate", "[tcp][stream]") {
+  Stream s;
+  s.b.s.network().set_nic_rate(s.cli.id(), 125'000'000);
+  for (int i = 0; i < 4; ++i) s.send(i, 25'000);  // 200 µs each on the wire
+  s.b.run_until(3_s);
+  CHECK(s.read_at == std::vector<sim::Time>{2_s + 200_us + kLatency, 2_s + 400_us + kLatency,
+                                            2_s + 600_us + kLatency, 2_s + 800_us + kLatency});
+}
+
+TEST_CASE("data sent to a peer whose process closed its socket is answered with an RST", "[tcp][stream]") {
+  Stream s;
+  s.tcp().close(s.conn, s.server);
+  s.b.run_until(3_s);
+  CHECK(s.client_closes == std::vector<sim::Time>{2_s + kLatency});
+  s.send(0);
+  s.b.run_until(4_s);
+  CHECK(s.client_resets == std::vector<sim::Time>{3_s + 2 * kLatency});
+}
+
+TEST_CASE("with the way back cut the data lands, but the sender times out waiting for its ACK", "[tcp][stream]") {
+  Stream s;
+  sim::TcpOptions o;
+  o.user_timeout = 5_s;
+  s.tcp().set_options(s.conn, s.client, o);
+  s.b.s.network().add_drop({s.srv.id()}, {s.cli.id()}, sim::kTcp, /*both_ways=*/false);
+  s.send(0);
+  s.b.run_until(20_s);
+  CHECK(s.read == std::vector<int>{0});  // read once, however often it was retransmitted
+  CHECK(s.read_at == std::vector<sim::Time>{2_s + kLatency});
+  CHECK(s.client_timeouts == std::vector<sim::Time>{7_s});
+  CHECK(s.tcp().open(s.conn, s.server));
+}
