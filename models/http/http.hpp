@@ -35,6 +35,9 @@ class HttpService {
   virtual void serve(sim::ConnId conn, HttpRequest req) = 0;
 };
 
+/// A request timeout this long or longer is none at all (curl without --max-time): nothing is scheduled.
+constexpr sim::Time kNoTimeout = sim::kNever / 4;
+
 /// One HTTP request: connect, send, wait for the response or a reset, all bounded by `timeout`.
 /// `done` runs exactly once, in `client`. `connect_timeout` bounds the handshake alone.
 void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRequest req,
