@@ -69,7 +69,12 @@ void EventQueue::compact() {
     if (buckets_[i].empty()) occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
     wheel_entries_ += buckets_[i].size();
   }
-  stored_ = heap_.size() + wheel_entries_ + (active_.size() - active_pos_);
+  fine_entries_ = 0;
+  for (auto& f : fine_) {
+    std::erase_if(f, is_dead);
+    fine_entries_ += f.size();
+  }
+  stored_ = heap_.size() + wheel_entries_ + fine_entries_ + (active_.size() - active_pos_);
 }
 
 std::int64_t EventQueue::next_occupied_bucket() const {
@@ -90,6 +95,10 @@ std::int64_t EventQueue::next_occupied_bucket() const {
   return current_bucket_ + kBuckets;  // not reached while wheel_entries_ > 0
 }
 
+void EventQueue::sort_active() {
+  std::sort(active_.begin(), active_.end(), [](const Entry& a, const Entry& b) { return before(a, b); });
+}
+
 const EventQueue::Entry* EventQueue::front(bool& in_heap) {
   for (;;) {
     while (active_pos_ < active_.size() && dead(active_[active_pos_])) {
@@ -104,18 +113,43 @@ const EventQueue::Entry* EventQueue::front(bool& in_heap) {
       in_heap = !heap_.empty() && before(heap_.front(), active_[active_pos_]);
       return in_heap ? &heap_.front() : &active_[active_pos_];
     }
-    if (wheel_entries_ > 0) {
+    if (fine_entries_ > 0) {
+      // The current bucket's next non-empty slice becomes the sorted run, unless the heap's
+      // front comes before that slice starts.
+      while (fine_[fine_pos_].empty()) ++fine_pos_;
+      const Time start = (current_bucket_ << kBucketShift) + (static_cast<Time>(fine_pos_) << kFineShift);
+      if (heap_.empty() || heap_.front().time >= start) {
+        // Copied, not swapped: every vector keeps the capacity its own traffic grew it to.
+        active_.assign(fine_[fine_pos_].begin(), fine_[fine_pos_].end());
+        fine_[fine_pos_].clear();
+        fine_entries_ -= active_.size();
+        active_pos_ = 0;
+        ++fine_pos_;
+        sort_active();
+        continue;
+      }
+    } else if (wheel_entries_ > 0) {
       const std::int64_t next = next_occupied_bucket();
       if (heap_.empty() || heap_.front().time >= (next << kBucketShift)) {
-        // The clock reaches the next bucket: it becomes the active one, sorted once.
+        // The clock reaches the next bucket. A small one is sorted at once; a crowded one (a
+        // burst of timers armed together) is first split into kFine slices by time, so that
+        // sorting stays cheap however many fall in one bucket.
         const auto i = static_cast<std::size_t>(next & (kBuckets - 1));
-        active_.clear();
-        active_.swap(buckets_[i]);  // the bucket keeps the old active vector's capacity
         occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-        wheel_entries_ -= active_.size();
-        active_pos_ = 0;
         current_bucket_ = next;
-        std::sort(active_.begin(), active_.end(), [](const Entry& a, const Entry& b) { return before(a, b); });
+        active_.clear();
+        active_pos_ = 0;
+        std::vector<Entry>& bucket = buckets_[i];
+        wheel_entries_ -= bucket.size();
+        if (bucket.size() <= kSmallBucket) {
+          active_.assign(bucket.begin(), bucket.end());
+          sort_active();
+        } else {
+          for (const Entry& e : bucket) fine_[static_cast<std::size_t>(e.time >> kFineShift) & (kFine - 1)].push_back(e);
+          fine_entries_ = bucket.size();
+          fine_pos_ = 0;
+        }
+        bucket.clear();
         continue;
       }
     }
@@ -140,7 +174,8 @@ bool EventQueue::pop(Popped& out) {
     remove_top();
     // With the current bucket drained, the heap's event came before every wheel bucket, so the
     // wheel may start after it: keeps the wheel in use when time jumps past its span.
-    if (active_pos_ == active_.size()) current_bucket_ = std::max(current_bucket_, top.time >> kBucketShift);
+    if (active_pos_ == active_.size() && fine_entries_ == 0)
+      current_bucket_ = std::max(current_bucket_, top.time >> kBucketShift);
   } else {
     ++active_pos_;
   }

@@ -87,6 +87,9 @@ class EventQueue {
   static constexpr int kBucketShift = 20;  // 2^20 ns, about 1 ms per bucket
   static constexpr std::int64_t kBuckets = 4096;  // about 4.3 s ahead; a power of two
   static constexpr std::size_t kWords = kBuckets / 64;
+  static constexpr int kFineShift = 14;  // a crowded bucket splits into slices of 2^14 ns
+  static constexpr std::size_t kFine = std::size_t{1} << (kBucketShift - kFineShift);
+  static constexpr std::size_t kSmallBucket = 16;
 
   static bool before(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.order < b.order);
@@ -99,6 +102,7 @@ class EventQueue {
   /// The earliest live key, in the heap (true) or at active_[active_pos_] (false); nullptr if none.
   const Entry* front(bool& in_heap);
   std::int64_t next_occupied_bucket() const;
+  void sort_active();
   void compact();
   // A binary heap whose pop sifts bottom-up (Floyd): the hole left by the root walks to a leaf
   // with one comparison per level, then the last entry sifts up from there, usually a level or
@@ -113,6 +117,9 @@ class EventQueue {
   std::int64_t current_bucket_ = 0;             // wheel buckets hold b in (current, current + kBuckets)
   std::vector<Entry> active_;                   // the current bucket, sorted, drained from active_pos_
   std::size_t active_pos_ = 0;
+  std::array<std::vector<Entry>, kFine> fine_;  // the current bucket's later slices, when split
+  std::size_t fine_pos_ = 0;                    // next slice to sort into active_
+  std::size_t fine_entries_ = 0;
   std::size_t wheel_entries_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
