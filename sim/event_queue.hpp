@@ -34,7 +34,7 @@ struct Owner {
 /// so a cancelled entry is skipped when it surfaces; no search is needed.
 ///
 /// Keys live in one of two structures. Most events are timers a few seconds ahead (checks,
-/// adverts, packets), so those go to a timing wheel of ~1 ms buckets covering ~4.3 s: O(1) to
+/// adverts, timeouts), so those go to a timing wheel of ~2 ms buckets covering ~17 s: O(1) to
 /// insert, and a bucket is sorted only when the clock reaches it. Everything else (the current
 /// bucket's instant, far timeouts) goes to a binary heap. The next event is the smaller key of
 /// the two fronts, and keys are unique (the sequence), so which structure holds an event never
@@ -84,8 +84,11 @@ class EventQueue {
     std::uint32_t generation = 0;
     bool live = false;
   };
-  static constexpr int kBucketShift = 20;  // 2^20 ns, about 1 ms per bucket
-  static constexpr std::int64_t kBuckets = 4096;  // about 4.3 s ahead; a power of two
+  // About 17 s ahead: check intervals, adverts, and the connect/check timeouts that are
+  // armed with every check and nearly always cancelled (kept out of the heap, whose cost grows
+  // with its size, unlike the wheel's).
+  static constexpr int kBucketShift = 21;  // 2^21 ns, about 2 ms per bucket
+  static constexpr std::int64_t kBuckets = 8192;  // a power of two
   static constexpr std::size_t kWords = kBuckets / 64;
   static constexpr int kFineShift = 14;  // a crowded bucket splits into slices of 2^14 ns
   static constexpr std::size_t kFine = std::size_t{1} << (kBucketShift - kFineShift);

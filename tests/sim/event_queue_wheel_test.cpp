@@ -16,7 +16,7 @@ using namespace sim::literals;
 TEST_CASE("events on both sides of the wheel's span run in time order", "[engine]") {
   sim::Simulation s(1);
   std::vector<sim::Time> ran;
-  const std::vector<sim::Time> times = {100_s, 0, 4400_ms, 1_ms, 3_s, 4200_ms, 500_us, 10_s, 2_s, 2_s + 1, 4295_ms};
+  const std::vector<sim::Time> times = {100_s, 0, 4400_ms, 1_ms, 3_s, 17179_ms, 500_us, 10_s, 2_s, 2_s + 1, 17180_ms, 18_s};
   for (sim::Time t : times) s.at(t, [&ran, &s] { ran.push_back(s.now()); });
   s.run_until(200_s);
   auto sorted = times;
@@ -58,11 +58,11 @@ TEST_CASE("a frozen owner's events from the wheel and the heap run on thaw in th
   std::vector<std::string> seen;
   s.at(1_s, [&] { s.freeze(owner); });
   s.at(2_s, [&] { seen.push_back("wheel@2s ran at " + std::to_string(s.now() / 1_s)); }, sim::Phase::Normal, s.owner(owner));
-  s.at(6_s, [&] { seen.push_back("heap@6s ran at " + std::to_string(s.now() / 1_s)); }, sim::Phase::Normal, s.owner(owner));
-  s.at(7_s, [&] { s.thaw(owner); });
-  s.at(7_s, [&] { seen.push_back("same instant, queued before the thaw"); });
-  s.run_until(10_s);
-  REQUIRE(seen == std::vector<std::string>{"same instant, queued before the thaw", "wheel@2s ran at 7", "heap@6s ran at 7"});
+  s.at(30_s, [&] { seen.push_back("heap@30s ran at " + std::to_string(s.now() / 1_s)); }, sim::Phase::Normal, s.owner(owner));
+  s.at(31_s, [&] { s.thaw(owner); });
+  s.at(31_s, [&] { seen.push_back("same instant, queued before the thaw"); });
+  s.run_until(40_s);
+  REQUIRE(seen == std::vector<std::string>{"same instant, queued before the thaw", "wheel@2s ran at 31", "heap@30s ran at 31"});
 }
 
 TEST_CASE("cancelled events do not pile up in the queue", "[engine]") {
@@ -92,10 +92,10 @@ TEST_CASE("random schedules and cancellations run in the order of a sorted refer
     int ran = 0;
     std::uint64_t seq = 0;
     int next_id = 0;
-    const sim::Time delays[] = {0, 1, 300_us, 1_ms, 2_s, 2_s + 500_us, 4290_ms, 5_s, 100_s};
+    const sim::Time delays[] = {0, 1, 300_us, 2_ms, 2_s, 2_s + 500_us, 5_s, 17179_ms, 17180_ms, 100_s};
     std::function<void(int)> on_run;
     auto schedule = [&](sim::Time now) {
-      const sim::Time d = delays[rng.uniform_int(0, 8)] + rng.uniform_int(0, 3);
+      const sim::Time d = delays[rng.uniform_int(0, 9)] + rng.uniform_int(0, 3);
       const int phase = static_cast<int>(rng.uniform_int(0, 2));
       const int id = next_id++;
       const Key k{now + d, phase, seq++};
