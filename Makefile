@@ -6,7 +6,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 DEBS := build-essential cmake libboost-graph-dev libyaml-cpp-dev libeigen3-dev libspdlog-dev catch2 \
-        pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
+        pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib libssl-dev
 
 SAN_BUILD ?= build-sanitize
 
@@ -67,8 +67,13 @@ sanitize: deps
 	  $(SAN_BUILD)/tests/hasim-fuzz --mutants 300 --seed 2 --jobs $(JOBS) --no-rlimit --timeout 120 --max-rss-mib 4096 || status=1; \
 	  exit $$status
 
-bench: build
-	$(BUILD)/hasim-bench
+# Benchmarks are figures, not tests: Release (no debug info, -O3), in their own build directory so
+# the tests' RelWithDebInfo build is left alone. Each figure prints beside its in-process baseline.
+BENCH_BUILD ?= build-release
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=$(PYTHON)
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target hasim-bench
+	$(BENCH_BUILD)/hasim-bench
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD)

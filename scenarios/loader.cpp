@@ -388,7 +388,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       w.http.interval = wr.duration("interval", w.http.interval, true);
       // curl without --max-time has no overall limit; 0 here means the same.
       w.http.timeout = wr.duration("timeout", 0, true);
-      if (w.http.timeout == 0) w.http.timeout = sim::kNever / 4;
+      if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
       w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
       w.http.start = wr.duration("start", 0, true);
       w.http.duration = wr.duration("duration", 0, true);

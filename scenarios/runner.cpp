@@ -369,6 +369,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   s.at(spec.duration + 1, [&reached] { reached = true; }, sim::Phase::Fault);
   s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   s.trace().set_detail(options.detail || options.keep_trace);
+  // Records are hashed as they are made; only what the result needs stays in memory.
+  s.trace().set_keep(options.keep_trace ? sim::Trace::Keep::All : sim::Trace::Keep::Notable);
+  if (options.trace_sink) s.trace().set_sink(options.trace_sink);
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
   if (spec.converge) {
     s.invariants().enable("converge");
@@ -406,7 +409,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   for (auto* h : b.haproxies)
     for (const auto& row : h->stats()) r.haproxy_stats.push_back(RunResult::Stat{h->node().name(), row});
   r.events_processed = s.events_processed() - 1;  // less run_to_end's own marker
-  r.trace_records = s.trace().records().size();
+  r.trace_records = s.trace().size();
   r.trace_sha256 = s.trace().sha256();
   if (options.keep_trace) {
     r.trace_jsonl = s.trace().jsonl();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/haproxy/haproxy.hpp"
@@ -21,6 +22,8 @@ constexpr std::uint64_t kDefaultMaxEvents = 10'000'000;
 
 struct RunOptions {
   bool keep_trace = false;     // keep the JSONL text and the Chrome trace in the result
+  /// Receives each trace line as it is made (`--trace FILE` streams there instead of keeping it).
+  std::function<void(std::string_view)> trace_sink;
   bool detail = true;          // record per-check and per-request records (false: events only)
   int log_level = 4;           // spdlog level: 0 trace .. 4 error .. 6 off
   std::uint64_t max_events = kDefaultMaxEvents;  // 0: no limit

@@ -5,6 +5,8 @@
 
 namespace sim {
 
+EventQueue::EventQueue() : buckets_(kBuckets) {}
+
 EventId EventQueue::push(Time time, Phase phase, Owner owner, Callback fn) {
   std::uint32_t slot;
   if (!free_.empty()) {
@@ -19,20 +21,31 @@ EventId EventQueue::push(Time time, Phase phase, Owner owner, Callback fn) {
   s.owner = owner;
   s.live = true;
   const std::uint64_t order = (static_cast<std::uint64_t>(phase) << 60) | sequence_++;
-  heap_.push_back(Entry{time, order, slot, s.generation});
-  sift_up(heap_.size() - 1);
+  insert(Entry{time, order, slot, s.generation});
   ++live_;
   return EventId{slot, s.generation};
 }
 
-bool EventQueue::pending(EventId id) const {
-  return id.valid() && id.slot < slots_.size() && slots_[id.slot].live &&
-         slots_[id.slot].generation == id.generation;
+void EventQueue::insert(const Entry& e) {
+  const std::int64_t b = e.time >> kBucketShift;
+  if (b > current_bucket_ && b - current_bucket_ < kBuckets) {
+    const auto i = static_cast<std::size_t>(b & (kBuckets - 1));
+    if (buckets_[i].empty()) occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
+    buckets_[i].push_back(e);
+    ++wheel_entries_;
+  } else {
+    heap_.push_back(e);
+    sift_up(heap_.size() - 1);
+  }
+  ++stored_;
 }
 
 bool EventQueue::cancel(EventId id) {
   if (!pending(id)) return false;
   release(id.slot);
+  // Cancelled keys are skipped lazily; a model that cancels most of what it schedules (request
+  // timeouts) must not make them pile up, so sweep them out once they outnumber the live ones.
+  if (stored_ > 2 * live_ + 4096) compact();
   return true;
 }
 
@@ -40,34 +53,139 @@ void EventQueue::release(std::uint32_t slot) {
   Slot& s = slots_[slot];
   s.fn = nullptr;
   s.live = false;
-  ++s.generation;  // the heap entry, if still there, no longer matches and is skipped
+  ++s.generation;  // the key, if still queued, no longer matches and is skipped
   free_.push_back(slot);
   --live_;
 }
 
-Time EventQueue::next_time() {
-  while (!heap_.empty()) {
-    const Entry& top = heap_.front();
-    const Slot& s = slots_[top.slot];
-    if (s.live && s.generation == top.generation) return top.time;
-    remove_top();
+void EventQueue::compact() {
+  auto is_dead = [this](const Entry& e) { return dead(e); };
+  std::erase_if(heap_, is_dead);
+  std::make_heap(heap_.begin(), heap_.end(), [](const Entry& a, const Entry& b) { return before(b, a); });
+  wheel_entries_ = 0;
+  for (std::size_t i = 0; i < buckets_.size(); ++i) {
+    if ((occupied_[i / 64] >> (i % 64) & 1) == 0) continue;
+    std::erase_if(buckets_[i], is_dead);
+    if (buckets_[i].empty()) occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    wheel_entries_ += buckets_[i].size();
   }
-  return kNever;
+  fine_entries_ = 0;
+  for (auto& f : fine_) {
+    std::erase_if(f, is_dead);
+    fine_entries_ += f.size();
+  }
+  stored_ = heap_.size() + wheel_entries_ + fine_entries_ + (active_.size() - active_pos_);
+}
+
+std::int64_t EventQueue::next_occupied_bucket() const {
+  // Bit i stands for the one absolute bucket b in (current, current + kBuckets) with
+  // b % kBuckets == i, so scanning the bits circularly from current + 1 visits buckets in time order.
+  const std::int64_t base = current_bucket_ + 1;
+  const auto start = static_cast<std::size_t>(base & (kBuckets - 1));
+  std::size_t word = start / 64;
+  std::uint64_t bits = occupied_[word] & (~std::uint64_t{0} << (start % 64));
+  for (std::size_t n = 0; n <= kWords; ++n) {
+    if (bits != 0) {
+      const auto i = static_cast<std::int64_t>(word * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      return base + ((i - static_cast<std::int64_t>(start)) & (kBuckets - 1));
+    }
+    word = (word + 1) % kWords;
+    bits = occupied_[word];
+  }
+  return current_bucket_ + kBuckets;  // not reached while wheel_entries_ > 0
+}
+
+void EventQueue::sort_active() {
+  std::sort(active_.begin(), active_.end(), [](const Entry& a, const Entry& b) { return before(a, b); });
+}
+
+const EventQueue::Entry* EventQueue::front(bool& in_heap) {
+  for (;;) {
+    while (active_pos_ < active_.size() && dead(active_[active_pos_])) {
+      ++active_pos_;
+      --stored_;
+    }
+    while (!heap_.empty() && dead(heap_.front())) {
+      remove_top();
+      --stored_;
+    }
+    if (active_pos_ < active_.size()) {
+      in_heap = !heap_.empty() && before(heap_.front(), active_[active_pos_]);
+      return in_heap ? &heap_.front() : &active_[active_pos_];
+    }
+    if (fine_entries_ > 0) {
+      // The current bucket's next non-empty slice becomes the sorted run, unless the heap's
+      // front comes before that slice starts.
+      while (fine_[fine_pos_].empty()) ++fine_pos_;
+      const Time start = (current_bucket_ << kBucketShift) + (static_cast<Time>(fine_pos_) << kFineShift);
+      if (heap_.empty() || heap_.front().time >= start) {
+        // Copied, not swapped: every vector keeps the capacity its own traffic grew it to.
+        active_.assign(fine_[fine_pos_].begin(), fine_[fine_pos_].end());
+        fine_[fine_pos_].clear();
+        fine_entries_ -= active_.size();
+        active_pos_ = 0;
+        ++fine_pos_;
+        sort_active();
+        continue;
+      }
+    } else if (wheel_entries_ > 0) {
+      const std::int64_t next = next_occupied_bucket();
+      if (heap_.empty() || heap_.front().time >= (next << kBucketShift)) {
+        // The clock reaches the next bucket. A small one is sorted at once; a crowded one (a
+        // burst of timers armed together) is first split into kFine slices by time, so that
+        // sorting stays cheap however many fall in one bucket.
+        const auto i = static_cast<std::size_t>(next & (kBuckets - 1));
+        occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+        current_bucket_ = next;
+        active_.clear();
+        active_pos_ = 0;
+        std::vector<Entry>& bucket = buckets_[i];
+        wheel_entries_ -= bucket.size();
+        if (bucket.size() <= kSmallBucket) {
+          active_.assign(bucket.begin(), bucket.end());
+          sort_active();
+        } else {
+          for (const Entry& e : bucket) fine_[static_cast<std::size_t>(e.time >> kFineShift) & (kFine - 1)].push_back(e);
+          fine_entries_ = bucket.size();
+          fine_pos_ = 0;
+        }
+        bucket.clear();
+        continue;
+      }
+    }
+    if (heap_.empty()) return nullptr;
+    in_heap = true;
+    return &heap_.front();
+  }
+}
+
+Time EventQueue::next_time() {
+  bool in_heap = false;
+  const Entry* e = front(in_heap);
+  return e == nullptr ? kNever : e->time;
 }
 
 bool EventQueue::pop(Popped& out) {
-  while (!heap_.empty()) {
-    const Entry top = heap_.front();
+  bool in_heap = false;
+  const Entry* e = front(in_heap);
+  if (e == nullptr) return false;
+  const Entry top = *e;
+  if (in_heap) {
     remove_top();
-    Slot& s = slots_[top.slot];
-    if (!s.live || s.generation != top.generation) continue;  // cancelled
-    out.time = top.time;
-    out.phase = static_cast<Phase>(top.order >> 60);
-    out.owner = s.owner;
-    out.id = EventId{top.slot, top.generation};
-    return true;
+    // With the current bucket drained, the heap's event came before every wheel bucket, so the
+    // wheel may start after it: keeps the wheel in use when time jumps past its span.
+    if (active_pos_ == active_.size() && fine_entries_ == 0)
+      current_bucket_ = std::max(current_bucket_, top.time >> kBucketShift);
+  } else {
+    ++active_pos_;
   }
-  return false;
+  --stored_;
+  const Slot& s = slots_[top.slot];
+  out.time = top.time;
+  out.phase = static_cast<Phase>(top.order >> 60);
+  out.owner = s.owner;
+  out.id = EventId{top.slot, top.generation};
+  return true;
 }
 
 Callback EventQueue::take(EventId id) {
@@ -79,14 +197,13 @@ Callback EventQueue::take(EventId id) {
 void EventQueue::reschedule(EventId id, Time time, Phase phase) {
   if (!pending(id)) return;
   const std::uint64_t order = (static_cast<std::uint64_t>(phase) << 60) | sequence_++;
-  heap_.push_back(Entry{time, order, id.slot, id.generation});
-  sift_up(heap_.size() - 1);
+  insert(Entry{time, order, id.slot, id.generation});
 }
 
 void EventQueue::sift_up(std::size_t i) {
   Entry e = heap_[i];
   while (i > 0) {
-    const std::size_t parent = (i - 1) / kArity;
+    const std::size_t parent = (i - 1) / 2;
     if (!before(e, heap_[parent])) break;
     heap_[i] = heap_[parent];
     i = parent;

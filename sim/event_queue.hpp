@@ -1,6 +1,7 @@
 #pragma once
 // The one total order of the simulation: events keyed (time, phase, insertion sequence).
 // Nothing else (addresses, hashes, ids) ever breaks a tie.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -29,8 +30,15 @@ struct Owner {
   std::uint32_t incarnation = 0;
 };
 
-/// A binary heap of (time, order) keys pointing into a slab of callbacks. Cancelling bumps the
-/// slot's generation, so a cancelled entry is skipped when it surfaces; no search is needed.
+/// (time, order) keys pointing into a slab of callbacks. Cancelling bumps the slot's generation,
+/// so a cancelled entry is skipped when it surfaces; no search is needed.
+///
+/// Keys live in one of two structures. Most events are timers a few seconds ahead (checks,
+/// adverts, timeouts), so those go to a timing wheel of ~2 ms buckets covering ~17 s: O(1) to
+/// insert, and a bucket is sorted only when the clock reaches it. Everything else (the current
+/// bucket's instant, far timeouts) goes to a binary heap. The next event is the smaller key of
+/// the two fronts, and keys are unique (the sequence), so which structure holds an event never
+/// changes the order.
 class EventQueue {
  public:
   /// The earliest live event, still holding its slot: the caller runs it (take), drops it
@@ -42,9 +50,13 @@ class EventQueue {
     EventId id;
   };
 
+  EventQueue();
   EventId push(Time time, Phase phase, Owner owner, Callback fn);
   bool cancel(EventId id);
-  bool pending(EventId id) const;
+  bool pending(EventId id) const {
+    return id.valid() && id.slot < slots_.size() && slots_[id.slot].live &&
+           slots_[id.slot].generation == id.generation;
+  }
   /// Removes the earliest live event from the order into `out`; false when none is left.
   /// The event stays pending (cancellable) until taken or cancelled.
   bool pop(Popped& out);
@@ -56,6 +68,8 @@ class EventQueue {
   /// Time of the earliest live event (cancelled entries on top are discarded); kNever when empty.
   Time next_time();
   std::size_t size() const { return live_; }
+  /// Keys stored, cancelled ones included (for tests: cancelled keys must not pile up).
+  std::size_t stored() const { return stored_; }
 
  private:
   struct Entry {
@@ -70,22 +84,51 @@ class EventQueue {
     std::uint32_t generation = 0;
     bool live = false;
   };
-  // A binary heap whose pop sifts bottom-up (Floyd): the hole left by the root walks to a leaf
-  // with one comparison per level, then the last entry sifts up from there, usually a level or
-  // two. Sifting is most of the engine's work; this halves its comparisons.
-  static constexpr std::size_t kArity = 2;  // used by sift_up; remove_top is binary-specific
+  // About 17 s ahead: check intervals, adverts, and the connect/check timeouts that are
+  // armed with every check and nearly always cancelled (kept out of the heap, whose cost grows
+  // with its size, unlike the wheel's).
+  static constexpr int kBucketShift = 21;  // 2^21 ns, about 2 ms per bucket
+  static constexpr std::int64_t kBuckets = 8192;  // a power of two
+  static constexpr std::size_t kWords = kBuckets / 64;
+  static constexpr int kFineShift = 14;  // a crowded bucket splits into slices of 2^14 ns
+  static constexpr std::size_t kFine = std::size_t{1} << (kBucketShift - kFineShift);
+  static constexpr std::size_t kSmallBucket = 16;
+
   static bool before(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.order < b.order);
   }
+  bool dead(const Entry& e) const {
+    const Slot& s = slots_[e.slot];
+    return !s.live || s.generation != e.generation;
+  }
+  void insert(const Entry& e);
+  /// The earliest live key, in the heap (true) or at active_[active_pos_] (false); nullptr if none.
+  const Entry* front(bool& in_heap);
+  std::int64_t next_occupied_bucket() const;
+  void sort_active();
+  void compact();
+  // A binary heap whose pop sifts bottom-up (Floyd): the hole left by the root walks to a leaf
+  // with one comparison per level, then the last entry sifts up from there, usually a level or
+  // two. Sifting is most of the heap's work; this halves its comparisons.
   void sift_up(std::size_t i);
   void remove_top();
   void release(std::uint32_t slot);
 
   std::vector<Entry> heap_;
+  std::vector<std::vector<Entry>> buckets_;     // bucket b (absolute) lives at b % kBuckets
+  std::array<std::uint64_t, kWords> occupied_{};  // one bit per non-empty bucket
+  std::int64_t current_bucket_ = 0;             // wheel buckets hold b in (current, current + kBuckets)
+  std::vector<Entry> active_;                   // the current bucket, sorted, drained from active_pos_
+  std::size_t active_pos_ = 0;
+  std::array<std::vector<Entry>, kFine> fine_;  // the current bucket's later slices, when split
+  std::size_t fine_pos_ = 0;                    // next slice to sort into active_
+  std::size_t fine_entries_ = 0;
+  std::size_t wheel_entries_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::uint64_t sequence_ = 0;
   std::size_t live_ = 0;
+  std::size_t stored_ = 0;
 };
 
 }  // namespace sim

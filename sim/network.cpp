@@ -88,11 +88,7 @@ Ipv4 Network::allocate(SegmentId seg) {
   for (std::uint32_t tried = 0; tried < last; ++tried) {
     if (s.next_host > last || s.next_host < 2) s.next_host = 2;
     Ipv4 ip{net + s.next_host++};
-    bool taken = false;
-    for (const auto& n : nodes_)
-      for (const auto& a : n.attachments)
-        if (a.address == ip) taken = true;
-    if (!taken) return ip;
+    if (primary_.count(ip) == 0) return ip;
   }
   throw std::runtime_error("network " + s.name + " (" + s.subnet.str() + ") has no free address left");
 }
@@ -100,8 +96,22 @@ Ipv4 Network::allocate(SegmentId seg) {
 Ipv4 Network::attach(Node& node, SegmentId segment, std::optional<Ipv4> address) {
   Ipv4 ip = address ? *address : allocate(segment);
   nodes_[node.id()].attachments.push_back(Attachment{segment, ip, true});
+  index_primary(node.id(), ip);
   components_dirty_ = true;
   return ip;
+}
+
+void Network::index_primary(NodeId node, Ipv4 ip) {
+  auto& list = primary_[ip];
+  list.insert(std::upper_bound(list.begin(), list.end(), node), node);
+}
+
+void Network::unindex_primary(NodeId node, Ipv4 ip) {
+  auto it = primary_.find(ip);
+  if (it == primary_.end()) return;
+  auto at = std::find(it->second.begin(), it->second.end(), node);
+  if (at != it->second.end()) it->second.erase(at);
+  if (it->second.empty()) primary_.erase(it);
 }
 
 void Network::set_router(NodeId node, bool forwards) {
@@ -165,9 +175,7 @@ bool Network::holds(NodeId node, Ipv4 ip) const {
 
 std::vector<NodeId> Network::holders(Ipv4 ip) const {
   std::vector<NodeId> out;
-  for (std::size_t n = 0; n < nodes_.size(); ++n)
-    for (const auto& a : nodes_[n].attachments)
-      if (a.address == ip) out.push_back(static_cast<NodeId>(n));
+  if (auto p = primary_.find(ip); p != primary_.end()) out = p->second;
   auto it = secondary_.find(ip);
   if (it != secondary_.end())
     for (const auto& s : it->second) out.push_back(s.node);
@@ -186,13 +194,12 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   // learns it. When the owner vanishes (docker stop), the learned entry keeps the sender's SYNs
   // going to a MAC that is gone: they are lost until the connect timeout (HAProxy logs `sC`,
   // 5 s per attempt, in the real runs), whereas an address never seen fails ARP after 3 s.
-  for (std::size_t n = 0; n < nodes_.size(); ++n)
-    for (const auto& a : nodes_[n].attachments)
-      if (a.address == ip) {
-        if (!sim_.node(static_cast<NodeId>(n)).up()) return std::nullopt;
-        nodes_[src].arp_cache[ip] = static_cast<NodeId>(n);
-        return static_cast<NodeId>(n);
-      }
+  if (auto p = primary_.find(ip); p != primary_.end()) {
+    const NodeId n = p->second.front();  // the first node (in node order) with that address
+    if (!sim_.node(n).up()) return std::nullopt;
+    nodes_[src].arp_cache[ip] = n;
+    return n;
+  }
   auto it = secondary_.find(ip);
   auto& cache = nodes_[src].arp_cache;
   auto cached = cache.find(ip);
@@ -423,8 +430,10 @@ void Network::node_up(Node& node) {
   if (node.dynamic_address && node.starts() > 1) {
     for (auto& a : nn.attachments) {
       const Ipv4 old = a.address;
+      unindex_primary(node.id(), old);  // its old address is free for the allocation, as before
       a.address = Ipv4{0};
       a.address = allocate(a.segment);
+      index_primary(node.id(), a.address);
       sim_.record("address_change", {{"node", node.name()}, {"old", old.str()}, {"new", a.address.str()}}, true);
     }
   }

@@ -191,6 +191,11 @@ class Network {
   std::vector<Segment> segments_;
   std::vector<NodeNet> nodes_;
   std::map<Ipv4, std::vector<Secondary>> secondary_;
+  // Primary address -> the nodes attached with it, in node order (one entry per attachment):
+  // resolve(), holders() and allocate() look here instead of scanning every node.
+  std::map<Ipv4, std::vector<NodeId>> primary_;
+  void index_primary(NodeId node, Ipv4 ip);
+  void unindex_primary(NodeId node, Ipv4 ip);
   std::uint64_t secondary_seq_ = 0;
   std::map<int, Rule> rules_;
   int next_rule_ = 1;

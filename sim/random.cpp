@@ -45,7 +45,8 @@ double Rng::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-
 
 std::int64_t Rng::uniform_int(std::int64_t lo, std::int64_t hi) {
   if (hi <= lo) return lo;
-  const std::uint64_t range = static_cast<std::uint64_t>(hi - lo) + 1;
+  // Unsigned arithmetic throughout: hi - lo overflows a signed type on wide ranges.
+  const std::uint64_t range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo) + 1;
   if (range == 0) return static_cast<std::int64_t>(next_u64());  // the full 64-bit span
   // Lemire: multiply into 128 bits, reject the small biased zone.
   unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * range;
@@ -57,7 +58,7 @@ std::int64_t Rng::uniform_int(std::int64_t lo, std::int64_t hi) {
       low = static_cast<std::uint64_t>(m);
     }
   }
-  return lo + static_cast<std::int64_t>(m >> 64);
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + static_cast<std::uint64_t>(m >> 64));
 }
 
 double Rng::exponential(double mean) {

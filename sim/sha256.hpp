@@ -1,6 +1,8 @@
 #pragma once
 // SHA-256 (FIPS 180-4), used for the trace hash that pins determinism across runs and machines.
-#include <cstdint>
+// Backed by libcrypto (OpenSSL), a vetted implementation that uses the CPU's SHA instructions:
+// the trace is hashed as it is produced, so the hash's speed is part of every run's.
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -9,15 +11,15 @@ namespace sim {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(const Sha256& other);  // the state so far: hash a prefix, keep feeding the original
+  Sha256& operator=(const Sha256&) = delete;
   void update(std::string_view data);
   std::string hex_digest();  // finalises; call once
 
  private:
-  void block(const unsigned char* p);
-  std::uint32_t h_[8];
-  unsigned char buf_[64];
-  std::size_t buf_len_ = 0;
-  std::uint64_t total_ = 0;
+  struct Context;
+  std::unique_ptr<Context> ctx_;
 };
 
 std::string sha256_hex(std::string_view data);

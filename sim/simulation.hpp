@@ -2,6 +2,8 @@
 // A Simulation instance (never a singleton): clock, event loop, owners and their incarnations,
 // named random streams, nodes, network, trace, metrics and invariants of one run.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,8 +34,9 @@ class Simulation {
   std::uint64_t seed() const { return seed_; }
 
   EventId at(Time t, Callback fn, Phase phase = Phase::Normal, Owner owner = {});
+  /// Saturates at kNever: a delay of "forever" must not wrap round into the past.
   EventId after(Time delay, Callback fn, Phase phase = Phase::Normal, Owner owner = {}) {
-    return at(now_ + delay, std::move(fn), phase, owner);
+    return at(delay > kNever - now_ ? kNever : now_ + delay, std::move(fn), phase, owner);
   }
   bool cancel(EventId id) { return queue_.cancel(id); }
   bool pending(EventId id) const { return queue_.pending(id); }
@@ -91,6 +94,7 @@ class Simulation {
   EventQueue queue_;
   std::vector<OwnerState> owners_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::map<std::string, std::uint32_t, std::less<>> node_ids_;  // name -> id: lookups per request and per fault
   std::unique_ptr<Network> network_;
   std::unique_ptr<Tcp> tcp_;
   Trace trace_;

@@ -18,11 +18,6 @@ std::string TraceRecord::text(const std::string& key) const {
   return "";
 }
 
-void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
-  if (!notable && !detail_) return;
-  records_.push_back(TraceRecord{time, std::move(kind), std::move(fields), notable});
-}
-
 namespace {
 void write_field(JsonWriter& w, const FieldValue& v) {
   std::visit(
@@ -35,38 +30,60 @@ void write_field(JsonWriter& w, const FieldValue& v) {
       },
       v);
 }
+
+/// The record's JSON object, byte for byte what JsonWriter writes (the trace hash depends on
+/// it), appended straight to `out` without a writer's bookkeeping.
+void append_json(std::string& out, Time time, const std::string& kind, const std::vector<Field>& fields) {
+  out += "{\"t_s\":";
+  out += seconds_text(time);
+  out += ",\"kind\":";
+  json_escape(out, kind);
+  for (const auto& f : fields) {
+    out.push_back(',');
+    json_escape(out, f.key);
+    out.push_back(':');
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::string>) json_escape(out, x);
+          else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
+          else if constexpr (std::is_same_v<T, double>) out += number_text(x);
+          else out += std::to_string(static_cast<std::int64_t>(x));
+        },
+        f.value);
+  }
+  out.push_back('}');
+}
 }  // namespace
 
+void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
+  if (!notable && !detail_) return;
+  ++count_;
+  line_.clear();
+  append_json(line_, time, kind, fields);
+  line_.push_back('\n');
+  hash_.update(line_);
+  if (sink_) sink_(line_);
+  if (keep_ == Keep::All || notable) records_.push_back(TraceRecord{time, std::move(kind), std::move(fields), notable});
+}
+
 std::string Trace::record_json(const TraceRecord& r) {
-  JsonWriter w;
-  w.begin_object();
-  w.key("t_s");
-  w.raw(seconds_text(r.time));
-  w.key("kind");
-  w.value(r.kind);
-  for (const auto& f : r.fields) {
-    w.key(f.key);
-    write_field(w, f.value);
-  }
-  w.end_object();
-  return w.take();
+  std::string out;
+  append_json(out, r.time, r.kind, r.fields);
+  return out;
 }
 
 std::string Trace::jsonl() const {
   std::string out;
   for (const auto& r : records_) {
-    out += record_json(r);
+    append_json(out, r.time, r.kind, r.fields);
     out.push_back('\n');
   }
   return out;
 }
 
 std::string Trace::sha256() const {
-  Sha256 h;
-  for (const auto& r : records_) {
-    h.update(record_json(r));
-    h.update("\n");
-  }
+  Sha256 h(hash_);  // a copy: the trace may go on
   return h.hex_digest();
 }
 

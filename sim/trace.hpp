@@ -2,11 +2,14 @@
 // The trace: typed records stamped with simulated time. Its JSON Lines text is the artefact
 // whose SHA-256 pins determinism; "notable" records also form the run's event timeline.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
+#include "sim/sha256.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -28,17 +31,30 @@ struct TraceRecord {
   std::string text(const std::string& key) const;  // "" when absent or not a string
 };
 
+/// Every record is serialised once, when made: the line feeds the running SHA-256 and the sink
+/// (a `--trace` file), and the record itself is kept only as far as `keep` asks, so a long run's
+/// memory does not grow with its trace.
 class Trace {
  public:
+  /// What records() holds: every record (tests, `keep_trace`), or the notable ones only (the
+  /// timeline and metrics need no more).
+  enum class Keep { All, Notable };
   /// Adds a record; `t_s` is written first from `time`, then the fields in the given order.
   void record(Time time, std::string kind, std::vector<Field> fields, bool notable = false);
   const std::vector<TraceRecord>& records() const { return records_; }
+  /// Records made so far, kept or not.
+  std::size_t size() const { return count_; }
   /// Turns off debug-level records (notable ones are always kept): sweeps need no check-by-check log.
   void set_detail(bool on) { detail_ = on; }
   bool detail() const { return detail_; }
+  void set_keep(Keep k) { keep_ = k; }
+  /// Receives each record's JSON line (with its newline) as it is made.
+  void set_sink(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
 
   static std::string record_json(const TraceRecord& r);
+  /// The JSON Lines text of the kept records (all of them with Keep::All).
   std::string jsonl() const;
+  /// SHA-256 of the JSON Lines text of every record made so far, kept or not.
   std::string sha256() const;
   /// Chrome Trace Event Format (opens in Perfetto): one track per node, instants for records,
   /// spans for the intervals given (name, track, start, end).
@@ -53,7 +69,12 @@ class Trace {
 
  private:
   std::vector<TraceRecord> records_;
+  std::size_t count_ = 0;
   bool detail_ = true;
+  Keep keep_ = Keep::All;
+  Sha256 hash_;
+  std::string line_;  // reused: one allocation for every record's text
+  std::function<void(std::string_view)> sink_;
 };
 
 }  // namespace sim

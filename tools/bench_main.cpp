@@ -1,5 +1,6 @@
-// hasim-bench: throughput of the engine and wall time of whole scenarios. A benchmark, not a
-// test: it prints figures and never fails on them. Wall clocks are fine here (tools/, not sim/).
+// hasim-bench: what the engine and whole runs cost. A benchmark, not a test: it prints figures,
+// each beside a baseline measured in the same process, and never fails on them. CPU time, not
+// wall time, except where the figure is wall time by nature (a sweep on N cores).
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -9,84 +10,141 @@
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
-#include "sim/simulation.hpp"
+#include "sim/sha256.hpp"
+#include "tools/bench/engine.hpp"
+#include "tools/bench/growth.hpp"
+#include "tools/bench/portable_sha256.hpp"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
+double wall_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// Timer-heavy synthetic load: `timers` independent periodic timers, each re-arming itself with a
-/// random interval drawn from its own stream, like health checks and VRRP adverts do.
-struct TimerStorm {
-  sim::Simulation sim{7};
-  std::vector<sim::Rng> rngs;
-  std::uint64_t fired = 0;
-  explicit TimerStorm(int timers) {
-    for (int i = 0; i < timers; ++i) rngs.push_back(sim.rng("bench/timer/" + std::to_string(i)));
-    for (int i = 0; i < timers; ++i) arm(i);
+void growth_table(const std::string& file, bool quick) {
+  const auto base = scenarios::load_tree(file);
+  struct Plan {
+    std::string label, duration;
+    int backends;
+    bool group_start;
+  };
+  std::vector<Plan> plans = {{"10 min, 3 backends", "10m", 3, true},
+                             {"1 h, 3 backends", "1h", 3, false},
+                             {"24 h, 3 backends", "24h", 3, false},
+                             {"2 min, 3 backends", "2m", 3, true},
+                             {"2 min, 300 backends", "2m", 300, false},
+                             {"2 min, 3,000 backends", "2m", 3000, false}};
+  if (quick) plans = {{"10 min, 3 backends", "10m", 3, true}, {"1 h, 3 backends", "1h", 3, false}};
+  std::printf("growth   %s, one run per row in a child process (full detail, trace hashed, not kept)\n", file.c_str());
+  std::printf("         %-24s %12s %10s %16s %8s %10s\n", "run", "events", "CPU s", "CPU us/sim s", "ratio", "peak MiB");
+  double first = 0;
+  for (const auto& p : plans) {
+    const auto row = bench::measure_run(p.label, base, file, p.duration, p.backends);
+    if (!row.ok) {
+      std::printf("         %-24s failed\n", p.label.c_str());
+      continue;
+    }
+    if (p.group_start) first = row.cpu_us_per_simulated_s();
+    std::printf("         %-24s %12llu %10.3f %16.1f %7.2fx %10.1f\n", p.label.c_str(),
+                static_cast<unsigned long long>(row.events), row.cpu_s, row.cpu_us_per_simulated_s(),
+                row.cpu_us_per_simulated_s() / first, static_cast<double>(row.peak_rss_kib) / 1024.0);
   }
-  void arm(int i) {
-    const sim::Time d = rngs[i].uniform_int(500 * sim::kMicrosecond, 1500 * sim::kMicrosecond);
-    sim.after(d, [this, i] {
-      ++fired;
-      arm(i);
-    });
+  std::printf("         (ratio: CPU per simulated second against the first row of its group)\n\n");
+}
+
+void engine(std::uint64_t events) {
+  const auto f = bench::compare_engine(10'000, events, 3);
+  std::printf("engine   10,000 timers at +2 s + up to 1 ms, %llu events per side, best of 3 alternating rounds:\n"
+              "         plain priority_queue+std::function loop %.1f ns/event, sim::Simulation %.1f ns/event: "
+              "%.2fx the plain loop's rate\n\n",
+              static_cast<unsigned long long>(f.events), f.plain_cpu_s * 1e9 / static_cast<double>(f.events),
+              f.engine_cpu_s * 1e9 / static_cast<double>(f.events), f.ratio());
+}
+
+void hashing(const std::string& file) {
+  // The trace of a 10-minute run, kept, then hashed again both ways; the run's own CPU time
+  // (which includes hashing as it goes) is the share's denominator.
+  auto spec = scenarios::load_scenario(file, {"duration=10m"});
+  scenarios::RunOptions ro;
+  ro.keep_trace = true;
+  ro.max_events = 0;
+  const double t0 = bench::cpu_seconds();
+  const auto r = scenarios::run_scenario(spec, spec.seed, ro);
+  const double run_s = bench::cpu_seconds() - t0;
+  const std::string& text = r.trace_jsonl;
+  double best_lib = 0, best_portable = 0;
+  std::string lib_hex, portable_hex;
+  for (int round = 0; round < 3; ++round) {
+    const double a = bench::cpu_seconds();
+    lib_hex = sim::sha256_hex(text);
+    const double b = bench::cpu_seconds();
+    portable_hex = bench::portable_sha256_hex(text);
+    const double c = bench::cpu_seconds();
+    if (round == 0 || b - a < best_lib) best_lib = b - a;
+    if (round == 0 || c - b < best_portable) best_portable = c - b;
   }
-};
+  const double mb = static_cast<double>(text.size()) / 1e6;
+  std::printf("hashing  %s 10 min, %zu records, %.1f MB of trace: libcrypto %.0f MB/s, portable (before) %.0f MB/s: %.2fx;\n"
+              "         same digest: %s; hashing is %.1f%% of the run's %.3f CPU s (portable would be %.1f%%)\n\n",
+              file.c_str(), r.trace_records, mb, mb / best_lib, mb / best_portable, best_portable / best_lib,
+              lib_hex == portable_hex && lib_hex == r.trace_sha256 ? "yes" : "NO", 100.0 * best_lib / run_s, run_s,
+              100.0 * best_portable / (run_s - best_lib + best_portable));
+}
+
+void sweep(const std::string& file, int seeds) {
+  scenarios::SweepOptions so;
+  so.seeds = seeds;
+  const auto base = scenarios::load_tree(file);
+  std::string csv[2];
+  double wall[2], cpu[2];
+  std::size_t runs = 0;
+  for (int jobs = 1; jobs <= 2; ++jobs) {
+    so.jobs = jobs;
+    const auto w0 = std::chrono::steady_clock::now();
+    const double c0 = bench::cpu_seconds();
+    const auto r = scenarios::run_sweep(base, file, so);
+    cpu[jobs - 1] = bench::cpu_seconds() - c0;
+    wall[jobs - 1] = wall_since(w0);
+    csv[jobs - 1] = scenarios::sweep_csv(r);
+    runs = r.rows.size();
+  }
+  const double n = static_cast<double>(runs);
+  std::printf("sweep    %zu runs of %s: --jobs 1 %.0f runs/s wall (%.0f per CPU s), --jobs 2 %.0f runs/s wall (%.0f per CPU s):\n"
+              "         %.2fx from 1 to 2 jobs; identical output: %s\n",
+              runs, file.c_str(), n / wall[0], n / cpu[0], n / wall[1], n / cpu[1], wall[0] / wall[1],
+              csv[0] == csv[1] ? "yes" : "NO");
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t target = 10'000'000;
-  std::string scenario = "scenarios/demo1-part1.yaml";
+  std::uint64_t events = 10'000'000;
+  std::string scenario = "scenarios/demo1-part2.yaml";
+  bool quick = false;
+  std::string only;
+  int seeds = 2000;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) target = std::stoull(argv[++i]);
+    if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = std::stoull(argv[++i]);
     else if (std::strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) scenario = argv[++i];
+    else if (std::strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) seeds = std::stoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
     else {
-      std::printf("usage: hasim-bench [--events N] [--scenario FILE]\n");
+      std::printf("usage: hasim-bench [--events N] [--scenario FILE] [--seeds N] [--quick] [--only growth|engine|hashing|sweep]\n"
+                  "  --quick: the growth table without its 24 h and 3,000-backend rows\n");
       return std::strcmp(argv[i], "--help") == 0 ? 0 : 2;
     }
   }
-  std::printf("hasim-bench (one thread unless stated)\n\n");
-
-  {  // 1. Engine: events per second.
-    TimerStorm storm(1000);
-    const auto t0 = std::chrono::steady_clock::now();
-    sim::Time horizon = 0;
-    while (storm.sim.events_processed() < target) {
-      horizon += sim::kSecond;
-      storm.sim.run_until(horizon);
-    }
-    const double wall = seconds_since(t0);
-    const double rate = static_cast<double>(storm.sim.events_processed()) / wall;
-    std::printf("engine   %llu timer events (1000 periodic timers) in %.3f s wall: %.2f million events/s\n",
-                static_cast<unsigned long long>(storm.sim.events_processed()), wall, rate / 1e6);
-  }
-
-  try {  // 2. A whole scenario, 10 simulated minutes with the full trace.
-    auto spec = scenarios::load_scenario(scenario, {"duration=10m"});
-    scenarios::RunOptions ro;
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto r = scenarios::run_scenario(spec, spec.seed, ro);
-    const double wall = seconds_since(t0);
-    std::printf("scenario %s, 10 simulated minutes: %.4f s wall, %llu events, %zu trace records, %.0fx faster than real time\n",
-                scenario.c_str(), wall, static_cast<unsigned long long>(r.events_processed), r.trace_records, 600.0 / wall);
-
-    // 3. A sweep: many runs of the scenario as written, metrics only.
-    scenarios::SweepOptions so;
-    so.grid.push_back(scenarios::GridAxis::parse("nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter=1s,2s,5s"));
-    so.seeds = 100;
-    so.jobs = 1;
-    const auto base = scenarios::load_tree(scenario);
-    const auto t1 = std::chrono::steady_clock::now();
-    const auto sw = scenarios::run_sweep(base, scenario, so);
-    const double wall2 = seconds_since(t1);
-    std::printf("sweep    %zu runs of %s (3 inter values x 100 seeds, --jobs 1): %.3f s wall, %.0f runs/s\n",
-                sw.rows.size(), scenario.c_str(), wall2, static_cast<double>(sw.rows.size()) / wall2);
+  std::printf("hasim-bench\n\n");
+  try {
+    auto want = [&only](const char* name) { return only.empty() || only == name; };
+    if (want("growth")) growth_table(scenario, quick);  // first: its children fork from a process that has not grown yet
+    if (want("engine")) engine(events);
+    if (want("hashing")) hashing(scenario);
+    if (want("sweep")) sweep(scenario, seeds);
   } catch (const std::exception& e) {
-    std::printf("scenario benchmark skipped: %s\n", e.what());
+    std::printf("benchmark stopped: %s\n", e.what());
+    return 1;
   }
   return 0;
 }

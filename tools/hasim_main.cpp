@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,8 +133,12 @@ int cmd_run(const Args& a) {
   if (first > UINT64_MAX - static_cast<std::uint64_t>(runs - 1))
     usage_error("--seed " + std::to_string(first) + " with " + std::to_string(runs) + " runs would pass the largest seed, 2^64-1");
   scenarios::RunOptions ro;
-  ro.keep_trace = !a.trace.empty() || !a.chrome.empty();
-  ro.detail = runs == 1 || ro.keep_trace;
+  // --trace streams the first run's records to the file as they are made; only --chrome, which
+  // is written at the end, needs them kept.
+  ro.keep_trace = !a.chrome.empty();
+  ro.detail = runs == 1 || ro.keep_trace || !a.trace.empty();
+  std::optional<scenarios::AtomicFile> trace_file;
+  if (!a.trace.empty()) trace_file.emplace(a.trace);
   ro.log_level = a.verbose ? 1 : 4;
   if (a.max_events) ro.max_events = *a.max_events;
   std::vector<scenarios::RunResult> results;
@@ -141,6 +146,7 @@ int cmd_run(const Args& a) {
   for (int i = 0; i < runs; ++i) {
     scenarios::RunOptions one = ro;
     one.keep_trace = ro.keep_trace && i == 0;
+    if (trace_file && i == 0) one.trace_sink = [&trace_file](std::string_view line) { trace_file->write(line); };
     const std::string which = runs > 1 ? "run " + std::to_string(i + 1) + "/" + std::to_string(runs) + ": " : "";
     one.on_progress = [&](sim::Time now, std::uint64_t events) {
       char text[96];
@@ -154,7 +160,7 @@ int cmd_run(const Args& a) {
     progress.update(which + "done");
   }
   progress.clear();
-  if (!a.trace.empty()) scenarios::write_file_atomic(a.trace, results.front().trace_jsonl);
+  if (trace_file) trace_file->commit();
   if (!a.chrome.empty()) scenarios::write_file_atomic(a.chrome, results.front().chrome_trace);
   if (a.json) {
     std::cout << (runs == 1 ? scenarios::result_json(results.front(), spec.file, true) : scenarios::runs_json(spec, results, true)) << "\n";

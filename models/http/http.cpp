@@ -14,6 +14,7 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
   struct State {
     bool finished = false;
     sim::ConnId conn = 0;
+    sim::EventId timeout;
     std::function<void(const HttpResponse&, sim::ConnId)> done;
   };
   auto st = std::make_shared<State>();
@@ -21,11 +22,14 @@ void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRe
   auto finish = [st, &s](const HttpResponse& r) {
     if (st->finished) return;
     st->finished = true;
+    // A finished request's timeout would otherwise wait in the queue, holding this state, for
+    // as long as the timeout: a run's memory would grow with its requests.
+    s.cancel(st->timeout);
     const sim::ConnId c = st->conn;
     if (c != 0) s.tcp().close(c);
     st->done(r, c);
   };
-  client.after(timeout, [finish] { finish(HttpResponse{0, "timeout", ""}); });
+  if (timeout < kNoTimeout) st->timeout = client.after(timeout, [finish] { finish(HttpResponse{0, "timeout", ""}); });
   req.client_node = client.node().id();
   sim::Process* cp = &client;
   s.tcp().connect(client, ip, port, std::min(connect_timeout, timeout),

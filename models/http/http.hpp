@@ -33,6 +33,9 @@ void http_listen(sim::Process& server, std::uint16_t port, std::function<void(si
 /// Calls `on_response` (in `client`) for each response read on `conn`.
 void http_on_response(sim::Process& client, sim::ConnId conn, std::function<void(const HttpResponse&)> on_response);
 
+/// A request timeout this long or longer is none at all (curl without --max-time): nothing is scheduled.
+constexpr sim::Time kNoTimeout = sim::kNever / 4;
+
 /// One HTTP request: connect, send, wait for the response or a reset, all bounded by `timeout`.
 /// `done` runs exactly once, in `client`. `connect_timeout` bounds the handshake alone.
 void http_request(sim::Process& client, sim::Ipv4 ip, std::uint16_t port, HttpRequest req,

@@ -1,0 +1,74 @@
+#include "tools/bench/growth.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/runner.hpp"
+#include "tools/bench/engine.hpp"
+
+namespace bench {
+
+scenarios::Tree with_backends(const scenarios::Tree& base, int backends) {
+  scenarios::Tree t = base;
+  for (int i = 4; i <= backends; ++i) {
+    const std::string name = "nginx" + std::to_string(i);
+    scenarios::apply_override(t, "nodes." + name + "={networks: [ha-net], dynamic_address: true, nginx: {files: [/]}}");
+    for (const char* lb : {"haproxy1", "haproxy2"})
+      scenarios::apply_override(t, std::string("nodes.") + lb + ".haproxy.backends.nginx_backend.servers." + name +
+                                       "={address: \"" + name + ":80\"}");
+  }
+  return t;
+}
+
+GrowthRow measure_run(const std::string& label, const scenarios::Tree& base, const std::string& file,
+                      const std::string& duration, int backends) {
+  GrowthRow row;
+  row.label = label;
+  int pipe_fd[2];
+  if (pipe(pipe_fd) != 0) return row;
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe_fd[0]);
+    std::uint64_t events = 0;
+    try {
+      scenarios::Tree t = with_backends(base, backends);
+      scenarios::apply_override(t, "duration=" + duration);
+      const auto spec = scenarios::spec_from_tree(t, file);
+      scenarios::RunOptions ro;
+      ro.max_events = 0;
+      events = scenarios::run_scenario(spec, spec.seed, ro).events_processed;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", label.c_str(), e.what());
+      _exit(1);
+    }
+    const ssize_t n = write(pipe_fd[1], &events, sizeof events);
+    _exit(n == sizeof events ? 0 : 1);
+  }
+  close(pipe_fd[1]);
+  if (pid < 0) {
+    close(pipe_fd[0]);
+    return row;
+  }
+  std::uint64_t events = 0;
+  const bool got = read(pipe_fd[0], &events, sizeof events) == static_cast<ssize_t>(sizeof events);
+  close(pipe_fd[0]);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  row.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  row.events = events;
+  row.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+              static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  row.peak_rss_kib = ru.ru_maxrss;
+  sim::Time d = 0;
+  sim::parse_duration(duration, sim::kSecond, d);
+  row.simulated_s = sim::to_seconds(d);
+  return row;
+}
+
+}  // namespace bench

@@ -1,0 +1,31 @@
+#pragma once
+// How a run's cost grows with simulated time and with the number of backends: each run in a
+// forked child, so its peak memory is its own (the parent forks before it has grown).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+
+namespace bench {
+
+struct GrowthRow {
+  std::string label;
+  double simulated_s = 0;
+  double cpu_s = 0;
+  long peak_rss_kib = 0;
+  std::uint64_t events = 0;
+  bool ok = false;
+  double cpu_us_per_simulated_s() const { return cpu_s * 1e6 / simulated_s; }
+};
+
+/// demo1-part2 with `backends` nginx servers behind both HAProxys (its three, then more alike).
+scenarios::Tree with_backends(const scenarios::Tree& base, int backends);
+
+/// Runs `base` with `backends` backends for `duration` (a scenario duration text, "10m") in a
+/// child process, as `hasim run` does one run (full detail, trace hashed, not kept). The child
+/// builds the scenario itself, so the parent's memory stays out of the child's peak.
+GrowthRow measure_run(const std::string& label, const scenarios::Tree& base, const std::string& file,
+                      const std::string& duration, int backends);
+
+}  // namespace bench
