@@ -480,6 +480,16 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     if (c.holds.empty()) fail(*ct, cp + ".holds", "names no invariant (list them here or under invariants:)");
     s.converge = c;
   }
+
+  // Sources go into the trace (fault records): written relative to the scenario's own folder,
+  // so the same scenario gives the same trace whatever folder it is run from and however its
+  // path is spelled (scenarios/x.yaml, ./x.yaml, /abs/x.yaml).
+  const std::string dir = file.substr(0, file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+  auto stable = [&dir](std::string& src) {
+    if (!dir.empty() && src.compare(0, dir.size(), dir) == 0) src.erase(0, dir.size());
+  };
+  for (auto& f : s.faults) stable(f.source);
+  if (s.converge) stable(s.converge->source);
   return s;
 }
 
