@@ -94,6 +94,12 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   }
   for (const auto& [name, w] : spec.workloads) {
     models::HttpClientConfig hc = w.http;
+    // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
+    // host, seconds; validation measures it in every real run).
+    if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
+      sim::Rng rng = s.rng("runtime/command/workloads/" + name);
+      hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
+    }
     if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
     hc.loop_overhead_scale = load;
     auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);

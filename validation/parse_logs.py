@@ -256,6 +256,17 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     return out
 
 
+def workload_start_delays(requests: list[dict], start_s: float) -> list[float]:
+    """How late a workload's loop sent its first request (seconds): from its scheduled `start`
+    (scenario time) to that request's send stamp. run_real.py starts the loop with `podman exec`
+    when it is due; on a busy host the exec and bash take seconds, which the simulator must
+    know (runtime.command_delay.exec) or it sends requests the real loop never had time for."""
+    if not requests:
+        return []
+    first = min(float(e["t_s"]) for e in requests)
+    return [max(0.0, first - start_s)]
+
+
 def loop_costs(requests: list[dict], interval_s: float) -> list[float]:
     """The load loop's own cost per iteration (seconds): start-to-start of consecutive requests
     minus the loop's `sleep` and minus the request itself as curl timed it (`time_total`): bash

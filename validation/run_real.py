@@ -1037,6 +1037,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     for svc, lines in logs.items():
         events += parse_logs.parse_keepalived(lines, svc, t0)
     loop: list[float] = []
+    exec_delays: list[float] = []
     for w in plan["workloads"]:
         path = os.path.join(outdir, f"workload-{w['name']}.log")
         reqs = []
@@ -1044,6 +1045,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
             reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
         metrics.update(parse_logs.workload_metrics(reqs, w["name"], duration))
         loop.extend(parse_logs.loop_costs(reqs, float(w["interval_s"])))
+        exec_delays.extend(parse_logs.workload_start_delays(reqs, float(w["start_s"])))
         events += reqs
     server_nodes = {f"{h['service']}/{s['backend']}/{s['server']}": s["node"] for h in plan["haproxy"] for s in h["servers"]}
     metrics.update(parse_logs.detection_metrics(events, server_nodes))
@@ -1064,6 +1066,8 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         res["tick_wakeups_s"] = [round(x, 6) for x in parse_logs.tick_wakeups(read(ticks_path))]
     res["command_delays_s"] = {k: [round(x, 6) for x in v]
                                for k, v in parse_logs.command_delays(remap_obj(res["faults"], back), logs, t0).items()}
+    if exec_delays:
+        res["command_delays_s"]["exec"] = [round(x, 6) for x in exec_delays]
     evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)

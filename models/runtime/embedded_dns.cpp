@@ -17,8 +17,9 @@ const char* to_string(DnsStatus s) {
 }
 
 const std::vector<std::string>& command_names() {
-  static const std::vector<std::string> names = {"connect", "disconnect", "kill", "pause",
-                                                 "restart", "start",      "stop", "unpause"};
+  // exec: `docker exec` starting a workload's loop, from its `start` to its first request.
+  static const std::vector<std::string> names = {"connect", "disconnect", "exec",  "kill",
+                                                 "pause",   "restart",    "start", "stop", "unpause"};
   return names;
 }
 

@@ -408,3 +408,11 @@ def test_the_tick_probe_measures_the_hosts_wake_up_with_bash_alone():
     assert len(samples) == 5
     assert all(0 <= x < 1.0 for x in samples)
     assert parse_logs.tick_wakeups(["HASIM_TICK late_us=-40", "noise", "HASIM_TICK late_us=2500"]) == [0.0, 0.0025]
+
+
+def test_a_workload_is_late_by_its_first_requests_send_time_past_its_scheduled_start():
+    reqs = [{"kind": "request", "t_s": 19.51}, {"kind": "request", "t_s": 7.30}, {"kind": "request", "t_s": 10.9}]
+    assert parse_logs.workload_start_delays(reqs, 5.0) == [pytest.approx(2.30)]
+    assert parse_logs.workload_start_delays([], 5.0) == []
+    # A loop stamped before its schedule (clock skew within a stamp's resolution) counts as on time.
+    assert parse_logs.workload_start_delays([{"kind": "request", "t_s": 4.9999}], 5.0) == [0.0]

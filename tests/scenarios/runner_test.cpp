@@ -180,3 +180,18 @@ TEST_CASE("converge without heal_at, or naming an unknown invariant, is a locate
   CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 25s, holds: [single_vip_holder]}\n")
             .find("converge.within: heal_at + within is after the end") != std::string::npos);
 }
+
+TEST_CASE("runtime.command_delay.exec delays a workload's first request past its start", "[scenarios][runtime]") {
+  const std::string y = kBase + R"(
+  client:
+    start_delay: 0s
+workloads:
+  load: {node: client, url: "http://web1/", interval: 1s, start: 5s}
+)";
+  // One request a second (100 us away, no loop cost): three seconds late is three fewer.
+  const auto on_time = run(y, 1);
+  const auto late = run(y + "runtime: {command_delay: {exec: 3s}}\n", 1);
+  REQUIRE(on_time.metrics.count("load.requests") == 1);
+  CHECK(on_time.metrics.at("load.requests") == 25);
+  CHECK(late.metrics.at("load.requests") == 22);
+}
