@@ -40,23 +40,31 @@ VrrpScript* Keepalived::script(const std::string& name) const {
   return nullptr;
 }
 
+std::optional<std::uint64_t> pid_in(const std::string& text) {
+  std::size_t i = text.find_first_not_of(" \t\n");
+  if (i == std::string::npos) return std::nullopt;
+  std::uint64_t pid = 0;
+  bool digits = false;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && pid < 0xffffffffu; ++i) {
+    pid = pid * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    digits = true;
+  }
+  if (!digits) return std::nullopt;
+  return pid;
+}
+
 bool Keepalived::already_running() {
   sim::Disk& disk = node().disk();
   const std::optional<std::string> text = disk.read_file(kPidFile);
   if (!text) return false;  // no pid file
-  // fscanf("%d"): leading blanks, then digits. Nothing readable: "Error reading pid file", the
-  // file is removed, and 2.2.7 says it cannot tell, so it counts as running.
-  std::size_t i = text->find_first_not_of(" \t\n");
-  std::uint64_t pid = 0;
-  bool digits = false;
-  for (; i < text->size() && (*text)[i] >= '0' && (*text)[i] <= '9' && pid < 0xffffffffu; ++i) {
-    pid = pid * 10 + static_cast<std::uint64_t>((*text)[i] - '0');
-    digits = true;
-  }
-  if (!digits) {
+  // Nothing readable: "Error reading pid file", the file is removed, and 2.2.7 says it cannot
+  // tell, so it counts as running.
+  const std::optional<std::uint64_t> read = pid_in(*text);
+  if (!read) {
     disk.remove(kPidFile);
     return true;
   }
+  const std::uint64_t pid = *read;
   if (pid == 0) return true;
   // kill(pid, 0): our own PID counts. A container started again hands its daemons the PIDs they
   // had before in the same order, so the file a SIGKILLed keepalived left names this very

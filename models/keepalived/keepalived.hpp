@@ -39,6 +39,10 @@ struct Advert {
 
 class Keepalived;
 
+/// The PID a pid file holds as fscanf("%d") reads it: leading blanks, then digits; nullopt when
+/// no digit comes first. Shared by keepalived's own pid file check and `checks: {pidfile}`.
+std::optional<std::uint64_t> pid_in(const std::string& text);
+
 /// `vrrp_script`: runs `script` every `interval`; `rise` consecutive successes make it good,
 /// `fall` consecutive failures make it failed (the counter scheme of vrrp_scheduler.c).
 class VrrpScript {

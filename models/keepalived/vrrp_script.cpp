@@ -61,15 +61,9 @@ bool VrrpScript::pidfile_names_live_process(const std::string& path) const {
   // `kill -0 "$(cat F)"`: fails when the file is missing, holds no number, or names a PID that
   // no process of the container has (any more).
   const std::optional<std::string> text = k_.node().disk().read_file(path);
-  if (!text) return false;
-  const std::size_t start = text->find_first_not_of(" \t\n");
-  if (start == std::string::npos) return false;
-  std::uint64_t pid = 0;
-  std::size_t i = start;
-  for (; i < text->size() && (*text)[i] >= '0' && (*text)[i] <= '9' && pid < 0xffffffffu; ++i)
-    pid = pid * 10 + static_cast<std::uint64_t>((*text)[i] - '0');
-  if (i == start || pid == 0 || pid >= 0xffffffffu) return false;
-  return k_.node().pid_alive(static_cast<std::uint32_t>(pid));
+  const std::optional<std::uint64_t> pid = text ? pid_in(*text) : std::nullopt;
+  if (!pid || *pid == 0 || *pid >= 0xffffffffu) return false;
+  return k_.node().pid_alive(static_cast<std::uint32_t>(*pid));
 }
 
 void VrrpScript::run() {
