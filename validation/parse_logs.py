@@ -337,6 +337,19 @@ def workload_metrics(requests: list[dict], workload: str, end_s: float) -> dict[
     return m
 
 
+def vip_watch_lines(service_log: list[str], end_lines: list[str]) -> list[str]:
+    """One service's vip-watch.sh output in time order: the HASIM_VIP lines its entrypoint's
+    watcher wrote to the container's log (podman timestamps stripped) and, from run_real's end
+    watcher, HASIM_VIP_EOF (the namespace gone). Runs recorded before the watcher moved into the
+    entrypoint have their HASIM_VIP lines in the second list."""
+    def t_ns(line: str) -> int:
+        m = re.search(r"t_ns=(\d+)", line)
+        return int(m.group(1)) if m else 0
+    own = [msg for msg in (parse_timestamp_line(l)[1] for l in service_log) if msg.startswith("HASIM_VIP")]
+    ends = [l for l in end_lines if l.startswith("HASIM_VIP")]
+    return sorted(own + ends, key=t_ns)  # stable: equal stamps keep their order
+
+
 def parse_vip_watch(per_service: dict, t0_ns: int) -> list[dict]:
     """vip_change events {t_s, node, vip, held} from vip-watch.sh output, one entry per service:
     service -> (vips, lines). HASIM_VIP_EOF (the container's processes gone) drops every VIP the

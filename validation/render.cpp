@@ -91,6 +91,19 @@ std::string kind_of(const scenarios::ComponentSpec& c) {
   if (std::holds_alternative<KeepalivedConfig>(c)) return "keepalived";
   return "nginx";
 }
+/// The VIPs a node's keepalived configures (addresses without prefix length, first seen first):
+/// what its VIP watcher reports on.
+std::vector<std::string> vips_of(const NodeSpec& n) {
+  std::vector<std::string> vips;
+  for (const auto& c : n.components)
+    if (const auto* k = std::get_if<KeepalivedConfig>(&c))
+      for (const auto& i : k->instances)
+        for (const auto& v : i.virtual_ipaddress) {
+          const std::string ip = v.substr(0, v.find('/'));
+          if (std::find(vips.begin(), vips.end(), ip) == vips.end()) vips.push_back(ip);
+        }
+  return vips;
+}
 bool has_nginx(const NodeSpec& n) {
   for (const auto& c : n.components)
     if (std::holds_alternative<NginxConfig>(c)) return true;
@@ -259,6 +272,12 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
       o << "    command: [";  // the entrypoint's arguments: the daemons to start, in this order
       for (std::size_t i = 0; i < procs.size(); ++i) o << (i ? ", " : "") << procs[i];
       o << "]\n";
+    }
+    if (const auto vips = vips_of(n); !vips.empty()) {
+      // The entrypoint starts vip-watch.sh on these before the daemons (see entrypoint()).
+      std::string list;
+      for (const auto& v : vips) list += (list.empty() ? "" : " ") + v;
+      o << "    environment:\n      HASIM_VIPS: \"" << list << "\"\n";
     }
     std::vector<std::string> mounts;
     if (has_haproxy(n)) mounts.push_back("./" + n.name + "/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro");
@@ -542,17 +561,10 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   o << "  \"vip_watch\": [";
   first = true;
   for (const auto& n : spec.nodes)
-    for (const auto& c : n.components)
-      if (const auto* k = std::get_if<KeepalivedConfig>(&c)) {
-        std::vector<std::string> vips;
-        for (const auto& i : k->instances)
-          for (const auto& v : i.virtual_ipaddress) {
-            const std::string ip = v.substr(0, v.find('/'));
-            if (std::find(vips.begin(), vips.end(), ip) == vips.end()) vips.push_back(ip);
-          }
-        o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"vips\": " << json_list(vips) << "}";
-        first = false;
-      }
+    if (has_keepalived(n)) {
+      o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"vips\": " << json_list(vips_of(n)) << "}";
+      first = false;
+    }
   o << (first ? "],\n" : "\n  ],\n");
   o << "  \"workloads\": [";
   first = true;
@@ -660,8 +672,9 @@ const char* kVipWatch = R"SH(#!/bin/bash
 # vip-watch.sh VIP...: prints "HASIM_VIP ip=V held=0|1 t_ns=EPOCH_NS" for each VIP at start and on
 # every change. Changes come from the kernel's own address notifications (`ip monitor address`),
 # each stamped when it is read, so a hand-over of a few milliseconds is seen as it happens (a
-# poller only sees what outlasts its interval). run_real.py runs it with `docker exec` and stamps
-# the end of its output (the container's namespace going away) itself.
+# poller only sees what outlasts its interval). The entrypoint starts it before the daemons
+# (HASIM_VIPS), so it sees the container's whole life whatever `docker exec` costs that day; its
+# lines go to the container's log. run_real.py stamps the namespace going away (docker kill) itself.
 set -u
 declare -A held
 report() {  # VIP HELD T_NS
@@ -673,8 +686,12 @@ report() {  # VIP HELD T_NS
 # Subscribe first, then read the current state: a change in between is reported, not lost.
 exec {mon}< <(exec stdbuf -oL ip -o -4 monitor address 2>/dev/null)
 sleep 0.1
-t="$EPOCHREALTIME"; t="${t%.*}${t#*.}000"
 addrs=" $(ip -4 -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | tr '\n' ' ')"
+# Stamped once the pipeline has answered: on a busy host its four processes take up to seconds to
+# spawn, and a stamp taken before them dated a VIP added meanwhile a second early (a 1.1 s "two
+# holders" in a CI run whose keepalived logs showed 7 ms). A change during the read is still
+# reported by the monitor, stamped when it is read.
+t="$EPOCHREALTIME"; t="${t%.*}${t#*.}000"
 for v in "$@"; do
   case "$addrs" in *" $v "*) report "$v" 1 "$t" ;; *) report "$v" 0 "$t" ;; esac
 done
@@ -732,13 +749,26 @@ std::string entrypoint() {
        "  echo \"HASIM_ENTRY signalled t_us=${EPOCHREALTIME/./}\"\n}\n";
   o << "trap on_stop TERM INT QUIT\n";
   o << "echo \"hasim: $(hostname) entrypoint started (${procs[*]:-no daemons})\"\n";
+  // The VIP watcher first, as a child of PID 1: a `docker exec` of it took 5-13 s on a busy host,
+  // so a restarted node's first hand-over went unseen or was stamped late. It outlives the daemons
+  // (their VIPs' removal at a graceful stop is reported) and is stopped last.
+  o << "watcher=\n";
+  o << "if [ -n \"${HASIM_VIPS:-}\" ]; then /hasim/vip-watch.sh $HASIM_VIPS & watcher=$!; fi\n";
+  o << "finish() {\n"
+       "  if [ -n \"$watcher\" ]; then sleep 0.3 & wait $!; kill \"$watcher\" 2>/dev/null; fi\n"
+       "  exit 0\n}\n";
   o << "for p in \"${procs[@]}\"; do \"/hasim/run-$p.sh\" & done\n";
   o << "names=$(IFS='|'; echo \"${procs[*]}\")\n";
+  // Idle waits are `read -t` on a FIFO nobody writes: a builtin, no process. A `sleep 0.1` per
+  // look cost every container 10 spawns a second; three stacks of seven made ~200 a second, which
+  // alone held a 2-core host at load 20 and stretched the load loop's iteration from ~0.4 s to 2 s.
+  // A trapped signal interrupts the read, so a stop is still seen at once.
+  o << "f=$(mktemp -u); mkfifo \"$f\"; exec {idle}<>\"$f\"; rm -f \"$f\"\n";
   o << "while :; do\n";
   o << "  if [ \"$stopping\" = 1 ]; then\n";
-  o << "    [ -z \"$names\" ] && exit 0\n";
-  o << "    pgrep -x \"$names\" >/dev/null || exit 0\n";
-  o << "  fi\n  sleep 0.1 & wait $!\ndone\n";
+  o << "    [ -z \"$names\" ] && finish\n";
+  o << "    pgrep -x \"$names\" >/dev/null || finish\n";
+  o << "  fi\n  read -t 0.1 -u \"$idle\" _ || true\ndone\n";
   return o.str();
 }
 

@@ -481,8 +481,10 @@ def parse_stats_csv(service: str, text: str) -> dict[str, str]:
 
 class StatsProbe:
     """A loop inside the stack's probe container reading every HAProxy's CSV stats every 0.25 s
-    (bounded: it ends by itself after the health wait's limit), started by one `podman exec`;
-    a reader thread keeps the latest states."""
+    (bounded: it ends by itself after the health wait's limit), started by one `podman exec -i`;
+    a reader thread keeps the latest states. stop() closes the loop's stdin, and the loop ends at
+    its next wait: killing the `podman exec` client left it running inside (two curls and a sleep
+    every 0.25 s in each stack, for a minute after the stack was healthy)."""
 
     def __init__(self, cid: str, haproxies: list[dict], limit_s: float):
         self.cid, self.haproxies = cid, haproxies
@@ -492,12 +494,16 @@ class StatsProbe:
         self.lock = threading.Lock()
         self.latest: dict[str, str] = {}
 
+    # bash -c SCRIPT ROUNDS URL...; the wait is a read of stdin: no process, and its end of file
+    # (status <= 128, not a timeout's) is stop().
+    SCRIPT = ('i=0; while [ "$i" -lt "$0" ]; do for u in "$@"; do echo "HASIM_STATS $u"; '
+              'curl -s --max-time 2 "$u"; echo; echo HASIM_STATS_END; done; i=$((i+1)); '
+              'read -t 0.25 _; [ $? -le 128 ] && exit 0; done')
+
     def start(self) -> None:
-        script = ('i=0; while [ "$i" -lt "$0" ]; do for u in "$@"; do echo "HASIM_STATS $u"; '
-                  'curl -s --max-time 2 "$u"; echo; echo HASIM_STATS_END; done; i=$((i+1)); sleep 0.25; done')
         urls = [h["stats_url"] for h in self.haproxies]
-        self.proc = subprocess.Popen(["podman", "exec", self.cid, "sh", "-c", script, str(self.rounds)] + urls, env=ENV,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(["podman", "exec", "-i", self.cid, "bash", "-c", self.SCRIPT, str(self.rounds)] + urls,
+                                     env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE,
                                      text=True, start_new_session=True)
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
@@ -525,15 +531,30 @@ class StatsProbe:
             return dict(self.latest)
 
     def stop(self) -> None:
-        end_process(self.proc)
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+        """Returns at once (the run's timeline is waiting): the client forwards the end of stdin
+        and exits with the loop; a thread reaps it, or kills it after 15 s."""
+        proc = self.proc
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+
+        def reap() -> None:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                end_process(proc)
+        threading.Thread(target=reap, daemon=True).start()
 
 
 class VipWatcher:
-    """`docker exec SVC /hasim/vip-watch.sh VIPS` with its output kept in a file; the end of the
-    output (the container's processes gone, VIPs with them) is stamped with the host clock, which
-    the containers share."""
+    """The end of a keepalived container's life, stamped: `docker exec SVC sleep infinity` whose
+    output ends when the container's processes are gone (a `docker kill` takes the VIPs with the
+    namespace, and nothing inside is left to report it), written as HASIM_VIP_EOF with the host
+    clock, which the containers share. The VIP changes themselves come from vip-watch.sh, started
+    by the container's entrypoint (its log)."""
 
     def __init__(self, svc: str, cid: str, vips: list[str], path: str):
         self.svc, self.cid, self.vips, self.path = svc, cid, vips, path
@@ -543,7 +564,7 @@ class VipWatcher:
         self.stopping = False
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["podman", "exec", self.cid, "/hasim/vip-watch.sh"] + self.vips, env=ENV,
+        self.proc = subprocess.Popen(["podman", "exec", self.cid, "sleep", "infinity"], env=ENV,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                      text=True, start_new_session=True)
         self.thread = threading.Thread(target=self._pump, args=(self.proc,), daemon=True)
@@ -1052,8 +1073,10 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     vip_lines = {}
     for w in plan.get("vip_watch", []):
         path = os.path.join(outdir, f"vip-{w['service']}.log")
-        if os.path.exists(path):
-            vip_lines[w["service"]] = (w["vips"], read(path))
+        ends = read(path) if os.path.exists(path) else []
+        lines = parse_logs.vip_watch_lines(logs.get(w["service"], []), ends)
+        if lines:
+            vip_lines[w["service"]] = (w["vips"], lines)
     if vip_lines:
         vev = parse_logs.parse_vip_watch(vip_lines, t0)
         events += vev

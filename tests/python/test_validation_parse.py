@@ -164,6 +164,21 @@ def test_vip_watch_and_metrics():
     assert m["vip.172.20.0.100.multi_holder_s"] == pytest.approx(0.01)
 
 
+def test_vip_watch_lines_merge_the_container_log_with_the_end_stamp_in_time_order():
+    log = ["2026-12-02T14:43:09.900000000Z HASIM_ENTRY start t_us=1",
+           "2026-12-02T14:43:10.100000000Z HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000",
+           "2026-12-02T14:43:16.400000000Z Wed Dec  2 14:43:16 2026: (VI_1) Entering MASTER STATE",
+           # podman stamps a line when it reads it: a later stamp, an earlier event
+           "2026-12-02T14:43:16.500000000Z HASIM_VIP ip=172.20.0.100 held=1 t_ns=3000000000",
+           "2026-12-02T14:44:00.000000000Z HASIM_VIP ip=172.20.0.100 held=1 t_ns=25000000000"]
+    ends = ["HASIM_VIP_EOF t_ns=20000000000"]
+    assert parse_logs.vip_watch_lines(log, ends) == [
+        "HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000", "HASIM_VIP ip=172.20.0.100 held=1 t_ns=3000000000",
+        "HASIM_VIP_EOF t_ns=20000000000", "HASIM_VIP ip=172.20.0.100 held=1 t_ns=25000000000"]
+    ev = parse_logs.parse_vip_watch({"haproxy1": (["172.20.0.100"], parse_logs.vip_watch_lines(log, ends))}, 0)
+    assert [(e["t_s"], e["held"]) for e in ev] == [(3.0, True), (20.0, False), (25.0, True)]
+
+
 # --- run_real.py's remapping of parallel slots (no containers) --------------------------------------
 import ipaddress  # noqa: E402
 import subprocess  # noqa: E402
@@ -362,6 +377,24 @@ def test_the_in_stack_stats_probe_keeps_each_haproxys_latest_server_states():
     # The second answer replaces the first: web1 is no longer listed, web2 is going up.
     assert probe.states() == {"lb1/be/web2": "UP 1/2"}
     assert probe.rounds == 44  # bounded: the loop in the container ends by itself
+
+
+def test_the_stats_probe_loop_ends_when_its_stdin_closes(tmp_path):
+    # The loop as it runs in the probe container (here with a local file for HAProxy's stats):
+    # closing its stdin, as stop() does, ends it at its next wait instead of after its 40 rounds.
+    import time
+    stats = tmp_path / "stats.csv"
+    stats.write_text("be,web1,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP\n")
+    p = subprocess.Popen(["bash", "-c", run_real.StatsProbe.SCRIPT, "40", f"file://{stats}"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    first = p.stdout.readline()
+    t = time.monotonic()
+    p.stdin.close()
+    rest = p.stdout.read()
+    assert p.wait(timeout=5) == 0
+    assert first.startswith("HASIM_STATS file://")
+    assert time.monotonic() - t < 2.0   # 40 rounds of 0.25 s would take 10 s
+    assert rest.count("HASIM_STATS_END") <= 2
 
 
 def test_command_delays_run_from_each_command_to_the_entrypoints_own_stamp_of_its_effect():

@@ -300,5 +300,9 @@ TEST_CASE("render: demo1-part2 keepalived.conf, caps and the stop signal", "[val
   CHECK(has_line(slurp(dir / "vip-access" / "nginx.conf"), "proxy_pass http://172.20.0.100:80;"));
   CHECK(slurp(dir / "plan.json").find("{\"service\": \"haproxy1\", \"vips\": [\"172.20.0.100\"]}") != std::string::npos);
   CHECK(fs::exists(dir / "images" / "haproxy-keepalived" / "hasim" / "vip-watch.sh"));
+  // The VIP watcher starts with the container (no `docker exec` latency), on the node's own VIPs.
+  CHECK(has_line(y, "HASIM_VIPS: \"172.20.0.100\""));
+  CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") != std::string::npos);
+  CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") < ep.find("\"/hasim/run-$p.sh\" &"));
   fs::remove_all(dir);
 }
