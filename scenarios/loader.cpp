@@ -416,10 +416,15 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             const std::string proc = f.target.substr(slash + 1);
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
             std::vector<std::string> procs;
-            for (const auto& c : ns.components)
-              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy"
-                              : std::holds_alternative<models::keepalived::KeepalivedConfig>(c) ? "keepalived"
-                                                                                                : "nginx");
+            for (const auto& c : ns.components) {
+              if (std::holds_alternative<models::keepalived::KeepalivedConfig>(c)) {
+                // The daemon (both processes, as `pkill -x keepalived`), its parent alone, its
+                // VRRP child alone (models/keepalived/keepalived.hpp).
+                procs.insert(procs.end(), {"keepalived", "keepalived_parent", "keepalived_vrrp"});
+                continue;
+              }
+              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy" : "nginx");
+            }
             for (const auto& [wn, w] : s.workloads)
               if (w.node == node) procs.push_back("client:" + wn);
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
@@ -427,6 +432,11 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
             if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
               fail(av, ap, f.action + " applies to a whole node, not to a process");
+            if (proc == "keepalived_vrrp" && (f.action == "start" || f.action == "restart" ||
+                                              (f.for_ && (f.action == "kill" || f.action == "stop"))))
+              fail(av, ap, "keepalived's VRRP child is forked by its parent, which forks a new one when it dies: " +
+                               f.action + (f.for_ ? " with 'for'" : "") + " does not apply (target '" + node +
+                               "/keepalived' to start or restart the daemon)");
           }
         }
         for (const auto& g : f.groups)

@@ -71,7 +71,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
         p = &node.add_process<models::Nginx>(*x);
       } else if (const auto* k = std::get_if<models::keepalived::KeepalivedConfig>(&ns.components[i])) {
         auto& kp = node.add_process<models::keepalived::Keepalived>(*k);
-        if (spec.runtime.wakeup_delay) kp.wakeup_delay = *spec.runtime.wakeup_delay;
+        if (spec.runtime.wakeup_delay) kp.vrrp().wakeup_delay = *spec.runtime.wakeup_delay;
         p = &kp;
         for (const auto& inst : k->instances)
           for (const auto& v : inst.virtual_ipaddress)
@@ -163,6 +163,24 @@ struct FaultsInEffect {
   bool healed = false;
 };
 
+/// A fault's process target on `node`, as the real commands find it (validation/render.cpp):
+/// `NAME` is the process of that name, and a kill or freeze signals every process whose comm is
+/// NAME (`pkill -x NAME`: keepalived's parent and VRRP child); `NAME_parent` is the process NAME
+/// alone, without the children it forked (`kill $(cat its pid file)`). `group` gets what a kill
+/// or freeze signals.
+sim::Process* resolve_process(sim::Node& node, const std::string& name, std::vector<sim::Process*>& group) {
+  static const std::string kParent = "_parent";
+  if (name.size() > kParent.size() && name.compare(name.size() - kParent.size(), kParent.size(), kParent) == 0) {
+    sim::Process* p = node.process(name.substr(0, name.size() - kParent.size()));
+    if (p != nullptr) group = {p};
+    return p;
+  }
+  sim::Process* p = node.process(name);
+  if (p == nullptr) return nullptr;
+  group = p->comm() == name ? node.processes_with_comm(name) : std::vector<sim::Process*>{p};
+  return p;
+}
+
 void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live) {
   for (std::size_t i = 0; i < spec.faults.size(); ++i) {
     const FaultSpec& f = spec.faults[i];
@@ -176,7 +194,11 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       sim::Network& net = s.network();
       sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
       sim::Process* proc = nullptr;
-      if (node != nullptr && f.target.find('/') != std::string::npos) proc = node->process(f.target.substr(f.target.find('/') + 1));
+      std::vector<sim::Process*> group;  // what a kill or freeze signals
+      if (node != nullptr && f.target.find('/') != std::string::npos) {
+        const std::string name = f.target.substr(f.target.find('/') + 1);
+        proc = resolve_process(*node, name, group);
+      }
       std::optional<sim::SegmentId> seg;
       if (!f.network.empty()) seg = net.find_segment(f.network);
       auto ids = [&s](const std::vector<std::string>& names) {
@@ -204,22 +226,37 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
       };
       live.enders.push_back(end);
-      auto apply = [&s, &net, &live, f, node, proc, seg, ids, undo, end] {
+      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end] {
         const std::string& a = f.action;
         if (a == "stop") {
           proc ? proc->stop() : node->stop();
           *undo = [proc, node] { proc ? proc->start() : node->start(); };
         } else if (a == "kill") {
-          proc ? proc->kill() : node->kill();
+          if (proc) {
+            for (sim::Process* p : group) p->kill();
+          } else {
+            node->kill();
+          }
           *undo = [proc, node] { proc ? proc->start() : node->start(); };
         } else if (a == "crash") {
           node->crash();
           *undo = [node] { node->start(); };
         } else if (a == "freeze") {
-          proc ? proc->freeze() : node->pause();
-          *undo = [proc, node] { proc ? proc->thaw() : node->unpause(); };
+          if (proc) {
+            for (sim::Process* p : group) p->freeze();
+          } else {
+            node->pause();
+          }
+          *undo = [proc, node, group] {
+            if (!proc) node->unpause();
+            for (sim::Process* p : group) p->thaw();
+          };
         } else if (a == "thaw") {
-          proc ? proc->thaw() : node->unpause();
+          if (proc) {
+            for (sim::Process* p : group) p->thaw();
+          } else {
+            node->unpause();
+          }
         } else if (a == "start") {
           proc ? proc->start() : node->start();
         } else if (a == "restart") {

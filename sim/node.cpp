@@ -20,6 +20,13 @@ Process* Node::process(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<Process*> Node::processes_with_comm(std::string_view comm) const {
+  std::vector<Process*> out;
+  for (const auto& p : processes_)
+    if (p->comm() == comm) out.push_back(p.get());
+  return out;
+}
+
 bool Node::pid_alive(std::uint32_t pid) const {
   if (!up_) return false;
   if (pid == 1) return true;

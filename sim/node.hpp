@@ -37,6 +37,8 @@ class Node {
     return ref;
   }
   Process* process(std::string_view name) const;
+  /// Every process whose comm is `comm`, as `pkill -x comm` finds them (in start order).
+  std::vector<Process*> processes_with_comm(std::string_view comm) const;
   const std::vector<std::unique_ptr<Process>>& processes() const { return processes_; }
 
   /// docker start: the node comes up after `start_delay`, then its autostart processes exec.

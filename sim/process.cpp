@@ -15,10 +15,11 @@ const char* to_string(ProcessState s) {
   return "?";
 }
 
-Process::Process(Node& node, std::string name)
+Process::Process(Node& node, std::string name, std::string comm)
     : sim_(node.sim()),
       node_(node),
       name_(std::move(name)),
+      comm_(comm.empty() ? name_ : std::move(comm)),
       path_(node.name() + "/" + name_),
       owner_id_(sim_.new_owner()),
       lifecycle_rng_(sim_.rng(path_ + "/lifecycle")) {}
@@ -44,12 +45,26 @@ void Process::stop() {
     return;
   }
   state_ = ProcessState::Stopping;
+  exit_held_ = false;
   sim_.record("process_sigterm", {{"node", node_.name()}, {"process", name_}});
   // A SIGTERM sent to a frozen process is handled only when it thaws: run it as our event.
   after(0, [this] {
     on_sigterm();
+    if (exit_held_) return;  // finish_stop() will end it
     after(stop_delay.sample(lifecycle_rng_), [this] { exit_now(/*graceful=*/true); });
   });
+}
+
+void Process::finish_stop() {
+  if (state_ != ProcessState::Stopping) return;
+  exit_now(/*graceful=*/true);
+}
+
+void Process::adopt(Process& child, bool pdeath_sigterm) {
+  child.parent_ = this;
+  child.pdeath_sigterm_ = pdeath_sigterm;
+  child.autostart = false;
+  children_.push_back(&child);
 }
 
 void Process::kill() {
@@ -67,6 +82,14 @@ void Process::exit_now(bool graceful) {
   sim_.tcp().process_exited(*this);
   sim_.record("process_exit", {{"node", node_.name()}, {"process", name_}}, true);
   on_exit();
+  // The kernel: our children with a death signal get SIGTERM; our parent gets SIGCHLD, which it
+  // handles as its own event (nothing if it is gone or frozen until it thaws).
+  for (Process* c : children_)
+    if (c->pdeath_sigterm_ && c->state_ != ProcessState::Stopped) c->stop();
+  if (parent_ != nullptr && parent_->running()) {
+    Process* parent = parent_;
+    parent->after(0, [parent, this, graceful] { parent->on_child_exit(*this, graceful); });
+  }
   node_.process_exited();
   if (restart_pending_) {
     restart_pending_ = false;

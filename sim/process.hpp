@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
@@ -17,7 +18,9 @@ const char* to_string(ProcessState s);
 
 class Process {
  public:
-  Process(Node& node, std::string name);
+  /// `comm`: the name `pkill -x` matches (the executable's), when several processes share one
+  /// (keepalived's parent and VRRP child are both "keepalived"); by default `name`.
+  Process(Node& node, std::string name, std::string comm = {});
   virtual ~Process() = default;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -25,6 +28,7 @@ class Process {
   Simulation& sim() const { return sim_; }
   Node& node() const { return node_; }
   const std::string& name() const { return name_; }
+  const std::string& comm() const { return comm_; }
   /// "node/process": the stable name used for random streams, traces and fault targets.
   const std::string& path() const { return path_; }
   ProcessState state() const { return state_; }
@@ -59,23 +63,43 @@ class Process {
   /// Started when its node starts (a container's entrypoint and its children).
   bool autostart = true;
 
+  /// Makes `child` a child of this process, as fork() does (the child does not autostart: this
+  /// process start()s it). With `pdeath_sigterm`, the child gets SIGTERM when this process exits
+  /// by any cause (prctl(PR_SET_PDEATHSIG, SIGTERM)); either way this process hears of the
+  /// child's exit (SIGCHLD) through on_child_exit().
+  void adopt(Process& child, bool pdeath_sigterm);
+  Process* parent() const { return parent_; }
+
  protected:
   virtual void on_start() = 0;  // now running: bind sockets, arm timers
   virtual void on_sigterm() {}  // last words of a graceful stop
   virtual void on_stopped() {}  // the end of a graceful stop, just before on_exit (not on SIGKILL)
   virtual void on_exit() {}     // gone (any cause): forget in-memory state
+  /// A child adopted by this process exited (its SIGCHLD, reaped): called while this process
+  /// runs, as its own event; `graceful`: the child ended its stop itself (not SIGKILL).
+  virtual void on_child_exit(Process& /*child*/, bool /*graceful*/) {}
+  /// Called from on_sigterm(): the exit does not come after stop_delay but when this process
+  /// calls finish_stop() (a parent waiting for its children).
+  void hold_exit() { exit_held_ = true; }
+  /// Ends a held stop: a graceful exit now (nothing if not stopping).
+  void finish_stop();
 
  private:
   void exit_now(bool graceful = false);
   Simulation& sim_;
   Node& node_;
   std::string name_;
+  std::string comm_;
   std::string path_;
   std::uint32_t owner_id_;
   ProcessState state_ = ProcessState::Stopped;
   std::uint32_t pid_ = 0;
   bool restart_pending_ = false;
   bool started_once_ = false;
+  bool exit_held_ = false;
+  Process* parent_ = nullptr;
+  bool pdeath_sigterm_ = false;
+  std::vector<Process*> children_;
   Rng lifecycle_rng_;
 };
 

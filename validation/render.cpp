@@ -182,7 +182,8 @@ void check_spec(const ScenarioSpec& spec) {
     if (!proc.empty()) {
       const NodeSpec* n = find_node(spec, node_of(f.target));
       if (n == nullptr) unsupported(key, "no node '" + node_of(f.target) + "'");
-      const auto procs = processes_of(*n);
+      auto procs = processes_of(*n);
+      if (has_keepalived(*n)) procs.insert(procs.end(), {"keepalived_parent", "keepalived_vrrp"});  // by pid file
       if (std::find(procs.begin(), procs.end(), proc) == procs.end())
         unsupported(key, "node '" + n->name + "' runs no process '" + proc + "'");
     }
@@ -379,9 +380,31 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
   const NodeSpec* n = node.empty() ? nullptr : find_node(spec, node);
   const std::string grace = n ? seconds(n->stop_timeout.value_or(10 * sim::kSecond)) : "10";
   const std::string& a = f.action;
+  // keepalived's parent or VRRP child alone: by its own pid file (both are "keepalived" to pkill).
+  const char* pid_file = proc == "keepalived_parent" ? "/run/keepalived.pid"
+                         : proc == "keepalived_vrrp" ? "/run/vrrp.pid"
+                                                     : nullptr;
+  const std::string daemon = pid_file ? "keepalived" : proc;
   auto start_proc = [&] {
-    return exec_step(node, {"/hasim/run-" + proc + ".sh"}, true);
+    return exec_step(node, {"/hasim/run-" + daemon + ".sh"}, true);
   };
+  if (pid_file) {
+    auto signal = [&](const std::string& sig) {
+      return exec_step(node, {"sh", "-c", std::string("kill -") + sig + " \"$(cat " + pid_file + ")\""});
+    };
+    if (a == "stop") doit.push_back(signal("TERM"));
+    else if (a == "kill") doit.push_back(signal("KILL"));
+    else if (a == "freeze") doit.push_back(signal("STOP"));
+    else if (a == "thaw") doit.push_back(signal("CONT"));
+    else if (a == "start") doit.push_back(start_proc());  // the parent: the daemon's own start
+    else if (a == "restart") {  // the parent: the daemon's own restart, waiting for its exit
+      doit.push_back(exec_step(node, {"/hasim/stop-process.sh", daemon, stop_signal_of(daemon), grace}));
+      doit.push_back(start_proc());
+    }
+    if (a == "stop" || a == "kill") undo.push_back(start_proc());  // the loader allows `for` on the parent only
+    if (a == "freeze") undo.push_back(signal("CONT"));
+    return;
+  }
   if (!proc.empty()) {
     // One process inside a running container: signals by exact name, inside the container.
     if (a == "stop") doit.push_back(exec_step(node, pkill_stop_args(proc)));

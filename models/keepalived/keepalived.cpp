@@ -1,3 +1,5 @@
+// keepalived's parent process (core/main.c, lib/scheduler.c, keepalived 2.2.7): pid files, the
+// VRRP child's fork and respawn, and the stop that waits for the child.
 #include "models/keepalived/keepalived.hpp"
 
 #include <optional>
@@ -9,59 +11,31 @@
 namespace models::keepalived {
 
 Keepalived::Keepalived(sim::Node& node, KeepalivedConfig config)
-    : sim::Process(node, "keepalived"), config_(std::move(config)), wakeup_rng_(rng("wakeup")) {
-  // keepalived 2.2.7 takes about a second from SIGTERM ("Stopping") to exit ("Stopped
-  // Keepalived"): 1.009 / 1.019 / 1.058 s (min / median / max) in 15 real stops, 2026-12-01. A
-  // `docker restart` (or a stop's return) waits for it; its priority-0 advert does not.
-  stop_delay = sim::Distribution::empirical({{0.0, 1009 * sim::kMillisecond}, {0.5, 1019 * sim::kMillisecond},
-                                             {1.0, 1058 * sim::kMillisecond}});
-  for (const auto& s : config_.scripts) scripts_.push_back(std::make_unique<VrrpScript>(*this, s));
-  for (const auto& i : config_.instances) instances_.push_back(std::make_unique<VrrpInstance>(*this, i));
-  // keepalived hears about its interfaces over netlink: a removed interface puts the instances
-  // on it in FAULT, its return lets them start again as BACKUP.
-  sim().network().observe_links([this](sim::NodeId n, sim::SegmentId, bool) {
-    if (n != this->node().id() || !active_) return;
-    after(0, [this] {
-      if (!active_) return;
-      for (auto& inst : instances_) inst->tracking_changed();
-    });
-  });
+    : sim::Process(node, "keepalived", "keepalived"),
+      child_wait_timer_(make_timer()),
+      respawn_timer_(make_timer()) {
+  vrrp_ = &node.add_process<VrrpChild>(std::move(config));
+  adopt(*vrrp_, /*pdeath_sigterm=*/true);  // start_vrrp_child: prctl(PR_SET_PDEATHSIG, SIGTERM)
+  // The parent has nothing of its own to finish: it exits as soon as its child is reaped.
+  stop_delay = sim::Distribution::constant(0);
 }
 
-VrrpInstance* Keepalived::instance(const std::string& name) const {
-  for (const auto& i : instances_)
-    if (i->config().name == name) return i.get();
-  return nullptr;
+sim::Time Keepalived::restart_delay(int early_deaths) {
+  static constexpr int kSeconds[] = {0, 1, 2, 4, 8, 16, 32};
+  if (early_deaths < 0) return 0;
+  if (early_deaths >= static_cast<int>(std::size(kSeconds))) return 60 * sim::kSecond;
+  return kSeconds[early_deaths] * sim::kSecond;
 }
 
-VrrpScript* Keepalived::script(const std::string& name) const {
-  for (const auto& s : scripts_)
-    if (s->config().name == name) return s.get();
-  return nullptr;
-}
-
-std::optional<std::uint64_t> pid_in(const std::string& text) {
-  std::size_t i = text.find_first_not_of(" \t\n");
-  if (i == std::string::npos) return std::nullopt;
-  std::uint64_t pid = 0;
-  bool digits = false;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && pid < 0xffffffffu; ++i) {
-    pid = pid * 10 + static_cast<std::uint64_t>(text[i] - '0');
-    digits = true;
-  }
-  if (!digits) return std::nullopt;
-  return pid;
-}
-
-bool Keepalived::already_running() {
+bool Keepalived::pid_file_names_live_process(const char* path) {
   sim::Disk& disk = node().disk();
-  const std::optional<std::string> text = disk.read_file(kPidFile);
+  const std::optional<std::string> text = disk.read_file(path);
   if (!text) return false;  // no pid file
   // Nothing readable: "Error reading pid file", the file is removed, and 2.2.7 says it cannot
   // tell, so it counts as running.
   const std::optional<std::uint64_t> read = pid_in(*text);
   if (!read) {
-    disk.remove(kPidFile);
+    disk.remove(path);
     return true;
   }
   const std::uint64_t pid = *read;
@@ -70,8 +44,15 @@ bool Keepalived::already_running() {
   // had before in the same order, so the file a SIGKILLed keepalived left names this very
   // process, which exits: "daemon is already running" (the real runs of kill-haproxy1-container).
   if (node().pid_alive(static_cast<std::uint32_t>(pid))) return true;
-  disk.remove(kPidFile);  // "Remove a zombie pid file"
+  disk.remove(path);  // "Remove a zombie pid file"
   return false;
+}
+
+bool Keepalived::already_running() {
+  // keepalived_running: the main pid file, then the VRRP child's (the only child we run). A
+  // child still shutting down after its parent was SIGKILLed holds the second for about a second.
+  const bool main = pid_file_names_live_process(kPidFile);
+  return main || pid_file_names_live_process(VrrpChild::kPidFile);
 }
 
 void Keepalived::on_start() {
@@ -84,51 +65,66 @@ void Keepalived::on_start() {
   // pidfile_write: open(O_CREAT|O_TRUNC), fprintf, fclose: into the page cache, never fsynced
   // (its result is not checked either: on a full disk the file is left empty).
   node().disk().write_file(kPidFile, std::to_string(pid()) + "\n");
-  active_ = true;
-  // The VRRP socket (IP protocol 112): the kernel buffers adverts, a frozen daemon reads them
-  // when it thaws, each one a wake-up late.
-  sim().network().bind(node().id(), sim::kVrrp, 0, owner(), [this](const sim::Datagram& d) {
-    const auto* a = std::any_cast<Advert>(&d.payload);
-    if (a == nullptr || !active_) return;
-    after(wakeup(), [this, advert = *a] { deliver(advert); });
+  early_deaths_ = 0;
+  // The first fork: its start-up is part of the daemon's own, calibrated from exec to the
+  // instances' BACKUP (init) (runtime.compose_up.daemons.keepalived).
+  vrrp_->start_delay = sim::Distribution::constant(0);
+  fork_child();
+}
+
+void Keepalived::fork_child() {
+  child_forked_at_ = sim().now();
+  vrrp_->start();
+}
+
+void Keepalived::on_child_exit(sim::Process& child, bool /*graceful*/) {
+  if (&child != vrrp_) return;
+  if (state() == sim::ProcessState::Stopping) {
+    // sigend: the child we signalled is reaped; stop_keepalived, then exit.
+    child_wait_timer_.cancel();
+    finish_stop();
+    return;
+  }
+  // vrrp_respawn_thread: any exit but a fatal one (config, permissions: not modelled) forks a
+  // new child, after calc_restart_delay's back-off.
+  sim::Time delay = 0;
+  if (sim().now() - child_forked_at_ >= kRespawnResetAfter) {
+    early_deaths_ = 0;
+  } else {
+    delay = restart_delay(early_deaths_);
+    ++early_deaths_;
+  }
+  ++respawns_;
+  sim().record("vrrp_respawn", {{"node", node().name()}, {"process", child.name()},
+                                {"delay_ms", static_cast<std::int64_t>(delay / sim::kMillisecond)}}, true);
+  respawn_timer_.arm_after(delay, [this] {
+    if (state() != sim::ProcessState::Running) return;
+    // A forked child's own start-up (config read, sockets, interfaces cleaned), measured from
+    // "Starting VRRP child process" to "(VI_1) Entering BACKUP STATE (init)" in real logs.
+    vrrp_->start_delay = respawn_start_delay;
+    fork_child();
   });
-  for (auto& s : scripts_) s->start();
-  for (auto& i : instances_) i->start();
 }
 
 void Keepalived::on_sigterm() {
-  for (auto& i : instances_) i->shutdown();
-  for (auto& s : scripts_) s->stop();
-  active_ = false;
+  respawn_timer_.cancel();
+  if (vrrp_->state() == sim::ProcessState::Stopped) return;  // nothing to wait for
+  // sigend: SIGTERM to the child, then wait for it; after child_wait_time, SIGKILL ("failed to
+  // die - forcing termination").
+  vrrp_->stop();
+  hold_exit();
+  child_wait_timer_.arm_after(kChildWaitTime, [this] { vrrp_->kill(); });
 }
 
 void Keepalived::on_stopped() {
-  node().disk().remove(kPidFile);  // stop_keepalived: pidfile_rm, the last step of a clean exit
+  // stop_keepalived: pidfile_rm of the child's and the main pid file, the last step of a clean exit.
+  node().disk().remove(VrrpChild::kPidFile);
+  node().disk().remove(kPidFile);
 }
 
 void Keepalived::on_exit() {
-  // SIGKILL or the end of a stop: timers die with the incarnation; the VIPs stay configured.
-  active_ = false;
-  for (auto& s : scripts_) s->stop();
-  for (auto& i : instances_) i->reset();
-}
-
-void Keepalived::script_changed() {
-  for (auto& i : instances_) i->tracking_changed();
-}
-
-void Keepalived::deliver(const Advert& a) {
-  if (!active_) return;
-  // Demultiplexed by VRID: an advert for another virtual router is not ours.
-  bool mine = false;
-  for (auto& i : instances_)
-    if (i->config().virtual_router_id == a.vrid) {
-      mine = true;
-      i->receive(a);
-    }
-  if (!mine)
-    sim().record("vrrp_drop", {{"node", node().name()}, {"instance", std::string()}, {"from", a.src.str()},
-                               {"reason", std::string("unknown virtual_router_id ") + std::to_string(a.vrid)}});
+  child_wait_timer_.cancel();
+  respawn_timer_.cancel();
 }
 
 }  // namespace models::keepalived

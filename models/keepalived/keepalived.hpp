@@ -37,7 +37,7 @@ struct Advert {
   int naddr = 0;
 };
 
-class Keepalived;
+class VrrpChild;
 
 /// The PID a pid file holds as fscanf("%d") reads it: leading blanks, then digits; nullopt when
 /// no digit comes first. Shared by keepalived's own pid file check and `checks: {pidfile}`.
@@ -47,7 +47,7 @@ std::optional<std::uint64_t> pid_in(const std::string& text);
 /// `fall` consecutive failures make it failed (the counter scheme of vrrp_scheduler.c).
 class VrrpScript {
  public:
-  VrrpScript(Keepalived& k, VrrpScriptConfig config);
+  VrrpScript(VrrpChild& k, VrrpScriptConfig config);
   void start();
   void stop();
   const VrrpScriptConfig& config() const { return config_; }
@@ -61,7 +61,7 @@ class VrrpScript {
   bool process_exists(const std::string& name) const;
   bool pidfile_names_live_process(const std::string& path) const;
   void result(bool ok);
-  Keepalived& k_;
+  VrrpChild& k_;
   VrrpScriptConfig config_;
   Status status_ = Status::Init;
   int result_ = 0;  // 0 .. rise+fall-1; >= rise means good
@@ -72,7 +72,7 @@ class VrrpScript {
 /// master-down timer (backup) and the advert timer (master).
 class VrrpInstance {
  public:
-  VrrpInstance(Keepalived& k, VrrpInstanceConfig config);
+  VrrpInstance(VrrpChild& k, VrrpInstanceConfig config);
   const VrrpInstanceConfig& config() const { return config_; }
   VrrpState state() const { return state_; }
   /// Base priority adjusted by the tracked scripts (see effective_priority()).
@@ -102,7 +102,7 @@ class VrrpInstance {
   void remove_vips();
   void set_state(VrrpState s);
 
-  Keepalived& k_;
+  VrrpChild& k_;
   VrrpInstanceConfig config_;
   VrrpState state_ = VrrpState::Init;
   sim::SegmentId segment_ = 0;
@@ -121,16 +121,16 @@ class VrrpInstance {
   int last_announced_ = -1;
 };
 
-/// The keepalived daemon: its vrrp_scripts and vrrp_instances (`keepalived -f ... -D`).
-class Keepalived final : public sim::Process {
+/// keepalived's VRRP child process (vrrp/vrrp_daemon.c start_vrrp_child): forked by the
+/// parent, it runs the vrrp_scripts and vrrp_instances. Its pdeath signal is SIGTERM, so a
+/// SIGKILLed parent makes it shut down cleanly (priority-0 advert, VIPs removed); killed alone, it
+/// leaves its VIPs configured and the parent forks a new one, which removes them at start.
+class VrrpChild final : public sim::Process {
  public:
-  /// The main pid file: RUNSTATEDIR "/" PACKAGE ".pid" (configure.ac: RUNSTATEDIR=/run), no -p
-  /// option in our command line. It lives on the node's disk, in the container's writable layer:
-  /// our containers mount no tmpfs on /run (Docker does not, podman only in systemd mode), and
-  /// the real runs found the file still there after `docker kill` + `docker start`. On a host
-  /// whose /run is a tmpfs, declare a tmpfs volume at /run: a stop then takes the file with it.
-  static constexpr const char* kPidFile = "/run/keepalived.pid";
-  Keepalived(sim::Node& node, KeepalivedConfig config);
+  /// vrrp_pidfile: RUNSTATEDIR "/" VRRP_PID_FILE ".pid" (include/pidfile.h), written by the
+  /// child itself at start and removed at the end of its clean shutdown.
+  static constexpr const char* kPidFile = "/run/vrrp.pid";
+  VrrpChild(sim::Node& node, KeepalivedConfig config);
   const KeepalivedConfig& config() const { return config_; }
   VrrpInstance* instance(const std::string& name) const;
   VrrpScript* script(const std::string& name) const;
@@ -159,10 +159,63 @@ class Keepalived final : public sim::Process {
   std::vector<std::unique_ptr<VrrpInstance>> instances_;
   bool active_ = false;
   sim::Rng wakeup_rng_;
-  /// keepalived 2.2.7's check before it starts (main.c keepalived_running, pidfile.c
-  /// process_running): is the PID in its pid file alive?
-  bool already_running();
   friend class VrrpInstance;
+};
+
+/// The keepalived daemon as started (`keepalived -n -l -D -f ...`, core/main.c): the parent
+/// process, which checks the pid files, writes its own, forks the VRRP child and respawns it
+/// when it dies (with keepalived's back-off), and on SIGTERM stops the child and waits for it.
+/// Both processes are "keepalived" to `pkill -x`; fault targets name them `keepalived` (both, as
+/// pkill -x signals them), `keepalived_parent` and `keepalived_vrrp` (one, by its pid file).
+class Keepalived final : public sim::Process {
+ public:
+  /// The main pid file: RUNSTATEDIR "/" PACKAGE ".pid" (configure.ac: RUNSTATEDIR=/run), no -p
+  /// option in our command line. It lives on the node's disk, in the container's writable layer:
+  /// our containers mount no tmpfs on /run (Docker does not, podman only in systemd mode), and
+  /// the real runs found the file still there after `docker kill` + `docker start`. On a host
+  /// whose /run is a tmpfs, declare a tmpfs volume at /run: a stop then takes the file with it.
+  static constexpr const char* kPidFile = "/run/keepalived.pid";
+  /// core/main.c CHILD_WAIT_SECS: how long a stopping parent waits for its child before SIGKILL.
+  static constexpr sim::Time kChildWaitTime = 5 * sim::kSecond;
+  /// Adds the parent and its VRRP child to `node`.
+  Keepalived(sim::Node& node, KeepalivedConfig config);
+  VrrpChild& vrrp() const { return *vrrp_; }
+  const KeepalivedConfig& config() const { return vrrp_->config(); }
+  VrrpInstance* instance(const std::string& name) const { return vrrp_->instance(name); }
+  VrrpScript* script(const std::string& name) const { return vrrp_->script(name); }
+  /// Times the child was forked again after dying (not counting the first fork).
+  int respawns() const { return respawns_; }
+  /// lib/scheduler.c calc_restart_delay: a child that ran at least this long is respawned at
+  /// once and the back-off starts over; otherwise the n-th early death waits the n-th delay of
+  /// 0, 1, 2, 4, 8, 16, 32 s, then 60 s for every later one (never giving up).
+  static sim::Time restart_delay(int early_deaths);
+  static constexpr sim::Time kRespawnResetAfter = 60 * sim::kSecond;
+  /// A respawned child's start-up, fork to its instances' BACKUP (init): 0 / 9 / 50 / 66 / 134 ms
+  /// (min / p25 / median / p75 / max) between the two log lines of 9 starts in 3 real runs of
+  /// demo1-part2 on 2026-12-02 (podman's log stamps: ~10 ms of noise each).
+  sim::Distribution respawn_start_delay = sim::Distribution::empirical(
+      {{0.0, 0}, {0.25, 9 * sim::kMillisecond}, {0.5, 50 * sim::kMillisecond}, {0.75, 66 * sim::kMillisecond},
+       {1.0, 134 * sim::kMillisecond}});
+
+ protected:
+  void on_start() override;
+  void on_sigterm() override;
+  void on_stopped() override;
+  void on_exit() override;
+  void on_child_exit(sim::Process& child, bool graceful) override;
+
+ private:
+  /// keepalived 2.2.7's check before it starts (main.c keepalived_running, pidfile.c
+  /// process_running): is the PID in the main or the VRRP pid file alive?
+  bool already_running();
+  bool pid_file_names_live_process(const char* path);
+  void fork_child();
+  VrrpChild* vrrp_ = nullptr;
+  sim::Time child_forked_at_ = 0;
+  int early_deaths_ = 0;
+  int respawns_ = 0;
+  sim::Timer child_wait_timer_;
+  sim::Timer respawn_timer_;
 };
 
 }  // namespace models::keepalived

@@ -32,7 +32,7 @@ int effective_priority(int base, int adjustment) {
   return p < 1 ? 1 : (p > 254 ? 254 : p);
 }
 
-VrrpInstance::VrrpInstance(Keepalived& k, VrrpInstanceConfig config)
+VrrpInstance::VrrpInstance(VrrpChild& k, VrrpInstanceConfig config)
     : k_(k),
       config_(std::move(config)),
       master_adver_int_(config_.advert_int),

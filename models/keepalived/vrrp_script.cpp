@@ -5,7 +5,7 @@
 
 namespace models::keepalived {
 
-VrrpScript::VrrpScript(Keepalived& k, VrrpScriptConfig config) : k_(k), config_(std::move(config)) {}
+VrrpScript::VrrpScript(VrrpChild& k, VrrpScriptConfig config) : k_(k), config_(std::move(config)) {}
 
 void VrrpScript::start() {
   // keepalived starts every script at start-up with its result one short of `rise`: a single

@@ -60,3 +60,13 @@ TEST_CASE("a fault may target the keepalived process of a node", "[keepalived][l
   REQUIRE(error_of({"faults=[{at: 10s, freeze: haproxy1/keepalived}]"}).empty());
   REQUIRE_THAT(error_of({"faults=[{at: 10s, freeze: haproxy1/keepalivd}]"}), Catch::Contains("did you mean 'keepalived'"));
 }
+
+TEST_CASE("a fault may target keepalived's parent or VRRP child alone, but not start the child", "[keepalived][loader]") {
+  REQUIRE(error_of({"faults=[{at: 10s, kill: haproxy1/keepalived_vrrp}]"}).empty());
+  REQUIRE(error_of({"faults=[{at: 10s, kill: haproxy1/keepalived_parent, for: 5s}]"}).empty());
+  REQUIRE(error_of({"faults=[{at: 10s, freeze: haproxy1/keepalived_vrrp, for: 5s}]"}).empty());
+  REQUIRE_THAT(error_of({"faults=[{at: 10s, start: haproxy1/keepalived_vrrp}]"}), Catch::Contains("forked by its parent"));
+  REQUIRE_THAT(error_of({"faults=[{at: 10s, kill: haproxy1/keepalived_vrrp, for: 5s}]"}),
+               Catch::Contains("kill with 'for' does not apply"));
+  REQUIRE_THAT(error_of({"faults=[{at: 10s, kill: nginx1/keepalived_vrrp}]"}), Catch::Contains("runs no process"));
+}

@@ -8,6 +8,7 @@
 #include "sim/disk.hpp"
 #include "sim/network.hpp"
 #include "../support/dummy_process.hpp"
+#include "../support/pkill.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -75,11 +76,11 @@ TEST_CASE("a clean stop removes the pid file at the end, a SIGKILL leaves it", "
 
   lb.k->start();
   lb.run_for(1_s);
-  CHECK(lb.pid_file() == "4\n");
+  CHECK(lb.pid_file() == "5\n");  // 4 was the first VRRP child's
   lb.k->stop();
   lb.run_for(500_ms);
-  lb.k->kill();  // SIGKILL before the clean exit
-  CHECK(lb.pid_file() == "4\n");
+  testing::pkill_kill(*lb.n, "keepalived");  // SIGKILL before the clean exit
+  CHECK(lb.pid_file() == "5\n");
 }
 
 TEST_CASE("after docker kill and start keepalived finds its own PID in the stale pid file and exits", "[keepalived][disk]") {
@@ -93,12 +94,21 @@ TEST_CASE("after docker kill and start keepalived finds its own PID in the stale
   CHECK(lb.k->state() == sim::ProcessState::Stopped);
   CHECK(lb.pid_file() == "3\n");  // not removed: it named a live process (itself)
 
-  SECTION("started again in the same container, it gets a new PID and removes the zombie file") {
+  SECTION("started again in the same container, the VRRP child's stale pid file is checked too") {
+    // PID 4 was the old VRRP child's (/run/vrrp.pid) and is now the new parent's own: refused
+    // again; the main file's 3 is dead by then and goes as a zombie. The next start is PID 5:
+    // both files are zombies, removed, and keepalived runs.
     lb.k->start();
     lb.run_for(1_s);
-    CHECK(lb.refusals() == 1);
+    CHECK(lb.refusals() == 2);
+    CHECK_FALSE(lb.pid_file());
+    CHECK(lb.disk().read_file(ka::VrrpChild::kPidFile) == "4\n");
+    lb.k->start();
+    lb.run_for(1_s);
+    CHECK(lb.refusals() == 2);
     CHECK(lb.k->running());
-    CHECK(lb.pid_file() == "4\n");
+    CHECK(lb.pid_file() == "5\n");
+    CHECK(lb.disk().read_file(ka::VrrpChild::kPidFile) == "6\n");
   }
   SECTION("a re-created container has a new writable layer and no pid file") {
     lb.n->recreate();
@@ -112,21 +122,21 @@ TEST_CASE("after docker kill and start keepalived finds its own PID in the stale
 TEST_CASE("keepalived killed alone restarts fine: its old PID is not reused in the running container", "[keepalived][disk]") {
   Lb lb;
   lb.run_for(1_s);
-  lb.k->kill();
+  testing::pkill_kill(*lb.n, "keepalived");
   lb.k->start();
   lb.run_for(1_s);
   CHECK(lb.refusals() == 0);
-  CHECK(lb.pid_file() == "4\n");
+  CHECK(lb.pid_file() == "5\n");  // the parent was 3, its VRRP child 4
 }
 
 TEST_CASE("a keepalived restarted in place and then killed with its container starts: the stale PID is no one's",
           "[keepalived][disk]") {
   Lb lb;
   lb.run_for(1_s);
-  lb.k->kill();
+  testing::pkill_kill(*lb.n, "keepalived");
   lb.k->start();
   lb.run_for(1_s);
-  REQUIRE(lb.pid_file() == "4\n");
+  REQUIRE(lb.pid_file() == "5\n");
   lb.n->kill();
   lb.run_for(1_s);
   lb.n->start();

@@ -243,3 +243,33 @@ TEST_CASE("demo1-part2 restart-keepalived: the restarted keepalived drops its st
     REQUIRE(metric(r, kVip + "multi_holder_s") < back - kill);  // ends at the restart, not at the preemption
   }
 }
+
+TEST_CASE("demo1-part2 kill-vrrp-child: the parent's new child drops the stale VIP at once, no double holding",
+          "[keepalived][scenario]") {
+  for (const auto& r : run_twice("demo1-part2/kill-vrrp-child.yaml")) {
+    const double kill = fault_time(r, "kill");
+    const double respawned = first(r, "process_start", "haproxy1", "process", "keepalived_vrrp", kill);
+    REQUIRE(respawned - kill < 0.2);  // fork at once, start-up <= 134 ms (after the command's latency)
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", kill) == respawned);
+    // No double holding after the kill: haproxy1's stale VIP is gone before anyone adds it.
+    for (const char* n : {"haproxy1", "haproxy2"}) {
+      const double added = first(r, "vip_added", n, "", "", kill);
+      if (added >= 0) REQUIRE(added > respawned);
+    }
+    // Unheld until the first master-down timer (haproxy2's or the new child's) runs out.
+    REQUIRE(metric(r, kVip + "unheld_max_s") > 2.0);
+    REQUIRE(metric(r, kVip + "unheld_max_s") < 3.8);
+  }
+}
+
+TEST_CASE("demo1-part2 kill-keepalived-parent: the orphaned VRRP child stops cleanly and haproxy2 takes over within its skew",
+          "[keepalived][scenario]") {
+  for (const auto& r : run_twice("demo1-part2/kill-keepalived-parent.yaml")) {
+    const double kill = fault_time(r, "kill");
+    const double handover = first(r, "vrrp_state", "haproxy2", "state", "MASTER", kill);
+    REQUIRE(handover - kill < 0.75);  // the priority-0 advert: skew time (256-92)/256 s plus latencies
+    REQUIRE(first(r, "process_exit", "haproxy1", "process", "keepalived_vrrp", kill) - kill > 1.0);
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", kill) < first(r, "vip_added", "haproxy2", "", "", kill));
+    REQUIRE(count_after(r, "vip_added", kill) == 1);  // nothing forks the child again: haproxy2 keeps it
+  }
+}

@@ -6,6 +6,7 @@
 #include "models/keepalived/keepalived.hpp"
 #include "sim/network.hpp"
 #include "../support/dummy_process.hpp"
+#include "../support/pkill.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -198,7 +199,7 @@ TEST_CASE("a killed master keeps its VIP configured and the backup adds it too",
   Pair p(config("MASTER", 100), config("BACKUP", 90));
   p.s.run_until(5_s);
   REQUIRE(p.holds(p.n1));
-  p.k1->kill();  // SIGKILL: no priority-0 advert, no cleanup
+  testing::pkill_kill(*p.n1, "keepalived");  // SIGKILL to both processes: no priority-0 advert, no cleanup
   p.s.run_until(6_s);
   REQUIRE(p.holds(p.n1));
   REQUIRE(p.i2().state() == ka::VrrpState::Backup);  // waits out master-down after the last advert
@@ -211,10 +212,10 @@ TEST_CASE("a killed master keeps its VIP configured and the backup adds it too",
 TEST_CASE("a frozen master is preempted and re-asserts itself when thawed", "[keepalived]") {
   Pair p(config("MASTER", 100), config("BACKUP", 90));
   p.s.run_until(5_s);
-  p.k1->freeze();
+  testing::pkill_stop(*p.n1, "keepalived");
   p.s.run_until(12_s);
   REQUIRE(p.s.network().holders(kVip).size() == 2);
-  p.k1->thaw();
+  testing::pkill_cont(*p.n1, "keepalived");
   p.s.run_until(14_s);
   REQUIRE(p.i1().state() == ka::VrrpState::Master);
   REQUIRE(p.i2().state() == ka::VrrpState::Backup);
@@ -308,7 +309,7 @@ TEST_CASE("a keepalived restarted after SIGKILL first removes the VIP its predec
   Pair p(config("BACKUP", 90), config("MASTER", 100), false);
   p.s.run_until(5_s);
   REQUIRE(p.holds(p.n1));  // alone, it became master
-  p.k1->kill();
+  testing::pkill_kill(*p.n1, "keepalived");
   p.n2->start();
   p.s.run_until(10_s);
   REQUIRE(p.i2().state() == ka::VrrpState::Master);
@@ -370,4 +371,124 @@ TEST_CASE("adverts stay on the instance's interface: a keepalived on the master'
   CHECK(p.i1().state() == ka::VrrpState::Master);
   CHECK(p.i2().state() == ka::VrrpState::Backup);
   CHECK(k3.instance("VI_1")->state() == ka::VrrpState::Master);
+}
+
+// --- keepalived's two processes: the parent (core/main.c) and the VRRP child (vrrp_daemon.c) ----
+
+namespace {
+
+/// The delays of the parent's respawns, in ms, in order.
+std::vector<std::int64_t> respawn_delays_ms(const sim::Simulation& s) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : s.trace().records())
+    if (r.kind == "vrrp_respawn")
+      if (const auto* v = r.find("delay_ms")) out.push_back(std::get<std::int64_t>(*v));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("keepalived is a parent and a VRRP child, both 'keepalived' to pkill, each with its pid file", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  REQUIRE(p.k1->running());
+  REQUIRE(p.k1->vrrp().running());
+  CHECK(p.k1->vrrp().parent() == p.k1);
+  CHECK(p.n1->processes_with_comm("keepalived").size() == 2);
+  CHECK(p.n1->disk().read_file(ka::Keepalived::kPidFile) == std::to_string(p.k1->pid()) + "\n");
+  CHECK(p.n1->disk().read_file(ka::VrrpChild::kPidFile) == std::to_string(p.k1->vrrp().pid()) + "\n");
+  CHECK(p.k1->vrrp().pid() == p.k1->pid() + 1);  // forked right after the parent's start
+}
+
+TEST_CASE("SIGKILL of keepalived's parent alone makes its VRRP child shut down cleanly: the backup takes over within its skew",
+          "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  REQUIRE(p.holds(p.n1));
+  const sim::Time cut = p.s.now();
+  p.k1->kill();  // kill -KILL $(cat /run/keepalived.pid): the child's pdeath signal is SIGTERM
+  p.s.run_until(cut + 10_ms);
+  CHECK_FALSE(p.holds(p.n1));  // the child's shutdown removed the VIP at once
+  CHECK(p.k1->vrrp().state() == sim::ProcessState::Stopping);
+  // A priority-0 advert: the backup waits only its skew time (256-90)/256 s, not master-down.
+  p.s.run_until(cut + 2_s);
+  const sim::Time took = p.entered("haproxy2", "MASTER", cut) - cut;
+  CHECK(took < 700_ms);
+  CHECK(p.holds(p.n2));
+  CHECK(p.k1->vrrp().state() == sim::ProcessState::Stopped);  // exited about a second later
+  CHECK(p.k1->respawns() == 0);                                // no parent left to fork another
+  CHECK(p.n1->disk().read_file(ka::Keepalived::kPidFile));    // the parent's file stays (no stop_keepalived)
+  CHECK_FALSE(p.n1->disk().read_file(ka::VrrpChild::kPidFile));
+}
+
+TEST_CASE("SIGKILL of the VRRP child alone: its VIP stays until the parent's new child removes it at start", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  const sim::Time cut = p.s.now();
+  p.k1->vrrp().kill();  // kill -KILL $(cat /run/vrrp.pid): no priority-0 advert
+  CHECK(p.holds(p.n1));
+  p.s.run_until(cut + 200_ms);  // the respawn is immediate; the new child's start-up is <= 134 ms
+  CHECK(p.k1->respawns() == 1);
+  CHECK(p.k1->vrrp().running());
+  CHECK_FALSE(p.holds(p.n1));  // vrrp_restore_interfaces_startup removed what the old child left
+  CHECK(p.i1().state() == ka::VrrpState::Backup);
+  // No priority-0 advert: the backup waits master-down (3 adverts + skew) after the last advert
+  // it heard; the new child (priority 100 > 90) then preempts it after its own master-down.
+  p.s.run_until(cut + 15_s);
+  const sim::Time backup_took = p.entered("haproxy2", "MASTER", cut) - cut;
+  CHECK(backup_took > 2_s);
+  CHECK(backup_took < 3700_ms);
+  CHECK(p.i1().state() == ka::VrrpState::Master);
+  CHECK(p.holds(p.n1));
+  CHECK_FALSE(p.holds(p.n2));
+}
+
+TEST_CASE("a VRRP child that dies again within 60 s is respawned after keepalived's back-off, one that ran 60 s at once",
+          "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  for (int i = 0; i < 4; ++i) {
+    p.k1->vrrp().kill();
+    p.s.run_until(p.s.now() + 10_s);
+  }
+  CHECK(respawn_delays_ms(p.s) == std::vector<std::int64_t>{0, 1000, 2000, 4000});
+  p.s.run_until(p.s.now() + 61_s);
+  p.k1->vrrp().kill();
+  p.s.run_until(p.s.now() + 1_s);
+  CHECK(respawn_delays_ms(p.s).back() == 0);
+  CHECK(ka::Keepalived::restart_delay(6) == 32_s);
+  CHECK(ka::Keepalived::restart_delay(7) == 60_s);
+  CHECK(ka::Keepalived::restart_delay(50) == 60_s);
+}
+
+TEST_CASE("SIGTERM to keepalived's parent stops the child first and exits once it is reaped", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  const sim::Time cut = p.s.now();
+  p.k1->stop();  // docker stop: the entrypoint signals the parent only (pkill -o)
+  p.s.run_until(cut + 10_ms);
+  CHECK_FALSE(p.holds(p.n1));  // the child's priority-0 advert and VIP removal come at once
+  p.s.run_until(cut + 1_s);
+  CHECK(p.k1->state() == sim::ProcessState::Stopping);  // waiting for the child (~1 s)
+  p.s.run_until(cut + 1100_ms);
+  CHECK(p.k1->state() == sim::ProcessState::Stopped);
+  CHECK(p.k1->vrrp().state() == sim::ProcessState::Stopped);
+  CHECK(p.k1->respawns() == 0);
+  CHECK_FALSE(p.n1->disk().read_file(ka::Keepalived::kPidFile));
+  CHECK_FALSE(p.n1->disk().read_file(ka::VrrpChild::kPidFile));
+}
+
+TEST_CASE("a VRRP child that does not die within child_wait_time is SIGKILLed by its stopping parent", "[keepalived]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  p.k1->vrrp().freeze();  // SIGSTOP to the child: it cannot handle the parent's SIGTERM
+  const sim::Time cut = p.s.now();
+  p.k1->stop();
+  p.s.run_until(cut + 4900_ms);
+  CHECK(p.k1->state() == sim::ProcessState::Stopping);
+  CHECK(p.holds(p.n1));  // the frozen child never removed its VIP
+  p.s.run_until(cut + 5100_ms);
+  CHECK(p.k1->vrrp().state() == sim::ProcessState::Stopped);
+  CHECK(p.k1->state() == sim::ProcessState::Stopped);
+  CHECK(p.holds(p.n1));  // SIGKILL: no cleanup
 }

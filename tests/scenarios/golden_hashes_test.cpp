@@ -12,20 +12,24 @@
 
 namespace {
 
-// Last updated by the commit that added this table (after the transport and perf merges).
+// Last updated when keepalived became two processes (parent and VRRP child): every keepalived
+// scenario's trace has the child's exec, start and exit records, and its stop-delay draws come from
+// the child's lifecycle stream; the two new demo1-part2 files added.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "5bab3e90c0ac54f94fa6fc7c01aa038a559eefc36b173172e6756df0d312ee81"},
-    {"demo1-part2.yaml", "f05bccd6aca3d66e0eb9b607984e76816418416eaf6ad235ffa9992134aee903"},
-    {"demo1-part2/chaos.yaml", "ea66aaab680f512d79eaac59c3d38b92db2334be425df411cf87a78057798315"},
-    {"demo1-part2/disconnect-haproxy1.yaml", "bfba175b5ddde00693fb834f4dce7e70759924979938b2deac6c1efb3bb90d80"},
-    {"demo1-part2/kill-haproxy-process.yaml", "6dee3236c85ac0924e2a9136d751d728a08b5237e81c6280ae0f1d168a2747df"},
-    {"demo1-part2/kill-haproxy1-container.yaml", "25640bbb7abaab079c9bde031655c36724bba0517f14a997f043721f265e6ae3"},
-    {"demo1-part2/restart-keepalived.yaml", "88c71de2926e4341ce1cf4fe74dd2cbd8719c4a172f95a740f9712339a8700f5"},
-    {"split-brain/auth-mismatch.yaml", "96fad2afaac7f778024dc555d62931e50f4b80650209b080b0b60344920842a5"},
-    {"split-brain/both-master.yaml", "cb90e3ab18d4b55ffd12d0644372d680f55af209adc9923e1b6505c83cd483a5"},
-    {"split-brain/frozen-master.yaml", "1d865617c06f510bce2f5dc4cce15291b506527e1e70fce3fd595e27d77d8959"},
-    {"split-brain/vrid-mismatch.yaml", "e9f6af3850f5f004b030b027d639602beca4326e0a383aa11824421f040d89f9"},
-    {"split-brain/vrrp-blocked.yaml", "b9a6711e3913b7195546381dfdbe074c9c2d640c6256f79914f66e427c271bc8"},
+    {"demo1-part2.yaml", "1c49cfcb202076d4290987e5c37e9adbb3d88c535436c40bec079ee15d2c9a47"},
+    {"demo1-part2/chaos.yaml", "9c4c3d175843b29c443b918075ea71f0fdad8a986f37dd76cdd78466e6a85c07"},
+    {"demo1-part2/disconnect-haproxy1.yaml", "5ec84539dd4ddd31298bbc4ac0d3ea943c87e5f29162037ee7d93a06f010409c"},
+    {"demo1-part2/kill-haproxy-process.yaml", "d77ee45c4d016faa8e442afc9c8c03c448182199eedee24930839e0a0c0394eb"},
+    {"demo1-part2/kill-haproxy1-container.yaml", "527c07a0de7c5b7768f0e5b170ad11b1252b8d5d31c62502ba51a307c4c8e43a"},
+    {"demo1-part2/kill-keepalived-parent.yaml", "315d55d76e067d505826b5fa183f5c574724e598b7907c17487a2a8915bf9ae9"},
+    {"demo1-part2/kill-vrrp-child.yaml", "c458da16a11fc05b9b787b785399b01d8f789d35fbcb6284263bba5a109dbcf1"},
+    {"demo1-part2/restart-keepalived.yaml", "1c403cd0bf3a53243144061fc09c9b3caebb6a6ee8ee0a9ede05645492da311b"},
+    {"split-brain/auth-mismatch.yaml", "c6948a85fcffd2d0230fe1e60f179774315c5d5a5a0ff76e80a11ea20945d23b"},
+    {"split-brain/both-master.yaml", "4839b291df6fd4cd4e90ed71965ce0d5b9dc020a9b63275d413c9c123c508807"},
+    {"split-brain/frozen-master.yaml", "7487854de89af9834bad84c53e96f227affddc6354f949dcad4c06026e1219b5"},
+    {"split-brain/vrid-mismatch.yaml", "d8ceb99368214f37f871993ba9842fc9ca9d9939b690beacc2b45904db107348"},
+    {"split-brain/vrrp-blocked.yaml", "0faa1d12e3362f3236268925fde3f3e08600c67153e842e6e53f09667391e515"},
     {"validation/demo1-part1-short.yaml", "039b19cafbd096147c36bfea04d76183c7d24053ed321b0da88700fdb80f59f6"},
     {"validation/faults-smoke.yaml", "d4aa2019a73dc4127e19c182b07eeb58bff3d891545e2e6bab4ac1a5ce3e7434"},
 };

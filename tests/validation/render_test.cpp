@@ -306,3 +306,21 @@ TEST_CASE("render: demo1-part2 keepalived.conf, caps and the stop signal", "[val
   CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") < ep.find("\"/hasim/run-$p.sh\" &"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("render: keepalived's parent or VRRP child alone is signalled by its own pid file, the daemon by name",
+          "[validation]") {
+  auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml", {});
+  spec.faults.clear();
+  for (const char* target : {"haproxy1/keepalived_vrrp", "haproxy1/keepalived_parent", "haproxy1/keepalived"}) {
+    scenarios::FaultSpec kill;
+    kill.at = 20 * sim::kSecond;
+    kill.action = "kill";
+    kill.target = target;
+    spec.faults.push_back(kill);
+  }
+  const std::string plan = validation::detail::render_plan(spec, "p");
+  // (plan.json escapes the shell's double quotes)
+  CHECK(plan.find(R"(docker exec haproxy1 sh -c 'kill -KILL \"$(cat /run/vrrp.pid)\"')") != std::string::npos);
+  CHECK(plan.find(R"(docker exec haproxy1 sh -c 'kill -KILL \"$(cat /run/keepalived.pid)\"')") != std::string::npos);
+  CHECK(plan.find("docker exec haproxy1 pkill -KILL -x keepalived") != std::string::npos);  // both processes
+}
