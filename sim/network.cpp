@@ -185,7 +185,7 @@ std::vector<NodeId> Network::holders(Ipv4 ip) const {
 void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (n == node) continue;
-    if (path_open(node, static_cast<NodeId>(n), kArp)) nodes_[n].arp_cache[ip] = node;
+    if (path_open(node, static_cast<NodeId>(n), kArp)) nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts()};
   }
 }
 
@@ -197,23 +197,30 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   if (auto p = primary_.find(ip); p != primary_.end()) {
     const NodeId n = p->second.front();  // the first node (in node order) with that address
     if (!sim_.node(n).up()) return std::nullopt;
-    nodes_[src].arp_cache[ip] = n;
+    nodes_[src].arp_cache[ip] = {n, sim_.node(n).starts()};
     return n;
   }
   auto it = secondary_.find(ip);
   auto& cache = nodes_[src].arp_cache;
   auto cached = cache.find(ip);
   if (cached != cache.end()) {
-    // A cached entry keeps being used while its owner still answers for the address; when
-    // the owner dropped it, the neighbour entry fails and a fresh ARP finds the new holder.
-    if (holds(cached->second, ip) && sim_.node(cached->second).up()) return cached->second;
+    // A cached entry keeps being used while its node's container is the one that answered:
+    // the neighbour entry stays valid whether or not that node still has the address, until a
+    // gratuitous ARP repoints it. A previous holder that forwards (ip_forward) routes what it
+    // gets on to the address (Tcp); one that does not drops it. A node gone or started again
+    // (a new MAC): a fresh ARP finds the holder. (The real runs of split-brain/both-master,
+    // both containers restarted, lost no request in a 5 s gap; kill-vrrp-child, the container
+    // left running, lost one to its 3 s ARP failure.)
+    const NodeId cn = cached->second.node;
+    const Node& c = sim_.node(cn);
+    if (c.up() && c.starts() == cached->second.starts && (holds(cn, ip) || c.ip_forward)) return cn;
   }
   if (it == secondary_.end()) return std::nullopt;
   // Every holder answers the ARP request; the last answer wins, the newest holder's.
   std::optional<NodeId> chosen;
   for (const auto& s : it->second)
     if (path_open(src, s.node, kArp)) chosen = s.node;
-  if (chosen) cache[ip] = *chosen;
+  if (chosen) cache[ip] = {*chosen, sim_.node(*chosen).starts()};
   return chosen;
 }
 

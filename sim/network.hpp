@@ -171,7 +171,13 @@ class Network {
     double loss = 0.0;
     std::uint64_t nic_rate_bytes_per_s = 0;
     Time nic_busy_until = 0;
-    std::map<Ipv4, NodeId> arp_cache;
+    /// Neighbour entries: the node whose MAC answered, and which of its container's starts that
+    /// MAC belongs to (a restarted container's new veth has a new MAC: the entry is dead).
+    struct Neighbour {
+      NodeId node;
+      std::uint32_t starts;
+    };
+    std::map<Ipv4, Neighbour> arp_cache;
   };
   struct Rule {
     std::set<NodeId> from, to;

@@ -24,6 +24,11 @@ class Node {
   const std::string& name() const { return name_; }
   /// The container exists and its network namespace is up.
   bool up() const { return up_; }
+  /// net.ipv4.ip_forward: whether the kernel routes a packet for an address it does not have
+  /// (a VIP it just gave up) on to that address, ARPing for it, with an ICMP host unreachable back
+  /// when nobody answers. 1 in the containers of our validation engine (podman 4.3, netavark;
+  /// read in a container, 2026-12-02) as on the host.
+  bool ip_forward = true;
   /// Owner of packet deliveries to this node: retired when the node goes down, so packets in
   /// flight to a dead incarnation are lost.
   Owner owner() const { return sim_.owner(owner_id_); }

@@ -81,17 +81,37 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   auto attempt = std::make_shared<std::function<void(int)>>();
   std::weak_ptr<std::function<void(int)>> weak = attempt;
   Process* cp = &client;
-  *attempt = [this, weak, src, ip, port, cp, client_owner, finish, finished, answered, deadline](int n) {
-    if (*finished || *answered) return;
-    Network& net = sim_.network();
-    const Time syn_sent = sim_.now();
-    if (auto dst = net.resolve(src, ip)) {
-      const NodeId d = *dst;
-      net.send(src, d, kTcp, [this, d, port, src, cp, client_owner, finish, ip, answered, syn_sent] {
+  // The SYN's arrival at node `d`, which answers it if it holds `ip`; a node that no longer
+  // holds it (a VIP's previous holder, still in the sender's ARP cache) routes it as any
+  // forwarding host does (ip_forward=1 in our containers): on to the address's holder if it can
+  // resolve it, else it ARPs, and after arp_failure_delay with no answer it sends the client an
+  // ICMP host unreachable, which ends a connect in SYN_SENT (nginx: "connect() failed (113: No
+  // route to host)" 3.1 s after keepalived's VRRP child dropped the VIP, in a real run of
+  // demo1-part2/kill-vrrp-child).
+  auto arrive = std::make_shared<std::function<void(NodeId, bool, Time)>>();
+  std::weak_ptr<std::function<void(NodeId, bool, Time)>> weak_arrive = arrive;
+  *arrive = [this, weak_arrive, port, src, cp, client_owner, finish, ip, answered](NodeId d, bool forwarded, Time syn_sent) {
         // SYN arrived at d (d's kernel answers, whatever its processes are doing).
         Network& n = sim_.network();
         if (*answered) return;        // a retransmitted duplicate: the first one is answered
-        if (!n.holds(d, ip)) return;  // not our address (any more): the kernel drops it silently
+        if (!n.holds(d, ip)) {        // not our address (any more)
+          if (forwarded || !sim_.node(d).ip_forward || !sim_.node(d).up()) return;  // dropped silently
+          if (auto h = n.resolve(d, ip); h && *h != d) {
+            if (auto again = weak_arrive.lock()) n.send(d, *h, kTcp, [again, h, syn_sent] { (*again)(*h, true, syn_sent); });
+            return;
+          }
+          // d's neighbour resolution for ip: answered by a holder that appears (its gratuitous
+          // ARP) within the delay, else failed: ICMP host unreachable to the client.
+          const Time arp = n.arp_failure_delay;
+          const std::uint32_t starts = sim_.node(d).starts();  // the resolution dies with its namespace
+          sim_.after(arp, [this, d, ip, src, finish, answered, starts] {
+            Network& nn = sim_.network();
+            const Node& dn = sim_.node(d);
+            if (*answered || !dn.up() || dn.starts() != starts || nn.holds(d, ip) || nn.resolve(d, ip)) return;
+            *answered = nn.send(d, src, kIcmp, [finish] { finish(ConnectResult::Unreachable, 0); });
+          });
+          return;
+        }
         auto it = listeners_.find({d, port});
         if (it == listeners_.end()) {
           *answered = n.send(d, src, kTcp, [finish] { finish(ConnectResult::Refused, 0); });
@@ -122,7 +142,13 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
           return;
         }
         sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
-      });
+  };
+  *attempt = [this, weak, src, ip, cp, finished, answered, deadline, arrive](int n) {
+    if (*finished || *answered) return;
+    Network& net = sim_.network();
+    if (auto dst = net.resolve(src, ip)) {
+      const NodeId d = *dst;
+      net.send(src, d, kTcp, [arrive, d, syn_sent = sim_.now()] { (*arrive)(d, false, syn_sent); });
     }
     const Time rto = kSecond << n;
     if (n < 6 && sim_.now() + rto < deadline)

@@ -375,3 +375,80 @@ TEST_CASE("with the way back cut the data lands, but the sender times out waitin
   CHECK(s.client_timeouts == std::vector<sim::Time>{7_s});
   CHECK(s.tcp().open(s.conn, s.server));
 }
+
+// --- a VIP's previous holder, still in the client's ARP cache, routes what it gets (ip_forward) ---
+
+namespace {
+/// cli has learned that 10.0.0.100 is at srv; srv then gives the address up.
+struct StaleVip {
+  Pair p;
+  sim::Node& other = p.b.node("other");
+  const sim::Ipv4 vip = *sim::Ipv4::parse("10.0.0.100");
+  StaleVip() {
+    auto& net = p.b.s.network();
+    net.add_address(p.srv.id(), p.b.lan, vip);
+    net.gratuitous_arp(p.srv.id(), vip);
+    p.b.run_until(2_s);
+    net.remove_address(p.srv.id(), vip);
+  }
+};
+}  // namespace
+
+TEST_CASE("a SYN sent through a stale neighbour entry is forwarded by the previous holder to the new one", "[tcp]") {
+  StaleVip v;
+  Probe& server = v.p.b.probe(v.other, "server", 80);
+  v.p.b.s.network().add_address(v.other.id(), v.p.b.lan, v.vip);  // no gratuitous ARP heard by cli
+  v.p.b.run_until(3_s);
+  v.p.connect(v.vip, 10_s);
+  v.p.b.run_until(20_s);
+  REQUIRE(v.p.outcome);
+  CHECK(v.p.outcome->result == sim::ConnectResult::Connected);
+  CHECK(v.p.outcome->at == 3_s + 3 * kLatency);  // cli -> srv -> other, answered straight back
+  CHECK(v.p.b.s.tcp().server_of(v.p.outcome->conn) == &server);
+}
+
+TEST_CASE("with nobody holding the address, the previous holder's ARP fails and the client gets host unreachable",
+          "[tcp]") {
+  StaleVip v;
+  v.p.connect(v.vip, 10_s);
+  v.p.b.run_until(20_s);
+  REQUIRE(v.p.outcome);
+  CHECK(v.p.outcome->result == sim::ConnectResult::Unreachable);
+  CHECK(v.p.outcome->at == 2_s + kLatency + 3_s + kLatency);  // srv's 3 s of ARP, then its ICMP
+
+  SECTION("unless the node does not forward: the SYNs are dropped until the connect timeout") {
+    StaleVip w;
+    w.p.srv.ip_forward = false;
+    w.p.connect(w.vip, 10_s);
+    w.p.b.run_until(20_s);
+    REQUIRE(w.p.outcome);
+    CHECK(w.p.outcome->result == sim::ConnectResult::Timeout);
+  }
+}
+
+TEST_CASE("a holder appearing within the previous holder's ARP wait gets the retransmitted SYN", "[tcp]") {
+  StaleVip v;
+  v.p.b.probe(v.other, "server", 80);
+  v.p.connect(v.vip, 10_s);
+  v.p.b.run_until(3500_ms);
+  v.p.b.s.network().add_address(v.other.id(), v.p.b.lan, v.vip);  // 1.5 s into srv's ARP wait
+  v.p.b.run_until(20_s);
+  REQUIRE(v.p.outcome);
+  CHECK(v.p.outcome->result == sim::ConnectResult::Connected);
+  CHECK(v.p.outcome->at == 2_s + 3_s + 3 * kLatency);  // the SYN retransmitted at 1 s + 2 s
+}
+
+TEST_CASE("a restarted container's neighbour entry is dead: a fresh ARP finds the current holder", "[tcp]") {
+  StaleVip v;
+  v.p.srv.restart();
+  v.p.b.run_until(3_s);
+  REQUIRE(v.p.srv.up());
+  Probe& server = v.p.b.probe(v.other, "server", 80);
+  v.p.b.s.network().add_address(v.other.id(), v.p.b.lan, v.vip);
+  v.p.connect(v.vip, 10_s);
+  v.p.b.run_until(20_s);
+  REQUIRE(v.p.outcome);
+  CHECK(v.p.outcome->result == sim::ConnectResult::Connected);
+  CHECK(v.p.outcome->at == 3_s + 2 * kLatency);
+  CHECK(v.p.b.s.tcp().server_of(v.p.outcome->conn) == &server);
+}
