@@ -695,7 +695,7 @@ const char* kVipWatch = R"SH(#!/bin/bash
 # vip-watch.sh VIP...: prints "HASIM_VIP ip=V held=0|1 t_ns=EPOCH_NS" for each VIP at start and on
 # every change. Changes come from the kernel's own address notifications (`ip monitor address`),
 # each stamped when it is read, so a hand-over of a few milliseconds is seen as it happens (a
-# poller only sees what outlasts its interval). The entrypoint starts it before the daemons
+# poller only sees what outlasts its interval). The entrypoint starts it right after the daemons
 # (HASIM_VIPS), so it sees the container's whole life whatever `docker exec` costs that day; its
 # lines go to the container's log. run_real.py stamps the namespace going away (docker kill) itself.
 set -u
@@ -772,15 +772,19 @@ std::string entrypoint() {
        "  echo \"HASIM_ENTRY signalled t_us=${EPOCHREALTIME/./}\"\n}\n";
   o << "trap on_stop TERM INT QUIT\n";
   o << "echo \"hasim: $(hostname) entrypoint started (${procs[*]:-no daemons})\"\n";
-  // The VIP watcher first, as a child of PID 1: a `docker exec` of it took 5-13 s on a busy host,
-  // so a restarted node's first hand-over went unseen or was stamped late. It outlives the daemons
-  // (their VIPs' removal at a graceful stop is reported) and is stopped last.
+  o << "for p in \"${procs[@]}\"; do \"/hasim/run-$p.sh\" & done\n";
+  // The VIP watcher, as a child of PID 1: a `docker exec` of it took 5-13 s on a busy host, so a
+  // restarted node's first hand-over went unseen or was stamped late. Started right after the
+  // daemons, not before: its own processes would otherwise race them for PIDs, and keepalived's
+  // PID in a restarted container must be the one its stale pid file names, as in the seed's
+  // containers (kill-haproxy1-container). It misses nothing: keepalived adds no VIP for its first
+  // master-down interval. It outlives the daemons (their VIPs' removal at a graceful stop is
+  // reported) and is stopped last.
   o << "watcher=\n";
   o << "if [ -n \"${HASIM_VIPS:-}\" ]; then /hasim/vip-watch.sh $HASIM_VIPS & watcher=$!; fi\n";
   o << "finish() {\n"
        "  if [ -n \"$watcher\" ]; then sleep 0.3 & wait $!; kill \"$watcher\" 2>/dev/null; fi\n"
        "  exit 0\n}\n";
-  o << "for p in \"${procs[@]}\"; do \"/hasim/run-$p.sh\" & done\n";
   o << "names=$(IFS='|'; echo \"${procs[*]}\")\n";
   // Idle waits are `read -t` on a FIFO nobody writes: a builtin, no process. A `sleep 0.1` per
   // look cost every container 10 spawns a second; three stacks of seven made ~200 a second, which

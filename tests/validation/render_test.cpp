@@ -303,7 +303,8 @@ TEST_CASE("render: demo1-part2 keepalived.conf, caps and the stop signal", "[val
   // The VIP watcher starts with the container (no `docker exec` latency), on the node's own VIPs.
   CHECK(has_line(y, "HASIM_VIPS: \"172.20.0.100\""));
   CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") != std::string::npos);
-  CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") < ep.find("\"/hasim/run-$p.sh\" &"));
+  // after the daemons: its processes must not take the PIDs keepalived's stale pid file expects
+  CHECK(ep.find("/hasim/vip-watch.sh $HASIM_VIPS &") > ep.find("\"/hasim/run-$p.sh\" &"));
   fs::remove_all(dir);
 }
 
