@@ -364,13 +364,23 @@ py::list sweep(const py::object& scenario, const py::object& grid, int seeds, in
   return rows;
 }
 
-/// The scenario key a component was written under ("other" for a kind added since).
-template <typename T>
-std::string component_name(const T&) {
-  if constexpr (std::is_same_v<T, models::haproxy::HaproxyConfig>) return "haproxy";
-  else if constexpr (std::is_same_v<T, models::NginxConfig>) return "nginx";
-  else if constexpr (std::is_same_v<T, models::keepalived::KeepalivedConfig>) return "keepalived";
-  else static_assert(sizeof(T) == 0, "name every component kind here");
+/// Every daemon kind the simulator knows, from its declaration (scenarios/kinds/): its key
+/// (YAML key, process name, log key), the processes a fault may target, the events it records.
+py::list kinds() {
+  py::list out;
+  scenarios::Kinds::each([&](auto kind) {
+    using K = decltype(kind);
+    py::dict d;
+    d["key"] = std::string(K::key);
+    py::list events;
+    for (auto e : K::event_kinds()) events.append(std::string(e));
+    d["events"] = events;
+    py::list targets;
+    for (const auto& t : K::fault_targets(typename K::Config{})) targets.append(t.name);
+    d["fault_targets"] = targets;
+    out.append(d);
+  });
+  return out;
 }
 
 py::dict check(const py::object& scenario, const py::object& overrides) {
@@ -390,7 +400,7 @@ py::dict check(const py::object& scenario, const py::object& overrides) {
     py::dict nd;
     nd["name"] = n.name;
     py::list comps;
-    for (const auto& c : n.components) comps.append(std::visit([](const auto& x) { return component_name(x); }, c));
+    for (const auto& c : n.components) comps.append(std::string(scenarios::kind_key(c)));
     nd["components"] = comps;
     nd["start"] = n.start;
     nodes.append(nd);
@@ -506,6 +516,12 @@ Example::
                        seeds=5, jobs=4)
 )");
 
+  m.def("kinds", &kinds, R"doc(The daemon kinds this build simulates, one dict each: key (the YAML key, process
+name and log key), fault_targets (what NODE/NAME may name in a fault) and events (the trace record
+kinds its models make).
+
+    [k["key"] for k in hasim.kinds()]   # ['haproxy', 'nginx', 'keepalived']
+)doc");
   m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(),
         R"(Validates a scenario (path or dict) and describes it, as ``hasim check``.
 

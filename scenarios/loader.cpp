@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "scenarios/kinds/registry.hpp"
 #include "scenarios/reader.hpp"
 #include "sim/network.hpp"
 
@@ -24,7 +25,6 @@ std::string node_named_by(const ScenarioSpec& spec, const std::string& address) 
 
 namespace {
 
-const std::vector<std::string> kComponentKinds = {"haproxy", "nginx", "keepalived"};
 const std::vector<std::string> kFaultActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
                                                 "disconnect", "connect", "partition", "heal", "drop", "delay", "loss"};
 
@@ -124,7 +124,8 @@ std::vector<VolumeSpec> read_volumes(const Tree& t, const std::string& path) {
 NodeSpec read_node(const std::string& name, const Tree& t, const std::string& path) {
   std::vector<std::string> allowed = {"networks", "dynamic_address", "router", "start_delay", "stop_timeout", "start",
                                       "depends_on", "disk", "volumes"};
-  allowed.insert(allowed.end(), kComponentKinds.begin(), kComponentKinds.end());
+  const std::vector<std::string> kinds = kind_keys();
+  allowed.insert(allowed.end(), kinds.begin(), kinds.end());
   NodeSpec n;
   n.name = name;
   if (t.kind == Tree::Kind::Null) return n;
@@ -153,18 +154,12 @@ NodeSpec read_node(const std::string& name, const Tree& t, const std::string& pa
   if (const Tree* d = r.get("disk"); d != nullptr && d->kind != Tree::Kind::Null)
     read_volume_config(MapReader(*d, r.sub("disk"), kVolumeSettings), n.disk);
   if (const Tree* v = r.get("volumes")) n.volumes = read_volumes(*v, r.sub("volumes"));
-  for (const auto& [key, value] : t.map) {
-    if (key == "haproxy") {
-      n.components.emplace_back(read_haproxy(value, r.sub(key)));
+  for (const auto& [key, value] : t.map)
+    Kinds::each([&](auto kind) {
+      if (key != decltype(kind)::key) return;
+      n.components.emplace_back(decltype(kind)::read(value, r.sub(key)));
       n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
-    } else if (key == "nginx") {
-      n.components.emplace_back(read_nginx(value, r.sub(key)));
-      n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
-    } else if (key == "keepalived") {
-      n.components.emplace_back(read_keepalived(value, r.sub(key)));
-      n.timings.push_back(value.is_map() ? read_timing(value, r.sub(key)) : ProcessTiming{});
-    }
-  }
+    });
   return n;
 }
 
@@ -251,8 +246,8 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
     MapReader ur(*u, r.sub("compose_up"), {"container", "daemons"});
     rc.compose_up.container = ur.distribution("container");
     if (const Tree* d = ur.get("daemons"); d != nullptr && d->kind != Tree::Kind::Null) {
-      MapReader dr(*d, ur.sub("daemons"), {"haproxy", "nginx", "keepalived"});
-      for (const char* name : {"haproxy", "nginx", "keepalived"})
+      MapReader dr(*d, ur.sub("daemons"), kind_keys());
+      for (const auto& name : kind_keys())
         if (auto x = dr.distribution(name)) rc.compose_up.daemons[name] = *x;
     }
   }
@@ -349,9 +344,9 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         if (!a.address.empty() && !seen.insert({a.network, a.address}).second)
           fail(*nodes->find(n.name), "nodes." + n.name + ".networks." + a.network, "address " + a.address + " is used twice");
   }
-  // HAProxy servers must name a node or an address. Errors point at the deepest key written
+  // Names in daemons' sections (HAProxy servers) must be nodes. Errors point at the deepest key written
   // (the address itself, or the server when the address comes from default-server).
-  auto deepest = [](const Tree* t, std::initializer_list<std::string> keys) {
+  auto deepest = [](const Tree* t, const std::vector<std::string>& keys) {
     for (const auto& k : keys) {
       const Tree* next = t->is_map() ? t->find(k) : nullptr;
       if (next == nullptr) break;
@@ -361,12 +356,16 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   };
   for (const auto& n : s.nodes)
     for (const auto& c : n.components)
-      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
-        for (const auto& b : h->backends)
-          for (const auto& sv : b.servers)
-            if (!sim::Ipv4::parse(sv.address))
-              check_node(sv.address, *deepest(nodes->find(n.name), {"haproxy", "backends", b.name, "servers", sv.name, "address"}),
-                         "nodes." + n.name + ".haproxy.backends." + b.name + ".servers." + sv.name + ".address");
+      visit_kind(c, [&](auto kind, const auto& config) {
+        const std::string key(decltype(kind)::key);
+        for (const auto& ref : decltype(kind)::node_refs(config)) {
+          std::vector<std::string> keys = {key};
+          keys.insert(keys.end(), ref.keys.begin(), ref.keys.end());
+          std::string p = "nodes." + n.name;
+          for (const auto& k : keys) p += "." + k;
+          check_node(ref.node, *deepest(nodes->find(n.name), keys), p);
+        }
+      });
 
   // Workloads.
   if (const Tree* ws = r.get("workloads")) {
@@ -415,16 +414,9 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
           if (slash != std::string::npos) {
             const std::string proc = f.target.substr(slash + 1);
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
+            const std::vector<FaultTarget> targets = fault_targets(ns);
             std::vector<std::string> procs;
-            for (const auto& c : ns.components) {
-              if (std::holds_alternative<models::keepalived::KeepalivedConfig>(c)) {
-                // The daemon (both processes, as `pkill -x keepalived`), its parent alone, its
-                // VRRP child alone (models/keepalived/keepalived.hpp).
-                procs.insert(procs.end(), {"keepalived", "keepalived_parent", "keepalived_vrrp"});
-                continue;
-              }
-              procs.push_back(std::holds_alternative<models::haproxy::HaproxyConfig>(c) ? "haproxy" : "nginx");
-            }
+            for (const auto& t : targets) procs.push_back(t.name);
             for (const auto& [wn, w] : s.workloads)
               if (w.node == node) procs.push_back("client:" + wn);
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
@@ -432,11 +424,12 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
             if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
               fail(av, ap, f.action + " applies to a whole node, not to a process");
-            if (proc == "keepalived_vrrp" && (f.action == "start" || f.action == "restart" ||
-                                              (f.for_ && (f.action == "kill" || f.action == "stop"))))
-              fail(av, ap, "keepalived's VRRP child is forked by its parent, which forks a new one when it dies: " +
-                               f.action + (f.for_ ? " with 'for'" : "") + " does not apply (target '" + node +
-                               "/keepalived' to start or restart the daemon)");
+            const FaultTarget* target = find_fault_target(targets, proc);
+            if (target != nullptr && !target->forked_by.empty() &&
+                (f.action == "start" || f.action == "restart" || (f.for_ && (f.action == "kill" || f.action == "stop"))))
+              fail(av, ap, "'" + proc + "' is forked by " + target->forked_by + ", which forks a new one when it dies: " +
+                               f.action + (f.for_ ? " with 'for'" : "") + " does not apply (target '" + node + "/" +
+                               target->daemon + "' to start or restart the daemon)");
           }
         }
         for (const auto& g : f.groups)
@@ -507,6 +500,13 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   Tree t = load_tree(path);
   for (const auto& o : overrides) apply_override(t, o);
   return spec_from_tree(t, path);
+}
+
+ProcessTiming read_timing(const Tree& t, const std::string& path) {
+  ProcessTiming timing;
+  if (const Tree* v = t.find("start_delay")) timing.start_delay = distribution_of(*v, path + ".start_delay");
+  if (const Tree* v = t.find("stop_delay")) timing.stop_delay = distribution_of(*v, path + ".stop_delay");
+  return timing;
 }
 
 }  // namespace scenarios

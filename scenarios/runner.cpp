@@ -6,11 +6,10 @@
 #include <memory>
 #include <set>
 
-#include "models/keepalived/keepalived.hpp"
 #include "models/keepalived/vip_monitor.hpp"
-#include "models/nginx/nginx.hpp"
 #include "models/runtime/embedded_dns.hpp"
 #include "models/workloads/http_client.hpp"
+#include "scenarios/kinds/registry.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -20,9 +19,9 @@ namespace scenarios {
 namespace {
 
 struct Built {
-  std::vector<models::haproxy::Haproxy*> haproxies;
   std::vector<models::HttpClient*> clients;
-  std::unique_ptr<models::keepalived::VipMonitor> vips;  // when some node runs keepalived
+  std::unique_ptr<models::keepalived::VipMonitor> vips;  // when some daemon claims floating addresses
+  std::vector<std::function<void(RunResult&)>> at_end;   // what daemons add to the result
 };
 
 std::string target_node(const std::string& target) { return target.substr(0, target.find('/')); }
@@ -34,7 +33,7 @@ void apply_timing(sim::Process& p, const ProcessTiming& t) {
 
 Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   Built b;
-  std::vector<sim::Ipv4> vip_list;  // every keepalived virtual_ipaddress, for the VIP monitor
+  std::vector<sim::Ipv4> vip_list;  // every floating address (keepalived's VIPs), for the VIP monitor
   sim::Network& net = s.network();
   for (const auto& n : spec.networks) net.add_segment(n.name, *sim::Subnet::parse(n.subnet), n.latency);
   // Fixed addresses first, so dynamic ones never take an address a later node asks for.
@@ -60,26 +59,16 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (spec.runtime.kill_teardown_delay) node.kill_teardown_delay = *spec.runtime.kill_teardown_delay;
     node.disk().root().config = ns.disk;
     for (const auto& v : ns.volumes) node.disk().add_volume(v.name, v.target, v.kind).config = v.config;
+    for (const auto& a : floating_addresses(ns))
+      if (auto ip = sim::Ipv4::parse(a)) vip_list.push_back(*ip);
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
-      sim::Process* p = nullptr;
-      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&ns.components[i])) {
-        auto& hp = node.add_process<models::haproxy::Haproxy>(*h);
-        if (spec.runtime.wakeup_delay) hp.wakeup_delay = *spec.runtime.wakeup_delay;
-        b.haproxies.push_back(&hp);
-        p = &hp;
-      } else if (const auto* x = std::get_if<models::NginxConfig>(&ns.components[i])) {
-        p = &node.add_process<models::Nginx>(*x);
-      } else if (const auto* k = std::get_if<models::keepalived::KeepalivedConfig>(&ns.components[i])) {
-        auto& kp = node.add_process<models::keepalived::Keepalived>(*k);
-        if (spec.runtime.wakeup_delay) kp.vrrp().wakeup_delay = *spec.runtime.wakeup_delay;
-        p = &kp;
-        for (const auto& inst : k->instances)
-          for (const auto& v : inst.virtual_ipaddress)
-            if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) vip_list.push_back(*ip);
-      }
-      if (p != nullptr && i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
-      if (p != nullptr && with_stack && !(i < ns.timings.size() && ns.timings[i].start_delay)) {
-        auto d = spec.runtime.compose_up.daemons.find(p->name());
+      BuildContext ctx{spec, spec.runtime.wakeup_delay ? &*spec.runtime.wakeup_delay : nullptr, &b.at_end};
+      sim::Process* p = &visit_kind(ns.components[i], [&](auto kind, const auto& c) -> sim::Process& {
+        return decltype(kind)::build(node, c, ctx);
+      });
+      if (i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
+      if (with_stack && !(i < ns.timings.size() && ns.timings[i].start_delay)) {
+        auto d = spec.runtime.compose_up.daemons.find(std::string(kind_key(ns.components[i])));
         if (d != spec.runtime.compose_up.daemons.end()) p->first_start_delay = d->second;
       }
     }
@@ -168,12 +157,17 @@ struct FaultsInEffect {
 /// NAME (`pkill -x NAME`: keepalived's parent and VRRP child); `NAME_parent` is the process NAME
 /// alone, without the children it forked (`kill $(cat its pid file)`). `group` gets what a kill
 /// or freeze signals.
-sim::Process* resolve_process(sim::Node& node, const std::string& name, std::vector<sim::Process*>& group) {
-  static const std::string kParent = "_parent";
-  if (name.size() > kParent.size() && name.compare(name.size() - kParent.size(), kParent.size(), kParent) == 0) {
-    sim::Process* p = node.process(name.substr(0, name.size() - kParent.size()));
-    if (p != nullptr) group = {p};
-    return p;
+/// The process a fault's NODE/NAME signals, and in `group` every process the signal reaches: a
+/// daemon's target as its kind declares it (keepalived's parent alone, or both its processes as
+/// `pkill -x` would), else the process of that name and those sharing its `comm`.
+sim::Process* resolve_process(sim::Node& node, const NodeSpec* spec, const std::string& name, std::vector<sim::Process*>& group) {
+  if (spec != nullptr) {
+    const std::vector<FaultTarget> targets = fault_targets(*spec);
+    if (const FaultTarget* t = find_fault_target(targets, name)) {
+      sim::Process* p = node.process(t->process);
+      if (p != nullptr) group = t->same_comm ? node.processes_with_comm(p->comm()) : std::vector<sim::Process*>{p};
+      return p;
+    }
   }
   sim::Process* p = node.process(name);
   if (p == nullptr) return nullptr;
@@ -197,7 +191,8 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       std::vector<sim::Process*> group;  // what a kill or freeze signals
       if (node != nullptr && f.target.find('/') != std::string::npos) {
         const std::string name = f.target.substr(f.target.find('/') + 1);
-        proc = resolve_process(*node, name, group);
+        const auto ns = std::find_if(spec.nodes.begin(), spec.nodes.end(), [&](const NodeSpec& n) { return n.name == node->name(); });
+        proc = resolve_process(*node, ns == spec.nodes.end() ? nullptr : &*ns, name, group);
       }
       std::optional<sim::SegmentId> seg;
       if (!f.network.empty()) seg = net.find_segment(f.network);
@@ -449,8 +444,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   r.violations = s.invariants().violations();
   for (const auto& rec : s.trace().records())
     if (rec.notable) r.events.push_back(rec);
-  for (auto* h : b.haproxies)
-    for (const auto& row : h->stats()) r.haproxy_stats.push_back(RunResult::Stat{h->node().name(), row});
+  for (const auto& f : b.at_end) f(r);
   r.events_processed = s.events_processed() - 1;  // less run_to_end's own marker
   r.trace_records = s.trace().size();
   r.trace_sha256 = s.trace().sha256();

@@ -8,13 +8,11 @@
 #include <variant>
 #include <vector>
 
-#include "models/haproxy/config.hpp"
-#include "models/keepalived/config.hpp"
-#include "models/nginx/nginx.hpp"
 #include "models/runtime/config.hpp"
 #include "models/workloads/http_client.hpp"
-#include "sim/disk.hpp"
+#include "scenarios/kinds/kinds.hpp"
 #include "scenarios/tree.hpp"
+#include "sim/disk.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -31,8 +29,6 @@ struct Attachment {
   std::string network;
   std::string address;  // empty: dynamic
 };
-
-using ComponentSpec = std::variant<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig>;
 
 /// A volume mounted into a node's container (compose `volumes:`; the root layer is `disk:`).
 struct VolumeSpec {

@@ -190,9 +190,7 @@ int cmd_check(const Args& a) {
   for (const auto& n : spec.nodes) {
     std::string comps;
     for (const auto& c : n.components)
-      comps += std::holds_alternative<models::haproxy::HaproxyConfig>(c)           ? " haproxy"
-               : std::holds_alternative<models::keepalived::KeepalivedConfig>(c) ? " keepalived"
-                                                                                  : " nginx";
+      comps += " " + std::string(scenarios::kind_key(c));
     std::printf("    node %-12s%s\n", n.name.c_str(), comps.empty() ? " (no daemons)" : comps.c_str());
   }
   for (const auto& f : spec.faults)

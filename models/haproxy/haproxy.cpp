@@ -1,4 +1,5 @@
 #include "models/haproxy/haproxy.hpp"
+#include "models/haproxy/events.hpp"
 
 #include <algorithm>
 #include <map>
@@ -62,13 +63,13 @@ void Haproxy::on_start() {
       }
       if (!resolved) {
         // haproxy refuses to start: "could not resolve address 'nginx1'".
-        sim().record("haproxy_start_failed", {{"node", node().name()}, {"backend", b->config.name},
+        sim().record(events::kStartFailed, {{"node", node().name()}, {"backend", b->config.name},
                                               {"server", s->config.name}, {"reason", "could not resolve " + s->config.address}}, true);
         after(0, [this] { kill(); });
         return;
       }
       if (s->maint)
-        sim().record("server_maint", {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
+        sim().record(events::kServerMaint, {{"node", node().name()}, {"backend", b->config.name}, {"server", s->config.name},
                                       {"reason", "init-addr none"}}, true);
     }
   }
@@ -187,7 +188,7 @@ void Haproxy::resolution_done(Server& s, runtime::DnsStatus status, std::optiona
       s.resolution.addr_seen = now;
     } else if (!old_still_listed) {
       s.resolution.addr_seen = now;
-      sim().record("server_addr_change", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+      sim().record(events::kServerAddrChange, {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
                                           {"old", s.addr ? s.addr->str() : "none"}, {"new", ip->str()}}, true);
       s.addr = ip;
     }
@@ -197,7 +198,7 @@ void Haproxy::resolution_done(Server& s, runtime::DnsStatus status, std::optiona
       // (real HAProxy 2.6 in validation/results/2026-11-22-demo1.md): one success from here
       // reaches `rise`.
       if (!s.up) s.health = std::max(0, s.config.rise - 1);
-      sim().record("server_ready", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+      sim().record(events::kServerReady, {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
                                     {"reason", "resolves again"}}, true);
       backend_available(b);
     }
@@ -205,7 +206,7 @@ void Haproxy::resolution_done(Server& s, runtime::DnsStatus status, std::optiona
     // A failed resolution is worth a line: it is what moves a server to maintenance, and the
     // NX/timeout difference decides which `hold` applies (snr_update_srv_status).
     const bool nx = status == runtime::DnsStatus::NxDomain;
-    sim().record("dns_error", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+    sim().record(events::kDnsError, {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
                                {"status", runtime::to_string(status)}});
     const sim::Time hold = nx ? rc.hold_nx : rc.hold_timeout;
     if (!s.maint && now >= s.resolution.last_valid + hold) {
@@ -213,7 +214,7 @@ void Haproxy::resolution_done(Server& s, runtime::DnsStatus status, std::optiona
       // Entering maintenance clears the address and drops the kept records
       // (snr_resolution_error_cb), so the next valid answer is taken at once.
       s.addr.reset();
-      sim().record("server_maint", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
+      sim().record(events::kServerMaint, {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name},
                                     {"reason", nx ? "DNS NX status" : "DNS timeout status"}}, true);
       backend_available(b);
     }
@@ -240,7 +241,7 @@ void Haproxy::check_result(Server& s, bool ok, const std::string& status, sim::T
       if (s.health < c.rise) s.health = 0;
     }
   }
-  sim().record("check", {{"node", node().name()}, {"backend", s.backend->config.name}, {"server", c.name},
+  sim().record(events::kCheck, {{"node", node().name()}, {"backend", s.backend->config.name}, {"server", c.name},
                          {"status", status}, {"ok", ok}, {"health", static_cast<std::int64_t>(s.health)},
                          {"duration_ms", static_cast<double>(duration / 1000) / 1000.0}});
   sim().log().debug("{} check {}/{}: {} -> health {}/{}", node().name(), s.backend->config.name, c.name, status,
@@ -258,15 +259,15 @@ void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
   Backend& b = *s.backend;
   sim().log().info("{}: Server {}/{} is {}, reason: {}", node().name(), b.config.name, s.config.name,
                    up ? "UP" : "DOWN", reason);
-  sim().record(up ? "server_up" : "server_down",
+  sim().record(up ? events::kServerUp : events::kServerDown,
                {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}, {"reason", reason},
                 {"check_duration_ms", static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);
-  sim().metrics().add(std::string("haproxy.") + (up ? "server_up" : "server_down"));
+  sim().metrics().add(std::string("haproxy.") + (up ? events::kServerUp : events::kServerDown));
   const bool any = backend_available(b);
-  if (!any) sim().record("backend_down", {{"node", node().name()}, {"backend", b.config.name}}, true);
+  if (!any) sim().record(events::kBackendDown, {{"node", node().name()}, {"backend", b.config.name}}, true);
   if (!up && b.config.shutdown_sessions_on_down) {
     // on-marked-down shutdown-sessions: every session on this server is killed now.
-    sim().record("sessions_shutdown", {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}});
+    sim().record(events::kSessionsShutdown, {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}});
     auto list = std::move(s.sessions);
     s.sessions.clear();
     for (sim::ConnId client_conn : list) sim().tcp().reset(client_conn, *this);

@@ -1,6 +1,7 @@
 // keepalived's parent process (core/main.c, lib/scheduler.c, keepalived 2.2.7): pid files, the
 // VRRP child's fork and respawn, and the stop that waits for the child.
 #include "models/keepalived/keepalived.hpp"
+#include "models/keepalived/events.hpp"
 
 #include <optional>
 #include <string>
@@ -57,7 +58,7 @@ bool Keepalived::already_running() {
 
 void Keepalived::on_start() {
   if (already_running()) {
-    sim().record("daemon_refused", {{"node", node().name()}, {"process", name()},
+    sim().record(events::kDaemonRefused, {{"node", node().name()}, {"process", name()},
                                     {"reason", "daemon is already running (stale pid file)"}}, true);
     kill();
     return;
@@ -95,7 +96,7 @@ void Keepalived::on_child_exit(sim::Process& child, bool /*graceful*/) {
     ++early_deaths_;
   }
   ++respawns_;
-  sim().record("vrrp_respawn", {{"node", node().name()}, {"process", child.name()},
+  sim().record(events::kRespawn, {{"node", node().name()}, {"process", child.name()},
                                 {"delay_ms", static_cast<std::int64_t>(delay / sim::kMillisecond)}}, true);
   respawn_timer_.arm_after(delay, [this] {
     if (state() != sim::ProcessState::Running) return;

@@ -1,4 +1,5 @@
 #include "models/keepalived/keepalived.hpp"
+#include "models/keepalived/events.hpp"
 
 #include <optional>
 #include <string>
@@ -105,7 +106,7 @@ void VrrpChild::deliver(const Advert& a) {
       i->receive(a);
     }
   if (!mine)
-    sim().record("vrrp_drop", {{"node", node().name()}, {"instance", std::string()}, {"from", a.src.str()},
+    sim().record(events::kDrop, {{"node", node().name()}, {"instance", std::string()}, {"from", a.src.str()},
                                {"reason", std::string("unknown virtual_router_id ") + std::to_string(a.vrid)}});
 }
 

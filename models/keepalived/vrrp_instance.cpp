@@ -1,4 +1,5 @@
 #include "models/keepalived/keepalived.hpp"
+#include "models/keepalived/events.hpp"
 #include "sim/node.hpp"
 
 namespace models::keepalived {
@@ -74,7 +75,7 @@ sim::Time VrrpInstance::master_down() const { return master_down_interval(config
 void VrrpInstance::set_state(VrrpState s) {
   state_ = s;
   last_announced_ = priority();
-  k_.sim().record("vrrp_state", {{"node", k_.node().name()}, {"instance", config_.name}, {"state", std::string(to_string(s))},
+  k_.sim().record(events::kState, {{"node", k_.node().name()}, {"instance", config_.name}, {"state", std::string(to_string(s))},
                                  {"priority", static_cast<std::int64_t>(last_announced_)}}, true);
 }
 
@@ -132,7 +133,7 @@ void VrrpInstance::arm_advert(sim::Time after) {
     if (g != advert_gen_ || state_ != VrrpState::Master || !k_.active()) return;
     const int p = priority();
     if (p != last_announced_) {
-      k_.sim().record("vrrp_priority", {{"node", k_.node().name()}, {"instance", config_.name},
+      k_.sim().record(events::kPriority, {{"node", k_.node().name()}, {"instance", config_.name},
                                         {"priority", static_cast<std::int64_t>(p)}}, true);
       last_announced_ = p;
     }
@@ -215,7 +216,7 @@ void VrrpInstance::send_advert(int priority) {
   a.src = own_ip_;
   a.naddr = static_cast<int>(vips_.size());
   sim::Simulation& s = k_.sim();
-  s.record("vrrp_advert", {{"node", k_.node().name()}, {"instance", config_.name},
+  s.record(events::kAdvert, {{"node", k_.node().name()}, {"instance", config_.name},
                            {"priority", static_cast<std::int64_t>(priority)}});
   sim::Network& net = s.network();
   const sim::NodeId me = k_.node().id();
@@ -230,7 +231,7 @@ void VrrpInstance::send_advert(int priority) {
 void VrrpInstance::receive(const Advert& a) {
   sim::Simulation& s = k_.sim();
   auto drop = [&](const char* why) {
-    s.record("vrrp_drop", {{"node", k_.node().name()}, {"instance", config_.name}, {"from", a.src.str()},
+    s.record(events::kDrop, {{"node", k_.node().name()}, {"instance", config_.name}, {"from", a.src.str()},
                            {"reason", std::string(why)}});
   };
   if (a.version != config_.version) return drop("version mismatch");
@@ -262,7 +263,7 @@ void VrrpInstance::receive(const Advert& a) {
       send_advert(own);
       arm_advert(config_.advert_int);
     } else if (a.priority < own || (a.priority == own && a.src < own_ip_)) {
-      s.record("vrrp_force_election", {{"node", k_.node().name()}, {"instance", config_.name}, {"from", a.src.str()},
+      s.record(events::kForceElection, {{"node", k_.node().name()}, {"instance", config_.name}, {"from", a.src.str()},
                                        {"their_priority", static_cast<std::int64_t>(a.priority)}});
       send_advert(own);
       arm_advert(config_.advert_int);
@@ -300,7 +301,7 @@ void VrrpInstance::tracking_changed() {
   // master-down interval from the next accepted advert.
   if (state_ == VrrpState::Backup && priority() != last_announced_) {
     last_announced_ = priority();
-    k_.sim().record("vrrp_priority", {{"node", k_.node().name()}, {"instance", config_.name},
+    k_.sim().record(events::kPriority, {{"node", k_.node().name()}, {"instance", config_.name},
                                       {"priority", static_cast<std::int64_t>(last_announced_)}}, true);
   }
 }

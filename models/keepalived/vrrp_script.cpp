@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "models/keepalived/keepalived.hpp"
+#include "models/keepalived/events.hpp"
 #include "sim/node.hpp"
 
 namespace models::keepalived {
@@ -99,10 +100,10 @@ void VrrpScript::result(bool ok) {
       result_ = 0;
     }
   }
-  k_.sim().record("vrrp_script_result", {{"node", k_.node().name()}, {"script", config_.name}, {"ok", ok},
+  k_.sim().record(events::kScriptResult, {{"node", k_.node().name()}, {"script", config_.name}, {"ok", ok},
                                          {"result", static_cast<std::int64_t>(result_)}});
   if (status_ != before) {
-    k_.sim().record("vrrp_script", {{"node", k_.node().name()}, {"script", config_.name},
+    k_.sim().record(events::kScript, {{"node", k_.node().name()}, {"script", config_.name},
                                     {"status", std::string(status_ == Status::Good ? "succeeded" : "failed")}}, true);
     k_.script_changed();
   }

@@ -1,7 +1,14 @@
 // The `haproxy:` section of a node: haproxy.cfg's sections and directives, spelled as in the
 // real file (`timeout check`, `option httpchk`, `http-check expect`, `default-server`).
-#include "scenarios/loader.hpp"
+#include "scenarios/kinds/haproxy.hpp"
+
+#include "models/haproxy/events.hpp"
+#include "models/haproxy/haproxy.hpp"
 #include "scenarios/reader.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/spec.hpp"
+#include "sim/network.hpp"
+#include "sim/node.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -143,7 +150,7 @@ BackendConfig read_backend(const std::string& name, const Tree& t, const std::st
 
 }  // namespace
 
-HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
+HaproxyConfig DaemonKind<HaproxyConfig>::read(const Tree& t, const std::string& path) {
   MapReader r(t, path, {"global", "defaults", "resolvers", "frontends", "backends", "start_delay", "stop_delay"});
   HaproxyConfig c;
   if (const Tree* g = r.get("global")) {
@@ -211,11 +218,35 @@ HaproxyConfig read_haproxy(const Tree& t, const std::string& path) {
   return c;
 }
 
-ProcessTiming read_timing(const Tree& t, const std::string& path) {
-  ProcessTiming timing;
-  if (const Tree* v = t.find("start_delay")) timing.start_delay = distribution_of(*v, path + ".start_delay");
-  if (const Tree* v = t.find("stop_delay")) timing.stop_delay = distribution_of(*v, path + ".stop_delay");
-  return timing;
+/// Servers written by name: each must be a node (an IPv4 address may be anything).
+std::vector<NodeRef> DaemonKind<HaproxyConfig>::node_refs(const HaproxyConfig& c) {
+  std::vector<NodeRef> out;
+  for (const auto& b : c.backends)
+    for (const auto& sv : b.servers)
+      if (!sim::Ipv4::parse(sv.address)) out.push_back(NodeRef{{"backends", b.name, "servers", sv.name, "address"}, sv.address});
+  return out;
+}
+
+sim::Process& DaemonKind<HaproxyConfig>::build(sim::Node& node, const HaproxyConfig& c, BuildContext& ctx) {
+  auto& hp = node.add_process<models::haproxy::Haproxy>(c);
+  if (ctx.wakeup_delay) hp.wakeup_delay = *ctx.wakeup_delay;
+  // Its `show stat` rows at the end, as `hasim run` prints them.
+  ctx.at_end->push_back([&hp](RunResult& r) {
+    for (const auto& row : hp.stats()) r.haproxy_stats.push_back(RunResult::Stat{hp.node().name(), row});
+  });
+  return hp;
+}
+
+std::vector<FaultTarget> DaemonKind<HaproxyConfig>::fault_targets(const HaproxyConfig&) {
+  return {FaultTarget{"haproxy", "haproxy", true, "", "", "haproxy"}};
+}
+
+std::vector<std::string> DaemonKind<HaproxyConfig>::floating_addresses(const HaproxyConfig&) { return {}; }
+
+std::vector<std::string_view> DaemonKind<HaproxyConfig>::event_kinds() {
+  namespace e = models::haproxy::events;
+  return {e::kCheck, e::kServerDown, e::kServerUp, e::kServerMaint, e::kServerReady, e::kServerAddrChange,
+          e::kDnsError, e::kBackendDown, e::kSessionsShutdown, e::kStartFailed};
 }
 
 }  // namespace scenarios

@@ -1,10 +1,12 @@
 // The `nginx:` section of a node: a static site (`files`) or a reverse proxy (`proxy_pass`).
-#include "scenarios/loader.hpp"
+#include "scenarios/kinds/nginx.hpp"
+
 #include "scenarios/reader.hpp"
+#include "sim/node.hpp"
 
 namespace scenarios {
 
-models::NginxConfig read_nginx(const Tree& t, const std::string& path) {
+models::NginxConfig DaemonKind<models::NginxConfig>::read(const Tree& t, const std::string& path) {
   models::NginxConfig c;
   if (t.kind == Tree::Kind::Null) return c;  // `nginx:` alone: the defaults
   MapReader r(t, path, {"listen", "files", "service_time", "proxy_pass", "proxy_connect_timeout", "proxy_read_timeout",
@@ -21,5 +23,21 @@ models::NginxConfig read_nginx(const Tree& t, const std::string& path) {
   c.proxy_read_timeout = r.duration("proxy_read_timeout", c.proxy_read_timeout);
   return c;
 }
+
+/// `proxy_pass` names its upstream when it is used; the model resolves it when a request comes.
+std::vector<NodeRef> DaemonKind<models::NginxConfig>::node_refs(const models::NginxConfig&) { return {}; }
+
+sim::Process& DaemonKind<models::NginxConfig>::build(sim::Node& node, const models::NginxConfig& c, BuildContext&) {
+  return node.add_process<models::Nginx>(c);
+}
+
+std::vector<FaultTarget> DaemonKind<models::NginxConfig>::fault_targets(const models::NginxConfig&) {
+  return {FaultTarget{"nginx", "nginx", true, "", "", "nginx"}};
+}
+
+std::vector<std::string> DaemonKind<models::NginxConfig>::floating_addresses(const models::NginxConfig&) { return {}; }
+
+/// nginx's model records nothing of its own: the requests it serves are recorded by their clients.
+std::vector<std::string_view> DaemonKind<models::NginxConfig>::event_kinds() { return {}; }
 
 }  // namespace scenarios

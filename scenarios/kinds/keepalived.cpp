@@ -2,8 +2,12 @@
 // blocks, keys spelled as in the real file (`virtual_router_id`, `advert_int`, `auth_pass`).
 #include <algorithm>
 
-#include "scenarios/loader.hpp"
+#include "scenarios/kinds/keepalived.hpp"
+
+#include "models/keepalived/events.hpp"
+#include "models/keepalived/keepalived.hpp"
 #include "scenarios/reader.hpp"
+#include "sim/node.hpp"
 #include "sim/network.hpp"
 
 namespace scenarios {
@@ -137,7 +141,7 @@ VrrpInstanceConfig read_instance(const std::string& name, const Tree& t, const s
 
 }  // namespace
 
-KeepalivedConfig read_keepalived(const Tree& t, const std::string& path) {
+KeepalivedConfig DaemonKind<KeepalivedConfig>::read(const Tree& t, const std::string& path) {
   MapReader r(t, path, {"vrrp_script", "vrrp_instance", "start_delay", "stop_delay"});
   KeepalivedConfig c;
   std::vector<std::string> script_names;
@@ -152,6 +156,38 @@ KeepalivedConfig read_keepalived(const Tree& t, const std::string& path) {
   for (const auto& [name, it] : is->map)
     c.instances.push_back(read_instance(name, it, r.sub("vrrp_instance") + "." + name, script_names));
   return c;
+}
+
+/// Unicast peers are addresses, not names.
+std::vector<NodeRef> DaemonKind<KeepalivedConfig>::node_refs(const KeepalivedConfig&) { return {}; }
+
+sim::Process& DaemonKind<KeepalivedConfig>::build(sim::Node& node, const KeepalivedConfig& c, BuildContext& ctx) {
+  auto& k = node.add_process<models::keepalived::Keepalived>(c);
+  if (ctx.wakeup_delay) k.vrrp().wakeup_delay = *ctx.wakeup_delay;
+  return k;
+}
+
+/// The daemon (both processes, as `pkill -x keepalived` reaches them), its parent alone, its
+/// VRRP child alone (models/keepalived/keepalived.hpp). The real stack tells the two apart by
+/// their pid files: they share the executable's name.
+std::vector<FaultTarget> DaemonKind<KeepalivedConfig>::fault_targets(const KeepalivedConfig&) {
+  return {FaultTarget{"keepalived", "keepalived", true, "", "", "keepalived"},
+          FaultTarget{"keepalived_parent", "keepalived", false, "", "/run/keepalived.pid", "keepalived"},
+          FaultTarget{"keepalived_vrrp", "keepalived_vrrp", false, "its parent", "/run/vrrp.pid", "keepalived"}};
+}
+
+/// Its instances' `virtual_ipaddress` entries, without prefix length, in order.
+std::vector<std::string> DaemonKind<KeepalivedConfig>::floating_addresses(const KeepalivedConfig& c) {
+  std::vector<std::string> out;
+  for (const auto& inst : c.instances)
+    for (const auto& v : inst.virtual_ipaddress) out.push_back(v.substr(0, v.find('/')));
+  return out;
+}
+
+std::vector<std::string_view> DaemonKind<KeepalivedConfig>::event_kinds() {
+  namespace e = models::keepalived::events;
+  return {e::kState, e::kAdvert, e::kDrop, e::kForceElection, e::kPriority, e::kScript, e::kScriptResult, e::kRespawn,
+          e::kDaemonRefused};
 }
 
 }  // namespace scenarios

@@ -1,0 +1,17 @@
+#pragma once
+// The trace records HAProxy's model makes, one name each: the same strings the real runs'
+// log parser (validation/parse_logs.py) emits for the matching log lines.
+namespace models::haproxy::events {
+
+inline constexpr const char* kCheck = "check";                          // one health check's result
+inline constexpr const char* kServerDown = "server_down";               // "Server B/S is DOWN"
+inline constexpr const char* kServerUp = "server_up";                   // "Server B/S is UP"
+inline constexpr const char* kServerMaint = "server_maint";             // "is going DOWN for maintenance"
+inline constexpr const char* kServerReady = "server_ready";             // leaves maintenance (its name resolves)
+inline constexpr const char* kServerAddrChange = "server_addr_change";  // "changed its IP from A to B by DNS"
+inline constexpr const char* kDnsError = "dns_error";                   // a resolution failed or timed out
+inline constexpr const char* kBackendDown = "backend_down";             // "backend B has no server available!"
+inline constexpr const char* kSessionsShutdown = "sessions_shutdown";   // on-marked-down shutdown-sessions
+inline constexpr const char* kStartFailed = "haproxy_start_failed";     // an unresolvable server at start-up
+
+}  // namespace models::haproxy::events

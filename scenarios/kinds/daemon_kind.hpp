@@ -1,0 +1,86 @@
+#pragma once
+// One declaration per daemon kind. `DaemonKind<Config>` is specialised once for each real
+// daemon, in scenarios/kinds/KEY.hpp, and says everything the simulator side needs to know of it:
+// its YAML key (which is also its process name and its log key), how its section is read and
+// checked, how it is built on a node, which processes a fault may target, the addresses it may
+// claim, and the trace events it records. Its real side (image packages, command, stop signal,
+// config files) is `validation::RealDaemon<Config>` (validation/kinds/). The loader, runner,
+// report, bindings and `hasim render` iterate over `Kinds` (scenarios/kinds/kinds.hpp) and never
+// name a kind by hand; a kind that lacks a part fails the `Declared` check below at compile time.
+#include <concepts>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+#include "sim/random.hpp"
+
+namespace sim {
+class Node;
+class Process;
+class Simulation;
+}  // namespace sim
+
+namespace scenarios {
+
+struct ScenarioSpec;
+struct RunResult;
+
+/// No primary definition: a config type nobody declared is a compile error, never another kind.
+template <class Config>
+struct DaemonKind;
+
+/// A process a fault may name as NODE/NAME.
+struct FaultTarget {
+  std::string name;
+  /// The simulated process it signals, and whether every process sharing that process's `comm`
+  /// gets the signal too (`pkill -x NAME` reaches keepalived's parent and VRRP child alike).
+  std::string process;
+  bool same_comm = true;
+  /// Forked by another process of the daemon, which forks a new one when it dies: `start`,
+  /// `restart` and `kill`/`stop` with `for` do not apply to it (`forked_by` says by whom).
+  std::string forked_by;
+  /// Signalled through this pid file in the real stack, where `pkill -x` cannot single it out
+  /// (keepalived's parent and VRRP child share the executable's name); empty: by name.
+  std::string pid_file;
+  /// The daemon this process belongs to (its kind's key): what `start` runs for it.
+  std::string daemon;
+};
+
+/// A node name written in a daemon's section (a server's address, a replication source): the
+/// loader checks that such a node exists and points its error at `keys` below the section.
+struct NodeRef {
+  std::vector<std::string> keys;  // the deepest written key first gets the error: see the loader
+  std::string node;
+};
+
+/// What a kind's `build` may use and leave behind besides its process.
+struct BuildContext {
+  const ScenarioSpec& spec;
+  /// The host's scheduling delay (`runtime.wakeup_delay`), for models whose timers it stretches.
+  const sim::Distribution* wakeup_delay = nullptr;
+  /// Run once the run has ended, to add what the daemon reports to the result (HAProxy's stats).
+  std::vector<std::function<void(RunResult&)>>* at_end = nullptr;
+};
+
+/// What every specialisation provides (a missing or mistyped part names itself in the error).
+template <class K, class Config>
+concept Declared = requires(const Tree& t, const std::string& path, sim::Node& node, const Config& c, BuildContext& ctx) {
+  { K::key } -> std::convertible_to<std::string_view>;
+  /// The section `nodes.N.KEY`, read and checked (a ScenarioError with file:line otherwise).
+  { K::read(t, path) } -> std::same_as<Config>;
+  /// The node names its section refers to (checked by the loader against the scenario's nodes).
+  { K::node_refs(c) } -> std::same_as<std::vector<NodeRef>>;
+  /// The daemon's main process, added to `node` (not started).
+  { K::build(node, c, ctx) } -> std::same_as<sim::Process&>;
+  /// The processes a fault may target on a node running it, the daemon itself first.
+  { K::fault_targets(c) } -> std::same_as<std::vector<FaultTarget>>;
+  /// Addresses it may add to its node besides the node's own (keepalived's VIPs): watched by
+  /// the VIP monitor, kept clear of dynamic addresses in the real stack.
+  { K::floating_addresses(c) } -> std::same_as<std::vector<std::string>>;
+  /// The trace record kinds its models make (named constants of the model's events.hpp).
+  { K::event_kinds() } -> std::same_as<std::vector<std::string_view>>;
+};
+
+}  // namespace scenarios
