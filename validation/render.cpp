@@ -9,16 +9,15 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "scenarios/kinds/registry.hpp"
 #include "scenarios/tree.hpp"
 #include "sim/network.hpp"
+#include "validation/kinds/real_kinds.hpp"
 #include "validation/render_detail.hpp"
 
 namespace validation {
 
 namespace fs = std::filesystem;
-using models::NginxConfig;
-using models::haproxy::HaproxyConfig;
-using models::keepalived::KeepalivedConfig;
 using scenarios::FaultSpec;
 using scenarios::NodeSpec;
 using scenarios::ScenarioSpec;
@@ -27,33 +26,7 @@ namespace detail {
 
 namespace {
 
-constexpr int kStatsPort = 8404;
-
-[[noreturn]] void unsupported(const std::string& key, const std::string& what) {
-  throw scenarios::ScenarioError(scenarios::Source{}, key, "cannot be rendered for the real stack: " + what);
-}
-
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"') o += "\\\"";
-    else if (c == '\\') o += "\\\\";
-    else if (c == '\n') o += "\\n";
-    else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-    } else o += ch;
-  }
-  return o + "\"";
-}
-
-std::string json_list(const std::vector<std::string>& v) {
-  std::string o = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) o += (i ? ", " : "") + json_str(v[i]);
-  return o + "]";
-}
+[[noreturn]] void unsupported(const std::string& key, const std::string& what) { cannot_render(key, what); }
 
 /// A shell word, single-quoted when needed.
 std::string sh_quote(const std::string& s) {
@@ -76,71 +49,46 @@ std::string process_of(const std::string& target) {
   return slash == std::string::npos ? "" : target.substr(slash + 1);
 }
 
-bool has_haproxy(const NodeSpec& n) {
-  for (const auto& c : n.components)
-    if (std::holds_alternative<HaproxyConfig>(c)) return true;
-  return false;
-}
-bool has_keepalived(const NodeSpec& n) {
-  for (const auto& c : n.components)
-    if (std::holds_alternative<KeepalivedConfig>(c)) return true;
-  return false;
-}
-std::string kind_of(const scenarios::ComponentSpec& c) {
-  if (std::holds_alternative<HaproxyConfig>(c)) return "haproxy";
-  if (std::holds_alternative<KeepalivedConfig>(c)) return "keepalived";
-  return "nginx";
-}
-/// The VIPs a node's keepalived configures (addresses without prefix length, first seen first):
-/// what its VIP watcher reports on.
+/// The addresses a node's daemons may claim (VIPs), each once, first seen first: what its VIP
+/// watcher reports on.
 std::vector<std::string> vips_of(const NodeSpec& n) {
   std::vector<std::string> vips;
-  for (const auto& c : n.components)
-    if (const auto* k = std::get_if<KeepalivedConfig>(&c))
-      for (const auto& i : k->instances)
-        for (const auto& v : i.virtual_ipaddress) {
-          const std::string ip = v.substr(0, v.find('/'));
-          if (std::find(vips.begin(), vips.end(), ip) == vips.end()) vips.push_back(ip);
-        }
+  for (const auto& ip : scenarios::floating_addresses(n))
+    if (std::find(vips.begin(), vips.end(), ip) == vips.end()) vips.push_back(ip);
   return vips;
 }
-bool has_nginx(const NodeSpec& n) {
-  for (const auto& c : n.components)
-    if (std::holds_alternative<NginxConfig>(c)) return true;
-  return false;
-}
 
-/// The process names a node runs (`pkill -x` names), in start order.
+/// The daemons a node runs (their kinds' keys, which are their `pkill -x` names), in start order.
 std::vector<std::string> processes_of(const NodeSpec& n) {
   std::vector<std::string> p;
-  for (const auto& c : n.components) p.push_back(kind_of(c));
+  for (const auto& c : n.components) p.emplace_back(scenarios::kind_key(c));
   return p;
 }
 
-/// The signal each daemon gets on `docker stop` (forwarded by PID 1), as in the official images:
-/// haproxy STOPSIGNAL SIGUSR1 (soft stop), nginx STOPSIGNAL SIGQUIT (graceful shutdown);
-/// keepalived SIGTERM (a MASTER sends a priority-0 advert and removes its VIPs).
-std::string stop_signal_of(const std::string& proc) {
-  if (proc == "haproxy") return "USR1";
-  if (proc == "keepalived") return "TERM";
-  return "QUIT";
+/// The signal a daemon's own stop sends (forwarded by PID 1 on `docker stop`), as in the
+/// official images' STOPSIGNALs.
+std::string stop_signal_of(const std::string& key) {
+  std::string sig;
+  with_real_daemon(key, [&](auto real) { sig = decltype(real)::stop_signal(); });
+  return sig;
 }
 
 /// pkill arguments that signal a daemon the way its own stop does: keepalived's parent only (it
 /// stops its VRRP child itself, which then sends the priority-0 advert); every haproxy/nginx.
-std::vector<std::string> pkill_stop_args(const std::string& proc) {
-  std::vector<std::string> a = {"pkill", "-" + stop_signal_of(proc)};
-  if (proc == "keepalived") a.push_back("-o");
+std::vector<std::string> pkill_stop_args(const std::string& key) {
+  std::vector<std::string> a = {"pkill", "-" + stop_signal_of(key)};
+  with_real_daemon(key, [&](auto real) {
+    if (decltype(real)::stop_oldest_only()) a.push_back("-o");
+  });
   a.push_back("-x");
-  a.push_back(proc);
+  a.push_back(key);
   return a;
 }
 
-std::string run_command_of(const std::string& proc) {
-  if (proc == "haproxy") return "exec haproxy -W -db -f /etc/haproxy/haproxy.cfg";
-  // -n: no fork (a child of PID 1), -l: log to the console (the container log), -D: detailed.
-  if (proc == "keepalived") return "exec keepalived -n -l -D -f /etc/keepalived/keepalived.conf";
-  return "exec nginx -c /etc/nginx/nginx.conf -g 'daemon off;'";
+std::string run_command_of(const std::string& key) {
+  std::string cmd;
+  with_real_daemon(key, [&](auto real) { cmd = decltype(real)::command(); });
+  return cmd;
 }
 
 /// Nodes whose containers need NET_ADMIN/NET_RAW: iptables or tc run inside them.
@@ -156,7 +104,9 @@ std::set<std::string> netadmin_nodes(const ScenarioSpec& spec) {
     if (f.action == "delay" || f.action == "loss") out.insert(f.target);
   }
   for (const auto& n : spec.nodes)
-    if (has_keepalived(n)) out.insert(n.name);  // VRRP: raw sockets, VIPs, gratuitous ARP
+    for (const auto& c : n.components)
+      if (visit_real(c, [](const std::string&, auto real, const auto&) { return decltype(real)::net_admin(); }))
+        out.insert(n.name);  // keepalived's VRRP: raw sockets, VIPs, gratuitous ARP
   return out;
 }
 
@@ -167,8 +117,10 @@ void check_spec(const ScenarioSpec& spec) {
     if (n.router) unsupported(key + ".router", "routing between networks is not rendered yet");
     if (n.networks.empty()) unsupported(key + ".networks", "a container needs at least one network");
     std::map<std::string, int> kinds;
-    for (const auto& c : n.components)
-      if (++kinds[kind_of(c)] > 1) unsupported(key + "." + kind_of(c), "more than one " + kind_of(c) + " in one container");
+    for (const auto& c : n.components) {
+      const std::string k(scenarios::kind_key(c));
+      if (++kinds[k] > 1) unsupported(key + "." + k, "more than one " + k + " in one container");
+    }
     for (const auto& a : n.networks) {
       bool known = false;
       for (const auto& net : spec.networks) known = known || net.name == a.network;
@@ -182,8 +134,8 @@ void check_spec(const ScenarioSpec& spec) {
     if (!proc.empty()) {
       const NodeSpec* n = find_node(spec, node_of(f.target));
       if (n == nullptr) unsupported(key, "no node '" + node_of(f.target) + "'");
-      auto procs = processes_of(*n);
-      if (has_keepalived(*n)) procs.insert(procs.end(), {"keepalived_parent", "keepalived_vrrp"});  // by pid file
+      std::vector<std::string> procs;
+      for (const auto& t : scenarios::fault_targets(*n)) procs.push_back(t.name);
       if (std::find(procs.begin(), procs.end(), proc) == procs.end())
         unsupported(key, "node '" + n->name + "' runs no process '" + proc + "'");
     }
@@ -224,11 +176,8 @@ std::string dynamic_range(const ScenarioSpec& spec, const scenarios::NetworkSpec
     for (const auto& a : n.networks)
       if (a.network == net.name && !a.address.empty() && !n.dynamic_address)
         if (auto ip = sim::Ipv4::parse(a.address)) fixed.push_back(ip->value);
-    for (const auto& c : n.components)
-      if (const auto* k = std::get_if<KeepalivedConfig>(&c))
-        for (const auto& i : k->instances)
-          for (const auto& v : i.virtual_ipaddress)
-            if (auto ip = sim::Ipv4::parse(v.substr(0, v.find('/')))) fixed.push_back(ip->value);
+    for (const auto& a : scenarios::floating_addresses(n))
+      if (auto ip = sim::Ipv4::parse(a)) fixed.push_back(ip->value);
   }
   if (fixed.empty()) return "";
   const std::uint32_t mask = ~((1u << (32 - bits)) - 1);
@@ -247,9 +196,9 @@ std::string dynamic_range(const ScenarioSpec& spec, const scenarios::NetworkSpec
 
 std::string image_kind(const NodeSpec& n) {
   const auto procs = processes_of(n);
-  std::string k;  // a fixed order, not the node's, so equal package sets share one image
-  for (const char* p : {"haproxy", "nginx", "keepalived"})
-    if (std::find(procs.begin(), procs.end(), p) != procs.end()) k += (k.empty() ? "" : "-") + std::string(p);
+  std::string k;  // the kinds' order, not the node's, so equal package sets share one image
+  for (const auto& p : scenarios::kind_keys())
+    if (std::find(procs.begin(), procs.end(), p) != procs.end()) k += (k.empty() ? "" : "-") + p;
   return k.empty() ? "base" : k;
 }
 
@@ -281,12 +230,9 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
       o << "    environment:\n      HASIM_VIPS: \"" << list << "\"\n";
     }
     std::vector<std::string> mounts;
-    if (has_haproxy(n)) mounts.push_back("./" + n.name + "/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro");
-    if (has_nginx(n)) {
-      mounts.push_back("./" + n.name + "/nginx.conf:/etc/nginx/nginx.conf:ro");
-      mounts.push_back("./" + n.name + "/www:/var/www/hasim:ro");
-    }
-    if (has_keepalived(n)) mounts.push_back("./" + n.name + "/keepalived.conf:/etc/keepalived/keepalived.conf:ro");
+    for (const auto& c : n.components)
+      for (const auto& [from, to] : visit_real(c, [](const std::string&, auto real, const auto&) { return decltype(real)::mounts(); }))
+        mounts.push_back("./" + n.name + "/" + from + ":" + to + ":ro");
     if (!mounts.empty()) {
       o << "    volumes:\n";
       for (const auto& m : mounts) o << "      - " << m << "\n";
@@ -380,11 +326,14 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
   const NodeSpec* n = node.empty() ? nullptr : find_node(spec, node);
   const std::string grace = n ? seconds(n->stop_timeout.value_or(10 * sim::kSecond)) : "10";
   const std::string& a = f.action;
-  // keepalived's parent or VRRP child alone: by its own pid file (both are "keepalived" to pkill).
-  const char* pid_file = proc == "keepalived_parent" ? "/run/keepalived.pid"
-                         : proc == "keepalived_vrrp" ? "/run/vrrp.pid"
-                                                     : nullptr;
-  const std::string daemon = pid_file ? "keepalived" : proc;
+  // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
+  // are "keepalived"): by its own pid file, as its kind declares.
+  std::vector<scenarios::FaultTarget> targets;
+  if (n != nullptr) targets = scenarios::fault_targets(*n);
+  const scenarios::FaultTarget* target = proc.empty() ? nullptr : scenarios::find_fault_target(targets, proc);
+  const std::string pid_file_path = target ? target->pid_file : "";
+  const char* pid_file = pid_file_path.empty() ? nullptr : pid_file_path.c_str();
+  const std::string daemon = target ? target->daemon : proc;
   auto start_proc = [&] {
     return exec_step(node, {"/hasim/run-" + daemon + ".sh"}, true);
   };
@@ -559,32 +508,26 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   }
   if (probe.empty() && !spec.nodes.empty()) probe = spec.nodes.back().name;
   o << "  \"probe_service\": " << json_str(probe) << ",\n";
-  o << "  \"haproxy\": [";
-  bool first = true;
+  // What run_real.py needs of each daemon kind (HAProxy: its stats and servers), a list per kind.
+  std::map<std::string, std::vector<std::string>> entries;
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
-      if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
-        o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"stats_url\": "
-          << json_str("http://" + n.name + ":" + std::to_string(kStatsPort) + "/stats;csv") << ", \"servers\": [";
-        first = false;
-        bool fs = true;
-        for (const auto& b : h->backends)
-          for (const auto& s : b.servers) {
-            o << (fs ? "" : ", ") << "{\"backend\": " << json_str(b.name) << ", \"server\": " << json_str(s.name)
-              << ", \"node\": " << json_str(scenarios::node_named_by(spec, s.address)) << ", \"check\": " << (s.check ? "true" : "false")
-              << ", \"inter_s\": " << seconds(s.inter) << ", \"fastinter_s\": " << seconds(s.fastinter.value_or(s.inter))
-              << ", \"timeout_s\": " << seconds(models::haproxy::check_connect_timeout(*h, b, s)) << "}";
-            fs = false;
-          }
-        o << "]}";
-      }
-  o << (first ? "],\n" : "\n  ],\n");
+      visit_real(c, [&](const std::string& key, auto real, const auto& config) {
+        const RenderContext ctx{spec, n, (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name + "." + key};
+        if (std::string e = decltype(real)::plan_entry(ctx, config); !e.empty()) entries[key].push_back(e);
+      });
+  each_real([&](const std::string& key, auto) {
+    const auto& list = entries[key];
+    o << "  " << json_str(key) << ": [";
+    for (std::size_t i = 0; i < list.size(); ++i) o << (i ? ",\n" : "\n") << "    " << list[i];
+    o << (list.empty() ? "],\n" : "\n  ],\n");
+  });
 
-  // keepalived nodes and the VIPs to watch on each (address without prefix length).
+  // Nodes whose daemons claim addresses (keepalived's VIPs), and the addresses to watch on each.
   o << "  \"vip_watch\": [";
-  first = true;
+  bool first = true;
   for (const auto& n : spec.nodes)
-    if (has_keepalived(n)) {
+    if (!vips_of(n).empty()) {
       o << (first ? "\n" : ",\n") << "    {\"service\": " << json_str(n.name) << ", \"vips\": " << json_list(vips_of(n)) << "}";
       first = false;
     }
@@ -762,7 +705,7 @@ std::string entrypoint() {
   o << "  [ -x \"/hasim/run-$p.sh\" ] || { echo \"hasim: this image runs no '$p'\" >&2; exit 2; }\n";
   o << "done\n";
   o << "stop_one() {\n  case \"$1\" in\n";
-  for (const char* p : {"haproxy", "nginx", "keepalived"}) {
+  for (const auto& p : scenarios::kind_keys()) {
     o << "    " << p << ")";
     for (const auto& w : detail::pkill_stop_args(p)) o << " " << w;
     o << " || true ;;\n";
@@ -799,10 +742,28 @@ std::string entrypoint() {
   return o.str();
 }
 
+/// The daemons an image kind runs ("nginx-keepalived": nginx, keepalived), in the kinds' order.
+std::vector<std::string> daemons_of_image(const std::string& kind) {
+  std::vector<std::string> parts, out;
+  std::string::size_type from = 0;
+  while (from <= kind.size()) {
+    const auto dash = kind.find('-', from);
+    parts.push_back(kind.substr(from, dash == std::string::npos ? std::string::npos : dash - from));
+    if (dash == std::string::npos) break;
+    from = dash + 1;
+  }
+  for (const auto& k : scenarios::kind_keys())
+    if (std::find(parts.begin(), parts.end(), k) != parts.end()) out.push_back(k);
+  return out;
+}
+
 std::string dockerfile(const std::string& kind) {
+  const std::vector<std::string> daemons = daemons_of_image(kind);
   std::vector<std::string> pkgs;
-  for (const char* p : {"haproxy", "nginx", "keepalived"})
-    if (kind.find(p) != std::string::npos) pkgs.push_back(p);
+  for (const auto& d : daemons)
+    with_real_daemon(d, [&](auto real) {
+      for (const auto& p : decltype(real)::packages()) pkgs.push_back(p);
+    });
   std::ostringstream o;
   o << "# Rendered by hasim: the '" << kind << "' image. Packages and hasim's generic scripts only; each\n";
   o << "# node's configuration is bind-mounted read-only by docker-compose.yml, so this directory and\n";
@@ -822,7 +783,7 @@ std::string dockerfile(const std::string& kind) {
   o << "STOPSIGNAL SIGTERM\n";
   o << "ENTRYPOINT [\"/hasim/entrypoint.sh\"]\n";
   o << "CMD [";
-  for (std::size_t i = 0; i < pkgs.size(); ++i) o << (i ? ", " : "") << "\"" << pkgs[i] << "\"";
+  for (std::size_t i = 0; i < daemons.size(); ++i) o << (i ? ", " : "") << "\"" << daemons[i] << "\"";
   o << "]\n";
   return o.str();
 }
@@ -842,8 +803,7 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
                                 {"hasim/load.sh", kLoadScript, true},
                                 {"hasim/stop-process.sh", kStopProcess, true},
                                 {"hasim/vip-watch.sh", kVipWatch, true}};
-  for (const char* p : {"haproxy", "nginx", "keepalived"})
-    if (kind.find(p) != std::string::npos) f.push_back({std::string("hasim/run-") + p + ".sh", run_script(p), true});
+  for (const auto& p : daemons_of_image(kind)) f.push_back({"hasim/run-" + p + ".sh", run_script(p), true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
   return f;
 }
@@ -916,32 +876,10 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   for (const auto& n : spec.nodes) {
     const std::string d = n.name + "/";
     const std::string where = (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name;
-    for (const auto& c : n.components) {
-      if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
-        std::vector<std::string> ns;
-        for (const auto& a : n.networks)
-          for (const auto& net : spec.networks)
-            if (net.name == a.network) ns.push_back(detail::gateway_of(net.subnet));
-        files.emplace_back(d + "haproxy.cfg", detail::render_haproxy_cfg(*h, ns, 8404, where + ".haproxy"));
-      } else if (const auto* k = std::get_if<KeepalivedConfig>(&c)) {
-        std::vector<std::string> ifnames;  // eth0 = the node's first network, as compose attaches them
-        for (const auto& a : n.networks) ifnames.push_back(a.network);
-        files.emplace_back(d + "keepalived.conf", detail::render_keepalived_conf(*k, ifnames, where + ".keepalived"));
-      } else if (const auto* g = std::get_if<NginxConfig>(&c)) {
-        files.emplace_back(d + "nginx.conf", detail::render_nginx_conf(*g, where + ".nginx"));
-        bool any = false;
-        for (const auto& path : g->files) {
-          std::string rel = path;
-          while (!rel.empty() && rel.front() == '/') rel.erase(rel.begin());
-          if (rel.empty() || rel.back() == '/') rel += "index.html";
-          if (rel.find("..") != std::string::npos)
-            throw scenarios::ScenarioError(scenarios::Source{}, "nodes." + n.name + ".nginx.files", "path '" + path + "' leaves the docroot");
-          files.emplace_back(d + "www/" + rel, n.name + "\n");  // the body names the server: served_by
-          any = true;
-        }
-        if (!any) files.emplace_back(d + "www/.keep", "");
-      }
-    }
+    for (const auto& c : n.components)
+      visit_real(c, [&](const std::string& key, auto real, const auto& config) {
+        for (const auto& f : decltype(real)::files(RenderContext{spec, n, where + "." + key}, config)) files.emplace_back(d + f.path, f.text);
+      });
   }
   const fs::path root(dir);
   std::error_code ec;

@@ -3,9 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "models/haproxy/config.hpp"
-#include "models/keepalived/config.hpp"
-#include "models/nginx/nginx.hpp"
 #include "scenarios/spec.hpp"
 
 namespace validation::detail {
@@ -18,16 +15,12 @@ std::string seconds(sim::Time t);
 /// (and the seed's `nameserver 10.89.4.1:53`) answers container names.
 std::string gateway_of(const std::string& subnet);
 
-/// haproxy.cfg. `nameservers` are the DNS servers listed in each `resolvers` section;
-/// `stats_port` gets a `listen hasim_stats` section (run_real.py's health probe, CSV stats).
-std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const std::vector<std::string>& nameservers,
-                               int stats_port, const std::string& where);
-/// nginx.conf (static docroot /var/www/hasim, or proxy_pass with its timeouts).
-std::string render_nginx_conf(const models::NginxConfig& c, const std::string& where);
-/// keepalived.conf (keepalived 2.2, Debian bookworm). `networks`: the node's networks in order;
-/// an instance's `interface` may name one (rendered as ethN) or be ethN already.
-std::string render_keepalived_conf(const models::keepalived::KeepalivedConfig& c, const std::vector<std::string>& networks,
-                                   const std::string& where);
+/// Throws the located error for a scenario feature the real stack cannot reproduce.
+[[noreturn]] void cannot_render(const std::string& where, const std::string& what);
+std::string join(const std::vector<std::string>& v, const std::string& sep);
+/// A JSON string literal, and a JSON list of them.
+std::string json_str(const std::string& s);
+std::string json_list(const std::vector<std::string>& v);
 /// docker-compose.yml (file format 2.4, which docker-compose 1.29 and Docker Compose v2 read).
 std::string render_compose(const scenarios::ScenarioSpec& spec, const std::string& project);
 /// plan.json: the fault timeline as real commands, the workloads and the logs to collect.

@@ -43,6 +43,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kinds  # noqa: E402
 import parse_logs  # noqa: E402
 
 STATE = os.environ.get("HASIM_STATE", "/var/tmp/hasim-validation")
@@ -1042,11 +1043,11 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     def bump(key: str, n: int) -> None:
         if n > 0:
             metrics[key] = metrics.get(key, 0) + n
+    daemon_events = kinds.daemon_events(plan["node_processes"], logs, t0)
+    events += daemon_events
+    bump("haproxy.server_down", sum(1 for e in daemon_events if e["kind"] == "server_down"))
+    bump("haproxy.server_up", sum(1 for e in daemon_events if e["kind"] == "server_up"))
     for h in plan["haproxy"]:
-        ev = parse_logs.parse_haproxy(logs.get(h["service"], []), h["service"], t0)
-        events += ev
-        bump("haproxy.server_down", sum(1 for e in ev if e["kind"] == "server_down"))
-        bump("haproxy.server_up", sum(1 for e in ev if e["kind"] == "server_up"))
         for code, n in parse_logs.haproxy_http_statuses(logs.get(h["service"], [])).items():
             if not 200 <= code < 300:
                 bump(f"haproxy.http_{code}", n)
@@ -1055,8 +1056,6 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         timers = {f"{s['backend']}/{s['server']}": {"timeout_s": s["timeout_s"], "inter_s": s.get("fastinter_s", s["inter_s"])}
                   for s in h["servers"] if s.get("check") and "timeout_s" in s}
         wakeups += parse_logs.check_wakeups(logs.get(h["service"], []), timers)
-    for svc, lines in logs.items():
-        events += parse_logs.parse_keepalived(lines, svc, t0)
     loop: list[float] = []
     exec_delays: list[float] = []
     for w in plan["workloads"]:

@@ -203,6 +203,7 @@ def test_remap_keeps_each_address_offset_and_leaves_the_rest():
 
 def test_a_remapped_run_reports_metrics_in_the_scenario_addresses(tmp_path):
     plan = {"project": "p", "duration_s": 30, "logs": [], "haproxy": [], "workloads": [],
+            "node_processes": {"haproxy1": ["haproxy", "keepalived"]},
             "vip_watch": [{"service": "haproxy1", "vips": ["172.20.0.100"]}]}
     (tmp_path / "vip-haproxy1.log").write_text("HASIM_VIP ip=10.101.0.100 held=1 t_ns=2000000000\n"
                                                "HASIM_VIP ip=10.101.0.100 held=0 t_ns=5000000000\n"

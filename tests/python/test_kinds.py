@@ -1,0 +1,59 @@
+"""Each daemon kind is declared once in C++ (scenarios/kinds/) and has its log parser in Python
+(validation/kinds.py): the two lists must agree, and the parsers emit only declared events."""
+import json
+import os
+import sys
+
+import pytest
+
+import hasim
+from conftest import SOURCE_DIR
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "validation"))
+import kinds  # noqa: E402
+
+FIX = os.path.join(SOURCE_DIR, "tests", "validation", "fixtures")
+
+
+def lines(name):
+    with open(os.path.join(FIX, name)) as f:
+        return f.read().splitlines()
+
+
+def declared():
+    return {k["key"]: k for k in hasim.kinds()}
+
+
+def test_the_simulator_declares_haproxy_nginx_and_keepalived_in_that_order():
+    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived"]
+
+
+def test_every_declared_kind_has_a_log_parser_and_no_parser_lacks_a_kind():
+    assert set(kinds.LOG_PARSERS) == set(declared())
+
+
+def test_keepalived_declares_its_parent_and_child_as_fault_targets():
+    assert declared()["keepalived"]["fault_targets"] == ["keepalived", "keepalived_parent", "keepalived_vrrp"]
+
+
+@pytest.mark.parametrize("kind,fixture,node", [
+    ("haproxy", "demo1-part1-haproxy.log", "haproxy"),
+    ("haproxy", "demo1-part1-haproxy-dns-maint.log", "haproxy"),
+    ("keepalived", "demo1-part2-haproxy1-keepalived.log", "haproxy1"),
+])
+def test_a_real_log_parses_into_events_its_kind_declares(kind, fixture, node):
+    events = kinds.LOG_PARSERS[kind](lines(fixture), node, 0)
+    assert events, "the fixture has events of this kind"
+    assert {e["kind"] for e in events} <= set(declared()[kind]["events"])
+
+
+def test_daemon_events_reads_each_node_with_its_daemons_parsers():
+    logs = {"haproxy1": lines("demo1-part2-haproxy1-keepalived.log"), "nginx1": lines("demo1-part1-haproxy.log")}
+    ev = kinds.daemon_events({"haproxy1": ["keepalived"], "nginx1": ["nginx"]}, logs, 0)
+    # nginx1's log (here HAProxy's lines) is not read as HAProxy's: its daemon is nginx.
+    assert ev and {e["kind"] for e in ev} == {"vrrp_state"} and {e["node"] for e in ev} == {"haproxy1"}
+
+
+def test_a_daemon_kind_without_a_parser_is_an_error_not_a_silence():
+    with pytest.raises(KeyError, match="no log parser for daemon kind 'postgres'"):
+        kinds.daemon_events({"pg1": ["postgres"]}, {"pg1": []}, 0)
