@@ -241,7 +241,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay",
-                             "compose_up"});
+                             "compose_up", "daemon_start"});
   if (const Tree* u = r.get("compose_up"); u != nullptr && u->kind != Tree::Kind::Null) {
     MapReader ur(*u, r.sub("compose_up"), {"container", "daemons"});
     rc.compose_up.container = ur.distribution("container");
@@ -250,6 +250,11 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
       for (const auto& name : kind_keys())
         if (auto x = dr.distribution(name)) rc.compose_up.daemons[name] = *x;
     }
+  }
+  if (const Tree* d = r.get("daemon_start"); d != nullptr && d->kind != Tree::Kind::Null) {
+    MapReader dr(*d, r.sub("daemon_start"), kind_keys());
+    for (const auto& name : kind_keys())
+      if (auto x = dr.distribution(name)) rc.daemon_start[name] = *x;
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.teardown_delay = r.distribution("teardown_delay");

@@ -66,9 +66,14 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       sim::Process* p = &visit_kind(ns.components[i], [&](auto kind, const auto& c) -> sim::Process& {
         return decltype(kind)::build(node, c, ctx);
       });
+      const std::string key(kind_key(ns.components[i]));
+      const bool own_start = i < ns.timings.size() && ns.timings[i].start_delay;
+      // The engine's measured start-ups, unless the node's section says how this daemon starts.
+      if (auto d = spec.runtime.daemon_start.find(key); d != spec.runtime.daemon_start.end() && !own_start)
+        p->start_delay = d->second;
       if (i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
-      if (with_stack && !(i < ns.timings.size() && ns.timings[i].start_delay)) {
-        auto d = spec.runtime.compose_up.daemons.find(std::string(kind_key(ns.components[i])));
+      if (with_stack && !own_start) {
+        auto d = spec.runtime.compose_up.daemons.find(key);
         if (d != spec.runtime.compose_up.daemons.end()) p->first_start_delay = d->second;
       }
     }

@@ -48,14 +48,38 @@ Options:
                      simulate the load loop with the scenario's runtime.exec_delay; by default
                      the loop cost the real runs measured (their client logs) is used: it is
                      the machine's speed, not the stack's behaviour
-  --scenario-wakeup  simulate with the scenario's runtime.wakeup_delay and command_delay; by
-                     default the host's wake-up delay and the engine's command latencies the
-                     real runs measured (how late HAProxy's check timers fired, from its logs;
-                     docker stop/start to the entrypoint's stamps) are used: a busy machine
-                     fires every timer late and acts on every command late
+  --scenario-wakeup  simulate with the scenario's runtime.wakeup_delay, command_delay and
+                     daemon start-ups; by default the host's wake-up delay, the engine's
+                     command latencies and each daemon's start-up the real runs measured (how
+                     late HAProxy's check timers fired, from its logs; docker stop/start to the
+                     entrypoint's stamps; PID 1 to each daemon's ready line) are used: a busy
+                     machine fires every timer late and acts on every command late
 Exit status: 0 every target met, 1 some target missed, 2 bad input, 3 the real stack could not
 run (the message says why), 130 interrupted (the stack is torn down first).
 )";
+
+/// A --set of `path` to `value` that also creates the maps on the way which the scenario lacks
+/// (--set refuses a missing intermediate key, to catch typos): `runtime.daemon_start.nginx=V`
+/// becomes `runtime.daemon_start={nginx: V}` when the scenario has no `daemon_start`.
+static std::string override_creating(const scenarios::Tree& root, const std::string& path, const std::string& value) {
+  std::vector<std::string> keys;
+  for (std::size_t from = 0;;) {
+    const auto dot = path.find('.', from);
+    keys.push_back(path.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  const scenarios::Tree* t = &root;
+  std::size_t have = 0;  // keys[0..have) exist as maps
+  while (have + 1 < keys.size() && t->is_map() && t->find(keys[have]) != nullptr && t->find(keys[have])->is_map()) {
+    t = t->find(keys[have]);
+    ++have;
+  }
+  std::string lhs, rhs = value;
+  for (std::size_t i = 0; i <= have && i < keys.size(); ++i) lhs += (i ? "." : "") + keys[i];
+  for (std::size_t i = keys.size(); i-- > have + 1;) rhs = "{" + keys[i] + ": " + rhs + "}";
+  return lhs + "=" + rhs;
+}
 
 const char* const kCalibrateHelp = R"(hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [--fit ...] [options]
 
@@ -210,6 +234,20 @@ int cmd_validate(const Args& a) {
       std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
                   "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
+  // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
+  // first start (every container at once) and later `docker start`s differ.
+  if (!a.scenario_wakeup) {
+    for (const auto& [kind, m] : real.startup_first) {
+      sets.push_back(override_creating(tree, "runtime.compose_up.daemons." + kind, m.distribution()));
+      std::printf("%s's first start-up measured in the real runs (%d starts of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
+    for (const auto& [kind, m] : real.startup_later) {
+      sets.push_back(override_creating(tree, "runtime.daemon_start." + kind, m.distribution()));
+      std::printf("%s's start-up after docker start measured in the real runs (%d starts of %d runs): median %.0f ms, "
+                  "max %.0f ms; simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
+  }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
   const auto sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
   const auto cmp = validation::compare(real.runs, sim);

@@ -256,6 +256,41 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     return out
 
 
+def daemon_startups(lines: Iterable[str], daemons: list[str], ready_logs: dict[str, str],
+                    first_is_compose: bool = True) -> dict[str, dict[str, list[float]]]:
+    """Each daemon's start-up latency in one container's log (seconds): from each start of the
+    container (its entrypoint's own HASIM_ENTRY start stamp) to the daemon's first ready line
+    after it (ready_logs: kind -> a fixed text of that line, from plan.json), within 60 s.
+    {"first": {kind: [...]}, "later": {kind: [...]}}: the container's first start is the stack's
+    own (`compose up`, every container at once) unless the node starts stopped
+    (first_is_compose False); later ones are `docker start`/`restart`. A daemon restarted alone
+    (a process fault's undo) is not a container start and is not counted."""
+    out: dict[str, dict[str, list[float]]] = {"first": {}, "later": {}}
+    start_ns = None
+    pending: set[str] = set()
+    starts = 0
+    for line in lines:
+        m = _ENTRY.search(line)
+        if m and m.group("what") == "start":
+            start_ns = int(m.group("us")) * 1000
+            pending = set(daemons)
+            starts += 1
+            continue
+        if not pending:
+            continue
+        for kind in sorted(pending):
+            text = ready_logs.get(kind)
+            if not text or text not in line:
+                continue
+            ns, _ = parse_timestamp_line(line)
+            pending.discard(kind)
+            if ns is None or not 0 <= ns - start_ns <= 60_000_000_000:
+                continue
+            when = "first" if starts == 1 and first_is_compose else "later"
+            out[when].setdefault(kind, []).append((ns - start_ns) / 1e9)
+    return out
+
+
 def workload_start_delays(requests: list[dict], start_s: float) -> list[float]:
     """How late a workload's loop sent its first request (seconds): from its scheduled `start`
     (scenario time) to that request's send stamp. run_real.py starts the loop with `podman exec`

@@ -508,6 +508,14 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   }
   if (probe.empty() && !spec.nodes.empty()) probe = spec.nodes.back().name;
   o << "  \"probe_service\": " << json_str(probe) << ",\n";
+  // The log line that says each kind of daemon is ready: run_real.py measures start-ups with it.
+  o << "  \"ready_logs\": {";
+  bool first_ready = true;
+  each_real([&](const std::string& key, auto real) {
+    o << (first_ready ? "" : ", ") << json_str(key) << ": " << json_str(decltype(real)::ready_log());
+    first_ready = false;
+  });
+  o << "},\n";
   // What run_real.py needs of each daemon kind (HAProxy: its stats and servers), a list per kind.
   std::map<std::string, std::vector<std::string>> entries;
   for (const auto& n : spec.nodes)

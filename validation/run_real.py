@@ -1090,6 +1090,15 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
                                for k, v in parse_logs.command_delays(remap_obj(res["faults"], back), logs, t0).items()}
     if exec_delays:
         res["command_delays_s"]["exec"] = [round(x, 6) for x in exec_delays]
+    # Each daemon's start-up, from its container's PID 1 to its ready line (plan.json's ready_logs).
+    startups: dict[str, dict[str, list[float]]] = {"first": {}, "later": {}}
+    stopped = set(plan.get("initially_stopped", []))
+    for svc, daemons in plan.get("node_processes", {}).items():
+        got = parse_logs.daemon_startups(logs.get(svc, []), daemons, plan.get("ready_logs", {}), svc not in stopped)
+        for when, per_kind in got.items():
+            for kind, xs in per_kind.items():
+                startups[when].setdefault(kind, []).extend(round(x, 6) for x in xs)
+    res["startup_delays_s"] = startups
     evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)
@@ -1269,6 +1278,16 @@ def summarize(out: dict) -> None:
         if d is not None:
             delays[action] = d
     out["command_delay"] = delays
+    # Daemon start-ups, at the stack's start and at later container starts (three samples at least).
+    startup: dict[str, dict] = {}
+    for when in ("first", "later"):
+        per_kind = {}
+        for kind in sorted({k for r in out["runs"] for k in r.get("startup_delays_s", {}).get(when, {})}):
+            d = parse_logs.empirical_summary([r.get("startup_delays_s", {}).get(when, {}).get(kind, []) for r in out["runs"]], least=3)
+            if d is not None:
+                per_kind[kind] = d
+        startup[when] = per_kind
+    out["startup_delay"] = startup
 
 
 def main(argv=None) -> int:

@@ -142,6 +142,12 @@ RealRuns read_real_runs(const std::string& path) {
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
     for (const auto& [action, m] : cd->map)
       if (m.is_map()) r.command_delay[action] = read_measured(m, path, "command_delay." + action);
+  if (const auto* st = root.find("startup_delay"); st != nullptr && st->is_map())
+    for (const auto& [when, out] : std::vector<std::pair<std::string, std::map<std::string, Measured>*>>{
+             {"first", &r.startup_first}, {"later", &r.startup_later}})
+      if (const auto* w = st->find(when); w != nullptr && w->is_map())
+        for (const auto& [kind, m] : w->map)
+          if (m.is_map()) (*out)[kind] = read_measured(m, path, "startup_delay." + when + "." + kind);
   if (const auto* i = root.find("interrupted"); i != nullptr && i->is_scalar()) r.interrupted = i->scalar == "true";
   if (const auto* e = root.find("error"); e != nullptr && e->is_scalar()) r.error = e->scalar;
   return r;

@@ -39,6 +39,10 @@ struct RealRuns {
   std::optional<LoopCost> loop_cost;
   std::optional<Measured> wakeup;                 // runtime.wakeup_delay
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
+  /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
+  /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts
+  /// (runtime.daemon_start.KIND).
+  std::map<std::string, Measured> startup_first, startup_later;
   std::string file;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;

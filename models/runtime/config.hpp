@@ -47,6 +47,9 @@ struct ComposeUp {
 struct RuntimeConfig {
   ComposeUp compose_up;
   DnsConfig dns;
+  /// From a container's PID 1 running to each daemon ready at a later start (`docker start`,
+  /// `restart`), by daemon kind; the first start is `compose_up.daemons`. Absent: the process's own.
+  std::map<std::string, sim::Distribution> daemon_start;
   /// From a command being issued (`podman stop ...`) to its effect inside the container (the
   /// SIGTERM, the freeze, the interface gone). Absent: instant.
   std::map<std::string, sim::Distribution> command_delay;

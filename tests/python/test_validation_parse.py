@@ -458,3 +458,29 @@ def test_a_workload_is_late_by_its_first_requests_send_time_past_its_scheduled_s
     assert parse_logs.workload_start_delays([], 5.0) == []
     # A loop stamped before its schedule (clock skew within a stamp's resolution) counts as on time.
     assert parse_logs.workload_start_delays([{"kind": "request", "t_s": 4.9999}], 5.0) == [0.0]
+
+
+READY = {"haproxy": "Loading success.", "keepalived": "Entering BACKUP STATE (init)"}
+
+
+def test_daemon_startups_time_each_container_start_to_each_daemons_ready_line():
+    log = [
+        "2026-12-02T10:00:00.500000000Z HASIM_ENTRY start t_us=1796205600400000",
+        "2026-12-02T10:00:00.760000000Z [NOTICE]   (6) : Loading success.",
+        "2026-12-02T10:00:00.900000000Z Wed Dec  2 10:00:00 2026: (VI_1) Entering BACKUP STATE (init)",
+        # The VRRP child respawned alone: not a container start, not counted.
+        "2026-12-02T10:00:05.000000000Z Wed Dec  2 10:00:05 2026: (VI_1) Entering BACKUP STATE (init)",
+        "2026-12-02T10:00:20.000000000Z HASIM_ENTRY start t_us=1796205620000000",
+        "2026-12-02T10:00:20.250000000Z Wed Dec  2 10:00:20 2026: (VI_1) Entering BACKUP STATE (init)",
+        "2026-12-02T10:00:20.300000000Z [NOTICE]   (7) : Loading success.",
+    ]
+    got = parse_logs.daemon_startups(log, ["haproxy", "keepalived"], READY)
+    assert got["first"] == {"haproxy": [pytest.approx(0.36)], "keepalived": [pytest.approx(0.5)]}
+    assert got["later"] == {"keepalived": [pytest.approx(0.25)], "haproxy": [pytest.approx(0.3)]}
+
+
+def test_a_node_that_starts_stopped_has_no_first_start_and_a_daemon_that_never_gets_ready_no_sample():
+    log = ["2026-12-02T10:00:10.000000000Z HASIM_ENTRY start t_us=1796205610000000",
+           "2026-12-02T10:00:10.100000000Z [NOTICE]   (6) : Loading success."]
+    got = parse_logs.daemon_startups(log, ["haproxy", "keepalived"], READY, first_is_compose=False)
+    assert got == {"first": {}, "later": {"haproxy": [pytest.approx(0.1)]}}

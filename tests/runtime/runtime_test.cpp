@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -350,4 +351,49 @@ faults:
   }
   CHECK(down1 == Approx(10.2).margin(1e-6));
   CHECK(down2 == Approx(11.0).margin(1e-6));
+}
+
+TEST_CASE("daemon_start times a daemon's later starts, compose_up its first, and a node's own start_delay wins", "[runtime]") {
+  const std::string yaml = R"(
+name: daemon-start
+duration: 30s
+networks:
+  lan: {subnet: 10.0.0.0/24, latency: 100us}
+runtime:
+  compose_up:
+    container: 1s
+    daemons: {nginx: 700ms}
+  daemon_start: {nginx: 1500ms}
+nodes:
+  web1:
+    start_delay: 200ms
+    nginx: {files: [/]}
+  web2:
+    start_delay: 200ms
+    nginx: {files: [/], start_delay: 40ms}
+faults:
+  - {at: 10s, stop: web1}
+  - {at: 20s, start: web1}
+  - {at: 10s, stop: web2}
+  - {at: 20s, start: web2}
+)";
+  const auto r = scenarios::run_scenario(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"), 1);
+  std::map<std::string, std::vector<double>> up, ready;
+  for (const auto& e : r.events) {
+    if (e.kind == "node_up") up[e.text("node")].push_back(sim::to_seconds(e.time));
+    if (e.kind == "process_start") ready[e.text("node")].push_back(sim::to_seconds(e.time));
+  }
+  REQUIRE(up["web1"].size() == 2);
+  REQUIRE(ready["web1"].size() == 2);
+  CHECK(ready["web1"][0] - up["web1"][0] == Approx(0.7).margin(1e-9));  // the stack's start: compose_up
+  CHECK(ready["web1"][1] - up["web1"][1] == Approx(1.5).margin(1e-9));  // docker start: daemon_start
+  REQUIRE(ready["web2"].size() == 2);
+  CHECK(ready["web2"][0] - up["web2"][0] == Approx(0.04).margin(1e-9));  // its own, both times
+  CHECK(ready["web2"][1] - up["web2"][1] == Approx(0.04).margin(1e-9));
+}
+
+TEST_CASE("daemon_start names daemon kinds only", "[runtime]") {
+  const std::string yaml = "name: x\nnetworks: {lan: {}}\nnodes: {web: {nginx: {}}}\nruntime:\n  daemon_start: {ngnix: 1s}\n";
+  CHECK_THROWS_WITH(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"),
+                    Catch::Contains("inline.yaml:5") && Catch::Contains("runtime.daemon_start.ngnix") && Catch::Contains("nginx"));
 }

@@ -61,3 +61,15 @@ TEST_CASE("a malformed wake-up measurement is named with its file and line") {
     std::remove(path.c_str());
   }
 }
+
+TEST_CASE("each daemon kind's measured start-ups are read for the stack's first start and for later starts") {
+  const auto path = write_real("startup", R"(, "startup_delay": {
+      "first": {"haproxy": {"n": 9, "runs": 3, "median_s": 0.36, "max_s": 0.98, "quantiles_s": [[0.0, 0.08], [0.5, 0.36], [1.0, 0.98]]}},
+      "later": {"keepalived": {"n": 3, "runs": 3, "median_s": 0.05, "max_s": 0.13, "quantiles_s": [[0.0, 0.0], [1.0, 0.13]]}}})");
+  const auto r = validation::read_real_runs(path);
+  REQUIRE(r.startup_first.size() == 1);
+  CHECK(r.startup_first.at("haproxy").distribution() == "{dist: empirical, quantiles: [[0, 80000us], [0.5, 360000us], [1, 980000us]]}");
+  REQUIRE(r.startup_later.size() == 1);
+  CHECK(r.startup_later.at("keepalived").n == 3);
+  std::remove(path.c_str());
+}

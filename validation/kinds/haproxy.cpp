@@ -159,4 +159,7 @@ std::string RealDaemon<models::haproxy::HaproxyConfig>::plan_entry(const RenderC
   return o.str();
 }
 
+/// "Loading success.": its workers have loaded the configuration and bound the frontends.
+std::string RealDaemon<models::haproxy::HaproxyConfig>::ready_log() { return "Loading success."; }
+
 }  // namespace validation

@@ -14,6 +14,7 @@ struct RealDaemon<models::haproxy::HaproxyConfig> {
   static bool net_admin();
   static std::vector<NodeFile> files(const RenderContext& ctx, const models::haproxy::HaproxyConfig& c);
   static std::vector<std::pair<std::string, std::string>> mounts();
+  static std::string ready_log();
   static std::string plan_entry(const RenderContext& ctx, const models::haproxy::HaproxyConfig& c);
 };
 

@@ -100,4 +100,7 @@ std::string RealDaemon<models::keepalived::KeepalivedConfig>::plan_entry(const R
   return "";
 }
 
+/// "Entering BACKUP STATE (init)": the VRRP child has started its instance.
+std::string RealDaemon<models::keepalived::KeepalivedConfig>::ready_log() { return "Entering BACKUP STATE (init)"; }
+
 }  // namespace validation

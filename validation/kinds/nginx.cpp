@@ -77,4 +77,7 @@ std::vector<std::pair<std::string, std::string>> RealDaemon<models::NginxConfig>
 
 std::string RealDaemon<models::NginxConfig>::plan_entry(const RenderContext&, const models::NginxConfig&) { return ""; }
 
+/// "start worker process": the master has forked its worker (error_log stderr notice).
+std::string RealDaemon<models::NginxConfig>::ready_log() { return "start worker process"; }
+
 }  // namespace validation

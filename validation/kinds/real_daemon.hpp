@@ -49,6 +49,9 @@ concept RealDeclared = requires(const RenderContext& ctx, const Config& c) {
   /// container) pairs bind-mounted read-only.
   { R::files(ctx, c) } -> std::same_as<std::vector<NodeFile>>;
   { R::mounts() } -> std::same_as<std::vector<std::pair<std::string, std::string>>>;
+  /// A fixed text of the log line that says it is ready (serving, or its VRRP instance running):
+  /// run_real.py measures each start's latency to it.
+  { R::ready_log() } -> std::same_as<std::string>;
   /// A JSON object for plan.json's list under the kind's key (what run_real.py reads of it), or
   /// "" for none.
   { R::plan_entry(ctx, c) } -> std::same_as<std::string>;
