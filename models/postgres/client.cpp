@@ -90,7 +90,7 @@ PgConnection::PgConnection(sim::Process& owner, std::string host, std::uint16_t 
 }
 
 PgConnection::~PgConnection() {
-  if (st_->open && st_->owner->running()) close();
+  // No goodbye here: a destructor may run while the simulation itself is torn down.
   ++st_->gen;
   st_->queue.clear();
 }
@@ -175,8 +175,8 @@ void PgConnection::cancel() {
 }
 
 void PgConnection::close() {
-  if (st_->open && st_->conn != 0) {
-    sim::Tcp& tcp = st_->owner->sim().tcp();
+  sim::Tcp& tcp = st_->owner->sim().tcp();
+  if (st_->open && st_->conn != 0 && tcp.open(st_->conn, *st_->owner)) {
     tcp.send_data(st_->conn, *st_->owner, Terminate{}, 5);
     tcp.close(st_->conn);
   }

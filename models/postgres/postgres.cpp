@@ -685,24 +685,8 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     if (!in_recovery_) return fail_query(conn, sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress");
     promote();
     // pg_promote(wait => true, wait_seconds => 60): polls until recovery has ended.
-    auto polls = std::make_shared<int>(0);
-    auto poll = std::make_shared<std::function<void()>>();
-    *poll = [this, conn, polls, poll] {
-      if (!in_recovery_) {
-        CommandComplete c{"SELECT 1"};
-        c.value = true;
-        *poll = nullptr;
-        return complete(conn, c);
-      }
-      if (++*polls >= 60 * sim::kSecond / promote_poll) {
-        CommandComplete c{"SELECT 1"};
-        c.value = false;
-        *poll = nullptr;
-        return complete(conn, c);
-      }
-      after(promote_poll, [poll] { if (*poll) (*poll)(); });
-    };
-    after(promote_poll, [poll] { if (*poll) (*poll)(); });
+    const sim::Time deadline = sim().now() + 60 * sim::kSecond;
+    after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
     return;
   }
   if (sql.find("PG_RELOAD_CONF") != std::string::npos) {
@@ -759,6 +743,16 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     return complete(conn, c);
   }
   complete(conn, CommandComplete{"SELECT 1"});
+}
+
+void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
+  if (!in_recovery_ || sim().now() >= deadline) {
+    CommandComplete c{"SELECT 1"};
+    c.value = !in_recovery_;  // false: "server did not promote within 60 seconds"
+    complete(conn, c);
+    return;
+  }
+  after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
 }
 
 void Postgres::commit(sim::ConnId conn, const Query& q) {

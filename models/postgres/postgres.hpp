@@ -312,6 +312,7 @@ class Postgres final : public sim::Process {
   void on_query(sim::ConnId conn, const Query& q);
   void run_query(sim::ConnId conn, const Query& q);
   void commit(sim::ConnId conn, const Query& q);
+  void poll_promote(sim::ConnId conn, sim::Time deadline);
   void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
   void complete(sim::ConnId conn, CommandComplete c);
   void fail_query(sim::ConnId conn, const std::string& code, const std::string& message);
