@@ -109,6 +109,9 @@ void WalReceiver::on_message(const std::any& m) {
     ping_sent_ = false;
     pg_.record(kWalReceiverConnected, {{"primary", host_}, {"timeline", static_cast<std::int64_t>(stream_tli_)},
                                        {"start_lsn", static_cast<std::int64_t>(written_)}});
+    // The first reply tells the primary where this standby stands (so it can be chosen as
+    // synchronous before any WAL flows).
+    send_reply(true);
     arm_timers();
   } else if (const auto* d = std::any_cast<XLogData>(&m)) {
     on_data(*d);
