@@ -1,0 +1,252 @@
+// libpq's side of the protocol over sim::Tcp, and the write-load client.
+#include "models/postgres/client.hpp"
+
+#include "models/http/http.hpp"
+#include "models/postgres/events.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::postgres {
+
+struct PgConnection::State {
+  sim::Process* owner = nullptr;
+  std::string host;
+  std::uint16_t port = 5432;
+  sim::ConnId conn = 0;
+  bool open = false;
+  std::uint64_t gen = 0;
+  BackendKeyData key;
+  struct Pending {
+    bool is_connect = false;
+    Query q;
+    Done done;
+  };
+  std::deque<Pending> queue;
+  bool in_flight = false;
+  PgResult partial;
+
+  void finish(PgResult r) {
+    if (queue.empty()) return;
+    Pending p = std::move(queue.front());
+    queue.pop_front();
+    in_flight = false;
+    partial = PgResult{};
+    if (p.done) p.done(r);
+  }
+  void lost(const std::string& why) {
+    open = false;
+    ++gen;
+    conn = 0;
+    PgResult r;
+    r.message = why;
+    // Everything queued fails: the session is gone.
+    while (!queue.empty()) finish(r);
+  }
+  void pump(const std::shared_ptr<State>& self) {
+    if (in_flight || queue.empty() || queue.front().is_connect || !open) return;
+    in_flight = true;
+    owner->sim().tcp().send_data(conn, *owner, queue.front().q, kSmallMessageBytes + queue.front().q.wal_bytes);
+  }
+  void on_message(const std::shared_ptr<State>& self, const std::any& m) {
+    if (const auto* e = std::any_cast<ErrorResponse>(&m)) {
+      partial.ok = false;
+      partial.sqlstate = e->code;
+      partial.message = e->message;
+      partial.detail = e->detail;
+      if (e->severity == "FATAL") {
+        // The server ends the session: the pending call fails with this error.
+        PgResult r = partial;
+        open = false;
+        ++gen;
+        if (conn != 0) owner->sim().tcp().close(conn);
+        conn = 0;
+        while (!queue.empty()) finish(r);
+      }
+    } else if (const auto* n = std::any_cast<NoticeResponse>(&m)) {
+      partial.warning = n->message;
+    } else if (const auto* k = std::any_cast<BackendKeyData>(&m)) {
+      key = *k;
+    } else if (const auto* c = std::any_cast<CommandComplete>(&m)) {
+      partial.ok = true;
+      partial.result = *c;
+    } else if (std::any_cast<ReadyForQuery>(&m) != nullptr) {
+      if (!queue.empty() && queue.front().is_connect) {
+        open = true;
+        PgResult r;
+        r.ok = true;
+        finish(r);
+      } else {
+        finish(partial);
+      }
+      pump(self);
+    }
+  }
+};
+
+PgConnection::PgConnection(sim::Process& owner, std::string host, std::uint16_t port) : st_(std::make_shared<State>()) {
+  st_->owner = &owner;
+  st_->host = std::move(host);
+  st_->port = port;
+}
+
+PgConnection::~PgConnection() {
+  // No goodbye here: a destructor may run while the simulation itself is torn down.
+  ++st_->gen;
+  st_->queue.clear();
+}
+
+bool PgConnection::connected() const { return st_->open; }
+
+void PgConnection::connect(Done done) {
+  auto st = st_;
+  st->queue.push_front(State::Pending{true, {}, std::move(done)});
+  st->in_flight = true;
+  const auto ip = models::container_dns(st->owner->sim(), st->host);
+  if (!ip) {
+    st->lost("could not translate host name \"" + st->host + "\" to address");
+    return;
+  }
+  const std::uint64_t g = ++st->gen;
+  sim::Process* owner = st->owner;
+  owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : 127 * sim::kSecond,
+                             [st, g, owner, app = application_name](sim::ConnectResult r, sim::ConnId c) {
+    if (g != st->gen) {
+      if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
+      return;
+    }
+    if (r != sim::ConnectResult::Connected) {
+      st->lost(std::string("connection to server at \"") + st->host + "\" failed: " +
+               (r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host"));
+      return;
+    }
+    st->conn = c;
+    sim::Tcp& tcp = owner->sim().tcp();
+    tcp.on_data(c, *owner, [st, g](const std::any& m, std::uint64_t) {
+      if (g == st->gen) st->on_message(st, m);
+    });
+    tcp.on_close(c, *owner, [st, g, owner, c] {
+      if (g != st->gen) return;
+      owner->sim().tcp().close(c);
+      st->lost("server closed the connection unexpectedly");
+    });
+    tcp.on_reset(c, *owner, [st, g] {
+      if (g == st->gen) st->lost("server closed the connection unexpectedly");
+    });
+    tcp.on_timeout(c, *owner, [st, g] {
+      if (g == st->gen) st->lost("connection to server was lost");
+    });
+    StartupMessage sm;
+    sm.application_name = app;
+    tcp.send_data(c, *owner, sm, kSmallMessageBytes);
+  });
+}
+
+void PgConnection::query(Query q, Done done) {
+  if (!st_->open) {
+    PgResult r;
+    r.message = "no connection to the server";
+    if (done) done(r);
+    return;
+  }
+  st_->queue.push_back(State::Pending{false, std::move(q), std::move(done)});
+  st_->pump(st_);
+}
+
+void PgConnection::write(std::uint64_t wal_bytes, Done done) {
+  query({"BEGIN; INSERT INTO t (v) VALUES ($1); COMMIT", wal_bytes}, std::move(done));
+}
+
+void PgConnection::set_and_reload(const std::string& name, const std::string& value, Done done) {
+  query({"ALTER SYSTEM SET " + name + " = '" + value + "'", 0}, nullptr);
+  query({"SELECT pg_reload_conf()", 0}, std::move(done));
+}
+
+void PgConnection::cancel() {
+  if (!st_->open) return;
+  auto st = st_;
+  sim::Process* owner = st->owner;
+  const auto ip = models::container_dns(owner->sim(), st->host);
+  if (!ip) return;
+  const BackendKeyData key = st->key;
+  owner->sim().tcp().connect(*owner, *ip, st->port, 5 * sim::kSecond, [owner, key](sim::ConnectResult r, sim::ConnId c) {
+    if (r != sim::ConnectResult::Connected) return;
+    owner->sim().tcp().send_data(c, *owner, CancelRequest{key.pid, key.key}, 16);
+  });
+}
+
+void PgConnection::close() {
+  sim::Tcp& tcp = st_->owner->sim().tcp();
+  if (st_->open && st_->conn != 0 && tcp.open(st_->conn, *st_->owner)) {
+    tcp.send_data(st_->conn, *st_->owner, Terminate{}, 5);
+    tcp.close(st_->conn);
+  }
+  st_->lost("connection closed");
+}
+
+WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, sim::Time interval, std::uint64_t wal_bytes)
+    : sim::Process(node, std::move(name)),
+      host_(std::move(host)),
+      interval_(interval),
+      wal_bytes_(wal_bytes),
+      timer_(make_timer()) {
+  start_delay = sim::Distribution::constant(0);
+  stop_delay = sim::Distribution::constant(0);
+}
+
+void WriteClient::set_host(std::string host) {
+  host_ = std::move(host);
+  if (conn_) conn_->close();
+  conn_.reset();
+  busy_ = false;
+}
+
+void WriteClient::on_start() {
+  busy_ = false;
+  timer_.arm_after(interval_, [this] { tick(); });
+}
+
+void WriteClient::on_exit() {
+  conn_.reset();
+  busy_ = false;
+}
+
+void WriteClient::tick() {
+  timer_.arm_after(interval_, [this] { tick(); });
+  if (busy_) return;  // the previous transaction still waits (a sync commit, a dead server)
+  busy_ = true;
+  if (conn_ && conn_->connected()) {
+    transaction();
+    return;
+  }
+  conn_ = std::make_unique<PgConnection>(*this, host_);
+  conn_->application_name = name();
+  conn_->connect([this](const PgResult& r) {
+    if (!r.ok) {
+      ++failures_;
+      sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
+      busy_ = false;
+      return;
+    }
+    transaction();
+  });
+}
+
+void WriteClient::transaction() {
+  const sim::Time sent = sim().now();
+  conn_->write(wal_bytes_, [this, sent](const PgResult& r) {
+    busy_ = false;
+    if (!r.ok) {
+      ++failures_;
+      sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
+      return;
+    }
+    acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
+    sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
+                                {"timeline", static_cast<std::int64_t>(r.result.timeline)},
+                                {"xid", static_cast<std::int64_t>(r.result.xid)},
+                                {"lsn", static_cast<std::int64_t>(r.result.commit_lsn)},
+                                {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}}, true);
+  });
+}
+
+}  // namespace models::postgres

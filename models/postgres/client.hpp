@@ -1,0 +1,100 @@
+#pragma once
+// The client side of the protocol (libpq as psql or psycopg2 use it): PgConnection for one
+// session, and WriteClient, a pgbench-like process committing one small transaction per
+// interval and recording every acknowledgement in the trace.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/postgres/protocol.hpp"
+#include "sim/process.hpp"
+#include "sim/tcp.hpp"
+
+namespace models::postgres {
+
+/// What a call returns: an ErrorResponse (ok false, `sqlstate`, `message`), a connection
+/// failure (ok false, sqlstate empty: refused, timeout, closed), or the command's result.
+struct PgResult {
+  bool ok = false;
+  std::string sqlstate, message, detail;
+  std::string warning;  // a NoticeResponse's message (sync-rep cancel)
+  CommandComplete result;
+};
+
+/// One libpq session from `owner` to host:port. Calls queue and run one at a time, each
+/// `done` exactly once, in `owner`.
+///
+///   PgConnection c(app, "pg1");
+///   c.connect([&](const PgResult& r) { if (r.ok) c.write(200, on_commit); });
+class PgConnection {
+ public:
+  PgConnection(sim::Process& owner, std::string host, std::uint16_t port = 5432);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  using Done = std::function<void(const PgResult&)>;
+  /// libpq `connect_timeout` (0: the TCP handshake's own retries, 127 s).
+  sim::Time connect_timeout = 5 * sim::kSecond;
+  std::string application_name = "psql";
+
+  void connect(Done done);
+  bool connected() const;
+  /// Simple-protocol query.
+  void query(Query q, Done done);
+  /// BEGIN; INSERT (a row making `wal_bytes` of WAL); COMMIT.
+  void write(std::uint64_t wal_bytes, Done done);
+  void is_in_recovery(Done done) { query({"SELECT pg_is_in_recovery()", 0}, std::move(done)); }
+  void promote(Done done) { query({"SELECT pg_promote()", 0}, std::move(done)); }
+  /// ALTER SYSTEM SET name = 'value'; SELECT pg_reload_conf().
+  void set_and_reload(const std::string& name, const std::string& value, Done done);
+  /// PQcancel: a CancelRequest on a new connection for the running query.
+  void cancel();
+  /// Terminate and close.
+  void close();
+
+ private:
+  struct State;
+  std::shared_ptr<State> st_;
+};
+
+/// A write load: every `interval`, one transaction (`wal_bytes` of WAL) on a session to `host`,
+/// reconnecting after an error. Each acknowledged commit is a notable kCommitAcked record
+/// (client, node, timeline, xid, lsn), each failure a kCommitFailed, so an invariant such as
+/// no_acked_commit_lost can be checked from the trace alone.
+class WriteClient final : public sim::Process {
+ public:
+  WriteClient(sim::Node& node, std::string name, std::string host, sim::Time interval, std::uint64_t wal_bytes = 200);
+  struct Ack {
+    sim::Time at = 0;
+    std::string node;
+    TimeLineId timeline = 0;
+    Lsn lsn = 0;
+    std::uint64_t xid = 0;
+  };
+  const std::vector<Ack>& acks() const { return acks_; }
+  int failures() const { return failures_; }
+  /// Points the client at another server (an application reconfigured after a failover).
+  void set_host(std::string host);
+
+ protected:
+  void on_start() override;
+  void on_exit() override;
+
+ private:
+  void tick();
+  void transaction();
+  std::string host_;
+  sim::Time interval_;
+  std::uint64_t wal_bytes_;
+  std::unique_ptr<PgConnection> conn_;
+  bool busy_ = false;
+  std::vector<Ack> acks_;
+  int failures_ = 0;
+  sim::Timer timer_;
+};
+
+}  // namespace models::postgres

@@ -1,0 +1,52 @@
+#pragma once
+// Trace record kinds of the PostgreSQL models, one constant each; fields with units put them
+// last (`lag_bytes`, `lsn` as a number of bytes, `lsn_text` as PostgreSQL prints it).
+namespace models::postgres {
+
+/// The server accepts connections: fields node, role ("primary"/"standby"), timeline, lsn.
+inline constexpr const char* kStarted = "pg_started";
+/// Start-up began (crash or archive recovery): node, state (from pg_control), redo_lsn, wal_bytes.
+inline constexpr const char* kRecoveryStarted = "pg_recovery_started";
+/// Redo finished: node, end_lsn, replayed_bytes, duration_ms.
+inline constexpr const char* kRecoveryDone = "pg_recovery_done";
+/// Promotion completed: node, timeline (the new one), switch_lsn, replayed_bytes.
+inline constexpr const char* kPromoted = "pg_promoted";
+/// A new history file was learnt from the primary and followed (node, timeline), or refused
+/// because this server replayed past the fork (kTimelineForkBehind: node, timeline, fork_lsn, lsn).
+inline constexpr const char* kTimelineFollowed = "pg_timeline_followed";
+inline constexpr const char* kTimelineForkBehind = "pg_timeline_fork_behind";
+/// Walreceiver: connected (node, primary, timeline, start_lsn), disconnected (node, reason).
+inline constexpr const char* kWalReceiverConnected = "pg_walreceiver_connected";
+inline constexpr const char* kWalReceiverDisconnected = "pg_walreceiver_disconnected";
+/// Walsender started streaming (node, application_name, start_lsn) or ended (node, application_name, reason).
+inline constexpr const char* kWalSenderStarted = "pg_walsender_started";
+inline constexpr const char* kWalSenderEnded = "pg_walsender_ended";
+/// pg_stat_replication.sync_state changed: node, application_name, sync_state.
+inline constexpr const char* kSyncStandbyChanged = "pg_sync_state_changed";
+/// A commit's WAL is flushed locally and it waits for synchronous standbys: node, xid, lsn.
+inline constexpr const char* kCommitWaitingForSync = "pg_commit_waiting_for_sync";
+/// A sync-rep wait was canceled: node, xid, lsn (the commit stands: "already committed locally").
+inline constexpr const char* kSyncWaitCanceled = "pg_sync_wait_canceled";
+/// The server acknowledged a commit (debug level): node, xid, timeline, lsn.
+inline constexpr const char* kCommitDone = "pg_commit_done";
+/// A client received its commit's acknowledgement: client, node, timeline, xid, lsn, latency_us.
+inline constexpr const char* kCommitAcked = "pg_commit_acked";
+/// A client's write failed: client, node, sqlstate, message.
+inline constexpr const char* kCommitFailed = "pg_commit_failed";
+/// WAL could not be written for lack of space: node, path, lsn; the server PANICs.
+inline constexpr const char* kWalDiskFull = "pg_wal_disk_full";
+/// PANIC (the postmaster reinitialises, or exits if the startup process failed): node, message.
+inline constexpr const char* kPanic = "pg_panic";
+/// A checkpoint or restartpoint completed: node, redo_lsn, removed_segments, kept_bytes.
+inline constexpr const char* kCheckpoint = "pg_checkpoint";
+/// Shutdown requested (node, mode smart/fast/immediate) and completed (node, mode).
+inline constexpr const char* kShutdownRequested = "pg_shutdown_requested";
+inline constexpr const char* kShutdownDone = "pg_shutdown_done";
+/// A configuration reload applied: node, synchronous_standby_names.
+inline constexpr const char* kReload = "pg_reload";
+/// A connection refused by the server with an ErrorResponse: node, sqlstate, message.
+inline constexpr const char* kConnectionRejected = "pg_connection_rejected";
+/// FATAL: the server cannot start (node, message): no pg_control, no WAL to start from.
+inline constexpr const char* kStartFailed = "pg_start_failed";
+
+}  // namespace models::postgres

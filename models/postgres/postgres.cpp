@@ -1,0 +1,913 @@
+// The postmaster, its backends and the startup process (postmaster.c, postgres.c, xlog.c,
+// xlogrecovery.c): start-up from the data directory, crash recovery, hot standby replay,
+// promotion, commits, checkpoints, shutdown modes and the client protocol's server side.
+#include "models/postgres/postgres.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "models/postgres/events.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::postgres {
+
+namespace {
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+/// XLogRecord header + xl_xact_commit: a commit record's size beyond its payload.
+constexpr std::uint64_t kCommitOverheadBytes = 64;
+/// A checkpoint record (XLOG_CHECKPOINT_ONLINE/SHUTDOWN: header + CheckPoint) and END_OF_RECOVERY.
+constexpr std::uint64_t kCheckpointRecordBytes = 120;
+constexpr std::uint64_t kEndOfRecoveryRecordBytes = 48;
+/// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
+void noop_done(sim::FsError) {}
+}  // namespace
+
+const char* to_string(ServerState s) {
+  switch (s) {
+    case ServerState::Starting: return "starting";
+    case ServerState::Recovering: return "recovering";
+    case ServerState::HotStandby: return "hot_standby";
+    case ServerState::Running: return "running";
+    case ServerState::ShuttingDown: return "shutting_down";
+    case ServerState::Stopped: return "stopped";
+  }
+  return "?";
+}
+
+const char* to_string(ShutdownMode m) {
+  switch (m) {
+    case ShutdownMode::Smart: return "smart";
+    case ShutdownMode::Fast: return "fast";
+    case ShutdownMode::Immediate: return "immediate";
+  }
+  return "?";
+}
+
+Postgres::Postgres(sim::Node& node, PostgresConfig config)
+    : sim::Process(node, "postgres"),
+      base_config_(config),
+      config_(std::move(config)),
+      retry_timer_(make_timer()),
+      checkpoint_timer_(make_timer()),
+      walwriter_timer_(make_timer()),
+      rng_(rng("backend")) {}
+
+// ---- the data directory ----
+
+void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {
+  const std::string pgdata = kPgData;
+  WalRecord cp;
+  cp.kind = WalRecord::Kind::Checkpoint;
+  cp.lsn = seg + kSegmentHeaderBytes;  // initdb's first checkpoint, in segment 1
+  cp.size_bytes = kCheckpointRecordBytes;
+  cp.timeline = 1;
+  cp.redo = cp.lsn;
+  cp.shutdown = true;
+  const std::string path = segment_file_path(pgdata, 1, 1, seg);
+  disk.write(path, 0, sim::Data::sized(seg));
+  disk.write(path, cp.lsn % seg, sim::Data::record(cp.size_bytes, cp));
+  ControlFile c;
+  c.system_identifier = system_identifier;
+  c.state = ControlFile::State::ShutDown;
+  c.timeline = 1;
+  c.checkpoint_lsn = c.redo_lsn = cp.lsn;
+  disk.write_file(pg_control_path(pgdata), c.text());
+  disk.fsync(path, disk.kernel(), noop_done);
+  disk.fsync(pg_control_path(pgdata), disk.kernel(), noop_done);
+}
+
+void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {
+  initdb(disk, system_identifier, seg);
+  disk.write_file(standby_signal_path(kPgData), "");
+  disk.fsync(standby_signal_path(kPgData), disk.kernel(), noop_done);
+}
+
+void Postgres::create_slot(sim::Disk& disk, const std::string& name) {
+  disk.write_file(slot_path(kPgData, name), "0\n");
+  disk.fsync(slot_path(kPgData, name), disk.kernel(), noop_done);
+}
+
+void Postgres::save_slots() {
+  // CheckPointReplicationSlots: each slot's state file, written at checkpoints.
+  sim::Disk& disk = node().disk();
+  for (const auto& [name, slot] : slots_) {
+    disk.write_file(slot_path(kPgData, name), std::to_string(slot.invalidated ? 0 : slot.restart_lsn) + "\n");
+    disk.fsync(slot_path(kPgData, name), owner(), noop_done);
+  }
+}
+
+bool Postgres::load_config() {
+  config_ = base_config_;
+  const auto text = node().disk().read_file(auto_conf_path(kPgData));
+  if (!text) return true;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || line.empty() || line[0] == '#') continue;
+    config_.set(line.substr(0, eq), line.substr(eq + 1));
+  }
+  return true;
+}
+
+void Postgres::record(const char* kind, std::vector<sim::Field> fields, bool notable) {
+  fields.insert(fields.begin(), sim::Field{"node", node().name()});
+  sim().record(kind, std::move(fields), notable);
+}
+
+sim::Tcp& Postgres::tcp() const { return sim().tcp(); }
+
+TimeLineId Postgres::timeline() const {
+  if (in_recovery_) return replay_tli_;
+  return wal_ ? wal_->timeline() : control_.timeline;
+}
+
+std::vector<const WalSender*> Postgres::walsenders() const {
+  std::vector<const WalSender*> out;
+  for (const auto& [c, ws] : walsenders_) out.push_back(ws.get());
+  return out;
+}
+
+WalSender* Postgres::walsender(sim::ConnId conn) const {
+  auto it = walsenders_.find(conn);
+  return it == walsenders_.end() ? nullptr : it->second.get();
+}
+
+int Postgres::regular_backends() const {
+  int n = 0;
+  for (const auto& [c, b] : backends_)
+    if (b.started && !b.walsender) ++n;
+  return n;
+}
+
+bool Postgres::has_commit(TimeLineId tli, Lsn lsn) const {
+  if (!wal_) return false;
+  const auto& recs = wal_->records();
+  auto it = recs.find(lsn);
+  if (it == recs.end() || it->second.timeline != tli || it->second.kind != WalRecord::Kind::Commit) return false;
+  return in_recovery_ ? lsn < replay_lsn_ : true;
+}
+
+// ---- start-up ----
+
+void Postgres::on_start() {
+  state_ = ServerState::Starting;
+  in_recovery_ = true;
+  startup_done_ = false;
+  replaying_ = false;
+  promote_requested_ = false;
+  checkpoint_running_ = false;
+  after_checkpoint_.clear();
+  shutdown_mode_.reset();
+  shutdown_checkpoint_started_ = shutdown_checkpoint_done_ = false;
+  last_fail_time_ = -sim::kNever / 2;
+  backends_.clear();
+  walsenders_.clear();
+  flush_waiters_.clear();
+  load_config();
+  wal_ = std::make_unique<Wal>(*this, kPgData, config_.wal_segment_size_bytes);
+  wal_->on_flushed = [this] { wal_flushed(); };
+  walreceiver_ = std::make_unique<WalReceiver>(*this);
+  sync_rep_ = std::make_unique<SyncRep>(*this);
+  sync_rep_->configure(SyncStandbyNames::parse(config_.synchronous_standby_names).value_or(SyncStandbyNames{}));
+  // The postmaster binds its socket before the startup process runs: clients connecting
+  // meanwhile are answered, with 57P03.
+  tcp().listen(*this, config_.port, [this](sim::ConnId c) { accept(c); });
+  start_recovery();
+}
+
+void Postgres::start_recovery() {
+  sim::Disk& disk = node().disk();
+  const auto text = disk.read_file(pg_control_path(kPgData));
+  const auto control = text ? ControlFile::parse(*text) : std::nullopt;
+  if (!control) {
+    record(kStartFailed, {{"message", std::string("could not open file \"global/pg_control\"")}});
+    after(0, [this] { kill(); });
+    return;
+  }
+  control_ = *control;
+  // Slots: pg_replslot/<name>.
+  slots_.clear();
+  for (const auto& path : disk.list(std::string(kPgData) + "/pg_replslot")) {
+    const std::string name = path.substr(path.rfind('/') + 1);
+    Slot s;
+    const auto t = disk.read_file(path);
+    s.restart_lsn = t ? std::stoull(*t) : 0;
+    slots_[name] = s;
+  }
+  standby_mode_ = disk.exists(standby_signal_path(kPgData));
+  // recovery_target_timeline = 'latest' (the default since 12): the newest history file.
+  const TimeLineId target = standby_mode_ ? newest_timeline(disk, kPgData, control_.timeline) : control_.timeline;
+  history_ = read_history(disk, kPgData, target);
+
+  const auto scanned = wal_->scan();
+  auto find = [&](Lsn lsn) -> const WalRecord* {
+    auto it = scanned.find(lsn);
+    if (it == scanned.end()) return nullptr;
+    auto jt = it->second.find(history_.timeline_at(lsn));
+    return jt == it->second.end() ? nullptr : &jt->second;
+  };
+  const WalRecord* cp = find(control_.checkpoint_lsn);
+  if (cp == nullptr || cp->kind != WalRecord::Kind::Checkpoint) {
+    record(kStartFailed, {{"message", std::string("could not locate a valid checkpoint record")}});
+    after(0, [this] { kill(); });
+    return;
+  }
+  auto records = std::make_shared<std::map<Lsn, WalRecord>>();
+  // Older records still in pg_wal (walsenders may need them): follow xl_prev backwards.
+  for (const WalRecord* r = cp; r != nullptr;) {
+    (*records)[r->lsn] = *r;
+    const WalRecord* p = r->prev != 0 ? find(r->prev) : nullptr;
+    r = (p != nullptr && p->end() <= r->lsn) ? p : nullptr;
+  }
+  // Redo: from the checkpoint forwards while each next record's xl_prev names the previous.
+  const std::uint64_t seg = config_.wal_segment_size_bytes;
+  const WalRecord* cur = cp;
+  std::uint64_t replayed_bytes = 0, replayed_records = 0, xid = 0;
+  for (const auto& [l, r] : *records)
+    if (r.kind == WalRecord::Kind::Commit) xid = std::max(xid, r.xid);
+  while (true) {
+    Lsn c1 = cur->end();
+    if (c1 % seg == 0) c1 += kSegmentHeaderBytes;
+    const Lsn c2 = (cur->end() / seg + 1) * seg + kSegmentHeaderBytes;
+    const WalRecord* next = nullptr;
+    for (Lsn c : {c1, c2}) {
+      const WalRecord* r = find(c);
+      if (r != nullptr && r->prev == cur->lsn) {
+        next = r;
+        break;
+      }
+    }
+    if (next == nullptr) break;
+    (*records)[next->lsn] = *next;
+    replayed_bytes += next->size_bytes;
+    ++replayed_records;
+    if (next->kind == WalRecord::Kind::Commit) xid = std::max(xid, next->xid);
+    cur = next;
+  }
+  const Lsn end = cur->end();
+  const Lsn last = cur->lsn;
+  replay_tli_ = history_.timeline_at(last);
+  state_ = standby_mode_ ? ServerState::Recovering : ServerState::Starting;
+  record(kRecoveryStarted, {{"state", std::string(to_string(control_.state))},
+                            {"standby", standby_mode_},
+                            {"redo_lsn", static_cast<std::int64_t>(control_.redo_lsn)},
+                            {"wal_bytes", static_cast<std::int64_t>(replayed_bytes)}});
+  sim::Time duration = static_cast<sim::Time>(replayed_records) * replay_record_time;
+  if (replay_rate_bytes_per_s > 0)
+    duration += static_cast<sim::Time>(replayed_bytes * 1'000'000'000ull / replay_rate_bytes_per_s);
+  const bool clean = control_.state == ControlFile::State::ShutDown && replayed_records == 0;
+  after(duration, [this, end, last, records, xid, duration, replayed_bytes, clean] {
+    record(kRecoveryDone, {{"end_lsn", static_cast<std::int64_t>(end)},
+                           {"replayed_bytes", static_cast<std::int64_t>(replayed_bytes)},
+                           {"duration_ms", static_cast<std::int64_t>(duration / sim::kMillisecond)}});
+    wal_->truncate_after(end);
+    wal_->reset(end, last, history_.timeline_at(last), std::move(*records));
+    last_xid_ = xid;
+    visible_ = static_cast<std::int64_t>(xid);
+    replay_lsn_ = end;
+    last_replayed_record_ = last;
+    last_checkpoint_redo_ = control_.redo_lsn;
+    last_checkpoint_replayed_ = control_.checkpoint_lsn;
+    if (standby_mode_) {
+      become_hot_standby();
+    } else if (clean) {
+      become_primary();
+    } else {
+      // Crash recovery ends with an end-of-recovery checkpoint before connections are let in.
+      wal_->set_timeline(history_.timeline());
+      checkpoint(false, [this] { become_primary(); });
+    }
+  });
+}
+
+void Postgres::become_primary() {
+  in_recovery_ = false;
+  standby_mode_ = false;
+  startup_done_ = true;
+  state_ = ServerState::Running;
+  wal_->set_timeline(history_.timeline());
+  control_.state = ControlFile::State::InProduction;
+  control_.timeline = wal_->timeline();
+  write_control(nullptr);
+  checkpoint_timer_.arm_after(config_.checkpoint_timeout, [this] { checkpoint(false, nullptr); });
+  record(kStarted, {{"role", std::string("primary")}, {"timeline", static_cast<std::int64_t>(wal_->timeline())},
+                    {"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
+}
+
+void Postgres::become_hot_standby() {
+  startup_done_ = true;
+  state_ = config_.hot_standby ? ServerState::HotStandby : ServerState::Recovering;
+  control_.state = ControlFile::State::InArchiveRecovery;
+  record(kStarted, {{"role", std::string("standby")}, {"timeline", static_cast<std::int64_t>(replay_tli_)},
+                    {"lsn", static_cast<std::int64_t>(replay_lsn_)}});
+  checkpoint_timer_.arm_after(config_.checkpoint_timeout, [this] { checkpoint(false, nullptr); });
+  if (promote_requested_) {
+    wake_replay();
+    return;
+  }
+  start_walreceiver();
+}
+
+void Postgres::start_walreceiver() {
+  if (!in_recovery_ || promote_requested_ || shutdown_mode_ || walreceiver_->active()) return;
+  walreceiver_->start();
+}
+
+void Postgres::walreceiver_exited(const std::string& /*reason*/) {
+  if (!in_recovery_ || promote_requested_ || shutdown_mode_) return;
+  // WaitForWALToBecomeAvailable: after a failure, archive and pg_wal are tried (none here), then
+  // streaming again, sleeping what is left of wal_retrieve_retry_interval since the last failure.
+  sim::Time next = sim().now();
+  if (next - last_fail_time_ < config_.wal_retrieve_retry_interval) next = last_fail_time_ + config_.wal_retrieve_retry_interval;
+  last_fail_time_ = next;
+  retry_timer_.arm_at(next, [this] { start_walreceiver(); });
+}
+
+void Postgres::store_history(TimeLineId tli, const std::string& content) {
+  sim::Disk& disk = node().disk();
+  disk.write_file(history_path(kPgData, tli), content);
+  disk.fsync(history_path(kPgData, tli), owner(), noop_done);
+}
+
+void Postgres::follow_timeline(TimeLineId tli) {
+  history_ = read_history(node().disk(), kPgData, tli);
+  record(kTimelineFollowed, {{"timeline", static_cast<std::int64_t>(tli)}});
+}
+
+// ---- the startup process: replay ----
+
+void Postgres::wake_replay() {
+  if (!replaying_) replay_next();
+}
+
+void Postgres::replay_next() {
+  if (!in_recovery_ || !startup_done_) return;
+  const Lsn limit = promote_requested_ ? wal_->insert_lsn() : wal_->flush_lsn();
+  const WalRecord* rec = wal_->at_or_after(replay_lsn_);
+  if (rec == nullptr || rec->lsn >= limit) {
+    replaying_ = false;
+    if (promote_requested_) finish_promotion();
+    return;
+  }
+  replaying_ = true;
+  const WalRecord r = *rec;
+  sim::Time cost = replay_record_time;
+  if (replay_rate_bytes_per_s > 0) cost += static_cast<sim::Time>(r.size_bytes * 1'000'000'000ull / replay_rate_bytes_per_s);
+  // recovery_min_apply_delay holds commit records until commit time + delay (not while promoting).
+  if (r.kind == WalRecord::Kind::Commit && config_.recovery_min_apply_delay > 0 && !promote_requested_)
+    cost = std::max(cost, r.commit_time + config_.recovery_min_apply_delay - sim().now());
+  after(cost, [this, r] {
+    apply_record(r);
+    replay_next();
+  });
+}
+
+void Postgres::apply_record(const WalRecord& r) {
+  replay_lsn_ = r.end();
+  replay_tli_ = r.timeline;
+  last_replayed_record_ = r.lsn;
+  if (r.kind == WalRecord::Kind::Commit) {
+    last_xid_ = r.xid;
+    visible_ = static_cast<std::int64_t>(r.xid);
+  } else if (r.kind == WalRecord::Kind::Checkpoint) {
+    last_checkpoint_replayed_ = r.lsn;
+  }
+  walreceiver_->applied(r.kind == WalRecord::Kind::Commit && r.apply_feedback);
+}
+
+// ---- promotion ----
+
+bool Postgres::promote() {
+  if (!running() || !in_recovery_ || shutdown_mode_) return false;
+  if (promote_requested_) return true;
+  promote_requested_ = true;
+  retry_timer_.cancel();
+  // The startup process stops the walreceiver, then replays what was already received.
+  if (walreceiver_->active()) walreceiver_->stop("promotion");
+  wake_replay();
+  return true;
+}
+
+void Postgres::finish_promotion() {
+  sim::Disk& disk = node().disk();
+  const Lsn end = replay_lsn_;
+  const TimeLineId old_tli = replay_tli_;
+  const TimeLineId new_tli = newest_timeline(disk, kPgData, history_.timeline()) + 1;
+  history_ = read_history(disk, kPgData, old_tli).fork(new_tli, end);
+  store_history(new_tli, history_.file_text());
+  wal_->truncate_after(end);
+  wal_->restart_at(end, last_replayed_record_, new_tli);
+  in_recovery_ = false;
+  promote_requested_ = false;
+  standby_mode_ = false;
+  state_ = ServerState::Running;
+  WalRecord eor;
+  eor.kind = WalRecord::Kind::EndOfRecovery;
+  eor.size_bytes = kEndOfRecoveryRecordBytes;
+  if (wal_->insert(eor) != sim::FsError::Ok) {
+    panic("could not write to file \"pg_wal\": No space left on device");
+    return;
+  }
+  disk.remove(standby_signal_path(kPgData));
+  control_.timeline = new_tli;
+  control_.state = ControlFile::State::InProduction;
+  write_control(nullptr);
+  wal_->flush();
+  visible_ = static_cast<std::int64_t>(last_xid_);
+  record(kPromoted, {{"timeline", static_cast<std::int64_t>(new_tli)}, {"switch_lsn", static_cast<std::int64_t>(end)}});
+  // A checkpoint is requested, not waited for.
+  after(0, [this] { checkpoint(false, nullptr); });
+}
+
+void Postgres::panic(const std::string& message) {
+  record(kPanic, {{"message", message}});
+  const bool reinit = startup_done_;
+  kill();
+  if (!reinit) return;  // "aborting startup due to startup process failure": the postmaster exits
+  // "all server processes terminated; reinitializing": crash recovery from what the page
+  // cache holds (a process failure, not a power loss).
+  sim().after(reinit_delay, [this] { start(); });
+}
+
+// ---- WAL flush, checkpoints ----
+
+void Postgres::wal_flushed() {
+  const Lsn flushed = wal_->flush_lsn();
+  while (!flush_waiters_.empty() && flush_waiters_.begin()->first <= flushed) {
+    auto fn = std::move(flush_waiters_.begin()->second);
+    flush_waiters_.erase(flush_waiters_.begin());
+    fn();
+    if (!running() || !wal_) return;
+  }
+  std::vector<sim::ConnId> conns;
+  for (const auto& [c, ws] : walsenders_) conns.push_back(c);
+  for (auto c : conns)
+    if (WalSender* ws = walsender(c)) ws->wal_flushed();
+  if (in_recovery_) {
+    walreceiver_->wal_flushed();
+    wake_replay();
+  }
+}
+
+void Postgres::wait_flush(Lsn lsn, std::function<void()> fn) {
+  if (wal_->flush_lsn() >= lsn) {
+    fn();
+    return;
+  }
+  flush_waiters_.emplace(lsn, std::move(fn));
+  wal_->flush();
+}
+
+void Postgres::write_control(std::function<void()> done) {
+  sim::Disk& disk = node().disk();
+  disk.write_file(pg_control_path(kPgData), control_.text());
+  disk.fsync(pg_control_path(kPgData), owner(), [done](sim::FsError) {
+    if (done) done();
+  });
+}
+
+Lsn Postgres::wal_keep_from() const {
+  Lsn keep = control_.redo_lsn;
+  const Lsn insert = wal_->insert_lsn();
+  for (const auto& [name, slot] : slots_) {
+    if (slot.invalidated || slot.restart_lsn == 0) continue;
+    keep = std::min(keep, slot.restart_lsn);
+  }
+  const std::uint64_t keep_bytes = static_cast<std::uint64_t>(config_.wal_keep_size_mb) * 1024 * 1024;
+  if (keep_bytes > 0) keep = std::min(keep, insert > keep_bytes ? insert - keep_bytes : 0);
+  return keep;
+}
+
+void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
+  if (checkpoint_running_) {
+    after_checkpoint_.push_back([this, shutdown, done] { checkpoint(shutdown, done); });
+    return;
+  }
+  auto finish = [this, done](int removed) {
+    checkpoint_running_ = false;
+    record(kCheckpoint, {{"redo_lsn", static_cast<std::int64_t>(control_.redo_lsn)},
+                         {"removed_segments", static_cast<std::int64_t>(removed)},
+                         {"kept_bytes", static_cast<std::int64_t>(wal_->disk_bytes())}}, false);
+    if (!shutdown_mode_) checkpoint_timer_.arm_after(config_.checkpoint_timeout, [this] { checkpoint(false, nullptr); });
+    auto pending = std::move(after_checkpoint_);
+    after_checkpoint_.clear();
+    if (done) done();
+    for (auto& fn : pending) fn();
+  };
+  if (in_recovery_) {
+    // A restartpoint: at the last checkpoint record replayed.
+    const Lsn redo = last_checkpoint_replayed_;
+    control_.checkpoint_lsn = control_.redo_lsn = redo;
+    control_.min_recovery_point = replay_lsn_;
+    control_.timeline = replay_tli_;
+    control_.state = shutdown ? ControlFile::State::ShutDownInRecovery : ControlFile::State::InArchiveRecovery;
+    checkpoint_running_ = true;
+    write_control([this, finish] { finish(wal_->remove_before(wal_keep_from())); });
+    return;
+  }
+  // Nothing written since the last checkpoint: skipped (CreateCheckPoint's idle check).
+  if (!shutdown && control_.state == ControlFile::State::InProduction && startup_done_ &&
+      wal_->last_record_lsn() == control_.checkpoint_lsn) {
+    if (done) done();
+    checkpoint_timer_.arm_after(config_.checkpoint_timeout, [this] { checkpoint(false, nullptr); });
+    return;
+  }
+  WalRecord r;
+  r.kind = WalRecord::Kind::Checkpoint;
+  r.size_bytes = kCheckpointRecordBytes;
+  r.shutdown = shutdown;
+  if (wal_->insert(r) != sim::FsError::Ok) {
+    record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
+    panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
+    return;
+  }
+  checkpoint_running_ = true;
+  last_checkpoint_redo_ = r.lsn;
+  wait_flush(r.end(), [this, r, shutdown, finish] {
+    control_.checkpoint_lsn = control_.redo_lsn = r.lsn;
+    control_.timeline = r.timeline;
+    control_.state = shutdown ? ControlFile::State::ShutDown : ControlFile::State::InProduction;
+    write_control([this, finish] {
+      const int removed = wal_->remove_before(wal_keep_from());
+      save_slots();
+      finish(removed);
+    });
+  });
+}
+
+// ---- connections ----
+
+void Postgres::send(sim::ConnId conn, std::any m, std::uint64_t bytes) {
+  if (tcp().open(conn, *this)) tcp().send_data(conn, *this, std::move(m), bytes);
+}
+
+void Postgres::accept(sim::ConnId conn) {
+  backends_[conn] = Backend{conn};
+  tcp().on_data(conn, *this, [this, conn](const std::any& m, std::uint64_t) {
+    auto it = backends_.find(conn);
+    if (it == backends_.end()) return;
+    if (!it->second.started) {
+      on_first_message(conn, m);
+      return;
+    }
+    if (it->second.walsender) {
+      if (WalSender* ws = walsender(conn)) ws->on_message(m);
+      return;
+    }
+    if (const auto* q = std::any_cast<Query>(&m)) {
+      on_query(conn, *q);
+    } else if (std::any_cast<Terminate>(&m) != nullptr) {
+      tcp().close(conn, *this);
+      backend_gone(conn);
+    }
+  });
+  auto gone = [this, conn](const char* reason) {
+    if (WalSender* ws = walsender(conn)) {
+      ws->end(reason, false);
+      tcp().close(conn, *this);
+      return;
+    }
+    if (tcp().open(conn, *this)) tcp().close(conn, *this);
+    backend_gone(conn);
+  };
+  tcp().on_close(conn, *this, [gone] { gone("unexpected EOF on standby connection"); });
+  tcp().on_reset(conn, *this, [gone] { gone("could not receive data from client: Connection reset by peer"); });
+  tcp().on_timeout(conn, *this, [gone] { gone("could not receive data from client: Connection timed out"); });
+}
+
+void Postgres::reject(sim::ConnId conn, const std::string& code, const std::string& message, const std::string& detail) {
+  record(kConnectionRejected, {{"sqlstate", code}, {"message", message}});
+  send(conn, ErrorResponse{"FATAL", code, message, detail});
+  tcp().close(conn, *this);
+  backends_.erase(conn);
+}
+
+void Postgres::on_first_message(sim::ConnId conn, const std::any& m) {
+  if (const auto* c = std::any_cast<CancelRequest>(&m)) {
+    for (auto& [id, b] : backends_)
+      if (b.pid == c->pid && b.key == c->key && b.waiting_commit != 0) sync_rep_->cancel(b.waiting_commit);
+    tcp().close(conn, *this);
+    backends_.erase(conn);
+    return;
+  }
+  const auto* sm = std::any_cast<StartupMessage>(&m);
+  if (sm == nullptr) return;
+  // ProcessStartupPacket / canAcceptConnections.
+  switch (state_) {
+    case ServerState::Starting:
+      return reject(conn, sqlstate::kCannotConnectNow, "the database system is starting up");
+    case ServerState::Recovering:
+      if (startup_done_)
+        return reject(conn, sqlstate::kCannotConnectNow, "the database system is not accepting connections",
+                      "Hot standby mode is disabled.");
+      return reject(conn, sqlstate::kCannotConnectNow, "the database system is not yet accepting connections",
+                    "Consistent recovery state has not been yet reached.");
+    case ServerState::ShuttingDown:
+    case ServerState::Stopped:
+      return reject(conn, sqlstate::kCannotConnectNow, "the database system is shutting down");
+    default: break;
+  }
+  Backend& b = backends_[conn];
+  if (sm->replication) {
+    if (static_cast<int>(walsenders_.size()) >= config_.max_wal_senders)
+      return reject(conn, sqlstate::kTooManyConnections,
+                    "number of requested standby connections exceeds max_wal_senders (currently " +
+                        std::to_string(config_.max_wal_senders) + ")");
+  } else if (regular_backends() >= config_.max_connections) {
+    return reject(conn, sqlstate::kTooManyConnections, "sorry, too many clients already");
+  }
+  b.started = true;
+  b.pid = next_pid_++;
+  b.key = static_cast<std::uint32_t>(rng_.next_u64());
+  b.walsender = sm->replication;
+  if (b.walsender)
+    walsenders_[conn] = std::make_unique<WalSender>(*this, conn, b.pid,
+                                                    sm->application_name.empty() ? "walreceiver" : sm->application_name);
+  send(conn, AuthenticationOk{});
+  send(conn, BackendKeyData{b.pid, b.key});
+  send(conn, ReadyForQuery{'I'});
+}
+
+void Postgres::backend_gone(sim::ConnId conn) {
+  backends_.erase(conn);
+  if (shutdown_mode_) shutdown_step();
+}
+
+void Postgres::walsender_ended(sim::ConnId conn) {
+  after(0, [this, conn] {
+    walsenders_.erase(conn);
+    backends_.erase(conn);
+    sync_rep_->standbys_changed();
+    if (shutdown_mode_) shutdown_step();
+  });
+}
+
+void Postgres::on_query(sim::ConnId conn, const Query& q) {
+  backends_[conn].busy = true;
+  after(statement_time.sample(rng_), [this, conn, q] {
+    if (backends_.count(conn) != 0) run_query(conn, q);
+  });
+}
+
+void Postgres::complete(sim::ConnId conn, CommandComplete c) {
+  auto it = backends_.find(conn);
+  if (it == backends_.end()) return;
+  it->second.busy = false;
+  c.served_by = node().name();
+  if (c.timeline == 0) c.timeline = timeline();
+  send(conn, std::move(c));
+  send(conn, ReadyForQuery{'I'});
+}
+
+void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::string& message) {
+  auto it = backends_.find(conn);
+  if (it == backends_.end()) return;
+  it->second.busy = false;
+  send(conn, ErrorResponse{"ERROR", code, message, ""});
+  send(conn, ReadyForQuery{'I'});
+}
+
+void Postgres::run_query(sim::ConnId conn, const Query& q) {
+  const std::string sql = upper(q.sql);
+  if (sql.find("INSERT") != std::string::npos) return commit(conn, q);
+  if (sql.find("PG_IS_IN_RECOVERY") != std::string::npos) {
+    CommandComplete c{"SELECT 1"};
+    c.value = in_recovery_;
+    return complete(conn, c);
+  }
+  if (sql.find("PG_PROMOTE") != std::string::npos) {
+    if (!in_recovery_) return fail_query(conn, sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress");
+    promote();
+    // pg_promote(wait => true, wait_seconds => 60): polls until recovery has ended.
+    const sim::Time deadline = sim().now() + 60 * sim::kSecond;
+    after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
+    return;
+  }
+  if (sql.find("PG_RELOAD_CONF") != std::string::npos) {
+    reload();
+    CommandComplete c{"SELECT 1"};
+    c.value = true;
+    return complete(conn, c);
+  }
+  if (sql.rfind("ALTER SYSTEM", 0) == 0) {
+    // ALTER SYSTEM SET name = value / name TO value: postgresql.auto.conf, applied at reload.
+    std::string rest = q.sql.substr(std::string("ALTER SYSTEM SET").size());
+    std::string name, value;
+    const auto eq = rest.find('=');
+    const auto to = upper(rest).find(" TO ");
+    if (eq != std::string::npos) {
+      name = rest.substr(0, eq);
+      value = rest.substr(eq + 1);
+    } else if (to != std::string::npos) {
+      name = rest.substr(0, to);
+      value = rest.substr(to + 4);
+    }
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(name.begin());
+    PostgresConfig probe = config_;
+    if (name.empty() || !probe.set(name, value))
+      return fail_query(conn, "22023", "invalid value for parameter \"" + name + "\"");
+    sim::Disk& disk = node().disk();
+    std::string text = disk.read_file(auto_conf_path(kPgData)).value_or("");
+    std::istringstream in(text);
+    std::string line, out;
+    while (std::getline(in, line))
+      if (line.rfind(name + " =", 0) != 0) out += line + "\n";
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(value.begin());
+    out += name + " = " + value + "\n";
+    disk.write_file(auto_conf_path(kPgData), out);
+    disk.fsync(auto_conf_path(kPgData), owner(), noop_done);
+    return complete(conn, CommandComplete{"ALTER SYSTEM"});
+  }
+  if (sql.find("PG_CREATE_PHYSICAL_REPLICATION_SLOT") != std::string::npos) {
+    const auto a = q.sql.find('\''), b = q.sql.rfind('\'');
+    if (a == std::string::npos || b <= a) return fail_query(conn, "42601", "syntax error");
+    const std::string name = q.sql.substr(a + 1, b - a - 1);
+    if (slots_.count(name) != 0) return fail_query(conn, "42710", "replication slot \"" + name + "\" already exists");
+    slots_[name] = Slot{};
+    save_slots();
+    return complete(conn, CommandComplete{"SELECT 1"});
+  }
+  if (sql.rfind("CHECKPOINT", 0) == 0) {
+    return checkpoint(false, [this, conn] { complete(conn, CommandComplete{"CHECKPOINT"}); });
+  }
+  if (sql.find("COUNT(") != std::string::npos) {
+    CommandComplete c{"SELECT 1"};
+    c.rows = visible_;
+    return complete(conn, c);
+  }
+  complete(conn, CommandComplete{"SELECT 1"});
+}
+
+void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
+  if (!in_recovery_ || sim().now() >= deadline) {
+    CommandComplete c{"SELECT 1"};
+    c.value = !in_recovery_;  // false: "server did not promote within 60 seconds"
+    complete(conn, c);
+    return;
+  }
+  after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
+}
+
+void Postgres::commit(sim::ConnId conn, const Query& q) {
+  if (in_recovery_ || config_.default_transaction_read_only)
+    return fail_query(conn, sqlstate::kReadOnlyTransaction, "cannot execute INSERT in a read-only transaction");
+  const SynchronousCommit mode = config_.synchronous_commit;
+  WalRecord r;
+  r.kind = WalRecord::Kind::Commit;
+  r.size_bytes = q.wal_bytes + kCommitOverheadBytes;
+  r.xid = last_xid_ + 1;
+  r.commit_time = sim().now();
+  r.apply_feedback = mode == SynchronousCommit::RemoteApply && sync_rep_->defined();
+  if (wal_->insert(r) != sim::FsError::Ok) {
+    record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
+    panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
+    return;
+  }
+  last_xid_ = r.xid;
+  // XLogCheckpointNeeded: CheckPointSegments = max_wal_size / (segment * (1 + completion target)).
+  const std::uint64_t seg = config_.wal_segment_size_bytes;
+  const auto cp_segments = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(static_cast<double>(config_.max_wal_size_mb) * 1024 * 1024 /
+                                    (static_cast<double>(seg) * (1.0 + config_.checkpoint_completion_target))));
+  if (r.end() / seg - last_checkpoint_redo_ / seg >= cp_segments && !checkpoint_running_) checkpoint(false, nullptr);
+  if (!running()) return;
+  auto done = [this, conn, r](bool canceled) {
+    visible_ = std::max<std::int64_t>(visible_, static_cast<std::int64_t>(r.xid));
+    record(kCommitDone, {{"xid", static_cast<std::int64_t>(r.xid)}, {"timeline", static_cast<std::int64_t>(r.timeline)},
+                         {"lsn", static_cast<std::int64_t>(r.lsn)}}, false);
+    if (canceled)
+      send(conn, NoticeResponse{"WARNING", sqlstate::kQueryCanceled,
+                                "canceling wait for synchronous replication due to user request",
+                                "The transaction has already committed locally, but might not have been replicated to the standby."});
+    CommandComplete c{"COMMIT"};
+    c.commit_lsn = r.lsn;
+    c.timeline = r.timeline;
+    c.xid = r.xid;
+    complete(conn, c);
+  };
+  if (mode == SynchronousCommit::Off) {
+    // The WAL writer flushes it within wal_writer_delay (up to 3x under load).
+    if (!walwriter_timer_.armed()) walwriter_timer_.arm_after(config_.wal_writer_delay, [this] { wal_->flush(); });
+    return done(false);
+  }
+  wait_flush(r.end(), [this, conn, r, mode, done] {
+    if (!sync_rep_->defined() || mode < SynchronousCommit::RemoteWrite) return done(false);
+    const std::uint64_t id = next_wait_id_++;
+    if (auto it = backends_.find(conn); it != backends_.end()) it->second.waiting_commit = id;
+    record(kCommitWaitingForSync, {{"xid", static_cast<std::int64_t>(r.xid)}, {"lsn", static_cast<std::int64_t>(r.lsn)}});
+    sync_rep_->wait(id, r.end(), mode, [this, conn, r, done](bool canceled) {
+      if (auto it = backends_.find(conn); it != backends_.end()) it->second.waiting_commit = 0;
+      if (canceled) record(kSyncWaitCanceled, {{"xid", static_cast<std::int64_t>(r.xid)}, {"lsn", static_cast<std::int64_t>(r.lsn)}});
+      done(canceled);
+    });
+  });
+}
+
+void Postgres::reload() {
+  const PostgresConfig old = config_;
+  load_config();
+  sync_rep_->configure(SyncStandbyNames::parse(config_.synchronous_standby_names).value_or(SyncStandbyNames{}));
+  record(kReload, {{"synchronous_standby_names", config_.synchronous_standby_names}});
+  // SyncRepUpdateSyncStandbysDefined: emptied, every waiter is released.
+  if (!sync_rep_->defined()) sync_rep_->release_all();
+  else sync_rep_->standbys_changed();
+  // Since 13 a changed primary_conninfo or primary_slot_name restarts the walreceiver.
+  if (in_recovery_ && (old.primary_conninfo != config_.primary_conninfo || old.primary_slot_name != config_.primary_slot_name)) {
+    if (walreceiver_->active()) walreceiver_->stop("primary_conninfo changed");
+    else start_walreceiver();
+  }
+}
+
+// ---- signals and shutdown ----
+
+void Postgres::signal(PgSignal s) {
+  if (s == PgSignal::Hup) {
+    if (running()) after(0, [this] { reload(); });
+    return;
+  }
+  if (state() == sim::ProcessState::Stopping) {
+    const ShutdownMode m = s == PgSignal::Term ? ShutdownMode::Smart : s == PgSignal::Int ? ShutdownMode::Fast : ShutdownMode::Immediate;
+    after(0, [this, m] { begin_shutdown(m); });
+    return;
+  }
+  pending_signal_ = s;
+  stop();
+}
+
+void Postgres::on_sigterm() {
+  hold_exit();
+  const PgSignal s = pending_signal_.value_or(stop_signal);
+  pending_signal_.reset();
+  begin_shutdown(s == PgSignal::Term ? ShutdownMode::Smart : s == PgSignal::Int ? ShutdownMode::Fast : ShutdownMode::Immediate);
+}
+
+void Postgres::begin_shutdown(ShutdownMode mode) {
+  if (shutdown_mode_ && static_cast<int>(mode) <= static_cast<int>(*shutdown_mode_)) return;
+  shutdown_mode_ = mode;
+  record(kShutdownRequested, {{"mode", std::string(to_string(mode))}});
+  const bool starting = !startup_done_;
+  state_ = ServerState::ShuttingDown;
+  retry_timer_.cancel();
+  checkpoint_timer_.cancel();
+  if (mode == ShutdownMode::Immediate || starting) {
+    record(kShutdownDone, {{"mode", std::string(to_string(mode))}});
+    finish_stop();
+    return;
+  }
+  if (mode == ShutdownMode::Fast) {
+    // SIGTERM to every backend: "terminating connection due to administrator command".
+    std::vector<sim::ConnId> regular;
+    for (const auto& [c, b] : backends_)
+      if (!b.walsender) regular.push_back(c);
+    for (auto c : regular) {
+      if (backends_[c].started)
+        send(c, ErrorResponse{"FATAL", sqlstate::kAdminShutdown, "terminating connection due to administrator command", ""});
+      tcp().close(c, *this);
+      backends_.erase(c);
+    }
+    sync_rep_->release_all();
+  }
+  shutdown_step();
+}
+
+void Postgres::shutdown_step() {
+  if (!shutdown_mode_ || state() != sim::ProcessState::Stopping) return;
+  if (*shutdown_mode_ == ShutdownMode::Smart && regular_backends() > 0) return;
+  if (in_recovery_ && walreceiver_->active()) walreceiver_->stop("shutdown");
+  if (!shutdown_checkpoint_started_) {
+    shutdown_checkpoint_started_ = true;
+    // The shutdown checkpoint (a restartpoint on a standby), then the walsenders send what is
+    // left, WAL up to the checkpoint record included, and exit once it is flushed.
+    checkpoint(true, [this] {
+      shutdown_checkpoint_done_ = true;
+      std::vector<sim::ConnId> conns;
+      for (const auto& [c, ws] : walsenders_) conns.push_back(c);
+      for (auto c : conns)
+        if (WalSender* ws = walsender(c)) ws->begin_stopping();
+      shutdown_step();
+    });
+    return;
+  }
+  if (!shutdown_checkpoint_done_ || !walsenders_.empty()) return;
+  record(kShutdownDone, {{"mode", std::string(to_string(*shutdown_mode_))}});
+  finish_stop();
+}
+
+void Postgres::on_exit() {
+  state_ = ServerState::Stopped;
+  walsenders_.clear();
+  backends_.clear();
+  flush_waiters_.clear();
+  after_checkpoint_.clear();
+  replaying_ = false;
+  checkpoint_running_ = false;
+}
+
+}  // namespace models::postgres

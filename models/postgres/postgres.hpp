@@ -1,0 +1,374 @@
+#pragma once
+// A PostgreSQL 15 server with streaming replication (src/backend/postmaster/postmaster.c,
+// access/transam/xlog.c, xlogrecovery.c, replication/walsender.c, walreceiver.c, syncrep.c), as
+// /work/shared/docs/facts-stateful.md describes it. One sim::Process stands for the postmaster
+// and its children: a SIGSTOP freezes them all, a SIGKILL takes them all.
+#include <any>
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/postgres/config.hpp"
+#include "models/postgres/protocol.hpp"
+#include "models/postgres/wal.hpp"
+#include "sim/process.hpp"
+#include "sim/tcp.hpp"
+
+namespace models::postgres {
+
+class Postgres;
+
+/// pg_stat_replication.state.
+enum class WalSndState { Startup, Catchup, Streaming, Stopping };
+const char* to_string(WalSndState s);
+
+/// A walsender (walsender.c): serves one replication connection. Sends flushed WAL in batches of
+/// at most MAX_SEND_SIZE, a keepalive asking for a reply once half of `wal_sender_timeout`
+/// passed without one, and exits when a whole timeout passed ("terminating walsender process
+/// due to replication timeout"), on EOF, or on a socket error.
+class WalSender {
+ public:
+  WalSender(Postgres& pg, sim::ConnId conn, std::uint32_t pid, std::string application_name);
+  void on_message(const std::any& m);
+  /// New WAL was flushed: send it.
+  void wal_flushed();
+  /// The server is shutting down: send everything, exit once the standby flushed it.
+  void begin_stopping();
+  /// Ends this walsender (its process exits, the socket closes).
+  void end(const std::string& reason, bool close_socket = true);
+
+  sim::ConnId conn() const { return conn_; }
+  std::uint32_t pid() const { return pid_; }
+  const std::string& application_name() const { return application_name_; }
+  WalSndState state() const { return state_; }
+  const std::string& slot() const { return slot_; }
+  // pg_stat_replication's positions
+  Lsn sent_lsn() const { return sent_; }
+  Lsn write_lsn() const { return write_; }
+  Lsn flush_lsn() const { return flush_; }
+  Lsn replay_lsn() const { return apply_; }
+  /// async / potential / sync / quorum (set by SyncRep).
+  std::string sync_state = "async";
+  /// Counted by SyncRep: streaming (or stopping) with a valid flush position.
+  bool sync_candidate() const {
+    return !ended_ && (state_ == WalSndState::Streaming || state_ == WalSndState::Stopping) && flush_ != 0;
+  }
+
+  /// MAX_SEND_SIZE (XLOG_BLCKSZ * 16).
+  static constexpr std::uint64_t kMaxSendBytes = 128 * 1024;
+  /// Bytes this walsender lets wait in its socket before it waits for the socket to drain.
+  static constexpr std::uint64_t kSendBufferBytes = 256 * 1024;
+
+ private:
+  void start_replication(const StartReplication& cmd);
+  void reply(const StandbyStatusUpdate& r);
+  void send_more();
+  void arm_timeout();
+  void timeout_tick();
+  void send_keepalive(bool reply_requested);
+  void error(const std::string& code, const std::string& message, const std::string& detail = {});
+
+  Postgres& pg_;
+  sim::ConnId conn_;
+  std::uint32_t pid_;
+  std::string application_name_;
+  WalSndState state_ = WalSndState::Startup;
+  std::string slot_;
+  bool streaming_started_ = false;
+  Lsn sent_ = 0, write_ = 0, flush_ = 0, apply_ = 0;
+  sim::Time last_reply_ = 0;
+  bool ping_sent_ = false;
+  bool ended_ = false;
+  sim::Timer timeout_timer_, send_timer_;
+};
+
+/// The walreceiver (walreceiver.c): connects to `primary_conninfo` (each host in turn), runs
+/// IDENTIFY_SYSTEM / TIMELINE_HISTORY / START_REPLICATION, writes what arrives to pg_wal, fsyncs
+/// it, and reports write/flush/apply positions: after each batch, after each fsync, when the
+/// primary asks, when a remote_apply commit was replayed, and every
+/// `wal_receiver_status_interval`. Pings the primary at half `wal_receiver_timeout` of silence
+/// and exits after a whole one ("terminating walreceiver due to timeout").
+class WalReceiver {
+ public:
+  explicit WalReceiver(Postgres& pg);
+  void start();
+  void stop(const std::string& reason);
+  bool active() const { return active_; }
+  bool streaming() const { return streaming_; }
+  /// pg_stat_wal_receiver
+  Lsn written_lsn() const { return written_; }
+  Lsn flushed_lsn() const { return flushed_; }
+  const std::string& sender_host() const { return host_; }
+  /// The server flushed WAL (this walreceiver's writes among it).
+  void wal_flushed();
+  /// The startup process replayed up to `lsn`; `force`: a commit asked for apply feedback.
+  void applied(bool force);
+
+ private:
+  void try_host(std::size_t i);
+  void connected(sim::ConnId conn);
+  void on_message(const std::any& m);
+  void on_identify(const IdentifySystemResult& r);
+  void on_history(const TimelineHistoryResult& r);
+  void start_streaming();
+  void on_data(const XLogData& d);
+  void send_reply(bool force, bool reply_requested = false);
+  void arm_timers();
+  void tick();
+  void fail(const std::string& reason);
+
+  Postgres& pg_;
+  bool active_ = false, streaming_ = false;
+  PrimaryConnInfo info_;
+  std::string host_;
+  sim::ConnId conn_ = 0;
+  std::uint64_t gen_ = 0;  // invalidates callbacks of an earlier connection
+  enum class Phase { Connecting, Startup, Identify, History, Starting, Streaming } phase_ = Phase::Connecting;
+  std::string last_error_;
+  TimeLineId primary_tli_ = 0;
+  TimeLineId stream_tli_ = 0;
+  Lsn written_ = 0, flushed_ = 0;
+  Lsn reported_write_ = 0, reported_flush_ = 0, reported_apply_ = 0;
+  sim::Time last_recv_ = 0, last_reply_ = 0;
+  bool ping_sent_ = false;
+  sim::Timer timer_;
+};
+
+/// Synchronous replication on the primary (syncrep.c): commits wait in LSN order for the
+/// positions their `synchronous_commit` level needs, as reported by the standbys that
+/// `synchronous_standby_names` makes synchronous (FIRST n by priority, ANY n by quorum).
+class SyncRep {
+ public:
+  explicit SyncRep(Postgres& pg) : pg_(pg) {}
+  void configure(const SyncStandbyNames& names);
+  const SyncStandbyNames& names() const { return names_; }
+  bool defined() const { return names_.defined(); }
+  /// Waits until `lsn` is covered at `mode`'s level; `released(canceled)`.
+  void wait(std::uint64_t id, Lsn lsn, SynchronousCommit mode, std::function<void(bool)> released);
+  /// Cancels a waiter (the commit stands); false if it was not waiting.
+  bool cancel(std::uint64_t id);
+  /// Recomputes sync states and releases what the standbys' positions allow.
+  void standbys_changed();
+  /// Releases every waiter (synchronous_standby_names emptied, or shutdown).
+  void release_all();
+  std::size_t waiting() const { return waiters_.size(); }
+
+ private:
+  struct Waiter {
+    std::uint64_t id;
+    Lsn lsn;
+    SynchronousCommit mode;
+    std::function<void(bool)> released;
+  };
+  /// The synchronous positions (write, flush, apply); nullopt when too few sync standbys.
+  std::optional<std::array<Lsn, 3>> sync_positions();
+  Postgres& pg_;
+  SyncStandbyNames names_;
+  std::vector<Waiter> waiters_;
+};
+
+/// What the server is doing (the postmaster's pmState, as clients see it).
+enum class ServerState {
+  Starting,     // startup process running crash recovery: "the database system is starting up"
+  Recovering,   // archive recovery before consistency: "not yet accepting connections"
+  HotStandby,   // consistent standby: read-only queries
+  Running,      // primary in production
+  ShuttingDown,
+  Stopped,
+};
+const char* to_string(ServerState s);
+
+/// The signals the postmaster handles (postmaster.c pmdie/SIGHUP_handler).
+enum class PgSignal { Term, Int, Quit, Hup };
+enum class ShutdownMode { Smart, Fast, Immediate };
+const char* to_string(ShutdownMode m);
+
+/// A PostgreSQL server ("postgres"): its role comes from its data directory (standby.signal),
+/// not from a flag. `initdb()` or `init_standby()` prepare the directory before it starts.
+///
+///   sim::Node& n = sim.add_node("pg2");
+///   Postgres::init_standby(n.disk(), kSystemId);
+///   PostgresConfig c; c.primary_conninfo = "host=pg1 application_name=pg2";
+///   n.add_process<Postgres>(c);
+class Postgres final : public sim::Process {
+ public:
+  Postgres(sim::Node& node, PostgresConfig config);
+
+  /// initdb: a new cluster (pg_control, the first checkpoint record in the first segment), made
+  /// durable at once (the image's initialisation happened before the run).
+  static void initdb(sim::Disk& disk, std::uint64_t system_identifier,
+                     std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024);
+  /// The same cluster as a base backup taken right after initdb, plus standby.signal: the
+  /// standby a `pg_basebackup -R` taken before any write leaves.
+  static void init_standby(sim::Disk& disk, std::uint64_t system_identifier,
+                           std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024);
+  /// pg_create_physical_replication_slot on a stopped server's disk (the slot file).
+  static void create_slot(sim::Disk& disk, const std::string& name);
+
+  /// kill -TERM (smart), -INT (fast), -QUIT (immediate), -HUP (reload) to the postmaster.
+  void signal(PgSignal s);
+  /// pg_ctl promote / pg_promote(): false when not in recovery.
+  bool promote();
+  /// What `docker stop` sends (the image's STOPSIGNAL): SIGINT, a fast shutdown
+  /// (docker-library/postgres Dockerfile: "STOPSIGNAL SIGINT").
+  PgSignal stop_signal = PgSignal::Int;
+
+  // ---- state, for tests and fixtures (models talk to it over TCP) ----
+  const PostgresConfig& config() const { return config_; }
+  ServerState server_state() const { return state_; }
+  bool in_recovery() const { return in_recovery_; }
+  TimeLineId timeline() const;
+  std::uint64_t system_identifier() const { return control_.system_identifier; }
+  Lsn insert_lsn() const { return wal_ ? wal_->insert_lsn() : 0; }
+  Lsn flush_lsn() const { return wal_ ? wal_->flush_lsn() : 0; }
+  Lsn replay_lsn() const { return replay_lsn_; }
+  const Wal* wal() const { return wal_.get(); }
+  Wal& wal() { return *wal_; }
+  const TimelineHistory& history() const { return history_; }
+  const WalReceiver* walreceiver() const { return walreceiver_.get(); }
+  /// Walsenders by connection (pg_stat_replication).
+  std::vector<const WalSender*> walsenders() const;
+  const SyncRep* sync_rep() const { return sync_rep_.get(); }
+  /// Whether the commit written at (`tli`, `lsn`) is part of this server's replayed (or, on a
+  /// primary, written) history.
+  bool has_commit(TimeLineId tli, Lsn lsn) const;
+  /// Commits visible to a new snapshot (count(*) of the workload's table).
+  std::int64_t visible_commits() const { return visible_; }
+  int regular_backends() const;
+
+  // ---- model knobs (not GUCs) ----
+  /// One query's execution, parse to result.
+  sim::Distribution statement_time = sim::Distribution::constant(200 * sim::kMicrosecond);
+  /// Redo speed: a record costs this plus its size over the rate (crash recovery, standby
+  /// replay, promotion's backlog). 0 rate: size costs nothing.
+  sim::Time replay_record_time = 5 * sim::kMicrosecond;
+  std::uint64_t replay_rate_bytes_per_s = 200ull * 1024 * 1024;
+  /// pg_promote(wait => true) polls this often (xlogfuncs.c WAITS_PER_SECOND 10).
+  sim::Time promote_poll = 100 * sim::kMillisecond;
+  /// After a PANIC the postmaster reinitialises: a restart this much later.
+  sim::Time reinit_delay = 10 * sim::kMillisecond;
+
+  // ---- used by WalSender / WalReceiver / SyncRep ----
+  sim::Tcp& tcp() const;
+  WalSender* walsender(sim::ConnId conn) const;
+  void walsender_ended(sim::ConnId conn);
+  void walreceiver_exited(const std::string& reason);
+  /// The WAL a walsender may send (what is flushed).
+  Lsn send_limit() const { return wal_ ? wal_->flush_lsn() : 0; }
+  /// Writes a timeline history file learnt from the primary.
+  void store_history(TimeLineId tli, const std::string& content);
+  /// Follows `tli` from now on (the walreceiver found its history includes our position).
+  void follow_timeline(TimeLineId tli);
+  /// The startup process: replays what was flushed (called after each WAL flush).
+  void wake_replay();
+  /// Slots (pg_replslot/): a walsender acquires one; restart_lsn follows the standby's flush.
+  struct Slot {
+    Lsn restart_lsn = 0;
+    std::uint32_t active_pid = 0;
+    bool invalidated = false;
+  };
+  std::map<std::string, Slot>& slots() { return slots_; }
+  const std::map<std::string, Slot>& slots() const { return slots_; }
+  SyncRep& sync() { return *sync_rep_; }
+  void record(const char* kind, std::vector<sim::Field> fields, bool notable = true);
+  std::uint32_t next_backend_pid() { return next_pid_++; }
+
+ protected:
+  void on_start() override;
+  void on_sigterm() override;
+  void on_exit() override;
+
+ private:
+  struct Backend {
+    sim::ConnId conn = 0;
+    std::uint32_t pid = 0, key = 0;
+    bool started = false;  // the startup packet was accepted
+    bool walsender = false;
+    bool busy = false;
+    std::uint64_t waiting_commit = 0;  // id of a sync-rep wait in progress
+  };
+
+  // start-up and recovery
+  bool load_config();
+  void start_recovery();
+  void finish_recovery(Lsn end, Lsn last, std::map<Lsn, WalRecord> records, std::uint64_t xid);
+  void become_primary();
+  void become_hot_standby();
+  void start_walreceiver();
+  void replay_next();
+  void apply_record(const WalRecord& r);
+  void finish_promotion();
+  void panic(const std::string& message);
+
+  // connections
+  void accept(sim::ConnId conn);
+  void on_first_message(sim::ConnId conn, const std::any& m);
+  void reject(sim::ConnId conn, const std::string& code, const std::string& message, const std::string& detail = {});
+  void on_query(sim::ConnId conn, const Query& q);
+  void run_query(sim::ConnId conn, const Query& q);
+  void commit(sim::ConnId conn, const Query& q);
+  void poll_promote(sim::ConnId conn, sim::Time deadline);
+  void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
+  void complete(sim::ConnId conn, CommandComplete c);
+  void fail_query(sim::ConnId conn, const std::string& code, const std::string& message);
+  void backend_gone(sim::ConnId conn);
+  void alter_system(const std::string& sql);
+  void reload();
+
+  // WAL, checkpoints
+  void wal_flushed();
+  void wait_flush(Lsn lsn, std::function<void()> fn);
+  void checkpoint(bool shutdown, std::function<void()> done);
+  void write_control(std::function<void()> done);
+  Lsn wal_keep_from() const;
+  void save_slots();
+
+  // shutdown
+  void begin_shutdown(ShutdownMode mode);
+  void shutdown_step();
+
+  PostgresConfig base_config_, config_;
+  ServerState state_ = ServerState::Stopped;
+  bool in_recovery_ = false;
+  bool standby_mode_ = false;
+  bool startup_done_ = false;  // the startup process finished (a PANIC then reinitialises)
+  ControlFile control_;
+  TimelineHistory history_;
+  std::unique_ptr<Wal> wal_;
+  std::unique_ptr<WalReceiver> walreceiver_;
+  std::unique_ptr<SyncRep> sync_rep_;
+  std::map<sim::ConnId, Backend> backends_;
+  std::map<sim::ConnId, std::unique_ptr<WalSender>> walsenders_;
+  std::map<std::string, Slot> slots_;
+  std::multimap<Lsn, std::function<void()>> flush_waiters_;
+  // the startup process
+  Lsn replay_lsn_ = 0;
+  TimeLineId replay_tli_ = 1;
+  bool replaying_ = false;
+  Lsn last_checkpoint_replayed_ = 0;
+  bool promote_requested_ = false;
+  sim::Time last_fail_time_ = -sim::kNever / 2;
+  sim::Timer retry_timer_, checkpoint_timer_, walwriter_timer_;
+  // the primary
+  std::uint64_t last_xid_ = 0;
+  std::int64_t visible_ = 0;
+  Lsn last_checkpoint_redo_ = 0;
+  bool checkpoint_running_ = false;
+  std::vector<std::function<void()>> after_checkpoint_;
+  Lsn last_replayed_record_ = 0;
+  std::uint32_t next_pid_ = 100;
+  std::uint64_t next_wait_id_ = 1;
+  // shutdown
+  std::optional<PgSignal> pending_signal_;
+  std::optional<ShutdownMode> shutdown_mode_;
+  bool shutdown_checkpoint_done_ = false;
+  bool shutdown_checkpoint_started_ = false;
+  sim::Rng rng_;
+};
+
+}  // namespace models::postgres

@@ -1,0 +1,152 @@
+#pragma once
+// The frontend/backend protocol (protocol-message-formats.sgml) and the streaming replication
+// sub-protocol (protocol-replication.sgml) as the messages the models exchange over sim::Tcp:
+// one struct per message kind, sent with Tcp::send_data and a size close to the real one.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace models::postgres {
+
+/// A WAL position in bytes (XLogRecPtr), printed "%X/%X" as PostgreSQL does.
+using Lsn = std::uint64_t;
+using TimeLineId = std::uint32_t;
+std::string format_lsn(Lsn lsn);
+
+/// SQLSTATEs used here (src/backend/utils/errcodes.txt).
+namespace sqlstate {
+inline constexpr const char* kCannotConnectNow = "57P03";      // starting up, shutting down, recovery
+inline constexpr const char* kAdminShutdown = "57P01";         // terminating connection due to administrator command
+inline constexpr const char* kReadOnlyTransaction = "25006";   // cannot execute INSERT in a read-only transaction
+inline constexpr const char* kTooManyConnections = "53300";    // sorry, too many clients already
+inline constexpr const char* kObjectNotInPrerequisiteState = "55000";  // recovery is not in progress
+inline constexpr const char* kQueryCanceled = "57014";
+inline constexpr const char* kObjectInUse = "55006";            // replication slot is active
+inline constexpr const char* kUndefinedObject = "42704";        // replication slot does not exist
+inline constexpr const char* kInternalError = "XX000";          // walsender's history errors
+inline constexpr const char* kConnectionFailure = "08006";      // libpq: no server answer
+}  // namespace sqlstate
+
+// ---- Frontend -> backend ----
+/// StartupMessage: `replication=true` makes the backend a walsender.
+struct StartupMessage {
+  std::string user = "postgres";
+  std::string database = "postgres";
+  std::string application_name;
+  bool replication = false;
+};
+/// CancelRequest, sent on a new connection with the target's BackendKeyData.
+struct CancelRequest {
+  std::uint32_t pid = 0;
+  std::uint32_t key = 0;
+};
+/// Query (simple protocol). The SQL text decides what runs; `wal_bytes` is the size of the
+/// commit record a write transaction generates (the row data, not modelled byte by byte).
+struct Query {
+  std::string sql;
+  std::uint64_t wal_bytes = 0;
+};
+struct Terminate {};
+
+// ---- Backend -> frontend ----
+struct AuthenticationOk {};
+struct BackendKeyData {
+  std::uint32_t pid = 0;
+  std::uint32_t key = 0;
+};
+/// ErrorResponse (severity ERROR or FATAL; FATAL ends the session).
+struct ErrorResponse {
+  std::string severity = "ERROR";
+  std::string code;
+  std::string message;
+  std::string detail;
+};
+/// NoticeResponse (severity WARNING), e.g. the sync-rep cancel's "already committed locally".
+struct NoticeResponse {
+  std::string severity = "WARNING";
+  std::string code;
+  std::string message;
+  std::string detail;
+};
+/// CommandComplete plus the one row a model query returns. For a commit, its WAL position and
+/// the server's timeline (what `pg_current_wal_lsn()` and `pg_control_checkpoint()` tell).
+struct CommandComplete {
+  std::string tag;
+  bool value = false;         // a boolean result (pg_is_in_recovery, pg_promote, pg_reload_conf)
+  std::int64_t rows = 0;      // a count(*) result
+  Lsn commit_lsn = 0;
+  TimeLineId timeline = 0;
+  std::uint64_t xid = 0;
+  std::string served_by;      // inet_server_addr(): the node that answered
+};
+struct ReadyForQuery {
+  char status = 'I';
+};
+
+// ---- Replication commands (a walsender connection) ----
+struct IdentifySystem {};
+struct IdentifySystemResult {
+  std::uint64_t systemid = 0;
+  TimeLineId timeline = 0;
+  Lsn xlogpos = 0;
+};
+struct TimelineHistoryCommand {
+  TimeLineId timeline = 0;
+};
+struct TimelineHistoryResult {
+  TimeLineId timeline = 0;
+  std::string content;  // the .history file's text
+};
+struct StartReplication {
+  std::string slot;  // empty: no slot
+  Lsn start = 0;
+  TimeLineId timeline = 0;
+};
+struct CopyBothResponse {};
+
+/// One WAL record as the models see it (xlogrecord.h XLogRecord: xl_prev links each record to
+/// the one before, so recovery finds where valid WAL ends). Sizes are MAXALIGNed bytes.
+struct WalRecord {
+  enum class Kind { Commit, Checkpoint, EndOfRecovery };
+  Kind kind = Kind::Commit;
+  Lsn lsn = 0;
+  Lsn prev = 0;
+  std::uint64_t size_bytes = 0;
+  TimeLineId timeline = 1;
+  std::uint64_t xid = 0;          // Commit
+  sim::Time commit_time = 0;      // Commit: when the primary wrote it
+  bool apply_feedback = false;    // Commit: XACT_COMPLETION_APPLY_FEEDBACK (remote_apply waiters)
+  Lsn redo = 0;                   // Checkpoint: its redo point
+  bool shutdown = false;          // Checkpoint: a shutdown checkpoint
+  Lsn end() const { return lsn + size_bytes; }
+};
+/// XLogData ('w'): WAL from `start` to `end` (the records whole: a batch never splits one).
+struct XLogData {
+  Lsn start = 0;
+  Lsn end = 0;
+  Lsn wal_end = 0;  // the server's flush position when sent
+  sim::Time send_time = 0;
+  std::vector<WalRecord> records;
+};
+/// Primary keepalive ('k').
+struct PrimaryKeepalive {
+  Lsn wal_end = 0;
+  sim::Time send_time = 0;
+  bool reply_requested = false;
+};
+/// Standby status update ('r').
+struct StandbyStatusUpdate {
+  Lsn write = 0, flush = 0, apply = 0;
+  sim::Time send_time = 0;
+  bool reply_requested = false;
+};
+
+/// Wire sizes (bytes) of the fixed messages: header (type + length) plus fields.
+inline constexpr std::uint64_t kSmallMessageBytes = 64;
+inline constexpr std::uint64_t kXLogDataHeaderBytes = 1 + 4 + 1 + 8 + 8 + 8;
+inline constexpr std::uint64_t kKeepaliveBytes = 1 + 4 + 1 + 8 + 8 + 1;
+inline constexpr std::uint64_t kStatusUpdateBytes = 1 + 4 + 1 + 8 + 8 + 8 + 8 + 1;
+
+}  // namespace models::postgres

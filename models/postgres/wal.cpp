@@ -1,0 +1,339 @@
+// WAL segments, pg_control and timeline history files on the node's disk (access/transam/
+// xlog.c, timeline.c, xlog_internal.h).
+#include "models/postgres/wal.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "sim/node.hpp"
+
+namespace models::postgres {
+
+std::string format_lsn(Lsn lsn) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(lsn >> 32), static_cast<unsigned>(lsn & 0xffffffffu));
+  return buf;
+}
+
+namespace {
+std::optional<Lsn> parse_lsn(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  try {
+    const std::uint64_t hi = std::stoull(text.substr(0, slash), nullptr, 16);
+    const std::uint64_t lo = std::stoull(text.substr(slash + 1), nullptr, 16);
+    return (hi << 32) | lo;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+std::string wal_dir(const std::string& pgdata) { return pgdata + "/pg_wal"; }
+std::string basename(const std::string& path) {
+  const auto s = path.rfind('/');
+  return s == std::string::npos ? path : path.substr(s + 1);
+}
+/// A 24-hex-digit segment file name: its timeline and segment number.
+bool parse_segment_name(const std::string& name, std::uint64_t segs_per_xlogid, TimeLineId& tli, std::uint64_t& segno) {
+  if (name.size() != 24 || name.find_first_not_of("0123456789ABCDEF") != std::string::npos) return false;
+  tli = static_cast<TimeLineId>(std::stoul(name.substr(0, 8), nullptr, 16));
+  segno = std::stoull(name.substr(8, 8), nullptr, 16) * segs_per_xlogid + std::stoull(name.substr(16, 8), nullptr, 16);
+  return true;
+}
+}  // namespace
+
+const char* to_string(ControlFile::State s) {
+  switch (s) {
+    case ControlFile::State::Starting: return "starting up";
+    case ControlFile::State::ShutDown: return "shut down";
+    case ControlFile::State::ShutDownInRecovery: return "shut down in recovery";
+    case ControlFile::State::InCrashRecovery: return "in crash recovery";
+    case ControlFile::State::InArchiveRecovery: return "in archive recovery";
+    case ControlFile::State::InProduction: return "in production";
+  }
+  return "?";
+}
+
+std::string ControlFile::text() const {
+  std::ostringstream o;
+  o << "system_identifier=" << system_identifier << "\n"
+    << "state=" << static_cast<int>(state) << "\n"
+    << "timeline=" << timeline << "\n"
+    << "checkpoint_lsn=" << format_lsn(checkpoint_lsn) << "\n"
+    << "redo_lsn=" << format_lsn(redo_lsn) << "\n"
+    << "min_recovery_point=" << format_lsn(min_recovery_point) << "\n";
+  return o.str();
+}
+
+std::optional<ControlFile> ControlFile::parse(const std::string& text) {
+  ControlFile c;
+  std::istringstream in(text);
+  std::string line;
+  int seen = 0;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    try {
+      if (k == "system_identifier") c.system_identifier = std::stoull(v), ++seen;
+      else if (k == "state") c.state = static_cast<State>(std::stoi(v)), ++seen;
+      else if (k == "timeline") c.timeline = static_cast<TimeLineId>(std::stoul(v)), ++seen;
+      else if (k == "checkpoint_lsn") c.checkpoint_lsn = parse_lsn(v).value_or(0), ++seen;
+      else if (k == "redo_lsn") c.redo_lsn = parse_lsn(v).value_or(0), ++seen;
+      else if (k == "min_recovery_point") c.min_recovery_point = parse_lsn(v).value_or(0);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  if (seen < 5) return std::nullopt;  // torn or empty: "incorrect checksum in control file"
+  return c;
+}
+
+TimeLineId TimelineHistory::timeline_at(Lsn lsn) const {
+  for (const auto& e : entries)
+    if (lsn < e.end) return e.timeline;
+  return timeline();
+}
+
+std::optional<Lsn> TimelineHistory::switchpoint(TimeLineId tli) const {
+  for (const auto& e : entries)
+    if (e.timeline == tli) return e.end;
+  return std::nullopt;
+}
+
+std::string TimelineHistory::file_text() const {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < entries.size(); ++i)
+    out += std::to_string(entries[i].timeline) + "\t" + format_lsn(entries[i].end) + "\tno recovery target specified\n";
+  return out;
+}
+
+TimelineHistory TimelineHistory::parse(TimeLineId tli, const std::string& text) {
+  TimelineHistory h;
+  std::istringstream in(text);
+  std::string line;
+  Lsn begin = 0;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string parent, lsn;
+    if (!(f >> parent >> lsn)) continue;
+    const auto end = parse_lsn(lsn);
+    if (!end) continue;
+    h.entries.push_back({static_cast<TimeLineId>(std::stoul(parent)), begin, *end});
+    begin = *end;
+  }
+  h.entries.push_back({tli, begin, UINT64_MAX});
+  return h;
+}
+
+TimelineHistory TimelineHistory::fork(TimeLineId new_tli, Lsn switch_lsn) const {
+  TimelineHistory h = *this;
+  if (h.entries.empty()) h.entries.push_back({1, 0, UINT64_MAX});
+  h.entries.back().end = switch_lsn;
+  h.entries.push_back({new_tli, switch_lsn, UINT64_MAX});
+  return h;
+}
+
+std::string pg_control_path(const std::string& pgdata) { return pgdata + "/global/pg_control"; }
+std::string history_path(const std::string& pgdata, TimeLineId tli) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "/%08X.history", tli);
+  return wal_dir(pgdata) + buf;
+}
+std::string standby_signal_path(const std::string& pgdata) { return pgdata + "/standby.signal"; }
+std::string auto_conf_path(const std::string& pgdata) { return pgdata + "/postgresql.auto.conf"; }
+std::string slot_path(const std::string& pgdata, const std::string& slot) { return pgdata + "/pg_replslot/" + slot; }
+
+TimelineHistory read_history(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli) {
+  if (tli <= 1) return TimelineHistory{{{1, 0, UINT64_MAX}}};
+  const auto text = disk.read_file(history_path(pgdata, tli));
+  return TimelineHistory::parse(tli, text.value_or(""));
+}
+
+TimeLineId newest_timeline(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli) {
+  for (const auto& path : disk.list(wal_dir(pgdata))) {
+    const std::string name = basename(path);
+    if (name.size() == 16 && name.substr(8) == ".history")
+      tli = std::max<TimeLineId>(tli, static_cast<TimeLineId>(std::stoul(name.substr(0, 8), nullptr, 16)));
+  }
+  return tli;
+}
+
+Wal::Wal(sim::Process& owner, std::string pgdata, std::uint64_t segment_size_bytes)
+    : owner_(owner), pgdata_(std::move(pgdata)), segment_size_(segment_size_bytes) {}
+
+std::string segment_file_path(const std::string& pgdata, TimeLineId tli, std::uint64_t segno, std::uint64_t segment_size) {
+  const std::uint64_t per_id = 0x100000000ull / segment_size;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "/%08X%08X%08X", tli, static_cast<unsigned>(segno / per_id),
+                static_cast<unsigned>(segno % per_id));
+  return wal_dir(pgdata) + buf;
+}
+
+std::string Wal::segment_path(TimeLineId tli, std::uint64_t segno) const {
+  return segment_file_path(pgdata_, tli, segno, segment_size_);
+}
+
+void Wal::restart_at(Lsn end, Lsn last, TimeLineId tli) {
+  insert_lsn_ = end;
+  flush_lsn_ = std::min(flush_lsn_, end);
+  last_record_ = last;
+  tli_ = tli;
+}
+
+void Wal::reset(Lsn end, Lsn last_record, TimeLineId tli, std::map<Lsn, WalRecord> records) {
+  insert_lsn_ = flush_lsn_ = end;
+  last_record_ = last_record;
+  tli_ = tli;
+  records_ = std::move(records);
+}
+
+sim::FsError Wal::write_at(const WalRecord& r) {
+  sim::Disk& disk = owner_.node().disk();
+  const std::string path = segment_path(r.timeline, segno(r.lsn));
+  if (!disk.exists(path)) {
+    // XLogFileInit: a new segment is written full of zeros before use (and so takes its space).
+    const sim::FsError e = disk.write(path, 0, sim::Data::sized(segment_size_));
+    if (e != sim::FsError::Ok) {
+      disk.remove(path);
+      return e;
+    }
+  }
+  const sim::FsError e = disk.write(path, r.lsn % segment_size_, sim::Data::record(r.size_bytes, r));
+  if (e == sim::FsError::Ok) dirty_segments_.insert(path);
+  return e;
+}
+
+sim::FsError Wal::insert(WalRecord& r) {
+  r.size_bytes = maxalign(std::max<std::uint64_t>(r.size_bytes, 24));
+  Lsn lsn = insert_lsn_;
+  if (lsn % segment_size_ == 0) lsn += kSegmentHeaderBytes;
+  if (lsn % segment_size_ + r.size_bytes > segment_size_) lsn = (segno(lsn) + 1) * segment_size_ + kSegmentHeaderBytes;
+  r.lsn = lsn;
+  r.prev = last_record_;
+  r.timeline = tli_;
+  const sim::FsError e = write_at(r);
+  if (e != sim::FsError::Ok) return e;
+  records_[r.lsn] = r;
+  last_record_ = r.lsn;
+  insert_lsn_ = r.end();
+  return e;
+}
+
+sim::FsError Wal::write_received(const WalRecord& r) {
+  const sim::FsError e = write_at(r);
+  if (e != sim::FsError::Ok) return e;
+  records_[r.lsn] = r;
+  last_record_ = r.lsn;
+  insert_lsn_ = r.end();
+  return e;
+}
+
+void Wal::truncate_after(Lsn end) {
+  records_.erase(records_.lower_bound(end), records_.end());
+  sim::Disk& disk = owner_.node().disk();
+  const std::uint64_t per_id = 0x100000000ull / segment_size_;
+  for (const auto& path : disk.list(wal_dir(pgdata_))) {
+    TimeLineId tli = 0;
+    std::uint64_t no = 0;
+    if (!parse_segment_name(basename(path), per_id, tli, no)) continue;
+    if (no > segno(end)) {
+      disk.remove(path);
+    } else if (no == segno(end) && end % segment_size_ != 0) {
+      // Pages after the end are re-initialised before reuse: nothing stale may follow it.
+      const std::uint64_t off = end % segment_size_;
+      disk.write(path, off, sim::Data::sized(segment_size_ - off));
+    }
+  }
+  if (insert_lsn_ > end) insert_lsn_ = end;
+  if (flush_lsn_ > end) flush_lsn_ = end;
+}
+
+void Wal::flush() {
+  if (flushing_) {
+    flush_again_ = true;
+    return;
+  }
+  if (dirty_segments_.empty()) {
+    if (flush_lsn_ < insert_lsn_) flush_lsn_ = insert_lsn_;
+    return;
+  }
+  start_flush();
+}
+
+void Wal::start_flush() {
+  flushing_ = true;
+  flush_again_ = false;
+  const Lsn target = insert_lsn_;
+  std::set<std::string> segs;
+  segs.swap(dirty_segments_);
+  auto remaining = std::make_shared<std::size_t>(segs.size());
+  for (const auto& path : segs) {
+    owner_.node().disk().fsync(path, owner_.owner(), [this, remaining, target](sim::FsError) {
+      if (--*remaining != 0) return;
+      flushing_ = false;
+      flush_lsn_ = std::max(flush_lsn_, target);
+      if (flush_again_ && !dirty_segments_.empty()) start_flush();
+      if (on_flushed) on_flushed();
+    });
+  }
+}
+
+std::vector<WalRecord> Wal::read(Lsn from, Lsn to, std::uint64_t max_bytes) const {
+  std::vector<WalRecord> out;
+  std::uint64_t bytes = 0;
+  for (auto it = records_.lower_bound(from); it != records_.end() && it->first < to; ++it) {
+    if (!out.empty() && bytes + it->second.size_bytes > max_bytes) break;
+    out.push_back(it->second);
+    bytes += it->second.size_bytes;
+  }
+  return out;
+}
+
+const WalRecord* Wal::at_or_after(Lsn lsn) const {
+  auto it = records_.lower_bound(lsn);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+int Wal::remove_before(Lsn keep_from) {
+  sim::Disk& disk = owner_.node().disk();
+  const std::uint64_t per_id = 0x100000000ull / segment_size_;
+  int removed = 0;
+  for (const auto& path : disk.list(wal_dir(pgdata_))) {
+    TimeLineId tli = 0;
+    std::uint64_t no = 0;
+    if (!parse_segment_name(basename(path), per_id, tli, no)) continue;
+    if ((no + 1) * segment_size_ <= keep_from) {
+      disk.remove(path);
+      dirty_segments_.erase(path);
+      ++removed;
+    }
+  }
+  const Lsn first_kept = segno(keep_from) * segment_size_;
+  records_.erase(records_.begin(), records_.lower_bound(first_kept));
+  return removed;
+}
+
+std::uint64_t Wal::disk_bytes() const {
+  const sim::Disk& disk = owner_.node().disk();
+  std::uint64_t total = 0;
+  for (const auto& path : disk.list(wal_dir(pgdata_))) total += disk.size(path).value_or(0);
+  return total;
+}
+
+std::map<Lsn, std::map<TimeLineId, WalRecord>> Wal::scan() const {
+  std::map<Lsn, std::map<TimeLineId, WalRecord>> out;
+  const sim::Disk& disk = owner_.node().disk();
+  const std::uint64_t per_id = 0x100000000ull / segment_size_;
+  for (const auto& path : disk.list(wal_dir(pgdata_))) {
+    TimeLineId tli = 0;
+    std::uint64_t no = 0;
+    if (!parse_segment_name(basename(path), per_id, tli, no)) continue;
+    for (const auto& [offset, rec] : disk.records<WalRecord>(path))
+      if (rec.lsn == no * segment_size_ + offset) out[rec.lsn][rec.timeline] = rec;
+  }
+  return out;
+}
+
+}  // namespace models::postgres

@@ -1,0 +1,145 @@
+#pragma once
+// The write-ahead log and the control data that live in the data directory (PGDATA) on the
+// node's disk: pg_control, timeline history files and WAL segment files in pg_wal/. The disk
+// model decides what a crash keeps; this file only writes, fsyncs and reads back.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/postgres/protocol.hpp"
+#include "sim/disk.hpp"
+#include "sim/process.hpp"
+
+namespace models::postgres {
+
+/// The image's PGDATA (docker-library/postgres: /var/lib/postgresql/data).
+inline constexpr const char* kPgData = "/var/lib/postgresql/data";
+
+/// pg_control's fields the models use (catalog/pg_control.h ControlFileData). Stored as text
+/// "key=value" lines in global/pg_control: readable in tests, written whole and fsynced.
+struct ControlFile {
+  enum class State { Starting, ShutDown, ShutDownInRecovery, InCrashRecovery, InArchiveRecovery, InProduction };
+  std::uint64_t system_identifier = 0;
+  State state = State::ShutDown;
+  TimeLineId timeline = 1;       // checkPointCopy.ThisTimeLineID
+  Lsn checkpoint_lsn = 0;        // the latest checkpoint record
+  Lsn redo_lsn = 0;              // its redo point: where recovery starts
+  Lsn min_recovery_point = 0;    // a standby's: replayed at least this far
+  std::string text() const;
+  static std::optional<ControlFile> parse(const std::string& text);
+};
+const char* to_string(ControlFile::State s);
+
+/// A timeline's history (timeline.c): the ancestors of `timeline`, each with the LSN where
+/// the next one forked off ("switchpoint"). `1.history` does not exist: timeline 1 has none.
+struct TimelineHistory {
+  struct Entry {
+    TimeLineId timeline = 0;
+    Lsn begin = 0;
+    Lsn end = 0;  // switchpoint; UINT64_MAX for the newest (this) timeline
+  };
+  std::vector<Entry> entries;  // oldest first, the last one is `timeline` itself
+  TimeLineId timeline() const { return entries.empty() ? 1 : entries.back().timeline; }
+  /// The timeline that wrote `lsn` in this history.
+  TimeLineId timeline_at(Lsn lsn) const;
+  /// Where `tli` ends in this history (UINT64_MAX for the newest); nullopt if not in it.
+  std::optional<Lsn> switchpoint(TimeLineId tli) const;
+  bool contains(TimeLineId tli) const { return switchpoint(tli).has_value(); }
+  /// The `.history` file's text: "parentTLI\tX/X\treason" per ancestor.
+  std::string file_text() const;
+  /// Parses a history file of `tli`.
+  static TimelineHistory parse(TimeLineId tli, const std::string& text);
+  /// This history continued by a new timeline forking at `switch_lsn`.
+  TimelineHistory fork(TimeLineId new_tli, Lsn switch_lsn) const;
+};
+
+/// The WAL of one server: records inserted (primary) or received (standby) go into 16 MiB
+/// segment files in pg_wal/ through the page cache; flush() fsyncs them. The valid records are
+/// also kept in memory, by LSN, for walsenders and replay (as the real server reads them back).
+class Wal {
+ public:
+  Wal(sim::Process& owner, std::string pgdata, std::uint64_t segment_size_bytes);
+
+  /// Segment file name (xlog_internal.h XLogFileName): TLI, then the segment number in two halves.
+  std::string segment_path(TimeLineId tli, std::uint64_t segno) const;
+  std::uint64_t segno(Lsn lsn) const { return lsn / segment_size_; }
+  std::uint64_t segment_size() const { return segment_size_; }
+
+  /// Sets the end of valid WAL (after recovery) and the timeline new records get.
+  void reset(Lsn end, Lsn last_record, TimeLineId tli, std::map<Lsn, WalRecord> records);
+  /// Appends a record at the insert position (a record never straddles a segment: one that
+  /// does not fit starts the next segment). Written to the page cache at once; ENOSPC when
+  /// its segment cannot be created. Fills in lsn, prev, timeline.
+  sim::FsError insert(WalRecord& r);
+  /// Writes a record received from the primary at its own LSN (a standby).
+  sim::FsError write_received(const WalRecord& r);
+  /// Continues at `end` on timeline `tli` (promotion): the next record follows `last`.
+  void restart_at(Lsn end, Lsn last, TimeLineId tli);
+  /// Forgets everything after `end` (a new timeline's WAL replaces it): in memory and on disk.
+  void truncate_after(Lsn end);
+
+  /// fsyncs every segment written since the last flush; `done` after all of them (the flush
+  /// position then covers what was written when this flush started). Flushes are serialised and
+  /// coalesced as XLogFlush's group flush: a request during a flush runs once it completes.
+  void flush();
+  /// Called after each completed flush (the owner wakes commits and walsenders).
+  std::function<void()> on_flushed;
+
+  Lsn insert_lsn() const { return insert_lsn_; }  // end of the last record
+  Lsn write_lsn() const { return insert_lsn_; }   // every insert is written at once
+  Lsn flush_lsn() const { return flush_lsn_; }
+  Lsn last_record_lsn() const { return last_record_; }
+  TimeLineId timeline() const { return tli_; }
+  void set_timeline(TimeLineId tli) { tli_ = tli; }
+  const std::map<Lsn, WalRecord>& records() const { return records_; }
+  /// Records with lsn in [from, to), in order.
+  std::vector<WalRecord> read(Lsn from, Lsn to, std::uint64_t max_bytes) const;
+  /// The first record at or after `lsn`.
+  const WalRecord* at_or_after(Lsn lsn) const;
+  bool flush_in_progress() const { return flushing_; }
+
+  /// Removes segment files wholly before `keep_from` (any timeline) and their records from
+  /// memory; returns how many files went.
+  int remove_before(Lsn keep_from);
+  /// Bytes of pg_wal/ on disk.
+  std::uint64_t disk_bytes() const;
+
+  /// Reads every record of pg_wal/ back (recovery): by LSN, each LSN's versions by timeline.
+  std::map<Lsn, std::map<TimeLineId, WalRecord>> scan() const;
+
+ private:
+  sim::FsError write_at(const WalRecord& r);
+  void start_flush();
+
+  sim::Process& owner_;
+  std::string pgdata_;
+  std::uint64_t segment_size_;
+  TimeLineId tli_ = 1;
+  Lsn insert_lsn_ = 0, flush_lsn_ = 0, last_record_ = 0;
+  std::map<Lsn, WalRecord> records_;
+  std::set<std::string> dirty_segments_;
+  bool flushing_ = false, flush_again_ = false;
+};
+
+/// Paths inside PGDATA.
+std::string segment_file_path(const std::string& pgdata, TimeLineId tli, std::uint64_t segno, std::uint64_t segment_size);
+std::string pg_control_path(const std::string& pgdata);
+std::string history_path(const std::string& pgdata, TimeLineId tli);
+std::string standby_signal_path(const std::string& pgdata);
+std::string auto_conf_path(const std::string& pgdata);
+std::string slot_path(const std::string& pgdata, const std::string& slot);
+/// Reads a timeline's history from pg_wal/<tli>.history (timeline 1 needs none).
+TimelineHistory read_history(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli);
+/// The newest timeline with a history file in pg_wal/ (findNewestTimeLine), at least `tli`.
+TimeLineId newest_timeline(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli);
+
+/// MAXALIGN(size) as XLogInsert pads records.
+inline std::uint64_t maxalign(std::uint64_t size) { return (size + 7) & ~std::uint64_t{7}; }
+/// SizeOfXLogLongPHD: the first record of a segment starts after the page header.
+inline constexpr std::uint64_t kSegmentHeaderBytes = 40;
+
+}  // namespace models::postgres

@@ -1,0 +1,265 @@
+// The walreceiver (replication/walreceiver.c, libpqwalreceiver.c): connection to
+// primary_conninfo, the replication handshake, writing and flushing received WAL, status
+// replies and wal_receiver_timeout.
+#include "models/http/http.hpp"
+#include "models/postgres/events.hpp"
+#include "models/postgres/postgres.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::postgres {
+
+namespace {
+/// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): connect() gives up after 127 s when
+/// libpq's connect_timeout is unset.
+constexpr sim::Time kSynRetriesTimeout = 127 * sim::kSecond;
+}  // namespace
+
+WalReceiver::WalReceiver(Postgres& pg) : pg_(pg), timer_(pg.make_timer()) {}
+
+void WalReceiver::start() {
+  const auto info = PrimaryConnInfo::parse(pg_.config().primary_conninfo);
+  if (!info || info->host.empty()) return;  // no primary_conninfo: nothing to stream from
+  info_ = *info;
+  active_ = true;
+  streaming_ = false;
+  phase_ = Phase::Connecting;
+  ++gen_;
+  last_error_.clear();
+  try_host(0);
+}
+
+void WalReceiver::try_host(std::size_t i) {
+  if (i >= info_.host.size()) {
+    fail("could not connect to the primary server: " + last_error_);
+    return;
+  }
+  host_ = info_.host[i];
+  const auto ip = models::container_dns(pg_.sim(), host_);
+  if (!ip) {
+    last_error_ = "could not translate host name \"" + host_ + "\" to address";
+    try_host(i + 1);
+    return;
+  }
+  const std::uint64_t g = gen_;
+  const sim::Time timeout = info_.connect_timeout > 0 ? info_.connect_timeout : kSynRetriesTimeout;
+  pg_.tcp().connect(pg_, *ip, info_.port, timeout, [this, g, i](sim::ConnectResult r, sim::ConnId c) {
+    if (g != gen_ || !active_) {
+      if (r == sim::ConnectResult::Connected) pg_.tcp().close(c, pg_);
+      return;
+    }
+    if (r != sim::ConnectResult::Connected) {
+      last_error_ = std::string("connection to server at \"") + host_ + "\" failed: " +
+                    (r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host");
+      try_host(i + 1);
+      return;
+    }
+    connected(c);
+  });
+}
+
+void WalReceiver::connected(sim::ConnId conn) {
+  conn_ = conn;
+  phase_ = Phase::Startup;
+  sim::Tcp& tcp = pg_.tcp();
+  sim::TcpOptions o;
+  o.keepalive = info_.keepalives;
+  if (info_.keepalives_idle > 0) o.keepalive_idle = info_.keepalives_idle;
+  if (info_.keepalives_interval > 0) o.keepalive_interval = info_.keepalives_interval;
+  if (info_.keepalives_count > 0) o.keepalive_count = info_.keepalives_count;
+  o.user_timeout = info_.tcp_user_timeout;
+  tcp.set_options(conn, pg_, o);
+  const std::uint64_t g = gen_;
+  tcp.on_data(conn, pg_, [this, g](const std::any& m, std::uint64_t) {
+    if (g == gen_) on_message(m);
+  });
+  tcp.on_close(conn, pg_, [this, g] {
+    if (g == gen_) fail("could not receive data from WAL stream: server closed the connection unexpectedly");
+  });
+  tcp.on_reset(conn, pg_, [this, g] {
+    if (g == gen_) fail("could not receive data from WAL stream: Connection reset by peer");
+  });
+  tcp.on_timeout(conn, pg_, [this, g] {
+    if (g == gen_) fail("could not receive data from WAL stream: Connection timed out");
+  });
+  StartupMessage sm;
+  sm.user = info_.user;
+  sm.replication = true;
+  sm.application_name = !info_.application_name.empty() ? info_.application_name
+                        : !pg_.config().cluster_name.empty() ? pg_.config().cluster_name : "walreceiver";
+  tcp.send_data(conn, pg_, sm, kSmallMessageBytes);
+}
+
+void WalReceiver::on_message(const std::any& m) {
+  if (const auto* e = std::any_cast<ErrorResponse>(&m)) {
+    fail(e->detail.empty() ? e->message : e->message + " " + e->detail);
+  } else if (std::any_cast<ReadyForQuery>(&m) != nullptr) {
+    if (phase_ == Phase::Startup) {
+      phase_ = Phase::Identify;
+      pg_.tcp().send_data(conn_, pg_, IdentifySystem{}, kSmallMessageBytes);
+    }
+  } else if (const auto* r = std::any_cast<IdentifySystemResult>(&m)) {
+    on_identify(*r);
+  } else if (const auto* h = std::any_cast<TimelineHistoryResult>(&m)) {
+    on_history(*h);
+  } else if (std::any_cast<CopyBothResponse>(&m) != nullptr) {
+    phase_ = Phase::Streaming;
+    streaming_ = true;
+    last_recv_ = last_reply_ = pg_.sim().now();
+    ping_sent_ = false;
+    pg_.record(kWalReceiverConnected, {{"primary", host_}, {"timeline", static_cast<std::int64_t>(stream_tli_)},
+                                       {"start_lsn", static_cast<std::int64_t>(written_)}});
+    // The first reply tells the primary where this standby stands (so it can be chosen as
+    // synchronous before any WAL flows).
+    send_reply(true);
+    arm_timers();
+  } else if (const auto* d = std::any_cast<XLogData>(&m)) {
+    on_data(*d);
+  } else if (const auto* k = std::any_cast<PrimaryKeepalive>(&m)) {
+    last_recv_ = pg_.sim().now();
+    ping_sent_ = false;
+    if (k->reply_requested) send_reply(true);
+  }
+}
+
+void WalReceiver::on_identify(const IdentifySystemResult& r) {
+  if (r.systemid != pg_.system_identifier()) {
+    fail("database system identifier differs between the primary and standby");
+    return;
+  }
+  primary_tli_ = r.timeline;
+  const TimeLineId mine = pg_.history().timeline();
+  if (primary_tli_ < mine) {
+    fail("highest timeline " + std::to_string(primary_tli_) + " of the primary is behind recovery timeline " + std::to_string(mine));
+    return;
+  }
+  if (primary_tli_ > mine) {
+    phase_ = Phase::History;
+    pg_.tcp().send_data(conn_, pg_, TimelineHistoryCommand{primary_tli_}, kSmallMessageBytes);
+    return;
+  }
+  stream_tli_ = mine;
+  start_streaming();
+}
+
+void WalReceiver::on_history(const TimelineHistoryResult& r) {
+  // WalRcvFetchTimeLineHistoryFiles, then the startup process's rescanLatestTimeLine: the new
+  // timeline is followed only if it forked off ours at or after what we have.
+  pg_.store_history(r.timeline, r.content);
+  const TimelineHistory theirs = TimelineHistory::parse(r.timeline, r.content);
+  const TimeLineId mine = pg_.history().timeline();
+  const Lsn position = pg_.wal().insert_lsn();
+  const auto fork = theirs.switchpoint(mine);
+  if (fork && position <= *fork) {
+    pg_.follow_timeline(r.timeline);
+    stream_tli_ = r.timeline;
+  } else {
+    pg_.record(kTimelineForkBehind, {{"timeline", static_cast<std::int64_t>(r.timeline)},
+                                     {"fork_lsn", static_cast<std::int64_t>(fork.value_or(0))},
+                                     {"lsn", static_cast<std::int64_t>(position)}});
+    stream_tli_ = mine;
+  }
+  start_streaming();
+}
+
+void WalReceiver::start_streaming() {
+  phase_ = Phase::Starting;
+  written_ = flushed_ = reported_write_ = reported_flush_ = pg_.wal().insert_lsn();
+  StartReplication s;
+  s.slot = pg_.config().primary_slot_name;
+  s.start = written_;
+  s.timeline = stream_tli_;
+  pg_.tcp().send_data(conn_, pg_, s, kSmallMessageBytes);
+}
+
+void WalReceiver::on_data(const XLogData& d) {
+  last_recv_ = pg_.sim().now();
+  ping_sent_ = false;
+  Wal& wal = pg_.wal();
+  for (const WalRecord& r : d.records) {
+    if (r.lsn < wal.insert_lsn()) continue;  // already have it
+    if (wal.write_received(r) != sim::FsError::Ok) {
+      pg_.record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(r.lsn)}});
+      fail("could not write to log segment: No space left on device");
+      return;
+    }
+    written_ = r.end();
+  }
+  send_reply(false);
+  wal.flush();  // XLogWalRcvFlush
+}
+
+void WalReceiver::wal_flushed() {
+  if (!streaming_) return;
+  flushed_ = std::min(written_, pg_.wal().flush_lsn());
+  send_reply(false);
+}
+
+void WalReceiver::applied(bool force) {
+  if (streaming_ && force) send_reply(true);
+}
+
+void WalReceiver::send_reply(bool force, bool reply_requested) {
+  if (!streaming_ || !pg_.tcp().open(conn_, pg_)) return;
+  const sim::Time now = pg_.sim().now();
+  const sim::Time interval = pg_.config().wal_receiver_status_interval;
+  // XLogWalRcvSendReply: without `force`, only when write or flush moved or the interval passed.
+  if (!force && !reply_requested && written_ == reported_write_ && flushed_ == reported_flush_ &&
+      (interval <= 0 || now < last_reply_ + interval))
+    return;
+  reported_write_ = written_;
+  reported_flush_ = flushed_;
+  reported_apply_ = pg_.replay_lsn();
+  last_reply_ = now;
+  pg_.tcp().send_data(conn_, pg_, StandbyStatusUpdate{written_, flushed_, reported_apply_, now, reply_requested},
+                      kStatusUpdateBytes);
+}
+
+void WalReceiver::arm_timers() {
+  if (!streaming_) return;
+  const sim::Time interval = pg_.config().wal_receiver_status_interval;
+  const sim::Time timeout = pg_.config().wal_receiver_timeout;
+  sim::Time next = sim::kNever;
+  if (interval > 0) next = std::min(next, last_reply_ + interval);
+  if (timeout > 0) next = std::min(next, ping_sent_ ? last_recv_ + timeout : last_recv_ + timeout / 2);
+  if (next == sim::kNever) return;
+  const std::uint64_t g = gen_;
+  timer_.arm_at(std::max(next, pg_.sim().now()), [this, g] {
+    if (g == gen_) tick();
+  });
+}
+
+void WalReceiver::tick() {
+  const sim::Time now = pg_.sim().now();
+  const sim::Time timeout = pg_.config().wal_receiver_timeout;
+  if (timeout > 0) {
+    if (now >= last_recv_ + timeout) {
+      fail("terminating walreceiver due to timeout");
+      return;
+    }
+    if (!ping_sent_ && now >= last_recv_ + timeout / 2) {
+      send_reply(true, true);
+      ping_sent_ = true;
+    }
+  }
+  const sim::Time interval = pg_.config().wal_receiver_status_interval;
+  if (interval > 0 && now >= last_reply_ + interval) send_reply(true);
+  arm_timers();
+}
+
+void WalReceiver::stop(const std::string& reason) { fail(reason); }
+
+void WalReceiver::fail(const std::string& reason) {
+  if (!active_) return;
+  active_ = false;
+  streaming_ = false;
+  phase_ = Phase::Connecting;
+  ++gen_;
+  timer_.cancel();
+  if (conn_ != 0 && pg_.tcp().open(conn_, pg_)) pg_.tcp().close(conn_, pg_);
+  conn_ = 0;
+  pg_.record(kWalReceiverDisconnected, {{"primary", host_}, {"reason", reason}});
+  pg_.walreceiver_exited(reason);
+}
+
+}  // namespace models::postgres

@@ -1,0 +1,146 @@
+// The server alone: crash recovery, slots and the disk, connection errors, shutdown, determinism.
+#include <catch2/catch.hpp>
+
+#include "../support/pg_cluster.hpp"
+
+using namespace sim::literals;
+using testing::PgCluster;
+namespace pg = models::postgres;
+
+TEST_CASE("crash recovery after a node crash loses unsynced WAL but after a process kill does not", "[postgres]") {
+  auto written_then = [](bool node_crash) {
+    PgCluster cluster(0);
+    // A slow fsync: commits are written to the page cache long before they are flushed.
+    cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(2_s);
+    cluster.run_for(3_s);
+    auto& w = cluster.writer("w1", "pg1", 10_ms);
+    cluster.run_for(2500_ms);
+    w.kill();
+    const auto written = cluster["pg1"].insert_lsn();
+    const auto flushed = cluster["pg1"].flush_lsn();
+    REQUIRE(flushed < written);
+    if (node_crash) cluster.crash("pg1").run_for(1_s).start_node("pg1");
+    else cluster.kill("pg1").start("pg1");
+    cluster.run_for(10_s);
+    REQUIRE(cluster.writable() == "pg1");
+    const auto done = cluster.events(pg::kRecoveryDone, "pg1");
+    REQUIRE(done.size() == 2);
+    REQUIRE(PgCluster::num(done[1], "replayed_bytes") > 0);
+    for (const auto& a : w.acks()) REQUIRE(cluster["pg1"].has_commit(a.timeline, a.lsn));  // acked = flushed
+    return std::make_pair(static_cast<std::uint64_t>(PgCluster::num(done[1], "end_lsn")), std::make_pair(written, flushed));
+  };
+  const auto [kill_end, kill_pos] = written_then(false);
+  REQUIRE(kill_end == kill_pos.first);  // the page cache kept every written record
+  const auto [crash_end, crash_pos] = written_then(true);
+  REQUIRE(crash_end < crash_pos.first);   // the unsynced tail is gone
+  REQUIRE(crash_end >= crash_pos.second);  // what was fsynced is not
+}
+
+TEST_CASE("an inactive slot retains WAL until the disk fills and the primary PANICs", "[postgres]") {
+  auto run = [](bool slot) {
+    PgCluster cluster(1, [slot](const std::string& name, pg::PostgresConfig& c) {
+      c.max_wal_size_mb = 64;
+      if (name == "pg2" && slot) c.primary_slot_name = "pg2";
+    });
+    if (slot) pg::Postgres::create_slot(cluster.node("pg1").disk(), "pg2");
+    cluster.node("pg1").disk().root().config.capacity_bytes = 256ull * 1024 * 1024;
+    cluster.run_for(1_s);
+    cluster.stop("pg2").run_for(1_s);
+    cluster.writer("w1", "pg1", 20_ms, 512 * 1024);
+    cluster.run_for(30_s);
+    return std::make_pair(cluster.events(pg::kWalDiskFull, "pg1").size(), cluster.events(pg::kPanic, "pg1").size());
+  };
+  const auto with_slot = run(true);
+  REQUIRE(with_slot.first >= 1);
+  REQUIRE(with_slot.second >= 1);
+  const auto without = run(false);
+  REQUIRE(without.first == 0);
+  REQUIRE(without.second == 0);
+}
+
+TEST_CASE("connection errors carry PostgreSQL's SQLSTATEs", "[postgres]") {
+  PgCluster cluster(1, [](const std::string& name, pg::PostgresConfig& c) {
+    if (name == "pg1") c.max_connections = 2;
+  });
+  cluster.run_for(1_s);
+  SECTION("a write on a hot standby is a read-only transaction") {
+    pg::PgConnection c(*cluster.admin, "pg2");
+    pg::PgResult got;
+    c.connect([&](const pg::PgResult& r) {
+      REQUIRE(r.ok);
+      c.write(100, [&](const pg::PgResult& w) { got = w; });
+    });
+    cluster.run_for(100_ms);
+    REQUIRE_FALSE(got.ok);
+    REQUIRE(got.sqlstate == "25006");
+    REQUIRE(got.message == "cannot execute INSERT in a read-only transaction");
+    REQUIRE(cluster.sql("pg2", "SELECT pg_is_in_recovery()").result.value);
+  }
+  SECTION("one session too many is refused with 53300") {
+    pg::PgConnection a(*cluster.admin, "pg1"), b(*cluster.admin, "pg1");
+    a.connect([](const pg::PgResult& r) { REQUIRE(r.ok); });
+    b.connect([](const pg::PgResult& r) { REQUIRE(r.ok); });
+    cluster.run_for(10_ms);
+    const auto r = cluster.sql("pg1", "");
+    REQUIRE(r.sqlstate == "53300");
+    REQUIRE(r.message == "sorry, too many clients already");
+  }
+  SECTION("a server still in crash recovery answers 57P03 starting up") {
+    cluster["pg1"].replay_rate_bytes_per_s = 1024 * 1024;  // slow redo
+    auto& w = cluster.writer("w1", "pg1", 10_ms, 64 * 1024);
+    cluster.run_for(2_s);
+    w.kill();
+    cluster.kill("pg1").start("pg1").run_for(100_ms);
+    const auto r = cluster.sql("pg1", "");
+    REQUIRE(r.sqlstate == "57P03");
+    REQUIRE(r.message == "the database system is starting up");
+  }
+  SECTION("a server in a smart shutdown answers 57P03 shutting down") {
+    pg::PgConnection stay(*cluster.admin, "pg1");
+    stay.connect([](const pg::PgResult& r) { REQUIRE(r.ok); });
+    cluster.run_for(10_ms);
+    cluster["pg1"].signal(pg::PgSignal::Term);
+    cluster.run_for(10_ms);
+    const auto r = cluster.sql("pg1", "");
+    REQUIRE(r.sqlstate == "57P03");
+    REQUIRE(r.message == "the database system is shutting down");
+    REQUIRE(cluster["pg1"].running());  // smart: waits for the session
+    stay.close();
+    cluster.run_for(1_s);
+    REQUIRE_FALSE(cluster["pg1"].running());
+  }
+  SECTION("nobody listening is a refused connection, with no SQLSTATE") {
+    cluster.kill("pg1");
+    const auto r = cluster.sql("pg1", "");
+    REQUIRE_FALSE(r.ok);
+    REQUIRE(r.sqlstate.empty());
+    REQUIRE(r.message.find("Connection refused") != std::string::npos);
+  }
+}
+
+TEST_CASE("a fast shutdown sends the standbys all WAL up to its shutdown checkpoint before exiting", "[postgres]") {
+  PgCluster cluster(2);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 20_ms);
+  cluster.run_for(1_s);
+  cluster.stop("pg1").run_for(2_s);
+  w.kill();
+  REQUIRE_FALSE(cluster["pg1"].running());
+  for (const char* sb : {"pg2", "pg3"}) REQUIRE(cluster[sb].replay_lsn() == cluster["pg1"].insert_lsn());
+  REQUIRE(cluster.events(pg::kShutdownDone, "pg1")[0].text("mode") == "fast");
+}
+
+TEST_CASE("the same seed gives the same trace hash", "[postgres]") {
+  auto hash = [](std::uint64_t seed) {
+    PgCluster cluster(2, {}, seed);
+    cluster.node("pg2").disk().root().config.fsync_latency = sim::VolumeConfig::default_fsync_latency();
+    cluster.run_for(1_s);
+    cluster.writer("w1", "pg1", 30_ms);
+    cluster.run_for(2_s).crash("pg1").run_for(1_s);
+    cluster.sql("pg2", "SELECT pg_promote()");
+    cluster.start_node("pg1").run_for(3_s);
+    return cluster.s.trace().sha256();
+  };
+  REQUIRE(hash(7) == hash(7));
+  REQUIRE(hash(7) != hash(8));
+}

@@ -1,0 +1,142 @@
+// Synchronous replication: SyncRepWaitForLSN, FIRST/ANY, reloads, cancels, levels.
+#include <catch2/catch.hpp>
+
+#include "../support/pg_cluster.hpp"
+
+using namespace sim::literals;
+using testing::PgCluster;
+namespace pg = models::postgres;
+
+TEST_CASE("synchronous_standby_names parses FIRST, ANY and bare lists", "[postgres]") {
+  auto first = pg::SyncStandbyNames::parse("FIRST 2 (pg2, \"pg3\", pg4)");
+  REQUIRE(first);
+  REQUIRE(first->method == pg::SyncStandbyNames::Method::Priority);
+  REQUIRE(first->num_sync == 2);
+  REQUIRE(first->names == std::vector<std::string>{"pg2", "pg3", "pg4"});
+  auto any = pg::SyncStandbyNames::parse("ANY 1 (pg2, pg3)");
+  REQUIRE(any);
+  REQUIRE(any->method == pg::SyncStandbyNames::Method::Quorum);
+  auto bare = pg::SyncStandbyNames::parse("pg2, pg3");
+  REQUIRE(bare);
+  REQUIRE(bare->num_sync == 1);
+  REQUIRE(bare->method == pg::SyncStandbyNames::Method::Priority);
+  REQUIRE_FALSE(pg::SyncStandbyNames::parse("")->defined());
+  REQUIRE_FALSE(pg::SyncStandbyNames::parse("FIRST 0 (pg2)"));
+  auto ci = pg::PrimaryConnInfo::parse("host=pg1,pg2 port=5433 application_name=pg3 connect_timeout=1 keepalives_idle=5");
+  REQUIRE(ci);
+  REQUIRE(ci->host == std::vector<std::string>{"pg1", "pg2"});
+  REQUIRE(ci->port == 5433);
+  REQUIRE(ci->connect_timeout == 2_s);  // libpq: less than 2 s means 2 s
+  REQUIRE(ci->keepalives_idle == 5_s);
+}
+
+namespace {
+PgCluster sync_cluster(const std::string& level, const std::string& names = "FIRST 1 (pg2)") {
+  return PgCluster(2, [level, names](const std::string& name, pg::PostgresConfig& c) {
+    if (name == "pg1") {
+      c.synchronous_standby_names = names;
+      c.set("synchronous_commit", level);
+    }
+  });
+}
+}  // namespace
+
+TEST_CASE("a sync commit waits for the standby's flush, hangs with the standby stopped and is released by a "
+          "reload emptying synchronous_standby_names",
+          "[postgres]") {
+  PgCluster cluster = sync_cluster("on");
+  cluster.run_for(1_s);
+  const auto senders = cluster["pg1"].walsenders();
+  REQUIRE(senders.size() == 2);
+  std::map<std::string, std::string> states;
+  for (const auto* ws : senders) states[ws->application_name()] = ws->sync_state;
+  INFO(states["pg2"] << " " << states["pg3"]);
+  REQUIRE(states == std::map<std::string, std::string>{{"pg2", "sync"}, {"pg3", "async"}});
+  auto& w = cluster.writer("w1", "pg1", 100_ms);
+  cluster.run_for(2_s);
+  REQUIRE(w.acks().size() >= 15);
+  // Every acknowledged commit was flushed by pg2 when acknowledged: pg2 has them all.
+  for (const auto& a : w.acks()) REQUIRE(cluster["pg2"].has_commit(a.timeline, a.lsn));
+  cluster.stop("pg2").run_for(3_s);
+  const std::size_t before = w.acks().size();
+  cluster.run_for(5_s);
+  REQUIRE(w.acks().size() == before);  // hangs: no timeout in SyncRepWaitForLSN
+  REQUIRE_FALSE(cluster.events(pg::kCommitWaitingForSync, "pg1").empty());
+  REQUIRE(cluster["pg1"].sync_rep()->waiting() == 1);
+  const auto r = cluster.sql("pg1", "ALTER SYSTEM SET synchronous_standby_names = ''");
+  REQUIRE(r.ok);
+  REQUIRE(cluster.sql("pg1", "SELECT pg_reload_conf()").ok);
+  cluster.run_for(1_s);
+  REQUIRE(w.acks().size() >= before + 5);
+  REQUIRE(cluster["pg1"].sync_rep()->waiting() == 0);
+}
+
+TEST_CASE("a canceled sync wait returns with the already-committed warning and the row stays", "[postgres]") {
+  PgCluster cluster = sync_cluster("on");
+  cluster.run_for(1_s);
+  cluster.stop("pg2").run_for(2_s);
+  pg::PgConnection conn(*cluster.admin, "pg1");
+  pg::PgResult result;
+  bool done = false;
+  conn.connect([&](const pg::PgResult& r) {
+    REQUIRE(r.ok);
+    conn.write(200, [&](const pg::PgResult& w) {
+      result = w;
+      done = true;
+    });
+  });
+  cluster.run_for(3_s);
+  REQUIRE_FALSE(done);
+  conn.cancel();
+  cluster.run_for(100_ms);
+  REQUIRE(done);
+  REQUIRE(result.ok);
+  REQUIRE(result.warning == "canceling wait for synchronous replication due to user request");
+  REQUIRE(cluster["pg1"].has_commit(1, result.result.commit_lsn));
+  REQUIRE(cluster.sql("pg1", "SELECT count(*) FROM t").result.rows == 1);
+}
+
+TEST_CASE("remote_write acknowledges before on, and on before remote_apply", "[postgres]") {
+  auto latency = [](const std::string& level) {
+    PgCluster cluster(1, [level](const std::string& name, pg::PostgresConfig& c) {
+      if (name == "pg1") {
+        c.synchronous_standby_names = "pg2";
+        c.set("synchronous_commit", level);
+      }
+    });
+    // A slow standby disk and a slow replay make the three positions far apart.
+    cluster.node("pg2").disk().root().config.fsync_latency = sim::Distribution::constant(20_ms);
+    cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(1_ms);
+    cluster["pg2"].replay_record_time = 30_ms;
+    cluster.run_for(1_s);
+    auto& w = cluster.writer("w1", "pg1", 500_ms);
+    cluster.run_for(2200_ms);
+    REQUIRE(w.acks().size() >= 3);
+    const auto acked = cluster.events(pg::kCommitAcked);
+    return testing::PgCluster::num(acked.back(), "latency_us");
+  };
+  const auto remote_write = latency("remote_write");
+  const auto on = latency("on");
+  const auto remote_apply = latency("remote_apply");
+  const auto local = latency("local");
+  INFO("local " << local << " remote_write " << remote_write << " on " << on << " remote_apply " << remote_apply);
+  REQUIRE(local < 5'000);
+  REQUIRE(remote_write < on);
+  REQUIRE(on >= 20'000);
+  REQUIRE(on < remote_apply);
+  REQUIRE(remote_apply >= 50'000);
+}
+
+TEST_CASE("ANY 1 releases a commit when either standby has flushed it", "[postgres]") {
+  PgCluster cluster = sync_cluster("on", "ANY 1 (pg2, pg3)");
+  cluster.run_for(1_s);
+  for (const auto* ws : cluster["pg1"].walsenders()) REQUIRE(ws->sync_state == "quorum");
+  auto& w = cluster.writer("w1", "pg1", 100_ms);
+  cluster.stop("pg2").run_for(2_s);
+  const std::size_t with_one = w.acks().size();
+  REQUIRE(with_one >= 15);
+  cluster.stop("pg3").run_for(2_s);
+  const std::size_t with_none = w.acks().size();
+  cluster.run_for(2_s);
+  REQUIRE(w.acks().size() == with_none);
+}
