@@ -677,7 +677,7 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   const std::string sql = upper(q.sql);
   if (sql.find("INSERT") != std::string::npos) return commit(conn, q);
   if (sql.find("PG_IS_IN_RECOVERY") != std::string::npos) {
-    CommandComplete c{"SELECT 1"};
+    CommandComplete c{.tag = "SELECT 1"};
     c.value = in_recovery_;
     return complete(conn, c);
   }
@@ -691,7 +691,7 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   }
   if (sql.find("PG_RELOAD_CONF") != std::string::npos) {
     reload();
-    CommandComplete c{"SELECT 1"};
+    CommandComplete c{.tag = "SELECT 1"};
     c.value = true;
     return complete(conn, c);
   }
@@ -723,7 +723,7 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     out += name + " = " + value + "\n";
     disk.write_file(auto_conf_path(kPgData), out);
     disk.fsync(auto_conf_path(kPgData), owner(), noop_done);
-    return complete(conn, CommandComplete{"ALTER SYSTEM"});
+    return complete(conn, CommandComplete{.tag = "ALTER SYSTEM"});
   }
   if (sql.find("PG_CREATE_PHYSICAL_REPLICATION_SLOT") != std::string::npos) {
     const auto a = q.sql.find('\''), b = q.sql.rfind('\'');
@@ -732,22 +732,22 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     if (slots_.count(name) != 0) return fail_query(conn, "42710", "replication slot \"" + name + "\" already exists");
     slots_[name] = Slot{};
     save_slots();
-    return complete(conn, CommandComplete{"SELECT 1"});
+    return complete(conn, CommandComplete{.tag = "SELECT 1"});
   }
   if (sql.rfind("CHECKPOINT", 0) == 0) {
-    return checkpoint(false, [this, conn] { complete(conn, CommandComplete{"CHECKPOINT"}); });
+    return checkpoint(false, [this, conn] { complete(conn, CommandComplete{.tag = "CHECKPOINT"}); });
   }
   if (sql.find("COUNT(") != std::string::npos) {
-    CommandComplete c{"SELECT 1"};
+    CommandComplete c{.tag = "SELECT 1"};
     c.rows = visible_;
     return complete(conn, c);
   }
-  complete(conn, CommandComplete{"SELECT 1"});
+  complete(conn, CommandComplete{.tag = "SELECT 1"});
 }
 
 void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
   if (!in_recovery_ || sim().now() >= deadline) {
-    CommandComplete c{"SELECT 1"};
+    CommandComplete c{.tag = "SELECT 1"};
     c.value = !in_recovery_;  // false: "server did not promote within 60 seconds"
     complete(conn, c);
     return;
@@ -786,7 +786,7 @@ void Postgres::commit(sim::ConnId conn, const Query& q) {
       send(conn, NoticeResponse{"WARNING", sqlstate::kQueryCanceled,
                                 "canceling wait for synchronous replication due to user request",
                                 "The transaction has already committed locally, but might not have been replicated to the standby."});
-    CommandComplete c{"COMMIT"};
+    CommandComplete c{.tag = "COMMIT"};
     c.commit_lsn = r.lsn;
     c.timeline = r.timeline;
     c.xid = r.xid;

@@ -79,7 +79,7 @@ struct CommandComplete {
   Lsn commit_lsn = 0;
   TimeLineId timeline = 0;
   std::uint64_t xid = 0;
-  std::string served_by;      // inet_server_addr(): the node that answered
+  std::string served_by{};    // inet_server_addr(): the node that answered
 };
 struct ReadyForQuery {
   char status = 'I';
