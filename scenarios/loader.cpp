@@ -10,7 +10,8 @@
 namespace scenarios {
 
 const std::vector<std::string>& known_invariants() {
-  static const std::vector<std::string> names = {"backend_available", "no_failed_requests", "single_vip_holder"};
+  static const std::vector<std::string> names = {"backend_available", "no_acked_commit_lost", "no_failed_requests",
+                                                 "single_vip_holder", "single_writable_primary"};
   return names;
 }
 
@@ -25,8 +26,19 @@ std::string node_named_by(const ScenarioSpec& spec, const std::string& address) 
 
 namespace {
 
-const std::vector<std::string> kFaultActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
-                                                "disconnect", "connect", "partition", "heal", "drop", "delay", "loss"};
+const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
+                                                 "disconnect", "connect", "partition", "heal", "drop", "delay", "loss",
+                                                 "repoint"};
+
+/// The engine's and the network's actions, then the daemons' operator steps (their kinds').
+const std::vector<std::string>& fault_actions() {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> a = kEngineActions;
+    for (const auto& op : operator_actions()) a.push_back(op);
+    return a;
+  }();
+  return all;
+}
 
 std::vector<std::string> keys_of(const Tree& t) {
   std::vector<std::string> k;
@@ -173,6 +185,7 @@ std::vector<std::string> node_list(const Tree& t, const std::string& path) {
 
 FaultSpec read_fault(const Tree& t, const std::string& path) {
   std::vector<std::string> allowed = {"at", "for", "jitter", "note", "network"};
+  const auto& kFaultActions = fault_actions();
   allowed.insert(allowed.end(), kFaultActions.begin(), kFaultActions.end());
   MapReader r(t, path, allowed);
   FaultSpec f;
@@ -213,6 +226,12 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
     f.target = dr.required_str("node");
     if (!dr.has("add")) fail(v, dr.sub("add"), "missing (the added delay, e.g. 200ms)");
     f.delay = *dr.distribution("add");
+  } else if (f.action == "repoint") {
+    // The application reconfigured to another database server (the seed's "update the
+    // connection string" after a manual failover): its next transaction goes there.
+    MapReader rr(v, vp, {"workload", "host"});
+    f.workload = rr.required_str("workload");
+    f.host = rr.required_str("host");
   } else if (f.action == "loss") {
     MapReader lr(v, vp, {"node", "p"});
     f.target = lr.required_str("node");
@@ -377,9 +396,25 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     if (!ws->is_map()) fail(*ws, "workloads", "expected a mapping of workloads by name");
     for (const auto& [name, wt] : ws->map) {
       const std::string p = "workloads." + name;
+      const Tree* kt = wt.is_map() ? wt.find("kind") : nullptr;
+      const std::string kind = kt != nullptr && kt->is_scalar() ? kt->scalar : "http_client";
+      if (kind == "pg_writer") {
+        MapReader wr(wt, p, {"kind", "node", "host", "interval", "wal_bytes", "start"});
+        WorkloadSpec w;
+        w.kind = kind;
+        w.node = wr.required_str("node");
+        check_node(w.node, *wr.get("node"), wr.sub("node"));
+        w.pg.host = wr.required_str("host");
+        if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
+        w.pg.interval = wr.duration("interval", w.pg.interval);
+        w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", 200, 1, 1 << 30));
+        w.pg.start = wr.duration("start", 0, true);
+        s.workloads.emplace(name, w);
+        continue;
+      }
       MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
-      const std::string kind = wr.str("kind", "http_client");
-      if (kind != "http_client") fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client)");
+      if (kind != "http_client")
+        fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client, pg_writer)");
       WorkloadSpec w;
       w.node = wr.required_str("node");
       check_node(w.node, *wr.get("node"), wr.sub("node"));
@@ -412,11 +447,27 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
           fail(*ft.find("at"), p + ".at", "is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
         const Tree& av = *ft.find(f.action);
         const std::string ap = p + "." + f.action;
-        if (!f.target.empty()) {
+        if (f.action == "repoint") {
+          auto w = s.workloads.find(f.workload);
+          if (w == s.workloads.end() || w->second.kind != "pg_writer")
+            fail(*av.find("workload"), ap + ".workload", "no pg_writer workload named '" + shown(f.workload) + "'");
+          if (!sim::Ipv4::parse(f.host)) check_node(f.host, *av.find("host"), ap + ".host");
+          if (f.for_) fail(*ft.find("for"), p + ".for", "repoint cannot be undone with 'for' (repoint again)");
+          f.target = w->second.node + "/client:" + f.workload;
+        }
+        if (!f.target.empty() && f.action != "repoint") {
           const auto slash = f.target.find('/');
           const std::string node = f.target.substr(0, slash);
           check_node(node, av, ap);
-          if (slash != std::string::npos) {
+          const auto& ops = operator_actions();
+          if (std::find(ops.begin(), ops.end(), f.action) != ops.end()) {
+            // An operator step on a daemon (`promote: pg2`): the node must run a daemon that has it.
+            const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
+            if (slash != std::string::npos) fail(av, ap, f.action + " names a node, not a process (e.g. '" + node + "')");
+            if (daemon_for_action(ns, f.action).empty())
+              fail(av, ap, "node '" + shown(node) + "' runs no daemon that can " + f.action);
+            if (f.for_) fail(*ft.find("for"), p + ".for", f.action + " cannot be undone with 'for'");
+          } else if (slash != std::string::npos) {
             const std::string proc = f.target.substr(slash + 1);
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
             const std::vector<FaultTarget> targets = fault_targets(ns);

@@ -89,6 +89,8 @@ std::string fault_summary(const FaultSpec& f) {
     o += " " + f.target + " by " + f.delay.describe();
   } else if (f.action == "loss") {
     o += " " + f.target + " p=" + sim::number_text(f.loss);
+  } else if (f.action == "repoint") {
+    o += " " + f.workload + " to " + f.host;
   } else {
     o += " " + f.target;
   }

@@ -8,8 +8,10 @@
 
 #include "models/keepalived/vip_monitor.hpp"
 #include "models/runtime/embedded_dns.hpp"
+#include "models/postgres/client.hpp"
 #include "models/workloads/http_client.hpp"
 #include "scenarios/kinds/registry.hpp"
+#include "scenarios/postgres_checks.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -87,6 +89,12 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     load = rng.lognormal_median(1.0, spec.runtime.exec_load_sigma);
   }
   for (const auto& [name, w] : spec.workloads) {
+    if (w.kind == "pg_writer") {
+      auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
+                                                                                w.pg.wal_bytes);
+      c.start_delay = sim::Distribution::constant(w.pg.start);
+      continue;
+    }
     models::HttpClientConfig hc = w.http;
     // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
     // host, seconds; validation measures it in every real run).
@@ -226,9 +234,19 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
       };
       live.enders.push_back(end);
-      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end] {
+      // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
+      const NodeSpec* node_spec = nullptr;
+      for (const auto& n : spec.nodes)
+        if (node != nullptr && n.name == node->name()) node_spec = &n;
+      const std::string op_daemon = node_spec ? daemon_for_action(*node_spec, f.action) : "";
+      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon] {
         const std::string& a = f.action;
-        if (a == "stop") {
+        if (a == "repoint") {
+          // The application's configuration, not a daemon's: the writer's next session goes there.
+          if (auto* w = dynamic_cast<models::postgres::WriteClient*>(proc)) w->set_host(f.host);
+        } else if (!op_daemon.empty()) {
+          if (sim::Process* d = node->process(op_daemon); d != nullptr && d->running()) act(*node_spec, a, *d);
+        } else if (a == "stop") {
           proc ? proc->stop() : node->stop();
           *undo = [proc, node] { proc ? proc->start() : node->start(); };
         } else if (a == "kill") {
@@ -436,6 +454,12 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   schedule_heal(s, spec, live);
   run_to_end(s, spec, options, reached);
   for (auto* c : b.clients) c->finish(spec.duration);
+  {
+    // PostgreSQL's invariants and metrics, from the run's events (scenarios/postgres_checks.hpp).
+    std::map<std::string, double> pg;
+    postgres_checks(s.trace().records(), spec.duration, s.invariants(), pg);
+    for (const auto& [k, v] : pg) s.metrics().set(k, v);
+  }
   if (b.vips) b.vips->finish(spec.duration);
   s.invariants().finish(spec.duration);
 

@@ -59,9 +59,20 @@ struct NodeSpec {
   std::vector<VolumeSpec> volumes;
 };
 
+/// `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`, each
+/// acknowledgement and failure recorded (models/postgres/client.hpp WriteClient).
+struct PgWriterSpec {
+  std::string host;
+  sim::Time interval = 100 * sim::kMillisecond;
+  std::uint64_t wal_bytes = 200;
+  sim::Time start = 0;
+};
+
 struct WorkloadSpec {
+  std::string kind = "http_client";  // or "pg_writer"
   std::string node;
   models::HttpClientConfig http;
+  PgWriterSpec pg;
 };
 
 /// One entry of the fault timeline. `action` names the real command it stands for.
@@ -76,6 +87,7 @@ struct FaultSpec {
   bool both_ways = false;
   sim::Distribution delay;  // delay
   double loss = 0.0;        // loss
+  std::string workload, host;  // repoint: the application's new database server
   std::optional<sim::Time> for_;  // undo after this long
   /// This fault's own `jitter:`, in place of the scenario's `fault_jitter` (see there).
   std::optional<sim::Time> jitter;

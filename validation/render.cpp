@@ -118,6 +118,10 @@ void check_spec(const ScenarioSpec& spec) {
     if (n.networks.empty()) unsupported(key + ".networks", "a container needs at least one network");
     std::map<std::string, int> kinds;
     for (const auto& c : n.components) {
+      // A kind whose real stack cannot be rendered says so first (its files refuse).
+      visit_real(c, [&](const std::string& k, auto real, const auto& config) {
+        decltype(real)::files(RenderContext{spec, n, key + "." + k}, config);
+      });
       const std::string k(scenarios::kind_key(c));
       if (++kinds[k] > 1) unsupported(key + "." + k, "more than one " + k + " in one container");
     }
@@ -148,8 +152,10 @@ void check_spec(const ScenarioSpec& spec) {
         unsupported(key + ".add", "tc netem takes a constant, uniform or normal delay");
     }
   }
-  for (const auto& [name, w] : spec.workloads)
+  for (const auto& [name, w] : spec.workloads) {
     if (find_node(spec, w.node) == nullptr) unsupported("workloads." + name + ".node", "no node '" + w.node + "'");
+    if (w.kind != "http_client") unsupported("workloads." + name + ".kind", "only http_client workloads are rendered yet");
+  }
 }
 
 }  // namespace

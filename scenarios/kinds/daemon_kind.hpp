@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scenarios/tree.hpp"
@@ -79,6 +80,10 @@ concept Declared = requires(const Tree& t, const std::string& path, sim::Node& n
   /// Addresses it may add to its node besides the node's own (keepalived's VIPs): watched by
   /// the VIP monitor, kept clear of dynamic addresses in the real stack.
   { K::floating_addresses(c) } -> std::same_as<std::vector<std::string>>;
+  /// Operator steps on it the fault timeline may name (`promote: NODE`), and what each does to
+  /// its main process (what the real command, `pg_ctl promote`, does to the daemon).
+  { K::operator_actions() } -> std::same_as<std::vector<std::string>>;
+  { K::act(std::declval<sim::Process&>(), path) } -> std::same_as<void>;
   /// The trace record kinds its models make (named constants of the model's events.hpp).
   { K::event_kinds() } -> std::same_as<std::vector<std::string_view>>;
 };

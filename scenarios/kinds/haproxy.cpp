@@ -249,4 +249,8 @@ std::vector<std::string_view> DaemonKind<HaproxyConfig>::event_kinds() {
           e::kDnsError, e::kBackendDown, e::kSessionsShutdown, e::kStartFailed};
 }
 
+/// No operator step of its own: its faults are the engine's and the signals'.
+std::vector<std::string> DaemonKind<HaproxyConfig>::operator_actions() { return {}; }
+void DaemonKind<HaproxyConfig>::act(sim::Process&, const std::string&) {}
+
 }  // namespace scenarios

@@ -190,4 +190,8 @@ std::vector<std::string_view> DaemonKind<KeepalivedConfig>::event_kinds() {
           e::kDaemonRefused};
 }
 
+/// No operator step of its own: its faults are the engine's and the signals'.
+std::vector<std::string> DaemonKind<KeepalivedConfig>::operator_actions() { return {}; }
+void DaemonKind<KeepalivedConfig>::act(sim::Process&, const std::string&) {}
+
 }  // namespace scenarios

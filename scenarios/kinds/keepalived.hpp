@@ -14,6 +14,8 @@ struct DaemonKind<models::keepalived::KeepalivedConfig> {
   static sim::Process& build(sim::Node& node, const models::keepalived::KeepalivedConfig& c, BuildContext& ctx);
   static std::vector<FaultTarget> fault_targets(const models::keepalived::KeepalivedConfig& c);
   static std::vector<std::string> floating_addresses(const models::keepalived::KeepalivedConfig& c);
+  static std::vector<std::string> operator_actions();
+  static void act(sim::Process& daemon, const std::string& action);
   static std::vector<std::string_view> event_kinds();
 };
 

@@ -40,4 +40,8 @@ std::vector<std::string> DaemonKind<models::NginxConfig>::floating_addresses(con
 /// nginx's model records nothing of its own: the requests it serves are recorded by their clients.
 std::vector<std::string_view> DaemonKind<models::NginxConfig>::event_kinds() { return {}; }
 
+/// No operator step of its own: its faults are the engine's and the signals'.
+std::vector<std::string> DaemonKind<models::NginxConfig>::operator_actions() { return {}; }
+void DaemonKind<models::NginxConfig>::act(sim::Process&, const std::string&) {}
+
 }  // namespace scenarios

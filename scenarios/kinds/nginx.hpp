@@ -14,6 +14,8 @@ struct DaemonKind<models::NginxConfig> {
   static sim::Process& build(sim::Node& node, const models::NginxConfig& c, BuildContext& ctx);
   static std::vector<FaultTarget> fault_targets(const models::NginxConfig& c);
   static std::vector<std::string> floating_addresses(const models::NginxConfig& c);
+  static std::vector<std::string> operator_actions();
+  static void act(sim::Process& daemon, const std::string& action);
   static std::vector<std::string_view> event_kinds();
 };
 

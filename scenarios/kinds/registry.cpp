@@ -1,5 +1,7 @@
 #include "scenarios/kinds/registry.hpp"
 
+#include <algorithm>
+
 namespace scenarios {
 
 std::vector<std::string> kind_keys() {
@@ -21,6 +23,31 @@ const FaultTarget* find_fault_target(const std::vector<FaultTarget>& targets, co
   for (const auto& t : targets)
     if (t.name == name) return &t;
   return nullptr;
+}
+
+std::vector<std::string> operator_actions() {
+  std::vector<std::string> out;
+  Kinds::each([&](auto kind) {
+    for (const auto& a : decltype(kind)::operator_actions())
+      if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  });
+  return out;
+}
+
+std::string daemon_for_action(const NodeSpec& n, const std::string& action) {
+  for (const auto& c : n.components) {
+    const auto actions = visit_kind(c, [](auto kind, const auto&) { return decltype(kind)::operator_actions(); });
+    if (std::find(actions.begin(), actions.end(), action) != actions.end()) return std::string(kind_key(c));
+  }
+  return "";
+}
+
+void act(const NodeSpec& n, const std::string& action, sim::Process& daemon) {
+  for (const auto& c : n.components)
+    if (kind_key(c) == daemon.name()) {
+      visit_kind(c, [&](auto kind, const auto&) { decltype(kind)::act(daemon, action); });
+      return;
+    }
 }
 
 std::vector<std::string> floating_addresses(const NodeSpec& n) {

@@ -14,6 +14,12 @@ std::vector<std::string> kind_keys();
 std::vector<FaultTarget> fault_targets(const NodeSpec& n);
 /// The one named `name`, or nullptr.
 const FaultTarget* find_fault_target(const std::vector<FaultTarget>& targets, const std::string& name);
+/// Every kind's operator steps (`promote`), each once, in the kinds' order.
+std::vector<std::string> operator_actions();
+/// The key of `n`'s first daemon whose kind offers operator step `action` ("" if none).
+std::string daemon_for_action(const NodeSpec& n, const std::string& action);
+/// Carries out `action` on `daemon`, the process of `n`'s component of that kind.
+void act(const NodeSpec& n, const std::string& action, sim::Process& daemon);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 

@@ -24,8 +24,8 @@ def declared():
     return {k["key"]: k for k in hasim.kinds()}
 
 
-def test_the_simulator_declares_haproxy_nginx_and_keepalived_in_that_order():
-    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived"]
+def test_the_simulator_declares_haproxy_nginx_keepalived_and_postgres_in_that_order():
+    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres"]
 
 
 def test_every_declared_kind_has_a_log_parser_and_no_parser_lacks_a_kind():
@@ -55,5 +55,5 @@ def test_daemon_events_reads_each_node_with_its_daemons_parsers():
 
 
 def test_a_daemon_kind_without_a_parser_is_an_error_not_a_silence():
-    with pytest.raises(KeyError, match="no log parser for daemon kind 'postgres'"):
-        kinds.daemon_events({"pg1": ["postgres"]}, {"pg1": []}, 0)
+    with pytest.raises(KeyError, match="no log parser for daemon kind 'etcd'"):
+        kinds.daemon_events({"e1": ["etcd"]}, {"e1": []}, 0)

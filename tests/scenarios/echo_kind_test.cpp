@@ -66,6 +66,8 @@ struct DaemonKind<toy::EchoConfig> {
   static sim::Process& build(sim::Node& node, const Config& c, BuildContext&) { return node.add_process<toy::Echo>(c); }
   static std::vector<FaultTarget> fault_targets(const Config&) { return {FaultTarget{"echo", "echo", true, "", "", "echo"}}; }
   static std::vector<std::string> floating_addresses(const Config&) { return {}; }
+  static std::vector<std::string> operator_actions() { return {}; }
+  static void act(sim::Process&, const std::string&) {}
   static std::vector<std::string_view> event_kinds() { return {}; }
 };
 

@@ -1,0 +1,102 @@
+// The `postgres:` section of a node: postgresql.conf's settings under their own names, as
+// PostgreSQL reads them ("30s", "on", "'FIRST 1 (replica1)'"), and how its data directory was made.
+#include "scenarios/kinds/postgres.hpp"
+
+#include "models/postgres/events.hpp"
+#include "models/postgres/postgres.hpp"
+#include "scenarios/reader.hpp"
+#include "sim/network.hpp"
+#include "sim/node.hpp"
+
+namespace scenarios {
+namespace {
+
+/// The settings the section accepts: the GUCs the model acts on.
+const std::vector<std::string> kGucs = {
+    "port", "max_connections", "max_wal_senders", "max_replication_slots", "cluster_name", "synchronous_commit",
+    "synchronous_standby_names", "wal_writer_delay", "wal_sender_timeout", "wal_receiver_timeout",
+    "wal_receiver_status_interval", "wal_retrieve_retry_interval", "primary_conninfo", "primary_slot_name",
+    "wal_keep_size", "hot_standby", "checkpoint_timeout", "max_wal_size", "default_transaction_read_only",
+    "recovery_min_apply_delay"};
+
+/// Every cluster of a scenario is one initdb's (its standbys are base backups of it), so they
+/// share one system identifier.
+constexpr std::uint64_t kSystemIdentifier = 7'300'000'000'000'000'001ull;
+
+}  // namespace
+
+PostgresSection DaemonKind<PostgresSection>::read(const Tree& t, const std::string& path) {
+  PostgresSection s;
+  if (t.kind == Tree::Kind::Null) return s;
+  std::vector<std::string> allowed = kGucs;
+  allowed.insert(allowed.end(), {"standby_signal", "slots", "start_delay", "stop_delay"});
+  MapReader r(t, path, allowed);
+  for (const auto& guc : kGucs) {
+    const Tree* v = r.get(guc);
+    if (v == nullptr) continue;
+    const std::string text = scalar_of(*v, r.sub(guc));
+    if (!s.conf.set(guc, text))
+      fail(*v, r.sub(guc), "invalid value for parameter \"" + guc + "\": \"" + shown(text) + "\"");
+  }
+  // Durations as the server reads them, bounded like every scenario duration.
+  for (const auto& [guc, value] : std::vector<std::pair<std::string, sim::Time>>{
+           {"wal_sender_timeout", s.conf.wal_sender_timeout}, {"wal_receiver_timeout", s.conf.wal_receiver_timeout},
+           {"wal_receiver_status_interval", s.conf.wal_receiver_status_interval},
+           {"wal_retrieve_retry_interval", s.conf.wal_retrieve_retry_interval}, {"checkpoint_timeout", s.conf.checkpoint_timeout},
+           {"wal_writer_delay", s.conf.wal_writer_delay}, {"recovery_min_apply_delay", s.conf.recovery_min_apply_delay}})
+    if (value < 0 || value > kMaxDuration) fail(*r.get(guc), r.sub(guc), "must be from 0 to 365 days");
+  if (r.has("checkpoint_timeout") && s.conf.checkpoint_timeout < 30 * sim::kSecond)
+    fail(*r.get("checkpoint_timeout"), r.sub("checkpoint_timeout"), "must be at least 30s (PostgreSQL's minimum)");
+  if (r.has("wal_writer_delay") && s.conf.wal_writer_delay < sim::kMillisecond)
+    fail(*r.get("wal_writer_delay"), r.sub("wal_writer_delay"), "must be at least 1ms (PostgreSQL's minimum)");
+  if (s.conf.max_connections < 1 || s.conf.max_connections > 262143)
+    fail(*r.get("max_connections"), r.sub("max_connections"), "must be from 1 to 262143");
+  s.standby_signal = r.boolean("standby_signal", false);
+  s.slots = r.str_list("slots");
+  if (!s.conf.primary_conninfo.empty() && !s.standby_signal)
+    fail(*r.get("primary_conninfo"), r.sub("primary_conninfo"),
+         "a server without standby_signal is a primary and never reads primary_conninfo (set standby_signal: true)");
+  return s;
+}
+
+/// primary_conninfo's hosts written as names must be nodes.
+std::vector<NodeRef> DaemonKind<PostgresSection>::node_refs(const PostgresSection& c) {
+  std::vector<NodeRef> out;
+  if (auto ci = models::postgres::PrimaryConnInfo::parse(c.conf.primary_conninfo))
+    for (const auto& h : ci->host)
+      if (!sim::Ipv4::parse(h)) out.push_back(NodeRef{{"primary_conninfo"}, h});
+  return out;
+}
+
+sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const PostgresSection& c, BuildContext&) {
+  if (c.standby_signal) models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
+  else models::postgres::Postgres::initdb(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
+  for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
+  return node.add_process<models::postgres::Postgres>(c.conf);
+}
+
+/// Every process of the server is "postgres" to pkill (postmaster and backends alike).
+std::vector<FaultTarget> DaemonKind<PostgresSection>::fault_targets(const PostgresSection&) {
+  return {FaultTarget{"postgres", "postgres", true, "", "", "postgres"}};
+}
+
+std::vector<std::string> DaemonKind<PostgresSection>::floating_addresses(const PostgresSection&) { return {}; }
+
+std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
+  namespace e = models::postgres;
+  return {e::kStarted, e::kRecoveryStarted, e::kRecoveryDone, e::kPromoted, e::kTimelineFollowed, e::kTimelineForkBehind,
+          e::kWalReceiverConnected, e::kWalReceiverDisconnected, e::kWalSenderStarted, e::kWalSenderEnded,
+          e::kSyncStandbyChanged, e::kCommitWaitingForSync, e::kSyncWaitCanceled, e::kCommitDone, e::kWalDiskFull,
+          e::kPanic, e::kCheckpoint, e::kShutdownRequested, e::kShutdownDone, e::kReload, e::kConnectionRejected,
+          e::kStartFailed};
+}
+
+/// `promote: NODE`: `pg_ctl promote` (the promote signal file and SIGUSR1 to the postmaster),
+/// which is what `SELECT pg_promote()` does too, less psql's own connection. A server not in
+/// recovery ignores it (pg_ctl: "server is not in standby mode"); the model records nothing then.
+std::vector<std::string> DaemonKind<PostgresSection>::operator_actions() { return {"promote"}; }
+void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action) {
+  if (action == "promote") static_cast<models::postgres::Postgres&>(daemon).promote();
+}
+
+}  // namespace scenarios

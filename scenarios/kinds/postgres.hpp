@@ -1,0 +1,35 @@
+#pragma once
+// The `postgres` daemon kind (see scenarios/kinds/daemon_kind.hpp); defined in postgres.cpp.
+#include <string>
+#include <vector>
+
+#include "models/postgres/config.hpp"
+#include "scenarios/kinds/daemon_kind.hpp"
+
+namespace scenarios {
+
+/// A node's `postgres:` section: postgresql.conf's settings (GUC names as keys) and how its data
+/// directory was made before the run: initdb, or (`standby_signal: true`) a `pg_basebackup -R`
+/// of the cluster taken before any write, which leaves standby.signal; `slots` are the physical
+/// replication slots on it (`pg_basebackup -C -S NAME` creates one on the primary).
+struct PostgresSection {
+  models::postgres::PostgresConfig conf;
+  bool standby_signal = false;
+  std::vector<std::string> slots;
+};
+
+template <>
+struct DaemonKind<PostgresSection> {
+  using Config = PostgresSection;
+  static constexpr std::string_view key = "postgres";
+  static Config read(const Tree& t, const std::string& path);
+  static std::vector<NodeRef> node_refs(const Config& c);
+  static sim::Process& build(sim::Node& node, const Config& c, BuildContext& ctx);
+  static std::vector<FaultTarget> fault_targets(const Config& c);
+  static std::vector<std::string> floating_addresses(const Config& c);
+  static std::vector<std::string> operator_actions();
+  static void act(sim::Process& daemon, const std::string& action);
+  static std::vector<std::string_view> event_kinds();
+};
+
+}  // namespace scenarios

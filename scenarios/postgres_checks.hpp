@@ -1,0 +1,28 @@
+#pragma once
+// PostgreSQL stacks' invariants and metrics, computed once from the run's events (the records
+// the models and clients make), after the run: the same code can read a real run's events.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/invariants.hpp"
+#include "sim/trace.hpp"
+
+namespace scenarios {
+
+/// From the events of a run (the notable ones suffice) that ends at `end`:
+/// - per writer W: W.acked, W.failed, W.write_gap_max_s (the longest time without an
+///   acknowledgement, from the first one to the end of the run);
+/// - commits.acked, commits.acked_lost (acknowledged commits absent from the final primary's
+///   history: the RPO in commits), commits.lost_window_s (from the first lost commit's
+///   acknowledgement to the last's);
+/// - invariants single_writable_primary (while two servers run as primaries) and
+///   no_acked_commit_lost (one point per lost commit, at its acknowledgement).
+/// The final primary is the primary at the end with the newest timeline (the one an operator
+/// keeps); a commit survives on it when its timeline is the primary's, or an older timeline of
+/// its history that the commit precedes the switch of.
+/// Does nothing for a run without PostgreSQL events.
+void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,
+                     std::map<std::string, double>& metrics);
+
+}  // namespace scenarios
