@@ -1,6 +1,7 @@
 #pragma once
 // PostgreSQL stacks' invariants and metrics, computed once from the run's events (the records
 // the models and clients make), after the run: the same code can read a real run's events.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,5 +25,31 @@ namespace scenarios {
 /// Does nothing for a run without PostgreSQL events.
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,
                      std::map<std::string, double>& metrics);
+
+/// The same as an observer of a running simulation (sim::Trace::observe): fed each record as it
+/// is made, it keeps only what it needs (one small entry per acknowledged commit), so a long run
+/// need not keep its commit events, and single_writable_primary opens and closes as it happens.
+class PostgresChecks {
+ public:
+  explicit PostgresChecks(sim::Invariants& invariants) : invariants_(invariants) {}
+  void on_record(const sim::TraceRecord& r);
+  /// The metrics, and the lost commits' violations, once the run has ended at `end`.
+  void finish(sim::Time end, std::map<std::string, double>& metrics);
+
+ private:
+  struct Ack {
+    sim::Time at;
+    std::string writer, node;
+    std::int64_t timeline, lsn;
+  };
+  void check_primaries(sim::Time t);
+  sim::Invariants& invariants_;
+  bool any_ = false;
+  std::map<std::string, std::int64_t> primaries_;  // node -> timeline, while it runs as a primary
+  std::map<std::int64_t, std::int64_t> switch_at_;  // new timeline -> the old one's end (switch_lsn)
+  std::vector<Ack> acks_;
+  std::map<std::string, sim::Time> last_ack_, gap_max_;
+  std::map<std::string, int> failed_;
+};
 
 }  // namespace scenarios

@@ -438,6 +438,17 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
     s.invariants().enable("converge");
     for (const auto& inv : spec.converge->holds) s.invariants().enable(inv);
   }
+  // PostgreSQL's invariants and metrics, from the records as they are made
+  // (scenarios/postgres_checks.hpp): only in stacks that have PostgreSQL or its clients.
+  std::unique_ptr<PostgresChecks> pg_checks;
+  bool has_pg = false;
+  for (const auto& n : spec.nodes)
+    for (const auto& c : n.components) has_pg = has_pg || std::holds_alternative<PostgresSection>(c);
+  for (const auto& [name, w] : spec.workloads) has_pg = has_pg || w.kind == "pg_writer";
+  if (has_pg) {
+    pg_checks = std::make_unique<PostgresChecks>(s.invariants());
+    s.trace().observe([c = pg_checks.get()](const sim::TraceRecord& r) { c->on_record(r); });
+  }
   Built b = build(s, spec);
   // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
   // an ideal engine, the same as no server at all.
@@ -454,10 +465,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   schedule_heal(s, spec, live);
   run_to_end(s, spec, options, reached);
   for (auto* c : b.clients) c->finish(spec.duration);
-  {
-    // PostgreSQL's invariants and metrics, from the run's events (scenarios/postgres_checks.hpp).
+  if (pg_checks) {
     std::map<std::string, double> pg;
-    postgres_checks(s.trace().records(), spec.duration, s.invariants(), pg);
+    pg_checks->finish(spec.duration, pg);
     for (const auto& [k, v] : pg) s.metrics().set(k, v);
   }
   if (b.vips) b.vips->finish(spec.duration);

@@ -57,6 +57,10 @@ void append_json(std::string& out, Time time, const std::string& kind, const std
 }  // namespace
 
 void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
+  if (!observers_.empty()) {
+    const TraceRecord r{time, kind, fields, notable};
+    for (const auto& fn : observers_) fn(r);
+  }
   if (!notable && !detail_) return;
   ++count_;
   line_.clear();

@@ -50,6 +50,10 @@ class Trace {
   void set_keep(Keep k) { keep_ = k; }
   /// Receives each record's JSON line (with its newline) as it is made.
   void set_sink(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
+  /// An observer (an invariant checker, a metric) sees every record as it is made, debug ones
+  /// too even when `detail` is off and whatever `keep` says: what it computes does not depend
+  /// on how much of the trace is written or kept.
+  void observe(std::function<void(const TraceRecord&)> fn) { observers_.push_back(std::move(fn)); }
 
   static std::string record_json(const TraceRecord& r);
   /// The JSON Lines text of the kept records (all of them with Keep::All).
@@ -75,6 +79,7 @@ class Trace {
   Sha256 hash_;
   std::string line_;  // reused: one allocation for every record's text
   std::function<void(std::string_view)> sink_;
+  std::vector<std::function<void(const TraceRecord&)>> observers_;
 };
 
 }  // namespace sim

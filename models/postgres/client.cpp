@@ -245,7 +245,7 @@ void WriteClient::transaction() {
                                 {"timeline", static_cast<std::int64_t>(r.result.timeline)},
                                 {"xid", static_cast<std::int64_t>(r.result.xid)},
                                 {"lsn", static_cast<std::int64_t>(r.result.commit_lsn)},
-                                {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}}, true);
+                                {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
   });
 }
 

@@ -62,7 +62,7 @@ class PgConnection {
 };
 
 /// A write load: every `interval`, one transaction (`wal_bytes` of WAL) on a session to `host`,
-/// reconnecting after an error. Each acknowledged commit is a notable kCommitAcked record
+/// reconnecting after an error. Each acknowledged commit is a (debug) kCommitAcked record
 /// (client, node, timeline, xid, lsn), each failure a kCommitFailed, so an invariant such as
 /// no_acked_commit_lost can be checked from the trace alone.
 class WriteClient final : public sim::Process {

@@ -30,6 +30,7 @@ inline constexpr const char* kSyncWaitCanceled = "pg_sync_wait_canceled";
 /// The server acknowledged a commit (debug level): node, xid, timeline, lsn.
 inline constexpr const char* kCommitDone = "pg_commit_done";
 /// A client received its commit's acknowledgement: client, node, timeline, xid, lsn, latency_us.
+/// Debug level: a busy writer makes thousands; scenarios/postgres_checks.cpp observes them all.
 inline constexpr const char* kCommitAcked = "pg_commit_acked";
 /// A client's write failed: client, node, sqlstate, message.
 inline constexpr const char* kCommitFailed = "pg_commit_failed";
