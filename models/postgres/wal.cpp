@@ -213,14 +213,11 @@ sim::FsError Wal::insert(WalRecord& r) {
   r.lsn = lsn;
   r.prev = last_record_;
   r.timeline = tli_;
-  const sim::FsError e = write_at(r);
-  if (e != sim::FsError::Ok) return e;
-  records_[r.lsn] = r;
-  last_record_ = r.lsn;
-  insert_lsn_ = r.end();
-  return e;
+  return write_received(r);
 }
 
+/// Writes a record at its own LSN (one inserted here, or one a standby received) and moves the
+/// end of WAL past it.
 sim::FsError Wal::write_received(const WalRecord& r) {
   const sim::FsError e = write_at(r);
   if (e != sim::FsError::Ok) return e;

@@ -95,39 +95,20 @@ TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted
 }
 
 TEST_CASE("a postgres section refuses an invalid setting with its file, line and key", "[postgres][loader]") {
-  CHECK_THAT(load_error(R"Y(
-name: t
-networks: {lan: {subnet: 10.0.0.0/24}}
-nodes:
-  pg1:
-    networks: [lan]
-    postgres: {synchronous_commit: sometimes}
-)Y"), Catch::Contains("inline.yaml:7") && Catch::Contains("nodes.pg1.postgres.synchronous_commit") &&
-         Catch::Contains("invalid value for parameter"));
-  CHECK_THAT(load_error(R"Y(
-name: t
-networks: {lan: {subnet: 10.0.0.0/24}}
-nodes:
-  pg1:
-    networks: [lan]
-    postgres: {synchronous_standby_names: "FIRST x (a)"}
-)Y"), Catch::Contains("nodes.pg1.postgres.synchronous_standby_names"));
-  CHECK_THAT(load_error(R"Y(
-name: t
-networks: {lan: {subnet: 10.0.0.0/24}}
-nodes:
-  pg1:
-    networks: [lan]
-    postgres: {standby_signal: true, primary_conninfo: "host=pg9"}
-)Y"), Catch::Contains("nodes.pg1.postgres.primary_conninfo") && Catch::Contains("no node named 'pg9'"));
-  CHECK_THAT(load_error(R"Y(
-name: t
-networks: {lan: {subnet: 10.0.0.0/24}}
-nodes:
-  pg1:
-    networks: [lan]
-    postgres: {wal_sender_timeot: 10s}
-)Y"), Catch::Contains("nodes.pg1.postgres.wal_sender_timeot") && Catch::Contains("wal_sender_timeout"));
+  // One node whose `postgres:` section is `section`, on line 7 of inline.yaml.
+  auto error_of = [](const std::string& section) {
+    return load_error("name: t\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes:\n  pg1:\n    networks: [lan]\n"
+                      "    postgres:\n      " + section + "\n");
+  };
+  CHECK_THAT(error_of("synchronous_commit: sometimes"), Catch::Contains("inline.yaml:7") &&
+                 Catch::Contains("nodes.pg1.postgres.synchronous_commit") && Catch::Contains("invalid value for parameter"));
+  CHECK_THAT(error_of("synchronous_standby_names: \"FIRST x (a)\""), Catch::Contains("nodes.pg1.postgres.synchronous_standby_names"));
+  CHECK_THAT(error_of("standby_signal: true\n      primary_conninfo: host=pg9"),
+             Catch::Contains("nodes.pg1.postgres.primary_conninfo") && Catch::Contains("no node named 'pg9'"));
+  CHECK_THAT(error_of("wal_sender_timeot: 10s"), Catch::Contains("nodes.pg1.postgres.wal_sender_timeot") &&
+                                                   Catch::Contains("wal_sender_timeout"));
+  CHECK_THAT(error_of("checkpoint_timeout: 1s"), Catch::Contains("at least 30s"));
+  CHECK_THAT(error_of("primary_conninfo: \"host=pg1\""), Catch::Contains("set standby_signal: true"));
 }
 
 TEST_CASE("promote and repoint are refused where they cannot apply, with their location", "[postgres][loader]") {
