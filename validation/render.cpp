@@ -702,10 +702,12 @@ const char* kPgWriter = R"SH(#!/bin/bash
 # A repoint (the operator's "update the connection string") writes the new host into
 # /tmp/hasim-pg-host-NAME, read before each attempt. Attempts start on a fixed period
 # (INTERVAL_S); one still running when the next is due makes that one skip, as the simulator's.
-# podman's DNS stalls for seconds around container changes (a psql blocked in getaddrinfo, which
-# connect_timeout does not bound, was killed at 5 s for 25 s after a repoint), so, as load.sh
-# does, the name is resolved once (bounded) and pinned (libpq's hostaddr), again only when the
-# host changes or no address was found.
+# The name is resolved before each attempt, as psql itself would, but bounded (getent, 1 s) and
+# handed to psql as hostaddr: podman's DNS stalls for seconds around container changes, and a
+# psql blocked in getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s
+# after a repoint. Not pinned once either: a stopped container's address is gone, and a connect
+# to it waits out connect_timeout (2 s) where the seed's client, its name unresolvable or its
+# port closed, fails at once.
 # Times: CLOCK_REALTIME from bash's $EPOCHREALTIME, as load.sh.
 # Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S
 set -u
@@ -728,17 +730,18 @@ while :; do
   fi
   while [ "$next" -le "$(now_ns)" ]; do next=$(( next + period )); done
   [ -s "$hostfile" ] && read -r host < "$hostfile"
-  if [ "$host" != "${pinned_host:-}" ] || [ -z "${pinned_ip:-}" ]; then
-    pinned_host=$host
-    case "$host" in
-      *[!0-9.]*) pinned_ip=$(timeout 3 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}') ;;
-      *) pinned_ip=$host ;;
-    esac
-  fi
   seq=$((seq + 1))
   t0=$(now_ns)
+  case "$host" in
+    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}') ;;
+    *) ip=$host ;;
+  esac
+  if [ -z "$ip" ]; then
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$(now_ns) host=$host ok=0 exit=2 error=psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
+    continue
+  fi
   out=$(timeout -k 1 5 psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-        -d "host=$host ${pinned_ip:+hostaddr=$pinned_ip} port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1 <<SQL
+        -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1 <<SQL
 BEGIN;
 INSERT INTO users (name, email) VALUES ('$name-$seq', '$name-$seq@hasim.invalid') RETURNING 'id=' || id;
 SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());
