@@ -78,3 +78,14 @@ def test_the_writer_acks_carry_node_timeline_xid_and_lsn_and_failures_a_sqlstate
     assert any("shutting down" in f["message"] for f in fails)
     assert {f["sqlstate"] for f in fails} == {"08006"}  # psql's connection failures carry none
     assert all(a["latency_us"] > 0 for a in acks)
+
+
+SB_T0 = 1796238825202203752  # Demo 2's split brain, run 0 (tests/validation/fixtures/demo2-split-brain-*.log)
+
+
+def test_the_restarted_old_primary_starts_again_as_a_primary_on_timeline_1_beside_the_promoted_one():
+    old = parse_logs.parse_postgres(lines("demo2-split-brain-primary.log"), "postgres-primary", SB_T0)
+    starts = [(e["role"], e["timeline"], round(e["t_s"])) for e in old if e["kind"] == "pg_started"]
+    assert starts == [("primary", 1, -3), ("primary", 1, 36)]  # `docker start` at 35 s, its data kept
+    new = parse_logs.parse_postgres(lines("demo2-split-brain-replica1.log"), "postgres-replica1", SB_T0)
+    assert [(e["timeline"]) for e in new if e["kind"] == "pg_promoted"] == [2]
