@@ -221,7 +221,7 @@ int cmd_validate(const Args& a) {
   // Measured in these runs, it is modelled, not tolerated.
   if (real.wakeup && !a.scenario_wakeup) {
     const auto& w = *real.wakeup;
-    sets.push_back("runtime.wakeup_delay=" + w.distribution());
+    sets.push_back(override_creating(tree, "runtime.wakeup_delay", w.distribution()));  // Demo 2's files have no runtime: key
     std::printf("Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
                 "simulated with it (--scenario-wakeup: the scenario's)\n",
                 w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
@@ -230,7 +230,7 @@ int cmd_validate(const Args& a) {
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)
     for (const auto& [action, m] : real.command_delay) {
-      sets.push_back("runtime.command_delay." + action + "=" + m.distribution());
+      sets.push_back(override_creating(tree, "runtime.command_delay." + action, m.distribution()));
       std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
                   "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }

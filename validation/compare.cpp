@@ -29,6 +29,10 @@ const std::vector<OutcomeRule>& rules() {
       {".multi_holder_s", "two holders over 100 ms", OutcomeRule::Above100ms},
       {".detect_down_s", "DOWN after its fault", OutcomeRule::Present},
       {".detect_up_s", "UP after its restart", OutcomeRule::Present},
+      // PostgreSQL's invariants, which real runs now check too (the simulator's own
+      // postgres_checks over their events): judged as outcomes, not as counts.
+      {".single_writable_primary", "two writable primaries at once", OutcomeRule::Positive},
+      {".no_acked_commit_lost", "an acknowledged commit lost", OutcomeRule::Positive},
   };
   return r;
 }

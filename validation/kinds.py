@@ -16,18 +16,12 @@ def _no_events(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
     return []
 
 
-def _not_rendered(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
-    """PostgreSQL's real stack is not rendered yet (validation/kinds/postgres.cpp refuses it), so
-    no run has a postgres log to read; its parser comes with its rendering (issue 10)."""
-    raise NotImplementedError("postgres logs are not parsed yet: its real stack is not rendered")
-
-
 # key -> parser(lines of one container's timestamped log, node, t0_ns) -> events.
 LOG_PARSERS: dict[str, LogParser] = {
     "haproxy": parse_logs.parse_haproxy,
     "nginx": _no_events,
     "keepalived": parse_logs.parse_keepalived,
-    "postgres": _not_rendered,
+    "postgres": parse_logs.parse_postgres,
 }
 
 

@@ -497,3 +497,125 @@ def summarize(values: list[float]) -> dict[str, float]:
     mid = len(v) // 2
     median = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
     return {"n": len(v), "min": v[0], "median": median, "p95": rank(0.95), "max": v[-1], "mean": sum(v) / len(v)}
+
+
+# --- PostgreSQL 15 -------------------------------------------------------------------------------
+# The server logs to stderr (the container's log) with log_line_prefix '%m [%p] ' (milliseconds);
+# the runtime's nanosecond stamp in front of each line is the one used, as for every kind.
+#   2026-12-02 18:40:01.123 UTC [57] LOG:  database system is ready to accept connections
+_PG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \S+ \[(?P<pid>\d+)\] (?P<level>[A-Z0-9]+):\s+(?P<msg>.*)$")
+_PG_LSN = r"([0-9A-F]+/[0-9A-F]+)"
+
+
+def pg_lsn(text: str) -> int:
+    """PostgreSQL's "X/Y" (two hex halves) as a byte position, as the simulator records `lsn`."""
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
+
+
+def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
+    """The simulator's pg_* events (models/postgres/events.hpp) from one PostgreSQL 15 container's
+    timestamped log. PostgreSQL names no timeline when a server starts; each event takes the node's
+    latest one from its own log: 1 after initdb or a base backup, the one "selected" at a
+    promotion, the one streamed from ("started streaming WAL ... on timeline N", "new target
+    timeline is N"). pg_promoted's switch_lsn is one past "redo done at X" (X: where the last
+    replayed record starts), so a commit whose record starts at or before X counts as replayed."""
+    events: list[dict] = []
+    tli = 1
+    redo_done = None
+    promoted = False     # since this start: the "ready to accept connections" after a promotion is not a start
+    shutdown_mode = ""
+    streaming = False
+
+    def ev(kind: str, ns: int, **fields) -> None:
+        events.append({"kind": kind, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node, **fields})
+    for line in lines:
+        ns, rest = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _PG_LINE.match(rest)
+        if not m:
+            continue
+        level, msg = m.group("level"), m.group("msg")
+        if msg.startswith("starting PostgreSQL"):
+            promoted, streaming, redo_done = False, False, None
+        elif msg == "database system is ready to accept connections":
+            if not promoted:
+                ev("pg_started", ns, role="primary", timeline=tli)
+        elif msg == "database system is ready to accept read-only connections":
+            ev("pg_started", ns, role="standby", timeline=tli)
+        elif (x := re.match(r"redo starts at " + _PG_LSN, msg)):
+            ev("pg_recovery_started", ns, redo_lsn=pg_lsn(x.group(1)))
+        elif (x := re.match(r"redo done at " + _PG_LSN, msg)):
+            redo_done = pg_lsn(x.group(1))
+            ev("pg_recovery_done", ns, end_lsn=redo_done)
+        elif (x := re.match(r"selected new timeline ID: (\d+)", msg)):
+            tli = int(x.group(1))
+            promoted = True
+            ev("pg_promoted", ns, timeline=tli, switch_lsn=(redo_done + 1) if redo_done is not None else 0)
+        elif (x := re.match(r"received (smart|fast|immediate) shutdown request", msg)):
+            shutdown_mode = x.group(1)
+            ev("pg_shutdown_requested", ns, mode=shutdown_mode)
+        elif msg == "database system is shut down":
+            ev("pg_shutdown_done", ns, mode=shutdown_mode)
+        elif (x := re.match(r"started streaming WAL from primary at " + _PG_LSN + r" on timeline (\d+)", msg)):
+            tli = int(x.group(2))
+            streaming = True
+            ev("pg_walreceiver_connected", ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))
+        elif (x := re.match(r"new target timeline is (\d+)", msg)):
+            tli = int(x.group(1))
+            ev("pg_timeline_followed", ns, timeline=tli)
+        elif streaming and (msg.startswith("replication terminated by primary server")
+                            or msg.startswith("could not receive data from WAL stream")
+                            or msg.startswith("terminating walreceiver")):
+            streaming = False
+            ev("pg_walreceiver_disconnected", ns, reason=msg)
+        elif msg.startswith("checkpoint complete:") or msg.startswith("restartpoint complete:"):
+            x = re.search(r"redo lsn=" + _PG_LSN, msg)
+            ev("pg_checkpoint", ns, redo_lsn=pg_lsn(x.group(1)) if x else 0)
+        elif level == "PANIC":
+            ev("pg_panic", ns, message=msg)
+    return events
+
+
+# pg-writer.sh, one line per attempt (validation/render.cpp kPgWriter):
+#   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 server=IP id=N xid=N lsn=X/Y walfile=24HEX
+#   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE...
+_PG_REQ = re.compile(r"HASIM_PG (?P<kv>.*?)(?: error=(?P<error>.*))?$")
+_SQLSTATE = re.compile(r"(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):")
+
+
+def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, addresses: dict[str, str]) -> list[dict]:
+    """pg_commit_acked / pg_commit_failed events (the simulator's WriteClient's) from pg-writer.sh's
+    lines, stamped at the acknowledgement (or the failure) as the client saw it. `addresses` maps
+    a server address (inet_server_addr()) to its node. An acknowledged commit's timeline is the
+    one of the WAL file its LSN falls in (pg_walfile_name: the server's insertion timeline); its
+    lsn is pg_current_wal_insert_lsn() after the INSERT, in the same transaction: where the commit
+    record goes (the writer is the only one; a background record written in between would put
+    the commit after it, so this is the commit record's start or slightly before it)."""
+    events = []
+    for line in lines:
+        m = _PG_REQ.search(line)
+        if not m:
+            continue
+        kv = dict(p.split("=", 1) for p in m.group("kv").split() if "=" in p)
+        try:
+            sent, end = int(kv["sent_ns"]), int(kv["end_ns"])
+        except (KeyError, ValueError):
+            continue
+        base = {"t_s": (end - t0_ns) / 1e9, "t_ns": end, "client": "client:" + workload, "workload": workload,
+                "seq": int(kv.get("seq", "0") or 0), "sent_s": (sent - t0_ns) / 1e9}
+        if kv.get("ok") == "1" and kv.get("lsn") and kv.get("walfile"):
+            server = kv.get("server", "")
+            events.append({"kind": "pg_commit_acked", **base, "node": addresses.get(server, server),
+                           "timeline": int(kv["walfile"][:8], 16), "xid": int(kv.get("xid", "0") or 0),
+                           "lsn": pg_lsn(kv["lsn"]), "id": int(kv.get("id", "0") or 0),
+                           "latency_us": (end - sent) // 1000})
+        else:
+            err = (m.group("error") or "").strip()
+            s = _SQLSTATE.search(err)
+            # psql's own connection failures carry no SQLSTATE: 08006, connection_failure.
+            events.append({"kind": "pg_commit_failed", **base, "node": kv.get("host", ""),
+                           "sqlstate": s.group(1) if s else "08006", "message": err,
+                           "psql_exit": int(kv.get("exit", "0") or 0)})
+    return events

@@ -135,7 +135,7 @@ void check_spec(const ScenarioSpec& spec) {
     const auto& f = spec.faults[i];
     const std::string key = "faults." + std::to_string(i) + "." + f.action;
     const std::string proc = process_of(f.target);
-    if (!proc.empty()) {
+    if (!proc.empty() && f.action != "repoint") {
       const NodeSpec* n = find_node(spec, node_of(f.target));
       if (n == nullptr) unsupported(key, "no node '" + node_of(f.target) + "'");
       std::vector<std::string> procs;
@@ -154,7 +154,14 @@ void check_spec(const ScenarioSpec& spec) {
   }
   for (const auto& [name, w] : spec.workloads) {
     if (find_node(spec, w.node) == nullptr) unsupported("workloads." + name + ".node", "no node '" + w.node + "'");
-    if (w.kind != "http_client") unsupported("workloads." + name + ".kind", "only http_client workloads are rendered yet");
+    if (w.kind == "pg_writer") {
+      // pg-writer.sh runs in a client image (psql) or beside a PostgreSQL server (same psql).
+      const auto procs = processes_of(*find_node(spec, w.node));
+      if (!procs.empty() && std::find(procs.begin(), procs.end(), "postgres") == procs.end())
+        unsupported("workloads." + name + ".node", "a pg_writer runs on a node without daemons or beside postgres (its image has psql)");
+    } else if (w.kind != "http_client") {
+      unsupported("workloads." + name + ".kind", "only http_client and pg_writer workloads are rendered");
+    }
   }
 }
 
@@ -208,6 +215,15 @@ std::string image_kind(const NodeSpec& n) {
   return k.empty() ? "base" : k;
 }
 
+/// A node without daemons that runs a pg_writer needs psql: the "pgclient" image (Debian's
+/// postgresql-client-15 and pg-writer.sh). Every other node's image is its daemons'.
+std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
+  if (processes_of(n).empty())
+    for (const auto& [name, w] : spec.workloads)
+      if (w.kind == "pg_writer" && w.node == n.name) return kPgClientImage;
+  return image_kind(n);
+}
+
 std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
   const auto netadmin = netadmin_nodes(spec);
   std::ostringstream o;
@@ -218,7 +234,7 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
   o << "# read-only from ./NODE, so changing a config needs no rebuild.\n";
   o << "version: \"2.4\"\n\nservices:\n";
   for (const auto& n : spec.nodes) {
-    const std::string kind = image_kind(n);
+    const std::string kind = image_kind(spec, n);
     o << "  " << n.name << ":\n";
     o << "    build: ./images/" << kind << "\n";
     o << "    image: " << image_name(kind) << "\n";
@@ -332,6 +348,15 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
   const NodeSpec* n = node.empty() ? nullptr : find_node(spec, node);
   const std::string grace = n ? seconds(n->stop_timeout.value_or(10 * sim::kSecond)) : "10";
   const std::string& a = f.action;
+  if (a == "promote") {  // the seed's promote-replica.sh: `docker exec NODE psql -c 'SELECT pg_promote()'`
+    doit.push_back(exec_step(node, {"psql", "-U", "postgres", "-X", "-c", "SELECT pg_promote()"}));
+    return;
+  }
+  if (a == "repoint") {  // the application's connection string: pg-writer.sh reads this file before each write
+    const std::string w = proc.substr(proc.find(':') + 1);
+    doit.push_back(exec_step(node, {"sh", "-c", "echo " + f.host + " > /tmp/hasim-pg-host-" + w}));
+    return;
+  }
   // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
   // are "keepalived"): by its own pid file, as its kind declares.
   std::vector<scenarios::FaultTarget> targets;
@@ -492,7 +517,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   o << "},\n";
   // The images run_real.py makes sure exist (built only when missing), and which node runs which.
   std::map<std::string, std::vector<std::string>> by_kind;
-  for (const auto& n : spec.nodes) by_kind[image_kind(n)].push_back(n.name);
+  for (const auto& n : spec.nodes) by_kind[image_kind(spec, n)].push_back(n.name);
   o << "  \"images\": [";
   bool first_image = true;
   for (const auto& [kind, nodes] : by_kind) {
@@ -549,6 +574,21 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   o << "  \"workloads\": [";
   first = true;
   for (const auto& [name, w] : spec.workloads) {
+    if (w.kind == "pg_writer") {
+      const auto& g = w.pg;
+      // Which node a server address (inet_server_addr()) is, for its acknowledgements.
+      std::string addrs;
+      for (const auto& n : spec.nodes)
+        for (const auto& a : n.networks)
+          if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
+      std::vector<std::string> argv = {"/hasim/pg-writer.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start)};
+      o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << ", \"kind\": \"pg_writer\", \"service\": " << json_str(w.node)
+        << ", \"host\": " << json_str(g.host) << ", \"interval_s\": " << seconds(g.interval) << ", \"timeout_s\": 5"
+        << ", \"start_s\": " << seconds(g.start) << ", \"run_for_s\": " << seconds(spec.duration - g.start)
+        << ", \"addresses\": {" << addrs << "}, \"argv\": " << json_list(argv) << "}";
+      first = false;
+      continue;
+    }
     const auto& h = w.http;
     const sim::Time end = h.duration > 0 ? std::min(spec.duration, h.start + h.duration) : spec.duration;
     // A timeout beyond a day means "none" (the seed's curl has no --max-time): load.sh takes 0.
@@ -646,6 +686,78 @@ while :; do
   sleep "$interval"
 done
 echo "HASIM_LOAD_DONE requests=$seq end_ns=$(now_ns)"
+)SH";
+
+const char* kPgWriter = R"SH(#!/bin/bash
+# Demo 2's application (the seed's generate-load.sh: an INSERT into users every interval), with
+# one parseable line per attempt:
+#   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 id=N xid=N lsn=X/Y walfile=24HEX server=IP
+#   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE
+# Each attempt is one psql session (as the seed's script does): BEGIN; INSERT ... RETURNING id;
+# then, in the same transaction, the server's address (inet_server_addr()), the transaction's
+# xid, pg_current_wal_insert_lsn() (where the commit record goes: this writer is the only one)
+# and the WAL file name of that position (its first 8 hex digits are the server's insertion
+# timeline); COMMIT. ok=1 only when psql saw the COMMIT succeed. Bounded: a 2 s connect timeout,
+# TCP user timeout and keepalives, and the whole session killed after 5 s.
+# A repoint (the operator's "update the connection string") writes the new host into
+# /tmp/hasim-pg-host-NAME, read before each attempt. Attempts start on a fixed period
+# (INTERVAL_S); one still running when the next is due makes that one skip, as the simulator's.
+# The name is resolved before each attempt, as psql itself would, but bounded (getent, 1 s) and
+# handed to psql as hostaddr: podman's DNS stalls for seconds around container changes, and a
+# psql blocked in getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s
+# after a repoint. Not pinned once either: a stopped container's address is gone, and a connect
+# to it waits out connect_timeout (2 s) where the seed's client, its name unresolvable or its
+# port closed, fails at once.
+# Times: CLOCK_REALTIME from bash's $EPOCHREALTIME, as load.sh.
+# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S
+set -u
+name="$1"; host="$2"; interval="$3"; run_for="$4"
+hostfile="/tmp/hasim-pg-host-$name"
+now_ns() { local t="$EPOCHREALTIME"; echo "${t%.*}${t#*.}000"; }
+to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; echo $(( i * 1000000000 + 10#${f:0:9} )); }
+period=$(to_ns "$interval")
+start=$(now_ns)
+limit=$(( start + $(to_ns "$run_for") ))
+next=$start
+seq=0
+export PGUSER=postgres PGDATABASE=demodb PGAPPNAME="client:$name"
+while :; do
+  now=$(now_ns)
+  [ "$now" -ge "$limit" ] && break
+  if [ "$now" -lt "$next" ]; then
+    d=$(( next - now ))
+    sleep "$(( d / 1000000000 )).$(printf '%09d' $(( d % 1000000000 )))"
+  fi
+  while [ "$next" -le "$(now_ns)" ]; do next=$(( next + period )); done
+  [ -s "$hostfile" ] && read -r host < "$hostfile"
+  seq=$((seq + 1))
+  t0=$(now_ns)
+  case "$host" in
+    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}') ;;
+    *) ip=$host ;;
+  esac
+  if [ -z "$ip" ]; then
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$(now_ns) host=$host ok=0 exit=2 error=psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
+    continue
+  fi
+  out=$(timeout -k 1 5 psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+        -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1 <<SQL
+BEGIN;
+INSERT INTO users (name, email) VALUES ('$name-$seq', '$name-$seq@hasim.invalid') RETURNING 'id=' || id;
+SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());
+COMMIT;
+SQL
+)
+  rc=$?
+  t1=$(now_ns)
+  out=$(printf '%s' "$out" | tr '\n\r' '  ')
+  if [ "$rc" = 0 ]; then
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=1 $out"
+  else
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=0 exit=$rc error=${out:0:300}"
+  fi
+done
+echo "HASIM_PG_DONE attempts=$seq end_ns=$(now_ns)"
 )SH";
 
 const char* kVipWatch = R"SH(#!/bin/bash
@@ -774,6 +886,7 @@ std::vector<std::string> daemons_of_image(const std::string& kind) {
 std::string dockerfile(const std::string& kind) {
   const std::vector<std::string> daemons = daemons_of_image(kind);
   std::vector<std::string> pkgs;
+  if (kind == detail::kPgClientImage) pkgs.push_back("postgresql-client-15");
   for (const auto& d : daemons)
     with_real_daemon(d, [&](auto real) {
       for (const auto& p : decltype(real)::packages()) pkgs.push_back(p);
@@ -818,6 +931,10 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
                                 {"hasim/stop-process.sh", kStopProcess, true},
                                 {"hasim/vip-watch.sh", kVipWatch, true}};
   for (const auto& p : daemons_of_image(kind)) f.push_back({"hasim/run-" + p + ".sh", run_script(p), true});
+  // Only images with psql carry the writer, so every other image (and its tag) stays as it was.
+  const auto d = daemons_of_image(kind);
+  if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
+    f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
   return f;
 }
@@ -883,7 +1000,7 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   files.emplace_back("plan.json", detail::render_plan(spec, project));
   // One build context per image kind: scripts only, shared by the nodes of that kind.
   std::set<std::string> kinds;
-  for (const auto& n : spec.nodes) kinds.insert(detail::image_kind(n));
+  for (const auto& n : spec.nodes) kinds.insert(detail::image_kind(spec, n));
   for (const auto& kind : kinds)
     for (const auto& f : detail::image_context(kind))
       (f.executable ? scripts : files).emplace_back("images/" + kind + "/" + f.path, f.text);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -14,7 +15,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "scenarios/postgres_checks.hpp"
 #include "scenarios/sweep.hpp"
+#include "sim/invariants.hpp"
 #include "sim/json.hpp"
 
 #ifndef HASIM_SOURCE_DIR
@@ -102,6 +105,71 @@ Measured read_measured(const scenarios::Tree& t, const std::string& path, const 
 
 }  // namespace
 
+std::vector<sim::TraceRecord> trace_of_real_events(const scenarios::Tree& events) {
+  std::vector<sim::TraceRecord> out;
+  if (!events.is_seq()) return out;
+  for (const auto& e : events.seq) {
+    if (!e.is_map()) continue;
+    const scenarios::Tree* k = e.find("kind");
+    const scenarios::Tree* t = e.find("t_s");
+    if (k == nullptr || !k->is_scalar() || t == nullptr || !t->is_scalar()) continue;
+    sim::TraceRecord r{static_cast<sim::Time>(std::llround(std::strtod(t->scalar.c_str(), nullptr) * 1e9)), k->scalar, {}, true};
+    for (const auto& [key, v] : e.map) {
+      if (key == "kind" || key == "t_s" || !v.is_scalar()) continue;
+      const std::string& x = v.scalar;
+      char* end = nullptr;
+      if (!v.quoted && !x.empty()) {
+        errno = 0;
+        const long long i = std::strtoll(x.c_str(), &end, 10);
+        if (*end == '\0' && errno == 0) {
+          r.fields.push_back({key, static_cast<std::int64_t>(i)});
+          continue;
+        }
+        const double d = std::strtod(x.c_str(), &end);
+        if (*end == '\0') {
+          r.fields.push_back({key, d});
+          continue;
+        }
+        if (x == "true" || x == "false") {
+          r.fields.push_back({key, x == "true"});
+          continue;
+        }
+      }
+      r.fields.push_back({key, x});
+    }
+    out.push_back(std::move(r));
+  }
+  // run_real.py sorts them; a stable sort keeps a hand-made file's ties in its order.
+  std::stable_sort(out.begin(), out.end(), [](const sim::TraceRecord& a, const sim::TraceRecord& b) { return a.time < b.time; });
+  return out;
+}
+
+RunMetrics real_postgres_metrics(const scenarios::Tree& events, double end_s) {
+  std::vector<sim::TraceRecord> trace = trace_of_real_events(events);
+  // A container killed leaves no log line: its fault record says the node went down.
+  for (auto& r : trace)
+    if (r.kind == "fault") {
+      const std::string a = r.text("action");
+      if (a == "kill" || a == "crash") {
+        const std::string target = r.text("target");
+        r.kind = "node_down";
+        r.fields.push_back({"node", target.substr(0, target.find('/'))});
+      }
+    }
+  RunMetrics out;
+  std::map<std::string, double> m;
+  sim::Invariants inv;
+  inv.enable("single_writable_primary");
+  inv.enable("no_acked_commit_lost");
+  const sim::Time end = static_cast<sim::Time>(std::llround(end_s * 1e9));
+  scenarios::postgres_checks(trace, end, inv, m);
+  if (m.empty()) return out;
+  inv.finish(end);
+  for (const auto& [k, v] : m) out[k] = v;
+  for (const auto& v : inv.violations()) out["violations." + v.invariant] += 1;
+  return out;
+}
+
 RealRuns read_real_runs(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
@@ -119,6 +187,15 @@ RealRuns read_real_runs(const std::string& path) {
       throw std::runtime_error(path + ":" + std::to_string(run.src.line) + ": a run without a 'metrics' object");
     RunMetrics rm;
     for (const auto& [k, v] : m->map) rm[k] = number_of(v, path, "metric " + k);
+    if (const scenarios::Tree* ev = run.find("events"); ev != nullptr && ev->is_seq()) {
+      const scenarios::Tree* d = run.find("duration_s");
+      double end_s = d != nullptr && d->is_scalar() ? number_of(*d, path, "duration_s") : 0.0;
+      if (d == nullptr)  // older files: the last event's time
+        for (const auto& e : ev->seq)
+          if (const auto* t = e.is_map() ? e.find("t_s") : nullptr; t != nullptr && t->is_scalar())
+            end_s = std::max(end_s, std::strtod(t->scalar.c_str(), nullptr));
+      for (const auto& [k, v] : real_postgres_metrics(*ev, end_s)) rm[k] = v;
+    }
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);

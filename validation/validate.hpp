@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenarios/tree.hpp"
+#include "sim/trace.hpp"
 #include "validation/compare.hpp"
 
 namespace validation {
@@ -49,8 +50,19 @@ struct RealRuns {
   bool interrupted = false;
   std::string error;
 };
-/// Throws std::runtime_error naming the file on anything unreadable.
+/// Throws std::runtime_error naming the file on anything unreadable. A run whose `events` hold
+/// PostgreSQL events (pg_*) gets its PostgreSQL metrics from them with the simulator's own code
+/// (real_postgres_metrics), over whatever run_real.py wrote under those names.
 RealRuns read_real_runs(const std::string& path);
+
+/// A real run's events (run_real.py's `events`: objects with kind, t_s and fields) as the
+/// simulator's trace records: integers as int64, other numbers as double, the rest as text.
+std::vector<sim::TraceRecord> trace_of_real_events(const scenarios::Tree& events);
+/// scenarios::postgres_checks over a real run's events, ending at `end_s`: the same metrics the
+/// simulator computes (W.acked, W.failed, W.write_gap_max_s, commits.*), plus
+/// violations.single_writable_primary / violations.no_acked_commit_lost as the runner counts
+/// them. Empty for a run without pg_* events.
+RunMetrics real_postgres_metrics(const scenarios::Tree& events, double end_s);
 
 /// The simulator's metrics for `seeds` seeds from `first_seed` (none: the scenario's seed), on
 /// `jobs` threads; identical for any number of jobs.

@@ -37,6 +37,7 @@ PostgresSection DaemonKind<PostgresSection>::read(const Tree& t, const std::stri
     const std::string text = scalar_of(*v, r.sub(guc));
     if (!s.conf.set(guc, text))
       fail(*v, r.sub(guc), "invalid value for parameter \"" + guc + "\": \"" + shown(text) + "\"");
+    s.settings.emplace_back(guc, text);
   }
   // Durations as the server reads them, bounded like every scenario duration.
   for (const auto& [guc, value] : std::vector<std::pair<std::string, sim::Time>>{

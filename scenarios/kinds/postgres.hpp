@@ -1,6 +1,7 @@
 #pragma once
 // The `postgres` daemon kind (see scenarios/kinds/daemon_kind.hpp); defined in postgres.cpp.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/postgres/config.hpp"
@@ -16,6 +17,9 @@ struct PostgresSection {
   models::postgres::PostgresConfig conf;
   bool standby_signal = false;
   std::vector<std::string> slots;
+  /// The settings the section sets, (GUC, text as written), in the section's reading order: what
+  /// the real postgresql.conf is rendered from (validation/kinds/postgres.cpp).
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 template <>

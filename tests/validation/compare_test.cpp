@@ -126,3 +126,15 @@ TEST_CASE("the simulator's invariant violations are not compared as measurements
   for (const auto& m : c.metrics) CHECK(m.metric != "violations.single_vip_holder");
   CHECK(c.pass());
 }
+
+TEST_CASE("PostgreSQL's invariant violations are compared as outcomes, the other violations not at all") {
+  const std::vector<RunMetrics> real = {{{"violations.single_writable_primary", 1}, {"violations.no_acked_commit_lost", 3}}};
+  const std::vector<RunMetrics> sim = {{{"violations.single_writable_primary", 1}, {"violations.single_vip_holder", 2}}};
+  const auto c = compare(real, sim);
+  CHECK(c.metrics.empty());
+  REQUIRE(c.outcomes.size() == 2);
+  for (const auto& o : c.outcomes) {
+    if (o.name == "violations: two writable primaries at once") CHECK(o.agree());
+    else CHECK((o.name == "violations: an acknowledged commit lost" && !o.agree()));
+  }
+}

@@ -325,3 +325,37 @@ TEST_CASE("render: keepalived's parent or VRRP child alone is signalled by its o
   CHECK(plan.find(R"(docker exec haproxy1 sh -c 'kill -KILL \"$(cat /run/keepalived.pid)\"')") != std::string::npos);
   CHECK(plan.find("docker exec haproxy1 pkill -KILL -x keepalived") != std::string::npos);  // both processes
 }
+
+TEST_CASE("render: Demo 2's manual failover renders PostgreSQL, the writer and the operator's steps", "[validation]") {
+  const auto dir = fresh_dir("demo2");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/manual-failover.yaml", {}), dir.string());
+  const std::string conf = slurp(dir / "postgres-replica1" / "postgresql.conf");
+  CHECK(has_line(conf, "wal_level = replica"));
+  CHECK(has_line(conf, "log_line_prefix = '%m [%p] '"));
+  CHECK(has_line(conf, "cluster_name = 'postgres-replica1'"));
+  CHECK(has_line(conf, "primary_slot_name = 'replica1_slot'"));
+  CHECK(has_line(conf, "primary_conninfo = 'host=postgres-primary port=5432 user=replicator application_name=postgres-replica1'"));
+  CHECK(has_line(slurp(dir / "postgres-replica1" / "pg_hba.conf"), "host    replication  all    172.30.0.0/16   trust"));
+  const std::string env = slurp(dir / "postgres-replica1" / "hasim-init.env");
+  CHECK(has_line(env, "HASIM_STANDBY=1"));
+  CHECK(has_line(slurp(dir / "postgres-primary" / "hasim-init.env"), "HASIM_SLOTS='replica1_slot replica2_slot'"));
+  const std::string run = slurp(dir / "images" / "postgres" / "hasim" / "run-postgres.sh");
+  CHECK(run.find("pg_basebackup") != std::string::npos);
+  CHECK(run.find("initdb") != std::string::npos);
+  // The writer runs in the psql image; the compose file gives it that image.
+  CHECK(fs::exists(dir / "images" / "pgclient" / "hasim" / "pg-writer.sh"));
+  CHECK(slurp(dir / "docker-compose.yml").find("build: ./images/pgclient") != std::string::npos);
+  const std::string plan = slurp(dir / "plan.json");
+  CHECK(plan.find("\"argv\": [\"psql\", \"-U\", \"postgres\", \"-X\", \"-c\", \"SELECT pg_promote()\"]") != std::string::npos);
+  CHECK(plan.find("echo postgres-replica1 > /tmp/hasim-pg-host-load") != std::string::npos);
+  CHECK(plan.find("\"kind\": \"pg_writer\"") != std::string::npos);
+  CHECK(plan.find("{\"service\": \"postgres-replica1\", \"standby\": true}") != std::string::npos);
+}
+
+TEST_CASE("render: images of kinds without PostgreSQL carry no pg-writer.sh", "[validation]") {
+  for (const char* kind : {"haproxy", "nginx", "haproxy-keepalived", "base"}) {
+    const auto ctx = validation::detail::image_context(kind);
+    CHECK(std::none_of(ctx.begin(), ctx.end(), [](const auto& f) { return f.path == "hasim/pg-writer.sh"; }));
+  }
+}

@@ -1,7 +1,7 @@
-// The real PostgreSQL: Debian's postgresql-15. Its image and command are declared; the stack's
-// own set-up (initdb on the primary, `pg_basebackup -R -C -S` on each standby, the SQL client
-// logging every acknowledged write) is not rendered yet, so `hasim render` refuses a scenario
-// with a `postgres:` section, by name, rather than writing a stack that is not the seed's.
+// The real PostgreSQL: Debian's postgresql-15, set up as the seed's stack is (Demo 2): the primary
+// is made by initdb, each standby by `pg_basebackup -R -C -S SLOT` from the primary it names in
+// primary_conninfo, and the data directory lives in the container (not a bind mount), so
+// `docker stop`/`docker start` keep it and a re-created container starts afresh.
 #include "validation/kinds/postgres.hpp"
 
 #include "validation/render_detail.hpp"
@@ -10,30 +10,135 @@ namespace validation {
 
 using scenarios::PostgresSection;
 
-std::vector<std::string> RealDaemon<PostgresSection>::packages() { return {"postgresql-15"}; }
-/// The server in the foreground as the postgres user, its configuration from the mounted file.
-std::string RealDaemon<PostgresSection>::command() {
-  return "exec runuser -u postgres -- /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/data "
-         "-c config_file=/etc/postgresql/postgresql.conf";
+namespace {
+
+/// A postgresql.conf value: quoted as a string literal (PostgreSQL accepts quotes around every
+/// value), unless the scenario wrote the quotes itself ("'FIRST 1 (replica1)'").
+std::string conf_value(const std::string& v) {
+  if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') return v;
+  std::string o = "'";
+  for (char c : v) o += c == '\'' ? std::string("''") : std::string(1, c);
+  return o + "'";
 }
+
+/// A shell word for hasim-init.env, always single-quoted.
+std::string env_value(const std::string& v) {
+  std::string o = "'";
+  for (char c : v) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
+/// The run script: the data directory made on the first start only, then the server in the
+/// foreground as the postgres user. Every wait is bounded; a standby that cannot clone its
+/// primary within them exits (its container's log says why) rather than start empty.
+const char* kRunPostgres = R"SH(set -u
+PGBIN=/usr/lib/postgresql/15/bin
+PGDATA=/var/lib/postgresql/data
+CONF=/etc/postgresql/postgresql.conf
+# The node's part (rendered from its postgres: section): HASIM_STANDBY, HASIM_PRIMARY_CONNINFO,
+# HASIM_SLOT (primary_slot_name), HASIM_SLOTS (the slots the section lists on this server).
+. /etc/postgresql/hasim-init.env
+install -d -o postgres -g postgres -m 2775 /run/postgresql
+as_pg() { runuser -u postgres -- "$@"; }
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ "$HASIM_STANDBY" = 1 ]; then
+    # The seed's setup-replica.sh: wait for the primary, then clone it with its slot
+    # (pg_basebackup -R -C -S); a slot left by an earlier failed attempt is reused (-S only).
+    create=(-C)
+    ok=0
+    for _ in $(seq 1 120); do
+      rm -rf "$PGDATA"; install -d -o postgres -g postgres -m 700 "$PGDATA"
+      if as_pg timeout 5 "$PGBIN/pg_isready" -q -t 3 -d "$HASIM_PRIMARY_CONNINFO dbname=postgres"; then
+        out=$(as_pg timeout 120 "$PGBIN/pg_basebackup" -D "$PGDATA" -d "$HASIM_PRIMARY_CONNINFO" -R -X stream -c fast \
+              ${HASIM_SLOT:+"${create[@]}" -S "$HASIM_SLOT"} 2>&1) && { ok=1; break; }
+        echo "hasim: pg_basebackup: $out"
+        case "$out" in *"already exists"*) create=() ;; esac
+      fi
+      sleep 0.5
+    done
+    [ "$ok" = 1 ] || { echo "hasim: no base backup of the primary within the limit"; exit 1; }
+    echo "hasim: base backup of the primary taken (slot ${HASIM_SLOT:-none})"
+  else
+    install -d -o postgres -g postgres -m 700 "$PGDATA"
+    as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust >/dev/null || exit 1
+    # The seed's init: the application's database and table, the standbys' replication role. On
+    # a private start (no TCP, its log in a file, not the container's), so the run's log shows
+    # one start of the server only. The slots the section lists here are made by the standbys'
+    # `pg_basebackup -C -S` (the seed's way); made here too, pg_basebackup -C would fail on them.
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 -l /tmp/hasim-initdb.log \
+      -o "-c config_file=$CONF -c listen_addresses=''" start >/dev/null || exit 1
+    {
+      echo "CREATE ROLE replicator WITH REPLICATION LOGIN;"
+      echo "CREATE DATABASE demodb;"
+      echo "\\c demodb"
+      echo "CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz DEFAULT now());"
+    } | as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null || exit 1
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 -m fast stop >/dev/null || exit 1
+    echo "hasim: initdb done (slots made by the standbys' base backups: ${HASIM_SLOTS:-none})"
+  fi
+fi
+exec runuser -u postgres -- "$PGBIN/postgres" -D "$PGDATA" -c config_file="$CONF")SH";
+
+}  // namespace
+
+std::vector<std::string> RealDaemon<PostgresSection>::packages() { return {"postgresql-15"}; }
+std::string RealDaemon<PostgresSection>::command() { return kRunPostgres; }
 /// The official image's STOPSIGNAL: SIGINT, a fast shutdown.
 std::string RealDaemon<PostgresSection>::stop_signal() { return "INT"; }
 bool RealDaemon<PostgresSection>::stop_oldest_only() { return true; }  // the postmaster stops its children
 bool RealDaemon<PostgresSection>::net_admin() { return false; }
 
-std::vector<NodeFile> RealDaemon<PostgresSection>::files(const RenderContext& ctx, const PostgresSection&) {
-  detail::cannot_render(ctx.where, "PostgreSQL's real stack (initdb, pg_basebackup -R -C -S on the standbys, the SQL "
-                                   "client) is not rendered yet");
+std::vector<NodeFile> RealDaemon<PostgresSection>::files(const RenderContext& ctx, const PostgresSection& c) {
+  std::string conf = "# Rendered by hasim from " + ctx.where + ".\n";
+  conf += "# What every node of the stack needs (the seed's servers run with these):\n";
+  conf += "listen_addresses = '*'\n";
+  conf += "hba_file = '/etc/postgresql/pg_hba.conf'\n";
+  conf += "wal_level = replica\n";
+  conf += "hot_standby = on\n";
+  conf += "# Logs on stderr (the container's log) with millisecond times; the runtime stamps each line too.\n";
+  conf += "logging_collector = off\n";
+  conf += "log_destination = 'stderr'\n";
+  conf += "log_line_prefix = '%m [%p] '\n";
+  conf += "log_checkpoints = on\n";
+  conf += "# The scenario's settings (a later line wins over an earlier one):\n";
+  for (const auto& [guc, text] : c.settings) conf += guc + " = " + conf_value(text) + "\n";
+
+  std::string hba = "# Rendered by hasim from " + ctx.where + ": trust inside the stack's networks.\n";
+  hba += "local   all          all                   trust\n";
+  hba += "local   replication  all                   trust\n";
+  hba += "host    all          all    127.0.0.1/32   trust\n";
+  for (const auto& a : ctx.node.networks)
+    for (const auto& net : ctx.spec.networks)
+      if (net.name == a.network) {
+        hba += "host    all          all    " + net.subnet + "   trust\n";
+        hba += "host    replication  all    " + net.subnet + "   trust\n";
+      }
+
+  std::string slots;
+  for (const auto& s : c.slots) slots += (slots.empty() ? "" : " ") + s;
+  std::string env = "# Rendered by hasim from " + ctx.where + ": how run-postgres.sh makes the data directory.\n";
+  env += "HASIM_STANDBY=" + std::string(c.standby_signal ? "1" : "0") + "\n";
+  env += "HASIM_PRIMARY_CONNINFO=" + env_value(c.conf.primary_conninfo) + "\n";
+  env += "HASIM_SLOT=" + env_value(c.conf.primary_slot_name) + "\n";
+  env += "HASIM_SLOTS=" + env_value(slots) + "\n";
+  return {{"postgresql.conf", conf}, {"pg_hba.conf", hba}, {"hasim-init.env", env}};
 }
 
 std::vector<std::pair<std::string, std::string>> RealDaemon<PostgresSection>::mounts() {
-  return {{"postgresql.conf", "/etc/postgresql/postgresql.conf"}};
+  return {{"postgresql.conf", "/etc/postgresql/postgresql.conf"},
+          {"pg_hba.conf", "/etc/postgresql/pg_hba.conf"},
+          {"hasim-init.env", "/etc/postgresql/hasim-init.env"}};
 }
 
 /// "database system is ready to accept connections" (a primary) or "... read-only connections"
 /// (a hot standby): postmaster.c's messages once the server takes connections.
 std::string RealDaemon<PostgresSection>::ready_log() { return "database system is ready to accept"; }
 
-std::string RealDaemon<PostgresSection>::plan_entry(const RenderContext&, const PostgresSection&) { return ""; }
+/// run_real.py waits for the stack's one-time set-up (initdb, each standby's base backup and its
+/// walreceiver streaming) before the run's time 0: the simulator's servers start on data
+/// directories made before its run.
+std::string RealDaemon<PostgresSection>::plan_entry(const RenderContext& ctx, const PostgresSection& c) {
+  return "{\"service\": " + detail::json_str(ctx.node.name) + ", \"standby\": " + (c.standby_signal ? "true" : "false") + "}";
+}
 
 }  // namespace validation

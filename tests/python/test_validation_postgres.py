@@ -1,0 +1,91 @@
+"""validation/parse_logs.py's PostgreSQL parsers against REAL logs of Demo 2's manual failover
+(tests/validation/fixtures/demo2-manual-failover-*.log, captured by validation/run_real.py on
+rootful podman, PostgreSQL 15.18 from Debian bookworm): `docker stop postgres-primary` at 20 s,
+`SELECT pg_promote()` on postgres-replica1 at 25 s, the writer repointed at 30 s."""
+import os
+import sys
+
+ROOT = os.environ.get("HASIM_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "validation"))
+import kinds  # noqa: E402
+import parse_logs  # noqa: E402
+
+FIX = os.path.join(ROOT, "tests", "validation", "fixtures")
+T0 = 1796237268410506727  # the run's t0_ns (run_real.py: when every standby streamed)
+ADDRESSES = {"172.30.0.10": "postgres-primary", "172.30.0.11": "postgres-replica1", "172.30.0.12": "postgres-replica2"}
+
+
+def lines(name):
+    with open(os.path.join(FIX, name)) as f:
+        return f.read().splitlines()
+
+
+def kinds_of(events):
+    return [e["kind"] for e in events if e["kind"] != "pg_checkpoint"]
+
+
+def test_lsns_read_as_byte_positions():
+    assert parse_logs.pg_lsn("0/600CD40") == 0x600CD40
+    assert parse_logs.pg_lsn("1/0") == 1 << 32
+
+
+def test_the_primary_starts_once_on_timeline_1_and_stops_with_a_fast_shutdown_at_the_fault():
+    ev = parse_logs.parse_postgres(lines("demo2-manual-failover-primary.log"), "postgres-primary", T0)
+    assert kinds_of(ev) == ["pg_started", "pg_shutdown_requested", "pg_shutdown_done"]
+    assert ev[0]["role"] == "primary" and ev[0]["timeline"] == 1 and ev[0]["t_s"] < 0  # set-up precedes t0
+    done = [e for e in ev if e["kind"] == "pg_shutdown_done"][0]
+    assert done["mode"] == "fast" and 20.0 < done["t_s"] < 22.0
+
+
+def test_the_promoted_standby_streams_then_promotes_to_timeline_2_once():
+    ev = parse_logs.parse_postgres(lines("demo2-manual-failover-replica1.log"), "postgres-replica1", T0)
+    assert kinds_of(ev) == ["pg_recovery_started", "pg_started", "pg_walreceiver_connected", "pg_walreceiver_disconnected",
+                            "pg_recovery_done", "pg_promoted"]
+    started = [e for e in ev if e["kind"] == "pg_started"][0]
+    assert started["role"] == "standby" and started["timeline"] == 1
+    promoted = [e for e in ev if e["kind"] == "pg_promoted"][0]
+    # "redo done at 0/600CD40": the last replayed record starts there; switch_lsn is one past it.
+    assert promoted["timeline"] == 2 and promoted["switch_lsn"] == 0x600CD40 + 1
+    assert 25.0 < promoted["t_s"] < 27.0
+    # The "ready to accept connections" after the promotion is not a second start.
+    assert sum(1 for e in ev if e["kind"] == "pg_started") == 1
+
+
+def test_the_other_standby_loses_its_primary_and_is_never_promoted():
+    ev = parse_logs.parse_postgres(lines("demo2-manual-failover-replica2.log"), "postgres-replica2", T0)
+    assert "pg_promoted" not in kinds_of(ev)
+    assert [e["role"] for e in ev if e["kind"] == "pg_started"] == ["standby"]
+    assert "pg_walreceiver_disconnected" in kinds_of(ev)
+
+
+def test_postgres_is_parsed_by_its_kind_entry():
+    assert kinds.LOG_PARSERS["postgres"] is parse_logs.parse_postgres
+
+
+def test_the_writer_acks_carry_node_timeline_xid_and_lsn_and_failures_a_sqlstate():
+    ev = parse_logs.parse_pg_client(lines("demo2-manual-failover-writer.log"), "app", "load", T0, ADDRESSES)
+    acks = [e for e in ev if e["kind"] == "pg_commit_acked"]
+    fails = [e for e in ev if e["kind"] == "pg_commit_failed"]
+    assert len(acks) + len(fails) == 117  # one event per attempt (HASIM_PG_DONE attempts=117)
+    assert {e["client"] for e in ev} == {"client:load"}
+    first, last = acks[0], acks[-1]
+    assert (first["node"], first["timeline"], first["xid"], first["lsn"]) == ("postgres-primary", 1, 727, 0x60020E0)
+    assert (last["node"], last["timeline"]) == ("postgres-replica1", 2)
+    # Every commit acknowledged on timeline 1 precedes the promoted standby's switch point.
+    assert all(a["lsn"] < 0x600CD40 + 1 for a in acks if a["timeline"] == 1)
+    # Between the stop (20 s) and the repoint (30 s) every attempt fails, and none outside.
+    assert fails and all(20.0 < f["t_s"] < 31.5 for f in fails)
+    assert any("shutting down" in f["message"] for f in fails)
+    assert {f["sqlstate"] for f in fails} == {"08006"}  # psql's connection failures carry none
+    assert all(a["latency_us"] > 0 for a in acks)
+
+
+SB_T0 = 1796238825202203752  # Demo 2's split brain, run 0 (tests/validation/fixtures/demo2-split-brain-*.log)
+
+
+def test_the_restarted_old_primary_starts_again_as_a_primary_on_timeline_1_beside_the_promoted_one():
+    old = parse_logs.parse_postgres(lines("demo2-split-brain-primary.log"), "postgres-primary", SB_T0)
+    starts = [(e["role"], e["timeline"], round(e["t_s"])) for e in old if e["kind"] == "pg_started"]
+    assert starts == [("primary", 1, -3), ("primary", 1, 36)]  # `docker start` at 35 s, its data kept
+    new = parse_logs.parse_postgres(lines("demo2-split-brain-replica1.log"), "postgres-replica1", SB_T0)
+    assert [(e["timeline"]) for e in new if e["kind"] == "pg_promoted"] == [2]

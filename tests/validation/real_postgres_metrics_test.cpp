@@ -1,0 +1,91 @@
+// A real run's PostgreSQL metrics come from its events through the simulator's own code
+// (scenarios/postgres_checks.cpp), via read_real_runs: a small hand-made real.json.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "validation/validate.hpp"
+
+namespace {
+
+// Demo 2's manual failover as run_real.py writes it: the primary on timeline 1 acknowledges two
+// commits, stops (fast shutdown), replica1 is promoted at 25 s (its last replayed record starts
+// at 0/3000100, so switch_lsn is one past it), and the writer, repointed, gets two more.
+const char* kRealJson = R"({
+  "runs": [
+    {"run": 0, "duration_s": 60, "metrics": {"load.acked": 999},
+     "events": [
+       {"kind": "pg_started", "t_s": -3.5, "node": "postgres-primary", "role": "primary", "timeline": 1},
+       {"kind": "pg_started", "t_s": -1.2, "node": "postgres-replica1", "role": "standby", "timeline": 1},
+       {"kind": "pg_commit_failed", "t_s": 2.1, "client": "client:load", "node": "postgres-primary", "sqlstate": "08006", "message": "refused"},
+       {"kind": "pg_commit_acked", "t_s": 2.6, "client": "client:load", "node": "postgres-primary", "timeline": 1, "xid": 740, "lsn": 50331904},
+       {"kind": "pg_commit_acked", "t_s": 19.5, "client": "client:load", "node": "postgres-primary", "timeline": 1, "xid": 741, "lsn": 50332000},
+       {"kind": "fault", "t_s": 20.0, "action": "stop", "target": "postgres-primary"},
+       {"kind": "pg_shutdown_done", "t_s": 20.3, "node": "postgres-primary", "mode": "fast"},
+       {"kind": "pg_promoted", "t_s": 25.4, "node": "postgres-replica1", "timeline": 2, "switch_lsn": 50332001},
+       {"kind": "pg_commit_acked", "t_s": 30.7, "client": "client:load", "node": "postgres-replica1", "timeline": 2, "xid": 742, "lsn": 50340000},
+       {"kind": "pg_commit_acked", "t_s": 59.5, "client": "client:load", "node": "postgres-replica1", "timeline": 2, "xid": 743, "lsn": 50340100}
+     ]}
+  ]
+})";
+
+std::string write_temp(const std::string& text) {
+  char path[] = "/tmp/hasim-real-pg-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::ofstream(path) << text;
+  std::fclose(fdopen(fd, "w"));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a real run's PostgreSQL metrics are computed from its events by the simulator's checks") {
+  const std::string path = write_temp(kRealJson);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(real.runs.size() == 1);
+  const auto& m = real.runs[0];
+  CHECK(m.at("load.acked") == 4);  // the events', not the file's 999
+  CHECK(m.at("load.failed") == 1);
+  CHECK(m.at("load.write_gap_max_s") == Approx(59.5 - 30.7));  // from the repointed writer's first ack to its next
+  CHECK(m.at("commits.acked") == 4);
+  CHECK(m.at("commits.acked_lost") == 0);  // 50332000 < switch_lsn: replayed before the promotion
+  CHECK(m.count("violations.single_writable_primary") == 0);
+}
+
+TEST_CASE("a commit past the promoted standby's last replayed record is lost, and a restarted old primary is a second primary") {
+  std::string text = kRealJson;
+  // The last commit on timeline 1 starts after what replica1 replayed.
+  text.replace(text.find("\"lsn\": 50332000"), 15, "\"lsn\": 50332008");
+  text.replace(text.find("{\"kind\": \"pg_commit_acked\", \"t_s\": 30.7"), 0,
+               "{\"kind\": \"pg_started\", \"t_s\": 35.2, \"node\": \"postgres-primary\", \"role\": \"primary\", \"timeline\": 1},\n");
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  const auto& m = real.runs.at(0);
+  CHECK(m.at("commits.acked_lost") == 1);
+  CHECK(m.at("violations.no_acked_commit_lost") == 1);
+  CHECK(m.at("violations.single_writable_primary") == 1);
+}
+
+TEST_CASE("a real run without PostgreSQL events keeps run_real.py's metrics and gains none") {
+  const std::string path = write_temp(R"({"runs": [{"metrics": {"load.requests": 10},
+    "events": [{"kind": "server_down", "t_s": 3.0, "node": "haproxy"}]}]})");
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  CHECK(real.runs.at(0).size() == 1);
+  CHECK(real.runs.at(0).at("load.requests") == 10);
+}
+
+TEST_CASE("real events become trace records with integer, number and text fields") {
+  const auto tree = scenarios::parse_yaml(R"([{"kind": "pg_promoted", "t_s": 25.5, "node": "7", "timeline": 2, "x": 1.5}])", "t.json");
+  const auto recs = validation::trace_of_real_events(tree);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].time == 25'500'000'000);
+  CHECK(recs[0].text("node") == "7");  // quoted: text, though it reads as a number
+  CHECK(std::get<std::int64_t>(*recs[0].find("timeline")) == 2);
+  CHECK(std::get<double>(*recs[0].find("x")) == 1.5);
+}
