@@ -77,6 +77,63 @@ void Network::on_node_added(Node& node) {
   if (nodes_.size() <= node.id()) nodes_.resize(node.id() + 1);
   nodes_[node.id()].delay_rng = sim_.rng("net/delay/" + node.name());
   nodes_[node.id()].loss_rng = sim_.rng("net/loss/" + node.name());
+  nodes_[node.id()].neigh_rng = sim_.rng("net/neigh/" + node.name());
+}
+
+Time Network::reachable_time(NodeId node, Time at) {
+  // neigh_rand_reach_time(): base/2 plus a uniform draw below base. A namespace's parameters get
+  // their first draw when its interface appears and a new one every 300 s (neigh_periodic_work).
+  NodeNet& nn = nodes_[node];
+  constexpr Time kRedraw = 300 * kSecond;
+  const auto draw = [&] { return base_reachable_time / 2 + nn.neigh_rng.uniform_int(0, base_reachable_time - 1); };
+  if (nn.reachable_time < 0) nn.reachable_time = draw();
+  while (at >= nn.reach_epoch + kRedraw) {
+    nn.reach_epoch += kRedraw;
+    nn.reachable_time = draw();
+  }
+  return nn.reachable_time;
+}
+
+bool Network::neighbour_failed(NodeId src, NodeNet::Neighbour& e, Time now) {
+  if (e.delay_from == kNever) {
+    const Time stale_at = e.confirmed + reachable_time(src, now);
+    if (now < stale_at) return false;  // still REACHABLE: frames go to the MAC that is gone
+    // When the MAC stopped answering: its container's stop, when known; else (a cut path, an
+    // address moved away) its last confirmation. Until then any probe was answered, so an entry
+    // that expired earlier was merely STALE, waiting for a packet.
+    Time died = e.confirmed;
+    const auto& downs = nodes_[e.node].down_at;
+    if (e.starts >= 1 && e.starts <= downs.size() && downs[e.starts - 1] != kNever)
+      died = std::max(died, downs[e.starts - 1]);
+    const Time from = std::max(stale_at, died);
+    // neigh_timer_handler: an entry used within DELAY_PROBE_TIME before it expires goes straight
+    // to DELAY when it expires; otherwise it turns STALE, and the first use after starts DELAY.
+    const bool recently_used = e.used >= from - delay_first_probe_time && e.used >= died && e.used <= from;
+    e.delay_from = recently_used ? from : now;
+  }
+  return now >= e.delay_from + delay_first_probe_time + ucast_probes * retrans_time;
+}
+
+void Network::confirm_neighbour(NodeId node, NodeId peer) {
+  const std::uint32_t starts = sim_.node(peer).starts();
+  for (auto& [ip, e] : nodes_[node].arp_cache)
+    if (e.node == peer && e.starts == starts) {
+      e.confirmed = sim_.now();
+      e.delay_from = kNever;
+    }
+}
+
+void Network::learn_from_request(NodeId owner, NodeId src) {
+  // arp_process(): a request addressed to us creates or updates the sender's entry (STALE, the
+  // sender's MAC), so a restarted container that talks first is reachable at once.
+  for (const auto& a : nodes_[src].attachments) {
+    bool shared = false;
+    for (const auto& b : nodes_[owner].attachments) shared = shared || b.segment == a.segment;
+    if (!shared) continue;
+    auto& e = nodes_[owner].arp_cache[a.address];
+    e = {src, sim_.node(src).starts(), NodeNet::Neighbour::kNoConfirmation, sim_.now(), kNever};
+    return;
+  }
 }
 
 Ipv4 Network::allocate(SegmentId seg) {
@@ -185,19 +242,45 @@ std::vector<NodeId> Network::holders(Ipv4 ip) const {
 void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (n == node) continue;
-    if (path_open(node, static_cast<NodeId>(n), kArp)) nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts()};
+    if (path_open(node, static_cast<NodeId>(n), kArp))
+      nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts(), sim_.now(), sim_.now(), kNever};
   }
 }
 
 std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
-  // Primary addresses are unique per bridge: the owner answers, if it is up, and the sender
-  // learns it. When the owner vanishes (docker stop), the learned entry keeps the sender's SYNs
-  // going to a MAC that is gone: they are lost until the connect timeout (HAProxy logs `sC`,
-  // 5 s per attempt, in the real runs), whereas an address never seen fails ARP after 3 s.
+  // Primary addresses are unique per bridge. The sender's neighbour entry says which MAC frames
+  // go to. While that MAC answers (its container is up, not restarted, reachable) the entry is
+  // confirmed and used. When it stops answering (docker stop: the MAC is gone; docker start: a
+  // new veth, a new MAC), frames to it are lost, with no error, until Linux's neighbour
+  // unreachability detection fails the entry: the rest of its REACHABLE time, then DELAY and
+  // PROBE (8 s). HAProxy logs `sC`, 5 s per attempt, for SYNs lost this way in the real runs;
+  // a restarted PostgreSQL stayed unreachable from the writer for 13 s (an `ip neigh` probe in
+  // the app container showed the old MAC REACHABLE, DELAY, PROBE, then the new one). Then a
+  // broadcast ARP finds the address's current MAC, or fails after 3 s: an address never seen.
   if (auto p = primary_.find(ip); p != primary_.end()) {
     const NodeId n = p->second.front();  // the first node (in node order) with that address
-    if (!sim_.node(n).up()) return std::nullopt;
-    nodes_[src].arp_cache[ip] = {n, sim_.node(n).starts()};
+    const Time now = sim_.now();
+    auto& cache = nodes_[src].arp_cache;
+    if (auto cached = cache.find(ip); cached != cache.end()) {
+      auto& e = cached->second;
+      const Node& c = sim_.node(e.node);
+      const bool answers = c.up() && c.starts() == e.starts && holds(e.node, ip) && path_open(src, e.node, kArp) &&
+                           path_open(e.node, src, kArp);
+      if (answers) {
+        e.confirmed = now;  // TCP's forward progress or a unicast probe's answer confirms it
+        e.used = now;
+        e.delay_from = kNever;
+        return e.node;
+      }
+      if (!neighbour_failed(src, e, now)) {
+        e.used = now;
+        return std::nullopt;
+      }
+      cache.erase(cached);  // FAILED: the next packet resolves afresh
+    }
+    if (!sim_.node(n).up() || !path_open(src, n, kArp) || !path_open(n, src, kArp)) return std::nullopt;
+    cache[ip] = {n, sim_.node(n).starts(), now, now, kNever};
+    learn_from_request(n, src);
     return n;
   }
   auto it = secondary_.find(ip);
@@ -220,7 +303,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   std::optional<NodeId> chosen;
   for (const auto& s : it->second)
     if (path_open(src, s.node, kArp)) chosen = s.node;
-  if (chosen) cache[ip] = {*chosen, sim_.node(*chosen).starts()};
+  if (chosen) cache[ip] = {*chosen, sim_.node(*chosen).starts(), sim_.now(), sim_.now(), kNever};
   return chosen;
 }
 
@@ -434,6 +517,8 @@ void Network::set_loss(NodeId node, double probability) { nodes_[node].loss = pr
 void Network::node_up(Node& node) {
   NodeNet& nn = nodes_[node.id()];
   nn.arp_cache.clear();  // a new network namespace starts with an empty neighbour table
+  nn.reach_epoch = sim_.now();  // and its interface's parameters get a new reachable_time,
+  nn.reachable_time = -1;       // drawn when first needed
   if (node.dynamic_address && node.starts() > 1) {
     for (auto& a : nn.attachments) {
       const Ipv4 old = a.address;
@@ -448,6 +533,11 @@ void Network::node_up(Node& node) {
 }
 
 void Network::node_down(Node& node) {
+  auto& downs = nodes_[node.id()].down_at;
+  if (node.starts() >= 1) {
+    if (downs.size() < node.starts()) downs.resize(node.starts(), kNever);
+    downs[node.starts() - 1] = sim_.now();
+  }
   // Secondary addresses live in the namespace and vanish with it.
   std::vector<Ipv4> held;
   for (const auto& [ip, list] : secondary_)

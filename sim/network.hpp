@@ -91,6 +91,9 @@ class Network {
   /// Where a packet from `src` to `ip` goes: the ARP cache when it has an entry for a shared
   /// IP, else the current holder (a fresh ARP, answered last by the newest holder).
   std::optional<NodeId> resolve(NodeId src, Ipv4 ip);
+  /// Traffic from `peer` reached `node` on a connection: `node`'s entries for `peer`'s current MAC
+  /// are confirmed (REACHABLE again).
+  void confirm_neighbour(NodeId node, NodeId peer);
   /// Whether `src` has a neighbour entry for `ip` (possibly stale: a SYN sent through it may be lost).
   bool has_neighbour(NodeId src, Ipv4 ip) const { return nodes_[src].arp_cache.count(ip) != 0; }
   /// Observers of secondary-address changes (VIP monitors): called after `ip` was added to or
@@ -149,6 +152,15 @@ class Network {
 
   /// Linux gives up on an unanswered ARP after 3 probes a second apart: EHOSTUNREACH.
   Time arp_failure_delay = 3 * kSecond;
+  /// Linux's neighbour unreachability detection (net/core/neighbour.c, the sysctl defaults under
+  /// net.ipv4.neigh.default). An entry is REACHABLE for `reachable_time` after its last
+  /// confirmation, drawn uniformly in [base/2, 3*base/2) per network namespace and drawn again
+  /// every 300 s; then STALE, and the first packet through it starts DELAY (5 s), then PROBE
+  /// (3 unicast probes 1 s apart), then FAILED: only then does a broadcast ARP find a new MAC.
+  Time base_reachable_time = 30 * kSecond;
+  Time delay_first_probe_time = 5 * kSecond;
+  int ucast_probes = 3;
+  Time retrans_time = kSecond;
 
  private:
   struct Segment {
@@ -173,11 +185,25 @@ class Network {
     Time nic_busy_until = 0;
     /// Neighbour entries: the node whose MAC answered, and which of its container's starts that
     /// MAC belongs to (a restarted container's new veth has a new MAC: the entry is dead).
+    /// `confirmed` is the last time that MAC answered (kNoConfirmation: learnt from someone
+    /// else's ARP request, STALE from the start), `used` the last packet sent through it, and
+    /// `delay_from` when it entered DELAY (kNever: not yet).
     struct Neighbour {
+      static constexpr Time kNoConfirmation = -(Time{1} << 60);  // far past, no overflow in sums
       NodeId node;
       std::uint32_t starts;
+      Time confirmed = 0;
+      Time used = 0;
+      Time delay_from = kNever;
     };
     std::map<Ipv4, Neighbour> arp_cache;
+    /// The namespace's reachable_time (re-drawn every 300 s from net/neigh/<node>).
+    Rng neigh_rng;
+    /// When each of the node's incarnations went down (index starts-1; kNever: still up): the
+    /// moment that incarnation's MAC stopped answering its neighbours.
+    std::vector<Time> down_at;
+    Time reach_epoch = 0;      // when the namespace's parameters were last drawn
+    Time reachable_time = -1;  // -1: not drawn yet (only a dead neighbour needs it)
   };
   struct Rule {
     std::set<NodeId> from, to;
@@ -190,6 +216,13 @@ class Network {
     std::uint64_t since;  // configuration order, for "newest holder answers ARP last"
   };
   bool rule_drops(NodeId src, NodeId dst, std::uint32_t proto) const;
+  Time reachable_time(NodeId node, Time at);
+  /// Whether a neighbour entry whose MAC no longer answers has reached FAILED by `now` (marking
+  /// its DELAY start the first time it is asked after REACHABLE ran out).
+  bool neighbour_failed(NodeId src, NodeNet::Neighbour& e, Time now);
+  /// `src`'s ARP request for one of `owner`'s addresses reaches `owner`, whose kernel learns
+  /// (or overwrites) its entry for the sender's address on their common segment.
+  void learn_from_request(NodeId owner, NodeId src);
   void recompute_components() const;
   Ipv4 allocate(SegmentId seg);
 

@@ -143,12 +143,22 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
         }
         sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
   };
-  *attempt = [this, weak, src, ip, cp, finished, answered, deadline, arrive](int n) {
+  *attempt = [this, weak, src, ip, cp, finished, answered, deadline, arrive, finish](int n) {
     if (*finished || *answered) return;
     Network& net = sim_.network();
     if (auto dst = net.resolve(src, ip)) {
       const NodeId d = *dst;
       net.send(src, d, kTcp, [arrive, d, syn_sent = sim_.now()] { (*arrive)(d, false, syn_sent); });
+    } else if (n > 0 && !net.has_neighbour(src, ip)) {
+      // The neighbour entry failed since the last SYN: this one waits on a broadcast ARP, and
+      // when that goes unanswered the kernel reports host unreachable to the socket
+      // (arp_error_report -> ICMP host unreachable to itself -> tcp_v4_err in SYN_SENT).
+      const Time wait = net.arp_failure_delay;
+      if (sim_.now() + wait < deadline)
+        cp->after(wait, [this, finished, answered, src, ip, finish] {
+          if (*finished || *answered || sim_.network().resolve(src, ip)) return;
+          finish(ConnectResult::Unreachable, 0);
+        });
     }
     const Time rto = kSecond << n;
     if (n < 6 && sim_.now() + rto < deadline)
@@ -326,6 +336,9 @@ void Tcp::arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
   r.received_seq = m->seq;
   r.unread_bytes += m->bytes;
   r.last_received = sim_.now();
+  // Forward progress on a connection confirms the neighbour entry it uses (tcp_ack ->
+  // sk_dst_confirm): a long-lived connection keeps its peer's entry REACHABLE.
+  sim_.network().confirm_neighbour(r.node, (to_client ? c->server : c->client).node);
   r.probes_out = 0;
   if (r.closing) return;  // our own FIN crossed theirs: nothing left to read
   auto msg = m;

@@ -76,9 +76,10 @@ TEST_CASE("demo2 manual failover after docker stop loses no acknowledged commit;
   }
 }
 
-TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted replica and its acknowledged commits are lost",
+TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted replica, and the commits it acknowledges are lost",
           "[postgres][scenario]") {
-  for (const auto& r : runs("split-brain.yaml", 5)) {
+  int losing = 0, unreached = 0;
+  for (const auto& r : runs("split-brain.yaml", 10)) {
     REQUIRE(violations(r, "single_writable_primary") == 1);
     for (const auto& v : r.violations)
       if (v.invariant == "single_writable_primary") {
@@ -87,11 +88,18 @@ TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted
         CHECK(v.end == r.duration);  // nobody ends it
         CHECK_THAT(v.detail, Catch::Contains("postgres-primary (timeline 1)") && Catch::Contains("postgres-replica1 (timeline 2)"));
       }
-    // Everything the writer got acknowledged by the old primary after its restart is on timeline
-    // 1 past the fork: about two commits a second from ~36 s to 60 s.
-    CHECK(r.metrics.at("commits.acked_lost") > 40);
+    // The old primary comes back at ~35.3 s with its address but a new MAC. The writer's SYNs go
+    // to the old MAC until its neighbour entry fails (the rest of its reachable time, then 5 s
+    // DELAY and 3 s PROBE), so no write succeeds for at least 35.3 - 19.7 + 8 s (as in the real
+    // runs: 38-40 s, docs/validation.md). What the old primary acknowledges after that is on
+    // timeline 1 past the fork: lost.
+    CHECK(r.metrics.at("load.write_gap_max_s") > 23.0);
     CHECK(violations(r, "no_acked_commit_lost") == r.metrics.at("commits.acked_lost"));
+    (r.metrics.at("commits.acked_lost") > 0 ? losing : unreached) += 1;
   }
+  // Whether the entry fails before the end depends on the seed's reachable time (15-45 s).
+  CHECK(losing > 0);
+  CHECK(unreached > 0);
 }
 
 TEST_CASE("a postgres section refuses an invalid setting with its file, line and key", "[postgres][loader]") {

@@ -50,10 +50,11 @@ class Probe : public sim::Process {
 };
 
 struct Bench {
-  sim::Simulation s{1};
+  sim::Simulation s;
   sim::SegmentId lan;
 
-  Bench() : lan(s.network().add_segment("lan", *sim::Subnet::parse("10.0.0.0/24"),
+  explicit Bench(std::uint64_t seed = 1)
+      : s(seed), lan(s.network().add_segment("lan", *sim::Subnet::parse("10.0.0.0/24"),
                                         sim::Distribution::constant(kLatency))) {}
 
   /// A node on the bridge, started with no start-up delay (it is up after run_for(0)).
