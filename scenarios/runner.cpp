@@ -219,7 +219,15 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       // runs do (validation/README.md).
       s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
                          {"source", f.source}}, true);
-      const std::string command = engine_command(f, false);
+      // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
+      const NodeSpec* node_spec = nullptr;
+      for (const auto& n : spec.nodes)
+        if (node != nullptr && n.name == node->name()) node_spec = &n;
+      const std::string op_daemon = node_spec ? daemon_for_action(*node_spec, f.action) : "";
+      // Operator steps run as `docker exec` (psql's pg_promote(), rewriting the writer's target):
+      // they take effect after the engine's exec latency, which validation measures.
+      const bool operator_step = !op_daemon.empty() || f.action == "repoint";
+      const std::string command = operator_step ? "exec" : engine_command(f, false);
       tell_dns(s, command, node ? node->name() : std::string());
       // What the fault does, and how to undo it, once the engine has acted.
       auto undo = std::make_shared<std::function<void()>>();
@@ -234,11 +242,6 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
       };
       live.enders.push_back(end);
-      // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
-      const NodeSpec* node_spec = nullptr;
-      for (const auto& n : spec.nodes)
-        if (node != nullptr && n.name == node->name()) node_spec = &n;
-      const std::string op_daemon = node_spec ? daemon_for_action(*node_spec, f.action) : "";
       auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon] {
         const std::string& a = f.action;
         if (a == "repoint") {

@@ -58,29 +58,6 @@ Exit status: 0 every target met, 1 some target missed, 2 bad input, 3 the real s
 run (the message says why), 130 interrupted (the stack is torn down first).
 )";
 
-/// A --set of `path` to `value` that also creates the maps on the way which the scenario lacks
-/// (--set refuses a missing intermediate key, to catch typos): `runtime.daemon_start.nginx=V`
-/// becomes `runtime.daemon_start={nginx: V}` when the scenario has no `daemon_start`.
-static std::string override_creating(const scenarios::Tree& root, const std::string& path, const std::string& value) {
-  std::vector<std::string> keys;
-  for (std::size_t from = 0;;) {
-    const auto dot = path.find('.', from);
-    keys.push_back(path.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
-    if (dot == std::string::npos) break;
-    from = dot + 1;
-  }
-  const scenarios::Tree* t = &root;
-  std::size_t have = 0;  // keys[0..have) exist as maps
-  while (have + 1 < keys.size() && t->is_map() && t->find(keys[have]) != nullptr && t->find(keys[have])->is_map()) {
-    t = t->find(keys[have]);
-    ++have;
-  }
-  std::string lhs, rhs = value;
-  for (std::size_t i = 0; i <= have && i < keys.size(); ++i) lhs += (i ? "." : "") + keys[i];
-  for (std::size_t i = keys.size(); i-- > have + 1;) rhs = "{" + keys[i] + ": " + rhs + "}";
-  return lhs + "=" + rhs;
-}
-
 const char* const kCalibrateHelp = R"(hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [--fit ...] [options]
 
 Fits named physical quantities of the scenarios (e.g. runtime.dns.register_delay,
@@ -209,6 +186,7 @@ int cmd_validate(const Args& a) {
   // with other stacks running): measured in these very runs, it is the simulator's too, so the
   // request counts compare the loop's behaviour through the outages, not two machines' speeds.
   std::vector<std::string> sets = a.sets;
+  validation::CreatingOverrides override_creating(tree);
   if (real.loop_cost && !a.scenario_loop_cost) {
     const auto& lc = *real.loop_cost;
     for (const auto& s : lc.overrides()) sets.push_back(s);
@@ -221,7 +199,7 @@ int cmd_validate(const Args& a) {
   // Measured in these runs, it is modelled, not tolerated.
   if (real.wakeup && !a.scenario_wakeup) {
     const auto& w = *real.wakeup;
-    sets.push_back(override_creating(tree, "runtime.wakeup_delay", w.distribution()));  // Demo 2's files have no runtime: key
+    sets.push_back(override_creating("runtime.wakeup_delay", w.distribution()));  // Demo 2's files have no runtime: key
     std::printf("Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
                 "simulated with it (--scenario-wakeup: the scenario's)\n",
                 w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
@@ -230,7 +208,7 @@ int cmd_validate(const Args& a) {
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)
     for (const auto& [action, m] : real.command_delay) {
-      sets.push_back(override_creating(tree, "runtime.command_delay." + action, m.distribution()));
+      sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
       std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
                   "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
@@ -238,12 +216,12 @@ int cmd_validate(const Args& a) {
   // first start (every container at once) and later `docker start`s differ.
   if (!a.scenario_wakeup) {
     for (const auto& [kind, m] : real.startup_first) {
-      sets.push_back(override_creating(tree, "runtime.compose_up.daemons." + kind, m.distribution()));
+      sets.push_back(override_creating("runtime.compose_up.daemons." + kind, m.distribution()));
       std::printf("%s's first start-up measured in the real runs (%d starts of %d runs): median %.0f ms, max %.0f ms; "
                   "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
     for (const auto& [kind, m] : real.startup_later) {
-      sets.push_back(override_creating(tree, "runtime.daemon_start." + kind, m.distribution()));
+      sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
       std::printf("%s's start-up after docker start measured in the real runs (%d starts of %d runs): median %.0f ms, "
                   "max %.0f ms; simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }

@@ -432,4 +432,36 @@ int run_child(const std::vector<std::string>& argv, const std::string& stdout_pa
   return 1;
 }
 
+std::string CreatingOverrides::operator()(const std::string& path, const std::string& value) {
+  std::vector<std::string> keys;
+  for (std::size_t from = 0;;) {
+    const auto dot = path.find('.', from);
+    keys.push_back(path.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  // keys[0..have) exist as maps: in the scenario, or created by an earlier override.
+  const scenarios::Tree* t = &root_;
+  std::size_t have = 0;
+  std::string prefix;
+  while (have + 1 < keys.size()) {
+    prefix += (have ? "." : "") + keys[have];
+    const scenarios::Tree* next = (t != nullptr && t->is_map()) ? t->find(keys[have]) : nullptr;
+    if (next != nullptr && next->is_map()) {
+      t = next;
+    } else if (created_.count(prefix) != 0) {
+      t = nullptr;
+    } else {
+      break;
+    }
+    ++have;
+  }
+  std::string lhs, rhs = value;
+  for (std::size_t i = 0; i <= have && i < keys.size(); ++i) lhs += (i ? "." : "") + keys[i];
+  for (std::size_t i = keys.size(); i-- > have + 1;) rhs = "{" + keys[i] + ": " + rhs + "}";
+  std::string made;
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) created_.insert(made += (i ? "." : "") + keys[i]);
+  return lhs + "=" + rhs;
+}
+
 }  // namespace validation

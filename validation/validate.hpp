@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,5 +92,20 @@ std::string source_dir();
 /// waits for it and returns its exit status (128+signal if killed). While it runs, Ctrl-C goes
 /// to it alone (it tears its containers down); we only wait.
 int run_child(const std::vector<std::string>& argv, const std::string& stdout_path = "");
+
+/// `--set` overrides that create the maps on their way which the scenario lacks (--set itself
+/// refuses a missing intermediate key, to catch typos): `runtime.daemon_start.nginx=V` becomes
+/// `runtime.daemon_start={nginx: V}` when the scenario has no `daemon_start`. Each one knows the
+/// maps the earlier ones created, so two sets under a missing `runtime` do not each replace the
+/// whole `runtime` map (the later would silently drop the earlier).
+class CreatingOverrides {
+ public:
+  explicit CreatingOverrides(const scenarios::Tree& root) : root_(root) {}
+  std::string operator()(const std::string& path, const std::string& value);
+
+ private:
+  const scenarios::Tree& root_;
+  std::set<std::string> created_;  // dotted paths of maps an earlier override creates
+};
 
 }  // namespace validation

@@ -76,6 +76,24 @@ TEST_CASE("demo2 manual failover after docker stop loses no acknowledged commit;
   }
 }
 
+TEST_CASE("operator steps run as docker exec take effect after the engine's exec latency", "[postgres][scenario]") {
+  // The real runs' `docker exec ... pg_promote()` and the writer's repoint took 0.35-0.54 s.
+  auto spec = scenarios::load_scenario(path("manual-failover.yaml"));
+  spec.runtime.command_delay["exec"] = sim::Distribution::constant(400 * sim::kMillisecond);
+  const auto r = scenarios::run_scenario(spec, 1);
+  std::vector<double> promoted, faults;
+  for (const auto& e : r.events) {
+    if (e.kind == "pg_promoted") promoted.push_back(sim::to_seconds(e.time));
+    if (e.kind == "fault") faults.push_back(sim::to_seconds(e.time));
+  }
+  CHECK(faults == std::vector<double>{20.0, 25.0, 30.0});  // issued on time
+  REQUIRE(promoted.size() == 1);
+  CHECK(promoted[0] == Approx(25.4));
+  // The writer's first commit on replica1 waits for the repoint's effect at 30.4 s.
+  const auto base = scenarios::run_scenario(scenarios::load_scenario(path("manual-failover.yaml")), 1);
+  CHECK(r.metrics.at("load.write_gap_max_s") > base.metrics.at("load.write_gap_max_s"));
+}
+
 TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted replica, and the commits it acknowledges are lost",
           "[postgres][scenario]") {
   int losing = 0, unreached = 0;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "scenarios/loader.hpp"
 #include "validation/validate.hpp"
 
 namespace {
@@ -72,4 +73,24 @@ TEST_CASE("each daemon kind's measured start-ups are read for the stack's first 
   REQUIRE(r.startup_later.size() == 1);
   CHECK(r.startup_later.at("keepalived").n == 3);
   std::remove(path.c_str());
+}
+
+TEST_CASE("measured runtime overrides under a map the scenario lacks all survive, none replacing another",
+          "[validation]") {
+  // Demo 2's files have no `runtime:`: the first override creates it, the next ones must extend it.
+  const std::string file = std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/manual-failover.yaml";
+  const auto tree = scenarios::load_tree(file);
+  REQUIRE(tree.find("runtime") == nullptr);
+  validation::CreatingOverrides o(tree);
+  const std::vector<std::string> sets = {o("runtime.wakeup_delay", "5ms"), o("runtime.command_delay.stop", "150ms"),
+                                         o("runtime.command_delay.exec", "400ms"), o("runtime.daemon_start.postgres", "80ms")};
+  CHECK(sets[0] == "runtime={wakeup_delay: 5ms}");
+  CHECK(sets[1] == "runtime.command_delay={stop: 150ms}");
+  CHECK(sets[2] == "runtime.command_delay.exec=400ms");
+  CHECK(sets[3] == "runtime.daemon_start={postgres: 80ms}");
+  const auto spec = scenarios::load_scenario(file, sets);
+  CHECK(spec.runtime.command_delay.count("stop") == 1);
+  CHECK(spec.runtime.command_delay.count("exec") == 1);
+  CHECK(spec.runtime.wakeup_delay.has_value());
+  CHECK(spec.runtime.daemon_start.count("postgres") == 1);
 }
