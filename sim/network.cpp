@@ -114,13 +114,12 @@ bool Network::neighbour_failed(NodeId src, NodeNet::Neighbour& e, Time now) {
   return now >= e.delay_from + delay_first_probe_time + ucast_probes * retrans_time;
 }
 
-void Network::confirm_neighbour(NodeId node, NodeId peer) {
-  const std::uint32_t starts = sim_.node(peer).starts();
-  for (auto& [ip, e] : nodes_[node].arp_cache)
-    if (e.node == peer && e.starts == starts) {
-      e.confirmed = sim_.now();
-      e.delay_from = kNever;
-    }
+void Network::confirm_neighbour(NodeId node, Ipv4 ip, NodeId peer) {
+  auto& cache = nodes_[node].arp_cache;
+  auto it = cache.find(ip);
+  if (it == cache.end() || it->second.node != peer || it->second.starts != sim_.node(peer).starts()) return;
+  it->second.confirmed = sim_.now();
+  it->second.delay_from = kNever;
 }
 
 void Network::learn_from_request(NodeId owner, NodeId src) {
@@ -264,8 +263,8 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
     if (auto cached = cache.find(ip); cached != cache.end()) {
       auto& e = cached->second;
       const Node& c = sim_.node(e.node);
-      const bool answers = c.up() && c.starts() == e.starts && holds(e.node, ip) && path_open(src, e.node, kArp) &&
-                           path_open(e.node, src, kArp);
+      // (e.node == n: the address is still that node's; path_open checks both ends are up.)
+      const bool answers = e.node == n && c.starts() == e.starts && path_open(src, n, kArp) && path_open(n, src, kArp);
       if (answers) {
         e.confirmed = now;  // TCP's forward progress or a unicast probe's answer confirms it
         e.used = now;

@@ -91,9 +91,9 @@ class Network {
   /// Where a packet from `src` to `ip` goes: the ARP cache when it has an entry for a shared
   /// IP, else the current holder (a fresh ARP, answered last by the newest holder).
   std::optional<NodeId> resolve(NodeId src, Ipv4 ip);
-  /// Traffic from `peer` reached `node` on a connection: `node`'s entries for `peer`'s current MAC
-  /// are confirmed (REACHABLE again).
-  void confirm_neighbour(NodeId node, NodeId peer);
+  /// Traffic from `peer` reached `node` on a connection to `ip`: `node`'s entry for `ip`, if it
+  /// holds `peer`'s current MAC, is confirmed (REACHABLE again).
+  void confirm_neighbour(NodeId node, Ipv4 ip, NodeId peer);
   /// Whether `src` has a neighbour entry for `ip` (possibly stale: a SYN sent through it may be lost).
   bool has_neighbour(NodeId src, Ipv4 ip) const { return nodes_[src].arp_cache.count(ip) != 0; }
   /// Observers of secondary-address changes (VIP monitors): called after `ip` was added to or

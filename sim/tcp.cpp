@@ -127,6 +127,7 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
         c.server.owner = server->owner();
         c.server.node = d;
         c.server.last_received = sim_.now();
+        c.server_ip = ip;
         conns_.emplace(id, std::move(c));
         AcceptFn accept = it->second.second;
         *answered = n.send(d, src, kTcp, [this, finish, id, syn_sent] {
@@ -337,8 +338,10 @@ void Tcp::arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
   r.unread_bytes += m->bytes;
   r.last_received = sim_.now();
   // Forward progress on a connection confirms the neighbour entry it uses (tcp_ack ->
-  // sk_dst_confirm): a long-lived connection keeps its peer's entry REACHABLE.
-  sim_.network().confirm_neighbour(r.node, (to_client ? c->server : c->client).node);
+  // sk_dst_confirm): a long-lived connection keeps its server's entry REACHABLE. (The server's
+  // entry for the client is not tracked: it would matter only if the server were first to talk
+  // to a restarted client.)
+  if (to_client) sim_.network().confirm_neighbour(r.node, c->server_ip, c->server.node);
   r.probes_out = 0;
   if (r.closing) return;  // our own FIN crossed theirs: nothing left to read
   auto msg = m;

@@ -151,6 +151,7 @@ class Tcp {
   struct Conn {
     Side client, server;
     Time rtt = 0;  // measured by the handshake
+    Ipv4 server_ip{0};  // the address the client connected to: its neighbour entry
   };
   Side* side_of(Conn& c, const Process& p);
   Side* peer_of(Conn& c, const Process& p);
