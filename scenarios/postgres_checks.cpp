@@ -23,6 +23,13 @@ void PostgresChecks::check_primaries(sim::Time t) {
   invariants_.update(t, "single_writable_primary", "postgres", primaries_.size() > 1, "primaries: " + who);
 }
 
+void PostgresChecks::primaries_problem(std::vector<std::string>& problems) const {
+  if (primaries_.size() == 1) return;
+  std::string who;
+  for (const auto& [n, tli] : primaries_) who += (who.empty() ? "" : ", ") + n + " (timeline " + std::to_string(tli) + ")";
+  problems.push_back(primaries_.empty() ? "no primary" : "primaries: " + who);
+}
+
 void PostgresChecks::on_record(const sim::TraceRecord& r) {
   const std::string& k = r.kind;
   if (k.rfind("pg_", 0) == 0) any_ = true;

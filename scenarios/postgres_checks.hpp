@@ -35,6 +35,8 @@ class PostgresChecks {
   void on_record(const sim::TraceRecord& r);
   /// The metrics, and the lost commits' violations, once the run has ended at `end`.
   void finish(sim::Time end, std::map<std::string, double>& metrics);
+  /// One line unless exactly one server runs as a primary now: `converge: {holds: [one_primary]}`.
+  void primaries_problem(std::vector<std::string>& problems) const;
 
  private:
   struct Ack {

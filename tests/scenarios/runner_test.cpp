@@ -165,6 +165,23 @@ TEST_CASE("converge passes when the stack recovers after the heal and fails when
     }
 }
 
+TEST_CASE("converge conditions report what has not settled after the heal", "[scenarios][heal]") {
+  // docker kill haproxy1 leaves keepalived's pid file: on start it refuses to run, so the
+  // daemons never all run again, while haproxy2 holds the VIP alone.
+  const auto r = run_library("demo1-part2.yaml", {"faults=[{at: 10s, kill: haproxy1, for: 5s}]", "heal_at=30s",
+                                                  "converge={within: 20s, holds: [vip_held, daemons_running, backends_up]}"});
+  std::vector<std::string> details;
+  for (const auto& v : r.violations)
+    if (v.invariant == "converge") details.push_back(v.detail);
+  REQUIRE(details.size() == 1);
+  CHECK(details[0] == "daemons_running not reached 20s after heal_at: keepalived on haproxy1 is not running");
+  // Mismatched auth_pass: both hold the VIP to the end, which vip_held names.
+  const auto both = run_library("split-brain/auth-mismatch.yaml", {"heal_at=50s", "converge={within: 10s, holds: [vip_held]}"});
+  REQUIRE(converge_misses(both) == 1);
+  for (const auto& v : both.violations)
+    if (v.invariant == "converge") CHECK(v.detail == "vip_held not reached 10s after heal_at: 172.20.0.100 held by haproxy1,haproxy2");
+}
+
 TEST_CASE("converge without heal_at, or naming an unknown invariant, is a located error", "[scenarios][heal][errors]") {
   auto error = [](const std::string& yaml) {
     try {
@@ -177,6 +194,8 @@ TEST_CASE("converge without heal_at, or naming an unknown invariant, is a locate
   CHECK(error(kBase + "converge: {within: 5s}\n").find("converge: needs heal_at") != std::string::npos);
   CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 5s, holds: [single_vip_holdr]}\n")
             .find("did you mean 'single_vip_holder'") != std::string::npos);
+  CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 5s, holds: [vip_hold]}\n").find("did you mean 'vip_held'") !=
+        std::string::npos);
   CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 25s, holds: [single_vip_holder]}\n")
             .find("converge.within: heal_at + within is after the end") != std::string::npos);
 }
