@@ -303,7 +303,7 @@ py::dict run(const py::object& scenario, const py::object& seed, const py::objec
 }
 
 py::dict explore(const py::object& scenario, const py::object& faults, std::uint64_t budget, int jobs, const py::object& seed,
-                 const py::object& out, const py::object& overrides, const py::object& max_events) {
+                 const py::object& out, const py::object& overrides, const py::object& max_events, std::uint64_t shrinks) {
   if (budget < 1) throw py::value_error("hasim: budget must be at least 1");
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
   Loaded l = load(scenario);
@@ -315,6 +315,7 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
   scenarios::ExploreOptions o;
   o.budget = static_cast<std::size_t>(budget);
   o.jobs = jobs;
+  o.shrinks_per_kind = static_cast<std::size_t>(std::max<std::uint64_t>(shrinks, 1));
   o.max_events = max_events_value(max_events);
   if (!out.is_none()) o.out_dir = path_of(out);
   scenarios::Catalogue cat;
@@ -555,18 +556,21 @@ Example::
 
   m.def("explore", &explore, py::arg("scenario"), py::arg("faults") = py::none(), py::arg("budget") = 100,
         py::arg("jobs") = 1, py::arg("seed") = py::none(), py::arg("out") = py::none(), py::arg("overrides") = py::none(),
-        py::arg("max_events") = py::none(),
+        py::arg("max_events") = py::none(), py::arg("shrinks") = 5,
         R"(Searches fault schedules for invariant violations, as ``hasim explore``, and returns the catalogue.
 
 faults: the fault profile's path (default: the scenario's, from scenarios/faults/; required for a dict).
 budget: schedules to run; jobs: threads (the catalogue does not depend on it); seed: the search's
 seed (default: the scenario's); out: a directory for catalogue.json, each reproduction and its
-Chrome trace; overrides: {"key.path": value}, kept in the reproductions.
+Chrome trace; overrides: {"key.path": value}, kept in the reproductions; shrinks: schedules shrunk
+per kind (their distinct minimal schedules are the kind's classes).
 
 Returns {"scenario", "scenario_file", "profile_file", "seed", "budget", "schedules",
-"schedules_with_findings", "interrupted", "findings": [{"kind", "schedules", "first_schedule",
-"seed", "original_faults", "minimal_faults", "shrink_runs", "shrink_complete", "file",
-"chrome_trace", "trace_sha256", "replayed", "explanation"}]}. Bad input raises hasim.ScenarioError.
+"schedules_with_findings", "interrupted", "findings": [{"kind", "schedules", "shrunk", the
+smallest reproduction's "schedule", "seed", "class", "original_faults", "minimal_faults",
+"shrink_runs", "shrink_complete", "shrunk_here", "file", "chrome_trace", "trace_sha256",
+"replayed", "explanation", and "classes": one such dict per class}]}. Bad input raises
+hasim.ScenarioError.
 
 Example::
 

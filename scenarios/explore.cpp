@@ -575,6 +575,18 @@ std::string schedule_line(const FaultSpec& f) {
   return "at " + sim::format_duration(f.at) + " " + fault_summary(f) + (f.for_ ? " for " + sim::format_duration(*f.for_) : "");
 }
 
+std::string schedule_class(const std::vector<FaultSpec>& faults) {
+  std::vector<std::string> lines;
+  for (FaultSpec f : faults) {
+    if (f.both_ways && f.from > f.to) std::swap(f.from, f.to);
+    lines.push_back(fault_summary(f));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+  return out.empty() ? "(no fault)" : out;
+}
+
 Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile& profile, const ExploreOptions& options) {
   const ScenarioSpec scenario = spec_from_tree(tree, file);
   const ScenarioSpec base = explore_base(scenario, profile);
@@ -610,32 +622,40 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
   }, pool);
   cat.interrupted = options.interrupt != nullptr && options.interrupt->load();
 
-  // Per kind: how many schedules showed it, and the first one, which is shrunk.
+  // Per kind: how many schedules showed it, and the first ones, which are shrunk.
   std::map<std::string, Finding> by_kind;
+  std::map<std::string, std::vector<std::size_t>> to_shrink;
   for (std::size_t i = 0; i < cat.schedules; ++i) {
     if (!kinds_of[i].empty()) ++cat.schedules_with_findings;
     for (const auto& k : kinds_of[i]) {
-      auto [it, fresh] = by_kind.try_emplace(k);
-      Finding& f = it->second;
-      if (fresh) {
-        f.kind = k;
-        f.first_schedule = i;
-        f.run_seed = schedule_run_seed(options.seed, i);
-        f.original = draw_schedule(base, profile, options.seed, i);
-      }
+      Finding& f = by_kind[k];
+      f.kind = k;
       ++f.schedules;
+      if (to_shrink[k].size() < std::max<std::size_t>(options.shrinks_per_kind, 1)) to_shrink[k].push_back(i);
     }
   }
-  for (auto& [k, f] : by_kind) cat.findings.push_back(std::move(f));
-
-  // Shrink each kind (kinds across the pool; each shrink is sequential and deterministic), then
-  // write its reproduction and replay it from that text.
+  // Every (kind, schedule) pair across the pool; each shrink is sequential and deterministic.
+  struct Job {
+    std::string kind;
+    Reproduction r;
+  };
+  std::vector<Job> jobs;
+  for (const auto& [k, list] : to_shrink)
+    for (std::size_t i : list) {
+      Job j;
+      j.kind = k;
+      j.r.schedule = i;
+      j.r.run_seed = schedule_run_seed(options.seed, i);
+      j.r.original = draw_schedule(base, profile, options.seed, i);
+      jobs.push_back(std::move(j));
+    }
   JobPoolOptions spool;
   spool.jobs = options.jobs;
-  std::mutex progress_mutex;
-  std::size_t shrunk = 0;
-  run_jobs(cat.findings.size(), [&](std::size_t i) {
-    Finding& f = cat.findings[i];
+  if (options.on_progress) spool.on_progress = [&](std::size_t done, std::size_t total) {
+    options.on_progress("shrink", done, total, by_kind.size());
+  };
+  run_jobs(jobs.size(), [&](std::size_t i) {
+    Job& j = jobs[i];
     ShrinkOptions so;
     so.earliest = profile.window_from;
     so.shortest = profile.for_min;
@@ -643,25 +663,63 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
     auto reproduces = [&](const std::vector<FaultSpec>& faults) {
       ScenarioSpec s = base;
       s.faults = faults;
-      return contains(finding_kinds(run_scenario(s, f.run_seed, quick)), f.kind);
+      return contains(finding_kinds(run_scenario(s, j.r.run_seed, quick)), j.kind);
     };
-    const ShrinkResult sr = shrink_schedule(f.original, reproduces, so);
-    f.minimal = sr.faults;
-    f.shrink_runs = sr.runs;
-    f.shrink_complete = sr.complete;
+    const ShrinkResult sr = shrink_schedule(j.r.original, reproduces, so);
+    j.r.minimal = sr.faults;
+    j.r.shrink_runs = sr.runs;
+    j.r.shrink_complete = sr.complete;
+  }, spool);
 
-    // The reproduction: the scenario as loaded (includes merged, overrides applied), with the
-    // minimal faults, the liveness settings and the seed.
-    f.file = slug(f.kind) + ".yaml";
-    f.chrome_trace_file = slug(f.kind) + ".trace.json";
+  // Classes: the distinct minimal schedules of each kind, the smallest first.
+  for (auto& j : jobs) {
+    Finding& f = by_kind[j.kind];
+    ++f.shrunk;
+    bool merged = false;
+    for (auto& c : f.classes)
+      if (schedule_class(c.minimal) == schedule_class(j.r.minimal)) {
+        ++c.shrunk_here;
+        if (j.r.minimal.size() < c.minimal.size()) {  // the same class, fewer faults (merged ones)
+          const std::size_t n = c.shrunk_here;
+          c = j.r;
+          c.shrunk_here = n;
+        }
+        merged = true;
+      }
+    if (!merged) {
+      j.r.shrunk_here = 1;
+      f.classes.push_back(j.r);
+    }
+  }
+  for (auto& [k, f] : by_kind) {
+    std::stable_sort(f.classes.begin(), f.classes.end(), [](const Reproduction& a, const Reproduction& b) {
+      return a.minimal.size() != b.minimal.size() ? a.minimal.size() < b.minimal.size() : a.schedule < b.schedule;
+    });
+    cat.findings.push_back(std::move(f));
+  }
+
+  // Each class's reproduction: the scenario as loaded (includes merged, overrides applied),
+  // with the minimal faults, the liveness settings and the seed, replayed from its own text.
+  std::vector<std::pair<std::size_t, std::size_t>> repro_jobs;  // (finding, class)
+  for (std::size_t fi = 0; fi < cat.findings.size(); ++fi)
+    for (std::size_t ci = 0; ci < cat.findings[fi].classes.size(); ++ci) repro_jobs.emplace_back(fi, ci);
+  JobPoolOptions rpool;
+  rpool.jobs = options.jobs;
+  run_jobs(repro_jobs.size(), [&](std::size_t n) {
+    const Finding& f = cat.findings[repro_jobs[n].first];
+    const std::size_t ci = repro_jobs[n].second;
+    Reproduction& c = cat.findings[repro_jobs[n].first].classes[ci];
+    const std::string stem = slug(f.kind) + (ci == 0 ? "" : "-" + std::to_string(ci + 1));
+    c.file = stem + ".yaml";
+    c.chrome_trace_file = stem + ".trace.json";
     Tree repro = tree;
-    set_key(repro, "name", scalar_tree(scenario.name + "-explore-" + slug(f.kind)));
-    set_key(repro, "seed", scalar_tree(std::to_string(f.run_seed)));
+    set_key(repro, "name", scalar_tree(scenario.name + "-explore-" + stem));
+    set_key(repro, "seed", scalar_tree(std::to_string(c.run_seed)));
     set_key(repro, "runs", scalar_tree("1"));
     set_key(repro, "duration", scalar_tree(ms_text(base.duration)));
     Tree faults;
     faults.kind = Tree::Kind::Seq;
-    for (const auto& x : f.minimal) faults.seq.push_back(fault_tree(x));
+    for (const auto& x : c.minimal) faults.seq.push_back(fault_tree(x));
     set_key(repro, "faults", faults);
     Tree invariants;
     invariants.kind = Tree::Kind::Seq;
@@ -677,38 +735,61 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
     converge.map.emplace_back("holds", holds);
     converge.key_sources.resize(2);
     set_key(repro, "converge", converge);
-    std::string header = "Found by: hasim explore " + file + " --faults " + profile.file + " --seed " + std::to_string(options.seed) +
-                         " --budget " + std::to_string(options.budget) + "\n" + f.kind + ": " + std::to_string(f.schedules) +
-                         " of " + std::to_string(cat.schedules) + " schedules; this is schedule " +
-                         std::to_string(f.first_schedule) + " (" + std::to_string(f.original.size()) + " fault(s)) shrunk to " +
-                         std::to_string(f.minimal.size()) + " in " + std::to_string(f.shrink_runs) + " runs" +
-                         (f.shrink_complete ? "" : " (shrinking stopped early)") + ".\nReplay: hasim run " + f.file +
-                         " (seed " + std::to_string(f.run_seed) + ", below)\n" +
-                         "The scenario's own faults are replaced by these; includes are merged in, so the file stands alone.\n";
-    f.yaml = emit_yaml(repro, header);
+    const std::string header =
+        "Found by: hasim explore " + file + " --faults " + profile.file + " --seed " + std::to_string(options.seed) +
+        " --budget " + std::to_string(options.budget) + "\n" + f.kind + ": " + std::to_string(f.schedules) + " of " +
+        std::to_string(cat.schedules) + " schedules. This is schedule " + std::to_string(c.schedule) + " (" +
+        std::to_string(c.original.size()) + " fault(s)) shrunk to " + std::to_string(c.minimal.size()) + " in " +
+        std::to_string(c.shrink_runs) + " runs" + (c.shrink_complete ? "" : " (shrinking stopped early)") + "; " +
+        std::to_string(c.shrunk_here) + " of the " + std::to_string(f.shrunk) + " schedules shrunk for this kind end here.\n" +
+        "Replay: hasim run " + c.file + " (seed " + std::to_string(c.run_seed) + ", below)\n" +
+        "The scenario's own faults are replaced by these; includes are merged in, so the file stands alone.\n";
+    c.yaml = emit_yaml(repro, header);
     // Replayed from its own text, as `hasim run FILE` will: the hash it reports is the one this
     // file gives (fault records carry the file's name and lines).
-    const ScenarioSpec replay = spec_from_tree(parse_yaml(f.yaml, f.file), f.file);
+    const ScenarioSpec replay = spec_from_tree(parse_yaml(c.yaml, c.file), c.file);
     RunOptions full;
     full.keep_trace = !options.out_dir.empty();
     full.max_events = options.max_events;
     const RunResult r = run_scenario(replay, replay.seed, full);
-    f.trace_sha256 = r.trace_sha256;
-    f.replayed = contains(finding_kinds(r), f.kind);
-    f.explanation = explain(f.kind, r);
+    c.trace_sha256 = r.trace_sha256;
+    c.replayed = contains(finding_kinds(r), f.kind);
+    c.explanation = explain(f.kind, r);
     if (!options.out_dir.empty()) {
-      write_file_atomic(options.out_dir + "/" + f.file, f.yaml);
-      write_file_atomic(options.out_dir + "/" + f.chrome_trace_file, r.chrome_trace);
+      write_file_atomic(options.out_dir + "/" + c.file, c.yaml);
+      write_file_atomic(options.out_dir + "/" + c.chrome_trace_file, r.chrome_trace);
     }
-    if (options.on_progress) {
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      options.on_progress("shrink", ++shrunk, cat.findings.size(), cat.findings.size());
-    }
-  }, spool);
+  }, rpool);
   if (options.interrupt != nullptr && options.interrupt->load()) cat.interrupted = true;
   if (!options.out_dir.empty()) write_file_atomic(options.out_dir + "/catalogue.json", catalogue_json(cat, true) + "\n");
   return cat;
 }
+
+namespace {
+
+void reproduction_json(sim::JsonWriter& w, const Reproduction& r) {
+  w.key("schedule"); w.value(static_cast<std::uint64_t>(r.schedule));
+  w.key("seed"); w.value(r.run_seed);
+  w.key("class"); w.value(schedule_class(r.minimal));
+  w.key("original_faults");
+  w.begin_array();
+  for (const auto& x : r.original) w.value(schedule_line(x));
+  w.end_array();
+  w.key("minimal_faults");
+  w.begin_array();
+  for (const auto& x : r.minimal) w.value(schedule_line(x));
+  w.end_array();
+  w.key("shrink_runs"); w.value(static_cast<std::int64_t>(r.shrink_runs));
+  w.key("shrink_complete"); w.value(r.shrink_complete);
+  w.key("shrunk_here"); w.value(static_cast<std::uint64_t>(r.shrunk_here));
+  w.key("file"); w.value(r.file);
+  w.key("chrome_trace"); w.value(r.chrome_trace_file);
+  w.key("trace_sha256"); w.value(r.trace_sha256);
+  w.key("replayed"); w.value(r.replayed);
+  w.key("explanation"); w.value(r.explanation);
+}
+
+}  // namespace
 
 std::string catalogue_json(const Catalogue& c, bool pretty) {
   sim::JsonWriter w(pretty);
@@ -727,23 +808,17 @@ std::string catalogue_json(const Catalogue& c, bool pretty) {
     w.begin_object();
     w.key("kind"); w.value(f.kind);
     w.key("schedules"); w.value(static_cast<std::uint64_t>(f.schedules));
-    w.key("first_schedule"); w.value(static_cast<std::uint64_t>(f.first_schedule));
-    w.key("seed"); w.value(f.run_seed);
-    w.key("original_faults");
+    w.key("shrunk"); w.value(static_cast<std::uint64_t>(f.shrunk));
+    // The smallest reproduction's fields here; every class under "classes".
+    if (!f.classes.empty()) reproduction_json(w, f.classes.front());
+    w.key("classes");
     w.begin_array();
-    for (const auto& x : f.original) w.value(schedule_line(x));
+    for (const auto& r : f.classes) {
+      w.begin_object();
+      reproduction_json(w, r);
+      w.end_object();
+    }
     w.end_array();
-    w.key("minimal_faults");
-    w.begin_array();
-    for (const auto& x : f.minimal) w.value(schedule_line(x));
-    w.end_array();
-    w.key("shrink_runs"); w.value(static_cast<std::int64_t>(f.shrink_runs));
-    w.key("shrink_complete"); w.value(f.shrink_complete);
-    w.key("file"); w.value(f.file);
-    w.key("chrome_trace"); w.value(f.chrome_trace_file);
-    w.key("trace_sha256"); w.value(f.trace_sha256);
-    w.key("replayed"); w.value(f.replayed);
-    w.key("explanation"); w.value(f.explanation);
     w.end_object();
   }
   w.end_array();
@@ -764,14 +839,18 @@ std::string catalogue_text(const Catalogue& c) {
     char share[64];
     std::snprintf(share, sizeof share, "%zu/%zu schedules (%.1f%%)", f.schedules, c.schedules,
                   c.schedules == 0 ? 0.0 : 100.0 * static_cast<double>(f.schedules) / static_cast<double>(c.schedules));
-    o << "\n" << f.kind << ": " << share << "\n";
-    o << "  minimal schedule (" << f.minimal.size() << " of " << f.original.size() << " fault(s), " << f.shrink_runs << " runs"
-      << (f.shrink_complete ? "" : ", stopped early") << "), seed " << f.run_seed << ":\n";
-    if (f.minimal.empty()) o << "    (no fault: the stack shows it by itself)\n";
-    for (const auto& x : f.minimal) o << "    " << schedule_line(x) << "\n";
-    o << "  " << f.explanation << "\n";
-    o << "  reproduction: " << f.file << " (trace " << f.trace_sha256.substr(0, 16) << "..."
-      << (f.replayed ? "" : ", WARNING: its replay did not show " + f.kind) << "), " << f.chrome_trace_file << "\n";
+    o << "\n" << f.kind << ": " << share << "; " << f.classes.size() << " class(es) of minimal schedule among the first "
+      << f.shrunk << " shrunk\n";
+    for (const auto& r : f.classes) {
+      o << "  - " << r.shrunk_here << " of " << f.shrunk << ": schedule " << r.schedule << ", " << r.original.size()
+        << " fault(s) shrunk to " << r.minimal.size() << " in " << r.shrink_runs << " runs"
+        << (r.shrink_complete ? "" : " (stopped early)") << ", seed " << r.run_seed << "\n";
+      if (r.minimal.empty()) o << "      (no fault: the stack shows it by itself)\n";
+      for (const auto& x : r.minimal) o << "      " << schedule_line(x) << "\n";
+      o << "    " << r.explanation << "\n";
+      o << "    reproduction: " << r.file << " (trace " << r.trace_sha256.substr(0, 16) << "..."
+        << (r.replayed ? "" : ", WARNING: its replay did not show " + f.kind) << "), " << r.chrome_trace_file << "\n";
+    }
   }
   return o.str();
 }

@@ -89,6 +89,9 @@ struct ExploreOptions {
   int jobs = 1;
   std::string out_dir;  // empty: nothing written
   std::uint64_t max_events = kDefaultMaxEvents;
+  /// Schedules shrunk per kind (the first that showed it): distinct minimal schedules are the
+  /// kind's classes (a VRRP drop and a frozen master both give two VIP holders).
+  std::size_t shrinks_per_kind = 5;
   /// Set to stop drawing schedules (a deadline, Ctrl-C); the schedules done are the first N.
   const std::atomic<bool>* stop_search = nullptr;
   /// Set on Ctrl-C: shrinking stops too, and what was found is written as it stands.
@@ -98,19 +101,30 @@ struct ExploreOptions {
   std::function<void(const std::string& phase, std::size_t done, std::size_t total, std::size_t found)> on_progress;
 };
 
-struct Finding {
-  std::string kind;
-  std::size_t schedules = 0;       // how many of the schedules run showed it
-  std::size_t first_schedule = 0;  // the one shrunk
+/// One shrunk schedule and its reproduction file.
+struct Reproduction {
+  std::size_t schedule = 0;  // the schedule it was shrunk from
   std::uint64_t run_seed = 0;
   std::vector<FaultSpec> original, minimal;
   int shrink_runs = 0;
   bool shrink_complete = true;
+  /// How many of the kind's shrunk schedules ended in this class (the same minimal faults,
+  /// times and durations aside).
+  std::size_t shrunk_here = 0;
   std::string file, chrome_trace_file;  // names in the out dir (written only with one)
   std::string yaml;                     // the reproduction
   std::string trace_sha256;             // `hasim run FILE` gives this
   bool replayed = false;                // the reproduction, run from its text, shows the kind
   std::string explanation;
+};
+
+struct Finding {
+  std::string kind;
+  std::size_t schedules = 0;  // how many of the schedules run showed it
+  std::size_t shrunk = 0;     // how many of those were shrunk (the first ones)
+  /// One per class of minimal schedule, the smallest first (fewest faults, then the earliest
+  /// schedule): `classes.front()` is the kind's smallest reproduction.
+  std::vector<Reproduction> classes;
 };
 
 struct Catalogue {
@@ -129,5 +143,8 @@ std::string catalogue_json(const Catalogue& c, bool pretty);
 std::string catalogue_text(const Catalogue& c);
 /// A schedule as one line per fault: "at 12.3s freeze haproxy1/keepalived for 2.5s".
 std::string schedule_line(const FaultSpec& f);
+/// A minimal schedule's class: its faults without their times and durations, sorted, each
+/// both-ways drop with its ends in name order.
+std::string schedule_class(const std::vector<FaultSpec>& faults);
 
 }  // namespace scenarios

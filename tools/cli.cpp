@@ -84,6 +84,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--faults") a.faults = value(s);
     else if (s == "--budget") a.budget = number_arg(s, value(s), 1, 10000000);
     else if (s == "--time") a.time = value(s);
+    else if (s == "--shrink") a.shrinks = number_arg(s, value(s), 1, 1000);
     else if (s == "--grid") a.grids.push_back(value(s));
     else if (s == "--fit") a.fits.push_back(value(s));
     else if (s == "--real") a.reals.push_back(value(s));

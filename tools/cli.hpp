@@ -11,6 +11,7 @@ struct Args {
   std::string command, trace, chrome, out, dir;
   std::string faults, time;          // explore: the fault profile, a wall-clock budget
   std::optional<std::uint64_t> budget;  // explore: schedules to draw
+  std::optional<std::uint64_t> shrinks;  // explore: schedules shrunk per kind
   std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
   std::vector<std::string> sets, grids, fits, reals, metrics;
   std::optional<std::uint64_t> seed;  // any 64-bit seed, exactly

@@ -28,7 +28,7 @@ phase (every fault healed at the profile's heal_at; its `converge` conditions mu
 shrunk by delta debugging (faults removed, merged, shortened, moved earlier, each candidate
 re-run with the same seed) to a minimal schedule, written as a standalone scenario that
 `hasim run` replays with the same trace hash. Prints the catalogue: per kind, how many schedules
-showed it, the minimal schedule, and a line from its trace.
+showed it, its classes of minimal schedule, and a line from each one's trace.
 
 Options:
   --faults PROFILE   the fault profile (default: faults/NAME.yaml beside the scenario or up to
@@ -38,6 +38,8 @@ Options:
                      the catalogue then depends on how many were done (it says how many)
   --jobs J           worker threads (default: number of cores); the catalogue is the same for any J
   --seed S           the search's seed (default: the scenario's `seed`)
+  --shrink K         schedules shrunk per kind of violation, the first K that showed it
+                     (default 5); their distinct minimal schedules are the kind's classes
   --out DIR          write catalogue.json, each reproduction (KIND.yaml) and its Chrome trace
                      (KIND.trace.json) there, each through a temporary file
   --set KEY.PATH=VAL an override of the scenario (kept in the reproductions)
@@ -96,6 +98,7 @@ int cmd_explore(const Args& a) {
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
   o.out_dir = a.out;
   if (a.max_events) o.max_events = *a.max_events;
+  if (a.shrinks) o.shrinks_per_kind = static_cast<std::size_t>(*a.shrinks);
   o.stop_search = &g_stop_search;
   o.interrupt = &g_interrupt;
   const bool tty = isatty(2) != 0 && !a.quiet;
@@ -106,7 +109,7 @@ int cmd_explore(const Args& a) {
       if (phase == "search" && timed) {
         if (done % 64 == 0) std::fprintf(stderr, "\r  %zu schedules%s\033[K", done, extra.c_str());
       } else {
-        progress_bar(done, total, phase == "search" ? "schedules" : "kinds shrunk", phase == "search" ? extra : "");
+        progress_bar(done, total, phase == "search" ? "schedules" : "schedules shrunk", extra);
       }
     };
 
@@ -154,8 +157,10 @@ int cmd_explore(const Args& a) {
   if (a.json) std::cout << scenarios::catalogue_json(cat, true) << "\n";
   else std::cout << scenarios::catalogue_text(cat);
   std::cout.flush();
-  std::fprintf(stderr, "hasim: %zu schedule(s) and %zu shrink(s) in %.2f s wall, %d job(s)%s\n", cat.schedules,
-               cat.findings.size(), wall_s, o.jobs,
+  std::size_t shrunk = 0;
+  for (const auto& f : cat.findings) shrunk += f.shrunk;
+  std::fprintf(stderr, "hasim: %zu schedule(s), %zu kind(s) found, %zu schedule(s) shrunk, in %.2f s wall, %d job(s)%s\n",
+               cat.schedules, cat.findings.size(), shrunk, wall_s, o.jobs,
                a.out.empty() ? "" : (", wrote " + a.out + "/catalogue.json").c_str());
   return cat.interrupted ? 130 : 0;
 }

@@ -205,15 +205,21 @@ TEST_CASE("explore finds a split brain on the pair and its reproduction replays 
   o.out_dir = out.dir.string();
   const auto cat = scenarios::explore(p.tree, p.scenario_path, p.profile, o);
   CHECK(cat.schedules == 30);
-  const scenarios::Finding* split = nullptr;
+  const scenarios::Finding* found = nullptr;
   for (const auto& f : cat.findings)
-    if (f.kind == "single_vip_holder") split = &f;
-  REQUIRE(split != nullptr);
-  CHECK(split->schedules >= 1);
+    if (f.kind == "single_vip_holder") found = &f;
+  REQUIRE(found != nullptr);
+  CHECK(found->schedules >= 1);
+  CHECK(found->shrunk == std::min<std::size_t>(found->schedules, 5));
+  REQUIRE(!found->classes.empty());
+  const scenarios::Reproduction* split = &found->classes.front();
   CHECK(split->minimal.size() == 1);
   CHECK(split->minimal.size() <= split->original.size());
   CHECK(split->replayed);
   CHECK(split->explanation.find("10.0.0.100 held by lb1 (since ") == 0);
+  std::size_t in_classes = 0;
+  for (const auto& c : found->classes) in_classes += c.shrunk_here;
+  CHECK(in_classes == found->shrunk);
   // The written file is an ordinary scenario: loaded and run with its own seed, it gives the
   // catalogue's hash and shows the same violation.
   const auto replay = scenarios::load_scenario((out.dir / split->file).string());
@@ -223,10 +229,12 @@ TEST_CASE("explore finds a split brain on the pair and its reproduction replays 
   CHECK(std::find(kinds.begin(), kinds.end(), "single_vip_holder") != kinds.end());
   CHECK(std::filesystem::exists(out.dir / split->chrome_trace_file));
   CHECK(std::filesystem::exists(out.dir / "catalogue.json"));
-  // Nothing but the catalogue and each finding's two files, no temporary left behind.
+  // Nothing but the catalogue and each class's two files, no temporary left behind.
+  std::size_t classes = 0;
+  for (const auto& f : cat.findings) classes += f.classes.size();
   std::size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(out.dir)) files += e.is_regular_file() ? 1 : 0;
-  CHECK(files == 1 + 2 * cat.findings.size());
+  CHECK(files == 1 + 2 * classes);
 }
 
 TEST_CASE("the catalogue is the same for one job and for two", "[explore]") {
