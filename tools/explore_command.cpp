@@ -103,8 +103,12 @@ int cmd_explore(const Args& a) {
   o.interrupt = &g_interrupt;
   const bool tty = isatty(2) != 0 && !a.quiet;
   const bool timed = !a.time.empty();
-  if (tty)
-    o.on_progress = [timed](const std::string& phase, std::size_t done, std::size_t total, std::size_t found) {
+  // When the search ended (its last schedule), for the rate printed at the end.
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point search_end{};
+  o.on_progress = [timed, tty, &search_end](const std::string& phase, std::size_t done, std::size_t total, std::size_t found) {
+      if (phase == "search") search_end = Clock::now();
+      if (!tty) return;
       const std::string extra = ", " + std::to_string(found) + " kind(s) found";
       if (phase == "search" && timed) {
         if (done % 64 == 0) std::fprintf(stderr, "\r  %zu schedules%s\033[K", done, extra.c_str());
@@ -151,7 +155,9 @@ int cmd_explore(const Args& a) {
   cv.notify_all();
   if (deadline.joinable()) deadline.join();
   sigaction(SIGINT, &old, nullptr);
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = Clock::now();
+  const double wall_s = std::chrono::duration<double>(end - start).count();
+  const double search_s = std::chrono::duration<double>((cat.schedules > 0 ? search_end : start) - start).count();
   if (tty && timed) std::fprintf(stderr, "\r\033[K");
 
   if (a.json) std::cout << scenarios::catalogue_json(cat, true) << "\n";
@@ -159,8 +165,11 @@ int cmd_explore(const Args& a) {
   std::cout.flush();
   std::size_t shrunk = 0;
   for (const auto& f : cat.findings) shrunk += f.shrunk;
-  std::fprintf(stderr, "hasim: %zu schedule(s), %zu kind(s) found, %zu schedule(s) shrunk, in %.2f s wall, %d job(s)%s\n",
-               cat.schedules, cat.findings.size(), shrunk, wall_s, o.jobs,
+  std::fprintf(stderr,
+               "hasim: %zu schedule(s) in %.2f s (%.0f/s), %zu kind(s) found, %zu schedule(s) shrunk, %.2f s wall in all, %d "
+               "job(s)%s\n",
+               cat.schedules, search_s, search_s > 0 ? static_cast<double>(cat.schedules) / search_s : 0.0, cat.findings.size(),
+               shrunk, wall_s, o.jobs,
                a.out.empty() ? "" : (", wrote " + a.out + "/catalogue.json").c_str());
   return cat.interrupted ? 130 : 0;
 }
