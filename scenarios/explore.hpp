@@ -64,9 +64,8 @@ std::vector<std::string> finding_kinds(const RunResult& r);
 
 struct ShrinkOptions {
   sim::Time earliest = 0;  // no fault moves before this
-  /// No duration shrinks below this (the profile's for.min): a `docker start` issued while the
-  /// container is still stopping does nothing, so a shorter fault is a different schedule, one
-  /// whose container stays down, not a smaller one.
+  /// No duration shrinks below this (the profile's for.min): a minimal schedule stays one the
+  /// profile could have drawn.
   sim::Time shortest = 100 * sim::kMillisecond;
   sim::Time step = 100 * sim::kMillisecond;  // durations and times shrink to this resolution
   int max_runs = 400;

@@ -164,8 +164,30 @@ void tell_dns(sim::Simulation& s, const std::string& command, const std::string&
 /// takes effect late is ended as soon as it does.
 struct FaultsInEffect {
   std::vector<std::function<void()>> enders;
+  /// One per stop, kill or crash: at heal_at, starts its target again if the fault's own start
+  /// (its `for`) left it down, because that start came while the target was still going down
+  /// (a `docker start` then does nothing) or the daemon refused to run. The liveness phase
+  /// starts from every fault healed, not from the operator's race.
+  std::vector<std::function<void()>> restorers;
+  /// Stops, kills and crashes in effect per target: a restorer leaves a target alone while
+  /// another fault still holds it down (that fault's own end starts it).
+  std::map<std::string, int> holding;
   bool healed = false;
 };
+
+/// Starts a node or process once it has finished going down (a start before that does
+/// nothing), polling every 10 ms; at once if it is down already; nothing if it runs.
+void start_when_down(sim::Simulation& s, sim::Node* node, sim::Process* proc) {
+  const bool going = proc ? proc->state() == sim::ProcessState::Stopping : node->going_down();
+  if (going) {
+    s.after(10 * sim::kMillisecond, [&s, node, proc] { start_when_down(s, node, proc); }, sim::Phase::Fault);
+    return;
+  }
+  const bool down = proc ? proc->state() == sim::ProcessState::Stopped : !node->up();
+  if (!down) return;
+  s.record("heal_start", {{"node", node->name()}, {"process", proc ? proc->name() : std::string()}}, true);
+  proc ? proc->start() : node->start();
+}
 
 /// A fault's process target on `node`, as the real commands find it (validation/render.cpp):
 /// `NAME` is the process of that name, and a kill or freeze signals every process whose comm is
@@ -226,8 +248,11 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       // What the fault does, and how to undo it, once the engine has acted.
       auto undo = std::make_shared<std::function<void()>>();
       // Ends the fault: the undo command is issued now and takes effect after its latency.
-      auto end = [&s, &spec, f, node, undo, stream] {
+      auto ended_early = std::make_shared<bool>(false);  // by its `for`, before heal_at
+      auto end = [&s, &spec, &live, f, node, undo, stream, ended_early] {
         if (!*undo) return;
+        *ended_early = !live.healed;
+        if (f.action == "stop" || f.action == "kill" || f.action == "crash") --live.holding[f.target];
         std::function<void()> back_effect = std::move(*undo);
         *undo = nullptr;  // once: `for` and heal_at may both come
         s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
@@ -241,7 +266,7 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       for (const auto& n : spec.nodes)
         if (node != nullptr && n.name == node->name()) node_spec = &n;
       const std::string op_daemon = node_spec ? daemon_for_action(*node_spec, f.action) : "";
-      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon] {
+      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon, ended_early] {
         const std::string& a = f.action;
         if (a == "repoint") {
           // The application's configuration, not a daemon's: the writer's next session goes there.
@@ -304,6 +329,12 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
           net.set_loss(node->id(), f.loss);
           *undo = [&net, node] { net.set_loss(node->id(), 0.0); };
         }
+        if ((a == "stop" || a == "kill" || a == "crash") && *undo) {
+          ++live.holding[f.target];
+          live.restorers.push_back([&s, &live, f, node, proc, ended_early] {
+            if (*ended_early && live.holding[f.target] == 0) start_when_down(s, node, f.action == "crash" ? nullptr : proc);
+          });
+        }
         if (live.healed) end();  // took effect after heal_at: it ends at once
       };
       after_command(s, spec, command, stream, apply);
@@ -322,6 +353,7 @@ void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect&
   if (!spec.heal_at) return;
   s.at(*spec.heal_at, [&s, &live] {
     s.record("heal_at", {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
+    for (auto& restore : live.restorers) restore();
     live.healed = true;
     for (auto& end : live.enders) end();
     s.network().heal_all();

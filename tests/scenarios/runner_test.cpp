@@ -124,6 +124,20 @@ TEST_CASE("heal_at ends every fault still in effect, each once", "[scenarios][fa
   CHECK(times(r, "process_start", "web1").back() == 20_s);  // nginx started again, start_delay 0
 }
 
+TEST_CASE("heal_at starts a container again when its fault's own start came while it was still stopping", "[scenarios][faults][heal]") {
+  // nginx takes 250 ms to stop: the `for` start 100 ms after the stop is a no-op, as docker's is
+  // on a container still stopping, and web1 stays down until heal_at starts it.
+  const auto raced = run(kBase + "faults:\n  - {at: 5s, stop: web1, for: 100ms}\n");
+  CHECK(times(raced, "node_up", "web1").size() == 1);
+  const auto healed = run(kBase + "heal_at: 20s\nfaults:\n  - {at: 5s, stop: web1, for: 100ms}\n");
+  CHECK(times(healed, "heal_start", "web1") == std::vector<sim::Time>{20_s});
+  REQUIRE(times(healed, "node_up", "web1").size() == 2);
+  CHECK(times(healed, "node_up", "web1")[1] >= 20_s);
+  // A stop that took before its `for` ended needs nothing at heal_at.
+  const auto clean = run(kBase + "heal_at: 20s\nfaults:\n  - {at: 5s, stop: web1, for: 2s}\n");
+  CHECK(times(clean, "heal_start").empty());
+}
+
 TEST_CASE("heal_at must come after every fault", "[scenarios][faults][heal][errors]") {
   try {
     run(kBase + "heal_at: 20s\nfault_jitter: 2s\nfaults:\n  - {at: 19s, kill: web1/nginx}\n");
