@@ -304,7 +304,8 @@ py::dict run(const py::object& scenario, const py::object& seed, const py::objec
 
 py::dict explore(const py::object& scenario, const py::object& faults, std::uint64_t budget, int jobs, const py::object& seed,
                  const py::object& out, const py::object& overrides, const py::object& max_events, std::uint64_t shrinks) {
-  if (budget < 1) throw py::value_error("hasim: budget must be at least 1");
+  if (budget < 1 || budget > scenarios::kMaxExploreBudget)
+    throw py::value_error("hasim: budget must be from 1 to " + std::to_string(scenarios::kMaxExploreBudget));
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
   Loaded l = load(scenario);
   for (const auto& s : override_list(overrides)) scenarios::apply_override(l.tree, s);

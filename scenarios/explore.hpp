@@ -82,6 +82,9 @@ struct ShrinkResult {
 ShrinkResult shrink_schedule(std::vector<FaultSpec> faults, const std::function<bool(const std::vector<FaultSpec>&)>& reproduces,
                              const ShrinkOptions& options);
 
+/// The most schedules one search may run: each keeps its finding kinds until the end.
+constexpr std::size_t kMaxExploreBudget = 1000000;
+
 struct ExploreOptions {
   std::uint64_t seed = 1;
   std::size_t budget = 100;

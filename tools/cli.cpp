@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "scenarios/explore.hpp"
 #include "scenarios/spec.hpp"
 #include "scenarios/sweep.hpp"
 #include "scenarios/tree.hpp"
@@ -82,7 +83,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--max-events") a.max_events = number_arg(s, value(s), 0, UINT64_MAX);
     else if (s == "--set") a.sets.push_back(value(s));
     else if (s == "--faults") a.faults = value(s);
-    else if (s == "--budget") a.budget = number_arg(s, value(s), 1, 10000000);
+    else if (s == "--budget") a.budget = number_arg(s, value(s), 1, scenarios::kMaxExploreBudget);
     else if (s == "--time") a.time = value(s);
     else if (s == "--shrink") a.shrinks = number_arg(s, value(s), 1, 1000);
     else if (s == "--grid") a.grids.push_back(value(s));

@@ -33,7 +33,7 @@ showed it, its classes of minimal schedule, and a line from each one's trace.
 Options:
   --faults PROFILE   the fault profile (default: faults/NAME.yaml beside the scenario or up to
                      two folders above, NAME the scenario's name or that of a file it includes)
-  --budget N         schedules to run (default 100)
+  --budget N         schedules to run (default 100, at most 1000000)
   --time T           instead of --budget: draw schedules for this long (wall clock, e.g. 30s);
                      the catalogue then depends on how many were done (it says how many)
   --jobs J           worker threads (default: number of cores); the catalogue is the same for any J
@@ -93,7 +93,7 @@ int cmd_explore(const Args& a) {
   scenarios::ExploreOptions o;
   o.seed = a.seed.value_or(spec.seed);
   // With --time the budget is a ceiling the deadline stops well before.
-  o.budget = a.budget ? static_cast<std::size_t>(*a.budget) : (a.time.empty() ? 100 : 1000000);
+  o.budget = a.budget ? static_cast<std::size_t>(*a.budget) : (a.time.empty() ? 100 : scenarios::kMaxExploreBudget);
   const unsigned hw = std::thread::hardware_concurrency();
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
   o.out_dir = a.out;

@@ -80,6 +80,23 @@ def test_budget_and_time_are_exclusive():
     assert "--budget or --time" in p.stderr
 
 
+def test_a_time_budget_ends_the_search_and_says_how_many_schedules_ran():
+    p = hasim("explore", PART2, "--time", "1s", "--jobs", 1, "--shrink", 1, "--json", "--quiet")
+    assert p.returncode == 0, p.stderr
+    cat = json.loads(p.stdout)
+    assert 0 < cat["schedules"] < 1000000
+    assert cat["interrupted"] is False
+    # The catalogue of the schedules done is the one a --budget of that many gives.
+    again = hasim("explore", PART2, "--budget", cat["schedules"], "--jobs", 2, "--shrink", 1, "--json", "--quiet")
+    assert json.loads(again.stdout)["findings"] == cat["findings"]
+
+
+def test_a_budget_beyond_the_limit_is_refused():
+    p = hasim("explore", PART2, "--budget", 1000001)
+    assert p.returncode == 2
+    assert "--budget expects a whole number from 1 to 1000000" in p.stderr
+
+
 def test_ctrl_c_keeps_what_was_found(tmp_path):
     out = tmp_path / "out"
     args = ["explore", PART2, "--budget", 1000000, "--jobs", 1, "--out", out, "--json", "--quiet"]
