@@ -133,3 +133,38 @@ def hasim_cli_json(scenario, budget, seed):
     p = hasim("explore", scenario, "--budget", budget, "--seed", seed, "--json", "--quiet")
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout)
+
+
+def test_overrides_are_kept_in_the_reproductions(tmp_path):
+    # haproxy2 at priority 95: its reproductions carry the setting and replay with their hashes.
+    out = tmp_path / "out"
+    p = hasim("explore", PART2, "--budget", 40, "--shrink", 1, "--out", out, "--quiet",
+              "--set", "nodes.haproxy2.keepalived.vrrp_instance.VI_1.priority=95")
+    assert p.returncode == 0, p.stderr
+    cat = json.loads((out / "catalogue.json").read_text())
+    assert cat["findings"]
+    f = cat["findings"][0]
+    text = (out / f["file"]).read_text()
+    assert "priority: 95" in text and "priority: 90" not in text
+    assert "include:" not in text
+    replay = json.loads(hasim("run", out / f["file"], "--json").stdout)
+    assert replay["trace_sha256"] == f["trace_sha256"]
+
+
+@pytest.mark.parametrize("text", [
+    b"name: p\nkinds: [freeze]\ncount: {min: 1, max: 1000}\nconverge: {within: 5s, holds: [vip_held]}\n",
+    b"name: p\nkinds: [freeze]\nwindow: {from: 20s, to: 10s}\nconverge: {within: 5s, holds: [vip_held]}\n",
+    b"name: p\nkinds: [freeze]\nfor: {min: -1s}\nconverge: {within: 5s, holds: [vip_held]}\n",
+    b"name: p\nkinds: freeze\x00\n",
+    b"a: &a [*a]\n",
+    b"- just\n- a list\n",
+    b"",
+    b"name: p\nkinds: [freeze]\nconverge: {within: 5s, holds: [vip_held]}\nname: q\n",
+], ids=["count", "window", "negative", "nul", "alias", "list", "empty", "duplicate"])
+def test_hostile_profiles_are_located_errors(tmp_path, text):
+    profile = tmp_path / "p.yaml"
+    profile.write_bytes(text)
+    p = hasim("explore", PART2, "--faults", profile, "--budget", 1, "--out", tmp_path / "out")
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.startswith(f"hasim: error: {profile}:"), p.stderr
+    assert not (tmp_path / "out").exists()
