@@ -16,7 +16,8 @@ const std::vector<std::string>& known_invariants() {
 }
 
 const std::vector<std::string>& converge_conditions() {
-  static const std::vector<std::string> names = {"backends_up", "daemons_running", "one_primary", "vip_held"};
+  static const std::vector<std::string> names = {"backends_up", "daemons_running", "one_primary", "standbys_streaming",
+                                                 "vip_held"};
   return names;
 }
 

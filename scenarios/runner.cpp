@@ -516,6 +516,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
       for (const auto& check : it->second) check(problems);
     if (condition == "vip_held" && b.vips) b.vips->unsettled(problems);
     if (condition == "one_primary" && pg_checks) pg_checks->primaries_problem(problems);
+    if (condition == "standbys_streaming" && pg_checks) pg_checks->standbys_problem(problems);
     if (condition == "daemons_running")
       for (const auto& ns : spec.nodes) {
         if (!ns.start) continue;

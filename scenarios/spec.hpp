@@ -139,7 +139,8 @@ constexpr int kMaxRuns = 10000;
 const std::vector<std::string>& known_invariants();
 /// States `converge:` may require besides invariants, checked once at heal_at + within:
 /// `vip_held` (each VIP held by exactly one node), `backends_up` (every HAProxy runs and sees
-/// every server UP), `one_primary` (exactly one PostgreSQL primary), `daemons_running` (every
+/// every server UP), `one_primary` (exactly one PostgreSQL primary), `standbys_streaming` (every
+/// running standby streams, from the one primary and on its timeline), `daemons_running` (every
 /// daemon of every node started with the stack runs).
 const std::vector<std::string>& converge_conditions();
 

@@ -196,6 +196,21 @@ TEST_CASE("converge conditions report what has not settled after the heal", "[sc
     if (v.invariant == "converge") CHECK(v.detail == "vip_held not reached 10s after heal_at: 172.20.0.100 held by haproxy1,haproxy2");
 }
 
+TEST_CASE("standbys_streaming names a standby that never streams", "[scenarios][heal]") {
+  const std::vector<std::string> converge = {"heal_at=20s", "converge={within: 10s, holds: [standbys_streaming, one_primary]}"};
+  CHECK(converge_misses(run_library("demo2/stack.yaml", converge)) == 0);
+  // replica2 asks for the primary on a port nobody listens on.
+  auto wrong_port = converge;
+  wrong_port.push_back(
+      "nodes.postgres-replica2.postgres.primary_conninfo=host=postgres-primary port=5433 user=replicator "
+      "application_name=postgres-replica2");
+  const auto r = run_library("demo2/stack.yaml", wrong_port);
+  REQUIRE(converge_misses(r) == 1);
+  for (const auto& v : r.violations)
+    if (v.invariant == "converge")
+      CHECK(v.detail == "standbys_streaming not reached 10s after heal_at: postgres-replica2 is not streaming");
+}
+
 TEST_CASE("converge without heal_at, or naming an unknown invariant, is a located error", "[scenarios][heal][errors]") {
   auto error = [](const std::string& yaml) {
     try {
