@@ -176,11 +176,15 @@ struct FaultsInEffect {
 };
 
 /// Starts a node or process once it has finished going down (a start before that does
-/// nothing), polling every 10 ms; at once if it is down already; nothing if it runs.
-void start_when_down(sim::Simulation& s, sim::Node* node, sim::Process* proc) {
+/// nothing), polling every 10 ms for at most 10 simulated minutes (a stop never takes that
+/// long unless a scenario says so; the poll must not outlive it by running to the end);
+/// at once if it is down already; nothing if it runs.
+void start_when_down(sim::Simulation& s, sim::Node* node, sim::Process* proc, int polls_left = 60000) {
   const bool going = proc ? proc->state() == sim::ProcessState::Stopping : node->going_down();
   if (going) {
-    s.after(10 * sim::kMillisecond, [&s, node, proc] { start_when_down(s, node, proc); }, sim::Phase::Fault);
+    if (polls_left > 0)
+      s.after(10 * sim::kMillisecond, [&s, node, proc, polls_left] { start_when_down(s, node, proc, polls_left - 1); },
+              sim::Phase::Fault);
     return;
   }
   const bool down = proc ? proc->state() == sim::ProcessState::Stopped : !node->up();
