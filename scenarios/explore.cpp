@@ -72,11 +72,6 @@ const char* proto_name(std::uint32_t proto) {
   return "all";
 }
 
-/// A fault of the profile's vocabulary as the scenario's fault entry it stands for.
-struct Candidate {
-  std::string kind, target;
-};
-
 /// What each kind may apply to under this profile.
 std::map<std::string, std::vector<std::string>> applicable(const ScenarioSpec& s, const FaultProfile& p) {
   std::map<std::string, std::vector<std::string>> out;
@@ -385,7 +380,8 @@ std::string default_profile_path(const std::string& scenario_path) {
   std::function<void(const std::string&, int)> visit = [&](const std::string& path, int depth) {
     if (depth > Limits::kIncludeDepth || !seen.insert(path).second) return;
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return;
+    // As the loader reads files (the loader itself reports a file it refuses, located).
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > Limits::kFileBytes || ec) return;
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -492,13 +488,11 @@ ShrinkResult shrink_schedule(std::vector<FaultSpec> faults, const std::function<
     changed = false;
     if (stopped()) break;
     // 1. Remove faults: chunks of half the list, then smaller chunks, down to one fault (ddmin's
-    // complements; with the few faults of a schedule this is also each single fault).
+    // complements; with the few faults of a schedule this is also each single fault). Removing
+    // the last one leaves the empty schedule, which reproduces only a violation the stack shows
+    // by itself (a misconfiguration): then it is the minimum.
     for (std::size_t chunk = std::max<std::size_t>(res.faults.size() / 2, 1); chunk >= 1 && !res.faults.empty(); chunk /= 2) {
       for (std::size_t start = 0; start < res.faults.size() && !stopped();) {
-        if (res.faults.size() <= 1 && chunk >= 1) {
-          // Removing the last fault: only a violation with no fault at all (a misconfiguration)
-          // survives that, and then the empty schedule is the minimum.
-        }
         std::vector<FaultSpec> c;
         for (std::size_t i = 0; i < res.faults.size(); ++i)
           if (i < start || i >= start + chunk) c.push_back(res.faults[i]);
