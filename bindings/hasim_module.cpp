@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "models/keepalived/config.hpp"
+#include "scenarios/explore.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
@@ -300,6 +302,43 @@ py::dict run(const py::object& scenario, const py::object& seed, const py::objec
   return result_dict(r, spec.file, trace);
 }
 
+py::dict explore(const py::object& scenario, const py::object& faults, std::uint64_t budget, int jobs, const py::object& seed,
+                 const py::object& out, const py::object& overrides, const py::object& max_events, std::uint64_t shrinks) {
+  if (budget < 1 || budget > scenarios::kMaxExploreBudget)
+    throw py::value_error("hasim: budget must be from 1 to " + std::to_string(scenarios::kMaxExploreBudget));
+  if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
+  Loaded l = load(scenario);
+  for (const auto& s : override_list(overrides)) scenarios::apply_override(l.tree, s);
+  auto path_of = [](const py::object& p) { return py::module_::import("os").attr("fsencode")(p).cast<std::string>(); };
+  std::string profile_path;
+  if (!faults.is_none()) profile_path = path_of(faults);
+  else if (l.file != kDictFile) profile_path = scenarios::default_profile_path(l.file);
+  scenarios::ExploreOptions o;
+  o.budget = static_cast<std::size_t>(budget);
+  o.jobs = jobs;
+  o.shrinks_per_kind = static_cast<std::size_t>(std::max<std::uint64_t>(shrinks, 1));
+  o.max_events = max_events_value(max_events);
+  if (!out.is_none()) o.out_dir = path_of(out);
+  scenarios::Catalogue cat;
+  {
+    py::gil_scoped_release release;
+    const scenarios::ScenarioSpec spec = scenarios::spec_from_tree(l.tree, l.file);
+    if (profile_path.empty())
+      throw scenarios::ScenarioError(scenarios::Source{l.file, 0, 0}, "",
+                                     "no default fault profile for scenario '" + spec.name + "': give one with faults=");
+    const scenarios::FaultProfile profile = scenarios::load_fault_profile(profile_path, spec);
+    o.seed = spec.seed;
+    {
+      py::gil_scoped_acquire acquire;
+      if (!seed.is_none()) o.seed = seed_value(seed);
+    }
+    if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
+    cat = scenarios::explore(l.tree, l.file, profile, o);
+  }
+  static const py::handle loads = py::object(py::module_::import("json").attr("loads")).release();
+  return loads(scenarios::catalogue_json(cat, false)).cast<py::dict>();
+}
+
 py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
                const py::object& overrides, const py::object& max_events) {
   if (seeds < 1) throw py::value_error("hasim: seeds must be at least 1");
@@ -514,6 +553,30 @@ Example::
                        grid={"nodes.haproxy.haproxy.backends.nginx_backend.default-server.inter": ["1s", "2s", "5s"],
                              "nodes.haproxy.haproxy.backends.nginx_backend.default-server.fall": [1, 3]},
                        seeds=5, jobs=4)
+)");
+
+  m.def("explore", &explore, py::arg("scenario"), py::arg("faults") = py::none(), py::arg("budget") = 100,
+        py::arg("jobs") = 1, py::arg("seed") = py::none(), py::arg("out") = py::none(), py::arg("overrides") = py::none(),
+        py::arg("max_events") = py::none(), py::arg("shrinks") = 5,
+        R"(Searches fault schedules for invariant violations, as ``hasim explore``, and returns the catalogue.
+
+faults: the fault profile's path (default: the scenario's, from scenarios/faults/; required for a dict).
+budget: schedules to run; jobs: threads (the catalogue does not depend on it); seed: the search's
+seed (default: the scenario's); out: a directory for catalogue.json, each reproduction and its
+Chrome trace; overrides: {"key.path": value}, kept in the reproductions; shrinks: schedules shrunk
+per kind (their distinct minimal schedules are the kind's classes).
+
+Returns {"scenario", "scenario_file", "profile_file", "seed", "budget", "schedules",
+"schedules_with_findings", "interrupted", "findings": [{"kind", "schedules", "shrunk", the
+smallest reproduction's "schedule", "seed", "class", "original_faults", "minimal_faults",
+"shrink_runs", "shrink_complete", "shrunk_here", "file", "chrome_trace", "trace_sha256",
+"replayed", "explanation", and "classes": one such dict per class}]}. Bad input raises
+hasim.ScenarioError.
+
+Example::
+
+    cat = hasim.explore("scenarios/demo1-part2.yaml", budget=200)
+    [(f["kind"], f["schedules"], f["minimal_faults"]) for f in cat["findings"]]
 )");
 
   m.def("kinds", &kinds, R"doc(The daemon kinds this build simulates, one dict each: key (the YAML key, process

@@ -15,6 +15,12 @@ const std::vector<std::string>& known_invariants() {
   return names;
 }
 
+const std::vector<std::string>& converge_conditions() {
+  static const std::vector<std::string> names = {"backends_up", "daemons_running", "one_primary", "standbys_streaming",
+                                                 "vip_held"};
+  return names;
+}
+
 std::string node_named_by(const ScenarioSpec& spec, const std::string& address) {
   const auto ip = sim::Ipv4::parse(address);
   if (!ip) return address;
@@ -532,10 +538,12 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       fail(*cr.get("within"), cp + ".within", "heal_at + within is after the end of the run (duration " +
                                                   sim::format_duration(s.duration) + ")");
     c.holds = cr.has("holds") ? cr.str_list("holds") : s.invariants;
-    const auto& known = known_invariants();
+    std::vector<std::string> known = known_invariants();
+    known.insert(known.end(), converge_conditions().begin(), converge_conditions().end());
     for (const auto& name : c.holds)
       if (std::find(known.begin(), known.end(), name) == known.end())
-        fail(*cr.get("holds"), cp + ".holds", "unknown invariant '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
+        fail(*cr.get("holds"), cp + ".holds",
+             "unknown invariant or condition '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
     if (c.holds.empty()) fail(*ct, cp + ".holds", "names no invariant (list them here or under invariants:)");
     s.converge = c;
   }

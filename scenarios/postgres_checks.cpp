@@ -4,6 +4,7 @@
 #include <set>
 
 #include "models/postgres/events.hpp"
+#include "sim/network.hpp"
 
 namespace scenarios {
 namespace {
@@ -23,6 +24,29 @@ void PostgresChecks::check_primaries(sim::Time t) {
   invariants_.update(t, "single_writable_primary", "postgres", primaries_.size() > 1, "primaries: " + who);
 }
 
+void PostgresChecks::primaries_problem(std::vector<std::string>& problems) const {
+  if (primaries_.size() == 1) return;
+  std::string who;
+  for (const auto& [n, tli] : primaries_) who += (who.empty() ? "" : ", ") + n + " (timeline " + std::to_string(tli) + ")";
+  problems.push_back(primaries_.empty() ? "no primary" : "primaries: " + who);
+}
+
+void PostgresChecks::standbys_problem(std::vector<std::string>& problems) const {
+  for (const auto& [node, sb] : standbys_) {
+    if (!sb.streaming) {
+      problems.push_back(node + " is not streaming");
+      continue;
+    }
+    if (primaries_.size() != 1) continue;
+    const auto& [primary, tli] = *primaries_.begin();
+    if (!sim::Ipv4::parse(sb.from) && sb.from != primary)
+      problems.push_back(node + " streams from " + sb.from + ", not from the primary " + primary);
+    else if (sb.timeline != tli)
+      problems.push_back(node + " streams timeline " + std::to_string(sb.timeline) + ", the primary " + primary + " is on " +
+                         std::to_string(tli));
+  }
+}
+
 void PostgresChecks::on_record(const sim::TraceRecord& r) {
   const std::string& k = r.kind;
   if (k.rfind("pg_", 0) == 0) any_ = true;
@@ -30,12 +54,22 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     const std::string node = r.text("node");
     if (r.text("role") == "primary") primaries_[node] = int_field(r, "timeline");
     else primaries_.erase(node);
+    if (r.text("role") == "primary") standbys_.erase(node);
+    else standbys_[node] = Standby{};
     check_primaries(r.time);
   } else if (k == pg::kPromoted) {
     primaries_[r.text("node")] = int_field(r, "timeline");
+    standbys_.erase(r.text("node"));
     switch_at_[int_field(r, "timeline")] = int_field(r, "switch_lsn");
     check_primaries(r.time);
+  } else if (k == pg::kWalReceiverConnected || k == pg::kWalReceiverDisconnected) {
+    if (auto it = standbys_.find(r.text("node")); it != standbys_.end()) {
+      it->second.streaming = k == pg::kWalReceiverConnected;
+      it->second.from = r.text("primary");
+      if (it->second.streaming) it->second.timeline = int_field(r, "timeline");
+    }
   } else if (k == pg::kShutdownDone || (k == "process_exit" && r.text("process") == "postgres") || k == "node_down") {
+    standbys_.erase(r.text("node"));
     if (primaries_.erase(r.text("node"))) check_primaries(r.time);
   } else if (k == pg::kCommitAcked || k == pg::kCommitFailed) {
     std::string w = r.text("client");

@@ -35,6 +35,12 @@ class PostgresChecks {
   void on_record(const sim::TraceRecord& r);
   /// The metrics, and the lost commits' violations, once the run has ended at `end`.
   void finish(sim::Time end, std::map<std::string, double>& metrics);
+  /// One line unless exactly one server runs as a primary now: `converge: {holds: [one_primary]}`.
+  void primaries_problem(std::vector<std::string>& problems) const;
+  /// One line per running standby that is not streaming, or, when there is exactly one primary,
+  /// streams another server's WAL or another timeline than that primary's:
+  /// `converge: {holds: [standbys_streaming]}`.
+  void standbys_problem(std::vector<std::string>& problems) const;
 
  private:
   struct Ack {
@@ -46,6 +52,12 @@ class PostgresChecks {
   sim::Invariants& invariants_;
   bool any_ = false;
   std::map<std::string, std::int64_t> primaries_;  // node -> timeline, while it runs as a primary
+  struct Standby {
+    bool streaming = false;
+    std::string from;  // the primary_conninfo host it streams from
+    std::int64_t timeline = 0;
+  };
+  std::map<std::string, Standby> standbys_;  // node -> its walreceiver, while it runs as a standby
   std::map<std::int64_t, std::int64_t> switch_at_;  // new timeline -> the old one's end (switch_lsn)
   std::vector<Ack> acks_;
   std::map<std::string, sim::Time> last_ack_, gap_max_;

@@ -24,6 +24,8 @@ struct Built {
   std::vector<models::HttpClient*> clients;
   std::unique_ptr<models::keepalived::VipMonitor> vips;  // when some daemon claims floating addresses
   std::vector<std::function<void(RunResult&)>> at_end;   // what daemons add to the result
+  /// converge's conditions, by name: each entry lists what is not settled yet.
+  std::map<std::string, std::vector<std::function<void(std::vector<std::string>&)>>> conditions;
 };
 
 std::string target_node(const std::string& target) { return target.substr(0, target.find('/')); }
@@ -64,7 +66,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     for (const auto& a : floating_addresses(ns))
       if (auto ip = sim::Ipv4::parse(a)) vip_list.push_back(*ip);
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
-      BuildContext ctx{spec, spec.runtime.wakeup_delay ? &*spec.runtime.wakeup_delay : nullptr, &b.at_end};
+      BuildContext ctx{spec, spec.runtime.wakeup_delay ? &*spec.runtime.wakeup_delay : nullptr, &b.at_end, &b.conditions};
       sim::Process* p = &visit_kind(ns.components[i], [&](auto kind, const auto& c) -> sim::Process& {
         return decltype(kind)::build(node, c, ctx);
       });
@@ -162,8 +164,34 @@ void tell_dns(sim::Simulation& s, const std::string& command, const std::string&
 /// takes effect late is ended as soon as it does.
 struct FaultsInEffect {
   std::vector<std::function<void()>> enders;
+  /// One per stop, kill or crash: at heal_at, starts its target again if the fault's own start
+  /// (its `for`) left it down, because that start came while the target was still going down
+  /// (a `docker start` then does nothing) or the daemon refused to run. The liveness phase
+  /// starts from every fault healed, not from the operator's race.
+  std::vector<std::function<void()>> restorers;
+  /// Stops, kills and crashes in effect per target: a restorer leaves a target alone while
+  /// another fault still holds it down (that fault's own end starts it).
+  std::map<std::string, int> holding;
   bool healed = false;
 };
+
+/// Starts a node or process once it has finished going down (a start before that does
+/// nothing), polling every 10 ms for at most 10 simulated minutes (a stop never takes that
+/// long unless a scenario says so; the poll must not outlive it by running to the end);
+/// at once if it is down already; nothing if it runs.
+void start_when_down(sim::Simulation& s, sim::Node* node, sim::Process* proc, int polls_left = 60000) {
+  const bool going = proc ? proc->state() == sim::ProcessState::Stopping : node->going_down();
+  if (going) {
+    if (polls_left > 0)
+      s.after(10 * sim::kMillisecond, [&s, node, proc, polls_left] { start_when_down(s, node, proc, polls_left - 1); },
+              sim::Phase::Fault);
+    return;
+  }
+  const bool down = proc ? proc->state() == sim::ProcessState::Stopped : !node->up();
+  if (!down) return;
+  s.record("heal_start", {{"node", node->name()}, {"process", proc ? proc->name() : std::string()}}, true);
+  proc ? proc->start() : node->start();
+}
 
 /// A fault's process target on `node`, as the real commands find it (validation/render.cpp):
 /// `NAME` is the process of that name, and a kill or freeze signals every process whose comm is
@@ -232,8 +260,11 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       // What the fault does, and how to undo it, once the engine has acted.
       auto undo = std::make_shared<std::function<void()>>();
       // Ends the fault: the undo command is issued now and takes effect after its latency.
-      auto end = [&s, &spec, f, node, undo, stream] {
+      auto ended_early = std::make_shared<bool>(false);  // by its `for`, before heal_at
+      auto end = [&s, &spec, &live, f, node, undo, stream, ended_early] {
         if (!*undo) return;
+        *ended_early = !live.healed;
+        if (f.action == "stop" || f.action == "kill" || f.action == "crash") --live.holding[f.target];
         std::function<void()> back_effect = std::move(*undo);
         *undo = nullptr;  // once: `for` and heal_at may both come
         s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
@@ -242,7 +273,7 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
       };
       live.enders.push_back(end);
-      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon] {
+      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon, ended_early] {
         const std::string& a = f.action;
         if (a == "repoint") {
           // The application's configuration, not a daemon's: the writer's next session goes there.
@@ -305,6 +336,12 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
           net.set_loss(node->id(), f.loss);
           *undo = [&net, node] { net.set_loss(node->id(), 0.0); };
         }
+        if ((a == "stop" || a == "kill" || a == "crash") && *undo) {
+          ++live.holding[f.target];
+          live.restorers.push_back([&s, &live, f, node, proc, ended_early] {
+            if (*ended_early && live.holding[f.target] == 0) start_when_down(s, node, f.action == "crash" ? nullptr : proc);
+          });
+        }
         if (live.healed) end();  // took effect after heal_at: it ends at once
       };
       after_command(s, spec, command, stream, apply);
@@ -316,24 +353,38 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
 
 /// heal_at: every fault still in effect ends, and every network rule goes; `converge` then checks
 /// that the invariants it names hold again `within` later.
-void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live) {
+/// What a converge condition finds unsettled now, one line each (none: it holds).
+using ConditionCheck = std::function<std::vector<std::string>(const std::string& condition)>;
+
+void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live, ConditionCheck unsettled) {
   if (!spec.heal_at) return;
   s.at(*spec.heal_at, [&s, &live] {
     s.record("heal_at", {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
+    for (auto& restore : live.restorers) restore();
     live.healed = true;
     for (auto& end : live.enders) end();
     s.network().heal_all();
   }, sim::Phase::Fault);
   if (!spec.converge) return;
   const ConvergeSpec& c = *spec.converge;
-  s.at(*spec.heal_at + c.within, [&s, &c] {
+  s.at(*spec.heal_at + c.within, [&s, &c, unsettled] {
     int missed = 0;
-    for (const auto& name : c.holds)
+    const auto& conditions = converge_conditions();
+    for (const auto& name : c.holds) {
+      if (std::find(conditions.begin(), conditions.end(), name) != conditions.end()) {
+        for (const auto& detail : unsettled(name)) {
+          ++missed;
+          s.invariants().point(s.now(), "converge",
+                               name + " not reached " + sim::format_duration(c.within) + " after heal_at: " + detail);
+        }
+        continue;
+      }
       for (const auto& detail : s.invariants().open_now(name)) {
         ++missed;
         s.invariants().point(s.now(), "converge",
                              name + " still violated " + sim::format_duration(c.within) + " after heal_at: " + detail);
       }
+    }
     s.record("converge", {{"ok", missed == 0}, {"missed", static_cast<std::int64_t>(missed)}, {"source", c.source}}, true);
   }, sim::Phase::Fault);
 }
@@ -465,7 +516,29 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   start_nodes(s, spec);
   FaultsInEffect live;
   schedule_faults(s, spec, live);
-  schedule_heal(s, spec, live);
+  // converge's conditions: the kinds' own (b.conditions), and those only the run can see.
+  ConditionCheck unsettled = [&s, &spec, &b, &pg_checks](const std::string& condition) {
+    std::vector<std::string> problems;
+    if (auto it = b.conditions.find(condition); it != b.conditions.end())
+      for (const auto& check : it->second) check(problems);
+    if (condition == "vip_held" && b.vips) b.vips->unsettled(problems);
+    if (condition == "one_primary" && pg_checks) pg_checks->primaries_problem(problems);
+    if (condition == "standbys_streaming" && pg_checks) pg_checks->standbys_problem(problems);
+    if (condition == "daemons_running")
+      for (const auto& ns : spec.nodes) {
+        if (!ns.start) continue;
+        const sim::Node* node = s.find_node(ns.name);
+        for (const auto& c : ns.components) {
+          const std::string key(kind_key(c));
+          const sim::Process* p = node->process(key);
+          if (!node->up()) problems.push_back(ns.name + " is down");
+          else if (p == nullptr || !p->running()) problems.push_back(key + " on " + ns.name + " is not running");
+          if (!node->up()) break;
+        }
+      }
+    return problems;
+  };
+  schedule_heal(s, spec, live, unsettled);
   run_to_end(s, spec, options, reached);
   for (auto* c : b.clients) c->finish(spec.duration);
   if (pg_checks) {

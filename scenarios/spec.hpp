@@ -96,7 +96,8 @@ struct FaultSpec {
 };
 
 /// `converge:` a liveness check after `heal_at`: each named invariant must hold again (no
-/// violation open) `within` after the heal; one that does not is a `converge` violation.
+/// violation open) and each named condition (converge_conditions()) must hold `within` after
+/// the heal; one that does not is a `converge` violation whose detail starts with its name.
 struct ConvergeSpec {
   sim::Time within = 0;
   std::vector<std::string> holds;
@@ -136,6 +137,12 @@ constexpr int kMaxRuns = 10000;
 
 /// Invariants the models know how to check.
 const std::vector<std::string>& known_invariants();
+/// States `converge:` may require besides invariants, checked once at heal_at + within:
+/// `vip_held` (each VIP held by exactly one node), `backends_up` (every HAProxy runs and sees
+/// every server UP), `one_primary` (exactly one PostgreSQL primary), `standbys_streaming` (every
+/// running standby streams, from the one primary and on its timeline), `daemons_running` (every
+/// daemon of every node started with the stack runs).
+const std::vector<std::string>& converge_conditions();
 
 /// The node a HAProxy server's address names: a node name as written, or the node that holds
 /// that fixed IPv4 address; empty when no node does (an address outside the stack). Detection

@@ -1,12 +1,9 @@
 #include "scenarios/sweep.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include "scenarios/job_pool.hpp"
 #include "scenarios/loader.hpp"
 #include "sim/json.hpp"
 
@@ -100,46 +97,24 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
   out.scenario = specs.empty() ? "" : specs.front().name;
   out.grid = options.grid;
   out.rows.resize(jobs.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::mutex progress_mutex;
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto worker = [&] {
-    // The full trace is recorded (not kept) so each row's trace_sha256 equals `hasim run`'s for
-    // the same seed and settings: a row can be replayed and inspected by its hash.
-    RunOptions ro;
-    ro.max_events = options.max_events;
-    for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= jobs.size()) return;
-      try {
-        const Job& j = jobs[i];
-        RunResult r = run_scenario(specs[j.spec_index], j.seed, ro);
-        SweepRow& row = out.rows[i];
-        row.index = i;
-        row.seed = j.seed;
-        row.values = j.values;
-        row.metrics = std::move(r.metrics);
-        row.trace_sha256 = r.trace_sha256;
-        row.violations = r.violations.size();
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-      const std::size_t d = ++done;
-      if (options.on_progress) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        options.on_progress(d, jobs.size());
-      }
-    }
-  };
-  const int n = std::max(1, std::min<int>(options.jobs, static_cast<int>(jobs.size())));
-  std::vector<std::thread> threads;
-  for (int t = 1; t < n; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
+  // The full trace is recorded (not kept) so each row's trace_sha256 equals `hasim run`'s for
+  // the same seed and settings: a row can be replayed and inspected by its hash.
+  RunOptions ro;
+  ro.max_events = options.max_events;
+  JobPoolOptions pool;
+  pool.jobs = options.jobs;
+  pool.on_progress = options.on_progress;
+  run_jobs(jobs.size(), [&](std::size_t i) {
+    const Job& j = jobs[i];
+    RunResult r = run_scenario(specs[j.spec_index], j.seed, ro);
+    SweepRow& row = out.rows[i];
+    row.index = i;
+    row.seed = j.seed;
+    row.values = j.values;
+    row.metrics = std::move(r.metrics);
+    row.trace_sha256 = r.trace_sha256;
+    row.violations = r.violations.size();
+  }, pool);
   return out;
 }
 

@@ -24,6 +24,8 @@ class Node {
   const std::string& name() const { return name_; }
   /// The container exists and its network namespace is up.
   bool up() const { return up_; }
+  /// Up, but stopping or tearing down: a `docker start` now would do nothing.
+  bool going_down() const { return up_ && (stopping_ || tearing_down_); }
   /// net.ipv4.ip_forward: whether the kernel routes a packet for an address it does not have
   /// (a VIP it just gave up) on to that address, ARPing for it, with an ICMP host unreachable back
   /// when nobody answers. 1 in the containers of our validation engine (podman 4.3, netavark;

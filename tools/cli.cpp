@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "scenarios/explore.hpp"
 #include "scenarios/spec.hpp"
 #include "scenarios/sweep.hpp"
 #include "scenarios/tree.hpp"
@@ -44,6 +45,14 @@ const std::string& Args::scenario() const {
   std::exit(2);
 }
 
+void progress_bar(std::size_t done, std::size_t total, const std::string& unit, const std::string& extra) {
+  const std::size_t width = 40;
+  const std::size_t filled = total == 0 ? width : width * done / total;
+  std::fprintf(stderr, "\r  [%s%s] %zu/%zu %s%s\033[K", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+               done, total, unit.c_str(), extra.c_str());
+  if (done == total) std::fprintf(stderr, "\n");
+}
+
 Args parse(int argc, char** argv) {
   Args a;
   std::vector<std::string> v(argv + 1, argv + argc);
@@ -73,6 +82,10 @@ Args parse(int argc, char** argv) {
     else if (s == "--jobs" || s == "-j") a.jobs = int_arg(s, value(s), 1, 1024);
     else if (s == "--max-events") a.max_events = number_arg(s, value(s), 0, UINT64_MAX);
     else if (s == "--set") a.sets.push_back(value(s));
+    else if (s == "--faults") a.faults = value(s);
+    else if (s == "--budget") a.budget = number_arg(s, value(s), 1, scenarios::kMaxExploreBudget);
+    else if (s == "--time") a.time = value(s);
+    else if (s == "--shrink") a.shrinks = number_arg(s, value(s), 1, 1000);
     else if (s == "--grid") a.grids.push_back(value(s));
     else if (s == "--fit") a.fits.push_back(value(s));
     else if (s == "--real") a.reals.push_back(value(s));

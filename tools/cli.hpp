@@ -9,6 +9,9 @@ namespace cli {
 
 struct Args {
   std::string command, trace, chrome, out, dir;
+  std::string faults, time;          // explore: the fault profile, a wall-clock budget
+  std::optional<std::uint64_t> budget;  // explore: schedules to draw
+  std::optional<std::uint64_t> shrinks;  // explore: schedules shrunk per kind
   std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
   std::vector<std::string> sets, grids, fits, reals, metrics;
   std::optional<std::uint64_t> seed;  // any 64-bit seed, exactly
@@ -22,9 +25,13 @@ struct Args {
 };
 
 [[noreturn]] void usage_error(const std::string& msg);
+/// A progress bar on stderr: "  [####....] 12/40 UNIT" and `extra`; a new line when done == total.
+void progress_bar(std::size_t done, std::size_t total, const std::string& unit, const std::string& extra = "");
 Args parse(int argc, char** argv);
 
 int cmd_validate(const Args& a);
+int cmd_explore(const Args& a);
+extern const char* const kExploreHelp;
 int cmd_calibrate(const Args& a);
 extern const char* const kValidateHelp;
 extern const char* const kCalibrateHelp;

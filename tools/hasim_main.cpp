@@ -30,6 +30,7 @@ Usage:
   hasim run SCENARIO [options]      run a scenario and print what happened
   hasim sweep SCENARIO [options]    run a grid of settings x seeds, write CSV or JSON
   hasim check SCENARIO [--set ...]  validate a scenario file and describe it
+  hasim explore SCENARIO [options]  search fault schedules for invariant violations, shrink each
   hasim render SCENARIO DIR         write the real stack's files (compose, configs, plan)
   hasim validate SCENARIO [options] run the real stack and the simulator, compare (root, podman)
   hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [options]
@@ -222,12 +223,7 @@ int cmd_sweep(const Args& a) {
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(hw == 0 ? 1 : hw);
   const bool tty = isatty(2) != 0 && !a.quiet;
   if (tty) {
-    o.on_progress = [](std::size_t done, std::size_t total) {
-      const int width = 40;
-      const int filled = static_cast<int>(width * done / total);
-      std::fprintf(stderr, "\r  [%s%s] %zu/%zu runs", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), done, total);
-      if (done == total) std::fprintf(stderr, "\n");
-    };
+    o.on_progress = [](std::size_t done, std::size_t total) { cli::progress_bar(done, total, "runs"); };
   }
   const scenarios::Tree base = scenarios::load_tree(a.scenario());
   const auto result = scenarios::run_sweep(base, a.scenario(), o);
@@ -250,8 +246,9 @@ int main(int argc, char** argv) {
                      : a.command == "render" ? kRenderHelp
                      : a.command == "validate" ? cli::kValidateHelp
                      : a.command == "calibrate" ? cli::kCalibrateHelp
+                     : a.command == "explore" ? cli::kExploreHelp
                                              : nullptr;
-  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check, render, validate, calibrate)");
+  if (help == nullptr) usage_error("unknown command '" + a.command + "' (run, sweep, check, explore, render, validate, calibrate)");
   if (a.help) {
     std::fputs(help, stdout);
     return 0;
@@ -263,6 +260,7 @@ int main(int argc, char** argv) {
     if (a.command == "render") return cmd_render(a);
     if (a.command == "validate") return cli::cmd_validate(a);
     if (a.command == "calibrate") return cli::cmd_calibrate(a);
+    if (a.command == "explore") return cli::cmd_explore(a);
     return cmd_check(a);
   } catch (const scenarios::ScenarioError& e) {
     std::fprintf(stderr, "hasim: error: %s\n", e.what());

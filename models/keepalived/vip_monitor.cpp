@@ -44,6 +44,15 @@ void VipMonitor::changed(sim::NodeId node, sim::Ipv4 ip, bool added) {
   sim_.invariants().update(now, "single_vip_holder", ip.str(), multi, ip.str() + " held by " + who);
 }
 
+void VipMonitor::unsettled(std::vector<std::string>& problems) const {
+  for (const auto& [ip, t] : tracks_) {
+    if (t.holders.size() == 1) continue;
+    std::string who;
+    for (sim::NodeId h : t.holders) who += (who.empty() ? "" : ",") + sim_.node(h).name();
+    problems.push_back(ip.str() + " held by " + (who.empty() ? "nobody" : who));
+  }
+}
+
 void VipMonitor::finish(sim::Time end) {
   for (auto& [ip, t] : tracks_) {
     sim::Time total = t.multi_total;

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "sim/network.hpp"
@@ -19,6 +20,9 @@ class VipMonitor {
   VipMonitor(sim::Simulation& sim, const std::vector<sim::Ipv4>& vips);
   /// Closes the open interval and writes the metrics (call once, at the end of the run).
   void finish(sim::Time end);
+  /// One line per VIP not held by exactly one node ("172.20.0.100 held by nobody"): what
+  /// `converge: {holds: [vip_held]}` reports.
+  void unsettled(std::vector<std::string>& problems) const;
 
  private:
   struct Track {

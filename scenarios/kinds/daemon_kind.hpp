@@ -9,6 +9,7 @@
 // name a kind by hand; a kind that lacks a part fails the `Declared` check below at compile time.
 #include <concepts>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +64,9 @@ struct BuildContext {
   const sim::Distribution* wakeup_delay = nullptr;
   /// Run once the run has ended, to add what the daemon reports to the result (HAProxy's stats).
   std::vector<std::function<void(RunResult&)>>* at_end = nullptr;
+  /// Liveness conditions a scenario's `converge:` may name (`backends_up`): each entry adds to
+  /// the list one line per thing not settled yet, when converge checks the condition.
+  std::map<std::string, std::vector<std::function<void(std::vector<std::string>&)>>>* conditions = nullptr;
 };
 
 /// What every specialisation provides (a missing or mistyped part names itself in the error).

@@ -234,6 +234,16 @@ sim::Process& DaemonKind<HaproxyConfig>::build(sim::Node& node, const HaproxyCon
   ctx.at_end->push_back([&hp](RunResult& r) {
     for (const auto& row : hp.stats()) r.haproxy_stats.push_back(RunResult::Stat{hp.node().name(), row});
   });
+  // `converge: {holds: [backends_up]}`: this HAProxy runs and sees every server UP.
+  if (ctx.conditions != nullptr)
+    (*ctx.conditions)["backends_up"].push_back([&hp](std::vector<std::string>& problems) {
+      if (!hp.running()) {
+        problems.push_back("haproxy on " + hp.node().name() + " is not running");
+        return;
+      }
+      for (const auto& row : hp.stats())
+        if (row.status != "UP") problems.push_back(hp.node().name() + " sees " + row.backend + "/" + row.server + " " + row.status);
+    });
   return hp;
 }
 

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 const std::string kRoot = HASIM_SOURCE_DIR;
 const std::string kDemo = kRoot + "/scenarios/demo1-part1.yaml";
 
-/// Every scenario under scenarios/ (recursively), except calibration profiles and fragments
+/// Every scenario under scenarios/ (recursively), except calibration and fault profiles and fragments
 /// that another scenario pulls in with `include:` (they are run through their includer).
 std::vector<std::string> library() {
   std::vector<std::string> files;
@@ -30,7 +30,7 @@ std::vector<std::string> library() {
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
     const auto rel = fs::relative(e.path(), root).generic_string();
-    if (rel.rfind("calibration/", 0) == 0) continue;
+    if (rel.rfind("calibration/", 0) == 0 || rel.rfind("faults/", 0) == 0) continue;
     files.push_back(e.path().string());
     const scenarios::Tree t = scenarios::parse_yaml([&] {
       std::ifstream in(e.path());

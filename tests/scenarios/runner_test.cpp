@@ -126,6 +126,20 @@ TEST_CASE("heal_at ends every fault still in effect, each once", "[scenarios][fa
   CHECK(times(r, "process_start", "web1").back() == 20_s);  // nginx started again, start_delay 0
 }
 
+TEST_CASE("heal_at starts a container again when its fault's own start came while it was still stopping", "[scenarios][faults][heal]") {
+  // nginx takes 250 ms to stop: the `for` start 100 ms after the stop is a no-op, as docker's is
+  // on a container still stopping, and web1 stays down until heal_at starts it.
+  const auto raced = run(kBase + "faults:\n  - {at: 5s, stop: web1, for: 100ms}\n");
+  CHECK(times(raced, "node_up", "web1").size() == 1);
+  const auto healed = run(kBase + "heal_at: 20s\nfaults:\n  - {at: 5s, stop: web1, for: 100ms}\n");
+  CHECK(times(healed, "heal_start", "web1") == std::vector<sim::Time>{20_s});
+  REQUIRE(times(healed, "node_up", "web1").size() == 2);
+  CHECK(times(healed, "node_up", "web1")[1] >= 20_s);
+  // A stop that took before its `for` ended needs nothing at heal_at.
+  const auto clean = run(kBase + "heal_at: 20s\nfaults:\n  - {at: 5s, stop: web1, for: 2s}\n");
+  CHECK(times(clean, "heal_start").empty());
+}
+
 TEST_CASE("heal_at must come after every fault", "[scenarios][faults][heal][errors]") {
   try {
     run(kBase + "heal_at: 20s\nfault_jitter: 2s\nfaults:\n  - {at: 19s, kill: web1/nginx}\n");
@@ -167,6 +181,38 @@ TEST_CASE("converge passes when the stack recovers after the heal and fails when
     }
 }
 
+TEST_CASE("converge conditions report what has not settled after the heal", "[scenarios][heal]") {
+  // docker kill haproxy1 leaves keepalived's pid file: on start it refuses to run, so the
+  // daemons never all run again, while haproxy2 holds the VIP alone.
+  const auto r = run_library("demo1-part2.yaml", {"faults=[{at: 10s, kill: haproxy1, for: 5s}]", "heal_at=30s",
+                                                  "converge={within: 20s, holds: [vip_held, daemons_running, backends_up]}"});
+  std::vector<std::string> details;
+  for (const auto& v : r.violations)
+    if (v.invariant == "converge") details.push_back(v.detail);
+  REQUIRE(details.size() == 1);
+  CHECK(details[0] == "daemons_running not reached 20s after heal_at: keepalived on haproxy1 is not running");
+  // Mismatched auth_pass: both hold the VIP to the end, which vip_held names.
+  const auto both = run_library("split-brain/auth-mismatch.yaml", {"heal_at=50s", "converge={within: 10s, holds: [vip_held]}"});
+  REQUIRE(converge_misses(both) == 1);
+  for (const auto& v : both.violations)
+    if (v.invariant == "converge") CHECK(v.detail == "vip_held not reached 10s after heal_at: 172.20.0.100 held by haproxy1,haproxy2");
+}
+
+TEST_CASE("standbys_streaming names a standby that never streams", "[scenarios][heal]") {
+  const std::vector<std::string> converge = {"heal_at=20s", "converge={within: 10s, holds: [standbys_streaming, one_primary]}"};
+  CHECK(converge_misses(run_library("demo2/stack.yaml", converge)) == 0);
+  // replica2 asks for the primary on a port nobody listens on.
+  auto wrong_port = converge;
+  wrong_port.push_back(
+      "nodes.postgres-replica2.postgres.primary_conninfo=host=postgres-primary port=5433 user=replicator "
+      "application_name=postgres-replica2");
+  const auto r = run_library("demo2/stack.yaml", wrong_port);
+  REQUIRE(converge_misses(r) == 1);
+  for (const auto& v : r.violations)
+    if (v.invariant == "converge")
+      CHECK(v.detail == "standbys_streaming not reached 10s after heal_at: postgres-replica2 is not streaming");
+}
+
 TEST_CASE("converge without heal_at, or naming an unknown invariant, is a located error", "[scenarios][heal][errors]") {
   auto error = [](const std::string& yaml) {
     try {
@@ -179,6 +225,8 @@ TEST_CASE("converge without heal_at, or naming an unknown invariant, is a locate
   CHECK(error(kBase + "converge: {within: 5s}\n").find("converge: needs heal_at") != std::string::npos);
   CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 5s, holds: [single_vip_holdr]}\n")
             .find("did you mean 'single_vip_holder'") != std::string::npos);
+  CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 5s, holds: [vip_hold]}\n").find("did you mean 'vip_held'") !=
+        std::string::npos);
   CHECK(error(kBase + "heal_at: 10s\nconverge: {within: 25s, holds: [single_vip_holder]}\n")
             .find("converge.within: heal_at + within is after the end") != std::string::npos);
 }

@@ -1,0 +1,852 @@
+#include "scenarios/explore.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "scenarios/emit.hpp"
+#include "scenarios/job_pool.hpp"
+#include "scenarios/kinds/registry.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/output.hpp"
+#include "scenarios/reader.hpp"
+#include "scenarios/report.hpp"
+#include "sim/json.hpp"
+#include "sim/network.hpp"
+
+namespace scenarios {
+namespace {
+
+/// Kinds on one process (NODE/PROCESS), and on one node.
+const std::vector<std::string> kProcessKinds = {"kill", "stop", "freeze", "restart"};
+const std::vector<std::string> kNodeKinds = {"container_stop", "container_kill", "container_pause", "container_restart",
+                                             "crash", "disconnect"};
+/// Kinds between nodes: one target node against the others.
+const std::vector<std::string> kLinkKinds = {"partition", "drop", "drop_proto"};
+
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+const NodeSpec* node_of(const ScenarioSpec& s, const std::string& name) {
+  for (const auto& n : s.nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+std::vector<std::string> node_names(const ScenarioSpec& s) {
+  std::vector<std::string> out;
+  for (const auto& n : s.nodes) out.push_back(n.name);
+  return out;
+}
+
+/// Every target a profile may name on this scenario, as the kinds declare them: each node that
+/// runs a daemon, then its NODE/PROCESS fault targets.
+std::vector<std::string> all_targets(const ScenarioSpec& s) {
+  std::vector<std::string> out;
+  for (const auto& n : s.nodes) {
+    const auto targets = fault_targets(n);
+    if (targets.empty()) continue;
+    out.push_back(n.name);
+    for (const auto& t : targets) out.push_back(n.name + "/" + t.name);
+  }
+  return out;
+}
+
+sim::Time ms(sim::Time t) { return t / sim::kMillisecond; }
+
+std::string ms_text(sim::Time t) {
+  // Whole milliseconds as the loader reads them back exactly; other values in ns.
+  if (t % sim::kSecond == 0) return std::to_string(t / sim::kSecond) + "s";
+  if (t % sim::kMillisecond == 0) return std::to_string(t / sim::kMillisecond) + "ms";
+  return std::to_string(t) + "ns";
+}
+
+const char* proto_name(std::uint32_t proto) {
+  static const std::vector<std::pair<std::uint32_t, const char*>> protos = {
+      {sim::kTcp, "tcp"}, {sim::kUdp, "udp"}, {sim::kVrrp, "vrrp"}, {sim::kIcmp, "icmp"}, {sim::kArp, "arp"}};
+  for (const auto& [bit, name] : protos)
+    if (proto == bit) return name;
+  return "all";
+}
+
+/// What each kind may apply to under this profile.
+std::map<std::string, std::vector<std::string>> applicable(const ScenarioSpec& s, const FaultProfile& p) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::vector<std::string> nodes;  // whole-node targets
+  for (const auto& t : p.targets)
+    if (t.find('/') == std::string::npos) nodes.push_back(t);
+  const auto ops = operator_actions();
+  for (const auto& kind : p.kinds) {
+    std::vector<std::string>& list = out[kind];
+    for (const auto& t : p.targets) {
+      const auto slash = t.find('/');
+      const NodeSpec* ns = node_of(s, t.substr(0, slash));
+      if (ns == nullptr) continue;
+      if (slash != std::string::npos) {
+        if (!contains(kProcessKinds, kind)) continue;
+        const auto targets = fault_targets(*ns);
+        const FaultTarget* ft = find_fault_target(targets, t.substr(slash + 1));
+        // A forked process (keepalived's VRRP child) is respawned by its parent: it can be
+        // killed, stopped or frozen, not restarted.
+        if (ft != nullptr && !ft->forked_by.empty() && kind == "restart") continue;
+        list.push_back(t);
+      } else if (contains(kNodeKinds, kind)) {
+        list.push_back(t);
+      } else if (contains(kLinkKinds, kind)) {
+        if (kind == "partition" ? s.nodes.size() >= 2 : nodes.size() >= 2) list.push_back(t);
+      } else if (contains(ops, kind) && !daemon_for_action(*ns, kind).empty()) {
+        list.push_back(t);
+      }
+    }
+    if (list.empty()) out.erase(kind);
+  }
+  return out;
+}
+
+FaultSpec make_fault(const ScenarioSpec& s, const FaultProfile& p, const std::string& kind, const std::string& target,
+                     sim::Rng& rng, sim::Time at, sim::Time length) {
+  FaultSpec f;
+  f.at = at;
+  f.jitter = 0;
+  f.source = "explore";
+  const auto slash = target.find('/');
+  const std::string node = target.substr(0, slash);
+  if (contains(kProcessKinds, kind)) {
+    f.action = kind;
+    f.target = target;
+    const NodeSpec* ns = node_of(s, node);
+    const auto targets = fault_targets(*ns);
+    const FaultTarget* ft = find_fault_target(targets, target.substr(slash + 1));
+    const bool forked = ft != nullptr && !ft->forked_by.empty();
+    if (kind == "freeze" || ((kind == "kill" || kind == "stop") && !forked)) f.for_ = length;
+  } else if (contains(kNodeKinds, kind)) {
+    static const std::map<std::string, std::string> action = {
+        {"container_stop", "stop"}, {"container_kill", "kill"}, {"container_pause", "freeze"},
+        {"container_restart", "restart"}, {"crash", "crash"}, {"disconnect", "disconnect"}};
+    f.action = action.at(kind);
+    f.target = node;
+    if (kind != "container_restart") f.for_ = length;
+  } else if (kind == "partition") {
+    f.action = "partition";
+    std::vector<std::string> rest;
+    for (const auto& n : s.nodes)
+      if (n.name != node) rest.push_back(n.name);
+    f.groups = {{node}, rest};
+    f.for_ = length;
+  } else if (kind == "drop" || kind == "drop_proto") {
+    std::vector<std::string> others;
+    for (const auto& t : p.targets)
+      if (t.find('/') == std::string::npos && t != node) others.push_back(t);
+    f.action = "drop";
+    f.from = {node};
+    f.to = {others[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(others.size()) - 1))]};
+    if (kind == "drop_proto") {
+      const std::string& proto =
+          p.protocols[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(p.protocols.size()) - 1))];
+      f.proto = sim::proto_from_name(proto);
+      f.both_ways = true;
+    }
+    f.for_ = length;
+  } else {
+    f.action = kind;  // an operator step: promote NODE
+    f.target = node;
+  }
+  return f;
+}
+
+/// One fault as the scenario entry that loads back as it: {at, ACTION: ..., for, jitter: 0s}.
+Tree fault_tree(const FaultSpec& f) {
+  Tree t;
+  t.kind = Tree::Kind::Map;
+  auto put = [](Tree& m, const std::string& k, Tree v) {
+    m.map.emplace_back(k, std::move(v));
+    m.key_sources.push_back(Source{});
+  };
+  auto list = [](const std::vector<std::string>& names) {
+    Tree l;
+    l.kind = Tree::Kind::Seq;
+    for (const auto& n : names) l.seq.push_back(scalar_tree(n));
+    return l;
+  };
+  put(t, "at", scalar_tree(ms_text(f.at)));
+  if (f.action == "partition") {
+    Tree groups;
+    groups.kind = Tree::Kind::Seq;
+    for (const auto& g : f.groups) groups.seq.push_back(list(g));
+    put(t, "partition", groups);
+  } else if (f.action == "drop") {
+    Tree d;
+    d.kind = Tree::Kind::Map;
+    put(d, "from", list(f.from));
+    put(d, "to", list(f.to));
+    put(d, "proto", scalar_tree(proto_name(f.proto)));
+    put(d, "both_ways", scalar_tree(f.both_ways ? "true" : "false"));
+    put(t, "drop", d);
+  } else {
+    put(t, f.action, scalar_tree(f.target));
+  }
+  if (f.for_) put(t, "for", scalar_tree(ms_text(*f.for_)));
+  put(t, "jitter", scalar_tree("0s"));
+  return t;
+}
+
+void set_key(Tree& m, const std::string& key, Tree value) {
+  if (Tree* t = m.find(key)) {
+    *t = std::move(value);
+    return;
+  }
+  m.map.emplace_back(key, std::move(value));
+  m.key_sources.push_back(Source{});
+}
+
+std::string slug(const std::string& kind) {
+  std::string s = kind;
+  std::replace(s.begin(), s.end(), '/', '-');
+  return s;
+}
+
+std::string seconds_text(sim::Time t) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3fs", sim::to_seconds(t));
+  return buf;
+}
+
+/// The first violation of `kind` in a run.
+const sim::Violation* first_of(const RunResult& r, const std::string& kind) {
+  for (const auto& v : r.violations) {
+    const std::string k = v.invariant == "converge" ? "liveness/" + v.detail.substr(0, v.detail.find(' ')) : v.invariant;
+    if (k == kind) return &v;
+  }
+  return nullptr;
+}
+
+/// One line from the trace: who held the VIP when, which servers ran as primaries when, which
+/// commits were lost, what had not settled after the heal.
+std::string explain(const std::string& kind, const RunResult& r) {
+  const sim::Violation* v = first_of(r, kind);
+  if (v == nullptr) return "";
+  char length[32];
+  std::snprintf(length, sizeof length, "%.3f s", sim::to_seconds(v->duration()));
+  const std::string span = " from " + seconds_text(v->start) + " to " + seconds_text(v->end) + " (" + length + ")";
+  if (kind == "single_vip_holder") {
+    const std::string vip = v->detail.substr(0, v->detail.find(' '));
+    std::map<std::string, sim::Time> since;  // holder -> when it last added the VIP
+    for (const auto& e : r.events) {
+      if (e.time > v->start) break;
+      if (e.kind == "vip_added" && e.text("vip") == vip) since[e.text("node")] = e.time;
+      if (e.kind == "vip_removed" && e.text("vip") == vip) since.erase(e.text("node"));
+    }
+    std::string who;
+    for (const auto& [node, t] : since) who += (who.empty() ? "" : " and ") + node + " (since " + seconds_text(t) + ")";
+    return vip + " held by " + who + span;
+  }
+  if (kind == "no_acked_commit_lost") {
+    std::size_t n = 0;
+    for (const auto& x : r.violations) n += x.invariant == kind;
+    return std::to_string(n) + " acknowledged commit(s) lost; the first, acknowledged at " + seconds_text(v->start) + ": " +
+           v->detail;
+  }
+  if (kind.rfind("liveness/", 0) == 0) return "at " + seconds_text(v->start) + ": " + v->detail;
+  return v->detail + span;
+}
+
+}  // namespace
+
+std::vector<std::string> profile_fault_kinds() {
+  std::vector<std::string> out = kLinkKinds;
+  out.insert(out.end(), kProcessKinds.begin(), kProcessKinds.end());
+  out.insert(out.end(), kNodeKinds.begin(), kNodeKinds.end());
+  for (const auto& op : operator_actions()) out.push_back(op);
+  return out;
+}
+
+FaultProfile load_fault_profile(const std::string& path, const ScenarioSpec& scenario) {
+  const Tree root = load_tree(path);
+  MapReader r(root, "", {"name", "description", "kinds", "targets", "protocols", "count", "window", "for", "heal_at",
+                         "converge", "invariants"});
+  FaultProfile p;
+  p.file = path;
+  p.name = r.str("name", "");
+  p.description = r.str("description", "");
+  if (p.name.empty()) fail(r.has("name") ? *r.get("name") : root, "name", "missing (a short name for the profile)");
+  // Kinds.
+  const auto kinds = profile_fault_kinds();
+  if (!r.has("kinds")) fail(root, "kinds", "missing (the fault kinds to draw from, e.g. [partition, freeze, crash])");
+  p.kinds = r.str_list("kinds");
+  for (std::size_t i = 0; i < p.kinds.size(); ++i) {
+    const Tree& at = r.get("kinds")->is_seq() ? r.get("kinds")->seq[i] : *r.get("kinds");
+    if (!contains(kinds, p.kinds[i])) {
+      std::string all;
+      for (const auto& k : kinds) all += (all.empty() ? "" : ", ") + k;
+      fail(at, "kinds." + std::to_string(i),
+           "unknown fault kind '" + shown(p.kinds[i]) + "' (did you mean '" + closest(p.kinds[i], kinds) + "'?); valid: " + all);
+    }
+  }
+  if (p.kinds.empty()) fail(*r.get("kinds"), "kinds", "names no fault kind");
+  // Targets: every one the stack's kinds declare, unless the profile lists its own.
+  const std::vector<std::string> nodes = node_names(scenario);
+  if (r.has("targets")) {
+    p.targets = r.str_list("targets");
+    const Tree& tt = *r.get("targets");
+    for (std::size_t i = 0; i < p.targets.size(); ++i) {
+      const Tree& at = tt.is_seq() ? tt.seq[i] : tt;
+      const std::string ap = "targets." + std::to_string(i);
+      const std::string& t = p.targets[i];
+      const auto slash = t.find('/');
+      const std::string node = t.substr(0, slash);
+      const NodeSpec* ns = node_of(scenario, node);
+      if (ns == nullptr)
+        fail(at, ap, "the scenario has no node named '" + shown(node) + "' (did you mean '" + closest(node, nodes) + "'?)");
+      if (slash != std::string::npos) {
+        std::vector<std::string> procs;
+        for (const auto& ft : fault_targets(*ns)) procs.push_back(ft.name);
+        const std::string proc = t.substr(slash + 1);
+        if (!contains(procs, proc))
+          fail(at, ap, "node '" + node + "' runs no process '" + shown(proc) + "'" +
+                           (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
+      }
+    }
+  } else {
+    p.targets = all_targets(scenario);
+  }
+  if (r.has("protocols")) {
+    p.protocols = r.str_list("protocols");
+    for (std::size_t i = 0; i < p.protocols.size(); ++i)
+      if (sim::proto_from_name(p.protocols[i]) == 0 || p.protocols[i] == "all")
+        fail(r.get("protocols")->is_seq() ? r.get("protocols")->seq[i] : *r.get("protocols"), "protocols." + std::to_string(i),
+             "unknown protocol '" + shown(p.protocols[i]) + "' (tcp, udp, vrrp, icmp or arp)");
+    if (p.protocols.empty()) fail(*r.get("protocols"), "protocols", "names no protocol");
+  }
+  if (const Tree* c = r.get("count")) {
+    MapReader cr(*c, "count", {"min", "max"});
+    p.count_min = static_cast<int>(cr.integer("min", p.count_min, 1, 64));
+    p.count_max = static_cast<int>(cr.integer("max", std::max(p.count_min, p.count_max), 1, 64));
+    if (p.count_max < p.count_min) fail(*cr.get("max"), "count.max", "is below count.min");
+  }
+  if (const Tree* w = r.get("window")) {
+    MapReader wr(*w, "window", {"from", "to"});
+    p.window_from = wr.duration("from", p.window_from, true);
+    p.window_to = wr.duration("to", std::max(p.window_from, p.window_to), true);
+    if (p.window_to < p.window_from) fail(*wr.get("to"), "window.to", "is before window.from");
+  }
+  if (const Tree* f = r.get("for")) {
+    MapReader fr(*f, "for", {"min", "max"});
+    p.for_min = fr.duration("min", p.for_min);
+    p.for_max = fr.duration("max", std::max(p.for_min, p.for_max));
+    if (p.for_max < p.for_min) fail(*fr.get("max"), "for.max", "is below for.min");
+  }
+  const sim::Time last_end = p.window_to + p.for_max;
+  p.heal_at = r.duration("heal_at", last_end, true);
+  if (p.heal_at < last_end)
+    fail(*r.get("heal_at"), "heal_at",
+         "comes before the last fault can end (window.to + for.max = " + sim::format_duration(last_end) + ")");
+  for (const auto& name : r.str_list("invariants")) {
+    if (!contains(known_invariants(), name))
+      fail(*r.get("invariants"), "invariants",
+           "unknown invariant '" + shown(name) + "' (did you mean '" + closest(name, known_invariants()) + "'?)");
+    p.invariants.push_back(name);
+  }
+  if (const Tree* ct = r.get("converge")) {
+    MapReader cr(*ct, "converge", {"within", "holds"});
+    if (!cr.has("within")) fail(*ct, "converge.within", "missing (how long after heal_at, e.g. 'within: 10s')");
+    p.converge.within = cr.duration("within", 0);
+    p.converge.source = ct->src.file + ":" + std::to_string(ct->src.line);
+    std::vector<std::string> known = known_invariants();
+    known.insert(known.end(), converge_conditions().begin(), converge_conditions().end());
+    p.converge.holds = cr.str_list("holds");
+    for (const auto& name : p.converge.holds)
+      if (!contains(known, name))
+        fail(*cr.get("holds"), "converge.holds",
+             "unknown invariant or condition '" + shown(name) + "' (did you mean '" + closest(name, known) + "'?)");
+    if (p.converge.holds.empty()) fail(*ct, "converge.holds", "names nothing to check (invariants or conditions)");
+  } else if (scenario.converge) {
+    p.converge = *scenario.converge;
+  } else {
+    fail(root, "converge", "missing, and the scenario has none (e.g. 'converge: {within: 20s, holds: [vip_held]}')");
+  }
+  if (applicable(scenario, p).empty())
+    fail(*r.get("kinds"), "kinds", "none of these kinds applies to any target of the scenario");
+  return p;
+}
+
+std::string default_profile_path(const std::string& scenario_path) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  // The scenario's own name, then its includes' names, depth first.
+  std::function<void(const std::string&, int)> visit = [&](const std::string& path, int depth) {
+    if (depth > Limits::kIncludeDepth || !seen.insert(path).second) return;
+    std::error_code ec;
+    // As the loader reads files (the loader itself reports a file it refuses, located).
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > Limits::kFileBytes || ec) return;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Tree t;
+    try {
+      t = parse_yaml(ss.str(), path);
+    } catch (const ScenarioError&) {
+      return;  // the loader reports it, located, when the scenario itself is read
+    }
+    if (!t.is_map()) return;
+    if (const Tree* n = t.find("name"); n != nullptr && n->is_scalar()) names.push_back(n->scalar);
+    const Tree* inc = t.find("include");
+    if (inc == nullptr) return;
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    std::vector<const Tree*> items;
+    if (inc->is_scalar()) items.push_back(inc);
+    for (const auto& i : inc->seq) items.push_back(&i);
+    for (const Tree* i : items)
+      if (i->is_scalar()) visit(!i->scalar.empty() && i->scalar[0] == '/' ? i->scalar : dir + i->scalar, depth + 1);
+  };
+  visit(scenario_path, 0);
+  const fs::path dir = fs::path(scenario_path).parent_path();
+  for (const auto& name : names) {
+    if (name.empty() || name.find('/') != std::string::npos) continue;
+    for (const fs::path& d : {dir, dir / "..", dir / ".." / ".."}) {
+      const fs::path candidate = d / "faults" / (name + ".yaml");
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal().string();
+    }
+  }
+  return "";
+}
+
+ScenarioSpec explore_base(const ScenarioSpec& scenario, const FaultProfile& profile) {
+  ScenarioSpec s = scenario;
+  s.faults.clear();
+  for (const auto& inv : profile.invariants)
+    if (!contains(s.invariants, inv)) s.invariants.push_back(inv);
+  s.heal_at = profile.heal_at;
+  s.converge = profile.converge;
+  s.duration = profile.heal_at + profile.converge.within;
+  return s;
+}
+
+std::uint64_t schedule_run_seed(std::uint64_t seed, std::size_t index) {
+  sim::Rng rng(seed, "explore/run/" + std::to_string(index));
+  return rng.next_u64();
+}
+
+std::vector<FaultSpec> draw_schedule(const ScenarioSpec& base, const FaultProfile& profile, std::uint64_t seed,
+                                     std::size_t index) {
+  sim::Rng rng(seed, "explore/schedule/" + std::to_string(index));
+  const auto choices = applicable(base, profile);  // kind -> targets, in kind name order
+  std::vector<std::string> kinds;
+  for (const auto& k : profile.kinds)
+    if (choices.count(k) && !contains(kinds, k)) kinds.push_back(k);
+  std::vector<FaultSpec> out;
+  if (kinds.empty()) return out;
+  const int n = static_cast<int>(rng.uniform_int(profile.count_min, profile.count_max));
+  auto pick = [&rng](std::size_t size) { return static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(size) - 1)); };
+  for (int i = 0; i < n; ++i) {
+    const std::string& kind = kinds[pick(kinds.size())];
+    const auto& targets = choices.at(kind);
+    const std::string& target = targets[pick(targets.size())];
+    const sim::Time at = rng.uniform_int(ms(profile.window_from), ms(profile.window_to)) * sim::kMillisecond;
+    const sim::Time length = rng.uniform_int(ms(profile.for_min), ms(profile.for_max)) * sim::kMillisecond;
+    out.push_back(make_fault(base, profile, kind, target, rng, at, length));
+  }
+  // In time order, as a person would write them (stable: equal times keep their draw order).
+  std::stable_sort(out.begin(), out.end(), [](const FaultSpec& a, const FaultSpec& b) { return a.at < b.at; });
+  return out;
+}
+
+std::vector<std::string> finding_kinds(const RunResult& r) {
+  std::set<std::string> kinds;
+  for (const auto& v : r.violations)
+    kinds.insert(v.invariant == "converge" ? "liveness/" + v.detail.substr(0, v.detail.find(' ')) : v.invariant);
+  return {kinds.begin(), kinds.end()};
+}
+
+namespace {
+
+bool same_fault_place(const FaultSpec& a, const FaultSpec& b) {
+  return a.action == b.action && a.target == b.target && a.groups == b.groups && a.from == b.from && a.to == b.to &&
+         a.proto == b.proto && a.both_ways == b.both_ways && a.for_.has_value() && b.for_.has_value();
+}
+
+}  // namespace
+
+ShrinkResult shrink_schedule(std::vector<FaultSpec> faults, const std::function<bool(const std::vector<FaultSpec>&)>& reproduces,
+                             const ShrinkOptions& o) {
+  ShrinkResult res;
+  res.faults = std::move(faults);
+  auto stopped = [&] { return (o.stop != nullptr && o.stop->load()) || res.runs >= o.max_runs; };
+  auto test = [&](const std::vector<FaultSpec>& c) {
+    ++res.runs;
+    return reproduces(c);
+  };
+  // Rounds durations and times down to the step, so a shrunk value reads as 2.4s, not 2.437s.
+  auto floor_step = [&](sim::Time t, sim::Time lo) { return std::max(lo, t - t % o.step); };
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    if (stopped()) break;
+    // 1. Remove faults: chunks of half the list, then smaller chunks, down to one fault (ddmin's
+    // complements; with the few faults of a schedule this is also each single fault). Removing
+    // the last one leaves the empty schedule, which reproduces only a violation the stack shows
+    // by itself (a misconfiguration): then it is the minimum.
+    for (std::size_t chunk = std::max<std::size_t>(res.faults.size() / 2, 1); chunk >= 1 && !res.faults.empty(); chunk /= 2) {
+      for (std::size_t start = 0; start < res.faults.size() && !stopped();) {
+        std::vector<FaultSpec> c;
+        for (std::size_t i = 0; i < res.faults.size(); ++i)
+          if (i < start || i >= start + chunk) c.push_back(res.faults[i]);
+        if (test(c)) {
+          res.faults = std::move(c);
+          changed = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (chunk == 1) break;
+    }
+    // 2. Merge two faults of the same action on the same target into one covering both.
+    for (std::size_t i = 0; i < res.faults.size() && !stopped(); ++i)
+      for (std::size_t j = i + 1; j < res.faults.size() && !stopped(); ++j) {
+        const FaultSpec& a = res.faults[i];
+        const FaultSpec& b = res.faults[j];
+        if (!same_fault_place(a, b)) continue;
+        FaultSpec m = a;
+        m.at = std::min(a.at, b.at);
+        m.for_ = std::max(a.at + *a.for_, b.at + *b.for_) - m.at;
+        std::vector<FaultSpec> c = res.faults;
+        c[i] = m;
+        c.erase(c.begin() + static_cast<std::ptrdiff_t>(j));
+        if (test(c)) {
+          res.faults = std::move(c);
+          changed = true;
+          --j;
+        }
+      }
+    // 3. Shorten each duration, then 4. move each fault earlier: a bisection between the least
+    // value and the current one, keeping the least value that still reproduces.
+    for (int what = 0; what < 2; ++what)
+      for (std::size_t i = 0; i < res.faults.size() && !stopped(); ++i) {
+        const bool length = what == 0;
+        if (length && !res.faults[i].for_) continue;
+        const sim::Time lo_bound = length ? o.shortest : o.earliest;
+        sim::Time good = length ? *res.faults[i].for_ : res.faults[i].at;
+        sim::Time bad = lo_bound - 1;  // below any value tried
+        auto with = [&](sim::Time v) {
+          std::vector<FaultSpec> c = res.faults;
+          (length ? *c[i].for_ : c[i].at) = v;
+          return c;
+        };
+        // The least value first: often the whole answer.
+        if (good > lo_bound) {
+          auto c = with(lo_bound);
+          if (test(c)) {
+            res.faults = std::move(c);
+            changed = true;
+            continue;
+          }
+          bad = lo_bound;
+        }
+        while (good - bad > o.step && !stopped()) {
+          const sim::Time mid = floor_step(bad + (good - bad) / 2, lo_bound);
+          if (mid <= bad || mid >= good) break;
+          auto c = with(mid);
+          if (test(c)) {
+            good = mid;
+            res.faults = std::move(c);
+            changed = true;
+          } else {
+            bad = mid;
+          }
+        }
+      }
+  }
+  res.complete = !stopped();
+  return res;
+}
+
+std::string schedule_line(const FaultSpec& f) {
+  return "at " + sim::format_duration(f.at) + " " + fault_summary(f) + (f.for_ ? " for " + sim::format_duration(*f.for_) : "");
+}
+
+std::string schedule_class(const std::vector<FaultSpec>& faults) {
+  std::vector<std::string> lines;
+  for (FaultSpec f : faults) {
+    if (f.both_ways && f.from > f.to) std::swap(f.from, f.to);
+    lines.push_back(fault_summary(f));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+  return out.empty() ? "(no fault)" : out;
+}
+
+Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile& profile, const ExploreOptions& options) {
+  const ScenarioSpec scenario = spec_from_tree(tree, file);
+  const ScenarioSpec base = explore_base(scenario, profile);
+  Catalogue cat;
+  cat.scenario = scenario.name;
+  cat.scenario_file = file;
+  cat.profile_file = profile.file;
+  cat.seed = options.seed;
+  cat.budget = options.budget;
+
+  // Search: each schedule once, its finding kinds kept by index.
+  RunOptions quick;
+  quick.detail = false;  // events only: the dynamics are the same, the run faster
+  quick.max_events = options.max_events;
+  std::vector<std::vector<std::string>> kinds_of(options.budget);
+  std::set<std::string> found;
+  std::mutex found_mutex;
+  JobPoolOptions pool;
+  pool.jobs = options.jobs;
+  pool.stop = options.stop_search;
+  if (options.on_progress)
+    pool.on_progress = [&](std::size_t done, std::size_t total) {
+      std::lock_guard<std::mutex> lock(found_mutex);
+      options.on_progress("search", done, total, found.size());
+    };
+  cat.schedules = run_jobs(options.budget, [&](std::size_t i) {
+    ScenarioSpec s = base;
+    s.faults = draw_schedule(base, profile, options.seed, i);
+    const RunResult r = run_scenario(s, schedule_run_seed(options.seed, i), quick);
+    kinds_of[i] = finding_kinds(r);
+    std::lock_guard<std::mutex> lock(found_mutex);
+    found.insert(kinds_of[i].begin(), kinds_of[i].end());
+  }, pool);
+  cat.interrupted = options.interrupt != nullptr && options.interrupt->load();
+
+  // Per kind: how many schedules showed it, and the first ones, which are shrunk.
+  std::map<std::string, Finding> by_kind;
+  std::map<std::string, std::vector<std::size_t>> to_shrink;
+  for (std::size_t i = 0; i < cat.schedules; ++i) {
+    if (!kinds_of[i].empty()) ++cat.schedules_with_findings;
+    for (const auto& k : kinds_of[i]) {
+      Finding& f = by_kind[k];
+      f.kind = k;
+      ++f.schedules;
+      if (to_shrink[k].size() < std::max<std::size_t>(options.shrinks_per_kind, 1)) to_shrink[k].push_back(i);
+    }
+  }
+  // Every (kind, schedule) pair across the pool; each shrink is sequential and deterministic.
+  struct Job {
+    std::string kind;
+    Reproduction r;
+  };
+  std::vector<Job> jobs;
+  for (const auto& [k, list] : to_shrink)
+    for (std::size_t i : list) {
+      Job j;
+      j.kind = k;
+      j.r.schedule = i;
+      j.r.run_seed = schedule_run_seed(options.seed, i);
+      j.r.original = draw_schedule(base, profile, options.seed, i);
+      jobs.push_back(std::move(j));
+    }
+  JobPoolOptions spool;
+  spool.jobs = options.jobs;
+  if (options.on_progress) spool.on_progress = [&](std::size_t done, std::size_t total) {
+    options.on_progress("shrink", done, total, by_kind.size());
+  };
+  run_jobs(jobs.size(), [&](std::size_t i) {
+    Job& j = jobs[i];
+    ShrinkOptions so;
+    so.earliest = profile.window_from;
+    so.shortest = profile.for_min;
+    so.stop = options.interrupt;
+    auto reproduces = [&](const std::vector<FaultSpec>& faults) {
+      ScenarioSpec s = base;
+      s.faults = faults;
+      return contains(finding_kinds(run_scenario(s, j.r.run_seed, quick)), j.kind);
+    };
+    const ShrinkResult sr = shrink_schedule(j.r.original, reproduces, so);
+    j.r.minimal = sr.faults;
+    j.r.shrink_runs = sr.runs;
+    j.r.shrink_complete = sr.complete;
+  }, spool);
+
+  // Classes: the distinct minimal schedules of each kind, the smallest first.
+  for (auto& j : jobs) {
+    Finding& f = by_kind[j.kind];
+    ++f.shrunk;
+    bool merged = false;
+    for (auto& c : f.classes)
+      if (schedule_class(c.minimal) == schedule_class(j.r.minimal)) {
+        ++c.shrunk_here;
+        if (j.r.minimal.size() < c.minimal.size()) {  // the same class, fewer faults (merged ones)
+          const std::size_t n = c.shrunk_here;
+          c = j.r;
+          c.shrunk_here = n;
+        }
+        merged = true;
+      }
+    if (!merged) {
+      j.r.shrunk_here = 1;
+      f.classes.push_back(j.r);
+    }
+  }
+  for (auto& [k, f] : by_kind) {
+    std::stable_sort(f.classes.begin(), f.classes.end(), [](const Reproduction& a, const Reproduction& b) {
+      return a.minimal.size() != b.minimal.size() ? a.minimal.size() < b.minimal.size() : a.schedule < b.schedule;
+    });
+    cat.findings.push_back(std::move(f));
+  }
+
+  // Each class's reproduction: the scenario as loaded (includes merged, overrides applied),
+  // with the minimal faults, the liveness settings and the seed, replayed from its own text.
+  std::vector<std::pair<std::size_t, std::size_t>> repro_jobs;  // (finding, class)
+  for (std::size_t fi = 0; fi < cat.findings.size(); ++fi)
+    for (std::size_t ci = 0; ci < cat.findings[fi].classes.size(); ++ci) repro_jobs.emplace_back(fi, ci);
+  JobPoolOptions rpool;
+  rpool.jobs = options.jobs;
+  run_jobs(repro_jobs.size(), [&](std::size_t n) {
+    const Finding& f = cat.findings[repro_jobs[n].first];
+    const std::size_t ci = repro_jobs[n].second;
+    Reproduction& c = cat.findings[repro_jobs[n].first].classes[ci];
+    const std::string stem = slug(f.kind) + (ci == 0 ? "" : "-" + std::to_string(ci + 1));
+    c.file = stem + ".yaml";
+    c.chrome_trace_file = stem + ".trace.json";
+    Tree repro = tree;
+    set_key(repro, "name", scalar_tree(scenario.name + "-explore-" + stem));
+    set_key(repro, "seed", scalar_tree(std::to_string(c.run_seed)));
+    set_key(repro, "runs", scalar_tree("1"));
+    set_key(repro, "duration", scalar_tree(ms_text(base.duration)));
+    Tree faults;
+    faults.kind = Tree::Kind::Seq;
+    for (const auto& x : c.minimal) faults.seq.push_back(fault_tree(x));
+    set_key(repro, "faults", faults);
+    Tree invariants;
+    invariants.kind = Tree::Kind::Seq;
+    for (const auto& inv : base.invariants) invariants.seq.push_back(scalar_tree(inv));
+    set_key(repro, "invariants", invariants);
+    set_key(repro, "heal_at", scalar_tree(ms_text(base.heal_at.value_or(0))));
+    Tree converge;
+    converge.kind = Tree::Kind::Map;
+    converge.map.emplace_back("within", scalar_tree(ms_text(base.converge->within)));
+    Tree holds;
+    holds.kind = Tree::Kind::Seq;
+    for (const auto& h : base.converge->holds) holds.seq.push_back(scalar_tree(h));
+    converge.map.emplace_back("holds", holds);
+    converge.key_sources.resize(2);
+    set_key(repro, "converge", converge);
+    const std::string header =
+        "Found by: hasim explore " + file + " --faults " + profile.file + " --seed " + std::to_string(options.seed) +
+        " --budget " + std::to_string(options.budget) + "\n" + f.kind + ": " + std::to_string(f.schedules) + " of " +
+        std::to_string(cat.schedules) + " schedules. This is schedule " + std::to_string(c.schedule) + " (" +
+        std::to_string(c.original.size()) + " fault(s)) shrunk to " + std::to_string(c.minimal.size()) + " in " +
+        std::to_string(c.shrink_runs) + " runs" + (c.shrink_complete ? "" : " (shrinking stopped early)") + "; " +
+        std::to_string(c.shrunk_here) + " of the " + std::to_string(f.shrunk) + " schedules shrunk for this kind end here.\n" +
+        "Replay: hasim run " + c.file + " (seed " + std::to_string(c.run_seed) + ", below)\n" +
+        "The scenario's own faults are replaced by these; includes are merged in, so the file stands alone.\n";
+    c.yaml = emit_yaml(repro, header);
+    // Replayed from its own text, as `hasim run FILE` will: the hash it reports is the one this
+    // file gives (fault records carry the file's name and lines).
+    const ScenarioSpec replay = spec_from_tree(parse_yaml(c.yaml, c.file), c.file);
+    RunOptions full;
+    full.keep_trace = !options.out_dir.empty();
+    full.max_events = options.max_events;
+    const RunResult r = run_scenario(replay, replay.seed, full);
+    c.trace_sha256 = r.trace_sha256;
+    c.replayed = contains(finding_kinds(r), f.kind);
+    c.explanation = explain(f.kind, r);
+    if (!options.out_dir.empty()) {
+      write_file_atomic(options.out_dir + "/" + c.file, c.yaml);
+      write_file_atomic(options.out_dir + "/" + c.chrome_trace_file, r.chrome_trace);
+    }
+  }, rpool);
+  if (options.interrupt != nullptr && options.interrupt->load()) cat.interrupted = true;
+  if (!options.out_dir.empty()) write_file_atomic(options.out_dir + "/catalogue.json", catalogue_json(cat, true) + "\n");
+  return cat;
+}
+
+namespace {
+
+void reproduction_json(sim::JsonWriter& w, const Reproduction& r) {
+  w.key("schedule"); w.value(static_cast<std::uint64_t>(r.schedule));
+  w.key("seed"); w.value(r.run_seed);
+  w.key("class"); w.value(schedule_class(r.minimal));
+  w.key("original_faults");
+  w.begin_array();
+  for (const auto& x : r.original) w.value(schedule_line(x));
+  w.end_array();
+  w.key("minimal_faults");
+  w.begin_array();
+  for (const auto& x : r.minimal) w.value(schedule_line(x));
+  w.end_array();
+  w.key("shrink_runs"); w.value(static_cast<std::int64_t>(r.shrink_runs));
+  w.key("shrink_complete"); w.value(r.shrink_complete);
+  w.key("shrunk_here"); w.value(static_cast<std::uint64_t>(r.shrunk_here));
+  w.key("file"); w.value(r.file);
+  w.key("chrome_trace"); w.value(r.chrome_trace_file);
+  w.key("trace_sha256"); w.value(r.trace_sha256);
+  w.key("replayed"); w.value(r.replayed);
+  w.key("explanation"); w.value(r.explanation);
+}
+
+}  // namespace
+
+std::string catalogue_json(const Catalogue& c, bool pretty) {
+  sim::JsonWriter w(pretty);
+  w.begin_object();
+  w.key("scenario"); w.value(c.scenario);
+  w.key("scenario_file"); w.value(c.scenario_file);
+  w.key("profile_file"); w.value(c.profile_file);
+  w.key("seed"); w.value(c.seed);
+  w.key("budget"); w.value(static_cast<std::uint64_t>(c.budget));
+  w.key("schedules"); w.value(static_cast<std::uint64_t>(c.schedules));
+  w.key("schedules_with_findings"); w.value(static_cast<std::uint64_t>(c.schedules_with_findings));
+  w.key("interrupted"); w.value(c.interrupted);
+  w.key("findings");
+  w.begin_array();
+  for (const auto& f : c.findings) {
+    w.begin_object();
+    w.key("kind"); w.value(f.kind);
+    w.key("schedules"); w.value(static_cast<std::uint64_t>(f.schedules));
+    w.key("shrunk"); w.value(static_cast<std::uint64_t>(f.shrunk));
+    // The smallest reproduction's fields here; every class under "classes".
+    if (!f.classes.empty()) reproduction_json(w, f.classes.front());
+    w.key("classes");
+    w.begin_array();
+    for (const auto& r : f.classes) {
+      w.begin_object();
+      reproduction_json(w, r);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.take();
+}
+
+std::string catalogue_text(const Catalogue& c) {
+  std::ostringstream o;
+  o << "Explored " << c.scenario << " (" << c.scenario_file << ") with " << c.profile_file << ", seed " << c.seed << ": "
+    << c.schedules << " schedule(s)" << (c.interrupted ? " (interrupted)" : "") << ", " << c.schedules_with_findings
+    << " with a finding\n";
+  if (c.findings.empty()) {
+    o << "\n  no violation found\n";
+    return o.str();
+  }
+  for (const auto& f : c.findings) {
+    char share[64];
+    std::snprintf(share, sizeof share, "%zu/%zu schedules (%.1f%%)", f.schedules, c.schedules,
+                  c.schedules == 0 ? 0.0 : 100.0 * static_cast<double>(f.schedules) / static_cast<double>(c.schedules));
+    o << "\n" << f.kind << ": " << share << "; " << f.classes.size() << " class(es) of minimal schedule among the first "
+      << f.shrunk << " shrunk\n";
+    for (const auto& r : f.classes) {
+      o << "  - " << r.shrunk_here << " of " << f.shrunk << ": schedule " << r.schedule << ", " << r.original.size()
+        << " fault(s) shrunk to " << r.minimal.size() << " in " << r.shrink_runs << " runs"
+        << (r.shrink_complete ? "" : " (stopped early)") << ", seed " << r.run_seed << "\n";
+      if (r.minimal.empty()) o << "      (no fault: the stack shows it by itself)\n";
+      for (const auto& x : r.minimal) o << "      " << schedule_line(x) << "\n";
+      o << "    " << r.explanation << "\n";
+      o << "    reproduction: " << r.file << " (trace " << r.trace_sha256.substr(0, 16) << "..."
+        << (r.replayed ? "" : ", WARNING: its replay did not show " + f.kind) << "), " << r.chrome_trace_file << "\n";
+    }
+  }
+  return o.str();
+}
+
+}  // namespace scenarios
