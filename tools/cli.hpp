@@ -9,6 +9,7 @@ namespace cli {
 
 struct Args {
   std::string command, trace, chrome, out, dir;
+  std::string engine = "docker";  // render: the engine the stack is rendered for
   std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
   std::vector<std::string> sets, grids, fits, reals, metrics;
   std::optional<std::uint64_t> seed;  // any 64-bit seed, exactly
