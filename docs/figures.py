@@ -52,6 +52,9 @@ KILL = "scenarios/demo1-part2/kill-haproxy-process.yaml"
 
 # name -> the sweep's scenario, --set overrides, --grid axes, seeds. The CSV is docs/data/NAME.csv.
 SWEEPS: dict[str, dict] = {
+    "part1-redispatch": {"scenario": "scenarios/demo1-part1.yaml",
+                         "set": ["nodes.haproxy.haproxy.backends.nginx_backend.option redispatch=true"], "grid": [],
+                         "seeds": 20},
     "part1-inter-fall": {"scenario": "scenarios/demo1-part1.yaml", "set": [],
                          "grid": [f"{S}.inter=1s,2s,5s", f"{S}.fall=1,2,3"], "seeds": 50},
     "part2-priority-weight": {"scenario": KILL, "set": [],
@@ -233,6 +236,38 @@ def column_range(name: str, metric: str, column: str, value: str, exclude: dict[
     return gen
 
 
+def from_output(args: list[str], pattern: str, fn: Callable[[re.Match], str]) -> Callable:
+    """A number read from a command's output: `fn` of the first match of `pattern`."""
+    def gen(ctx: Context, _old: str) -> str:
+        m = re.search(pattern, ctx.run(*args), re.M)
+        if not m:
+            raise SystemExit(f"figures: `hasim {' '.join(args)}` no longer prints /{pattern}/")
+        return fn(m)
+    return gen
+
+
+def rows_where(name: str, pred: Callable[[dict], bool], fmt: Callable[[list[dict], list[dict]], str]) -> Callable:
+    """Text from the runs of a sweep that satisfy `pred`, and all its runs."""
+    def gen(ctx: Context, _old: str) -> str:
+        rows = ctx.rows(name)
+        return fmt([r for r in rows if pred(r)], rows)
+    return gen
+
+
+def value_range(name: str, metric: str, lo: float, hi: float, **eq: str) -> Callable:
+    """"A–B s in N of M seeds": the runs (where eq holds) whose `metric` is in [lo, hi)."""
+    def gen(ctx: Context, _old: str) -> str:
+        rows = where(ctx.rows(name), **eq)
+        v = [x for x in values(rows, metric) if lo <= x < hi]
+        if not v:
+            return f"no run of {len(rows)}"
+        return f"{min(v):.1f}–{max(v):.1f} s after the stop in {len(v)} of {len(rows)} seeds"
+    return gen
+
+
+DEMO_RUN = ["run", "scenarios/demo1-part1.yaml", "--no-color"]
+
+
 def excerpt(*args: str, replace: dict[str, str] | None = None) -> Callable:
     """A command's output, or an excerpt of it (`...` lines stand for lines left out), inside a
     fenced block. Each kept line is found in the output in order with its numbers masked, and
@@ -267,6 +302,18 @@ def excerpt(*args: str, replace: dict[str, str] | None = None) -> Callable:
 
 
 BLOCKS: dict[str, Callable] = {
+    # README: what `make demo` shows.
+    "demo-fault-at": from_output(DEMO_RUN, r"^\s*([\d.]+)s  FAULT stop nginx1$", lambda m: f"{float(m[1]):.1f}"),
+    "demo-exit-after": from_output(DEMO_RUN, r"^\s*([\d.]+)s  FAULT stop nginx1\n\s*([\d.]+)s  process_exit nginx1",
+                                   lambda m: f"{(float(m[2]) - float(m[1])) * 1000:.0f}"),
+    "demo-namespace-after": from_output(DEMO_RUN, r"^\s*([\d.]+)s  process_exit nginx1 .*\n\s*([\d.]+)s  node_down nginx1$",
+                                        lambda m: f"{float(m[2]) - float(m[1]):.2f}"),
+    "demo-detect-slow": value_range("part1-inter-fall", "nginx_backend.nginx2.detect_down_s", 9.5, 1e9,
+                                    **{f"{S}.inter": "2s", f"{S}.fall": "3"}),
+    "demo-detect-fast": value_range("part1-inter-fall", "nginx_backend.nginx2.detect_down_s", 0, 9.5,
+                                    **{f"{S}.inter": "2s", f"{S}.fall": "3"}),
+    "demo-redispatch": rows_where("part1-redispatch", lambda r: float(r["load.failed"]) == 0,
+                                  lambda ok, all_: f"{len(ok)} of {len(all_)}"),
     # README: the Part 1 heatmap and the prose around it.
     "part1-command": sweep_command("part1-inter-fall", "docs/data/part1-inter-fall.csv",
                                    plot="docs/img/part1-detect-heatmap.png"),
