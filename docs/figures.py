@@ -312,6 +312,12 @@ BLOCKS: dict[str, Callable] = {
                                     **{f"{S}.inter": "2s", f"{S}.fall": "3"}),
     "demo-detect-fast": value_range("part1-inter-fall", "nginx_backend.nginx2.detect_down_s", 0, 9.5,
                                     **{f"{S}.inter": "2s", f"{S}.fall": "3"}),
+    "fall1-range": rows_where("part1-inter-fall", lambda r: r[f"{S}.inter"] == "2s" and r[f"{S}.fall"] == "1",
+                              lambda ok, _all: "{:.1f}–{:.1f} s".format(
+                                  min(float(r[m]) for r in ok for m in ("nginx_backend.nginx1.detect_down_s",
+                                                                        "nginx_backend.nginx2.detect_down_s")),
+                                  max(float(r[m]) for r in ok for m in ("nginx_backend.nginx1.detect_down_s",
+                                                                        "nginx_backend.nginx2.detect_down_s")))),
     "demo-redispatch": rows_where("part1-redispatch", lambda r: float(r["load.failed"]) == 0,
                                   lambda ok, all_: f"{len(ok)} of {len(all_)}"),
     # README: the Part 1 heatmap and the prose around it.
