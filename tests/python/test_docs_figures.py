@@ -42,8 +42,8 @@ def test_a_stale_number_a_stale_csv_and_a_heatmap_of_other_data_each_fail_the_ch
 
     p = check(root)
     assert p.returncode == 1, p.stderr
-    assert f"README.md: figure 'part1-fall3-inter2s' is stale" in p.stderr
-    assert f"documented: '99.99'" in p.stderr and f"its command gives: '{number}'" in p.stderr
+    assert "README.md: figure 'part1-fall3-inter2s' is stale" in p.stderr
+    assert "documented: '99.99'" in p.stderr and f"its command gives: '{number}'" in p.stderr
     assert "docs/data/tuning-timers.csv differs from what `hasim sweep" in p.stderr
     assert "docs/img/part2-outage-heatmap.png does not show the cells of its sweep part2-priority-weight" in p.stderr
     assert "docs/img/part1-detect-heatmap.png" not in p.stderr  # untouched figures pass
