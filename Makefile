@@ -10,7 +10,7 @@ DEBS := build-essential cmake libboost-graph-dev libyaml-cpp-dev libeigen3-dev l
 
 SAN_BUILD ?= build-sanitize
 
-.PHONY: all deps build demo check test fuzz sanitize bench clean
+.PHONY: all deps build demo check test docs fuzz sanitize bench clean
 
 all: build
 
@@ -46,6 +46,13 @@ check: deps $(BUILD)/CMakeCache.txt
 # containers (root, podman).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Every figure and number in the docs from its command (docs/figures.py): the sweeps' CSVs under
+# docs/data, the heatmaps under docs/img, the tables, numbers and sample outputs in README.md and
+# docs/exploring-tuning.md. `make check` fails when one of them no longer matches its command.
+docs: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target hasim hasim_plot
+	$(PYTHON) docs/figures.py regenerate --hasim $(BUILD)/hasim
 
 # The mutation fuzzer's long run: 10,000 mutants of every shipped scenario (make check runs 1000).
 FUZZ_MUTANTS ?= 10000

@@ -171,13 +171,26 @@ struct Loaded {
   std::string file;
 };
 
-/// A path (str or os.PathLike) or a dict, as a tree with its file name for messages.
-Loaded load(const py::object& scenario) {
+/// A path (str or os.PathLike) or a dict, as a tree with its file name for messages. A dict's
+/// `include:` names files relative to `base_dir` (default: the current directory), as a file's
+/// name files relative to the file's own directory.
+Loaded load(const py::object& scenario, const py::object& base_dir) {
   if (is_mapping(scenario)) {
     PyWalk walk;
     Loaded l{tree_from_python(scenario, "", walk), kDictFile};
+    std::string dir;
+    if (!base_dir.is_none()) {
+      if (!py::isinstance<py::str>(base_dir) && !py::hasattr(base_dir, "__fspath__"))
+        throw py::type_error("hasim: base_dir must be a path (str or os.PathLike)");
+      dir = py::module_::import("os").attr("fsencode")(base_dir).cast<std::string>();
+      if (dir.empty()) dir = ".";
+    }
+    py::gil_scoped_release release;
+    l.tree = scenarios::resolve_includes(std::move(l.tree), dir);
     return l;
   }
+  if (!base_dir.is_none())
+    throw py::type_error("hasim: base_dir is for dict scenarios; a file's includes are relative to the file");
   if (py::isinstance<py::str>(scenario) || py::hasattr(scenario, "__fspath__")) {
     // The file system's bytes (os.fsencode), so a name that is not UTF-8 still opens.
     const std::string path = py::module_::import("os").attr("fsencode")(scenario).cast<std::string>();
@@ -192,8 +205,8 @@ Loaded load(const py::object& scenario) {
   bad_type(scenario, "", "a scenario is a path to a YAML file or a dict");
 }
 
-scenarios::ScenarioSpec load_spec(const py::object& scenario, const py::object& overrides) {
-  Loaded l = load(scenario);
+scenarios::ScenarioSpec load_spec(const py::object& scenario, const py::object& overrides, const py::object& base_dir) {
+  Loaded l = load(scenario, base_dir);
   const auto sets = override_list(overrides);
   for (const auto& s : sets) scenarios::apply_override(l.tree, s);
   return scenarios::spec_from_tree(l.tree, l.file);
@@ -287,8 +300,8 @@ py::dict result_dict(const scenarios::RunResult& r, const std::string& file, boo
 // The functions.
 
 py::dict run(const py::object& scenario, const py::object& seed, const py::object& overrides, bool trace,
-             const py::object& max_events) {
-  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides);
+             const py::object& max_events, const py::object& base_dir) {
+  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides, base_dir);
   const std::uint64_t s = seed.is_none() ? spec.seed : seed_value(seed);
   scenarios::RunOptions ro;
   ro.max_events = max_events_value(max_events);
@@ -340,10 +353,10 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
 }
 
 py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
-               const py::object& overrides, const py::object& max_events) {
+               const py::object& overrides, const py::object& max_events, const py::object& base_dir) {
   if (seeds < 1) throw py::value_error("hasim: seeds must be at least 1");
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
-  Loaded l = load(scenario);
+  Loaded l = load(scenario, base_dir);
   scenarios::SweepOptions o;
   o.max_events = max_events_value(max_events);
   o.overrides = override_list(overrides);
@@ -422,8 +435,8 @@ py::list kinds() {
   return out;
 }
 
-py::dict check(const py::object& scenario, const py::object& overrides) {
-  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides);
+py::dict check(const py::object& scenario, const py::object& overrides, const py::object& base_dir) {
+  const scenarios::ScenarioSpec spec = load_spec(scenario, overrides, base_dir);
   py::dict d;
   d["name"] = spec.name;
   d["description"] = spec.description;
@@ -507,11 +520,12 @@ Example::
   });
 
   m.def("run", &run, py::arg("scenario"), py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
-        py::arg("trace") = false, py::arg("max_events") = py::none(),
+        py::arg("trace") = false, py::arg("max_events") = py::none(), py::arg("base_dir") = py::none(),
         R"(Runs a scenario once and returns what happened as a dict.
 
 scenario: a path to a YAML file, or a dict with the same structure (values may be str,
     int, float, bool, None, lists and dicts; errors then name the file "<dict>").
+    A dict's ``include`` names YAML files relative to ``base_dir``.
 seed: the run's seed (default: the scenario's ``seed``). One run: the scenario's ``runs`` is
     for ``hasim run``; for many seeds use hasim.sweep(scenario, seeds=N).
 overrides: {"key.path": value} applied before validation, as ``hasim run --set``;
@@ -519,6 +533,9 @@ overrides: {"key.path": value} applied before validation, as ``hasim run --set``
 trace: also return the full trace as "trace_jsonl" (JSON Lines) and "chrome_trace".
 max_events: events the run may process (default 10,000,000; 0: no limit); a run that needs
     more raises hasim.ScenarioError at the scenario's ``duration``.
+base_dir: for a dict scenario, the directory its ``include`` names are relative to (default:
+    the current directory), e.g. {"include": ["calibration/podman.yaml"], ...} with
+    base_dir="scenarios". A file's includes are relative to the file (base_dir is refused).
 
 Returns {"scenario", "file", "seed", "duration_s", "trace_sha256", "events_processed",
 "trace_records", "metrics": {name: float}, "events": [{"t_s", "kind", ...fields}],
@@ -535,17 +552,21 @@ Example::
 
   m.def("sweep", &sweep, py::arg("scenario"), py::arg("grid") = py::none(), py::arg("seeds") = 1, py::arg("jobs") = 1,
         py::arg("seed") = py::none(), py::arg("overrides") = py::none(), py::arg("max_events") = py::none(),
+        py::arg("base_dir") = py::none(),
         R"(Runs every combination of a grid of overrides, each with `seeds` seeds, on `jobs` threads.
 
 grid: {"key.path": [v1, v2, ...]}; the first axis varies slowest. Results do not depend on jobs.
 seeds: seeds per combination: seed, seed+1, ... (seed defaults to the scenario's ``seed``).
 overrides: {"key.path": value} applied to every run, before the grid.
 max_events: events each run may process, as for hasim.run.
+base_dir: for a dict scenario, where its ``include`` names are relative to, as for hasim.run.
 
-Returns one dict per run, ready for ``pandas.DataFrame(rows)``: {"run", "seed", each grid
-path: the value as given, each metric: float or None when that run lacks it, "violations":
-count, "trace_sha256"}. Every combination is validated before any runs (hasim.ScenarioError).
-Runs record events only, so trace_sha256 differs from hasim.run's for the same seed.
+Returns one dict per run, in grid order (the first axis slowest, then seeds): {"run", "seed",
+each grid path: the value as given, each metric: float or None when that run lacks it,
+"violations": count, "trace_sha256"}; every row has the same keys, so csv.DictWriter (or
+pandas.DataFrame, if installed) takes the list as is. A row's trace_sha256 is the one
+hasim.run(scenario, seed=row["seed"], overrides={...the row's grid values}) gives: it
+reproduces that exact run. Every combination is validated before any runs (hasim.ScenarioError).
 
 Example::
 
@@ -585,8 +606,8 @@ kinds its models make).
 
     [k["key"] for k in hasim.kinds()]   # ['haproxy', 'nginx', 'keepalived']
 )doc");
-  m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(),
-        R"(Validates a scenario (path or dict) and describes it, as ``hasim check``.
+  m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(), py::arg("base_dir") = py::none(),
+        R"(Validates a scenario (path or dict) and describes it, as ``hasim check``. base_dir: as for hasim.run.
 
 Returns {"name", "description", "file", "seed", "runs", "duration_s", "networks",
 "nodes": [{"name", "components", "start"}], "workloads", "faults": [{"at_s", "action",

@@ -10,6 +10,7 @@
 #include "models/runtime/embedded_dns.hpp"
 #include "models/postgres/client.hpp"
 #include "models/workloads/http_client.hpp"
+#include "scenarios/chrome_spans.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/postgres_checks.hpp"
 #include "sim/json.hpp"
@@ -565,8 +566,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   r.trace_sha256 = s.trace().sha256();
   if (options.keep_trace) {
     r.trace_jsonl = s.trace().jsonl();
-    std::vector<sim::Trace::Span> spans;
-    for (const auto& v : r.violations) spans.push_back({v.invariant, "invariants", v.start, v.end, v.detail});
+    // Intervals as spans (faults, VRRP states, VIPs, servers DOWN, requests), then violations.
+    std::vector<sim::Trace::Span> spans = chrome_spans(s.trace().records(), spec.duration);
+    for (const auto& v : r.violations) spans.push_back({v.invariant, "invariant " + v.invariant, v.start, v.end, v.detail});
     r.chrome_trace = s.trace().chrome_json(spans);
   }
   return r;

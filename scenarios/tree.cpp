@@ -282,8 +282,9 @@ struct LoadState {
 /// Reads `path` as scenario text: a regular file of at most Limits::kFileBytes. Errors are
 /// located at `at` (the include that names the file, or the file itself).
 std::string read_text(const std::string& path, const Source& at, const std::string& key, struct stat& st) {
-  // At an include, the message names the file; for the scenario itself the location does.
-  const bool named_here = at.line > 0;
+  // At an include (in a file or a dict), the message names the file; for the scenario itself
+  // the location does.
+  const bool named_here = at.line > 0 || !key.empty();
   std::string shown = printable_text(path);
   if (shown.size() > 200) shown = shown.substr(0, 200) + "...";
   auto fail = [&](const std::string& what) -> void { throw ScenarioError(at, key, named_here ? shown + ": " + what : what); };
@@ -329,6 +330,8 @@ std::string read_text(const std::string& path, const Source& at, const std::stri
   return text;
 }
 
+Tree with_includes(Tree own, const std::string& dir, LoadState& state);
+
 Tree load_file(const std::string& path, const Source& at, const std::string& key, LoadState& state) {
   if (++state.files > Limits::kFiles)
     throw ScenarioError(at, key, "more than " + std::to_string(Limits::kFiles) + " files read for one scenario");
@@ -343,6 +346,22 @@ Tree load_file(const std::string& path, const Source& at, const std::string& key
   const std::string label = printable_text(path);
   if (own.kind == Tree::Kind::Null) throw ScenarioError(Source{label, 1, 1}, "", "the scenario file is empty");
   if (!own.is_map()) throw ScenarioError(own.src, "", "a scenario must be a mapping of keys (name, nodes, faults, ...)");
+  if (own.find("include") == nullptr) return own;
+  // Relative names are relative to the including file's directory (string work only: no
+  // filesystem call here can throw on a hostile name).
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  state.including.push_back(LoadState::Open{st.st_dev, st.st_ino, path});
+  struct Pop {
+    LoadState& s;
+    ~Pop() { s.including.pop_back(); }
+  } pop{state};
+  return with_includes(std::move(own), dir, state);
+}
+
+/// `own` with the files its `include:` names merged underneath it, names relative to `dir`
+/// ("" or ending in '/').
+Tree with_includes(Tree own, const std::string& dir, LoadState& state) {
   Tree* inc = own.find("include");
   if (inc == nullptr) return own;
   std::vector<const Tree*> items;
@@ -353,15 +372,6 @@ Tree load_file(const std::string& path, const Source& at, const std::string& key
   Tree merged;
   merged.kind = Tree::Kind::Map;
   merged.src = own.src;
-  // Relative names are relative to the including file's directory (string work only: no
-  // filesystem call here can throw on a hostile name).
-  const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  state.including.push_back(LoadState::Open{st.st_dev, st.st_ino, path});
-  struct Pop {
-    LoadState& s;
-    ~Pop() { s.including.pop_back(); }
-  } pop{state};
   for (std::size_t k = 0; k < items.size(); ++k) {
     const Tree* i = items[k];
     const std::string ip = inc->is_seq() ? "include." + std::to_string(k) : "include";
@@ -386,6 +396,12 @@ Tree load_file(const std::string& path, const Source& at, const std::string& key
 Tree load_tree(const std::string& path) {
   LoadState state;
   return load_file(path, Source{printable_text(path), 0, 0}, "", state);
+}
+
+Tree resolve_includes(Tree doc, const std::string& dir) {
+  if (!doc.is_map()) return doc;
+  LoadState state;
+  return with_includes(std::move(doc), dir.empty() || dir.back() == '/' ? dir : dir + "/", state);
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

@@ -70,6 +70,10 @@ Tree parse_yaml(const std::string& text, const std::string& file);
 /// of at most Limits::kFileBytes are read; a cycle or a chain deeper than the limits is an
 /// error at the include that closes it.
 Tree load_tree(const std::string& path);
+/// The `include:` of a document already in memory (the Python module's dict scenarios) resolved
+/// as load_tree resolves a file's: the named files merged underneath it, within the same
+/// limits, relative names relative to `dir` ("": the current directory).
+Tree resolve_includes(Tree doc, const std::string& dir);
 /// The byte offset of the first sequence in `s` that is not well-formed UTF-8 (overlong forms
 /// and surrogates included), or std::string::npos.
 std::size_t invalid_utf8_at(const std::string& s);

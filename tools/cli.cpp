@@ -93,6 +93,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--trace") a.trace = value(s);
     else if (s == "--chrome-trace") a.chrome = value(s);
     else if (s == "--out") a.out = value(s);
+    else if (s == "--engine") a.engine = value(s);
     else if (s == "--json") a.json = true;
     else if (s == "--no-color") a.no_color = true;
     else if (s == "--no-plot") a.no_plot = true;

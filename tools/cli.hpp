@@ -12,6 +12,7 @@ struct Args {
   std::string faults, time;          // explore: the fault profile, a wall-clock budget
   std::optional<std::uint64_t> budget;  // explore: schedules to draw
   std::optional<std::uint64_t> shrinks;  // explore: schedules shrunk per kind
+  std::string engine = "docker";  // render: the engine the stack is rendered for
   std::vector<std::string> scenarios;  // calibrate takes several; the others exactly one
   std::vector<std::string> sets, grids, fits, reals, metrics;
   std::optional<std::uint64_t> seed;  // any 64-bit seed, exactly

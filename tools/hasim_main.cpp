@@ -91,7 +91,7 @@ Validates SCENARIO and prints what it contains. Exit status 2 with file:line:col
 key path on the first problem.
 )";
 
-const char* kRenderHelp = R"(hasim render SCENARIO DIR [--set KEY.PATH=VAL ...]
+const char* kRenderHelp = R"(hasim render SCENARIO DIR [--engine docker|podman] [--set KEY.PATH=VAL ...]
 
 Writes the real stack SCENARIO describes into DIR: docker-compose.yml, one image build
 context per kind of node under images/ (Dockerfile FROM debian:bookworm-slim with Debian
@@ -99,6 +99,13 @@ packages, tagged by a hash of its content), each node's haproxy.cfg / nginx.conf
 keepalived.conf under NODE/ (bind-mounted read-only), the client script, and plan.json (the
 fault timeline as real commands, for validation/run_real.py). With Docker:
   cd DIR && docker compose up -d --build
+
+Options:
+  --engine E         the engine the stack runs on (default docker): where HAProxy's
+                     `resolvers` ask for container names, Docker's embedded DNS (127.0.0.11)
+                     or podman's aardvark-dns (each network's gateway). validation/run_real.py
+                     runs podman and needs --engine podman (hasim validate passes it)
+  --set KEY.PATH=VAL override a scenario value
 )";
 
 /// Progress of long runs on a terminal: at most a few lines a second, only once a run has
@@ -202,8 +209,10 @@ int cmd_check(const Args& a) {
 
 int cmd_render(const Args& a) {
   if (a.dir.empty()) usage_error("render needs a target DIR");
+  const auto engine = validation::engine_named(a.engine);
+  if (!engine) usage_error("--engine expects docker or podman, got '" + scenarios::printable_text(a.engine) + "'");
   const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
-  const auto files = validation::render_scenario(spec, a.dir);
+  const auto files = validation::render_scenario(spec, a.dir, validation::RenderOptions{*engine});
   for (const auto& f : files) std::printf("%s/%s\n", a.dir.c_str(), f.c_str());
   return 0;
 }

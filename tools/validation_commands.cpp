@@ -117,7 +117,7 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   std::filesystem::create_directories(dir);
   const std::string stack = dir + "/stack";
   std::filesystem::remove_all(stack);
-  validation::render_scenario(spec, stack);
+  validation::render_scenario(spec, stack, validation::RenderOptions{validation::Engine::Podman});  // run_real.py runs podman
   std::fprintf(stderr, "hasim: preparing the engine (validation/env/setup.sh, base-image.sh)\n");
   if (validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env") != 0)
     throw EnvironmentError("validation/env/setup.sh failed (its message is above)");

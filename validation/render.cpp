@@ -489,7 +489,7 @@ std::vector<std::string> shells(const std::vector<Step>& steps) {
 
 }  // namespace
 
-std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
+std::string render_plan(const ScenarioSpec& spec, const std::string& project, Engine engine) {
   // The real runner replays faults and their `for`; it has no heal step yet, so a scenario
   // that relies on one would silently diverge from its simulation.
   if (spec.heal_at) unsupported("heal_at", "the real runs do not replay heal_at yet (use `for:` on each fault)");
@@ -499,6 +499,8 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   o << "  \"scenario\": " << json_str(spec.name) << ",\n";
   o << "  \"file\": " << json_str(spec.file) << ",\n";
   o << "  \"project\": " << json_str(project) << ",\n";
+  // The engine the configs were rendered for: run_real.py (podman) refuses a Docker rendering.
+  o << "  \"engine\": " << json_str(engine_name(engine)) << ",\n";
   o << "  \"seed\": " << spec.seed << ",\n";
   o << "  \"duration_s\": " << seconds(spec.duration) << ",\n";
   o << "  \"fault_jitter_s\": " << seconds(spec.fault_jitter) << ",\n";
@@ -552,7 +554,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project) {
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
       visit_real(c, [&](const std::string& key, auto real, const auto& config) {
-        const RenderContext ctx{spec, n, (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name + "." + key};
+        const RenderContext ctx{spec, n, (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name + "." + key, engine};
         if (std::string e = decltype(real)::plan_entry(ctx, config); !e.empty()) entries[key].push_back(e);
       });
   each_real([&](const std::string& key, auto) {
@@ -980,24 +982,32 @@ void write_file(const fs::path& root, const std::string& rel, const std::string&
 
 }  // namespace
 
-std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir);
+std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir, const RenderOptions& options);
 
-std::vector<std::string> render_scenario(const ScenarioSpec& spec, const std::string& dir) {
+const char* engine_name(Engine e) { return e == Engine::Docker ? "docker" : "podman"; }
+
+std::optional<Engine> engine_named(const std::string& name) {
+  if (name == "docker") return Engine::Docker;
+  if (name == "podman") return Engine::Podman;
+  return std::nullopt;
+}
+
+std::vector<std::string> render_scenario(const ScenarioSpec& spec, const std::string& dir, const RenderOptions& options) {
   try {
-    return render_checked(spec, dir);
+    return render_checked(spec, dir, options);
   } catch (const scenarios::ScenarioError& e) {
     if (!e.where().file.empty() || spec.file.empty()) throw;
     throw scenarios::ScenarioError(scenarios::Source{spec.file, 0, 0}, e.key_path(), e.message());
   }
 }
 
-std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir) {
+std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::string& dir, const RenderOptions& options) {
   detail::check_spec(spec);
   const std::string project = detail::project_name(spec);
   // Render everything first, so an unsupported feature writes nothing.
   std::vector<std::pair<std::string, std::string>> files, scripts;
   files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
-  files.emplace_back("plan.json", detail::render_plan(spec, project));
+  files.emplace_back("plan.json", detail::render_plan(spec, project, options.engine));
   // One build context per image kind: scripts only, shared by the nodes of that kind.
   std::set<std::string> kinds;
   for (const auto& n : spec.nodes) kinds.insert(detail::image_kind(spec, n));
@@ -1009,7 +1019,8 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
     const std::string where = (spec.file.empty() ? spec.name : spec.file) + ": nodes." + n.name;
     for (const auto& c : n.components)
       visit_real(c, [&](const std::string& key, auto real, const auto& config) {
-        for (const auto& f : decltype(real)::files(RenderContext{spec, n, where + "." + key}, config)) files.emplace_back(d + f.path, f.text);
+        for (const auto& f : decltype(real)::files(RenderContext{spec, n, where + "." + key, options.engine}, config))
+          files.emplace_back(d + f.path, f.text);
       });
   }
   const fs::path root(dir);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "scenarios/spec.hpp"
+#include "validation/render.hpp"
 
 namespace validation::detail {
 
@@ -24,7 +25,7 @@ std::string json_list(const std::vector<std::string>& v);
 /// docker-compose.yml (file format 2.4, which docker-compose 1.29 and Docker Compose v2 read).
 std::string render_compose(const scenarios::ScenarioSpec& spec, const std::string& project);
 /// plan.json: the fault timeline as real commands, the workloads and the logs to collect.
-std::string render_plan(const scenarios::ScenarioSpec& spec, const std::string& project);
+std::string render_plan(const scenarios::ScenarioSpec& spec, const std::string& project, Engine engine = Engine::Docker);
 /// The compose project name for a scenario ("hasim-" + name, lower case, [a-z0-9_-]).
 std::string project_name(const scenarios::ScenarioSpec& spec);
 

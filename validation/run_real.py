@@ -2,7 +2,7 @@
 """Runs a rendered scenario (`hasim render SCENARIO DIR`) against the real stack, N times.
 
   validation/env/setup.sh && validation/env/base-image.sh      # once per machine
-  build/hasim render scenarios/demo1-part1.yaml /tmp/demo1
+  build/hasim render scenarios/demo1-part1.yaml /tmp/demo1 --engine podman
   validation/run_real.py /tmp/demo1 --runs 5 --parallel 3 --out results.json
 
 Images: built only when missing (`podman image exists`), named by a hash of their build context
@@ -1335,6 +1335,19 @@ def summarize(out: dict) -> None:
     out["startup_delay"] = startup
 
 
+def engine_error(plan: dict) -> str | None:
+    """Why this runner (podman) cannot run a plan rendered for another engine, or None. The
+    configs differ by engine (HAProxy's resolvers ask Docker's embedded DNS at 127.0.0.11, or
+    aardvark-dns at each network's gateway); a plan without "engine" predates the choice and was
+    rendered for podman."""
+    engine = plan.get("engine", "podman")
+    if engine == "podman":
+        return None
+    return (f"the stack was rendered for {engine}, and this runner runs podman (its DNS answers at each "
+            f"network's gateway, not where {engine}'s does): render it again with "
+            f"`hasim render {plan.get('file') or 'SCENARIO'} DIR --engine podman`")
+
+
 def main(argv=None) -> int:
     global VERBOSE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1378,6 +1391,9 @@ def main(argv=None) -> int:
     rendered = os.path.abspath(a.rendered)
     with open(os.path.join(rendered, "plan.json")) as f:
         plan = json.load(f)
+    if engine_error(plan):
+        print(f"run_real.py: {engine_error(plan)}", file=sys.stderr)
+        return 2
     if not service_answers(ENV["DOCKER_HOST"].replace("unix://", "")):
         print(f"run_real.py: no podman service answering at {ENV['DOCKER_HOST']}: run validation/env/setup.sh",
               file=sys.stderr)

@@ -21,11 +21,13 @@ import sys
 
 import csv
 import difflib
+import json
 import math
 import os
 from typing import Any, Callable, Mapping, Sequence
 
-__all__ = ["AGGREGATES", "PlotError", "aggregate", "distributions", "heatmap", "read_csv"]
+__all__ = ["AGGREGATES", "PlotError", "aggregate", "cell_labels", "distributions", "heatmap", "heatmap_cells",
+           "read_csv"]
 
 
 class PlotError(ValueError):
@@ -151,9 +153,9 @@ def _short(column: str, width: int = 42) -> str:
     return "…" + out
 
 
-def _cell_format(finite, integral: bool) -> Callable[[float], str]:
+def _cell_format(finite: Sequence[float], integral: bool) -> Callable[[float], str]:
     """One number format for every cell, chosen from the largest value."""
-    largest = float(max(abs(finite))) if len(finite) else 0.0
+    largest = max((abs(float(v)) for v in finite), default=0.0)
     if integral or largest >= 1000:
         return lambda v: f"{v:.0f}"
     if largest >= 100:
@@ -161,6 +163,35 @@ def _cell_format(finite, integral: bool) -> Callable[[float], str]:
     if largest >= 0.1:
         return lambda v: f"{v:.2f}"
     return lambda v: f"{v:.2g}"
+
+
+def cell_labels(values: Sequence[Sequence[float | None]], counts: Sequence[Sequence[int]]) -> list[list[str]]:
+    """The text of each heatmap cell (aggregate()'s values and counts): one number format for
+    all, "(n=K)" under a cell with fewer values than the fullest one, "n/a" for a cell with none."""
+    finite = [float(v) for line in values for v in line if v is not None]
+    cell_text = _cell_format(finite, all(v.is_integer() for v in finite))
+    most = max(c for line in counts for c in line)
+    labels = []
+    for line, line_counts in zip(values, counts):
+        row = []
+        for v, n in zip(line, line_counts):
+            if v is None:
+                row.append("n/a")
+                continue
+            text = cell_text(float(v))
+            if n != most:  # fewer runs than other cells produced the metric here
+                text += f"\n(n={n})"
+            row.append(text)
+        labels.append(row)
+    return labels
+
+
+def heatmap_cells(rows: Any, x: str, y: str, metric: str, agg: str = "median") -> dict:
+    """What a heatmap shows, as data: the axes, the metric, the aggregate and each cell's text.
+    heatmap() stores it in a PNG's `hasim:cells` text chunk, so a test can tell which numbers an
+    image shows without reading its pixels (docs/figures.py)."""
+    xs, ys, values, counts = aggregate(rows, x, y, metric, agg)
+    return {"x": x, "y": y, "metric": metric, "agg": agg, "xs": xs, "ys": ys, "cells": cell_labels(values, counts)}
 
 
 def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg: str = "median",
@@ -181,10 +212,10 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
         raise PlotError(f"{e.name} is not installed for {sys.executable}: use Debian's /usr/bin/python3 "
                         "with python3-matplotlib and python3-numpy (make deps installs them)") from None
 
+    rows = _rows_of(rows)
     xs, ys, values, counts = aggregate(rows, x, y, metric, agg)
+    labels = cell_labels(values, counts)
     data = np.array([[np.nan if v is None else v for v in line] for line in values], dtype=float)
-    finite = data[np.isfinite(data)]
-    cell_text = _cell_format(finite, bool(np.all(finite == np.round(finite))))
 
     fig = Figure(figsize=(max(5.5, 1.1 * len(xs) + 3.0), max(3.8, 0.65 * len(ys) + 2.2)), dpi=120,
                  layout="constrained")
@@ -193,19 +224,15 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
     image = ax.imshow(masked, cmap=cmap, aspect="auto", origin="lower")
     ax.set_facecolor("#d9d9d9")  # cells without data
     colormap = image.get_cmap()
-    most = max(c for line in counts for c in line)
     for i in range(len(ys)):
         for j in range(len(xs)):
             v = values[i][j]
             if v is None:
-                ax.text(j, i, "n/a", ha="center", va="center", fontsize=9, color="#555555")
+                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=9, color="#555555")
                 continue
             r, g, b, _ = colormap(image.norm(v))
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.55
-            text = cell_text(v)
-            if counts[i][j] != most:  # fewer runs than other cells produced the metric here
-                text += f"\n(n={counts[i][j]})"
-            ax.text(j, i, text, ha="center", va="center", fontsize=10, color="white" if dark else "black")
+            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=10, color="white" if dark else "black")
     ax.set_xticks(range(len(xs)), labels=xs)
     ax.set_yticks(range(len(ys)), labels=ys)
     ax.set_xlabel(_short(x))
@@ -220,7 +247,11 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
     if ext not in (".png", ".svg", ".pdf"):
         raise PlotError(f"cannot tell the format of '{out}': use .png, .svg or .pdf")
     # No creation date and fixed SVG ids (random by default), so the same data gives the same bytes.
-    metadata = {"Date": None} if ext in (".svg", ".pdf") else None
+    if ext == ".png":  # the cells as text, for tests of documented figures (heatmap_cells)
+        cells = {"x": x, "y": y, "metric": metric, "agg": agg, "xs": xs, "ys": ys, "cells": labels}
+        metadata = {"hasim:cells": json.dumps(cells, sort_keys=True)}
+    else:
+        metadata = {"Date": None}
     with matplotlib.rc_context({"svg.hashsalt": "hasim_plot"}):
         fig.savefig(out, metadata=metadata)
     return out

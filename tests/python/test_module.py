@@ -7,7 +7,7 @@ import threading
 import pytest
 
 import hasim
-from conftest import DEFAULT_SERVER, DEMO, tiny_stack
+from conftest import DEFAULT_SERVER, DEMO, SOURCE_DIR, tiny_stack
 
 INTER = DEFAULT_SERVER + ".inter"
 TINY_INTER = "nodes.lb.haproxy.backends.web.default-server.inter"
@@ -266,3 +266,35 @@ def test_the_gil_is_released_while_simulating(call):
         sys.setswitchinterval(old)
     assert done == [True]
     assert seen_while_running == [True]
+
+
+def test_a_sweep_rows_trace_hash_is_the_one_hasim_run_gives_for_that_seed_and_values():
+    inter = DEFAULT_SERVER + ".inter"
+    rows = hasim.sweep(DEMO, grid={inter: ["1s", "2s"]}, seeds=2, jobs=2)
+    assert [(r[inter], r["seed"]) for r in rows] == [("1s", 1), ("1s", 2), ("2s", 1), ("2s", 2)]  # first axis slowest
+    for r in rows:
+        assert r["trace_sha256"] == hasim.run(DEMO, seed=r["seed"], overrides={inter: r[inter]})["trace_sha256"]
+
+
+def test_a_dict_scenario_includes_files_relative_to_base_dir_or_else_the_current_directory(monkeypatch):
+    scen = SOURCE_DIR / "scenarios"
+    from_file = hasim.run(scen / "demo1-part1.yaml", seed=3)
+    d = {"include": ["demo1-part1.yaml"], "seed": 3}
+    a = hasim.run(d, base_dir=scen)
+    assert a["scenario"] == "demo1-part1" and a["metrics"] == from_file["metrics"]
+    assert hasim.check(d, base_dir=str(scen))["name"] == "demo1-part1"
+    rows = hasim.sweep(d, base_dir=scen, seeds=1)
+    assert rows[0]["load.failed"] == from_file["metrics"]["load.failed"]
+    monkeypatch.chdir(scen)
+    assert hasim.run(d)["metrics"] == from_file["metrics"]
+    monkeypatch.chdir(SOURCE_DIR)
+    with pytest.raises(hasim.ScenarioError) as info:
+        hasim.run(d)  # no demo1-part1.yaml in the checkout's root
+    assert info.value.key_path == "include.0"
+    assert info.value.message == "demo1-part1.yaml: no such file"
+    assert str(info.value).startswith("<dict>")
+
+
+def test_base_dir_is_refused_for_a_scenario_file():
+    with pytest.raises(TypeError, match="base_dir is for dict scenarios"):
+        hasim.run(DEMO, base_dir="scenarios")

@@ -139,3 +139,17 @@ def test_distributions_of_a_file_without_metrics_exit_2(tmp_path):
     assert p.returncode == 2
     assert "no metrics" in p.stderr
     assert not (tmp_path / "d.png").exists()
+
+
+def test_pythonpath_build_python_alone_gives_the_module_and_the_plot_helper(tmp_path):
+    import subprocess
+    from conftest import BUILD_DIR
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BUILD_DIR / "python")}
+    code = ("import hasim, hasim_plot, os; "
+            "print(os.path.dirname(hasim.__file__) == os.path.dirname(os.path.dirname(hasim_plot.__file__)))")
+    p = subprocess.run(["/usr/bin/python3", "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "True"  # both from build/python, not from the checkout's python/
+    p = subprocess.run(["/usr/bin/python3", "-m", "hasim_plot", "--help"], env=env, cwd=tmp_path, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0 and "heatmap" in p.stdout

@@ -258,8 +258,8 @@ def test_a_remapped_copy_of_a_rendered_stack_moves_every_address_and_keeps_the_i
     if not os.path.exists(HASIM_BIN):
         pytest.fail(f"no hasim binary at {HASIM_BIN} (set HASIM_BIN)")
     src = tmp_path / "r"
-    subprocess.run([HASIM_BIN, "render", os.path.join(ROOT, "scenarios", "demo1-part2.yaml"), str(src)], check=True,
-                   timeout=60, capture_output=True)
+    subprocess.run([HASIM_BIN, "render", os.path.join(ROOT, "scenarios", "demo1-part2.yaml"), str(src), "--engine", "podman"],
+                   check=True, timeout=60, capture_output=True)  # run_real.py runs podman
     run_real.remapped_copy(str(src), str(tmp_path / "s"), {"172.20.0.0/16": "10.101.0.0/16"})
     copied = sorted(os.path.relpath(os.path.join(r, n), tmp_path / "s") for r, _, ns in os.walk(tmp_path / "s") for n in ns)
     assert copied == sorted(os.path.relpath(os.path.join(r, n), src) for r, _, ns in os.walk(src) for n in ns)
@@ -498,3 +498,38 @@ def test_a_node_that_starts_stopped_has_no_first_start_and_a_daemon_that_never_g
            "2026-12-02T10:00:10.100000000Z [NOTICE]   (6) : Loading success."]
     got = parse_logs.daemon_startups(log, ["haproxy", "keepalived"], READY, first_is_compose=False)
     assert got == {"first": {}, "later": {"haproxy": [pytest.approx(0.1)]}}
+
+
+# --- the engine a stack is rendered for (no containers) ---------------------------------------------
+
+def _render(tmp_path, *extra):
+    d = tmp_path / ("stack" + "".join(extra).replace("-", "_"))
+    p = subprocess.run([HASIM_BIN, "render", os.path.join(ROOT, "scenarios", "demo1-part1.yaml"), str(d), *extra],
+                       capture_output=True, text=True, timeout=60)
+    return p, d
+
+
+def test_run_real_refuses_a_stack_rendered_for_docker_and_says_how_to_render_for_podman(tmp_path):
+    p, d = _render(tmp_path)
+    assert p.returncode == 0, p.stderr
+    plan = json.loads((d / "plan.json").read_text())
+    assert plan["engine"] == "docker"
+    assert "nameserver dns1 127.0.0.11:53" in (d / "haproxy" / "haproxy.cfg").read_text()
+    why = run_real.engine_error(plan)
+    assert why is not None and "rendered for docker" in why and "--engine podman" in why
+
+    p, d = _render(tmp_path, "--engine", "podman")
+    assert p.returncode == 0, p.stderr
+    plan = json.loads((d / "plan.json").read_text())
+    assert plan["engine"] == "podman" and run_real.engine_error(plan) is None
+    assert "nameserver dns1 10.89.4.1:53" in (d / "haproxy" / "haproxy.cfg").read_text()
+    # A plan from before the choice was rendered for podman.
+    del plan["engine"]
+    assert run_real.engine_error(plan) is None
+
+
+def test_render_rejects_an_unknown_engine_and_writes_nothing(tmp_path):
+    p, d = _render(tmp_path, "--engine", "lxc")
+    assert p.returncode == 2
+    assert "--engine expects docker or podman, got 'lxc'" in p.stderr
+    assert not d.exists()

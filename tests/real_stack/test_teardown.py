@@ -48,7 +48,8 @@ def rendered(tmp_path_factory):
         if r.returncode != 0:
             pytest.fail(f"validation/env/{script} failed ({r.returncode}): {r.stderr.strip()[-2000:]}")
     d = tmp_path_factory.mktemp("rendered")
-    r = subprocess.run([str(HASIM_BIN), "render", str(SCENARIO), str(d)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([str(HASIM_BIN), "render", str(SCENARIO), str(d), "--engine", "podman"], capture_output=True, text=True,
+                       timeout=60)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([PYTHON, str(RUN_REAL), str(d), "--build-only"], capture_output=True, text=True, timeout=1800)
     if r.returncode != 0:

@@ -62,7 +62,7 @@ TEST_CASE("render: demo1-part1 haproxy.cfg carries every setting", "[validation]
   CHECK(has_line(cfg, "option log-health-checks"));
   CHECK(has_line(cfg, "log stdout format raw local0 info"));
   CHECK(has_line(cfg, "resolvers docker"));
-  CHECK(has_line(cfg, "nameserver dns1 10.89.4.1:53"));  // podman's aardvark-dns at the gateway
+  CHECK(has_line(cfg, "nameserver dns1 127.0.0.11:53"));  // rendered for Docker by default: its embedded DNS
   CHECK(has_line(cfg, "timeout resolve 1s"));
   CHECK(has_line(cfg, "hold valid 10s"));
   CHECK(has_line(cfg, "hold nx 30s"));
@@ -71,6 +71,36 @@ TEST_CASE("render: demo1-part1 haproxy.cfg carries every setting", "[validation]
   CHECK(has_line(cfg, "default_backend nginx_backend"));
   CHECK_FALSE(has_line(cfg, "option redispatch"));  // demo 1 has none
   fs::remove_all(dir);
+}
+
+TEST_CASE("render for Docker asks Docker's embedded DNS; for podman, aardvark-dns at each network's gateway", "[validation]") {
+  // haproxy on two networks: Docker answers at 127.0.0.11 on both (one nameserver), podman at
+  // each network's own gateway.
+  const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part1.yaml",
+                                             {"networks.back={subnet: 10.77.0.0/24}", "nodes.haproxy.networks=[ha-net, back]"});
+  const auto docker = fresh_dir("engine-docker");
+  validation::render_scenario(spec, docker.string());
+  const std::string dcfg = slurp(docker / "haproxy" / "haproxy.cfg");
+  CHECK(has_line(dcfg, "nameserver dns1 127.0.0.11:53"));
+  CHECK(dcfg.find("nameserver dns2") == std::string::npos);
+  CHECK(dcfg.find("10.89.4.1") == std::string::npos);
+  CHECK(dcfg.find("10.77.0.1") == std::string::npos);
+  CHECK(slurp(docker / "plan.json").find("\"engine\": \"docker\",") != std::string::npos);
+
+  const auto podman = fresh_dir("engine-podman");
+  validation::render_scenario(spec, podman.string(), validation::RenderOptions{validation::Engine::Podman});
+  const std::string pcfg = slurp(podman / "haproxy" / "haproxy.cfg");
+  CHECK(has_line(pcfg, "nameserver dns1 10.89.4.1:53"));
+  CHECK(has_line(pcfg, "nameserver dns2 10.77.0.1:53"));
+  CHECK(pcfg.find("127.0.0.11") == std::string::npos);
+  CHECK(slurp(podman / "plan.json").find("\"engine\": \"podman\",") != std::string::npos);
+  // Nothing else differs: the compose file and the image contexts are the same for both.
+  CHECK(slurp(docker / "docker-compose.yml") == slurp(podman / "docker-compose.yml"));
+  CHECK(validation::engine_named("podman") == validation::Engine::Podman);
+  CHECK(validation::engine_named("docker") == validation::Engine::Docker);
+  CHECK_FALSE(validation::engine_named("lxc").has_value());
+  fs::remove_all(docker);
+  fs::remove_all(podman);
 }
 
 TEST_CASE("render: demo1-part1 compose has the subnet, every service, an internal network", "[validation]") {

@@ -50,7 +50,7 @@ std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const st
     o << "    hold nx " << haproxy_time(r.hold_nx) << "\n";
     o << "    hold timeout " << haproxy_time(r.hold_timeout) << "\n";
     o << "    hold obsolete " << haproxy_time(r.hold_obsolete) << "\n";
-    // Statuses the model has no notion of (aardvark answers an address, NXDOMAIN or nothing):
+    // Statuses the model has no notion of (the engine's DNS answers an address, NXDOMAIN or nothing):
     // HAProxy's defaults, written out so the file reads like the workshop's.
     o << "    hold other 30s\n    hold refused 30s\n";
   }
@@ -128,10 +128,13 @@ constexpr int kStatsPort = 8404;
 }  // namespace
 
 std::vector<NodeFile> RealDaemon<models::haproxy::HaproxyConfig>::files(const RenderContext& ctx, const models::haproxy::HaproxyConfig& c) {
-  std::vector<std::string> ns;  // the gateway of each of the node's networks: aardvark-dns answers there
+  // Where the engine answers container names: Docker's embedded DNS at 127.0.0.11 in every
+  // container; podman's aardvark-dns at the gateway of each of the node's networks.
+  std::vector<std::string> ns;
   for (const auto& a : ctx.node.networks)
     for (const auto& net : ctx.spec.networks)
-      if (net.name == a.network) ns.push_back(detail::gateway_of(net.subnet));
+      if (net.name == a.network) ns.push_back(ctx.engine == Engine::Docker ? "127.0.0.11" : detail::gateway_of(net.subnet));
+  ns.erase(std::unique(ns.begin(), ns.end()), ns.end());
   return {NodeFile{"haproxy.cfg", render_haproxy_cfg(c, ns, kStatsPort, ctx.where)}};
 }
 

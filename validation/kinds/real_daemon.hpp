@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "scenarios/spec.hpp"
+#include "validation/render.hpp"
 
 namespace validation {
 
@@ -26,6 +27,8 @@ struct RenderContext {
   const scenarios::NodeSpec& node;
   /// "FILE: nodes.N.KEY", the prefix of any "cannot be rendered" message.
   std::string where;
+  /// The engine the stack runs on (where its DNS answers).
+  Engine engine = Engine::Docker;
 };
 
 /// No primary definition: a kind nobody gave a real side cannot be rendered, nor compiled.
