@@ -320,7 +320,7 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
   if (budget < 1 || budget > scenarios::kMaxExploreBudget)
     throw py::value_error("hasim: budget must be from 1 to " + std::to_string(scenarios::kMaxExploreBudget));
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
-  Loaded l = load(scenario);
+  Loaded l = load(scenario, py::none());
   for (const auto& s : override_list(overrides)) scenarios::apply_override(l.tree, s);
   auto path_of = [](const py::object& p) { return py::module_::import("os").attr("fsencode")(p).cast<std::string>(); };
   std::string profile_path;
