@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Every figure and number in the docs, with the command that makes it.
 
-  docs/figures.py regenerate [--hasim build/hasim]   # `make docs`: re-run every command, rewrite
-  docs/figures.py check [--hasim build/hasim]        # the `docs_figures` test: re-run, compare
+  docs/figures.py regenerate [--hasim build/hasim]                 # `make docs`: re-run every command, rewrite
+  docs/figures.py check [--hasim build/hasim]                      # the `docs_figures` test: re-run, compare
+  docs/figures.py check --part validation [--hasim build/hasim]    # the `docs_validation` test
 
 What is registered here:
 - SWEEPS: a `hasim sweep` each; its CSV is kept under docs/data/ (the data behind a figure).
@@ -15,9 +16,15 @@ What is registered here:
   A sample output may be an excerpt: its lines must appear in the command's output in order,
   `...` standing for lines left out; regenerating keeps the same lines (matched with their
   numbers masked) and takes their numbers from the output.
+  The claims (docs/claims.md, docs/claims-stateful.md) are figures over the seeds of `hasim run
+  --runs N --json` (a metric, the time between two events) or of a stored real record
+  (validation/results/DATE/NAME.real.json, as `hasim validate --real` measures it).
+- VALIDATION (`--part validation`): docs/validation.md's first section, `hasim validate --real`
+  of every stored record against today's model.
 
-Every command is deterministic (fixed scenarios and seeds), so `check` re-runs all of them: about
-ten seconds on two cores. Standard library only, except regenerating a heatmap (hasim_plot,
+Every command is deterministic (fixed scenarios and seeds), so `check` re-runs all of them, each
+distinct command once: about half a minute on two cores for the figures, a minute and a half for
+the validation tables. Standard library only, except regenerating a heatmap (hasim_plot,
 matplotlib).
 """
 from __future__ import annotations
@@ -155,14 +162,16 @@ class Context:
                 self._parsed[key] = [json.loads(line) for line in f if line.strip()]
         return self._parsed[key]
 
-    def validation(self, record: str, seeds: int = 1) -> tuple[dict, str]:
+    def validation(self, record: str, seeds: int = 1, root: str | None = None) -> tuple[dict, str]:
         """`hasim validate SCENARIO --real RECORD --sim-seeds N --no-plot --jobs 2 --out DIR`: its
         validation.json and report.md. The scenario is the file whose `name:` the record names.
-        With one seed only the real side (the record's runs, measured by hasim's own code) is used."""
-        key = ("validate", record, seeds)
+        With one seed only the real side (the record's runs, measured by hasim's own code) is used.
+        RECORD is relative to `root` (the source tree by default)."""
+        path = os.path.join(root or ROOT, record)
+        key = ("validate", path, seeds)
         if key not in self._parsed:
             out = os.path.join(self.tmp, f"validate-{len(self._parsed)}")
-            self.run("validate", record_scenario(record), "--real", record, "--sim-seeds", str(seeds),
+            self.run("validate", record_scenario(path), "--real", path, "--sim-seeds", str(seeds),
                      "--no-plot", "--jobs", "2", "--out", out)
             with open(os.path.join(out, "validation.json"), encoding="utf-8") as f:
                 v = json.load(f)
@@ -313,9 +322,9 @@ def value_range(name: str, metric: str, lo: float, hi: float, **eq: str) -> Call
 # between two events of each run), or over the real runs of a stored record (as `hasim validate
 # --real RECORD` measures them).
 
-def record_scenario(record: str) -> str:
+def record_scenario(record: str, root: str | None = None) -> str:
     """The scenario file a stored real record was made from: the file whose `name:` it names."""
-    with open(os.path.join(ROOT, record), encoding="utf-8") as f:
+    with open(os.path.join(root or ROOT, record), encoding="utf-8") as f:
         name = json.load(f)["scenario"]
     found = []
     for d, _, files in os.walk(os.path.join(ROOT, "scenarios")):
@@ -846,7 +855,81 @@ STATEFUL: dict[str, Callable] = {
 }
 BLOCKS.update(STATEFUL)
 
-DOCS = ["README.md", "docs/exploring-tuning.md", "docs/claims.md", "docs/claims-stateful.md"]
+
+# ---------------------------------------------------------------------------------------------
+# docs/validation.md: today's model against every stored record. The second part of the check
+# (`figures.py check --part validation`, the ctest docs_validation): 16 records x VALIDATION_SEEDS
+# simulated seeds take about a minute and a half on two cores, too slow for `make check`.
+
+VALIDATION_SEEDS = 500
+# The first record day, 2026-11-22, used a 50 ms VIP poller and measured neither the load loop's
+# cost nor the host's wake-up delay; every one of its scenarios was recorded again on 2026-12-01.
+# Its records stay in validation/results/ and in the dated section of docs/validation.md.
+VALIDATION_FROM = "2026-12-01"
+
+
+def stored_records() -> list[str]:
+    """Every stored record from VALIDATION_FROM on, by day then name (the records of the docs'
+    tree, --docs-root: the tests check a copy holding fewer)."""
+    base = os.path.join(DOCROOT, "validation", "results")
+    out = []
+    for day in sorted(os.listdir(base)):
+        if os.path.isdir(os.path.join(base, day)) and day >= VALIDATION_FROM:
+            out += [f"validation/results/{day}/{fn}" for fn in sorted(os.listdir(os.path.join(base, day)))
+                    if fn.endswith(".real.json")]
+    return out
+
+
+def validation_command(record: str) -> str:
+    return (f"build/hasim validate {record_scenario(record, DOCROOT)} --real {record} --sim-seeds {VALIDATION_SEEDS} "
+            "--no-plot --jobs 2 --out DIR")
+
+
+def record_title(record: str) -> str:
+    day, name = record.split("/")[-2], os.path.basename(record)[:-len(".real.json")]
+    return f"{name}, record {day}"
+
+
+def report_excerpt(report: str) -> str:
+    """report.md without its title and its header line (which carries today's date)."""
+    lines = report.strip("\n").split("\n")
+    lines = [x for x in lines if not x.startswith("# Validation:") and not x.startswith("Scenario `")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+def validation_summary(ctx: Context, _old: str) -> str:
+    out = ["| scenario | record | real runs | metrics within targets | outcomes agree | result |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for rec in stored_records():
+        v, _ = ctx.validation(rec, VALIDATION_SEEDS, DOCROOT)
+        m, o = v["metrics"], v["outcomes"]
+        anchor = re.sub(r"[^a-z0-9 -]", "", record_title(rec).lower()).replace(" ", "-")
+        out.append(f"| [{os.path.basename(rec)[:-len('.real.json')]}](#{anchor}) (`{record_scenario(rec, DOCROOT)}`) | "
+                   f"{rec.split('/')[-2]} | {v['real_runs']} | {sum(1 for x in m if x['pass'])} / {len(m)} | "
+                   f"{sum(1 for x in o if x['agree'])} / {len(o)} | {'PASS' if v['pass'] else 'FAIL'} |")
+    return "\n".join(out)
+
+
+def validation_records(ctx: Context, _old: str) -> str:
+    parts = []
+    for rec in stored_records():
+        _, report = ctx.validation(rec, VALIDATION_SEEDS, DOCROOT)
+        parts.append(f"### {record_title(rec)}\n\n```sh\n{validation_command(rec)}\n```\n\n{report_excerpt(report)}")
+    return "\n\n".join(parts)
+
+
+VALIDATION: dict[str, Callable] = {
+    "validation-seeds": lambda ctx, old: str(VALIDATION_SEEDS),
+    "validation-summary": validation_summary,
+    "validation-records": validation_records,
+}
+
+PARTS: dict[str, dict[str, Callable]] = {"figures": BLOCKS, "validation": VALIDATION}
+
+DOCS = ["README.md", "docs/exploring-tuning.md", "docs/claims.md", "docs/claims-stateful.md", "docs/validation.md"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -883,17 +966,19 @@ def png_text(path: str) -> dict[str, str]:
 BLOCK = re.compile(r"<!-- figure (\S+) -->(.*?)<!-- /figure \1 -->", re.S)
 
 
-def render_doc(ctx: Context, path: str, problems: list[str], used: set[str]) -> str:
+def render_doc(ctx: Context, path: str, problems: list[str], used: set[str], parts: list[str]) -> str:
     with open(os.path.join(DOCROOT, path), encoding="utf-8") as f:
         text = f.read()
+    gens = {k: v for p in parts for k, v in PARTS[p].items()}
 
     def sub(m: re.Match) -> str:
         name, old = m.group(1), m.group(2)
-        if name not in BLOCKS:
-            problems.append(f"{path}: figure '{name}' has no generator in docs/figures.py")
-            return m.group(0)
+        if name not in gens:
+            if not any(name in blocks for blocks in PARTS.values()):
+                problems.append(f"{path}: figure '{name}' has no generator in docs/figures.py")
+            return m.group(0)  # a figure of a part not checked this time
         used.add(name)
-        new = BLOCKS[name](ctx, old)
+        new = gens[name](ctx, old)
         if "\n" in old:  # a block on lines of its own
             new = "\n" + new.strip("\n") + "\n"
         if new != old:
@@ -909,7 +994,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mode", choices=["regenerate", "check"])
     ap.add_argument("--hasim", default=os.path.join(ROOT, "build", "hasim"))
     ap.add_argument("--docs-root", default=ROOT, help="the tree whose docs are checked (tests use a copy)")
+    ap.add_argument("--part", choices=["figures", "validation", "all"],
+                    help="figures: the sweeps, heatmaps and every figure but docs/validation.md's generated "
+                         "section (fast: `make check`); validation: that section (every stored record against "
+                         "today's model: the ctest docs_validation); default: figures for check, all for regenerate")
     a = ap.parse_args(argv)
+    part = a.part or ("figures" if a.mode == "check" else "all")
+    parts = ["figures", "validation"] if part == "all" else [part]
     global DOCROOT
     DOCROOT = os.path.abspath(a.docs_root)
     problems: list[str] = []
@@ -917,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hasim-figures-") as tmp:
         ctx = Context(os.path.abspath(a.hasim), tmp, fresh=a.mode == "check")
         # The data behind each figure: the stored CSV must be what its sweep gives now.
-        for name in SWEEPS:
+        for name in (SWEEPS if "figures" in parts else {}):
             fresh = ctx.sweep_csv(name)
             stored = os.path.join(DOCROOT, csv_path(name))
             if a.mode == "check":
@@ -926,7 +1017,7 @@ def main(argv: list[str] | None = None) -> int:
                 elif open(stored, "rb").read() != open(fresh, "rb").read():
                     problems.append(f"{csv_path(name)} differs from what `hasim {' '.join(sweep_argv(name, '...'))}` gives now")
         # The heatmaps: the cells each image shows must be the cells of its sweep.
-        for png, h in HEATMAPS.items():
+        for png, h in (HEATMAPS.items() if "figures" in parts else []):
             want = heatmap_cells(ctx.rows(h["sweep"]), h["x"], h["y"], h["metric"])
             if a.mode == "regenerate":
                 from hasim_plot import heatmap
@@ -937,12 +1028,12 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(f"{png} does not show the cells of its sweep {h['sweep']} (make docs)")
         # Text in the docs.
         for doc in DOCS:
-            new, old = render_doc(ctx, doc, problems if a.mode == "check" else [], used)
+            new, old = render_doc(ctx, doc, problems if a.mode == "check" else [], used, parts)
             if a.mode == "regenerate" and new != old:
                 with open(os.path.join(DOCROOT, doc), "w", encoding="utf-8") as f:
                     f.write(new)
                 print(f"figures: rewrote {doc}", file=sys.stderr)
-    for name in BLOCKS:
+    for name in (k for p in parts for k in PARTS[p]):
         if name not in used:
             problems.append(f"figure '{name}' is registered but used in none of {', '.join(DOCS)}")
     if problems:
@@ -951,7 +1042,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{len(problems)} documented figure(s) no longer match their commands: run `make docs` "
                   "and read the diff (the prose around a changed number may need new words).", file=sys.stderr)
         return 1
-    print(f"figures: {len(SWEEPS)} sweeps, {len(HEATMAPS)} heatmaps and {len(used)} documented figures "
+    swept = f"{len(SWEEPS)} sweeps, {len(HEATMAPS)} heatmaps and " if "figures" in parts else ""
+    print(f"figures ({part}): {swept}{len(used)} documented figures "
           + ("match their commands" if a.mode == "check" else "regenerated"), file=sys.stderr)
     return 0
 
