@@ -38,8 +38,8 @@ demo: deps $(BUILD)/CMakeCache.txt
 
 # The simulator's tests, fast: Catch2, pytest, the tidy check and the docs' figures. No root and
 # no containers: the real-stack test (which needs both), the 1000-mutant fuzz run and
-# docs_validation (docs/validation.md's tables: every stored real record against today's model)
-# are left to `make test`.
+# docs_validation (docs/validation.md's tables, every stored real record against today's model,
+# and docs/explore.md's catalogues: two minutes) are left to `make test`.
 check: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|fuzz|docs_validation)$$'
@@ -53,7 +53,8 @@ test: build
 # docs/data, the heatmaps under docs/img, the tables, numbers and sample outputs in README.md,
 # docs/exploring-tuning.md, docs/claims.md and docs/claims-stateful.md (`make check` fails when one
 # of them no longer matches its command), and docs/validation.md's first section, every stored real
-# record against today's model (checked by `make test`: docs_validation).
+# record against today's model, and docs/explore.md's catalogues (both checked by `make test`:
+# docs_validation).
 docs: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target hasim hasim_plot
 	$(PYTHON) docs/figures.py regenerate --hasim $(BUILD)/hasim

@@ -3,7 +3,7 @@
 
   docs/figures.py regenerate [--hasim build/hasim]                 # `make docs`: re-run every command, rewrite
   docs/figures.py check [--hasim build/hasim]                      # the `docs_figures` test: re-run, compare
-  docs/figures.py check --part validation [--hasim build/hasim]    # the `docs_validation` test
+  docs/figures.py check --part validation --part explore          # the `docs_validation` test
 
 What is registered here:
 - SWEEPS: a `hasim sweep` each; its CSV is kept under docs/data/ (the data behind a figure).
@@ -21,10 +21,12 @@ What is registered here:
   (validation/results/DATE/NAME.real.json, as `hasim validate --real` measures it).
 - VALIDATION (`--part validation`): docs/validation.md's first section, `hasim validate --real`
   of every stored record against today's model.
+- EXPLORE (`--part explore`): docs/explore.md's catalogues (`hasim explore`, its wall-clock times
+  written `…`), the replays of its reproductions and the numbers the prose takes from them.
 
 Every command is deterministic (fixed scenarios and seeds), so `check` re-runs all of them, each
-distinct command once: about half a minute on two cores for the figures, a minute and a half for
-the validation tables. Standard library only, except regenerating a heatmap (hasim_plot,
+distinct command once: about half a minute on two cores for the figures, two minutes for the
+validation tables and the explore catalogues. Standard library only, except regenerating a heatmap (hasim_plot,
 matplotlib).
 """
 from __future__ import annotations
@@ -104,6 +106,7 @@ class Context:
         self.fresh = fresh  # check: sweeps re-run into tmp; regenerate: into docs/data
         self._rows: dict[str, list[dict]] = {}
         self._out: dict[tuple, str] = {}
+        self._err: dict[tuple, str] = {}
         self._parsed: dict[tuple, object] = {}
 
     def run(self, *args: str, replace: dict[str, str] | None = None) -> str:
@@ -115,11 +118,17 @@ class Context:
             p = subprocess.run([self.hasim, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
             if p.returncode not in (0, 1):
                 raise SystemExit(f"figures: `hasim {' '.join(args)}` failed (exit {p.returncode}):\n{p.stderr}")
-            out = p.stdout
+            out, err = p.stdout, p.stderr
             for a, b in replace.items():
-                out = out.replace(a, b)
+                out, err = out.replace(a, b), err.replace(a, b)
             self._out[key] = out
+            self._err[key] = err
         return self._out[key]
+
+    def stderr(self, *args: str, replace: dict[str, str] | None = None) -> str:
+        """hasim's stderr for the same command (run once with `run`)."""
+        self.run(*args, replace=replace)
+        return self._err[tuple(x.replace("@TMP@", self.tmp) for x in args)]
 
     def sweep_csv(self, name: str) -> str:
         """The sweep's CSV as its command makes it now (check) or into docs/data (regenerate)."""
@@ -927,9 +936,143 @@ VALIDATION: dict[str, Callable] = {
     "validation-records": validation_records,
 }
 
-PARTS: dict[str, dict[str, Callable]] = {"figures": BLOCKS, "validation": VALIDATION}
 
-DOCS = ["README.md", "docs/exploring-tuning.md", "docs/claims.md", "docs/claims-stateful.md", "docs/validation.md"]
+# ---------------------------------------------------------------------------------------------
+# docs/explore.md: the catalogues `hasim explore` prints, the replays of its reproductions, and
+# the numbers the prose takes from them. Part "explore" (the explore runs take ten seconds or more
+# on two shared cores): checked with the validation tables by the ctest docs_validation.
+
+EXPLORE_P2 = ("explore", "scenarios/demo1-part2.yaml", "--budget", "1000", "--jobs", "2", "--shrink", "20",
+              "--out", "@TMP@/explore-part2")
+EXPLORE_AUTH = ("explore", "scenarios/split-brain/auth-mismatch.yaml", "--budget", "200", "--jobs", "2", "--shrink", "1")
+EXPLORE_D2 = ("explore", "scenarios/demo2/stack.yaml", "--budget", "1000", "--jobs", "2", "--out", "@TMP@/explore-demo2")
+EXPLORE_D2_NO_PROMOTE = ("explore", "scenarios/demo2/stack.yaml", "--faults", "@TMP@/demo2-no-promote.yaml",
+                         "--budget", "1000", "--jobs", "2", "--out", "@TMP@/explore-no-promote")
+IN_TMP = {"@TMP@/explore-part2": "explore-part2", "@TMP@/explore-demo2": "explore-demo2",
+          "@TMP@/demo2-no-promote.yaml": "demo2-no-promote.yaml", "@TMP@/explore-no-promote": "explore-no-promote"}
+
+
+def explored(*args: str) -> Callable:
+    """Run an explore (its --out directory under the temporary directory) before a command that
+    reads what it wrote; the no-promote profile is written first, as the doc's `sed` does."""
+    def prepare(ctx: Context) -> None:
+        if "@TMP@/demo2-no-promote.yaml" in args:
+            with open(os.path.join(ROOT, "scenarios/faults/demo2.yaml"), encoding="utf-8") as f:
+                text = re.sub(r", promote\]", "]", f.read())
+            with open(os.path.join(ctx.tmp, "demo2-no-promote.yaml"), "w", encoding="utf-8") as f:
+                f.write(text)
+        ctx.run(*args, replace=IN_TMP)
+    return prepare
+
+
+def explore_excerpt(args: tuple[str, ...], *then: str) -> Callable:
+    """An excerpt of an explore's catalogue (stdout), or of a command run on what it wrote."""
+    inner = excerpt(*(then or args), replace=IN_TMP)
+
+    def gen(ctx: Context, old: str) -> str:
+        explored(*args)(ctx)
+        return inner(ctx, old)
+    return gen
+
+
+def explore_summary(args: tuple[str, ...]) -> Callable:
+    """The summary line explore prints on stderr, its wall-clock figures (which vary from run to
+    run and machine to machine) written as `…`."""
+    def gen(ctx: Context, _old: str) -> str:
+        explored(*args)(ctx)
+        line = next(x for x in ctx.stderr(*args, replace=IN_TMP).splitlines() if x.startswith("hasim: "))
+        line = re.sub(r"in [\d.]+ s \([\d.]+/s\)", "in … s (…/s)", line)
+        line = re.sub(r"[\d.]+ s wall in all", "… s wall in all", line)
+        return f"```\n{line}\n```"
+    return gen
+
+
+def catalogue(args: tuple[str, ...], pattern: str, fn: Callable[[re.Match], str]) -> Callable:
+    def gen(ctx: Context, _old: str) -> str:
+        explored(*args)(ctx)
+        m = re.search(pattern, ctx.run(*args, replace=IN_TMP), re.M)
+        if not m:
+            raise SystemExit(f"figures: `hasim {' '.join(args)}` no longer prints /{pattern}/")
+        return fn(m)
+    return gen
+
+
+def replay_event(args: tuple[str, ...], scenario: str, fn: Callable[[dict], str], *extra: str) -> Callable:
+    """A figure from `hasim run REPRODUCTION [extra...] --json` (a file the explore wrote)."""
+    def gen(ctx: Context, _old: str) -> str:
+        explored(*args)(ctx)
+        return fn(json.loads(ctx.run("run", scenario, *extra, "--json", "--quiet", replace=IN_TMP)))
+    return gen
+
+
+def after_fault(d: dict, kind: str) -> tuple[float, str]:
+    """The time and node of the first event of `kind` after the run's first fault."""
+    t = next(e["t_s"] for e in d["events"] if e["kind"] == "fault")
+    return next((e["t_s"], e.get("node", "")) for e in d["events"] if e["kind"] == kind and e["t_s"] > t)
+
+
+def restreams(node: str) -> Callable[[dict], str]:
+    """Seconds from the fault to the node's first walreceiver connection after it."""
+    def fn(d: dict) -> str:
+        t = next(e["t_s"] for e in d["events"] if e["kind"] == "fault")
+        return "{:.1f} s".format(next(e["t_s"] for e in d["events"] if e["kind"] == "pg_walreceiver_connected"
+                                      and e["node"] == node and e["t_s"] > t) - t)
+    return fn
+
+
+def holding_range(ctx: Context, _old: str) -> str:
+    """The shortest and longest double holding among the single_vip_holder classes."""
+    explored(*EXPLORE_P2)(ctx)
+    out = ctx.run(*EXPLORE_P2, replace=IN_TMP)
+    section = out[out.index("single_vip_holder:"):]
+    v = [float(x) for x in re.findall(r"held by .* \(([\d.]+) s\)$", section, re.M)]
+    return f"{min(v):.1f} to {max(v):.0f} s" if max(v) >= 0.95 else f"{min(v):.1f} to {max(v):.1f} s"
+
+
+def pct(kind: str) -> Callable:
+    return catalogue(EXPLORE_P2, rf"^{re.escape(kind)}: \d+/\d+ schedules \(([\d.]+)%\)", lambda m: f"{float(m[1]):.0f}%")
+
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+BACKENDS_UP = "@TMP@/explore-part2/liveness-backends_up.yaml"
+ONE_PRIMARY = "@TMP@/explore-demo2/liveness-one_primary.yaml"
+NO_PROMOTE_LONG = "@TMP@/explore-no-promote/liveness-standbys_streaming.yaml"
+
+EXPLORE: dict[str, Callable] = {
+    "explore-part2-output": explore_excerpt(EXPLORE_P2),
+    "explore-part2-summary": explore_summary(EXPLORE_P2),
+    "explore-replay-output": explore_excerpt(EXPLORE_P2, "run", "@TMP@/explore-part2/single_vip_holder-2.yaml", "--no-color"),
+    "explore-replay-sha": replay_event(EXPLORE_P2, "@TMP@/explore-part2/single_vip_holder-2.yaml", lambda d: d["trace_sha256"]),
+    "explore-vip-pct": pct("single_vip_holder"),
+    "explore-vip-classes": catalogue(EXPLORE_P2, r"^single_vip_holder: .*?; (\d+) class\(es\) of minimal schedule among the first (\d+)",
+                                     lambda m: f"{NUMBERS.get(int(m[1]), m[1])} classes among the {m[2]}"),
+    "explore-vip-holding": holding_range,
+    "explore-daemons-pct": pct("liveness/daemons_running"),
+    "explore-backends-pct": pct("liveness/backends_up"),
+    "explore-addr-change": replay_event(EXPLORE_P2, BACKENDS_UP, lambda d: "{:.1f} s after a crash at {:.0f} s".format(
+        after_fault(d, "server_addr_change")[0], next(e["t_s"] for e in d["events"] if e["kind"] == "fault"))),
+    "explore-backends-up": replay_event(EXPLORE_P2, BACKENDS_UP, lambda d: "{:.1f} s on {}".format(
+        *after_fault(d, "server_up"))),
+    "explore-auth-output": explore_excerpt(EXPLORE_AUTH),
+    "explore-auth-summary": explore_summary(EXPLORE_AUTH),
+    "explore-demo2-output": explore_excerpt(EXPLORE_D2),
+    "explore-demo2-summary": explore_summary(EXPLORE_D2),
+    "explore-demo2-refused": replay_event(EXPLORE_D2, ONE_PRIMARY, lambda d: "{:.1f} s".format(
+        next(e["t_s"] for e in d["events"] if e["kind"] == "pg_walreceiver_disconnected"
+             and e["node"] == "postgres-replica2" and "refused" in e.get("reason", "")))),
+    "explore-demo2-no-promote-output": explore_excerpt(EXPLORE_D2_NO_PROMOTE),
+    "explore-demo2-no-promote-summary": explore_summary(EXPLORE_D2_NO_PROMOTE),
+    "explore-np-pct": catalogue(EXPLORE_D2_NO_PROMOTE, r"^liveness/standbys_streaming: \d+/\d+ schedules \(([\d.]+)%\)",
+                                lambda m: f"{float(m[1]):.0f}%"),
+    **{f"explore-np-{n}": replay_event(EXPLORE_D2_NO_PROMOTE, NO_PROMOTE_LONG, restreams(f"postgres-{n}"),
+                                                "--set", "duration=150s")
+       for n in ("replica1", "replica2")},
+}
+
+PARTS: dict[str, dict[str, Callable]] = {"figures": BLOCKS, "validation": VALIDATION, "explore": EXPLORE}
+
+DOCS = ["README.md", "docs/exploring-tuning.md", "docs/claims.md", "docs/claims-stateful.md", "docs/validation.md",
+        "docs/explore.md"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,13 +1137,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mode", choices=["regenerate", "check"])
     ap.add_argument("--hasim", default=os.path.join(ROOT, "build", "hasim"))
     ap.add_argument("--docs-root", default=ROOT, help="the tree whose docs are checked (tests use a copy)")
-    ap.add_argument("--part", choices=["figures", "validation", "all"],
-                    help="figures: the sweeps, heatmaps and every figure but docs/validation.md's generated "
-                         "section (fast: `make check`); validation: that section (every stored record against "
-                         "today's model: the ctest docs_validation); default: figures for check, all for regenerate")
+    ap.add_argument("--part", choices=["figures", "validation", "explore", "all"], action="append",
+                    help="figures: the sweeps, heatmaps and every figure but the slow parts (`make check`); "
+                         "validation: docs/validation.md's generated section (every stored record against today's "
+                         "model); explore: docs/explore.md's catalogues (the two are the ctest docs_validation); "
+                         "repeatable; default: figures for check, all for regenerate")
     a = ap.parse_args(argv)
-    part = a.part or ("figures" if a.mode == "check" else "all")
-    parts = ["figures", "validation"] if part == "all" else [part]
+    chosen = a.part or ["figures" if a.mode == "check" else "all"]
+    parts = list(PARTS) if "all" in chosen else [p for p in PARTS if p in chosen]
+    part = "+".join(parts)
     global DOCROOT
     DOCROOT = os.path.abspath(a.docs_root)
     problems: list[str] = []

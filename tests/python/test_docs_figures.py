@@ -12,7 +12,7 @@ from conftest import HASIM_BIN, SOURCE_DIR
 FIGURES = SOURCE_DIR / "docs" / "figures.py"
 
 
-DOCS = ["exploring-tuning.md", "claims.md", "claims-stateful.md", "validation.md"]
+DOCS = ["exploring-tuning.md", "claims.md", "claims-stateful.md", "validation.md", "explore.md"]
 
 
 def docs_copy(tmp_path, records=()):
