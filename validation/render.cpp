@@ -415,6 +415,11 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     doit.push_back(op_simple("start", node, "", "docker start " + node));
   } else if (a == "restart") {
     doit.push_back(op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node));
+  } else if (a == "recreate") {
+    // The old container is stopped (SIGTERM, then SIGKILL after the grace) and removed; a new
+    // one is created from the image, with the same addresses, and started.
+    doit.push_back(op_simple("recreate", node, ", \"timeout_s\": " + grace,
+                             "docker-compose up -d --no-deps --force-recreate -t " + grace + " " + node));
   } else if (a == "disconnect" || a == "connect") {
     std::vector<std::string> nets;
     for (const auto& att : n->networks)
@@ -471,7 +476,7 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
 /// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
 std::string detection_kind(const std::string& a) {
   if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") return "down";
-  if (a == "start" || a == "restart" || a == "thaw" || a == "connect") return "up";
+  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect") return "up";
   return "";
 }
 

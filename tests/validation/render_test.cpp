@@ -261,6 +261,14 @@ TEST_CASE("render: faults become iptables, tc and exec steps", "[validation]") {
   CHECK(plan.find("\"op\": \"unblock\"") != std::string::npos);
   CHECK(plan.find("docker exec nginx2 pkill -KILL -x nginx") != std::string::npos);
   CHECK(plan.find("tc qdisc replace dev eth0 root netem delay 200ms") != std::string::npos);
+  scenarios::FaultSpec recreate;
+  recreate.at = 40 * sim::kSecond;
+  recreate.action = "recreate";
+  recreate.target = "nginx1";
+  spec.faults.push_back(recreate);
+  const std::string plan2 = validation::detail::render_plan(spec, "p");
+  CHECK(plan2.find("{\"op\": \"recreate\", \"service\": \"nginx1\", \"timeout_s\": 10}") != std::string::npos);
+  CHECK(plan2.find("docker-compose up -d --no-deps --force-recreate -t 10 nginx1") != std::string::npos);
   const std::string compose = validation::detail::render_compose(spec, "p");
   CHECK(compose.find("cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]") != std::string::npos);
 }
