@@ -224,7 +224,7 @@ std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
   return image_kind(n);
 }
 
-std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
+std::string render_compose(const ScenarioSpec& spec, const std::string& project, Engine engine) {
   const auto netadmin = netadmin_nodes(spec);
   std::ostringstream o;
   o << "# Rendered by `hasim render` from " << (spec.file.empty() ? spec.name : spec.file) << ".\n";
@@ -276,7 +276,12 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
     o << "  " << net.name << ":\n";
     o << "    driver: bridge\n";
     o << "    internal: true            # no route out of the machine\n";
-    o << "    ipam:\n      config:\n        - subnet: " << net.subnet << "\n";
+    o << "    ipam:\n";
+    // podman reports its networks' IPAM options back ({driver: host-local}); docker-compose 1.29
+    // compares them with the file's on every later `up` (a recreate) and refuses a difference:
+    // "needs to be recreated - IPAM option "driver" has changed". Docker reports none.
+    if (engine == Engine::Podman) o << "      options: {driver: host-local}\n";
+    o << "      config:\n        - subnet: " << net.subnet << "\n";
     const std::string range = dynamic_range(spec, net);
     if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
   }
@@ -1011,7 +1016,7 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   const std::string project = detail::project_name(spec);
   // Render everything first, so an unsupported feature writes nothing.
   std::vector<std::pair<std::string, std::string>> files, scripts;
-  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
+  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project, options.engine));
   files.emplace_back("plan.json", detail::render_plan(spec, project, options.engine));
   // One build context per image kind: scripts only, shared by the nodes of that kind.
   std::set<std::string> kinds;

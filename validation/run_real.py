@@ -705,22 +705,21 @@ class Stack:
             vw.start()
 
     def recreate(self, svc: str, timeout_s: str) -> None:
-        """`docker-compose up -d --no-deps --force-recreate SVC` as podman does it: compose 1.29
-        refuses a second `up` on a network podman reports back ("needs to be recreated - IPAM
-        option driver has changed"), so the same steps by hand: stop (SIGTERM, SIGKILL after the
-        grace), keep the log, `podman container clone --destroy` (a new container of the same
-        image and configuration, same addresses and aliases, a fresh writable layer; the old one
-        removed), the old name given back, start. The new id replaces the old."""
+        """`docker-compose up -d --no-deps --force-recreate SVC` (a new container from the image
+        and the compose file, a fresh writable layer), after compose's own first step done by
+        hand so that the old container's log is kept: stop (SIGTERM, SIGKILL after the grace),
+        read its log; compose then removes it and creates and starts the new one. The new id
+        replaces the old (teardown also sweeps by the project's label)."""
         old = self.ids[svc]
-        name = sh(["podman", "inspect", "-f", "{{.Name}}", old], timeout=30).stdout.strip()
         sh(["podman", "stop", "-t", timeout_s, old], timeout=120)
         r = sh(["podman", "logs", "--timestamps", old], timeout=60, check=False)
         self.old_logs.setdefault(svc, []).extend(((r.stdout or "") + (r.stderr or "")).splitlines())
-        new = sh(["podman", "container", "clone", "--destroy", old], timeout=60).stdout.strip().splitlines()[-1]
-        self.ids[svc] = new
+        sh(self.compose + ["up", "-d", "--no-deps", "--no-build", "--force-recreate", "-t", timeout_s, svc], timeout=180)
+        new = [cid for cid, name in self._labelled_containers() if name == svc and cid != old]
+        if len(new) != 1:
+            raise RuntimeError(f"recreate {svc}: expected one new container, found {new}")
+        self.ids[svc] = new[0]
         self._record_ids()
-        sh(["podman", "rename", new, name], timeout=30)
-        sh(["podman", "start", new], timeout=60)
         self.restart_watcher(svc)
 
     def stop_watchers(self) -> None:
