@@ -32,8 +32,8 @@ std::string node_named_by(const ScenarioSpec& spec, const std::string& address) 
 
 namespace {
 
-const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
-                                                 "disconnect", "connect", "partition", "heal", "drop", "delay", "loss",
+const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "recreate",
+                                                 "crash", "disconnect", "connect", "partition", "heal", "drop", "delay", "loss",
                                                  "repoint"};
 
 /// The engine's and the network's actions, then the daemons' operator steps (their kinds').
@@ -465,6 +465,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
           const auto slash = f.target.find('/');
           const std::string node = f.target.substr(0, slash);
           check_node(node, av, ap);
+          // A new container from the image: nothing to undo (its writable layer is gone).
+          if (f.action == "recreate" && f.for_) fail(*ft.find("for"), p + ".for", "recreate cannot be undone with 'for'");
           const auto& ops = operator_actions();
           if (std::find(ops.begin(), ops.end(), f.action) != ops.end()) {
             // An operator step on a daemon (`promote: pg2`): the node must run a daemon that has it.
@@ -484,7 +486,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
               fail(av, ap, "node '" + shown(node) + "' runs no process '" + shown(proc) + "'" +
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
-            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
+            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect" || f.action == "recreate")
               fail(av, ap, f.action + " applies to a whole node, not to a process");
             const FaultTarget* target = find_fault_target(targets, proc);
             if (target != nullptr && !target->forked_by.empty() &&

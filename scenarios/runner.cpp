@@ -127,7 +127,8 @@ std::string engine_command(const FaultSpec& f, bool undo) {
     if (a == "disconnect") return "connect";
     return "";
   }
-  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "disconnect" || a == "connect") return a;
+  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "recreate" || a == "disconnect" || a == "connect")
+    return a;
   if (a == "freeze") return "pause";
   if (a == "thaw") return "unpause";
   return "";
@@ -156,7 +157,7 @@ void after_command(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
 void tell_dns(sim::Simulation& s, const std::string& command, const std::string& node) {
   auto* dns = models::runtime::EmbeddedDns::of(s);
   if (dns == nullptr || node.empty()) return;
-  if (command == "start" || command == "restart") dns->container_started(node);
+  if (command == "start" || command == "restart" || command == "recreate") dns->container_started(node);
   else if (command == "stop" || command == "kill") dns->container_stopped(node);
 }
 
@@ -315,6 +316,10 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         } else if (a == "restart") {
           if (proc) proc->restart();
           else node->restart();
+        } else if (a == "recreate") {
+          // compose up --force-recreate: stopped as by docker stop, then a new container from the
+          // image (a fresh writable layer; named volumes stay), started.
+          node->recreate();
         } else if (a == "disconnect") {
           net.disconnect(node->id(), seg);
           *undo = [&net, node, seg] { net.connect(node->id(), seg); };
@@ -433,7 +438,7 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
       const std::string a = r.text("action");
       const std::string node = target_node(r.text("target"));
       if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") last_down_fault[node] = r.time;
-      if (a == "start" || a == "restart" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
+      if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
     } else if (r.kind == "fault_end") {
       last_up_fault[target_node(r.text("target"))] = r.time;
     } else if (r.kind == "server_down" || r.kind == "server_up" || r.kind == "server_maint") {

@@ -229,7 +229,8 @@ def empirical_summary(per_run: list[list[float]], least: int = 5) -> dict | None
 
 _ENTRY = re.compile(r"HASIM_ENTRY (?P<what>start|signalled) t_us=(?P<us>\d+)")
 # Which entrypoint stamp is a command's effect: PID 1 running (start), the daemons signalled (stop).
-_COMMAND_EFFECT = {"start": "start", "stop": "signalled"}
+# A recreate's first effect is its stop of the old container.
+_COMMAND_EFFECT = {"start": "start", "stop": "signalled", "recreate": "signalled"}
 
 
 def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -> dict[str, list[float]]:
@@ -258,7 +259,7 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
 
 # Fault actions that send a signal or drive the engine; every other fault run as `docker exec` is
 # an operator's step inside a container (`pg_promote()`, rewriting the writer's target).
-_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "crash", "disconnect", "connect"}
+_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "recreate", "crash", "disconnect", "connect"}
 
 
 def operator_exec_delays(faults: list[dict]) -> list[float]:
@@ -470,7 +471,7 @@ def vip_metrics(events: list[dict], end_s: float) -> dict[str, float]:
 
 
 DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect"}
-UP_ACTIONS = {"start", "restart", "thaw", "connect"}
+UP_ACTIONS = {"start", "restart", "recreate", "thaw", "connect"}
 
 
 def detection_metrics(events: list[dict], server_nodes: dict[str, str]) -> dict[str, float]:

@@ -224,7 +224,7 @@ std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
   return image_kind(n);
 }
 
-std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
+std::string render_compose(const ScenarioSpec& spec, const std::string& project, Engine engine) {
   const auto netadmin = netadmin_nodes(spec);
   std::ostringstream o;
   o << "# Rendered by `hasim render` from " << (spec.file.empty() ? spec.name : spec.file) << ".\n";
@@ -276,7 +276,12 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
     o << "  " << net.name << ":\n";
     o << "    driver: bridge\n";
     o << "    internal: true            # no route out of the machine\n";
-    o << "    ipam:\n      config:\n        - subnet: " << net.subnet << "\n";
+    o << "    ipam:\n";
+    // podman reports its networks' IPAM options back ({driver: host-local}); docker-compose 1.29
+    // compares them with the file's on every later `up` (a recreate) and refuses a difference:
+    // "needs to be recreated - IPAM option "driver" has changed". Docker reports none.
+    if (engine == Engine::Podman) o << "      options: {driver: host-local}\n";
+    o << "      config:\n        - subnet: " << net.subnet << "\n";
     const std::string range = dynamic_range(spec, net);
     if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
   }
@@ -415,6 +420,11 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     doit.push_back(op_simple("start", node, "", "docker start " + node));
   } else if (a == "restart") {
     doit.push_back(op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node));
+  } else if (a == "recreate") {
+    // The old container is stopped (SIGTERM, then SIGKILL after the grace) and removed; a new
+    // one is created from the image, with the same addresses, and started.
+    doit.push_back(op_simple("recreate", node, ", \"timeout_s\": " + grace,
+                             "docker-compose up -d --no-deps --force-recreate -t " + grace + " " + node));
   } else if (a == "disconnect" || a == "connect") {
     std::vector<std::string> nets;
     for (const auto& att : n->networks)
@@ -471,7 +481,7 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
 /// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
 std::string detection_kind(const std::string& a) {
   if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") return "down";
-  if (a == "start" || a == "restart" || a == "thaw" || a == "connect") return "up";
+  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect") return "up";
   return "";
 }
 
@@ -1006,7 +1016,7 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   const std::string project = detail::project_name(spec);
   // Render everything first, so an unsupported feature writes nothing.
   std::vector<std::pair<std::string, std::string>> files, scripts;
-  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
+  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project, options.engine));
   files.emplace_back("plan.json", detail::render_plan(spec, project, options.engine));
   // One build context per image kind: scripts only, shared by the nodes of that kind.
   std::set<std::string> kinds;

@@ -18,8 +18,9 @@ const char* to_string(DnsStatus s) {
 
 const std::vector<std::string>& command_names() {
   // exec: `docker exec` starting a workload's loop, from its `start` to its first request.
-  static const std::vector<std::string> names = {"connect", "disconnect", "exec",  "kill",
-                                                 "pause",   "restart",    "start", "stop", "unpause"};
+  // recreate: compose up --force-recreate, from the command to the old container's stop signal.
+  static const std::vector<std::string> names = {"connect", "disconnect", "exec", "kill",    "pause",
+                                                 "recreate", "restart",   "start", "stop", "unpause"};
   return names;
 }
 
