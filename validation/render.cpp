@@ -358,7 +358,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     return;
   }
   // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
-  // are "keepalived"): by its own pid file, as its kind declares.
+  // are "keepalived"; nginx's master and worker are both "nginx"): by its own pid file, as its
+  // kind declares.
   std::vector<scenarios::FaultTarget> targets;
   if (n != nullptr) targets = scenarios::fault_targets(*n);
   const scenarios::FaultTarget* target = proc.empty() ? nullptr : scenarios::find_fault_target(targets, proc);
@@ -372,7 +373,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     auto signal = [&](const std::string& sig) {
       return exec_step(node, {"sh", "-c", std::string("kill -") + sig + " \"$(cat " + pid_file + ")\""});
     };
-    if (a == "stop") doit.push_back(signal("TERM"));
+    // `stop` is the daemon's own graceful stop signal (keepalived SIGTERM, nginx SIGQUIT).
+    if (a == "stop") doit.push_back(signal(stop_signal_of(daemon)));
     else if (a == "kill") doit.push_back(signal("KILL"));
     else if (a == "freeze") doit.push_back(signal("STOP"));
     else if (a == "thaw") doit.push_back(signal("CONT"));

@@ -508,3 +508,13 @@ TEST_CASE("a value quoted in a message is at most 80 characters", "[scenarios][e
     CHECK(e.message().find(std::string(77, 'r') + "...'") != std::string::npos);
   }
 }
+
+TEST_CASE("an nginx master may be named alone as a fault target, and only with master_process on", "[scenarios][errors]") {
+  Scratch s("nginx_master");
+  const auto ok = scenarios::load_scenario(s.write("ok.yaml", kMini + "faults:\n  - {at: 1s, kill: web1/nginx_master}\n"));
+  CHECK(ok.faults[0].target == "web1/nginx_master");
+  const std::string off = "name: mini\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\n"
+                          "nodes:\n  web1: {nginx: {files: [/], master_process: false}}\n";
+  const std::string what = error_of(s.write("off.yaml", off + "faults:\n  - {at: 1s, kill: web1/nginx_master}\n"));
+  CHECK(what.find("node 'web1' runs no process 'nginx_master'") != std::string::npos);
+}
