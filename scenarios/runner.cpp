@@ -320,6 +320,11 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
           *undo = [&net, node, seg] { net.connect(node->id(), seg); };
         } else if (a == "connect") {
           net.connect(node->id(), seg);
+        } else if (a == "link_down") {
+          net.set_link(node->id(), seg, false);
+          *undo = [&net, node, seg] { net.set_link(node->id(), seg, true); };
+        } else if (a == "link_up") {
+          net.set_link(node->id(), seg, true);
         } else if (a == "partition") {
           std::vector<std::set<sim::NodeId>> groups;
           for (const auto& g : f.groups) groups.push_back(ids(g));
@@ -432,8 +437,9 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
     if (r.kind == "fault") {
       const std::string a = r.text("action");
       const std::string node = target_node(r.text("target"));
-      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") last_down_fault[node] = r.time;
-      if (a == "start" || a == "restart" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
+      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down")
+        last_down_fault[node] = r.time;
+      if (a == "start" || a == "restart" || a == "thaw" || a == "connect" || a == "link_up") last_up_fault[node] = r.time;
     } else if (r.kind == "fault_end") {
       last_up_fault[target_node(r.text("target"))] = r.time;
     } else if (r.kind == "server_down" || r.kind == "server_up" || r.kind == "server_maint") {

@@ -258,7 +258,8 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
 
 # Fault actions that send a signal or drive the engine; every other fault run as `docker exec` is
 # an operator's step inside a container (`pg_promote()`, rewriting the writer's target).
-_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "crash", "disconnect", "connect"}
+_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "crash", "disconnect", "connect",
+                     "link_down", "link_up"}
 
 
 def operator_exec_delays(faults: list[dict]) -> list[float]:
@@ -469,8 +470,8 @@ def vip_metrics(events: list[dict], end_s: float) -> dict[str, float]:
     return m
 
 
-DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect"}
-UP_ACTIONS = {"start", "restart", "thaw", "connect"}
+DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect", "link_down"}
+UP_ACTIONS = {"start", "restart", "thaw", "connect", "link_up"}
 
 
 def detection_metrics(events: list[dict], server_nodes: dict[str, str]) -> dict[str, float]:
