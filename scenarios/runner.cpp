@@ -115,12 +115,13 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
 }
 
 /// The engine command a fault action stands for (its `runtime.command_delay` key), or "" for
-/// actions that are not engine commands (iptables/tc rules, a power loss, a process signal sent
-/// with `docker exec`).
+/// actions that are not engine commands (iptables/tc rules, a power loss). A signal to one
+/// process and `ip link set` run inside the container with `docker exec`: they act once the
+/// exec has (its latency was a second on a busy host, 2026-12-03).
 std::string engine_command(const FaultSpec& f, bool undo) {
   const bool whole_node = f.target.find('/') == std::string::npos;
   const std::string& a = f.action;
-  if (!whole_node) return "";
+  if (!whole_node || a == "link_down" || a == "link_up") return "exec";
   if (undo) {
     if (a == "stop" || a == "kill" || a == "crash") return "start";
     if (a == "freeze") return "unpause";
@@ -325,6 +326,11 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
           *undo = [&net, node, seg] { net.connect(node->id(), seg); };
         } else if (a == "connect") {
           net.connect(node->id(), seg);
+        } else if (a == "link_down") {
+          net.set_link(node->id(), seg, false);
+          *undo = [&net, node, seg] { net.set_link(node->id(), seg, true); };
+        } else if (a == "link_up") {
+          net.set_link(node->id(), seg, true);
         } else if (a == "partition") {
           std::vector<std::set<sim::NodeId>> groups;
           for (const auto& g : f.groups) groups.push_back(ids(g));
@@ -437,8 +443,10 @@ void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::
     if (r.kind == "fault") {
       const std::string a = r.text("action");
       const std::string node = target_node(r.text("target"));
-      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") last_down_fault[node] = r.time;
-      if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect") last_up_fault[node] = r.time;
+      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down")
+        last_down_fault[node] = r.time;
+      if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up")
+        last_up_fault[node] = r.time;
     } else if (r.kind == "fault_end") {
       last_up_fault[target_node(r.text("target"))] = r.time;
     } else if (r.kind == "server_down" || r.kind == "server_up" || r.kind == "server_maint") {

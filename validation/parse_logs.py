@@ -257,19 +257,16 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     return out
 
 
-# Fault actions that send a signal or drive the engine; every other fault run as `docker exec` is
-# an operator's step inside a container (`pg_promote()`, rewriting the writer's target).
-_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "recreate", "crash", "disconnect", "connect"}
-
-
 def operator_exec_delays(faults: list[dict]) -> list[float]:
-    """How long each operator step run with `docker exec` took (seconds): from run_real.py issuing
-    it (t_s) to the command's return (done_s). Its effect happened inside that span, so this is
-    an upper bound on when it took effect; the simulator's runtime.command_delay.exec."""
+    """How long each fault run with `docker exec` took (seconds): an operator's step (`pg_promote()`,
+    rewriting the writer's target), a signal to one process, `ip link set`. From run_real.py
+    issuing it (t_s) to the command's return (done_s). Its effect happened inside that span, so
+    this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
+    which delays each of them (engine commands, `docker stop` and the like, have their own)."""
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == "fault" and f.get("action") not in _SIGNAL_OR_ENGINE and shell
+        if (f.get("kind") == "fault" and shell
                 and str(shell[0]).startswith("docker exec") and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out
@@ -470,8 +467,8 @@ def vip_metrics(events: list[dict], end_s: float) -> dict[str, float]:
     return m
 
 
-DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect"}
-UP_ACTIONS = {"start", "restart", "recreate", "thaw", "connect"}
+DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect", "link_down"}
+UP_ACTIONS = {"start", "restart", "recreate", "thaw", "connect", "link_up"}
 
 
 def detection_metrics(events: list[dict], server_nodes: dict[str, str]) -> dict[str, float]:

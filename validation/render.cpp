@@ -101,7 +101,7 @@ std::set<std::string> netadmin_nodes(const ScenarioSpec& spec) {
       out.insert(f.to.begin(), f.to.end());
       if (f.both_ways) out.insert(f.from.begin(), f.from.end());
     }
-    if (f.action == "delay" || f.action == "loss") out.insert(f.target);
+    if (f.action == "delay" || f.action == "loss" || f.action == "link_down" || f.action == "link_up") out.insert(f.target);
   }
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
@@ -363,7 +363,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     return;
   }
   // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
-  // are "keepalived"): by its own pid file, as its kind declares.
+  // are "keepalived"; nginx's master and worker are both "nginx"): by its own pid file, as its
+  // kind declares.
   std::vector<scenarios::FaultTarget> targets;
   if (n != nullptr) targets = scenarios::fault_targets(*n);
   const scenarios::FaultTarget* target = proc.empty() ? nullptr : scenarios::find_fault_target(targets, proc);
@@ -377,7 +378,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     auto signal = [&](const std::string& sig) {
       return exec_step(node, {"sh", "-c", std::string("kill -") + sig + " \"$(cat " + pid_file + ")\""});
     };
-    if (a == "stop") doit.push_back(signal("TERM"));
+    // `stop` is the daemon's own graceful stop signal (keepalived SIGTERM, nginx SIGQUIT).
+    if (a == "stop") doit.push_back(signal(stop_signal_of(daemon)));
     else if (a == "kill") doit.push_back(signal("KILL"));
     else if (a == "freeze") doit.push_back(signal("STOP"));
     else if (a == "thaw") doit.push_back(signal("CONT"));
@@ -444,6 +446,21 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         doit.push_back(con);
       }
     }
+  } else if (a == "link_down" || a == "link_up") {
+    // `ip link set ethN down|up` inside the node (ethN in the node's network order, as compose
+    // attaches them); NET_ADMIN comes with the fault (netadmin_nodes).
+    for (std::size_t k = 0; k < n->networks.size(); ++k) {
+      if (!f.network.empty() && n->networks[k].network != f.network) continue;
+      const std::string dev = "eth" + std::to_string(k);
+      Step down = exec_step(node, {"ip", "link", "set", dev, "down"});
+      Step up = exec_step(node, {"ip", "link", "set", dev, "up"});
+      if (a == "link_down") {
+        doit.push_back(down);
+        undo.push_back(up);
+      } else {
+        doit.push_back(up);
+      }
+    }
   } else if (a == "partition") {
     const auto protos = std::vector<std::string>{"all"};
     for (std::size_t g = 0; g < f.groups.size(); ++g) {
@@ -480,8 +497,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
 
 /// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
 std::string detection_kind(const std::string& a) {
-  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") return "down";
-  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect") return "up";
+  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down") return "down";
+  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up") return "up";
   return "";
 }
 

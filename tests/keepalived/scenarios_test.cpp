@@ -155,6 +155,24 @@ TEST_CASE("demo1-part2 disconnect: haproxy1 goes FAULT, haproxy2 takes over afte
   }
 }
 
+TEST_CASE("demo1-part2 link down: haproxy1 goes FAULT and drops the VIP itself, haproxy2 takes over after master-down",
+          "[keepalived][scenario][link]") {
+  for (const auto& r : run_twice("demo1-part2/link-down-haproxy1.yaml")) {
+    const double cut = fault_time(r, "link_down");
+    // Inside the container, no engine command: keepalived hears netlink's news at once.
+    const double fault = first(r, "vrrp_state", "haproxy1", "state", "FAULT");
+    REQUIRE(fault >= cut);
+    REQUIRE(fault < cut + 0.01);
+    // The kernel keeps the VIP on the down link: keepalived removes it, in FAULT.
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", cut) >= fault);
+    const double gap = first(r, "vip_added", "haproxy2", "", "", cut) - cut;
+    REQUIRE(gap > 2.6);
+    REQUIRE(gap < 3.7);
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "BACKUP", cut + 15) > 0);   // up again: BACKUP,
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", cut + 15) > 0);   // then preempts
+  }
+}
+
 TEST_CASE("demo1-part2 chaos: the VIP moves and comes back while backends come and go", "[keepalived][scenario]") {
   for (const auto& r : run_twice("demo1-part2/chaos.yaml")) {
     REQUIRE(count_after(r, "vip_added", fault_time(r, "stop")) == 2);
