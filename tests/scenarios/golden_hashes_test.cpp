@@ -28,7 +28,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/kill-haproxy1-container.yaml", "527c07a0de7c5b7768f0e5b170ad11b1252b8d5d31c62502ba51a307c4c8e43a"},
     {"demo1-part2/kill-keepalived-parent.yaml", "315d55d76e067d505826b5fa183f5c574724e598b7907c17487a2a8915bf9ae9"},
     {"demo1-part2/kill-vrrp-child.yaml", "bcc5409da59d28aa0353bff1b75988c42712edd9c0965c0dc7479949c92cd8c2"},
-    {"demo1-part2/recreate-haproxy1-container.yaml", "901e5ccd49e66243264920d9eea28384550eb9f7be7bf8497c33f78115f81bc9"},
+    {"demo1-part2/recreate-haproxy1-container.yaml", "dc92ef3aae6df3798fda857167239c40eec26669db8477b658d8a822a837e981"},
     {"demo1-part2/restart-keepalived.yaml", "1c403cd0bf3a53243144061fc09c9b3caebb6a6ee8ee0a9ede05645492da311b"},
     {"demo2/crash-failover.yaml", "bce59293a2358d60c58935d5feb4b0acc911881b9640faed5cfc3068d617a5d9"},
     {"demo2/manual-failover.yaml", "0c04150b90c16b2b2ece521c8fafd9a542df5b7994c9c1b06340f7863d15a833"},
