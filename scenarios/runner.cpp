@@ -319,7 +319,9 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
           else node->restart();
         } else if (a == "recreate") {
           // compose up --force-recreate: stopped as by docker stop, then a new container from the
-          // image (a fresh writable layer; named volumes stay), started.
+          // image (a fresh writable layer; named volumes stay), started. runtime.command_delay.
+          // recreate runs to the new container's start (compose creates it first), so a running
+          // container is stopped that late too, not at once as compose stops it.
           node->recreate();
         } else if (a == "disconnect") {
           net.disconnect(node->id(), seg);

@@ -229,8 +229,9 @@ def empirical_summary(per_run: list[list[float]], least: int = 5) -> dict | None
 
 _ENTRY = re.compile(r"HASIM_ENTRY (?P<what>start|signalled) t_us=(?P<us>\d+)")
 # Which entrypoint stamp is a command's effect: PID 1 running (start), the daemons signalled (stop).
-# A recreate's first effect is its stop of the old container.
-_COMMAND_EFFECT = {"start": "start", "stop": "signalled", "recreate": "signalled"}
+# A recreate (docker-compose up --force-recreate): its new container's PID 1 running, which is
+# when the simulator's recreate acts on a container already down (after a kill).
+_COMMAND_EFFECT = {"start": "start", "stop": "signalled", "recreate": "start"}
 
 
 def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -> dict[str, list[float]]:
