@@ -522,9 +522,10 @@ def excerpt(*args: str, replace: dict[str, str] | None = None) -> Callable:
     fenced block. Each kept line is found in the output in order with its numbers masked, and
     written as the output has it now."""
     number = re.compile(r"\d+(?:\.\d+)?")
+    digest = re.compile(r"\b[0-9a-f]{8,}\b")  # a trace hash's prefix: a number too
 
     def mask(line: str) -> str:
-        return number.sub("#", line.rstrip())
+        return number.sub("#", digest.sub("#", line.rstrip()))
 
     def gen(ctx: Context, old: str) -> str:
         out = ctx.run(*args, replace=replace).splitlines()
@@ -1041,8 +1042,8 @@ NO_PROMOTE_LONG = "@TMP@/explore-no-promote/liveness-standbys_streaming.yaml"
 EXPLORE: dict[str, Callable] = {
     "explore-part2-output": explore_excerpt(EXPLORE_P2),
     "explore-part2-summary": explore_summary(EXPLORE_P2),
-    "explore-replay-output": explore_excerpt(EXPLORE_P2, "run", "@TMP@/explore-part2/single_vip_holder-2.yaml", "--no-color"),
-    "explore-replay-sha": replay_event(EXPLORE_P2, "@TMP@/explore-part2/single_vip_holder-2.yaml", lambda d: d["trace_sha256"]),
+    "explore-replay-output": explore_excerpt(EXPLORE_P2, "run", "@TMP@/explore-part2/single_vip_holder.yaml", "--no-color"),
+    "explore-replay-sha": replay_event(EXPLORE_P2, "@TMP@/explore-part2/single_vip_holder.yaml", lambda d: d["trace_sha256"]),
     "explore-vip-pct": pct("single_vip_holder"),
     "explore-vip-classes": catalogue(EXPLORE_P2, r"^single_vip_holder: .*?; (\d+) class\(es\) of minimal schedule among the first (\d+)",
                                      lambda m: f"{NUMBERS.get(int(m[1]), m[1])} classes among the {m[2]}"),

@@ -36,7 +36,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/kill-keepalived-parent.yaml", "a9449c5d7cb495359faced57af94f23d43352d538c751688dc79d2905dce4960"},
     {"demo1-part2/kill-vrrp-child.yaml", "7e36ff8aa2f87f9392e009a3e2c6c0ed8ed989e16701e4a2d36dbe29b0f9d100"},
     {"demo1-part2/link-down-haproxy1.yaml", "4cb6829e0969a2df2cedfc27ff8a8e244d57d4353af0dc8ecbc0803ee53b1a57"},
-    {"demo1-part2/recreate-haproxy1-container.yaml", "TO-BE-COMPUTED"},
+    {"demo1-part2/recreate-haproxy1-container.yaml", "83704dca824ef376ddf37e4c224a8e96ba3e0976ecd77616a43dff291d0dfa16"},
     {"demo1-part2/restart-keepalived.yaml", "28e06eba0d5de1aaee8ce4741aa9e3b62bb4bdf64857b8f95d4bc7ab132d57c2"},
     {"demo2/crash-failover.yaml", "bce59293a2358d60c58935d5feb4b0acc911881b9640faed5cfc3068d617a5d9"},
     {"demo2/manual-failover.yaml", "0c04150b90c16b2b2ece521c8fafd9a542df5b7994c9c1b06340f7863d15a833"},
