@@ -959,7 +959,7 @@ def explored(*args: str) -> Callable:
     def prepare(ctx: Context) -> None:
         if "@TMP@/demo2-no-promote.yaml" in args:
             with open(os.path.join(ROOT, "scenarios/faults/demo2.yaml"), encoding="utf-8") as f:
-                text = re.sub(r", promote\]", "]", f.read())
+                text = re.sub(r", promote(?=[,\]])", "", f.read())
             with open(os.path.join(ctx.tmp, "demo2-no-promote.yaml"), "w", encoding="utf-8") as f:
                 f.write(text)
         ctx.run(*args, replace=IN_TMP)
@@ -1034,6 +1034,13 @@ def pct(kind: str) -> Callable:
     return catalogue(EXPLORE_P2, rf"^{re.escape(kind)}: \d+/\d+ schedules \(([\d.]+)%\)", lambda m: f"{float(m[1]):.0f}%")
 
 
+def first_failed_connection(d: dict) -> str:
+    """The promoted standby's first walreceiver connection that failed: when and why."""
+    promoted = next(e["node"] for e in d["events"] if e["kind"] == "pg_promoted")
+    e = next(e for e in d["events"] if e["kind"] == "pg_walreceiver_disconnected" and e["node"] == promoted)
+    return "{} failed at {:.1f} s ({})".format(promoted, e["t_s"], e.get("reason", "").split(": ")[-1])
+
+
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BACKENDS_UP = "@TMP@/explore-part2/liveness-backends_up.yaml"
 ONE_PRIMARY = "@TMP@/explore-demo2/liveness-one_primary.yaml"
@@ -1058,9 +1065,7 @@ EXPLORE: dict[str, Callable] = {
     "explore-auth-summary": explore_summary(EXPLORE_AUTH),
     "explore-demo2-output": explore_excerpt(EXPLORE_D2),
     "explore-demo2-summary": explore_summary(EXPLORE_D2),
-    "explore-demo2-refused": replay_event(EXPLORE_D2, ONE_PRIMARY, lambda d: "{:.1f} s".format(
-        next(e["t_s"] for e in d["events"] if e["kind"] == "pg_walreceiver_disconnected"
-             and e["node"] == "postgres-replica2" and "refused" in e.get("reason", "")))),
+    "explore-demo2-refused": replay_event(EXPLORE_D2, ONE_PRIMARY, first_failed_connection),
     "explore-demo2-no-promote-output": explore_excerpt(EXPLORE_D2_NO_PROMOTE),
     "explore-demo2-no-promote-summary": explore_summary(EXPLORE_D2_NO_PROMOTE),
     "explore-np-pct": catalogue(EXPLORE_D2_NO_PROMOTE, r"^liveness/standbys_streaming: \d+/\d+ schedules \(([\d.]+)%\)",
