@@ -210,18 +210,8 @@ std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool colo
   for (const auto& l : timeline(spec, r, red, green, reset)) o += l;
   o += std::string("\n") + bold + "Metrics" + reset + "\n";
   for (const auto& [k, v] : r.metrics) o += "  " + pad(k, 40) + fmt_value(k, v) + "\n";
-  if (!r.haproxy_stats.empty()) {
-    o += std::string("\n") + bold + "HAProxy stats" + reset + " (at the end of the run)\n";
-    o += "  " + pad("node", 12) + pad("backend/server", 26) + pad("status", 7) + pad("check", 8) + pad("checks", 8) +
-         pad("failed", 8) + pad("requests", 9) + pad("conn_err", 9) + "downtime\n";
-    for (const auto& s : r.haproxy_stats) {
-      char dt[32];
-      std::snprintf(dt, sizeof dt, "%.1f s", s.row.downtime_s);
-      o += "  " + pad(s.node, 12) + pad(s.row.backend + "/" + s.row.server, 26) + pad(s.row.status, 7) +
-           pad(s.row.check_status, 8) + pad(std::to_string(s.row.checks), 8) + pad(std::to_string(s.row.checks_failed), 8) +
-           pad(std::to_string(s.row.requests), 9) + pad(std::to_string(s.row.connect_errors), 9) + dt + "\n";
-    }
-  }
+  for (const auto& t : r.tables)
+    if (!t.rows.empty()) o += std::string("\n") + bold + t.title + reset + " (at the end of the run)\n" + t.text;
   o += std::string("\n") + bold + "Invariants" + reset + "\n";
   if (spec.invariants.empty()) o += "  (none declared)\n";
   else if (r.violations.empty()) o += std::string("  ") + green + "no violations" + reset + " of: " + [&] {
@@ -279,24 +269,19 @@ void write_result_body(sim::JsonWriter& w, const RunResult& r) {
     w.end_object();
   }
   w.end_array();
-  w.key("haproxy_stats");
-  w.begin_array();
-  for (const auto& s : r.haproxy_stats) {
-    w.begin_object();
-    w.key("node"); w.value(s.node);
-    w.key("backend"); w.value(s.row.backend);
-    w.key("server"); w.value(s.row.server);
-    w.key("status"); w.value(s.row.status);
-    w.key("check_status"); w.value(s.row.check_status);
-    w.key("addr"); w.value(s.row.addr);
-    w.key("checks"); w.value(static_cast<std::uint64_t>(s.row.checks));
-    w.key("checks_failed"); w.value(static_cast<std::uint64_t>(s.row.checks_failed));
-    w.key("requests"); w.value(static_cast<std::uint64_t>(s.row.requests));
-    w.key("connect_errors"); w.value(static_cast<std::uint64_t>(s.row.connect_errors));
-    w.key("downtime_s"); w.value(s.row.downtime_s);
-    w.end_object();
+  for (const auto& t : r.tables) {
+    w.key(t.key);
+    w.begin_array();
+    for (const auto& row : t.rows) {
+      w.begin_object();
+      for (const auto& f : row) {
+        w.key(f.key);
+        std::visit([&w](const auto& x) { w.value(x); }, f.value);
+      }
+      w.end_object();
+    }
+    w.end_array();
   }
-  w.end_array();
 }
 
 }  // namespace
