@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "scenarios/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 
@@ -52,8 +53,8 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 std::string describe_event(const sim::TraceRecord& e) {
   std::string out;
   const std::string node = e.text("node");
-  if (e.kind == "fault" || e.kind == "fault_end") {
-    out = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
+  if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
+    out = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
     return out;
   }
   if (e.kind == "server_down" || e.kind == "server_up")
@@ -102,7 +103,7 @@ namespace {
 
 /// Events a timeline never elides: what was done to the stack and what went wrong.
 bool is_cause(const std::string& kind) {
-  return kind == "fault" || kind == "fault_end" || kind == "backend_down" || kind.find("fail") != std::string::npos ||
+  return kind == events::kFault || kind == events::kFaultEnd || kind == "backend_down" || kind.find("fail") != std::string::npos ||
          kind.find("error") != std::string::npos || kind.find("refused") != std::string::npos;
 }
 
@@ -177,16 +178,16 @@ std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, 
       continue;
     }
     std::string text = describe_event(e);
-    if (e.kind == "fault" || e.kind == "fault_end") {
+    if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
       // The record names the action and target; the scenario knows the rest (from, to, groups).
       for (const auto& f : spec.faults)
         if (f.source == e.text("source") && f.action == e.text("action")) {
-          text = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
+          text = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
           break;
         }
     }
-    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == "fault" || e.kind == "server_maint" ||
-                     (cause && e.kind != "fault_end");
+    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == events::kFault || e.kind == "server_maint" ||
+                     (cause && e.kind != events::kFaultEnd);
     out.push_back(line(e.time, std::string(bad ? red : (e.kind == "server_up" ? green : "")) + text + reset));
   }
   if (cut > 0)

@@ -11,7 +11,9 @@
 #include "models/workloads/http_client.hpp"
 #include "scenarios/checks/check.hpp"
 #include "scenarios/chrome_spans.hpp"
+#include "scenarios/events.hpp"
 #include "scenarios/kinds/registry.hpp"
+#include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -238,8 +240,9 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       s.log().info("fault: {} {} ({})", f.action, f.target, f.source);
       // The record marks the command's issue: detection metrics count from here, as the real
       // runs do (validation/README.md).
-      s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
-                         {"source", f.source}}, true);
+      namespace ev = scenarios::events;
+      s.record(ev::kFault, {{sim::events::field::kNode, node ? node->name() : std::string()}, {ev::field::kAction, f.action},
+                            {ev::field::kTarget, f.target}, {ev::field::kSource, f.source}}, true);
       // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
       const NodeSpec* node_spec = nullptr;
       for (const auto& n : spec.nodes)
@@ -260,7 +263,8 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         if (f.action == "stop" || f.action == "kill" || f.action == "crash") --live.holding[f.target];
         std::function<void()> back_effect = std::move(*undo);
         *undo = nullptr;  // once: `for` and heal_at may both come
-        s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
+        s.record(events::kFaultEnd, {{events::field::kAction, f.action}, {events::field::kTarget, f.target},
+                                     {events::field::kSource, f.source}}, true);
         const std::string back = engine_command(f, true);
         tell_dns(s, back, node ? node->name() : std::string());
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
