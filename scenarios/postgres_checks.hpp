@@ -38,7 +38,6 @@ class PostgresChecks final : public Check {
   void finish(sim::Time end, std::map<std::string, double>& metrics) override;
   /// one_primary and standbys_streaming, as below.
   void unsettled(const std::string& condition, std::vector<std::string>& problems) const override;
-  std::vector<std::string> conditions() const override { return {"one_primary", "standbys_streaming"}; }
   std::vector<std::string_view> reads() const override;
   /// One line unless exactly one server runs as a primary now: `converge: {holds: [one_primary]}`.
   void primaries_problem(std::vector<std::string>& problems) const;

@@ -30,8 +30,6 @@ class Check {
     (void)condition;
     (void)problems;
   }
-  /// The converge conditions it answers.
-  virtual std::vector<std::string> conditions() const { return {}; }
   /// The event kinds its metrics come from. A real run whose events hold none of them (its
   /// record predates run_real.py keeping them) keeps the metrics it stored instead.
   virtual std::vector<std::string_view> reads() const = 0;
