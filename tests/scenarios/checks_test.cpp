@@ -14,6 +14,8 @@
 
 namespace {
 
+using Servers = std::map<std::string, std::string>;  // HAPROXY_NODE/BACKEND/SERVER -> node
+
 sim::TraceRecord rec(double t_s, const std::string& kind, std::vector<sim::Field> fields) {
   return sim::TraceRecord{static_cast<sim::Time>(t_s * 1e9 + 0.5), kind, std::move(fields), true};
 }
@@ -44,7 +46,7 @@ sim::TraceRecord request(double end_s, const std::string& sent_s, std::int64_t s
 }  // namespace
 
 TEST_CASE("detection runs from the fault's command on the server's node to the server's state change") {
-  scenarios::DetectionChecks c({{"lb/web/web1", "web1"}, {"lb/web/web2", "web2"}});
+  scenarios::DetectionChecks c(Servers{{"lb/web/web1", "web1"}, {"lb/web/web2", "web2"}});
   const auto m = run(c,
                      {fault(10, "stop", "web1"), server(14.25, "server_down", "web1"), fault(30, "start", "web1"),
                       server(33.5, "server_up", "web1"), server(40, "server_down", "web2")},
@@ -57,7 +59,7 @@ TEST_CASE("detection runs from the fault's command on the server's node to the s
 }
 
 TEST_CASE("each fault counts for one detection and the first value of a metric stands") {
-  scenarios::DetectionChecks c({{"lb/web/web1", "web1"}});
+  scenarios::DetectionChecks c(Servers{{"lb/web/web1", "web1"}});
   const auto m = run(c,
                      {fault(10, "kill", "web1/nginx"), server(12, "server_maint", "web1"), server(13, "server_down", "web1"),
                       rec(20, "fault_end", {{"action", std::string("kill")}, {"target", std::string("web1/nginx")}}),
@@ -69,7 +71,7 @@ TEST_CASE("each fault counts for one detection and the first value of a metric s
 }
 
 TEST_CASE("a server on a node no fault touched yields no detection and no counts are zero entries") {
-  scenarios::DetectionChecks c({{"lb/web/web1", "web1"}});
+  scenarios::DetectionChecks c(Servers{{"lb/web/web1", "web1"}});
   const auto m = run(c, {fault(10, "stop", "other")}, 30);
   CHECK(m.empty());
 }
@@ -131,7 +133,7 @@ TEST_CASE("a load loop's outage runs from the first failed request's send to the
 }
 
 TEST_CASE("an outage still open at the end runs to the end") {
-  scenarios::LoadChecks c({});
+  scenarios::LoadChecks c(std::vector<std::string>{});
   const auto m = run(c, {request(1, "1", 200, "a"), request(5.5, "5", 0, "")}, 20);
   CHECK(m == std::map<std::string, double>{{"w.requests", 2}, {"w.failed", 1}, {"w.outage_max_s", 15}, {"w.served.a", 1}});
 }
