@@ -136,9 +136,15 @@ void PostgresChecks::unsettled(const std::string& condition, std::vector<std::st
   if (condition == "standbys_streaming") standbys_problem(problems);
 }
 
+/// Every PostgreSQL kind (any of them says the run has PostgreSQL: its metrics exist then), and
+/// the engine's records of a server's process or node going away.
 std::vector<std::string_view> PostgresChecks::reads() const {
-  return {pg::kStarted, pg::kPromoted, pg::kWalReceiverConnected, pg::kWalReceiverDisconnected, pg::kShutdownDone,
-          pg::kCommitAcked, pg::kCommitFailed};
+  return {pg::kStarted, pg::kRecoveryStarted, pg::kRecoveryDone, pg::kPromoted, pg::kTimelineFollowed,
+          pg::kTimelineForkBehind, pg::kWalReceiverConnected, pg::kWalReceiverDisconnected, pg::kWalSenderStarted,
+          pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
+          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
+          pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
+          se::kProcessExit, se::kNodeDown};
 }
 
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,

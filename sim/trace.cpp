@@ -5,13 +5,13 @@
 
 namespace sim {
 
-const FieldValue* TraceRecord::find(const std::string& key) const {
+const FieldValue* TraceRecord::find(std::string_view key) const {
   for (const auto& f : fields)
     if (f.key == key) return &f.value;
   return nullptr;
 }
 
-std::string TraceRecord::text(const std::string& key) const {
+std::string TraceRecord::text(std::string_view key) const {
   const FieldValue* v = find(key);
   if (v == nullptr) return "";
   if (const auto* s = std::get_if<std::string>(v)) return *s;

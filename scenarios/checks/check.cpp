@@ -22,24 +22,31 @@ CheckSet make_checks(const ScenarioSpec& spec, sim::Invariants& invariants) {
   return checks;
 }
 
-std::optional<sim::Time> time_field(const sim::TraceRecord& r, const std::string& key) {
+std::optional<sim::Time> time_field(const sim::TraceRecord& r, std::string_view key) {
   const sim::FieldValue* v = r.find(key);
   if (v == nullptr) return std::nullopt;
   if (const auto* d = std::get_if<double>(v)) return std::isfinite(*d) ? std::optional<sim::Time>(std::llround(*d * 1e9)) : std::nullopt;
   if (const auto* i = std::get_if<std::int64_t>(v)) return *i * sim::kSecond;
   const auto* s = std::get_if<std::string>(v);
   if (s == nullptr || s->empty()) return std::nullopt;
-  // sim::seconds_text read back exactly: "12", "12.5", "-0.000000001".
-  const bool neg = (*s)[0] == '-';
-  const std::string text = neg ? s->substr(1) : *s;
-  const auto dot = text.find('.');
-  const std::string whole = text.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 10 || frac.size() > 9) return std::nullopt;
-  for (char c : whole + frac)
-    if (c < '0' || c > '9') return std::nullopt;
-  frac.append(9 - frac.size(), '0');
-  const sim::Time t = std::stoll(whole) * sim::kSecond + std::stoll(frac);
+  // sim::seconds_text read back exactly ("12", "12.5", "-0.000000001"), without allocating: the
+  // load check reads one per request.
+  std::size_t i = (*s)[0] == '-' ? 1 : 0;
+  const bool neg = i == 1;
+  sim::Time whole = 0, frac = 0;
+  int whole_digits = 0, frac_digits = 0;
+  for (; i < s->size() && (*s)[i] != '.'; ++i, ++whole_digits) {
+    if ((*s)[i] < '0' || (*s)[i] > '9' || whole_digits == 10) return std::nullopt;
+    whole = whole * 10 + ((*s)[i] - '0');
+  }
+  if (whole_digits == 0) return std::nullopt;
+  if (i < s->size()) ++i;  // the dot
+  for (; i < s->size(); ++i, ++frac_digits) {
+    if ((*s)[i] < '0' || (*s)[i] > '9' || frac_digits == 9) return std::nullopt;
+    frac = frac * 10 + ((*s)[i] - '0');
+  }
+  for (int d = frac_digits; d < 9; ++d) frac *= 10;
+  const sim::Time t = whole * sim::kSecond + frac;
   return neg ? -t : t;
 }
 

@@ -30,8 +30,9 @@ class Check {
     (void)condition;
     (void)problems;
   }
-  /// The event kinds its metrics come from. A real run whose events hold none of them (its
-  /// record predates run_real.py keeping them) keeps the metrics it stored instead.
+  /// The event kinds it reads: it is given records of these kinds only. A real run whose events
+  /// hold none of them (its record predates run_real.py keeping them) keeps the metrics it
+  /// stored instead.
   virtual std::vector<std::string_view> reads() const = 0;
 };
 
@@ -45,10 +46,20 @@ class CheckSet {
     for (auto& [n, c] : checks_)
       if (n == name) return static_cast<T&>(*c);
     checks_.emplace_back(name, std::make_unique<T>(std::forward<Args>(args)...));
-    return static_cast<T&>(*checks_.back().second);
+    Check* c = checks_.back().second.get();
+    for (auto k : c->reads()) routes_.push_back({k, c});
+    return static_cast<T&>(*c);
   }
+  /// Hands `r` to the checks that read its kind (most records are of kinds none reads: the
+  /// sizes differ, and no check is called).
   void on_record(const sim::TraceRecord& r) {
-    for (auto& [n, c] : checks_) c->on_record(r);
+    const std::string_view kind = r.kind;
+    Check* last = nullptr;
+    for (const auto& [k, c] : routes_)
+      if (k == kind && c != last) {
+        c->on_record(r);
+        last = c;
+      }
   }
   void finish(sim::Time end, std::map<std::string, double>& metrics) {
     for (auto& [n, c] : checks_) c->finish(end, metrics);
@@ -61,6 +72,7 @@ class CheckSet {
 
  private:
   std::vector<std::pair<std::string, std::unique_ptr<Check>>> checks_;
+  std::vector<std::pair<std::string_view, Check*>> routes_;  // (a kind it reads, the check), in check order
 };
 
 /// The checks a scenario's stack calls for: each daemon kind's (DaemonKind<C>::add_checks) and
@@ -69,6 +81,6 @@ CheckSet make_checks(const ScenarioSpec& spec, sim::Invariants& invariants);
 
 /// A time field: sim::seconds_text's text ("12.5") read back exactly, or a number of seconds
 /// (real runs); nullopt when absent or unreadable.
-std::optional<sim::Time> time_field(const sim::TraceRecord& r, const std::string& key);
+std::optional<sim::Time> time_field(const sim::TraceRecord& r, std::string_view key);
 
 }  // namespace scenarios

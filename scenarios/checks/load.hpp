@@ -22,11 +22,11 @@ class LoadChecks final : public Check {
  private:
   struct Loop {
     std::int64_t requests = 0, failed = 0;
-    std::map<std::string, std::int64_t> served;
+    std::map<std::string, std::int64_t, std::less<>> served;
     sim::Time outage_from = -1;  // send time of the current run of failures' first request
     sim::Time outage_max = 0;
   };
-  std::map<std::string, Loop> loops_;
+  std::map<std::string, Loop, std::less<>> loops_;
 };
 
 }  // namespace scenarios
