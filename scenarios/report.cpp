@@ -212,7 +212,7 @@ std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool colo
   o += std::string("\n") + bold + "Metrics" + reset + "\n";
   for (const auto& [k, v] : r.metrics) o += "  " + pad(k, 40) + fmt_value(k, v) + "\n";
   for (const auto& t : r.tables)
-    if (!t.rows.empty()) o += std::string("\n") + bold + t.title + reset + " (at the end of the run)\n" + t.text;
+    if (!t.rows.empty() && t.text != nullptr) o += std::string("\n") + bold + t.title + reset + " (at the end of the run)\n" + t.text(t.rows);
   o += std::string("\n") + bold + "Invariants" + reset + "\n";
   if (spec.invariants.empty()) o += "  (none declared)\n";
   else if (r.violations.empty()) o += std::string("  ") + green + "no violations" + reset + " of: " + [&] {

@@ -40,10 +40,13 @@ struct RunResult {
   std::vector<sim::Violation> violations;
   /// What a daemon kind reports at the end of the run (HAProxy's `show stat`), one table each.
   struct Table {
+    using Row = std::vector<sim::Field>;
     std::string key;    // its JSON and Python key ("haproxy_stats")
     std::string title;  // its heading in `hasim run`'s report
-    std::string text;   // its rows as the report prints them
-    std::vector<std::vector<sim::Field>> rows;  // the same rows as named values
+    std::vector<Row> rows;
+    /// The rows as the report prints them, heading line first (made only for a report: a
+    /// sweep's runs never print theirs).
+    std::string (*text)(const std::vector<Row>& rows) = nullptr;
   };
   std::vector<Table> tables;
   std::uint64_t events_processed = 0;
