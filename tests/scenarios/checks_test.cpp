@@ -148,3 +148,30 @@ TEST_CASE("a time field reads the simulator's seconds text exactly and a real ru
   CHECK_FALSE(scenarios::time_field(r, "e"));
   CHECK_FALSE(scenarios::time_field(r, "missing"));
 }
+
+namespace {
+
+/// Counts what it is given.
+class Counter final : public scenarios::Check {
+ public:
+  explicit Counter(std::vector<std::string_view> kinds) : kinds_(std::move(kinds)) {}
+  void on_record(const sim::TraceRecord& r) override { seen.push_back(r.kind); }
+  void finish(sim::Time, std::map<std::string, double>&) override {}
+  std::vector<std::string_view> reads() const override { return kinds_; }
+  std::vector<std::string> seen;
+
+ private:
+  std::vector<std::string_view> kinds_;
+};
+
+}  // namespace
+
+TEST_CASE("a check set gives each check the records of the kinds it reads, once each, in the order the checks came") {
+  scenarios::CheckSet set;
+  auto& a = set.once<Counter>("a", std::vector<std::string_view>{"fault", "fault_end"});
+  auto& b = set.once<Counter>("b", std::vector<std::string_view>{"fault"});
+  CHECK(&set.once<Counter>("a", std::vector<std::string_view>{}) == &a);  // made once
+  for (const char* k : {"check", "fault", "vrrp_advert", "fault_end", "faults"}) set.on_record(rec(1, k, {}));
+  CHECK(a.seen == std::vector<std::string>{"fault", "fault_end"});
+  CHECK(b.seen == std::vector<std::string>{"fault"});
+}
