@@ -36,20 +36,25 @@ demo: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target hasim
 	$(BUILD)/hasim run scenarios/demo1-part1.yaml
 
-# The simulator's tests, fast: Catch2, pytest and the tidy check. No root and no containers:
-# the real-stack test (which needs both) and the 1000-mutant fuzz run are left to `make test`.
+# The simulator's tests, fast: Catch2, pytest, the tidy check and the docs' figures. No root and
+# no containers: the real-stack test (which needs both), the 1000-mutant fuzz run and
+# docs_validation (docs/validation.md's tables, every stored real record against today's model,
+# and docs/explore.md's catalogues: two minutes) are left to `make test`.
 check: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|fuzz)$$'
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|fuzz|docs_validation)$$'
 
-# Everything, as CI runs it: the above, the fuzzer's 1000 mutants, and the real stack in
-# containers (root, podman).
+# Everything, as CI runs it: the above, the fuzzer's 1000 mutants, docs_validation, and the real
+# stack in containers (root, podman).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Every figure and number in the docs from its command (docs/figures.py): the sweeps' CSVs under
-# docs/data, the heatmaps under docs/img, the tables, numbers and sample outputs in README.md and
-# docs/exploring-tuning.md. `make check` fails when one of them no longer matches its command.
+# docs/data, the heatmaps under docs/img, the tables, numbers and sample outputs in README.md,
+# docs/exploring-tuning.md, docs/claims.md and docs/claims-stateful.md (`make check` fails when one
+# of them no longer matches its command), and docs/validation.md's first section, every stored real
+# record against today's model, and docs/explore.md's catalogues (both checked by `make test`:
+# docs_validation).
 docs: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target hasim hasim_plot
 	$(PYTHON) docs/figures.py regenerate --hasim $(BUILD)/hasim
@@ -70,7 +75,7 @@ sanitize: deps
 	  -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SAN_FLAGS)" -DCMAKE_SHARED_LINKER_FLAGS="$(SAN_FLAGS)"
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target hasim hasim-tests hasim-fuzz
 	@export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1; status=0; \
-	  (cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|pytest|fuzz)$$') || status=1; \
+	  (cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E '^(real_stack|pytest|fuzz|docs_validation)$$') || status=1; \
 	  $(SAN_BUILD)/tests/hasim-fuzz --mutants 300 --seed 2 --jobs $(JOBS) --no-rlimit --timeout 120 --max-rss-mib 4096 || status=1; \
 	  exit $$status
 

@@ -7,12 +7,17 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -326,6 +331,12 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
   o.max_events = max_events_value(max_events);
   if (!out.is_none()) o.out_dir = path_of(out);
   scenarios::Catalogue cat;
+  // Ctrl-C: Python sees the signal only when this thread checks for it, so the search runs on a
+  // thread of its own while this one checks every 50 ms; the interrupt stops the search and the
+  // shrinking as the command's Ctrl-C does, keeping what was found.
+  std::atomic<bool> interrupted{false};
+  o.stop_search = &interrupted;
+  o.interrupt = &interrupted;
   {
     py::gil_scoped_release release;
     const scenarios::ScenarioSpec spec = scenarios::spec_from_tree(l.tree, l.file);
@@ -339,10 +350,44 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
       if (!seed.is_none()) o.seed = seed_value(seed);
     }
     if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
-    cat = scenarios::explore(l.tree, l.file, profile, o);
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::exception_ptr error;
+    std::thread worker([&] {
+      try {
+        cat = scenarios::explore(l.tree, l.file, profile, o);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> g(m);
+      done = true;
+      cv.notify_all();
+    });
+    for (;;) {
+      std::unique_lock<std::mutex> g(m);
+      if (cv.wait_for(g, std::chrono::milliseconds(50), [&] { return done; })) break;
+      g.unlock();
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {  // a KeyboardInterrupt (or a handler's exception) is set
+        PyErr_Clear();
+        interrupted = true;
+      }
+    }
+    worker.join();
+    if (error) std::rethrow_exception(error);
   }
   static const py::handle loads = py::object(py::module_::import("json").attr("loads")).release();
-  return loads(scenarios::catalogue_json(cat, false)).cast<py::dict>();
+  py::dict result = loads(scenarios::catalogue_json(cat, false)).cast<py::dict>();
+  if (interrupted) {
+    // As Python's own Ctrl-C, with what was found on the exception (and in `out`, if given).
+    py::object e = py::module_::import("builtins").attr("KeyboardInterrupt")(
+        "hasim.explore interrupted: the catalogue of the schedules done is this exception's .catalogue");
+    e.attr("catalogue") = result;
+    PyErr_SetObject(PyExc_KeyboardInterrupt, e.ptr());
+    throw py::error_already_set();
+  }
+  return result;
 }
 
 py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
@@ -595,7 +640,9 @@ Returns {"scenario", "scenario_file", "profile_file", "seed", "budget", "schedul
 smallest reproduction's "schedule", "seed", "class", "original_faults", "minimal_faults",
 "shrink_runs", "shrink_complete", "shrunk_here", "file", "chrome_trace", "trace_sha256",
 "replayed", "explanation", and "classes": one such dict per class}]}. Bad input raises
-hasim.ScenarioError.
+hasim.ScenarioError. Ctrl-C stops the search and the shrinking, as the command's does, and raises
+KeyboardInterrupt whose ``.catalogue`` is what was found ("interrupted": True; also written to
+``out``).
 
 Example::
 

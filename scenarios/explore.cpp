@@ -1,6 +1,7 @@
 #include "scenarios/explore.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "scenarios/emit.hpp"
 #include "scenarios/job_pool.hpp"
+#include "scenarios/kinds/kinds.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/output.hpp"
@@ -24,8 +26,11 @@ namespace {
 
 /// Kinds on one process (NODE/PROCESS), and on one node.
 const std::vector<std::string> kProcessKinds = {"kill", "stop", "freeze", "restart"};
-const std::vector<std::string> kNodeKinds = {"container_stop", "container_kill", "container_pause", "container_restart",
-                                             "crash", "disconnect"};
+const std::vector<std::string> kNodeKinds = {"container_stop", "container_kill",     "container_pause", "container_restart",
+                                             "container_recreate", "crash", "disconnect", "delay", "loss"};
+/// Kinds on a workload: `repoint` sends a pg_writer to another server of the kind its own runs.
+const std::vector<std::string> kWorkloadKinds = {"repoint"};
+
 /// Kinds between nodes: one target node against the others.
 const std::vector<std::string> kLinkKinds = {"partition", "drop", "drop_proto"};
 
@@ -52,6 +57,30 @@ std::vector<std::string> all_targets(const ScenarioSpec& s) {
     if (targets.empty()) continue;
     out.push_back(n.name);
     for (const auto& t : targets) out.push_back(n.name + "/" + t.name);
+  }
+  return out;
+}
+
+/// The daemon kinds a node runs (their YAML keys).
+std::vector<std::string> kinds_on(const NodeSpec& n) {
+  std::vector<std::string> out;
+  for (const auto& c : n.components) out.emplace_back(kind_key(c));
+  return out;
+}
+
+/// The pg_writer workloads, and for each the nodes it may be repointed to: every node running a
+/// daemon of a kind its configured host runs (the other database servers), its host included.
+std::vector<std::pair<std::string, std::vector<std::string>>> repoint_choices(const ScenarioSpec& s) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& [name, w] : s.workloads) {
+    if (w.kind != "pg_writer") continue;
+    const NodeSpec* host = node_of(s, w.pg.host);
+    if (host == nullptr) continue;
+    std::vector<std::string> servers;
+    for (const auto& n : s.nodes)
+      for (const auto& k : kinds_on(n))
+        if (contains(kinds_on(*host), k) && !contains(servers, n.name)) servers.push_back(n.name);
+    if (!servers.empty()) out.emplace_back(name, servers);
   }
   return out;
 }
@@ -96,6 +125,9 @@ std::map<std::string, std::vector<std::string>> applicable(const ScenarioSpec& s
         list.push_back(t);
       } else if (contains(kNodeKinds, kind)) {
         list.push_back(t);
+      } else if (contains(kWorkloadKinds, kind)) {
+        for (const auto& [w, servers] : repoint_choices(s))
+          if (contains(servers, t) && !contains(list, t)) list.push_back(t);
       } else if (contains(kLinkKinds, kind)) {
         if (kind == "partition" ? s.nodes.size() >= 2 : nodes.size() >= 2) list.push_back(t);
       } else if (contains(ops, kind) && !daemon_for_action(*ns, kind).empty()) {
@@ -125,11 +157,32 @@ FaultSpec make_fault(const ScenarioSpec& s, const FaultProfile& p, const std::st
     if (kind == "freeze" || ((kind == "kill" || kind == "stop") && !forked)) f.for_ = length;
   } else if (contains(kNodeKinds, kind)) {
     static const std::map<std::string, std::string> action = {
-        {"container_stop", "stop"}, {"container_kill", "kill"}, {"container_pause", "freeze"},
-        {"container_restart", "restart"}, {"crash", "crash"}, {"disconnect", "disconnect"}};
+        {"container_stop", "stop"},         {"container_kill", "kill"},
+        {"container_pause", "freeze"},      {"container_restart", "restart"},
+        {"container_recreate", "recreate"}, {"crash", "crash"},
+        {"disconnect", "disconnect"},       {"delay", "delay"},
+        {"loss", "loss"}};
     f.action = action.at(kind);
     f.target = node;
-    if (kind != "container_restart") f.for_ = length;
+    // A restart or a re-create is one command with nothing to undo.
+    if (kind != "container_restart" && kind != "container_recreate") f.for_ = length;
+    if (kind == "delay") {  // netem's added delay, whole milliseconds
+      const sim::Time lo = p.delay_min / sim::kMillisecond, hi = std::max(lo, p.delay_max / sim::kMillisecond);
+      f.delay = sim::Distribution::constant(rng.uniform_int(lo, hi) * sim::kMillisecond);
+    } else if (kind == "loss") {  // a loss probability in whole percent
+      const auto lo = static_cast<std::int64_t>(std::llround(p.loss_min * 100));
+      const auto hi = std::max(lo, static_cast<std::int64_t>(std::llround(p.loss_max * 100)));
+      f.loss = static_cast<double>(rng.uniform_int(lo, hi)) / 100.0;
+    }
+  } else if (contains(kWorkloadKinds, kind)) {
+    // Among the writers that may go to this server, one drawn.
+    std::vector<std::string> writers;
+    for (const auto& [w, servers] : repoint_choices(s))
+      if (contains(servers, node)) writers.push_back(w);
+    f.action = "repoint";
+    f.workload = writers[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(writers.size()) - 1))];
+    f.host = node;
+    f.target = s.workloads.at(f.workload).node + "/client:" + f.workload;
   } else if (kind == "partition") {
     f.action = "partition";
     std::vector<std::string> rest;
@@ -186,6 +239,24 @@ Tree fault_tree(const FaultSpec& f) {
     put(d, "proto", scalar_tree(proto_name(f.proto)));
     put(d, "both_ways", scalar_tree(f.both_ways ? "true" : "false"));
     put(t, "drop", d);
+  } else if (f.action == "delay") {
+    Tree d;
+    d.kind = Tree::Kind::Map;
+    put(d, "node", scalar_tree(f.target));
+    put(d, "add", scalar_tree(ms_text(f.delay.a)));
+    put(t, "delay", d);
+  } else if (f.action == "loss") {
+    Tree d;
+    d.kind = Tree::Kind::Map;
+    put(d, "node", scalar_tree(f.target));
+    put(d, "p", scalar_tree(sim::number_text(f.loss)));
+    put(t, "loss", d);
+  } else if (f.action == "repoint") {
+    Tree d;
+    d.kind = Tree::Kind::Map;
+    put(d, "workload", scalar_tree(f.workload));
+    put(d, "host", scalar_tree(f.host));
+    put(t, "repoint", d);
   } else {
     put(t, f.action, scalar_tree(f.target));
   }
@@ -260,14 +331,15 @@ std::vector<std::string> profile_fault_kinds() {
   std::vector<std::string> out = kLinkKinds;
   out.insert(out.end(), kProcessKinds.begin(), kProcessKinds.end());
   out.insert(out.end(), kNodeKinds.begin(), kNodeKinds.end());
+  out.insert(out.end(), kWorkloadKinds.begin(), kWorkloadKinds.end());
   for (const auto& op : operator_actions()) out.push_back(op);
   return out;
 }
 
 FaultProfile load_fault_profile(const std::string& path, const ScenarioSpec& scenario) {
   const Tree root = load_tree(path);
-  MapReader r(root, "", {"name", "description", "kinds", "targets", "protocols", "count", "window", "for", "heal_at",
-                         "converge", "invariants"});
+  MapReader r(root, "", {"name", "description", "kinds", "targets", "protocols", "count", "window", "for", "delay", "loss",
+                         "heal_at", "converge", "invariants"});
   FaultProfile p;
   p.file = path;
   p.name = r.str("name", "");
@@ -338,6 +410,19 @@ FaultProfile load_fault_profile(const std::string& path, const ScenarioSpec& sce
     p.for_min = fr.duration("min", p.for_min);
     p.for_max = fr.duration("max", std::max(p.for_min, p.for_max));
     if (p.for_max < p.for_min) fail(*fr.get("max"), "for.max", "is below for.min");
+  }
+  if (const Tree* d = r.get("delay")) {
+    MapReader dr(*d, "delay", {"min", "max"});
+    p.delay_min = dr.duration("min", p.delay_min, true);
+    p.delay_max = dr.duration("max", std::max(p.delay_min, p.delay_max), true);
+    if (p.delay_max < p.delay_min) fail(*dr.get("max"), "delay.max", "is below delay.min");
+    if (p.delay_max > 60 * sim::kSecond) fail(*dr.get("max"), "delay.max", "is over 60s (netem's added delay)");
+  }
+  if (const Tree* l = r.get("loss")) {
+    MapReader lr(*l, "loss", {"min", "max"});
+    p.loss_min = lr.real("min", p.loss_min, 0.0, 1.0);
+    p.loss_max = lr.real("max", std::max(p.loss_min, p.loss_max), 0.0, 1.0);
+    if (p.loss_max < p.loss_min) fail(*lr.get("max"), "loss.max", "is below loss.min");
   }
   const sim::Time last_end = p.window_to + p.for_max;
   p.heal_at = r.duration("heal_at", last_end, true);
@@ -524,18 +609,29 @@ ShrinkResult shrink_schedule(std::vector<FaultSpec> faults, const std::function<
           --j;
         }
       }
-    // 3. Shorten each duration, then 4. move each fault earlier: a bisection between the least
-    // value and the current one, keeping the least value that still reproduces.
-    for (int what = 0; what < 2; ++what)
+    // 3. Shorten each duration, 4. move each fault earlier, then 5. lessen each link fault's
+    // added delay (in ms) or loss (in percent): a bisection between the least value and the
+    // current one, keeping the least value that still reproduces.
+    for (int what = 0; what < 3; ++what)
       for (std::size_t i = 0; i < res.faults.size() && !stopped(); ++i) {
-        const bool length = what == 0;
-        if (length && !res.faults[i].for_) continue;
-        const sim::Time lo_bound = length ? o.shortest : o.earliest;
-        sim::Time good = length ? *res.faults[i].for_ : res.faults[i].at;
+        const bool length = what == 0, magnitude = what == 2;
+        const FaultSpec& fi = res.faults[i];
+        if (length && !fi.for_) continue;
+        if (magnitude && fi.action != "delay" && fi.action != "loss") continue;
+        const bool delay = fi.action == "delay";
+        // Magnitudes bisect in their own unit (a ms of delay, a percent of loss); step 1.
+        const sim::Time unit = magnitude ? (delay ? sim::kMillisecond : 1) : 0;
+        const sim::Time step = magnitude ? 1 : o.step;
+        const sim::Time lo_bound = magnitude ? 1 : length ? o.shortest : o.earliest;
+        sim::Time good = magnitude ? (delay ? fi.delay.a / unit : static_cast<sim::Time>(std::llround(fi.loss * 100)))
+                         : length  ? *fi.for_
+                                   : fi.at;
         sim::Time bad = lo_bound - 1;  // below any value tried
         auto with = [&](sim::Time v) {
           std::vector<FaultSpec> c = res.faults;
-          (length ? *c[i].for_ : c[i].at) = v;
+          if (magnitude && delay) c[i].delay = sim::Distribution::constant(v * unit);
+          else if (magnitude) c[i].loss = static_cast<double>(v) / 100.0;
+          else (length ? *c[i].for_ : c[i].at) = v;
           return c;
         };
         // The least value first: often the whole answer.
@@ -548,8 +644,8 @@ ShrinkResult shrink_schedule(std::vector<FaultSpec> faults, const std::function<
           }
           bad = lo_bound;
         }
-        while (good - bad > o.step && !stopped()) {
-          const sim::Time mid = floor_step(bad + (good - bad) / 2, lo_bound);
+        while (good - bad > step && !stopped()) {
+          const sim::Time mid = magnitude ? bad + (good - bad) / 2 : floor_step(bad + (good - bad) / 2, lo_bound);
           if (mid <= bad || mid >= good) break;
           auto c = with(mid);
           if (test(c)) {

@@ -30,6 +30,10 @@ struct FaultProfile {
   int count_min = 1, count_max = 3;
   sim::Time window_from = 10 * sim::kSecond, window_to = 30 * sim::kSecond;  // when faults start
   sim::Time for_min = 1 * sim::kSecond, for_max = 10 * sim::kSecond;         // how long each lasts
+  /// `delay`: netem's added delay on the node, drawn in whole ms; `loss`: its loss probability,
+  /// drawn in whole percent.
+  sim::Time delay_min = 50 * sim::kMillisecond, delay_max = 2 * sim::kSecond;
+  double loss_min = 0.1, loss_max = 0.5;
   sim::Time heal_at = 0;
   ConvergeSpec converge;
   /// Safety invariants checked besides the scenario's own.
@@ -38,8 +42,9 @@ struct FaultProfile {
 
 /// The kinds a profile may name: partition, drop (one way, every protocol), drop_proto (one
 /// protocol, both ways), kill, stop, freeze, restart (a process: NODE/PROCESS), container_stop,
-/// container_kill, container_pause, container_restart, crash, disconnect (a node), then every
-/// operator step the daemon kinds declare (promote).
+/// container_kill, container_pause, container_restart, container_recreate, crash, disconnect,
+/// delay, loss (a node), repoint (a pg_writer to this server), then every operator step the
+/// daemon kinds declare (promote).
 std::vector<std::string> profile_fault_kinds();
 
 /// Reads and checks a profile against the scenario it will drive (its nodes and fault targets).

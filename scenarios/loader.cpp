@@ -32,9 +32,9 @@ std::string node_named_by(const ScenarioSpec& spec, const std::string& address) 
 
 namespace {
 
-const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "crash",
-                                                 "disconnect", "connect", "partition", "heal", "drop", "delay", "loss",
-                                                 "repoint"};
+const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "recreate",
+                                                 "crash", "disconnect", "connect", "link_down", "link_up", "partition",
+                                                 "heal", "drop", "delay", "loss", "repoint"};
 
 /// The engine's and the network's actions, then the daemons' operator steps (their kinds').
 const std::vector<std::string>& fault_actions() {
@@ -465,6 +465,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
           const auto slash = f.target.find('/');
           const std::string node = f.target.substr(0, slash);
           check_node(node, av, ap);
+          // A new container from the image: nothing to undo (its writable layer is gone).
+          if (f.action == "recreate" && f.for_) fail(*ft.find("for"), p + ".for", "recreate cannot be undone with 'for'");
           const auto& ops = operator_actions();
           if (std::find(ops.begin(), ops.end(), f.action) != ops.end()) {
             // An operator step on a daemon (`promote: pg2`): the node must run a daemon that has it.
@@ -484,7 +486,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
               fail(av, ap, "node '" + shown(node) + "' runs no process '" + shown(proc) + "'" +
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
-            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect")
+            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect" || f.action == "link_down" ||
+                f.action == "link_up" || f.action == "recreate")
               fail(av, ap, f.action + " applies to a whole node, not to a process");
             const FaultTarget* target = find_fault_target(targets, proc);
             if (target != nullptr && !target->forked_by.empty() &&
@@ -500,6 +503,17 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         for (const auto& n : f.to) check_node(n, av, ap + ".to");
         if (!f.network.empty() && std::find(net_names.begin(), net_names.end(), f.network) == net_names.end())
           fail(*ft.find("network"), p + ".network", "no network named '" + shown(f.network) + "'");
+        if (f.action == "link_down" || f.action == "link_up") {
+          // `ip link set ethN down|up` inside the node: an interface it has (every one without `network`).
+          const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == f.target; });
+          if (!f.network.empty() &&
+              std::none_of(ns.networks.begin(), ns.networks.end(), [&](const Attachment& at) { return at.network == f.network; }))
+            fail(*ft.find("network"), p + ".network", "node '" + shown(f.target) + "' is not attached to network '" + shown(f.network) + "'");
+          if (f.action == "link_up" && f.for_) fail(*ft.find("for"), p + ".for", "link_up cannot be undone with 'for' (use link_down with 'for')");
+        }
+        if (f.network.empty() == false && f.action != "disconnect" && f.action != "connect" && f.action != "link_down" &&
+            f.action != "link_up")
+          fail(*ft.find("network"), p + ".network", "only disconnect, connect, link_down and link_up take a network");
         s.faults.push_back(f);
       }
     }

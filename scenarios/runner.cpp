@@ -109,19 +109,21 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
 }
 
 /// The engine command a fault action stands for (its `runtime.command_delay` key), or "" for
-/// actions that are not engine commands (iptables/tc rules, a power loss, a process signal sent
-/// with `docker exec`).
+/// actions that are not engine commands (iptables/tc rules, a power loss). A signal to one
+/// process and `ip link set` run inside the container with `docker exec`: they act once the
+/// exec has (its latency was a second on a busy host, 2026-12-03).
 std::string engine_command(const FaultSpec& f, bool undo) {
   const bool whole_node = f.target.find('/') == std::string::npos;
   const std::string& a = f.action;
-  if (!whole_node) return "";
+  if (!whole_node || a == "link_down" || a == "link_up") return "exec";
   if (undo) {
     if (a == "stop" || a == "kill" || a == "crash") return "start";
     if (a == "freeze") return "unpause";
     if (a == "disconnect") return "connect";
     return "";
   }
-  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "disconnect" || a == "connect") return a;
+  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "recreate" || a == "disconnect" || a == "connect")
+    return a;
   if (a == "freeze") return "pause";
   if (a == "thaw") return "unpause";
   return "";
@@ -150,7 +152,7 @@ void after_command(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
 void tell_dns(sim::Simulation& s, const std::string& command, const std::string& node) {
   auto* dns = models::runtime::EmbeddedDns::of(s);
   if (dns == nullptr || node.empty()) return;
-  if (command == "start" || command == "restart") dns->container_started(node);
+  if (command == "start" || command == "restart" || command == "recreate") dns->container_started(node);
   else if (command == "stop" || command == "kill") dns->container_stopped(node);
 }
 
@@ -311,11 +313,22 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         } else if (a == "restart") {
           if (proc) proc->restart();
           else node->restart();
+        } else if (a == "recreate") {
+          // compose up --force-recreate: stopped as by docker stop, then a new container from the
+          // image (a fresh writable layer; named volumes stay), started. runtime.command_delay.
+          // recreate runs to the new container's start (compose creates it first), so a running
+          // container is stopped that late too, not at once as compose stops it.
+          node->recreate();
         } else if (a == "disconnect") {
           net.disconnect(node->id(), seg);
           *undo = [&net, node, seg] { net.connect(node->id(), seg); };
         } else if (a == "connect") {
           net.connect(node->id(), seg);
+        } else if (a == "link_down") {
+          net.set_link(node->id(), seg, false);
+          *undo = [&net, node, seg] { net.set_link(node->id(), seg, true); };
+        } else if (a == "link_up") {
+          net.set_link(node->id(), seg, true);
         } else if (a == "partition") {
           std::vector<std::set<sim::NodeId>> groups;
           for (const auto& g : f.groups) groups.push_back(ids(g));

@@ -78,9 +78,9 @@ struct WorkloadSpec {
 /// One entry of the fault timeline. `action` names the real command it stands for.
 struct FaultSpec {
   sim::Time at = 0;
-  std::string action;  // stop kill freeze thaw start restart crash disconnect connect partition heal drop delay loss
+  std::string action;  // stop kill freeze thaw start restart crash disconnect connect link_down link_up partition heal drop delay loss
   std::string target;  // "node" or "node/process" (empty for partition/heal)
-  std::string network;  // disconnect/connect: one network only
+  std::string network;  // disconnect/connect/link_down/link_up: one network (interface) only
   std::vector<std::vector<std::string>> groups;  // partition
   std::vector<std::string> from, to;  // drop
   std::uint32_t proto = 0xffffffffu;  // drop: protocol mask

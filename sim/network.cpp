@@ -198,7 +198,13 @@ void Network::add_address(NodeId node, SegmentId segment, Ipv4 ip) {
 
 bool Network::link_up(NodeId node, SegmentId segment) const {
   for (const auto& a : nodes_[node].attachments)
-    if (a.segment == segment) return a.connected;
+    if (a.segment == segment) return a.carries();
+  return false;
+}
+
+bool Network::has_route(NodeId node) const {
+  for (const auto& a : nodes_[node].attachments)
+    if (a.carries()) return true;
   return false;
 }
 
@@ -315,7 +321,7 @@ void Network::recompute_components() const {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (!nodes_[n].router || !sim_.node(static_cast<NodeId>(n)).up()) continue;
     for (const auto& a : nodes_[n].attachments)
-      if (a.connected) boost::add_edge(a.segment, ns + n, g);
+      if (a.carries()) boost::add_edge(a.segment, ns + n, g);
   }
   std::vector<int> component(boost::num_vertices(g));
   boost::connected_components(g, component.data());
@@ -337,9 +343,9 @@ bool Network::path_open(NodeId src, NodeId dst, std::uint32_t proto) const {
   if (components_dirty_) recompute_components();
   bool joined = false;
   for (const auto& a : nodes_[src].attachments) {
-    if (!a.connected) continue;
+    if (!a.carries()) continue;
     for (const auto& b : nodes_[dst].attachments)
-      if (b.connected && segment_component_[a.segment] == segment_component_[b.segment]) joined = true;
+      if (b.carries() && segment_component_[a.segment] == segment_component_[b.segment]) joined = true;
   }
   return joined && !rule_drops(src, dst, proto);
 }
@@ -350,10 +356,10 @@ std::optional<Time> Network::transit(NodeId src, NodeId dst) {
   std::optional<SegmentId> seg;
   for (const auto& a : nodes_[src].attachments)
     for (const auto& b : nodes_[dst].attachments)
-      if (!seg && a.connected && b.connected && a.segment == b.segment) seg = a.segment;
+      if (!seg && a.carries() && b.carries() && a.segment == b.segment) seg = a.segment;
   if (!seg)
     for (const auto& a : nodes_[src].attachments)
-      if (!seg && a.connected) seg = a.segment;
+      if (!seg && a.carries()) seg = a.segment;
   Time t = 0;
   if (seg) {
     auto key = std::make_tuple(*seg, src, dst);
@@ -400,7 +406,7 @@ bool Network::send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::ui
   std::optional<SegmentId> shared;
   for (const auto& a : nodes_[src].attachments)
     for (const auto& b : nodes_[dst].attachments)
-      if (!shared && a.connected && b.connected && a.segment == b.segment) shared = a.segment;
+      if (!shared && a.carries() && b.carries() && a.segment == b.segment) shared = a.segment;
   Datagram d{src, address_of(src, shared).value_or(Ipv4{}), proto, port, std::move(payload)};
   return send(src, dst, proto, [this, dst, d = std::move(d)] { deliver_datagram(dst, d); });
 }
@@ -436,7 +442,7 @@ void Network::broadcast(NodeId src, std::uint32_t proto, const std::function<voi
     bool shared = false;
     for (const auto& a : nodes_[src].attachments)
       for (const auto& b : nodes_[dst].attachments)
-        if (a.connected && b.connected && a.segment == b.segment) shared = true;
+        if (a.carries() && b.carries() && a.segment == b.segment) shared = true;
     if (!shared) continue;
     send(src, dst, proto, [on_arrival, dst] { on_arrival(dst); });
   }
@@ -470,6 +476,20 @@ void Network::connect(NodeId node, std::optional<SegmentId> segment) {
   components_dirty_ = true;
   for (SegmentId seg : back)
     for (const auto& fn : link_observers_) fn(node, seg, true);
+}
+
+void Network::set_link(NodeId node, std::optional<SegmentId> segment, bool up) {
+  std::vector<SegmentId> changed;
+  for (auto& a : nodes_[node].attachments)
+    if ((!segment || a.segment == *segment) && a.up != up) {
+      a.up = up;
+      if (a.connected) changed.push_back(a.segment);
+    }
+  components_dirty_ = true;
+  // The addresses stay configured on a down interface: whoever added them (keepalived) removes
+  // them itself, if at all.
+  for (SegmentId seg : changed)
+    for (const auto& fn : link_observers_) fn(node, seg, up);
 }
 
 int Network::add_drop(std::set<NodeId> from, std::set<NodeId> to, std::uint32_t proto, bool both_ways) {
@@ -516,6 +536,7 @@ void Network::set_loss(NodeId node, double probability) { nodes_[node].loss = pr
 void Network::node_up(Node& node) {
   NodeNet& nn = nodes_[node.id()];
   nn.arp_cache.clear();  // a new network namespace starts with an empty neighbour table
+  for (auto& a : nn.attachments) a.up = true;  // and new veths, up
   nn.reach_epoch = sim_.now();  // and its interface's parameters get a new reachable_time,
   nn.reachable_time = -1;       // drawn when first needed
   if (node.dynamic_address && node.starts() > 1) {

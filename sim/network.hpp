@@ -105,8 +105,12 @@ class Network {
   /// removes the interface, `connect` brings one back.
   using LinkObserver = std::function<void(NodeId node, SegmentId segment, bool up)>;
   void observe_links(LinkObserver fn) { link_observers_.push_back(std::move(fn)); }
-  /// Whether the node's interface on `segment` exists (attached and not disconnected).
+  /// Whether the node's interface on `segment` carries traffic: it exists (attached, not
+  /// disconnected) and is up (not `ip link set down`).
   bool link_up(NodeId node, SegmentId segment) const;
+  /// Whether any of the node's interfaces carries traffic: with none, the kernel has no route
+  /// to anything but the node itself, and a connect() or send() fails at once with ENETUNREACH.
+  bool has_route(NodeId node) const;
 
   // Reachability.
   /// Whether a packet of protocol `proto` sent now from src would reach dst (up, attached,
@@ -138,6 +142,11 @@ class Network {
   // Faults. Each returns an id that the matching heal takes.
   void disconnect(NodeId node, std::optional<SegmentId> segment = {});
   void connect(NodeId node, std::optional<SegmentId> segment = {});
+  /// `ip link set ethN down` / `up` inside the node: unlike a disconnect, the interface and
+  /// every address on it (VIPs included) stay; the kernel removes its routes, nothing leaves or
+  /// arrives on it, and netlink tells the link observers. The namespace's next start (a new
+  /// veth) brings it up again.
+  void set_link(NodeId node, std::optional<SegmentId> segment, bool up);
   int add_drop(std::set<NodeId> from, std::set<NodeId> to, std::uint32_t proto, bool both_ways);
   int partition(const std::vector<std::set<NodeId>>& groups);
   void remove_rule(int id);
@@ -172,7 +181,10 @@ class Network {
   struct Attachment {
     SegmentId segment;
     Ipv4 address;
-    bool connected = true;
+    bool connected = true;  // the interface exists (docker network disconnect deletes it)
+    bool up = true;         // its administrative state (ip link set up/down)
+    /// Frames go through it.
+    bool carries() const { return connected && up; }
   };
   struct NodeNet {
     std::vector<Attachment> attachments;

@@ -164,7 +164,7 @@ void Node::recreate() {
 
 void Node::replace_container() {
   recreate_pending_ = false;
-  sim_.record("node_recreate", {{"node", name_}});
+  sim_.record("node_recreate", {{"node", name_}}, true);
   disk_.recreate();
 }
 

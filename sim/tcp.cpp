@@ -64,6 +64,12 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
   };
   Network& net = sim_.network();
   const NodeId src = client.node().id();
+  if (!net.has_route(src) && !net.segments_of(src).empty() && !net.holds(src, ip) && net.address_of(src) != ip) {
+    // No interface of ours carries traffic (all down or removed): no route, connect() fails at
+    // once with ENETUNREACH (HAProxy: "Layer4 connection problem ... Network is unreachable").
+    client.after(0, [finish] { finish(ConnectResult::Unreachable, 0); });
+    return;
+  }
   auto dst = net.resolve(src, ip);
   if (!dst && !net.has_neighbour(src, ip)) {
     const Time wait = std::min(timeout, net.arp_failure_delay);

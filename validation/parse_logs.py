@@ -246,7 +246,9 @@ def empirical_summary(per_run: list[list[float]], least: int = 5) -> dict | None
 
 _ENTRY = re.compile(r"HASIM_ENTRY (?P<what>start|signalled) t_us=(?P<us>\d+)")
 # Which entrypoint stamp is a command's effect: PID 1 running (start), the daemons signalled (stop).
-_COMMAND_EFFECT = {"start": "start", "stop": "signalled"}
+# A recreate (docker-compose up --force-recreate): its new container's PID 1 running, which is
+# when the simulator's recreate acts on a container already down (after a kill).
+_COMMAND_EFFECT = {"start": "start", "stop": "signalled", "recreate": "start"}
 
 
 def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -> dict[str, list[float]]:
@@ -273,19 +275,16 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     return out
 
 
-# Fault actions that send a signal or drive the engine; every other fault run as `docker exec` is
-# an operator's step inside a container (`pg_promote()`, rewriting the writer's target).
-_SIGNAL_OR_ENGINE = {"kill", "stop", "freeze", "thaw", "start", "restart", "crash", "disconnect", "connect"}
-
-
 def operator_exec_delays(faults: list[dict]) -> list[float]:
-    """How long each operator step run with `docker exec` took (seconds): from run_real.py issuing
-    it (t_s) to the command's return (done_s). Its effect happened inside that span, so this is
-    an upper bound on when it took effect; the simulator's runtime.command_delay.exec."""
+    """How long each fault run with `docker exec` took (seconds): an operator's step (`pg_promote()`,
+    rewriting the writer's target), a signal to one process, `ip link set`. From run_real.py
+    issuing it (t_s) to the command's return (done_s). Its effect happened inside that span, so
+    this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
+    which delays each of them (engine commands, `docker stop` and the like, have their own)."""
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == FAULT and f.get("action") not in _SIGNAL_OR_ENGINE and shell
+        if (f.get("kind") == FAULT and shell
                 and str(shell[0]).startswith("docker exec") and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out

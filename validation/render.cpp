@@ -101,7 +101,7 @@ std::set<std::string> netadmin_nodes(const ScenarioSpec& spec) {
       out.insert(f.to.begin(), f.to.end());
       if (f.both_ways) out.insert(f.from.begin(), f.from.end());
     }
-    if (f.action == "delay" || f.action == "loss") out.insert(f.target);
+    if (f.action == "delay" || f.action == "loss" || f.action == "link_down" || f.action == "link_up") out.insert(f.target);
   }
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
@@ -224,7 +224,7 @@ std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
   return image_kind(n);
 }
 
-std::string render_compose(const ScenarioSpec& spec, const std::string& project) {
+std::string render_compose(const ScenarioSpec& spec, const std::string& project, Engine engine) {
   const auto netadmin = netadmin_nodes(spec);
   std::ostringstream o;
   o << "# Rendered by `hasim render` from " << (spec.file.empty() ? spec.name : spec.file) << ".\n";
@@ -276,7 +276,12 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project)
     o << "  " << net.name << ":\n";
     o << "    driver: bridge\n";
     o << "    internal: true            # no route out of the machine\n";
-    o << "    ipam:\n      config:\n        - subnet: " << net.subnet << "\n";
+    o << "    ipam:\n";
+    // podman reports its networks' IPAM options back ({driver: host-local}); docker-compose 1.29
+    // compares them with the file's on every later `up` (a recreate) and refuses a difference:
+    // "needs to be recreated - IPAM option "driver" has changed". Docker reports none.
+    if (engine == Engine::Podman) o << "      options: {driver: host-local}\n";
+    o << "      config:\n        - subnet: " << net.subnet << "\n";
     const std::string range = dynamic_range(spec, net);
     if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
   }
@@ -358,7 +363,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     return;
   }
   // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
-  // are "keepalived"): by its own pid file, as its kind declares.
+  // are "keepalived"; nginx's master and worker are both "nginx"): by its own pid file, as its
+  // kind declares.
   std::vector<scenarios::FaultTarget> targets;
   if (n != nullptr) targets = scenarios::fault_targets(*n);
   const scenarios::FaultTarget* target = proc.empty() ? nullptr : scenarios::find_fault_target(targets, proc);
@@ -372,7 +378,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     auto signal = [&](const std::string& sig) {
       return exec_step(node, {"sh", "-c", std::string("kill -") + sig + " \"$(cat " + pid_file + ")\""});
     };
-    if (a == "stop") doit.push_back(signal("TERM"));
+    // `stop` is the daemon's own graceful stop signal (keepalived SIGTERM, nginx SIGQUIT).
+    if (a == "stop") doit.push_back(signal(stop_signal_of(daemon)));
     else if (a == "kill") doit.push_back(signal("KILL"));
     else if (a == "freeze") doit.push_back(signal("STOP"));
     else if (a == "thaw") doit.push_back(signal("CONT"));
@@ -415,6 +422,11 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     doit.push_back(op_simple("start", node, "", "docker start " + node));
   } else if (a == "restart") {
     doit.push_back(op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node));
+  } else if (a == "recreate") {
+    // The old container is stopped (SIGTERM, then SIGKILL after the grace) and removed; a new
+    // one is created from the image, with the same addresses, and started.
+    doit.push_back(op_simple("recreate", node, ", \"timeout_s\": " + grace,
+                             "docker-compose up -d --no-deps --force-recreate -t " + grace + " " + node));
   } else if (a == "disconnect" || a == "connect") {
     std::vector<std::string> nets;
     for (const auto& att : n->networks)
@@ -432,6 +444,21 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         undo.push_back(con);
       } else {
         doit.push_back(con);
+      }
+    }
+  } else if (a == "link_down" || a == "link_up") {
+    // `ip link set ethN down|up` inside the node (ethN in the node's network order, as compose
+    // attaches them); NET_ADMIN comes with the fault (netadmin_nodes).
+    for (std::size_t k = 0; k < n->networks.size(); ++k) {
+      if (!f.network.empty() && n->networks[k].network != f.network) continue;
+      const std::string dev = "eth" + std::to_string(k);
+      Step down = exec_step(node, {"ip", "link", "set", dev, "down"});
+      Step up = exec_step(node, {"ip", "link", "set", dev, "up"});
+      if (a == "link_down") {
+        doit.push_back(down);
+        undo.push_back(up);
+      } else {
+        doit.push_back(up);
       }
     }
   } else if (a == "partition") {
@@ -470,8 +497,8 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
 
 /// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
 std::string detection_kind(const std::string& a) {
-  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") return "down";
-  if (a == "start" || a == "restart" || a == "thaw" || a == "connect") return "up";
+  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down") return "down";
+  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up") return "up";
   return "";
 }
 
@@ -1006,7 +1033,7 @@ std::vector<std::string> render_checked(const ScenarioSpec& spec, const std::str
   const std::string project = detail::project_name(spec);
   // Render everything first, so an unsupported feature writes nothing.
   std::vector<std::pair<std::string, std::string>> files, scripts;
-  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project));
+  files.emplace_back("docker-compose.yml", detail::render_compose(spec, project, options.engine));
   files.emplace_back("plan.json", detail::render_plan(spec, project, options.engine));
   // One build context per image kind: scripts only, shared by the nodes of that kind.
   std::set<std::string> kinds;

@@ -23,7 +23,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep);
 std::string json_str(const std::string& s);
 std::string json_list(const std::vector<std::string>& v);
 /// docker-compose.yml (file format 2.4, which docker-compose 1.29 and Docker Compose v2 read).
-std::string render_compose(const scenarios::ScenarioSpec& spec, const std::string& project);
+std::string render_compose(const scenarios::ScenarioSpec& spec, const std::string& project, Engine engine = Engine::Docker);
 /// plan.json: the fault timeline as real commands, the workloads and the logs to collect.
 std::string render_plan(const scenarios::ScenarioSpec& spec, const std::string& project, Engine engine = Engine::Docker);
 /// The compose project name for a scenario ("hasim-" + name, lower case, [a-z0-9_-]).

@@ -636,6 +636,7 @@ class Stack:
         self.idfile = os.path.join(STATE, "ids", self.project)
         self.watchers: dict[str, VipWatcher | TickProbe] = {}
         self.clients: list = []  # (workload, Popen, file) of the run under way
+        self.old_logs: dict[str, list[str]] = {}  # service -> log lines of containers a recreate removed
 
     # --- lifecycle ---------------------------------------------------------------------------
     def build(self) -> float:
@@ -695,9 +696,31 @@ class Stack:
 
     def restart_watcher(self, svc: str) -> None:
         vw = self.watchers.get(svc)
-        if isinstance(vw, VipWatcher) and not vw.alive():
+        if isinstance(vw, VipWatcher) and (not vw.alive() or vw.cid != self.ids[svc]):
+            if vw.alive():
+                vw.stop()
+                vw.stopping = False
             vw.thread.join(timeout=5)
+            vw.cid = self.ids[svc]
             vw.start()
+
+    def recreate(self, svc: str, timeout_s: str) -> None:
+        """`docker-compose up -d --no-deps --force-recreate SVC` (a new container from the image
+        and the compose file, a fresh writable layer), after compose's own first step done by
+        hand so that the old container's log is kept: stop (SIGTERM, SIGKILL after the grace),
+        read its log; compose then removes it and creates and starts the new one. The new id
+        replaces the old (teardown also sweeps by the project's label)."""
+        old = self.ids[svc]
+        sh(["podman", "stop", "-t", timeout_s, old], timeout=120)
+        r = sh(["podman", "logs", "--timestamps", old], timeout=60, check=False)
+        self.old_logs.setdefault(svc, []).extend(((r.stdout or "") + (r.stderr or "")).splitlines())
+        sh(self.compose + ["up", "-d", "--no-deps", "--no-build", "--force-recreate", "-t", timeout_s, svc], timeout=180)
+        new = [cid for cid, name in self._labelled_containers() if name == svc and cid != old]
+        if len(new) != 1:
+            raise RuntimeError(f"recreate {svc}: expected one new container, found {new}")
+        self.ids[svc] = new[0]
+        self._record_ids()
+        self.restart_watcher(svc)
 
     def stop_watchers(self) -> None:
         for vw in self.watchers.values():
@@ -748,6 +771,7 @@ class Stack:
         elif os.path.exists(self.idfile):
             os.unlink(self.idfile)
         self.ids.clear()
+        self.old_logs.clear()
         self.networks.clear()
         self.disconnected.clear()
         self.blocked.clear()
@@ -829,6 +853,8 @@ class Stack:
             sh(["podman", "restart", "-t", str(int(float(s.get("timeout_s", 10)))), cid], timeout=120)
             time.sleep(0.2)
             self.restart_watcher(s["service"])
+        elif op == "recreate":
+            self.recreate(s["service"], str(int(float(s.get("timeout_s", 10)))))
         elif op == "kill":
             sh(["podman", "kill", "-s", s.get("signal", "KILL"), cid], timeout=30)
         elif op in ("pause", "unpause"):
@@ -902,7 +928,7 @@ class Stack:
         for svc in self.plan["logs"]:
             r = sh(["podman", "logs", "--timestamps", self.ids[svc]], timeout=60, check=False)
             text = (r.stdout or "") + (r.stderr or "")
-            lines = text.splitlines()
+            lines = self.old_logs.get(svc, []) + text.splitlines()
             lines.sort(key=lambda l: parse_logs.parse_timestamp_line(l)[0] or 0)
             out[svc] = lines
             with open(os.path.join(outdir, f"{svc}.log"), "w") as f:

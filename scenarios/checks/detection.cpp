@@ -19,8 +19,10 @@ void DetectionChecks::on_record(const sim::TraceRecord& r) {
   if (k == ev::kFault) {
     const std::string a = r.text(ev::field::kAction);
     const std::string node = target_node(r.text(ev::field::kTarget));
-    if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect") last_down_fault_[node] = r.time;
-    if (a == "start" || a == "restart" || a == "thaw" || a == "connect") last_up_fault_[node] = r.time;
+    if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down")
+      last_down_fault_[node] = r.time;
+    if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up")
+      last_up_fault_[node] = r.time;
   } else if (k == ev::kFaultEnd) {
     last_up_fault_[target_node(r.text(ev::field::kTarget))] = r.time;
   } else if (k == hp::kServerDown || k == hp::kServerUp || k == hp::kServerMaint) {

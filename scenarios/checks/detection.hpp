@@ -8,9 +8,10 @@
 namespace scenarios {
 
 /// Per server, `BACKEND.SERVER.detect_down_s` (from the first down fault's command on the
-/// server's node — stop, kill, crash, freeze, disconnect — to the first server_down or
-/// server_maint that follows: checks marking it DOWN or, with `resolvers`, its name no longer
-/// resolving) and `detect_up_s` (from an up fault — start, restart, thaw, connect — or a
+/// server's node — stop, kill, crash, freeze, disconnect, link_down — to the first server_down
+/// or server_maint that follows: checks marking it DOWN or, with `resolvers`, its name no longer
+/// resolving) and `detect_up_s` (from an up fault — start, restart, recreate, thaw, connect,
+/// link_up — or a
 /// fault's end, to server_up): the figures a user tunes `inter`/`fall`/`rise` for. Each fault
 /// counts for one event; the first value of each metric stands. Also `haproxy.server_down` and
 /// `haproxy.server_up`, the state changes of every HAProxy summed (absent when none).

@@ -10,7 +10,7 @@ models::NginxConfig DaemonKind<models::NginxConfig>::read(const Tree& t, const s
   models::NginxConfig c;
   if (t.kind == Tree::Kind::Null) return c;  // `nginx:` alone: the defaults
   MapReader r(t, path, {"listen", "files", "service_time", "proxy_pass", "proxy_connect_timeout", "proxy_read_timeout",
-                        "start_delay", "stop_delay"});
+                        "master_process", "start_delay", "stop_delay"});
   c.listen = static_cast<std::uint16_t>(r.integer("listen", c.listen, 1, 65535));
   if (r.has("files")) {
     c.files = r.str_list("files");
@@ -21,6 +21,7 @@ models::NginxConfig DaemonKind<models::NginxConfig>::read(const Tree& t, const s
   c.proxy_pass = r.str("proxy_pass", "");
   c.proxy_connect_timeout = r.duration("proxy_connect_timeout", c.proxy_connect_timeout);
   c.proxy_read_timeout = r.duration("proxy_read_timeout", c.proxy_read_timeout);
+  c.master_process = r.boolean("master_process", c.master_process);
   return c;
 }
 
@@ -31,8 +32,12 @@ sim::Process& DaemonKind<models::NginxConfig>::build(sim::Node& node, const mode
   return node.add_process<models::Nginx>(c);
 }
 
-std::vector<FaultTarget> DaemonKind<models::NginxConfig>::fault_targets(const models::NginxConfig&) {
-  return {FaultTarget{"nginx", "nginx", true, "", "", "nginx"}};
+/// The daemon (master and worker, as `pkill -x nginx` reaches both) and its master alone, by its
+/// pid file (models/nginx/nginx.hpp): SIGKILLed, it leaves its worker serving.
+std::vector<FaultTarget> DaemonKind<models::NginxConfig>::fault_targets(const models::NginxConfig& c) {
+  std::vector<FaultTarget> out = {FaultTarget{"nginx", "nginx", true, "", "", "nginx"}};
+  if (c.master_process) out.push_back(FaultTarget{"nginx_master", "nginx", false, "", models::Nginx::kPidFile, "nginx"});
+  return out;
 }
 
 std::vector<std::string> DaemonKind<models::NginxConfig>::floating_addresses(const models::NginxConfig&) { return {}; }

@@ -106,6 +106,22 @@ TEST_CASE("a keepalived killed with its container refuses to start again: its st
   REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", fault_time(r, "start")) > 0);
 }
 
+TEST_CASE("a re-created container gets a new writable layer: keepalived starts after docker kill and takes the VIP back",
+          "[keepalived][scenario]") {
+  // docker-compose up --force-recreate in place of docker start: no stale pid file, so keepalived
+  // runs, preempts haproxy2 at priority 102 and still holds the VIP when haproxy2 stops at 45 s.
+  for (const auto& r : run_twice("demo1-part2/recreate-haproxy1-container.yaml")) {
+    const double recreate = fault_time(r, "recreate");
+    REQUIRE(first(r, "node_recreate", "haproxy1", "", "", recreate) >= recreate);
+    REQUIRE(first(r, "daemon_refused", "haproxy1", "", "", 0) < 0);
+    const double master = first(r, "vrrp_state", "haproxy1", "state", "MASTER", recreate);
+    REQUIRE(master > recreate + 3.0);  // the container's stop and start, then master-down
+    REQUIRE(master < 45.0);
+    REQUIRE(count_after(r, "vip_removed", 45.0) == 0);
+    REQUIRE(metric(r, kVip + "unheld_max_s") < 3.7);  // only the gap after the kill
+  }
+}
+
 TEST_CASE("demo1-part2 kill-haproxy-process: weight +2 never moves the VIP and clients fail", "[keepalived][scenario]") {
   for (const auto& r : run_twice("demo1-part2/kill-haproxy-process.yaml")) {
     const double kill = fault_time(r, "kill");
@@ -136,6 +152,24 @@ TEST_CASE("demo1-part2 disconnect: haproxy1 goes FAULT, haproxy2 takes over afte
     REQUIRE(gap > 2.6);
     REQUIRE(gap < 3.7);
     REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", cut + 15) > 0);  // preempts back after connect
+  }
+}
+
+TEST_CASE("demo1-part2 link down: haproxy1 goes FAULT and drops the VIP itself, haproxy2 takes over after master-down",
+          "[keepalived][scenario][link]") {
+  for (const auto& r : run_twice("demo1-part2/link-down-haproxy1.yaml")) {
+    const double cut = fault_time(r, "link_down");
+    // Inside the container, no engine command: keepalived hears netlink's news at once.
+    const double fault = first(r, "vrrp_state", "haproxy1", "state", "FAULT");
+    REQUIRE(fault >= cut);
+    REQUIRE(fault < cut + 0.01);
+    // The kernel keeps the VIP on the down link: keepalived removes it, in FAULT.
+    REQUIRE(first(r, "vip_removed", "haproxy1", "", "", cut) >= fault);
+    const double gap = first(r, "vip_added", "haproxy2", "", "", cut) - cut;
+    REQUIRE(gap > 2.6);
+    REQUIRE(gap < 3.7);
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "BACKUP", cut + 15) > 0);   // up again: BACKUP,
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", cut + 15) > 0);   // then preempts
   }
 }
 

@@ -492,3 +492,64 @@ TEST_CASE("a VRRP child that does not die within child_wait_time is SIGKILLed by
   CHECK(p.k1->state() == sim::ProcessState::Stopped);
   CHECK(p.holds(p.n1));  // SIGKILL: no cleanup
 }
+
+TEST_CASE("ip link set down on the master: FAULT, its VIP removed, nothing sent, the backup takes over after master-down",
+          "[keepalived][link]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  REQUIRE(p.holds(p.n1));
+  const sim::Time cut = p.s.now();
+  p.s.network().set_link(p.n1->id(), std::nullopt, false);
+  p.s.run_until(cut + 10_ms);
+  CHECK(p.i1().state() == ka::VrrpState::Fault);
+  CHECK_FALSE(p.holds(p.n1));  // keepalived removed it; the kernel kept it on the down link until then
+  // No priority-0 advert got through: the backup waits its full master-down interval
+  // (3 x 1 s + (256 - 90) / 256 s), counted from the last advert it heard.
+  p.s.run_until(cut + 10_s);
+  const sim::Time took = p.entered("haproxy2", "MASTER", cut) - cut;
+  CHECK(took > 2_s);
+  CHECK(took < p.i2().master_down());
+  CHECK(p.holds(p.n2));
+  CHECK(p.i1().state() == ka::VrrpState::Fault);  // for as long as the link is down
+}
+
+TEST_CASE("a link set up again brings the instance back as BACKUP, which preempts the weaker master", "[keepalived][link]") {
+  Pair p(config("MASTER", 100), config("BACKUP", 90));
+  p.s.run_until(5_s);
+  p.s.network().set_link(p.n1->id(), std::nullopt, false);
+  p.s.run_until(15_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  const sim::Time back = p.s.now();
+  p.s.network().set_link(p.n1->id(), std::nullopt, true);
+  p.s.run_until(back + 10_ms);
+  CHECK(p.i1().state() == ka::VrrpState::Backup);
+  CHECK_FALSE(p.holds(p.n1));
+  p.s.run_until(back + 10_s);
+  const sim::Time took = p.entered("haproxy1", "MASTER", back) - back;
+  CHECK(took <= p.i1().master_down());  // lower adverts discarded: master-down after the link came up
+  CHECK(p.holds(p.n1));
+  CHECK_FALSE(p.holds(p.n2));
+}
+
+TEST_CASE("a link down differs from a disconnect: the VIP outlives the cut until keepalived removes it", "[keepalived][link]") {
+  for (bool disconnect : {true, false}) {
+    Pair p(config("MASTER", 100), config("BACKUP", 90));
+    p.s.run_until(5_s);
+    REQUIRE(p.holds(p.n1));
+    bool command_returned = false;
+    std::vector<bool> removed_by_the_command;
+    p.s.network().observe_addresses([&](sim::NodeId n, sim::Ipv4 ip, bool added) {
+      if (n == p.n1->id() && ip == kVip && !added) removed_by_the_command.push_back(!command_returned);
+    });
+    if (disconnect) p.s.network().disconnect(p.n1->id());
+    else p.s.network().set_link(p.n1->id(), std::nullopt, false);
+    command_returned = true;
+    CHECK(p.i1().state() == ka::VrrpState::Master);  // netlink's news is the daemon's next event
+    p.s.run_until(p.s.now() + 10_ms);
+    CHECK(p.i1().state() == ka::VrrpState::Fault);
+    REQUIRE(removed_by_the_command.size() == 1);
+    // docker network disconnect: the kernel deletes the interface and its addresses with it;
+    // ip link set down: the address stays until keepalived, in FAULT, removes it.
+    CHECK(removed_by_the_command[0] == disconnect);
+  }
+}

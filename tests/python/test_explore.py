@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -12,6 +13,11 @@ from conftest import DEMO, HASIM_BIN
 
 SCENARIOS = DEMO.parent
 PART2 = SCENARIOS / "demo1-part2.yaml"
+
+
+def module_env():
+    """This interpreter's module path for a child Python: the one that imports hasim here."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
 
 
 def hasim(*args, cwd=None):
@@ -110,6 +116,32 @@ def test_ctrl_c_keeps_what_was_found(tmp_path):
     assert 0 < cat["schedules"] < 1000000
     assert json.loads(stdout) == cat
     assert not [p for p in out.iterdir() if ".tmp" in p.name]
+
+
+def test_ctrl_c_stops_the_module_s_search_and_keeps_what_was_found(tmp_path):
+    # hasim.explore in a Python process that gets SIGINT: KeyboardInterrupt, carrying the
+    # catalogue of the schedules done, soon after the signal (not after the million schedules).
+    out = tmp_path / "out"
+    script = (
+        "import json, sys, hasim\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        f"    hasim.explore({str(PART2)!r}, budget=1000000, jobs=1, out={str(out)!r})\n"
+        "except KeyboardInterrupt as e:\n"
+        "    print(json.dumps(e.catalogue))\n"
+        "    sys.exit(7)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=module_env())
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 7, stderr
+    cat = json.loads(stdout)
+    assert cat["interrupted"] is True
+    assert 0 < cat["schedules"] < 1000000
+    assert json.loads((out / "catalogue.json").read_text()) == cat
 
 
 def test_the_module_returns_the_catalogue_as_a_dict(tmp_path):

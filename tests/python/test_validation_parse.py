@@ -412,18 +412,18 @@ def test_command_delays_run_from_each_command_to_the_entrypoints_own_stamp_of_it
     assert got["start"] == [pytest.approx(1.3)]
 
 
-def test_operator_steps_run_with_docker_exec_count_from_their_issue_to_their_return():
+def test_faults_run_with_docker_exec_count_from_their_issue_to_their_return():
     faults = [{"kind": "fault", "t_s": 25.0, "done_s": 25.444, "action": "promote", "target": "postgres-replica1",
                "shell": ["docker exec postgres-replica1 psql -U postgres -X -c 'SELECT pg_promote()'"]},
               {"kind": "fault", "t_s": 30.0, "done_s": 30.382, "action": "repoint", "target": "app/client:load",
                "shell": ["docker exec app sh -c 'echo postgres-replica1 > /tmp/hasim-pg-host-load'"]},
-              # A signal sent with docker exec is a process fault: the simulator applies it at once.
+              # A signal sent with docker exec: the simulator applies it once the exec has, too.
               {"kind": "fault", "t_s": 40.0, "done_s": 40.5, "action": "kill", "target": "haproxy1/haproxy",
                "shell": ["docker exec haproxy1 pkill -9 -x haproxy"]},
               {"kind": "fault", "t_s": 20.0, "done_s": 20.98, "action": "stop", "target": "postgres-primary",
                "shell": ["docker stop -t 10 postgres-primary"]},
               {"kind": "fault", "t_s": 50.0, "action": "promote", "target": "x", "shell": ["docker exec x true"]}]  # never returned
-    assert parse_logs.operator_exec_delays(faults) == [pytest.approx(0.444), pytest.approx(0.382)]
+    assert parse_logs.operator_exec_delays(faults) == [pytest.approx(0.444), pytest.approx(0.382), pytest.approx(0.5)]
 
 
 def test_the_rendered_entrypoint_stamps_its_start_and_the_moment_it_signalled_its_daemons(tmp_path):

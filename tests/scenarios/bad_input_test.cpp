@@ -508,3 +508,34 @@ TEST_CASE("a value quoted in a message is at most 80 characters", "[scenarios][e
     CHECK(e.message().find(std::string(77, 'r') + "...'") != std::string::npos);
   }
 }
+
+TEST_CASE("link_down takes a node, an interface it has, and 'for'; misuse is a located error", "[scenarios][errors]") {
+  Scratch s("link_down");
+  const std::string two = "name: mini\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}, wan: {subnet: 10.1.0.0/24}}\n"
+                          "nodes:\n  web1: {nginx: {files: [/]}}\n  web2: {networks: [wan], nginx: {files: [/]}}\n";
+  const auto ok = scenarios::load_scenario(s.write("ok.yaml", two + "faults:\n  - {at: 1s, link_down: web1, for: 2s, network: lan}\n"));
+  REQUIRE(ok.faults.size() == 1);
+  CHECK(ok.faults[0].action == "link_down");
+  CHECK(ok.faults[0].target == "web1");
+  CHECK(ok.faults[0].network == "lan");
+  std::string what = error_of(s.write("proc.yaml", two + "faults:\n  - {at: 1s, link_down: web1/nginx}\n"));
+  CHECK(what.find("proc.yaml:8:") != std::string::npos);
+  CHECK(what.find("faults.0.link_down: link_down applies to a whole node, not to a process") != std::string::npos);
+  what = error_of(s.write("net.yaml", two + "faults:\n  - {at: 1s, link_down: web2, network: lan}\n"));
+  CHECK(what.find("net.yaml:8:") != std::string::npos);
+  CHECK(what.find("faults.0.network: node 'web2' is not attached to network 'lan'") != std::string::npos);
+  what = error_of(s.write("up.yaml", two + "faults:\n  - {at: 1s, link_up: web1, for: 2s}\n"));
+  CHECK(what.find("faults.0.for: link_up cannot be undone with 'for'") != std::string::npos);
+  what = error_of(s.write("other.yaml", two + "faults:\n  - {at: 1s, stop: web1, network: lan}\n"));
+  CHECK(what.find("faults.0.network: only disconnect, connect, link_down and link_up take a network") != std::string::npos);
+}
+
+TEST_CASE("an nginx master may be named alone as a fault target, and only with master_process on", "[scenarios][errors]") {
+  Scratch s("nginx_master");
+  const auto ok = scenarios::load_scenario(s.write("ok.yaml", kMini + "faults:\n  - {at: 1s, kill: web1/nginx_master}\n"));
+  CHECK(ok.faults[0].target == "web1/nginx_master");
+  const std::string off = "name: mini\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\n"
+                          "nodes:\n  web1: {nginx: {files: [/], master_process: false}}\n";
+  const std::string what = error_of(s.write("off.yaml", off + "faults:\n  - {at: 1s, kill: web1/nginx_master}\n"));
+  CHECK(what.find("node 'web1' runs no process 'nginx_master'") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -165,6 +166,31 @@ TEST_CASE("the shrinker merges two faults on the same target when neither alone 
   CHECK(*r.faults[0].for_ == 6100_ms);  // covers 12 s .. 18 s inclusive, in 100 ms steps
 }
 
+TEST_CASE("the shrinker lessens a link fault's added delay and loss to the least that reproduces", "[explore][shrink]") {
+  // Violated while lb1's links add at least 1234 ms, or lose at least 37 % of lb2's packets.
+  auto reproduces = [](const std::vector<scenarios::FaultSpec>& faults) {
+    bool delay = false, loss = false;
+    for (const auto& f : faults) {
+      delay = delay || (f.action == "delay" && f.target == "lb1" && f.delay.a >= 1234_ms);
+      loss = loss || (f.action == "loss" && f.target == "lb2" && f.loss >= 0.37);
+    }
+    return delay && loss;
+  };
+  scenarios::FaultSpec delay = fault("delay", "lb1", 12_s, 5_s);
+  delay.delay = sim::Distribution::constant(1900_ms);
+  scenarios::FaultSpec loss = fault("loss", "lb2", 14_s, 5_s);
+  loss.loss = 0.9;
+  REQUIRE(reproduces({delay, loss}));
+  scenarios::ShrinkOptions o;
+  o.earliest = 10_s;
+  const auto r = scenarios::shrink_schedule({delay, loss}, reproduces, o);
+  REQUIRE(r.faults.size() == 2);
+  CHECK(r.faults[0].delay.a == 1234_ms);
+  CHECK(r.faults[1].loss == 0.37);
+  CHECK(*r.faults[0].for_ == 100_ms);  // durations and times shrink as for every fault
+  CHECK(r.faults[1].at == 10_s);
+}
+
 TEST_CASE("shrinking a split brain on a synthetic keepalived pair reaches the known minimal schedule", "[explore][shrink]") {
   // A frozen backup and a short freeze of the master are noise; the VRRP drop is the cause. The
   // minimum: the drop alone, at the window's start, 2.8 s long. Shorter than lb2's master-down
@@ -235,6 +261,56 @@ TEST_CASE("explore finds a split brain on the pair and its reproduction replays 
   std::size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(out.dir)) files += e.is_regular_file() ? 1 : 0;
   CHECK(files == 1 + 2 * classes);
+}
+
+TEST_CASE("delay and loss and re-create schedules reproduce from their written scenarios", "[explore]") {
+  // A delay of about 3 s on either link delays lb1's adverts past lb2's master-down interval: two holders.
+  Pair p;
+  scenarios::FaultProfile profile = p.profile;
+  profile.kinds = {"delay", "loss", "container_recreate"};
+  profile.delay_min = 3_s;
+  profile.delay_max = 6_s;
+  profile.loss_min = 0.2;
+  profile.loss_max = 0.6;
+  const auto base = scenarios::explore_base(p.spec, profile);
+  std::set<std::string> drawn;
+  for (std::size_t i = 0; i < 30; ++i)
+    for (const auto& f : scenarios::draw_schedule(base, profile, 3, i)) {
+      drawn.insert(f.action);
+      if (f.action == "delay") {
+        CHECK(f.delay.a >= 3_s);
+        CHECK(f.delay.a <= 6_s);
+        CHECK(f.delay.a % 1_ms == 0);
+      }
+      if (f.action == "loss") {
+        CHECK(f.loss >= 0.2);
+        CHECK(f.loss <= 0.6);
+      }
+      if (f.action == "recreate") CHECK_FALSE(f.for_);
+    }
+  CHECK(drawn == std::set<std::string>{"delay", "loss", "recreate"});
+  scenarios::ExploreOptions o;
+  o.budget = 20;
+  o.seed = 3;
+  o.out_dir = (p.dir.dir / "out").string();
+  std::filesystem::create_directories(o.out_dir);
+  const auto cat = scenarios::explore(p.tree, p.scenario_path, profile, o);
+  const scenarios::Reproduction* split = nullptr;
+  for (const auto& f : cat.findings)
+    for (const auto& c : f.classes) {
+      UNSCOPED_INFO(f.kind << ": " << scenarios::schedule_class(c.minimal));
+      if (f.kind == "single_vip_holder" && c.minimal.size() == 1 && c.minimal[0].action == "delay") split = &c;
+    }
+  REQUIRE(split != nullptr);
+  REQUIRE(split->minimal.size() == 1);
+  CHECK(split->minimal[0].action == "delay");
+  CHECK(split->minimal[0].delay.a < 3_s);  // lessened below the profile's least: still two holders
+  CHECK(split->replayed);
+  INFO(split->yaml);
+  CHECK(split->yaml.find("delay: {node: lb") != std::string::npos);
+  // The written file runs as an ordinary scenario with the catalogue's hash.
+  const auto spec = scenarios::load_scenario(o.out_dir + "/" + split->file);
+  CHECK(scenarios::run_scenario(spec, spec.seed).trace_sha256 == split->trace_sha256);
 }
 
 TEST_CASE("the catalogue is the same for one job and for two", "[explore]") {

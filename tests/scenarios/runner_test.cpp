@@ -46,10 +46,34 @@ TEST_CASE("a fault with `for` is undone after that long", "[scenarios][faults]")
 }
 
 TEST_CASE("a process fault touches only that process", "[scenarios][faults]") {
+  // pkill -KILL -x nginx: nginx's master and its worker (both "nginx"), not the container.
   const auto r = run(kBase + "faults:\n  - {at: 10s, kill: web1/nginx}\n  - {at: 12s, start: web1/nginx}\n");
   CHECK(times(r, "node_down", "web1").empty());
-  CHECK(times(r, "process_exit") == std::vector<sim::Time>{10_s});
-  CHECK(times(r, "process_start") == std::vector<sim::Time>{0, 12_s});
+  CHECK(times(r, "process_exit") == std::vector<sim::Time>{10_s, 10_s});
+  CHECK(times(r, "process_start") == std::vector<sim::Time>{0, 0, 12_s, 12_s});
+}
+
+TEST_CASE("recreate stops the container, replaces it and starts the new one", "[scenarios][faults]") {
+  const auto r = run(kBase + "faults:\n  - {at: 10s, recreate: web1}\n");
+  CHECK(times(r, "node_down", "web1") == std::vector<sim::Time>{10_s + 250_ms});  // stopped as by docker stop
+  CHECK(times(r, "node_recreate", "web1") == std::vector<sim::Time>{10_s + 250_ms});
+  CHECK(times(r, "node_up", "web1").size() == 2);
+  CHECK(times(r, "node_up", "web1").back() == 10_s + 250_ms);  // start_delay 0s
+}
+
+TEST_CASE("recreate applies to a whole node and cannot be undone with for", "[scenarios][faults][errors]") {
+  auto error_of = [](const std::string& fault) -> std::string {
+    try {
+      run(kBase + "faults:\n  - " + fault + "\n");
+    } catch (const scenarios::ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error_of("{at: 10s, recreate: web1}").empty());
+  CHECK_THAT(error_of("{at: 10s, recreate: web1/nginx}"), Catch::Contains("faults.0.recreate: recreate applies to a whole node"));
+  CHECK_THAT(error_of("{at: 10s, recreate: web1, for: 5s}"), Catch::Contains("faults.0.for: recreate cannot be undone"));
+  CHECK_THAT(error_of("{at: 10s, recreate: web2}"), Catch::Contains("web2"));
 }
 
 TEST_CASE("fault_jitter moves each fault by a seeded offset below the jitter", "[scenarios][faults]") {

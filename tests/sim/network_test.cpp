@@ -339,3 +339,41 @@ TEST_CASE("adding a node to a bridge does not shift another link's latency draws
   };
   CHECK(draws(false) == draws(true));
 }
+
+TEST_CASE("a link set down keeps its addresses but carries nothing until it is set up again", "[network]") {
+  Bench b;
+  b.node("a");
+  b.node("d");
+  b.run_for(0);
+  auto& net = b.s.network();
+  const auto seg = net.segments_of(b.id("d")).front();
+  const sim::Ipv4 vip = *sim::Ipv4::parse("10.0.0.100");
+  net.add_address(b.id("d"), seg, vip);
+  std::vector<bool> heard;
+  net.observe_links([&](sim::NodeId n, sim::SegmentId, bool up) {
+    if (n == b.id("d")) heard.push_back(up);
+  });
+  net.set_link(b.id("d"), std::nullopt, false);  // ip link set eth0 down
+  CHECK_FALSE(b.open("a", "d"));
+  CHECK_FALSE(b.open("d", "a"));
+  CHECK_FALSE(net.link_up(b.id("d"), seg));
+  CHECK_FALSE(net.has_route(b.id("d")));
+  CHECK(net.holds(b.id("d"), vip));  // unlike a disconnect, the interface and its addresses stay
+  CHECK(net.address_of(b.id("d")) == b.ip("d"));
+  net.set_link(b.id("d"), std::nullopt, true);
+  CHECK(b.open("a", "d"));
+  CHECK(b.open("d", "a"));
+  CHECK(heard == std::vector<bool>{false, true});  // netlink told the observers both times
+}
+
+TEST_CASE("a restarted container's links come back up with its new veths", "[network]") {
+  Bench b;
+  b.node("a");
+  sim::Node& d = b.node("d");
+  b.run_for(0);
+  b.s.network().set_link(b.id("d"), std::nullopt, false);
+  d.kill();
+  d.start();
+  b.run_for(1_s);
+  CHECK(b.open("a", "d"));
+}

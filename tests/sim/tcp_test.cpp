@@ -566,3 +566,31 @@ TEST_CASE("a restarted container's neighbour entry is dead: a fresh ARP finds th
   CHECK(v.p.outcome->at == 3_s + 2 * kLatency);
   CHECK(v.p.b.s.tcp().server_of(v.p.outcome->conn) == &server);
 }
+
+TEST_CASE("connecting from a node whose only link is down fails at once with network unreachable", "[tcp]") {
+  Pair p;
+  p.b.probe(p.srv, "server", 80);
+  p.b.run_until(2_s);
+  p.b.s.network().set_link(p.cli.id(), std::nullopt, false);
+  const sim::Time t0 = p.b.s.now();
+  p.connect(p.b.ip("srv"), 5_s);
+  p.b.run_for(10_ms);
+  REQUIRE(p.outcome.has_value());
+  CHECK(p.outcome->result == sim::ConnectResult::Unreachable);
+  CHECK(p.outcome->at == t0);  // ENETUNREACH from connect() itself: no SYN, no ARP wait
+}
+
+TEST_CASE("connecting to a node whose link is down goes unanswered: its peers see silence", "[tcp]") {
+  Pair p;
+  p.b.probe(p.srv, "server", 80);
+  p.b.run_until(2_s);
+  p.connect(p.b.ip("srv"), 5_s);  // a first connection: the client learns the server's MAC
+  p.b.run_for(10_ms);
+  REQUIRE(p.outcome->result == sim::ConnectResult::Connected);
+  p.outcome.reset();
+  p.b.s.network().set_link(p.srv.id(), std::nullopt, false);
+  p.connect(p.b.ip("srv"), 2_s);
+  p.b.run_for(3_s);
+  REQUIRE(p.outcome.has_value());
+  CHECK(p.outcome->result == sim::ConnectResult::Timeout);  // no RST, no ICMP: nothing comes back
+}

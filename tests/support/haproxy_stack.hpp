@@ -85,6 +85,9 @@ struct Stack {
     sim::Node& n = add_node(name);
     models::NginxConfig nc;
     nc.service_time = sim::Distribution::constant(service_time);
+    // One process (`master_process off`): these tests are about HAProxy, and kill() or freeze()
+    // of that process is the whole nginx, as `pkill -x nginx` is for a master and its worker.
+    nc.master_process = false;
     auto& ng = n.add_process<models::Nginx>(nc);
     ng.start_delay = sim::Distribution::constant(0);
     ng.stop_delay = sim::Distribution::constant(0);
