@@ -225,8 +225,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
       throw std::runtime_error(path + ":" + std::to_string(run.src.line) + ": a run without a 'metrics' object");
     // What run_real.py stored, then what the checks compute from the run's events over it. The
-    // stored values stand only where a check found no event of its own: every record before
-    // 2026-12-03 kept no request events, so its load.* metrics (computed then by run_real.py in
+    // stored values stand only where a check found no event of its own: no record stored up to
+    // 2026-12-03 kept request events, so its load.* metrics (computed then by run_real.py in
     // Python, with the same rules) are read from here; their detection, haproxy.server_*, vip.*
     // and PostgreSQL figures are recomputed from their events (the same values: see
     // tests/validation/real_metrics_test.cpp). haproxy.http_CODE makes no event: always stored.

@@ -55,7 +55,7 @@ struct RealRuns {
 /// Throws std::runtime_error naming the file on anything unreadable. Each run's metrics come from
 /// its `events` with the simulator's own checks (real_metrics), over whatever run_real.py stored
 /// under `metrics`: a check whose events a run lacks (its record predates run_real.py keeping
-/// them, as the request events of every Demo 1 record before December 3) leaves the stored
+/// them, as the request events of every record stored up to 2026-12-03) leaves the stored
 /// values of its metrics as they are. Without `spec`, only the checks that need nothing of the
 /// scenario run (PostgreSQL's, the load loops').
 RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* spec = nullptr);
