@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "models/keepalived/config.hpp"
+#include "scenarios/events.hpp"
 #include "scenarios/explore.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
@@ -277,23 +278,15 @@ py::dict result_dict(const scenarios::RunResult& r, const std::string& file, boo
   py::list violations;
   for (const auto& v : r.violations) violations.append(violation_dict(v));
   d["violations"] = violations;
-  py::list stats;
-  for (const auto& s : r.haproxy_stats) {
-    py::dict row;
-    row["node"] = s.node;
-    row["backend"] = s.row.backend;
-    row["server"] = s.row.server;
-    row["status"] = s.row.status;
-    row["check_status"] = s.row.check_status;
-    row["addr"] = s.row.addr;
-    row["checks"] = s.row.checks;
-    row["checks_failed"] = s.row.checks_failed;
-    row["requests"] = s.row.requests;
-    row["connect_errors"] = s.row.connect_errors;
-    row["downtime_s"] = s.row.downtime_s;
-    stats.append(row);
+  for (const auto& t : r.tables) {  // a daemon kind's end-of-run table (HAProxy's haproxy_stats)
+    py::list rows;
+    for (const auto& row : t.rows) {
+      py::dict out;
+      for (const auto& f : row) out[py::str(f.key)] = field_value(f.value);
+      rows.append(out);
+    }
+    d[py::str(t.key)] = rows;
   }
-  d["haproxy_stats"] = stats;
   if (trace) {
     d["trace_jsonl"] = r.trace_jsonl;
     d["chrome_trace"] = r.chrome_trace;
@@ -480,6 +473,16 @@ py::list kinds() {
   return out;
 }
 
+py::dict event_kinds() {
+  py::dict out;  // insertion order: the declaration's
+  for (const auto& k : scenarios::events::declared_event_kinds()) {
+    py::list fields;
+    for (auto f : k.fields) fields.append(std::string(f));
+    out[py::str(std::string(k.kind))] = fields;
+  }
+  return out;
+}
+
 py::dict check(const py::object& scenario, const py::object& overrides, const py::object& base_dir) {
   const scenarios::ScenarioSpec spec = load_spec(scenario, overrides, base_dir);
   py::dict d;
@@ -652,6 +655,12 @@ name and log key), fault_targets (what NODE/NAME may name in a fault) and events
 kinds its models make).
 
     [k["key"] for k in hasim.kinds()]   # ['haproxy', 'nginx', 'keepalived']
+)doc");
+  m.def("event_kinds", &event_kinds, R"doc(The event kinds the simulator's checks read and the real runs
+emit (scenarios/events.hpp), each with its field names besides t_s: validation/parse_logs.py
+writes these names and no others.
+
+    hasim.event_kinds()["server_down"]   # ['node', 'backend', 'server', 'reason', ...]
 )doc");
   m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(), py::arg("base_dir") = py::none(),
         R"(Validates a scenario (path or dict) and describes it, as ``hasim check``. base_dir: as for hasim.run.

@@ -7,23 +7,14 @@
 
 #include "models/haproxy/events.hpp"
 #include "models/keepalived/events.hpp"
+#include "models/workloads/events.hpp"
+#include "scenarios/checks/check.hpp"
+#include "scenarios/events.hpp"
+#include "sim/events.hpp"
 
 namespace scenarios {
 
 namespace {
-
-/// sim::seconds_text read back: "12", "12.5", "12.000000001" -> nanoseconds (exact).
-std::optional<sim::Time> seconds_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const auto dot = text.find('.');
-  const std::string whole = text.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 10 || frac.size() > 9) return std::nullopt;
-  for (char c : whole + frac)
-    if (c < '0' || c > '9') return std::nullopt;
-  frac.append(9 - frac.size(), '0');
-  return std::stoll(whole) * sim::kSecond + std::stoll(frac);
-}
 
 std::int64_t int_field(const sim::TraceRecord& r, const std::string& key) {
   const sim::FieldValue* v = r.find(key);
@@ -73,13 +64,13 @@ std::vector<sim::Trace::Span> chrome_spans(const std::vector<sim::TraceRecord>& 
   std::map<std::string, sim::Trace::Span> faults;  // began, not ended yet
   for (const auto& r : records) {
     const std::string node = r.text("node");
-    if (r.kind == "fault") {
+    if (r.kind == events::kFault) {
       // A fault with `for:` ends with a fault_end of the same source; one without (a stop, a
       // start) is a moment, an instant in the trace, and gets no window.
       const std::string target = r.text("target");
       const std::string track = "fault " + r.text("source") + " " + r.text("action");
       faults[track] = {"fault " + r.text("action"), track, r.time, r.time, (target.empty() ? "" : target + ", ") + "from " + r.text("source")};
-    } else if (r.kind == "fault_end") {
+    } else if (r.kind == events::kFaultEnd) {
       const auto it = faults.find("fault " + r.text("source") + " " + r.text("action"));
       if (it == faults.end()) continue;
       it->second.end = r.time;
@@ -88,9 +79,9 @@ std::vector<sim::Trace::Span> chrome_spans(const std::vector<sim::TraceRecord>& 
     } else if (r.kind == ka::kState) {
       open.open(node + " vrrp " + r.text("instance"), r.time, r.text("state"),
                 "priority " + std::to_string(int_field(r, "priority")));
-    } else if (r.kind == "vip_added") {
+    } else if (r.kind == sim::events::kVipAdded) {
       open.open(node + " VIP " + r.text("vip"), r.time, "holds " + r.text("vip"), "");
-    } else if (r.kind == "vip_removed") {
+    } else if (r.kind == sim::events::kVipRemoved) {
       open.close(node + " VIP " + r.text("vip"), r.time);
     } else if (r.kind == hp::kServerDown) {
       open.open(node + " server " + r.text("backend") + "/" + r.text("server"), r.time, "DOWN", r.text("reason"));
@@ -98,8 +89,8 @@ std::vector<sim::Trace::Span> chrome_spans(const std::vector<sim::TraceRecord>& 
       open.open(node + " server " + r.text("backend") + "/" + r.text("server"), r.time, "MAINT", r.text("reason"));
     } else if (r.kind == hp::kServerUp || r.kind == hp::kServerReady) {
       open.close(node + " server " + r.text("backend") + "/" + r.text("server"), r.time);
-    } else if (r.kind == "request") {
-      const auto sent = seconds_of(r.text("sent_s"));
+    } else if (r.kind == models::workloads::events::kRequest) {
+      const auto sent = time_field(r, models::workloads::events::field::kSentS);
       if (!sent || *sent > r.time) continue;
       const std::int64_t status = int_field(r, "status");
       const std::string error = r.text("error");
@@ -107,11 +98,11 @@ std::vector<sim::Trace::Span> chrome_spans(const std::vector<sim::TraceRecord>& 
       std::string detail = "#" + std::to_string(int_field(r, "seq")) +
                            (r.text("served_by").empty() ? "" : " served by " + r.text("served_by"));
       out.push_back({std::move(name), node + " requests " + r.text("workload"), *sent, r.time, std::move(detail)});
-    } else if (r.kind == "process_exit" && r.text("process").rfind("keepalived", 0) == 0) {
+    } else if (r.kind == sim::events::kProcessExit && r.text("process").rfind("keepalived", 0) == 0) {
       open.close_prefix(node + " vrrp ", r.time);  // its VRRP instances are in no state any more
-    } else if (r.kind == "process_exit" && r.text("process") == "haproxy") {
+    } else if (r.kind == sim::events::kProcessExit && r.text("process") == "haproxy") {
       open.close_prefix(node + " server ", r.time);  // its servers' states went with it
-    } else if (r.kind == "node_down") {
+    } else if (r.kind == sim::events::kNodeDown) {
       open.close_prefix(node + " vrrp ", r.time);
       open.close_prefix(node + " VIP ", r.time);
     }

@@ -17,6 +17,7 @@
 #include "scenarios/output.hpp"
 #include "scenarios/reader.hpp"
 #include "scenarios/report.hpp"
+#include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 
@@ -307,8 +308,8 @@ std::string explain(const std::string& kind, const RunResult& r) {
     std::map<std::string, sim::Time> since;  // holder -> when it last added the VIP
     for (const auto& e : r.events) {
       if (e.time > v->start) break;
-      if (e.kind == "vip_added" && e.text("vip") == vip) since[e.text("node")] = e.time;
-      if (e.kind == "vip_removed" && e.text("vip") == vip) since.erase(e.text("node"));
+      if (e.kind == sim::events::kVipAdded && e.text(sim::events::field::kVip) == vip) since[e.text("node")] = e.time;
+      if (e.kind == sim::events::kVipRemoved && e.text(sim::events::field::kVip) == vip) since.erase(e.text("node"));
     }
     std::string who;
     for (const auto& [node, t] : since) who += (who.empty() ? "" : " and ") + node + " (since " + seconds_text(t) + ")";

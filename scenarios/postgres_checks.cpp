@@ -4,12 +4,14 @@
 #include <set>
 
 #include "models/postgres/events.hpp"
+#include "sim/events.hpp"
 #include "sim/network.hpp"
 
 namespace scenarios {
 namespace {
 
 namespace pg = models::postgres;
+namespace se = sim::events;
 
 std::int64_t int_field(const sim::TraceRecord& r, const std::string& key) {
   const sim::FieldValue* v = r.find(key);
@@ -68,7 +70,7 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
       it->second.from = r.text("primary");
       if (it->second.streaming) it->second.timeline = int_field(r, "timeline");
     }
-  } else if (k == pg::kShutdownDone || (k == "process_exit" && r.text("process") == "postgres") || k == "node_down") {
+  } else if (k == pg::kShutdownDone || (k == se::kProcessExit && r.text(se::field::kProcess) == "postgres") || k == se::kNodeDown) {
     standbys_.erase(r.text("node"));
     if (primaries_.erase(r.text("node"))) check_primaries(r.time);
   } else if (k == pg::kCommitAcked || k == pg::kCommitFailed) {
@@ -127,6 +129,22 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   m["commits.acked"] = static_cast<double>(acks_.size());
   m["commits.acked_lost"] = static_cast<double>(lost);
   m["commits.lost_window_s"] = lost > 0 ? sim::to_seconds(last_lost - first_lost) : 0.0;
+}
+
+void PostgresChecks::unsettled(const std::string& condition, std::vector<std::string>& problems) const {
+  if (condition == "one_primary") primaries_problem(problems);
+  if (condition == "standbys_streaming") standbys_problem(problems);
+}
+
+/// Every PostgreSQL kind (any of them says the run has PostgreSQL: its metrics exist then), and
+/// the engine's records of a server's process or node going away.
+std::vector<std::string_view> PostgresChecks::reads() const {
+  return {pg::kStarted, pg::kRecoveryStarted, pg::kRecoveryDone, pg::kPromoted, pg::kTimelineFollowed,
+          pg::kTimelineForkBehind, pg::kWalReceiverConnected, pg::kWalReceiverDisconnected, pg::kWalSenderStarted,
+          pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
+          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
+          pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
+          se::kProcessExit, se::kNodeDown};
 }
 
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,

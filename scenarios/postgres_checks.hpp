@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/checks/check.hpp"
 #include "sim/invariants.hpp"
 #include "sim/trace.hpp"
 
@@ -29,12 +30,15 @@ void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end,
 /// The same as an observer of a running simulation (sim::Trace::observe): fed each record as it
 /// is made, it keeps only what it needs (one small entry per acknowledged commit), so a long run
 /// need not keep its commit events, and single_writable_primary opens and closes as it happens.
-class PostgresChecks {
+class PostgresChecks final : public Check {
  public:
   explicit PostgresChecks(sim::Invariants& invariants) : invariants_(invariants) {}
-  void on_record(const sim::TraceRecord& r);
+  void on_record(const sim::TraceRecord& r) override;
   /// The metrics, and the lost commits' violations, once the run has ended at `end`.
-  void finish(sim::Time end, std::map<std::string, double>& metrics);
+  void finish(sim::Time end, std::map<std::string, double>& metrics) override;
+  /// one_primary and standbys_streaming, as below.
+  void unsettled(const std::string& condition, std::vector<std::string>& problems) const override;
+  std::vector<std::string_view> reads() const override;
   /// One line unless exactly one server runs as a primary now: `converge: {holds: [one_primary]}`.
   void primaries_problem(std::vector<std::string>& problems) const;
   /// One line per running standby that is not streaming, or, when there is exactly one primary,

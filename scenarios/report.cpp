@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "scenarios/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 
@@ -52,8 +53,8 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 std::string describe_event(const sim::TraceRecord& e) {
   std::string out;
   const std::string node = e.text("node");
-  if (e.kind == "fault" || e.kind == "fault_end") {
-    out = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
+  if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
+    out = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
     return out;
   }
   if (e.kind == "server_down" || e.kind == "server_up")
@@ -102,7 +103,7 @@ namespace {
 
 /// Events a timeline never elides: what was done to the stack and what went wrong.
 bool is_cause(const std::string& kind) {
-  return kind == "fault" || kind == "fault_end" || kind == "backend_down" || kind.find("fail") != std::string::npos ||
+  return kind == events::kFault || kind == events::kFaultEnd || kind == "backend_down" || kind.find("fail") != std::string::npos ||
          kind.find("error") != std::string::npos || kind.find("refused") != std::string::npos;
 }
 
@@ -177,16 +178,16 @@ std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, 
       continue;
     }
     std::string text = describe_event(e);
-    if (e.kind == "fault" || e.kind == "fault_end") {
+    if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
       // The record names the action and target; the scenario knows the rest (from, to, groups).
       for (const auto& f : spec.faults)
         if (f.source == e.text("source") && f.action == e.text("action")) {
-          text = (e.kind == "fault" ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
+          text = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
           break;
         }
     }
-    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == "fault" || e.kind == "server_maint" ||
-                     (cause && e.kind != "fault_end");
+    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == events::kFault || e.kind == "server_maint" ||
+                     (cause && e.kind != events::kFaultEnd);
     out.push_back(line(e.time, std::string(bad ? red : (e.kind == "server_up" ? green : "")) + text + reset));
   }
   if (cut > 0)
@@ -210,18 +211,8 @@ std::string human_report(const ScenarioSpec& spec, const RunResult& r, bool colo
   for (const auto& l : timeline(spec, r, red, green, reset)) o += l;
   o += std::string("\n") + bold + "Metrics" + reset + "\n";
   for (const auto& [k, v] : r.metrics) o += "  " + pad(k, 40) + fmt_value(k, v) + "\n";
-  if (!r.haproxy_stats.empty()) {
-    o += std::string("\n") + bold + "HAProxy stats" + reset + " (at the end of the run)\n";
-    o += "  " + pad("node", 12) + pad("backend/server", 26) + pad("status", 7) + pad("check", 8) + pad("checks", 8) +
-         pad("failed", 8) + pad("requests", 9) + pad("conn_err", 9) + "downtime\n";
-    for (const auto& s : r.haproxy_stats) {
-      char dt[32];
-      std::snprintf(dt, sizeof dt, "%.1f s", s.row.downtime_s);
-      o += "  " + pad(s.node, 12) + pad(s.row.backend + "/" + s.row.server, 26) + pad(s.row.status, 7) +
-           pad(s.row.check_status, 8) + pad(std::to_string(s.row.checks), 8) + pad(std::to_string(s.row.checks_failed), 8) +
-           pad(std::to_string(s.row.requests), 9) + pad(std::to_string(s.row.connect_errors), 9) + dt + "\n";
-    }
-  }
+  for (const auto& t : r.tables)
+    if (!t.rows.empty() && t.text != nullptr) o += std::string("\n") + bold + t.title + reset + " (at the end of the run)\n" + t.text(t.rows);
   o += std::string("\n") + bold + "Invariants" + reset + "\n";
   if (spec.invariants.empty()) o += "  (none declared)\n";
   else if (r.violations.empty()) o += std::string("  ") + green + "no violations" + reset + " of: " + [&] {
@@ -279,24 +270,19 @@ void write_result_body(sim::JsonWriter& w, const RunResult& r) {
     w.end_object();
   }
   w.end_array();
-  w.key("haproxy_stats");
-  w.begin_array();
-  for (const auto& s : r.haproxy_stats) {
-    w.begin_object();
-    w.key("node"); w.value(s.node);
-    w.key("backend"); w.value(s.row.backend);
-    w.key("server"); w.value(s.row.server);
-    w.key("status"); w.value(s.row.status);
-    w.key("check_status"); w.value(s.row.check_status);
-    w.key("addr"); w.value(s.row.addr);
-    w.key("checks"); w.value(static_cast<std::uint64_t>(s.row.checks));
-    w.key("checks_failed"); w.value(static_cast<std::uint64_t>(s.row.checks_failed));
-    w.key("requests"); w.value(static_cast<std::uint64_t>(s.row.requests));
-    w.key("connect_errors"); w.value(static_cast<std::uint64_t>(s.row.connect_errors));
-    w.key("downtime_s"); w.value(s.row.downtime_s);
-    w.end_object();
+  for (const auto& t : r.tables) {
+    w.key(t.key);
+    w.begin_array();
+    for (const auto& row : t.rows) {
+      w.begin_object();
+      for (const auto& f : row) {
+        w.key(f.key);
+        std::visit([&w](const auto& x) { w.value(x); }, f.value);
+      }
+      w.end_object();
+    }
+    w.end_array();
   }
-  w.end_array();
 }
 
 }  // namespace

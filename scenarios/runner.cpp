@@ -6,13 +6,14 @@
 #include <memory>
 #include <set>
 
-#include "models/keepalived/vip_monitor.hpp"
 #include "models/runtime/embedded_dns.hpp"
 #include "models/postgres/client.hpp"
 #include "models/workloads/http_client.hpp"
+#include "scenarios/checks/check.hpp"
 #include "scenarios/chrome_spans.hpp"
+#include "scenarios/events.hpp"
 #include "scenarios/kinds/registry.hpp"
-#include "scenarios/postgres_checks.hpp"
+#include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -22,8 +23,6 @@ namespace scenarios {
 namespace {
 
 struct Built {
-  std::vector<models::HttpClient*> clients;
-  std::unique_ptr<models::keepalived::VipMonitor> vips;  // when some daemon claims floating addresses
   std::vector<std::function<void(RunResult&)>> at_end;   // what daemons add to the result
   /// converge's conditions, by name: each entry lists what is not settled yet.
   std::map<std::string, std::vector<std::function<void(std::vector<std::string>&)>>> conditions;
@@ -38,7 +37,6 @@ void apply_timing(sim::Process& p, const ProcessTiming& t) {
 
 Built build(sim::Simulation& s, const ScenarioSpec& spec) {
   Built b;
-  std::vector<sim::Ipv4> vip_list;  // every floating address (keepalived's VIPs), for the VIP monitor
   sim::Network& net = s.network();
   for (const auto& n : spec.networks) net.add_segment(n.name, *sim::Subnet::parse(n.subnet), n.latency);
   // Fixed addresses first, so dynamic ones never take an address a later node asks for.
@@ -64,8 +62,6 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (spec.runtime.kill_teardown_delay) node.kill_teardown_delay = *spec.runtime.kill_teardown_delay;
     node.disk().root().config = ns.disk;
     for (const auto& v : ns.volumes) node.disk().add_volume(v.name, v.target, v.kind).config = v.config;
-    for (const auto& a : floating_addresses(ns))
-      if (auto ip = sim::Ipv4::parse(a)) vip_list.push_back(*ip);
     for (std::size_t i = 0; i < ns.components.size(); ++i) {
       BuildContext ctx{spec, spec.runtime.wakeup_delay ? &*spec.runtime.wakeup_delay : nullptr, &b.at_end, &b.conditions};
       sim::Process* p = &visit_kind(ns.components[i], [&](auto kind, const auto& c) -> sim::Process& {
@@ -83,7 +79,6 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       }
     }
   }
-  if (!vip_list.empty()) b.vips = std::make_unique<models::keepalived::VipMonitor>(s, vip_list);
   // One draw per run, shared by every loop on the machine (its stream exists only when used, so
   // scenarios without it keep their traces).
   double load = 1.0;
@@ -109,7 +104,6 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     hc.loop_overhead_scale = load;
     auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
     c.start_delay = sim::Distribution::constant(0);
-    b.clients.push_back(&c);
   }
   return b;
 }
@@ -248,8 +242,9 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       s.log().info("fault: {} {} ({})", f.action, f.target, f.source);
       // The record marks the command's issue: detection metrics count from here, as the real
       // runs do (validation/README.md).
-      s.record("fault", {{"node", node ? node->name() : std::string()}, {"action", f.action}, {"target", f.target},
-                         {"source", f.source}}, true);
+      namespace ev = scenarios::events;
+      s.record(ev::kFault, {{sim::events::field::kNode, node ? node->name() : std::string()}, {ev::field::kAction, f.action},
+                            {ev::field::kTarget, f.target}, {ev::field::kSource, f.source}}, true);
       // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
       const NodeSpec* node_spec = nullptr;
       for (const auto& n : spec.nodes)
@@ -270,7 +265,8 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
         if (f.action == "stop" || f.action == "kill" || f.action == "crash") --live.holding[f.target];
         std::function<void()> back_effect = std::move(*undo);
         *undo = nullptr;  // once: `for` and heal_at may both come
-        s.record("fault_end", {{"action", f.action}, {"target", f.target}, {"source", f.source}}, true);
+        s.record(events::kFaultEnd, {{events::field::kAction, f.action}, {events::field::kTarget, f.target},
+                                     {events::field::kSource, f.source}}, true);
         const std::string back = engine_command(f, true);
         tell_dns(s, back, node ? node->name() : std::string());
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
@@ -429,45 +425,6 @@ void start_nodes(sim::Simulation& s, const ScenarioSpec& spec) {
   }
 }
 
-/// Time from a fault on a server's node to the event it caused, per server: the figure a user
-/// tunes `inter`/`fall`/`rise` for.
-void detection_metrics(const sim::Simulation& s, const ScenarioSpec& spec, std::map<std::string, double>& m) {
-  std::map<std::string, std::string> server_node;  // backend/server -> node name
-  for (const auto& ns : spec.nodes)
-    for (const auto& c : ns.components)
-      if (const auto* h = std::get_if<models::haproxy::HaproxyConfig>(&c))
-        for (const auto& b : h->backends)
-          for (const auto& sv : b.servers)
-            server_node[ns.name + "/" + b.name + "/" + sv.name] = node_named_by(spec, sv.address);
-  std::map<std::string, sim::Time> last_down_fault, last_up_fault;  // node -> time
-  for (const auto& r : s.trace().records()) {
-    if (!r.notable) continue;
-    if (r.kind == "fault") {
-      const std::string a = r.text("action");
-      const std::string node = target_node(r.text("target"));
-      if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down")
-        last_down_fault[node] = r.time;
-      if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up")
-        last_up_fault[node] = r.time;
-    } else if (r.kind == "fault_end") {
-      last_up_fault[target_node(r.text("target"))] = r.time;
-    } else if (r.kind == "server_down" || r.kind == "server_up" || r.kind == "server_maint") {
-      const std::string key = r.text("node") + "/" + r.text("backend") + "/" + r.text("server");
-      auto it = server_node.find(key);
-      if (it == server_node.end()) continue;
-      // A server stops getting traffic when checks mark it DOWN or, with `resolvers`, when its
-      // name stops resolving for `hold nx` (MAINT), whichever comes first.
-      const bool down = r.kind != "server_up";
-      auto& faults = down ? last_down_fault : last_up_fault;
-      auto f = faults.find(it->second);
-      if (f == faults.end()) continue;
-      const std::string metric = r.text("backend") + "." + r.text("server") + (down ? ".detect_down_s" : ".detect_up_s");
-      if (!m.count(metric)) m[metric] = sim::to_seconds(r.time - f->second);
-      faults.erase(f);  // one event per fault
-    }
-  }
-}
-
 /// s.run_until(spec.duration), one event at a time so that a run cannot outgrow its event
 /// budget (a runaway costs memory as well as time). `reached` is set by a marker at duration +
 /// 1 ns that run_scenario schedules before anything else, so it is the first event past the
@@ -508,17 +465,11 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
     s.invariants().enable("converge");
     for (const auto& inv : spec.converge->holds) s.invariants().enable(inv);
   }
-  // PostgreSQL's invariants and metrics, from the records as they are made
-  // (scenarios/postgres_checks.hpp): only in stacks that have PostgreSQL or its clients.
-  std::unique_ptr<PostgresChecks> pg_checks;
-  bool has_pg = false;
-  for (const auto& n : spec.nodes)
-    for (const auto& c : n.components) has_pg = has_pg || std::holds_alternative<PostgresSection>(c);
-  for (const auto& [name, w] : spec.workloads) has_pg = has_pg || w.kind == "pg_writer";
-  if (has_pg) {
-    pg_checks = std::make_unique<PostgresChecks>(s.invariants());
-    s.trace().observe([c = pg_checks.get()](const sim::TraceRecord& r) { c->on_record(r); });
-  }
+  // The metrics, invariants and converge conditions the stack's kinds and workloads compute from
+  // the records as they are made (scenarios/checks/), the same code `hasim validate` runs on a
+  // real run's events.
+  CheckSet checks = make_checks(spec, s.invariants());
+  if (checks.size() > 0) s.trace().observe([&checks](const sim::TraceRecord& r) { checks.on_record(r); });
   Built b = build(s, spec);
   // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
   // an ideal engine, the same as no server at all.
@@ -532,14 +483,13 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   start_nodes(s, spec);
   FaultsInEffect live;
   schedule_faults(s, spec, live);
-  // converge's conditions: the kinds' own (b.conditions), and those only the run can see.
-  ConditionCheck unsettled = [&s, &spec, &b, &pg_checks](const std::string& condition) {
+  // converge's conditions: the kinds' own (b.conditions, then their checks'), and those only the
+  // run can see.
+  ConditionCheck unsettled = [&s, &spec, &b, &checks](const std::string& condition) {
     std::vector<std::string> problems;
     if (auto it = b.conditions.find(condition); it != b.conditions.end())
       for (const auto& check : it->second) check(problems);
-    if (condition == "vip_held" && b.vips) b.vips->unsettled(problems);
-    if (condition == "one_primary" && pg_checks) pg_checks->primaries_problem(problems);
-    if (condition == "standbys_streaming" && pg_checks) pg_checks->standbys_problem(problems);
+    checks.unsettled(condition, problems);
     if (condition == "daemons_running")
       for (const auto& ns : spec.nodes) {
         if (!ns.start) continue;
@@ -556,13 +506,8 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   };
   schedule_heal(s, spec, live, unsettled);
   run_to_end(s, spec, options, reached);
-  for (auto* c : b.clients) c->finish(spec.duration);
-  if (pg_checks) {
-    std::map<std::string, double> pg;
-    pg_checks->finish(spec.duration, pg);
-    for (const auto& [k, v] : pg) s.metrics().set(k, v);
-  }
-  if (b.vips) b.vips->finish(spec.duration);
+  std::map<std::string, double> checked;
+  checks.finish(spec.duration, checked);  // before the invariants close: it may add violations
   s.invariants().finish(spec.duration);
 
   RunResult r;
@@ -570,7 +515,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   r.seed = seed;
   r.duration = spec.duration;
   r.metrics = s.metrics().all();
-  detection_metrics(s, spec, r.metrics);
+  for (const auto& [k, v] : checked) r.metrics[k] = v;
   for (const auto& v : s.invariants().violations()) r.metrics["violations." + v.invariant] += 1;
   r.violations = s.invariants().violations();
   for (const auto& rec : s.trace().records())

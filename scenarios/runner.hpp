@@ -7,7 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "models/haproxy/haproxy.hpp"
 #include "scenarios/spec.hpp"
 #include "sim/invariants.hpp"
 #include "sim/trace.hpp"
@@ -39,11 +38,17 @@ struct RunResult {
   std::map<std::string, double> metrics;
   std::vector<sim::TraceRecord> events;  // the notable records, in time order
   std::vector<sim::Violation> violations;
-  struct Stat {
-    std::string node;
-    models::haproxy::Haproxy::StatRow row;
+  /// What a daemon kind reports at the end of the run (HAProxy's `show stat`), one table each.
+  struct Table {
+    using Row = std::vector<sim::Field>;
+    std::string key;    // its JSON and Python key ("haproxy_stats")
+    std::string title;  // its heading in `hasim run`'s report
+    std::vector<Row> rows;
+    /// The rows as the report prints them, heading line first (made only for a report: a
+    /// sweep's runs never print theirs).
+    std::string (*text)(const std::vector<Row>& rows) = nullptr;
   };
-  std::vector<Stat> haproxy_stats;
+  std::vector<Table> tables;
   std::uint64_t events_processed = 0;
   std::size_t trace_records = 0;
   std::string trace_jsonl;   // only with keep_trace

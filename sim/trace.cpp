@@ -5,13 +5,13 @@
 
 namespace sim {
 
-const FieldValue* TraceRecord::find(const std::string& key) const {
+const FieldValue* TraceRecord::find(std::string_view key) const {
   for (const auto& f : fields)
     if (f.key == key) return &f.value;
   return nullptr;
 }
 
-std::string TraceRecord::text(const std::string& key) const {
+std::string TraceRecord::text(std::string_view key) const {
   const FieldValue* v = find(key);
   if (v == nullptr) return "";
   if (const auto* s = std::get_if<std::string>(v)) return *s;
@@ -57,18 +57,19 @@ void append_json(std::string& out, Time time, const std::string& kind, const std
 }  // namespace
 
 void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
-  if (!observers_.empty()) {
-    const TraceRecord r{time, kind, fields, notable};
-    for (const auto& fn : observers_) fn(r);
-  }
-  if (!notable && !detail_) return;
+  const bool written = notable || detail_;
+  if (!written && observers_.empty()) return;
+  // Made once: the observers see it, then it is written and kept without a copy.
+  TraceRecord r{time, std::move(kind), std::move(fields), notable};
+  for (const auto& fn : observers_) fn(r);
+  if (!written) return;
   ++count_;
   line_.clear();
-  append_json(line_, time, kind, fields);
+  append_json(line_, r.time, r.kind, r.fields);
   line_.push_back('\n');
   hash_.update(line_);
   if (sink_) sink_(line_);
-  if (keep_ == Keep::All || notable) records_.push_back(TraceRecord{time, std::move(kind), std::move(fields), notable});
+  if (keep_ == Keep::All || notable) records_.push_back(std::move(r));
 }
 
 std::string Trace::record_json(const TraceRecord& r) {

@@ -27,8 +27,8 @@ struct TraceRecord {
   std::vector<Field> fields;
   bool notable;  // part of the human timeline and of the result's `events`
 
-  const FieldValue* find(const std::string& key) const;
-  std::string text(const std::string& key) const;  // "" when absent or not a string
+  const FieldValue* find(std::string_view key) const;
+  std::string text(std::string_view key) const;  // "" when absent or not a string
 };
 
 /// Every record is serialised once, when made: the line feeds the running SHA-256 and the sink

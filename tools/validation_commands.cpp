@@ -134,7 +134,7 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   if (rc == 130) throw EnvironmentError("interrupted: run_real.py tore the stack down; partial results in " + out);
   if (rc != 0 || !std::filesystem::exists(out))
     throw EnvironmentError("run_real.py failed (exit " + std::to_string(rc) + "); see its messages above and " + dir);
-  auto real = validation::read_real_runs(out);
+  auto real = validation::read_real_runs(out, &spec);
   if (static_cast<int>(real.runs.size()) != runs)
     throw EnvironmentError(out + ": " + std::to_string(real.runs.size()) + " of " + std::to_string(runs) + " real runs completed" +
                            (real.error.empty() ? "" : ": " + real.error));
@@ -142,9 +142,9 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
 }
 
 /// A --real file is input like a scenario: unreadable means exit 2, named.
-validation::RealRuns read_given(const std::string& path) {
+validation::RealRuns read_given(const std::string& path, const scenarios::ScenarioSpec& spec) {
   try {
-    return validation::read_real_runs(path);
+    return validation::read_real_runs(path, &spec);
   } catch (const scenarios::ScenarioError& e) {
     throw;
   } catch (const std::exception& e) {
@@ -172,7 +172,7 @@ int cmd_validate(const Args& a) {
   const int runs = a.runs > 0 ? a.runs : 5;
   validation::RealRuns real;
   try {
-    real = a.reals.empty() ? run_real_stack(spec, a, dir, runs) : read_given(a.reals.front());
+    real = a.reals.empty() ? run_real_stack(spec, a, dir, runs) : read_given(a.reals.front(), spec);
   } catch (const EnvironmentError& e) {
     std::fprintf(stderr, "hasim: error: %s\n", e.what());
     return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;
@@ -269,7 +269,7 @@ int cmd_calibrate(const Args& a) {
     c.sets = a.sets;
     try {
       c.real = a.reals.empty() ? run_real_stack(spec, a, "hasim-calibrate/" + spec.name, a.runs > 0 ? a.runs : 5).runs
-                               : read_given(a.reals[i]).runs;
+                               : read_given(a.reals[i], spec).runs;
     } catch (const EnvironmentError& e) {
       std::fprintf(stderr, "hasim: error: %s\n", e.what());
       return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;

@@ -1,14 +1,17 @@
-"""Parsers for the real stack's logs: the same event kinds and metric names as the simulator.
+"""Parsers for the real stack's logs: the simulator's events, under its names.
 
 Events (dicts, times in seconds from the run's t0, like `hasim run --json`):
-  server_down / server_up  {t_s, node, backend, server, reason}   HAProxy log-health-checks
-  vrrp_state               {t_s, node, instance, state}           keepalived "(VI_1) Entering X STATE"
-  request                  {t_s, node, workload, seq, status, latency_ms, served_by}
-  fault / fault_end        {t_s, node, action, target}            from run_real.py's own record
+  server_down / server_up      {t_s, node, backend, server, reason, line}   HAProxy log-health-checks
+  vrrp_state                   {t_s, node, instance, state}   keepalived "(VI_1) Entering X STATE"
+  request                      {t_s (its end), node, workload, seq, sent_s, status, latency_ms, served_by}
+  vip_added / vip_removed      {t_s, node, vip}               vip-watch.sh
+  pg_*                         PostgreSQL's log and pg-writer.sh (models/postgres/events.hpp)
+  fault / fault_end            {t_s, action, target, ...}     from run_real.py's own record
 
-Metrics (scenarios/runner.cpp, models/workloads/http_client.cpp):
-  W.requests, W.failed, W.outage_max_s, W.served.NODE,
-  BACKEND.SERVER.detect_down_s / detect_up_s: from the fault command to the server's event.
+No metric is computed here: `hasim validate` computes every one from these events with the
+simulator's own checks (scenarios/checks/), so real and simulated values come from one place.
+The kinds and field names are the simulator's (scenarios/events.hpp, `hasim.event_kinds()`);
+tests/python/test_event_kinds.py checks every event emitted here against that declaration.
 
 Standard library only (Debian /usr/bin/python3).
 """
@@ -18,6 +21,18 @@ import math
 import re
 import statistics
 from typing import Iterable
+
+# The simulator's event kinds (scenarios/events.hpp and models/*/events.hpp).
+SERVER_DOWN, SERVER_UP = "server_down", "server_up"
+VRRP_STATE = "vrrp_state"
+REQUEST = "request"
+VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
+FAULT, FAULT_END = "fault", "fault_end"
+PG_STARTED, PG_RECOVERY_STARTED, PG_RECOVERY_DONE = "pg_started", "pg_recovery_started", "pg_recovery_done"
+PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_timeline_followed", "pg_checkpoint", "pg_panic"
+PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
+PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
+PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
 _TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
@@ -91,7 +106,7 @@ def parse_haproxy(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
         state[key] = new
         r = _HAPROXY_REASON.search(m.group("rest"))
         events.append({
-            "kind": "server_down" if new == "DOWN" else "server_up",
+            "kind": SERVER_DOWN if new == "DOWN" else SERVER_UP,
             "t_s": (ns - t0_ns) / 1e9,
             "t_ns": ns,
             "node": node,
@@ -126,13 +141,14 @@ def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             continue
         m = _KEEPALIVED.search(msg)
         if m:
-            events.append({"kind": "vrrp_state", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
+            events.append({"kind": VRRP_STATE, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
                            "instance": m.group("instance"), "state": m.group("state")})
     return events
 
 
 def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> list[dict]:
-    """request events from load.sh's HASIM_REQ lines (stamped by the client itself)."""
+    """request events from load.sh's HASIM_REQ lines (stamped by the client itself), as the
+    simulator records them: at the request's end (t_s), with its send time (sent_s)."""
     events = []
     for line in lines:
         m = _REQ.search(line)
@@ -146,8 +162,9 @@ def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> 
         except (KeyError, ValueError):
             continue
         body = kv.get("body", "-")
-        events.append({"kind": "request", "t_s": (start - t0_ns) / 1e9, "t_ns": start, "node": node,
-                       "workload": workload, "seq": int(kv.get("seq", "0")), "status": status,
+        events.append({"kind": REQUEST, "t_s": (end - t0_ns) / 1e9, "t_ns": end, "node": node,
+                       "workload": workload, "seq": int(kv.get("seq", "0")), "sent_s": (start - t0_ns) / 1e9,
+                       "status": status,
                        "latency_ms": (end - start) / 1e6, "served_by": "" if body == "-" else body,
                        "curl_exit": int(kv.get("curl_exit", "0") or 0),
                        "curl_s": float(kv["time_total"]) if kv.get("time_total") else None,
@@ -248,7 +265,7 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     out: dict[str, list[float]] = {}
     for f in faults:
         action, target = f.get("action"), str(f.get("target", ""))
-        if f.get("kind") != "fault" or action not in _COMMAND_EFFECT or "/" in target:
+        if f.get("kind") != FAULT or action not in _COMMAND_EFFECT or "/" in target:
             continue
         issued = t0_ns + int(round(float(f["t_s"]) * 1e9))
         hits = sorted(ns for what, ns in stamps.get(target, []) if what == _COMMAND_EFFECT[action]
@@ -267,7 +284,7 @@ def operator_exec_delays(faults: list[dict]) -> list[float]:
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == "fault" and shell
+        if (f.get("kind") == FAULT and shell
                 and str(shell[0]).startswith("docker exec") and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out
@@ -315,7 +332,7 @@ def workload_start_delays(requests: list[dict], start_s: float) -> list[float]:
     know (runtime.command_delay.exec) or it sends requests the real loop never had time for."""
     if not requests:
         return []
-    first = min(float(e["t_s"]) for e in requests)
+    first = min(float(e["sent_s"]) for e in requests)
     return [max(0.0, first - start_s)]
 
 
@@ -327,10 +344,10 @@ def loop_costs(requests: list[dict], interval_s: float) -> list[float]:
     (2-4 s with a CPU hog beside three stacks), so every iteration counts, whatever its request
     did. Lines without curl's own time (older logs) count only after quick good requests (< 100
     ms stamped by bash), where the request is a negligible part."""
-    rs = sorted(requests, key=lambda e: e["t_ns"])
+    rs = sorted(requests, key=lambda e: e["sent_s"])
     out = []
     for a, b in zip(rs, rs[1:]):
-        gap = (b["t_ns"] - a["t_ns"]) / 1e9 - interval_s
+        gap = b["sent_s"] - a["sent_s"] - interval_s
         if a.get("curl_s") is not None:
             out.append(max(0.0, gap - a["curl_s"]))
         elif a["latency_ms"] < 100 and 200 <= a["status"] < 400:
@@ -362,33 +379,6 @@ def loop_cost_summary(per_run: list[list[float]]) -> dict | None:
             "sigma": sigma, "between_sigma": min(between, 1.0), "run_means_s": [round(m, 6) for m in means]}
 
 
-def workload_metrics(requests: list[dict], workload: str, end_s: float) -> dict[str, float]:
-    """W.requests, W.failed, W.outage_max_s, W.served.NODE, as models/workloads/http_client.cpp:
-    a request fails unless 200..399; an outage runs from the send time of the first failed request
-    to the send time of the next good one (or the end of the run)."""
-    m: dict[str, float] = {f"{workload}.requests": 0, f"{workload}.failed": 0}
-    run_start = None
-    outage = 0.0
-    for r in sorted(requests, key=lambda e: e["t_ns"]):
-        m[f"{workload}.requests"] += 1
-        ok = 200 <= r["status"] < 400
-        if not ok:
-            m[f"{workload}.failed"] += 1
-            if run_start is None:
-                run_start = r["t_s"]
-        else:
-            if run_start is not None:
-                outage = max(outage, r["t_s"] - run_start)
-                run_start = None
-            if r.get("served_by"):
-                key = f"{workload}.served.{r['served_by']}"
-                m[key] = m.get(key, 0) + 1
-    if run_start is not None:
-        outage = max(outage, end_s - run_start)
-    m[f"{workload}.outage_max_s"] = outage
-    return m
-
-
 def vip_watch_lines(service_log: list[str], end_lines: list[str]) -> list[str]:
     """One service's vip-watch.sh output in time order: the HASIM_VIP lines its entrypoint's
     watcher wrote to the container's log (podman timestamps stripped) and, from run_real's end
@@ -403,7 +393,7 @@ def vip_watch_lines(service_log: list[str], end_lines: list[str]) -> list[str]:
 
 
 def parse_vip_watch(per_service: dict, t0_ns: int) -> list[dict]:
-    """vip_change events {t_s, node, vip, held} from vip-watch.sh output, one entry per service:
+    """vip_added / vip_removed events {t_s, node, vip} from vip-watch.sh output, one entry per service:
     service -> (vips, lines). HASIM_VIP_EOF (the container's processes gone) drops every VIP the
     service held."""
     events = []
@@ -415,7 +405,7 @@ def parse_vip_watch(per_service: dict, t0_ns: int) -> list[dict]:
                 for v in vips:
                     if held[v]:
                         held[v] = False
-                        events.append({"kind": "vip_change", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc, "vip": v, "held": False})
+                        events.append({"kind": VIP_REMOVED, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc, "vip": v})
                 continue
             if not line.startswith("HASIM_VIP "):
                 continue
@@ -423,85 +413,9 @@ def parse_vip_watch(per_service: dict, t0_ns: int) -> list[dict]:
             v, h, ns = kv.get("ip"), kv.get("held") == "1", int(kv.get("t_ns", "0"))
             if v in held and held[v] != h:
                 held[v] = h
-                events.append({"kind": "vip_change", "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc, "vip": v, "held": h})
+                events.append({"kind": VIP_ADDED if h else VIP_REMOVED, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": svc,
+                               "vip": v})
     return sorted(events, key=lambda e: e["t_ns"])
-
-
-def vip_metrics(events: list[dict], end_s: float) -> dict[str, float]:
-    """vip.V.moves / holders_max / multi_holder_s / unheld_max_s as models/keepalived/vip_monitor.cpp:
-    moves counts an add on a node other than the last one that added it; unheld_max_s is the
-    longest time with no holder once the VIP was first configured (open at the end: up to the end)."""
-    m: dict[str, float] = {}
-    tracks: dict[str, dict] = {}
-    for e in sorted(events, key=lambda e: e["t_s"]):
-        if e["kind"] != "vip_change":
-            continue
-        t = tracks.setdefault(e["vip"], {"holders": set(), "last": None, "moves": 0, "max": 0, "multi_since": None,
-                                         "multi": 0.0, "unheld_since": None, "unheld_max": 0.0})
-        now = e["t_s"]
-        if e["held"]:
-            if t["last"] is not None and t["last"] != e["node"]:
-                t["moves"] += 1
-            t["last"] = e["node"]
-            t["holders"].add(e["node"])
-        else:
-            t["holders"].discard(e["node"])
-        t["max"] = max(t["max"], len(t["holders"]))
-        if len(t["holders"]) > 1 and t["multi_since"] is None:
-            t["multi_since"] = now
-        if len(t["holders"]) <= 1 and t["multi_since"] is not None:
-            t["multi"] += now - t["multi_since"]
-            t["multi_since"] = None
-        if not t["holders"] and t["unheld_since"] is None:
-            t["unheld_since"] = now
-        if t["holders"] and t["unheld_since"] is not None:
-            t["unheld_max"] = max(t["unheld_max"], now - t["unheld_since"])
-            t["unheld_since"] = None
-    for v, t in tracks.items():
-        p = f"vip.{v}."
-        multi = t["multi"] + ((end_s - t["multi_since"]) if t["multi_since"] is not None else 0.0)
-        unheld = max(t["unheld_max"], end_s - t["unheld_since"]) if t["unheld_since"] is not None else t["unheld_max"]
-        m[p + "moves"] = t["moves"]
-        m[p + "holders_max"] = t["max"]
-        m[p + "multi_holder_s"] = multi
-        m[p + "unheld_max_s"] = unheld
-    return m
-
-
-DOWN_ACTIONS = {"stop", "kill", "crash", "freeze", "disconnect", "link_down"}
-UP_ACTIONS = {"start", "restart", "recreate", "thaw", "connect", "link_up"}
-
-
-def detection_metrics(events: list[dict], server_nodes: dict[str, str]) -> dict[str, float]:
-    """BACKEND.SERVER.detect_down_s / detect_up_s exactly as scenarios/runner.cpp computes them.
-    server_nodes: "haproxy_node/backend/server" -> the node the server address names.
-    events: fault/fault_end (t_s of the command) and server_down/server_up, any order."""
-    m: dict[str, float] = {}
-    last_down: dict[str, float] = {}
-    last_up: dict[str, float] = {}
-    order = {"fault": 0, "fault_end": 0, "server_down": 1, "server_up": 1}
-    for e in sorted(events, key=lambda e: (e["t_s"], order.get(e["kind"], 2))):
-        k = e["kind"]
-        if k == "fault":
-            node = e["target"].split("/")[0]
-            if e["action"] in DOWN_ACTIONS:
-                last_down[node] = e["t_s"]
-            if e["action"] in UP_ACTIONS:
-                last_up[node] = e["t_s"]
-        elif k == "fault_end":
-            last_up[e["target"].split("/")[0]] = e["t_s"]
-        elif k in ("server_down", "server_up"):
-            node = server_nodes.get(f"{e['node']}/{e['backend']}/{e['server']}")
-            if node is None:
-                continue
-            faults = last_down if k == "server_down" else last_up
-            if node not in faults:
-                continue
-            metric = f"{e['backend']}.{e['server']}." + ("detect_down_s" if k == "server_down" else "detect_up_s")
-            if metric not in m:
-                m[metric] = e["t_s"] - faults[node]
-            del faults[node]
-    return m
 
 
 def summarize(values: list[float]) -> dict[str, float]:
@@ -558,40 +472,40 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             promoted, streaming, redo_done = False, False, None
         elif msg == "database system is ready to accept connections":
             if not promoted:
-                ev("pg_started", ns, role="primary", timeline=tli)
+                ev(PG_STARTED, ns, role="primary", timeline=tli)
         elif msg == "database system is ready to accept read-only connections":
-            ev("pg_started", ns, role="standby", timeline=tli)
+            ev(PG_STARTED, ns, role="standby", timeline=tli)
         elif (x := re.match(r"redo starts at " + _PG_LSN, msg)):
-            ev("pg_recovery_started", ns, redo_lsn=pg_lsn(x.group(1)))
+            ev(PG_RECOVERY_STARTED, ns, redo_lsn=pg_lsn(x.group(1)))
         elif (x := re.match(r"redo done at " + _PG_LSN, msg)):
             redo_done = pg_lsn(x.group(1))
-            ev("pg_recovery_done", ns, end_lsn=redo_done)
+            ev(PG_RECOVERY_DONE, ns, end_lsn=redo_done)
         elif (x := re.match(r"selected new timeline ID: (\d+)", msg)):
             tli = int(x.group(1))
             promoted = True
-            ev("pg_promoted", ns, timeline=tli, switch_lsn=(redo_done + 1) if redo_done is not None else 0)
+            ev(PG_PROMOTED, ns, timeline=tli, switch_lsn=(redo_done + 1) if redo_done is not None else 0)
         elif (x := re.match(r"received (smart|fast|immediate) shutdown request", msg)):
             shutdown_mode = x.group(1)
-            ev("pg_shutdown_requested", ns, mode=shutdown_mode)
+            ev(PG_SHUTDOWN_REQUESTED, ns, mode=shutdown_mode)
         elif msg == "database system is shut down":
-            ev("pg_shutdown_done", ns, mode=shutdown_mode)
+            ev(PG_SHUTDOWN_DONE, ns, mode=shutdown_mode)
         elif (x := re.match(r"started streaming WAL from primary at " + _PG_LSN + r" on timeline (\d+)", msg)):
             tli = int(x.group(2))
             streaming = True
-            ev("pg_walreceiver_connected", ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))
+            ev(PG_WALRECEIVER_CONNECTED, ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))
         elif (x := re.match(r"new target timeline is (\d+)", msg)):
             tli = int(x.group(1))
-            ev("pg_timeline_followed", ns, timeline=tli)
+            ev(PG_TIMELINE_FOLLOWED, ns, timeline=tli)
         elif streaming and (msg.startswith("replication terminated by primary server")
                             or msg.startswith("could not receive data from WAL stream")
                             or msg.startswith("terminating walreceiver")):
             streaming = False
-            ev("pg_walreceiver_disconnected", ns, reason=msg)
+            ev(PG_WALRECEIVER_DISCONNECTED, ns, reason=msg)
         elif msg.startswith("checkpoint complete:") or msg.startswith("restartpoint complete:"):
             x = re.search(r"redo lsn=" + _PG_LSN, msg)
-            ev("pg_checkpoint", ns, redo_lsn=pg_lsn(x.group(1)) if x else 0)
+            ev(PG_CHECKPOINT, ns, redo_lsn=pg_lsn(x.group(1)) if x else 0)
         elif level == "PANIC":
-            ev("pg_panic", ns, message=msg)
+            ev(PG_PANIC, ns, message=msg)
     return events
 
 
@@ -624,7 +538,7 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
                 "seq": int(kv.get("seq", "0") or 0), "sent_s": (sent - t0_ns) / 1e9}
         if kv.get("ok") == "1" and kv.get("lsn") and kv.get("walfile"):
             server = kv.get("server", "")
-            events.append({"kind": "pg_commit_acked", **base, "node": addresses.get(server, server),
+            events.append({"kind": PG_COMMIT_ACKED, **base, "node": addresses.get(server, server),
                            "timeline": int(kv["walfile"][:8], 16), "xid": int(kv.get("xid", "0") or 0),
                            "lsn": pg_lsn(kv["lsn"]), "id": int(kv.get("id", "0") or 0),
                            "latency_us": (end - sent) // 1000})
@@ -632,7 +546,7 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
             err = (m.group("error") or "").strip()
             s = _SQLSTATE.search(err)
             # psql's own connection failures carry no SQLSTATE: 08006, connection_failure.
-            events.append({"kind": "pg_commit_failed", **base, "node": kv.get("host", ""),
+            events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""),
                            "sqlstate": s.group(1) if s else "08006", "message": err,
                            "psql_exit": int(kv.get("exit", "0") or 0)})
     return events

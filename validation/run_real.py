@@ -1076,7 +1076,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
 
 
 def analyze(plan: dict, res: dict, outdir: str) -> None:
-    """Events and metrics of one run from its saved logs (also used by --reparse). A run made in
+    """Events of one run from its saved logs (also used by --reparse), and what the logs alone
+    measure: the host's and the engine's latencies, and HAProxy's answers by HTTP status. Every
+    metric the simulator computes from events (detection times, the VIP figures, the load loop's
+    requests and outages, PostgreSQL's commits) `hasim validate` computes from these events with
+    the simulator's own code (scenarios/checks/), so real and simulated values come from one
+    place; nothing here computes them again. A run made in
     a remapped slot (res["subnets"]: original -> slot) has its logs read back into the scenario's
     own addresses, so names (vip.ADDRESS...) and events match a sequential run's."""
     back = reverse_pairs(res.get("subnets"))
@@ -1093,15 +1098,13 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
             logs[svc] = read(path)
     events = [dict(f) for f in remap_obj(res["faults"], back)]
     metrics: dict[str, float] = {}
-    # The simulator's HAProxy counters are per component, summed over every HAProxy node, and
-    # exist only once incremented: haproxy.server_down, haproxy.server_up, haproxy.http_CODE.
+    # HAProxy's answers by status, summed over every HAProxy node and present only when some
+    # came (as the simulator's haproxy.http_CODE counters): read from `option httplog` lines,
+    # which make no event.
     def bump(key: str, n: int) -> None:
         if n > 0:
             metrics[key] = metrics.get(key, 0) + n
-    daemon_events = kinds.daemon_events(plan["node_processes"], logs, t0)
-    events += daemon_events
-    bump("haproxy.server_down", sum(1 for e in daemon_events if e["kind"] == "server_down"))
-    bump("haproxy.server_up", sum(1 for e in daemon_events if e["kind"] == "server_up"))
+    events += kinds.daemon_events(plan["node_processes"], logs, t0)
     for h in plan["haproxy"]:
         for code, n in parse_logs.haproxy_http_statuses(logs.get(h["service"], [])).items():
             if not 200 <= code < 300:
@@ -1116,21 +1119,15 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     for w in plan["workloads"]:
         path = os.path.join(outdir, f"workload-{w['name']}.log")
         if w.get("kind") == "pg_writer":
-            # Its metrics (W.acked, W.failed, W.write_gap_max_s, commits.*) are not computed here:
-            # `hasim validate` computes them from these events with the simulator's own code
-            # (scenarios/postgres_checks.cpp), so real and simulated values come from one place.
             if os.path.exists(path):
                 events += parse_logs.parse_pg_client(read(path), w["service"], w["name"], t0, w.get("addresses", {}))
             continue
         reqs = []
         if os.path.exists(path):
             reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
-        metrics.update(parse_logs.workload_metrics(reqs, w["name"], duration))
         loop.extend(parse_logs.loop_costs(reqs, float(w["interval_s"])))
         exec_delays.extend(parse_logs.workload_start_delays(reqs, float(w["start_s"])))
         events += reqs
-    server_nodes = {f"{h['service']}/{s['backend']}/{s['server']}": s["node"] for h in plan["haproxy"] for s in h["servers"]}
-    metrics.update(parse_logs.detection_metrics(events, server_nodes))
     vip_lines = {}
     for w in plan.get("vip_watch", []):
         path = os.path.join(outdir, f"vip-{w['service']}.log")
@@ -1139,9 +1136,7 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         if lines:
             vip_lines[w["service"]] = (w["vips"], lines)
     if vip_lines:
-        vev = parse_logs.parse_vip_watch(vip_lines, t0)
-        events += vev
-        metrics.update(parse_logs.vip_metrics(vev, duration))
+        events += parse_logs.parse_vip_watch(vip_lines, t0)
     res["metrics"] = metrics
     res["loop_costs_s"] = [round(x, 6) for x in loop]
     res["wakeups_s"] = [round(x, 6) for x in wakeups]
@@ -1168,11 +1163,14 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         # the simulator should replay. Later starts (`docker start`) are the server's own.
         startups["first"].pop("postgres", None)
     res["startup_delays_s"] = startups
-    evs = sorted([e for e in events if e["kind"] != "request"], key=lambda e: e["t_s"])
+    # Every event, requests included (the load loop's metrics come from them), in time order;
+    # ties keep the order above (a fault before what it caused at the same stamp).
+    evs = sorted(events, key=lambda e: e["t_s"])
     for e in evs:
         e.pop("t_ns", None)
     res["events"] = evs
-    # Where the run ends for metrics computed from the events (`hasim validate`'s PostgreSQL ones).
+    # Where the run ends for the metrics computed from the events (an outage or a VIP's
+    # absence still open then runs to here).
     res["duration_s"] = duration
 
 

@@ -12,10 +12,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "scenarios/checks/check.hpp"
+#include "scenarios/checks/load.hpp"
+#include "scenarios/events.hpp"
 #include "scenarios/postgres_checks.hpp"
+#include "sim/events.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/invariants.hpp"
 #include "sim/json.hpp"
@@ -27,6 +32,8 @@
 namespace validation {
 
 namespace {
+
+namespace se = sim::events;
 
 double number_of(const scenarios::Tree& t, const std::string& file, const std::string& what) {
   if (!t.is_scalar()) throw std::runtime_error(file + ": " + what + " is not a number");
@@ -139,38 +146,70 @@ std::vector<sim::TraceRecord> trace_of_real_events(const scenarios::Tree& events
     }
     out.push_back(std::move(r));
   }
+  // Older records: vip_change {node, vip, held} for what the simulator records as vip_added /
+  // vip_removed; a container killed leaves no log line, so its fault says the node went down.
+  std::vector<sim::TraceRecord> more;
+  for (auto& r : out) {
+    if (r.kind == "vip_change") {
+      const sim::FieldValue* held = r.find("held");
+      const bool on = held != nullptr && std::holds_alternative<bool>(*held) && std::get<bool>(*held);
+      r.kind = on ? se::kVipAdded : se::kVipRemoved;
+      std::erase_if(r.fields, [](const sim::Field& f) { return f.key == "held"; });
+    } else if (r.kind == scenarios::events::kFault) {
+      const std::string a = r.text(scenarios::events::field::kAction);
+      if (a == "kill" || a == "crash") {
+        const std::string target = r.text(scenarios::events::field::kTarget);
+        more.push_back(sim::TraceRecord{r.time, se::kNodeDown, {{se::field::kNode, target.substr(0, target.find('/'))}}, true});
+      }
+    }
+  }
+  // Each node_down right after its fault: the stable sort below keeps them in this order.
+  std::vector<sim::TraceRecord> merged;
+  merged.reserve(out.size() + more.size());
+  std::size_t j = 0;
+  for (auto& r : out) {
+    const bool fault = r.kind == scenarios::events::kFault;
+    const sim::Time t = r.time;
+    merged.push_back(std::move(r));
+    if (fault && j < more.size() && more[j].time == t) merged.push_back(std::move(more[j++]));
+  }
+  out = std::move(merged);
   // run_real.py sorts them; a stable sort keeps a hand-made file's ties in its order.
   std::stable_sort(out.begin(), out.end(), [](const sim::TraceRecord& a, const sim::TraceRecord& b) { return a.time < b.time; });
   return out;
 }
 
-RunMetrics real_postgres_metrics(const scenarios::Tree& events, double end_s) {
-  std::vector<sim::TraceRecord> trace = trace_of_real_events(events);
-  // A container killed leaves no log line: its fault record says the node went down.
-  for (auto& r : trace)
-    if (r.kind == "fault") {
-      const std::string a = r.text("action");
-      if (a == "kill" || a == "crash") {
-        const std::string target = r.text("target");
-        r.kind = "node_down";
-        r.fields.push_back({"node", target.substr(0, target.find('/'))});
-      }
-    }
-  RunMetrics out;
-  std::map<std::string, double> m;
+RunMetrics real_metrics(const scenarios::ScenarioSpec* spec, const scenarios::Tree& events, double end_s) {
+  const std::vector<sim::TraceRecord> trace = trace_of_real_events(events);
   sim::Invariants inv;
+  // The real side's invariants: PostgreSQL's, as the simulated runs of its scenarios enable them.
   inv.enable("single_writable_primary");
   inv.enable("no_acked_commit_lost");
+  scenarios::CheckSet checks;
+  if (spec != nullptr) {
+    checks = scenarios::make_checks(*spec, inv);
+  } else {
+    checks.once<scenarios::PostgresChecks>("postgres", inv);
+    checks.once<scenarios::LoadChecks>("load", std::vector<std::string>{});
+  }
+  std::set<std::string> kinds;
+  for (const auto& r : trace) kinds.insert(r.kind);
+  for (const auto& r : trace) checks.on_record(r);
   const sim::Time end = static_cast<sim::Time>(std::llround(end_s * 1e9));
-  scenarios::postgres_checks(trace, end, inv, m);
-  if (m.empty()) return out;
+  RunMetrics out;
+  for (const auto& [name, check] : checks.all()) {
+    std::map<std::string, double> m;
+    check->finish(end, m);
+    const auto reads = check->reads();
+    if (std::none_of(reads.begin(), reads.end(), [&](std::string_view k) { return kinds.count(std::string(k)) != 0; })) continue;
+    for (const auto& [k, v] : m) out[k] = v;
+  }
   inv.finish(end);
-  for (const auto& [k, v] : m) out[k] = v;
   for (const auto& v : inv.violations()) out["violations." + v.invariant] += 1;
   return out;
 }
 
-RealRuns read_real_runs(const std::string& path) {
+RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* spec) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
   std::stringstream ss;
@@ -185,16 +224,24 @@ RealRuns read_real_runs(const std::string& path) {
     const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
       throw std::runtime_error(path + ":" + std::to_string(run.src.line) + ": a run without a 'metrics' object");
+    // What run_real.py stored, then what the checks compute from the run's events over it. The
+    // stored values stand only where a check found no event of its own: no record stored up to
+    // 2026-12-03 kept request events, so its load.* metrics (computed then by run_real.py in
+    // Python, with the same rules) are read from here; their detection, haproxy.server_*, vip.*
+    // and PostgreSQL figures are recomputed from their events (the same values: see
+    // tests/validation/real_metrics_test.cpp). haproxy.http_CODE makes no event: always stored.
     RunMetrics rm;
     for (const auto& [k, v] : m->map) rm[k] = number_of(v, path, "metric " + k);
     if (const scenarios::Tree* ev = run.find("events"); ev != nullptr && ev->is_seq()) {
       const scenarios::Tree* d = run.find("duration_s");
       double end_s = d != nullptr && d->is_scalar() ? number_of(*d, path, "duration_s") : 0.0;
-      if (d == nullptr)  // older files: the last event's time
+      // Older files: the scenario's duration (what run_real.py ran), else the last event's time.
+      if (d == nullptr && spec != nullptr) end_s = sim::to_seconds(spec->duration);
+      if (d == nullptr && spec == nullptr)
         for (const auto& e : ev->seq)
           if (const auto* t = e.is_map() ? e.find("t_s") : nullptr; t != nullptr && t->is_scalar())
             end_s = std::max(end_s, std::strtod(t->scalar.c_str(), nullptr));
-      for (const auto& [k, v] : real_postgres_metrics(*ev, end_s)) rm[k] = v;
+      for (const auto& [k, v] : real_metrics(spec, *ev, end_s)) rm[k] = v;
     }
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");

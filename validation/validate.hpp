@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/spec.hpp"
 #include "scenarios/tree.hpp"
 #include "sim/trace.hpp"
 #include "validation/compare.hpp"
@@ -51,19 +52,24 @@ struct RealRuns {
   bool interrupted = false;
   std::string error;
 };
-/// Throws std::runtime_error naming the file on anything unreadable. A run whose `events` hold
-/// PostgreSQL events (pg_*) gets its PostgreSQL metrics from them with the simulator's own code
-/// (real_postgres_metrics), over whatever run_real.py wrote under those names.
-RealRuns read_real_runs(const std::string& path);
+/// Throws std::runtime_error naming the file on anything unreadable. Each run's metrics come from
+/// its `events` with the simulator's own checks (real_metrics), over whatever run_real.py stored
+/// under `metrics`: a check whose events a run lacks (its record predates run_real.py keeping
+/// them, as the request events of every record stored up to 2026-12-03) leaves the stored
+/// values of its metrics as they are. Without `spec`, only the checks that need nothing of the
+/// scenario run (PostgreSQL's, the load loops').
+RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* spec = nullptr);
 
 /// A real run's events (run_real.py's `events`: objects with kind, t_s and fields) as the
 /// simulator's trace records: integers as int64, other numbers as double, the rest as text.
+/// Older records' `vip_change {vip, held}` becomes the simulator's vip_added / vip_removed; a
+/// container killed leaves no log line, so a kill or crash fault adds node_down for its node.
 std::vector<sim::TraceRecord> trace_of_real_events(const scenarios::Tree& events);
-/// scenarios::postgres_checks over a real run's events, ending at `end_s`: the same metrics the
-/// simulator computes (W.acked, W.failed, W.write_gap_max_s, commits.*), plus
+/// The simulator's checks (scenarios::make_checks(spec); nullptr: those that need no scenario)
+/// over a real run's events, ending at `end_s`: the same metrics as a simulated run's, plus
 /// violations.single_writable_primary / violations.no_acked_commit_lost as the runner counts
-/// them. Empty for a run without pg_* events.
-RunMetrics real_postgres_metrics(const scenarios::Tree& events, double end_s);
+/// them. Only the checks that found an event of theirs (Check::reads) give metrics.
+RunMetrics real_metrics(const scenarios::ScenarioSpec* spec, const scenarios::Tree& events, double end_s);
 
 /// The simulator's metrics for `seeds` seeds from `first_seed` (none: the scenario's seed), on
 /// `jobs` threads; identical for any number of jobs.

@@ -14,4 +14,14 @@ inline constexpr const char* kBackendDown = "backend_down";             // "back
 inline constexpr const char* kSessionsShutdown = "sessions_shutdown";   // on-marked-down shutdown-sessions
 inline constexpr const char* kStartFailed = "haproxy_start_failed";     // an unresolvable server at start-up
 
+/// Fields of server_down / server_up / server_maint: node (the HAProxy's), backend, server,
+/// reason, check_duration_ms (server_down/up; the real parser has the log line instead).
+namespace field {
+inline constexpr const char* kBackend = "backend";
+inline constexpr const char* kServer = "server";
+inline constexpr const char* kReason = "reason";
+inline constexpr const char* kCheckDurationMs = "check_duration_ms";
+inline constexpr const char* kLine = "line";  // real runs only: the log line, prefix stripped
+}  // namespace field
+
 }  // namespace models::haproxy::events

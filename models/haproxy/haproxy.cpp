@@ -260,9 +260,10 @@ void Haproxy::set_state(Server& s, bool up, const std::string& reason) {
   sim().log().info("{}: Server {}/{} is {}, reason: {}", node().name(), b.config.name, s.config.name,
                    up ? "UP" : "DOWN", reason);
   sim().record(up ? events::kServerUp : events::kServerDown,
-               {{"node", node().name()}, {"backend", b.config.name}, {"server", s.config.name}, {"reason", reason},
-                {"check_duration_ms", static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);
-  sim().metrics().add(std::string("haproxy.") + (up ? events::kServerUp : events::kServerDown));
+               {{"node", node().name()}, {events::field::kBackend, b.config.name}, {events::field::kServer, s.config.name},
+                {events::field::kReason, reason},
+                {events::field::kCheckDurationMs, static_cast<double>(s.last_check_duration / 1000) / 1000.0}}, true);
+  // haproxy.server_down / server_up are counted from these records (scenarios/checks/detection.cpp).
   const bool any = backend_available(b);
   if (!any) sim().record(events::kBackendDown, {{"node", node().name()}, {"backend", b.config.name}}, true);
   if (!up && b.config.shutdown_sessions_on_down) {

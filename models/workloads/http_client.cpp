@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/workloads/events.hpp"
+#include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/node.hpp"
 
@@ -45,39 +47,20 @@ void HttpClient::send_next() {
 }
 
 void HttpClient::record(const HttpResponse& r, sim::Time sent) {
+  namespace ev = models::workloads::events;
   const bool ok = r.status >= 200 && r.status < 400;
   const std::string& w = config_.name;
-  auto& m = sim().metrics();
-  m.add(w + ".requests");
-  if (!ok) {
-    ++failed_;
-    m.add(w + ".failed");
-    if (run_start_ < 0) run_start_ = sent;
-  } else {
-    if (run_start_ >= 0) {
-      // The outage a user of the loop sees: from the first failed request to the first good one.
-      outage_max_ = std::max(outage_max_, sent - run_start_);
-      run_start_ = -1;
-    }
-    if (!r.served_by.empty()) m.add(w + ".served." + r.served_by);
-  }
   // Invariant `no_failed_requests`: violated from a failed request until the next good one.
   // Stamped with the send time, like outage_max_s: the user's outage began when the request left.
   sim().invariants().update(sent, "no_failed_requests", w, !ok,
                             w + " requests failing (first: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")");
-  sim().record("request", {{"node", node().name()}, {"workload", w}, {"seq", static_cast<std::int64_t>(++seq_)},
-                           {"sent_s", sim::seconds_text(sent)}, {"status", static_cast<std::int64_t>(r.status)},
-                           {"error", r.error}, {"served_by", r.served_by},
-                           {"latency_ms", static_cast<double>((sim().now() - sent) / 1000) / 1000.0}});
-}
-
-void HttpClient::finish(sim::Time end) {
-  auto& m = sim().metrics();
-  const std::string& w = config_.name;
-  if (run_start_ >= 0) outage_max_ = std::max(outage_max_, end - run_start_);
-  m.set(w + ".outage_max_s", sim::to_seconds(outage_max_));
-  if (!m.has(w + ".requests")) m.set(w + ".requests", 0);
-  if (!m.has(w + ".failed")) m.set(w + ".failed", 0);
+  // The loop's metrics (W.requests, W.failed, W.served.NODE, W.outage_max_s) are computed from
+  // this record (scenarios/checks/load.cpp), as they are from a real run's.
+  sim().record(ev::kRequest, {{sim::events::field::kNode, node().name()}, {ev::field::kWorkload, w},
+                              {ev::field::kSeq, static_cast<std::int64_t>(++seq_)}, {ev::field::kSentS, sim::seconds_text(sent)},
+                              {ev::field::kStatus, static_cast<std::int64_t>(r.status)}, {ev::field::kError, r.error},
+                              {ev::field::kServedBy, r.served_by},
+                              {ev::field::kLatencyMs, static_cast<double>((sim().now() - sent) / 1000) / 1000.0}});
 }
 
 }  // namespace models

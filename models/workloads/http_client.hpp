@@ -29,8 +29,6 @@ struct HttpClientConfig {
 class HttpClient final : public sim::Process {
  public:
   HttpClient(sim::Node& node, HttpClientConfig config);
-  /// Closes the open outage run at the end of the simulation and writes the metrics.
-  void finish(sim::Time end);
   const HttpClientConfig& config() const { return config_; }
 
  protected:
@@ -42,9 +40,6 @@ class HttpClient final : public sim::Process {
   HttpClientConfig config_;
   std::string path_;
   std::int64_t sent_ = 0;
-  std::int64_t failed_ = 0;
-  sim::Time run_start_ = -1;  // send time of the first failure of the current failure run
-  sim::Time outage_max_ = 0;
   std::uint64_t seq_ = 0;
   sim::Rng loop_rng_;
 };

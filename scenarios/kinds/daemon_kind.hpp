@@ -3,7 +3,7 @@
 // daemon, in scenarios/kinds/KEY.hpp, and says everything the simulator side needs to know of it:
 // its YAML key (which is also its process name and its log key), how its section is read and
 // checked, how it is built on a node, which processes a fault may target, the addresses it may
-// claim, and the trace events it records. Its real side (image packages, command, stop signal,
+// claim, the trace events it records and the checks they feed. Its real side (image packages, command, stop signal,
 // config files) is `validation::RealDaemon<Config>` (validation/kinds/). The loader, runner,
 // report, bindings and `hasim render` iterate over `Kinds` (scenarios/kinds/kinds.hpp) and never
 // name a kind by hand; a kind that lacks a part fails the `Declared` check below at compile time.
@@ -19,6 +19,7 @@
 #include "sim/random.hpp"
 
 namespace sim {
+class Invariants;
 class Node;
 class Process;
 class Simulation;
@@ -28,6 +29,7 @@ namespace scenarios {
 
 struct ScenarioSpec;
 struct RunResult;
+class CheckSet;
 
 /// No primary definition: a config type nobody declared is a compile error, never another kind.
 template <class Config>
@@ -71,7 +73,8 @@ struct BuildContext {
 
 /// What every specialisation provides (a missing or mistyped part names itself in the error).
 template <class K, class Config>
-concept Declared = requires(const Tree& t, const std::string& path, sim::Node& node, const Config& c, BuildContext& ctx) {
+concept Declared = requires(const Tree& t, const std::string& path, sim::Node& node, const Config& c, BuildContext& ctx,
+                            const ScenarioSpec& spec, sim::Invariants& inv, CheckSet& checks) {
   { K::key } -> std::convertible_to<std::string_view>;
   /// The section `nodes.N.KEY`, read and checked (a ScenarioError with file:line otherwise).
   { K::read(t, path) } -> std::same_as<Config>;
@@ -90,6 +93,10 @@ concept Declared = requires(const Tree& t, const std::string& path, sim::Node& n
   { K::act(std::declval<sim::Process&>(), path) } -> std::same_as<void>;
   /// The trace record kinds its models make (named constants of the model's events.hpp).
   { K::event_kinds() } -> std::same_as<std::vector<std::string_view>>;
+  /// The checks its events call for in a stack (scenarios/checks/): their metrics, invariants
+  /// and converge conditions, computed alike from a simulated run's records and a real run's
+  /// events. Called once per kind for every scenario; a kind absent from it adds nothing.
+  { K::add_checks(spec, inv, checks) } -> std::same_as<void>;
 };
 
 }  // namespace scenarios

@@ -4,6 +4,7 @@
 
 #include "models/haproxy/events.hpp"
 #include "models/haproxy/haproxy.hpp"
+#include "scenarios/checks/detection.hpp"
 #include "scenarios/reader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/spec.hpp"
@@ -11,6 +12,7 @@
 #include "sim/node.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 namespace scenarios {
@@ -227,12 +229,40 @@ std::vector<NodeRef> DaemonKind<HaproxyConfig>::node_refs(const HaproxyConfig& c
   return out;
 }
 
+namespace {
+
+/// The haproxy_stats table as `hasim run` prints it, from its rows (fields in the order above).
+std::string stats_text(const std::vector<RunResult::Table::Row>& rows) {
+  auto pad = [](const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); };
+  auto text = [](const sim::Field& f) { return std::get<std::string>(f.value); };
+  auto count = [](const sim::Field& f) { return std::to_string(std::get<std::int64_t>(f.value)); };
+  std::string o = "  " + pad("node", 12) + pad("backend/server", 26) + pad("status", 7) + pad("check", 8) + pad("checks", 8) +
+                  pad("failed", 8) + pad("requests", 9) + pad("conn_err", 9) + "downtime\n";
+  for (const auto& r : rows) {
+    char dt[32];
+    std::snprintf(dt, sizeof dt, "%.1f s", std::get<double>(r[10].value));
+    o += "  " + pad(text(r[0]), 12) + pad(text(r[1]) + "/" + text(r[2]), 26) + pad(text(r[3]), 7) + pad(text(r[4]), 8) +
+         pad(count(r[6]), 8) + pad(count(r[7]), 8) + pad(count(r[8]), 9) + pad(count(r[9]), 9) + dt + "\n";
+  }
+  return o;
+}
+
+}  // namespace
+
 sim::Process& DaemonKind<HaproxyConfig>::build(sim::Node& node, const HaproxyConfig& c, BuildContext& ctx) {
   auto& hp = node.add_process<models::haproxy::Haproxy>(c);
   if (ctx.wakeup_delay) hp.wakeup_delay = *ctx.wakeup_delay;
-  // Its `show stat` rows at the end, as `hasim run` prints them.
+  // Its `show stat` rows at the end, as `hasim run` prints them: one table for every HAProxy.
   ctx.at_end->push_back([&hp](RunResult& r) {
-    for (const auto& row : hp.stats()) r.haproxy_stats.push_back(RunResult::Stat{hp.node().name(), row});
+    auto t = std::find_if(r.tables.begin(), r.tables.end(), [](const RunResult::Table& x) { return x.key == "haproxy_stats"; });
+    if (t == r.tables.end()) t = r.tables.insert(t, RunResult::Table{"haproxy_stats", "HAProxy stats", {}, &stats_text});
+    const std::string node = hp.node().name();
+    for (const auto& row : hp.stats())
+      t->rows.push_back({{"node", node}, {"backend", row.backend}, {"server", row.server}, {"status", row.status},
+                         {"check_status", row.check_status}, {"addr", row.addr},
+                         {"checks", static_cast<std::int64_t>(row.checks)}, {"checks_failed", static_cast<std::int64_t>(row.checks_failed)},
+                         {"requests", static_cast<std::int64_t>(row.requests)},
+                         {"connect_errors", static_cast<std::int64_t>(row.connect_errors)}, {"downtime_s", row.downtime_s}});
   });
   // `converge: {holds: [backends_up]}`: this HAProxy runs and sees every server UP.
   if (ctx.conditions != nullptr)
@@ -252,6 +282,20 @@ std::vector<FaultTarget> DaemonKind<HaproxyConfig>::fault_targets(const HaproxyC
 }
 
 std::vector<std::string> DaemonKind<HaproxyConfig>::floating_addresses(const HaproxyConfig&) { return {}; }
+
+/// Detection times per server and the state-change counts (scenarios/checks/detection.hpp).
+void DaemonKind<HaproxyConfig>::add_checks(const ScenarioSpec& spec, sim::Invariants&, CheckSet& checks) {
+  std::map<std::string, std::string> server_node;  // HAPROXY_NODE/backend/server -> node name
+  bool any = false;
+  for (const auto& ns : spec.nodes)
+    for (const auto& c : ns.components)
+      if (const auto* h = std::get_if<HaproxyConfig>(&c)) {
+        any = true;
+        for (const auto& b : h->backends)
+          for (const auto& sv : b.servers) server_node[ns.name + "/" + b.name + "/" + sv.name] = node_named_by(spec, sv.address);
+      }
+  if (any) checks.once<DetectionChecks>("haproxy", std::move(server_node));
+}
 
 std::vector<std::string_view> DaemonKind<HaproxyConfig>::event_kinds() {
   namespace e = models::haproxy::events;

@@ -17,6 +17,7 @@ struct DaemonKind<models::haproxy::HaproxyConfig> {
   static std::vector<std::string> operator_actions();
   static void act(sim::Process& daemon, const std::string& action);
   static std::vector<std::string_view> event_kinds();
+  static void add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks);
 };
 
 }  // namespace scenarios

@@ -6,7 +6,9 @@
 
 #include "models/keepalived/events.hpp"
 #include "models/keepalived/keepalived.hpp"
+#include "scenarios/checks/vips.hpp"
 #include "scenarios/reader.hpp"
+#include "scenarios/spec.hpp"
 #include "sim/node.hpp"
 #include "sim/network.hpp"
 
@@ -182,6 +184,18 @@ std::vector<std::string> DaemonKind<KeepalivedConfig>::floating_addresses(const 
   for (const auto& inst : c.instances)
     for (const auto& v : inst.virtual_ipaddress) out.push_back(v.substr(0, v.find('/')));
   return out;
+}
+
+/// Who holds its VIPs (scenarios/checks/vips.hpp): single_vip_holder, the vip.* metrics, vip_held.
+void DaemonKind<KeepalivedConfig>::add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks) {
+  std::vector<std::string> vips, nodes;
+  for (const auto& n : spec.nodes) {
+    nodes.push_back(n.name);
+    for (const auto& c : n.components)
+      if (const auto* k = std::get_if<KeepalivedConfig>(&c))
+        for (const auto& v : floating_addresses(*k)) vips.push_back(v);
+  }
+  if (!vips.empty()) checks.once<VipChecks>("vips", vips, nodes, invariants);
 }
 
 std::vector<std::string_view> DaemonKind<KeepalivedConfig>::event_kinds() {

@@ -50,3 +50,10 @@ std::vector<std::string> DaemonKind<models::NginxConfig>::operator_actions() { r
 void DaemonKind<models::NginxConfig>::act(sim::Process&, const std::string&) {}
 
 }  // namespace scenarios
+
+namespace scenarios {
+
+/// Its requests are seen by their clients (the load checks): nothing of its own.
+void DaemonKind<models::NginxConfig>::add_checks(const ScenarioSpec&, sim::Invariants&, CheckSet&) {}
+
+}  // namespace scenarios

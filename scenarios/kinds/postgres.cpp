@@ -4,7 +4,9 @@
 
 #include "models/postgres/events.hpp"
 #include "models/postgres/postgres.hpp"
+#include "scenarios/postgres_checks.hpp"
 #include "scenarios/reader.hpp"
+#include "scenarios/spec.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
 
@@ -82,6 +84,17 @@ std::vector<FaultTarget> DaemonKind<PostgresSection>::fault_targets(const Postgr
 }
 
 std::vector<std::string> DaemonKind<PostgresSection>::floating_addresses(const PostgresSection&) { return {}; }
+
+/// single_writable_primary, no_acked_commit_lost, the commits' metrics, one_primary and
+/// standbys_streaming (scenarios/postgres_checks.hpp); a writer workload asks for them too.
+void DaemonKind<PostgresSection>::add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks) {
+  for (const auto& n : spec.nodes)
+    for (const auto& c : n.components)
+      if (std::holds_alternative<PostgresSection>(c)) {
+        checks.once<PostgresChecks>("postgres", invariants);
+        return;
+      }
+}
 
 std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
   namespace e = models::postgres;

@@ -58,20 +58,17 @@ def test_haproxy_reason_is_kept():
     assert len(ev) == 1  # already DOWN: maintenance is not a second down event
 
 
-def test_detection_metrics_match_the_simulator_names(run):
+def test_haproxy_events_and_the_fault_records_are_what_the_detection_check_reads(run):
+    # The detection times come from these events in C++ (scenarios/checks/detection.cpp; its test
+    # tests/scenarios/checks_test.cpp reads tests/validation/fixtures/demo1-part1-events.json,
+    # made from this very log, and gets the values the run stored).
     ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
-    faults = [dict(f) for f in run["faults"]]
-    servers = {f"haproxy/nginx_backend/nginx{i}": f"nginx{i}" for i in (1, 2, 3)}
-    m = parse_logs.detection_metrics(faults + ev, servers)
-    assert set(m) == {"nginx_backend.nginx1.detect_down_s", "nginx_backend.nginx1.detect_up_s",
-                      "nginx_backend.nginx2.detect_down_s", "nginx_backend.nginx2.detect_up_s"}
-    # docker stop -> three 2 s L4 timeouts 4 s apart: 10-12 s (measured 10.33 s)
-    assert 10.0 <= m["nginx_backend.nginx1.detect_down_s"] <= 12.0
-    assert 10.0 <= m["nginx_backend.nginx2.detect_down_s"] <= 12.0
-    assert 2.0 <= m["nginx_backend.nginx1.detect_up_s"] <= 7.0
-    for k, v in run["metrics"].items():
-        if "detect" in k:
-            assert m[k] == pytest.approx(v, abs=1e-6)
+    assert {(e["kind"], e["backend"], e["server"]) for e in ev} == {
+        ("server_down", "nginx_backend", "nginx1"), ("server_down", "nginx_backend", "nginx2"),
+        ("server_up", "nginx_backend", "nginx1"), ("server_up", "nginx_backend", "nginx2")}
+    down1 = next(e for e in ev if e["kind"] == "server_down" and e["server"] == "nginx1")
+    stop1 = next(f for f in run["faults"] if f["action"] == "stop" and f["target"] == "nginx1")
+    assert down1["t_s"] - stop1["t_s"] == pytest.approx(run["metrics"]["nginx_backend.nginx1.detect_down_s"], abs=1e-6)
 
 
 def test_leaving_dns_maintenance_is_up_at_the_next_good_check():
@@ -96,11 +93,14 @@ def test_client_lines_give_the_workload_metrics(run):
     assert [r["status"] for r in failed] == [503, 503]
     assert all(19.9 < r["latency_ms"] / 1000 < 20.2 for r in failed)  # 4 connect attempts x timeout connect 5 s
     assert {r["served_by"] for r in reqs if r["status"] == 200} == {"nginx1", "nginx2", "nginx3"}
-    m = parse_logs.workload_metrics(reqs, "load", 90.0)
-    assert m["load.requests"] == 86
-    assert m["load.failed"] == 2
-    assert m["load.outage_max_s"] == pytest.approx(run["metrics"]["load.outage_max_s"], abs=1e-6)
-    assert m["load.served.nginx1"] + m["load.served.nginx2"] + m["load.served.nginx3"] == 84
+    # As the simulator records a request: at its end, with its send time.
+    assert all(r["t_s"] == pytest.approx(r["sent_s"] + r["latency_ms"] / 1000, abs=1e-6) for r in reqs)
+    # The outage the run stored (load.outage_max_s, now computed from these events in C++): from
+    # the first failed request's send to the next good one's.
+    sent = sorted(reqs, key=lambda r: r["sent_s"])
+    first_bad = next(i for i, r in enumerate(sent) if r["status"] != 200)
+    next_good = next(r for r in sent[first_bad:] if r["status"] == 200)
+    assert next_good["sent_s"] - sent[first_bad]["sent_s"] == pytest.approx(run["metrics"]["load.outage_max_s"], abs=1e-6)
 
 
 def test_client_line_with_curl_details():
@@ -109,13 +109,7 @@ def test_client_line_with_curl_details():
     (r,) = parse_logs.parse_client([line], "client", "load", 0)
     assert (r["status"], r["curl_exit"], r["served_by"]) == (0, 6, "")
     assert r["dns_ms"] == pytest.approx(19800)
-    assert r["t_s"] == 1.0
-
-
-def test_outage_open_at_the_end_runs_to_the_end():
-    reqs = [{"t_s": 1.0, "t_ns": 1, "status": 200, "served_by": "a"}, {"t_s": 5.0, "t_ns": 5, "status": 0, "served_by": ""}]
-    m = parse_logs.workload_metrics(reqs, "w", 20.0)
-    assert m == {"w.requests": 2, "w.failed": 1, "w.outage_max_s": 15.0, "w.served.a": 1}
+    assert (r["sent_s"], r["t_s"]) == (1.0, 20.828578)
 
 
 def test_keepalived_real_failover_lines():
@@ -145,7 +139,7 @@ def test_summary_percentiles():
     assert (s["min"], s["median"], s["p95"], s["max"], s["n"]) == (1.0, 10.5, 19.0, 20.0, 20)
 
 
-def test_vip_watch_and_metrics():
+def test_vip_watch_gives_the_simulators_vip_added_and_vip_removed_events():
     lines1 = ["HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000",
               "HASIM_VIP ip=172.20.0.100 held=1 t_ns=3000000000",
               "HASIM_VIP_EOF t_ns=20000000000"]          # haproxy1's container went away
@@ -155,13 +149,12 @@ def test_vip_watch_and_metrics():
     lines1b = ["HASIM_VIP ip=172.20.0.100 held=1 t_ns=33990000000"]  # watcher restarted after docker start
     ev = parse_logs.parse_vip_watch({"haproxy1": (["172.20.0.100"], lines1 + lines1b),
                                      "haproxy2": (["172.20.0.100"], lines2)}, 0)
-    assert [(e["node"], e["held"]) for e in ev] == [("haproxy1", True), ("haproxy1", False), ("haproxy2", True),
-                                                    ("haproxy1", True), ("haproxy2", False)]
-    m = parse_logs.vip_metrics(ev, 90.0)
-    assert m["vip.172.20.0.100.moves"] == 2
-    assert m["vip.172.20.0.100.holders_max"] == 2
-    assert m["vip.172.20.0.100.unheld_max_s"] == pytest.approx(0.64)
-    assert m["vip.172.20.0.100.multi_holder_s"] == pytest.approx(0.01)
+    assert [(e["node"], e["kind"]) for e in ev] == [("haproxy1", "vip_added"), ("haproxy1", "vip_removed"),
+                                                    ("haproxy2", "vip_added"), ("haproxy1", "vip_added"),
+                                                    ("haproxy2", "vip_removed")]
+    assert {e["vip"] for e in ev} == {"172.20.0.100"}
+    # The VIP metrics of these events (moves 2, unheld_max_s 0.64, multi_holder_s 0.01) are the
+    # C++ check's: tests/scenarios/checks_test.cpp.
 
 
 def test_vip_watch_lines_merge_the_container_log_with_the_end_stamp_in_time_order():
@@ -176,7 +169,7 @@ def test_vip_watch_lines_merge_the_container_log_with_the_end_stamp_in_time_orde
         "HASIM_VIP ip=172.20.0.100 held=0 t_ns=1000000000", "HASIM_VIP ip=172.20.0.100 held=1 t_ns=3000000000",
         "HASIM_VIP_EOF t_ns=20000000000", "HASIM_VIP ip=172.20.0.100 held=1 t_ns=25000000000"]
     ev = parse_logs.parse_vip_watch({"haproxy1": (["172.20.0.100"], parse_logs.vip_watch_lines(log, ends))}, 0)
-    assert [(e["t_s"], e["held"]) for e in ev] == [(3.0, True), (20.0, False), (25.0, True)]
+    assert [(e["t_s"], e["kind"]) for e in ev] == [(3.0, "vip_added"), (20.0, "vip_removed"), (25.0, "vip_added")]
 
 
 # --- run_real.py's remapping of parallel slots (no containers) --------------------------------------
@@ -201,7 +194,7 @@ def test_remap_keeps_each_address_offset_and_leaves_the_rest():
     assert run_real.remap_text(out, back) == text
 
 
-def test_a_remapped_run_reports_metrics_in_the_scenario_addresses(tmp_path):
+def test_a_remapped_run_reports_events_in_the_scenario_addresses(tmp_path):
     plan = {"project": "p", "duration_s": 30, "logs": [], "haproxy": [], "workloads": [],
             "node_processes": {"haproxy1": ["haproxy", "keepalived"]},
             "vip_watch": [{"service": "haproxy1", "vips": ["172.20.0.100"]}]}
@@ -212,10 +205,11 @@ def test_a_remapped_run_reports_metrics_in_the_scenario_addresses(tmp_path):
            "faults": [{"kind": "fault", "t_s": 4.0, "action": "stop", "target": "haproxy1",
                        "shell": ["docker stop -t 10 haproxy1"]}]}
     run_real.analyze(plan, res, str(tmp_path))
-    assert res["metrics"]["vip.172.20.0.100.unheld_max_s"] == pytest.approx(0.65)
-    assert res["metrics"]["vip.172.20.0.100.moves"] == 0
-    assert not any("10.101" in k for k in res["metrics"])
-    assert [e.get("vip") for e in res["events"] if e["kind"] == "vip_change"] == ["172.20.0.100"] * 3
+    vips = [(e["kind"], e["vip"], e["t_s"]) for e in res["events"] if e["kind"].startswith("vip_")]
+    assert vips == [("vip_added", "172.20.0.100", 1.0), ("vip_removed", "172.20.0.100", 4.0),
+                    ("vip_added", "172.20.0.100", 4.65)]
+    assert "10.101" not in json.dumps(res["events"])
+    assert res["metrics"] == {} and res["duration_s"] == 30  # hasim validate computes the VIP metrics
 
 
 def test_slots_get_disjoint_free_subnets_clear_of_routes_and_the_avoided_range(tmp_path, monkeypatch):
@@ -285,9 +279,9 @@ def test_loop_cost_is_start_to_start_less_the_sleep_and_the_request_as_curl_time
     reqs = parse_logs.parse_client(fixture_lines("demo1-part1-client.log"), "client", "load", run["t0_ns"])
     costs = parse_logs.loop_costs(reqs, 0.5)
     assert len(costs) == len(reqs) - 1 > 50  # every iteration, the 20 s 503s included
-    rs = sorted(reqs, key=lambda e: e["t_ns"])
+    rs = sorted(reqs, key=lambda e: e["sent_s"])
     slow = next(i for i, r in enumerate(rs[:-1]) if r["curl_s"] > 1)  # a request HAProxy held
-    assert costs[slow] == pytest.approx((rs[slow + 1]["t_ns"] - rs[slow]["t_ns"]) / 1e9 - 0.5 - rs[slow]["curl_s"])
+    assert costs[slow] == pytest.approx(rs[slow + 1]["sent_s"] - rs[slow]["sent_s"] - 0.5 - rs[slow]["curl_s"])
     # The real Part 1 loop costs 10-60 ms an iteration beyond its sleep (bash forks curl, head, tr, rm, sleep).
     assert 0.005 < sorted(costs)[len(costs) // 2] < 0.06
     assert max(costs) < 1.0  # the held requests' time is curl's, not the loop's
@@ -467,11 +461,11 @@ def test_the_tick_probe_measures_the_hosts_wake_up_with_bash_alone():
 
 
 def test_a_workload_is_late_by_its_first_requests_send_time_past_its_scheduled_start():
-    reqs = [{"kind": "request", "t_s": 19.51}, {"kind": "request", "t_s": 7.30}, {"kind": "request", "t_s": 10.9}]
+    reqs = [{"kind": "request", "sent_s": 19.51}, {"kind": "request", "sent_s": 7.30}, {"kind": "request", "sent_s": 10.9}]
     assert parse_logs.workload_start_delays(reqs, 5.0) == [pytest.approx(2.30)]
     assert parse_logs.workload_start_delays([], 5.0) == []
     # A loop stamped before its schedule (clock skew within a stamp's resolution) counts as on time.
-    assert parse_logs.workload_start_delays([{"kind": "request", "t_s": 4.9999}], 5.0) == [0.0]
+    assert parse_logs.workload_start_delays([{"kind": "request", "sent_s": 4.9999}], 5.0) == [0.0]
 
 
 READY = {"haproxy": "Loading success.", "keepalived": "Entering BACKUP STATE (init)"}

@@ -69,6 +69,7 @@ struct DaemonKind<toy::EchoConfig> {
   static std::vector<std::string> operator_actions() { return {}; }
   static void act(sim::Process&, const std::string&) {}
   static std::vector<std::string_view> event_kinds() { return {}; }
+  static void add_checks(const ScenarioSpec&, sim::Invariants&, CheckSet&) {}
 };
 
 template <>

@@ -1,0 +1,22 @@
+#pragma once
+// The trace record the HTTP load loop makes (models/workloads/http_client.cpp), and its fields:
+// the same the real runs' parser (validation/parse_logs.py parse_client) writes for each
+// HASIM_REQ line of load.sh, so one check (scenarios/checks/load.cpp) reads both.
+namespace models::workloads::events {
+
+/// One request of the loop, recorded when it finished (time: its end): node, workload, seq,
+/// sent_s (its send time: seconds as text in the simulator, a number in real runs), status
+/// (0: no HTTP answer), error, served_by (the body: the nginx that answered), latency_ms.
+inline constexpr const char* kRequest = "request";
+
+namespace field {
+inline constexpr const char* kWorkload = "workload";
+inline constexpr const char* kSeq = "seq";
+inline constexpr const char* kSentS = "sent_s";
+inline constexpr const char* kStatus = "status";
+inline constexpr const char* kError = "error";
+inline constexpr const char* kServedBy = "served_by";
+inline constexpr const char* kLatencyMs = "latency_ms";
+}  // namespace field
+
+}  // namespace models::workloads::events

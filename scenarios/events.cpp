@@ -1,0 +1,52 @@
+#include "scenarios/events.hpp"
+
+#include "models/haproxy/events.hpp"
+#include "models/keepalived/events.hpp"
+#include "models/postgres/events.hpp"
+#include "models/workloads/events.hpp"
+#include "sim/events.hpp"
+
+namespace scenarios::events {
+
+const std::vector<EventKind>& declared_event_kinds() {
+  namespace se = sim::events;
+  namespace w = models::workloads::events;
+  namespace hp = models::haproxy::events;
+  namespace pg = models::postgres;
+  using namespace se::field;
+  using namespace field;
+  static const std::vector<EventKind> kinds = {
+      {se::kNodeDown, {kNode}},
+      {se::kProcessExit, {kNode, kProcess}},
+      {se::kVipAdded, {kNode, kVip}},
+      {se::kVipRemoved, {kNode, kVip}},
+      {kFault, {kNode, kAction, kTarget, kSource, "done_s", "planned_s", "phase_offset_s", "shell"}},
+      {kFaultEnd, {kAction, kTarget, kSource, "done_s"}},
+      {w::kRequest,
+       {kNode, w::field::kWorkload, w::field::kSeq, w::field::kSentS, w::field::kStatus, w::field::kError,
+        w::field::kServedBy, w::field::kLatencyMs, "curl_exit", "curl_s", "dns_ms"}},
+      {hp::kServerDown, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason, hp::field::kCheckDurationMs, hp::field::kLine}},
+      {hp::kServerUp, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason, hp::field::kCheckDurationMs, hp::field::kLine}},
+      {hp::kServerMaint, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason}},
+      {models::keepalived::events::kState, {kNode, "instance", "state", "priority"}},
+      {pg::kStarted, {kNode, "role", "timeline", "lsn"}},
+      {pg::kRecoveryStarted, {kNode, "state", "redo_lsn", "wal_bytes"}},
+      {pg::kRecoveryDone, {kNode, "end_lsn", "replayed_bytes", "duration_ms"}},
+      {pg::kPromoted, {kNode, "timeline", "switch_lsn", "replayed_bytes"}},
+      {pg::kTimelineFollowed, {kNode, "timeline"}},
+      {pg::kWalReceiverConnected, {kNode, "primary", "timeline", "start_lsn"}},
+      {pg::kWalReceiverDisconnected, {kNode, "reason"}},
+      {pg::kCheckpoint, {kNode, "redo_lsn", "removed_segments", "kept_bytes"}},
+      {pg::kPanic, {kNode, "message"}},
+      {pg::kShutdownRequested, {kNode, "mode"}},
+      {pg::kShutdownDone, {kNode, "mode"}},
+      // The writer's: real runs add workload, seq, sent_s, id (the row written), psql_exit.
+      {pg::kCommitAcked, {"client", kNode, "timeline", "xid", "lsn", "latency_us", w::field::kWorkload, w::field::kSeq,
+                          w::field::kSentS, "id"}},
+      {pg::kCommitFailed, {"client", kNode, "sqlstate", "message", w::field::kWorkload, w::field::kSeq, w::field::kSentS,
+                           "psql_exit"}},
+  };
+  return kinds;
+}
+
+}  // namespace scenarios::events
