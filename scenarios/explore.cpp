@@ -225,6 +225,12 @@ Tree fault_tree(const FaultSpec& f) {
     for (const auto& n : names) l.seq.push_back(scalar_tree(n));
     return l;
   };
+  auto map_of = [&put](std::vector<std::pair<std::string, Tree>> entries) {
+    Tree m;
+    m.kind = Tree::Kind::Map;
+    for (auto& [k, v] : entries) put(m, k, std::move(v));
+    return m;
+  };
   put(t, "at", scalar_tree(ms_text(f.at)));
   if (f.action == "partition") {
     Tree groups;
@@ -232,31 +238,14 @@ Tree fault_tree(const FaultSpec& f) {
     for (const auto& g : f.groups) groups.seq.push_back(list(g));
     put(t, "partition", groups);
   } else if (f.action == "drop") {
-    Tree d;
-    d.kind = Tree::Kind::Map;
-    put(d, "from", list(f.from));
-    put(d, "to", list(f.to));
-    put(d, "proto", scalar_tree(proto_name(f.proto)));
-    put(d, "both_ways", scalar_tree(f.both_ways ? "true" : "false"));
-    put(t, "drop", d);
+    put(t, "drop", map_of({{"from", list(f.from)}, {"to", list(f.to)}, {"proto", scalar_tree(proto_name(f.proto))},
+                           {"both_ways", scalar_tree(f.both_ways ? "true" : "false")}}));
   } else if (f.action == "delay") {
-    Tree d;
-    d.kind = Tree::Kind::Map;
-    put(d, "node", scalar_tree(f.target));
-    put(d, "add", scalar_tree(ms_text(f.delay.a)));
-    put(t, "delay", d);
+    put(t, "delay", map_of({{"node", scalar_tree(f.target)}, {"add", scalar_tree(ms_text(f.delay.a))}}));
   } else if (f.action == "loss") {
-    Tree d;
-    d.kind = Tree::Kind::Map;
-    put(d, "node", scalar_tree(f.target));
-    put(d, "p", scalar_tree(sim::number_text(f.loss)));
-    put(t, "loss", d);
+    put(t, "loss", map_of({{"node", scalar_tree(f.target)}, {"p", scalar_tree(sim::number_text(f.loss))}}));
   } else if (f.action == "repoint") {
-    Tree d;
-    d.kind = Tree::Kind::Map;
-    put(d, "workload", scalar_tree(f.workload));
-    put(d, "host", scalar_tree(f.host));
-    put(t, "repoint", d);
+    put(t, "repoint", map_of({{"workload", scalar_tree(f.workload)}, {"host", scalar_tree(f.host)}}));
   } else {
     put(t, f.action, scalar_tree(f.target));
   }
