@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "scenarios/checks/detection.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/tree.hpp"
 #include "sim/network.hpp"
@@ -495,13 +496,6 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
   }
 }
 
-/// Which kind of detection a fault opens for its node (scenarios/runner.cpp detection_metrics).
-std::string detection_kind(const std::string& a) {
-  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down") return "down";
-  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up") return "up";
-  return "";
-}
-
 std::string steps_json(const std::vector<Step>& steps, const std::string& indent) {
   std::string o = "[";
   for (std::size_t i = 0; i < steps.size(); ++i) o += (i ? ",\n" : "\n") + indent + "  " + steps[i].json;
@@ -645,7 +639,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project, En
     o << "      \"action\": " << json_str(f.action) << ",\n";
     o << "      \"target\": " << json_str(f.target) << ",\n";
     o << "      \"node\": " << json_str(node_of(f.target)) << ",\n";
-    o << "      \"detection\": " << json_str(detection_kind(f.action)) << ",\n";
+    o << "      \"detection\": " << json_str(scenarios::detection_direction(f.action)) << ",\n";
     o << "      \"source\": " << json_str(f.source) << ",\n";
     o << "      \"steps\": " << steps_json(doit, "      ") << ",\n";
     o << "      \"shell\": " << json_list(shells(doit)) << ",\n";

@@ -14,15 +14,20 @@ std::string target_node(const std::string& target) { return target.substr(0, tar
 
 }  // namespace
 
+std::string detection_direction(const std::string& a) {
+  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down") return "down";
+  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up") return "up";
+  return "";
+}
+
 void DetectionChecks::on_record(const sim::TraceRecord& r) {
   const std::string& k = r.kind;
   if (k == ev::kFault) {
     const std::string a = r.text(ev::field::kAction);
     const std::string node = target_node(r.text(ev::field::kTarget));
-    if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down")
-      last_down_fault_[node] = r.time;
-    if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up")
-      last_up_fault_[node] = r.time;
+    const std::string direction = detection_direction(a);
+    if (direction == "down") last_down_fault_[node] = r.time;
+    if (direction == "up") last_up_fault_[node] = r.time;
   } else if (k == ev::kFaultEnd) {
     last_up_fault_[target_node(r.text(ev::field::kTarget))] = r.time;
   } else if (k == hp::kServerDown || k == hp::kServerUp || k == hp::kServerMaint) {

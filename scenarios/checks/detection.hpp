@@ -7,6 +7,11 @@
 
 namespace scenarios {
 
+/// Which detection a fault action opens on its target's node: "down" (stop, kill, crash,
+/// freeze, disconnect, link_down), "up" (start, restart, recreate, thaw, connect, link_up) or "".
+/// The real runner's plan (validation/render.cpp) says the same of each fault.
+std::string detection_direction(const std::string& action);
+
 /// Per server, `BACKEND.SERVER.detect_down_s` (from the first down fault's command on the
 /// server's node — stop, kill, crash, freeze, disconnect, link_down — to the first server_down
 /// or server_maint that follows: checks marking it DOWN or, with `resolvers`, its name no longer
