@@ -5,6 +5,7 @@
 #include <set>
 
 #include "scenarios/events.hpp"
+#include "scenarios/fault_actions.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 
@@ -68,33 +69,7 @@ std::string describe_event(const sim::TraceRecord& e) {
 }
 
 std::string fault_summary(const FaultSpec& f) {
-  auto list = [](const std::vector<std::string>& names) {
-    if (names.size() == 1) return names.front();
-    std::string s = "[";
-    for (const auto& n : names) s += (s.size() > 1 ? ", " : "") + n;
-    return s + "]";
-  };
-  std::string o = f.action;
-  if (f.action == "partition") {
-    for (std::size_t i = 0; i < f.groups.size(); ++i) o += (i == 0 ? " " : " | ") + list(f.groups[i]);
-  } else if (f.action == "heal") {
-    o += " all";
-  } else if (f.action == "drop") {
-    static const std::vector<std::pair<std::uint32_t, const char*>> protos = {
-        {sim::kTcp, "tcp"}, {sim::kUdp, "udp"}, {sim::kVrrp, "vrrp"}, {sim::kIcmp, "icmp"}, {sim::kArp, "arp"}};
-    if (f.proto != sim::kAnyProto)
-      for (const auto& [bit, name] : protos)
-        if (f.proto & bit) o += std::string(" ") + name;
-    o += " from " + list(f.from) + " to " + list(f.to) + (f.both_ways ? " (both ways)" : "");
-  } else if (f.action == "delay") {
-    o += " " + f.target + " by " + f.delay.describe();
-  } else if (f.action == "loss") {
-    o += " " + f.target + " p=" + sim::number_text(f.loss);
-  } else if (f.action == "repoint") {
-    o += " " + f.workload + " to " + f.host;
-  } else {
-    o += " " + f.target;
-  }
+  std::string o = f.action + fault_action(f.action).summary(f);
   if (!f.network.empty()) o += " on " + f.network;
   return o;
 }
