@@ -256,7 +256,11 @@ Undo apply_partition(FaultContext& c) {
 }
 
 Undo apply_heal(FaultContext& c) {
-  c.sim.network().heal_all();
+  sim::Network& net = c.sim.network();
+  net.heal_all();
+  // And every interface a link_down took down comes up (`ip link set ethN up`), node by node in
+  // the scenario's order.
+  for (const auto& n : c.spec.nodes) net.set_link(c.sim.find_node(n.name)->id(), std::nullopt, true);
   return {};
 }
 
@@ -377,6 +381,7 @@ std::vector<FaultAction> engine_actions() {
 
   a = {};  // ip link set ethN down, inside the node
   a.name = "link_down", a.scope = S::Node, a.exec = true, a.undoable = true, a.takes_network = true, a.detection = D::Down;
+  a.explore = {{"link_down", E::Node}};
   a.real = R::IpLink, a.net_admin = true, a.apply = apply_link_down;
   add(a);
 

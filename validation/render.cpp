@@ -445,7 +445,7 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
       return;
     }
     case R::HealAll:
-      doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected"});
+      doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected, links up"});
       return;
     case R::Netem: {
       const auto args = netem_args(f);
