@@ -405,6 +405,10 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         const Tree& ft = fs->seq[i];
         if (f.at > s.duration)
           fail(*ft.find("at"), p + ".at", "is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
+        // Its own jitter shifts it by up to that much: it must still land inside the run.
+        if (f.jitter && *f.jitter > s.duration - f.at)
+          fail(*ft.find("jitter"), p + ".jitter",
+               "at + jitter is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
         const Tree& av = *ft.find(f.action);
         const std::string ap = p + "." + f.action;
         const FaultAction& action = fault_action(f.action);
