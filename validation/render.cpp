@@ -234,6 +234,7 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
   o << "# directory, shared by nodes and scenarios); each node's configuration is bind-mounted\n";
   o << "# read-only from ./NODE, so changing a config needs no rebuild.\n";
   o << "version: \"2.4\"\n\nservices:\n";
+  std::vector<std::string> named_volumes;
   for (const auto& n : spec.nodes) {
     const std::string kind = image_kind(spec, n);
     o << "  " << n.name << ":\n";
@@ -256,9 +257,26 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
     for (const auto& c : n.components)
       for (const auto& [from, to] : visit_real(c, [](const std::string&, auto real, const auto&) { return decltype(real)::mounts(); }))
         mounts.push_back("./" + n.name + "/" + from + ":" + to + ":ro");
+    // The node's own `volumes:`: a named volume per node and name (compose would share one name
+    // between services; the simulator gives each node its own), kept by a re-create and removed
+    // by `compose down -v`; a tmpfs, gone with the container, its size the volume's capacity.
+    std::vector<std::string> tmpfs;
+    for (const auto& v : n.volumes) {
+      if (v.kind == sim::VolumeKind::Named) {
+        mounts.push_back(n.name + "-" + v.name + ":" + v.target);
+        named_volumes.push_back(n.name + "-" + v.name);
+      } else if (v.kind == sim::VolumeKind::Tmpfs) {
+        const auto cap = v.config.capacity_bytes;
+        tmpfs.push_back(v.target + (cap == sim::VolumeConfig::kUnlimited ? "" : ":size=" + std::to_string(cap)));
+      }
+    }
     if (!mounts.empty()) {
       o << "    volumes:\n";
       for (const auto& m : mounts) o << "      - " << m << "\n";
+    }
+    if (!tmpfs.empty()) {
+      o << "    tmpfs:\n";
+      for (const auto& t : tmpfs) o << "      - " << t << "\n";
     }
     o << "    networks:\n";
     for (const auto& a : n.networks) {
@@ -285,6 +303,10 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
     o << "      config:\n        - subnet: " << net.subnet << "\n";
     const std::string range = dynamic_range(spec, net);
     if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
+  }
+  if (!named_volumes.empty()) {
+    o << "\nvolumes:\n";
+    for (const auto& v : named_volumes) o << "  " << v << ": {}\n";
   }
   return o.str();
 }
