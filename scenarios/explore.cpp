@@ -11,6 +11,7 @@
 
 #include "scenarios/emit.hpp"
 #include "scenarios/fault_actions.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "scenarios/job_pool.hpp"
 #include "scenarios/kinds/kinds.hpp"
 #include "scenarios/kinds/registry.hpp"
@@ -72,12 +73,12 @@ std::vector<std::string> kinds_on(const NodeSpec& n) {
   return out;
 }
 
-/// The pg_writer workloads, and for each the nodes it may be repointed to: every node running a
+/// The workloads `repoint` may send elsewhere (their kinds say so: pg_writer), and for each the nodes it may be repointed to: every node running a
 /// daemon of a kind its configured host runs (the other database servers), its host included.
 std::vector<std::pair<std::string, std::vector<std::string>>> repoint_choices(const ScenarioSpec& s) {
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   for (const auto& [name, w] : s.workloads) {
-    if (w.kind != "pg_writer") continue;
+    if (!find_workload_kind(w.kind)->repointable) continue;
     const NodeSpec* host = node_of(s, w.pg.host);
     if (host == nullptr) continue;
     std::vector<std::string> servers;

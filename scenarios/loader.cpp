@@ -6,6 +6,7 @@
 #include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/reader.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "sim/network.hpp"
 
 namespace scenarios {
@@ -357,40 +358,16 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     for (const auto& [name, wt] : ws->map) {
       const std::string p = "workloads." + name;
       const Tree* kt = wt.is_map() ? wt.find("kind") : nullptr;
-      const std::string kind = kt != nullptr && kt->is_scalar() ? kt->scalar : "http_client";
-      if (kind == "pg_writer") {
-        MapReader wr(wt, p, {"kind", "node", "host", "interval", "wal_bytes", "start"});
-        WorkloadSpec w;
-        w.kind = kind;
-        w.node = wr.required_str("node");
-        check_node(w.node, *wr.get("node"), wr.sub("node"));
-        w.pg.host = wr.required_str("host");
-        if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
-        w.pg.interval = wr.duration("interval", w.pg.interval);
-        w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", 200, 1, 1 << 30));
-        w.pg.start = wr.duration("start", 0, true);
-        s.workloads.emplace(name, w);
-        continue;
+      const std::string kind = kt != nullptr && kt->is_scalar() ? kt->scalar : std::string(workload_kinds().front().name);
+      const WorkloadKind* wk = find_workload_kind(kind);
+      if (wk == nullptr) {
+        std::string all;
+        for (const auto& k : workload_kinds()) all += std::string(all.empty() ? "" : ", ") + std::string(k.name);
+        fail(*kt, p + ".kind", "unknown workload kind '" + shown(kind) + "' (" + all + ")");
       }
-      MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
-      if (kind != "http_client")
-        fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client, pg_writer)");
       WorkloadSpec w;
-      w.node = wr.required_str("node");
-      check_node(w.node, *wr.get("node"), wr.sub("node"));
-      w.http.name = name;
-      w.http.url = wr.required_str("url");
-      auto hp = models::HostPort::parse(w.http.url, 80);
-      if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
-      if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
-      w.http.count = wr.integer("count", 0, 0, 100000000);
-      w.http.interval = wr.duration("interval", w.http.interval, true);
-      // curl without --max-time has no overall limit; 0 here means the same.
-      w.http.timeout = wr.duration("timeout", 0, true);
-      if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
-      w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
-      w.http.start = wr.duration("start", 0, true);
-      w.http.duration = wr.duration("duration", 0, true);
+      w.kind = kind;
+      wk->read(wt, p, name, check_node, w);
       s.workloads.emplace(name, w);
     }
   }
@@ -414,8 +391,12 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         const FaultAction& action = fault_action(f.action);
         if (action.scope == FaultScope::Workload) {
           auto w = s.workloads.find(f.workload);
-          if (w == s.workloads.end() || w->second.kind != "pg_writer")
-            fail(*av.find("workload"), ap + ".workload", "no pg_writer workload named '" + shown(f.workload) + "'");
+          if (w == s.workloads.end() || !find_workload_kind(w->second.kind)->repointable) {
+            std::string kinds;
+            for (const auto& k : workload_kinds())
+              if (k.repointable) kinds += std::string(kinds.empty() ? "" : " or ") + std::string(k.name);
+            fail(*av.find("workload"), ap + ".workload", "no " + kinds + " workload named '" + shown(f.workload) + "'");
+          }
           if (!sim::Ipv4::parse(f.host)) check_node(f.host, *av.find("host"), ap + ".host");
           if (f.for_) fail(*ft.find("for"), p + ".for", "repoint cannot be undone with 'for' (repoint again)");
           f.target = w->second.node + "/client:" + f.workload;

@@ -14,6 +14,7 @@
 #include "scenarios/events.hpp"
 #include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
@@ -87,25 +88,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     sim::Rng rng = s.rng("runtime/exec_load");
     load = rng.lognormal_median(1.0, spec.runtime.exec_load_sigma);
   }
-  for (const auto& [name, w] : spec.workloads) {
-    if (w.kind == "pg_writer") {
-      auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
-                                                                                w.pg.wal_bytes);
-      c.start_delay = sim::Distribution::constant(w.pg.start);
-      continue;
-    }
-    models::HttpClientConfig hc = w.http;
-    // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
-    // host, seconds; validation measures it in every real run).
-    if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
-      sim::Rng rng = s.rng("runtime/command/workloads/" + name);
-      hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
-    }
-    if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
-    hc.loop_overhead_scale = load;
-    auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
-    c.start_delay = sim::Distribution::constant(0);
-  }
+  for (const auto& [name, w] : spec.workloads) find_workload_kind(w.kind)->build(s, spec, name, w, load);
   return b;
 }
 
