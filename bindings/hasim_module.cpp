@@ -26,6 +26,7 @@
 #include "models/keepalived/config.hpp"
 #include "scenarios/events.hpp"
 #include "scenarios/explore.hpp"
+#include "scenarios/fault_actions.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
@@ -483,6 +484,35 @@ py::dict event_kinds() {
   return out;
 }
 
+/// Every fault action, from its declaration (scenarios/fault_actions.hpp), in the loader's order.
+py::dict fault_actions() {
+  py::dict out;
+  for (const auto& a : scenarios::fault_actions()) {
+    py::dict d;
+    d["scope"] = std::string(scenarios::scope_name(a.scope));
+    d["command"] = std::string(a.command);
+    d["undo_command"] = std::string(a.undo_command);
+    d["exec"] = a.exec;
+    d["undoable"] = a.undoable;
+    d["undo_starts"] = a.undo_starts;
+    d["starts"] = a.starts;
+    d["takes_network"] = a.takes_network;
+    d["operator_step"] = a.operator_step;
+    d["detection"] = std::string(scenarios::detection_name(a.detection));
+    py::list explore;
+    for (const auto& k : a.explore) explore.append(py::make_tuple(k.name, std::string(scenarios::explore_on_name(k.on))));
+    d["explore"] = explore;
+    d["real"] = std::string(scenarios::real_command_name(a.real));
+    d["real_op"] = std::string(a.real_op);
+    d["real_undo_op"] = std::string(a.real_undo_op);
+    d["signal"] = std::string(a.signal);
+    d["net_admin"] = a.net_admin;
+    d["entry_stamp"] = std::string(scenarios::entry_stamp_name(a.stamp));
+    out[py::str(a.name)] = d;
+  }
+  return out;
+}
+
 py::dict check(const py::object& scenario, const py::object& overrides, const py::object& base_dir) {
   const scenarios::ScenarioSpec spec = load_spec(scenario, overrides, base_dir);
   py::dict d;
@@ -661,6 +691,18 @@ emit (scenarios/events.hpp), each with its field names besides t_s: validation/p
 writes these names and no others.
 
     hasim.event_kinds()["server_down"]   # ['node', 'backend', 'server', 'reason', ...]
+)doc");
+  m.def("fault_actions", &fault_actions, R"doc(Every fault action a scenario's timeline may name, from its one
+declaration (scenarios/fault_actions.hpp), in the loader's order: its scope (what it targets:
+node_or_process, node, node_netem, links, everything, workload), the engine command it and its
+undo issue on a whole node (runtime.command_delay's keys; "" none), whether it runs inside the
+node (exec), can be undone (`for`, heal_at) and whether that starts its target again, whether
+it starts its target, takes `network:`, is a daemon's operator step, the detection it opens
+("down", "up", ""), the explore kinds that draw it ((kind, on) pairs), and how the real stack
+carries it out (real, real_op, real_undo_op, signal, net_admin, and entry_stamp: the
+entrypoint's log stamp that is a whole-node command's effect, which validation times).
+
+    hasim.fault_actions()["stop"]["detection"]   # 'down'
 )doc");
   m.def("check", &check, py::arg("scenario"), py::arg("overrides") = py::none(), py::arg("base_dir") = py::none(),
         R"(Validates a scenario (path or dict) and describes it, as ``hasim check``. base_dir: as for hasim.run.

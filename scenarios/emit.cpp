@@ -132,3 +132,13 @@ std::string emit_yaml(const Tree& t, const std::string& header) {
 }
 
 }  // namespace scenarios
+
+namespace scenarios {
+
+std::string exact_duration_text(sim::Time t) {
+  if (t % sim::kSecond == 0) return std::to_string(t / sim::kSecond) + "s";
+  if (t % sim::kMillisecond == 0) return std::to_string(t / sim::kMillisecond) + "ms";
+  return std::to_string(t) + "ns";
+}
+
+}  // namespace scenarios

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "scenarios/tree.hpp"
+#include "sim/time.hpp"
 
 namespace scenarios {
 
@@ -14,5 +15,9 @@ std::string emit_yaml(const Tree& t, const std::string& header = "");
 
 /// A scalar tree node with this text (plain unless `quoted`).
 Tree scalar_tree(const std::string& text, bool quoted = false);
+
+/// A duration as the loader reads it back exactly: whole seconds (`30s`), else whole
+/// milliseconds (`250ms`), else nanoseconds.
+std::string exact_duration_text(sim::Time t);
 
 }  // namespace scenarios

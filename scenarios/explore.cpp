@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "scenarios/emit.hpp"
+#include "scenarios/fault_actions.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "scenarios/job_pool.hpp"
 #include "scenarios/kinds/kinds.hpp"
 #include "scenarios/kinds/registry.hpp"
@@ -24,15 +26,18 @@
 namespace scenarios {
 namespace {
 
-/// Kinds on one process (NODE/PROCESS), and on one node.
-const std::vector<std::string> kProcessKinds = {"kill", "stop", "freeze", "restart"};
-const std::vector<std::string> kNodeKinds = {"container_stop", "container_kill",     "container_pause", "container_restart",
-                                             "container_recreate", "crash", "disconnect", "delay", "loss"};
-/// Kinds on a workload: `repoint` sends a pg_writer to another server of the kind its own runs.
-const std::vector<std::string> kWorkloadKinds = {"repoint"};
+/// The action a profile's fault kind draws, and on what (scenarios/fault_actions.hpp).
+struct KindOf {
+  const FaultAction* action = nullptr;
+  ExploreOn on = ExploreOn::Node;
+};
 
-/// Kinds between nodes: one target node against the others.
-const std::vector<std::string> kLinkKinds = {"partition", "drop", "drop_proto"};
+KindOf kind_of(const std::string& kind) {
+  for (const auto& a : fault_actions())
+    for (const auto& k : a.explore)
+      if (k.name == kind) return {&a, k.on};
+  return {};
+}
 
 bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
@@ -68,12 +73,12 @@ std::vector<std::string> kinds_on(const NodeSpec& n) {
   return out;
 }
 
-/// The pg_writer workloads, and for each the nodes it may be repointed to: every node running a
+/// The workloads `repoint` may send elsewhere (their kinds say so: pg_writer), and for each the nodes it may be repointed to: every node running a
 /// daemon of a kind its configured host runs (the other database servers), its host included.
 std::vector<std::pair<std::string, std::vector<std::string>>> repoint_choices(const ScenarioSpec& s) {
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   for (const auto& [name, w] : s.workloads) {
-    if (w.kind != "pg_writer") continue;
+    if (!find_workload_kind(w.kind)->repointable) continue;
     const NodeSpec* host = node_of(s, w.pg.host);
     if (host == nullptr) continue;
     std::vector<std::string> servers;
@@ -87,50 +92,35 @@ std::vector<std::pair<std::string, std::vector<std::string>>> repoint_choices(co
 
 sim::Time ms(sim::Time t) { return t / sim::kMillisecond; }
 
-std::string ms_text(sim::Time t) {
-  // Whole milliseconds as the loader reads them back exactly; other values in ns.
-  if (t % sim::kSecond == 0) return std::to_string(t / sim::kSecond) + "s";
-  if (t % sim::kMillisecond == 0) return std::to_string(t / sim::kMillisecond) + "ms";
-  return std::to_string(t) + "ns";
-}
-
-const char* proto_name(std::uint32_t proto) {
-  static const std::vector<std::pair<std::uint32_t, const char*>> protos = {
-      {sim::kTcp, "tcp"}, {sim::kUdp, "udp"}, {sim::kVrrp, "vrrp"}, {sim::kIcmp, "icmp"}, {sim::kArp, "arp"}};
-  for (const auto& [bit, name] : protos)
-    if (proto == bit) return name;
-  return "all";
-}
-
 /// What each kind may apply to under this profile.
 std::map<std::string, std::vector<std::string>> applicable(const ScenarioSpec& s, const FaultProfile& p) {
   std::map<std::string, std::vector<std::string>> out;
   std::vector<std::string> nodes;  // whole-node targets
   for (const auto& t : p.targets)
     if (t.find('/') == std::string::npos) nodes.push_back(t);
-  const auto ops = operator_actions();
   for (const auto& kind : p.kinds) {
+    const KindOf k = kind_of(kind);
     std::vector<std::string>& list = out[kind];
     for (const auto& t : p.targets) {
       const auto slash = t.find('/');
       const NodeSpec* ns = node_of(s, t.substr(0, slash));
       if (ns == nullptr) continue;
       if (slash != std::string::npos) {
-        if (!contains(kProcessKinds, kind)) continue;
+        if (k.on != ExploreOn::Process) continue;
         const auto targets = fault_targets(*ns);
         const FaultTarget* ft = find_fault_target(targets, t.substr(slash + 1));
         // A forked process (keepalived's VRRP child) is respawned by its parent: it can be
         // killed, stopped or frozen, not restarted.
-        if (ft != nullptr && !ft->forked_by.empty() && kind == "restart") continue;
+        if (ft != nullptr && !ft->forked_by.empty() && k.action->starts) continue;
         list.push_back(t);
-      } else if (contains(kNodeKinds, kind)) {
+      } else if (k.on == ExploreOn::Node) {
         list.push_back(t);
-      } else if (contains(kWorkloadKinds, kind)) {
+      } else if (k.on == ExploreOn::Workload) {
         for (const auto& [w, servers] : repoint_choices(s))
           if (contains(servers, t) && !contains(list, t)) list.push_back(t);
-      } else if (contains(kLinkKinds, kind)) {
+      } else if (k.on == ExploreOn::Link) {
         if (kind == "partition" ? s.nodes.size() >= 2 : nodes.size() >= 2) list.push_back(t);
-      } else if (contains(ops, kind) && !daemon_for_action(*ns, kind).empty()) {
+      } else if (k.on == ExploreOn::Operator && !daemon_for_action(*ns, kind).empty()) {
         list.push_back(t);
       }
     }
@@ -147,25 +137,21 @@ FaultSpec make_fault(const ScenarioSpec& s, const FaultProfile& p, const std::st
   f.source = "explore";
   const auto slash = target.find('/');
   const std::string node = target.substr(0, slash);
-  if (contains(kProcessKinds, kind)) {
-    f.action = kind;
+  const KindOf k = kind_of(kind);
+  if (k.on == ExploreOn::Process) {
+    f.action = k.action->name;
     f.target = target;
     const NodeSpec* ns = node_of(s, node);
     const auto targets = fault_targets(*ns);
     const FaultTarget* ft = find_fault_target(targets, target.substr(slash + 1));
     const bool forked = ft != nullptr && !ft->forked_by.empty();
-    if (kind == "freeze" || ((kind == "kill" || kind == "stop") && !forked)) f.for_ = length;
-  } else if (contains(kNodeKinds, kind)) {
-    static const std::map<std::string, std::string> action = {
-        {"container_stop", "stop"},         {"container_kill", "kill"},
-        {"container_pause", "freeze"},      {"container_restart", "restart"},
-        {"container_recreate", "recreate"}, {"crash", "crash"},
-        {"disconnect", "disconnect"},       {"delay", "delay"},
-        {"loss", "loss"}};
-    f.action = action.at(kind);
+    // Undone after `length`, unless undoing it would start a process its parent forks.
+    if (k.action->undoable && !(forked && k.action->undo_starts)) f.for_ = length;
+  } else if (k.on == ExploreOn::Node) {
+    f.action = k.action->name;
     f.target = node;
     // A restart or a re-create is one command with nothing to undo.
-    if (kind != "container_restart" && kind != "container_recreate") f.for_ = length;
+    if (k.action->undoable) f.for_ = length;
     if (kind == "delay") {  // netem's added delay, whole milliseconds
       const sim::Time lo = p.delay_min / sim::kMillisecond, hi = std::max(lo, p.delay_max / sim::kMillisecond);
       f.delay = sim::Distribution::constant(rng.uniform_int(lo, hi) * sim::kMillisecond);
@@ -174,12 +160,12 @@ FaultSpec make_fault(const ScenarioSpec& s, const FaultProfile& p, const std::st
       const auto hi = std::max(lo, static_cast<std::int64_t>(std::llround(p.loss_max * 100)));
       f.loss = static_cast<double>(rng.uniform_int(lo, hi)) / 100.0;
     }
-  } else if (contains(kWorkloadKinds, kind)) {
+  } else if (k.on == ExploreOn::Workload) {
     // Among the writers that may go to this server, one drawn.
     std::vector<std::string> writers;
     for (const auto& [w, servers] : repoint_choices(s))
       if (contains(servers, node)) writers.push_back(w);
-    f.action = "repoint";
+    f.action = k.action->name;
     f.workload = writers[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(writers.size()) - 1))];
     f.host = node;
     f.target = s.workloads.at(f.workload).node + "/client:" + f.workload;
@@ -219,37 +205,9 @@ Tree fault_tree(const FaultSpec& f) {
     m.map.emplace_back(k, std::move(v));
     m.key_sources.push_back(Source{});
   };
-  auto list = [](const std::vector<std::string>& names) {
-    Tree l;
-    l.kind = Tree::Kind::Seq;
-    for (const auto& n : names) l.seq.push_back(scalar_tree(n));
-    return l;
-  };
-  auto map_of = [&put](std::vector<std::pair<std::string, Tree>> entries) {
-    Tree m;
-    m.kind = Tree::Kind::Map;
-    for (auto& [k, v] : entries) put(m, k, std::move(v));
-    return m;
-  };
-  put(t, "at", scalar_tree(ms_text(f.at)));
-  if (f.action == "partition") {
-    Tree groups;
-    groups.kind = Tree::Kind::Seq;
-    for (const auto& g : f.groups) groups.seq.push_back(list(g));
-    put(t, "partition", groups);
-  } else if (f.action == "drop") {
-    put(t, "drop", map_of({{"from", list(f.from)}, {"to", list(f.to)}, {"proto", scalar_tree(proto_name(f.proto))},
-                           {"both_ways", scalar_tree(f.both_ways ? "true" : "false")}}));
-  } else if (f.action == "delay") {
-    put(t, "delay", map_of({{"node", scalar_tree(f.target)}, {"add", scalar_tree(ms_text(f.delay.a))}}));
-  } else if (f.action == "loss") {
-    put(t, "loss", map_of({{"node", scalar_tree(f.target)}, {"p", scalar_tree(sim::number_text(f.loss))}}));
-  } else if (f.action == "repoint") {
-    put(t, "repoint", map_of({{"workload", scalar_tree(f.workload)}, {"host", scalar_tree(f.host)}}));
-  } else {
-    put(t, f.action, scalar_tree(f.target));
-  }
-  if (f.for_) put(t, "for", scalar_tree(ms_text(*f.for_)));
+  put(t, "at", scalar_tree(exact_duration_text(f.at)));
+  put(t, f.action, fault_action(f.action).write(f));
+  if (f.for_) put(t, "for", scalar_tree(exact_duration_text(*f.for_)));
   put(t, "jitter", scalar_tree("0s"));
   return t;
 }
@@ -317,11 +275,11 @@ std::string explain(const std::string& kind, const RunResult& r) {
 }  // namespace
 
 std::vector<std::string> profile_fault_kinds() {
-  std::vector<std::string> out = kLinkKinds;
-  out.insert(out.end(), kProcessKinds.begin(), kProcessKinds.end());
-  out.insert(out.end(), kNodeKinds.begin(), kNodeKinds.end());
-  out.insert(out.end(), kWorkloadKinds.begin(), kWorkloadKinds.end());
-  for (const auto& op : operator_actions()) out.push_back(op);
+  std::vector<std::string> out;
+  for (const ExploreOn on : {ExploreOn::Link, ExploreOn::Process, ExploreOn::Node, ExploreOn::Workload, ExploreOn::Operator})
+    for (const auto& a : fault_actions())
+      for (const auto& k : a.explore)
+        if (k.on == on) out.push_back(k.name);
   return out;
 }
 
@@ -796,7 +754,7 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
     set_key(repro, "name", scalar_tree(scenario.name + "-explore-" + stem));
     set_key(repro, "seed", scalar_tree(std::to_string(c.run_seed)));
     set_key(repro, "runs", scalar_tree("1"));
-    set_key(repro, "duration", scalar_tree(ms_text(base.duration)));
+    set_key(repro, "duration", scalar_tree(exact_duration_text(base.duration)));
     Tree faults;
     faults.kind = Tree::Kind::Seq;
     for (const auto& x : c.minimal) faults.seq.push_back(fault_tree(x));
@@ -805,10 +763,10 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
     invariants.kind = Tree::Kind::Seq;
     for (const auto& inv : base.invariants) invariants.seq.push_back(scalar_tree(inv));
     set_key(repro, "invariants", invariants);
-    set_key(repro, "heal_at", scalar_tree(ms_text(base.heal_at.value_or(0))));
+    set_key(repro, "heal_at", scalar_tree(exact_duration_text(base.heal_at.value_or(0))));
     Tree converge;
     converge.kind = Tree::Kind::Map;
-    converge.map.emplace_back("within", scalar_tree(ms_text(base.converge->within)));
+    converge.map.emplace_back("within", scalar_tree(exact_duration_text(base.converge->within)));
     Tree holds;
     holds.kind = Tree::Kind::Seq;
     for (const auto& h : base.converge->holds) holds.seq.push_back(scalar_tree(h));

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/reader.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "sim/network.hpp"
 
 namespace scenarios {
@@ -32,15 +34,11 @@ std::string node_named_by(const ScenarioSpec& spec, const std::string& address) 
 
 namespace {
 
-const std::vector<std::string> kEngineActions = {"stop", "kill", "freeze", "thaw", "start", "restart", "recreate",
-                                                 "crash", "disconnect", "connect", "link_down", "link_up", "partition",
-                                                 "heal", "drop", "delay", "loss", "repoint"};
-
-/// The engine's and the network's actions, then the daemons' operator steps (their kinds').
-const std::vector<std::string>& fault_actions() {
+/// Every fault action's name, in the table's order (scenarios/fault_actions.hpp).
+const std::vector<std::string>& fault_action_names() {
   static const std::vector<std::string> all = [] {
-    std::vector<std::string> a = kEngineActions;
-    for (const auto& op : operator_actions()) a.push_back(op);
+    std::vector<std::string> a;
+    for (const auto& fa : fault_actions()) a.push_back(fa.name);
     return a;
   }();
   return all;
@@ -181,17 +179,9 @@ NodeSpec read_node(const std::string& name, const Tree& t, const std::string& pa
   return n;
 }
 
-std::vector<std::string> node_list(const Tree& t, const std::string& path) {
-  std::vector<std::string> out;
-  if (t.is_scalar()) return {t.scalar};
-  if (!t.is_seq()) fail(t, path, "expected a node name or a list of node names");
-  for (std::size_t i = 0; i < t.seq.size(); ++i) out.push_back(scalar_of(t.seq[i], path + "." + std::to_string(i)));
-  return out;
-}
-
 FaultSpec read_fault(const Tree& t, const std::string& path) {
   std::vector<std::string> allowed = {"at", "for", "jitter", "note", "network"};
-  const auto& kFaultActions = fault_actions();
+  const auto& kFaultActions = fault_action_names();
   allowed.insert(allowed.end(), kFaultActions.begin(), kFaultActions.end());
   MapReader r(t, path, allowed);
   FaultSpec f;
@@ -210,42 +200,7 @@ FaultSpec read_fault(const Tree& t, const std::string& path) {
                                   : "more than one action (" + actions[0] + ", " + actions[1] + "): one per entry");
   }
   f.action = actions[0];
-  const Tree& v = *r.get(f.action);
-  const std::string vp = r.sub(f.action);
-  if (f.action == "partition") {
-    if (!v.is_seq() || v.seq.size() < 2) fail(v, vp, "expected a list of at least two groups, e.g. [[lb1], [lb2, web1]]");
-    for (std::size_t i = 0; i < v.seq.size(); ++i) f.groups.push_back(node_list(v.seq[i], vp + "." + std::to_string(i)));
-  } else if (f.action == "heal") {
-    // `heal: all` (or true): every partition, drop, delay and loss rule and disconnection ends.
-  } else if (f.action == "drop") {
-    MapReader dr(v, vp, {"from", "to", "proto", "both_ways"});
-    if (!dr.has("from") || !dr.has("to")) fail(v, vp, "needs 'from' and 'to' (node names or lists)");
-    f.from = node_list(*dr.get("from"), dr.sub("from"));
-    f.to = node_list(*dr.get("to"), dr.sub("to"));
-    const std::string proto = dr.str("proto", "all");
-    f.proto = sim::proto_from_name(proto);
-    if (f.proto == 0)
-      fail(*dr.get("proto"), dr.sub("proto"), "unknown protocol '" + shown(proto) + "' (tcp, udp, vrrp, icmp, arp or all)");
-    f.both_ways = dr.boolean("both_ways", false);
-  } else if (f.action == "delay") {
-    MapReader dr(v, vp, {"node", "add"});
-    f.target = dr.required_str("node");
-    if (!dr.has("add")) fail(v, dr.sub("add"), "missing (the added delay, e.g. 200ms)");
-    f.delay = *dr.distribution("add");
-  } else if (f.action == "repoint") {
-    // The application reconfigured to another database server (the seed's "update the
-    // connection string" after a manual failover): its next transaction goes there.
-    MapReader rr(v, vp, {"workload", "host"});
-    f.workload = rr.required_str("workload");
-    f.host = rr.required_str("host");
-  } else if (f.action == "loss") {
-    MapReader lr(v, vp, {"node", "p"});
-    f.target = lr.required_str("node");
-    f.loss = lr.real("p", 0.0, 0.0, 1.0);
-  } else {
-    f.target = scalar_of(v, vp);
-    if (f.target.empty()) fail(v, vp, "expected a target: NODE or NODE/PROCESS");
-  }
+  fault_action(f.action).read(*r.get(f.action), r.sub(f.action), f);
   f.network = r.str("network", "");
   return f;
 }
@@ -403,40 +358,16 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     for (const auto& [name, wt] : ws->map) {
       const std::string p = "workloads." + name;
       const Tree* kt = wt.is_map() ? wt.find("kind") : nullptr;
-      const std::string kind = kt != nullptr && kt->is_scalar() ? kt->scalar : "http_client";
-      if (kind == "pg_writer") {
-        MapReader wr(wt, p, {"kind", "node", "host", "interval", "wal_bytes", "start"});
-        WorkloadSpec w;
-        w.kind = kind;
-        w.node = wr.required_str("node");
-        check_node(w.node, *wr.get("node"), wr.sub("node"));
-        w.pg.host = wr.required_str("host");
-        if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
-        w.pg.interval = wr.duration("interval", w.pg.interval);
-        w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", 200, 1, 1 << 30));
-        w.pg.start = wr.duration("start", 0, true);
-        s.workloads.emplace(name, w);
-        continue;
+      const std::string kind = kt != nullptr && kt->is_scalar() ? kt->scalar : std::string(workload_kinds().front().name);
+      const WorkloadKind* wk = find_workload_kind(kind);
+      if (wk == nullptr) {
+        std::string all;
+        for (const auto& k : workload_kinds()) all += std::string(all.empty() ? "" : ", ") + std::string(k.name);
+        fail(*kt, p + ".kind", "unknown workload kind '" + shown(kind) + "' (" + all + ")");
       }
-      MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
-      if (kind != "http_client")
-        fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client, pg_writer)");
       WorkloadSpec w;
-      w.node = wr.required_str("node");
-      check_node(w.node, *wr.get("node"), wr.sub("node"));
-      w.http.name = name;
-      w.http.url = wr.required_str("url");
-      auto hp = models::HostPort::parse(w.http.url, 80);
-      if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
-      if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
-      w.http.count = wr.integer("count", 0, 0, 100000000);
-      w.http.interval = wr.duration("interval", w.http.interval, true);
-      // curl without --max-time has no overall limit; 0 here means the same.
-      w.http.timeout = wr.duration("timeout", 0, true);
-      if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
-      w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
-      w.http.start = wr.duration("start", 0, true);
-      w.http.duration = wr.duration("duration", 0, true);
+      w.kind = kind;
+      wk->read(wt, p, name, check_node, w);
       s.workloads.emplace(name, w);
     }
   }
@@ -451,24 +382,30 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         const Tree& ft = fs->seq[i];
         if (f.at > s.duration)
           fail(*ft.find("at"), p + ".at", "is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
+        // Its own jitter shifts it by up to that much: it must still land inside the run.
+        if (f.jitter && *f.jitter > s.duration - f.at)
+          fail(*ft.find("jitter"), p + ".jitter",
+               "at + jitter is after the end of the run (duration " + sim::format_duration(s.duration) + ")");
         const Tree& av = *ft.find(f.action);
         const std::string ap = p + "." + f.action;
-        if (f.action == "repoint") {
+        const FaultAction& action = fault_action(f.action);
+        if (action.scope == FaultScope::Workload) {
           auto w = s.workloads.find(f.workload);
-          if (w == s.workloads.end() || w->second.kind != "pg_writer")
-            fail(*av.find("workload"), ap + ".workload", "no pg_writer workload named '" + shown(f.workload) + "'");
+          if (w == s.workloads.end() || !find_workload_kind(w->second.kind)->repointable) {
+            std::string kinds;
+            for (const auto& k : workload_kinds())
+              if (k.repointable) kinds += std::string(kinds.empty() ? "" : " or ") + std::string(k.name);
+            fail(*av.find("workload"), ap + ".workload", "no " + kinds + " workload named '" + shown(f.workload) + "'");
+          }
           if (!sim::Ipv4::parse(f.host)) check_node(f.host, *av.find("host"), ap + ".host");
           if (f.for_) fail(*ft.find("for"), p + ".for", "repoint cannot be undone with 'for' (repoint again)");
           f.target = w->second.node + "/client:" + f.workload;
         }
-        if (!f.target.empty() && f.action != "repoint") {
+        if (!f.target.empty() && action.scope != FaultScope::Workload) {
           const auto slash = f.target.find('/');
           const std::string node = f.target.substr(0, slash);
           check_node(node, av, ap);
-          // A new container from the image: nothing to undo (its writable layer is gone).
-          if (f.action == "recreate" && f.for_) fail(*ft.find("for"), p + ".for", "recreate cannot be undone with 'for'");
-          const auto& ops = operator_actions();
-          if (std::find(ops.begin(), ops.end(), f.action) != ops.end()) {
+          if (action.operator_step) {
             // An operator step on a daemon (`promote: pg2`): the node must run a daemon that has it.
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });
             if (slash != std::string::npos) fail(av, ap, f.action + " names a node, not a process (e.g. '" + node + "')");
@@ -486,12 +423,9 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             if (std::find(procs.begin(), procs.end(), proc) == procs.end())
               fail(av, ap, "node '" + shown(node) + "' runs no process '" + shown(proc) + "'" +
                                (procs.empty() ? "" : " (did you mean '" + closest(proc, procs) + "'?)"));
-            if (f.action == "crash" || f.action == "disconnect" || f.action == "connect" || f.action == "link_down" ||
-                f.action == "link_up" || f.action == "recreate")
-              fail(av, ap, f.action + " applies to a whole node, not to a process");
+            if (action.scope != FaultScope::NodeOrProcess) fail(av, ap, f.action + " applies to a whole node, not to a process");
             const FaultTarget* target = find_fault_target(targets, proc);
-            if (target != nullptr && !target->forked_by.empty() &&
-                (f.action == "start" || f.action == "restart" || (f.for_ && (f.action == "kill" || f.action == "stop"))))
+            if (target != nullptr && !target->forked_by.empty() && (action.starts || (f.for_ && action.undo_starts)))
               fail(av, ap, "'" + proc + "' is forked by " + target->forked_by + ", which forks a new one when it dies: " +
                                f.action + (f.for_ ? " with 'for'" : "") + " does not apply (target '" + node + "/" +
                                target->daemon + "' to start or restart the daemon)");
@@ -503,17 +437,27 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         for (const auto& n : f.to) check_node(n, av, ap + ".to");
         if (!f.network.empty() && std::find(net_names.begin(), net_names.end(), f.network) == net_names.end())
           fail(*ft.find("network"), p + ".network", "no network named '" + shown(f.network) + "'");
-        if (f.action == "link_down" || f.action == "link_up") {
+        if (action.real == RealCommand::IpLink) {
           // `ip link set ethN down|up` inside the node: an interface it has (every one without `network`).
           const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == f.target; });
           if (!f.network.empty() &&
               std::none_of(ns.networks.begin(), ns.networks.end(), [&](const Attachment& at) { return at.network == f.network; }))
             fail(*ft.find("network"), p + ".network", "node '" + shown(f.target) + "' is not attached to network '" + shown(f.network) + "'");
-          if (f.action == "link_up" && f.for_) fail(*ft.find("for"), p + ".for", "link_up cannot be undone with 'for' (use link_down with 'for')");
         }
-        if (f.network.empty() == false && f.action != "disconnect" && f.action != "connect" && f.action != "link_down" &&
-            f.action != "link_up")
-          fail(*ft.find("network"), p + ".network", "only disconnect, connect, link_down and link_up take a network");
+        // One command with nothing to undo (a re-created container's writable layer is gone; a
+        // start, thaw or link_up is itself the undo of another action, which takes the `for`).
+        if (f.for_ && !action.undoable && !action.operator_step && action.scope != FaultScope::Workload)
+          fail(*ft.find("for"), p + ".for",
+               f.action + " cannot be undone with 'for'" +
+                   (action.opposite.empty() ? "" : " (use " + std::string(action.opposite) + " with 'for')"));
+        if (!f.network.empty() && !action.takes_network) {
+          std::string takers;
+          for (const auto& a : fault_actions())
+            if (a.takes_network) takers += std::string(takers.empty() ? "" : ", ") + a.name;
+          const auto last = takers.rfind(", ");
+          if (last != std::string::npos) takers.replace(last, 2, " and ");
+          fail(*ft.find("network"), p + ".network", "only " + takers + " take a network");
+        }
         s.faults.push_back(f);
       }
     }

@@ -4,11 +4,16 @@
 #include <cstdio>
 #include <set>
 
+#include "models/haproxy/events.hpp"
 #include "scenarios/events.hpp"
+#include "scenarios/fault_actions.hpp"
+#include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
 
 namespace scenarios {
+
+namespace hp = models::haproxy::events;
 
 std::map<std::string, Summary> summarize(const std::vector<RunResult>& runs) {
   std::map<std::string, std::vector<double>> values;
@@ -52,13 +57,15 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 
 std::string describe_event(const sim::TraceRecord& e) {
   std::string out;
-  const std::string node = e.text("node");
+  const std::string node = e.text(sim::events::field::kNode);
   if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
-    out = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + e.text("action") + " " + e.text("target");
+    out = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + e.text(events::field::kAction) + " " +
+          e.text(events::field::kTarget);
     return out;
   }
-  if (e.kind == "server_down" || e.kind == "server_up")
-    return e.kind + " " + node + " " + e.text("backend") + "/" + e.text("server") + " (" + e.text("reason") + ")";
+  if (e.kind == hp::kServerDown || e.kind == hp::kServerUp)
+    return e.kind + " " + node + " " + e.text(hp::field::kBackend) + "/" + e.text(hp::field::kServer) + " (" +
+           e.text(hp::field::kReason) + ")";
   out = e.kind;
   for (const auto& f : e.fields) {
     if (f.key == "source") continue;
@@ -68,33 +75,7 @@ std::string describe_event(const sim::TraceRecord& e) {
 }
 
 std::string fault_summary(const FaultSpec& f) {
-  auto list = [](const std::vector<std::string>& names) {
-    if (names.size() == 1) return names.front();
-    std::string s = "[";
-    for (const auto& n : names) s += (s.size() > 1 ? ", " : "") + n;
-    return s + "]";
-  };
-  std::string o = f.action;
-  if (f.action == "partition") {
-    for (std::size_t i = 0; i < f.groups.size(); ++i) o += (i == 0 ? " " : " | ") + list(f.groups[i]);
-  } else if (f.action == "heal") {
-    o += " all";
-  } else if (f.action == "drop") {
-    static const std::vector<std::pair<std::uint32_t, const char*>> protos = {
-        {sim::kTcp, "tcp"}, {sim::kUdp, "udp"}, {sim::kVrrp, "vrrp"}, {sim::kIcmp, "icmp"}, {sim::kArp, "arp"}};
-    if (f.proto != sim::kAnyProto)
-      for (const auto& [bit, name] : protos)
-        if (f.proto & bit) o += std::string(" ") + name;
-    o += " from " + list(f.from) + " to " + list(f.to) + (f.both_ways ? " (both ways)" : "");
-  } else if (f.action == "delay") {
-    o += " " + f.target + " by " + f.delay.describe();
-  } else if (f.action == "loss") {
-    o += " " + f.target + " p=" + sim::number_text(f.loss);
-  } else if (f.action == "repoint") {
-    o += " " + f.workload + " to " + f.host;
-  } else {
-    o += " " + f.target;
-  }
+  std::string o = f.action + fault_action(f.action).summary(f);
   if (!f.network.empty()) o += " on " + f.network;
   return o;
 }
@@ -103,7 +84,7 @@ namespace {
 
 /// Events a timeline never elides: what was done to the stack and what went wrong.
 bool is_cause(const std::string& kind) {
-  return kind == events::kFault || kind == events::kFaultEnd || kind == "backend_down" || kind.find("fail") != std::string::npos ||
+  return kind == events::kFault || kind == events::kFaultEnd || kind == hp::kBackendDown || kind.find("fail") != std::string::npos ||
          kind.find("error") != std::string::npos || kind.find("refused") != std::string::npos;
 }
 
@@ -181,14 +162,14 @@ std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, 
     if (e.kind == events::kFault || e.kind == events::kFaultEnd) {
       // The record names the action and target; the scenario knows the rest (from, to, groups).
       for (const auto& f : spec.faults)
-        if (f.source == e.text("source") && f.action == e.text("action")) {
+        if (f.source == e.text(events::field::kSource) && f.action == e.text(events::field::kAction)) {
           text = (e.kind == events::kFault ? "FAULT " : "FAULT ENDS ") + fault_summary(f);
           break;
         }
     }
-    const bool bad = e.kind == "server_down" || e.kind == "backend_down" || e.kind == events::kFault || e.kind == "server_maint" ||
-                     (cause && e.kind != events::kFaultEnd);
-    out.push_back(line(e.time, std::string(bad ? red : (e.kind == "server_up" ? green : "")) + text + reset));
+    const bool bad = e.kind == hp::kServerDown || e.kind == hp::kBackendDown || e.kind == events::kFault ||
+                     e.kind == hp::kServerMaint || (cause && e.kind != events::kFaultEnd);
+    out.push_back(line(e.time, std::string(bad ? red : (e.kind == hp::kServerUp ? green : "")) + text + reset));
   }
   if (cut > 0)
     out.push_back("  ... " + std::to_string(cut) + " more events left out after " + std::to_string(kTimelineLines) +

@@ -12,7 +12,9 @@
 #include "scenarios/checks/check.hpp"
 #include "scenarios/chrome_spans.hpp"
 #include "scenarios/events.hpp"
+#include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "sim/events.hpp"
 #include "sim/json.hpp"
 #include "sim/network.hpp"
@@ -86,47 +88,8 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     sim::Rng rng = s.rng("runtime/exec_load");
     load = rng.lognormal_median(1.0, spec.runtime.exec_load_sigma);
   }
-  for (const auto& [name, w] : spec.workloads) {
-    if (w.kind == "pg_writer") {
-      auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
-                                                                                w.pg.wal_bytes);
-      c.start_delay = sim::Distribution::constant(w.pg.start);
-      continue;
-    }
-    models::HttpClientConfig hc = w.http;
-    // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
-    // host, seconds; validation measures it in every real run).
-    if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
-      sim::Rng rng = s.rng("runtime/command/workloads/" + name);
-      hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
-    }
-    if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
-    hc.loop_overhead_scale = load;
-    auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
-    c.start_delay = sim::Distribution::constant(0);
-  }
+  for (const auto& [name, w] : spec.workloads) find_workload_kind(w.kind)->build(s, spec, name, w, load);
   return b;
-}
-
-/// The engine command a fault action stands for (its `runtime.command_delay` key), or "" for
-/// actions that are not engine commands (iptables/tc rules, a power loss). A signal to one
-/// process and `ip link set` run inside the container with `docker exec`: they act once the
-/// exec has (its latency was a second on a busy host, 2026-12-03).
-std::string engine_command(const FaultSpec& f, bool undo) {
-  const bool whole_node = f.target.find('/') == std::string::npos;
-  const std::string& a = f.action;
-  if (!whole_node || a == "link_down" || a == "link_up") return "exec";
-  if (undo) {
-    if (a == "stop" || a == "kill" || a == "crash") return "start";
-    if (a == "freeze") return "unpause";
-    if (a == "disconnect") return "connect";
-    return "";
-  }
-  if (a == "stop" || a == "kill" || a == "start" || a == "restart" || a == "recreate" || a == "disconnect" || a == "connect")
-    return a;
-  if (a == "freeze") return "pause";
-  if (a == "thaw") return "unpause";
-  return "";
 }
 
 /// Runs `effect` once the engine has carried out `command`, issued now: at once for an ideal
@@ -147,13 +110,13 @@ void after_command(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
   s.after(d, std::move(effect), sim::Phase::Fault);
 }
 
-/// Tells the engine's DNS what a command does to a container's name, when the command is issued
-/// (the delays it models are measured from there).
-void tell_dns(sim::Simulation& s, const std::string& command, const std::string& node) {
+/// Tells the engine's DNS what a fault's command does to a container's name, when the command is
+/// issued (the delays it models are measured from there).
+void tell_dns(sim::Simulation& s, DnsEffect effect, const std::string& node) {
   auto* dns = models::runtime::EmbeddedDns::of(s);
   if (dns == nullptr || node.empty()) return;
-  if (command == "start" || command == "restart" || command == "recreate") dns->container_started(node);
-  else if (command == "stop" || command == "kill") dns->container_stopped(node);
+  if (effect == DnsEffect::Started) dns->container_started(node);
+  else if (effect == DnsEffect::Stopped) dns->container_stopped(node);
 }
 
 /// The faults in effect: each entry ends its fault once (the undo command, as `for` issues it)
@@ -234,122 +197,42 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffec
       }
       std::optional<sim::SegmentId> seg;
       if (!f.network.empty()) seg = net.find_segment(f.network);
-      auto ids = [&s](const std::vector<std::string>& names) {
-        std::set<sim::NodeId> out;
-        for (const auto& n : names) out.insert(s.find_node(n)->id());
-        return out;
-      };
       s.log().info("fault: {} {} ({})", f.action, f.target, f.source);
       // The record marks the command's issue: detection metrics count from here, as the real
       // runs do (validation/README.md).
       namespace ev = scenarios::events;
       s.record(ev::kFault, {{sim::events::field::kNode, node ? node->name() : std::string()}, {ev::field::kAction, f.action},
                             {ev::field::kTarget, f.target}, {ev::field::kSource, f.source}}, true);
-      // An operator step (`promote: pg2`) on the daemon of the node whose kind offers it.
-      const NodeSpec* node_spec = nullptr;
-      for (const auto& n : spec.nodes)
-        if (node != nullptr && n.name == node->name()) node_spec = &n;
-      const std::string op_daemon = node_spec ? daemon_for_action(*node_spec, f.action) : "";
-      // Operator steps run as `docker exec` (psql's pg_promote(), rewriting the writer's target):
-      // they take effect after the engine's exec latency, which validation measures.
-      const bool operator_step = !op_daemon.empty() || f.action == "repoint";
-      const std::string command = operator_step ? "exec" : engine_command(f, false);
-      tell_dns(s, command, node ? node->name() : std::string());
+      const FaultAction& action = fault_action(f.action);
+      // Operator steps run as `docker exec` (psql's pg_promote(), rewriting the writer's target),
+      // as do signals to one process and `ip link set`: they take effect after the engine's exec
+      // latency, which validation measures.
+      const std::string command = engine_command(f, false);
+      tell_dns(s, dns_effect(f, false), node ? node->name() : std::string());
       // What the fault does, and how to undo it, once the engine has acted.
       auto undo = std::make_shared<std::function<void()>>();
       // Ends the fault: the undo command is issued now and takes effect after its latency.
       auto ended_early = std::make_shared<bool>(false);  // by its `for`, before heal_at
-      auto end = [&s, &spec, &live, f, node, undo, stream, ended_early] {
+      auto end = [&s, &spec, &live, &action, f, node, undo, stream, ended_early] {
         if (!*undo) return;
         *ended_early = !live.healed;
-        if (f.action == "stop" || f.action == "kill" || f.action == "crash") --live.holding[f.target];
+        if (action.undo_starts) --live.holding[f.target];
         std::function<void()> back_effect = std::move(*undo);
         *undo = nullptr;  // once: `for` and heal_at may both come
         s.record(events::kFaultEnd, {{events::field::kAction, f.action}, {events::field::kTarget, f.target},
                                      {events::field::kSource, f.source}}, true);
         const std::string back = engine_command(f, true);
-        tell_dns(s, back, node ? node->name() : std::string());
+        tell_dns(s, dns_effect(f, true), node ? node->name() : std::string());
         after_command(s, spec, back, stream + "/undo", [back_effect] { back_effect(); });
       };
       live.enders.push_back(end);
-      auto apply = [&s, &net, &live, f, node, proc, group, seg, ids, undo, end, node_spec, op_daemon, ended_early] {
-        const std::string& a = f.action;
-        if (a == "repoint") {
-          // The application's configuration, not a daemon's: the writer's next session goes there.
-          if (auto* w = dynamic_cast<models::postgres::WriteClient*>(proc)) w->set_host(f.host);
-        } else if (!op_daemon.empty()) {
-          if (sim::Process* d = node->process(op_daemon); d != nullptr && d->running()) act(*node_spec, a, *d);
-        } else if (a == "stop") {
-          proc ? proc->stop() : node->stop();
-          *undo = [proc, node] { proc ? proc->start() : node->start(); };
-        } else if (a == "kill") {
-          if (proc) {
-            for (sim::Process* p : group) p->kill();
-          } else {
-            node->kill();
-          }
-          *undo = [proc, node] { proc ? proc->start() : node->start(); };
-        } else if (a == "crash") {
-          node->crash();
-          *undo = [node] { node->start(); };
-        } else if (a == "freeze") {
-          if (proc) {
-            for (sim::Process* p : group) p->freeze();
-          } else {
-            node->pause();
-          }
-          *undo = [proc, node, group] {
-            if (!proc) node->unpause();
-            for (sim::Process* p : group) p->thaw();
-          };
-        } else if (a == "thaw") {
-          if (proc) {
-            for (sim::Process* p : group) p->thaw();
-          } else {
-            node->unpause();
-          }
-        } else if (a == "start") {
-          proc ? proc->start() : node->start();
-        } else if (a == "restart") {
-          if (proc) proc->restart();
-          else node->restart();
-        } else if (a == "recreate") {
-          // compose up --force-recreate: stopped as by docker stop, then a new container from the
-          // image (a fresh writable layer; named volumes stay), started. runtime.command_delay.
-          // recreate runs to the new container's start (compose creates it first), so a running
-          // container is stopped that late too, not at once as compose stops it.
-          node->recreate();
-        } else if (a == "disconnect") {
-          net.disconnect(node->id(), seg);
-          *undo = [&net, node, seg] { net.connect(node->id(), seg); };
-        } else if (a == "connect") {
-          net.connect(node->id(), seg);
-        } else if (a == "link_down") {
-          net.set_link(node->id(), seg, false);
-          *undo = [&net, node, seg] { net.set_link(node->id(), seg, true); };
-        } else if (a == "link_up") {
-          net.set_link(node->id(), seg, true);
-        } else if (a == "partition") {
-          std::vector<std::set<sim::NodeId>> groups;
-          for (const auto& g : f.groups) groups.push_back(ids(g));
-          const int id = net.partition(groups);
-          *undo = [&net, id] { net.remove_rule(id); };
-        } else if (a == "heal") {
-          net.heal_all();
-        } else if (a == "drop") {
-          const int id = net.add_drop(ids(f.from), ids(f.to), f.proto, f.both_ways);
-          *undo = [&net, id] { net.remove_rule(id); };
-        } else if (a == "delay") {
-          net.set_extra_delay(node->id(), f.delay);
-          *undo = [&net, node] { net.set_extra_delay(node->id(), std::nullopt); };
-        } else if (a == "loss") {
-          net.set_loss(node->id(), f.loss);
-          *undo = [&net, node] { net.set_loss(node->id(), 0.0); };
-        }
-        if ((a == "stop" || a == "kill" || a == "crash") && *undo) {
+      auto apply = [&s, &spec, &live, &action, f, node, proc, group, seg, undo, end, ended_early] {
+        FaultContext c{s, spec, f, node, proc, group, seg};
+        *undo = action.apply(c);
+        if (action.undo_starts && *undo) {
           ++live.holding[f.target];
           live.restorers.push_back([&s, &live, f, node, proc, ended_early] {
-            if (*ended_early && live.holding[f.target] == 0) start_when_down(s, node, f.action == "crash" ? nullptr : proc);
+            if (*ended_early && live.holding[f.target] == 0) start_when_down(s, node, proc);
           });
         }
         if (live.healed) end();  // took effect after heal_at: it ends at once

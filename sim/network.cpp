@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "sim/events.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -192,7 +193,7 @@ void Network::add_address(NodeId node, SegmentId segment, Ipv4 ip) {
   for (const auto& s : list)
     if (s.node == node) return;
   list.push_back(Secondary{node, segment, secondary_seq_++});
-  sim_.record("vip_added", {{"node", sim_.node(node).name()}, {"vip", ip.str()}}, true);
+  sim_.record(events::kVipAdded, {{events::field::kNode, sim_.node(node).name()}, {events::field::kVip, ip.str()}}, true);
   for (const auto& fn : address_observers_) fn(node, ip, true);
 }
 
@@ -221,7 +222,7 @@ void Network::remove_address(NodeId node, Ipv4 ip) {
     }
   if (list.empty()) secondary_.erase(it);
   if (!removed) return;
-  sim_.record("vip_removed", {{"node", sim_.node(node).name()}, {"vip", ip.str()}}, true);
+  sim_.record(events::kVipRemoved, {{events::field::kNode, sim_.node(node).name()}, {events::field::kVip, ip.str()}}, true);
   for (const auto& fn : address_observers_) fn(node, ip, false);
 }
 

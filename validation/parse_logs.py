@@ -245,10 +245,13 @@ def empirical_summary(per_run: list[list[float]], least: int = 5) -> dict | None
 
 
 _ENTRY = re.compile(r"HASIM_ENTRY (?P<what>start|signalled) t_us=(?P<us>\d+)")
-# Which entrypoint stamp is a command's effect: PID 1 running (start), the daemons signalled (stop).
-# A recreate (docker-compose up --force-recreate): its new container's PID 1 running, which is
-# when the simulator's recreate acts on a container already down (after a kill).
-_COMMAND_EFFECT = {"start": "start", "stop": "signalled", "recreate": "start"}
+# Which entrypoint stamp is a whole-node fault's effect: PID 1 running (start), the daemons
+# signalled (stop). A recreate (docker-compose up --force-recreate): its new container's PID 1
+# running, which is when the simulator's recreate acts on a container already down (after a
+# kill). Each fault action declares its stamp (scenarios/fault_actions.hpp, `entry_stamp` in
+# hasim.fault_actions()); run_real.py runs without the module, so this is the declaration's copy,
+# and tests/python/test_fault_actions.py fails when the two differ.
+COMMAND_EFFECT = {"stop": "signalled", "start": "start", "recreate": "start"}
 
 
 def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -> dict[str, list[float]]:
@@ -265,10 +268,10 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     out: dict[str, list[float]] = {}
     for f in faults:
         action, target = f.get("action"), str(f.get("target", ""))
-        if f.get("kind") != FAULT or action not in _COMMAND_EFFECT or "/" in target:
+        if f.get("kind") != FAULT or action not in COMMAND_EFFECT or "/" in target:
             continue
         issued = t0_ns + int(round(float(f["t_s"]) * 1e9))
-        hits = sorted(ns for what, ns in stamps.get(target, []) if what == _COMMAND_EFFECT[action]
+        hits = sorted(ns for what, ns in stamps.get(target, []) if what == COMMAND_EFFECT[action]
                       and issued <= ns <= issued + 60_000_000_000)
         if hits:
             out.setdefault(action, []).append((hits[0] - issued) / 1e9)

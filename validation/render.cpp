@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "scenarios/checks/detection.hpp"
+#include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
 #include "scenarios/tree.hpp"
 #include "sim/network.hpp"
@@ -96,13 +97,12 @@ std::string run_command_of(const std::string& key) {
 std::set<std::string> netadmin_nodes(const ScenarioSpec& spec) {
   std::set<std::string> out;
   for (const auto& f : spec.faults) {
-    if (f.action == "partition")
-      for (const auto& g : f.groups) out.insert(g.begin(), g.end());
-    if (f.action == "drop") {
-      out.insert(f.to.begin(), f.to.end());
-      if (f.both_ways) out.insert(f.from.begin(), f.from.end());
-    }
-    if (f.action == "delay" || f.action == "loss" || f.action == "link_down" || f.action == "link_up") out.insert(f.target);
+    if (!scenarios::fault_action(f.action).net_admin) continue;
+    // The containers its iptables, tc or ip link run in.
+    for (const auto& g : f.groups) out.insert(g.begin(), g.end());  // a partition's every member
+    out.insert(f.to.begin(), f.to.end());                           // a drop's receivers
+    if (f.both_ways) out.insert(f.from.begin(), f.from.end());
+    if (!f.target.empty()) out.insert(f.target);
   }
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
@@ -136,7 +136,7 @@ void check_spec(const ScenarioSpec& spec) {
     const auto& f = spec.faults[i];
     const std::string key = "faults." + std::to_string(i) + "." + f.action;
     const std::string proc = process_of(f.target);
-    if (!proc.empty() && f.action != "repoint") {
+    if (!proc.empty() && scenarios::fault_action(f.action).scope != scenarios::FaultScope::Workload) {
       const NodeSpec* n = find_node(spec, node_of(f.target));
       if (n == nullptr) unsupported(key, "no node '" + node_of(f.target) + "'");
       std::vector<std::string> procs;
@@ -234,6 +234,7 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
   o << "# directory, shared by nodes and scenarios); each node's configuration is bind-mounted\n";
   o << "# read-only from ./NODE, so changing a config needs no rebuild.\n";
   o << "version: \"2.4\"\n\nservices:\n";
+  std::vector<std::string> named_volumes;
   for (const auto& n : spec.nodes) {
     const std::string kind = image_kind(spec, n);
     o << "  " << n.name << ":\n";
@@ -256,9 +257,26 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
     for (const auto& c : n.components)
       for (const auto& [from, to] : visit_real(c, [](const std::string&, auto real, const auto&) { return decltype(real)::mounts(); }))
         mounts.push_back("./" + n.name + "/" + from + ":" + to + ":ro");
+    // The node's own `volumes:`: a named volume per node and name (compose would share one name
+    // between services; the simulator gives each node its own), kept by a re-create and removed
+    // by `compose down -v`; a tmpfs, gone with the container, its size the volume's capacity.
+    std::vector<std::string> tmpfs;
+    for (const auto& v : n.volumes) {
+      if (v.kind == sim::VolumeKind::Named) {
+        mounts.push_back(n.name + "-" + v.name + ":" + v.target);
+        named_volumes.push_back(n.name + "-" + v.name);
+      } else if (v.kind == sim::VolumeKind::Tmpfs) {
+        const auto cap = v.config.capacity_bytes;
+        tmpfs.push_back(v.target + (cap == sim::VolumeConfig::kUnlimited ? "" : ":size=" + std::to_string(cap)));
+      }
+    }
     if (!mounts.empty()) {
       o << "    volumes:\n";
       for (const auto& m : mounts) o << "      - " << m << "\n";
+    }
+    if (!tmpfs.empty()) {
+      o << "    tmpfs:\n";
+      for (const auto& t : tmpfs) o << "      - " << t << "\n";
     }
     o << "    networks:\n";
     for (const auto& a : n.networks) {
@@ -285,6 +303,10 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
     o << "      config:\n        - subnet: " << net.subnet << "\n";
     const std::string range = dynamic_range(spec, net);
     if (!range.empty()) o << "          ip_range: " << range << "   # dynamic addresses clear of the fixed ones and VIPs\n";
+  }
+  if (!named_volumes.empty()) {
+    o << "\nvolumes:\n";
+    for (const auto& v : named_volumes) o << "  " << v << ": {}\n";
   }
   return o.str();
 }
@@ -347,153 +369,151 @@ std::vector<std::string> netem_args(const FaultSpec& f) {
   return {"delay", haproxy_time(d.a), haproxy_time(d.b), "distribution", "normal"};
 }
 
-/// The steps of one fault and of its undo (for `for:`).
+/// A whole node's engine command: `op` in plan.json, and the docker command it stands for.
+Step engine_step(const std::string& op, const std::string& node, const std::string& grace) {
+  if (op == "stop") return op_simple("stop", node, ", \"timeout_s\": " + grace, "docker stop -t " + grace + " " + node);
+  if (op == "kill") return op_simple("kill", node, ", \"signal\": \"KILL\"", "docker kill -s KILL " + node);
+  if (op == "restart")
+    return op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node);
+  // The old container is stopped (SIGTERM, then SIGKILL after the grace) and removed; a new one
+  // is created from the image, with the same addresses, and started.
+  if (op == "recreate")
+    return op_simple("recreate", node, ", \"timeout_s\": " + grace,
+                     "docker-compose up -d --no-deps --force-recreate -t " + grace + " " + node);
+  return op_simple(op, node, "", "docker " + op + " " + node);  // start, pause, unpause
+}
+
+/// The steps of one fault and of its undo (for `for:`), as its action's declaration says the
+/// real stack carries it out (scenarios/fault_actions.hpp).
 void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>& doit, std::vector<Step>& undo) {
   const std::string node = node_of(f.target);
   const std::string proc = process_of(f.target);
   const NodeSpec* n = node.empty() ? nullptr : find_node(spec, node);
   const std::string grace = n ? seconds(n->stop_timeout.value_or(10 * sim::kSecond)) : "10";
-  const std::string& a = f.action;
-  if (a == "promote") {  // the seed's promote-replica.sh: `docker exec NODE psql -c 'SELECT pg_promote()'`
-    doit.push_back(exec_step(node, {"psql", "-U", "postgres", "-X", "-c", "SELECT pg_promote()"}));
-    return;
+  const scenarios::FaultAction& action = scenarios::fault_action(f.action);
+  using R = scenarios::RealCommand;
+  switch (action.real) {
+    case R::OperatorExec:
+      if (action.operator_step) {  // the daemon kind's command for it, inside the node
+        std::vector<std::string> argv;
+        with_real_daemon(scenarios::daemon_for_action(*n, f.action),
+                         [&](auto real) { argv = decltype(real)::operator_command(f.action); });
+        doit.push_back(exec_step(node, argv));
+      } else {  // the application's connection string: pg-writer.sh reads this file before each write
+        const std::string w = proc.substr(proc.find(':') + 1);
+        doit.push_back(exec_step(node, {"sh", "-c", "echo " + f.host + " > /tmp/hasim-pg-host-" + w}));
+      }
+      return;
+    case R::Signal:
+      break;  // below
+    case R::Network: {
+      std::vector<std::string> nets;
+      for (const auto& att : n->networks)
+        if (f.network.empty() || att.network == f.network) nets.push_back(att.network);
+      for (const auto& net : nets) {
+        std::string addr;
+        for (const auto& att : n->networks)
+          if (att.network == net && !n->dynamic_address) addr = att.address;
+        Step dis = op_simple("network_disconnect", node, ", \"network\": " + json_str(net),
+                             "docker network disconnect " + net + " " + node);
+        Step con = op_simple("network_connect", node, ", \"network\": " + json_str(net) + ", \"ipv4_address\": " + json_str(addr),
+                             "docker network connect " + std::string(addr.empty() ? "" : "--ip " + addr + " ") + net + " " + node);
+        if (action.undoable) {
+          doit.push_back(dis);
+          undo.push_back(con);
+        } else {
+          doit.push_back(con);
+        }
+      }
+      return;
+    }
+    case R::IpLink:
+      // `ip link set ethN down|up` inside the node (ethN in the node's network order, as compose
+      // attaches them); NET_ADMIN comes with the fault (netadmin_nodes).
+      for (std::size_t k = 0; k < n->networks.size(); ++k) {
+        if (!f.network.empty() && n->networks[k].network != f.network) continue;
+        const std::string dev = "eth" + std::to_string(k);
+        Step down = exec_step(node, {"ip", "link", "set", dev, "down"});
+        Step up = exec_step(node, {"ip", "link", "set", dev, "up"});
+        if (action.undoable) {
+          doit.push_back(down);
+          undo.push_back(up);
+        } else {
+          doit.push_back(up);
+        }
+      }
+      return;
+    case R::Iptables: {
+      // A partition cuts every group from the others both ways; a drop blocks `from` at each of
+      // `to` (and the reverse, both_ways).
+      std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> blocks;  // (members, peers)
+      std::vector<std::string> protos = {"all"};
+      for (std::size_t g = 0; g < f.groups.size(); ++g) {
+        std::vector<std::string> others;
+        for (std::size_t h = 0; h < f.groups.size(); ++h)
+          if (h != g) others.insert(others.end(), f.groups[h].begin(), f.groups[h].end());
+        blocks.emplace_back(f.groups[g], others);
+      }
+      if (!f.to.empty()) {
+        protos = iptables_protos(f.proto);
+        blocks.emplace_back(f.to, f.from);
+        if (f.both_ways) blocks.emplace_back(f.from, f.to);
+      }
+      for (const auto& [members, peers] : blocks)
+        for (const auto& member : members) {
+          doit.push_back(block_step("block", member, peers, protos));
+          undo.push_back(block_step("unblock", member, peers, protos));
+        }
+      return;
+    }
+    case R::HealAll:
+      doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected, links up"});
+      return;
+    case R::Netem: {
+      const auto args = netem_args(f);
+      std::string sh = "docker exec " + f.target + " tc qdisc replace dev eth0 root netem";
+      for (const auto& x : args) sh += " " + x;
+      doit.push_back(Step{"{\"op\": \"netem\", \"service\": " + json_str(f.target) + ", \"args\": " + json_list(args) + "}", sh});
+      undo.push_back(Step{"{\"op\": \"netem_clear\", \"service\": " + json_str(f.target) + "}",
+                          "docker exec " + f.target + " tc qdisc del dev eth0 root"});
+      return;
+    }
   }
-  if (a == "repoint") {  // the application's connection string: pg-writer.sh reads this file before each write
-    const std::string w = proc.substr(proc.find(':') + 1);
-    doit.push_back(exec_step(node, {"sh", "-c", "echo " + f.host + " > /tmp/hasim-pg-host-" + w}));
+  // A signal: to a whole node, the engine command; to one process, inside the node.
+  if (proc.empty()) {
+    doit.push_back(engine_step(std::string(action.real_op), node, grace));
+    if (!action.real_undo_op.empty()) undo.push_back(engine_step(std::string(action.real_undo_op), node, grace));
     return;
   }
   // One process of a daemon that pkill cannot single out (keepalived's parent or VRRP child: both
   // are "keepalived"; nginx's master and worker are both "nginx"): by its own pid file, as its
-  // kind declares.
+  // kind declares; any other by exact name (pkill -x), inside the container.
   std::vector<scenarios::FaultTarget> targets;
   if (n != nullptr) targets = scenarios::fault_targets(*n);
-  const scenarios::FaultTarget* target = proc.empty() ? nullptr : scenarios::find_fault_target(targets, proc);
-  const std::string pid_file_path = target ? target->pid_file : "";
-  const char* pid_file = pid_file_path.empty() ? nullptr : pid_file_path.c_str();
+  const scenarios::FaultTarget* target = scenarios::find_fault_target(targets, proc);
+  const std::string pid_file = target ? target->pid_file : "";
   const std::string daemon = target ? target->daemon : proc;
-  auto start_proc = [&] {
-    return exec_step(node, {"/hasim/run-" + daemon + ".sh"}, true);
+  auto start_proc = [&] { return exec_step(node, {"/hasim/run-" + daemon + ".sh"}, true); };
+  auto signal = [&](const std::string& sig) {
+    if (!pid_file.empty()) return exec_step(node, {"sh", "-c", "kill -" + sig + " \"$(cat " + pid_file + ")\""});
+    return exec_step(node, {"pkill", "-" + sig, "-x", proc});
   };
-  if (pid_file) {
-    auto signal = [&](const std::string& sig) {
-      return exec_step(node, {"sh", "-c", std::string("kill -") + sig + " \"$(cat " + pid_file + ")\""});
-    };
-    // `stop` is the daemon's own graceful stop signal (keepalived SIGTERM, nginx SIGQUIT).
-    if (a == "stop") doit.push_back(signal(stop_signal_of(daemon)));
-    else if (a == "kill") doit.push_back(signal("KILL"));
-    else if (a == "freeze") doit.push_back(signal("STOP"));
-    else if (a == "thaw") doit.push_back(signal("CONT"));
-    else if (a == "start") doit.push_back(start_proc());  // the parent: the daemon's own start
-    else if (a == "restart") {  // the parent: the daemon's own restart, waiting for its exit
-      doit.push_back(exec_step(node, {"/hasim/stop-process.sh", daemon, stop_signal_of(daemon), grace}));
-      doit.push_back(start_proc());
-    }
-    if (a == "stop" || a == "kill") undo.push_back(start_proc());  // the loader allows `for` on the parent only
-    if (a == "freeze") undo.push_back(signal("CONT"));
-    return;
+  const std::string_view sig = action.signal;
+  const std::string stopped = pid_file.empty() ? proc : daemon;  // what a restart stops
+  if (sig == "restart") {  // the daemon's own restart, waiting for its exit
+    doit.push_back(exec_step(node, {"/hasim/stop-process.sh", stopped, stop_signal_of(stopped), grace}));
+    doit.push_back(start_proc());
+  } else if (sig.empty()) {
+    doit.push_back(start_proc());
+  } else if (sig == "stop") {
+    // The daemon's own graceful stop signal (keepalived SIGTERM, nginx SIGQUIT).
+    doit.push_back(pid_file.empty() ? exec_step(node, pkill_stop_args(proc)) : signal(stop_signal_of(daemon)));
+  } else {
+    doit.push_back(signal(std::string(sig)));
   }
-  if (!proc.empty()) {
-    // One process inside a running container: signals by exact name, inside the container.
-    if (a == "stop") doit.push_back(exec_step(node, pkill_stop_args(proc)));
-    else if (a == "kill") doit.push_back(exec_step(node, {"pkill", "-KILL", "-x", proc}));
-    else if (a == "freeze") doit.push_back(exec_step(node, {"pkill", "-STOP", "-x", proc}));
-    else if (a == "thaw") doit.push_back(exec_step(node, {"pkill", "-CONT", "-x", proc}));
-    else if (a == "start") doit.push_back(start_proc());
-    else if (a == "restart") {
-      doit.push_back(exec_step(node, {"/hasim/stop-process.sh", proc, stop_signal_of(proc), grace}));
-      doit.push_back(start_proc());
-    }
-    if (a == "stop" || a == "kill") undo.push_back(start_proc());
-    if (a == "freeze") undo.push_back(exec_step(node, {"pkill", "-CONT", "-x", proc}));
-    return;
-  }
-  if (a == "stop") {
-    doit.push_back(op_simple("stop", node, ", \"timeout_s\": " + grace, "docker stop -t " + grace + " " + node));
-    undo.push_back(op_simple("start", node, "", "docker start " + node));
-  } else if (a == "kill" || a == "crash") {
-    doit.push_back(op_simple("kill", node, ", \"signal\": \"KILL\"", "docker kill -s KILL " + node));
-    undo.push_back(op_simple("start", node, "", "docker start " + node));
-  } else if (a == "freeze") {
-    doit.push_back(op_simple("pause", node, "", "docker pause " + node));
-    undo.push_back(op_simple("unpause", node, "", "docker unpause " + node));
-  } else if (a == "thaw") {
-    doit.push_back(op_simple("unpause", node, "", "docker unpause " + node));
-  } else if (a == "start") {
-    doit.push_back(op_simple("start", node, "", "docker start " + node));
-  } else if (a == "restart") {
-    doit.push_back(op_simple("restart", node, ", \"timeout_s\": " + grace, "docker restart -t " + grace + " " + node));
-  } else if (a == "recreate") {
-    // The old container is stopped (SIGTERM, then SIGKILL after the grace) and removed; a new
-    // one is created from the image, with the same addresses, and started.
-    doit.push_back(op_simple("recreate", node, ", \"timeout_s\": " + grace,
-                             "docker-compose up -d --no-deps --force-recreate -t " + grace + " " + node));
-  } else if (a == "disconnect" || a == "connect") {
-    std::vector<std::string> nets;
-    for (const auto& att : n->networks)
-      if (f.network.empty() || att.network == f.network) nets.push_back(att.network);
-    for (const auto& net : nets) {
-      std::string addr;
-      for (const auto& att : n->networks)
-        if (att.network == net && !n->dynamic_address) addr = att.address;
-      Step dis = op_simple("network_disconnect", node, ", \"network\": " + json_str(net),
-                           "docker network disconnect " + net + " " + node);
-      Step con = op_simple("network_connect", node, ", \"network\": " + json_str(net) + ", \"ipv4_address\": " + json_str(addr),
-                           "docker network connect " + std::string(addr.empty() ? "" : "--ip " + addr + " ") + net + " " + node);
-      if (a == "disconnect") {
-        doit.push_back(dis);
-        undo.push_back(con);
-      } else {
-        doit.push_back(con);
-      }
-    }
-  } else if (a == "link_down" || a == "link_up") {
-    // `ip link set ethN down|up` inside the node (ethN in the node's network order, as compose
-    // attaches them); NET_ADMIN comes with the fault (netadmin_nodes).
-    for (std::size_t k = 0; k < n->networks.size(); ++k) {
-      if (!f.network.empty() && n->networks[k].network != f.network) continue;
-      const std::string dev = "eth" + std::to_string(k);
-      Step down = exec_step(node, {"ip", "link", "set", dev, "down"});
-      Step up = exec_step(node, {"ip", "link", "set", dev, "up"});
-      if (a == "link_down") {
-        doit.push_back(down);
-        undo.push_back(up);
-      } else {
-        doit.push_back(up);
-      }
-    }
-  } else if (a == "partition") {
-    const auto protos = std::vector<std::string>{"all"};
-    for (std::size_t g = 0; g < f.groups.size(); ++g) {
-      std::vector<std::string> others;
-      for (std::size_t h = 0; h < f.groups.size(); ++h)
-        if (h != g) others.insert(others.end(), f.groups[h].begin(), f.groups[h].end());
-      for (const auto& member : f.groups[g]) {
-        doit.push_back(block_step("block", member, others, protos));
-        undo.push_back(block_step("unblock", member, others, protos));
-      }
-    }
-  } else if (a == "heal") {
-    doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected"});
-  } else if (a == "drop") {
-    const auto protos = iptables_protos(f.proto);
-    for (const auto& to : f.to) {
-      doit.push_back(block_step("block", to, f.from, protos));
-      undo.push_back(block_step("unblock", to, f.from, protos));
-    }
-    if (f.both_ways)
-      for (const auto& from : f.from) {
-        doit.push_back(block_step("block", from, f.to, protos));
-        undo.push_back(block_step("unblock", from, f.to, protos));
-      }
-  } else if (a == "delay" || a == "loss") {
-    const auto args = netem_args(f);
-    std::string sh = "docker exec " + f.target + " tc qdisc replace dev eth0 root netem";
-    for (const auto& x : args) sh += " " + x;
-    doit.push_back(Step{"{\"op\": \"netem\", \"service\": " + json_str(f.target) + ", \"args\": " + json_list(args) + "}", sh});
-    undo.push_back(Step{"{\"op\": \"netem_clear\", \"service\": " + json_str(f.target) + "}",
-                        "docker exec " + f.target + " tc qdisc del dev eth0 root"});
-  }
+  // The loader allows `for` on a forked process's parent only.
+  if (action.undo_starts) undo.push_back(start_proc());
+  else if (action.undoable) undo.push_back(signal("CONT"));  // a freeze thawed
 }
 
 std::string steps_json(const std::vector<Step>& steps, const std::string& indent) {

@@ -633,6 +633,7 @@ class Stack:
         self.disconnected: list[tuple[str, str, str]] = []
         self.blocked: set[str] = set()
         self.netem: set[str] = set()
+        self.links_down: set[tuple[str, str]] = set()  # (service, ethN) a link_down took down
         self.idfile = os.path.join(STATE, "ids", self.project)
         self.watchers: dict[str, VipWatcher | TickProbe] = {}
         self.clients: list = []  # (workload, Popen, file) of the run under way
@@ -776,6 +777,7 @@ class Stack:
         self.disconnected.clear()
         self.blocked.clear()
         self.netem.clear()
+        self.links_down.clear()
         return left
 
     # --- probes (inside the stack) -----------------------------------------------------------
@@ -861,6 +863,9 @@ class Stack:
             sh(["podman", op, cid], timeout=30)
         elif op == "exec":
             sh(["podman", "exec"] + (["-d"] if s.get("detach") else []) + [cid] + s["argv"], timeout=60, check=False)
+            argv = s["argv"]
+            if argv[:3] == ["ip", "link", "set"] and len(argv) == 5:  # link_down / link_up: heal_all's to restore
+                (self.links_down.add if argv[4] == "down" else self.links_down.discard)((s["service"], argv[3]))
         elif op == "network_disconnect":
             net = f"{self.project}_{s['network']}"
             sh(["podman", "network", "disconnect", net, cid], timeout=30)
@@ -893,9 +898,12 @@ class Stack:
                 addr = self._fixed_address(svc, net[len(self.project) + 1:])
                 sh(["podman", "network", "connect"] + (["--ip", addr] if addr else []) + [net, self.ids[svc]],
                    timeout=30, check=False)
+            for svc, dev in sorted(self.links_down):
+                sh(["podman", "exec", self.ids[svc], "ip", "link", "set", dev, "up"], timeout=30, check=False)
             self.blocked.clear()
             self.netem.clear()
             self.disconnected.clear()
+            self.links_down.clear()
         else:
             raise RuntimeError(f"unknown step op {op}")
 

@@ -182,9 +182,14 @@ std::vector<sim::TraceRecord> trace_of_real_events(const scenarios::Tree& events
 RunMetrics real_metrics(const scenarios::ScenarioSpec* spec, const scenarios::Tree& events, double end_s) {
   const std::vector<sim::TraceRecord> trace = trace_of_real_events(events);
   sim::Invariants inv;
-  // The real side's invariants: PostgreSQL's, as the simulated runs of its scenarios enable them.
+  // The real side's invariants: the scenario's own, as its simulated runs enable them (those the
+  // checks compute from events, such as single_vip_holder from vip_added/vip_removed, report
+  // here; one a model reports itself has no events to go on and stays silent), and PostgreSQL's
+  // for a record read without its scenario.
   inv.enable("single_writable_primary");
   inv.enable("no_acked_commit_lost");
+  if (spec != nullptr)
+    for (const auto& name : spec->invariants) inv.enable(name);
   scenarios::CheckSet checks;
   if (spec != nullptr) {
     checks = scenarios::make_checks(*spec, inv);

@@ -5,6 +5,7 @@
 #include "scenarios/checks/load.hpp"
 #include "scenarios/postgres_checks.hpp"
 #include "scenarios/spec.hpp"
+#include "scenarios/workload_kinds.hpp"
 
 namespace scenarios {
 
@@ -15,7 +16,7 @@ CheckSet make_checks(const ScenarioSpec& spec, sim::Invariants& invariants) {
   // PostgreSQL checks' (made once, whether a server or a writer asks first).
   std::vector<std::string> http;
   for (const auto& [name, w] : spec.workloads) {
-    if (w.kind == "pg_writer") checks.once<PostgresChecks>("postgres", invariants);
+    if (find_workload_kind(w.kind)->checks == WorkloadChecks::Postgres) checks.once<PostgresChecks>("postgres", invariants);
     else http.push_back(name);
   }
   if (!http.empty()) checks.once<LoadChecks>("load", http);

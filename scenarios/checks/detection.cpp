@@ -2,6 +2,7 @@
 
 #include "models/haproxy/events.hpp"
 #include "scenarios/events.hpp"
+#include "scenarios/fault_actions.hpp"
 #include "sim/events.hpp"
 
 namespace scenarios {
@@ -15,9 +16,8 @@ std::string target_node(const std::string& target) { return target.substr(0, tar
 }  // namespace
 
 std::string detection_direction(const std::string& a) {
-  if (a == "stop" || a == "kill" || a == "crash" || a == "freeze" || a == "disconnect" || a == "link_down") return "down";
-  if (a == "start" || a == "restart" || a == "recreate" || a == "thaw" || a == "connect" || a == "link_up") return "up";
-  return "";
+  const FaultAction* action = find_fault_action(a);
+  return action ? std::string(detection_name(action->detection)) : "";
 }
 
 void DetectionChecks::on_record(const sim::TraceRecord& r) {

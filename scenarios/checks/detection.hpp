@@ -7,9 +7,10 @@
 
 namespace scenarios {
 
-/// Which detection a fault action opens on its target's node: "down" (stop, kill, crash,
-/// freeze, disconnect, link_down), "up" (start, restart, recreate, thaw, connect, link_up) or "".
-/// The real runner's plan (validation/render.cpp) says the same of each fault.
+/// Which detection a fault action opens on its target's node, as its declaration says
+/// (scenarios/fault_actions.hpp): "down" (stop, kill, crash, freeze, disconnect, link_down), "up"
+/// (start, restart, recreate, thaw, connect, link_up) or "". The real runner's plan
+/// (validation/render.cpp) says the same of each fault.
 std::string detection_direction(const std::string& action);
 
 /// Per server, `BACKEND.SERVER.detect_down_s` (from the first down fault's command on the

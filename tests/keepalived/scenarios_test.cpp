@@ -173,6 +173,26 @@ TEST_CASE("demo1-part2 link down: haproxy1 goes FAULT and drops the VIP itself, 
   }
 }
 
+TEST_CASE("a heal brings up the links a link_down took down: haproxy1 leaves FAULT and preempts", "[keepalived][scenario][link][heal]") {
+  // No `for`: only the heal ends the link_down.
+  for (const auto& r : run_twice("demo1-part2/link-down-haproxy1.yaml", {"faults=[{at: 20s, link_down: haproxy1}, {at: 35s, heal: all}]"})) {
+    const double cut = fault_time(r, "link_down");
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "FAULT") >= cut);
+    const double heal = fault_time(r, "heal");
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "BACKUP", heal) >= heal);
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", heal) > heal);
+  }
+}
+
+TEST_CASE("heal_at brings up the link of a link_down still in effect, and the pair converges", "[keepalived][scenario][link][heal]") {
+  for (const auto& r : run_twice("demo1-part2/link-down-haproxy1.yaml",
+                                 {"faults=[{at: 20s, link_down: haproxy1}]", "heal_at=35s",
+                                  "converge={within: 10s, holds: [single_vip_holder, vip_held]}"})) {
+    REQUIRE(first(r, "vrrp_state", "haproxy1", "state", "MASTER", 35) > 35);
+    CHECK(r.metrics.count("violations.converge") == 0);
+  }
+}
+
 TEST_CASE("demo1-part2 chaos: the VIP moves and comes back while backends come and go", "[keepalived][scenario]") {
   for (const auto& r : run_twice("demo1-part2/chaos.yaml")) {
     REQUIRE(count_after(r, "vip_added", fault_time(r, "stop")) == 2);

@@ -509,7 +509,7 @@ TEST_CASE("a value quoted in a message is at most 80 characters", "[scenarios][e
   }
 }
 
-TEST_CASE("link_down takes a node, an interface it has, and 'for'; misuse is a located error", "[scenarios][errors]") {
+TEST_CASE("link_down takes a node, an interface it has, and 'for', and misuse is a located error", "[scenarios][errors]") {
   Scratch s("link_down");
   const std::string two = "name: mini\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}, wan: {subnet: 10.1.0.0/24}}\n"
                           "nodes:\n  web1: {nginx: {files: [/]}}\n  web2: {networks: [wan], nginx: {files: [/]}}\n";
@@ -528,6 +528,22 @@ TEST_CASE("link_down takes a node, an interface it has, and 'for'; misuse is a l
   CHECK(what.find("faults.0.for: link_up cannot be undone with 'for'") != std::string::npos);
   what = error_of(s.write("other.yaml", two + "faults:\n  - {at: 1s, stop: web1, network: lan}\n"));
   CHECK(what.find("faults.0.network: only disconnect, connect, link_down and link_up take a network") != std::string::npos);
+}
+
+TEST_CASE("a fault's jitter is a duration from zero that keeps the fault inside the run, and misuse is a located error",
+          "[scenarios][errors][faults]") {
+  Scratch s("jitter");
+  const auto ok = scenarios::load_scenario(s.write("ok.yaml", kMini + "faults:\n  - {at: 1s, jitter: 500ms, stop: web1}\n"));
+  REQUIRE(ok.faults.size() == 1);
+  CHECK(ok.faults[0].jitter == 500 * sim::kMillisecond);
+  std::string what = error_of(s.write("neg.yaml", kMini + "faults:\n  - {at: 1s, jitter: -1s, stop: web1}\n"));
+  CHECK(what.find("neg.yaml:") != std::string::npos);
+  CHECK(what.find("faults.0.jitter:") != std::string::npos);
+  what = error_of(s.write("word.yaml", kMini + "faults:\n  - {at: 1s, jitter: soon, stop: web1}\n"));
+  CHECK(what.find("faults.0.jitter:") != std::string::npos);
+  what = error_of(s.write("late.yaml", kMini + "faults:\n  - {at: 5s, jitter: 1h, stop: web1}\n"));
+  CHECK(what.find("late.yaml:") != std::string::npos);
+  CHECK(what.find("faults.0.jitter: at + jitter is after the end of the run") != std::string::npos);
 }
 
 TEST_CASE("an nginx master may be named alone as a fault target, and only with master_process on", "[scenarios][errors]") {

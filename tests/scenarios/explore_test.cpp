@@ -313,6 +313,24 @@ TEST_CASE("delay and loss and re-create schedules reproduce from their written s
   CHECK(scenarios::run_scenario(spec, spec.seed).trace_sha256 == split->trace_sha256);
 }
 
+TEST_CASE("explore draws link_down on a node, undone after its length, and the stack converges after it", "[explore][link]") {
+  Pair p;
+  scenarios::FaultProfile profile = p.profile;
+  profile.kinds = {"link_down"};
+  const auto base = scenarios::explore_base(p.spec, profile);
+  for (std::size_t i = 0; i < 10; ++i)
+    for (const auto& f : scenarios::draw_schedule(base, profile, 3, i)) {
+      CHECK(f.action == "link_down");
+      CHECK((f.target == "lb1" || f.target == "lb2"));
+      CHECK(f.for_);
+    }
+  scenarios::ExploreOptions o;
+  o.budget = 20;
+  o.seed = 5;
+  const auto cat = scenarios::explore(p.tree, p.scenario_path, profile, o);
+  for (const auto& f : cat.findings) CHECK(f.kind.rfind("liveness/", 0) != 0);  // every link up again, one holder
+}
+
 TEST_CASE("the catalogue is the same for one job and for two", "[explore]") {
   Pair p;
   scenarios::ExploreOptions o;

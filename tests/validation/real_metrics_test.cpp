@@ -71,3 +71,20 @@ TEST_CASE("a record without request events keeps its stored load metrics while t
   CHECK(m.at("vip.172.20.0.100.moves") == 1);     // the events', not the file's 99
   CHECK(m.at("vip.172.20.0.100.unheld_max_s") == Approx(0.5));
 }
+
+TEST_CASE("a real Demo 1 Part 2 run whose VIP two nodes held for over 100 ms reports violations.single_vip_holder, as a "
+          "simulated run does") {
+  const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml", {});
+  const std::string path = "/tmp/hasim-real-metrics-vip-test.json";
+  std::ofstream(path) << R"({"runs": [{"metrics": {}, "events": [
+    {"kind": "vip_added", "t_s": 3.0, "node": "haproxy1", "vip": "172.20.0.100"},
+    {"kind": "vip_added", "t_s": 20.0, "node": "haproxy2", "vip": "172.20.0.100"},
+    {"kind": "vip_removed", "t_s": 25.0, "node": "haproxy1", "vip": "172.20.0.100"},
+    {"kind": "vip_added", "t_s": 40.0, "node": "haproxy1", "vip": "172.20.0.100"},
+    {"kind": "vip_removed", "t_s": 40.05, "node": "haproxy2", "vip": "172.20.0.100"}]}]})";
+  const auto real = validation::read_real_runs(path, &spec);
+  std::remove(path.c_str());
+  const auto& m = real.runs.at(0);
+  CHECK(m.at("vip.172.20.0.100.multi_holder_s") == Approx(5.05));
+  CHECK(m.at("violations.single_vip_holder") == 1);  // 20-25 s; the 50 ms hand-over at 40 s is within the grace
+}

@@ -403,3 +403,22 @@ TEST_CASE("render: images of kinds without PostgreSQL carry no pg-writer.sh", "[
     CHECK(std::none_of(ctx.begin(), ctx.end(), [](const auto& f) { return f.path == "hasim/pg-writer.sh"; }));
   }
 }
+
+TEST_CASE("render: a node's volumes become a named volume of its own, which a re-create keeps, and a sized tmpfs",
+          "[validation]") {
+  const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part1.yaml",
+                                             {"nodes.nginx1.volumes={www: {target: /srv/www}, run: {target: /run, type: tmpfs, capacity: 64MiB}}",
+                                              "nodes.nginx2.volumes={www: {target: /srv/www}}"});
+  const auto dir = fresh_dir("volumes");
+  validation::render_scenario(spec, dir.string());
+  const std::string y = slurp(dir / "docker-compose.yml");
+  INFO(y);
+  CHECK(has_line(y, "- nginx1-www:/srv/www"));
+  CHECK(has_line(y, "- nginx2-www:/srv/www"));  // not one volume shared by two nodes
+  CHECK(has_line(y, "tmpfs:"));
+  CHECK(has_line(y, "- /run:size=67108864"));
+  CHECK(has_line(y, "volumes:"));  // the top-level declaration compose needs, removed by `down -v`
+  CHECK(has_line(y, "nginx1-www: {}"));
+  CHECK(has_line(y, "nginx2-www: {}"));
+  fs::remove_all(dir);
+}

@@ -120,6 +120,7 @@ std::string RealDaemon<models::haproxy::HaproxyConfig>::command() { return "exec
 /// The official image's STOPSIGNAL: a soft stop (finish sessions, then exit).
 std::string RealDaemon<models::haproxy::HaproxyConfig>::stop_signal() { return "USR1"; }
 bool RealDaemon<models::haproxy::HaproxyConfig>::stop_oldest_only() { return false; }
+std::vector<std::string> RealDaemon<models::haproxy::HaproxyConfig>::operator_command(const std::string&) { return {}; }
 bool RealDaemon<models::haproxy::HaproxyConfig>::net_admin() { return false; }
 
 namespace {

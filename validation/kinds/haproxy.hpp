@@ -11,6 +11,7 @@ struct RealDaemon<models::haproxy::HaproxyConfig> {
   static std::string command();
   static std::string stop_signal();
   static bool stop_oldest_only();
+  static std::vector<std::string> operator_command(const std::string& action);
   static bool net_admin();
   static std::vector<NodeFile> files(const RenderContext& ctx, const models::haproxy::HaproxyConfig& c);
   static std::vector<std::pair<std::string, std::string>> mounts();

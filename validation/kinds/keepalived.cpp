@@ -81,6 +81,7 @@ std::string RealDaemon<models::keepalived::KeepalivedConfig>::command() {
 std::string RealDaemon<models::keepalived::KeepalivedConfig>::stop_signal() { return "TERM"; }
 /// The parent only: it stops its VRRP child itself, which then sends the priority-0 advert.
 bool RealDaemon<models::keepalived::KeepalivedConfig>::stop_oldest_only() { return true; }
+std::vector<std::string> RealDaemon<models::keepalived::KeepalivedConfig>::operator_command(const std::string&) { return {}; }
 /// VRRP: raw sockets, VIPs, gratuitous ARP.
 bool RealDaemon<models::keepalived::KeepalivedConfig>::net_admin() { return true; }
 

@@ -54,6 +54,7 @@ std::string RealDaemon<models::NginxConfig>::command() { return "exec nginx -c /
 /// The official image's STOPSIGNAL: a graceful shutdown.
 std::string RealDaemon<models::NginxConfig>::stop_signal() { return "QUIT"; }
 bool RealDaemon<models::NginxConfig>::stop_oldest_only() { return false; }
+std::vector<std::string> RealDaemon<models::NginxConfig>::operator_command(const std::string&) { return {}; }
 bool RealDaemon<models::NginxConfig>::net_admin() { return false; }
 
 /// nginx.conf, and the docroot: each of `files` holds the node's name (what served_by reads).

@@ -86,6 +86,11 @@ std::string RealDaemon<PostgresSection>::command() { return kRunPostgres; }
 /// The official image's STOPSIGNAL: SIGINT, a fast shutdown.
 std::string RealDaemon<PostgresSection>::stop_signal() { return "INT"; }
 bool RealDaemon<PostgresSection>::stop_oldest_only() { return true; }  // the postmaster stops its children
+// promote: the seed's promote-replica.sh, `docker exec NODE psql -c 'SELECT pg_promote()'`.
+std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std::string& action) {
+  if (action == "promote") return {"psql", "-U", "postgres", "-X", "-c", "SELECT pg_promote()"};
+  return {};
+}
 bool RealDaemon<PostgresSection>::net_admin() { return false; }
 
 std::vector<NodeFile> RealDaemon<PostgresSection>::files(const RenderContext& ctx, const PostgresSection& c) {

@@ -11,6 +11,7 @@ struct RealDaemon<scenarios::PostgresSection> {
   static std::string command();
   static std::string stop_signal();
   static bool stop_oldest_only();
+  static std::vector<std::string> operator_command(const std::string& action);
   static bool net_admin();
   static std::vector<NodeFile> files(const RenderContext& ctx, const scenarios::PostgresSection& c);
   static std::vector<std::pair<std::string, std::string>> mounts();

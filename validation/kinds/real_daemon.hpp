@@ -46,6 +46,9 @@ concept RealDeclared = requires(const RenderContext& ctx, const Config& c) {
   /// The stop signal goes to the oldest process of that name only (keepalived's parent, which
   /// stops its children itself), not to every one.
   { R::stop_oldest_only() } -> std::same_as<bool>;
+  /// The command run inside its container (`docker exec`) for each operator step its simulated
+  /// side offers (scenarios::DaemonKind::operator_actions: `promote`); empty for any other.
+  { R::operator_command(std::declval<const std::string&>()) } -> std::same_as<std::vector<std::string>>;
   /// Its container needs NET_ADMIN/NET_RAW (raw sockets, addresses it adds itself).
   { R::net_admin() } -> std::same_as<bool>;
   /// Its configuration files under the node's directory, and (path there, target in the

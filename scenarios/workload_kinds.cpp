@@ -1,0 +1,85 @@
+#include "scenarios/workload_kinds.hpp"
+
+#include <algorithm>
+
+#include "models/postgres/client.hpp"
+#include "models/workloads/http_client.hpp"
+#include "scenarios/reader.hpp"
+#include "sim/network.hpp"
+#include "sim/node.hpp"
+#include "sim/simulation.hpp"
+
+namespace scenarios {
+namespace {
+
+// `kind: http_client` (the default): the seed's curl loop.
+void read_http_client(const Tree& t, const std::string& p, const std::string& name, const NodeCheck& check_node,
+                      WorkloadSpec& w) {
+  MapReader wr(t, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
+  w.node = wr.required_str("node");
+  check_node(w.node, *wr.get("node"), wr.sub("node"));
+  w.http.name = name;
+  w.http.url = wr.required_str("url");
+  auto hp = models::HostPort::parse(w.http.url, 80);
+  if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
+  if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
+  w.http.count = wr.integer("count", 0, 0, 100000000);
+  w.http.interval = wr.duration("interval", w.http.interval, true);
+  // curl without --max-time has no overall limit; 0 here means the same.
+  w.http.timeout = wr.duration("timeout", 0, true);
+  if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
+  w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
+  w.http.start = wr.duration("start", 0, true);
+  w.http.duration = wr.duration("duration", 0, true);
+}
+
+void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w,
+                       double load) {
+  models::HttpClientConfig hc = w.http;
+  // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
+  // host, seconds; validation measures it in every real run).
+  if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
+    sim::Rng rng = s.rng("runtime/command/workloads/" + name);
+    hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
+  }
+  if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
+  hc.loop_overhead_scale = load;
+  auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
+  c.start_delay = sim::Distribution::constant(0);
+}
+
+// `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.
+void read_pg_writer(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
+  MapReader wr(t, p, {"kind", "node", "host", "interval", "wal_bytes", "start"});
+  w.node = wr.required_str("node");
+  check_node(w.node, *wr.get("node"), wr.sub("node"));
+  w.pg.host = wr.required_str("host");
+  if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
+  w.pg.interval = wr.duration("interval", w.pg.interval);
+  w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", 200, 1, 1 << 30));
+  w.pg.start = wr.duration("start", 0, true);
+}
+
+void build_pg_writer(sim::Simulation& s, const ScenarioSpec&, const std::string& name, const WorkloadSpec& w, double) {
+  auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
+                                                                            w.pg.wal_bytes);
+  c.start_delay = sim::Distribution::constant(w.pg.start);
+}
+
+}  // namespace
+
+const std::vector<WorkloadKind>& workload_kinds() {
+  static const std::vector<WorkloadKind> kinds = {
+      {"http_client", WorkloadChecks::Load, false, read_http_client, build_http_client},
+      {"pg_writer", WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
+  };
+  return kinds;
+}
+
+const WorkloadKind* find_workload_kind(std::string_view name) {
+  for (const auto& k : workload_kinds())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,39 @@
+// Workload kinds declare what they need (scenarios/workload_kinds.hpp): the runner, the checks,
+// the loader and explore ask the declaration, not the kind's name.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/tree.hpp"
+#include "scenarios/workload_kinds.hpp"
+
+TEST_CASE("a pg_writer's records call for the PostgreSQL checks and repoint may move it; an http_client's for the load checks",
+          "[scenarios][workloads]") {
+  const auto* pg = scenarios::find_workload_kind("pg_writer");
+  REQUIRE(pg != nullptr);
+  CHECK(pg->checks == scenarios::WorkloadChecks::Postgres);
+  CHECK(pg->repointable);
+  const auto* http = scenarios::find_workload_kind("http_client");
+  REQUIRE(http != nullptr);
+  CHECK(http->checks == scenarios::WorkloadChecks::Load);
+  CHECK_FALSE(http->repointable);
+  CHECK(scenarios::workload_kinds().front().name == "http_client");  // the default kind
+  CHECK(scenarios::find_workload_kind("ab") == nullptr);
+  for (const auto& k : scenarios::workload_kinds()) {
+    CHECK(k.read != nullptr);
+    CHECK(k.build != nullptr);
+  }
+}
+
+TEST_CASE("an unknown workload kind is a located error listing the declared kinds", "[scenarios][workloads][errors]") {
+  const std::string y = "name: w\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes:\n  web1: {nginx: {files: [/]}}\n"
+                        "workloads:\n  load: {kind: ab, node: web1}\n";
+  try {
+    scenarios::spec_from_tree(scenarios::parse_yaml(y, "w.yaml"), "w.yaml");
+    FAIL("no error");
+  } catch (const scenarios::ScenarioError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:7:") &&
+                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, pg_writer)"));
+  }
+}
