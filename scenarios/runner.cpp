@@ -109,13 +109,15 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
 }
 
 /// The engine command a fault action stands for (its `runtime.command_delay` key), or "" for
-/// actions that are not engine commands (iptables/tc rules, a power loss). A signal to one
+/// actions that are not engine commands (iptables/tc rules). A signal to one
 /// process and `ip link set` run inside the container with `docker exec`: they act once the
 /// exec has (its latency was a second on a busy host, 2026-12-03).
 std::string engine_command(const FaultSpec& f, bool undo) {
   const bool whole_node = f.target.find('/') == std::string::npos;
   const std::string& a = f.action;
-  if (!whole_node || a == "link_down" || a == "link_up") return "exec";
+  // crash: the real stack silences the node with `docker exec --privileged ... ip link set down`
+  // before it kills it (validation/render.cpp), so the exec's latency is when it happens there.
+  if (!whole_node || a == "link_down" || a == "link_up" || a == "crash") return "exec";
   if (undo) {
     if (a == "stop" || a == "kill" || a == "crash") return "start";
     if (a == "freeze") return "unpause";
