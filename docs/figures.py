@@ -822,6 +822,9 @@ CFF = "scenarios/demo2/crash-failover.yaml"
 D2SB = "scenarios/demo2/split-brain.yaml"
 MFR = REC.format("2026-12-02", "demo2-manual-failover")
 SBRR = REC.format("2026-12-02", "demo2-split-brain")
+CFR = REC.format("2026-12-03", "demo2-crash-failover")
+D2S = "scenarios/demo2/stack.yaml"
+R1LAG = "replication.postgres-replica1.lag_"
 
 
 def violation_start(invariant: str) -> Callable[[dict], float | None]:
@@ -849,6 +852,8 @@ STATEFUL: dict[str, Callable] = {
     "s2-stop-lost": sim(MFF, where_run(lambda r: r["metrics"]["commits.acked_lost"] == 0), "{n} of {of}"),
     "s2-crash-lost": sim(CFF, where_run(lambda r: r["metrics"]["commits.acked_lost"] == 0), "{n} of {of}"),
     "s2-real-lost": real(MFR, "commits.acked_lost", "{range} lost in {n} of {of}", d=0),
+    "s2-real-crash-lost": real(CFR, "commits.acked_lost", "{range} lost in {n} of {of}", d=0),
+    "s2-real-crash-acked": real(CFR, "commits.acked", "{range}", d=0),
     "s4-from": sim(D2SB, violation_start("single_writable_primary"), "{range} s", d=2),
     "s4-to-end": sim(D2SB, violation_to_end("single_writable_primary"), "{n} of {of}"),
     "s4-lost-runs": sim(D2SB, where_run(lambda r: r["metrics"]["commits.acked_lost"] > 0), "{n} of {of}"),
@@ -862,6 +867,12 @@ STATEFUL: dict[str, Callable] = {
     "s5-streaming": sim(D2SB, lambda r: max((e["t_s"] for e in r["events"] if e["kind"] == "pg_walreceiver_connected"
                                              and e["t_s"] < 20), default=None), "{range} s", d=1),
     "s5-real-setup": real_events((MFR, SBRR), lambda r: r.get("pg_setup_s"), "{range} s", d=1),
+    "s6-median": sim(D2S, lambda r: r["metrics"][R1LAG + "median_s"] * 1e3, "{range} ms", d=1),
+    "s6-max": sim(D2S, lambda r: r["metrics"][R1LAG + "max_s"] * 1e3, "{range} ms", d=1),
+    "s6-bytes": sim(D2S, R1LAG + "bytes_max", "{range}", d=0),
+    "s6-crash-median": sim(CFF, lambda r: r["metrics"][R1LAG + "median_s"] * 1e3, "{range} ms", d=1),
+    "s6-real-median": real(CFR, R1LAG + "median_s", "{mmm} s", d=3),
+    "s6-real-max": real(CFR, R1LAG + "max_s", "{mmm} s", d=3),
 }
 BLOCKS.update(STATEFUL)
 

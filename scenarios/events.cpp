@@ -40,6 +40,8 @@ const std::vector<EventKind>& declared_event_kinds() {
       {pg::kPanic, {kNode, "message"}},
       {pg::kShutdownRequested, {kNode, "mode"}},
       {pg::kShutdownDone, {kNode, "mode"}},
+      {pg::kStatReplication, {kNode, "application_name", "state", "wal_lsn", "sent_lsn", "write_lsn", "flush_lsn",
+                              "replay_lsn", "write_lag_us", "flush_lag_us", "replay_lag_us"}},
       // The writer's: real runs add workload, seq, sent_s, id (the row written), psql_exit.
       {pg::kCommitAcked, {"client", kNode, "timeline", "xid", "lsn", "latency_us", w::field::kWorkload, w::field::kSeq,
                           w::field::kSentS, "id"}},

@@ -360,11 +360,13 @@ std::vector<FaultAction> engine_actions() {
   a.real_op = "recreate", a.stamp = EntryStamp::Start, a.apply = apply_recreate;
   add(a);
 
-  a = {};  // a power loss of the node's machine: the real stack can only docker kill it
-  a.name = "crash", a.scope = S::Node, a.undo_command = "start", a.undoable = true, a.undo_starts = true;
+  a = {};  // a power loss of the node's machine
+  // The real stack silences the node with `docker exec --privileged ... ip link set down` before
+  // it kills it (validation/render.cpp), so the exec's latency is when it happens there.
+  a.name = "crash", a.scope = S::Node, a.command = "exec", a.undo_command = "start", a.undoable = true, a.undo_starts = true;
   a.undo_dns = N::Started, a.detection = D::Down;
   a.explore = {{"crash", E::Node}};
-  a.real_op = "kill", a.real_undo_op = "start", a.apply = apply_crash;
+  a.real = R::PowerLoss, a.real_op = "kill", a.real_undo_op = "start", a.apply = apply_crash;
   add(a);
 
   a = {};  // docker network disconnect
@@ -500,7 +502,7 @@ std::string_view scope_name(FaultScope s) {
 std::string_view real_command_name(RealCommand r) {
   using R = RealCommand;
   return name_in(r, {{R::Signal, "signal"}, {R::Network, "network"}, {R::IpLink, "ip_link"}, {R::Iptables, "iptables"},
-                     {R::Netem, "netem"}, {R::HealAll, "heal_all"}, {R::OperatorExec, "operator_exec"}});
+                     {R::Netem, "netem"}, {R::PowerLoss, "power_loss"}, {R::HealAll, "heal_all"}, {R::OperatorExec, "operator_exec"}});
 }
 
 std::string_view entry_stamp_name(EntryStamp s) {

@@ -45,6 +45,7 @@ enum class RealCommand {
   IpLink,        // `ip link set ethN down|up` inside the node
   Iptables,      // iptables DROP rules inside the nodes (partition, drop)
   Netem,         // tc netem on the node's eth0 (delay, loss)
+  PowerLoss,     // every interface set down from inside (privileged exec), then the container killed
   HealAll,       // every iptables rule flushed, netem removed, networks and links restored
   OperatorExec,  // a command inside the node: the daemon kind's operator step, or the writer's host file
 };

@@ -56,7 +56,7 @@ void read_pg_writer(const Tree& t, const std::string& p, const std::string&, con
   w.pg.host = wr.required_str("host");
   if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
   w.pg.interval = wr.duration("interval", w.pg.interval);
-  w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", 200, 1, 1 << 30));
+  w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", static_cast<std::int64_t>(PgWriterSpec{}.wal_bytes), 1, 1 << 30));
   w.pg.start = wr.duration("start", 0, true);
 }
 

@@ -33,6 +33,7 @@ PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_
 PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
 PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
 PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
+PG_STAT_REPLICATION = "pg_stat_replication"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
 _TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
@@ -283,11 +284,13 @@ def operator_exec_delays(faults: list[dict]) -> list[float]:
     rewriting the writer's target), a signal to one process, `ip link set`. From run_real.py
     issuing it (t_s) to the command's return (done_s). Its effect happened inside that span, so
     this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
-    which delays each of them (engine commands, `docker stop` and the like, have their own)."""
+    which delays each of them (engine commands, `docker stop` and the like, have their own). A
+    fault of several commands (crash: the exec that sets the links down, then `docker kill`) is
+    not counted: its span is not the exec's."""
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == FAULT and shell
+        if (f.get("kind") == FAULT and len(shell) == 1
                 and str(shell[0]).startswith("docker exec") and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out
@@ -552,4 +555,39 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
             events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""),
                            "sqlstate": s.group(1) if s else "08006", "message": err,
                            "psql_exit": int(kv.get("exit", "0") or 0)})
+    return events
+
+
+_PG_STAT = re.compile(r"HASIM_PGSTAT (?P<kv>.*)$")
+_PG_STAT_FIELDS = {"wal": "wal_lsn", "sent": "sent_lsn", "write": "write_lsn", "flush": "flush_lsn", "replay": "replay_lsn",
+                   "write_lag_us": "write_lag_us", "flush_lag_us": "flush_lag_us", "replay_lag_us": "replay_lag_us"}
+
+
+def parse_pg_stat(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
+    """pg_stat_replication events (the simulator's stat probe's) from pg-stat-probe.sh's lines: one
+    per row of the view on `node`, stamped with the server's clock_timestamp() (the host clock).
+    LSNs are byte positions, lags microseconds, -1 where the view shows NULL."""
+    events = []
+    last: dict[str, dict] = {}
+    for line in lines:
+        m = _PG_STAT.search(line)
+        if not m:
+            continue
+        kv = dict(p.split("=", 1) for p in m.group("kv").split() if "=" in p)
+        try:
+            t_ns = int(kv["t_us"]) * 1000
+            e = {"kind": PG_STAT_REPLICATION, "t_s": (t_ns - t0_ns) / 1e9, "t_ns": t_ns, "node": node,
+                 "application_name": kv.get("app", ""), "state": kv.get("state", "")}
+            for key, field in _PG_STAT_FIELDS.items():
+                e[field] = int(kv.get(key, "-1"))
+        except (KeyError, ValueError):
+            continue
+        # The probe of 2026-12-03's first record ended its query with ';', so psql ran it once
+        # more right before \watch's first run: the same row twice within milliseconds. Kept once.
+        prev = last.get(e["application_name"])
+        if (prev is not None and 0 <= t_ns - prev["t_ns"] < 500_000_000
+                and all(prev[f] == e[f] for f in _PG_STAT_FIELDS.values())):
+            continue
+        last[e["application_name"]] = e
+        events.append(e)
     return events

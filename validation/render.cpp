@@ -369,6 +369,9 @@ std::vector<std::string> netem_args(const FaultSpec& f) {
   return {"delay", haproxy_time(d.a), haproxy_time(d.b), "distribution", "normal"};
 }
 
+/// Every interface of the container but lo set down, from inside it (crash's first step).
+const char* const kLinksDown = "for d in /sys/class/net/*; do n=${d##*/}; [ \"$n\" = lo ] || ip link set \"$n\" down; done";
+
 /// A whole node's engine command: `op` in plan.json, and the docker command it stands for.
 Step engine_step(const std::string& op, const std::string& node, const std::string& grace) {
   if (op == "stop") return op_simple("stop", node, ", \"timeout_s\": " + grace, "docker stop -t " + grace + " " + node);
@@ -466,6 +469,19 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         }
       return;
     }
+    case R::PowerLoss:
+      // The node falls silent before its processes die, so its peers get no FIN or RST (a bare
+      // `docker kill` closes every socket: the standbys saw "server closed the connection
+      // unexpectedly" at once, 2026-12-03). Every interface is set down from inside (`docker
+      // exec --privileged`: no capability added to the container), then the container is killed.
+      // The host keeps its page cache, so unsynced writes survive, unlike a real power loss: a
+      // scenario that starts the node again reads more than the simulator's node does.
+      doit.push_back(Step{"{\"op\": \"exec\", \"service\": " + json_str(node) + ", \"privileged\": true, \"argv\": " +
+                              json_list({"sh", "-c", kLinksDown}) + ", \"detach\": false}",
+                          "docker exec --privileged " + container_ref(node) + " sh -c " + sh_quote(kLinksDown)});
+      doit.push_back(engine_step("kill", node, grace));
+      undo.push_back(engine_step("start", node, grace));
+      return;
     case R::HealAll:
       doit.push_back(Step{"{\"op\": \"heal_all\"}", "# every HASIM iptables rule flushed, netem removed, networks reconnected, links up"});
       return;
@@ -736,71 +752,133 @@ const char* kPgWriter = R"SH(#!/bin/bash
 # one parseable line per attempt:
 #   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 id=N xid=N lsn=X/Y walfile=24HEX server=IP
 #   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE
-# Each attempt is one psql session (as the seed's script does): BEGIN; INSERT ... RETURNING id;
-# then, in the same transaction, the server's address (inet_server_addr()), the transaction's
-# xid, pg_current_wal_insert_lsn() (where the commit record goes: this writer is the only one)
-# and the WAL file name of that position (its first 8 hex digits are the server's insertion
-# timeline); COMMIT. ok=1 only when psql saw the COMMIT succeed. Bounded: a 2 s connect timeout,
-# TCP user timeout and keepalives, and the whole session killed after 5 s.
+# One psql session (a coprocess) carries the transactions, as the simulator's WriteClient's one
+# libpq session does, and is opened again after an error: each attempt is BEGIN; INSERT ...
+# RETURNING id; then, in the same transaction, the server's address (inet_server_addr()), the
+# transaction's xid, pg_current_wal_insert_lsn() (where the commit record goes: this writer is
+# the only one) and the WAL file name of that position (its first 8 hex digits are the server's
+# insertion timeline); COMMIT. ok=1 only when psql saw the COMMIT succeed (its \echo after it).
+# Bounded: a 2 s connect timeout, TCP user timeout and keepalives, and 5 s for each attempt's
+# answer (then the session is killed). Attempts start on a fixed period (INTERVAL_S); one still
+# running when the next is due makes that one skip, as the simulator's. The loop itself forks
+# nothing (no command substitution, no sleep process): at a 20 ms period on the busy 2-core host
+# a psql per attempt, and a fork per step, held it to one attempt in 0.8-2.6 s (2026-12-03).
 # A repoint (the operator's "update the connection string") writes the new host into
-# /tmp/hasim-pg-host-NAME, read before each attempt. Attempts start on a fixed period
-# (INTERVAL_S); one still running when the next is due makes that one skip, as the simulator's.
-# The name is resolved before each attempt, as psql itself would, but bounded (getent, 1 s) and
-# handed to psql as hostaddr: podman's DNS stalls for seconds around container changes, and a
-# psql blocked in getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s
-# after a repoint. Not pinned once either: a stopped container's address is gone, and a connect
-# to it waits out connect_timeout (2 s) where the seed's client, its name unresolvable or its
-# port closed, fails at once.
+# /tmp/hasim-pg-host-NAME, read before each attempt; a new host closes the session. Each
+# (re)connection resolves the name first, bounded (getent, 1 s), and hands psql the address as
+# hostaddr: podman's DNS stalls for seconds around container changes, and a psql blocked in
+# getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s after a repoint.
 # Times: CLOCK_REALTIME from bash's $EPOCHREALTIME, as load.sh.
 # Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S
 set -u
+trap '' PIPE  # a write to a psql that has exited fails (EPIPE) instead of ending the script
 name="$1"; host="$2"; interval="$3"; run_for="$4"
 hostfile="/tmp/hasim-pg-host-$name"
-now_ns() { local t="$EPOCHREALTIME"; echo "${t%.*}${t#*.}000"; }
-to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; echo $(( i * 1000000000 + 10#${f:0:9} )); }
-period=$(to_ns "$interval")
-start=$(now_ns)
-limit=$(( start + $(to_ns "$run_for") ))
-next=$start
-seq=0
+now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
+to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }
+secs() { local frac; printf -v frac '%09d' $(( $1 % 1000000000 )); SECS="$(( $1 / 1000000000 )).$frac"; }
+fifo=$(mktemp -u); mkfifo "$fifo"; exec 3<>"$fifo"; rm -f "$fifo"  # `read -t` on it sleeps in-process
+to_ns "$interval"; period=$NS
+to_ns "$run_for"; now_ns; limit=$(( NOW + NS )); next=$NOW
+seq=0; pid=""; conn=""; RC=0; ERR=""
 export PGUSER=postgres PGDATABASE=demodb PGAPPNAME="client:$name"
-while :; do
-  now=$(now_ns)
-  [ "$now" -ge "$limit" ] && break
-  if [ "$now" -lt "$next" ]; then
-    d=$(( next - now ))
-    sleep "$(( d / 1000000000 )).$(printf '%09d' $(( d % 1000000000 )))"
+close_session() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null; RC=$?
+    exec 4<&- 5>&-
   fi
-  while [ "$next" -le "$(now_ns)" ]; do next=$(( next + period )); done
-  [ -s "$hostfile" ] && read -r host < "$hostfile"
-  seq=$((seq + 1))
-  t0=$(now_ns)
+  pid=""; conn=""
+}
+open_session() {
+  local ip
   case "$host" in
-    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}') ;;
+    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null); ip="${ip%%[[:space:]]*}" ;;
     *) ip=$host ;;
   esac
   if [ -z "$ip" ]; then
-    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$(now_ns) host=$host ok=0 exit=2 error=psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
+    RC=2; ERR="psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
+    return 1
+  fi
+  coproc PSQL { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+    -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
+  pid=$PSQL_PID; conn=$host
+  exec 4<&"${PSQL[0]}" 5>&"${PSQL[1]}"
+  return 0
+}
+while :; do
+  now_ns
+  [ "$NOW" -ge "$limit" ] && break
+  if [ "$NOW" -lt "$next" ]; then secs $(( next - NOW )); read -t "$SECS" -u 3 _; now_ns; fi
+  [ "$next" -le "$NOW" ] && next=$(( next + ((NOW - next) / period + 1) * period ))
+  [ -s "$hostfile" ] && read -r host < "$hostfile"
+  [ -n "$pid" ] && [ "$conn" != "$host" ] && close_session
+  seq=$((seq + 1))
+  now_ns; t0=$NOW
+  if [ -z "$pid" ] && ! open_session; then
+    now_ns; echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$NOW host=$host ok=0 exit=$RC error=$ERR"
     continue
   fi
-  out=$(timeout -k 1 5 psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-        -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1 <<SQL
-BEGIN;
-INSERT INTO users (name, email) VALUES ('$name-$seq', '$name-$seq@hasim.invalid') RETURNING 'id=' || id;
-SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());
-COMMIT;
-SQL
-)
-  rc=$?
-  t1=$(now_ns)
-  out=$(printf '%s' "$out" | tr '\n\r' '  ')
-  if [ "$rc" = 0 ]; then
-    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=1 $out"
+  printf '%s\n' "BEGIN;" \
+    "INSERT INTO users (name, email) VALUES ('$name-$seq', '$name-$seq@hasim.invalid') RETURNING 'id=' || id;" \
+    "SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());" \
+    "COMMIT;" '\echo HASIM_EOT' >&5 2>/dev/null
+  out=""; ok=0; RC=0
+  while :; do
+    now_ns; left=$(( t0 + 5000000000 - NOW ))
+    if [ "$left" -le 0 ]; then RC=124; break; fi
+    secs "$left"
+    if IFS= read -r -t "$SECS" -u 4 line; then
+      [ "$line" = "HASIM_EOT" ] && { ok=1; break; }
+      out="$out ${line//$'\r'/}"
+    else
+      [ $? -gt 128 ] && RC=124  # no answer within the bound; otherwise psql has exited
+      break
+    fi
+  done
+  now_ns; t1=$NOW
+  if [ "$ok" = 1 ]; then
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=1$out"
   else
-    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=0 exit=$rc error=${out:0:300}"
+    rc=$RC; close_session; [ "$rc" = 124 ] && RC=124
+    out="${out# }"
+    echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=0 exit=$RC error=${out:0:300}"
   fi
 done
-echo "HASIM_PG_DONE attempts=$seq end_ns=$(now_ns)"
+close_session
+now_ns; echo "HASIM_PG_DONE attempts=$seq end_ns=$NOW"
+)SH";
+
+const char* kPgStatProbe = R"SH(#!/bin/bash
+# The seed's replication monitor (Demo 3: `watch -n1 ... SELECT ... FROM pg_stat_replication`),
+# inside the server's own container over its socket: one psql session re-running the query every
+# second (\watch 1, the query left unterminated in psql's buffer so that \watch runs it first;
+# a terminated one ran once more just before \watch's first run, a second row at the start), one
+# line per row:
+#   HASIM_PGSTAT t_us=EPOCH_US app=NAME state=S wal=BYTES sent=BYTES write=BYTES flush=BYTES
+#     replay=BYTES write_lag_us=N flush_lag_us=N replay_lag_us=N
+# LSNs as byte positions (pg_wal_lsn_diff from 0/0), wal = pg_current_wal_lsn() (-1 on a
+# standby), lags as the view shows them (-1 for NULL). t_us is the server's clock_timestamp(),
+# the host's clock. When the server is down or starting, psql fails and is started again a
+# second later; the whole probe ends after RUN_FOR_S. run_real.py runs it with `docker exec`.
+# Usage: pg-stat-probe.sh RUN_FOR_S
+set -u
+end=$(( ${EPOCHREALTIME%.*} + ${1%.*} + 1 ))
+fifo=$(mktemp -u); mkfifo "$fifo"; exec 3<>"$fifo"; rm -f "$fifo"
+lsn() { echo "coalesce(pg_wal_lsn_diff($1, '0/0')::bigint::text, '-1')"; }
+lag() { echo "coalesce((extract(epoch FROM $1) * 1000000)::bigint::text, '-1')"; }
+q="SELECT 'HASIM_PGSTAT t_us=' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+  || ' app=' || coalesce(application_name, '') || ' state=' || coalesce(state, '')
+  || ' wal=' || CASE WHEN pg_is_in_recovery() THEN '-1' ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text END
+  || ' sent=' || $(lsn sent_lsn) || ' write=' || $(lsn write_lsn) || ' flush=' || $(lsn flush_lsn) || ' replay=' || $(lsn replay_lsn)
+  || ' write_lag_us=' || $(lag write_lag) || ' flush_lag_us=' || $(lag flush_lag) || ' replay_lag_us=' || $(lag replay_lag)
+  FROM pg_stat_replication"
+while :; do
+  left=$(( end - ${EPOCHREALTIME%.*} ))
+  [ "$left" -le 0 ] && break
+  printf '%s\n\\watch 1\n' "$q" | timeout "$left" psql -X -A -t -q -U postgres -d postgres 2>/dev/null | grep --line-buffered '^HASIM_PGSTAT'
+  read -t 1 -u 3 _
+done
 )SH";
 
 const char* kVipWatch = R"SH(#!/bin/bash
@@ -978,6 +1056,7 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   const auto d = daemons_of_image(kind);
   if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
     f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
+  if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
   return f;
 }

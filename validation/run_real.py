@@ -591,6 +591,35 @@ class VipWatcher:
             self.thread.join(timeout=5)
 
 
+class PgStatProbe:
+    """The seed's replication monitor inside one PostgreSQL container for the whole run (one
+    `docker exec` of /hasim/pg-stat-probe.sh: psql's \\watch 1 on pg_stat_replication over the
+    server's socket), its lines appended to `path`. A `docker start` of the container starts it
+    again (restart_watcher); a killed container ends it."""
+
+    def __init__(self, svc: str, cid: str, duration_s: float, path: str):
+        self.svc, self.cid, self.duration_s, self.path = svc, cid, duration_s, path
+        self.proc = None
+        self.fh = None
+        self.t_start = time.monotonic()
+
+    def start(self) -> None:
+        left = max(1, int(self.duration_s - (time.monotonic() - self.t_start)) + 1)
+        self.fh = open(self.path, "a")
+        self.proc = subprocess.Popen(["podman", "exec", self.cid, "/hasim/pg-stat-probe.sh", str(left)], env=ENV,
+                                     stdout=self.fh, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        end_process(self.proc)
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+
 class TickProbe:
     """A timer loop inside the stack's probe container for the whole run (one `docker exec`): bash
     waits 100 ms on a FIFO nobody writes (`read -t`, no process spawned) and prints how late it
@@ -694,8 +723,18 @@ class Stack:
             vw = VipWatcher(w["service"], self.ids[w["service"]], w["vips"], os.path.join(outdir, f"vip-{w['service']}.log"))
             vw.start()
             self.watchers[w["service"]] = vw
+        for p in self.plan.get("postgres", []):
+            svc = p["service"]
+            ps = PgStatProbe(svc, self.ids[svc], float(self.plan["duration_s"]), os.path.join(outdir, f"pgstat-{svc}.log"))
+            ps.start()
+            self.watchers["pgstat:" + svc] = ps
 
     def restart_watcher(self, svc: str) -> None:
+        ps = self.watchers.get("pgstat:" + svc)
+        if isinstance(ps, PgStatProbe) and (not ps.alive() or ps.cid != self.ids[svc]):
+            ps.stop()
+            ps.cid = self.ids[svc]
+            ps.start()
         vw = self.watchers.get(svc)
         if isinstance(vw, VipWatcher) and (not vw.alive() or vw.cid != self.ids[svc]):
             if vw.alive():
@@ -862,7 +901,8 @@ class Stack:
         elif op in ("pause", "unpause"):
             sh(["podman", op, cid], timeout=30)
         elif op == "exec":
-            sh(["podman", "exec"] + (["-d"] if s.get("detach") else []) + [cid] + s["argv"], timeout=60, check=False)
+            sh(["podman", "exec"] + (["-d"] if s.get("detach") else []) + (["--privileged"] if s.get("privileged") else [])
+               + [cid] + s["argv"], timeout=60, check=False)
             argv = s["argv"]
             if argv[:3] == ["ip", "link", "set"] and len(argv) == 5:  # link_down / link_up: heal_all's to restore
                 (self.links_down.add if argv[4] == "down" else self.links_down.discard)((s["service"], argv[3]))
@@ -1036,6 +1076,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             sleep_until(nu[0])
             pending_undo.remove(nu)
             f = nu[1]
+            # The undo of a fault waits for that fault's own commands on the same container: a
+            # `docker start` 1 s after a `docker stop` that took 2-4 s on a busy host failed
+            # ("podman start" exit 125, 2026-12-03), as the engine refuses a start mid-stop.
+            for sv in sorted({st["service"] for st in f["undo"] if st.get("service")}):
+                if sv in last_on and last_on[sv].is_alive():
+                    last_on[sv].join(timeout=300)
             t_cmd = time.time_ns()
             for s in f["undo"]:
                 stack.step(s)
@@ -1122,6 +1168,10 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         timers = {f"{s['backend']}/{s['server']}": {"timeout_s": s["timeout_s"], "inter_s": s.get("fastinter_s", s["inter_s"])}
                   for s in h["servers"] if s.get("check") and "timeout_s" in s}
         wakeups += parse_logs.check_wakeups(logs.get(h["service"], []), timers)
+    for p in plan.get("postgres", []):  # the replication monitor's rows (pg-stat-probe.sh)
+        path = os.path.join(outdir, f"pgstat-{p['service']}.log")
+        if os.path.exists(path):
+            events += parse_logs.parse_pg_stat(read(path), p["service"], t0)
     loop: list[float] = []
     exec_delays: list[float] = []
     for w in plan["workloads"]:

@@ -18,6 +18,7 @@
 
 #include "scenarios/checks/check.hpp"
 #include "scenarios/checks/load.hpp"
+#include "scenarios/checks/replication.hpp"
 #include "scenarios/events.hpp"
 #include "scenarios/postgres_checks.hpp"
 #include "sim/events.hpp"
@@ -195,6 +196,7 @@ RunMetrics real_metrics(const scenarios::ScenarioSpec* spec, const scenarios::Tr
     checks = scenarios::make_checks(*spec, inv);
   } else {
     checks.once<scenarios::PostgresChecks>("postgres", inv);
+    checks.once<scenarios::ReplicationChecks>("replication");
     checks.once<scenarios::LoadChecks>("load", std::vector<std::string>{});
   }
   std::set<std::string> kinds;

@@ -3,6 +3,7 @@
 
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
+#include "sim/json.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -109,7 +110,7 @@ void PgConnection::connect(Done done) {
   const std::uint64_t g = ++st->gen;
   sim::Process* owner = st->owner;
   owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : 127 * sim::kSecond,
-                             [st, g, owner, app = application_name](sim::ConnectResult r, sim::ConnId c) {
+                             [st, g, owner, app = application_name, opts = tcp_options](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
       if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
       return;
@@ -121,6 +122,7 @@ void PgConnection::connect(Done done) {
     }
     st->conn = c;
     sim::Tcp& tcp = owner->sim().tcp();
+    tcp.set_options(c, *owner, opts);
     tcp.on_data(c, *owner, [st, g](const std::any& m, std::uint64_t) {
       if (g == st->gen) st->on_message(st, m);
     });
@@ -188,7 +190,8 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
       host_(std::move(host)),
       interval_(interval),
       wal_bytes_(wal_bytes),
-      timer_(make_timer()) {
+      timer_(make_timer()),
+      attempt_timer_(make_timer()) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
@@ -198,6 +201,7 @@ void WriteClient::set_host(std::string host) {
   if (conn_) conn_->close();
   conn_.reset();
   busy_ = false;
+  attempt_timer_.cancel();
 }
 
 void WriteClient::on_start() {
@@ -210,21 +214,40 @@ void WriteClient::on_exit() {
   busy_ = false;
 }
 
+void WriteClient::fail(const PgResult& r) {
+  ++failures_;
+  sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
+  busy_ = false;
+  attempt_timer_.cancel();
+}
+
 void WriteClient::tick() {
   timer_.arm_after(interval_, [this] { tick(); });
   if (busy_) return;  // the previous transaction still waits (a sync commit, a dead server)
   busy_ = true;
+  const std::uint64_t a = ++attempt_;
+  if (attempt_timeout > 0) {
+    // pg-writer.sh's bound on each attempt: the session is given up and opened again next time.
+    attempt_timer_.arm_after(attempt_timeout, [this, a] {
+      if (a != attempt_ || !busy_) return;
+      conn_.reset();
+      PgResult r;
+      r.message = "no answer within " + sim::seconds_text(attempt_timeout) + " s";
+      fail(r);
+    });
+  }
   if (conn_ && conn_->connected()) {
     transaction();
     return;
   }
   conn_ = std::make_unique<PgConnection>(*this, host_);
   conn_->application_name = name();
-  conn_->connect([this](const PgResult& r) {
+  conn_->connect_timeout = connect_timeout;
+  conn_->tcp_options = tcp_options;
+  conn_->connect([this, a](const PgResult& r) {
+    if (a != attempt_) return;
     if (!r.ok) {
-      ++failures_;
-      sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
-      busy_ = false;
+      fail(r);
       return;
     }
     transaction();
@@ -233,13 +256,15 @@ void WriteClient::tick() {
 
 void WriteClient::transaction() {
   const sim::Time sent = sim().now();
-  conn_->write(wal_bytes_, [this, sent](const PgResult& r) {
-    busy_ = false;
+  const std::uint64_t a = attempt_;
+  conn_->write(wal_bytes_, [this, sent, a](const PgResult& r) {
+    if (a != attempt_) return;
     if (!r.ok) {
-      ++failures_;
-      sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
+      fail(r);
       return;
     }
+    busy_ = false;
+    attempt_timer_.cancel();
     acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
     sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
                                 {"timeline", static_cast<std::int64_t>(r.result.timeline)},

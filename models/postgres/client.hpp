@@ -39,6 +39,8 @@ class PgConnection {
   using Done = std::function<void(const PgResult&)>;
   /// libpq `connect_timeout` (0: the TCP handshake's own retries, 127 s).
   sim::Time connect_timeout = 5 * sim::kSecond;
+  /// libpq `tcp_user_timeout` and `keepalives_*` (the socket's, once connected).
+  sim::TcpOptions tcp_options;
   std::string application_name = "psql";
 
   void connect(Done done);
@@ -62,7 +64,11 @@ class PgConnection {
 };
 
 /// A write load: every `interval`, one transaction (`wal_bytes` of WAL) on a session to `host`,
-/// reconnecting after an error. Each acknowledged commit is a (debug) kCommitAcked record
+/// reconnecting after an error. Its session is the one validation's pg-writer.sh opens
+/// (`connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1
+/// keepalives_count=2`), and an attempt not answered within `attempt_timeout` (the script's 5 s)
+/// fails and closes the session: after a silent server's crash the writer fails and reconnects
+/// within seconds, as the real one does, instead of waiting out TCP's retransmissions. Each acknowledged commit is a (debug) kCommitAcked record
 /// (client, node, timeline, xid, lsn), each failure a kCommitFailed, so an invariant such as
 /// no_acked_commit_lost can be checked from the trace alone.
 class WriteClient final : public sim::Process {
@@ -79,6 +85,18 @@ class WriteClient final : public sim::Process {
   int failures() const { return failures_; }
   /// Points the client at another server (an application reconfigured after a failover).
   void set_host(std::string host);
+  sim::Time connect_timeout = 2 * sim::kSecond;
+  sim::TcpOptions tcp_options = writer_tcp_options();
+  sim::Time attempt_timeout = 5 * sim::kSecond;
+  static sim::TcpOptions writer_tcp_options() {
+    sim::TcpOptions o;
+    o.user_timeout = 3 * sim::kSecond;
+    o.keepalive = true;
+    o.keepalive_idle = sim::kSecond;
+    o.keepalive_interval = sim::kSecond;
+    o.keepalive_count = 2;
+    return o;
+  }
 
  protected:
   void on_start() override;
@@ -92,9 +110,11 @@ class WriteClient final : public sim::Process {
   std::uint64_t wal_bytes_;
   std::unique_ptr<PgConnection> conn_;
   bool busy_ = false;
+  std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
+  void fail(const PgResult& r);
   std::vector<Ack> acks_;
   int failures_ = 0;
-  sim::Timer timer_;
+  sim::Timer timer_, attempt_timer_;
 };
 
 }  // namespace models::postgres

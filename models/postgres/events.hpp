@@ -47,6 +47,11 @@ inline constexpr const char* kShutdownDone = "pg_shutdown_done";
 inline constexpr const char* kReload = "pg_reload";
 /// A connection refused by the server with an ErrorResponse: node, sqlstate, message.
 inline constexpr const char* kConnectionRejected = "pg_connection_rejected";
+/// One row of pg_stat_replication as a probe read it (psql every second, the seed's
+/// `watch -n1 ... pg_stat_replication`): node (the server asked), application_name, state,
+/// wal_lsn (pg_current_wal_lsn(), -1 on a standby), sent_lsn, write_lsn, flush_lsn,
+/// replay_lsn, write_lag_us, flush_lag_us, replay_lag_us (-1 where the view shows NULL).
+inline constexpr const char* kStatReplication = "pg_stat_replication";
 /// FATAL: the server cannot start (node, message): no pg_control, no WAL to start from.
 inline constexpr const char* kStartFailed = "pg_start_failed";
 

@@ -352,10 +352,22 @@ void Postgres::replay_next() {
   const WalRecord* rec = wal_->at_or_after(replay_lsn_);
   if (rec == nullptr || rec->lsn >= limit) {
     replaying_ = false;
-    if (promote_requested_) finish_promotion();
+    if (promote_requested_) {
+      finish_promotion();
+      return;
+    }
+    // WaitForWALToBecomeAvailable: having replayed everything received, and about to wait for
+    // more, the startup process asks the walreceiver for a reply (WalRcvForceReply) "so that
+    // pg_stat_replication doesn't show stale information": the apply position reaches the
+    // primary right after the replay, not with the next WAL or status interval.
+    if (replayed_since_wait_) {
+      replayed_since_wait_ = false;
+      walreceiver_->applied(true);
+    }
     return;
   }
   replaying_ = true;
+  replayed_since_wait_ = true;
   const WalRecord r = *rec;
   sim::Time cost = replay_record_time;
   if (replay_rate_bytes_per_s > 0) cost += static_cast<sim::Time>(r.size_bytes * 1'000'000'000ull / replay_rate_bytes_per_s);

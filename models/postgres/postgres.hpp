@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/postgres/config.hpp"
+#include "models/postgres/lag_tracker.hpp"
 #include "models/postgres/protocol.hpp"
 #include "models/postgres/wal.hpp"
 #include "sim/process.hpp"
@@ -52,6 +53,11 @@ class WalSender {
   Lsn write_lsn() const { return write_; }
   Lsn flush_lsn() const { return flush_; }
   Lsn replay_lsn() const { return apply_; }
+  /// write_lag, flush_lag, replay_lag (LagTracker); -1 is NULL: none measured yet, or cleared
+  /// because the standby reported everything replayed in two replies in a row.
+  sim::Time write_lag() const { return write_lag_; }
+  sim::Time flush_lag() const { return flush_lag_; }
+  sim::Time replay_lag() const { return replay_lag_; }
   /// async / potential / sync / quorum (set by SyncRep).
   std::string sync_state = "async";
   /// Counted by SyncRep: streaming (or stopping) with a valid flush position.
@@ -81,6 +87,9 @@ class WalSender {
   std::string slot_;
   bool streaming_started_ = false;
   Lsn sent_ = 0, write_ = 0, flush_ = 0, apply_ = 0;
+  LagTracker lag_;
+  sim::Time write_lag_ = -1, flush_lag_ = -1, replay_lag_ = -1;
+  bool fully_applied_last_time_ = false;
   sim::Time last_reply_ = 0;
   bool ping_sent_ = false;
   bool ended_ = false;
@@ -90,7 +99,8 @@ class WalSender {
 /// The walreceiver (walreceiver.c): connects to `primary_conninfo` (each host in turn), runs
 /// IDENTIFY_SYSTEM / TIMELINE_HISTORY / START_REPLICATION, writes what arrives to pg_wal, fsyncs
 /// it, and reports write/flush/apply positions: after each batch, after each fsync, when the
-/// primary asks, when a remote_apply commit was replayed, and every
+/// primary asks, when a remote_apply commit was replayed, when the startup process has replayed
+/// everything received (and waits for more), and every
 /// `wal_receiver_status_interval`. Pings the primary at half `wal_receiver_timeout` of silence
 /// and exits after a whole one ("terminating walreceiver due to timeout").
 class WalReceiver {
@@ -106,7 +116,8 @@ class WalReceiver {
   const std::string& sender_host() const { return host_; }
   /// The server flushed WAL (this walreceiver's writes among it).
   void wal_flushed();
-  /// The startup process replayed up to `lsn`; `force`: a commit asked for apply feedback.
+  /// The startup process replayed a record; `force`: a remote_apply commit asked for apply
+  /// feedback, or the startup process caught up with what was received (WalRcvForceReply).
   void applied(bool force);
 
  private:
@@ -350,6 +361,7 @@ class Postgres final : public sim::Process {
   Lsn replay_lsn_ = 0;
   TimeLineId replay_tli_ = 1;
   bool replaying_ = false;
+  bool replayed_since_wait_ = false;  // a record replayed since the startup process last caught up
   Lsn last_checkpoint_replayed_ = 0;
   bool promote_requested_ = false;
   sim::Time last_fail_time_ = -sim::kNever / 2;

@@ -103,6 +103,8 @@ void WalSender::send_more() {
   const Lsn limit = pg_.send_limit();
   sim::Tcp& tcp = pg_.tcp();
   if (!tcp.open(conn_, pg_)) return;
+  // XLogSendPhysical: the flush position and the time it was found, for the lag columns.
+  lag_.write(limit, pg_.sim().now());
   const auto& recs = pg_.wal().records();
   while (sent_ < limit) {
     // pq_is_send_pending: a full socket makes the walsender wait until it drains.
@@ -145,10 +147,27 @@ void WalSender::wal_flushed() {
 }
 
 void WalSender::reply(const StandbyStatusUpdate& r) {
+  const sim::Time now = pg_.sim().now();
+  // ProcessStandbyReplyMessage: each position's round trip, and the lags forgotten when the
+  // standby reports everything sent as replayed twice in a row (the second reply can only be
+  // wal_receiver_status_interval's: the system is idle, stale lags would be misleading).
+  const sim::Time wl = lag_.read(LagTracker::kWrite, r.write, now);
+  const sim::Time fl = lag_.read(LagTracker::kFlush, r.flush, now);
+  const sim::Time al = lag_.read(LagTracker::kApply, r.apply, now);
+  bool clear = false;
+  if (r.apply == sent_) {
+    clear = fully_applied_last_time_;
+    fully_applied_last_time_ = true;
+  } else {
+    fully_applied_last_time_ = false;
+  }
+  if (wl != -1 || clear) write_lag_ = wl;
+  if (fl != -1 || clear) flush_lag_ = fl;
+  if (al != -1 || clear) replay_lag_ = al;
   write_ = r.write;
   flush_ = r.flush;
   apply_ = r.apply;
-  last_reply_ = pg_.sim().now();
+  last_reply_ = now;
   ping_sent_ = false;
   if (!slot_.empty()) {
     // PhysicalConfirmReceivedLocation: the slot keeps WAL from what the standby flushed.

@@ -4,6 +4,8 @@
 
 #include "models/postgres/events.hpp"
 #include "models/postgres/postgres.hpp"
+#include "models/postgres/stat_probe.hpp"
+#include "scenarios/checks/replication.hpp"
 #include "scenarios/postgres_checks.hpp"
 #include "scenarios/reader.hpp"
 #include "scenarios/spec.hpp"
@@ -75,7 +77,10 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   if (c.standby_signal) models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
   else models::postgres::Postgres::initdb(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
-  return node.add_process<models::postgres::Postgres>(c.conf);
+  auto& server = node.add_process<models::postgres::Postgres>(c.conf);
+  // The seed's replication monitor (pg_stat_replication every second), as the real stack runs it.
+  models::postgres::start_stat_probe(server);
+  return server;
 }
 
 /// Every process of the server is "postgres" to pkill (postmaster and backends alike).
@@ -86,12 +91,15 @@ std::vector<FaultTarget> DaemonKind<PostgresSection>::fault_targets(const Postgr
 std::vector<std::string> DaemonKind<PostgresSection>::floating_addresses(const PostgresSection&) { return {}; }
 
 /// single_writable_primary, no_acked_commit_lost, the commits' metrics, one_primary and
-/// standbys_streaming (scenarios/postgres_checks.hpp); a writer workload asks for them too.
+/// standbys_streaming (scenarios/postgres_checks.hpp), and each standby's lag as the
+/// replication monitor saw it (scenarios/checks/replication.hpp); a writer workload asks for
+/// the PostgreSQL checks too.
 void DaemonKind<PostgresSection>::add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks) {
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
       if (std::holds_alternative<PostgresSection>(c)) {
         checks.once<PostgresChecks>("postgres", invariants);
+        checks.once<ReplicationChecks>("replication");
         return;
       }
 }
@@ -102,7 +110,7 @@ std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
           e::kWalReceiverConnected, e::kWalReceiverDisconnected, e::kWalSenderStarted, e::kWalSenderEnded,
           e::kSyncStandbyChanged, e::kCommitWaitingForSync, e::kSyncWaitCanceled, e::kCommitDone, e::kWalDiskFull,
           e::kPanic, e::kCheckpoint, e::kShutdownRequested, e::kShutdownDone, e::kReload, e::kConnectionRejected,
-          e::kStartFailed};
+          e::kStartFailed, e::kStatReplication};
 }
 
 /// `promote: NODE`: `pg_ctl promote` (the promote signal file and SIGUSR1 to the postmaster),

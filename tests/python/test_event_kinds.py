@@ -40,6 +40,7 @@ def parsed_events():
         + parse_logs.parse_postgres(lines("demo2-split-brain-primary.log"), "postgres-primary", 0),
         "pg-writer": parse_logs.parse_pg_client(lines("demo2-manual-failover-writer.log"), "app", "writer", 0,
                                                 {"172.30.0.10": "postgres-primary"}),
+        "pg-stat-probe": parse_logs.parse_pg_stat(lines("demo2-pgstat.log"), "postgres-primary", 0),
         "run_real faults": run["faults"],
     }
 

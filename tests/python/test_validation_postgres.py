@@ -5,6 +5,8 @@ rootful podman, PostgreSQL 15.18 from Debian bookworm): `docker stop postgres-pr
 import os
 import sys
 
+import pytest
+
 ROOT = os.environ.get("HASIM_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "validation"))
 import kinds  # noqa: E402
@@ -89,3 +91,23 @@ def test_the_restarted_old_primary_starts_again_as_a_primary_on_timeline_1_besid
     assert starts == [("primary", 1, -3), ("primary", 1, 36)]  # `docker start` at 35 s, its data kept
     new = parse_logs.parse_postgres(lines("demo2-split-brain-replica1.log"), "postgres-replica1", SB_T0)
     assert [(e["timeline"]) for e in new if e["kind"] == "pg_promoted"] == [2]
+
+
+def test_the_replication_monitor_rows_become_pg_stat_replication_events_with_byte_positions_and_lags():
+    ev = parse_logs.parse_pg_stat(lines("demo2-pgstat.log"), "postgres-primary", 1796282389000000000)
+    # 7 rows; the first twice, 38 ms apart (the probe's query ran once more before \watch's
+    # first run): kept once.
+    assert len(ev) == 6
+    first = ev[0]
+    assert first["kind"] == "pg_stat_replication"
+    assert first["node"] == "postgres-primary" and first["application_name"] == "replica1"
+    assert first["state"] == "streaming"
+    assert first["t_s"] == pytest.approx(0.803141)
+    assert first["sent_lsn"] == first["replay_lsn"] == 50340448
+    assert (first["write_lag_us"], first["flush_lag_us"], first["replay_lag_us"]) == (170, 7980, 15965)
+    # The standby's replay is reported within milliseconds of the flush, not a writer period later.
+    assert all(0 <= e["replay_lag_us"] < 100_000 for e in ev)
+    # A NULL lag reads -1; other lines are ignored.
+    more = parse_logs.parse_pg_stat(["noise", "HASIM_PGSTAT t_us=5 app=r2 state=catchup wal=9 sent=9 write=8 flush=8 "
+                                     "replay=7 write_lag_us=-1 flush_lag_us=-1 replay_lag_us=-1"], "p", 0)
+    assert len(more) == 1 and more[0]["replay_lag_us"] == -1 and more[0]["replay_lsn"] == 7

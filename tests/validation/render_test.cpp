@@ -422,3 +422,19 @@ TEST_CASE("render: a node's volumes become a named volume of its own, which a re
   CHECK(has_line(y, "nginx2-www: {}"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("render: a crash silences the node (its links set down from inside) before killing it", "[validation]") {
+  const auto dir = fresh_dir("demo2-crash");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/crash-failover.yaml", {}), dir.string());
+  const std::string plan = slurp(dir / "plan.json");
+  const auto links_down = plan.find("\"privileged\": true, \"argv\": [\"sh\", \"-c\", \"for d in /sys/class/net/*");
+  const auto kill = plan.find("{\"op\": \"kill\", \"service\": \"postgres-primary\"");
+  REQUIRE(links_down != std::string::npos);
+  REQUIRE(kill != std::string::npos);
+  CHECK(links_down < kill);
+  CHECK(plan.find("docker exec --privileged postgres-primary sh -c") != std::string::npos);
+  // Every PostgreSQL image carries the replication monitor run_real.py starts in it.
+  CHECK(fs::exists(dir / "images" / "postgres" / "hasim" / "pg-stat-probe.sh"));
+  CHECK_FALSE(fs::exists(dir / "images" / "pgclient" / "hasim" / "pg-stat-probe.sh"));
+}

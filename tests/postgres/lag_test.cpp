@@ -1,0 +1,132 @@
+// pg_stat_replication's lag columns (the walsender's lag tracker), the standby's report of its
+// replay, the replication monitor's rows and the per-standby lag metrics computed from them.
+#include <catch2/catch.hpp>
+
+#include "../support/pg_cluster.hpp"
+#include "models/postgres/events.hpp"
+#include "models/postgres/lag_tracker.hpp"
+#include "models/postgres/stat_probe.hpp"
+#include "scenarios/checks/replication.hpp"
+
+using namespace sim::literals;
+using testing::PgCluster;
+namespace pg = models::postgres;
+
+TEST_CASE("the lag tracker gives each position's round trip, interpolates between notes and is NULL with nothing newer",
+          "[postgres][lag]") {
+  pg::LagTracker t;
+  t.write(1000, 10_ms);
+  t.write(1000, 11_ms);  // the same position: no new note
+  t.write(2000, 20_ms);
+  // The write head crosses the first note only: 15 ms after it was flushed.
+  REQUIRE(t.read(pg::LagTracker::kWrite, 1500, 25_ms) == 15_ms);
+  // Then it crosses the second.
+  REQUIRE(t.read(pg::LagTracker::kWrite, 2000, 26_ms) == 6_ms);
+  // Caught up and nothing newer: NULL.
+  REQUIRE(t.read(pg::LagTracker::kWrite, 2000, 40_ms) == -1);
+  // The apply head, stuck between the notes, is interpolated from the last note it passed.
+  REQUIRE(t.read(pg::LagTracker::kApply, 1000, 30_ms) == 20_ms);
+  REQUIRE(t.read(pg::LagTracker::kApply, 1500, 50_ms) == 35_ms);  // flushed at 15 ms, halfway
+  // A head that never passed a note since the tracker was empty reports the next note's lag.
+  REQUIRE(t.read(pg::LagTracker::kFlush, 500, 60_ms) == 50_ms);
+}
+
+TEST_CASE("replay_lag is a round trip, not the writer's period: a standby that caught up reports its replay at once",
+          "[postgres][lag]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  cluster.writer("w1", "pg1", 500_ms);
+  cluster.run_for(5_s + 250_ms);  // between two commits
+  const auto senders = cluster["pg1"].walsenders();
+  REQUIRE(senders.size() == 1);
+  const pg::WalSender& ws = *senders.front();
+  // Everything the walsender sent is reported replayed (the startup process's forced reply),
+  // not the commit before it (which is all the flush reply knows).
+  REQUIRE(ws.replay_lsn() == ws.sent_lsn());
+  REQUIRE(ws.write_lag() >= 0);
+  REQUIRE(ws.flush_lag() >= ws.write_lag());
+  REQUIRE(ws.replay_lag() >= ws.flush_lag());
+  // A round trip plus an fsync and a replay: milliseconds, far below the writer's 500 ms.
+  REQUIRE(ws.replay_lag() < 50_ms);
+}
+
+TEST_CASE("the lag columns go NULL once the standby reports everything replayed twice in a row", "[postgres][lag]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 200_ms);
+  cluster.run_for(2_s);
+  w.kill();
+  cluster.run_for(1_s);
+  REQUIRE(cluster["pg1"].walsenders().front()->replay_lag() >= 0);
+  // The next wal_receiver_status_interval reply (10 s) repeats the replayed position: cleared.
+  cluster.run_for(12_s);
+  const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+  REQUIRE(ws.write_lag() == -1);
+  REQUIRE(ws.flush_lag() == -1);
+  REQUIRE(ws.replay_lag() == -1);
+}
+
+TEST_CASE("the replication monitor records one row a second for each standby the primary streams to", "[postgres][lag]") {
+  PgCluster cluster(2);
+  pg::start_stat_probe(cluster["pg1"]);
+  pg::start_stat_probe(cluster["pg2"]);  // a standby's view is empty: no rows
+  cluster.writer("w1", "pg1", 100_ms);
+  cluster.run_for(10_s);
+  const auto rows = cluster.events(pg::kStatReplication);
+  std::map<std::string, int> per;
+  for (const auto& r : rows) {
+    REQUIRE(r.text("node") == "pg1");
+    ++per[r.text("application_name")];
+  }
+  REQUIRE(per.size() == 2);
+  for (const auto& [standby, n] : per) {
+    INFO(standby);
+    REQUIRE(n >= 8);
+    REQUIRE(n <= 10);
+  }
+}
+
+namespace {
+
+sim::TraceRecord row(const std::string& standby, std::int64_t sent, std::int64_t replay, std::int64_t replay_lag_us) {
+  return sim::TraceRecord{0, pg::kStatReplication,
+                          {{"node", std::string("pg1")}, {"application_name", standby}, {"sent_lsn", sent},
+                           {"replay_lsn", replay}, {"replay_lag_us", replay_lag_us}},
+                          false};
+}
+
+}  // namespace
+
+TEST_CASE("each standby's lag metrics are the largest byte lag and the largest and median replay_lag, NULLs left out",
+          "[postgres][lag]") {
+  scenarios::ReplicationChecks c;
+  c.on_record(row("replica1", 1000, 1000, 2000));
+  c.on_record(row("replica1", 1400, 1000, -1));
+  c.on_record(row("replica1", 1400, 1400, 8000));
+  c.on_record(row("replica1", 1600, 1500, 4000));
+  c.on_record(row("replica1", 1600, 1600, 30000));
+  c.on_record(row("replica2", 1600, 1600, -1));
+  std::map<std::string, double> m;
+  c.finish(10_s, m);
+  REQUIRE(m.at("replication.replica1.lag_bytes_max") == 400);
+  REQUIRE(m.at("replication.replica1.lag_max_s") == Approx(0.030));
+  REQUIRE(m.at("replication.replica1.lag_median_s") == Approx(0.006));  // (4 + 8) / 2 ms
+  // Listed, but never with a lag: the byte figure only.
+  REQUIRE(m.at("replication.replica2.lag_bytes_max") == 0);
+  REQUIRE(m.count("replication.replica2.lag_max_s") == 0);
+}
+
+TEST_CASE("after a silent crash of its server the writer gives up within its bound and tries again", "[postgres]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 20_ms);
+  cluster.run_for(2_s);
+  const std::size_t acked = w.acks().size();
+  REQUIRE(acked > 50);
+  cluster.crash("pg1");
+  cluster.run_for(6_s);
+  // The transaction in flight fails (tcp_user_timeout 3 s, the 5 s bound) and the attempts after
+  // it fail at once (the name no longer resolves): the writer is not stuck on a dead socket.
+  REQUIRE(w.failures() > 10);
+  REQUIRE(w.acks().size() == acked);
+}
