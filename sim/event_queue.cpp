@@ -33,9 +33,12 @@ void EventQueue::insert(const Entry& e) {
     if (buckets_[i].empty()) occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
     buckets_[i].push_back(e);
     ++wheel_entries_;
-  } else {
+  } else if (b <= current_bucket_) {
     heap_.push_back(e);
-    sift_up(heap_.size() - 1);
+    sift_up(heap_, heap_.size() - 1);
+  } else {
+    far_.push_back(e);
+    sift_up(far_, far_.size() - 1);
   }
   ++stored_;
 }
@@ -60,8 +63,10 @@ void EventQueue::release(std::uint32_t slot) {
 
 void EventQueue::compact() {
   auto is_dead = [this](const Entry& e) { return dead(e); };
-  std::erase_if(heap_, is_dead);
-  std::make_heap(heap_.begin(), heap_.end(), [](const Entry& a, const Entry& b) { return before(b, a); });
+  for (auto* heap : {&heap_, &far_}) {
+    std::erase_if(*heap, is_dead);
+    std::make_heap(heap->begin(), heap->end(), [](const Entry& a, const Entry& b) { return before(b, a); });
+  }
   wheel_entries_ = 0;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     if ((occupied_[i / 64] >> (i % 64) & 1) == 0) continue;
@@ -74,7 +79,7 @@ void EventQueue::compact() {
     std::erase_if(f, is_dead);
     fine_entries_ += f.size();
   }
-  stored_ = heap_.size() + wheel_entries_ + fine_entries_ + (active_.size() - active_pos_);
+  stored_ = heap_.size() + far_.size() + wheel_entries_ + fine_entries_ + (active_.size() - active_pos_);
 }
 
 std::int64_t EventQueue::next_occupied_bucket() const {
@@ -99,18 +104,29 @@ void EventQueue::sort_active() {
   std::sort(active_.begin(), active_.end(), [](const Entry& a, const Entry& b) { return before(a, b); });
 }
 
-const EventQueue::Entry* EventQueue::front(bool& in_heap) {
+void EventQueue::admit_far() {
+  while (!far_.empty() && (far_.front().time >> kBucketShift) - current_bucket_ < kBuckets) {
+    const Entry e = far_.front();
+    remove_top(far_);
+    --stored_;
+    if (!dead(e)) insert(e);
+  }
+}
+
+const EventQueue::Entry* EventQueue::front(Source& from) {
   for (;;) {
+    if (!far_.empty()) admit_far();
     while (active_pos_ < active_.size() && dead(active_[active_pos_])) {
       ++active_pos_;
       --stored_;
     }
     while (!heap_.empty() && dead(heap_.front())) {
-      remove_top();
+      remove_top(heap_);
       --stored_;
     }
     if (active_pos_ < active_.size()) {
-      in_heap = !heap_.empty() && before(heap_.front(), active_[active_pos_]);
+      const bool in_heap = !heap_.empty() && before(heap_.front(), active_[active_pos_]);
+      from = in_heap ? Source::Near : Source::Active;
       return in_heap ? &heap_.front() : &active_[active_pos_];
     }
     if (fine_entries_ > 0) {
@@ -153,25 +169,34 @@ const EventQueue::Entry* EventQueue::front(bool& in_heap) {
         continue;
       }
     }
-    if (heap_.empty()) return nullptr;
-    in_heap = true;
-    return &heap_.front();
+    if (!heap_.empty()) {
+      from = Source::Near;
+      return &heap_.front();
+    }
+    // Nothing within the wheel's span: the clock jumps to the far heap's front.
+    while (!far_.empty() && dead(far_.front())) {
+      remove_top(far_);
+      --stored_;
+    }
+    if (far_.empty()) return nullptr;
+    from = Source::Far;
+    return &far_.front();
   }
 }
 
 Time EventQueue::next_time() {
-  bool in_heap = false;
-  const Entry* e = front(in_heap);
+  Source from = Source::Active;
+  const Entry* e = front(from);
   return e == nullptr ? kNever : e->time;
 }
 
 bool EventQueue::pop(Popped& out) {
-  bool in_heap = false;
-  const Entry* e = front(in_heap);
+  Source from = Source::Active;
+  const Entry* e = front(from);
   if (e == nullptr) return false;
   const Entry top = *e;
-  if (in_heap) {
-    remove_top();
+  if (from != Source::Active) {
+    remove_top(from == Source::Near ? heap_ : far_);
     // With the current bucket drained, the heap's event came before every wheel bucket, so the
     // wheel may start after it: keeps the wheel in use when time jumps past its span.
     if (active_pos_ == active_.size() && fine_entries_ == 0)
@@ -200,32 +225,32 @@ void EventQueue::reschedule(EventId id, Time time, Phase phase) {
   insert(Entry{time, order, id.slot, id.generation});
 }
 
-void EventQueue::sift_up(std::size_t i) {
-  Entry e = heap_[i];
+void EventQueue::sift_up(std::vector<Entry>& heap, std::size_t i) {
+  Entry e = heap[i];
   while (i > 0) {
     const std::size_t parent = (i - 1) / 2;
-    if (!before(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
+    if (!before(e, heap[parent])) break;
+    heap[i] = heap[parent];
     i = parent;
   }
-  heap_[i] = e;
+  heap[i] = e;
 }
 
-void EventQueue::remove_top() {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  const std::size_t n = heap_.size();
+void EventQueue::remove_top(std::vector<Entry>& heap) {
+  const Entry last = heap.back();
+  heap.pop_back();
+  const std::size_t n = heap.size();
   if (n == 0) return;
   std::size_t hole = 0;
   for (;;) {
     std::size_t child = 2 * hole + 1;
     if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-    heap_[hole] = heap_[child];
+    if (child + 1 < n && before(heap[child + 1], heap[child])) ++child;
+    heap[hole] = heap[child];
     hole = child;
   }
-  heap_[hole] = last;
-  sift_up(hole);
+  heap[hole] = last;
+  sift_up(heap, hole);
 }
 
 }  // namespace sim

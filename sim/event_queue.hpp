@@ -3,9 +3,9 @@
 // Nothing else (addresses, hashes, ids) ever breaks a tie.
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
+#include "sim/callback.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -13,8 +13,6 @@ namespace sim {
 /// Within one instant, faults apply first, then ordinary model events, then observers
 /// (invariants, probes), which therefore see the settled state of that instant.
 enum class Phase : std::uint8_t { Fault = 0, Normal = 1, Observe = 2 };
-
-using Callback = std::function<void()>;
 
 /// Handle to a scheduled event; stays valid (and harmless) after the event ran or was cancelled.
 struct EventId {
@@ -33,12 +31,15 @@ struct Owner {
 /// (time, order) keys pointing into a slab of callbacks. Cancelling bumps the slot's generation,
 /// so a cancelled entry is skipped when it surfaces; no search is needed.
 ///
-/// Keys live in one of two structures. Most events are timers a few seconds ahead (checks,
+/// Keys live in one of three structures. Most events are timers a few seconds ahead (checks,
 /// adverts, timeouts), so those go to a timing wheel of ~2 ms buckets covering ~17 s: O(1) to
-/// insert, and a bucket is sorted only when the clock reaches it. Everything else (the current
-/// bucket's instant, far timeouts) goes to a binary heap. The next event is the smaller key of
-/// the two fronts, and keys are unique (the sequence), so which structure holds an event never
-/// changes the order.
+/// insert, and a bucket is sorted only when the clock reaches it. Events within the current
+/// bucket (packets in flight, "now") go to a small binary heap. Timers beyond the wheel's span
+/// (TCP keepalives, long timeouts, mostly cancelled before they fall due) wait in a heap of
+/// their own and move into the wheel as the clock comes within its span, so they do not deepen
+/// the near heap that every packet goes through. The next event is the smallest key of the
+/// fronts, and keys are unique (the sequence), so which structure holds an event never changes
+/// the order.
 class EventQueue {
  public:
   /// The earliest live event, still holding its slot: the caller runs it (take), drops it
@@ -102,19 +103,25 @@ class EventQueue {
     return !s.live || s.generation != e.generation;
   }
   void insert(const Entry& e);
-  /// The earliest live key, in the heap (true) or at active_[active_pos_] (false); nullptr if none.
-  const Entry* front(bool& in_heap);
+  enum class Source : std::uint8_t { Active, Near, Far };
+  /// The earliest live key (nullptr if none) and where it is: active_[active_pos_], or the top
+  /// of heap_ or of far_.
+  const Entry* front(Source& from);
   std::int64_t next_occupied_bucket() const;
   void sort_active();
   void compact();
   // A binary heap whose pop sifts bottom-up (Floyd): the hole left by the root walks to a leaf
   // with one comparison per level, then the last entry sifts up from there, usually a level or
   // two. Sifting is most of the heap's work; this halves its comparisons.
-  void sift_up(std::size_t i);
-  void remove_top();
+  static void sift_up(std::vector<Entry>& heap, std::size_t i);
+  static void remove_top(std::vector<Entry>& heap);
+  /// Moves the far heap's keys that the wheel's span now reaches into the wheel (or the near
+  /// heap), dropping cancelled ones.
+  void admit_far();
   void release(std::uint32_t slot);
 
-  std::vector<Entry> heap_;
+  std::vector<Entry> heap_;                     // the current bucket and earlier
+  std::vector<Entry> far_;                      // beyond the wheel's span
   std::vector<std::vector<Entry>> buckets_;     // bucket b (absolute) lives at b % kBuckets
   std::array<std::uint64_t, kWords> occupied_{};  // one bit per non-empty bucket
   std::int64_t current_bucket_ = 0;             // wheel buckets hold b in (current, current + kBuckets)

@@ -2,6 +2,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <algorithm>
+#include <charconv>
 #include <boost/graph/connected_components.hpp>
 #include <cstdio>
 #include <stdexcept>
@@ -29,11 +30,24 @@ std::string Ipv4::str() const {
 }
 
 std::optional<Ipv4> Ipv4::parse(const std::string& text) {
-  unsigned a, b, c, d;
-  char tail;
-  if (std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return std::nullopt;
-  if (a > 255 || b > 255 || c > 255 || d > 255) return std::nullopt;
-  return Ipv4{(a << 24) | (b << 16) | (c << 8) | d};
+  // Four decimal numbers 0-255 joined by dots, nothing around them. By hand rather than sscanf:
+  // every request to a host name asks first whether the name is an address.
+  std::uint32_t value = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+    unsigned n = 0;
+    const auto [next, err] = std::from_chars(p, end, n);
+    if (err != std::errc() || next == p || n > 255) return std::nullopt;
+    p = next;
+    value = (value << 8) | n;
+  }
+  if (p != end) return std::nullopt;
+  return Ipv4{value};
 }
 
 bool Subnet::contains(Ipv4 ip) const {

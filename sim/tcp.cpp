@@ -260,6 +260,7 @@ void Tcp::enqueue(ConnId id, const Process& from, Message m) {
   Side* me = side_of(*c, from);
   if (me == nullptr || !me->open || me->closing) return;  // write(2) on a closed socket: EPIPE
   m.seq = me->next_seq++;
+  if (me->queue.capacity() == 0) me->queue.reserve(4);  // a request or a reply and the FIN
   me->queue.push_back(std::move(m));
   pump(id, me == &c->client);
 }
@@ -283,7 +284,7 @@ bool Tcp::transmit(ConnId id, Conn& c, bool client) {
   std::shared_ptr<Message> msg;
   if (acked) {
     msg = std::make_shared<Message>(std::move(m));
-    me.queue.pop_front();
+    me.queue.erase(me.queue.begin());
   } else {
     msg = std::make_shared<Message>(m);
   }

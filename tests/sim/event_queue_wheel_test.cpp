@@ -92,10 +92,10 @@ TEST_CASE("random schedules and cancellations run in the order of a sorted refer
     int ran = 0;
     std::uint64_t seq = 0;
     int next_id = 0;
-    const sim::Time delays[] = {0, 1, 300_us, 2_ms, 2_s, 2_s + 500_us, 5_s, 17179_ms, 17180_ms, 100_s};
+    const sim::Time delays[] = {0, 1, 300_us, 2_ms, 2_s, 2_s + 500_us, 5_s, 17179_ms, 17180_ms, 100_s, 30_s, 3600_s};
     std::function<void(int)> on_run;
     auto schedule = [&](sim::Time now) {
-      const sim::Time d = delays[rng.uniform_int(0, 9)] + rng.uniform_int(0, 3);
+      const sim::Time d = delays[rng.uniform_int(0, 11)] + rng.uniform_int(0, 3);
       const int phase = static_cast<int>(rng.uniform_int(0, 2));
       const int id = next_id++;
       const Key k{now + d, phase, seq++};
@@ -125,4 +125,18 @@ TEST_CASE("random schedules and cancellations run in the order of a sorted refer
     REQUIRE(ran > 5000);
     REQUIRE(reference.empty());
   }
+}
+
+TEST_CASE("a timer set beyond the wheel's span keeps its place among timers set later for the same instant", "[engine]") {
+  // `far` waits outside the wheel (set 30 s ahead) and enters it only as the clock comes within
+  // the span; `wheel` (set at 20 s) and `near` (set within the instant's bucket) were inserted
+  // later for the same instant, so they run after it.
+  sim::Simulation s(1);
+  std::vector<std::string> order;
+  s.at(30_s, [&] { order.push_back("far"); });
+  s.at(20_s, [&] { s.at(30_s, [&] { order.push_back("wheel"); }); });
+  s.at(30_s - 100, [&] { s.at(30_s, [&] { order.push_back("near"); }); });
+  s.at(25_s, [&] { s.at(29_s, [&] { order.push_back("earlier, set late"); }); });
+  s.run_until(40_s);
+  REQUIRE(order == std::vector<std::string>{"earlier, set late", "far", "wheel", "near"});
 }

@@ -377,3 +377,12 @@ TEST_CASE("a restarted container's links come back up with its new veths", "[net
   b.run_for(1_s);
   CHECK(b.open("a", "d"));
 }
+
+TEST_CASE("an IPv4 address parses only as four numbers 0-255 joined by dots", "[network]") {
+  REQUIRE(sim::Ipv4::parse("10.0.0.5")->value == 0x0A000005u);
+  REQUIRE(sim::Ipv4::parse("255.255.255.255")->value == 0xFFFFFFFFu);
+  REQUIRE(sim::Ipv4::parse("0.0.0.0")->value == 0u);
+  for (const char* bad : {"", "10.0.0", "10.0.0.5.", "10.0.0.256", "10..0.5", "10.0.0.5x", "web1", " 10.0.0.5",
+                          "10.0.0.-1", ".10.0.0.5", "10.0.0.99999999999"})
+    REQUIRE_FALSE(sim::Ipv4::parse(bad).has_value());
+}
