@@ -242,9 +242,9 @@ def test_run_events_all_adds_every_request_and_check_record_and_changes_nothing_
     plain, full = run_json(path), run_json(path, "--events", "all")
     kinds = [e["kind"] for e in full["events"]]
     assert "request" not in [e["kind"] for e in plain["events"]]
-    # every request (250 ms from 2 s: 112) and every health check is there, in time order
-    assert kinds.count("request") == full["metrics"]["load.requests"]
-    assert kinds.count("check") > 50
+    # every request and every health check is there, in time order
+    assert kinds.count("request") == full["metrics"]["load.requests"] > 50
+    assert kinds.count("check") == sum(row["checks"] for row in full["haproxy_stats"]) > 40
     assert [e["t_s"] for e in full["events"]] == sorted(e["t_s"] for e in full["events"])
     # the notable ones are all still there, and the run is the same
     assert [e for e in full["events"] if e["kind"] in {e2["kind"] for e2 in plain["events"]}][:5] == plain["events"][:5]
