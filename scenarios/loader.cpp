@@ -418,10 +418,13 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         s.workloads.emplace(name, w);
         continue;
       }
+      // http_client: the seed's closed loop (curl, then sleep); http_probe: the open loop (a curl
+      // started in the background every interval). Both are curl, with curl's options.
       MapReader wr(wt, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
-      if (kind != "http_client")
-        fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client, pg_writer)");
+      if (kind != "http_client" && kind != "http_probe")
+        fail(*wr.get("kind"), wr.sub("kind"), "unknown workload kind '" + shown(kind) + "' (http_client, http_probe, pg_writer)");
       WorkloadSpec w;
+      w.kind = kind;
       w.node = wr.required_str("node");
       check_node(w.node, *wr.get("node"), wr.sub("node"));
       w.http.name = name;
@@ -430,7 +433,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
       if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
       w.http.count = wr.integer("count", 0, 0, 100000000);
-      w.http.interval = wr.duration("interval", w.http.interval, true);
+      // An open loop at interval 0 would send without end at one instant.
+      w.http.interval = wr.duration("interval", w.http.interval, kind == "http_client");
       // curl without --max-time has no overall limit; 0 here means the same.
       w.http.timeout = wr.duration("timeout", 0, true);
       if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;

@@ -10,6 +10,7 @@
 #include "models/runtime/embedded_dns.hpp"
 #include "models/postgres/client.hpp"
 #include "models/workloads/http_client.hpp"
+#include "models/workloads/http_probe.hpp"
 #include "scenarios/checks/check.hpp"
 #include "scenarios/chrome_spans.hpp"
 #include "scenarios/events.hpp"
@@ -101,8 +102,15 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       sim::Rng rng = s.rng("runtime/command/workloads/" + name);
       hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
     }
+    // The machine's cost of spawning curl: between iterations of the closed loop, between a
+    // tick of the open loop and its request.
     if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
     hc.loop_overhead_scale = load;
+    if (w.kind == "http_probe") {
+      auto& c = s.find_node(w.node)->add_process<models::HttpProbe>(hc);
+      c.start_delay = sim::Distribution::constant(0);
+      continue;
+    }
     auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
     c.start_delay = sim::Distribution::constant(0);
   }
