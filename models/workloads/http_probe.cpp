@@ -28,27 +28,38 @@ void HttpProbe::on_start() {
   waiting_.clear();
   next_settle_ = sent_ + 1;
   in_flight_ = 0;
-  spawned_ = 0;
   const sim::Time wait = config_.start > sim().now() ? config_.start - sim().now() : 0;
+  first_tick_ = sim().now() + wait;
+  ticks_ = 0;
   after(wait, [this] { tick(); });
 }
 
 void HttpProbe::tick() {
+  // The loop is ready for its next request: at that request's tick, or later when it is behind.
   if (config_.count > 0 && sent_ >= config_.count) return;
-  if (config_.duration > 0 && sim().now() >= config_.start + config_.duration) return;
+  const sim::Time due = first_tick_ + ticks_ * config_.interval;
+  if (config_.duration > 0 && due >= config_.start + config_.duration) return;
+  if (in_flight_ >= kMaxInFlight) {  // fork() fails with EAGAIN: bash says "fork: retry" and waits
+    after(sim::kSecond, [this] { tick(); });
+    return;
+  }
+  ++ticks_;
   const std::int64_t seq = ++sent_;
-  // The request leaves once the loop has forked it and curl started (runtime.exec_delay). The
-  // loop forks one request after the other: on a busy host, where a fork takes longer than the
-  // interval, they queue and the probe falls behind its schedule (a real probe sent 213 of 350
-  // at load 15 on 2 cores). The next tick comes on the schedule whatever this one does, as
-  // probe.sh sleeps to the next multiple of interval (not at all when behind).
+  // The loop forks the request (runtime.exec_delay: its subshell and curl), then sleeps to the
+  // next tick, not at all when the fork took it past it: on a busy host, where a fork takes
+  // longer than the interval, the requests queue behind each other and the probe falls behind
+  // its schedule (a real probe sent 213 of 350 at load 15 on 2 cores). One event waits at a
+  // time, however far behind.
   const auto cost = static_cast<sim::Time>(
       std::llround(static_cast<double>(config_.loop_overhead.sample(spawn_rng_)) * config_.loop_overhead_scale));
-  const sim::Time leaves = std::max(sim().now(), spawned_) + std::max<sim::Time>(0, cost);
-  spawned_ = leaves;
-  if (leaves == sim().now()) send(seq);
-  else after(leaves - sim().now(), [this, seq] { send(seq); });
-  after(config_.interval, [this] { tick(); });
+  if (cost <= 0) forked(seq);
+  else after(cost, [this, seq] { forked(seq); });
+}
+
+void HttpProbe::forked(std::int64_t seq) {
+  send(seq);
+  const sim::Time next = first_tick_ + ticks_ * config_.interval;
+  after(next > sim().now() ? next - sim().now() : 0, [this] { tick(); });
 }
 
 void HttpProbe::send(std::int64_t seq) {

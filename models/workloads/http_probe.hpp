@@ -22,6 +22,10 @@ namespace models {
 /// requests queue behind each other.
 class HttpProbe final : public sim::Process {
  public:
+  /// Requests in flight at most: each is two processes (its subshell and curl), and a
+  /// container's processes are limited (`nproc=32768`, the engine's default_ulimits); past it
+  /// the loop's fork fails and bash retries a second later. Bounds a run's memory too.
+  static constexpr std::int64_t kMaxInFlight = 16384;
   HttpProbe(sim::Node& node, HttpClientConfig config);
   const HttpClientConfig& config() const { return config_; }
   /// Requests sent so far, and those still in flight.
@@ -33,6 +37,7 @@ class HttpProbe final : public sim::Process {
 
  private:
   void tick();
+  void forked(std::int64_t seq);  // the request's fork is done: it leaves, the loop sleeps to its next tick
   void send(std::int64_t seq);
   void finished(std::int64_t seq, sim::Time sent, const HttpResponse& r);
   void settle(std::int64_t seq, sim::Time sent, const HttpResponse& r);
@@ -50,7 +55,8 @@ class HttpProbe final : public sim::Process {
   std::map<std::int64_t, Result> waiting_;
   std::int64_t next_settle_ = 1;
   sim::Rng spawn_rng_;
-  sim::Time spawned_ = 0;  // when the loop finished forking the last request
+  sim::Time first_tick_ = 0;  // this incarnation's schedule: first_tick_ + k * interval
+  std::int64_t ticks_ = 0;    // ticks of this incarnation taken so far
 };
 
 }  // namespace models

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/workloads/http_probe.hpp"
 #include "scenarios/checks/check.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
@@ -166,4 +167,18 @@ TEST_CASE("when forking a request takes longer than the interval the probe's req
   const auto reqs = requests(r);
   for (const auto* e : reqs) CHECK(sent_of(*e) == 2_s + int_of(*e, "seq") * 150_ms);
   CHECK(reqs.size() == 119);  // those that left before the end at 20 s: 2 + k * 0.15 < 20
+}
+
+TEST_CASE("the probe keeps at most kMaxInFlight requests in flight, as a container's process limit does",
+          "[workloads][probe]") {
+  // Every 10 us to a server that never answers (frozen), each request limited to 10 s.
+  const auto r = run(kStack + "  - {at: 1s, freeze: web1}\n" + R"(
+workloads:
+  probe: {kind: http_probe, node: client, url: "http://web1:80/", interval: 10us, timeout: 10s, start: 2s, duration: 1s}
+)");
+  // 1 s at 10 us would be 100,000 requests; the fork fails past 16384 in flight (and for a
+  // second after each retry), so 16384 left and none ended before 12 s.
+  std::int64_t n = 0;
+  for (const auto* e : requests(r)) n += e->text("error") == "timeout" ? 1 : 0;
+  CHECK(n == models::HttpProbe::kMaxInFlight);
 }
