@@ -15,6 +15,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <set>
 #include <string>
 #include <thread>
@@ -298,14 +299,38 @@ py::dict result_dict(const scenarios::RunResult& r, const std::string& file, boo
 // ---------------------------------------------------------------------------------------------
 // The functions.
 
+/// `events=`: None (the notable records), "notable", "all", or a list of kinds.
+std::optional<scenarios::EventSelection> event_selection(const py::object& events) {
+  if (events.is_none()) return std::nullopt;
+  std::string text;
+  if (py::isinstance<py::str>(events)) {
+    text = events.cast<std::string>();
+  } else if (is_sequence(events)) {
+    for (const auto& k : py::reinterpret_borrow<py::sequence>(events)) {
+      if (!py::isinstance<py::str>(k)) throw py::type_error("hasim: events must be \"notable\", \"all\" or a list of event kinds (str)");
+      const std::string kind = k.cast<std::string>();
+      if (kind.find(',') != std::string::npos) throw py::value_error("hasim: an event kind has no comma, got '" + kind + "'");
+      text += (text.empty() ? "" : ",") + kind;
+    }
+  } else {
+    throw py::type_error("hasim: events must be \"notable\", \"all\" or a list of event kinds");
+  }
+  try {
+    return scenarios::EventSelection::parse(text);
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(std::string("hasim: events: ") + e.what());
+  }
+}
+
 py::dict run(const py::object& scenario, const py::object& seed, const py::object& overrides, bool trace,
-             const py::object& max_events, const py::object& base_dir) {
+             const py::object& max_events, const py::object& base_dir, const py::object& events) {
   const scenarios::ScenarioSpec spec = load_spec(scenario, overrides, base_dir);
   const std::uint64_t s = seed.is_none() ? spec.seed : seed_value(seed);
   scenarios::RunOptions ro;
   ro.max_events = max_events_value(max_events);
   ro.keep_trace = trace;
   ro.detail = true;  // as `hasim run`: the same trace, so the same trace_sha256
+  if (auto sel = event_selection(events)) ro.events = *sel;
   scenarios::RunResult r;
   {
     py::gil_scoped_release release;
@@ -392,12 +417,14 @@ py::dict explore(const py::object& scenario, const py::object& faults, std::uint
 }
 
 py::list sweep(const py::object& scenario, const py::object& grid, int seeds, int jobs, const py::object& seed,
-               const py::object& overrides, const py::object& max_events, const py::object& base_dir) {
+               const py::object& overrides, const py::object& max_events, const py::object& base_dir,
+               const py::object& events) {
   if (seeds < 1) throw py::value_error("hasim: seeds must be at least 1");
   if (jobs < 1) throw py::value_error("hasim: jobs must be at least 1");
   Loaded l = load(scenario, base_dir);
   scenarios::SweepOptions o;
   o.max_events = max_events_value(max_events);
+  o.events = event_selection(events);
   o.overrides = override_list(overrides);
   o.seeds = seeds;
   o.jobs = jobs;
@@ -450,6 +477,11 @@ py::list sweep(const py::object& scenario, const py::object& grid, int seeds, in
     }
     d["violations"] = row.violations;
     d["trace_sha256"] = row.trace_sha256;
+    if (o.events) {
+      py::list evs;
+      for (const auto& e : row.events) evs.append(event_dict(e));
+      d["events"] = evs;
+    }
     rows.append(d);
   }
   return rows;
@@ -599,6 +631,7 @@ Example::
 
   m.def("run", &run, py::arg("scenario"), py::arg("seed") = py::none(), py::arg("overrides") = py::none(),
         py::arg("trace") = false, py::arg("max_events") = py::none(), py::arg("base_dir") = py::none(),
+        py::arg("events") = py::none(),
         R"(Runs a scenario once and returns what happened as a dict.
 
 scenario: a path to a YAML file, or a dict with the same structure (values may be str,
@@ -614,6 +647,9 @@ max_events: events the run may process (default 10,000,000; 0: no limit); a run 
 base_dir: for a dict scenario, the directory its ``include`` names are relative to (default:
     the current directory), e.g. {"include": ["calibration/podman.yaml"], ...} with
     base_dir="scenarios". A file's includes are relative to the file (base_dir is refused).
+events: which records "events" holds, as ``hasim run --json --events``: "notable" (default:
+    the timeline), "all" (every request, health check, advert...), or a list of kinds such as
+    ["request"] (the notable ones and every record of those kinds). The run is the same.
 
 Returns {"scenario", "file", "seed", "duration_s", "trace_sha256", "events_processed",
 "trace_records", "metrics": {name: float}, "events": [{"t_s", "kind", ...fields}],
@@ -630,7 +666,7 @@ Example::
 
   m.def("sweep", &sweep, py::arg("scenario"), py::arg("grid") = py::none(), py::arg("seeds") = 1, py::arg("jobs") = 1,
         py::arg("seed") = py::none(), py::arg("overrides") = py::none(), py::arg("max_events") = py::none(),
-        py::arg("base_dir") = py::none(),
+        py::arg("base_dir") = py::none(), py::arg("events") = py::none(),
         R"(Runs every combination of a grid of overrides, each with `seeds` seeds, on `jobs` threads.
 
 grid: {"key.path": [v1, v2, ...]}; the first axis varies slowest. Results do not depend on jobs.
@@ -638,6 +674,7 @@ seeds: seeds per combination: seed, seed+1, ... (seed defaults to the scenario's
 overrides: {"key.path": value} applied to every run, before the grid.
 max_events: events each run may process, as for hasim.run.
 base_dir: for a dict scenario, where its ``include`` names are relative to, as for hasim.run.
+events: as for hasim.run: each row then also has "events", that run's records as dicts.
 
 Returns one dict per run, in grid order (the first axis slowest, then seeds): {"run", "seed",
 each grid path: the value as given, each metric: float or None when that run lacks it,

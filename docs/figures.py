@@ -610,6 +610,7 @@ BLOCKS: dict[str, Callable] = {
     # README sample outputs.
     "demo-output": excerpt("run", "scenarios/demo1-part1.yaml", "--no-color"),
     "demo2-split-brain-output": excerpt("run", "scenarios/demo2/split-brain.yaml", "--no-color"),
+    "open-loop-output": excerpt("run", "scenarios/demo1-part2/open-loop-kill-haproxy1.yaml", "--no-color"),
     "validate-output": excerpt("validate", "scenarios/demo1-part1.yaml", "--real",
                                "validation/results/2026-12-01/demo1-part1.real.json", "--sim-seeds", "1000",
                                "--no-plot", "--jobs", "2", "--out", "@TMP@/validate",

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <stdexcept>
 
 #include "models/runtime/embedded_dns.hpp"
 #include "models/postgres/client.hpp"
@@ -334,6 +335,32 @@ void run_to_end(sim::Simulation& s, const ScenarioSpec& spec, const RunOptions& 
 
 }  // namespace
 
+bool EventSelection::wants(const sim::TraceRecord& r) const {
+  if (all || r.notable) return true;
+  for (const auto& k : kinds)
+    if (k == r.kind) return true;
+  return false;
+}
+
+EventSelection EventSelection::parse(const std::string& text) {
+  EventSelection e;
+  if (text == "notable") return e;
+  if (text == "all") {
+    e.all = true;
+    return e;
+  }
+  std::string::size_type from = 0;
+  while (true) {
+    const auto comma = text.find(',', from);
+    std::string k = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (k.empty()) throw std::invalid_argument("expected notable, all or a list of event kinds such as request,check");
+    e.kinds.push_back(std::move(k));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return e;
+}
+
 RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOptions& options) {
   sim::Simulation s(seed);
   bool reached = false;  // see run_to_end
@@ -353,6 +380,12 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   // real run's events.
   CheckSet checks = make_checks(spec, s.invariants());
   if (checks.size() > 0) s.trace().observe([&checks](const sim::TraceRecord& r) { checks.on_record(r); });
+  // `--events all` or KINDS: an observer sees every record, written to the trace or not.
+  std::vector<sim::TraceRecord> selected;
+  if (!options.events.notable_only())
+    s.trace().observe([&selected, &options](const sim::TraceRecord& r) {
+      if (options.events.wants(r)) selected.push_back(r);
+    });
   Built b = build(s, spec);
   // The engine's DNS, which HAProxy's resolvers and the clients query. Its defaults answer as
   // an ideal engine, the same as no server at all.
@@ -401,8 +434,12 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   for (const auto& [k, v] : checked) r.metrics[k] = v;
   for (const auto& v : s.invariants().violations()) r.metrics["violations." + v.invariant] += 1;
   r.violations = s.invariants().violations();
-  for (const auto& rec : s.trace().records())
-    if (rec.notable) r.events.push_back(rec);
+  if (options.events.notable_only()) {
+    for (const auto& rec : s.trace().records())
+      if (rec.notable) r.events.push_back(rec);
+  } else {
+    r.events = std::move(selected);
+  }
   for (const auto& f : b.at_end) f(r);
   r.events_processed = s.events_processed() - 1;  // less run_to_end's own marker
   r.trace_records = s.trace().size();

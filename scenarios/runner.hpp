@@ -19,11 +19,26 @@ namespace scenarios {
 /// loop) stops with a ScenarioError at its `duration`, instead of running out of memory.
 constexpr std::uint64_t kDefaultMaxEvents = 10'000'000;
 
+/// Which trace records a run's result carries as `events` (`--events`, Python `events=`): the
+/// notable ones (the timeline: faults, state changes), every one (`all`: each request, each
+/// health check, each advert...), or the notable ones and every record of the kinds named
+/// (`request,check`). Choosing changes nothing in the run or its trace hash.
+struct EventSelection {
+  bool all = false;
+  std::vector<std::string> kinds;  // besides the notable ones
+  bool notable_only() const { return !all && kinds.empty(); }
+  bool wants(const sim::TraceRecord& r) const;
+  /// "notable", "all" or "KIND[,KIND...]"; std::invalid_argument (saying what is expected) on
+  /// an empty list or kind.
+  static EventSelection parse(const std::string& text);
+};
+
 struct RunOptions {
   bool keep_trace = false;     // keep the JSONL text and the Chrome trace in the result
   /// Receives each trace line as it is made (`--trace FILE` streams there instead of keeping it).
   std::function<void(std::string_view)> trace_sink;
   bool detail = true;          // record per-check and per-request records (false: events only)
+  EventSelection events;       // what RunResult::events holds
   int log_level = 4;           // spdlog level: 0 trace .. 4 error .. 6 off
   std::uint64_t max_events = kDefaultMaxEvents;  // 0: no limit
   /// Called every 2^16 events with the simulated time reached (for progress on long runs).
@@ -36,7 +51,7 @@ struct RunResult {
   sim::Time duration = 0;
   std::string trace_sha256;
   std::map<std::string, double> metrics;
-  std::vector<sim::TraceRecord> events;  // the notable records, in time order
+  std::vector<sim::TraceRecord> events;  // the records RunOptions::events selects (notable ones), in time order
   std::vector<sim::Violation> violations;
   /// What a daemon kind reports at the end of the run (HAProxy's `show stat`), one table each.
   struct Table {

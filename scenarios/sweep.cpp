@@ -101,6 +101,7 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
   // the same seed and settings: a row can be replayed and inspected by its hash.
   RunOptions ro;
   ro.max_events = options.max_events;
+  if (options.events) ro.events = *options.events;
   JobPoolOptions pool;
   pool.jobs = options.jobs;
   pool.on_progress = options.on_progress;
@@ -114,6 +115,7 @@ SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOpti
     row.metrics = std::move(r.metrics);
     row.trace_sha256 = r.trace_sha256;
     row.violations = r.violations.size();
+    if (options.events) row.events = std::move(r.events);
   }, pool);
   return out;
 }
@@ -185,6 +187,17 @@ std::string sweep_json(const SweepResult& r, bool pretty) {
   w.end_array();
   w.end_object();
   return w.take();
+}
+
+std::string sweep_events_jsonl(const SweepResult& r) {
+  std::string o;
+  for (const auto& row : r.rows)
+    for (const auto& e : row.events) {
+      // The record as --trace writes it, nested: its own fields may be called seed (run_start).
+      o += "{\"run\":" + std::to_string(row.index) + ",\"seed\":" + std::to_string(row.seed) + ",\"event\":" +
+           sim::Trace::record_json(e) + "}\n";
+    }
+  return o;
 }
 
 }  // namespace scenarios

@@ -35,6 +35,8 @@ struct SweepOptions {
   int jobs = 1;
   std::function<void(std::size_t done, std::size_t total)> on_progress;  // called from one thread at a time
   std::uint64_t max_events = kDefaultMaxEvents;  // per run, as RunOptions::max_events
+  /// Each run's records to keep in its row (`--events`): none unless asked.
+  std::optional<EventSelection> events;
 };
 
 struct SweepRow {
@@ -44,6 +46,7 @@ struct SweepRow {
   std::map<std::string, double> metrics;
   std::string trace_sha256;
   std::size_t violations = 0;
+  std::vector<sim::TraceRecord> events;  // SweepOptions::events' selection of the run's records
 };
 
 struct SweepResult {
@@ -57,5 +60,8 @@ struct SweepResult {
 SweepResult run_sweep(const Tree& base, const std::string& file, const SweepOptions& options);
 std::string sweep_csv(const SweepResult& r);
 std::string sweep_json(const SweepResult& r, bool pretty);
+/// Every row's events as JSON Lines, rows in order: {"run": N, "seed": S, "event": the record as
+/// `--trace` writes it}, so it joins the CSV's or JSON's rows on `run`.
+std::string sweep_events_jsonl(const SweepResult& r);
 
 }  // namespace scenarios

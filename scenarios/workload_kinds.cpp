@@ -4,6 +4,7 @@
 
 #include "models/postgres/client.hpp"
 #include "models/workloads/http_client.hpp"
+#include "models/workloads/http_probe.hpp"
 #include "scenarios/reader.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -12,7 +13,9 @@
 namespace scenarios {
 namespace {
 
-// `kind: http_client` (the default): the seed's curl loop.
+// `kind: http_client` (the default): the seed's closed loop (curl, then sleep); `kind: http_probe`:
+// the open loop (a curl started in the background every interval). Both are curl, with curl's
+// options.
 void read_http_client(const Tree& t, const std::string& p, const std::string& name, const NodeCheck& check_node,
                       WorkloadSpec& w) {
   MapReader wr(t, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
@@ -24,7 +27,8 @@ void read_http_client(const Tree& t, const std::string& p, const std::string& na
   if (!hp || hp->host.empty()) fail(*wr.get("url"), wr.sub("url"), "expected http://HOST[:PORT]/PATH");
   if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
   w.http.count = wr.integer("count", 0, 0, 100000000);
-  w.http.interval = wr.duration("interval", w.http.interval, true);
+  // An open loop at interval 0 would send without end at one instant.
+  w.http.interval = wr.duration("interval", w.http.interval, w.kind == "http_client");
   // curl without --max-time has no overall limit; 0 here means the same.
   w.http.timeout = wr.duration("timeout", 0, true);
   if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
@@ -42,8 +46,15 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
     sim::Rng rng = s.rng("runtime/command/workloads/" + name);
     hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
   }
+  // The machine's cost of spawning curl: between iterations of the closed loop, between a tick
+  // of the open loop and its request.
   if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
   hc.loop_overhead_scale = load;
+  if (w.kind == "http_probe") {
+    auto& c = s.find_node(w.node)->add_process<models::HttpProbe>(hc);
+    c.start_delay = sim::Distribution::constant(0);
+    return;
+  }
   auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
   c.start_delay = sim::Distribution::constant(0);
 }
@@ -71,6 +82,7 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec&, const std::string&
 const std::vector<WorkloadKind>& workload_kinds() {
   static const std::vector<WorkloadKind> kinds = {
       {"http_client", WorkloadChecks::Load, false, read_http_client, build_http_client},
+      {"http_probe", WorkloadChecks::Load, false, read_http_client, build_http_client},
       {"pg_writer", WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
   };
   return kinds;

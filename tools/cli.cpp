@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "scenarios/explore.hpp"
@@ -93,6 +95,14 @@ Args parse(int argc, char** argv) {
     else if (s == "--trace") a.trace = value(s);
     else if (s == "--chrome-trace") a.chrome = value(s);
     else if (s == "--out") a.out = value(s);
+    else if (s == "--events") {
+      a.events = value(s);
+      try {
+        scenarios::EventSelection::parse(a.events);
+      } catch (const std::invalid_argument& e) {
+        usage_error("--events: " + std::string(e.what()) + ", got '" + scenarios::printable_text(a.events) + "'");
+      }
+    }
     else if (s == "--engine") a.engine = value(s);
     else if (s == "--json") a.json = true;
     else if (s == "--no-color") a.no_color = true;

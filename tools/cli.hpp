@@ -9,6 +9,7 @@ namespace cli {
 
 struct Args {
   std::string command, trace, chrome, out, dir;
+  std::string events;                // run, sweep: --events notable|all|KIND,... ("": not given)
   std::string faults, time;          // explore: the fault profile, a wall-clock budget
   std::optional<std::uint64_t> budget;  // explore: schedules to draw
   std::optional<std::uint64_t> shrinks;  // explore: schedules shrunk per kind

@@ -54,6 +54,10 @@ Options:
                        (`*` matches every key: --set 'nodes.*.haproxy.backends.*.default-server.fall=1')
   --json               print a JSON object instead (scenario, seed, trace_sha256, metrics,
                        events, violations, haproxy_stats); with --runs, {runs: [...], summary}
+  --events SEL         with --json, which records `events` holds: notable (default: the
+                       timeline), all (every request, health check, advert...), or
+                       KIND[,KIND...]: the notable ones and every record of those kinds
+                       (e.g. request); the run and its trace hash are the same whatever SEL
   --trace FILE         write the full trace as JSON Lines (first run)
   --chrome-trace FILE  write a Chrome Trace Event file (open it at ui.perfetto.dev)
   --fail-on-violation  exit 1 when any run broke an invariant (after printing everything)
@@ -81,6 +85,11 @@ Options:
   --set KEY.PATH=VAL         an override applied to every run
   --max-events N             events one run may process (default 10000000; 0: no limit)
   --out FILE                 FILE.csv or FILE.json (required)
+  --events SEL               also write each run's records to FILE.events.jsonl (FILE without
+                             its .csv/.json), one line per record: {"run": N, "seed": S, "event":
+                             {"t_s", "kind", ...}}, joining the rows on run. SEL is all (every
+                             request, health check, ...), notable (the timeline) or
+                             KIND[,KIND...] (the notable ones and those kinds)
   --quiet                    no progress bar
 At most 100000 runs (combinations x seeds) per sweep.
 )";
@@ -149,6 +158,10 @@ int cmd_run(const Args& a) {
   if (!a.trace.empty()) trace_file.emplace(a.trace);
   ro.log_level = a.verbose ? 1 : 4;
   if (a.max_events) ro.max_events = *a.max_events;
+  if (!a.events.empty()) {
+    if (!a.json) usage_error("--events selects what --json prints: add --json");
+    ro.events = scenarios::EventSelection::parse(a.events);
+  }
   std::vector<scenarios::RunResult> results;
   Progress progress(isatty(2) != 0 && !a.quiet);
   for (int i = 0; i < runs; ++i) {
@@ -226,6 +239,9 @@ int cmd_sweep(const Args& a) {
   for (const auto& g : a.grids) o.grid.push_back(scenarios::GridAxis::parse(g));
   o.overrides = a.sets;
   if (a.max_events) o.max_events = *a.max_events;
+  if (!a.events.empty()) o.events = scenarios::EventSelection::parse(a.events);
+  // FILE.csv -> FILE.events.jsonl
+  const std::string events_out = a.events.empty() ? "" : a.out.substr(0, a.out.size() - (csv ? 4 : 5)) + ".events.jsonl";
   o.seeds = a.seeds;
   if (a.seed) o.first_seed = *a.seed;
   const unsigned hw = std::thread::hardware_concurrency();
@@ -238,6 +254,12 @@ int cmd_sweep(const Args& a) {
   const auto result = scenarios::run_sweep(base, a.scenario(), o);
   scenarios::write_file_atomic(a.out, csv ? scenarios::sweep_csv(result) : scenarios::sweep_json(result, true));
   std::fprintf(stderr, "hasim: wrote %zu rows to %s\n", result.rows.size(), a.out.c_str());
+  if (!events_out.empty()) {
+    scenarios::write_file_atomic(events_out, scenarios::sweep_events_jsonl(result));
+    std::size_t n = 0;
+    for (const auto& row : result.rows) n += row.events.size();
+    std::fprintf(stderr, "hasim: wrote %zu events to %s\n", n, events_out.c_str());
+  }
   return 0;
 }
 

@@ -4,6 +4,7 @@ Events (dicts, times in seconds from the run's t0, like `hasim run --json`):
   server_down / server_up      {t_s, node, backend, server, reason, line}   HAProxy log-health-checks
   vrrp_state                   {t_s, node, instance, state}   keepalived "(VI_1) Entering X STATE"
   request                      {t_s (its end), node, workload, seq, sent_s, status, latency_ms, served_by}
+                               (probe.sh's also lb, server, remote_ip)
   vip_added / vip_removed      {t_s, node, vip}               vip-watch.sh
   pg_*                         PostgreSQL's log and pg-writer.sh (models/postgres/events.hpp)
   fault / fault_end            {t_s, action, target, ...}     from run_real.py's own record
@@ -148,8 +149,10 @@ def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
 
 
 def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> list[dict]:
-    """request events from load.sh's HASIM_REQ lines (stamped by the client itself), as the
-    simulator records them: at the request's end (t_s), with its send time (sent_s)."""
+    """request events from load.sh's and probe.sh's HASIM_REQ lines (stamped by the client
+    itself), as the simulator records them: at the request's end (t_s), with its send time
+    (sent_s). probe.sh's lines also say which load balancer and server answered (lb, server:
+    HAProxy's X-Hasim-* headers; "-" or absent is none) and the address curl connected to."""
     events = []
     for line in lines:
         m = _REQ.search(line)
@@ -170,7 +173,33 @@ def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> 
                        "curl_exit": int(kv.get("curl_exit", "0") or 0),
                        "curl_s": float(kv["time_total"]) if kv.get("time_total") else None,
                        "dns_ms": float(kv.get("time_namelookup", "0") or 0) * 1e3})
+        if "lb" in kv:  # probe.sh
+            events[-1].update({key: "" if kv.get(key, "") == "-" else kv.get(key, "") for key in ("lb", "server", "remote_ip")})
+            if kv.get("sched_ns", "").isdigit():
+                events[-1]["sched_s"] = (int(kv["sched_ns"]) - t0_ns) / 1e9
     return events
+
+
+def spawn_lags(requests: list[dict]) -> list[float]:
+    """The open-loop probe's cost of starting each request (seconds): the loop forks one request
+    after the other, so each one's cost runs from its tick, or from the previous request's start
+    if that came later (the loop was behind), to curl's start. The quantity the closed loop's
+    loop_costs measure per iteration; the simulator's runtime.exec_delay is drawn per request and
+    queued the same way (models/workloads/http_probe.cpp)."""
+    rs = sorted((r for r in requests if "sched_s" in r), key=lambda r: r["seq"])
+    out, prev = [], None
+    for r in rs:
+        ready = r["sched_s"] if prev is None else max(r["sched_s"], prev)
+        out.append(max(0.0, r["sent_s"] - ready))
+        prev = r["sent_s"]
+    return out
+
+
+def open_loop_requests(requests: list[dict], duration_s: float) -> list[dict]:
+    """An open-loop probe's requests as the simulator has them: those that ended within the run.
+    Requests still in flight at its end (up to --max-time past it) are recorded by probe.sh,
+    which waits for them, but the simulator stops at `duration` and never sees them end."""
+    return [r for r in requests if r["t_s"] <= duration_s]
 
 
 _CHECK_TIMING = re.compile(

@@ -160,8 +160,12 @@ void check_spec(const ScenarioSpec& spec) {
       const auto procs = processes_of(*find_node(spec, w.node));
       if (!procs.empty() && std::find(procs.begin(), procs.end(), "postgres") == procs.end())
         unsupported("workloads." + name + ".node", "a pg_writer runs on a node without daemons or beside postgres (its image has psql)");
+    } else if (w.kind == "http_probe") {
+      // probe.sh is in the "probe" image only: the stack's client container.
+      if (!processes_of(*find_node(spec, w.node)).empty())
+        unsupported("workloads." + name + ".node", "an http_probe runs on a node without daemons (a client container)");
     } else if (w.kind != "http_client") {
-      unsupported("workloads." + name + ".kind", "only http_client and pg_writer workloads are rendered");
+      unsupported("workloads." + name + ".kind", "only http_client, http_probe and pg_writer workloads are rendered");
     }
   }
 }
@@ -221,7 +225,8 @@ std::string image_kind(const NodeSpec& n) {
 std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
   if (processes_of(n).empty())
     for (const auto& [name, w] : spec.workloads)
-      if (w.kind == "pg_writer" && w.node == n.name) return kPgClientImage;
+      if (w.node == n.name && (w.kind == "pg_writer" || w.kind == "http_probe"))
+        return w.kind == "pg_writer" ? kPgClientImage : kProbeImage;
   return image_kind(n);
 }
 
@@ -652,9 +657,11 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project, En
     const sim::Time end = h.duration > 0 ? std::min(spec.duration, h.start + h.duration) : spec.duration;
     // A timeout beyond a day means "none" (the seed's curl has no --max-time): load.sh takes 0.
     const std::string max_time = h.timeout >= 86400 * sim::kSecond ? "0" : seconds(h.timeout);
-    std::vector<std::string> argv = {"/hasim/load.sh", h.url, std::to_string(h.count), seconds(h.interval),
+    const bool probe = w.kind == "http_probe";
+    std::vector<std::string> argv = {probe ? "/hasim/probe.sh" : "/hasim/load.sh", h.url, std::to_string(h.count), seconds(h.interval),
                                      max_time, seconds(h.connect_timeout), seconds(end - h.start)};
-    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << ", \"service\": " << json_str(w.node)
+    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << (probe ? ", \"kind\": \"http_probe\"" : "")
+      << ", \"service\": " << json_str(w.node)
       << ", \"url\": " << json_str(h.url) << ", \"count\": " << h.count << ", \"interval_s\": " << seconds(h.interval)
       << ", \"timeout_s\": " << max_time << ", \"connect_timeout_s\": " << seconds(h.connect_timeout)
       << ", \"start_s\": " << seconds(h.start) << ", \"run_for_s\": " << seconds(end - h.start)
@@ -745,6 +752,77 @@ while :; do
   sleep "$interval"
 done
 echo "HASIM_LOAD_DONE requests=$seq end_ns=$(now_ns)"
+)SH";
+
+const char* kProbeScript = R"SH(#!/bin/bash
+# The open-loop probe (workload kind http_probe): one curl started in the background every
+# INTERVAL on a fixed schedule (the k-th at start + k * INTERVAL, whatever the earlier ones are
+# doing), each bounded by its own --connect-timeout and --max-time, as load generators and
+# monitoring probes send. One parseable line per request, when it ends:
+#   HASIM_REQ seq=N sched_ns=EPOCH_NS start_ns=EPOCH_NS end_ns=EPOCH_NS status=CODE time_total=S
+#             curl_exit=N time_namelookup=S time_connect=S remote_ip=IP lb=NODE server=NAME
+#             body=FIRST_64_BYTES
+# lb, server: the X-Hasim-Lb and X-Hasim-Server headers the rendered haproxy.cfg adds to every
+# answer (the HAProxy that relayed it, the server it chose; empty when none did). Each line is
+# one write shorter than PIPE_BUF, so the lines of concurrent requests do not interleave. Times
+# as load.sh's (CLOCK_REALTIME from $EPOCHREALTIME). Nothing but builtins between two sends,
+# and per request only its subshell and curl: on a loaded 2-core host every extra process per
+# request (an `rm` of the body file: they are removed at the end instead) made the schedule lag.
+# Usage: probe.sh URL COUNT(0 = until RUN_FOR) INTERVAL_S MAX_TIME_S CONNECT_TIMEOUT_S RUN_FOR_S
+set -u
+url="$1"; count="$2"; interval="$3"; max_time="$4"; connect_timeout="$5"; run_for="$6"
+stamp() { local t="$EPOCHREALTIME"; printf -v "$1" '%s' "${t%.*}${t#*.}000"; }
+to_ns() { local w="${1%%.*}" f=0; [[ "$1" == *.* ]] && f="${1#*.}"; f="${f}000000000"; echo $(( 10#${w:-0} * 1000000000 + 10#${f:0:9} )); }
+tmp=$(mktemp -d)
+# The name is resolved once and pinned (curl --resolve), as load.sh does, and again in the
+# background after a resolve or connect failure, so a slow DNS answer never holds the schedule.
+hostport="${url#*://}"; hostport="${hostport%%/*}"; host="${hostport%%:*}"; port="${hostport#*:}"
+[ "$port" = "$hostport" ] && port=80
+repin() {
+  case "$host" in *[!0-9.]*) ;; *) return ;; esac  # an IP literal: nothing to pin
+  mkdir "$tmp/repin" 2>/dev/null || return          # one at a time
+  local ip; ip=$(timeout 3 getent ahostsv4 "$host" 2>/dev/null | awk 'NR==1 {print $1}')
+  if [ -n "$ip" ]; then printf '%s\n' "$ip" > "$tmp/ip.new" && mv "$tmp/ip.new" "$tmp/ip"; fi
+  rmdir "$tmp/repin"
+}
+repin
+limits=(--connect-timeout "$connect_timeout")
+[ "$max_time" != 0 ] && limits+=(--max-time "$max_time")  # 0: none, as curl without --max-time
+fmt='status=%{http_code} time_total=%{time_total} curl_exit=%{exitcode} time_namelookup=%{time_namelookup} time_connect=%{time_connect} remote_ip=%{remote_ip} lb=%header{x-hasim-lb} server=%header{x-hasim-server}'
+req() {  # SEQ SCHED_NS [--resolve H:P:IP]
+  local seq="$1" sched="$2" t0 t1 out body="" f="$tmp/$1.body"
+  shift 2
+  stamp t0
+  out=$(curl -s -o "$f" -w "$fmt" "${limits[@]}" "$@" "$url" 2>/dev/null)
+  stamp t1
+  case "$out" in *" curl_exit=6 "*|*" curl_exit=7 "*) repin ;; esac
+  [ -s "$f" ] && { IFS= read -r -n 64 body < "$f" || true; }
+  body="${body//[[:space:]]/}"
+  echo "HASIM_REQ seq=$seq sched_ns=$sched start_ns=$t0 end_ns=$t1 $out body=${body:--}"
+}
+f=$(mktemp -u); mkfifo "$f"; exec {idle}<>"$f"; rm -f "$f"  # idle waits: `read -t`, a builtin
+step=$(to_ns "$interval")
+stamp start
+next=$start
+limit=$(( start + $(to_ns "$run_for") ))
+seq=0
+while :; do
+  [ "$count" -gt 0 ] && [ "$seq" -ge "$count" ] && break
+  [ "$next" -ge "$limit" ] && break
+  seq=$((seq + 1))
+  ip=""; [ -s "$tmp/ip" ] && read -r ip < "$tmp/ip"
+  if [ -n "$ip" ]; then req "$seq" "$next" --resolve "$host:$port:$ip" & else req "$seq" "$next" & fi
+  next=$((next + step))
+  stamp now
+  if [ "$next" -gt "$now" ]; then
+    d=$((next - now)); printf -v s '%d.%06d' $((d / 1000000000)) $(( (d % 1000000000) / 1000 ))
+    read -t "$s" -u "$idle" _ || true
+  fi
+done
+wait
+rm -rf "$tmp"
+stamp done_ns
+echo "HASIM_LOAD_DONE requests=$seq end_ns=$done_ns"
 )SH";
 
 const char* kPgWriter = R"SH(#!/bin/bash
@@ -1057,6 +1135,7 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
     f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
   if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
+  if (kind == kProbeImage) f.push_back({"hasim/probe.sh", kProbeScript, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
   return f;
 }

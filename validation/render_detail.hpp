@@ -44,8 +44,10 @@ struct ContextFile {
 /// Nodes of the same kind share one image, across scenarios too.
 std::string image_kind(const scenarios::NodeSpec& n);
 /// The image of a node in its scenario: a node without daemons that runs a pg_writer workload
-/// runs "pgclient" (psql and pg-writer.sh), every other node image_kind(n).
+/// runs "pgclient" (psql and pg-writer.sh), one that runs an http_probe "probe" (probe.sh: the
+/// other images, and their tags, stay as they were), every other node image_kind(n).
 inline constexpr const char* kPgClientImage = "pgclient";
+inline constexpr const char* kProbeImage = "probe";
 std::string image_kind(const scenarios::ScenarioSpec& spec, const scenarios::NodeSpec& n);
 /// The build context of a kind: a Dockerfile and hasim's generic scripts, nothing of a node's
 /// configuration (compose bind-mounts that), sorted by path.

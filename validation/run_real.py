@@ -1183,7 +1183,13 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         reqs = []
         if os.path.exists(path):
             reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
-        loop.extend(parse_logs.loop_costs(reqs, float(w["interval_s"])))
+        if w.get("kind") == "http_probe":
+            # An open loop's cost is each request's start after its tick (it does not wait for
+            # its requests), and its last requests may end after the run.
+            reqs = parse_logs.open_loop_requests(reqs, duration)
+            loop.extend(parse_logs.spawn_lags(reqs))
+        else:
+            loop.extend(parse_logs.loop_costs(reqs, float(w["interval_s"])))
         exec_delays.extend(parse_logs.workload_start_delays(reqs, float(w["start_s"])))
         events += reqs
     vip_lines = {}

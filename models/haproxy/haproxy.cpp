@@ -343,7 +343,7 @@ void Haproxy::serve(std::size_t fe, sim::ConnId conn, HttpRequest req) {
   for (auto& be : backends_)
     if (be->config.name == config_.frontends[fe].default_backend) b = be.get();
   if (b == nullptr) {
-    http_reply(*this, conn, HttpResponse{503, "", node().name()});
+    http_reply(*this, conn, HttpResponse{503, "", node().name(), node().name(), ""});
     return;
   }
   const int retries = b->config.retries.value_or(config_.retries);
@@ -355,7 +355,7 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
   if (s == nullptr) {
     // "503 Service Unavailable": no server available.
     sim().metrics().add("haproxy.http_503");
-    http_reply(*this, client_conn, HttpResponse{503, "", node().name()});
+    http_reply(*this, client_conn, HttpResponse{503, "", node().name(), node().name(), ""});
     return;
   }
   ++s->requests;
@@ -372,7 +372,10 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
     auto& list = srv->sessions;
     list.erase(std::remove(list.begin(), list.end(), client_conn), list.end());
     if (r.status != 0) {
-      http_reply(*this, client_conn, r);
+      HttpResponse out = r;
+      out.lb = node().name();
+      out.server = srv->config.name;
+      http_reply(*this, client_conn, std::move(out));
       return;
     }
     if (server_conn == 0 && r.error != "reset") {
@@ -403,11 +406,12 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
         return;
       }
       sim().metrics().add("haproxy.http_503");
-      http_reply(*this, client_conn, HttpResponse{503, "", node().name()});
+      http_reply(*this, client_conn, HttpResponse{503, "", node().name(), node().name(), srv->config.name});
       return;
     }
     // Timeout after connect: 504; reset by the server: 502.
-    http_reply(*this, client_conn, HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name()});
+    http_reply(*this, client_conn,
+               HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name(), node().name(), srv->config.name});
   });
   srv->sessions.push_back(client_conn);
 }

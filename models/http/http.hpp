@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "models/runtime/embedded_dns.hpp"
 #include "sim/network.hpp"
@@ -14,9 +15,17 @@
 namespace models {
 
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status_, std::string error_, std::string served_by_, std::string lb_ = {}, std::string server_ = {})
+      : status(status_), error(std::move(error_)), served_by(std::move(served_by_)), lb(std::move(lb_)), server(std::move(server_)) {}
   int status = 0;           // 0: no HTTP answer (see `error`)
   std::string error;        // "refused", "timeout", "reset", "closed", "unreachable", "" when answered
   std::string served_by;    // the node that produced the body (for distribution reports)
+  /// The load balancer that relayed it and the server it chose there: what HAProxy adds to each
+  /// answer of a rendered stack whose client records them (`http-after-response set-header
+  /// X-Hasim-Lb`, `X-Hasim-Server %[srv_name]`); "" when no HAProxy answered, or it chose none.
+  std::string lb;
+  std::string server;
 };
 
 struct HttpRequest {

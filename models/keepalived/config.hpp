@@ -18,9 +18,10 @@ struct ScriptCheck {
     Process,  // exit 0 while a process of that name exists on the node
     Pidfile,  // exit 0 while the file holds the PID of a live process (`kill -0 $(cat F)`)
     Exit,     // always this exit code
+    Http,     // `curl -fs URL`: exit 0 when an answer of 200-399 comes within the script's timeout
   };
   Kind kind = Kind::Command;
-  std::string what;   // the process name or the pid file's path
+  std::string what;   // the process name, the pid file's path, or the URL (http://HOST[:PORT]/PATH)
   int exit_code = 0;  // Exit
 };
 

@@ -60,6 +60,8 @@ class VrrpScript {
   bool command_succeeds() const;
   bool process_exists(const std::string& name) const;
   bool pidfile_names_live_process(const std::string& path) const;
+  /// `checks: {http: URL}`: one GET, its result when the answer comes or at `timeout`.
+  void http_check(std::uint64_t g, sim::Time timeout);
   void result(bool ok);
   VrrpChild& k_;
   VrrpScriptConfig config_;

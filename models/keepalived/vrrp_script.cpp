@@ -1,7 +1,11 @@
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
+#include "models/http/http.hpp"
 #include "models/keepalived/keepalived.hpp"
 #include "models/keepalived/events.hpp"
+#include "sim/network.hpp"
 #include "sim/node.hpp"
 
 namespace models::keepalived {
@@ -32,6 +36,7 @@ bool VrrpScript::command_succeeds() const {
       return process_exists(config_.checks.what);
     case ScriptCheck::Kind::Pidfile:
       return pidfile_names_live_process(config_.checks.what);
+    case ScriptCheck::Kind::Http:  // asked over the network: see http_check
     case ScriptCheck::Kind::Command:
       break;
   }
@@ -75,10 +80,40 @@ void VrrpScript::run() {
     if (g == gen_) run();
   });
   const sim::Time timeout = config_.timeout.value_or(config_.interval);
+  if (config_.checks.kind == ScriptCheck::Kind::Http) {
+    http_check(g, timeout);
+    return;
+  }
   const bool timed_out = config_.exec_time > timeout;
   k_.after(timed_out ? timeout : config_.exec_time, [this, g, timed_out] {
     if (g != gen_ || !k_.active()) return;
     result(!timed_out && command_succeeds());
+  });
+}
+
+void VrrpScript::http_check(std::uint64_t g, sim::Time timeout) {
+  // `curl -fs URL` from inside the container: localhost is the container itself (its own
+  // address: the daemon listens on every address), a name is asked of the engine's DNS. A
+  // connection or name failure, an answer of 400 or more, or no answer before keepalived's
+  // `timeout` (it kills the script then) is a failure.
+  const auto target = HostPort::parse(config_.checks.what, 80);
+  std::optional<sim::Ipv4> ip;
+  if (target && (target->host == "localhost" || target->host.rfind("127.", 0) == 0))
+    ip = k_.sim().network().address_of(k_.node().id());
+  else if (target)
+    ip = container_dns(k_.sim(), target->host);
+  if (!ip) {
+    k_.after(std::min(config_.exec_time, timeout), [this, g] {
+      if (g == gen_ && k_.active()) result(false);
+    });
+    return;
+  }
+  const auto scheme = config_.checks.what.find("://");
+  const auto slash = config_.checks.what.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  HttpRequest req;
+  req.path = slash == std::string::npos ? "/" : config_.checks.what.substr(slash);
+  http_request(k_, *ip, target->port, req, timeout, timeout, [this, g](const HttpResponse& r, sim::ConnId) {
+    if (g == gen_ && k_.active()) result(r.status >= 200 && r.status < 400);
   });
 }
 

@@ -38,8 +38,32 @@ void LoadChecks::on_record(const sim::TraceRecord& r) {
   const sim::FieldValue* s = r.find(w::field::kStatus);
   const std::int64_t status = s != nullptr && std::holds_alternative<std::int64_t>(*s) ? std::get<std::int64_t>(*s) : 0;
   const sim::Time sent = time_field(r, w::field::kSentS).value_or(r.time);
-  if (status < 200 || status >= 400) {
-    ++l.failed;
+  const bool ok = status >= 200 && status < 400;
+  if (!ok) ++l.failed;
+  if (ok) {
+    if (const std::string_view by = text_of(r, w::field::kServedBy); !by.empty()) ++entry(l.served, by);
+    if (const std::string_view lb = text_of(r, w::field::kLb); !lb.empty()) ++entry(l.lb, lb);
+  }
+  // The outage in send order. A record without a usable seq, or one already passed or repeated
+  // (a hand-written real record), counts where it comes.
+  const sim::FieldValue* q = r.find(w::field::kSeq);
+  const std::int64_t seq = q != nullptr && std::holds_alternative<std::int64_t>(*q) ? std::get<std::int64_t>(*q) : 0;
+  if (seq < l.next_seq || l.waiting.count(seq) != 0) {
+    in_send_order(l, sent, ok);
+    return;
+  }
+  if (seq == l.next_seq && l.waiting.empty()) {  // in order, as a closed loop's always are
+    in_send_order(l, sent, ok);
+    ++l.next_seq;
+    return;
+  }
+  l.waiting.emplace(seq, std::make_pair(sent, ok));
+  for (auto it = l.waiting.begin(); it != l.waiting.end() && it->first == l.next_seq; it = l.waiting.erase(it), ++l.next_seq)
+    in_send_order(l, it->second.first, it->second.second);
+}
+
+void LoadChecks::in_send_order(Loop& l, sim::Time sent, bool ok) {
+  if (!ok) {
     if (l.outage_from < 0) l.outage_from = sent;
     return;
   }
@@ -47,14 +71,18 @@ void LoadChecks::on_record(const sim::TraceRecord& r) {
     l.outage_max = std::max(l.outage_max, sent - l.outage_from);
     l.outage_from = -1;
   }
-  if (const std::string_view by = text_of(r, w::field::kServedBy); !by.empty()) ++entry(l.served, by);
 }
 
 void LoadChecks::finish(sim::Time end, std::map<std::string, double>& m) {
-  for (const auto& [name, l] : loops_) {
+  for (auto& [name, l] : loops_) {
+    // Requests that never answered (their client was killed, or the run ended) leave gaps: what
+    // waited behind them counts now, in send order.
+    for (const auto& [seq, x] : l.waiting) in_send_order(l, x.first, x.second);
+    l.waiting.clear();
     m[name + ".requests"] = static_cast<double>(l.requests);
     m[name + ".failed"] = static_cast<double>(l.failed);
     for (const auto& [by, n] : l.served) m[name + ".served." + by] = static_cast<double>(n);
+    for (const auto& [by, n] : l.lb) m[name + ".lb." + by] = static_cast<double>(n);
     const sim::Time open = l.outage_from >= 0 ? end - l.outage_from : 0;
     m[name + ".outage_max_s"] = sim::to_seconds(std::max(l.outage_max, open));
   }

@@ -9,8 +9,11 @@
 namespace scenarios {
 
 /// Per workload W: `W.requests`, `W.failed` (no answer, or a status outside 200..399),
-/// `W.served.NODE` (good answers per server), `W.outage_max_s` (the longest run of failed
-/// requests, from the first one's send time to the next good one's, or to the end of the run).
+/// `W.served.NODE` (good answers per server), `W.lb.NODE` (good answers per load balancer, for
+/// clients that record it: the open-loop probe), `W.outage_max_s` (the longest run of failed
+/// requests in send order, from the first one's send time to the next good one's, or to the end
+/// of the run). An open loop's answers come out of send order (a request that hangs until its
+/// timeout finishes after the good ones sent behind it): the outage follows their `seq`.
 class LoadChecks final : public Check {
  public:
   /// `workloads`: those that get metrics even without a request (0 requests, the whole run out).
@@ -22,10 +25,15 @@ class LoadChecks final : public Check {
  private:
   struct Loop {
     std::int64_t requests = 0, failed = 0;
-    std::map<std::string, std::int64_t, std::less<>> served;
+    std::map<std::string, std::int64_t, std::less<>> served, lb;
     sim::Time outage_from = -1;  // send time of the current run of failures' first request
     sim::Time outage_max = 0;
+    /// Answers that came before one sent ahead of them (by seq), kept until it comes: only as
+    /// many as are in flight at once. (send time, good)
+    std::map<std::int64_t, std::pair<sim::Time, bool>> waiting;
+    std::int64_t next_seq = 1;
   };
+  static void in_send_order(Loop& l, sim::Time sent, bool ok);
   std::map<std::string, Loop, std::less<>> loops_;
 };
 

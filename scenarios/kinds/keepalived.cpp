@@ -45,11 +45,11 @@ VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::
   c.name = name;
   c.script = r.required_str("script");
   if (const Tree* ct = r.get("checks")) {
-    // Any command, told what it checks: exactly one of process, pidfile, exit.
+    // Any command, told what it checks: exactly one of process, pidfile, http, exit.
     const std::string cp = r.sub("checks");
-    const std::string one = "expected one of {process: NAME}, {pidfile: /path/to/file.pid}, {exit: CODE}";
+    const std::string one = "expected one of {process: NAME}, {pidfile: /path/to/file.pid}, {http: URL}, {exit: CODE}";
     if (!ct->is_map()) fail(*ct, cp, one);
-    MapReader cr(*ct, cp, {"process", "pidfile", "exit"});
+    MapReader cr(*ct, cp, {"process", "pidfile", "http", "exit"});
     if (ct->map.size() != 1) fail(*ct, cp, one);
     const std::string kind = ct->map[0].first;
     if (kind == "process") {
@@ -60,6 +60,12 @@ VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::
       c.checks.what = cr.required_str("pidfile");
       if (c.checks.what.empty() || c.checks.what[0] != '/')
         fail(*cr.get("pidfile"), cr.sub("pidfile"), "expected an absolute path, e.g. /run/haproxy.pid");
+    } else if (kind == "http") {
+      c.checks.kind = models::keepalived::ScriptCheck::Kind::Http;
+      c.checks.what = cr.required_str("http");
+      const auto hp = models::HostPort::parse(c.checks.what, 80);
+      if (c.checks.what.rfind("http://", 0) != 0 || !hp || hp->host.empty())
+        fail(*cr.get("http"), cr.sub("http"), "expected http://HOST[:PORT]/PATH (HOST: localhost, a node or an IPv4 address)");
     } else {
       c.checks.kind = models::keepalived::ScriptCheck::Kind::Exit;
       c.checks.exit_code = static_cast<int>(cr.integer("exit", 0, 0, 255));
@@ -72,8 +78,8 @@ VrrpScriptConfig read_script(const std::string& name, const Tree& t, const std::
     if (std::find(known.begin(), known.end(), cmd) == known.end())
       fail(*r.get("script"), r.sub("script"),
            "command '" + shown(cmd) +
-               "' is not modelled: say what it checks with 'checks: {process: NAME}', {pidfile: PATH} or "
-               "{exit: CODE}, or use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false");
+               "' is not modelled: say what it checks with 'checks: {process: NAME}', {pidfile: PATH}, "
+               "{http: URL} or {exit: CODE}, or use 'killall -0 PROCESS', 'pidof PROCESS', 'pgrep PROCESS', true or false");
     if ((cmd == "killall" || cmd == "pidof" || cmd == "pgrep") && c.script.find(' ') == std::string::npos)
       fail(*r.get("script"), r.sub("script"), "'" + cmd + "' needs a process name, e.g. 'killall -0 haproxy'");
   }

@@ -1,10 +1,12 @@
 // vrrp_script commands the model cannot read, told what they check (`checks:`).
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
 
 #include "../support/dummy_process.hpp"
 #include "models/keepalived/keepalived.hpp"
+#include "models/nginx/nginx.hpp"
 #include "sim/disk.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
@@ -21,12 +23,14 @@ struct Single {
   sim::Simulation s{1};
   sim::Node* node;
   ka::Keepalived* k;
-  explicit Single(ka::ScriptCheck checks, const std::string& script = "/usr/local/bin/check_app.sh") {
+  explicit Single(ka::ScriptCheck checks, const std::string& script = "/usr/local/bin/check_app.sh",
+                  const std::function<void(sim::Node&)>& also = {}) {
     auto& net = s.network();
     const auto seg = net.add_segment("lan", *sim::Subnet::parse("10.0.0.0/24"), sim::Distribution::constant(100_us));
     node = &s.add_node("lb");
     net.attach(*node, seg, sim::Ipv4::parse("10.0.0.2"));
     node->add_process<testing::DummyProcess>("app");
+    if (also) also(*node);
     ka::KeepalivedConfig c;
     ka::VrrpScriptConfig sc;
     sc.name = "check_app";
@@ -92,4 +96,20 @@ TEST_CASE("a pid file check succeeds only while the file names a live process", 
   one.node->disk().write_file("/run/app.pid", "not a pid\n");
   one.s.run_until(12_s);
   CHECK(one.priority() == 100);
+}
+
+TEST_CASE("a script told it checks an HTTP URL succeeds while the answer is 200-399 within its timeout",
+          "[keepalived][script]") {
+  // `curl -fs http://localhost/` beside nginx in the same container.
+  auto with_nginx = [](sim::Node& n) { n.add_process<models::Nginx>(models::NginxConfig{}).start_delay = sim::Distribution::constant(0); };
+  Single one(check(ka::ScriptCheck::Kind::Http, "http://localhost/"), "curl -fs http://localhost/", with_nginx);
+  one.s.run_until(3_s);
+  CHECK(one.priority() == 110);
+  for (const auto& p : one.node->processes())  // pkill -KILL -x nginx: master and worker; refused from now on
+    if (p->name() == "nginx" || p->name() == "nginx_worker") p->kill();
+  one.s.run_until(6_s);
+  CHECK(one.priority() == 100);
+  Single missing(check(ka::ScriptCheck::Kind::Http, "http://localhost/health"), "curl -fs http://localhost/health", with_nginx);
+  missing.s.run_until(3_s);
+  CHECK(missing.priority() == 100);  // 404: curl -f fails
 }

@@ -230,6 +230,65 @@ def test_sweep_with_a_bad_grid_value_exits_2_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+def run_json(path, *args):
+    p = hasim("run", path, "--json", *args)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_run_events_all_adds_every_request_and_check_record_and_changes_nothing_else(tmp_path):
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE)
+    plain, full = run_json(path), run_json(path, "--events", "all")
+    kinds = [e["kind"] for e in full["events"]]
+    assert "request" not in [e["kind"] for e in plain["events"]]
+    # every request and every health check is there, in time order
+    assert kinds.count("request") == full["metrics"]["load.requests"] > 50
+    assert kinds.count("check") == sum(row["checks"] for row in full["haproxy_stats"]) > 40
+    assert [e["t_s"] for e in full["events"]] == sorted(e["t_s"] for e in full["events"])
+    # the notable ones are all still there, and the run is the same
+    assert [e for e in full["events"] if e["kind"] in {e2["kind"] for e2 in plain["events"]}][:5] == plain["events"][:5]
+    assert (full["trace_sha256"], full["metrics"]) == (plain["trace_sha256"], plain["metrics"])
+    only = run_json(path, "--events", "request")
+    assert {e["kind"] for e in only["events"]} == {e["kind"] for e in plain["events"]} | {"request"}
+
+
+def test_run_events_needs_json_and_a_selection(tmp_path):
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE)
+    p = hasim("run", path, "--events", "all")
+    assert p.returncode == 2 and "--events selects what --json prints" in p.stderr
+    p = hasim("run", path, "--json", "--events", "request,")
+    assert p.returncode == 2 and "--events: expected notable, all or a list of event kinds" in p.stderr
+
+
+def test_sweep_events_writes_each_runs_records_beside_the_csv_joined_by_run(tmp_path):
+    import hasim as module
+
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE)
+    out = tmp_path / "s.csv"
+    p = hasim("sweep", path, "--grid", f"{SERVER}.fall=1,3", "--seeds", 2, "--jobs", 2, "--out", out, "--quiet",
+              "--events", "request")
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    lines = [dict(json.loads(x)["event"], run=json.loads(x)["run"], row_seed=json.loads(x)["seed"])
+             for x in (tmp_path / "s.events.jsonl").read_text().splitlines()]
+    for row in rows:
+        mine = [e for e in lines if e["run"] == int(row["run"])]
+        assert {e["row_seed"] for e in mine} == {int(row["seed"])}
+        assert sum(e["kind"] == "request" for e in mine) == float(row["load.requests"])
+    # the same records as hasim.run's for that seed and those values
+    one = module.run(path, seed=int(rows[3]["seed"]), overrides={f"{SERVER}.fall": rows[3][f"{SERVER}.fall"]},
+                     events=["request"])
+    key = lambda e: (e["kind"], e.get("seq"), e.get("status"), e.get("served_by"), e.get("node"))  # noqa: E731
+    mine = [e for e in lines if e["run"] == 3]
+    assert [key(e) for e in mine] == [key(e) for e in one["events"]]
+    assert [e["t_s"] for e in mine] == pytest.approx([e["t_s"] for e in one["events"]], abs=1e-9)
+    py = module.sweep(path, grid={f"{SERVER}.fall": [1, 3]}, seeds=2, jobs=2, events="request")
+    assert [len(r["events"]) for r in py] == [sum(e["run"] == i for e in lines) for i in range(4)]
+
+
 # Fault profiles (scenarios/faults/) are not scenarios: `hasim explore` reads them (test_explore.py).
 SHIPPED = sorted(p for p in (DEMO.parent).rglob("*.yaml") if "faults" not in p.relative_to(DEMO.parent).parts)
 

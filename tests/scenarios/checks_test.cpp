@@ -138,6 +138,39 @@ TEST_CASE("an outage still open at the end runs to the end") {
   CHECK(m == std::map<std::string, double>{{"w.requests", 2}, {"w.failed", 1}, {"w.outage_max_s", 15}, {"w.served.a", 1}});
 }
 
+namespace {
+sim::TraceRecord probe_request(double end_s, std::int64_t seq, double sent_s, std::int64_t status, const std::string& lb) {
+  return rec(end_s, "request", {{"workload", std::string("w")}, {"seq", seq}, {"sent_s", sent_s}, {"status", status},
+                                {"served_by", std::string(status == 200 ? "web2" : "")}, {"lb", lb}});
+}
+}  // namespace
+
+TEST_CASE("an open loop's outage follows the requests' send order, not the order their answers came in") {
+  // Every 100 ms; request 1 hangs until its 2 s timeout while 2..20 are answered at once: one
+  // failed request, a 100 ms outage (from its send to request 2's), not one from 0 s to the end.
+  std::vector<sim::TraceRecord> ev;
+  for (int i = 2; i <= 20; ++i) ev.push_back(probe_request(0.1 * (i - 1) + 0.001, i, 0.1 * (i - 1), 200, "lb1"));
+  ev.push_back(probe_request(2.0, 1, 0.0, 0, ""));  // its timeout, after all the others
+  scenarios::LoadChecks c({"w"});
+  const auto m = run(c, ev, 3);
+  CHECK(m.at("w.requests") == 20);
+  CHECK(m.at("w.failed") == 1);
+  CHECK(m.at("w.outage_max_s") == Approx(0.1));
+  CHECK(m.at("w.lb.lb1") == 19);  // good answers per load balancer
+  CHECK(m.at("w.served.web2") == 19);
+}
+
+TEST_CASE("requests that never answered leave gaps in send order, and what came after them still counts") {
+  // seq 2 never ends (its client was killed): 3 failed, 4 good, counted at the end in send order.
+  scenarios::LoadChecks c({"w"});
+  const auto m = run(c, {probe_request(0.1, 1, 0.0, 200, "a"), probe_request(0.41, 4, 0.4, 200, "b"),
+                         probe_request(2.3, 3, 0.3, 0, "")}, 3);
+  CHECK(m.at("w.failed") == 1);
+  CHECK(m.at("w.outage_max_s") == Approx(0.1));  // 0.3 -> 0.4
+  CHECK(m.at("w.lb.a") == 1);
+  CHECK(m.at("w.lb.b") == 1);
+}
+
 TEST_CASE("a time field reads the simulator's seconds text exactly and a real run's number of seconds") {
   const auto r = rec(0, "request", {{"a", std::string("12.000000001")}, {"b", 41.07978}, {"c", std::int64_t{3}},
                                     {"d", sim::seconds_text(-1)}, {"e", std::string("x")}});

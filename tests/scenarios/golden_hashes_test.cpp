@@ -31,6 +31,7 @@ namespace {
 // rows are records), the writer's session has pg-writer.sh's timeouts and its transaction 208
 // bytes of WAL (not 264), and a crash acts after the exec that stands for it in the real stack
 // (no exec latency in these files: crash-failover's crash still acts at 20 s).
+// demo1-part2/open-loop-kill-haproxy1 (the open-loop probe) added; no other hash changed.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "5abf229c060baba4067c2d4d462eb169694c5a3b7faefd6fcd9c83b9a3586684"},
     {"demo1-part1/kill-nginx-master.yaml", "367fb28fcaeac47b8e08a76f49fab2921a5481ef8ea0422ccb79a46e4022e4f7"},
@@ -42,6 +43,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/kill-keepalived-parent.yaml", "a9449c5d7cb495359faced57af94f23d43352d538c751688dc79d2905dce4960"},
     {"demo1-part2/kill-vrrp-child.yaml", "7e36ff8aa2f87f9392e009a3e2c6c0ed8ed989e16701e4a2d36dbe29b0f9d100"},
     {"demo1-part2/link-down-haproxy1.yaml", "4cb6829e0969a2df2cedfc27ff8a8e244d57d4353af0dc8ecbc0803ee53b1a57"},
+    {"demo1-part2/open-loop-kill-haproxy1.yaml", "e4d8225c2830e0fa5ffd4a6039904d8d817246f86f270446352b69a7296be8fd"},
     {"demo1-part2/recreate-haproxy1-container.yaml", "83704dca824ef376ddf37e4c224a8e96ba3e0976ecd77616a43dff291d0dfa16"},
     {"demo1-part2/restart-keepalived.yaml", "28e06eba0d5de1aaee8ce4741aa9e3b62bb4bdf64857b8f95d4bc7ab132d57c2"},
     {"demo2/crash-failover.yaml", "c0692fcbd2ca519d8d4f98c0bfd66400bd0b20c59af817b5687e794d41ca1c2a"},

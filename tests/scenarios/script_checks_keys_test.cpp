@@ -67,4 +67,7 @@ TEST_CASE("checks takes exactly one known kind", "[scenarios][keepalived][errors
   CHECK(error_of(scenario("{script: /x, checks: {pidfile: run/x.pid}}")).find("expected an absolute path") != std::string::npos);
   CHECK(error_of(scenario("{script: /x, checks: {exit: 300}}")).find("checks.exit") != std::string::npos);
   CHECK(error_of(scenario("{script: /x, checks: haproxy}")).find("expected one of") != std::string::npos);
+  CHECK(error_of(scenario("{script: 'curl -fs x', checks: {http: localhost/health}}")).find("checks.http: expected http://HOST") !=
+        std::string::npos);
+  CHECK(error_of(scenario("{script: 'curl -fs http://localhost/health', checks: {http: 'http://localhost/health'}}")).empty());
 }

@@ -34,6 +34,6 @@ TEST_CASE("an unknown workload kind is a located error listing the declared kind
     FAIL("no error");
   } catch (const scenarios::ScenarioError& e) {
     CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:7:") &&
-                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, pg_writer)"));
+                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, http_probe, pg_writer)"));
   }
 }

@@ -438,3 +438,33 @@ TEST_CASE("render: a crash silences the node (its links set down from inside) be
   CHECK(fs::exists(dir / "images" / "postgres" / "hasim" / "pg-stat-probe.sh"));
   CHECK_FALSE(fs::exists(dir / "images" / "pgclient" / "hasim" / "pg-stat-probe.sh"));
 }
+
+TEST_CASE("render: an http_probe runs probe.sh in its own image, and HAProxy tags each answer with itself and its server",
+          "[validation][probe]") {
+  const auto dir = fresh_dir("probe");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2/open-loop-kill-haproxy1.yaml", {}),
+      dir.string());
+  CHECK(fs::exists(dir / "images" / "probe" / "hasim" / "probe.sh"));
+  CHECK(slurp(dir / "docker-compose.yml").find("build: ./images/probe") != std::string::npos);
+  const std::string plan = slurp(dir / "plan.json");
+  CHECK(plan.find("\"kind\": \"http_probe\"") != std::string::npos);
+  CHECK(plan.find("\"argv\": [\"/hasim/probe.sh\", \"http://vip-access:80/\", \"0\", \"0.1\", \"2\", \"2\", \"35\"]") != std::string::npos);
+  const std::string cfg = slurp(dir / "haproxy2" / "haproxy.cfg");
+  CHECK(has_line(cfg, "http-after-response set-header X-Hasim-Lb haproxy2"));
+  CHECK(has_line(cfg, "http-after-response set-header X-Hasim-Server %[srv_name]"));
+  // Without a probe nothing changes: no headers, and the other images are as they were.
+  const auto plain = fresh_dir("no-probe");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2/kill-haproxy1-container.yaml", {}),
+      plain.string());
+  CHECK(slurp(plain / "haproxy2" / "haproxy.cfg").find("X-Hasim") == std::string::npos);
+  CHECK(!fs::exists(plain / "images" / "base" / "hasim" / "probe.sh"));
+}
+
+TEST_CASE("render: an http_probe on a node with daemons cannot be rendered", "[validation][probe]") {
+  auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2/open-loop-kill-haproxy1.yaml",
+                                       {"workloads.load.node=vip-access"});
+  CHECK_THROWS_WITH(validation::render_scenario(spec, fresh_dir("probe-bad").string()),
+                    Catch::Contains("workloads.load.node") && Catch::Contains("an http_probe runs on a node without daemons"));
+}

@@ -18,7 +18,7 @@ using detail::json_str;
 using detail::seconds;
 
 std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const std::vector<std::string>& nameservers,
-                               int stats_port, const std::string& where) {
+                               int stats_port, const std::string& where, const std::string& tag_as) {
   std::ostringstream o;
   o << "# Rendered by `hasim render` from " << where << ". HAProxy 2.6 (Debian bookworm).\n";
   o << "global\n";
@@ -60,6 +60,13 @@ std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const st
     o << "\nfrontend " << f.name << "\n";
     o << "    bind *:" << f.port << "\n";
     if (!f.default_backend.empty()) o << "    default_backend " << f.default_backend << "\n";
+    if (!tag_as.empty()) {
+      // http-after-response: also HAProxy's own answers (a 503 with no server up), unlike
+      // http-response. srv_name is empty when no server was chosen.
+      o << "    # Added by hasim render: which load balancer and server answered, for the probe's log.\n";
+      o << "    http-after-response set-header X-Hasim-Lb " << tag_as << "\n";
+      o << "    http-after-response set-header X-Hasim-Server %[srv_name]\n";
+    }
   }
 
   for (const auto& b : c.backends) {
@@ -136,7 +143,10 @@ std::vector<NodeFile> RealDaemon<models::haproxy::HaproxyConfig>::files(const Re
     for (const auto& net : ctx.spec.networks)
       if (net.name == a.network) ns.push_back(ctx.engine == Engine::Docker ? "127.0.0.11" : detail::gateway_of(net.subnet));
   ns.erase(std::unique(ns.begin(), ns.end()), ns.end());
-  return {NodeFile{"haproxy.cfg", render_haproxy_cfg(c, ns, kStatsPort, ctx.where)}};
+  // The probe (http_probe) records which HAProxy and which server answered each request.
+  bool probe = false;
+  for (const auto& [name, w] : ctx.spec.workloads) probe = probe || w.kind == "http_probe";
+  return {NodeFile{"haproxy.cfg", render_haproxy_cfg(c, ns, kStatsPort, ctx.where, probe ? ctx.node.name : "")}};
 }
 
 std::vector<std::pair<std::string, std::string>> RealDaemon<models::haproxy::HaproxyConfig>::mounts() {

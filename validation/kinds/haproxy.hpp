@@ -21,7 +21,9 @@ struct RealDaemon<models::haproxy::HaproxyConfig> {
 
 /// haproxy.cfg. `nameservers` are the DNS servers listed in each `resolvers` section;
 /// `stats_port` gets a `listen hasim_stats` section (run_real.py's health probe, CSV stats).
+/// `tag_as`: when not empty, each frontend adds X-Hasim-Lb: TAG_AS and X-Hasim-Server: the
+/// chosen server to every answer, for a client that records them (the http_probe workload).
 std::string render_haproxy_cfg(const models::haproxy::HaproxyConfig& c, const std::vector<std::string>& nameservers,
-                               int stats_port, const std::string& where);
+                               int stats_port, const std::string& where, const std::string& tag_as = "");
 
 }  // namespace validation
