@@ -749,10 +749,45 @@ def cleanup_leftovers() -> list[str]:
     return done
 
 
-def fix_exec_delays(res: dict) -> None:
-    """Every daemon runs before time 0 (runtime kind host): the first start-ups are not the
-    model's (validate would set the container engine's compose_up from them)."""
-    res.setdefault("startup_delays_s", {})["first"] = {}
+def process_startups(plan: dict, res: dict, logs: dict[str, list[str]]) -> dict[str, list[float]]:
+    """A daemon started alone (a process fault's `start`: run-X.sh with nsenter, as `systemctl
+    start X`), from the command to the daemon's ready line (plan.json's ready_logs) in its node's
+    log, within 60 s: {kind: [s, ...]}. The simulator's runtime.daemon_start, which run_real's
+    analysis measures only at container starts."""
+    out: dict[str, list[float]] = {}
+    t0 = res["t0_ns"]
+    for f in res.get("faults", []):
+        shell = str((f.get("shell") or [""])[0])
+        if f.get("kind") != "fault" or f.get("action") != "start" or "/" not in str(f.get("target")):
+            continue
+        m = re.search(r"/run-(\w+)\.sh", shell)
+        if not shell.startswith("ip netns exec") or not m:
+            continue
+        kind, node = m.group(1), f["target"].split("/")[0]
+        issued = t0 + int(round(float(f["t_s"]) * 1e9))
+        text = plan.get("ready_logs", {}).get(kind)
+        for line in logs.get(node, []):
+            ns, msg = rr.parse_logs.parse_timestamp_line(line)
+            if ns is not None and text and text in msg and issued <= ns <= issued + 60_000_000_000:
+                out.setdefault(kind, []).append(round((ns - issued) / 1e9, 6))
+                break
+    return out
+
+
+def netns_measures(plan: dict, res: dict, rdir: str) -> None:
+    """What run_real's analysis does not measure the host's way: every daemon runs before time 0
+    (runtime kind host), so there are no first start-ups for the model (validate would set the
+    container engine's compose_up from them); a daemon started alone is a start-up too."""
+    st = res.setdefault("startup_delays_s", {})
+    st["first"] = {}
+    logs = {}
+    for svc in plan["logs"]:
+        path = os.path.join(rdir, f"{svc}.log")
+        if os.path.exists(path):
+            with open(path) as fh:
+                logs[svc] = fh.read().splitlines()
+    for kind, xs in process_startups(plan, res, logs).items():
+        st.setdefault("later", {}).setdefault(kind, []).extend(xs)
 
 
 def main(argv=None) -> int:
@@ -809,6 +844,10 @@ def main(argv=None) -> int:
     seed = plan["seed"] if a.seed is None else a.seed
     logdir = os.path.abspath(a.logs or (a.out[:-5] if a.out.endswith(".json") else a.out) + "-logs")
     os.makedirs(logdir, exist_ok=True)
+    a.out = os.path.abspath(a.out)
+    # Every node sees its own /tmp and /run: a working directory there is gone inside it (HAProxy
+    # refuses to start: "Impossible to get back to initial directory").
+    os.chdir("/")
     parallel = max(1, min(a.parallel, a.runs or 1))
     a.parallel = parallel
     signal.signal(signal.SIGINT, rr._on_signal)
@@ -845,7 +884,7 @@ def main(argv=None) -> int:
 
         def analyze_netns(pl, res, rdir):
             orig_analyze(pl, res, rdir)
-            fix_exec_delays(res)
+            netns_measures(pl, res, rdir)
         rr.analyze = analyze_netns
         threads = [threading.Thread(target=worker, args=(s, i * a.stagger), daemon=True) for i, s in enumerate(stacks)]
         for t in threads:
