@@ -54,8 +54,14 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     if (ns.router) net.set_router(node.id(), true);
     if (ns.start_delay) node.start_delay = *ns.start_delay;
     // Started with the stack (`compose up`): the engine's measured start-up, unless the scenario
-    // says how this node starts.
+    // says how this node starts. A host (runtime kind host) is up, its daemons running, at time 0,
+    // and a later start brings it back at once (its link; the daemons' start-ups follow).
     const bool with_stack = ns.start;
+    const bool host = spec.runtime.kind == models::runtime::RuntimeKind::Host;
+    if (host && !ns.start_delay) {
+      node.start_delay = sim::Distribution::constant(0);
+      if (with_stack) node.first_start_delay = sim::Distribution::constant(0);
+    }
     if (with_stack && !ns.start_delay && spec.runtime.compose_up.container) node.first_start_delay = *spec.runtime.compose_up.container;
     if (ns.stop_timeout) node.stop_timeout = *ns.stop_timeout;
     if (spec.runtime.teardown_delay) node.teardown_delay = *spec.runtime.teardown_delay;
@@ -73,6 +79,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       if (auto d = spec.runtime.daemon_start.find(key); d != spec.runtime.daemon_start.end() && !own_start)
         p->start_delay = d->second;
       if (i < ns.timings.size()) apply_timing(*p, ns.timings[i]);
+      if (with_stack && !own_start && host) p->first_start_delay = sim::Distribution::constant(0);
       if (with_stack && !own_start) {
         auto d = spec.runtime.compose_up.daemons.find(key);
         if (d != spec.runtime.compose_up.daemons.end()) p->first_start_delay = d->second;

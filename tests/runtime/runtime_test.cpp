@@ -399,3 +399,47 @@ TEST_CASE("daemon_start names daemon kinds only", "[runtime]") {
   CHECK_THROWS_WITH(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"),
                     Catch::Contains("inline.yaml:5") && Catch::Contains("runtime.daemon_start.ngnix") && Catch::Contains("nginx"));
 }
+
+TEST_CASE("on hosts every daemon runs from time 0 and a later start takes only the daemon's own start-up", "[runtime]") {
+  const std::string yaml = R"(
+name: host
+duration: 30s
+networks:
+  lan: {subnet: 10.0.0.0/24, latency: 100us}
+runtime:
+  kind: host
+  daemon_start: {nginx: 300ms}
+nodes:
+  web1:
+    nginx: {files: [/]}
+  web2:
+    start_delay: 2s
+    nginx: {files: [/]}
+faults:
+  - {at: 10s, stop: web1}
+  - {at: 20s, start: web1}
+)";
+  const auto r = scenarios::run_scenario(scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml"), 1);
+  std::map<std::string, std::vector<double>> up, ready;
+  for (const auto& e : r.events) {
+    if (e.kind == "node_up") up[e.text("node")].push_back(sim::to_seconds(e.time));
+    if (e.kind == "process_start" && e.text("process") == "nginx") ready[e.text("node")].push_back(sim::to_seconds(e.time));
+  }
+  REQUIRE(up["web1"].size() == 2);
+  REQUIRE(ready["web1"].size() == 2);
+  CHECK(up["web1"][0] == 0.0);
+  CHECK(ready["web1"][0] == 0.0);                                        // already running
+  CHECK(up["web1"][1] == Approx(20.0).margin(1e-9));                     // no container start-up
+  CHECK(ready["web1"][1] - up["web1"][1] == Approx(0.3).margin(1e-9));   // the daemon's own
+  REQUIRE(up["web2"].size() == 1);
+  CHECK(up["web2"][0] == Approx(2.0).margin(1e-9));                      // a node's own start_delay wins
+}
+
+TEST_CASE("a host runtime refuses a container engine's compose start, and an unknown kind is named", "[runtime]") {
+  const std::string base = "name: x\nnetworks: {lan: {}}\nnodes: {web: {nginx: {}}}\nruntime:\n";
+  CHECK_THROWS_WITH(scenarios::spec_from_tree(scenarios::parse_yaml(base + "  kind: host\n  compose_up: {container: 1s}\n",
+                                                                    "inline.yaml"), "inline.yaml"),
+                    Catch::Contains("inline.yaml:6") && Catch::Contains("runtime.compose_up") && Catch::Contains("host"));
+  CHECK_THROWS_WITH(scenarios::spec_from_tree(scenarios::parse_yaml(base + "  kind: hots\n", "inline.yaml"), "inline.yaml"),
+                    Catch::Contains("inline.yaml:5") && Catch::Contains("runtime.kind") && Catch::Contains("did you mean 'host'"));
+}
