@@ -227,8 +227,9 @@ int cmd_validate(const Args& a) {
   if (!a.scenario_wakeup)
     for (const auto& [action, m] : real.command_delay) {
       sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
-      std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+      std::printf("%s%s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
+                  m.median_s * 1e3, m.max_s * 1e3);
     }
   // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
   // first start (every container at once) and later `docker start`s differ.
@@ -240,8 +241,9 @@ int cmd_validate(const Args& a) {
     }
     for (const auto& [kind, m] : real.startup_later) {
       sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
-      std::printf("%s's start-up after docker start measured in the real runs (%d starts of %d runs): median %.0f ms, "
-                  "max %.0f ms; simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+      std::printf("%s's start-up after %s measured in the real runs (%d starts of %d runs): median %.0f ms, "
+                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
+                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
   }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
