@@ -186,3 +186,22 @@ def test_run_netns_refuses_a_rendering_it_cannot_run_with_exit_2(tmp_path):
     assert r.returncode == 2
     assert "plan.json: postgres" in r.stderr
     assert not (tmp_path / "o.json").exists()
+
+
+def test_a_daemon_started_alone_is_timed_from_its_command_to_its_ready_line():
+    t0 = 1_796_283_325_000_000_000
+    plan = {"ready_logs": {"nginx": "start worker process"}, "logs": ["nginx1"]}
+    res = {"t0_ns": t0, "faults": [
+        {"kind": "fault", "action": "start", "target": "nginx1/nginx", "t_s": 50.0,
+         "shell": ["ip netns exec nginx1 /hasim/run-nginx.sh"]},
+        {"kind": "fault", "action": "start", "target": "nginx2", "t_s": 51.0, "shell": ["# nginx2: boot"]}]}
+    logs = {"nginx1": [run_netns.stamp(t0 + 49_000_000_000) + " 2026/12/03 start worker process 7",  # before: not it
+                       run_netns.stamp(t0 + 50_250_000_000) + " 2026/12/03 start worker process 9",
+                       run_netns.stamp(t0 + 50_900_000_000) + " 2026/12/03 start worker process 10"]}
+    assert run_netns.process_startups(plan, res, logs) == {"nginx": [0.25]}
+
+
+def test_daemons_running_before_time_0_leave_no_first_start_up_for_the_model(tmp_path):
+    res = {"t0_ns": 0, "faults": [], "startup_delays_s": {"first": {"nginx": [0.3]}, "later": {}}}
+    run_netns.netns_measures({"logs": [], "ready_logs": {}}, res, str(tmp_path))
+    assert res["startup_delays_s"]["first"] == {}
