@@ -205,3 +205,16 @@ def test_daemons_running_before_time_0_leave_no_first_start_up_for_the_model(tmp
     res = {"t0_ns": 0, "faults": [], "startup_delays_s": {"first": {"nginx": [0.3]}, "later": {}}}
     run_netns.netns_measures({"logs": [], "ready_logs": {}}, res, str(tmp_path))
     assert res["startup_delays_s"]["first"] == {}
+
+
+def test_each_fault_is_recorded_as_the_hosts_command_it_stands_for():
+    s = run_netns.parse_compose(COMPOSE)
+    stack = run_netns.NetnsStack("/nonexistent", plan_of(), s, "abc123")
+    proc = {"steps": [{"op": "exec", "service": "nginx1", "argv": ["pkill", "-QUIT", "-x", "nginx"]}]}
+    assert stack.fault_shell(proc) == ["ip netns exec nginx1 pkill -QUIT -x nginx"]
+    shut = stack.fault_shell({"steps": [{"op": "stop", "service": "nginx1", "timeout_s": 10}]})
+    assert "SIGTERM" in shut[0] and "SIGKILL after 10 s" in shut[0] and "link set down" in shut[0]
+    assert "SIGKILL" in stack.fault_shell({"steps": [{"op": "kill", "service": "nginx1"}]})[0]
+    # A process fault's duration counts as the host's exec latency in run_real's analysis.
+    f = {"kind": "fault", "t_s": 20.0, "done_s": 20.2, "shell": stack.fault_shell(proc)}
+    assert parse_logs.operator_exec_delays([f]) == [pytest.approx(0.2)]
