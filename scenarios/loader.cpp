@@ -221,9 +221,19 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay",
-                             "compose_up", "daemon_start"});
+                             "compose_up", "daemon_start", "kind"});
+  if (r.has("kind")) {
+    const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
+    if (v == "host") rc.kind = models::runtime::RuntimeKind::Host;
+    else if (v != "containers")
+      fail(*r.get("kind"), r.sub("kind"), "unknown runtime kind '" + shown(v) + "' (did you mean '" +
+                                              closest(v, {"containers", "host"}) + "'?); valid: containers, host");
+  }
   if (const Tree* u = r.get("compose_up"); u != nullptr && u->kind != Tree::Kind::Null) {
     MapReader ur(*u, r.sub("compose_up"), {"container", "daemons"});
+    if (rc.kind == models::runtime::RuntimeKind::Host)
+      fail(*u, r.sub("compose_up"), "a container engine's start, and runtime kind host has none (its daemons run at time 0): "
+                                    "drop it, or the include that brings it (calibration/podman.yaml)");
     rc.compose_up.container = ur.distribution("container");
     if (const Tree* d = ur.get("daemons"); d != nullptr && d->kind != Tree::Kind::Null) {
       MapReader dr(*d, ur.sub("daemons"), kind_keys());

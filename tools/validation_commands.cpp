@@ -12,6 +12,7 @@
 
 #include "scenarios/loader.hpp"
 #include "scenarios/output.hpp"
+#include "scenarios/tree.hpp"
 #include "tools/cli.hpp"
 #include "validation/calibrate.hpp"
 #include "validation/render.hpp"
@@ -37,6 +38,12 @@ Options:
   --sim-seeds M      simulated seeds (default 100), from --seed
   --seed S           first simulated seed and the real runs' fault-phase seed (default: the scenario's)
   --parallel K       real runs at once, each in its own project and subnets (default min(N, 5))
+  --engine E         where the real stack runs: compose (default; podman's Docker API with
+                     docker-compose, validation/run_real.py) or netns (plain network namespaces,
+                     no container engine: a namespace per node and a bridge in one of its own,
+                     the daemons installed on the host and started with ip netns exec,
+                     validation/run_netns.py; for runtime kind host scenarios, e.g.
+                     scenarios/demo1-part1/host.yaml)
   --out DIR          where the record goes (default hasim-validate/NAME): stack/ (rendered files),
                      real.json and real-logs/ (run_real.py), validation.json, report.md,
                      distributions.png
@@ -108,21 +115,27 @@ std::string machine() {
 /// The real runs of one scenario: rendered, set up, run by run_real.py into `dir`.
 validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const Args& a, const std::string& dir, int runs) {
   const std::string src = validation::source_dir();
-  const std::string run_real = src + "/validation/run_real.py";
+  const bool netns = a.engine == "netns";
+  const std::string run_real = src + (netns ? "/validation/run_netns.py" : "/validation/run_real.py");
   const std::string python = "/usr/bin/python3";
   if (!std::filesystem::exists(run_real))
     throw EnvironmentError("validation runner not found: " + run_real + " (set HASIM_SOURCE_DIR to the hasim checkout)");
   if (access(python.c_str(), X_OK) != 0) throw EnvironmentError("the real runs need " + python + " (apt-get install python3)");
-  if (geteuid() != 0) throw EnvironmentError("the real stack needs root (rootful podman: VRRP and iptables need real capabilities)");
+  if (geteuid() != 0)
+    throw EnvironmentError(netns ? "the real stack in namespaces needs root (ip netns, unshare, nsenter)"
+                                 : "the real stack needs root (rootful podman: VRRP and iptables need real capabilities)");
   std::filesystem::create_directories(dir);
   const std::string stack = dir + "/stack";
   std::filesystem::remove_all(stack);
-  validation::render_scenario(spec, stack, validation::RenderOptions{validation::Engine::Podman});  // run_real.py runs podman
-  std::fprintf(stderr, "hasim: preparing the engine (validation/env/setup.sh, base-image.sh)\n");
-  if (validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env") != 0)
-    throw EnvironmentError("validation/env/setup.sh failed (its message is above)");
-  if (validation::run_child({"/bin/bash", src + "/validation/env/base-image.sh"}) != 0)
-    throw EnvironmentError("validation/env/base-image.sh failed (its message is above)");
+  // run_real.py runs podman; run_netns.py reads the same rendering (configs, plan.json, scripts).
+  validation::render_scenario(spec, stack, validation::RenderOptions{validation::Engine::Podman});
+  if (!netns) {
+    std::fprintf(stderr, "hasim: preparing the engine (validation/env/setup.sh, base-image.sh)\n");
+    if (validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env") != 0)
+      throw EnvironmentError("validation/env/setup.sh failed (its message is above)");
+    if (validation::run_child({"/bin/bash", src + "/validation/env/base-image.sh"}) != 0)
+      throw EnvironmentError("validation/env/base-image.sh failed (its message is above)");
+  }
   const int parallel = a.parallel > 0 ? a.parallel : std::min(runs, 5);
   const std::string out = dir + "/real.json";
   std::filesystem::remove(out);
@@ -131,9 +144,12 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   if (a.seed) argv.insert(argv.end(), {"--seed", std::to_string(*a.seed)});
   std::fprintf(stderr, "hasim: %d real run(s) of %s, %d at a time\n", runs, spec.name.c_str(), parallel);
   const int rc = validation::run_child(argv);
-  if (rc == 130) throw EnvironmentError("interrupted: run_real.py tore the stack down; partial results in " + out);
+  const std::string runner = netns ? "run_netns.py" : "run_real.py";
+  if (rc == 130) throw EnvironmentError("interrupted: " + runner + " tore the stack down; partial results in " + out);
+  if (netns && rc == 2) throw scenarios::ScenarioError(scenarios::Source{a.scenario(), 0, 0}, "--engine netns",
+                                                       "the stack cannot run in namespaces (run_netns.py's message is above)");
   if (rc != 0 || !std::filesystem::exists(out))
-    throw EnvironmentError("run_real.py failed (exit " + std::to_string(rc) + "); see its messages above and " + dir);
+    throw EnvironmentError(runner + " failed (exit " + std::to_string(rc) + "); see its messages above and " + dir);
   auto real = validation::read_real_runs(out, &spec);
   if (static_cast<int>(real.runs.size()) != runs)
     throw EnvironmentError(out + ": " + std::to_string(real.runs.size()) + " of " + std::to_string(runs) + " real runs completed" +
@@ -165,6 +181,8 @@ void write_plot(const std::string& json, const std::string& png) {
 
 int cmd_validate(const Args& a) {
   if (a.scenarios.size() != 1) usage_error("validate takes one SCENARIO");
+  if (a.engine != "docker" && a.engine != "compose" && a.engine != "podman" && a.engine != "netns")
+    usage_error("--engine expects compose or netns, got '" + scenarios::printable_text(a.engine) + "'");
   if (a.reals.size() > 1) usage_error("validate takes one --real FILE");
   const auto spec = scenarios::load_scenario(a.scenario(), a.sets);
   const scenarios::Tree tree = scenarios::load_tree(a.scenario());
@@ -209,8 +227,9 @@ int cmd_validate(const Args& a) {
   if (!a.scenario_wakeup)
     for (const auto& [action, m] : real.command_delay) {
       sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
-      std::printf("docker %s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", action.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+      std::printf("%s%s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
+                  m.median_s * 1e3, m.max_s * 1e3);
     }
   // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
   // first start (every container at once) and later `docker start`s differ.
@@ -222,8 +241,9 @@ int cmd_validate(const Args& a) {
     }
     for (const auto& [kind, m] : real.startup_later) {
       sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
-      std::printf("%s's start-up after docker start measured in the real runs (%d starts of %d runs): median %.0f ms, "
-                  "max %.0f ms; simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+      std::printf("%s's start-up after %s measured in the real runs (%d starts of %d runs): median %.0f ms, "
+                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
+                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
   }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);

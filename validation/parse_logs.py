@@ -320,7 +320,7 @@ def operator_exec_delays(faults: list[dict]) -> list[float]:
     for f in faults:
         shell = f.get("shell") or []
         if (f.get("kind") == FAULT and len(shell) == 1
-                and str(shell[0]).startswith("docker exec") and f.get("done_s") is not None):
+                and str(shell[0]).startswith(("docker exec", "ip netns exec")) and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out
 

@@ -487,8 +487,9 @@ class StatsProbe:
     its next wait: killing the `podman exec` client left it running inside (two curls and a sleep
     every 0.25 s in each stack, for a minute after the stack was healthy)."""
 
-    def __init__(self, cid: str, haproxies: list[dict], limit_s: float):
+    def __init__(self, cid: str, haproxies: list[dict], limit_s: float, prefix: list[str] | None = None):
         self.cid, self.haproxies = cid, haproxies
+        self.prefix = prefix or ["podman", "exec", "-i", cid]  # how to run a command inside the probe node
         self.rounds = int(limit_s / 0.25) + 4
         self.proc: subprocess.Popen | None = None
         self.thread: threading.Thread | None = None
@@ -503,7 +504,7 @@ class StatsProbe:
 
     def start(self) -> None:
         urls = [h["stats_url"] for h in self.haproxies]
-        self.proc = subprocess.Popen(["podman", "exec", "-i", self.cid, "bash", "-c", self.SCRIPT, str(self.rounds)] + urls,
+        self.proc = subprocess.Popen(self.prefix + ["bash", "-c", self.SCRIPT, str(self.rounds)] + urls,
                                      env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE,
                                      text=True, start_new_session=True)
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -628,15 +629,16 @@ class TickProbe:
               'while [ "$i" -lt "$0" ]; do a=${EPOCHREALTIME/./}; read -t 0.1 -u 3 _; b=${EPOCHREALTIME/./}; '
               'echo "HASIM_TICK late_us=$(( b - a - 100000 ))"; i=$((i+1)); done')
 
-    def __init__(self, cid: str, duration_s: float, path: str):
+    def __init__(self, cid: str, duration_s: float, path: str, prefix: list[str] | None = None):
         self.cid, self.path = cid, path
+        self.prefix = prefix or ["podman", "exec", cid]
         self.rounds = int(duration_s / 0.1) + 1
         self.proc = None
         self.fh = None
 
     def start(self) -> None:
         self.fh = open(self.path, "w")
-        self.proc = subprocess.Popen(["podman", "exec", self.cid, "bash", "-c", self.SCRIPT, str(self.rounds)], env=ENV,
+        self.proc = subprocess.Popen(self.prefix + ["bash", "-c", self.SCRIPT, str(self.rounds)], env=ENV,
                                      stdout=self.fh, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
 
@@ -819,6 +821,30 @@ class Stack:
         self.links_down.clear()
         return left
 
+    # --- what one_run asks of a stack (run_netns.py's NetnsStack answers the same) ---------------
+    def time_zero(self) -> tuple[int, list[int]]:
+        """Scenario time 0 (epoch ns) and each node's start: the first container's start, less the
+        simulator's median container start-up (300 ms). Waiting for health first put t0 0.1-5 s
+        after the stack was up, so daemons had run for an unknown while (keepalived MASTER before t0)."""
+        started = self.started_ns()
+        return (min(started) if started else time.time_ns()) - 300_000_000, started
+
+    def exec_argv(self, svc: str, argv: list[str]) -> list[str]:
+        """argv run inside a node (a workload's loop)."""
+        return ["podman", "exec", self.ids[svc]] + argv
+
+    def apply_fault(self, payload: dict) -> None:
+        for s in payload["steps"]:
+            self.step(s)
+
+    def undo_fault(self, payload: dict) -> None:
+        for s in payload["undo"]:
+            self.step(s)
+
+    def fault_shell(self, fault: dict) -> list[str]:
+        """The commands a fault stands for, as recorded (the scenario's plan: its addresses)."""
+        return fault["shell"]
+
     # --- probes (inside the stack) -----------------------------------------------------------
     def started_ns(self) -> list[int]:
         """Each container's start (epoch ns) as the engine recorded it."""
@@ -839,7 +865,7 @@ class Stack:
                 if s["check"] and s["node"] not in stopped]
         if not want:
             return 0.0
-        probe = StatsProbe(self.ids[self.plan["probe_service"]], self.plan["haproxy"], limit_s)
+        probe = self.stats_probe(limit_s)
         probe.start()
         try:
             while time.monotonic() - t < limit_s:
@@ -852,6 +878,9 @@ class Stack:
         finally:
             probe.stop()
         raise RuntimeError(f"not healthy within {limit_s}s: {probe.states()}")
+
+    def stats_probe(self, limit_s: float) -> StatsProbe:
+        return StatsProbe(self.ids[self.plan["probe_service"]], self.plan["haproxy"], limit_s)
 
     def wait_postgres_ready(self, limit_s: float) -> float:
         """Waits (bounded) until each PostgreSQL primary of the plan streams to every standby and
@@ -995,11 +1024,8 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
     t_up = time.monotonic()
     stack.up()
     res["up_s"] = time.monotonic() - t_up
-    # Scenario time 0 is when the simulator starts every node: the first container's start, less
-    # the simulator's median container start-up (300 ms). Waiting for health first put t0 0.1-5 s
-    # after the stack was up, so daemons had run for an unknown while (keepalived MASTER before t0).
-    started = stack.started_ns()
-    t0 = (min(started) if started else time.time_ns()) - 300_000_000
+    # Scenario time 0 is when the simulator starts every node (Stack.time_zero says how).
+    t0, started = stack.time_zero()
     if plan.get("postgres"):
         # The simulator's PostgreSQL servers start on data directories made before its run
         # (initdb, the standbys' base backups); here that set-up happens in the containers'
@@ -1020,7 +1046,7 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             w = stack.plan["workloads"][workloads.pop(0)[1]]
             path = os.path.join(outdir, f"workload-{w['name']}.log")
             fh = open(path, "w")
-            p = subprocess.Popen(["podman", "exec", stack.ids[w["service"]]] + w["argv"], env=ENV,
+            p = subprocess.Popen(stack.exec_argv(w["service"], w["argv"]), env=ENV,
                                  stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             stack.clients.append((w, p, fh))
             log(f"{tag}: workload {w['name']} started")
@@ -1057,13 +1083,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         for th in before:
             th.join(timeout=300)
         try:
-            for s in payload["steps"]:
-                stack.step(s)
+            stack.apply_fault(payload)
         except BaseException as e:  # noqa: BLE001 - re-raised on the run's own thread
             fault_errors.append(e)
             return
         t_done = time.time_ns()
-        shell = plan["faults"][payload["index"]]["shell"]  # the scenario's addresses
+        shell = stack.fault_shell(plan["faults"][payload["index"]])  # the scenario's addresses
         rec = {"kind": "fault", "t_s": (t_cmd - t0) / 1e9, "done_s": (t_done - t0) / 1e9, "action": payload["action"],
                "target": payload["target"], "planned_s": float(payload["at_s"]),
                "phase_offset_s": offsets[payload["index"]], "shell": shell}
@@ -1083,8 +1108,7 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
                 if sv in last_on and last_on[sv].is_alive():
                     last_on[sv].join(timeout=300)
             t_cmd = time.time_ns()
-            for s in f["undo"]:
-                stack.step(s)
+            stack.undo_fault(f)
             fault_records.append({"kind": "fault_end", "t_s": (t_cmd - t0) / 1e9, "action": f["action"],
                                   "target": f["target"], "done_s": (time.time_ns() - t0) / 1e9})
             continue

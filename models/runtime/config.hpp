@@ -44,7 +44,17 @@ struct ComposeUp {
   std::map<std::string, sim::Distribution> daemons;
 };
 
+/// What the nodes are: containers under an engine (compose), or machines (VMs, bare metal) whose
+/// daemons systemd or an operator starts and stops.
+enum class RuntimeKind { Containers, Host };
+
 struct RuntimeConfig {
+  /// `host`: every node is a machine whose daemons are already running at time 0 (no compose
+  /// start, no container start-up), a node `start` brings its link up and its daemons at once
+  /// (the daemons' own start-ups still apply), and faults are signals to processes and `ip link`
+  /// commands, whose latencies are `command_delay` (exec: a signal, `ip link set`). A node's
+  /// own `start_delay` still wins. Default: containers.
+  RuntimeKind kind = RuntimeKind::Containers;
   ComposeUp compose_up;
   DnsConfig dns;
   /// From a container's PID 1 running to each daemon ready at a later start (`docker start`,

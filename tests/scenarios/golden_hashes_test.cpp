@@ -32,12 +32,16 @@ namespace {
 // bytes of WAL (not 264), and a crash acts after the exec that stands for it in the real stack
 // (no exec latency in these files: crash-failover's crash still acts at 20 s).
 // demo1-part2/open-loop-kill-haproxy1 (the open-loop probe) added; no other hash changed.
+// The `runtime: host` files added (demo1-part1/host, host-shutdown, demo1-part2/host): no other hash moved.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "5abf229c060baba4067c2d4d462eb169694c5a3b7faefd6fcd9c83b9a3586684"},
+    {"demo1-part1/host-shutdown.yaml", "a54d8abc476c99effc2963abdcbd9feb65e59dba2a183b95f720ec83b99626b4"},
+    {"demo1-part1/host.yaml", "32479ae26a46347a8727abb4c79c22b391e573ba491cd00b67ae2374a71271cc"},
     {"demo1-part1/kill-nginx-master.yaml", "367fb28fcaeac47b8e08a76f49fab2921a5481ef8ea0422ccb79a46e4022e4f7"},
     {"demo1-part2.yaml", "e76996b70c14bf21592c472a73ff7236770d5ebf08de2ff67fe02410f7e34d96"},
     {"demo1-part2/chaos.yaml", "05a7290287a154f1786ac83489ab093ff0a87530cdb889536573557fcc1cb6c9"},
     {"demo1-part2/disconnect-haproxy1.yaml", "b42cfa9ffd892035d4000e6c5f2544b4bbf5cbf019d5d7451ad3f2d9032905cc"},
+    {"demo1-part2/host.yaml", "9af14e49974b292eee77ad5aa2709b84243d389e018b2d50af22b4e69f7d791d"},
     {"demo1-part2/kill-haproxy-process.yaml", "e3a1eba1849433bb35a27638ca6b067c1d123ef46e0ffaf6064132e3901289e0"},
     {"demo1-part2/kill-haproxy1-container.yaml", "703e62192057d415d5a5cfe93788f6cf5d0444b7f730fb1a8f1727ff5f6591b4"},
     {"demo1-part2/kill-keepalived-parent.yaml", "a9449c5d7cb495359faced57af94f23d43352d538c751688dc79d2905dce4960"},
