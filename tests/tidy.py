@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Determinism lint: sim/, models/ and scenarios/ (the runner draws random numbers and schedules
 events too) must not use wall clocks, unseeded randomness, the standard library's distributions,
-or unordered containers (whose iteration order can reach the trace). Exit 1 listing every
-offending line."""
+or unordered containers (whose iteration order can reach the trace). And a test's name in tests/
+must not hold a `;`: catch_discover_tests splits its list of names at semicolons, so such a test
+becomes ctest entries that match no test case and "pass" without running (15 did, until
+2026-12-03). Exit 1 listing every offending line."""
 import pathlib
 import re
 import sys
@@ -34,6 +36,10 @@ def main() -> int:
                 for pattern, why in BANNED:
                     if re.search(pattern, code):
                         bad.append(f"{path.relative_to(ROOT)}:{n}: {why}: {line.strip()}")
+    for path in sorted((ROOT / "tests").rglob("*.cpp")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r'\bTEST_CASE\(\s*"[^"]*;', line):
+                bad.append(f"{path.relative_to(ROOT)}:{n}: a test name with ';' never runs under ctest: {line.strip()}")
     for b in bad:
         print(b)
     checked = sum(1 for f in FOLDERS for p in (ROOT / f).rglob("*") if p.suffix in (".cpp", ".hpp"))

@@ -46,7 +46,7 @@ struct Web {
 
 }  // namespace
 
-TEST_CASE("nginx is a master and a worker, both 'nginx' to pkill; the master's PID is in its pid file", "[nginx]") {
+TEST_CASE("nginx is a master and a worker, both 'nginx' to pkill, and the master's PID is in its pid file", "[nginx]") {
   Web w;
   w.s.run_until(1_s);
   REQUIRE(w.nginx.worker() != nullptr);

@@ -62,7 +62,7 @@ TEST_CASE("demo2 stack: both standbys stream from the primary and every acknowle
   }
 }
 
-TEST_CASE("demo2 manual failover after docker stop loses no acknowledged commit; the writes stop for the operator's 10 s",
+TEST_CASE("demo2 manual failover after docker stop loses no acknowledged commit, and the writes stop for the operator's 10 s",
           "[postgres][scenario]") {
   for (const auto& r : runs("manual-failover.yaml", 10)) {
     // A fast shutdown streams every record to the standbys before it exits: nothing acked is lost.

@@ -381,7 +381,7 @@ TEST_CASE("HAProxy time directives are whole milliseconds as haproxy parses them
   CHECK(std::get<models::haproxy::HaproxyConfig>(spec.nodes[0].components[0]).timeout_connect == 2147483647 * sim::kMillisecond);
 }
 
-TEST_CASE("keepalived's script interval is whole seconds, as vrrp_parser.c reads it; advert_int and preempt_delay are bounded",
+TEST_CASE("keepalived's script interval is whole seconds, as vrrp_parser.c reads it, and advert_int and preempt_delay are bounded",
           "[scenarios][errors][hostile]") {
   const std::string part2 = std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml";
   const std::string script = "nodes.haproxy1.keepalived.vrrp_script.check_haproxy.";
@@ -419,7 +419,7 @@ TEST_CASE("a --set item number too large for any integer is a located error, not
   CHECK_THROWS_WITH(scenarios::apply_override(t, "faults.4294967296.at=1s"), Catch::Contains("there is no item 4294967296"));
 }
 
-TEST_CASE("a scenario's seed is any 64-bit number, exactly; beyond is an error", "[scenarios][errors][hostile]") {
+TEST_CASE("a scenario's seed is any 64-bit number, exactly, and beyond is an error", "[scenarios][errors][hostile]") {
   Scratch s("seed");
   CHECK(scenarios::load_scenario(s.write("max.yaml", kMini + "seed: 18446744073709551615\n")).seed == UINT64_MAX);
   CHECK(scenarios::load_scenario(s.write("big.yaml", kMini + "seed: 9223372036854775808\n")).seed == 9223372036854775808ull);
@@ -437,7 +437,7 @@ TEST_CASE("an empty name given with --set is blamed on the --set, not on a line 
   }
 }
 
-TEST_CASE("a grid value may hold an escaped comma; one path twice, or too many runs, is refused", "[scenarios][errors][sweep][hostile]") {
+TEST_CASE("a grid value may hold an escaped comma, and one path twice, or too many runs, is refused", "[scenarios][errors][sweep][hostile]") {
   const auto a = scenarios::GridAxis::parse("x.init-addr=libc\\,none,last,a\\\\b,c\\d");
   CHECK(a.path == "x.init-addr");
   CHECK(a.values == std::vector<std::string>{"libc,none", "last", "a\\b", "c\\d"});
@@ -461,7 +461,7 @@ TEST_CASE("a grid value may hold an escaped comma; one path twice, or too many r
   CHECK_THROWS_WITH(scenarios::run_sweep(base, demo, esc), Catch::Contains("after 1 events, its budget"));
 }
 
-TEST_CASE("a run past its event budget stops with an error at its duration; the budget leaves traces alone",
+TEST_CASE("a run past its event budget stops with an error at its duration, and the budget leaves traces alone",
           "[scenarios][errors][hostile]") {
   const std::string demo = std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part1.yaml";
   const auto spec = scenarios::load_scenario(demo);

@@ -323,7 +323,7 @@ TEST_CASE("run --help lists every run option, --quiet included", "[cli][hostile]
   CHECK(run_hasim("sweep --help").out.find("\\,") != std::string::npos);  // the grid's escape is documented
 }
 
-TEST_CASE("check and the report show a drop fault's protocol, from and to; the report says records and events", "[cli][hostile]") {
+TEST_CASE("check and the report show a drop fault's protocol, from and to, and the report says records and events", "[cli][hostile]") {
   const Ran c = run_hasim("check scenarios/split-brain/vrrp-blocked.yaml");
   CHECK(c.status == 0);
   CHECK(c.out.find("at 20s      drop vrrp from haproxy1 to haproxy2 (both ways) for 20s") != std::string::npos);

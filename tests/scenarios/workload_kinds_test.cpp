@@ -8,7 +8,7 @@
 #include "scenarios/tree.hpp"
 #include "scenarios/workload_kinds.hpp"
 
-TEST_CASE("a pg_writer's records call for the PostgreSQL checks and repoint may move it; an http_client's for the load checks",
+TEST_CASE("a pg_writer's records call for the PostgreSQL checks and repoint may move it, and an http_client's for the load checks",
           "[scenarios][workloads]") {
   const auto* pg = scenarios::find_workload_kind("pg_writer");
   REQUIRE(pg != nullptr);

@@ -262,7 +262,7 @@ TEST_CASE("truncating a file frees its space at once, and a hole takes none", "[
   CHECK(n.disk().truncate("/missing", 0) == sim::FsError::NotFound);
 }
 
-TEST_CASE("records appended to a file read back in order; a record written over in part is torn", "[disk]") {
+TEST_CASE("records appended to a file read back in order, and a record written over in part is torn", "[disk]") {
   Bench b;
   auto& n = b.node("db");
   b.run_for(0);
@@ -353,7 +353,7 @@ TEST_CASE("an unlink is undone by a power loss until it is durable", "[disk]") {
   CHECK(d.root().used_bytes() == 16 * kMiB);
 }
 
-TEST_CASE("the root volume survives stop, start and restart; a re-create empties it", "[disk]") {
+TEST_CASE("the root volume survives stop, start and restart, and a re-create empties it", "[disk]") {
   Bench b;
   auto& n = b.node("web");
   b.run_for(0);
@@ -420,7 +420,7 @@ TEST_CASE("a tmpfs mount loses its files when the container stops, and its fsync
   CHECK(n.disk().exists("/var/log/app.log"));
 }
 
-TEST_CASE("paths resolve to the volume mounted at their longest prefix; rename across volumes is EXDEV", "[disk]") {
+TEST_CASE("paths resolve to the volume mounted at their longest prefix, and rename across volumes is EXDEV", "[disk]") {
   Bench b;
   auto& n = b.node("pg1");
   sim::Disk& d = n.disk();

@@ -273,7 +273,7 @@ TEST_CASE("a datagram reaches whoever bound (node, protocol, port), and no one e
   (void)pa;
 }
 
-TEST_CASE("a frozen binder reads its datagrams at thaw; an exited one gets none", "[network][datagram]") {
+TEST_CASE("a frozen binder reads its datagrams at thaw, and an exited one gets none", "[network][datagram]") {
   Bench b;
   auto& a = b.node("a");
   auto& c = b.node("c");

@@ -266,7 +266,7 @@ TEST_CASE("killing a frozen process drops the timers that fell due while it was 
   CHECK(p.log == Log{at("start", 0), at("exit", 3_s), at("start", 3_s), at("timer:fresh", 4_s)});
 }
 
-TEST_CASE("each container start hands out PIDs again from 2 in exec order; a restart in place takes the next", "[process]") {
+TEST_CASE("each container start hands out PIDs again from 2 in exec order, and a restart in place takes the next", "[process]") {
   Bench b;
   auto& n = b.node("n");
   auto& a = b.probe(n, "a");

@@ -433,7 +433,7 @@ TEST_CASE("a closing peer's FIN is read after its data", "[tcp][stream]") {
   CHECK(got == std::vector<std::string>{"data", "eof"});
 }
 
-TEST_CASE("a frozen reader's peer sends until the window is full; the data is read after thaw", "[tcp][stream]") {
+TEST_CASE("a frozen reader's peer sends until the window is full, and the data is read after thaw", "[tcp][stream]") {
   Stream s;
   s.server.freeze();
   for (int i = 0; i < 100; ++i) s.send(i, 16384);

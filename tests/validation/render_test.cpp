@@ -73,7 +73,7 @@ TEST_CASE("render: demo1-part1 haproxy.cfg carries every setting", "[validation]
   fs::remove_all(dir);
 }
 
-TEST_CASE("render for Docker asks Docker's embedded DNS; for podman, aardvark-dns at each network's gateway", "[validation]") {
+TEST_CASE("render for Docker asks Docker's embedded DNS, and for podman, aardvark-dns at each network's gateway", "[validation]") {
   // haproxy on two networks: Docker answers at 127.0.0.11 on both (one nameserver), podman at
   // each network's own gateway.
   const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part1.yaml",
