@@ -85,6 +85,12 @@ std::optional<sim::Ipv4> container_dns(sim::Simulation& sim, const std::string& 
   return container_dns_query(sim, name).addr;
 }
 
+std::string url_path(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
 std::optional<HostPort> HostPort::parse(const std::string& text, std::uint16_t default_port) {
   HostPort hp;
   std::string rest = text;

@@ -71,4 +71,7 @@ struct HostPort {
   static std::optional<HostPort> parse(const std::string& text, std::uint16_t default_port);
 };
 
+/// The path a client asks for at `url` (http://HOST[:PORT]/PATH): "/PATH", or "/" when none.
+std::string url_path(const std::string& url);
+
 }  // namespace models

@@ -13,9 +13,7 @@ HttpClient::HttpClient(sim::Node& node, HttpClientConfig config)
     : sim::Process(node, "client:" + config.name),
       config_(std::move(config)),
       loop_rng_(node.sim().rng("client:" + config_.name + "/loop")) {
-  const auto scheme = config_.url.find("://");
-  const auto slash = config_.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  path_ = slash == std::string::npos ? "/" : config_.url.substr(slash);
+  path_ = url_path(config_.url);
 }
 
 void HttpClient::on_start() {

@@ -14,9 +14,7 @@ HttpProbe::HttpProbe(sim::Node& node, HttpClientConfig config)
     : sim::Process(node, "client:" + config.name),
       config_(std::move(config)),
       spawn_rng_(node.sim().rng("client:" + config_.name + "/spawn")) {
-  const auto scheme = config_.url.find("://");
-  const auto slash = config_.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  path_ = slash == std::string::npos ? "/" : config_.url.substr(slash);
+  path_ = url_path(config_.url);
 }
 
 void HttpProbe::on_start() {
