@@ -52,6 +52,9 @@ class EventQueue {
   };
 
   EventQueue();
+  ~EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
   EventId push(Time time, Phase phase, Owner owner, Callback fn);
   bool cancel(EventId id);
   bool pending(EventId id) const {

@@ -2,17 +2,10 @@
 
 namespace sim {
 
-void Invariants::update(Time now, const std::string& name, const std::string& key, bool violated,
-                        const std::string& detail) {
-  if (!enabled(name)) return;
-  const auto k = std::make_pair(name, key);
-  auto it = open_.find(k);
-  if (violated && it == open_.end()) {
-    open_.emplace(k, Open{now, detail});
-  } else if (!violated && it != open_.end()) {
-    if (long_enough(name, it->second.start, now)) violations_.push_back(Violation{name, it->second.start, now, it->second.detail});
-    open_.erase(it);
-  }
+void Invariants::close(std::map<std::pair<std::string, std::string>, Open>::iterator it, Time now) {
+  if (long_enough(it->first.first, it->second.start, now))
+    violations_.push_back(Violation{it->first.first, it->second.start, now, it->second.detail});
+  open_.erase(it);
 }
 
 void Invariants::point(Time now, const std::string& name, const std::string& detail) {

@@ -10,8 +10,12 @@ namespace sim {
 void json_escape(std::string& out, std::string_view s);
 /// Seconds from integer nanoseconds, exact: "12.5", "0.000001", "3".
 std::string seconds_text(std::int64_t ns);
-/// A double as JSON: shortest round-trip-safe form via %.17g, trimmed; NaN/inf become null.
+/// seconds_text appended to `out`.
+void append_seconds(std::string& out, std::int64_t ns);
+/// A double as JSON: an integral value as an integer, else printf's %.12g; NaN/inf become null.
 std::string number_text(double v);
+/// number_text appended to `out`.
+void append_number(std::string& out, double v);
 
 /// Streaming writer with comma bookkeeping. Example:
 ///   JsonWriter w; w.begin_object(); w.key("a"); w.value(1); w.end_object(); w.str() == "{\"a\":1}"

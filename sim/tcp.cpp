@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/node.hpp"
+#include "sim/pool_allocator.hpp"
 #include "sim/process.hpp"
 #include "sim/simulation.hpp"
 
@@ -40,7 +41,7 @@ void run_in(Simulation& sim, Owner o, Callback fn) {
 }  // namespace
 
 void Tcp::listen(Process& p, std::uint16_t port, AcceptFn on_accept) {
-  listeners_[{p.node().id(), port}] = {&p, std::move(on_accept)};
+  listeners_[{p.node().id(), port}] = {&p, std::make_shared<const AcceptFn>(std::move(on_accept))};
 }
 
 bool Tcp::listening(NodeId node, std::uint16_t port) const { return listeners_.count({node, port}) != 0; }
@@ -50,128 +51,132 @@ void Tcp::unlisten(Process& p, std::uint16_t port) {
   if (it != listeners_.end() && it->second.first == &p) listeners_.erase(it);
 }
 
+bool Tcp::finish(Attempt& a, ConnectResult r, ConnId id) {
+  if (a.finished) return false;
+  a.finished = true;
+  if (!sim_.alive(a.client_owner)) return false;
+  a.done(r, id);
+  return true;
+}
+
 void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, ConnectFn done) {
-  // One completion only: whichever of answer and timeout comes first wins.
-  auto finished = std::make_shared<bool>(false);
-  auto complete = std::make_shared<ConnectFn>(std::move(done));
-  const Owner client_owner = client.owner();
-  auto finish = [this, finished, complete, client_owner](ConnectResult r, ConnId id) {
-    if (*finished) return false;
-    *finished = true;
-    if (!sim_.alive(client_owner)) return false;
-    (*complete)(r, id);
-    return true;
-  };
+  // One state for the whole attempt (one allocation): whichever of answer and timeout comes
+  // first wins.
+  auto a = std::make_shared<Attempt>();
+  a->done = std::move(done);
+  a->client_owner = client.owner();
+  a->client = &client;
+  a->src = client.node().id();
+  a->ip = ip;
+  a->port = port;
   Network& net = sim_.network();
-  const NodeId src = client.node().id();
+  const NodeId src = a->src;
   if (!net.has_route(src) && !net.segments_of(src).empty() && !net.holds(src, ip) && net.address_of(src) != ip) {
     // No interface of ours carries traffic (all down or removed): no route, connect() fails at
     // once with ENETUNREACH (HAProxy: "Layer4 connection problem ... Network is unreachable").
-    client.after(0, [finish] { finish(ConnectResult::Unreachable, 0); });
+    client.after(0, [this, a] { finish(*a, ConnectResult::Unreachable, 0); });
     return;
   }
   auto dst = net.resolve(src, ip);
   if (!dst && !net.has_neighbour(src, ip)) {
     const Time wait = std::min(timeout, net.arp_failure_delay);
-    client.after(wait, [finish, wait, timeout] {
-      finish(wait < timeout ? ConnectResult::Unreachable : ConnectResult::Timeout, 0);
+    client.after(wait, [this, a, wait, timeout] {
+      finish(*a, wait < timeout ? ConnectResult::Unreachable : ConnectResult::Timeout, 0);
     });
     return;
   }
-  client.after(timeout, [finish] { finish(ConnectResult::Timeout, 0); });
+  client.after(timeout, [this, a] { finish(*a, ConnectResult::Timeout, 0); });
+  a->deadline = sim_.now() + timeout;
+  syn(a, 0);
+}
+
+void Tcp::syn(const std::shared_ptr<Attempt>& a, int n) {
   // An unanswered SYN is sent again after 1 s, then 2, 4, 8... (Linux: initial RTO 1 s, doubled,
   // tcp_syn_retries 6). A SYN that went to a stale neighbour entry (a VIP's previous holder) is
   // lost, and the retransmission goes wherever a gratuitous ARP has pointed the entry since.
-  const Time deadline = sim_.now() + timeout;
-  auto answered = std::make_shared<bool>(false);
-  auto attempt = std::make_shared<std::function<void(int)>>();
-  std::weak_ptr<std::function<void(int)>> weak = attempt;
-  Process* cp = &client;
-  // The SYN's arrival at node `d`, which answers it if it holds `ip`; a node that no longer
-  // holds it (a VIP's previous holder, still in the sender's ARP cache) routes it as any
-  // forwarding host does (ip_forward=1 in our containers): on to the address's holder if it can
-  // resolve it, else it ARPs, and after arp_failure_delay with no answer it sends the client an
-  // ICMP host unreachable, which ends a connect in SYN_SENT (nginx: "connect() failed (113: No
-  // route to host)" 3.1 s after keepalived's VRRP child dropped the VIP, in a real run of
-  // demo1-part2/kill-vrrp-child).
-  auto arrive = std::make_shared<std::function<void(NodeId, bool, Time)>>();
-  std::weak_ptr<std::function<void(NodeId, bool, Time)>> weak_arrive = arrive;
-  *arrive = [this, weak_arrive, port, src, cp, client_owner, finish, ip, answered](NodeId d, bool forwarded, Time syn_sent) {
-        // SYN arrived at d (d's kernel answers, whatever its processes are doing).
-        Network& n = sim_.network();
-        if (*answered) return;        // a retransmitted duplicate: the first one is answered
-        if (!n.holds(d, ip)) {        // not our address (any more)
-          if (forwarded || !sim_.node(d).ip_forward || !sim_.node(d).up()) return;  // dropped silently
-          if (auto h = n.resolve(d, ip); h && *h != d) {
-            if (auto again = weak_arrive.lock()) n.send(d, *h, kTcp, [again, h, syn_sent] { (*again)(*h, true, syn_sent); });
-            return;
-          }
-          // d's neighbour resolution for ip: answered by a holder that appears (its gratuitous
-          // ARP) within the delay, else failed: ICMP host unreachable to the client.
-          const Time arp = n.arp_failure_delay;
-          const std::uint32_t starts = sim_.node(d).starts();  // the resolution dies with its namespace
-          sim_.after(arp, [this, d, ip, src, finish, answered, starts] {
-            Network& nn = sim_.network();
-            const Node& dn = sim_.node(d);
-            if (*answered || !dn.up() || dn.starts() != starts || nn.holds(d, ip) || nn.resolve(d, ip)) return;
-            *answered = nn.send(d, src, kIcmp, [finish] { finish(ConnectResult::Unreachable, 0); });
-          });
-          return;
-        }
-        auto it = listeners_.find({d, port});
-        if (it == listeners_.end()) {
-          *answered = n.send(d, src, kTcp, [finish] { finish(ConnectResult::Refused, 0); });
-          return;
-        }
-        Process* server = it->second.first;
-        const ConnId id = next_conn_++;
-        Conn c;
-        c.client.proc = cp;
-        c.client.owner = client_owner;
-        c.client.node = src;
-        c.server.proc = server;
-        c.server.owner = server->owner();
-        c.server.node = d;
-        c.server.last_received = sim_.now();
-        c.server_ip = ip;
-        conns_.emplace(id, std::move(c));
-        AcceptFn accept = it->second.second;
-        *answered = n.send(d, src, kTcp, [this, finish, id, syn_sent] {
-          if (Conn* conn = find(id)) {
-            conn->rtt = sim_.now() - syn_sent;
-            conn->client.last_received = sim_.now();
-          }
-          // A client that gave up meanwhile has no socket for this SYN-ACK: its kernel resets.
-          if (!finish(ConnectResult::Connected, id)) send_reset(id, /*from_client=*/true), abort(id, true, nullptr);
-        });
-        if (!*answered) {  // the SYN-ACK cannot leave: no connection; the client retransmits
-          conns_.erase(id);
-          return;
-        }
-        sim_.after(0, [accept, id] { accept(id); }, Phase::Normal, server->owner());
-  };
-  *attempt = [this, weak, src, ip, cp, finished, answered, deadline, arrive, finish](int n) {
-    if (*finished || *answered) return;
-    Network& net = sim_.network();
-    if (auto dst = net.resolve(src, ip)) {
-      const NodeId d = *dst;
-      net.send(src, d, kTcp, [arrive, d, syn_sent = sim_.now()] { (*arrive)(d, false, syn_sent); });
-    } else if (n > 0 && !net.has_neighbour(src, ip)) {
-      // The neighbour entry failed since the last SYN: this one waits on a broadcast ARP, and
-      // when that goes unanswered the kernel reports host unreachable to the socket
-      // (arp_error_report -> ICMP host unreachable to itself -> tcp_v4_err in SYN_SENT).
-      const Time wait = net.arp_failure_delay;
-      if (sim_.now() + wait < deadline)
-        cp->after(wait, [this, finished, answered, src, ip, finish] {
-          if (*finished || *answered || sim_.network().resolve(src, ip)) return;
-          finish(ConnectResult::Unreachable, 0);
-        });
+  if (a->finished || a->answered) return;
+  Network& net = sim_.network();
+  const NodeId src = a->src;
+  const Ipv4 ip = a->ip;
+  if (auto dst = net.resolve(src, ip)) {
+    const NodeId d = *dst;
+    net.send(src, d, kTcp, [this, a, d, syn_sent = sim_.now()] { syn_arrive(a, d, false, syn_sent); });
+  } else if (n > 0 && !net.has_neighbour(src, ip)) {
+    // The neighbour entry failed since the last SYN: this one waits on a broadcast ARP, and
+    // when that goes unanswered the kernel reports host unreachable to the socket
+    // (arp_error_report -> ICMP host unreachable to itself -> tcp_v4_err in SYN_SENT).
+    const Time wait = net.arp_failure_delay;
+    if (sim_.now() + wait < a->deadline)
+      a->client->after(wait, [this, a] {
+        if (a->finished || a->answered || sim_.network().resolve(a->src, a->ip)) return;
+        finish(*a, ConnectResult::Unreachable, 0);
+      });
+  }
+  const Time rto = kSecond << n;
+  if (n < 6 && sim_.now() + rto < a->deadline) a->client->after(rto, [this, a, n] { syn(a, n + 1); });
+}
+
+void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded, Time syn_sent) {
+  // The SYN's arrival at node `d` (d's kernel answers, whatever its processes are doing), which
+  // answers it if it holds the address; a node that no longer holds it (a VIP's previous holder,
+  // still in the sender's ARP cache) routes it as any forwarding host does (ip_forward=1 in our
+  // containers): on to the address's holder if it can resolve it, else it ARPs, and after
+  // arp_failure_delay with no answer it sends the client an ICMP host unreachable, which ends a
+  // connect in SYN_SENT (nginx: "connect() failed (113: No route to host)" 3.1 s after
+  // keepalived's VRRP child dropped the VIP, in a real run of demo1-part2/kill-vrrp-child).
+  Network& n = sim_.network();
+  if (a->answered) return;  // a retransmitted duplicate: the first one is answered
+  const Ipv4 ip = a->ip;
+  const NodeId src = a->src;
+  if (!n.holds(d, ip)) {  // not our address (any more)
+    if (forwarded || !sim_.node(d).ip_forward || !sim_.node(d).up()) return;  // dropped silently
+    if (auto h = n.resolve(d, ip); h && *h != d) {
+      n.send(d, *h, kTcp, [this, a, h = *h, syn_sent] { syn_arrive(a, h, true, syn_sent); });
+      return;
     }
-    const Time rto = kSecond << n;
-    if (n < 6 && sim_.now() + rto < deadline)
-      if (auto again = weak.lock()) cp->after(rto, [again, n] { (*again)(n + 1); });
-  };
-  (*attempt)(0);
+    // d's neighbour resolution for ip: answered by a holder that appears (its gratuitous
+    // ARP) within the delay, else failed: ICMP host unreachable to the client.
+    const Time arp = n.arp_failure_delay;
+    const std::uint32_t starts = sim_.node(d).starts();  // the resolution dies with its namespace
+    sim_.after(arp, [this, a, d, starts] {
+      Network& nn = sim_.network();
+      const Node& dn = sim_.node(d);
+      if (a->answered || !dn.up() || dn.starts() != starts || nn.holds(d, a->ip) || nn.resolve(d, a->ip)) return;
+      a->answered = nn.send(d, a->src, kIcmp, [this, a] { finish(*a, ConnectResult::Unreachable, 0); });
+    });
+    return;
+  }
+  auto it = listeners_.find({d, a->port});
+  if (it == listeners_.end()) {
+    a->answered = n.send(d, src, kTcp, [this, a] { finish(*a, ConnectResult::Refused, 0); });
+    return;
+  }
+  Process* server = it->second.first;
+  const ConnId id = next_conn_++;
+  Conn c;
+  c.client.proc = a->client;
+  c.client.owner = a->client_owner;
+  c.client.node = src;
+  c.server.proc = server;
+  c.server.owner = server->owner();
+  c.server.node = d;
+  c.server.last_received = sim_.now();
+  c.server_ip = ip;
+  conns_.emplace(id, std::move(c));
+  std::shared_ptr<const AcceptFn> accept = it->second.second;
+  a->answered = n.send(d, src, kTcp, [this, a, id, syn_sent] {
+    if (Conn* conn = find(id)) {
+      conn->rtt = sim_.now() - syn_sent;
+      conn->client.last_received = sim_.now();
+    }
+    // A client that gave up meanwhile has no socket for this SYN-ACK: its kernel resets.
+    if (!finish(*a, ConnectResult::Connected, id)) send_reset(id, /*from_client=*/true), abort(id, true, nullptr);
+  });
+  if (!a->answered) {  // the SYN-ACK cannot leave: no connection; the client retransmits
+    conns_.erase(id);
+    return;
+  }
+  sim_.after(0, [accept = std::move(accept), id] { (*accept)(id); }, Phase::Normal, server->owner());
 }
 
 Tcp::Conn* Tcp::find(ConnId id) {
@@ -260,17 +265,33 @@ void Tcp::enqueue(ConnId id, const Process& from, Message m) {
   Side* me = side_of(*c, from);
   if (me == nullptr || !me->open || me->closing) return;  // write(2) on a closed socket: EPIPE
   m.seq = me->next_seq++;
-  if (me->queue.capacity() == 0) me->queue.reserve(4);  // a request or a reply and the FIN
-  me->queue.push_back(std::move(m));
-  pump(id, me == &c->client);
+  write(id, *c, me == &c->client, std::move(m));
 }
 
-bool Tcp::transmit(ConnId id, Conn& c, bool client) {
+void Tcp::write(ConnId id, Conn& c, bool client, Message&& m) {
+  Side& me = client ? c.client : c.server;
+  const Side& peer = client ? c.server : c.client;
+  // Nothing waiting ahead of it and room in the peer's window: it leaves now, without a stop in
+  // the send queue (what pump would do with it, minus the queue's allocation).
+  const bool room = me.in_peer_bytes == 0 || me.in_peer_bytes + m.bytes <= peer.options.rcvbuf_bytes;
+  if (me.queue.empty() && !me.retransmitting && room && me.open && sim_.node(me.node).up()) {
+    if (transmit(id, c, client, m)) {
+      if (me.closing) forget_if_done(id);  // the FIN has gone
+      return;
+    }
+    me.queue.push_back(std::move(m));
+    start_retransmission(id, c, client);
+    return;
+  }
+  me.queue.push_back(std::move(m));
+  pump(id, client);
+}
+
+bool Tcp::transmit(ConnId id, Conn& c, bool client, Message& m) {
   Side& me = client ? c.client : c.server;
   Side& peer = client ? c.server : c.client;
   Network& net = sim_.network();
   if (!net.path_open(me.node, peer.node, kTcp)) return false;
-  Message& m = me.queue.front();
   const Time leaves = net.egress(me.node, m.bytes);
   const auto t = net.transit(me.node, peer.node);
   if (!t) return false;
@@ -281,14 +302,9 @@ bool Tcp::transmit(ConnId id, Conn& c, bool client) {
   // With the way back cut (a one-way drop), the data lands but its ACK never returns: the
   // sender keeps the head and retransmits it (the peer drops the duplicates).
   const bool acked = net.path_open(peer.node, me.node, kTcp);
-  std::shared_ptr<Message> msg;
-  if (acked) {
-    msg = std::make_shared<Message>(std::move(m));
-    me.queue.erase(me.queue.begin());
-  } else {
-    msg = std::make_shared<Message>(m);
-  }
-  sim_.at(at, [this, id, to_client = !client, msg] { arrive(id, to_client, msg); }, Phase::Normal,
+  const PoolAllocator<Message> pool;
+  std::shared_ptr<Message> msg = acked ? std::allocate_shared<Message>(pool, std::move(m)) : std::allocate_shared<Message>(pool, m);
+  sim_.at(at, [this, id, to_client = !client, msg = std::move(msg)] { arrive(id, to_client, msg); }, Phase::Normal,
           sim_.node(peer.node).owner());
   return acked;
 }
@@ -317,10 +333,11 @@ void Tcp::pump(ConnId id, bool client) {
     // buffer still goes once the buffer is empty (it streams through as the reader reads).
     const std::uint64_t bytes = me.queue.front().bytes;
     if (me.in_peer_bytes > 0 && me.in_peer_bytes + bytes > peer.options.rcvbuf_bytes) return;
-    if (!transmit(id, *c, client)) {
+    if (!transmit(id, *c, client, me.queue.front())) {
       start_retransmission(id, *c, client);
       return;
     }
+    me.queue.erase(me.queue.begin());
   }
   if (me.closing && me.queue.empty()) forget_if_done(id);  // the FIN has gone
 }
@@ -369,21 +386,29 @@ void Tcp::read(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
                sim_.node(s.node).owner());
   }
   if (!r.open || r.closing) return;
+  // A handler runs moved out of its slot (it may close the connection, which frees the slot, or
+  // set a new handler) and goes back if the slot is still there and empty: no copy, no malloc.
   if (m->fin) {
     if (r.on_close) {
-      Callback fn = r.on_close;
+      Callback fn = std::move(r.on_close);
+      r.on_close = nullptr;
       fn();
+      if (Conn* after = find(id); after != nullptr && !(to_client ? after->client : after->server).on_close)
+        (to_client ? after->client : after->server).on_close = std::move(fn);
     } else {
       close(id, *r.proc);
     }
     return;
   }
   if (m->fn) {
-    Callback fn = m->fn;
+    Callback fn = std::move(m->fn);
     fn();
   } else if (r.on_data) {
-    DataFn fn = r.on_data;
+    DataFn fn = std::move(r.on_data);
+    r.on_data = nullptr;
     fn(m->payload, m->bytes);
+    if (Conn* after = find(id); after != nullptr && !(to_client ? after->client : after->server).on_data)
+      (to_client ? after->client : after->server).on_data = std::move(fn);
   }
 }
 
@@ -400,8 +425,9 @@ void Tcp::retransmit(ConnId id, bool client, std::uint64_t gen) {
     abort(id, client, &Side::on_timeout);
     return;
   }
-  if (transmit(id, *c, client)) {
+  if (transmit(id, *c, client, me.queue.front())) {
     // Through and acknowledged: what waited behind the head follows in order.
+    me.queue.erase(me.queue.begin());
     me.retransmitting = false;
     pump(id, client);
     return;
@@ -493,9 +519,7 @@ void Tcp::close(ConnId conn, const Process& by) {
   Message fin;
   fin.fin = true;
   fin.seq = me->next_seq++;
-  me->queue.push_back(std::move(fin));
-  const bool client = me == &c->client;
-  pump(conn, client);
+  write(conn, *c, me == &c->client, std::move(fin));
   forget_if_done(conn);
 }
 

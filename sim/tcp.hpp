@@ -155,19 +155,42 @@ class Tcp {
     Time rtt = 0;  // measured by the handshake
     Ipv4 server_ip{0};  // the address the client connected to: its neighbour entry
   };
+  /// One connect(): its SYN retransmissions, the timeout and the answer share it, and whichever
+  /// ends it first wins (`finished`).
+  struct Attempt {
+    ConnectFn done;
+    Owner client_owner;
+    Process* client = nullptr;
+    NodeId src = 0;
+    Ipv4 ip{0};
+    std::uint16_t port = 0;
+    Time deadline = 0;
+    bool finished = false;
+    bool answered = false;  // a SYN-ACK, RST or ICMP error is on its way back
+  };
+  /// Completes `a` with `r` unless it already completed; false when it had (or its client is
+  /// gone), so a late SYN-ACK is answered with an RST.
+  bool finish(Attempt& a, ConnectResult r, ConnId id);
+  /// SYN number `n` (0 the first) leaves, and the next is armed 1 s << n later.
+  void syn(const std::shared_ptr<Attempt>& a, int n);
+  /// A SYN of `a` reaches node `d` (`forwarded` by a node that no longer held the address).
+  void syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded, Time syn_sent);
   Side* side_of(Conn& c, const Process& p);
   Side* peer_of(Conn& c, const Process& p);
   const Side* side_of(const Conn& c, const Process& p) const;
   Conn* find(ConnId id);
   void enqueue(ConnId id, const Process& from, Message m);
+  /// `m` (numbered) leaves `client`'s side, or waits in its send queue behind what is there.
+  void write(ConnId id, Conn& c, bool client, Message&& m);
   /// Transmits what the window allows from `me` (the client side when `client`).
   void pump(ConnId id, bool client);
   void arrive(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
   void read(ConnId id, bool to_client, const std::shared_ptr<Message>& m);
   void retransmit(ConnId id, bool client, std::uint64_t gen);
-  /// Puts the head of a side's queue on the wire; false when it is lost or its ACK cannot come
-  /// back (then it stays queued, though a copy may have reached the peer).
-  bool transmit(ConnId id, Conn& c, bool client);
+  /// Puts `m` (the head of a side's queue, or a message with nothing ahead of it) on the wire;
+  /// true when it went and its ACK will come back (then `m` is moved from), false when it is
+  /// lost or its ACK cannot come back (it stays the head, though a copy may have reached the peer).
+  bool transmit(ConnId id, Conn& c, bool client, Message& m);
   void start_retransmission(ConnId id, Conn& c, bool client);
   Time rto(const Conn& c) const { return kTcpRtoMin + c.rtt; }
   /// `me`'s kernel sends an RST to its peer.
@@ -180,7 +203,8 @@ class Tcp {
   void keepalive(ConnId id, bool client, std::uint64_t gen);
 
   Simulation& sim_;
-  std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, AcceptFn>> listeners_;
+  // The accept handler is shared so that a SYN's accept event holds it without copying it.
+  std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, std::shared_ptr<const AcceptFn>>> listeners_;
   std::map<ConnId, Conn> conns_;
   ConnId next_conn_ = 1;
 };

@@ -1,5 +1,7 @@
 #include "sim/trace.hpp"
 
+#include <charconv>
+
 #include "sim/json.hpp"
 #include "sim/sha256.hpp"
 
@@ -35,7 +37,7 @@ void write_field(JsonWriter& w, const FieldValue& v) {
 /// it), appended straight to `out` without a writer's bookkeeping.
 void append_json(std::string& out, Time time, const std::string& kind, const std::vector<Field>& fields) {
   out += "{\"t_s\":";
-  out += seconds_text(time);
+  append_seconds(out, time);
   out += ",\"kind\":";
   json_escape(out, kind);
   for (const auto& f : fields) {
@@ -47,8 +49,11 @@ void append_json(std::string& out, Time time, const std::string& kind, const std
           using T = std::decay_t<decltype(x)>;
           if constexpr (std::is_same_v<T, std::string>) json_escape(out, x);
           else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
-          else if constexpr (std::is_same_v<T, double>) out += number_text(x);
-          else out += std::to_string(static_cast<std::int64_t>(x));
+          else if constexpr (std::is_same_v<T, double>) append_number(out, x);
+          else {
+            char buf[24];
+            out.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(x)).ptr);
+          }
         },
         f.value);
   }

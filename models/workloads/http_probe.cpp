@@ -22,7 +22,7 @@ void HttpProbe::on_start() {
   // never come), so what waited behind them settles now and the count goes on from there.
   for (const auto& [seq, r] : waiting_)
     sim().invariants().update(r.sent, "no_failed_requests", config_.name, !r.ok,
-                              config_.name + " requests failing (first: " + r.error + ")");
+                              [&] { return config_.name + " requests failing (first: " + r.error + ")"; });
   waiting_.clear();
   next_settle_ = sent_ + 1;
   in_flight_ = 0;
@@ -95,7 +95,7 @@ void HttpProbe::settle(std::int64_t seq, sim::Time sent, const HttpResponse& r) 
   while (!waiting_.empty() && waiting_.begin()->first == next_settle_) {
     const Result& x = waiting_.begin()->second;
     sim().invariants().update(x.sent, "no_failed_requests", config_.name, !x.ok,
-                              config_.name + " requests failing (first: " + x.error + ")");
+                              [&] { return config_.name + " requests failing (first: " + x.error + ")"; });
     waiting_.erase(waiting_.begin());
     ++next_settle_;
   }

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <any>
 #include <set>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -431,6 +433,37 @@ TEST_CASE("a closing peer's FIN is read after its data", "[tcp][stream]") {
   s.tcp().close(s.conn, s.client);
   s.b.run_until(3_s);
   CHECK(got == std::vector<std::string>{"data", "eof"});
+}
+
+TEST_CASE("a data handler keeps serving every message, and one that replaces itself hands the next to the new one",
+          "[tcp][stream]") {
+  // Handlers run moved out of their slot: the slot must get them back, unless they set another.
+  Stream s;
+  std::vector<std::string> got;
+  s.tcp().on_data(s.conn, s.server, [&](const std::any& p, std::uint64_t) {
+    const int n = std::any_cast<int>(p);
+    got.push_back("first:" + std::to_string(n));
+    if (n == 2)
+      s.tcp().on_data(s.conn, s.server, [&](const std::any& q, std::uint64_t) { got.push_back("second:" + std::to_string(std::any_cast<int>(q))); });
+  });
+  for (int i = 1; i <= 4; ++i) s.tcp().send_data(s.conn, s.client, i);
+  s.b.run_until(3_s);
+  CHECK(got == std::vector<std::string>{"first:1", "first:2", "second:3", "second:4"});
+}
+
+TEST_CASE("a data handler that resets its connection while running ends it cleanly", "[tcp][stream]") {
+  Stream s;
+  int calls = 0;
+  s.tcp().on_data(s.conn, s.server, [&](const std::any&, std::uint64_t) {
+    ++calls;
+    s.tcp().reset(s.conn, s.server);  // frees the connection's state under the running handler
+  });
+  s.tcp().send_data(s.conn, s.client, 1);
+  s.tcp().send_data(s.conn, s.client, 2);
+  s.b.run_until(3_s);
+  CHECK(calls == 1);
+  CHECK(s.client_resets.size() == 1);
+  CHECK(s.tcp().open_count() == 0);
 }
 
 TEST_CASE("a frozen reader's peer sends until the window is full, and the data is read after thaw", "[tcp][stream]") {

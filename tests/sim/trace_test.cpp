@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,82 @@ TEST_CASE("seconds and numbers print exactly and the same everywhere", "[trace]"
   CHECK(sim::number_text(0.1) == "0.1");
   CHECK(sim::number_text(1.0 / 3.0) == "0.333333333333");
   CHECK(sim::number_text(std::nan("")) == "null");
+}
+
+TEST_CASE("numbers, seconds and escapes print byte for byte as printf did, over a million random values", "[trace]") {
+  // The trace hash depends on these bytes: the to_chars code must match the printf formats it
+  // replaced ("%.0f" for integral values, "%.12g" otherwise, "\\u%04x" for control characters).
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  char buf[64];
+  for (int i = 0; i < 1000000; ++i) {
+    double v = 0;
+    switch (i % 4) {
+      case 0: v = static_cast<double>(static_cast<std::int64_t>(next() % 2000000001) - 1000000000) / 1000.0; break;
+      case 1: v = static_cast<double>(static_cast<std::int64_t>(next() >> 12)) * (i % 8 == 1 ? -1 : 1); break;
+      case 2: std::memcpy(&v, &(x = next()), sizeof v); break;
+      default: v = static_cast<double>(next() % 100000) / 1e9; break;
+    }
+    std::string want;
+    if (!std::isfinite(v)) want = "null";
+    else if (v == std::floor(v) && std::fabs(v) < 1e15) want = (std::snprintf(buf, sizeof buf, "%.0f", v), buf);
+    else want = (std::snprintf(buf, sizeof buf, "%.12g", v), buf);
+    REQUIRE(sim::number_text(v) == want);
+  }
+  CHECK(sim::number_text(-0.0) == "-0");
+  for (int i = 0; i < 100000; ++i) {
+    const auto ns = static_cast<std::int64_t>(next() >> (i % 40));
+    const std::int64_t v = i % 2 ? -ns : ns;
+    const std::uint64_t a = v < 0 ? static_cast<std::uint64_t>(-(v + 1)) + 1 : static_cast<std::uint64_t>(v);
+    std::snprintf(buf, sizeof buf, "%s%llu.%09llu", v < 0 ? "-" : "", static_cast<unsigned long long>(a / 1000000000ULL),
+                  static_cast<unsigned long long>(a % 1000000000ULL));
+    std::string want = buf;
+    while (want.back() == '0') want.pop_back();
+    if (want.back() == '.') want.pop_back();
+    REQUIRE(sim::seconds_text(v) == want);
+  }
+  std::string all;
+  for (int c = 1; c < 128; ++c) all.push_back(static_cast<char>(c));
+  std::string want = "\"";
+  for (int c = 1; c < 128; ++c) {
+    if (c == '"') want += "\\\"";
+    else if (c == '\\') want += "\\\\";
+    else if (c == '\n') want += "\\n";
+    else if (c == '\r') want += "\\r";
+    else if (c == '\t') want += "\\t";
+    else if (c < 0x20) want += (std::snprintf(buf, sizeof buf, "\\u%04x", c), buf);
+    else want.push_back(static_cast<char>(c));
+  }
+  want += "\"";
+  std::string got;
+  sim::json_escape(got, all);
+  CHECK(got == want);
+}
+
+TEST_CASE("an invariant's detail is made only when its interval opens", "[invariants]") {
+  sim::Invariants inv;
+  inv.enable("no_failed_requests");
+  int made = 0;
+  auto detail = [&made] {
+    ++made;
+    return std::string("failing");
+  };
+  inv.update(1_s, "no_failed_requests", "load", false, detail);  // all well: nothing made
+  CHECK(made == 0);
+  CHECK_FALSE(inv.any_open());
+  inv.update(2_s, "no_failed_requests", "load", true, detail);
+  inv.update(3_s, "no_failed_requests", "load", true, detail);  // already open
+  CHECK(made == 1);
+  CHECK(inv.any_open());
+  inv.update(4_s, "no_failed_requests", "load", false, detail);
+  inv.update(5_s, "backend_available", "be", true, detail);  // not enabled
+  CHECK(made == 1);
+  REQUIRE(inv.violations().size() == 1);
+  CHECK(inv.violations()[0].detail == "failing");
+  CHECK(inv.violations()[0].end == 4_s);
 }
 
 TEST_CASE("an invariant records each violated interval, only when enabled, and closes open ones at the end",
