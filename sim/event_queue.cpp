@@ -23,7 +23,10 @@ EventQueue::EventQueue() {
 }
 
 EventQueue::~EventQueue() {
-  for (auto& b : buckets_) b.clear();  // every one: a stale entry must never reach the next run
+  for (auto& b : buckets_) {
+    b.clear();  // every one: a stale entry must never reach the next run
+    if (b.capacity() > kKeep) std::vector<Entry>().swap(b);
+  }
   auto& spare = spare_buckets<decltype(buckets_)>();
   if (spare.empty()) spare.swap(buckets_);
 }
@@ -51,8 +54,10 @@ void EventQueue::insert(const Entry& e) {
   const std::int64_t b = e.time >> kBucketShift;
   if (b > current_bucket_ && b - current_bucket_ < kBuckets) {
     const auto i = static_cast<std::size_t>(b & (kBuckets - 1));
-    if (buckets_[i].empty()) occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
-    buckets_[i].push_back(e);
+    std::vector<Entry>& bucket = buckets_[i];
+    if (bucket.empty()) occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
+    if (bucket.size() == bucket.capacity() && bucket.size() >= kKeep && !spares_.empty()) grow(bucket);
+    bucket.push_back(e);
     ++wheel_entries_;
   } else if (b <= current_bucket_) {
     heap_.push_back(e);
@@ -62,6 +67,30 @@ void EventQueue::insert(const Entry& e) {
     sift_up(far_, far_.size() - 1);
   }
   ++stored_;
+}
+
+void EventQueue::grow(std::vector<Entry>& bucket) {
+  // A full bucket takes the largest spare storage if it beats doubling its own.
+  if (spares_.back().capacity() <= bucket.capacity()) return;
+  std::vector<Entry> big;
+  big.swap(spares_.back());
+  spares_.pop_back();
+  big.assign(bucket.begin(), bucket.end());
+  big.swap(bucket);
+  big.clear();
+  drained(big);  // the bucket's old storage: a spare if it is large, else freed with `big`
+}
+
+void EventQueue::drained(std::vector<Entry>& bucket) {
+  if (bucket.capacity() <= kKeep) return;
+  if (spares_.size() < kSpares) {
+    spares_.emplace_back().swap(bucket);
+    // Largest last: grow() takes from the back.
+    for (std::size_t k = spares_.size() - 1; k > 0 && spares_[k - 1].capacity() > spares_[k].capacity(); --k)
+      spares_[k - 1].swap(spares_[k]);
+  } else {
+    std::vector<Entry>().swap(bucket);
+  }
 }
 
 bool EventQueue::cancel(EventId id) {
@@ -187,6 +216,7 @@ const EventQueue::Entry* EventQueue::front(Source& from) {
           fine_pos_ = 0;
         }
         bucket.clear();
+        drained(bucket);
         continue;
       }
     }

@@ -47,6 +47,7 @@ class Simulation {
   bool step();
   std::uint64_t events_processed() const { return processed_; }
   std::size_t events_pending() const { return queue_.size(); }
+  const EventQueue& queue() const { return queue_; }
 
   /// Owners: a process or node registers one; retiring it (a crash, a kill, an exit) bumps its
   /// incarnation so every event it had scheduled is dropped by the loop, and models need not

@@ -9,6 +9,8 @@ struct EngineFigures {
   std::uint64_t events = 0;      // per side, per round
   double plain_cpu_s = 0;        // best round of the plain loop
   double engine_cpu_s = 0;       // best round of sim::Simulation
+  double plain_first_s = 0;      // the first round of each: the engine's first Simulation on a
+  double engine_first_s = 0;     // thread grows its timing wheel's buckets, later ones reuse them
   double ratio() const { return plain_cpu_s / engine_cpu_s; }  // >1: the engine is faster
 };
 
