@@ -29,6 +29,7 @@ const std::vector<EventKind>& declared_event_kinds() {
       {hp::kServerDown, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason, hp::field::kCheckDurationMs, hp::field::kLine}},
       {hp::kServerUp, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason, hp::field::kCheckDurationMs, hp::field::kLine}},
       {hp::kServerMaint, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason}},
+      {hp::kHttpNon2xx, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kStatus}},
       {models::keepalived::events::kState, {kNode, "instance", "state", "priority"}},
       {pg::kStarted, {kNode, "role", "timeline", "lsn"}},
       {pg::kRecoveryStarted, {kNode, "state", "redo_lsn", "wal_bytes"}},

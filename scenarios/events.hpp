@@ -14,6 +14,14 @@ namespace scenarios::events {
 inline constexpr const char* kFault = "fault";
 /// Its undo issued (`for`, or heal_at): action, target, source; real runs add done_s.
 inline constexpr const char* kFaultEnd = "fault_end";
+/// The run began: scenario, seed (an integer, or its decimal text above 2^63-1).
+inline constexpr const char* kRunStart = "run_start";
+/// `heal_at`: every fault still in effect undone (faults: how many), then one heal_start per
+/// process the heal restarts (node, process: "" for the node itself).
+inline constexpr const char* kHealAt = "heal_at";
+inline constexpr const char* kHealStart = "heal_start";
+/// `converge: {within, holds}` checked at its deadline: ok, missed (conditions unsettled), source.
+inline constexpr const char* kConverge = "converge";
 
 namespace field {
 inline constexpr const char* kAction = "action";

@@ -97,8 +97,8 @@ std::vector<std::string> timeline(const ScenarioSpec& spec, const RunResult& r, 
   constexpr sim::Time kBurstGap = sim::kSecond;
   std::vector<const sim::TraceRecord*> events;
   for (const auto& e : r.events) {
-    if (e.kind == "run_start" || e.kind == "process_exec") continue;
-    if (e.kind == "process_start" && e.text("process").rfind("client:", 0) == 0) continue;
+    if (e.kind == events::kRunStart || e.kind == sim::events::kProcessExec) continue;
+    if (e.kind == sim::events::kProcessStart && e.text(sim::events::field::kProcess).rfind("client:", 0) == 0) continue;
     events.push_back(&e);
   }
   // Bursts: per kind, consecutive occurrences less than kBurstGap apart.

@@ -99,7 +99,7 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     for (const auto& ns : spec.nodes)
       for (const auto& a : ns.networks) segments[ns.name].push_back(*net.find_segment(a.network));
     s.trace().observe([&s, segments](const sim::TraceRecord& r) {
-      if (r.kind != "node_up") return;
+      if (r.kind != sim::events::kNodeUp) return;
       sim::Node* n = s.find_node(r.text("node"));
       auto it = segments.find(r.text("node"));
       if (n == nullptr || n->starts() <= 1 || it == segments.end()) return;
@@ -175,7 +175,8 @@ void start_when_down(sim::Simulation& s, sim::Node* node, sim::Process* proc, in
   }
   const bool down = proc ? proc->state() == sim::ProcessState::Stopped : !node->up();
   if (!down) return;
-  s.record("heal_start", {{"node", node->name()}, {"process", proc ? proc->name() : std::string()}}, true);
+  s.record(events::kHealStart, {{sim::events::field::kNode, node->name()}, {sim::events::field::kProcess, proc ? proc->name() : std::string()}},
+           true);
   proc ? proc->start() : node->start();
 }
 
@@ -278,7 +279,7 @@ using ConditionCheck = std::function<std::vector<std::string>(const std::string&
 void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live, ConditionCheck unsettled) {
   if (!spec.heal_at) return;
   s.at(*spec.heal_at, [&s, &live] {
-    s.record("heal_at", {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
+    s.record(events::kHealAt, {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
     for (auto& restore : live.restorers) restore();
     live.healed = true;
     for (auto& end : live.enders) end();
@@ -304,7 +305,7 @@ void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect&
                              name + " still violated " + sim::format_duration(c.within) + " after heal_at: " + detail);
       }
     }
-    s.record("converge", {{"ok", missed == 0}, {"missed", static_cast<std::int64_t>(missed)}, {"source", c.source}}, true);
+    s.record(events::kConverge, {{"ok", missed == 0}, {"missed", static_cast<std::int64_t>(missed)}, {"source", c.source}}, true);
   }, sim::Phase::Fault);
 }
 
@@ -417,7 +418,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   models::runtime::EmbeddedDns dns(s, spec.runtime.dns);
   // A seed above 2^63-1 is recorded as its decimal text: exact, where a signed field would
   // show it negative (seeds up to 2^63-1, all of them before, keep their traces).
-  s.record("run_start", {{"scenario", spec.name},
+  s.record(events::kRunStart, {{"scenario", spec.name},
                          {"seed", seed <= static_cast<std::uint64_t>(INT64_MAX) ? sim::FieldValue(static_cast<std::int64_t>(seed))
                                                                                 : sim::FieldValue(std::to_string(seed))}},
            true);

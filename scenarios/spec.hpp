@@ -73,7 +73,10 @@ struct PgWriterSpec {
 };
 
 struct WorkloadSpec {
-  std::string kind = "http_client";  // or "pg_writer"
+  /// A kind of scenarios/workload_kinds.hpp's table (the loader refuses any other name), by
+  /// default its first (tests/scenarios/workload_kinds_test.cpp); which of `http` and `pg` it
+  /// fills, that kind's read function says.
+  std::string kind = "http_client";
   std::string node;
   models::HttpClientConfig http;
   PgWriterSpec pg;

@@ -28,7 +28,7 @@ void read_http_client(const Tree& t, const std::string& p, const std::string& na
   if (!sim::Ipv4::parse(hp->host)) check_node(hp->host, *wr.get("url"), wr.sub("url"));
   w.http.count = wr.integer("count", 0, 0, 100000000);
   // An open loop at interval 0 would send without end at one instant.
-  w.http.interval = wr.duration("interval", w.http.interval, w.kind == "http_client");
+  w.http.interval = wr.duration("interval", w.http.interval, w.kind == kHttpClient);
   // curl without --max-time has no overall limit; 0 here means the same.
   w.http.timeout = wr.duration("timeout", 0, true);
   if (w.http.timeout == 0) w.http.timeout = models::kNoTimeout;
@@ -50,7 +50,7 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
   // of the open loop and its request.
   if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
   hc.loop_overhead_scale = load;
-  if (w.kind == "http_probe") {
+  if (w.kind == kHttpProbe) {
     auto& c = s.find_node(w.node)->add_process<models::HttpProbe>(hc);
     c.start_delay = sim::Distribution::constant(0);
     return;
@@ -81,9 +81,9 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec&, const std::string&
 
 const std::vector<WorkloadKind>& workload_kinds() {
   static const std::vector<WorkloadKind> kinds = {
-      {"http_client", WorkloadChecks::Load, false, read_http_client, build_http_client},
-      {"http_probe", WorkloadChecks::Load, false, read_http_client, build_http_client},
-      {"pg_writer", WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
+      {kHttpClient, WorkloadChecks::Load, false, read_http_client, build_http_client},
+      {kHttpProbe, WorkloadChecks::Load, false, read_http_client, build_http_client},
+      {kPgWriter, WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
   };
   return kinds;
 }

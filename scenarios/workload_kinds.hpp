@@ -39,6 +39,12 @@ struct WorkloadKind {
                 double load) = nullptr;
 };
 
+/// The kinds' names, for the code that builds one kind's parts (here, and the real stack's
+/// render table, validation/render_workloads.cpp): nothing else names a kind.
+inline constexpr std::string_view kHttpClient = "http_client";  // the seed's closed loop (load.sh)
+inline constexpr std::string_view kHttpProbe = "http_probe";    // the open loop (probe.sh)
+inline constexpr std::string_view kPgWriter = "pg_writer";      // INSERTs on a session (pg-writer.sh)
+
 /// Every kind, the default (`http_client`) first.
 const std::vector<WorkloadKind>& workload_kinds();
 /// The kind named `name`, or nullptr.

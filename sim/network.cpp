@@ -561,7 +561,9 @@ void Network::node_up(Node& node) {
       a.address = Ipv4{0};
       a.address = allocate(a.segment);
       index_primary(node.id(), a.address);
-      sim_.record("address_change", {{"node", node.name()}, {"old", old.str()}, {"new", a.address.str()}}, true);
+      sim_.record(events::kAddressChange,
+                  {{events::field::kNode, node.name()}, {events::field::kOld, old.str()}, {events::field::kNew, a.address.str()}},
+                  true);
     }
   }
   components_dirty_ = true;

@@ -1,4 +1,5 @@
 #include "sim/node.hpp"
+#include "sim/events.hpp"
 
 #include "sim/network.hpp"
 
@@ -40,7 +41,7 @@ void Node::come_up() {
   ++starts_;
   next_pid_ = 2;  // a new PID namespace; 1 is the entrypoint
   sim_.network().node_up(*this);
-  sim_.record("node_up", {{"node", name_}}, true);
+  sim_.record(events::kNodeUp, {{events::field::kNode, name_}}, true);
   for (const auto& p : processes_)
     if (p->autostart) p->start();
 }
@@ -53,7 +54,7 @@ void Node::go_down() {
   killed_ = false;
   sim_.retire(owner_id_);
   sim_.network().node_down(*this);
-  sim_.record("node_down", {{"node", name_}}, true);
+  sim_.record(events::kNodeDown, {{events::field::kNode, name_}}, true);
   disk_.container_stopped();
   if (restart_pending_) {
     restart_pending_ = false;
@@ -90,7 +91,7 @@ void Node::stop() {
   if (!up_ || stopping_) return;
   if (paused_) unpause();  // docker stop on a paused container unpauses it to deliver SIGTERM
   stopping_ = true;
-  sim_.record("node_stop", {{"node", name_}});
+  sim_.record(events::kNodeStop, {{events::field::kNode, name_}});
   for (const auto& p : processes_) p->stop();
   process_exited();  // nothing was running: down at once
   if (!up_) return;
@@ -164,7 +165,7 @@ void Node::recreate() {
 
 void Node::replace_container() {
   recreate_pending_ = false;
-  sim_.record("node_recreate", {{"node", name_}}, true);
+  sim_.record(events::kNodeRecreate, {{events::field::kNode, name_}}, true);
   disk_.recreate();
 }
 

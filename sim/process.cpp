@@ -1,4 +1,5 @@
 #include "sim/process.hpp"
+#include "sim/events.hpp"
 
 #include "sim/node.hpp"
 #include "sim/tcp.hpp"
@@ -28,12 +29,12 @@ void Process::start() {
   if (state_ != ProcessState::Stopped || !node_.up()) return;
   state_ = ProcessState::Starting;
   pid_ = node_.next_pid();
-  sim_.record("process_exec", {{"node", node_.name()}, {"process", name_}});
+  sim_.record(events::kProcessExec, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}});
   const Distribution& d = (!started_once_ && first_start_delay) ? *first_start_delay : start_delay;
   started_once_ = true;
   after(d.sample(lifecycle_rng_), [this] {
     state_ = ProcessState::Running;
-    sim_.record("process_start", {{"node", node_.name()}, {"process", name_}}, true);
+    sim_.record(events::kProcessStart, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}}, true);
     on_start();
   });
 }
@@ -46,7 +47,7 @@ void Process::stop() {
   }
   state_ = ProcessState::Stopping;
   exit_held_ = false;
-  sim_.record("process_sigterm", {{"node", node_.name()}, {"process", name_}});
+  sim_.record(events::kProcessSigterm, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}});
   // A SIGTERM sent to a frozen process is handled only when it thaws: run it as our event.
   after(0, [this] {
     on_sigterm();
@@ -80,7 +81,7 @@ void Process::exit_now(bool graceful) {
   sim_.retire(owner_id_);  // drops every timer and delivery of this incarnation
   if (was_frozen) sim_.thaw(owner_id_);  // a new incarnation starts unfrozen
   sim_.tcp().process_exited(*this);
-  sim_.record("process_exit", {{"node", node_.name()}, {"process", name_}}, true);
+  sim_.record(events::kProcessExit, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}}, true);
   on_exit();
   // The kernel: our children with a death signal get SIGTERM; our parent gets SIGCHLD, which it
   // handles as its own event (nothing if it is gone or frozen until it thaws).
@@ -109,13 +110,13 @@ void Process::restart() {
 void Process::freeze() {
   if (state_ == ProcessState::Stopped || frozen()) return;
   sim_.freeze(owner_id_);
-  sim_.record("process_freeze", {{"node", node_.name()}, {"process", name_}}, true);
+  sim_.record(events::kProcessFreeze, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}}, true);
 }
 
 void Process::thaw() {
   if (!frozen()) return;
   sim_.thaw(owner_id_);
-  sim_.record("process_thaw", {{"node", node_.name()}, {"process", name_}}, true);
+  sim_.record(events::kProcessThaw, {{events::field::kNode, node_.name()}, {events::field::kProcess, name_}}, true);
 }
 
 }  // namespace sim

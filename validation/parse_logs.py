@@ -2,6 +2,7 @@
 
 Events (dicts, times in seconds from the run's t0, like `hasim run --json`):
   server_down / server_up      {t_s, node, backend, server, reason, line}   HAProxy log-health-checks
+  http_non_2xx                 {t_s, node, backend, server, status}   HAProxy `option httplog`, status not 2xx
   vrrp_state                   {t_s, node, instance, state}   keepalived "(VI_1) Entering X STATE"
   request                      {t_s (its end), node, workload, seq, sent_s, status, latency_ms, served_by}
                                (probe.sh's also lb, server, remote_ip)
@@ -25,6 +26,7 @@ from typing import Iterable
 
 # The simulator's event kinds (scenarios/events.hpp and models/*/events.hpp).
 SERVER_DOWN, SERVER_UP = "server_down", "server_up"
+HTTP_NON_2XX = "http_non_2xx"
 VRRP_STATE = "vrrp_state"
 REQUEST = "request"
 VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
@@ -56,6 +58,10 @@ _HAPROXY_PREFIX = re.compile(r"^\[[A-Z]+\]\s+\(\d+\)\s*:\s*")  # stderr copies: 
 _HAPROXY_REASON = re.compile(r"reason: ([^,.]+(?:\.[0-9]+)?[^,.]*)")
 _KEEPALIVED = re.compile(r"\((?P<instance>[^)]+)\) Entering (?P<state>MASTER|BACKUP|FAULT|INIT|STOP) STATE")
 _REQ = re.compile(r"HASIM_REQ (?P<kv>.*)$")
+# `option httplog`, one line per request when it ends (its stamp: the answer's end):
+#   CLIENT:PORT [ACCEPT_DATE] FRONTEND BACKEND/SERVER TR/Tw/Tc/Tr/Ta STATUS BYTES ...
+# SERVER is <NOSRV> when none was chosen; STATUS -1 when none was sent.
+_HTTPLOG = re.compile(r"\] \S+ (?P<backend>[^/\s]+)/(?P<server>\S+) [-\d]+/[-\d]+/[-\d]+/[-\d]+/[-+\d]+ (?P<status>-?\d+) ")
 
 
 def days_from_civil(y: int, m: int, d: int) -> int:
@@ -85,12 +91,23 @@ def parse_timestamp_line(line: str):
 
 
 def parse_haproxy(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
-    """server_down/server_up events from one HAProxy container's timestamped log."""
+    """server_down/server_up events from one HAProxy container's timestamped log, and an
+    http_non_2xx for each `option httplog` line whose status is not 2xx (as the simulator's
+    HAProxy records each such answer; 2xx answers make no event on either side)."""
     events = []
     state: dict[tuple[str, str], str] = {}  # (backend, server) -> "UP" | "DOWN"; servers start UP
     for line in lines:
         ns, msg = parse_timestamp_line(line)
         if ns is None:
+            continue
+        h = _HTTPLOG.search(msg)
+        if h:
+            status = int(h.group("status"))
+            if not 200 <= status < 300:
+                server = h.group("server")
+                events.append({"kind": HTTP_NON_2XX, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
+                               "backend": h.group("backend"), "server": "" if server == "<NOSRV>" else server,
+                               "status": status})
             continue
         m = _HAPROXY_STATE.search(msg)
         if m:
@@ -118,20 +135,6 @@ def parse_haproxy(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             "line": _HAPROXY_PREFIX.sub("", msg.strip()),
         })
     return events
-
-
-_HTTPLOG = re.compile(r"\] \S+ \S+/\S+ [-\d]+/[-\d]+/[-\d]+/[-\d]+/[-+\d]+ (?P<status>-?\d+) ")
-
-
-def haproxy_http_statuses(lines: Iterable[str]) -> dict[int, int]:
-    """Counts of HTTP statuses in HAProxy's `option httplog` lines (one per request)."""
-    out: dict[int, int] = {}
-    for line in lines:
-        m = _HTTPLOG.search(line)
-        if m:
-            code = int(m.group("status"))
-            out[code] = out.get(code, 0) + 1
-    return out
 
 
 def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:

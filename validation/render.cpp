@@ -16,6 +16,7 @@
 #include "sim/network.hpp"
 #include "validation/kinds/real_kinds.hpp"
 #include "validation/render_detail.hpp"
+#include "validation/render_workloads.hpp"
 
 namespace validation {
 
@@ -155,18 +156,8 @@ void check_spec(const ScenarioSpec& spec) {
   }
   for (const auto& [name, w] : spec.workloads) {
     if (find_node(spec, w.node) == nullptr) unsupported("workloads." + name + ".node", "no node '" + w.node + "'");
-    if (w.kind == "pg_writer") {
-      // pg-writer.sh runs in a client image (psql) or beside a PostgreSQL server (same psql).
-      const auto procs = processes_of(*find_node(spec, w.node));
-      if (!procs.empty() && std::find(procs.begin(), procs.end(), "postgres") == procs.end())
-        unsupported("workloads." + name + ".node", "a pg_writer runs on a node without daemons or beside postgres (its image has psql)");
-    } else if (w.kind == "http_probe") {
-      // probe.sh is in the "probe" image only: the stack's client container.
-      if (!processes_of(*find_node(spec, w.node)).empty())
-        unsupported("workloads." + name + ".node", "an http_probe runs on a node without daemons (a client container)");
-    } else if (w.kind != "http_client") {
-      unsupported("workloads." + name + ".kind", "only http_client, http_probe and pg_writer workloads are rendered");
-    }
+    // Where its kind's client can run (validation/render_workloads.cpp).
+    workload_render(w.kind).check_node("workloads." + name + ".node", processes_of(*find_node(spec, w.node)));
   }
 }
 
@@ -220,13 +211,13 @@ std::string image_kind(const NodeSpec& n) {
   return k.empty() ? "base" : k;
 }
 
-/// A node without daemons that runs a pg_writer needs psql: the "pgclient" image (Debian's
-/// postgresql-client-15 and pg-writer.sh). Every other node's image is its daemons'.
+/// A node without daemons runs the image its first workload with a client image of its own asks
+/// for (a pg_writer's psql, an http_probe's probe.sh); every other node's image is its daemons'.
 std::string image_kind(const ScenarioSpec& spec, const NodeSpec& n) {
   if (processes_of(n).empty())
     for (const auto& [name, w] : spec.workloads)
-      if (w.node == n.name && (w.kind == "pg_writer" || w.kind == "http_probe"))
-        return w.kind == "pg_writer" ? kPgClientImage : kProbeImage;
+      if (w.node == n.name)
+        if (const auto image = workload_render(w.kind).client_image; !image.empty()) return std::string(image);
   return image_kind(n);
 }
 
@@ -638,34 +629,7 @@ std::string render_plan(const ScenarioSpec& spec, const std::string& project, En
   o << "  \"workloads\": [";
   first = true;
   for (const auto& [name, w] : spec.workloads) {
-    if (w.kind == "pg_writer") {
-      const auto& g = w.pg;
-      // Which node a server address (inet_server_addr()) is, for its acknowledgements.
-      std::string addrs;
-      for (const auto& n : spec.nodes)
-        for (const auto& a : n.networks)
-          if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
-      std::vector<std::string> argv = {"/hasim/pg-writer.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start)};
-      o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << ", \"kind\": \"pg_writer\", \"service\": " << json_str(w.node)
-        << ", \"host\": " << json_str(g.host) << ", \"interval_s\": " << seconds(g.interval) << ", \"timeout_s\": 5"
-        << ", \"start_s\": " << seconds(g.start) << ", \"run_for_s\": " << seconds(spec.duration - g.start)
-        << ", \"addresses\": {" << addrs << "}, \"argv\": " << json_list(argv) << "}";
-      first = false;
-      continue;
-    }
-    const auto& h = w.http;
-    const sim::Time end = h.duration > 0 ? std::min(spec.duration, h.start + h.duration) : spec.duration;
-    // A timeout beyond a day means "none" (the seed's curl has no --max-time): load.sh takes 0.
-    const std::string max_time = h.timeout >= 86400 * sim::kSecond ? "0" : seconds(h.timeout);
-    const bool probe = w.kind == "http_probe";
-    std::vector<std::string> argv = {probe ? "/hasim/probe.sh" : "/hasim/load.sh", h.url, std::to_string(h.count), seconds(h.interval),
-                                     max_time, seconds(h.connect_timeout), seconds(end - h.start)};
-    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_str(name) << (probe ? ", \"kind\": \"http_probe\"" : "")
-      << ", \"service\": " << json_str(w.node)
-      << ", \"url\": " << json_str(h.url) << ", \"count\": " << h.count << ", \"interval_s\": " << seconds(h.interval)
-      << ", \"timeout_s\": " << max_time << ", \"connect_timeout_s\": " << seconds(h.connect_timeout)
-      << ", \"start_s\": " << seconds(h.start) << ", \"run_for_s\": " << seconds(end - h.start)
-      << ", \"argv\": " << json_list(argv) << "}";
+    o << (first ? "\n" : ",\n") << "    " << workload_render(w.kind).plan_entry(spec, name, w);
     first = false;
   }
   o << (first ? "],\n" : "\n  ],\n");

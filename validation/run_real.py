@@ -1155,8 +1155,8 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
 
 def analyze(plan: dict, res: dict, outdir: str) -> None:
     """Events of one run from its saved logs (also used by --reparse), and what the logs alone
-    measure: the host's and the engine's latencies, and HAProxy's answers by HTTP status. Every
-    metric the simulator computes from events (detection times, the VIP figures, the load loop's
+    measure: the host's and the engine's latencies. Every metric the simulator computes from
+    events (detection times, HAProxy's answers by status, the VIP figures, the load loop's
     requests and outages, PostgreSQL's commits) `hasim validate` computes from these events with
     the simulator's own code (scenarios/checks/), so real and simulated values come from one
     place; nothing here computes them again. A run made in
@@ -1176,17 +1176,8 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
             logs[svc] = read(path)
     events = [dict(f) for f in remap_obj(res["faults"], back)]
     metrics: dict[str, float] = {}
-    # HAProxy's answers by status, summed over every HAProxy node and present only when some
-    # came (as the simulator's haproxy.http_CODE counters): read from `option httplog` lines,
-    # which make no event.
-    def bump(key: str, n: int) -> None:
-        if n > 0:
-            metrics[key] = metrics.get(key, 0) + n
+    # HAProxy's answers by status among them (http_non_2xx, from its `option httplog` lines).
     events += kinds.daemon_events(plan["node_processes"], logs, t0)
-    for h in plan["haproxy"]:
-        for code, n in parse_logs.haproxy_http_statuses(logs.get(h["service"], [])).items():
-            if not 200 <= code < 300:
-                bump(f"haproxy.http_{code}", n)
     wakeups: list[float] = []
     for h in plan["haproxy"]:
         timers = {f"{s['backend']}/{s['server']}": {"timeout_s": s["timeout_s"], "inter_s": s.get("fastinter_s", s["inter_s"])}

@@ -236,7 +236,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     // 2026-12-03 kept request events, so its load.* metrics (computed then by run_real.py in
     // Python, with the same rules) are read from here; their detection, haproxy.server_*, vip.*
     // and PostgreSQL figures are recomputed from their events (the same values: see
-    // tests/validation/real_metrics_test.cpp). haproxy.http_CODE makes no event: always stored.
+    // tests/validation/real_metrics_test.cpp). haproxy.http_CODE likewise: from http_non_2xx
+    // events in records made since they exist, else as stored (counted then from httplog lines).
     RunMetrics rm;
     for (const auto& [k, v] : m->map) rm[k] = number_of(v, path, "metric " + k);
     if (const scenarios::Tree* ev = run.find("events"); ev != nullptr && ev->is_seq()) {

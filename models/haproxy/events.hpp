@@ -13,6 +13,12 @@ inline constexpr const char* kDnsError = "dns_error";                   // a res
 inline constexpr const char* kBackendDown = "backend_down";             // "backend B has no server available!"
 inline constexpr const char* kSessionsShutdown = "sessions_shutdown";   // on-marked-down shutdown-sessions
 inline constexpr const char* kStartFailed = "haproxy_start_failed";     // an unresolvable server at start-up
+/// An answer HAProxy sent a client whose status is not 2xx (its own 503/502/504, or a server's
+/// answer relayed): node, backend, server ("" when it chose none: httplog's <NOSRV>), status.
+/// The real runs' parser makes one of each `option httplog` line with such a status. 2xx
+/// answers make no record: the metric (haproxy.http_STATUS, scenarios/checks/responses.hpp)
+/// counts only the others, and a record per answer would cost every request a record.
+inline constexpr const char* kHttpNon2xx = "http_non_2xx";
 
 /// Fields of server_down / server_up / server_maint: node (the HAProxy's), backend, server,
 /// reason, check_duration_ms (server_down/up; the real parser has the log line instead).
@@ -21,6 +27,7 @@ inline constexpr const char* kBackend = "backend";
 inline constexpr const char* kServer = "server";
 inline constexpr const char* kReason = "reason";
 inline constexpr const char* kCheckDurationMs = "check_duration_ms";
+inline constexpr const char* kStatus = "status";  // http_non_2xx: the HTTP status sent (-1: none, real runs)
 inline constexpr const char* kLine = "line";  // real runs only: the log line, prefix stripped
 }  // namespace field
 

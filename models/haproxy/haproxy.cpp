@@ -1,5 +1,6 @@
 #include "models/haproxy/haproxy.hpp"
 #include "models/haproxy/events.hpp"
+#include "sim/events.hpp"
 
 #include <algorithm>
 #include <map>
@@ -344,7 +345,7 @@ void Haproxy::serve(std::size_t fe, sim::ConnId conn, HttpRequest req) {
   for (auto& be : backends_)
     if (be->config.name == config_.frontends[fe].default_backend) b = be.get();
   if (b == nullptr) {
-    http_reply(*this, conn, HttpResponse{503, "", node().name(), node().name(), ""});
+    reply(conn, HttpResponse{503, "", node().name(), node().name(), ""}, config_.frontends[fe].name);
     return;
   }
   const int retries = b->config.retries.value_or(config_.retries);
@@ -355,8 +356,7 @@ void Haproxy::serve(std::size_t fe, sim::ConnId conn, HttpRequest req) {
 void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left) {
   if (s == nullptr) {
     // "503 Service Unavailable": no server available.
-    sim().metrics().add("haproxy.http_503");
-    http_reply(*this, client_conn, HttpResponse{503, "", node().name(), node().name(), ""});
+    reply(client_conn, HttpResponse{503, "", node().name(), node().name(), ""}, b.config.name);
     return;
   }
   ++s->requests;
@@ -376,7 +376,7 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
       HttpResponse out = r;
       out.lb = node().name();
       out.server = srv->config.name;
-      http_reply(*this, client_conn, std::move(out));
+      reply(client_conn, std::move(out), b.config.name);
       return;
     }
     if (server_conn == 0 && r.error != "reset") {
@@ -406,15 +406,21 @@ void Haproxy::forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Serv
         });
         return;
       }
-      sim().metrics().add("haproxy.http_503");
-      http_reply(*this, client_conn, HttpResponse{503, "", node().name(), node().name(), srv->config.name});
+      reply(client_conn, HttpResponse{503, "", node().name(), node().name(), srv->config.name}, b.config.name);
       return;
     }
     // Timeout after connect: 504; reset by the server: 502.
-    http_reply(*this, client_conn,
-               HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name(), node().name(), srv->config.name});
+    reply(client_conn, HttpResponse{r.error == "timeout" ? 504 : 502, "", node().name(), node().name(), srv->config.name},
+          b.config.name);
   });
   srv->sessions.push_back(client_conn);
+}
+
+void Haproxy::reply(sim::ConnId client_conn, HttpResponse r, const std::string& backend) {
+  if (r.status < 200 || r.status >= 300)
+    sim().record(events::kHttpNon2xx, {{sim::events::field::kNode, node().name()}, {events::field::kBackend, backend},
+                                       {events::field::kServer, r.server}, {events::field::kStatus, std::int64_t{r.status}}});
+  http_reply(*this, client_conn, std::move(r));
 }
 
 std::vector<Haproxy::StatRow> Haproxy::stats() const {

@@ -56,6 +56,9 @@ class Haproxy final : public sim::Process {
   void serve(std::size_t fe, sim::ConnId conn, HttpRequest req);
   Server* pick(Backend& b, const HttpRequest& req, const Server* avoid);
   void forward(sim::ConnId client_conn, HttpRequest req, Backend& b, Server* s, int retries_left);
+  /// Sends `r` to the client, recording an http_non_2xx when its status is not 2xx (what
+  /// `option httplog` logs of it and the haproxy.http_STATUS metric counts).
+  void reply(sim::ConnId client_conn, HttpResponse r, const std::string& backend);
   void set_state(Server& s, bool up, const std::string& reason);
   /// Whether any server of `b` is usable; also reports the `backend_available` invariant.
   bool backend_available(const Backend& b);

@@ -5,6 +5,7 @@
 #include "models/haproxy/events.hpp"
 #include "models/haproxy/haproxy.hpp"
 #include "scenarios/checks/detection.hpp"
+#include "scenarios/checks/responses.hpp"
 #include "scenarios/reader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/spec.hpp"
@@ -283,7 +284,8 @@ std::vector<FaultTarget> DaemonKind<HaproxyConfig>::fault_targets(const HaproxyC
 
 std::vector<std::string> DaemonKind<HaproxyConfig>::floating_addresses(const HaproxyConfig&) { return {}; }
 
-/// Detection times per server and the state-change counts (scenarios/checks/detection.hpp).
+/// Detection times per server and the state-change counts (scenarios/checks/detection.hpp), and
+/// the answers by status (scenarios/checks/responses.hpp).
 void DaemonKind<HaproxyConfig>::add_checks(const ScenarioSpec& spec, sim::Invariants&, CheckSet& checks) {
   std::map<std::string, std::string> server_node;  // HAPROXY_NODE/backend/server -> node name
   bool any = false;
@@ -294,13 +296,15 @@ void DaemonKind<HaproxyConfig>::add_checks(const ScenarioSpec& spec, sim::Invari
         for (const auto& b : h->backends)
           for (const auto& sv : b.servers) server_node[ns.name + "/" + b.name + "/" + sv.name] = node_named_by(spec, sv.address);
       }
-  if (any) checks.once<DetectionChecks>("haproxy", std::move(server_node));
+  if (!any) return;
+  checks.once<DetectionChecks>("haproxy", std::move(server_node));
+  checks.once<ResponseChecks>("haproxy_responses");
 }
 
 std::vector<std::string_view> DaemonKind<HaproxyConfig>::event_kinds() {
   namespace e = models::haproxy::events;
   return {e::kCheck, e::kServerDown, e::kServerUp, e::kServerMaint, e::kServerReady, e::kServerAddrChange,
-          e::kDnsError, e::kBackendDown, e::kSessionsShutdown, e::kStartFailed};
+          e::kDnsError, e::kBackendDown, e::kSessionsShutdown, e::kStartFailed, e::kHttpNon2xx};
 }
 
 /// No operator step of its own: its faults are the engine's and the signals'.

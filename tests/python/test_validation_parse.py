@@ -37,7 +37,8 @@ def test_timestamp_parsing_is_exact_to_the_nanosecond():
 
 
 def test_haproxy_state_changes_once_each_despite_stdout_and_stderr_copies(run):
-    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+    ev = [e for e in parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+          if e["kind"] != parse_logs.HTTP_NON_2XX]
     kinds = [(e["kind"], e["server"]) for e in ev]
     assert kinds == [("server_down", "nginx1"), ("server_down", "nginx2"), ("server_up", "nginx1"), ("server_up", "nginx2")]
     assert all(e["backend"] == "nginx_backend" and e["node"] == "haproxy" for e in ev)
@@ -62,7 +63,8 @@ def test_haproxy_events_and_the_fault_records_are_what_the_detection_check_reads
     # The detection times come from these events in C++ (scenarios/checks/detection.cpp; its test
     # tests/scenarios/checks_test.cpp reads tests/validation/fixtures/demo1-part1-events.json,
     # made from this very log, and gets the values the run stored).
-    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+    ev = [e for e in parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+          if e["kind"] != parse_logs.HTTP_NON_2XX]
     assert {(e["kind"], e["backend"], e["server"]) for e in ev} == {
         ("server_down", "nginx_backend", "nginx1"), ("server_down", "nginx_backend", "nginx2"),
         ("server_up", "nginx_backend", "nginx1"), ("server_up", "nginx_backend", "nginx2")}
@@ -74,16 +76,34 @@ def test_haproxy_events_and_the_fault_records_are_what_the_detection_check_reads
 def test_leaving_dns_maintenance_is_up_at_the_next_good_check():
     # Real lines (run 2 of the same scenario): nginx1 went into maintenance after 30 s of DNS
     # timeouts, resolved again 14 s after `docker start`, and was UP with the next check.
-    ev = parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy-dns-maint.log"), "haproxy", 0)
+    ev = [e for e in parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy-dns-maint.log"), "haproxy", 0)
+          if e["kind"] != parse_logs.HTTP_NON_2XX]
     got = [(e["kind"], e["server"]) for e in ev]
     assert got == [("server_down", "nginx1"), ("server_down", "nginx2"), ("server_up", "nginx1"), ("server_up", "nginx2")]
     assert ev[2]["line"].startswith("Health check for server nginx_backend/nginx1 succeeded")  # prefix stripped
 
 
-def test_http_statuses_from_httplog():
-    codes = parse_logs.haproxy_http_statuses(fixture_lines("demo1-part1-haproxy.log"))
-    assert codes[503] == 2
-    assert codes[200] == 84
+def test_each_httplog_line_not_2xx_is_an_http_non_2xx_event(run):
+    # The log holds 84 answers 200 (no event, as the simulator records none) and two 503s, each
+    # after four connection attempts to a stopped nginx (sC--, Tt 20 s), stamped at their end.
+    ev = [e for e in parse_logs.parse_haproxy(fixture_lines("demo1-part1-haproxy.log"), "haproxy", run["t0_ns"])
+          if e["kind"] == parse_logs.HTTP_NON_2XX]
+    assert [(e["node"], e["backend"], e["server"], e["status"]) for e in ev] == [
+        ("haproxy", "nginx_backend", "nginx1", 503), ("haproxy", "nginx_backend", "nginx2", 503)]
+    assert ev[0]["t_ns"] == 1795308553093517460  # 00:49:13.093517460, the podman stamp of its line
+    assert ev[0]["t_s"] == pytest.approx((1795308553093517460 - run["t0_ns"]) / 1e9)
+
+
+def test_an_httplog_line_without_a_server_or_an_answer_is_still_an_event():
+    lines = ['2026-11-22T00:49:13.0Z 10.89.4.2:39840 [22/Nov/2026:00:49:13.000] http_front nginx_backend/<NOSRV> '
+             '0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"',
+             '2026-11-22T00:49:14.0Z 10.89.4.2:39842 [22/Nov/2026:00:49:13.500] http_front nginx_backend/nginx1 '
+             '0/0/0/-1/500 -1 0 - - CD-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"',
+             '2026-11-22T00:49:15.0Z 10.89.4.2:39844 [22/Nov/2026:00:49:15.000] http_front nginx_backend/nginx2 '
+             '0/0/0/0/0 204 0 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"']
+    ev = parse_logs.parse_haproxy(lines, "lb1", 0)
+    assert [(e["kind"], e["server"], e["status"]) for e in ev] == [(parse_logs.HTTP_NON_2XX, "", 503),
+                                                                   (parse_logs.HTTP_NON_2XX, "nginx1", -1)]
 
 
 def test_client_lines_give_the_workload_metrics(run):

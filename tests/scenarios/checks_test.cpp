@@ -8,6 +8,7 @@
 
 #include "scenarios/checks/detection.hpp"
 #include "scenarios/checks/load.hpp"
+#include "scenarios/checks/responses.hpp"
 #include "scenarios/checks/vips.hpp"
 #include "sim/invariants.hpp"
 #include "sim/json.hpp"
@@ -56,6 +57,19 @@ TEST_CASE("detection runs from the fault's command on the server's node to the s
   CHECK(m.count("web.web2.detect_down_s") == 0);  // no fault on web2's node: not a detection
   CHECK(m.at("haproxy.server_down") == 2);
   CHECK(m.at("haproxy.server_up") == 1);
+}
+
+TEST_CASE("HAProxy's answers by status are counted per status over every HAProxy, and a run without any lists none") {
+  auto answer = [](double t_s, const std::string& lb, std::int64_t status, const std::string& srv) {
+    return rec(t_s, "http_non_2xx", {{"node", lb}, {"backend", std::string("web")}, {"server", srv}, {"status", status}});
+  };
+  scenarios::ResponseChecks c;
+  REQUIRE(c.reads() == std::vector<std::string_view>{"http_non_2xx"});
+  const auto m = run(c, {answer(10, "lb1", 503, ""), answer(11, "lb2", 503, "web1"), answer(12, "lb1", 504, "web2"),
+                         answer(13, "lb1", -1, "web2")}, 30);
+  CHECK(m == std::map<std::string, double>{{"haproxy.http_-1", 1}, {"haproxy.http_503", 2}, {"haproxy.http_504", 1}});
+  scenarios::ResponseChecks none;
+  CHECK(run(none, {}, 30).empty());
 }
 
 TEST_CASE("each fault counts for one detection and the first value of a metric stands") {

@@ -8,6 +8,7 @@
 #include "scenarios/tree.hpp"
 #include "sim/network.hpp"
 #include "validation/render_detail.hpp"
+#include "validation/render_workloads.hpp"
 
 namespace validation {
 
@@ -143,9 +144,9 @@ std::vector<NodeFile> RealDaemon<models::haproxy::HaproxyConfig>::files(const Re
     for (const auto& net : ctx.spec.networks)
       if (net.name == a.network) ns.push_back(ctx.engine == Engine::Docker ? "127.0.0.11" : detail::gateway_of(net.subnet));
   ns.erase(std::unique(ns.begin(), ns.end()), ns.end());
-  // The probe (http_probe) records which HAProxy and which server answered each request.
+  // A client that records which HAProxy and which server answered each request (the probe's).
   bool probe = false;
-  for (const auto& [name, w] : ctx.spec.workloads) probe = probe || w.kind == "http_probe";
+  for (const auto& [name, w] : ctx.spec.workloads) probe = probe || detail::workload_render(w.kind).answerer_headers;
   return {NodeFile{"haproxy.cfg", render_haproxy_cfg(c, ns, kStatsPort, ctx.where, probe ? ctx.node.name : "")}};
 }
 

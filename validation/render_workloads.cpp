@@ -1,0 +1,84 @@
+#include "validation/render_workloads.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "scenarios/workload_kinds.hpp"
+#include "validation/render_detail.hpp"
+
+namespace validation::detail {
+namespace {
+
+using scenarios::ScenarioSpec;
+using scenarios::WorkloadSpec;
+
+// The closed loop (load.sh, in every image) and the open loop (probe.sh, in the "probe" image
+// only): curl's own options, the run's end as the loop's own duration.
+std::string http_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w, bool probe) {
+  const auto& h = w.http;
+  const sim::Time end = h.duration > 0 ? std::min(spec.duration, h.start + h.duration) : spec.duration;
+  // A timeout beyond a day means "none" (the seed's curl has no --max-time): load.sh takes 0.
+  const std::string max_time = h.timeout >= 86400 * sim::kSecond ? "0" : seconds(h.timeout);
+  std::vector<std::string> argv = {probe ? "/hasim/probe.sh" : "/hasim/load.sh", h.url, std::to_string(h.count), seconds(h.interval),
+                                   max_time, seconds(h.connect_timeout), seconds(end - h.start)};
+  return "{\"name\": " + json_str(name) + (probe ? ", \"kind\": " + json_str(std::string(scenarios::kHttpProbe)) : "") + ", \"service\": " + json_str(w.node) +
+         ", \"url\": " + json_str(h.url) + ", \"count\": " + std::to_string(h.count) + ", \"interval_s\": " + seconds(h.interval) +
+         ", \"timeout_s\": " + max_time + ", \"connect_timeout_s\": " + seconds(h.connect_timeout) +
+         ", \"start_s\": " + seconds(h.start) + ", \"run_for_s\": " + seconds(end - h.start) + ", \"argv\": " + json_list(argv) + "}";
+}
+
+std::string http_client_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w) {
+  return http_entry(spec, name, w, false);
+}
+
+std::string http_probe_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w) {
+  return http_entry(spec, name, w, true);
+}
+
+std::string pg_writer_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w) {
+  const auto& g = w.pg;
+  // Which node a server address (inet_server_addr()) is, for its acknowledgements.
+  std::string addrs;
+  for (const auto& n : spec.nodes)
+    for (const auto& a : n.networks)
+      if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
+  std::vector<std::string> argv = {"/hasim/pg-writer.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start)};
+  return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgWriter)) + ", \"service\": " + json_str(w.node) +
+         ", \"host\": " + json_str(g.host) + ", \"interval_s\": " + seconds(g.interval) + ", \"timeout_s\": 5" +
+         ", \"start_s\": " + seconds(g.start) + ", \"run_for_s\": " + seconds(spec.duration - g.start) +
+         ", \"addresses\": {" + addrs + "}, \"argv\": " + json_list(argv) + "}";
+}
+
+// load.sh is in every image: an http_client runs anywhere.
+void anywhere(const std::string&, const std::vector<std::string>&) {}
+
+// probe.sh is in the "probe" image only: the stack's client container.
+void probe_node(const std::string& key, const std::vector<std::string>& procs) {
+  if (!procs.empty()) cannot_render(key, "an http_probe runs on a node without daemons (a client container)");
+}
+
+// pg-writer.sh runs in a client image (psql) or beside a PostgreSQL server (same psql).
+void writer_node(const std::string& key, const std::vector<std::string>& procs) {
+  if (!procs.empty() && std::find(procs.begin(), procs.end(), "postgres") == procs.end())
+    cannot_render(key, "a pg_writer runs on a node without daemons or beside postgres (its image has psql)");
+}
+
+}  // namespace
+
+const std::vector<WorkloadRender>& workload_renders() {
+  static const std::vector<WorkloadRender> table = {
+      {scenarios::kHttpClient, "", false, anywhere, http_client_entry},
+      {scenarios::kHttpProbe, kProbeImage, true, probe_node, http_probe_entry},
+      {scenarios::kPgWriter, kPgClientImage, false, writer_node, pg_writer_entry},
+  };
+  return table;
+}
+
+const WorkloadRender& workload_render(std::string_view kind) {
+  for (const auto& r : workload_renders())
+    if (r.kind == kind) return r;
+  throw std::logic_error("workload kind '" + std::string(kind) +
+                         "' has no real-stack part: add its entry to validation/render_workloads.cpp");
+}
+
+}  // namespace validation::detail
