@@ -31,6 +31,7 @@ const std::vector<EventKind>& declared_event_kinds() {
       {hp::kServerMaint, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kReason}},
       {hp::kHttpNon2xx, {kNode, hp::field::kBackend, hp::field::kServer, hp::field::kStatus}},
       {models::keepalived::events::kState, {kNode, "instance", "state", "priority"}},
+      {models::keepalived::events::kForceElection, {kNode, "instance", "from", "their_priority"}},
       {pg::kStarted, {kNode, "role", "timeline", "lsn"}},
       {pg::kRecoveryStarted, {kNode, "state", "redo_lsn", "wal_bytes"}},
       {pg::kRecoveryDone, {kNode, "end_lsn", "replayed_bytes", "duration_ms"}},

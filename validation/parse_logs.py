@@ -4,6 +4,8 @@ Events (dicts, times in seconds from the run's t0, like `hasim run --json`):
   server_down / server_up      {t_s, node, backend, server, reason, line}   HAProxy log-health-checks
   http_non_2xx                 {t_s, node, backend, server, status}   HAProxy `option httplog`, status not 2xx
   vrrp_state                   {t_s, node, instance, state}   keepalived "(VI_1) Entering X STATE"
+  vrrp_force_election          {t_s, node, instance, from, their_priority}   keepalived "(VI_1) Received
+                               advert from A with lower priority N, ours M, forcing new election"
   request                      {t_s (its end), node, workload, seq, sent_s, status, latency_ms, served_by}
                                (probe.sh's also lb, server, remote_ip)
   vip_added / vip_removed      {t_s, node, vip}               vip-watch.sh
@@ -28,6 +30,7 @@ from typing import Iterable
 SERVER_DOWN, SERVER_UP = "server_down", "server_up"
 HTTP_NON_2XX = "http_non_2xx"
 VRRP_STATE = "vrrp_state"
+VRRP_FORCE_ELECTION = "vrrp_force_election"
 REQUEST = "request"
 VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
 FAULT, FAULT_END = "fault", "fault_end"
@@ -57,6 +60,10 @@ _HAPROXY_CHECK = re.compile(
 _HAPROXY_PREFIX = re.compile(r"^\[[A-Z]+\]\s+\(\d+\)\s*:\s*")  # stderr copies: "[WARNING]  (8) : "
 _HAPROXY_REASON = re.compile(r"reason: ([^,.]+(?:\.[0-9]+)?[^,.]*)")
 _KEEPALIVED = re.compile(r"\((?P<instance>[^)]+)\) Entering (?P<state>MASTER|BACKUP|FAULT|INIT|STOP) STATE")
+# vrrp.c vrrp_state_master_rx (2.2.7): a MASTER hearing a lower priority (or an equal one from a
+# lower address); ", forcing new election" unless lower_prio_no_advert.
+_KEEPALIVED_LOWER = re.compile(r"\((?P<instance>[^)]+)\) Received advert from (?P<src>\S+) with lower priority "
+                               r"(?P<theirs>\d+), ours \d+")
 _REQ = re.compile(r"HASIM_REQ (?P<kv>.*)$")
 # `option httplog`, one line per request when it ends (its stamp: the answer's end):
 #   CLIENT:PORT [ACCEPT_DATE] FRONTEND BACKEND/SERVER TR/Tw/Tc/Tr/Ta STATUS BYTES ...
@@ -138,7 +145,7 @@ def parse_haproxy(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
 
 
 def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
-    """vrrp_state events from one keepalived container's timestamped log."""
+    """vrrp_state and vrrp_force_election events from one keepalived container's timestamped log."""
     events = []
     for line in lines:
         ns, msg = parse_timestamp_line(line)
@@ -148,6 +155,12 @@ def parse_keepalived(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
         if m:
             events.append({"kind": VRRP_STATE, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
                            "instance": m.group("instance"), "state": m.group("state")})
+            continue
+        m = _KEEPALIVED_LOWER.search(msg)
+        if m:
+            events.append({"kind": VRRP_FORCE_ELECTION, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node,
+                           "instance": m.group("instance"), "from": m.group("src"),
+                           "their_priority": int(m.group("theirs"))})
     return events
 
 

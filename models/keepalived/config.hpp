@@ -62,9 +62,9 @@ struct VrrpInstanceConfig {
   sim::Time garp_master_delay = 5 * sim::kSecond;
   int garp_master_repeat = 5;
   /// A master that hears a lower-priority advert sends this many gratuitous ARPs at once and
-  /// again after the delay (0: none). Unset, keepalived uses the garp_master_* values (its
-  /// global vrrp_garp_lower_prio_* default to vrrp_garp_master_*; strict mode, not modelled,
-  /// would make them 0).
+  /// again after the delay (0: none). Unset, keepalived uses global_defs'
+  /// vrrp_garp_lower_prio_*, which default to global_defs' vrrp_garp_master_* (5, 5 s), not to
+  /// this instance's garp_master_* (strict mode, not modelled, would make them 0).
   std::optional<int> garp_lower_prio_repeat;
   std::optional<sim::Time> garp_lower_prio_delay;
 };

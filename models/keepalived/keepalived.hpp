@@ -16,8 +16,9 @@ namespace models::keepalived {
 enum class VrrpState { Init, Backup, Master, Fault };
 const char* to_string(VrrpState s);
 
-/// Skew time: VRRPv3 (RFC 5798) `(256 - priority) * Master_Adver_Interval / 256`, computed in
-/// centiseconds as keepalived does (VRRP_TIMER_SKEW); VRRPv2 (RFC 3768) `(256 - priority) / 256` s.
+/// Skew time: VRRPv3 (RFC 5798) `(256 - priority) * Master_Adver_Interval / 256`, as keepalived
+/// 2.2.7's VRRP_TIMER_SKEW computes it: the interval in whole centiseconds, the product in whole
+/// microseconds; VRRPv2 (RFC 3768) `(256 - priority) / 256` s.
 sim::Time skew_time(int version, int priority, sim::Time advert_int);
 /// Master_Down_Interval = 3 * advert_int + skew.
 sim::Time master_down_interval(int version, int priority, sim::Time advert_int);
@@ -89,6 +90,8 @@ class VrrpInstance {
   void shutdown();
   /// A tracked script changed status or the interface went up or down.
   void tracking_changed();
+  /// When the master-down timer fires (kNever unless BACKUP): keepalived's `sands`.
+  sim::Time down_deadline() const { return state_ == VrrpState::Backup ? sands_ : sim::kNever; }
   /// In-memory state forgotten (the process died); the kernel keeps what was configured.
   void reset();
 
@@ -96,7 +99,15 @@ class VrrpInstance {
   void enter_backup(sim::Time down_after);
   void enter_master();
   void enter_fault();
+  /// Whether a weight-0 tracked script has no result yet (keepalived's num_script_init).
+  bool scripts_pending() const;
+  /// vrrp_set_effective_priority: the new priority's master-down interval, and a BACKUP's
+  /// running timer moved by the difference.
+  void set_effective_priority(int p);
+  /// ms_down_timer = `after`, sands = now + after (vrrp_init_instance_sands), and the timer armed.
   void arm_down(sim::Time after);
+  /// The timer armed at sands_ as it stands (sands already in the past: at once).
+  void schedule_down();
   void arm_advert(sim::Time after);
   void send_advert(int priority);
   void garp_burst(int repeat);
@@ -117,10 +128,18 @@ class VrrpInstance {
   // the timer was re-armed meanwhile, so each event checks it is still the current one.
   std::uint64_t down_gen_ = 0, advert_gen_ = 0, garp_gen_ = 0;
   sim::Timer down_timer_, advert_timer_, garp_timer_;
-  // The delayed burst after a lower-priority advert: its own thread in keepalived
-  // (vrrp_lower_prio_gratuitous_arp_thread), beside the one after becoming master.
-  sim::Timer lower_prio_garp_timer_;
   int last_announced_ = -1;
+  // keepalived's vrrp->effective_priority: what the instance last set, compared with what the
+  // scripts now say (priority()) to see a change.
+  int effective_ = -1;
+  // keepalived's vrrp->ms_down_timer and vrrp->sands: the interval the BACKUP timer was last set
+  // with (the remaining time after an ignored advert) and when it fires. A change of effective
+  // priority moves sands by the change in the master-down interval, measured from ms_down_timer.
+  sim::Time ms_down_timer_ = 0;
+  sim::Time sands_ = sim::kNever;
+  // Started with weight-0 scripts that have no result yet: FAULT without a word (vrrp_init_state
+  // logs nothing), BACKUP once they all succeeded.
+  bool waiting_for_scripts_ = false;
 };
 
 /// keepalived's VRRP child process (vrrp/vrrp_daemon.c start_vrrp_child): forked by the

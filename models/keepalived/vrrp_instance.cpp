@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "models/keepalived/keepalived.hpp"
 #include "models/keepalived/events.hpp"
 #include "sim/node.hpp"
@@ -14,11 +16,20 @@ const char* to_string(VrrpState s) {
   return "?";
 }
 
+namespace {
+// global_defs vrrp_garp_master_repeat / vrrp_garp_master_delay, which hasim does not render:
+// keepalived's defaults.
+constexpr int kGlobalGarpRepeat = 5;
+constexpr sim::Time kGlobalGarpDelay = 5 * sim::kSecond;
+}  // namespace
+
 sim::Time skew_time(int version, int priority, sim::Time advert_int) {
   if (version == 3) {
-    // keepalived keeps v3 intervals in centiseconds and truncates the skew to them.
-    const sim::Time cs = 10 * sim::kMillisecond;
-    return (static_cast<sim::Time>(256 - priority) * (advert_int / cs) / 256) * cs;
+    // VRRP_TIMER_SKEW_CALC (include/vrrp.h): ((256 - p) * (master_adver_int / TIMER_CENTI_HZ) *
+    // 625) / 16 microseconds: the interval in whole centiseconds (as the v3 advert carries it),
+    // the skew itself truncated to the microsecond, not to the centisecond.
+    const sim::Time centis = advert_int / (10 * sim::kMillisecond);
+    return (static_cast<sim::Time>(256 - priority) * centis * 625 / 16) * sim::kMicrosecond;
   }
   return static_cast<sim::Time>(256 - priority) * sim::kSecond / 256;
 }
@@ -39,8 +50,7 @@ VrrpInstance::VrrpInstance(VrrpChild& k, VrrpInstanceConfig config)
       master_adver_int_(config_.advert_int),
       down_timer_(k.make_timer()),
       advert_timer_(k.make_timer()),
-      garp_timer_(k.make_timer()),
-      lower_prio_garp_timer_(k.make_timer()) {
+      garp_timer_(k.make_timer()) {
   if (config_.state == "MASTER" && (config_.nopreempt || config_.preempt_delay > 0)) {
     // keepalived clears both, with a warning: a MASTER instance must be able to preempt.
     k.sim().log().warn("{}: ({}) nopreempt/preempt_delay ignored on a state MASTER instance", k.path(), config_.name);
@@ -104,24 +114,52 @@ void VrrpInstance::start() {
     if (auto ip = sim::Ipv4::parse(p)) peers_.push_back(*ip);
   master_adver_int_ = config_.advert_int;
   preempt_until_ = -1;
+  // vrrp_complete_instance: effective = total = base priority. The scripts have no result yet
+  // (init_state INIT), so no weight counts until their first (vrrp_track.c
+  // initialise_track_script_state): a positive weight is added on a first success, a negative
+  // one taken on a first failure, each a change of effective priority like any later one.
+  effective_ = priority();
+  sands_ = sim::kNever;
+  waiting_for_scripts_ = false;
   if (faulted()) {
     set_state(VrrpState::Fault);
+  } else if (scripts_pending()) {
+    // vrrp_init_state: an instance with a weight-0 script still in init goes to FAULT and logs
+    // nothing (its state before was INIT too); the script's first success brings it up as
+    // BACKUP (try_up_instance), with its master-down timer started then.
+    waiting_for_scripts_ = true;
+    state_ = VrrpState::Fault;
   } else if (config_.priority == 255) {
     enter_master();  // the address owner does not wait
   } else if (config_.state == "MASTER") {
-    // A MASTER wish below 255 starts as BACKUP. facts.md says its down timer is one advert
-    // interval; keepalived 2.2.7 in the real runs (validation/results/2026-11-22-demo1.md) waited
-    // the full master-down interval (3.6 s for priority 102), at start-up and when preempting
-    // after a restart. The real run wins.
+    // A MASTER wish below 255 starts as BACKUP with the full master-down interval, as the real
+    // runs measured (validation/results/2026-11-22-demo1.md: 3.6 s). vrrp_init_state's shorter
+    // timer (advert_int + the minimal skew, "to ensure there is no other master") is taken only
+    // when the instance's sync group, not the instance, is what says BACKUP: without a
+    // vrrp_sync_group, new_state is the instance's own wish, MASTER, and that branch is skipped.
     enter_backup(master_down());
   } else {
     enter_backup(master_down());
   }
 }
 
+bool VrrpInstance::scripts_pending() const {
+  for (const auto& name : config_.track_script) {
+    const VrrpScript* s = k_.script(name);
+    if (s != nullptr && s->config().weight == 0 && s->status() == VrrpScript::Status::Init) return true;
+  }
+  return false;
+}
+
 void VrrpInstance::arm_down(sim::Time after) {
+  ms_down_timer_ = after;
+  sands_ = k_.sim().now() + after;
+  schedule_down();
+}
+
+void VrrpInstance::schedule_down() {
   const std::uint64_t g = ++down_gen_;
-  down_timer_.arm_after(after, [this, g] {
+  down_timer_.arm_at(std::max(sands_, k_.sim().now()), [this, g] {
     if (g != down_gen_ || state_ != VrrpState::Backup || !k_.active()) return;
     enter_master();
   });
@@ -147,7 +185,6 @@ void VrrpInstance::enter_backup(sim::Time down_after) {
   ++garp_gen_;
   advert_timer_.cancel();
   garp_timer_.cancel();
-  lower_prio_garp_timer_.cancel();
   if (state_ != VrrpState::Backup) set_state(VrrpState::Backup);
   arm_down(down_after);
 }
@@ -181,7 +218,6 @@ void VrrpInstance::enter_fault() {
   down_timer_.cancel();
   advert_timer_.cancel();
   garp_timer_.cancel();
-  lower_prio_garp_timer_.cancel();
   if (state_ == VrrpState::Master) {
     send_advert(0);  // leaving MASTER: tell the backups not to wait the full interval
     remove_vips();
@@ -233,6 +269,10 @@ void VrrpInstance::receive(const Advert& a) {
   auto drop = [&](const char* why) {
     s.record(events::kDrop, {{"node", k_.node().name()}, {"instance", config_.name}, {"from", a.src.str()},
                            {"reason", std::string(why)}});
+    // vrrp_state_backup, ignore_advert: "reduce the down timer since we have ignored the
+    // advert": ms_down_timer becomes what is left of it, so sands stays where it was (and a
+    // later change of priority moves sands by the new interval less what was left).
+    if (state_ == VrrpState::Backup) ms_down_timer_ = std::max<sim::Time>(0, sands_ - s.now());
   };
   if (a.version != config_.version) return drop("version mismatch");
   if (config_.version == 2) {
@@ -269,12 +309,17 @@ void VrrpInstance::receive(const Advert& a) {
       arm_advert(config_.advert_int);
       // "we just refresh remote ARP cache" (vrrp_state_master_rx): a burst now and one more after
       // the delay, so clients that followed the other master come back.
-      const int repeat = config_.garp_lower_prio_repeat.value_or(config_.garp_master_repeat);
+      // Unset, the instance's value is global_defs' vrrp_garp_lower_prio_repeat/_delay, which
+      // default to global_defs' vrrp_garp_master_repeat/_delay (5, 5 s: VRRP_GARP_REP,
+      // VRRP_GARP_DELAY), not to this instance's own garp_master_* (vrrp.c, 2.2.7).
+      const int repeat = config_.garp_lower_prio_repeat.value_or(kGlobalGarpRepeat);
       if (repeat > 0) {
         garp_burst(repeat);
+        // Each lower advert adds a timer thread of its own (thread_add_timer, never cancelled):
+        // one delayed burst per forced election, sent only while the VIPs are still set.
         const std::uint64_t g = garp_gen_;
-        if (const sim::Time d = config_.garp_lower_prio_delay.value_or(config_.garp_master_delay); d > 0)
-          lower_prio_garp_timer_.arm_after(d, [this, g, repeat] {
+        if (const sim::Time d = config_.garp_lower_prio_delay.value_or(kGlobalGarpDelay); d > 0)
+          k_.after(d, [this, g, repeat] {
             if (g == garp_gen_ && state_ == VrrpState::Master && k_.active()) garp_burst(repeat);
           });
       }
@@ -286,9 +331,40 @@ void VrrpInstance::receive(const Advert& a) {
   }
 }
 
+void VrrpInstance::set_effective_priority(int p) {
+  effective_ = p;
+  // "(VI_1) Changing effective priority from X to Y". A MASTER's change is recorded when its
+  // next advert carries it (arm_advert).
+  if (state_ != VrrpState::Master && p != last_announced_) {
+    last_announced_ = p;
+    k_.sim().record(events::kPriority, {{"node", k_.node().name()}, {"instance", config_.name},
+                                      {"priority", static_cast<std::int64_t>(p)}}, true);
+  }
+  // vrrp_track.c vrrp_set_effective_priority: the new interval replaces ms_down_timer and a
+  // BACKUP's sands moves by the difference. After an accepted advert that is only the skew's
+  // change (a few ms); after an ignored lower one ms_down_timer held only what was left, so the
+  // timer now ends a whole new master-down interval after that advert: a preempting backup whose
+  // priority rises (its script's first success, say) waits up to ~1 advert interval longer.
+  const sim::Time old = ms_down_timer_;
+  ms_down_timer_ = master_down();
+  if (state_ == VrrpState::Backup) {
+    sands_ += ms_down_timer_ - old;
+    schedule_down();
+  }
+}
+
 void VrrpInstance::tracking_changed() {
   if (state_ == VrrpState::Init) return;
+  if (const int p = priority(); p != effective_) set_effective_priority(p);
   const bool f = faulted();
+  if (waiting_for_scripts_) {
+    if (scripts_pending()) return;
+    waiting_for_scripts_ = false;
+    if (f) return;  // down_instance: already FAULT, and 2.2.7 logs no state change for it
+    if (config_.priority == 255) enter_master();
+    else enter_backup(master_down());  // vrrp_state_leave_fault: "Entering BACKUP STATE"
+    return;
+  }
   if (f && state_ != VrrpState::Fault) {
     enter_fault();
     return;
@@ -297,13 +373,7 @@ void VrrpInstance::tracking_changed() {
     enter_backup(master_down());
     return;
   }
-  // A MASTER announces a new priority on its next advert tick; a BACKUP uses its new
-  // master-down interval from the next accepted advert.
-  if (state_ == VrrpState::Backup && priority() != last_announced_) {
-    last_announced_ = priority();
-    k_.sim().record(events::kPriority, {{"node", k_.node().name()}, {"instance", config_.name},
-                                      {"priority", static_cast<std::int64_t>(last_announced_)}}, true);
-  }
+  // A MASTER announces a new priority on its next advert tick (arm_advert): nothing at once.
 }
 
 void VrrpInstance::shutdown() {
@@ -322,6 +392,7 @@ void VrrpInstance::shutdown() {
 }
 
 void VrrpInstance::reset() {
+  waiting_for_scripts_ = false;
   ++down_gen_;
   ++advert_gen_;
   ++garp_gen_;

@@ -131,10 +131,11 @@ TEST_CASE("master-down interval is three adverts plus a skew that falls with pri
   REQUIRE(ka::master_down_interval(2, 255, 1_s) == 3'003'906'250);
   REQUIRE(ka::master_down_interval(2, 92, 2_s) == 6'640'625'000);
   REQUIRE(ka::skew_time(2, 92, 1_s) == 640'625'000);
-  // VRRPv3: skew = (256 - p) * advert_int / 256, truncated to centiseconds.
-  REQUIRE(ka::master_down_interval(3, 92, 1_s) == 3'640'000'000);
-  REQUIRE(ka::master_down_interval(3, 92, 500_ms) == 1'820'000'000);
-  REQUIRE(ka::master_down_interval(3, 200, 1_s) == 3'210'000'000);
+  // VRRPv3 (VRRP_TIMER_SKEW_CALC): (256 - p) * (advert_int in centiseconds) * 625 / 16 us, so
+  // truncated to the microsecond: 164 * 50 * 625 / 16 = 320312.5 us.
+  REQUIRE(ka::master_down_interval(3, 92, 1_s) == 3'640'625'000);
+  REQUIRE(ka::master_down_interval(3, 92, 500_ms) == 1'820'312'000);
+  REQUIRE(ka::master_down_interval(3, 200, 1_s) == 3'218'750'000);
 }
 
 TEST_CASE("a backup recomputes its master-down interval when its priority changes", "[keepalived]") {
@@ -144,6 +145,92 @@ TEST_CASE("a backup recomputes its master-down interval when its priority change
   p.n2->process("haproxy")->kill();
   p.s.run_until(8_s);
   REQUIRE(p.i2().master_down() == ka::master_down_interval(2, 90, 1_s));
+}
+
+// vrrp_track.c vrrp_set_effective_priority: a BACKUP's running timer (sands) moves by the new
+// master-down interval less ms_down_timer, the interval it was last set with.
+TEST_CASE("the first script success at start-up moves the running timer to the new priority's interval", "[keepalived]") {
+  Pair p(config("MASTER", 100, 2, true), config("BACKUP", 90), false);
+  p.s.run_until(10_s);
+  const sim::Time backup_at = p.entered("haproxy1", "BACKUP");
+  REQUIRE(backup_at < sim::kNever);
+  // Started at 100 (no result yet), 102 two milliseconds later: 3.602 s from the start, not 3.609.
+  REQUIRE(p.entered("haproxy1", "MASTER") - backup_at == ka::master_down_interval(2, 102, 1_s));
+  REQUIRE(p.i1().priority() == 102);
+}
+
+TEST_CASE("a backup whose priority rises after it ignored a lower advert waits a master-down interval from that advert",
+          "[keepalived]") {
+  // haproxy1 (100, weight +2) is master, then loses keepalived and haproxy (SIGKILL): haproxy2
+  // (90) takes over. keepalived comes back alone at 12 s, haproxy at 13 s: haproxy1 ignores
+  // haproxy2's lower adverts (preempting), its script fails at 12 s (no change: a weight > 0
+  // counts only on success) and succeeds at 14 s. ms_down_timer then held only what was left
+  // after the last ignored advert, so the new 102 interval is counted from that advert: keepalived
+  // preempts up to an advert interval later than a timer left alone (12 s + 3.609 s).
+  Pair p(config("BACKUP", 100, 2, true), config("BACKUP", 90));
+  p.s.run_until(6_s);
+  REQUIRE(p.i1().state() == ka::VrrpState::Master);
+  testing::pkill_kill(*p.n1, "keepalived");
+  p.n1->process("haproxy")->kill();
+  p.s.run_until(12_s);
+  REQUIRE(p.i2().state() == ka::VrrpState::Master);
+  p.k1->start();
+  p.s.run_until(13_s);
+  p.n1->process("haproxy")->start();
+  p.s.run_until(20_s);
+  const sim::Time backup_at = p.entered("haproxy1", "BACKUP", 12_s);
+  const sim::Time master_at = p.entered("haproxy1", "MASTER", 12_s);
+  sim::Time raised_at = sim::kNever, last_ignored = sim::kNever;
+  for (const auto& r : p.s.trace().records()) {
+    if (r.time < 12_s || r.text("node") != "haproxy1") continue;
+    const auto* prio = r.find("priority");
+    if (r.kind == "vrrp_priority" && prio != nullptr && std::get<std::int64_t>(*prio) == 102 && raised_at == sim::kNever)
+      raised_at = r.time;
+    if (r.kind == "vrrp_drop" && r.text("reason") == "lower priority advert discarded" && raised_at == sim::kNever)
+      last_ignored = r.time;
+  }
+  REQUIRE(raised_at > 14_s);
+  REQUIRE(raised_at < 14_s + 100_ms);
+  REQUIRE(last_ignored > 13_s);
+  REQUIRE(last_ignored < raised_at);
+  CHECK(master_at == last_ignored + ka::master_down_interval(2, 102, 1_s));
+  CHECK(master_at - backup_at > ka::master_down_interval(2, 100, 1_s));
+  CHECK(p.i2().state() == ka::VrrpState::Backup);  // 102 > 90: the old master steps down at once
+}
+
+TEST_CASE("with a weight-0 script keepalived says no state until the script's first result, then starts BACKUP",
+          "[keepalived]") {
+  // vrrp_init_state: a weight-0 script still in init keeps the instance in a silent FAULT; its
+  // first success brings it up (try_up_instance) and the master-down timer starts only then.
+  ka::KeepalivedConfig c1 = config("BACKUP", 100, 0, true);
+  c1.scripts[0].exec_time = 500_ms;  // a slow check
+  Pair p(c1, config("BACKUP", 90), false);
+  p.s.run_until(400_ms);
+  REQUIRE(p.i1().state() == ka::VrrpState::Fault);
+  REQUIRE(p.entered("haproxy1", "FAULT") == sim::kNever);
+  REQUIRE(p.entered("haproxy1", "BACKUP") == sim::kNever);
+  p.s.run_until(10_s);
+  const sim::Time backup_at = p.entered("haproxy1", "BACKUP");
+  // Node up at 100 ms, keepalived 20 ms later, the script's first run takes 500 ms.
+  REQUIRE(backup_at == 620_ms);
+  REQUIRE(p.entered("haproxy1", "MASTER") - backup_at == ka::master_down_interval(2, 100, 1_s));
+}
+
+TEST_CASE("a weight-0 script that fails its first run leaves the instance in FAULT without a BACKUP first", "[keepalived]") {
+  ka::KeepalivedConfig c1 = config("BACKUP", 100, 0, true);
+  Pair p(c1, config("BACKUP", 90), false);
+  p.s.run_until(115_ms);  // haproxy runs from 110 ms, keepalived starts at 120 ms
+  p.n1->process("haproxy")->kill();  // before keepalived's first check
+  p.s.run_until(10_s);
+  CHECK(p.i1().state() == ka::VrrpState::Fault);
+  CHECK(p.entered("haproxy1", "BACKUP") == sim::kNever);
+  CHECK(p.entered("haproxy1", "MASTER") == sim::kNever);
+  CHECK_FALSE(p.holds(p.n1));
+  p.n1->process("haproxy")->start();
+  p.s.run_until(20_s);  // the next run succeeds: BACKUP, then MASTER (alone) a master-down later
+  const sim::Time backup_at = p.entered("haproxy1", "BACKUP");
+  REQUIRE(backup_at < 20_s);
+  CHECK(p.entered("haproxy1", "MASTER") - backup_at == ka::master_down_interval(2, 100, 1_s));
 }
 
 TEST_CASE("a priority-0 advert makes the backup take over after the skew time", "[keepalived]") {

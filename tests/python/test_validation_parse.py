@@ -154,6 +154,20 @@ def test_keepalived_state_lines():
     assert ev[1]["t_s"] == pytest.approx(4.25)
 
 
+def test_keepalived_forced_election_lines():
+    # keepalived 2.2.7's vrrp_state_master_rx wording (vrrp.c), as a master logs it on hearing a
+    # lower-priority master; the Entering line beside it stays a vrrp_state.
+    lines = ["2026-12-03T11:00:01.25Z Thu Dec  3 11:00:01 2026: (VI_1) Received advert from 172.20.0.11 with lower "
+             "priority 92, ours 102, forcing new election",
+             "2026-12-03T11:00:01.26Z Thu Dec  3 11:00:01 2026: (VI_1) Sending/queueing gratuitous ARPs on eth0 for "
+             "172.20.0.100",
+             "2026-12-03T11:00:02.5Z Thu Dec  3 11:00:02 2026: (VI_1) Entering BACKUP STATE"]
+    ev = parse_logs.parse_keepalived(lines, "haproxy1", 1796295600_000_000_000)
+    assert [e["kind"] for e in ev] == ["vrrp_force_election", "vrrp_state"]
+    assert (ev[0]["from"], ev[0]["their_priority"], ev[0]["instance"]) == ("172.20.0.11", 92, "VI_1")
+    assert ev[0]["t_s"] == pytest.approx(1.25)
+
+
 def test_summary_percentiles():
     s = parse_logs.summarize([float(x) for x in range(1, 21)])
     assert (s["min"], s["median"], s["p95"], s["max"], s["n"]) == (1.0, 10.5, 19.0, 20.0, 20)

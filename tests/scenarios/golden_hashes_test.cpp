@@ -39,34 +39,44 @@ namespace {
 // haproxy.http_STATUS metric is computed from them, as from a real run's httplog lines): the
 // records are the only change (their traces less those lines are the old ones) and the metrics
 // are the same. The event-kind constants of the same change left every trace as it was.
+// Then every keepalived scenario when a change of effective priority moved a BACKUP's running
+// master-down timer by the change in the interval (vrrp_track.c vrrp_set_effective_priority; after
+// an ignored lower advert, the timer then ends a whole interval after that advert), a weight-0
+// script in init kept its instance in a silent FAULT, each forced election got its own delayed
+// gratuitous-ARP burst, and the VRRPv3 skew is kept to the microsecond: at start-up the script's
+// first success now makes haproxy1 MASTER 3.602 s after BACKUP (init), as the real logs show,
+// not 3.609 s. demo1-part2 and vrrp-blocked keep their metrics over 20 seeds.
+// demo1-part2/restart-keepalived-before-haproxy and split-brain/one-way-vrrp added.
 const std::map<std::string, std::string> kGolden = {
-    {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
-    {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
-    {"demo1-part1/host.yaml", "057efb843cae6552376de87a37c356e4f15fe74a8e09d09b3ec29e292eedd01a"},
-    {"demo1-part1/kill-nginx-master.yaml", "40b7d71611baac7b1fa8a0833cc62247e78576d3a4cab005c4b5974114af1a1f"},
-    {"demo1-part2.yaml", "e76996b70c14bf21592c472a73ff7236770d5ebf08de2ff67fe02410f7e34d96"},
-    {"demo1-part2/chaos.yaml", "e5d7aadae82d254f4da3d6f452e8481a943337ca1514f902c0da26e149f4d7dc"},
-    {"demo1-part2/disconnect-haproxy1.yaml", "b42cfa9ffd892035d4000e6c5f2544b4bbf5cbf019d5d7451ad3f2d9032905cc"},
-    {"demo1-part2/host.yaml", "9af14e49974b292eee77ad5aa2709b84243d389e018b2d50af22b4e69f7d791d"},
-    {"demo1-part2/kill-haproxy-process.yaml", "e3a1eba1849433bb35a27638ca6b067c1d123ef46e0ffaf6064132e3901289e0"},
-    {"demo1-part2/kill-haproxy1-container.yaml", "703e62192057d415d5a5cfe93788f6cf5d0444b7f730fb1a8f1727ff5f6591b4"},
-    {"demo1-part2/kill-keepalived-parent.yaml", "a9449c5d7cb495359faced57af94f23d43352d538c751688dc79d2905dce4960"},
-    {"demo1-part2/kill-vrrp-child.yaml", "7e36ff8aa2f87f9392e009a3e2c6c0ed8ed989e16701e4a2d36dbe29b0f9d100"},
-    {"demo1-part2/link-down-haproxy1.yaml", "4cb6829e0969a2df2cedfc27ff8a8e244d57d4353af0dc8ecbc0803ee53b1a57"},
-    {"demo1-part2/open-loop-kill-haproxy1.yaml", "e4d8225c2830e0fa5ffd4a6039904d8d817246f86f270446352b69a7296be8fd"},
-    {"demo1-part2/recreate-haproxy1-container.yaml", "83704dca824ef376ddf37e4c224a8e96ba3e0976ecd77616a43dff291d0dfa16"},
-    {"demo1-part2/restart-keepalived.yaml", "28e06eba0d5de1aaee8ce4741aa9e3b62bb4bdf64857b8f95d4bc7ab132d57c2"},
+    {"demo1-part1.yaml", "5abf229c060baba4067c2d4d462eb169694c5a3b7faefd6fcd9c83b9a3586684"},
+    {"demo1-part1/host-shutdown.yaml", "a54d8abc476c99effc2963abdcbd9feb65e59dba2a183b95f720ec83b99626b4"},
+    {"demo1-part1/host.yaml", "32479ae26a46347a8727abb4c79c22b391e573ba491cd00b67ae2374a71271cc"},
+    {"demo1-part1/kill-nginx-master.yaml", "367fb28fcaeac47b8e08a76f49fab2921a5481ef8ea0422ccb79a46e4022e4f7"},
+    {"demo1-part2.yaml", "5304d027e2c1a0c91b5e905419da7f220df145b4f2997d70afce7577ebe1b439"},
+    {"demo1-part2/chaos.yaml", "4cbe5c9d86ece0435c7a14ff8af23783e1568da15425787c05366cb22b8aa59e"},
+    {"demo1-part2/disconnect-haproxy1.yaml", "3d2aab50b01131e0a3eec149ee8d9dc53fb7b09b8bcfb944f5a822d45a2493dc"},
+    {"demo1-part2/host.yaml", "130606d72213a2d7b5872d919262b4b072b6b847db4d2a5ccd3086bb2616035c"},
+    {"demo1-part2/kill-haproxy-process.yaml", "8588d5046087dbe2b8e6929fd77a369e343cf5340ecb94be0cb2babd1b5e57eb"},
+    {"demo1-part2/kill-haproxy1-container.yaml", "4edd31c9a928c5c72e6263ff6fb32a6ca62acd224a4f7ea481c91c932d85f737"},
+    {"demo1-part2/kill-keepalived-parent.yaml", "5842d2872449bd4af60fa021fd87d8c4e20af5e7096f8d11c0fb96091a2232c5"},
+    {"demo1-part2/kill-vrrp-child.yaml", "64b6847b8325c771ba68382bde0be6a93be48faace43f13633c3ee100882da18"},
+    {"demo1-part2/link-down-haproxy1.yaml", "997288d3c39bb4fd4ae8afb3e344a89d51efaa582682b9a59f477c6cde80b8c1"},
+    {"demo1-part2/open-loop-kill-haproxy1.yaml", "4a0ad5eb638c3b4bf0725f39234b95c6a907361a8294b1c6a14e152103da63f1"},
+    {"demo1-part2/recreate-haproxy1-container.yaml", "48e61205832994ca2fbf2fb4fad5e3db43816c3e25cfb3998877f5a6429d7ea9"},
+    {"demo1-part2/restart-keepalived-before-haproxy.yaml", "fa2daae3e5586a70a461b2acd7d94307f01de22a0c2b59a63f6d9b73a19bf425"},
+    {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
     {"demo2/crash-failover.yaml", "c0692fcbd2ca519d8d4f98c0bfd66400bd0b20c59af817b5687e794d41ca1c2a"},
     {"demo2/manual-failover.yaml", "6970ca97293d0f6cbb3dad1e5221d9176aa3c98fd8eb7dc6ea6cdf5d2775e75d"},
     {"demo2/restart-primary.yaml", "b3113e6d4814dfacec922b46a57f9e22d6666ece732c56d1aa40095685a713db"},
     {"demo2/split-brain.yaml", "d15a0137b178c47a9a8aec99652074c45350121b8f117db4005702096452ff8a"},
     {"demo2/stack.yaml", "12c07d98f6ba58b9ba6f7399527003df469323f7ef9e9d050fb86b182e0371e0"},
-    {"split-brain/auth-mismatch.yaml", "94516d469df0a2e3784bb36bba380d70203f12fd69a47c87d787de13ee149228"},
-    {"split-brain/both-master.yaml", "f15262032882c1d1e0634a5649b6fd5f7000573df80321f89b89de331814c9ec"},
-    {"split-brain/frozen-master.yaml", "7f7bd54f00e29c881a2c81b0c8686b80a0511f3e0b882c1569797c236538b4fd"},
-    {"split-brain/vrid-mismatch.yaml", "0815e463d07690bbc7b06266e770d909aa4ae06415e1cf4ef097bb40fbf2a988"},
-    {"split-brain/vrrp-blocked.yaml", "d0826bacb06e8fe5d2d8ebcfd1aa2415fd415194d15dbc7bfff41d2d64a3320c"},
-    {"validation/demo1-part1-short.yaml", "c8b91e5b3d297c833e851e57908c430c9c8724e25c7478dee073bffed1a09018"},
+    {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
+    {"split-brain/both-master.yaml", "282d5970737bb76d7175074aa3de77137fd68f51b09c839cbb1888e14646dfd3"},
+    {"split-brain/frozen-master.yaml", "5ace2180e2cd19a5785f5a213d1c9e26348d3d0dbe72b9f9645a992deebb1b09"},
+    {"split-brain/one-way-vrrp.yaml", "9c9a1e63976d11f1c9b0e379e32c3c2cd3cdcd8245f64274b24a9cda88b8740a"},
+    {"split-brain/vrid-mismatch.yaml", "dcc53d4238ba8efcbf48efaf8cd4e1919bd1cae132c6987f1b3d337fa78a4c95"},
+    {"split-brain/vrrp-blocked.yaml", "35f0cf58b24955fe9da29ed3c7ef72f16bb4e83c419a314aa165a6b5ce484e4a"},
+    {"validation/demo1-part1-short.yaml", "dbfc0776d9f600890ab1b57f29c86a6fe10b169acb6b5e2afa2c6d4235098b69"},
     {"validation/faults-smoke.yaml", "158c5eb5e806a6a098506069058855ef5ff550b65f99d558e9be7d24774b8c2d"},
 };
 
