@@ -78,6 +78,9 @@ struct WorkloadSpec {
   /// fills, that kind's read function says.
   std::string kind = "http_client";
   std::string node;
+  /// `latency_metrics: true` (HTTP loops): also W.latency_max_s, the longest a request took to
+  /// get a good answer (off by default: records made before it lack the figure).
+  bool latency_metrics = false;
   models::HttpClientConfig http;
   PgWriterSpec pg;
 };

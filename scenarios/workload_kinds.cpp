@@ -18,7 +18,8 @@ namespace {
 // options.
 void read_http_client(const Tree& t, const std::string& p, const std::string& name, const NodeCheck& check_node,
                       WorkloadSpec& w) {
-  MapReader wr(t, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration"});
+  MapReader wr(t, p, {"kind", "node", "url", "count", "interval", "timeout", "connect_timeout", "start", "duration",
+                      "latency_metrics"});
   w.node = wr.required_str("node");
   check_node(w.node, *wr.get("node"), wr.sub("node"));
   w.http.name = name;
@@ -35,6 +36,7 @@ void read_http_client(const Tree& t, const std::string& p, const std::string& na
   w.http.connect_timeout = wr.duration("connect_timeout", 300 * sim::kSecond);  // curl's default
   w.http.start = wr.duration("start", 0, true);
   w.http.duration = wr.duration("duration", 0, true);
+  w.latency_metrics = wr.boolean("latency_metrics", false);
 }
 
 void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w,
@@ -49,6 +51,7 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
   // The machine's cost of spawning curl: between iterations of the closed loop, between a tick
   // of the open loop and its request.
   if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
+  if (spec.runtime.wakeup_delay) hc.wakeup_delay = *spec.runtime.wakeup_delay;
   hc.loop_overhead_scale = load;
   if (w.kind == kHttpProbe) {
     auto& c = s.find_node(w.node)->add_process<models::HttpProbe>(hc);

@@ -30,6 +30,23 @@ Time tcp_retries_timeout(int retries) {
   return ((Time{2} << kThresh) - 1) * kTcpRtoMin + (retries - kThresh) * kTcpRtoMax;
 }
 
+Time kernel_timer_expiry(Time now, Time delay, Time phase) {
+  const Time clk = (now + phase) / kJiffy;                   // jiffies now
+  const Time expires = clk + (delay + kJiffy - 1) / kJiffy;  // msecs_to_jiffies rounds up
+  const Time delta = expires - clk;
+  // Level: the first whose start (63 << 3 * lvl, level 0 starting at 0) lies beyond delta.
+  Time granule = 1;
+  for (Time start = 63; delta >= start && granule < (Time{1} << 24); start <<= 3) granule <<= 3;
+  const Time bucket = (expires / granule + 1) * granule;      // calc_index: strictly after expires
+  return bucket * kJiffy - phase;
+}
+
+Time SynSchedule::give_up() const {
+  Time t = 0;
+  for (int sent = 0; sent <= retransmissions(); ++sent) t += wait_after(sent);
+  return t;
+}
+
 namespace {
 /// Runs `fn` in the process owning `o`: now when it is running, at thaw when it is frozen,
 /// never when it has exited.
@@ -85,15 +102,19 @@ void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, Co
     });
     return;
   }
+  // The caller's timeout, or the kernel's ETIMEDOUT after its last retransmission's wait.
+  timeout = std::min(timeout, syn_.give_up());
   client.after(timeout, [this, a] { finish(*a, ConnectResult::Timeout, 0); });
   a->deadline = sim_.now() + timeout;
+  a->syn = syn_;
   syn(a, 0);
 }
 
 void Tcp::syn(const std::shared_ptr<Attempt>& a, int n) {
-  // An unanswered SYN is sent again after 1 s, then 2, 4, 8... (Linux: initial RTO 1 s, doubled,
-  // tcp_syn_retries 6). A SYN that went to a stale neighbour entry (a VIP's previous holder) is
-  // lost, and the retransmission goes wherever a gratuitous ARP has pointed the entry since.
+  // An unanswered SYN is sent again on the kernel's schedule (SynSchedule: 1 s apart five times,
+  // then 2, 4, 8... s on Linux 6.5 and later). A SYN that went to a stale neighbour entry (a
+  // VIP's previous holder) is lost, and the retransmission goes wherever a gratuitous ARP has
+  // pointed the entry since.
   if (a->finished || a->answered) return;
   Network& net = sim_.network();
   const NodeId src = a->src;
@@ -112,8 +133,14 @@ void Tcp::syn(const std::shared_ptr<Attempt>& a, int n) {
         finish(*a, ConnectResult::Unreachable, 0);
       });
   }
-  const Time rto = kSecond << n;
-  if (n < 6 && sim_.now() + rto < a->deadline) a->client->after(rto, [this, a, n] { syn(a, n + 1); });
+  // The next SYN, on the kernel's timer wheel (a little late), unless the kernel has sent its
+  // last or the caller gives up first: one due exactly at a timeout always loses to it.
+  if (n >= a->syn.retransmissions()) return;
+  // Where the host's jiffies counter stands when the run starts: the boundaries of the coarse
+  // levels (256 ms, 2 s) fall anywhere in simulated time.
+  if (jiffies_phase_ < 0) jiffies_phase_ = sim_.rng("kernel/jiffies").uniform_int(0, (Time{1} << 21) * kJiffy - 1);
+  const Time at = kernel_timer_expiry(sim_.now(), a->syn.wait_after(n), jiffies_phase_);
+  if (at < a->deadline) a->client->after(at - sim_.now(), [this, a, n] { syn(a, n + 1); });
 }
 
 void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded, Time syn_sent) {

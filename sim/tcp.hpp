@@ -4,6 +4,7 @@
 // receive window, retransmission with the RTO back-off until `tcp_retries2` or `tcp_user_timeout`
 // gives up, keepalives, orderly close (FIN) and reset (RST), and half-open connections when a
 // peer vanishes without a word (node crash, cable cut).
+#include <algorithm>
 #include <any>
 #include <cstdint>
 #include <vector>
@@ -50,9 +51,50 @@ inline constexpr int kTcpRetries2 = 15;
 /// kernel's tcp_model_timeout over an RTO starting at TCP_RTO_MIN): 924.6 s.
 Time tcp_retries_timeout(int retries = kTcpRetries2);
 
+/// An active open's SYN (net/ipv4/tcp_timer.c tcp_retransmit_timer, tcp_write_timeout): the
+/// first waits TCP_TIMEOUT_INIT (1 s); since Linux 6.5 the next `tcp_syn_linear_timeouts` (4 by
+/// default, in every network namespace) wait 1 s too, the later ones twice as long each time;
+/// the kernel sends `tcp_syn_retries` (6) plus `tcp_syn_linear_timeouts` retransmissions and
+/// gives up (ETIMEDOUT) one more wait after the last. With the defaults the SYNs leave at 0, 1,
+/// 2, 3, 4, 5, 7, 11, 19, 35 and 67 s and connect() fails at 131 s (the validation host's 6.18,
+/// whose containers share it; measured there, docs/validation.md); before 6.5 (Debian
+/// bookworm's 6.1), as with `tcp_syn_linear_timeouts` 0: 0, 1, 3, 7, 15, 31, 63 s, then 127 s.
+inline constexpr Time kTcpTimeoutInit = kSecond;
+inline constexpr int kTcpSynRetries = 6;
+inline constexpr int kTcpSynLinearTimeouts = 4;
+/// The kernel's timer wheel (kernel/time/timer.c, CONFIG_HZ=250 on the validation host): a timer
+/// due `delta` jiffies ahead goes into the level whose range holds it (level 0 below 63 jiffies,
+/// each next one 8 times longer: 63 << 3n) and fires at the first bucket boundary of that level
+/// strictly after its expiry (calc_index rounds up), so up to one granule late: 4 ms below 252 ms,
+/// 32 ms below 2.016 s, 256 ms below 16.128 s, 2.048 s below 129 s. A SYN retransmission due
+/// 1 s after the last SYN leaves 0-32 ms late, one due 4 s after it 0-256 ms late (measured on the
+/// validation host: the SYN at "11 s" left at 11.23-11.50 s).
+inline constexpr Time kJiffy = 4 * kMillisecond;  // 1 / CONFIG_HZ
+/// When a kernel timer armed at `now` for `delay` fires; `phase` (>= 0) places the host's
+/// jiffies counter against simulated time: jiffy k begins at k * kJiffy - phase (one draw a run).
+Time kernel_timer_expiry(Time now, Time delay, Time phase);
+
+struct SynSchedule {
+  int syn_retries = kTcpSynRetries;
+  int linear_timeouts = kTcpSynLinearTimeouts;
+  /// The wait after SYN number `sent` (0: the first) before the next one, or before giving up
+  /// after the last.
+  Time wait_after(int sent) const {
+    return sent <= linear_timeouts ? kTcpTimeoutInit : kTcpTimeoutInit << std::min(sent - linear_timeouts, 30);
+  }
+  /// Retransmissions before the kernel gives up.
+  int retransmissions() const { return syn_retries + linear_timeouts; }
+  /// When connect() fails with ETIMEDOUT, from the first SYN: 131 s with the defaults.
+  Time give_up() const;
+};
+
 class Tcp {
  public:
   explicit Tcp(Simulation& sim) : sim_(sim) {}
+  /// The kernel's SYN retransmission settings (net.ipv4.tcp_syn_retries,
+  /// net.ipv4.tcp_syn_linear_timeouts) for the connects started from now on.
+  void set_syn_schedule(SynSchedule s) { syn_ = s; }
+  const SynSchedule& syn_schedule() const { return syn_; }
   using AcceptFn = std::function<void(ConnId)>;
   using ConnectFn = std::function<void(ConnectResult, ConnId)>;
   /// A message read from the stream: its payload and size.
@@ -68,7 +110,9 @@ class Tcp {
 
   /// Opens a connection from `client` to ip:port; `done` runs in the client exactly once:
   /// Connected, Refused (RST: nobody listens), Unreachable (ARP failed: nobody has the IP),
-  /// or Timeout (no answer within `timeout`).
+  /// or Timeout (no answer within `timeout`, or by the kernel's own give-up: SynSchedule).
+  /// An unanswered SYN is retransmitted on the SynSchedule; one that would leave exactly at
+  /// `timeout` does not beat it (the kernel's timer wheel only ever fires late).
   void connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, ConnectFn done);
 
   /// Sends a message of `bytes` on the stream: `on_receive` runs in the peer when it reads it,
@@ -165,6 +209,7 @@ class Tcp {
     Ipv4 ip{0};
     std::uint16_t port = 0;
     Time deadline = 0;
+    SynSchedule syn;  // the kernel's settings when connect() was called
     bool finished = false;
     bool answered = false;  // a SYN-ACK, RST or ICMP error is on its way back
   };
@@ -203,6 +248,8 @@ class Tcp {
   void keepalive(ConnId id, bool client, std::uint64_t gen);
 
   Simulation& sim_;
+  SynSchedule syn_;
+  Time jiffies_phase_ = -1;  // drawn at the first SYN retransmission (stream "kernel/jiffies")
   // The accept handler is shared so that a SYN's accept event holds it without copying it.
   std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, std::shared_ptr<const AcceptFn>>> listeners_;
   std::map<ConnId, Conn> conns_;

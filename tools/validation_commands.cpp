@@ -62,7 +62,9 @@ Options:
                      entrypoint's stamps; PID 1 to each daemon's ready line) are used: a busy
                      machine fires every timer late and acts on every command late
 Exit status: 0 every target met, 1 some target missed, 2 bad input, 3 the real stack could not
-run (the message says why), 130 interrupted (the stack is torn down first).
+run (the message says why), 130 interrupted (143 after SIGTERM): the stack is torn down first;
+a signal sent to hasim alone is passed on to run_real.py / run_netns.py, and hasim waits up to
+300 s for its teardown.
 )";
 
 const char* const kCalibrateHelp = R"(hasim calibrate SCENARIO... --fit KEY.PATH=LO..HI [--fit ...] [options]
@@ -131,10 +133,12 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   validation::render_scenario(spec, stack, validation::RenderOptions{validation::Engine::Podman});
   if (!netns) {
     std::fprintf(stderr, "hasim: preparing the engine (validation/env/setup.sh, base-image.sh)\n");
-    if (validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env") != 0)
-      throw EnvironmentError("validation/env/setup.sh failed (its message is above)");
-    if (validation::run_child({"/bin/bash", src + "/validation/env/base-image.sh"}) != 0)
-      throw EnvironmentError("validation/env/base-image.sh failed (its message is above)");
+    const int setup = validation::run_child({"/bin/bash", src + "/validation/env/setup.sh"}, dir + "/engine.env");
+    if (validation::interrupting_signal() != 0) throw EnvironmentError("interrupted: while preparing the engine (setup.sh)");
+    if (setup != 0) throw EnvironmentError("validation/env/setup.sh failed (its message is above)");
+    const int base = validation::run_child({"/bin/bash", src + "/validation/env/base-image.sh"});
+    if (validation::interrupting_signal() != 0) throw EnvironmentError("interrupted: while preparing the engine (base-image.sh)");
+    if (base != 0) throw EnvironmentError("validation/env/base-image.sh failed (its message is above)");
   }
   const int parallel = a.parallel > 0 ? a.parallel : std::min(runs, 5);
   const std::string out = dir + "/real.json";
@@ -145,7 +149,10 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   std::fprintf(stderr, "hasim: %d real run(s) of %s, %d at a time\n", runs, spec.name.c_str(), parallel);
   const int rc = validation::run_child(argv);
   const std::string runner = netns ? "run_netns.py" : "run_real.py";
-  if (rc == 130) throw EnvironmentError("interrupted: " + runner + " tore the stack down; partial results in " + out);
+  // 130: the runner took a signal (Ctrl-C, or one we passed on) and tore its stack down.
+  if (rc == 130 || validation::interrupting_signal() != 0)
+    throw EnvironmentError("interrupted: " + runner + (rc == 130 ? " tore the stack down" : " exited " + std::to_string(rc)) +
+                           "; partial results in " + out);
   if (netns && rc == 2) throw scenarios::ScenarioError(scenarios::Source{a.scenario(), 0, 0}, "--engine netns",
                                                        "the stack cannot run in namespaces (run_netns.py's message is above)");
   if (rc != 0 || !std::filesystem::exists(out))
@@ -155,6 +162,14 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
     throw EnvironmentError(out + ": " + std::to_string(real.runs.size()) + " of " + std::to_string(runs) + " real runs completed" +
                            (real.error.empty() ? "" : ": " + real.error));
   return real;
+}
+
+/// An EnvironmentError's exit status: interrupted as a process killed by the signal would report
+/// (130 for SIGINT, 143 for SIGTERM), else kEnvironment.
+int interrupted_status(const EnvironmentError& e) {
+  if (std::string(e.what()).rfind("interrupted", 0) != 0) return kEnvironment;
+  const int sig = validation::interrupting_signal();
+  return sig != 0 ? 128 + sig : 130;
 }
 
 /// A --real file is input like a scenario: unreadable means exit 2, named.
@@ -193,7 +208,7 @@ int cmd_validate(const Args& a) {
     real = a.reals.empty() ? run_real_stack(spec, a, dir, runs) : read_given(a.reals.front(), spec);
   } catch (const EnvironmentError& e) {
     std::fprintf(stderr, "hasim: error: %s\n", e.what());
-    return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;
+    return interrupted_status(e);
   }
   if (real.runs.empty()) {
     std::fprintf(stderr, "hasim: error: %s holds no completed real run\n", real.file.c_str());
@@ -292,7 +307,7 @@ int cmd_calibrate(const Args& a) {
                                : read_given(a.reals[i], spec).runs;
     } catch (const EnvironmentError& e) {
       std::fprintf(stderr, "hasim: error: %s\n", e.what());
-      return std::string(e.what()).rfind("interrupted", 0) == 0 ? 130 : kEnvironment;
+      return interrupted_status(e);
     }
     cases.push_back(std::move(c));
   }

@@ -191,6 +191,13 @@ def parse_client(lines: Iterable[str], node: str, workload: str, t0_ns: int) -> 
                        "dns_ms": float(kv.get("time_namelookup", "0") or 0) * 1e3})
         if "lb" in kv:  # probe.sh
             events[-1].update({key: "" if kv.get(key, "") == "-" else kv.get(key, "") for key in ("lb", "server", "remote_ip")})
+            # Sent when curl started (its end less its own time_total), not at the subshell's
+            # stamp before `$(curl ...)` forked it: on a loaded host that fork took seconds (a
+            # request stamped at 18.98 s connected 4.09 s after curl started and ended at 30.97 s,
+            # 2026-12-03), and the simulator's request leaves after the fork (its loop cost).
+            if events[-1]["curl_s"] is not None:
+                sent = max(start, end - round(events[-1]["curl_s"] * 1e9))
+                events[-1].update({"sent_s": (sent - t0_ns) / 1e9, "latency_ms": (end - sent) / 1e6})
             if kv.get("sched_ns", "").isdigit():
                 events[-1]["sched_s"] = (int(kv["sched_ns"]) - t0_ns) / 1e9
     return events

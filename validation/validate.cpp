@@ -1,17 +1,21 @@
 #include "validation/validate.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -445,29 +449,62 @@ std::string source_dir() {
   return HASIM_SOURCE_DIR;
 }
 
-int run_child(const std::vector<std::string>& argv, const std::string& stdout_path) {
+namespace {
+// The child run_child waits for and the signal forwarded to it: written by the handler, so
+// only async-signal-safe types (pid_t is an int on Linux, as sig_atomic_t is).
+volatile sig_atomic_t g_child_pid = 0;
+volatile sig_atomic_t g_forwarded = 0;
+
+extern "C" void forward_to_child(int sig) {
+  g_forwarded = sig;
+  const pid_t pid = g_child_pid;
+  if (pid > 0) kill(pid, sig);  // async-signal-safe; a second signal is forwarded too
+}
+}  // namespace
+
+int interrupting_signal() { return g_forwarded; }
+
+int run_child(const std::vector<std::string>& argv, const std::string& stdout_path, int teardown_wait_s) {
   int out_fd = -1;
   if (!stdout_path.empty()) {
     out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) throw std::runtime_error(stdout_path + ": cannot write (" + std::strerror(errno) + ")");
   }
-  // Ctrl-C reaches the whole foreground process group: the child tears its stack down and
-  // exits; we ignore it meanwhile and report the child's status.
-  struct sigaction ignore{}, old_int{}, old_term{};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  sigaction(SIGINT, &ignore, &old_int);
-  sigaction(SIGTERM, &ignore, &old_term);
-  const pid_t pid = fork();
-  if (pid < 0) {
+  // SIGINT/SIGTERM while the child runs go on to it: Ctrl-C at a terminal reaches the whole
+  // foreground group (the child then gets it twice; run_real.py and run_netns.py only set a
+  // flag), but a signal sent to our pid alone (kill PID, a supervisor, a CI timeout) would
+  // otherwise reach nobody who can tear the stack down. Blocked across fork so one arriving in
+  // between is delivered, and forwarded, once the child's pid is known.
+  sigset_t both, old_mask;
+  sigemptyset(&both);
+  sigaddset(&both, SIGINT);
+  sigaddset(&both, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &both, &old_mask);
+  struct sigaction forward{}, old_int{}, old_term{};
+  forward.sa_handler = forward_to_child;
+  forward.sa_mask = both;
+  forward.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR and the wait below is bounded
+  g_forwarded = 0;
+  g_child_pid = 0;
+  sigaction(SIGINT, &forward, &old_int);
+  sigaction(SIGTERM, &forward, &old_term);
+  auto restore = [&] {
+    g_child_pid = 0;
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGTERM, &old_term, nullptr);
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  };
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int e = errno;
+    restore();
     if (out_fd >= 0) ::close(out_fd);
-    throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("fork failed: ") + std::strerror(e));
   }
   if (pid == 0) {
-    signal(SIGINT, SIG_DFL);  // ignored dispositions survive exec; the child needs its own
+    signal(SIGINT, SIG_DFL);  // the runner installs its own handlers
     signal(SIGTERM, SIG_DFL);
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     if (out_fd >= 0) dup2(out_fd, 1);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -477,11 +514,37 @@ int run_child(const std::vector<std::string>& argv, const std::string& stdout_pa
     _exit(127);
   }
   if (out_fd >= 0) ::close(out_fd);
+  g_child_pid = pid;
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);  // a signal pending since the fork is forwarded now
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool abandoned = false;
+  std::optional<std::chrono::steady_clock::time_point> give_up;  // set once a signal was forwarded
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, give_up ? WNOHANG : 0);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      status = 1 << 8;  // not our child any more (cannot happen): exit status 1
+      break;
+    }
+    if (g_forwarded == 0) continue;
+    const auto now = std::chrono::steady_clock::now();
+    if (!give_up) {
+      give_up = now + std::chrono::seconds(teardown_wait_s);
+      std::fprintf(stderr, "hasim: signal %d passed on to %s (pid %d); waiting up to %d s for its teardown\n",
+                   static_cast<int>(g_forwarded), argv[0].c_str(), static_cast<int>(pid), teardown_wait_s);
+    } else if (now >= *give_up) {
+      // Killing it now would stop its teardown half-way and leave the stack behind: it goes on
+      // alone, and says so in its own output.
+      std::fprintf(stderr, "hasim: %s (pid %d) still tearing down after %d s; not waiting for it\n",
+                   argv[0].c_str(), static_cast<int>(pid), teardown_wait_s);
+      abandoned = true;
+      break;
+    }
+    const timespec step{0, 50 * 1000 * 1000};
+    nanosleep(&step, nullptr);
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  restore();
+  if (abandoned) return 128 + static_cast<int>(g_forwarded);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;

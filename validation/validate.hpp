@@ -94,10 +94,19 @@ std::string comparison_json(const Comparison& c, const RecordInfo& info, const s
 /// tree this binary was built from.
 std::string source_dir();
 
+/// How long run_child waits for a signalled child to tear its stack down (run_real.py's
+/// teardown of five stacks on a loaded 2-core machine takes about a minute).
+inline constexpr int kTeardownWaitS = 300;
+
 /// Runs argv (argv[0] a path) with our stdin/stderr, stdout to `stdout_path` (empty: ours),
-/// waits for it and returns its exit status (128+signal if killed). While it runs, Ctrl-C goes
-/// to it alone (it tears its containers down); we only wait.
-int run_child(const std::vector<std::string>& argv, const std::string& stdout_path = "");
+/// waits for it and returns its exit status (128+signal if killed). A SIGINT or SIGTERM we get
+/// meanwhile (Ctrl-C, or `kill` of our pid alone) is passed on to the child, which tears its
+/// containers or namespaces down and exits; we wait for that up to `teardown_wait_s`, then
+/// return 128+signal and leave it to finish alone (killing it would leave the stack behind).
+int run_child(const std::vector<std::string>& argv, const std::string& stdout_path = "",
+              int teardown_wait_s = kTeardownWaitS);
+/// The signal the last run_child passed on to its child (0: none).
+int interrupting_signal();
 
 /// `--set` overrides that create the maps on their way which the scenario lacks (--set itself
 /// refuses a missing intermediate key, to catch typos): `runtime.daemon_start.nginx=V` becomes

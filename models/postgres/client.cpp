@@ -109,7 +109,7 @@ void PgConnection::connect(Done done) {
   }
   const std::uint64_t g = ++st->gen;
   sim::Process* owner = st->owner;
-  owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : 127 * sim::kSecond,
+  owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : owner->sim().tcp().syn_schedule().give_up(),
                              [st, g, owner, app = application_name, opts = tcp_options](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
       if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);

@@ -9,12 +9,6 @@
 
 namespace models::postgres {
 
-namespace {
-/// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): connect() gives up after 127 s when
-/// libpq's connect_timeout is unset.
-constexpr sim::Time kSynRetriesTimeout = 127 * sim::kSecond;
-}  // namespace
-
 WalReceiver::WalReceiver(Postgres& pg) : pg_(pg), timer_(pg.make_timer()) {}
 
 void WalReceiver::start() {
@@ -42,7 +36,8 @@ void WalReceiver::try_host(std::size_t i) {
     return;
   }
   const std::uint64_t g = gen_;
-  const sim::Time timeout = info_.connect_timeout > 0 ? info_.connect_timeout : kSynRetriesTimeout;
+  // Without libpq's connect_timeout, the kernel's SYN retries decide (131 s on Linux 6.5+).
+  const sim::Time timeout = info_.connect_timeout > 0 ? info_.connect_timeout : pg_.tcp().syn_schedule().give_up();
   pg_.tcp().connect(pg_, *ip, info_.port, timeout, [this, g, i](sim::ConnectResult r, sim::ConnId c) {
     if (g != gen_ || !active_) {
       if (r == sim::ConnectResult::Connected) pg_.tcp().close(c, pg_);

@@ -23,6 +23,10 @@ inline constexpr const char* kServedBy = "served_by";
 inline constexpr const char* kLatencyMs = "latency_ms";
 inline constexpr const char* kLb = "lb";
 inline constexpr const char* kServer = "server";
+/// Real runs only (parse_logs.py): curl's own time_total in seconds, which starts when curl
+/// does; latency_ms there starts at the shell's stamp before curl was forked, which on a busy
+/// host is seconds earlier. The simulator's latency_ms starts after the fork: it is this.
+inline constexpr const char* kCurlS = "curl_s";
 }  // namespace field
 
 }  // namespace models::workloads::events

@@ -1,5 +1,6 @@
 #include "models/workloads/http_client.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/workloads/events.hpp"
@@ -12,7 +13,8 @@ namespace models {
 HttpClient::HttpClient(sim::Node& node, HttpClientConfig config)
     : sim::Process(node, "client:" + config.name),
       config_(std::move(config)),
-      loop_rng_(node.sim().rng("client:" + config_.name + "/loop")) {
+      loop_rng_(node.sim().rng("client:" + config_.name + "/loop")),
+      wakeup_rng_(node.sim().rng("client:" + config_.name + "/wakeup")) {
   path_ = url_path(config_.url);
 }
 
@@ -40,8 +42,14 @@ void HttpClient::send_next() {
   }
   HttpRequest req;
   req.path = path_;
-  http_request(*this, *ip, target->port, req, config_.connect_timeout, config_.timeout,
+  const CurlDeadlines d = curl_deadlines(config_, wakeup_rng_);
+  http_request(*this, *ip, target->port, req, d.connect_timeout, d.timeout,
                [next](const HttpResponse& r, sim::ConnId) { next(r); });
+}
+
+CurlDeadlines curl_deadlines(const HttpClientConfig& config, sim::Rng& wakeup_rng) {
+  const sim::Time late = std::max<sim::Time>(0, config.wakeup_delay.sample(wakeup_rng));
+  return {config.connect_timeout + late, config.timeout >= kNoTimeout ? config.timeout : config.timeout + late};
 }
 
 void HttpClient::record(const HttpResponse& r, sim::Time sent) {

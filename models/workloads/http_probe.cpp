@@ -13,7 +13,8 @@ namespace models {
 HttpProbe::HttpProbe(sim::Node& node, HttpClientConfig config)
     : sim::Process(node, "client:" + config.name),
       config_(std::move(config)),
-      spawn_rng_(node.sim().rng("client:" + config_.name + "/spawn")) {
+      spawn_rng_(node.sim().rng("client:" + config_.name + "/spawn")),
+      wakeup_rng_(node.sim().rng("client:" + config_.name + "/wakeup")) {
   path_ = url_path(config_.url);
 }
 
@@ -71,7 +72,8 @@ void HttpProbe::send(std::int64_t seq) {
   }
   HttpRequest req;
   req.path = path_;
-  http_request(*this, *ip, target->port, req, config_.connect_timeout, config_.timeout,
+  const CurlDeadlines d = curl_deadlines(config_, wakeup_rng_);
+  http_request(*this, *ip, target->port, req, d.connect_timeout, d.timeout,
                [this, seq, sent](const HttpResponse& r, sim::ConnId) { finished(seq, sent, r); });
 }
 

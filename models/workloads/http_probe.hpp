@@ -55,6 +55,7 @@ class HttpProbe final : public sim::Process {
   std::map<std::int64_t, Result> waiting_;
   std::int64_t next_settle_ = 1;
   sim::Rng spawn_rng_;
+  sim::Rng wakeup_rng_;
   sim::Time first_tick_ = 0;  // this incarnation's schedule: first_tick_ + k * interval
   std::int64_t ticks_ = 0;    // ticks of this incarnation taken so far
 };

@@ -14,12 +14,16 @@ CheckSet make_checks(const ScenarioSpec& spec, sim::Invariants& invariants) {
   Kinds::each([&](auto kind) { decltype(kind)::add_checks(spec, invariants, checks); });
   // The workloads' own: an HTTP loop's user-side figures; a database writer's commits are the
   // PostgreSQL checks' (made once, whether a server or a writer asks first).
-  std::vector<std::string> http;
+  std::vector<std::string> http, latency;
   for (const auto& [name, w] : spec.workloads) {
-    if (find_workload_kind(w.kind)->checks == WorkloadChecks::Postgres) checks.once<PostgresChecks>("postgres", invariants);
-    else http.push_back(name);
+    if (find_workload_kind(w.kind)->checks == WorkloadChecks::Postgres) {
+      checks.once<PostgresChecks>("postgres", invariants);
+      continue;
+    }
+    http.push_back(name);
+    if (w.latency_metrics) latency.push_back(name);
   }
-  if (!http.empty()) checks.once<LoadChecks>("load", http);
+  if (!http.empty()) checks.once<LoadChecks>("load", http, latency);
   return checks;
 }
 

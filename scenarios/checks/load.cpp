@@ -1,6 +1,7 @@
 #include "scenarios/checks/load.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/workloads/events.hpp"
 
@@ -8,8 +9,9 @@ namespace scenarios {
 
 namespace w = models::workloads::events;
 
-LoadChecks::LoadChecks(const std::vector<std::string>& workloads) {
+LoadChecks::LoadChecks(const std::vector<std::string>& workloads, const std::vector<std::string>& latency) {
   for (const auto& name : workloads) loops_[name];
+  for (const auto& name : latency) loops_[name].latency = true;
 }
 
 namespace {
@@ -40,6 +42,20 @@ void LoadChecks::on_record(const sim::TraceRecord& r) {
   const sim::Time sent = time_field(r, w::field::kSentS).value_or(r.time);
   const bool ok = status >= 200 && status < 400;
   if (!ok) ++l.failed;
+  if (ok && l.latency) {
+    // curl's own time (a real run's curl_s) where there is one, else latency_ms: both from
+    // curl's start, not the shell's fork of it.
+    auto number = [&r](const char* key) {
+      const sim::FieldValue* v = r.find(key);
+      if (v == nullptr) return -1.0;
+      if (const auto* d = std::get_if<double>(v)) return *d;
+      if (const auto* i = std::get_if<std::int64_t>(v)) return static_cast<double>(*i);
+      return -1.0;
+    };
+    const double curl_s = number(w::field::kCurlS);
+    const double ms = curl_s >= 0 ? curl_s * 1e3 : number(w::field::kLatencyMs);
+    if (ms >= 0) l.latency_max = std::max(l.latency_max, static_cast<sim::Time>(std::llround(ms * 1e6)));
+  }
   if (ok) {
     if (const std::string_view by = text_of(r, w::field::kServedBy); !by.empty()) ++entry(l.served, by);
     if (const std::string_view lb = text_of(r, w::field::kLb); !lb.empty()) ++entry(l.lb, lb);
@@ -85,6 +101,7 @@ void LoadChecks::finish(sim::Time end, std::map<std::string, double>& m) {
     for (const auto& [by, n] : l.lb) m[name + ".lb." + by] = static_cast<double>(n);
     const sim::Time open = l.outage_from >= 0 ? end - l.outage_from : 0;
     m[name + ".outage_max_s"] = sim::to_seconds(std::max(l.outage_max, open));
+    if (l.latency && l.latency_max >= 0) m[name + ".latency_max_s"] = sim::to_seconds(l.latency_max);
   }
 }
 

@@ -14,10 +14,12 @@ namespace scenarios {
 /// requests in send order, from the first one's send time to the next good one's, or to the end
 /// of the run). An open loop's answers come out of send order (a request that hangs until its
 /// timeout finishes after the good ones sent behind it): the outage follows their `seq`.
+/// For the workloads in `latency` also `W.latency_max_s`: the longest a request took from its
+/// send to its good answer (a connect that waited on SYN retransmissions: 1, 2, 3... s).
 class LoadChecks final : public Check {
  public:
   /// `workloads`: those that get metrics even without a request (0 requests, the whole run out).
-  explicit LoadChecks(const std::vector<std::string>& workloads);
+  explicit LoadChecks(const std::vector<std::string>& workloads, const std::vector<std::string>& latency = {});
   void on_record(const sim::TraceRecord& r) override;
   void finish(sim::Time end, std::map<std::string, double>& metrics) override;
   std::vector<std::string_view> reads() const override;
@@ -32,6 +34,8 @@ class LoadChecks final : public Check {
     /// many as are in flight at once. (send time, good)
     std::map<std::int64_t, std::pair<sim::Time, bool>> waiting;
     std::int64_t next_seq = 1;
+    bool latency = false;       // W.latency_max_s asked for
+    sim::Time latency_max = -1;  // the longest good request so far (-1: none yet)
   };
   static void in_send_order(Loop& l, sim::Time sent, bool ok);
   std::map<std::string, Loop, std::less<>> loops_;

@@ -101,3 +101,15 @@ def test_probe_lines_give_lb_and_server_and_an_open_loop_keeps_the_requests_that
     # load.sh's lines (the closed loop) keep their fields as before
     (c,) = parse_logs.parse_client(["HASIM_REQ seq=1 start_ns=1 end_ns=2 status=200 body=x"], "client", "load", 0)
     assert "lb" not in c
+
+
+def test_a_probe_request_is_sent_when_curl_started_not_at_the_stamp_before_its_fork():
+    # A loaded host (2026-12-03): the subshell stamped 18.98 s, curl connected 4.09 s after its
+    # own start and ended at 30.97 s, so curl started at 26.74 s: the request left then (as the
+    # simulator's leaves after its fork), and its latency is curl's own 4.23 s.
+    line = ("HASIM_REQ seq=7 sched_ns=18500000000 start_ns=18980000000 end_ns=30970000000 status=200 time_total=4.230000 "
+            "curl_exit=0 time_namelookup=0 time_connect=4.085147 remote_ip=10.89.12.10 lb= server= body=web")
+    (r,) = parse_logs.parse_client([line], "client", "t6", 0)
+    assert r["sent_s"] == pytest.approx(26.74)
+    assert r["latency_ms"] == pytest.approx(4230)
+    assert parse_logs.spawn_lags([r]) == pytest.approx([26.74 - 18.5])

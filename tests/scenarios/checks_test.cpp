@@ -174,6 +174,28 @@ TEST_CASE("an open loop's outage follows the requests' send order, not the order
   CHECK(m.at("w.served.web2") == 19);
 }
 
+TEST_CASE("a workload that asks for latency metrics gets its slowest good request, the others do not") {
+  // Three answers after SYN retransmissions (latency_ms as the simulator and parse_logs write
+  // it), one failed request slower than all of them: it does not count.
+  auto timed = [](double end_s, std::int64_t seq, std::int64_t status, double latency_ms, const char* w) {
+    return rec(end_s, "request", {{"workload", std::string(w)}, {"seq", seq}, {"sent_s", end_s - latency_ms / 1000},
+                                  {"status", status}, {"latency_ms", latency_ms}});
+  };
+  scenarios::LoadChecks c({"w", "plain"}, {"w"});
+  const auto m = run(c, {timed(3, 1, 200, 2.5, "w"), timed(12, 2, 200, 11004.2, "w"), timed(13, 3, 200, 5002, "w"),
+                         timed(20, 4, 0, 12000, "w"), timed(21, 1, 200, 7000, "plain")}, 30);
+  CHECK(m.at("w.latency_max_s") == Approx(11.0042));
+  CHECK(m.count("plain.latency_max_s") == 0);
+  scenarios::LoadChecks none({"w"}, {"w"});
+  CHECK(run(none, {}, 30).count("w.latency_max_s") == 0);  // no good request: no figure (a time)
+  // A real run's request carries curl's own time_total: it counts, not the shell's stamps
+  // around the fork of curl (here 1.3 s more on a busy host).
+  scenarios::LoadChecks real({"w"}, {"w"});
+  auto with_curl = timed(14, 1, 200, 12300, "w");
+  with_curl.fields.push_back(sim::Field{"curl_s", 11.0042});
+  CHECK(run(real, {with_curl}, 30).at("w.latency_max_s") == Approx(11.0042));
+}
+
 TEST_CASE("requests that never answered leave gaps in send order, and what came after them still counts") {
   // seq 2 never ends (its client was killed): 3 failed, 4 good, counted at the end in send order.
   scenarios::LoadChecks c({"w"});
