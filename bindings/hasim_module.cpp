@@ -32,6 +32,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
 #include "scenarios/tree.hpp"
+#include "scenarios/workload_kinds.hpp"
 #include "sim/time.hpp"
 #include "sim/trace.hpp"
 
@@ -506,6 +507,12 @@ py::list kinds() {
   return out;
 }
 
+py::list workload_kinds() {
+  py::list out;
+  for (const auto& k : scenarios::workload_kinds()) out.append(std::string(k.name));
+  return out;
+}
+
 py::dict event_kinds() {
   py::dict out;  // insertion order: the declaration's
   for (const auto& k : scenarios::events::declared_event_kinds()) {
@@ -722,6 +729,11 @@ name and log key), fault_targets (what NODE/NAME may name in a fault) and events
 kinds its models make).
 
     [k["key"] for k in hasim.kinds()]   # ['haproxy', 'nginx', 'keepalived']
+)doc");
+  m.def("workload_kinds", &workload_kinds, R"doc(The workload kinds a scenario may declare
+(scenarios/workload_kinds.hpp), the default first: validation/parse_logs.py reads each.
+
+    hasim.workload_kinds()   # ['http_client', 'http_probe', 'pg_writer']
 )doc");
   m.def("event_kinds", &event_kinds, R"doc(The event kinds the simulator's checks read and the real runs
 emit (scenarios/events.hpp), each with its field names besides t_s: validation/parse_logs.py

@@ -71,6 +71,21 @@ _REQ = re.compile(r"HASIM_REQ (?P<kv>.*)$")
 _HTTPLOG = re.compile(r"\] \S+ (?P<backend>[^/\s]+)/(?P<server>\S+) [-\d]+/[-\d]+/[-\d]+/[-\d]+/[-+\d]+ (?P<status>-?\d+) ")
 
 
+# The workload kinds a rendered plan may hold (scenarios/workload_kinds.cpp declares them; a
+# pytest checks this list against hasim.workload_kinds()). The plan names the kind of every entry
+# but the closed loop's (plan.json stays as the stored records have it).
+WORKLOAD_KINDS = ("http_client", "http_probe", "pg_writer")
+
+
+def workload_kind(entry: dict) -> str:
+    """The kind of a plan's workload entry; an unknown one is an error, never read as another."""
+    kind = entry.get("kind", "http_client")
+    if kind not in WORKLOAD_KINDS:
+        raise ValueError(f"workload {entry.get('name')!r}: kind {kind!r} has no reader in validation/parse_logs.py "
+                         f"(known: {', '.join(WORKLOAD_KINDS)})")
+    return kind
+
+
 def days_from_civil(y: int, m: int, d: int) -> int:
     """Days since 1970-01-01 (proleptic Gregorian), without time zones or floats."""
     y -= m <= 2

@@ -1191,14 +1191,15 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
     exec_delays: list[float] = []
     for w in plan["workloads"]:
         path = os.path.join(outdir, f"workload-{w['name']}.log")
-        if w.get("kind") == "pg_writer":
+        kind = parse_logs.workload_kind(w)
+        if kind == "pg_writer":
             if os.path.exists(path):
                 events += parse_logs.parse_pg_client(read(path), w["service"], w["name"], t0, w.get("addresses", {}))
             continue
         reqs = []
         if os.path.exists(path):
             reqs = parse_logs.parse_client(read(path), w["service"], w["name"], t0)
-        if w.get("kind") == "http_probe":
+        if kind == "http_probe":
             # An open loop's cost is each request's start after its tick (it does not wait for
             # its requests), and its last requests may end after the run.
             reqs = parse_logs.open_loop_requests(reqs, duration)

@@ -72,3 +72,14 @@ def test_the_simulators_own_records_use_the_declared_fields():
             seen += 1
             assert set(e) - EVERY_EVENT <= set(declared[e["kind"]]), e
     assert seen > 0
+
+
+def test_every_declared_workload_kind_has_a_reader_on_the_real_side():
+    assert tuple(hasim.workload_kinds()) == parse_logs.WORKLOAD_KINDS
+
+
+def test_a_plan_entry_of_an_unknown_workload_kind_is_an_error_not_another_kind():
+    with pytest.raises(ValueError, match="no reader"):
+        parse_logs.workload_kind({"name": "w", "kind": "ftp_client"})
+    assert parse_logs.workload_kind({"name": "w"}) == "http_client"  # render omits the closed loop's
+    assert parse_logs.workload_kind({"name": "w", "kind": "pg_writer"}) == "pg_writer"
