@@ -221,7 +221,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay",
-                             "compose_up", "daemon_start", "kind"});
+                             "compose_up", "daemon_start", "kind", "kernel"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
     if (v == "host") rc.kind = models::runtime::RuntimeKind::Host;
@@ -245,6 +245,14 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
     MapReader dr(*d, r.sub("daemon_start"), kind_keys());
     for (const auto& name : kind_keys())
       if (auto x = dr.distribution(name)) rc.daemon_start[name] = *x;
+  }
+  if (const Tree* k = r.get("kernel"); k != nullptr && k->kind != Tree::Kind::Null) {
+    // net.ipv4.tcp_syn_retries and tcp_syn_linear_timeouts: the kernel accepts 1..127 and 0..127
+    // (MAX_TCP_SYNCNT).
+    MapReader kr(*k, r.sub("kernel"), {"tcp_syn_retries", "tcp_syn_linear_timeouts"});
+    if (kr.has("tcp_syn_retries")) rc.kernel.tcp_syn_retries = static_cast<int>(kr.integer("tcp_syn_retries", 6, 1, 127));
+    if (kr.has("tcp_syn_linear_timeouts"))
+      rc.kernel.tcp_syn_linear_timeouts = static_cast<int>(kr.integer("tcp_syn_linear_timeouts", 4, 0, 127));
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.teardown_delay = r.distribution("teardown_delay");

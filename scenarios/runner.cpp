@@ -7,8 +7,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "models/runtime/embedded_dns.hpp"
 #include "models/postgres/client.hpp"
+#include "models/runtime/embedded_dns.hpp"
 #include "models/workloads/http_client.hpp"
 #include "scenarios/checks/check.hpp"
 #include "scenarios/chrome_spans.hpp"
@@ -21,6 +21,7 @@
 #include "sim/network.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
+#include "sim/tcp.hpp"
 
 namespace scenarios {
 namespace {
@@ -106,6 +107,14 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
       for (const auto seg : it->second)
         if (auto ip = s.network().address_of(n->id(), seg)) s.network().gratuitous_arp(n->id(), *ip);
     });
+  }
+  // The kernel's SYN retransmission settings, when the scenario gives its hosts' (one kernel for
+  // every node, as containers share their host's; a real run sets them per container).
+  if (const auto& k = spec.runtime.kernel; !k.empty()) {
+    sim::SynSchedule syn = s.tcp().syn_schedule();
+    if (k.tcp_syn_retries) syn.syn_retries = *k.tcp_syn_retries;
+    if (k.tcp_syn_linear_timeouts) syn.linear_timeouts = *k.tcp_syn_linear_timeouts;
+    s.tcp().set_syn_schedule(syn);
   }
   // One draw per run, shared by every loop on the machine (its stream exists only when used, so
   // scenarios without it keep their traces).

@@ -280,6 +280,12 @@ std::string render_compose(const ScenarioSpec& spec, const std::string& project,
       else o << "      " << a.network << ":\n        ipv4_address: " << a.address << "\n";
     }
     if (netadmin.count(n.name)) o << "    cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]\n";
+    // runtime.kernel: per network namespace, so every container gets the scenario's values.
+    if (const auto& k = spec.runtime.kernel; !k.empty()) {
+      o << "    sysctls:\n";
+      if (k.tcp_syn_retries) o << "      net.ipv4.tcp_syn_retries: " << *k.tcp_syn_retries << "\n";
+      if (k.tcp_syn_linear_timeouts) o << "      net.ipv4.tcp_syn_linear_timeouts: " << *k.tcp_syn_linear_timeouts << "\n";
+    }
     if (!n.depends_on.empty()) {
       o << "    depends_on:\n";
       for (const auto& d : n.depends_on) o << "      - " << d << "\n";

@@ -98,7 +98,8 @@ def parse_compose(text: str) -> dict[str, dict]:
             continue
         if indent == 2:
             svc = s.rstrip(":")
-            services[svc] = {"kind": "", "command": [], "vips": [], "volumes": [], "networks": {}, "grace_s": 10.0}
+            services[svc] = {"kind": "", "command": [], "vips": [], "volumes": [], "networks": {}, "grace_s": 10.0,
+                             "sysctls": {}}
             key = None
             continue
         if svc is None:
@@ -118,6 +119,9 @@ def parse_compose(text: str) -> dict[str, dict]:
             k, _, v = s.partition(":")
             if k.strip() == "HASIM_VIPS":
                 d["vips"] = v.strip().strip('"').split()
+        elif key == "sysctls" and indent == 6:
+            k, _, v = s.partition(":")
+            d["sysctls"][k.strip()] = v.strip()
         elif key == "volumes" and s.startswith("- "):
             parts = s[2:].split(":")
             d["volumes"].append((parts[0], parts[1]))
@@ -440,6 +444,9 @@ class NetnsStack:
         os.chmod(os.path.join(d, "tmp"), 0o1777)
         self._links(svc, "up")
         conf = self.services[svc]
+        for k, v in conf.get("sysctls", {}).items():  # runtime.kernel: per network namespace, as compose sets them
+            subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", f"{k}={v}"], check=True, timeout=10,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         entry = os.path.join(d, "entrypoint.sh")
         with open(entry, "w") as f:
             f.write(entrypoint_text(self.hasim_dir(conf["kind"])))

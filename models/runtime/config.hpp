@@ -48,6 +48,18 @@ struct ComposeUp {
 /// daemons systemd or an operator starts and stops.
 enum class RuntimeKind { Containers, Host };
 
+/// The hosts' kernel settings that models read, named after their sysctls (net.ipv4.*). Absent: the
+/// validation host's kernel (Linux 6.5 and later). Rendered as each container's `sysctls:` (they
+/// are per network namespace), so a real run uses the same.
+struct KernelConfig {
+  /// SYN retransmissions with exponential back-off before connect() gives up (Linux: 6).
+  std::optional<int> tcp_syn_retries;
+  /// SYN retransmissions 1 s apart before the back-off starts (Linux 6.5+: 4; older kernels have
+  /// no such setting, which is 0: SYNs at 0, 1, 3, 7, 15, 31, 63 s).
+  std::optional<int> tcp_syn_linear_timeouts;
+  bool empty() const { return !tcp_syn_retries && !tcp_syn_linear_timeouts; }
+};
+
 struct RuntimeConfig {
   /// `host`: every node is a machine whose daemons are already running at time 0 (no compose
   /// start, no container start-up), a node `start` brings its link up and its daemons at once
@@ -79,6 +91,7 @@ struct RuntimeConfig {
   /// host's scheduling latency under load. Applied to keepalived (adverts, VIP changes: it sets
   /// how long a hand-over holds the VIP on two nodes) and to HAProxy's check timers. Absent: at once.
   std::optional<sim::Distribution> wakeup_delay;
+  KernelConfig kernel;
 };
 
 }  // namespace models::runtime

@@ -54,6 +54,7 @@ TEST_CASE("every class of bad scenario names file, line:column, key path and the
       {"zero_inter.yaml", "12:60", "nodes.lb.haproxy.backends.be.servers.web1.inter", {"must be greater than zero"}},
       {"fall_zero.yaml", "12:59", "nodes.lb.haproxy.backends.be.servers.web1.fall",
        {"must be between 1 and 1000, found 0"}},
+      {"syn_retries_zero.yaml", "3:29", "runtime.kernel.tcp_syn_retries", {"must be between 1 and 127, found 0"}},
       {"weight_out_of_range.yaml", "12:48", "nodes.lb.haproxy.backends.be.servers.web1.weight",
        {"must be between 0 and 256, found 300"}},
       {"port_out_of_range.yaml", "12:29", "nodes.lb.haproxy.backends.be.servers.web1.address (port)",

@@ -269,3 +269,18 @@ workloads:
   CHECK(on_time.metrics.at("load.requests") == 25);
   CHECK(late.metrics.at("load.requests") == 22);
 }
+
+TEST_CASE("runtime.kernel sets the SYN retransmission schedule: without linear timeouts the last SYN before 12 s is at 7 s",
+          "[scenarios][tcp]") {
+  // demo1-part1/syn-retransmit: SYNs dropped for 18 s, a probe with a 12 s connect timeout. The
+  // validation host's kernel (Linux 6.5+, tcp_syn_linear_timeouts 4) gets its slowest request
+  // through on the SYN at 11 s; a kernel without linear timeouts (Debian bookworm's 6.1) sends
+  // them at 0, 1, 3, 7, 15 s, so the SYN at 7 s is the last one a 12 s timeout waits for.
+  const std::string root = std::string(HASIM_SOURCE_DIR);
+  const auto a = scenarios::run_scenario(scenarios::load_scenario(root + "/scenarios/demo1-part1/syn-retransmit.yaml"), 1);
+  const auto b = scenarios::run_scenario(scenarios::load_scenario(root + "/tests/scenarios/good/syn-retransmit-old-kernel.yaml"), 1);
+  CHECK(a.metrics.at("t12.latency_max_s") > 11.0);
+  CHECK(a.metrics.at("t12.latency_max_s") < 11.6);
+  CHECK(b.metrics.at("t12.latency_max_s") > 7.0);
+  CHECK(b.metrics.at("t12.latency_max_s") < 7.6);
+}

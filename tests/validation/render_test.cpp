@@ -279,6 +279,19 @@ TEST_CASE("render: faults become iptables, tc and exec steps", "[validation]") {
   CHECK(compose.find("cap_add: [NET_ADMIN, NET_RAW, NET_BROADCAST]") != std::string::npos);
 }
 
+TEST_CASE("render: runtime.kernel becomes every container's sysctls, and nothing without it", "[validation]") {
+  auto spec = demo1();
+  CHECK(validation::detail::render_compose(spec, "p").find("sysctls:") == std::string::npos);
+  spec.runtime.kernel.tcp_syn_linear_timeouts = 0;
+  spec.runtime.kernel.tcp_syn_retries = 5;
+  const std::string compose = validation::detail::render_compose(spec, "p");
+  std::size_t n = 0;
+  for (auto at = compose.find("    sysctls:\n      net.ipv4.tcp_syn_retries: 5\n      net.ipv4.tcp_syn_linear_timeouts: 0\n");
+       at != std::string::npos; at = compose.find("    sysctls:", at + 1))
+    ++n;
+  CHECK(n == spec.nodes.size());
+}
+
 TEST_CASE("render: unsupported features name the key", "[validation]") {
   auto spec = demo1();
   spec.nodes[0].router = true;
