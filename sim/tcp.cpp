@@ -415,13 +415,16 @@ void Tcp::read(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
   if (!r.open || r.closing) return;
   // A handler runs moved out of its slot (it may close the connection, which frees the slot, or
   // set a new handler) and goes back if the slot is still there and empty: no copy, no malloc.
+  auto slot_after = [this, id, to_client]() -> Side* {  // the reader's side, if the connection survived
+    Conn* after = find(id);
+    return after == nullptr ? nullptr : to_client ? &after->client : &after->server;
+  };
   if (m->fin) {
     if (r.on_close) {
       Callback fn = std::move(r.on_close);
       r.on_close = nullptr;
       fn();
-      if (Conn* after = find(id); after != nullptr && !(to_client ? after->client : after->server).on_close)
-        (to_client ? after->client : after->server).on_close = std::move(fn);
+      if (Side* after = slot_after(); after != nullptr && !after->on_close) after->on_close = std::move(fn);
     } else {
       close(id, *r.proc);
     }
@@ -434,8 +437,7 @@ void Tcp::read(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
     DataFn fn = std::move(r.on_data);
     r.on_data = nullptr;
     fn(m->payload, m->bytes);
-    if (Conn* after = find(id); after != nullptr && !(to_client ? after->client : after->server).on_data)
-      (to_client ? after->client : after->server).on_data = std::move(fn);
+    if (Side* after = slot_after(); after != nullptr && !after->on_data) after->on_data = std::move(fn);
   }
 }
 

@@ -90,8 +90,6 @@ class VrrpInstance {
   void shutdown();
   /// A tracked script changed status or the interface went up or down.
   void tracking_changed();
-  /// When the master-down timer fires (kNever unless BACKUP): keepalived's `sands`.
-  sim::Time down_deadline() const { return state_ == VrrpState::Backup ? sands_ : sim::kNever; }
   /// In-memory state forgotten (the process died); the kernel keeps what was configured.
   void reset();
 
