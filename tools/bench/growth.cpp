@@ -24,8 +24,18 @@ scenarios::Tree with_backends(const scenarios::Tree& base, int backends) {
   return t;
 }
 
-GrowthRow measure_run(const std::string& label, const scenarios::Tree& base, const std::string& file,
-                      const std::string& duration, int backends) {
+scenarios::Tree with_writers(const scenarios::Tree& base, int writers, const std::string& interval) {
+  scenarios::Tree t = base;
+  for (int i = 1; i <= writers; ++i) {
+    const std::string name = i == 1 ? "load" : "load" + std::to_string(i);
+    scenarios::apply_override(t, "workloads." + name + "={kind: pg_writer, node: app, host: postgres-primary, interval: " +
+                                     interval + ", start: 2s}");
+  }
+  return t;
+}
+
+GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, const std::string& file,
+                      const std::string& duration) {
   GrowthRow row;
   row.label = label;
   int pipe_fd[2];
@@ -34,34 +44,37 @@ GrowthRow measure_run(const std::string& label, const scenarios::Tree& base, con
   const pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fd[0]);
-    std::uint64_t events = 0;
+    std::uint64_t out[2] = {0, 0};  // events, commits
     try {
-      scenarios::Tree t = with_backends(base, backends);
+      scenarios::Tree t = tree;
       scenarios::apply_override(t, "duration=" + duration);
       const auto spec = scenarios::spec_from_tree(t, file);
       scenarios::RunOptions ro;
       ro.max_events = 0;
-      events = scenarios::run_scenario(spec, spec.seed, ro).events_processed;
+      const auto r = scenarios::run_scenario(spec, spec.seed, ro);
+      out[0] = r.events_processed;
+      if (auto it = r.metrics.find("commits.acked"); it != r.metrics.end()) out[1] = static_cast<std::uint64_t>(it->second);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", label.c_str(), e.what());
       _exit(1);
     }
-    const ssize_t n = write(pipe_fd[1], &events, sizeof events);
-    _exit(n == sizeof events ? 0 : 1);
+    const ssize_t n = write(pipe_fd[1], out, sizeof out);
+    _exit(n == sizeof out ? 0 : 1);
   }
   close(pipe_fd[1]);
   if (pid < 0) {
     close(pipe_fd[0]);
     return row;
   }
-  std::uint64_t events = 0;
-  const bool got = read(pipe_fd[0], &events, sizeof events) == static_cast<ssize_t>(sizeof events);
+  std::uint64_t got_values[2] = {0, 0};
+  const bool got = read(pipe_fd[0], got_values, sizeof got_values) == static_cast<ssize_t>(sizeof got_values);
   close(pipe_fd[0]);
   int status = 0;
   rusage ru{};
   wait4(pid, &status, 0, &ru);
   row.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  row.events = events;
+  row.events = got_values[0];
+  row.commits = got_values[1];
   row.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
               static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   row.peak_rss_kib = ru.ru_maxrss;

@@ -15,6 +15,7 @@ struct GrowthRow {
   double cpu_s = 0;
   long peak_rss_kib = 0;
   std::uint64_t events = 0;
+  std::uint64_t commits = 0;  // commits.acked, for the stateful rows
   bool ok = false;
   double cpu_us_per_simulated_s() const { return cpu_s * 1e6 / simulated_s; }
 };
@@ -22,10 +23,15 @@ struct GrowthRow {
 /// demo1-part2 with `backends` nginx servers behind both HAProxys (its three, then more alike).
 scenarios::Tree with_backends(const scenarios::Tree& base, int backends);
 
-/// Runs `base` with `backends` backends for `duration` (a scenario duration text, "10m") in a
-/// child process, as `hasim run` does one run (full detail, trace hashed, not kept). The child
-/// builds the scenario itself, so the parent's memory stays out of the child's peak.
-GrowthRow measure_run(const std::string& label, const scenarios::Tree& base, const std::string& file,
-                      const std::string& duration, int backends);
+/// demo2's stack with its one writer replaced by `writers` writers on the app node, each
+/// committing one INSERT every `interval` (a duration text) on its own session: N threads of a
+/// load generator, as the pg_writer workload has one session each.
+scenarios::Tree with_writers(const scenarios::Tree& base, int writers, const std::string& interval);
+
+/// Runs `tree` for `duration` (a scenario duration text, "10m") in a child process, as
+/// `hasim run` does one run (full detail, trace hashed, not kept). The child builds the scenario
+/// itself, so the parent's memory stays out of the child's peak.
+GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, const std::string& file,
+                      const std::string& duration);
 
 }  // namespace bench
