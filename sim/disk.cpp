@@ -15,6 +15,8 @@ const char* to_string(FsError e) {
   return "?";
 }
 
+const std::any Data::kNoRecord;
+
 Data Data::sized(std::uint64_t size_bytes) {
   Data d;
   d.size_bytes_ = size_bytes;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/pool_allocator.hpp"
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
 
@@ -48,7 +49,7 @@ class Data {
     Data d;
     d.kind_ = Kind::Record;
     d.size_bytes_ = size_bytes;
-    d.record_ = std::move(value);
+    d.record_ = std::make_shared<const std::any>(std::move(value));
     return d;
   }
   Kind kind() const { return kind_; }
@@ -56,7 +57,7 @@ class Data {
   /// The stored bytes (Kind::Bytes), else empty.
   const std::string& text() const { return bytes_; }
   /// The record (Kind::Record), else empty.
-  const std::any& record() const { return record_; }
+  const std::any& record() const { return record_ ? *record_ : kNoRecord; }
   /// `size` bytes from `from`. Bytes are cut; a record cut short is torn: what is left of it is
   /// accounted by size only (its value described the whole record).
   Data slice(std::uint64_t from, std::uint64_t size) const;
@@ -65,7 +66,12 @@ class Data {
   Kind kind_ = Kind::Sized;
   std::uint64_t size_bytes_ = 0;
   std::string bytes_;
-  std::any record_;
+  // Immutable once written and shared by every copy: the page cache's and the durable
+  // contents' extents, and what a read returns, are the same record (a WAL flush copies each
+  // synced extent to the durable side; copying the value each time was an allocation and a
+  // copy per record per fsync, and twice the memory).
+  std::shared_ptr<const std::any> record_;
+  static const std::any kNoRecord;
 };
 
 /// One stretch of a file's contents as read back.
@@ -110,7 +116,10 @@ namespace detail {
 /// A file's contents: non-overlapping extents by offset, and a logical size (bytes in no extent
 /// are a hole: they read as zeros and take no space).
 struct FileContent {
-  std::map<std::uint64_t, Data> extents;
+  // Pooled: every WAL record written cuts the zero-filled segment's extent (two nodes made, one
+  // dropped) and every fsync copies the synced extents to the durable side, so a busy primary
+  // made and freed several tree nodes per commit.
+  std::map<std::uint64_t, Data, std::less<std::uint64_t>, PoolAllocator<std::pair<const std::uint64_t, Data>>> extents;
   std::uint64_t size_bytes = 0;
   std::uint64_t allocated_bytes = 0;  // sum of the extents' sizes
 };

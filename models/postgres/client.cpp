@@ -265,7 +265,7 @@ void WriteClient::transaction() {
     }
     busy_ = false;
     attempt_timer_.cancel();
-    acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
+    if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
     sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
                                 {"timeline", static_cast<std::int64_t>(r.result.timeline)},
                                 {"xid", static_cast<std::int64_t>(r.result.xid)},

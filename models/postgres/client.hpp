@@ -81,7 +81,11 @@ class WriteClient final : public sim::Process {
     Lsn lsn = 0;
     std::uint64_t xid = 0;
   };
+  /// Every acknowledged commit, in order, when `keep_acks` was set before the start (tests);
+  /// a scenario's checks read the kCommitAcked records instead, so a run keeps none: a busy
+  /// writer would hold one per commit for the whole run.
   const std::vector<Ack>& acks() const { return acks_; }
+  bool keep_acks = false;
   int failures() const { return failures_; }
   /// Points the client at another server (an application reconfigured after a failover).
   void set_host(std::string host);

@@ -147,9 +147,8 @@ int Postgres::regular_backends() const {
 
 bool Postgres::has_commit(TimeLineId tli, Lsn lsn) const {
   if (!wal_) return false;
-  const auto& recs = wal_->records();
-  auto it = recs.find(lsn);
-  if (it == recs.end() || it->second.timeline != tli || it->second.kind != WalRecord::Kind::Commit) return false;
+  const WalRecord* r = wal_->record_at(lsn);
+  if (!r || r->timeline != tli || r->kind != WalRecord::Kind::Commit) return false;
   return in_recovery_ ? lsn < replay_lsn_ : true;
 }
 

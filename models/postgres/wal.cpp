@@ -186,12 +186,29 @@ void Wal::reset(Lsn end, Lsn last_record, TimeLineId tli, std::map<Lsn, WalRecor
   insert_lsn_ = flush_lsn_ = end;
   last_record_ = last_record;
   tli_ = tli;
-  records_ = std::move(records);
+  records_.clear();
+  for (auto& [lsn, r] : records) records_.push_back(std::move(r));
+}
+
+std::deque<WalRecord>::const_iterator Wal::lower_bound(Lsn lsn) const {
+  return std::lower_bound(records_.begin(), records_.end(), lsn, [](const WalRecord& r, Lsn l) { return r.lsn < l; });
+}
+
+const WalRecord* Wal::record_at(Lsn lsn) const {
+  auto it = lower_bound(lsn);
+  return it != records_.end() && it->lsn == lsn ? &*it : nullptr;
 }
 
 sim::FsError Wal::write_at(const WalRecord& r) {
   sim::Disk& disk = owner_.node().disk();
-  const std::string path = segment_path(r.timeline, segno(r.lsn));
+  // Records arrive in order, so nearly every one goes to the segment of the one before: its
+  // name is formatted once per segment, not once per record.
+  if (path_tli_ != r.timeline || path_segno_ != segno(r.lsn) || path_.empty()) {
+    path_ = segment_path(r.timeline, segno(r.lsn));
+    path_tli_ = r.timeline;
+    path_segno_ = segno(r.lsn);
+  }
+  const std::string& path = path_;
   if (!disk.exists(path)) {
     // XLogFileInit: a new segment is written full of zeros before use (and so takes its space).
     const sim::FsError e = disk.write(path, 0, sim::Data::sized(segment_size_));
@@ -221,14 +238,20 @@ sim::FsError Wal::insert(WalRecord& r) {
 sim::FsError Wal::write_received(const WalRecord& r) {
   const sim::FsError e = write_at(r);
   if (e != sim::FsError::Ok) return e;
-  records_[r.lsn] = r;
+  if (records_.empty() || records_.back().lsn < r.lsn) {
+    records_.push_back(r);
+  } else {  // a record written again at its own LSN (a re-sent batch), or one before the end
+    auto it = records_.begin() + (lower_bound(r.lsn) - records_.cbegin());
+    if (it != records_.end() && it->lsn == r.lsn) *it = r;
+    else records_.insert(it, r);
+  }
   last_record_ = r.lsn;
   insert_lsn_ = r.end();
   return e;
 }
 
 void Wal::truncate_after(Lsn end) {
-  records_.erase(records_.lower_bound(end), records_.end());
+  records_.erase(lower_bound(end), records_.cend());
   sim::Disk& disk = owner_.node().disk();
   const std::uint64_t per_id = 0x100000000ull / segment_size_;
   for (const auto& path : disk.list(wal_dir(pgdata_))) {
@@ -280,17 +303,17 @@ void Wal::start_flush() {
 std::vector<WalRecord> Wal::read(Lsn from, Lsn to, std::uint64_t max_bytes) const {
   std::vector<WalRecord> out;
   std::uint64_t bytes = 0;
-  for (auto it = records_.lower_bound(from); it != records_.end() && it->first < to; ++it) {
-    if (!out.empty() && bytes + it->second.size_bytes > max_bytes) break;
-    out.push_back(it->second);
-    bytes += it->second.size_bytes;
+  for (auto it = lower_bound(from); it != records_.end() && it->lsn < to; ++it) {
+    if (!out.empty() && bytes + it->size_bytes > max_bytes) break;
+    out.push_back(*it);
+    bytes += it->size_bytes;
   }
   return out;
 }
 
 const WalRecord* Wal::at_or_after(Lsn lsn) const {
-  auto it = records_.lower_bound(lsn);
-  return it == records_.end() ? nullptr : &it->second;
+  auto it = lower_bound(lsn);
+  return it == records_.end() ? nullptr : &*it;
 }
 
 int Wal::remove_before(Lsn keep_from) {
@@ -308,7 +331,7 @@ int Wal::remove_before(Lsn keep_from) {
     }
   }
   const Lsn first_kept = segno(keep_from) * segment_size_;
-  records_.erase(records_.begin(), records_.lower_bound(first_kept));
+  records_.erase(records_.cbegin(), lower_bound(first_kept));
   return removed;
 }
 

@@ -3,6 +3,7 @@
 // node's disk: pg_control, timeline history files and WAL segment files in pg_wal/. The disk
 // model decides what a crash keeps; this file only writes, fsyncs and reads back.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -95,7 +96,12 @@ class Wal {
   Lsn last_record_lsn() const { return last_record_; }
   TimeLineId timeline() const { return tli_; }
   void set_timeline(TimeLineId tli) { tli_ = tli; }
-  const std::map<Lsn, WalRecord>& records() const { return records_; }
+  /// The LSN of the oldest record still in pg_wal/ (nullopt: none).
+  std::optional<Lsn> oldest_lsn() const {
+    return records_.empty() ? std::nullopt : std::optional<Lsn>(records_.front().lsn);
+  }
+  /// The record that starts at `lsn`, if any.
+  const WalRecord* record_at(Lsn lsn) const;
   /// Records with lsn in [from, to), in order.
   std::vector<WalRecord> read(Lsn from, Lsn to, std::uint64_t max_bytes) const;
   /// The first record at or after `lsn`.
@@ -120,8 +126,16 @@ class Wal {
   std::uint64_t segment_size_;
   TimeLineId tli_ = 1;
   Lsn insert_lsn_ = 0, flush_lsn_ = 0, last_record_ = 0;
-  std::map<Lsn, WalRecord> records_;
+  /// The valid records by LSN, ascending: appended at the end almost always (an insert, a
+  /// received batch), cut at either end (truncate_after, remove_before). A deque, not a map: a
+  /// busy primary and its standbys hold every record of pg_wal/ here, and a tree node per record
+  /// cost an allocation each and twice the memory.
+  std::deque<WalRecord> records_;
+  std::deque<WalRecord>::const_iterator lower_bound(Lsn lsn) const;
   std::set<std::string> dirty_segments_;
+  std::string path_;  // the segment the last record went to (write_at)
+  TimeLineId path_tli_ = 0;
+  std::uint64_t path_segno_ = 0;
   bool flushing_ = false, flush_again_ = false;
 };
 

@@ -77,8 +77,8 @@ void WalSender::start_replication(const StartReplication& cmd) {
     return error(sqlstate::kInternalError, "requested starting point " + format_lsn(cmd.start) +
                                                " is ahead of the WAL flush position of this server " + format_lsn(pg_.send_limit()));
   }
-  const auto& recs = pg_.wal().records();
-  if (!recs.empty() && pg_.wal().segno(cmd.start) < pg_.wal().segno(recs.begin()->first))
+  const auto oldest = pg_.wal().oldest_lsn();
+  if (oldest && pg_.wal().segno(cmd.start) < pg_.wal().segno(*oldest))
     return error("58P01", "requested WAL segment " + pg_.wal().segment_path(cmd.timeline, pg_.wal().segno(cmd.start)) +
                               " has already been removed");
   slot_ = cmd.slot;
@@ -105,7 +105,6 @@ void WalSender::send_more() {
   if (!tcp.open(conn_, pg_)) return;
   // XLogSendPhysical: the flush position and the time it was found, for the lag columns.
   lag_.write(limit, pg_.sim().now());
-  const auto& recs = pg_.wal().records();
   while (sent_ < limit) {
     // pq_is_send_pending: a full socket makes the walsender wait until it drains.
     if (tcp.queued_bytes(conn_, pg_) >= kSendBufferBytes) {
@@ -116,7 +115,7 @@ void WalSender::send_more() {
       });
       return;
     }
-    if (!recs.empty() && pg_.wal().segno(sent_) < pg_.wal().segno(recs.begin()->first))
+    if (const auto oldest = pg_.wal().oldest_lsn(); oldest && pg_.wal().segno(sent_) < pg_.wal().segno(*oldest))
       return error("58P01", "requested WAL segment " + pg_.wal().segment_path(pg_.timeline(), pg_.wal().segno(sent_)) +
                                 " has already been removed");
     std::vector<WalRecord> batch = pg_.wal().read(sent_, limit, kMaxSendBytes);

@@ -79,6 +79,7 @@ struct PgCluster {
   /// A write load on the app node, started now.
   pg::WriteClient& writer(const std::string& name, const std::string& host, sim::Time interval, std::uint64_t wal_bytes = 200) {
     auto& w = node("app").add_process<pg::WriteClient>(name, host, interval, wal_bytes);
+    w.keep_acks = true;
     w.start();
     writers[name] = &w;
     return w;
