@@ -74,9 +74,11 @@ TEST_CASE("recovery_min_apply_delay shows a standby's readers each row that long
   const auto m = metrics(cluster);
   // A row shows on pg2 at its next read (every 100 ms), on pg3 3 s after its commit plus that.
   CHECK(m.at("r2.visible_after_ms.max") <= 110.0);
-  CHECK(m.at("r3.visible_after_ms.p50") >= 3000.0);
+  // The delay runs from the commit record's timestamp, taken before the WAL flush that the
+  // acknowledgement waits for: a few milliseconds less than 3 s after the acknowledgement.
+  CHECK(m.at("r3.visible_after_ms.p50") >= 2950.0);
   CHECK(m.at("r3.visible_after_ms.max") <= 3110.0);
-  CHECK(m.at("r3.stale_ms.max") >= 3000.0);
+  CHECK(m.at("r3.stale_ms.max") >= 2950.0);
   CHECK(m.at("r2.unseen") <= 1);   // the last commit may come after the last read
   CHECK(m.at("r3.unseen") >= 14);  // the last 3 s of commits never reach pg3's snapshots
   CHECK(m.at("r3.reads") >= 190);
