@@ -101,11 +101,15 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
 
 namespace {
 
+/// Nanoseconds as milliseconds in one division (the nearest double to the decimal the JSON
+/// output prints, so the CLI's and the Python module's figures are equal).
+double ms(sim::Time t) { return static_cast<double>(t) / 1e6; }
+
 /// The nearest-rank percentile `q` (0..1) of `v` (sorted), in milliseconds.
 double percentile_ms(const std::vector<sim::Time>& v, double q) {
   if (v.empty()) return 0.0;
   const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return sim::to_seconds(v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)]) * 1000.0;
+  return ms(v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)]);
 }
 
 }  // namespace
@@ -136,7 +140,7 @@ void PostgresChecks::reader_metrics(std::map<std::string, double>& m) const {
       const sim::Time missed = earliest_above[static_cast<std::size_t>(first_above - by_id.begin())];
       if (missed < r.sent) stale_max = std::max(stale_max, r.sent - missed);
     }
-    m[rd + ".stale_ms.max"] = sim::to_seconds(stale_max) * 1000.0;
+    m[rd + ".stale_ms.max"] = ms(stale_max);
     // Visibility: the first read (in answer order) whose snapshot reached each commit's id. The
     // running maximum of what was seen rises, so the first read reaching an id is found by bisection.
     std::vector<std::int64_t> seen_max;
@@ -154,7 +158,7 @@ void PostgresChecks::reader_metrics(std::map<std::string, double>& m) const {
     }
     std::sort(after.begin(), after.end());
     m[rd + ".visible_after_ms.p50"] = percentile_ms(after, 0.5);
-    m[rd + ".visible_after_ms.max"] = after.empty() ? 0.0 : sim::to_seconds(after.back()) * 1000.0;
+    m[rd + ".visible_after_ms.max"] = after.empty() ? 0.0 : ms(after.back());
     m[rd + ".unseen"] = static_cast<double>(unseen);
   }
 }
