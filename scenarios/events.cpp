@@ -50,6 +50,10 @@ const std::vector<EventKind>& declared_event_kinds() {
                           w::field::kSentS, "id"}},
       {pg::kCommitFailed, {"client", kNode, "sqlstate", "message", w::field::kWorkload, w::field::kSeq, w::field::kSentS,
                            "psql_exit"}},
+      // The reader's: real runs add workload, seq, sent_s, psql_exit.
+      {pg::kReadDone, {"client", kNode, "max_id", "latency_us", w::field::kWorkload, w::field::kSeq, w::field::kSentS}},
+      {pg::kReadFailed, {"client", kNode, "sqlstate", "message", "latency_us", w::field::kWorkload, w::field::kSeq,
+                         w::field::kSentS, "psql_exit"}},
   };
   return kinds;
 }

@@ -1,6 +1,7 @@
 #include "scenarios/postgres_checks.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "models/postgres/events.hpp"
@@ -73,6 +74,14 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   } else if (k == pg::kShutdownDone || (k == se::kProcessExit && r.text(se::field::kProcess) == "postgres") || k == se::kNodeDown) {
     standbys_.erase(r.text("node"));
     if (primaries_.erase(r.text("node"))) check_primaries(r.time);
+  } else if (k == pg::kReadDone || k == pg::kReadFailed) {
+    std::string rd = r.text("client");
+    if (rd.rfind("client:", 0) == 0) rd = rd.substr(7);
+    if (k == pg::kReadFailed) {
+      ++read_failed_[rd];
+      return;
+    }
+    reads_[rd].push_back(Read{r.time - int_field(r, "latency_us") * sim::kMicrosecond, r.time, int_field(r, "max_id")});
   } else if (k == pg::kCommitAcked || k == pg::kCommitFailed) {
     std::string w = r.text("client");
     if (w.rfind("client:", 0) == 0) w = w.substr(7);
@@ -80,15 +89,83 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
       ++failed_[w];
       return;
     }
-    acks_.push_back(Ack{r.time, w, r.text("node"), int_field(r, "timeline"), int_field(r, "lsn")});
+    // The row's id: a real writer logs users.id (RETURNING id); the simulator's rows are its
+    // xids (the readers' max(id) is the newest xid replayed), one per commit in commit order.
+    const std::int64_t id = r.find("id") != nullptr ? int_field(r, "id") : int_field(r, "xid");
+    acks_.push_back(Ack{r.time, w, r.text("node"), int_field(r, "timeline"), int_field(r, "lsn"), id});
     if (auto it = last_ack_.find(w); it != last_ack_.end()) gap_max_[w] = std::max(gap_max_[w], r.time - it->second);
     else gap_max_[w] = 0;
     last_ack_[w] = r.time;
   }
 }
 
+namespace {
+
+/// Nanoseconds as milliseconds in one division (the nearest double to the decimal the JSON
+/// output prints, so the CLI's and the Python module's figures are equal).
+double ms(sim::Time t) { return static_cast<double>(t) / 1e6; }
+
+/// The nearest-rank percentile `q` (0..1) of `v` (sorted), in milliseconds.
+double percentile_ms(const std::vector<sim::Time>& v, double q) {
+  if (v.empty()) return 0.0;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+  return ms(v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)]);
+}
+
+}  // namespace
+
+void PostgresChecks::reader_metrics(std::map<std::string, double>& m) const {
+  std::set<std::string> readers;
+  for (const auto& [rd, v] : reads_) readers.insert(rd);
+  for (const auto& [rd, n] : read_failed_) readers.insert(rd);
+  // Acknowledgements in id order, with the earliest acknowledgement among those of a larger id
+  // (a read that saw max_id missed every commit above it).
+  std::vector<const Ack*> by_id;
+  for (const auto& a : acks_) by_id.push_back(&a);
+  std::stable_sort(by_id.begin(), by_id.end(), [](const Ack* x, const Ack* y) { return x->id < y->id; });
+  std::vector<sim::Time> earliest_above(by_id.size() + 1, sim::kNever);
+  for (std::size_t i = by_id.size(); i-- > 0;) earliest_above[i] = std::min(earliest_above[i + 1], by_id[i]->at);
+  for (const auto& rd : readers) {
+    static const std::vector<Read> kNone;
+    const auto it = reads_.find(rd);
+    const std::vector<Read>& reads = it != reads_.end() ? it->second : kNone;
+    const auto f = read_failed_.find(rd);
+    m[rd + ".reads"] = static_cast<double>(reads.size());
+    m[rd + ".failed"] = f != read_failed_.end() ? f->second : 0;
+    // Staleness of each read.
+    sim::Time stale_max = 0;
+    for (const auto& r : reads) {
+      const auto first_above = std::upper_bound(by_id.begin(), by_id.end(), r.max_id,
+                                                [](std::int64_t v, const Ack* a) { return v < a->id; });
+      const sim::Time missed = earliest_above[static_cast<std::size_t>(first_above - by_id.begin())];
+      if (missed < r.sent) stale_max = std::max(stale_max, r.sent - missed);
+    }
+    m[rd + ".stale_ms.max"] = ms(stale_max);
+    // Visibility: the first read (in answer order) whose snapshot reached each commit's id. The
+    // running maximum of what was seen rises, so the first read reaching an id is found by bisection.
+    std::vector<std::int64_t> seen_max;
+    for (const auto& r : reads) seen_max.push_back(std::max(seen_max.empty() ? r.max_id : seen_max.back(), r.max_id));
+    std::vector<sim::Time> after;
+    std::int64_t unseen = 0;
+    for (const auto& a : acks_) {
+      if (reads.empty() || a.at < reads.front().sent) continue;  // before the reader began
+      const auto at = std::lower_bound(seen_max.begin(), seen_max.end(), a.id);
+      if (at == seen_max.end()) {
+        ++unseen;
+        continue;
+      }
+      after.push_back(std::max<sim::Time>(0, reads[static_cast<std::size_t>(at - seen_max.begin())].at - a.at));
+    }
+    std::sort(after.begin(), after.end());
+    m[rd + ".visible_after_ms.p50"] = percentile_ms(after, 0.5);
+    m[rd + ".visible_after_ms.max"] = after.empty() ? 0.0 : ms(after.back());
+    m[rd + ".unseen"] = static_cast<double>(unseen);
+  }
+}
+
 void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   if (!any_) return;
+  reader_metrics(m);
   std::set<std::string> writers;
   std::map<std::string, std::int64_t> acked;
   for (const auto& a : acks_) {
@@ -142,7 +219,7 @@ std::vector<std::string_view> PostgresChecks::reads() const {
   return {pg::kStarted, pg::kRecoveryStarted, pg::kRecoveryDone, pg::kPromoted, pg::kTimelineFollowed,
           pg::kTimelineForkBehind, pg::kWalReceiverConnected, pg::kWalReceiverDisconnected, pg::kWalSenderStarted,
           pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
-          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
+          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
           pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
           se::kProcessExit, se::kNodeDown};
 }

@@ -18,6 +18,14 @@ namespace scenarios {
 /// - commits.acked, commits.acked_lost (acknowledged commits absent from the final primary's
 ///   history: the RPO in commits), commits.lost_window_s (from the first lost commit's
 ///   acknowledgement to the last's);
+/// - per reader R (pg_reader): R.reads and R.failed; for each commit acknowledged after R's
+///   first read was sent, when R first saw it (the answer of its first read whose max_id reached
+///   the commit's id, less the acknowledgement's time, 0 if the row was seen before the writer
+///   heard of it): R.visible_after_ms.p50 / .max, and R.unseen, the commits it never saw; and
+///   each read's staleness, its send time less the acknowledgement of the oldest commit it
+///   missed (acknowledged before the read was sent, id above what it saw), 0 when it missed
+///   none: R.stale_ms.max. Writers and readers in different containers compare times of one
+///   host clock (CLOCK_REALTIME), so a real run's figures are the same computation;
 /// - invariants single_writable_primary (while two servers run as primaries) and
 ///   no_acked_commit_lost (one point per lost commit, at its acknowledgement).
 /// The final primary is the primary at the end with the newest timeline (the one an operator
@@ -51,7 +59,14 @@ class PostgresChecks final : public Check {
     sim::Time at;
     std::string writer, node;
     std::int64_t timeline, lsn;
+    std::int64_t id;  // the row's id as readers see it: real runs' users.id, the simulator's xid
   };
+  /// One answered read of a pg_reader: sent and answered, the freshest id its snapshot saw.
+  struct Read {
+    sim::Time sent, at;
+    std::int64_t max_id;
+  };
+  void reader_metrics(std::map<std::string, double>& m) const;
   void check_primaries(sim::Time t);
   sim::Invariants& invariants_;
   bool any_ = false;
@@ -66,6 +81,8 @@ class PostgresChecks final : public Check {
   std::vector<Ack> acks_;
   std::map<std::string, sim::Time> last_ack_, gap_max_;
   std::map<std::string, int> failed_;
+  std::map<std::string, std::vector<Read>> reads_;  // reader -> its answered reads, in answer order
+  std::map<std::string, int> read_failed_;
 };
 
 }  // namespace scenarios

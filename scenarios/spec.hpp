@@ -72,6 +72,17 @@ struct PgWriterSpec {
   sim::Time start = 0;
 };
 
+/// `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`, each
+/// answer (what the server's snapshot saw) and failure recorded (models/postgres/read_client.hpp).
+struct PgReaderSpec {
+  std::string host;
+  /// The seed's read-scaling loop: `sleep 0.5` between reads.
+  sim::Time interval = 500 * sim::kMillisecond;
+  /// Reads made, then the reader stops (the seed's `for i in {1..20}`); 0: until the run ends.
+  int count = 0;
+  sim::Time start = 0;
+};
+
 struct WorkloadSpec {
   /// A kind of scenarios/workload_kinds.hpp's table (the loader refuses any other name), by
   /// default its first (tests/scenarios/workload_kinds_test.cpp); which of `http` and `pg` it
@@ -83,6 +94,7 @@ struct WorkloadSpec {
   bool latency_metrics = false;
   models::HttpClientConfig http;
   PgWriterSpec pg;
+  PgReaderSpec pg_reader;
 };
 
 /// One entry of the fault timeline. `action` names the real command it stands for.

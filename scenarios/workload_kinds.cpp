@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/postgres/client.hpp"
+#include "models/postgres/read_client.hpp"
 #include "models/workloads/http_client.hpp"
 #include "models/workloads/http_probe.hpp"
 #include "scenarios/reader.hpp"
@@ -80,6 +81,32 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec&, const std::string&
   c.start_delay = sim::Distribution::constant(w.pg.start);
 }
 
+// `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`.
+void read_pg_reader(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
+  MapReader wr(t, p, {"kind", "node", "host", "interval", "count", "start"});
+  w.node = wr.required_str("node");
+  check_node(w.node, *wr.get("node"), wr.sub("node"));
+  w.pg_reader.host = wr.required_str("host");
+  if (!sim::Ipv4::parse(w.pg_reader.host)) check_node(w.pg_reader.host, *wr.get("host"), wr.sub("host"));
+  // A reader at interval 0 would query without end at one instant.
+  w.pg_reader.interval = wr.duration("interval", w.pg_reader.interval);
+  w.pg_reader.count = static_cast<int>(wr.integer("count", 0, 0, 100000000));
+  w.pg_reader.start = wr.duration("start", 0, true);
+}
+
+void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string& name, const WorkloadSpec& w, double) {
+  auto& c = s.find_node(w.node)->add_process<models::postgres::ReadClient>("client:" + name, w.pg_reader.host,
+                                                                           w.pg_reader.interval);
+  c.count = w.pg_reader.count;
+  // Where its reads fall between the writer's commits is not the scenario's to say: the real
+  // reader is a `docker exec` of its own, started some hundreds of milliseconds apart from the
+  // writer's. A phase drawn within one interval (a stream of its own) keeps a run from reading
+  // always just before, or just after, each commit.
+  sim::Rng rng = s.rng("workloads/" + name + "/phase");
+  const sim::Time phase = rng.uniform_int(0, w.pg_reader.interval - 1);
+  c.start_delay = sim::Distribution::constant(w.pg_reader.start + phase);
+}
+
 }  // namespace
 
 const std::vector<WorkloadKind>& workload_kinds() {
@@ -87,6 +114,7 @@ const std::vector<WorkloadKind>& workload_kinds() {
       {kHttpClient, WorkloadChecks::Load, false, read_http_client, build_http_client},
       {kHttpProbe, WorkloadChecks::Load, false, read_http_client, build_http_client},
       {kPgWriter, WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
+      {kPgReader, WorkloadChecks::Postgres, false, read_pg_reader, build_pg_reader},
   };
   return kinds;
 }

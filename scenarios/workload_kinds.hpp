@@ -19,7 +19,7 @@ namespace scenarios {
 /// What a workload's records are, and so which checks compute its figures.
 enum class WorkloadChecks {
   Load,      // requests: load.* and the outage (scenarios/checks/load.hpp)
-  Postgres,  // commits: commits.*, no_acked_commit_lost (scenarios/postgres_checks.hpp)
+  Postgres,  // commits and reads: commits.*, R.visible_after_ms.*, no_acked_commit_lost (scenarios/postgres_checks.hpp)
 };
 
 /// Checks a node name a workload's entry names (the loader's, with its file:line on failure).
@@ -44,6 +44,7 @@ struct WorkloadKind {
 inline constexpr std::string_view kHttpClient = "http_client";  // the seed's closed loop (load.sh)
 inline constexpr std::string_view kHttpProbe = "http_probe";    // the open loop (probe.sh)
 inline constexpr std::string_view kPgWriter = "pg_writer";      // INSERTs on a session (pg-writer.sh)
+inline constexpr std::string_view kPgReader = "pg_reader";      // SELECT max(id) on a session (pg-reader.sh)
 
 /// Every kind, the default (`http_client`) first.
 const std::vector<WorkloadKind>& workload_kinds();

@@ -39,6 +39,7 @@ PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_
 PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
 PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
 PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
+PG_READ_DONE, PG_READ_FAILED = "pg_read_done", "pg_read_failed"
 PG_STAT_REPLICATION = "pg_stat_replication"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
@@ -74,7 +75,7 @@ _HTTPLOG = re.compile(r"\] \S+ (?P<backend>[^/\s]+)/(?P<server>\S+) [-\d]+/[-\d]
 # The workload kinds a rendered plan may hold (scenarios/workload_kinds.cpp declares them; a
 # pytest checks this list against hasim.workload_kinds()). The plan names the kind of every entry
 # but the closed loop's (plan.json stays as the stored records have it).
-WORKLOAD_KINDS = ("http_client", "http_probe", "pg_writer")
+WORKLOAD_KINDS = ("http_client", "http_probe", "pg_writer", "pg_reader")
 
 
 def workload_kind(entry: dict) -> str:
@@ -620,6 +621,43 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
             s = _SQLSTATE.search(err)
             # psql's own connection failures carry no SQLSTATE: 08006, connection_failure.
             events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""),
+                           "sqlstate": s.group(1) if s else "08006", "message": err,
+                           "psql_exit": int(kv.get("exit", "0") or 0)})
+    return events
+
+
+# pg-reader.sh, one line per read (validation/render.cpp kPgReader):
+#   HASIM_PGR seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 max_id=N server=IP
+#   HASIM_PGR seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE...
+_PG_READ = re.compile(r"HASIM_PGR (?P<kv>.*?)(?: error=(?P<error>.*))?$")
+
+
+def parse_pg_reader(lines: Iterable[str], node: str, workload: str, t0_ns: int, addresses: dict[str, str]) -> list[dict]:
+    """pg_read_done / pg_read_failed events (the simulator's ReadClient's) from pg-reader.sh's
+    lines, stamped when the answer (or the failure) reached the reader, with latency_us from the
+    read's start: the checks take the send time as the stamp less the latency, as for simulated
+    reads. max_id is what the server's snapshot showed; node the server that answered."""
+    events = []
+    for line in lines:
+        m = _PG_READ.search(line)
+        if not m:
+            continue
+        kv = dict(p.split("=", 1) for p in m.group("kv").split() if "=" in p)
+        try:
+            sent, end = int(kv["sent_ns"]), int(kv["end_ns"])
+        except (KeyError, ValueError):
+            continue
+        base = {"t_s": (end - t0_ns) / 1e9, "t_ns": end, "client": "client:" + workload, "workload": workload,
+                "seq": int(kv.get("seq", "0") or 0), "sent_s": (sent - t0_ns) / 1e9, "latency_us": (end - sent) // 1000}
+        if kv.get("ok") == "1" and "max_id" in kv:
+            server = kv.get("server", "")
+            events.append({"kind": PG_READ_DONE, **base, "node": addresses.get(server, server),
+                           "max_id": int(kv["max_id"] or 0)})
+        else:
+            err = (m.group("error") or "").strip()
+            s = _SQLSTATE.search(err)
+            # psql's own connection failures carry no SQLSTATE: 08006, connection_failure.
+            events.append({"kind": PG_READ_FAILED, **base, "node": kv.get("host", ""),
                            "sqlstate": s.group(1) if s else "08006", "message": err,
                            "psql_exit": int(kv.get("exit", "0") or 0)})
     return events

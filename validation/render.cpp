@@ -897,6 +897,97 @@ close_session
 now_ns; echo "HASIM_PG_DONE attempts=$seq end_ns=$NOW"
 )SH";
 
+const char* kPgReader = R"SH(#!/bin/bash
+# The seed's reads on a replica (Demo 1: SELECT ... FROM users on replica1 and replica2; Demo 2:
+# 20 reads of each every 0.5 s), as the simulator's ReadClient makes them, one parseable line per
+# read:
+#   HASIM_PGR seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 max_id=N server=IP
+#   HASIM_PGR seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE
+# max_id is the freshest row the server's snapshot shows (0 for none): on a hot standby what its
+# startup process has replayed. sent_ns is taken before a session is opened, end_ns when psql's
+# answer arrived; both are the host's CLOCK_REALTIME, as pg-writer.sh's acknowledgements are, so
+# "when did this reader first see that commit" compares times of one clock across containers.
+# One psql session (a coprocess), opened again after an error, with pg-writer.sh's bounds: the
+# name resolved first (getent, 1 s), connect_timeout=2, TCP user timeout and keepalives, and 5 s
+# for each read's answer (then the session is killed). Reads start on a fixed period; one still
+# running when the next is due makes that one skip, as the simulator's.
+# Usage: pg-reader.sh NAME HOST INTERVAL_S RUN_FOR_S COUNT (0: no limit on the reads)
+set -u
+trap '' PIPE
+name="$1"; host="$2"; interval="$3"; run_for="$4"; count="${5:-0}"
+now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
+to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }
+secs() { local frac; printf -v frac '%09d' $(( $1 % 1000000000 )); SECS="$(( $1 / 1000000000 )).$frac"; }
+fifo=$(mktemp -u); mkfifo "$fifo"; exec 3<>"$fifo"; rm -f "$fifo"  # `read -t` on it sleeps in-process
+to_ns "$interval"; period=$NS
+to_ns "$run_for"; now_ns; limit=$(( NOW + NS )); next=$NOW
+seq=0; pid=""; RC=0; ERR=""
+export PGUSER=postgres PGDATABASE=demodb PGAPPNAME="client:$name"
+close_session() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null; RC=$?
+    exec 4<&- 5>&-
+  fi
+  pid=""
+}
+open_session() {
+  local ip
+  case "$host" in
+    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null); ip="${ip%%[[:space:]]*}" ;;
+    *) ip=$host ;;
+  esac
+  if [ -z "$ip" ]; then
+    RC=2; ERR="psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
+    return 1
+  fi
+  coproc PSQL { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+    -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
+  pid=$PSQL_PID
+  exec 4<&"${PSQL[0]}" 5>&"${PSQL[1]}"
+  return 0
+}
+while :; do
+  now_ns
+  [ "$NOW" -ge "$limit" ] && break
+  [ "$count" -gt 0 ] && [ "$seq" -ge "$count" ] && break
+  if [ "$NOW" -lt "$next" ]; then secs $(( next - NOW )); read -t "$SECS" -u 3 _; now_ns; fi
+  [ "$next" -le "$NOW" ] && next=$(( next + ((NOW - next) / period + 1) * period ))
+  seq=$((seq + 1))
+  now_ns; t0=$NOW
+  if [ -z "$pid" ] && ! open_session; then
+    now_ns; echo "HASIM_PGR seq=$seq sent_ns=$t0 end_ns=$NOW host=$host ok=0 exit=$RC error=$ERR"
+    continue
+  fi
+  printf '%s\n' "SELECT 'max_id=' || coalesce(max(id), 0) || ' server=' || host(inet_server_addr()) FROM users;" \
+    '\echo HASIM_EOT' >&5 2>/dev/null
+  out=""; ok=0; RC=0
+  while :; do
+    now_ns; left=$(( t0 + 5000000000 - NOW ))
+    if [ "$left" -le 0 ]; then RC=124; break; fi
+    secs "$left"
+    if IFS= read -r -t "$SECS" -u 4 line; then
+      [ "$line" = "HASIM_EOT" ] && { ok=1; break; }
+      out="$out ${line//$'\r'/}"
+    else
+      [ $? -gt 128 ] && RC=124  # no answer within the bound; otherwise psql has exited
+      break
+    fi
+  done
+  now_ns; t1=$NOW
+  case "$out" in *max_id=*) ;; *) ok=0 ;; esac  # an \echo after an error psql survived is no answer
+  if [ "$ok" = 1 ]; then
+    echo "HASIM_PGR seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=1$out"
+  else
+    rc=$RC; close_session; [ "$rc" = 124 ] && RC=124
+    out="${out# }"
+    echo "HASIM_PGR seq=$seq sent_ns=$t0 end_ns=$t1 host=$host ok=0 exit=$RC error=${out:0:300}"
+  fi
+done
+close_session
+now_ns; echo "HASIM_PGR_DONE reads=$seq end_ns=$NOW"
+)SH";
+
 const char* kPgStatProbe = R"SH(#!/bin/bash
 # The seed's replication monitor (Demo 3: `watch -n1 ... SELECT ... FROM pg_stat_replication`),
 # inside the server's own container over its socket: one psql session re-running the query every
@@ -1104,6 +1195,8 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   const auto d = daemons_of_image(kind);
   if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
     f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
+  // The reader runs from the client container only: a server's image (and tag) stays as it was.
+  if (kind == kPgClientImage) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
   if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
   if (kind == kProbeImage) f.push_back({"hasim/probe.sh", kProbeScript, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });

@@ -49,6 +49,27 @@ std::string pg_writer_entry(const ScenarioSpec& spec, const std::string& name, c
          ", \"addresses\": {" + addrs + "}, \"argv\": " + json_list(argv) + "}";
 }
 
+std::string pg_reader_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w) {
+  const auto& g = w.pg_reader;
+  // Which node a server address (inet_server_addr()) is, for each answer.
+  std::string addrs;
+  for (const auto& n : spec.nodes)
+    for (const auto& a : n.networks)
+      if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
+  std::vector<std::string> argv = {"/hasim/pg-reader.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start),
+                                   std::to_string(g.count)};
+  return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgReader)) + ", \"service\": " + json_str(w.node) +
+         ", \"host\": " + json_str(g.host) + ", \"interval_s\": " + seconds(g.interval) + ", \"timeout_s\": 5" +
+         ", \"count\": " + std::to_string(g.count) + ", \"start_s\": " + seconds(g.start) +
+         ", \"run_for_s\": " + seconds(spec.duration - g.start) +
+         ", \"addresses\": {" + addrs + "}, \"argv\": " + json_list(argv) + "}";
+}
+
+// pg-reader.sh is in the client image only (psql, and no daemon).
+void reader_node(const std::string& key, const std::vector<std::string>& procs) {
+  if (!procs.empty()) cannot_render(key, "a pg_reader runs on a node without daemons (a client container)");
+}
+
 // load.sh is in every image: an http_client runs anywhere.
 void anywhere(const std::string&, const std::vector<std::string>&) {}
 
@@ -70,6 +91,7 @@ const std::vector<WorkloadRender>& workload_renders() {
       {scenarios::kHttpClient, "", false, anywhere, http_client_entry},
       {scenarios::kHttpProbe, kProbeImage, true, probe_node, http_probe_entry},
       {scenarios::kPgWriter, kPgClientImage, false, writer_node, pg_writer_entry},
+      {scenarios::kPgReader, kPgClientImage, false, reader_node, pg_reader_entry},
   };
   return table;
 }

@@ -34,6 +34,13 @@ inline constexpr const char* kCommitDone = "pg_commit_done";
 inline constexpr const char* kCommitAcked = "pg_commit_acked";
 /// A client's write failed: client, node, sqlstate, message.
 inline constexpr const char* kCommitFailed = "pg_commit_failed";
+/// A client's read (ReadClient: `SELECT max(id)` of the writers' table) answered: client, node
+/// (the server that answered), max_id (the freshest id its snapshot saw: on a hot standby what
+/// replay applied), latency_us. Debug level, like the acknowledgements it is compared with.
+inline constexpr const char* kReadDone = "pg_read_done";
+/// A client's read failed: client, node (the host it asked), sqlstate (08006: no server answer),
+/// message, latency_us.
+inline constexpr const char* kReadFailed = "pg_read_failed";
 /// WAL could not be written for lack of space: node, path, lsn; the server PANICs.
 inline constexpr const char* kWalDiskFull = "pg_wal_disk_full";
 /// PANIC (the postmaster reinitialises, or exits if the startup process failed): node, message.

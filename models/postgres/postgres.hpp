@@ -77,6 +77,7 @@ class WalSender {
   void arm_timeout();
   void timeout_tick();
   void send_keepalive(bool reply_requested);
+  void end_of_timeline(Lsn switchpoint);
   void error(const std::string& code, const std::string& message, const std::string& detail = {});
 
   Postgres& pg_;
@@ -86,6 +87,7 @@ class WalSender {
   WalSndState state_ = WalSndState::Startup;
   std::string slot_;
   bool streaming_started_ = false;
+  TimeLineId send_tli_ = 0;  // the timeline START_REPLICATION asked for (sendTimeLine)
   Lsn sent_ = 0, write_ = 0, flush_ = 0, apply_ = 0;
   LagTracker lag_;
   sim::Time write_lag_ = -1, flush_lag_ = -1, replay_lag_ = -1;

@@ -105,6 +105,14 @@ struct StartReplication {
   TimeLineId timeline = 0;
 };
 struct CopyBothResponse {};
+/// The end of a stream whose timeline became historic (walsender.c: CopyDone at the switch
+/// point, then START_REPLICATION's result row, the next timeline and where it starts). The
+/// walsender takes commands again on the same connection.
+struct EndOfTimeline {
+  TimeLineId timeline = 0;       // the timeline that ended
+  Lsn switchpoint = 0;
+  TimeLineId next_timeline = 0;
+};
 
 /// One WAL record as the models see it (xlogrecord.h XLogRecord: xl_prev links each record to
 /// the one before, so recovery finds where valid WAL ends). Sizes are MAXALIGNed bytes.

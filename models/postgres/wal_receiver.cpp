@@ -110,6 +110,17 @@ void WalReceiver::on_message(const std::any& m) {
     arm_timers();
   } else if (const auto* d = std::any_cast<XLogData>(&m)) {
     on_data(*d);
+  } else if (const auto* e = std::any_cast<EndOfTimeline>(&m)) {
+    // walrcv_endstreaming: "replication terminated by primary server", "End of WAL reached on
+    // timeline N at X/X"; then, on the same connection, IDENTIFY_SYSTEM again, the new
+    // timeline's history, and START_REPLICATION on it (WalReceiverMain's loop), with no
+    // wal_retrieve_retry_interval wait.
+    streaming_ = false;
+    timer_.cancel();
+    pg_.record(kWalReceiverDisconnected, {{"primary", host_}, {"reason", "replication terminated by primary server: End of WAL reached on timeline " +
+                                                         std::to_string(e->timeline) + " at " + format_lsn(e->switchpoint)}});
+    phase_ = Phase::Identify;
+    pg_.tcp().send_data(conn_, pg_, IdentifySystem{}, kSmallMessageBytes);
   } else if (const auto* k = std::any_cast<PrimaryKeepalive>(&m)) {
     last_recv_ = pg_.sim().now();
     ping_sent_ = false;

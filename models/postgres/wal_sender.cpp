@@ -1,5 +1,8 @@
 // The walsender (replication/walsender.c): replication commands, streaming of flushed WAL,
 // standby replies, keepalives and wal_sender_timeout, and the end of streaming at shutdown.
+#include <algorithm>
+#include <limits>
+
 #include "models/postgres/events.hpp"
 #include "models/postgres/postgres.hpp"
 #include "sim/node.hpp"
@@ -89,6 +92,7 @@ void WalSender::start_replication(const StartReplication& cmd) {
   }
   pg_.tcp().send_data(conn_, pg_, CopyBothResponse{}, kSmallMessageBytes);
   state_ = WalSndState::Catchup;
+  send_tli_ = cmd.timeline;
   sent_ = cmd.start;
   last_reply_ = pg_.sim().now();
   pg_.record(kWalSenderStarted, {{"application_name", application_name_}, {"slot", slot_},
@@ -100,7 +104,17 @@ void WalSender::start_replication(const StartReplication& cmd) {
 
 void WalSender::send_more() {
   if (ended_ || state_ == WalSndState::Startup) return;
-  const Lsn limit = pg_.send_limit();
+  Lsn limit = pg_.send_limit();
+  // XLogSendPhysical: the timeline being sent became historic (this server was promoted, or, a
+  // cascading walsender's standby, replays a newer timeline now): WAL goes up to its switch
+  // point only, then the stream ends there.
+  std::optional<Lsn> historic_end;
+  if (send_tli_ != pg_.timeline()) {
+    if (const auto sp = pg_.history().switchpoint(send_tli_); sp && *sp != std::numeric_limits<Lsn>::max()) {
+      historic_end = *sp;
+      limit = std::min(limit, *sp);
+    }
+  }
   sim::Tcp& tcp = pg_.tcp();
   if (!tcp.open(conn_, pg_)) return;
   // XLogSendPhysical: the flush position and the time it was found, for the lag columns.
@@ -134,6 +148,7 @@ void WalSender::send_more() {
     sent_ = d.end;
     tcp.send_data(conn_, pg_, std::move(d), bytes + kXLogDataHeaderBytes);
   }
+  if (historic_end && sent_ >= *historic_end && state_ != WalSndState::Stopping) return end_of_timeline(*historic_end);
   if (state_ == WalSndState::Catchup && sent_ >= limit) {
     state_ = WalSndState::Streaming;
     pg_.sync().standbys_changed();
@@ -210,6 +225,25 @@ void WalSender::timeout_tick() {
 void WalSender::send_keepalive(bool reply_requested) {
   if (!pg_.tcp().open(conn_, pg_)) return;
   pg_.tcp().send_data(conn_, pg_, PrimaryKeepalive{pg_.send_limit(), pg_.sim().now(), reply_requested}, kKeepaliveBytes);
+}
+
+void WalSender::end_of_timeline(Lsn switchpoint) {
+  // WalSndDone's sibling for a historic timeline: CopyDone, then the next timeline; the slot is
+  // released when START_REPLICATION returns (StartReplication: ReplicationSlotRelease), and the
+  // walsender waits for its next command, without the replication timeout.
+  TimeLineId next = 0;
+  const auto& entries = pg_.history().entries;
+  for (std::size_t i = 0; i + 1 < entries.size(); ++i)
+    if (entries[i].timeline == send_tli_) next = entries[i + 1].timeline;
+  state_ = WalSndState::Startup;
+  timeout_timer_.cancel();
+  send_timer_.cancel();
+  if (!slot_.empty()) {
+    auto it = pg_.slots().find(slot_);
+    if (it != pg_.slots().end()) it->second.active_pid = 0;
+  }
+  pg_.tcp().send_data(conn_, pg_, EndOfTimeline{send_tli_, switchpoint, next}, kSmallMessageBytes);
+  pg_.sync().standbys_changed();
 }
 
 void WalSender::begin_stopping() {

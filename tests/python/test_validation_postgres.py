@@ -111,3 +111,26 @@ def test_the_replication_monitor_rows_become_pg_stat_replication_events_with_byt
     more = parse_logs.parse_pg_stat(["noise", "HASIM_PGSTAT t_us=5 app=r2 state=catchup wal=9 sent=9 write=8 flush=8 "
                                      "replay=7 write_lag_us=-1 flush_lag_us=-1 replay_lag_us=-1"], "p", 0)
     assert len(more) == 1 and more[0]["replay_lag_us"] == -1 and more[0]["replay_lsn"] == 7
+
+
+BR_T0 = 1796310686719840500  # Demo 2's basic replication, run 0 (validation/results/2026-12-03/demo2-basic-replication.real.json)
+
+
+def test_the_readers_lines_give_one_read_event_each_with_the_answering_node_and_the_newest_id_seen():
+    # The first lines of run 0's reader on replica1 (pg-reader.sh): its first read opened the session.
+    ev = parse_logs.parse_pg_reader(lines("demo2-basic-replication-reader.log"), "app", "r1", BR_T0, ADDRESSES)
+    assert [e["kind"] for e in ev] == ["pg_read_done"] * 6
+    assert {(e["client"], e["node"], e["max_id"]) for e in ev} == {("client:r1", "postgres-replica1", 13)}
+    assert ev[0]["latency_us"] == (1796310695078585000 - 1796310694930281000) // 1000
+    assert ev[0]["t_s"] == pytest.approx((1796310695078585000 - BR_T0) / 1e9)
+
+
+def test_a_failed_read_carries_the_servers_sqlstate_or_08006_when_psql_got_no_answer():
+    # Shaped as pg-reader.sh writes them (not from a stored run: no real read failed on 2026-12-03).
+    failed = [
+        "HASIM_PGR seq=7 sent_ns=10 end_ns=20 host=postgres-replica1 ok=0 exit=3 error=psql:<stdin>:1: FATAL:  57P01: terminating connection due to administrator command",
+        "HASIM_PGR seq=8 sent_ns=30 end_ns=40 host=postgres-replica1 ok=0 exit=2 error=psql: error: connection to server at \"postgres-replica1\" failed: Connection refused",
+    ]
+    ev = parse_logs.parse_pg_reader(failed, "app", "r1", 0, ADDRESSES)
+    assert [(e["kind"], e["sqlstate"], e["node"]) for e in ev] == [("pg_read_failed", "57P01", "postgres-replica1"),
+                                                                   ("pg_read_failed", "08006", "postgres-replica1")]

@@ -59,6 +59,8 @@ namespace {
 // The three changes above were made on separate branches; the table was recomputed once merged
 // (the events9, keepalived2 and synvalidate merges of 2026-12-03). The engine's allocation work
 // of the same day moved no hash.
+// demo2/basic-replication, read-scaling, cascade and delayed-replica added (readers, the
+// cascading walsender's end of a historic timeline): no other hash moved.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -78,6 +80,10 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/recreate-haproxy1-container.yaml", "a612b97bdf587e23585a9400d9cf1ca6c96fce6284138127344990e276aea156"},
     {"demo1-part2/restart-keepalived-before-haproxy.yaml", "09abd8e4d12613bf5ed70462b4c13f371e71b86abc1775ad1a8b7335588fd8d7"},
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
+    {"demo2/basic-replication.yaml", "59d268a8e3635e42bff66a8fb58833a7fa0350eb39612829a9f7c50d24946921"},
+    {"demo2/cascade.yaml", "3f1c8f085dbdde9702875088c7c7e1442dbbdef2f9422d46c2f167a0ded30626"},
+    {"demo2/delayed-replica.yaml", "9011c48cee19d18019b560fa716a901be12a7d396f6f60f69dd18047854adc77"},
+    {"demo2/read-scaling.yaml", "8e6e9c81898038eb22546bbcfd64bc342f9bc57a8b3113c959d4cb919946f8f1"},
     {"demo2/crash-failover.yaml", "c0692fcbd2ca519d8d4f98c0bfd66400bd0b20c59af817b5687e794d41ca1c2a"},
     {"demo2/manual-failover.yaml", "6970ca97293d0f6cbb3dad1e5221d9176aa3c98fd8eb7dc6ea6cdf5d2775e75d"},
     {"demo2/restart-primary.yaml", "f16e63ae087dd8828a21041b56e7b62fd20de464b3b72ce2588563456dd9f6d1"},

@@ -34,6 +34,39 @@ TEST_CASE("an unknown workload kind is a located error listing the declared kind
     FAIL("no error");
   } catch (const scenarios::ScenarioError& e) {
     CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:7:") &&
-                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, http_probe, pg_writer)"));
+                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, http_probe, pg_writer, pg_reader)"));
   }
+}
+
+TEST_CASE("a pg_reader with a key it does not know is a located error naming the key", "[scenarios][workloads][errors]") {
+  const std::string y = "name: w\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes:\n  pg1: {postgres: {}}\n  app: {}\n"
+                        "workloads:\n  r1: {kind: pg_reader, node: app, host: pg1, every: 1s}\n";
+  try {
+    scenarios::spec_from_tree(scenarios::parse_yaml(y, "w.yaml"), "w.yaml");
+    FAIL("no error");
+  } catch (const scenarios::ScenarioError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:8:") && Catch::Contains("workloads.r1") && Catch::Contains("every"));
+  }
+}
+
+TEST_CASE("a pg_reader's interval of zero and a host that is no node are located errors", "[scenarios][workloads][errors]") {
+  const std::string head = "name: w\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes:\n  pg1: {postgres: {}}\n  app: {}\n"
+                           "workloads:\n";
+  for (const auto& [entry, key] : {std::pair<std::string, std::string>{"  r1: {kind: pg_reader, node: app, host: pg1, interval: 0s}\n", "workloads.r1.interval"},
+                                   {"  r1: {kind: pg_reader, node: app, host: pg9}\n", "workloads.r1.host"}}) {
+    INFO(entry);
+    try {
+      scenarios::spec_from_tree(scenarios::parse_yaml(head + entry, "w.yaml"), "w.yaml");
+      FAIL("no error");
+    } catch (const scenarios::ScenarioError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:8:") && Catch::Contains(key));
+    }
+  }
+}
+
+TEST_CASE("a pg_reader's records call for the PostgreSQL checks and repoint does not move it", "[scenarios][workloads]") {
+  const auto* r = scenarios::find_workload_kind("pg_reader");
+  REQUIRE(r != nullptr);
+  CHECK(r->checks == scenarios::WorkloadChecks::Postgres);
+  CHECK_FALSE(r->repointable);
 }

@@ -1,0 +1,96 @@
+// The read-load client: one query per interval on a libpq session, its answer in the trace.
+#include "models/postgres/read_client.hpp"
+
+#include "models/postgres/events.hpp"
+#include "sim/json.hpp"
+#include "sim/simulation.hpp"
+
+namespace models::postgres {
+
+ReadClient::ReadClient(sim::Node& node, std::string name, std::string host, sim::Time interval)
+    : sim::Process(node, std::move(name)),
+      host_(std::move(host)),
+      interval_(interval),
+      timer_(make_timer()),
+      attempt_timer_(make_timer()) {
+  start_delay = sim::Distribution::constant(0);
+  stop_delay = sim::Distribution::constant(0);
+}
+
+void ReadClient::on_start() {
+  busy_ = false;
+  // pg-reader.sh's first read is at its start, the next ones on its period.
+  timer_.arm_after(0, [this] { tick(); });
+}
+
+void ReadClient::on_exit() {
+  conn_.reset();
+  busy_ = false;
+}
+
+void ReadClient::fail(const PgResult& r, sim::Time sent) {
+  ++failures_;
+  // libpq's own failures (refused, timed out, closed) have no SQLSTATE from a server: 08006, as
+  // parse_logs gives a real psql's.
+  const std::string state = r.sqlstate.empty() ? sqlstate::kConnectionFailure : r.sqlstate;
+  sim().record(kReadFailed, {{"client", name()}, {"node", host_}, {"sqlstate", state}, {"message", r.message},
+                             {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}},
+               true);
+  busy_ = false;
+  attempt_timer_.cancel();
+}
+
+void ReadClient::tick() {
+  if (count > 0 && attempt_ >= static_cast<std::uint64_t>(count)) return;
+  timer_.arm_after(interval_, [this] { tick(); });
+  if (busy_) return;  // the previous read still waits (a frozen or vanished server)
+  busy_ = true;
+  const std::uint64_t a = ++attempt_;
+  const sim::Time sent = sim().now();
+  if (attempt_timeout > 0) {
+    // pg-reader.sh's bound on each read: the session is given up and opened again next time.
+    attempt_timer_.arm_after(attempt_timeout, [this, a, sent] {
+      if (a != attempt_ || !busy_) return;
+      conn_.reset();
+      PgResult r;
+      r.message = "no answer within " + sim::seconds_text(attempt_timeout) + " s";
+      fail(r, sent);
+    });
+  }
+  if (conn_ && conn_->connected()) {
+    read(sent);
+    return;
+  }
+  conn_ = std::make_unique<PgConnection>(*this, host_);
+  conn_->application_name = name();
+  conn_->connect_timeout = connect_timeout;
+  conn_->tcp_options = tcp_options;
+  conn_->connect([this, a, sent](const PgResult& r) {
+    if (a != attempt_) return;
+    if (!r.ok) {
+      fail(r, sent);
+      return;
+    }
+    read(sent);
+  });
+}
+
+void ReadClient::read(sim::Time sent) {
+  // `sent` is the attempt's start: a read that had to connect first includes the connection,
+  // as pg-reader.sh's does (its stamp is taken before it opens a session).
+  const std::uint64_t a = attempt_;
+  conn_->query({statement, 0}, [this, a, sent](const PgResult& r) {
+    if (a != attempt_) return;
+    if (!r.ok) {
+      fail(r, sent);
+      return;
+    }
+    busy_ = false;
+    attempt_timer_.cancel();
+    reads_.push_back(Read{sent, sim().now(), r.result.served_by, r.result.rows});
+    sim().record(kReadDone, {{"client", name()}, {"node", r.result.served_by}, {"max_id", r.result.rows},
+                             {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
+  });
+}
+
+}  // namespace models::postgres
