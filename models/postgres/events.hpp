@@ -32,8 +32,11 @@ inline constexpr const char* kCommitDone = "pg_commit_done";
 /// A client received its commit's acknowledgement: client, node, timeline, xid, lsn, latency_us.
 /// Debug level: a busy writer makes thousands; scenarios/postgres_checks.cpp observes them all.
 inline constexpr const char* kCommitAcked = "pg_commit_acked";
-/// A client's write failed: client, node, sqlstate, message.
+/// A client's write failed: client, node, sqlstate, message, latency_us (how long it waited).
 inline constexpr const char* kCommitFailed = "pg_commit_failed";
+/// kCommitFailed's message (its start) when the attempt got no answer at all, neither an
+/// acknowledgement nor an error, before the client gave up: a hung commit (sqlstate empty).
+inline constexpr const char* kNoAnswer = "no answer";
 /// WAL could not be written for lack of space: node, path, lsn; the server PANICs.
 inline constexpr const char* kWalDiskFull = "pg_wal_disk_full";
 /// PANIC (the postmaster reinitialises, or exits if the startup process failed): node, message.
