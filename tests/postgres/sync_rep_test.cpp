@@ -294,3 +294,20 @@ TEST_CASE("operator statements the model cannot carry out are refused with a rea
   REQUIRE(std::holds_alternative<std::vector<pg::OperatorStatement>>(quoted));
   CHECK(std::get<std::vector<pg::OperatorStatement>>(quoted).size() == 1);
 }
+
+TEST_CASE("synchronous_standby_names refuses an unquoted name with a hyphen and takes it double-quoted",
+          "[postgres][sync]") {
+  // syncrep_scanner.l: a name is an identifier, `*` or a double-quoted string. A real server
+  // started with synchronous_standby_names = 'postgres-replica1' (the seed's exercise 1) refused
+  // its configuration file: syntax error at or near "-" (2026-12-03).
+  REQUIRE_FALSE(pg::SyncStandbyNames::parse("postgres-replica1"));
+  REQUIRE_FALSE(pg::SyncStandbyNames::parse("FIRST 1 (postgres-replica1, postgres-replica2)"));
+  const auto quoted = pg::SyncStandbyNames::parse("FIRST 1 (\"postgres-replica1\", \"Replica \"\"2\"\"\", r3_$x)");
+  REQUIRE(quoted);
+  REQUIRE(quoted->names == std::vector<std::string>{"postgres-replica1", "Replica \"2\"", "r3_$x"});
+  pg::PostgresConfig c;
+  REQUIRE_FALSE(c.set("synchronous_standby_names", "'postgres-replica1'"));
+  REQUIRE(c.set("synchronous_standby_names", "'\"postgres-replica1\"'"));
+  REQUIRE(c.synchronous_standby_names == "\"postgres-replica1\"");
+  REQUIRE_FALSE(pg::SyncStandbyNames::parse("FIRST 1 (a) b"));
+}
