@@ -874,6 +874,7 @@ while :; do
   now_ns
   [ "$NOW" -ge "$limit" ] && break
   if [ "$NOW" -lt "$next" ]; then secs $(( next - NOW )); read -t "$SECS" -u 3 _; now_ns; fi
+  [ "$NOW" -ge "$limit" ] && break  # no attempt starts at or after the end (the simulator's neither)
   [ "$next" -le "$NOW" ] && next=$(( next + ((NOW - next) / period + 1) * period ))
   [ -s "$hostfile" ] && read -r host < "$hostfile"
   [ -n "$pid" ] && [ "$conn" != "$host" ] && close_session

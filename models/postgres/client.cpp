@@ -207,6 +207,7 @@ void WriteClient::set_host(std::string host) {
 
 void WriteClient::on_start() {
   busy_ = false;
+  if (run_for > 0 && stop_at == sim::kNever) stop_at = sim().now() + run_for;
   timer_.arm_after(interval_, [this] { tick(); });
 }
 
