@@ -87,6 +87,7 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::st
   c.start_delay = sim::Distribution::constant(w.pg.start);
   c.synchronous_commit = models::postgres::parse_synchronous_commit(w.pg.synchronous_commit);
   c.attempt_timeout = w.pg.attempt_timeout;
+  c.stop_at = spec.duration;                // the run's end
   c.run_for = spec.duration - w.pg.start;  // pg-writer.sh's RUN_FOR_S, from its own start
 }
 

@@ -1,6 +1,8 @@
 // libpq's side of the protocol over sim::Tcp, and the write-load client.
 #include "models/postgres/client.hpp"
 
+#include <algorithm>
+
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
 #include "sim/json.hpp"
@@ -207,7 +209,8 @@ void WriteClient::set_host(std::string host) {
 
 void WriteClient::on_start() {
   busy_ = false;
-  if (run_for > 0 && stop_at == sim::kNever) stop_at = sim().now() + run_for;
+  // The script's end, or the run's if that comes first (nothing is recorded after it).
+  if (run_for > 0) stop_at = std::min(stop_at, sim().now() + run_for);
   timer_.arm_after(interval_, [this] { tick(); });
 }
 

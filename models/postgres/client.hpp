@@ -100,8 +100,8 @@ class WriteClient final : public sim::Process {
   /// The writer's run ends here: no attempt starts at or after it, and one still waiting for its
   /// answer then is given up (recorded as failed with no answer, as the script's last one is).
   sim::Time stop_at = sim::kNever;
-  /// pg-writer.sh's RUN_FOR_S: when set, `stop_at` is this long after the writer's start (its
-  /// `docker exec` may come late; the script counts its run from its own start).
+  /// pg-writer.sh's RUN_FOR_S: when set, `stop_at` comes this long after the writer's start at
+  /// the latest (the script counts its run from its own start).
   sim::Time run_for = 0;
   static sim::TcpOptions writer_tcp_options() {
     sim::TcpOptions o;

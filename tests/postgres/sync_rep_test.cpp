@@ -245,7 +245,7 @@ TEST_CASE("ANY lists a standby that is not streaming yet as potential and the st
   cluster.stop("pg3").run_for(2_s);
   cluster.start("pg3");
   bool saw_potential = false;
-  for (int i = 0; i < 200 && !saw_potential; ++i) {
+  for (int i = 0; i < 10'000 && !saw_potential; ++i) {  // up to 10 s for pg3 to start and connect
     cluster.run_for(1_ms);
     for (const auto* ws : cluster["pg1"].walsenders())
       if (ws->application_name() == "pg3" && ws->sync_state == "potential") saw_potential = true;
