@@ -87,7 +87,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/manual-failover.yaml", "b5b073c325cae1e2bf22ba6a961b3b28c3a63afe79b1c57a840187a98f602002"},
     {"demo2/restart-primary.yaml", "d9fc4b8c3b6888c3e1bde732f42946f8288392a0f4322682819704f6a3cde9c9"},
     {"demo2/sync-replication.yaml", "be3a697db841d8ec77942df65e8c00719439c9994628a687ae57fdb4785e8028"},
-    {"demo2/sync-standby-stops.yaml", "65f0cd490b8df6708a1442c323c3f01531ae19d7a1676cb42ff3e934fc94051a"},
+    {"demo2/sync-standby-stops.yaml", "268a02646d90649758e888bea3032000d896ce3150f8ed17a45ed52b7f2ab0f5"},
     {"demo2/sync-standby-takeover.yaml", "f613c3b880bda8407b50e1f130684f7c3e2d1feed72d9ace964a557962a68196"},
     {"demo2/split-brain.yaml", "e9d40cb6fc1c5a2bf03c20581c0780d4beef027a84c63d7ac48cb772dfd5b218"},
     {"demo2/stack.yaml", "913f70bce3a0a6ac17f2397d66ce59c0db4537b2b3b8d3b2dedd3931221f466e"},
