@@ -37,6 +37,8 @@ const std::vector<EventKind>& declared_event_kinds() {
       {pg::kRecoveryDone, {kNode, "end_lsn", "replayed_bytes", "duration_ms"}},
       {pg::kPromoted, {kNode, "timeline", "switch_lsn", "replayed_bytes"}},
       {pg::kTimelineFollowed, {kNode, "timeline"}},
+      {pg::kSyncStandbyChanged, {kNode, "application_name", "sync_state"}},
+      {pg::kReload, {kNode, "synchronous_standby_names"}},
       {pg::kWalReceiverConnected, {kNode, "primary", "timeline", "start_lsn"}},
       {pg::kWalReceiverDisconnected, {kNode, "reason"}},
       {pg::kCheckpoint, {kNode, "redo_lsn", "removed_segments", "kept_bytes"}},
@@ -48,7 +50,7 @@ const std::vector<EventKind>& declared_event_kinds() {
       // The writer's: real runs add workload, seq, sent_s, id (the row written), psql_exit.
       {pg::kCommitAcked, {"client", kNode, "timeline", "xid", "lsn", "latency_us", w::field::kWorkload, w::field::kSeq,
                           w::field::kSentS, "id"}},
-      {pg::kCommitFailed, {"client", kNode, "sqlstate", "message", w::field::kWorkload, w::field::kSeq, w::field::kSentS,
+      {pg::kCommitFailed, {"client", kNode, "sqlstate", "message", "latency_us", w::field::kWorkload, w::field::kSeq, w::field::kSentS,
                            "psql_exit"}},
       // The reader's: real runs add workload, seq, sent_s, psql_exit.
       {pg::kReadDone, {"client", kNode, "max_id", "latency_us", w::field::kWorkload, w::field::kSeq, w::field::kSentS}},

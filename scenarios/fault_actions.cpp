@@ -146,6 +146,27 @@ Tree write_repoint(const FaultSpec& f) {
 }
 std::string summary_repoint(const FaultSpec& f) { return " " + f.workload + " to " + f.host; }
 
+// An operator step: `promote: NODE`, or with a value besides the node, named by its kind
+// (`sql: {node: NODE, statement: "..."}`), which the kind checks now: a statement the model
+// cannot carry out is an error at its own line, not a step silently skipped.
+void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
+  const std::string key = operator_argument(f.action);
+  if (key.empty()) return read_target(v, vp, f);
+  if (!v.is_map()) fail(v, vp, "expected {node: NODE, " + key + ": ...}");
+  MapReader r(v, vp, {"node", key});
+  f.target = r.required_str("node");
+  f.argument = r.required_str(key);
+  if (const std::string why = check_operator(f.action, f.argument); !why.empty()) fail(*r.get(key), r.sub(key), why);
+}
+Tree write_operator(const FaultSpec& f) {
+  const std::string key = operator_argument(f.action);
+  if (key.empty()) return write_target(f);
+  return map_tree({{"node", scalar_tree(f.target)}, {key, scalar_tree(f.argument)}});
+}
+std::string summary_operator(const FaultSpec& f) {
+  return " " + f.target + (f.argument.empty() ? "" : ": " + f.argument);
+}
+
 // ---- Applying them to a running simulation; each returns its undo.
 
 Undo apply_stop(FaultContext& c) {
@@ -297,7 +318,8 @@ Undo apply_operator(FaultContext& c) {
     if (n.name == c.node->name()) node_spec = &n;
   const std::string daemon = node_spec ? daemon_for_action(*node_spec, c.fault.action) : "";
   if (daemon.empty()) return {};
-  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running()) act(*node_spec, c.fault.action, *d);
+  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running())
+    act(*node_spec, c.fault.action, *d, c.fault.argument);
   return {};
 }
 
@@ -455,9 +477,10 @@ const std::vector<FaultAction>& fault_actions() {
       a.scope = FaultScope::Node;
       a.exec = true;
       a.operator_step = true;
-      a.explore = {{a.name, ExploreOn::Operator}};
+      // A step with a value (sql's statement) has nothing explore could draw it from.
+      if (operator_argument(op).empty()) a.explore = {{a.name, ExploreOn::Operator}};
       a.real = RealCommand::OperatorExec;
-      a.read = read_target, a.write = write_target, a.summary = summary_target, a.apply = apply_operator;
+      a.read = read_operator, a.write = write_operator, a.summary = summary_operator, a.apply = apply_operator;
       t.push_back(a);
     }
     return t;

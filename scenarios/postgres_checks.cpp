@@ -85,10 +85,21 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   } else if (k == pg::kCommitAcked || k == pg::kCommitFailed) {
     std::string w = r.text("client");
     if (w.rfind("client:", 0) == 0) w = w.substr(7);
+    std::int64_t waited = int_field(r, "latency_us");
+    if (r.find("latency_us") == nullptr)
+      if (const sim::FieldValue* v = r.find("sent_s"); v != nullptr && std::holds_alternative<double>(*v))
+        // Real runs parsed before failures carried latency_us: their attempt's start instead.
+        waited = (r.time - std::llround(std::get<double>(*v) * 1e9)) / sim::kMicrosecond;
+    wait_max_us_[w] = std::max(wait_max_us_[w], waited);
     if (k == pg::kCommitFailed) {
       ++failed_[w];
+      // No answer and no error: the writer's own bound (psql killed after it, exit 124, in the
+      // real runs parsed before the message said so) or the end of its run.
+      if (r.text("message").rfind(pg::kNoAnswer, 0) == 0 || (r.text("message").empty() && int_field(r, "psql_exit") == 124))
+        ++hung_[w];
       return;
     }
+    latency_us_[w].push_back(waited);
     // The row's id: a real writer logs users.id (RETURNING id); the simulator's rows are its
     // xids (the readers' max(id) is the newest xid replayed), one per commit in commit order.
     const std::int64_t id = r.find("id") != nullptr ? int_field(r, "id") : int_field(r, "xid");
@@ -179,6 +190,15 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
     sim::Time gap = gap_max_.count(w) ? gap_max_[w] : end;  // never acknowledged: the whole run
     if (auto it = last_ack_.find(w); it != last_ack_.end()) gap = std::max(gap, end - it->second);
     m[w + ".write_gap_max_s"] = sim::to_seconds(gap);
+    m[w + ".hung_commits"] = hung_.count(w) ? hung_[w] : 0;
+    m[w + ".commit_wait_max_s"] = static_cast<double>(wait_max_us_[w]) / 1e6;
+    if (auto& l = latency_us_[w]; !l.empty()) {
+      std::sort(l.begin(), l.end());
+      // Nearest rank: the smallest latency with at least p % of the commits at or below it.
+      auto rank = [&l](int p) { return l[(l.size() * static_cast<std::size_t>(p) + 99) / 100 - 1]; };
+      m[w + ".commit_latency_ms.p50"] = static_cast<double>(rank(50)) / 1e3;
+      m[w + ".commit_latency_ms.p99"] = static_cast<double>(rank(99)) / 1e3;
+    }
   }
   // The final primary: among those running at the end, the newest timeline.
   std::string final_node;

@@ -14,7 +14,12 @@ namespace scenarios {
 
 /// From the events of a run (the notable ones suffice) that ends at `end`:
 /// - per writer W: W.acked, W.failed, W.write_gap_max_s (the longest time without an
-///   acknowledgement, from the first one to the end of the run);
+///   acknowledgement, from the first one to the end of the run); W.commit_latency_ms.p50 and
+///   .p99 (nearest rank over its acknowledged commits, from the attempt's start to the
+///   acknowledgement: the seed's "write latency"); W.hung_commits (attempts that got no answer at
+///   all, neither an acknowledgement nor an error, before the writer gave up or its run ended: a
+///   commit waiting for an absent synchronous standby) and W.commit_wait_max_s (the longest any
+///   attempt waited for its outcome, acknowledged, failed or hung);
 /// - commits.acked, commits.acked_lost (acknowledged commits absent from the final primary's
 ///   history: the RPO in commits), commits.lost_window_s (from the first lost commit's
 ///   acknowledgement to the last's);
@@ -80,7 +85,9 @@ class PostgresChecks final : public Check {
   std::map<std::int64_t, std::int64_t> switch_at_;  // new timeline -> the old one's end (switch_lsn)
   std::vector<Ack> acks_;
   std::map<std::string, sim::Time> last_ack_, gap_max_;
-  std::map<std::string, int> failed_;
+  std::map<std::string, int> failed_, hung_;
+  std::map<std::string, std::vector<std::int64_t>> latency_us_;  // per writer, its acknowledged commits'
+  std::map<std::string, std::int64_t> wait_max_us_;
   std::map<std::string, std::vector<Read>> reads_;  // reader -> its answered reads, in answer order
   std::map<std::string, int> read_failed_;
 };

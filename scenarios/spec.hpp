@@ -70,6 +70,13 @@ struct PgWriterSpec {
   /// before the crash in run 0 of validation/results/2026-12-03/demo2-crash-failover).
   std::uint64_t wal_bytes = 144;
   sim::Time start = 0;
+  /// `synchronous_commit:` the session's level (PGOPTIONS="-c synchronous_commit=..."); "": the
+  /// server's. Kept as written, checked against PostgreSQL's levels by the loader.
+  std::string synchronous_commit;
+  /// `attempt_timeout:` how long one attempt waits for its answer before the session is given
+  /// up (pg-writer.sh's bound, 5 s); 0: as long as the run lasts (psql's own behaviour: a commit
+  /// waiting for a synchronous standby hangs without an error).
+  sim::Time attempt_timeout = 5 * sim::kSecond;
 };
 
 /// `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`, each
@@ -110,6 +117,8 @@ struct FaultSpec {
   sim::Distribution delay;  // delay
   double loss = 0.0;        // loss
   std::string workload, host;  // repoint: the application's new database server
+  /// An operator step's value besides its node (`sql: {node, statement}`: the statement).
+  std::string argument;
   std::optional<sim::Time> for_;  // undo after this long
   /// This fault's own `jitter:`, in place of the scenario's `fault_jitter` (see there).
   std::optional<sim::Time> jitter;

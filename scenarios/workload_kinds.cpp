@@ -65,7 +65,7 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
 
 // `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.
 void read_pg_writer(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
-  MapReader wr(t, p, {"kind", "node", "host", "interval", "wal_bytes", "start"});
+  MapReader wr(t, p, {"kind", "node", "host", "interval", "wal_bytes", "start", "synchronous_commit", "attempt_timeout"});
   w.node = wr.required_str("node");
   check_node(w.node, *wr.get("node"), wr.sub("node"));
   w.pg.host = wr.required_str("host");
@@ -73,12 +73,23 @@ void read_pg_writer(const Tree& t, const std::string& p, const std::string&, con
   w.pg.interval = wr.duration("interval", w.pg.interval);
   w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", static_cast<std::int64_t>(PgWriterSpec{}.wal_bytes), 1, 1 << 30));
   w.pg.start = wr.duration("start", 0, true);
+  if (const Tree* sc = wr.get("synchronous_commit")) {
+    w.pg.synchronous_commit = scalar_of(*sc, wr.sub("synchronous_commit"));
+    if (!models::postgres::parse_synchronous_commit(w.pg.synchronous_commit))
+      fail(*sc, wr.sub("synchronous_commit"),
+           "unknown synchronous_commit level '" + shown(w.pg.synchronous_commit) + "' (off, local, remote_write, on or remote_apply)");
+  }
+  w.pg.attempt_timeout = wr.duration("attempt_timeout", w.pg.attempt_timeout, true);
 }
 
-void build_pg_writer(sim::Simulation& s, const ScenarioSpec&, const std::string& name, const WorkloadSpec& w, double) {
+void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w, double) {
   auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
                                                                             w.pg.wal_bytes);
   c.start_delay = sim::Distribution::constant(w.pg.start);
+  c.synchronous_commit = models::postgres::parse_synchronous_commit(w.pg.synchronous_commit);
+  c.attempt_timeout = w.pg.attempt_timeout;
+  c.stop_at = spec.duration;                // the run's end
+  c.run_for = spec.duration - w.pg.start;  // pg-writer.sh's RUN_FOR_S, from its own start
 }
 
 // `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`.

@@ -33,6 +33,9 @@ const std::vector<OutcomeRule>& rules() {
       // postgres_checks over their events): judged as outcomes, not as counts.
       {".single_writable_primary", "two writable primaries at once", OutcomeRule::Positive},
       {".no_acked_commit_lost", "an acknowledged commit lost", OutcomeRule::Positive},
+      // A commit that got neither an acknowledgement nor an error (waiting for an absent
+      // synchronous standby, or a silent server): whether any did is the outcome.
+      {".hung_commits", "commits hung (no answer)", OutcomeRule::Positive},
   };
   return r;
 }

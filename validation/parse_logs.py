@@ -41,6 +41,7 @@ PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_
 PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
 PG_READ_DONE, PG_READ_FAILED = "pg_read_done", "pg_read_failed"
 PG_STAT_REPLICATION = "pg_stat_replication"
+PG_SYNC_STATE_CHANGED, PG_RELOAD = "pg_sync_state_changed", "pg_reload"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
 _TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
@@ -567,6 +568,13 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             tli = int(x.group(2))
             streaming = True
             ev(PG_WALRECEIVER_CONNECTED, ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))
+        elif (x := re.match(r'standby "(.*)" is now a (synchronous standby with priority|candidate for quorum)', msg)):
+            # SyncRepReleaseWaiters' announcement, at the first reply it processes as a synchronous
+            # standby (the simulator records the state when pg_stat_replication would show it).
+            ev(PG_SYNC_STATE_CHANGED, ns, application_name=x.group(1),
+               sync_state="sync" if x.group(2).startswith("synchronous") else "quorum")
+        elif (x := re.match(r'parameter "synchronous_standby_names" changed to "(.*)"$', msg)):
+            ev(PG_RELOAD, ns, synchronous_standby_names=x.group(1))
         elif (x := re.match(r"new target timeline is (\d+)", msg)):
             tli = int(x.group(1))
             ev(PG_TIMELINE_FOLLOWED, ns, timeline=tli)
@@ -586,6 +594,8 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
 # pg-writer.sh, one line per attempt (validation/render.cpp kPgWriter):
 #   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 server=IP id=N xid=N lsn=X/Y walfile=24HEX
 #   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=0 exit=N error=PSQL'S MESSAGE...
+# models/postgres/events.hpp kNoAnswer: the start of a hung attempt's message.
+NO_ANSWER = "no answer"
 _PG_REQ = re.compile(r"HASIM_PG (?P<kv>.*?)(?: error=(?P<error>.*))?$")
 _SQLSTATE = re.compile(r"(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):")
 
@@ -619,10 +629,19 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
         else:
             err = (m.group("error") or "").strip()
             s = _SQLSTATE.search(err)
+            psql_exit = int(kv.get("exit", "0") or 0)
+            if psql_exit == 124 and not err:
+                # No answer and no error within the script's bound (or by the end of its run): a
+                # hung commit, as the simulator's WriteClient words it (models/postgres/events.hpp
+                # kNoAnswer), with no SQLSTATE.
+                events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""), "sqlstate": "",
+                               "message": NO_ANSWER + " (psql killed after the bound)", "psql_exit": psql_exit,
+                               "latency_us": (end - sent) // 1000})
+                continue
             # psql's own connection failures carry no SQLSTATE: 08006, connection_failure.
             events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""),
                            "sqlstate": s.group(1) if s else "08006", "message": err,
-                           "psql_exit": int(kv.get("exit", "0") or 0)})
+                           "psql_exit": psql_exit, "latency_us": (end - sent) // 1000})
     return events
 
 

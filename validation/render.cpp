@@ -402,7 +402,17 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
       if (action.operator_step) {  // the daemon kind's command for it, inside the node
         std::vector<std::string> argv;
         with_real_daemon(scenarios::daemon_for_action(*n, f.action),
-                         [&](auto real) { argv = decltype(real)::operator_command(f.action); });
+                         [&](auto real) {
+                           using R = decltype(real);
+                           // A step with a value (sql's statement) goes to the kind's two-argument form.
+                           if constexpr (requires { R::operator_command(f.action, f.argument); }) {
+                             if (!f.argument.empty()) {
+                               argv = R::operator_command(f.action, f.argument);
+                               return;
+                             }
+                           }
+                           argv = R::operator_command(f.action);
+                         });
         doit.push_back(exec_step(node, argv));
       } else {  // the application's connection string: pg-writer.sh reads this file before each write
         const std::string w = proc.substr(proc.find(':') + 1);
@@ -817,10 +827,15 @@ const char* kPgWriter = R"SH(#!/bin/bash
 # hostaddr: podman's DNS stalls for seconds around container changes, and a psql blocked in
 # getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s after a repoint.
 # Times: CLOCK_REALTIME from bash's $EPOCHREALTIME, as load.sh.
-# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S
+# SYNC_COMMIT (optional, "" for the server's): the session's synchronous_commit, set at connection
+# start (PGOPTIONS="-c synchronous_commit=..."). ATTEMPT_TIMEOUT_S (optional, default 5): the bound
+# on each attempt's answer; 0 waits as psql itself does, until the run's end (a commit waiting for
+# a synchronous standby gets no answer and no error: the last line then says exit=124).
+# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S [SYNC_COMMIT [ATTEMPT_TIMEOUT_S]]
 set -u
 trap '' PIPE  # a write to a psql that has exited fails (EPIPE) instead of ending the script
-name="$1"; host="$2"; interval="$3"; run_for="$4"
+name="$1"; host="$2"; interval="$3"; run_for="$4"; sync_commit="${5:-}"; attempt_timeout="${6:-5}"
+[ -n "$sync_commit" ] && export PGOPTIONS="-c synchronous_commit=$sync_commit"
 hostfile="/tmp/hasim-pg-host-$name"
 now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
 to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }
@@ -828,6 +843,7 @@ secs() { local frac; printf -v frac '%09d' $(( $1 % 1000000000 )); SECS="$(( $1 
 fifo=$(mktemp -u); mkfifo "$fifo"; exec 3<>"$fifo"; rm -f "$fifo"  # `read -t` on it sleeps in-process
 to_ns "$interval"; period=$NS
 to_ns "$run_for"; now_ns; limit=$(( NOW + NS )); next=$NOW
+to_ns "$attempt_timeout"; bound=$NS
 seq=0; pid=""; conn=""; RC=0; ERR=""
 export PGUSER=postgres PGDATABASE=demodb PGAPPNAME="client:$name"
 close_session() {
@@ -858,6 +874,7 @@ while :; do
   now_ns
   [ "$NOW" -ge "$limit" ] && break
   if [ "$NOW" -lt "$next" ]; then secs $(( next - NOW )); read -t "$SECS" -u 3 _; now_ns; fi
+  [ "$NOW" -ge "$limit" ] && break  # no attempt starts at or after the end (the simulator's neither)
   [ "$next" -le "$NOW" ] && next=$(( next + ((NOW - next) / period + 1) * period ))
   [ -s "$hostfile" ] && read -r host < "$hostfile"
   [ -n "$pid" ] && [ "$conn" != "$host" ] && close_session
@@ -873,7 +890,7 @@ while :; do
     "COMMIT;" '\echo HASIM_EOT' >&5 2>/dev/null
   out=""; ok=0; RC=0
   while :; do
-    now_ns; left=$(( t0 + 5000000000 - NOW ))
+    if [ "$bound" -gt 0 ]; then now_ns; left=$(( t0 + bound - NOW )); else now_ns; left=$(( limit - NOW )); fi
     if [ "$left" -le 0 ]; then RC=124; break; fi
     secs "$left"
     if IFS= read -r -t "$SECS" -u 4 line; then

@@ -1,6 +1,8 @@
 // libpq's side of the protocol over sim::Tcp, and the write-load client.
 #include "models/postgres/client.hpp"
 
+#include <algorithm>
+
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
 #include "sim/json.hpp"
@@ -110,7 +112,7 @@ void PgConnection::connect(Done done) {
   const std::uint64_t g = ++st->gen;
   sim::Process* owner = st->owner;
   owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : owner->sim().tcp().syn_schedule().give_up(),
-                             [st, g, owner, app = application_name, opts = tcp_options](sim::ConnectResult r, sim::ConnId c) {
+                             [st, g, owner, app = application_name, opts = tcp_options, gucs = options](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
       if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
       return;
@@ -139,6 +141,7 @@ void PgConnection::connect(Done done) {
     });
     StartupMessage sm;
     sm.application_name = app;
+    sm.options = gucs;
     tcp.send_data(c, *owner, sm, kSmallMessageBytes);
   });
 }
@@ -206,6 +209,8 @@ void WriteClient::set_host(std::string host) {
 
 void WriteClient::on_start() {
   busy_ = false;
+  // The script's end, or the run's if that comes first (nothing is recorded after it).
+  if (run_for > 0) stop_at = std::min(stop_at, sim().now() + run_for);
   timer_.arm_after(interval_, [this] { tick(); });
 }
 
@@ -216,26 +221,35 @@ void WriteClient::on_exit() {
 
 void WriteClient::fail(const PgResult& r) {
   ++failures_;
-  sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message}}, true);
+  // latency_us: how long the attempt waited for this outcome (an error, or nothing at all).
+  sim().record(kCommitFailed, {{"client", name()}, {"node", host_}, {"sqlstate", r.sqlstate}, {"message", r.message},
+                               {"latency_us", static_cast<std::int64_t>((sim().now() - sent_) / sim::kMicrosecond)}},
+               true);
   busy_ = false;
   attempt_timer_.cancel();
 }
 
+void WriteClient::give_up(std::uint64_t a) {
+  if (a != attempt_ || !busy_) return;
+  conn_.reset();
+  PgResult r;
+  // No answer, no error: the client cannot tell a commit waiting for a synchronous standby from
+  // a dead server. kNoAnswer marks it (scenarios/postgres_checks.cpp counts hung commits by it).
+  r.message = std::string(kNoAnswer) + (attempt_timeout > 0 ? " within " + sim::seconds_text(attempt_timeout) + " s" : " by the end of the run");
+  fail(r);
+}
+
 void WriteClient::tick() {
+  if (sim().now() >= stop_at) return;
   timer_.arm_after(interval_, [this] { tick(); });
   if (busy_) return;  // the previous transaction still waits (a sync commit, a dead server)
   busy_ = true;
+  sent_ = sim().now();
   const std::uint64_t a = ++attempt_;
-  if (attempt_timeout > 0) {
-    // pg-writer.sh's bound on each attempt: the session is given up and opened again next time.
-    attempt_timer_.arm_after(attempt_timeout, [this, a] {
-      if (a != attempt_ || !busy_) return;
-      conn_.reset();
-      PgResult r;
-      r.message = "no answer within " + sim::seconds_text(attempt_timeout) + " s";
-      fail(r);
-    });
-  }
+  // pg-writer.sh's bound on each attempt (the session is given up and opened again next time),
+  // and the end of its run.
+  const sim::Time deadline = attempt_timeout > 0 ? sim().now() + attempt_timeout : stop_at;
+  if (deadline < sim::kNever) attempt_timer_.arm_at(deadline, [this, a] { give_up(a); });
   if (conn_ && conn_->connected()) {
     transaction();
     return;
@@ -244,6 +258,7 @@ void WriteClient::tick() {
   conn_->application_name = name();
   conn_->connect_timeout = connect_timeout;
   conn_->tcp_options = tcp_options;
+  if (synchronous_commit) conn_->options = {{"synchronous_commit", to_string(*synchronous_commit)}};
   conn_->connect([this, a](const PgResult& r) {
     if (a != attempt_) return;
     if (!r.ok) {
@@ -255,7 +270,7 @@ void WriteClient::tick() {
 }
 
 void WriteClient::transaction() {
-  const sim::Time sent = sim().now();
+  const sim::Time sent = sent_;
   const std::uint64_t a = attempt_;
   conn_->write(wal_bytes_, [this, sent, a](const PgResult& r) {
     if (a != attempt_) return;

@@ -6,9 +6,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/postgres/config.hpp"
 #include "models/postgres/protocol.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
@@ -42,6 +44,8 @@ class PgConnection {
   /// libpq `tcp_user_timeout` and `keepalives_*` (the socket's, once connected).
   sim::TcpOptions tcp_options;
   std::string application_name = "psql";
+  /// libpq `options` (PGOPTIONS): `-c name=value` run-time parameters for the session.
+  std::vector<std::pair<std::string, std::string>> options;
 
   void connect(Done done);
   bool connected() const;
@@ -91,7 +95,18 @@ class WriteClient final : public sim::Process {
   void set_host(std::string host);
   sim::Time connect_timeout = 2 * sim::kSecond;
   sim::TcpOptions tcp_options = writer_tcp_options();
+  /// pg-writer.sh's bound on an attempt; 0: none, the attempt waits for its answer as psql does
+  /// (until `stop_at`, where the script's run ends).
   sim::Time attempt_timeout = 5 * sim::kSecond;
+  /// The session's `synchronous_commit` (PGOPTIONS="-c synchronous_commit=..."); unset: the
+  /// server's.
+  std::optional<SynchronousCommit> synchronous_commit;
+  /// The writer's run ends here: no attempt starts at or after it, and one still waiting for its
+  /// answer then is given up (recorded as failed with no answer, as the script's last one is).
+  sim::Time stop_at = sim::kNever;
+  /// pg-writer.sh's RUN_FOR_S: when set, `stop_at` comes this long after the writer's start at
+  /// the latest (the script counts its run from its own start).
+  sim::Time run_for = 0;
   static sim::TcpOptions writer_tcp_options() {
     sim::TcpOptions o;
     o.user_timeout = 3 * sim::kSecond;
@@ -116,6 +131,9 @@ class WriteClient final : public sim::Process {
   bool busy_ = false;
   std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
   void fail(const PgResult& r);
+  /// The attempt numbered `a` got no answer by `deadline`: the session is given up.
+  void give_up(std::uint64_t a);
+  sim::Time sent_ = 0;  // when the current attempt began (its connect, or its transaction)
   std::vector<Ack> acks_;
   int failures_ = 0;
   sim::Timer timer_, attempt_timer_;

@@ -36,6 +36,53 @@ std::optional<std::vector<std::string>> name_list(const std::string& text) {
   if (out.empty()) return std::nullopt;
   return out;
 }
+/// synchronous_standby_names' list (syncrep_scanner.l): each name an identifier
+/// ([A-Za-z\200-\377_][A-Za-z\200-\377_0-9$]*), `*`, or a double-quoted name ("" for a quote).
+/// Anything else is a syntax error: `postgres-replica1` unquoted fails "at or near "-"", and the
+/// server refuses the whole setting (a real run of the seed's exercise 1 did, 2026-12-03).
+std::optional<std::vector<std::string>> standby_name_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  auto skip = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  auto ident_start = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0; };
+  while (true) {
+    skip();
+    if (i >= text.size()) return std::nullopt;  // an empty name
+    std::string name;
+    if (text[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= text.size()) return std::nullopt;  // unterminated quoted identifier
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            name += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        name += text[i++];
+      }
+      if (name.empty()) return std::nullopt;  // zero-length delimited identifier
+    } else if (text[i] == '*') {
+      name = "*";
+      ++i;
+    } else if (ident_start(text[i])) {
+      while (i < text.size() && (ident_start(text[i]) || std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '$'))
+        name += text[i++];
+    } else {
+      return std::nullopt;
+    }
+    out.push_back(name);
+    skip();
+    if (i >= text.size()) return out;
+    if (text[i] != ',') return std::nullopt;  // e.g. "-" after postgres
+    ++i;
+  }
+}
 /// A time GUC: a bare number is in `unit`; suffixes ms, s, min, h, d.
 bool parse_time(const std::string& text, sim::Time unit, sim::Time& out) {
   std::string t = lower(unquote(text));
@@ -99,13 +146,14 @@ std::optional<SyncStandbyNames> SyncStandbyNames::parse(const std::string& raw) 
     }
     if (num.find_first_not_of("0123456789") != std::string::npos || num.empty()) return std::nullopt;
     s.num_sync = std::stoi(num);
-    auto names = name_list(text.substr(open + 1, close - open - 1));
+    if (trim(text.substr(close + 1)) != "") return std::nullopt;
+    auto names = standby_name_list(text.substr(open + 1, close - open - 1));
     if (!names) return std::nullopt;
     s.names = *names;
     if (s.num_sync <= 0) return std::nullopt;  // "number of synchronous standbys must be greater than zero"
     return s;
   }
-  auto names = name_list(text);
+  auto names = standby_name_list(text);
   if (!names) return std::nullopt;
   s.num_sync = 1;
   s.names = *names;
@@ -186,8 +234,11 @@ bool PostgresConfig::set(const std::string& name, const std::string& value) {
       if (!s) return false;
       synchronous_commit = *s;
     } else if (n == "synchronous_standby_names") {
-      if (!SyncStandbyNames::parse(unquote(value))) return false;
-      synchronous_standby_names = unquote(value);
+      // A string GUC: only single quotes delimit it; double quotes belong to the names inside.
+      std::string v = trim(value);
+      if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') v = v.substr(1, v.size() - 2);
+      if (!SyncStandbyNames::parse(v)) return false;
+      synchronous_standby_names = v;
     } else if (n == "wal_writer_delay") return parse_time(value, sim::kMillisecond, wal_writer_delay);
     else if (n == "wal_sender_timeout") return parse_time(value, sim::kMillisecond, wal_sender_timeout);
     else if (n == "wal_receiver_timeout") return parse_time(value, sim::kMillisecond, wal_receiver_timeout);

@@ -32,7 +32,7 @@ inline constexpr const char* kCommitDone = "pg_commit_done";
 /// A client received its commit's acknowledgement: client, node, timeline, xid, lsn, latency_us.
 /// Debug level: a busy writer makes thousands; scenarios/postgres_checks.cpp observes them all.
 inline constexpr const char* kCommitAcked = "pg_commit_acked";
-/// A client's write failed: client, node, sqlstate, message.
+/// A client's write failed: client, node, sqlstate, message, latency_us (how long it waited).
 inline constexpr const char* kCommitFailed = "pg_commit_failed";
 /// A client's read (ReadClient: `SELECT max(id)` of the writers' table) answered: client, node
 /// (the server that answered), max_id (the freshest id its snapshot saw: on a hot standby what
@@ -41,6 +41,9 @@ inline constexpr const char* kReadDone = "pg_read_done";
 /// A client's read failed: client, node (the host it asked), sqlstate (08006: no server answer),
 /// message, latency_us.
 inline constexpr const char* kReadFailed = "pg_read_failed";
+/// kCommitFailed's message (its start) when the attempt got no answer at all, neither an
+/// acknowledgement nor an error, before the client gave up: a hung commit (sqlstate empty).
+inline constexpr const char* kNoAnswer = "no answer";
 /// WAL could not be written for lack of space: node, path, lsn; the server PANICs.
 inline constexpr const char* kWalDiskFull = "pg_wal_disk_full";
 /// PANIC (the postmaster reinitialises, or exits if the startup process failed): node, message.

@@ -633,6 +633,13 @@ void Postgres::on_first_message(sim::ConnId conn, const std::any& m) {
   } else if (regular_backends() >= config_.max_connections) {
     return reject(conn, sqlstate::kTooManyConnections, "sorry, too many clients already");
   }
+  for (const auto& [name, value] : sm->options) {
+    // process_startup_options: a bad value ends the connection attempt with a FATAL.
+    PostgresConfig probe = config_;
+    if (!probe.set(name, value))
+      return reject(conn, sqlstate::kInvalidParameterValue, "invalid value for parameter \"" + name + "\": \"" + value + "\"");
+    if (name == "synchronous_commit") b.synchronous_commit = probe.synchronous_commit;
+  }
   b.started = true;
   b.pid = next_pid_++;
   b.key = static_cast<std::uint32_t>(rng_.next_u64());
@@ -684,8 +691,54 @@ void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::
   send(conn, ReadyForQuery{'I'});
 }
 
+namespace {
+/// `SET [SESSION|LOCAL] synchronous_commit {=|TO} value` among the statements of `sql`:
+/// (local, value), or nullopt when none sets it.
+std::optional<std::pair<bool, std::string>> set_synchronous_commit(const std::string& sql) {
+  std::istringstream in(sql);
+  std::string stmt;
+  std::optional<std::pair<bool, std::string>> found;
+  while (std::getline(in, stmt, ';')) {
+    std::istringstream words(stmt);
+    std::vector<std::string> w;
+    for (std::string t; words >> t;) w.push_back(t);
+    if (w.size() < 3 || upper(w[0]) != "SET") continue;
+    std::size_t i = 1;
+    bool local = false;
+    if (upper(w[i]) == "LOCAL" || upper(w[i]) == "SESSION") local = upper(w[i++]) == "LOCAL";
+    std::string rest;
+    for (std::size_t k = i; k < w.size(); ++k) rest += (rest.empty() ? "" : " ") + w[k];
+    const auto eq = rest.find('=');
+    const auto to = upper(rest).find(" TO ");
+    std::string name = eq != std::string::npos ? rest.substr(0, eq) : to != std::string::npos ? rest.substr(0, to) : "";
+    std::string value = eq != std::string::npos ? rest.substr(eq + 1) : to != std::string::npos ? rest.substr(to + 4) : "";
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+    if (upper(name) == "SYNCHRONOUS_COMMIT") found = std::make_pair(local, value);
+  }
+  return found;
+}
+}  // namespace
+
+SynchronousCommit Postgres::commit_level(sim::ConnId conn, const std::string& sql) const {
+  if (auto set = set_synchronous_commit(sql); set && set->first)
+    if (auto level = parse_synchronous_commit(set->second)) return *level;
+  if (auto it = backends_.find(conn); it != backends_.end() && it->second.synchronous_commit) return *it->second.synchronous_commit;
+  return config_.synchronous_commit;
+}
+
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
   const std::string sql = upper(q.sql);
+  if (auto set = set_synchronous_commit(q.sql)) {
+    // guc.c: an unknown level is an ERROR and changes nothing (nor, in a transaction block, lets
+    // the rest of it run).
+    const auto level = parse_synchronous_commit(set->second);
+    if (!level)
+      return fail_query(conn, sqlstate::kInvalidParameterValue,
+                        "invalid value for parameter \"synchronous_commit\": \"" + set->second + "\"");
+    if (!set->first) backends_[conn].synchronous_commit = *level;
+    if (sql.find("INSERT") == std::string::npos) return complete(conn, CommandComplete{.tag = "SET"});
+  }
   if (sql.find("INSERT") != std::string::npos) return commit(conn, q);
   if (sql.find("PG_IS_IN_RECOVERY") != std::string::npos) {
     CommandComplete c{.tag = "SELECT 1"};
@@ -724,16 +777,8 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     PostgresConfig probe = config_;
     if (name.empty() || !probe.set(name, value))
       return fail_query(conn, "22023", "invalid value for parameter \"" + name + "\"");
-    sim::Disk& disk = node().disk();
-    std::string text = disk.read_file(auto_conf_path(kPgData)).value_or("");
-    std::istringstream in(text);
-    std::string line, out;
-    while (std::getline(in, line))
-      if (line.rfind(name + " =", 0) != 0) out += line + "\n";
     while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(value.begin());
-    out += name + " = " + value + "\n";
-    disk.write_file(auto_conf_path(kPgData), out);
-    disk.fsync(auto_conf_path(kPgData), owner(), noop_done);
+    write_auto_conf(name, value);
     return complete(conn, CommandComplete{.tag = "ALTER SYSTEM"});
   }
   if (sql.find("PG_CREATE_PHYSICAL_REPLICATION_SLOT") != std::string::npos) {
@@ -760,6 +805,38 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   complete(conn, CommandComplete{.tag = "SELECT 1"});
 }
 
+void Postgres::write_auto_conf(const std::string& name, const std::string& value) {
+  // AlterSystemSetConfigFile: postgresql.auto.conf rewritten (through a temporary file, renamed,
+  // durable), the parameter's line replaced, or dropped by RESET (an empty value here).
+  sim::Disk& disk = node().disk();
+  std::string text = disk.read_file(auto_conf_path(kPgData)).value_or("");
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.rfind(name + " =", 0) != 0) out += line + "\n";
+  if (!value.empty()) out += name + " = " + value + "\n";
+  disk.write_file(auto_conf_path(kPgData), out);
+  disk.fsync(auto_conf_path(kPgData), owner(), noop_done);
+}
+
+void Postgres::operator_sql(const std::vector<OperatorStatement>& statements) {
+  // psql cannot connect to a server that is down, starting up or shutting down.
+  if (!running() || (state_ != ServerState::Running && state_ != ServerState::HotStandby)) return;
+  for (const auto& st : statements) {
+    using K = OperatorStatement::Kind;
+    switch (st.kind) {
+      case K::AlterSystemSet: write_auto_conf(st.name, st.value); break;
+      case K::AlterSystemReset: write_auto_conf(st.name, ""); break;
+      // pg_reload_conf() signals the postmaster (SIGHUP); its children reload at once.
+      case K::ReloadConf: reload(); break;
+      case K::Promote: promote(); break;
+      case K::Checkpoint:
+        if (!in_recovery_) checkpoint(false, nullptr);
+        break;
+    }
+  }
+}
+
 void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
   if (!in_recovery_ || sim().now() >= deadline) {
     CommandComplete c{.tag = "SELECT 1"};
@@ -773,7 +850,7 @@ void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
 void Postgres::commit(sim::ConnId conn, const Query& q) {
   if (in_recovery_ || config_.default_transaction_read_only)
     return fail_query(conn, sqlstate::kReadOnlyTransaction, "cannot execute INSERT in a read-only transaction");
-  const SynchronousCommit mode = config_.synchronous_commit;
+  const SynchronousCommit mode = commit_level(conn, q.sql);
   WalRecord r;
   r.kind = WalRecord::Kind::Commit;
   r.size_bytes = q.wal_bytes + kCommitOverheadBytes;

@@ -16,6 +16,7 @@
 #include "models/postgres/config.hpp"
 #include "models/postgres/lag_tracker.hpp"
 #include "models/postgres/protocol.hpp"
+#include "models/postgres/statement.hpp"
 #include "models/postgres/wal.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
@@ -155,18 +156,28 @@ class WalReceiver {
 /// Synchronous replication on the primary (syncrep.c): commits wait in LSN order for the
 /// positions their `synchronous_commit` level needs, as reported by the standbys that
 /// `synchronous_standby_names` makes synchronous (FIRST n by priority, ANY n by quorum).
+/// Waiters are released only where PostgreSQL releases them: when a synchronous standby's reply
+/// is processed (SyncRepReleaseWaiters, called from ProcessStandbyReplyMessage, does nothing for
+/// a walsender that is not one of the synchronous standbys), when a reload empties the setting,
+/// by a cancel, or at shutdown. A walsender that exits or a reload that names another standby
+/// changes pg_stat_replication.sync_state at once but releases nobody: the new synchronous
+/// standby's next reply does (up to `wal_receiver_status_interval` later on an idle stream).
 class SyncRep {
  public:
   explicit SyncRep(Postgres& pg) : pg_(pg) {}
   void configure(const SyncStandbyNames& names);
   const SyncStandbyNames& names() const { return names_; }
   bool defined() const { return names_.defined(); }
-  /// Waits until `lsn` is covered at `mode`'s level; `released(canceled)`.
+  /// Waits until `lsn` is covered at `mode`'s level; `released(canceled)`. A position the
+  /// standbys' replies already released returns at once (SyncRepWaitForLSN's fast exit).
   void wait(std::uint64_t id, Lsn lsn, SynchronousCommit mode, std::function<void(bool)> released);
   /// Cancels a waiter (the commit stands); false if it was not waiting.
   bool cancel(std::uint64_t id);
-  /// Recomputes sync states and releases what the standbys' positions allow.
+  /// Recomputes pg_stat_replication.sync_state (a walsender started, caught up or ended, or a
+  /// reload), recording each change; releases nobody.
   void standbys_changed();
+  /// A standby's reply was processed by `from`: SyncRepReleaseWaiters.
+  void reply_processed(const WalSender& from);
   /// Releases every waiter (synchronous_standby_names emptied, or shutdown).
   void release_all();
   std::size_t waiting() const { return waiters_.size(); }
@@ -178,11 +189,15 @@ class SyncRep {
     SynchronousCommit mode;
     std::function<void(bool)> released;
   };
-  /// The synchronous positions (write, flush, apply); nullopt when too few sync standbys.
-  std::optional<std::array<Lsn, 3>> sync_positions();
+  /// The synchronous standbys (SyncRepGetCandidateStandbys), setting every walsender's sync_state.
+  std::vector<const WalSender*> choose();
+  /// The synchronous positions (write, flush, apply) of `chosen`; nullopt when too few.
+  std::optional<std::array<Lsn, 3>> positions(const std::vector<const WalSender*>& chosen) const;
   Postgres& pg_;
   SyncStandbyNames names_;
   std::vector<Waiter> waiters_;
+  /// WalSndCtl->lsn[mode]: what the replies have released so far (write, flush, apply).
+  std::array<Lsn, 3> released_{};
 };
 
 /// What the server is doing (the postmaster's pmState, as clients see it).
@@ -227,6 +242,10 @@ class Postgres final : public sim::Process {
   void signal(PgSignal s);
   /// pg_ctl promote / pg_promote(): false when not in recovery.
   bool promote();
+  /// An operator's `psql -c STATEMENT ...` over the server's local socket, each statement on its
+  /// own (ALTER SYSTEM into postgresql.auto.conf, pg_reload_conf(), pg_promote(), CHECKPOINT).
+  /// Nothing happens on a server that is not running (psql cannot connect).
+  void operator_sql(const std::vector<OperatorStatement>& statements);
   /// What `docker stop` sends (the image's STOPSIGNAL): SIGINT, a fast shutdown
   /// (docker-library/postgres Dockerfile: "STOPSIGNAL SIGINT").
   PgSignal stop_signal = PgSignal::Int;
@@ -304,6 +323,9 @@ class Postgres final : public sim::Process {
     bool walsender = false;
     bool busy = false;
     std::uint64_t waiting_commit = 0;  // id of a sync-rep wait in progress
+    /// The session's own `synchronous_commit` (SET, or the startup packet's options); unset:
+    /// the server's (postgresql.conf, ALTER SYSTEM after a reload).
+    std::optional<SynchronousCommit> synchronous_commit;
   };
 
   // start-up and recovery
@@ -330,7 +352,11 @@ class Postgres final : public sim::Process {
   void complete(sim::ConnId conn, CommandComplete c);
   void fail_query(sim::ConnId conn, const std::string& code, const std::string& message);
   void backend_gone(sim::ConnId conn);
-  void alter_system(const std::string& sql);
+  /// ALTER SYSTEM: `name = value` in postgresql.auto.conf (an empty value removes it: RESET).
+  void write_auto_conf(const std::string& name, const std::string& value);
+  /// The synchronous_commit a transaction of `conn` runs with: its own `SET LOCAL` in `sql`, else
+  /// the session's, else the server's.
+  SynchronousCommit commit_level(sim::ConnId conn, const std::string& sql) const;
   void reload();
 
   // WAL, checkpoints

@@ -4,6 +4,7 @@
 // one struct per message kind, sent with Tcp::send_data and a size close to the real one.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/time.hpp"
@@ -23,6 +24,7 @@ inline constexpr const char* kReadOnlyTransaction = "25006";   // cannot execute
 inline constexpr const char* kTooManyConnections = "53300";    // sorry, too many clients already
 inline constexpr const char* kObjectNotInPrerequisiteState = "55000";  // recovery is not in progress
 inline constexpr const char* kQueryCanceled = "57014";
+inline constexpr const char* kInvalidParameterValue = "22023";  // invalid value for parameter
 inline constexpr const char* kObjectInUse = "55006";            // replication slot is active
 inline constexpr const char* kUndefinedObject = "42704";        // replication slot does not exist
 inline constexpr const char* kInternalError = "XX000";          // walsender's history errors
@@ -36,6 +38,9 @@ struct StartupMessage {
   std::string database = "postgres";
   std::string application_name;
   bool replication = false;
+  /// Run-time parameters of the session (libpq `options`, PGOPTIONS="-c name=value"), as the
+  /// server applies them at backend start: (GUC, value).
+  std::vector<std::pair<std::string, std::string>> options;
 };
 /// CancelRequest, sent on a new connection with the target's BackendKeyData.
 struct CancelRequest {

@@ -27,8 +27,14 @@ void SyncRep::configure(const SyncStandbyNames& names) {
 }
 
 void SyncRep::wait(std::uint64_t id, Lsn lsn, SynchronousCommit mode, std::function<void(bool)> released) {
-  waiters_.push_back(Waiter{id, lsn, mode, std::move(released)});
-  standbys_changed();
+  // SyncRepWaitForLSN: "Also check that the standby hasn't already replied."
+  if (lsn <= released_[mode_index(mode)]) {
+    released(false);
+    return;
+  }
+  // SyncRepQueueInsert keeps the queue ordered by LSN.
+  auto at = std::upper_bound(waiters_.begin(), waiters_.end(), lsn, [](Lsn l, const Waiter& w) { return l < w.lsn; });
+  waiters_.insert(at, Waiter{id, lsn, mode, std::move(released)});
 }
 
 bool SyncRep::cancel(std::uint64_t id) {
@@ -48,39 +54,40 @@ void SyncRep::release_all() {
   for (auto& w : all) w.released(false);
 }
 
-std::optional<std::array<Lsn, 3>> SyncRep::sync_positions() {
-  if (!names_.defined()) return std::nullopt;
-  std::vector<WalSender*> chosen;
+std::vector<const WalSender*> SyncRep::choose() {
+  std::vector<const WalSender*> chosen;
   std::vector<std::pair<int, WalSender*>> candidates;
   for (const WalSender* cws : pg_.walsenders()) {
     WalSender* ws = pg_.walsender(cws->conn());
     int priority = 0;
-    for (std::size_t i = 0; i < names_.names.size(); ++i)
-      if (names_.names[i] == "*" || iequals(names_.names[i], ws->application_name())) {
-        priority = static_cast<int>(i) + 1;
-        break;
-      }
-    std::string state = "async";
-    if (priority > 0) state = names_.method == SyncStandbyNames::Method::Quorum ? "quorum" : "potential";
+    if (names_.defined())
+      for (std::size_t i = 0; i < names_.names.size(); ++i)
+        if (names_.names[i] == "*" || iequals(names_.names[i], ws->application_name())) {
+          priority = static_cast<int>(i) + 1;
+          break;
+        }
+    // pg_stat_get_wal_senders: priority 0 "async"; one of the synchronous standbys "sync" (FIRST)
+    // or "quorum" (ANY); any other listed one "potential" (not streaming yet, or beyond num_sync).
+    ws->sync_state = priority > 0 ? "potential" : "async";
     if (priority > 0 && ws->sync_candidate()) candidates.emplace_back(priority, ws);
-    ws->sync_state = state;
   }
+  // SyncRepGetCandidateStandbys: FIRST keeps the num_sync of highest priority (ties in walsender
+  // order), ANY keeps every candidate.
   std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (names_.method == SyncStandbyNames::Method::Priority) {
-    for (auto& [p, ws] : candidates) {
-      if (static_cast<int>(chosen.size()) < names_.num_sync) {
-        chosen.push_back(ws);
-        ws->sync_state = "sync";
-      } else {
-        ws->sync_state = "potential";
-      }
-    }
-  } else {
-    for (auto& [p, ws] : candidates) chosen.push_back(ws);
+  const bool priority_method = names_.method == SyncStandbyNames::Method::Priority;
+  for (auto& [p, ws] : candidates) {
+    if (priority_method && static_cast<int>(chosen.size()) >= names_.num_sync) break;
+    chosen.push_back(ws);
+    ws->sync_state = priority_method ? "sync" : "quorum";
   }
-  if (static_cast<int>(chosen.size()) < names_.num_sync) return std::nullopt;
+  return chosen;
+}
+
+std::optional<std::array<Lsn, 3>> SyncRep::positions(const std::vector<const WalSender*>& chosen) const {
+  if (!names_.defined() || static_cast<int>(chosen.size()) < names_.num_sync) return std::nullopt;
   std::array<Lsn, 3> pos{};
   if (names_.method == SyncStandbyNames::Method::Priority) {
+    // SyncRepGetOldestSyncRecPtr: the oldest of each position among the synchronous standbys.
     pos = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     for (const WalSender* ws : chosen) {
       pos[0] = std::min(pos[0], ws->write_lsn());
@@ -103,25 +110,34 @@ void SyncRep::standbys_changed() {
   // Remember the states shown before, so changes reach the trace.
   std::vector<std::pair<sim::ConnId, std::string>> before;
   for (const WalSender* ws : pg_.walsenders()) before.emplace_back(ws->conn(), ws->sync_state);
-  if (!names_.defined())
-    for (const WalSender* cws : pg_.walsenders()) pg_.walsender(cws->conn())->sync_state = "async";
-  const auto pos = sync_positions();
+  choose();
   for (const auto& [conn, old] : before) {
     const WalSender* ws = pg_.walsender(conn);
     if (ws != nullptr && ws->sync_state != old)
       pg_.record(kSyncStandbyChanged, {{"application_name", ws->application_name()}, {"sync_state", ws->sync_state}});
   }
-  if (!pos || waiters_.empty()) return;
+}
+
+void SyncRep::reply_processed(const WalSender& from) {
+  standbys_changed();
+  // SyncRepReleaseWaiters: only a synchronous standby's walsender releases, up to the positions
+  // of all of them; each level's high-water mark only moves forwards.
+  std::vector<const WalSender*> chosen;
+  for (const WalSender* ws : pg_.walsenders())
+    if (ws->sync_state == "sync" || ws->sync_state == "quorum") chosen.push_back(ws);
+  if (std::find(chosen.begin(), chosen.end(), &from) == chosen.end()) return;
+  const auto pos = positions(chosen);
+  if (!pos) return;
+  for (int k = 0; k < 3; ++k) released_[k] = std::max(released_[k], (*pos)[k]);
   std::vector<Waiter> released;
   for (auto it = waiters_.begin(); it != waiters_.end();) {
-    if ((*pos)[mode_index(it->mode)] >= it->lsn) {
+    if (released_[mode_index(it->mode)] >= it->lsn) {
       released.push_back(std::move(*it));
       it = waiters_.erase(it);
     } else {
       ++it;
     }
   }
-  std::stable_sort(released.begin(), released.end(), [](const Waiter& a, const Waiter& b) { return a.lsn < b.lsn; });
   for (auto& w : released) w.released(false);
 }
 

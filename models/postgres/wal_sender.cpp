@@ -190,7 +190,7 @@ void WalSender::reply(const StandbyStatusUpdate& r) {
   }
   arm_timeout();
   if (r.reply_requested) send_keepalive(false);
-  pg_.sync().standbys_changed();
+  pg_.sync().reply_processed(*this);
   if (!ended_ && state_ == WalSndState::Stopping && sent_ >= pg_.send_limit() && flush_ >= pg_.send_limit()) end("shutdown");
 }
 

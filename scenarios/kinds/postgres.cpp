@@ -116,9 +116,27 @@ std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
 /// `promote: NODE`: `pg_ctl promote` (the promote signal file and SIGUSR1 to the postmaster),
 /// which is what `SELECT pg_promote()` does too, less psql's own connection. A server not in
 /// recovery ignores it (pg_ctl: "server is not in standby mode"); the model records nothing then.
-std::vector<std::string> DaemonKind<PostgresSection>::operator_actions() { return {"promote"}; }
+std::vector<std::string> DaemonKind<PostgresSection>::operator_actions() { return {"promote", "sql"}; }
 void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action) {
   if (action == "promote") static_cast<models::postgres::Postgres&>(daemon).promote();
+}
+
+/// `sql: {node: NODE, statement: "ALTER SYSTEM SET ...; SELECT pg_reload_conf()"}`: the operator's
+/// `docker exec NODE psql -c ... -c ...` (each statement on its own, as psql runs each -c).
+/// Statements the model cannot carry out are refused when the scenario loads (statement.hpp).
+std::string DaemonKind<PostgresSection>::operator_argument(const std::string& action) {
+  return action == "sql" ? "statement" : "";
+}
+std::string DaemonKind<PostgresSection>::check_operator(const std::string& action, const std::string& statement) {
+  if (action != "sql") return "";
+  const auto parsed = models::postgres::parse_operator_sql(statement);
+  return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "";
+}
+void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action, const std::string& statement) {
+  if (action != "sql") return act(daemon, action);
+  const auto parsed = models::postgres::parse_operator_sql(statement);
+  if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
+    static_cast<models::postgres::Postgres&>(daemon).operator_sql(*st);
 }
 
 }  // namespace scenarios

@@ -42,12 +42,43 @@ std::string daemon_for_action(const NodeSpec& n, const std::string& action) {
   return "";
 }
 
-void act(const NodeSpec& n, const std::string& action, sim::Process& daemon) {
+void act(const NodeSpec& n, const std::string& action, sim::Process& daemon, const std::string& argument) {
   for (const auto& c : n.components)
     if (kind_key(c) == daemon.name()) {
-      visit_kind(c, [&](auto kind, const auto&) { decltype(kind)::act(daemon, action); });
+      visit_kind(c, [&](auto kind, const auto&) {
+        using K = decltype(kind);
+        if constexpr (requires { K::act(daemon, action, argument); }) {
+          if (!argument.empty()) return K::act(daemon, action, argument);
+        }
+        K::act(daemon, action);
+      });
       return;
     }
+}
+
+// The optional parts of a kind's declaration for steps with a value (the postgres kind's `sql`).
+std::string operator_argument(const std::string& action) {
+  std::string out;
+  Kinds::each([&](auto kind) {
+    using K = decltype(kind);
+    if constexpr (requires { K::operator_argument(action); }) {
+      const auto actions = K::operator_actions();
+      if (out.empty() && std::find(actions.begin(), actions.end(), action) != actions.end()) out = K::operator_argument(action);
+    }
+  });
+  return out;
+}
+
+std::string check_operator(const std::string& action, const std::string& argument) {
+  std::string out;
+  Kinds::each([&](auto kind) {
+    using K = decltype(kind);
+    if constexpr (requires { K::check_operator(action, argument); }) {
+      const auto actions = K::operator_actions();
+      if (out.empty() && std::find(actions.begin(), actions.end(), action) != actions.end()) out = K::check_operator(action, argument);
+    }
+  });
+  return out;
 }
 
 std::vector<std::string> floating_addresses(const NodeSpec& n) {

@@ -18,8 +18,16 @@ const FaultTarget* find_fault_target(const std::vector<FaultTarget>& targets, co
 std::vector<std::string> operator_actions();
 /// The key of `n`'s first daemon whose kind offers operator step `action` ("" if none).
 std::string daemon_for_action(const NodeSpec& n, const std::string& action);
-/// Carries out `action` on `daemon`, the process of `n`'s component of that kind.
-void act(const NodeSpec& n, const std::string& action, sim::Process& daemon);
+/// Carries out `action` on `daemon`, the process of `n`'s component of that kind; `argument` is
+/// the step's value besides its node (below), "" for a step that has none.
+void act(const NodeSpec& n, const std::string& action, sim::Process& daemon, const std::string& argument = "");
+/// The key of operator step `action`'s value besides its node, as in `sql: {node: pg1, statement:
+/// "..."}`: "statement"; "" for a step whose value is a node alone (`promote: pg2`). A kind says
+/// so with an optional `operator_argument(action)`.
+std::string operator_argument(const std::string& action);
+/// Why the kind offering `action` cannot carry out `argument` (its optional
+/// `check_operator(action, argument)`), "" when it can: the loader's error for it.
+std::string check_operator(const std::string& action, const std::string& argument);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 

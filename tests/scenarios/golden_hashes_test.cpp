@@ -61,6 +61,11 @@ namespace {
 // of the same day moved no hash.
 // demo2/basic-replication, read-scaling, cascade and delayed-replica added (readers, the
 // cascading walsender's end of a historic timeline): no other hash moved.
+// Then (branch syncrep, 2026-12-03) every Demo 2 file: a writer's pg_commit_acked latency_us now
+// runs from the attempt's start, its connect included (as pg-writer.sh's sent_ns), which moves
+// the first acknowledgement of each session, and pg_commit_failed carries latency_us too; no
+// other record of these traces changed (diffed against the main build's traces). demo2/sync-*
+// added.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -82,13 +87,16 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
     {"demo2/basic-replication.yaml", "59d268a8e3635e42bff66a8fb58833a7fa0350eb39612829a9f7c50d24946921"},
     {"demo2/cascade.yaml", "3f1c8f085dbdde9702875088c7c7e1442dbbdef2f9422d46c2f167a0ded30626"},
+    {"demo2/crash-failover.yaml", "04bfb556c1b5607c624e436a6a1651cd4c2315a7905dc88f8e3f72079a755554"},
     {"demo2/delayed-replica.yaml", "9011c48cee19d18019b560fa716a901be12a7d396f6f60f69dd18047854adc77"},
+    {"demo2/manual-failover.yaml", "b5b073c325cae1e2bf22ba6a961b3b28c3a63afe79b1c57a840187a98f602002"},
     {"demo2/read-scaling.yaml", "8e6e9c81898038eb22546bbcfd64bc342f9bc57a8b3113c959d4cb919946f8f1"},
-    {"demo2/crash-failover.yaml", "c0692fcbd2ca519d8d4f98c0bfd66400bd0b20c59af817b5687e794d41ca1c2a"},
-    {"demo2/manual-failover.yaml", "6970ca97293d0f6cbb3dad1e5221d9176aa3c98fd8eb7dc6ea6cdf5d2775e75d"},
-    {"demo2/restart-primary.yaml", "f16e63ae087dd8828a21041b56e7b62fd20de464b3b72ce2588563456dd9f6d1"},
-    {"demo2/split-brain.yaml", "3b1c2101c109cd9f7c32cb16378c242f1e0d160f60e4d4b0fd30577028a1e800"},
-    {"demo2/stack.yaml", "12c07d98f6ba58b9ba6f7399527003df469323f7ef9e9d050fb86b182e0371e0"},
+    {"demo2/restart-primary.yaml", "d9fc4b8c3b6888c3e1bde732f42946f8288392a0f4322682819704f6a3cde9c9"},
+    {"demo2/split-brain.yaml", "e9d40cb6fc1c5a2bf03c20581c0780d4beef027a84c63d7ac48cb772dfd5b218"},
+    {"demo2/stack.yaml", "913f70bce3a0a6ac17f2397d66ce59c0db4537b2b3b8d3b2dedd3931221f466e"},
+    {"demo2/sync-replication.yaml", "be3a697db841d8ec77942df65e8c00719439c9994628a687ae57fdb4785e8028"},
+    {"demo2/sync-standby-stops.yaml", "268a02646d90649758e888bea3032000d896ce3150f8ed17a45ed52b7f2ab0f5"},
+    {"demo2/sync-standby-takeover.yaml", "f613c3b880bda8407b50e1f130684f7c3e2d1feed72d9ace964a557962a68196"},
     {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
     {"split-brain/both-master.yaml", "cd39081866b176b6f5f5e9b95dda03e8628834e485ab9de0833a764cc84334cb"},
     {"split-brain/frozen-master.yaml", "5ace2180e2cd19a5785f5a213d1c9e26348d3d0dbe72b9f9645a992deebb1b09"},

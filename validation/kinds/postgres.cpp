@@ -4,6 +4,7 @@
 // `docker stop`/`docker start` keep it and a re-created container starts afresh.
 #include "validation/kinds/postgres.hpp"
 
+#include "models/postgres/statement.hpp"
 #include "validation/render_detail.hpp"
 
 namespace validation {
@@ -65,8 +66,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     # a private start (no TCP, its log in a file, not the container's), so the run's log shows
     # one start of the server only. The slots the section lists here are made by the standbys'
     # `pg_basebackup -C -S` (the seed's way); made here too, pg_basebackup -C would fail on them.
+    # Without synchronous standbys: none exists yet, and a synchronous_standby_names from the
+    # scenario would hang these commits.
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 -l /tmp/hasim-initdb.log \
-      -o "-c config_file=$CONF -c listen_addresses=''" start >/dev/null || exit 1
+      -o "-c config_file=$CONF -c listen_addresses='' -c synchronous_standby_names=''" start >/dev/null || exit 1
     {
       echo "CREATE ROLE replicator WITH REPLICATION LOGIN;"
       echo "CREATE DATABASE demodb;"
@@ -90,6 +93,18 @@ bool RealDaemon<PostgresSection>::stop_oldest_only() { return true; }  // the po
 std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std::string& action) {
   if (action == "promote") return {"psql", "-U", "postgres", "-X", "-c", "SELECT pg_promote()"};
   return {};
+}
+// sql: the operator's `docker exec NODE psql -c STATEMENT -c ...`, stopping at the first error.
+// Each statement as the model parsed it (models/postgres/statement.hpp), each in its own -c: psql
+// sends one -c as one query string, which is one implicit transaction, and ALTER SYSTEM "cannot
+// run inside a transaction block".
+std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std::string& action, const std::string& statement) {
+  if (action != "sql") return operator_command(action);
+  std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1"};
+  const auto parsed = models::postgres::parse_operator_sql(statement);
+  if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
+    for (const auto& s : *st) argv.insert(argv.end(), {"-c", s.text});
+  return argv;
 }
 bool RealDaemon<PostgresSection>::net_admin() { return false; }
 

@@ -12,6 +12,8 @@ struct RealDaemon<scenarios::PostgresSection> {
   static std::string stop_signal();
   static bool stop_oldest_only();
   static std::vector<std::string> operator_command(const std::string& action);
+  /// `sql`: `psql -c` once per statement (ALTER SYSTEM refuses to share a transaction block).
+  static std::vector<std::string> operator_command(const std::string& action, const std::string& statement);
   static bool net_admin();
   static std::vector<NodeFile> files(const RenderContext& ctx, const scenarios::PostgresSection& c);
   static std::vector<std::pair<std::string, std::string>> mounts();

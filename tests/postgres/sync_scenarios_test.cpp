@@ -1,0 +1,172 @@
+// Demo 2's exercise 1 as scenario files (scenarios/demo2/sync-*.yaml), the `sql` operator step,
+// the writer's `synchronous_commit` and `attempt_timeout`, and the latency and hang metrics
+// computed from events (scenarios/postgres_checks.cpp).
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "models/postgres/events.hpp"
+#include "scenarios/fault_actions.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/postgres_checks.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/tree.hpp"
+#include "sim/invariants.hpp"
+
+namespace {
+
+std::string path(const std::string& rel) { return std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/" + rel; }
+
+std::vector<scenarios::RunResult> runs(const std::string& rel, int seeds) {
+  const auto spec = scenarios::load_scenario(path(rel));
+  std::vector<scenarios::RunResult> out;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    auto a = scenarios::run_scenario(spec, static_cast<std::uint64_t>(seed));
+    if (seed == 1) REQUIRE(a.trace_sha256 == scenarios::run_scenario(spec, 1).trace_sha256);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::string load_error(const std::string& yaml) {
+  try {
+    scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml");
+  } catch (const scenarios::ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const std::string kTwoNodes = R"(
+name: t
+networks: {lan: {subnet: 10.0.0.0/24}}
+nodes:
+  pg1: {networks: [lan], postgres: {}}
+  app: {networks: [lan]}
+)";
+
+}  // namespace
+
+TEST_CASE("demo2 sync replication: commits at on wait for replica1's flush and take longer than those at local",
+          "[postgres][scenario][sync]") {
+  for (const auto& r : runs("sync-replication.yaml", 5)) {
+    CHECK(r.metrics.at("commits.acked_lost") == 0);
+    CHECK(r.metrics.at("load.failed") == 0);
+    CHECK(r.metrics.at("load.hung_commits") == 0);
+    CHECK(r.metrics.at("local_load.acked") > 100);
+    const double on = r.metrics.at("load.commit_latency_ms.p50"), local = r.metrics.at("local_load.commit_latency_ms.p50");
+    INFO("on " << on << " ms, local " << local << " ms");
+    CHECK(on > local);
+    CHECK(r.metrics.at("load.commit_latency_ms.p99") >= on);
+    bool sync = false, async = false;
+    for (const auto& e : r.events)
+      if (e.kind == models::postgres::kSyncStandbyChanged) {
+        sync |= e.text("application_name") == "postgres-replica1" && e.text("sync_state") == "sync";
+        async |= e.text("application_name") == "postgres-replica2";
+      }
+    CHECK(sync);
+    CHECK_FALSE(async);  // replica2 is async from its start: no change to report
+  }
+}
+
+TEST_CASE("demo2 sync standby stops: the commit hangs without an error until the operator's reload releases it",
+          "[postgres][scenario][sync]") {
+  for (const auto& r : runs("sync-standby-stops.yaml", 5)) {
+    CHECK(r.metrics.at("commits.acked_lost") == 0);
+    CHECK(r.metrics.at("load.failed") == 0);
+    CHECK(r.metrics.at("load.hung_commits") == 0);
+    const double waited = r.metrics.at("load.commit_wait_max_s");
+    INFO("longest wait " << waited << " s");
+    CHECK(waited > 9.0);   // from the stop (20 s, plus the shutdown) to the sql step (30 s)
+    CHECK(waited < 10.6);
+    CHECK(r.metrics.at("load.write_gap_max_s") > 9.0);
+    bool reloaded = false;
+    for (const auto& e : r.events) reloaded |= e.kind == models::postgres::kReload && e.text("synchronous_standby_names").empty();
+    CHECK(reloaded);
+  }
+}
+
+TEST_CASE("without the sql step the stopped sync standby leaves the writer's commit hung at the end of the run",
+          "[postgres][scenario][sync]") {
+  auto spec = scenarios::load_scenario(path("sync-standby-stops.yaml"));
+  std::erase_if(spec.faults, [](const scenarios::FaultSpec& f) { return f.action == "sql"; });
+  REQUIRE(spec.faults.size() == 1);
+  const auto r = scenarios::run_scenario(spec, 1);
+  CHECK(r.metrics.at("load.hung_commits") == 1);
+  CHECK(r.metrics.at("load.commit_wait_max_s") > 24.0);  // 20 s to 45 s
+  CHECK(r.metrics.at("commits.acked_lost") == 0);
+}
+
+TEST_CASE("the sql step and the writer's synchronous_commit are refused with their location when the model cannot "
+          "run them",
+          "[postgres][loader][sync]") {
+  CHECK_THAT(load_error(kTwoNodes + "faults:\n  - {at: 1s, sql: {node: pg1, statement: \"DROP TABLE users\"}}\n"),
+             Catch::Contains("inline.yaml:8:") && Catch::Contains("faults.0.sql.statement") &&
+                 Catch::Contains("the model runs only"));
+  CHECK_THAT(load_error(kTwoNodes + "faults:\n  - {at: 1s, sql: {node: pg1, statement: \"ALTER SYSTEM SET port = 5433\"}}\n"),
+             Catch::Contains("faults.0.sql.statement") && Catch::Contains("not a parameter the model changes at a reload"));
+  CHECK_THAT(load_error(kTwoNodes + "faults:\n  - {at: 1s, sql: pg1}\n"), Catch::Contains("faults.0.sql") &&
+                                                                            Catch::Contains("expected {node: NODE, statement: ...}"));
+  CHECK_THAT(load_error(kTwoNodes + "faults:\n  - {at: 1s, sql: {node: app, statement: \"SELECT pg_reload_conf()\"}}\n"),
+             Catch::Contains("runs no daemon that can sql"));
+  CHECK(load_error(kTwoNodes + "faults:\n  - {at: 1s, sql: {node: pg1, statement: \"SELECT pg_reload_conf()\"}}\n") == "");
+  CHECK_THAT(load_error(kTwoNodes + "workloads:\n  w: {kind: pg_writer, node: app, host: pg1, synchronous_commit: remote_flush}\n"),
+             Catch::Contains("inline.yaml:8:") && Catch::Contains("workloads.w.synchronous_commit") &&
+                 Catch::Contains("unknown synchronous_commit level 'remote_flush'"));
+}
+
+TEST_CASE("the sql step writes back for reproductions as it was read and has no explore kind", "[postgres][loader][sync]") {
+  const auto spec = scenarios::spec_from_tree(
+      scenarios::parse_yaml(kTwoNodes + "faults:\n  - {at: 1s, sql: {node: pg1, statement: \"SELECT pg_reload_conf()\"}}\n",
+                            "inline.yaml"),
+      "inline.yaml");
+  REQUIRE(spec.faults.size() == 1);
+  const auto& f = spec.faults[0];
+  CHECK(f.target == "pg1");
+  CHECK(f.argument == "SELECT pg_reload_conf()");
+  const auto& a = scenarios::fault_action("sql");
+  CHECK(a.operator_step);
+  CHECK(a.explore.empty());
+  const scenarios::Tree back = a.write(f);
+  REQUIRE(back.is_map());
+  CHECK(back.find("statement")->scalar == "SELECT pg_reload_conf()");
+  CHECK(a.summary(f) == " pg1: SELECT pg_reload_conf()");
+}
+
+TEST_CASE("commit latency percentiles, hung commits and the longest wait are computed per writer from events",
+          "[postgres][checks][sync]") {
+  namespace pg = models::postgres;
+  std::vector<sim::TraceRecord> ev;
+  auto at = [](double s) { return static_cast<sim::Time>(s * 1e9); };
+  ev.push_back({at(0.5), pg::kStarted, {{"node", std::string("pg1")}, {"role", std::string("primary")}, {"timeline", std::int64_t{1}}}, true});
+  // w: 100 commits of 1..100 ms; v: one acknowledged, one failed with an error, one hung.
+  for (int i = 1; i <= 100; ++i)
+    ev.push_back({at(1 + i * 0.2), pg::kCommitAcked,
+                  {{"client", std::string("client:w")}, {"node", std::string("pg1")}, {"timeline", std::int64_t{1}},
+                   {"lsn", std::int64_t{1000 + i}}, {"latency_us", std::int64_t{i * 1000}}},
+                  true});
+  ev.push_back({at(2), pg::kCommitAcked,
+                {{"client", std::string("client:v")}, {"node", std::string("pg1")}, {"timeline", std::int64_t{1}},
+                 {"lsn", std::int64_t{900}}, {"latency_us", std::int64_t{3000}}},
+                true});
+  ev.push_back({at(3), pg::kCommitFailed,
+                {{"client", std::string("client:v")}, {"node", std::string("pg1")}, {"sqlstate", std::string("25006")},
+                 {"message", std::string("cannot execute INSERT in a read-only transaction")}, {"latency_us", std::int64_t{2000}}},
+                true});
+  ev.push_back({at(30), pg::kCommitFailed,
+                {{"client", std::string("client:v")}, {"node", std::string("pg1")}, {"sqlstate", std::string()},
+                 {"message", std::string(pg::kNoAnswer) + " by the end of the run"}, {"latency_us", std::int64_t{26'000'000}}},
+                true});
+  sim::Invariants inv;
+  std::map<std::string, double> m;
+  scenarios::postgres_checks(ev, at(30), inv, m);
+  CHECK(m.at("w.commit_latency_ms.p50") == 50.0);
+  CHECK(m.at("w.commit_latency_ms.p99") == 99.0);
+  CHECK(m.at("w.hung_commits") == 0);
+  CHECK(m.at("w.commit_wait_max_s") == 0.1);
+  CHECK(m.at("v.commit_latency_ms.p50") == 3.0);
+  CHECK(m.at("v.hung_commits") == 1);
+  CHECK(m.at("v.failed") == 2);
+  CHECK(m.at("v.commit_wait_max_s") == 26.0);
+}
