@@ -401,8 +401,14 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
     case R::OperatorExec:
       if (action.operator_step) {  // the daemon kind's command for it, inside the node
         std::vector<std::string> argv;
-        with_real_daemon(scenarios::daemon_for_action(*n, f.action),
-                         [&](auto real) { argv = decltype(real)::operator_command(f.action); });
+        with_real_daemon(scenarios::daemon_for_action(*n, f.action), [&](auto real) {
+          using R = decltype(real);
+          // A kind whose steps take settings (`reload: {node, databases}`) renders them too.
+          if constexpr (requires { R::operator_command_with(f.action, f.settings); })
+            argv = R::operator_command_with(f.action, f.settings);
+          else
+            argv = R::operator_command(f.action);
+        });
         doit.push_back(exec_step(node, argv));
       } else {  // the application's connection string: pg-writer.sh reads this file before each write
         const std::string w = proc.substr(proc.find(':') + 1);
@@ -817,10 +823,10 @@ const char* kPgWriter = R"SH(#!/bin/bash
 # hostaddr: podman's DNS stalls for seconds around container changes, and a psql blocked in
 # getaddrinfo (which connect_timeout does not bound) was killed at 5 s for 25 s after a repoint.
 # Times: CLOCK_REALTIME from bash's $EPOCHREALTIME, as load.sh.
-# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S
+# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S [PORT]   (PORT: 5432; a pgbouncer's 6432)
 set -u
 trap '' PIPE  # a write to a psql that has exited fails (EPIPE) instead of ending the script
-name="$1"; host="$2"; interval="$3"; run_for="$4"
+name="$1"; host="$2"; interval="$3"; run_for="$4"; port="${5:-5432}"
 hostfile="/tmp/hasim-pg-host-$name"
 now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
 to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }
@@ -849,7 +855,7 @@ open_session() {
     return 1
   fi
   coproc PSQL { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-    -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
+    -d "host=$host hostaddr=$ip port=$port connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
   pid=$PSQL_PID; conn=$host
   exec 4<&"${PSQL[0]}" 5>&"${PSQL[1]}"
   return 0

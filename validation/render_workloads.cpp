@@ -43,6 +43,7 @@ std::string pg_writer_entry(const ScenarioSpec& spec, const std::string& name, c
     for (const auto& a : n.networks)
       if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
   std::vector<std::string> argv = {"/hasim/pg-writer.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start)};
+  if (g.port != 5432) argv.push_back(std::to_string(g.port));  // a pooler's port (pgbouncer's 6432)
   return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgWriter)) + ", \"service\": " + json_str(w.node) +
          ", \"host\": " + json_str(g.host) + ", \"interval_s\": " + seconds(g.interval) + ", \"timeout_s\": 5" +
          ", \"start_s\": " + seconds(g.start) + ", \"run_for_s\": " + seconds(spec.duration - g.start) +

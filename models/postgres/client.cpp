@@ -110,7 +110,7 @@ void PgConnection::connect(Done done) {
   const std::uint64_t g = ++st->gen;
   sim::Process* owner = st->owner;
   owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : owner->sim().tcp().syn_schedule().give_up(),
-                             [st, g, owner, app = application_name, opts = tcp_options](sim::ConnectResult r, sim::ConnId c) {
+                             [st, g, owner, app = application_name, db = database, opts = tcp_options](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
       if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
       return;
@@ -139,6 +139,7 @@ void PgConnection::connect(Done done) {
     });
     StartupMessage sm;
     sm.application_name = app;
+    sm.database = db;
     tcp.send_data(c, *owner, sm, kSmallMessageBytes);
   });
 }
@@ -240,8 +241,9 @@ void WriteClient::tick() {
     transaction();
     return;
   }
-  conn_ = std::make_unique<PgConnection>(*this, host_);
+  conn_ = std::make_unique<PgConnection>(*this, host_, port);
   conn_->application_name = name();
+  conn_->database = database;
   conn_->connect_timeout = connect_timeout;
   conn_->tcp_options = tcp_options;
   conn_->connect([this, a](const PgResult& r) {

@@ -42,6 +42,9 @@ class PgConnection {
   /// libpq `tcp_user_timeout` and `keepalives_*` (the socket's, once connected).
   sim::TcpOptions tcp_options;
   std::string application_name = "psql";
+  /// The StartupMessage's database (libpq `dbname`): PostgreSQL here serves one database
+  /// whatever the name, a pooler picks its [databases] entry by it.
+  std::string database = "postgres";
 
   void connect(Done done);
   bool connected() const;
@@ -85,6 +88,10 @@ class WriteClient final : public sim::Process {
   int failures() const { return failures_; }
   /// Points the client at another server (an application reconfigured after a failover).
   void set_host(std::string host);
+  /// The server's port (a pooler's, such as pgbouncer's 6432, in front of PostgreSQL's 5432).
+  std::uint16_t port = 5432;
+  /// pg-writer.sh's PGDATABASE: the seed's application database.
+  std::string database = "demodb";
   sim::Time connect_timeout = 2 * sim::kSecond;
   sim::TcpOptions tcp_options = writer_tcp_options();
   sim::Time attempt_timeout = 5 * sim::kSecond;
