@@ -20,6 +20,11 @@ std::vector<std::string> operator_actions();
 std::string daemon_for_action(const NodeSpec& n, const std::string& action);
 /// Carries out `action` on `daemon`, the process of `n`'s component of that kind.
 void act(const NodeSpec& n, const std::string& action, sim::Process& daemon);
+/// What is wrong with operator step `f`'s settings on `n` ("" when nothing): a kind that takes
+/// none refuses any.
+std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f);
+/// Carries out operator step `f` (with its settings) on `daemon`.
+void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 
