@@ -44,8 +44,15 @@ def parse_pgbouncer(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
         if not m:
             continue
         msg = m.group("msg")
-        if msg.startswith("server login failed: "):
-            ev(PGBOUNCER_SERVER_LOGIN_FAILED, ns, database="", host="", message=msg[len("server login failed: "):])
+        # "server login failed: FATAL ..." while the pool has no welcome message yet (its waiting
+        # clients get that error), "S: login failed: FATAL: ..." once it has one.
+        for prefix in ("server login failed: ", "S: login failed: "):
+            if msg.startswith(prefix):
+                ev(PGBOUNCER_SERVER_LOGIN_FAILED, ns, database="", host="", message=msg[len(prefix):])
+                break
+        else:
+            prefix = ""
+        if prefix:
             continue
         if msg in ("RELOAD command issued", "got SIGHUP, re-reading config"):
             ev(PGBOUNCER_RELOAD, ns, database="", host="")
