@@ -186,6 +186,16 @@ void PgConnection::close() {
   st_->lost("connection closed");
 }
 
+void PgConnection::abandon() {
+  sim::Tcp& tcp = st_->owner->sim().tcp();
+  if (st_->conn != 0 && tcp.open(st_->conn, *st_->owner)) tcp.close(st_->conn);
+  ++st_->gen;  // a connect still under way closes its socket when it completes
+  st_->conn = 0;
+  st_->open = false;
+  st_->in_flight = false;
+  st_->queue.clear();
+}
+
 WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, sim::Time interval, std::uint64_t wal_bytes)
     : sim::Process(node, std::move(name)),
       host_(std::move(host)),
@@ -231,6 +241,9 @@ void WriteClient::tick() {
     // pg-writer.sh's bound on each attempt: the session is given up and opened again next time.
     attempt_timer_.arm_after(attempt_timeout, [this, a] {
       if (a != attempt_ || !busy_) return;
+      // pg-writer.sh kills its psql: the kernel closes the socket (a FIN, no Terminate), which
+      // a pooler holding the session waiting sees at once.
+      if (conn_) conn_->abandon();
       conn_.reset();
       PgResult r;
       r.message = "no answer within " + sim::seconds_text(attempt_timeout) + " s";

@@ -60,6 +60,9 @@ class PgConnection {
   void cancel();
   /// Terminate and close.
   void close();
+  /// The socket closed with no Terminate and no answer to what is queued (the client process
+  /// killed: its kernel sends the FIN).
+  void abandon();
 
  private:
   struct State;

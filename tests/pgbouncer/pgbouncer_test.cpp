@@ -237,3 +237,34 @@ TEST_CASE("a server that does not answer the connect is given up after server_co
   REQUIRE(closed[0].time <= asked + 1_s + 340_ms);
   REQUIRE(b.bouncer->waiting_clients("demodb") == 1);  // still waiting: the next try is 15 s later
 }
+
+TEST_CASE("a server's new address is used only once pgbouncer's cached answer is dns_max_ttl old", "[pgbouncer]") {
+  for (const sim::Time ttl : {15_s, 0_s}) {
+    Bounced b([ttl](pgb::PgbouncerConfig& c) {
+      c.dns_max_ttl = ttl;
+      c.server_login_retry = 1_s;  // short, so the cache's age decides
+    });
+    b.cluster.node("pg1").dynamic_address = true;  // a new address at each start
+    auto& w = b.writer("w1", 500_ms);
+    b.cluster.run_for(2_s);
+    const auto first = b.cluster.events(pgb::kServerConnected, "bouncer");
+    REQUIRE(first.size() == 1);
+    const std::string old_addr = first[0].text("addr");
+    b.cluster.crash("pg1").run_for(200_ms).start_node("pg1").run_for(25_s);
+    const auto after = b.cluster.events(pgb::kServerConnected, "bouncer");
+    REQUIRE(after.size() >= 2);
+    REQUIRE(after[1].text("addr") != old_addr);
+    if (ttl == 15_s) {
+      // Looked up at the first connect: the new address only 15 s after that lookup. Meanwhile
+      // the cached old address, whose host is gone, takes SYNs nobody answers: given up by
+      // server_connect_timeout.
+      REQUIRE(after[1].time >= first[0].time + 15_s);
+      bool timed_out = false;
+      for (const auto& r : b.cluster.events(pgb::kServerClosed, "bouncer")) timed_out |= r.text("reason") == "connect timeout";
+      REQUIRE(timed_out);
+    } else {
+      REQUIRE(after[1].time < first[0].time + 10_s);
+    }
+    REQUIRE(w.acks().back().node == "pg1");
+  }
+}
