@@ -41,6 +41,8 @@ template <class K>
 concept TakesOperatorSettings = requires(sim::Process& p, const std::string& action, const OperatorSettings& s) {
   { K::operator_settings_error(action, s) } -> std::same_as<std::string>;
   { K::act_with(p, action, s) } -> std::same_as<void>;
+  /// The node names a step's settings mention (a reload's new host): the loader checks them.
+  { K::operator_node_refs(action, s) } -> std::same_as<std::vector<std::string>>;
 };
 
 /// No primary definition: a config type nobody declared is a compile error, never another kind.

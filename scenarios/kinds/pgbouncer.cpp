@@ -97,6 +97,14 @@ std::string DaemonKind<PgbouncerSection>::operator_settings_error(const std::str
   return "";
 }
 
+/// A reload's new hosts written as names must be nodes.
+std::vector<std::string> DaemonKind<PgbouncerSection>::operator_node_refs(const std::string&, const OperatorSettings& s) {
+  std::vector<std::string> out;
+  for (const auto& d : entries_of(s))
+    if (!sim::Ipv4::parse(d.host)) out.push_back(d.host);
+  return out;
+}
+
 void DaemonKind<PgbouncerSection>::act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s) {
   if (action == "reload") static_cast<models::pgbouncer::Pgbouncer&>(daemon).reload(entries_of(s));
 }

@@ -31,6 +31,7 @@ struct DaemonKind<PgbouncerSection> {
   static void act(sim::Process& daemon, const std::string& action);
   static std::string operator_settings_error(const std::string& action, const OperatorSettings& s);
   static void act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s);
+  static std::vector<std::string> operator_node_refs(const std::string& action, const OperatorSettings& s);
   static std::vector<std::string_view> event_kinds();
   static void add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks);
 };

@@ -62,6 +62,18 @@ std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f) {
   return "";
 }
 
+std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f) {
+  const std::string key = daemon_for_action(n, f.action);
+  for (const auto& c : n.components)
+    if (kind_key(c) == key)
+      return visit_kind(c, [&](auto kind, const auto&) -> std::vector<std::string> {
+        using K = decltype(kind);
+        if constexpr (TakesOperatorSettings<K>) return K::operator_node_refs(f.action, f.settings);
+        else return {};
+      });
+  return {};
+}
+
 void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
   for (const auto& c : n.components)
     if (kind_key(c) == daemon.name()) {

@@ -23,6 +23,8 @@ void act(const NodeSpec& n, const std::string& action, sim::Process& daemon);
 /// What is wrong with operator step `f`'s settings on `n` ("" when nothing): a kind that takes
 /// none refuses any.
 std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f);
+/// The node names operator step `f`'s settings mention (checked by the loader).
+std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f);
 /// Carries out operator step `f` (with its settings) on `daemon`.
 void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.

@@ -78,6 +78,10 @@ TEST_CASE("a reload step with a setting other than databases, or a host missing 
   e = error_of(nohost);
   REQUIRE_THAT(e, Catch::Contains("nohost.yaml:3"));
   REQUIRE_THAT(e, Catch::Contains("databases.demodb: expected a connect string with host="));
+  const std::string nonode = dir.write("nonode.yaml", base + "  - {at: 30s, reload: {node: pgbouncer, databases: {demodb: host=postgres-replica9}}}\n");
+  e = error_of(nonode);
+  REQUIRE_THAT(e, Catch::Contains("nonode.yaml:3"));
+  REQUIRE_THAT(e, Catch::Contains("no node named 'postgres-replica9'"));
   const std::string promote = dir.write("promote.yaml", base + "  - {at: 30s, promote: {node: postgres-replica1, wait: true}}\n");
   REQUIRE_THAT(error_of(promote), Catch::Contains("promote takes no settings"));
 }
