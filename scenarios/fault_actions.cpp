@@ -1,5 +1,6 @@
 #include "scenarios/fault_actions.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "models/postgres/client.hpp"
@@ -48,6 +49,49 @@ Tree map_tree(std::vector<std::pair<std::string, Tree>> entries) {
     m.key_sources.push_back(Source{});
   }
   return m;
+}
+
+// An operator step: `promote: NODE`, or `reload: {node: NODE, KEY: VALUE, KEY: {SUB: VALUE}}`
+// whose other keys are its settings (the kind checks them: registry operator_settings_error).
+void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
+  if (!v.is_map()) return read_target(v, vp, f);
+  const Tree* node = v.find("node");
+  if (node == nullptr) fail(v, vp, "expected 'node' (the node whose daemon takes the step) among the step's settings");
+  f.target = scalar_of(*node, vp + ".node");
+  for (std::size_t i = 0; i < v.map.size(); ++i) {
+    const auto& [k, t] = v.map[i];
+    if (k == "node") continue;
+    if (!t.is_map()) {
+      f.settings.emplace_back(k, scalar_of(t, vp + "." + k));
+      continue;
+    }
+    for (const auto& [k2, t2] : t.map) f.settings.emplace_back(k + "." + k2, scalar_of(t2, vp + "." + k + "." + k2));
+  }
+}
+Tree write_operator(const FaultSpec& f) {
+  if (f.settings.empty()) return write_target(f);
+  std::vector<std::pair<std::string, Tree>> m = {{"node", scalar_tree(f.target)}};
+  for (const auto& [k, v] : f.settings) {
+    const auto dot = k.find('.');
+    if (dot == std::string::npos) {
+      m.emplace_back(k, scalar_tree(v, true));
+      continue;
+    }
+    const std::string outer = k.substr(0, dot);
+    auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first == outer; });
+    if (it == m.end()) {
+      m.emplace_back(outer, map_tree({}));
+      it = m.end() - 1;
+    }
+    it->second.map.emplace_back(k.substr(dot + 1), scalar_tree(v, true));
+    it->second.key_sources.emplace_back();
+  }
+  return map_tree(m);
+}
+std::string summary_operator(const FaultSpec& f) {
+  std::string s = " " + f.target;
+  for (const auto& [k, v] : f.settings) s += " " + k + "=" + v;
+  return s;
 }
 
 std::string names_text(const std::vector<std::string>& names) {
@@ -318,8 +362,7 @@ Undo apply_operator(FaultContext& c) {
     if (n.name == c.node->name()) node_spec = &n;
   const std::string daemon = node_spec ? daemon_for_action(*node_spec, c.fault.action) : "";
   if (daemon.empty()) return {};
-  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running())
-    act(*node_spec, c.fault.action, *d, c.fault.argument);
+  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running()) act(*node_spec, c.fault, *d);
   return {};
 }
 

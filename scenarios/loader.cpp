@@ -430,6 +430,8 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             if (daemon_for_action(ns, f.action).empty())
               fail(av, ap, "node '" + shown(node) + "' runs no daemon that can " + f.action);
             if (f.for_) fail(*ft.find("for"), p + ".for", f.action + " cannot be undone with 'for'");
+            if (const std::string e = operator_settings_error(ns, f); !e.empty()) fail(av, ap, e);
+            for (const auto& ref : operator_node_refs(ns, f)) check_node(ref, av, ap);
           } else if (slash != std::string::npos) {
             const std::string proc = f.target.substr(slash + 1);
             const NodeSpec& ns = *std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeSpec& x) { return x.name == node; });

@@ -63,6 +63,8 @@ struct NodeSpec {
 /// acknowledgement and failure recorded (models/postgres/client.hpp WriteClient).
 struct PgWriterSpec {
   std::string host;
+  /// The server's port: PostgreSQL's 5432, or a pooler's (pgbouncer's listen_port, 6432).
+  std::uint16_t port = 5432;
   sim::Time interval = 100 * sim::kMillisecond;
   /// The INSERT's WAL; the commit record adds 64. 144: the seed's row (users: name, email,
   /// created_at, its primary key's index entry) and its commit take 208 bytes of WAL, the
@@ -119,6 +121,9 @@ struct FaultSpec {
   std::string workload, host;  // repoint: the application's new database server
   /// An operator step's value besides its node (`sql: {node, statement}`: the statement).
   std::string argument;
+  /// An operator step's settings besides its node (`reload: {node: pgbouncer, databases:
+  /// {demodb: "host=pg2"}}`), flattened: ("databases.demodb", "host=pg2"), in writing order.
+  std::vector<std::pair<std::string, std::string>> settings;
   std::optional<sim::Time> for_;  // undo after this long
   /// This fault's own `jitter:`, in place of the scenario's `fault_jitter` (see there).
   std::optional<sim::Time> jitter;

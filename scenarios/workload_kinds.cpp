@@ -65,11 +65,12 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
 
 // `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.
 void read_pg_writer(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
-  MapReader wr(t, p, {"kind", "node", "host", "interval", "wal_bytes", "start", "synchronous_commit", "attempt_timeout"});
+  MapReader wr(t, p, {"kind", "node", "host", "port", "interval", "wal_bytes", "start", "synchronous_commit", "attempt_timeout"});
   w.node = wr.required_str("node");
   check_node(w.node, *wr.get("node"), wr.sub("node"));
   w.pg.host = wr.required_str("host");
   if (!sim::Ipv4::parse(w.pg.host)) check_node(w.pg.host, *wr.get("host"), wr.sub("host"));
+  w.pg.port = static_cast<std::uint16_t>(wr.integer("port", 5432, 1, 65535));
   w.pg.interval = wr.duration("interval", w.pg.interval);
   w.pg.wal_bytes = static_cast<std::uint64_t>(wr.integer("wal_bytes", static_cast<std::int64_t>(PgWriterSpec{}.wal_bytes), 1, 1 << 30));
   w.pg.start = wr.duration("start", 0, true);
@@ -85,6 +86,7 @@ void read_pg_writer(const Tree& t, const std::string& p, const std::string&, con
 void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w, double) {
   auto& c = s.find_node(w.node)->add_process<models::postgres::WriteClient>("client:" + name, w.pg.host, w.pg.interval,
                                                                             w.pg.wal_bytes);
+  c.port = w.pg.port;
   c.start_delay = sim::Distribution::constant(w.pg.start);
   c.synchronous_commit = models::postgres::parse_synchronous_commit(w.pg.synchronous_commit);
   c.attempt_timeout = w.pg.attempt_timeout;

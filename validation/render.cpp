@@ -404,7 +404,13 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         with_real_daemon(scenarios::daemon_for_action(*n, f.action),
                          [&](auto real) {
                            using R = decltype(real);
-                           // A step with a value (sql's statement) goes to the kind's two-argument form.
+                           // A kind whose steps take settings (`reload: {node, databases}`)
+                           // renders them; a step with a value (sql's statement) goes to the
+                           // kind's two-argument form.
+                           if constexpr (requires { R::operator_command_with(f.action, f.settings); }) {
+                             argv = R::operator_command_with(f.action, f.settings);
+                             return;
+                           }
                            if constexpr (requires { R::operator_command(f.action, f.argument); }) {
                              if (!f.argument.empty()) {
                                argv = R::operator_command(f.action, f.argument);
@@ -831,10 +837,11 @@ const char* kPgWriter = R"SH(#!/bin/bash
 # start (PGOPTIONS="-c synchronous_commit=..."). ATTEMPT_TIMEOUT_S (optional, default 5): the bound
 # on each attempt's answer; 0 waits as psql itself does, until the run's end (a commit waiting for
 # a synchronous standby gets no answer and no error: the last line then says exit=124).
-# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S [SYNC_COMMIT [ATTEMPT_TIMEOUT_S]]
+# PORT (optional, default 5432): the server's port (a pgbouncer's 6432).
+# Usage: pg-writer.sh NAME HOST INTERVAL_S RUN_FOR_S [SYNC_COMMIT [ATTEMPT_TIMEOUT_S [PORT]]]
 set -u
 trap '' PIPE  # a write to a psql that has exited fails (EPIPE) instead of ending the script
-name="$1"; host="$2"; interval="$3"; run_for="$4"; sync_commit="${5:-}"; attempt_timeout="${6:-5}"
+name="$1"; host="$2"; interval="$3"; run_for="$4"; sync_commit="${5:-}"; attempt_timeout="${6:-5}"; port="${7:-5432}"
 [ -n "$sync_commit" ] && export PGOPTIONS="-c synchronous_commit=$sync_commit"
 hostfile="/tmp/hasim-pg-host-$name"
 now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
@@ -865,7 +872,7 @@ open_session() {
     return 1
   fi
   coproc PSQL { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-    -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
+    -d "host=$host hostaddr=$ip port=$port connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
   pid=$PSQL_PID; conn=$host
   exec 4<&"${PSQL[0]}" 5>&"${PSQL[1]}"
   return 0

@@ -43,11 +43,13 @@ std::string pg_writer_entry(const ScenarioSpec& spec, const std::string& name, c
     for (const auto& a : n.networks)
       if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
   std::vector<std::string> argv = {"/hasim/pg-writer.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start)};
-  // The session's synchronous_commit and the bound on an attempt, only when the scenario sets
-  // them (the script's defaults are the server's level and 5 s).
+  // The session's synchronous_commit, the bound on an attempt and the port, only when the
+  // scenario sets them (the script's defaults are the server's level, 5 s and 5432).
   const bool default_bound = g.attempt_timeout == scenarios::PgWriterSpec{}.attempt_timeout;
-  if (!g.synchronous_commit.empty() || !default_bound) argv.push_back(g.synchronous_commit);
-  if (!default_bound) argv.push_back(seconds(g.attempt_timeout));
+  const bool default_port = g.port == 5432;
+  if (!g.synchronous_commit.empty() || !default_bound || !default_port) argv.push_back(g.synchronous_commit);
+  if (!default_bound || !default_port) argv.push_back(seconds(g.attempt_timeout));
+  if (!default_port) argv.push_back(std::to_string(g.port));  // a pooler's port (pgbouncer's 6432)
   return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgWriter)) + ", \"service\": " + json_str(w.node) +
          ", \"host\": " + json_str(g.host) + ", \"interval_s\": " + seconds(g.interval) + ", \"timeout_s\": " + seconds(g.attempt_timeout) +
          (g.synchronous_commit.empty() ? "" : ", \"synchronous_commit\": " + json_str(g.synchronous_commit)) +

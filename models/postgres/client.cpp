@@ -112,7 +112,7 @@ void PgConnection::connect(Done done) {
   const std::uint64_t g = ++st->gen;
   sim::Process* owner = st->owner;
   owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : owner->sim().tcp().syn_schedule().give_up(),
-                             [st, g, owner, app = application_name, opts = tcp_options, gucs = options](sim::ConnectResult r, sim::ConnId c) {
+                             [st, g, owner, app = application_name, db = database, opts = tcp_options, gucs = options](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
       if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
       return;
@@ -142,6 +142,7 @@ void PgConnection::connect(Done done) {
     StartupMessage sm;
     sm.application_name = app;
     sm.options = gucs;
+    sm.database = db;
     tcp.send_data(c, *owner, sm, kSmallMessageBytes);
   });
 }
@@ -188,6 +189,16 @@ void PgConnection::close() {
   st_->lost("connection closed");
 }
 
+void PgConnection::abandon() {
+  sim::Tcp& tcp = st_->owner->sim().tcp();
+  if (st_->conn != 0 && tcp.open(st_->conn, *st_->owner)) tcp.close(st_->conn);
+  ++st_->gen;  // a connect still under way closes its socket when it completes
+  st_->conn = 0;
+  st_->open = false;
+  st_->in_flight = false;
+  st_->queue.clear();
+}
+
 WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, sim::Time interval, std::uint64_t wal_bytes)
     : sim::Process(node, std::move(name)),
       host_(std::move(host)),
@@ -231,6 +242,9 @@ void WriteClient::fail(const PgResult& r) {
 
 void WriteClient::give_up(std::uint64_t a) {
   if (a != attempt_ || !busy_) return;
+  // pg-writer.sh kills its psql at its bound: the kernel closes the socket (a FIN, no
+  // Terminate), which a pooler holding the session waiting sees at once.
+  if (conn_ && attempt_timeout > 0) conn_->abandon();
   conn_.reset();
   PgResult r;
   // No answer, no error: the client cannot tell a commit waiting for a synchronous standby from
@@ -254,8 +268,9 @@ void WriteClient::tick() {
     transaction();
     return;
   }
-  conn_ = std::make_unique<PgConnection>(*this, host_);
+  conn_ = std::make_unique<PgConnection>(*this, host_, port);
   conn_->application_name = name();
+  conn_->database = database;
   conn_->connect_timeout = connect_timeout;
   conn_->tcp_options = tcp_options;
   if (synchronous_commit) conn_->options = {{"synchronous_commit", to_string(*synchronous_commit)}};

@@ -46,6 +46,9 @@ class PgConnection {
   std::string application_name = "psql";
   /// libpq `options` (PGOPTIONS): `-c name=value` run-time parameters for the session.
   std::vector<std::pair<std::string, std::string>> options;
+  /// The StartupMessage's database (libpq `dbname`): PostgreSQL here serves one database
+  /// whatever the name, a pooler picks its [databases] entry by it.
+  std::string database = "postgres";
 
   void connect(Done done);
   bool connected() const;
@@ -61,6 +64,9 @@ class PgConnection {
   void cancel();
   /// Terminate and close.
   void close();
+  /// The socket closed with no Terminate and no answer to what is queued (the client process
+  /// killed: its kernel sends the FIN).
+  void abandon();
 
  private:
   struct State;
@@ -93,6 +99,10 @@ class WriteClient final : public sim::Process {
   int failures() const { return failures_; }
   /// Points the client at another server (an application reconfigured after a failover).
   void set_host(std::string host);
+  /// The server's port (a pooler's, such as pgbouncer's 6432, in front of PostgreSQL's 5432).
+  std::uint16_t port = 5432;
+  /// pg-writer.sh's PGDATABASE: the seed's application database.
+  std::string database = "demodb";
   sim::Time connect_timeout = 2 * sim::kSecond;
   sim::TcpOptions tcp_options = writer_tcp_options();
   /// pg-writer.sh's bound on an attempt; 0: none, the attempt waits for its answer as psql does

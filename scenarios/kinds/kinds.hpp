@@ -9,6 +9,7 @@
 #include "scenarios/kinds/haproxy.hpp"
 #include "scenarios/kinds/keepalived.hpp"
 #include "scenarios/kinds/nginx.hpp"
+#include "scenarios/kinds/pgbouncer.hpp"
 #include "scenarios/kinds/postgres.hpp"
 
 namespace scenarios {
@@ -25,7 +26,8 @@ struct KindList {
   }
 };
 
-using Kinds = KindList<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig, PostgresSection>;
+using Kinds = KindList<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig, PostgresSection,
+                       PgbouncerSection>;
 
 /// A daemon on a node, as its `nodes.N.KEY` section declares it.
 using ComponentSpec = Kinds::Variant;

@@ -81,6 +81,48 @@ std::string check_operator(const std::string& action, const std::string& argumen
   return out;
 }
 
+std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f) {
+  const std::string key = daemon_for_action(n, f.action);
+  for (const auto& c : n.components)
+    if (kind_key(c) == key)
+      return visit_kind(c, [&](auto kind, const auto&) -> std::string {
+        using K = decltype(kind);
+        if constexpr (TakesOperatorSettings<K>) return K::operator_settings_error(f.action, f.settings);
+        else return f.settings.empty() ? "" : f.action + " takes no settings, only a node (e.g. '" + f.target + "')";
+      });
+  return "";
+}
+
+std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f) {
+  const std::string key = daemon_for_action(n, f.action);
+  for (const auto& c : n.components)
+    if (kind_key(c) == key)
+      return visit_kind(c, [&](auto kind, const auto&) -> std::vector<std::string> {
+        using K = decltype(kind);
+        if constexpr (TakesOperatorSettings<K>) return K::operator_node_refs(f.action, f.settings);
+        else return {};
+      });
+  return {};
+}
+
+void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
+  for (const auto& c : n.components)
+    if (kind_key(c) == daemon.name()) {
+      visit_kind(c, [&](auto kind, const auto&) {
+        using K = decltype(kind);
+        if constexpr (TakesOperatorSettings<K>) {
+          K::act_with(daemon, f.action, f.settings);
+        } else if constexpr (requires { K::act(daemon, f.action, f.argument); }) {
+          if (!f.argument.empty()) K::act(daemon, f.action, f.argument);
+          else K::act(daemon, f.action);
+        } else {
+          K::act(daemon, f.action);
+        }
+      });
+      return;
+    }
+}
+
 std::vector<std::string> floating_addresses(const NodeSpec& n) {
   std::vector<std::string> out;
   for (const auto& c : n.components) {

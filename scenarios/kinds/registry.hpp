@@ -28,6 +28,13 @@ std::string operator_argument(const std::string& action);
 /// Why the kind offering `action` cannot carry out `argument` (its optional
 /// `check_operator(action, argument)`), "" when it can: the loader's error for it.
 std::string check_operator(const std::string& action, const std::string& argument);
+/// What is wrong with operator step `f`'s settings on `n` ("" when nothing): a kind that takes
+/// none refuses any.
+std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f);
+/// The node names operator step `f`'s settings mention (checked by the loader).
+std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f);
+/// Carries out operator step `f` (with its settings, or its argument) on `daemon`.
+void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 

@@ -24,8 +24,8 @@ def declared():
     return {k["key"]: k for k in hasim.kinds()}
 
 
-def test_the_simulator_declares_haproxy_nginx_keepalived_and_postgres_in_that_order():
-    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres"]
+def test_the_simulator_declares_haproxy_nginx_keepalived_postgres_and_pgbouncer_in_that_order():
+    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres", "pgbouncer"]
 
 
 def test_every_declared_kind_has_a_log_parser_and_no_parser_lacks_a_kind():
@@ -40,6 +40,7 @@ def test_keepalived_declares_its_parent_and_child_as_fault_targets():
     ("haproxy", "demo1-part1-haproxy.log", "haproxy"),
     ("haproxy", "demo1-part1-haproxy-dns-maint.log", "haproxy"),
     ("keepalived", "demo1-part2-haproxy1-keepalived.log", "haproxy1"),
+    ("pgbouncer", "demo2-pgbouncer-failover-pgbouncer.log", "pgbouncer"),
 ])
 def test_a_real_log_parses_into_events_its_kind_declares(kind, fixture, node):
     events = kinds.LOG_PARSERS[kind](lines(fixture), node, 0)
@@ -57,3 +58,19 @@ def test_daemon_events_reads_each_node_with_its_daemons_parsers():
 def test_a_daemon_kind_without_a_parser_is_an_error_not_a_silence():
     with pytest.raises(KeyError, match="no log parser for daemon kind 'etcd'"):
         kinds.daemon_events({"e1": ["etcd"]}, {"e1": []}, 0)
+
+
+def test_pgbouncer_s_log_gives_the_closed_server_the_dns_failure_the_pooler_errors_and_the_reload():
+    # Debian's pgbouncer 1.18 in demo2-pgbouncer-failover (2026-12-03): the primary stopped at
+    # 14:20:00.5, the operator's RELOAD at 14:20:11.0, the new host's connection 15 s after the
+    # failed lookup (server_login_retry).
+    events = kinds.LOG_PARSERS["pgbouncer"](lines("demo2-pgbouncer-failover-pgbouncer.log"), "pgbouncer", 0)
+    seen = [(e["kind"], e.get("reason") or e.get("message") or e.get("addr") or "") for e in events]
+    assert seen[:3] == [("pgbouncer_server_connected", "172.30.0.10"),
+                        ("pgbouncer_server_closed", "server conn crashed?"),
+                        ("pgbouncer_server_closed", "server DNS lookup failed")]
+    assert ("pgbouncer_pooler_error", "server login has been failing, try again later (server_login_retry)") in seen
+    assert ("pgbouncer_reload", "") in seen
+    assert seen[-1] == ("pgbouncer_server_connected", "172.30.0.11")
+    failed = next(e for e in events if e.get("reason") == "server DNS lookup failed")
+    assert 15.0 <= events[-1]["t_s"] - failed["t_s"] < 15.5

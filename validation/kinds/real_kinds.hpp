@@ -5,6 +5,7 @@
 #include "validation/kinds/haproxy.hpp"
 #include "validation/kinds/keepalived.hpp"
 #include "validation/kinds/nginx.hpp"
+#include "validation/kinds/pgbouncer.hpp"
 #include "validation/kinds/postgres.hpp"
 
 namespace validation {
