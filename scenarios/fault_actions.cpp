@@ -51,9 +51,20 @@ Tree map_tree(std::vector<std::pair<std::string, Tree>> entries) {
   return m;
 }
 
-// An operator step: `promote: NODE`, or `reload: {node: NODE, KEY: VALUE, KEY: {SUB: VALUE}}`
-// whose other keys are its settings (the kind checks them: registry operator_settings_error).
+// An operator step: `promote: NODE`; one with a value besides the node, named by its kind
+// (`sql: {node: NODE, statement: "..."}`), which the kind checks now: a statement the model
+// cannot carry out is an error at its own line, not a step silently skipped; or `reload: {node:
+// NODE, KEY: VALUE, KEY: {SUB: VALUE}}` whose other keys are its settings (the kind checks them:
+// registry operator_settings_error).
 void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
+  if (const std::string key = operator_argument(f.action); !key.empty()) {
+    if (!v.is_map()) fail(v, vp, "expected {node: NODE, " + key + ": ...}");
+    MapReader r(v, vp, {"node", key});
+    f.target = r.required_str("node");
+    f.argument = r.required_str(key);
+    if (const std::string why = check_operator(f.action, f.argument); !why.empty()) fail(*r.get(key), r.sub(key), why);
+    return;
+  }
   if (!v.is_map()) return read_target(v, vp, f);
   const Tree* node = v.find("node");
   if (node == nullptr) fail(v, vp, "expected 'node' (the node whose daemon takes the step) among the step's settings");
@@ -69,6 +80,8 @@ void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
   }
 }
 Tree write_operator(const FaultSpec& f) {
+  if (const std::string key = operator_argument(f.action); !key.empty() && !f.argument.empty())
+    return map_tree({{"node", scalar_tree(f.target)}, {key, scalar_tree(f.argument)}});
   if (f.settings.empty()) return write_target(f);
   std::vector<std::pair<std::string, Tree>> m = {{"node", scalar_tree(f.target)}};
   for (const auto& [k, v] : f.settings) {
@@ -89,7 +102,7 @@ Tree write_operator(const FaultSpec& f) {
   return map_tree(m);
 }
 std::string summary_operator(const FaultSpec& f) {
-  std::string s = " " + f.target;
+  std::string s = " " + f.target + (f.argument.empty() ? "" : ": " + f.argument);
   for (const auto& [k, v] : f.settings) s += " " + k + "=" + v;
   return s;
 }
@@ -189,27 +202,6 @@ Tree write_repoint(const FaultSpec& f) {
   return map_tree({{"workload", scalar_tree(f.workload)}, {"host", scalar_tree(f.host)}});
 }
 std::string summary_repoint(const FaultSpec& f) { return " " + f.workload + " to " + f.host; }
-
-// An operator step: `promote: NODE`, or with a value besides the node, named by its kind
-// (`sql: {node: NODE, statement: "..."}`), which the kind checks now: a statement the model
-// cannot carry out is an error at its own line, not a step silently skipped.
-void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
-  const std::string key = operator_argument(f.action);
-  if (key.empty()) return read_target(v, vp, f);
-  if (!v.is_map()) fail(v, vp, "expected {node: NODE, " + key + ": ...}");
-  MapReader r(v, vp, {"node", key});
-  f.target = r.required_str("node");
-  f.argument = r.required_str(key);
-  if (const std::string why = check_operator(f.action, f.argument); !why.empty()) fail(*r.get(key), r.sub(key), why);
-}
-Tree write_operator(const FaultSpec& f) {
-  const std::string key = operator_argument(f.action);
-  if (key.empty()) return write_target(f);
-  return map_tree({{"node", scalar_tree(f.target)}, {key, scalar_tree(f.argument)}});
-}
-std::string summary_operator(const FaultSpec& f) {
-  return " " + f.target + (f.argument.empty() ? "" : ": " + f.argument);
-}
 
 // ---- Applying them to a running simulation; each returns its undo.
 

@@ -53,6 +53,7 @@ struct Bounced {
   pg::WriteClient& writer(const std::string& name, sim::Time interval) {
     auto& w = cluster.node("app").add_process<pg::WriteClient>(name, "bouncer", interval, 200);
     w.port = 6432;
+    w.keep_acks = true;
     w.start();
     return w;
   }
