@@ -404,20 +404,12 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         with_real_daemon(scenarios::daemon_for_action(*n, f.action),
                          [&](auto real) {
                            using R = decltype(real);
-                           // A kind whose steps take settings (`reload: {node, databases}`)
-                           // renders them; a step with a value (sql's statement) goes to the
-                           // kind's two-argument form.
-                           if constexpr (requires { R::operator_command_with(f.action, f.settings); }) {
+                           // A kind whose steps take settings (sql's statement, reload's
+                           // databases) renders them.
+                           if constexpr (requires { R::operator_command_with(f.action, f.settings); })
                              argv = R::operator_command_with(f.action, f.settings);
-                             return;
-                           }
-                           if constexpr (requires { R::operator_command(f.action, f.argument); }) {
-                             if (!f.argument.empty()) {
-                               argv = R::operator_command(f.action, f.argument);
-                               return;
-                             }
-                           }
-                           argv = R::operator_command(f.action);
+                           else
+                             argv = R::operator_command(f.action);
                          });
         doit.push_back(exec_step(node, argv));
       } else {  // the application's connection string: pg-writer.sh reads this file before each write

@@ -124,19 +124,20 @@ void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& a
 /// `sql: {node: NODE, statement: "ALTER SYSTEM SET ...; SELECT pg_reload_conf()"}`: the operator's
 /// `docker exec NODE psql -c ... -c ...` (each statement on its own, as psql runs each -c).
 /// Statements the model cannot carry out are refused when the scenario loads (statement.hpp).
-std::string DaemonKind<PostgresSection>::operator_argument(const std::string& action) {
-  return action == "sql" ? "statement" : "";
+SettingsError DaemonKind<PostgresSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
+  if (action != "sql") return s.empty() ? SettingsError{} : SettingsError{s.front().first, action + " takes no settings, only a node"};
+  if (s.size() != 1 || s.front().first != "statement")
+    return {s.empty() || s.front().first == "statement" ? "" : s.front().first, "expected {node: NODE, statement: ...}"};
+  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
+  if (const auto* why = std::get_if<std::string>(&parsed)) return {"statement", *why};
+  return {};
 }
-std::string DaemonKind<PostgresSection>::check_operator(const std::string& action, const std::string& statement) {
-  if (action != "sql") return "";
-  const auto parsed = models::postgres::parse_operator_sql(statement);
-  return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "";
-}
-void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action, const std::string& statement) {
-  if (action != "sql") return act(daemon, action);
-  const auto parsed = models::postgres::parse_operator_sql(statement);
+void DaemonKind<PostgresSection>::act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s) {
+  if (action != "sql" || s.empty()) return act(daemon, action);
+  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
   if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
     static_cast<models::postgres::Postgres&>(daemon).operator_sql(*st);
 }
+std::vector<std::string> DaemonKind<PostgresSection>::operator_node_refs(const std::string&, const OperatorSettings&) { return {}; }
 
 }  // namespace scenarios

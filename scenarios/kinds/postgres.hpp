@@ -33,10 +33,10 @@ struct DaemonKind<PostgresSection> {
   static std::vector<std::string> floating_addresses(const Config& c);
   static std::vector<std::string> operator_actions();
   static void act(sim::Process& daemon, const std::string& action);
-  /// `sql: {node, statement}`: its value's key, its load-time check and its run.
-  static std::string operator_argument(const std::string& action);
-  static std::string check_operator(const std::string& action, const std::string& statement);
-  static void act(sim::Process& daemon, const std::string& action, const std::string& statement);
+  /// `sql: {node, statement}`: its load-time check and its run.
+  static SettingsError operator_settings_error(const std::string& action, const OperatorSettings& s);
+  static void act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s);
+  static std::vector<std::string> operator_node_refs(const std::string& action, const OperatorSettings& s);
   static std::vector<std::string_view> event_kinds();
   static void add_checks(const ScenarioSpec& spec, sim::Invariants& invariants, CheckSet& checks);
 };

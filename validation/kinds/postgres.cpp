@@ -98,10 +98,11 @@ std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std
 // Each statement as the model parsed it (models/postgres/statement.hpp), each in its own -c: psql
 // sends one -c as one query string, which is one implicit transaction, and ALTER SYSTEM "cannot
 // run inside a transaction block".
-std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std::string& action, const std::string& statement) {
-  if (action != "sql") return operator_command(action);
+std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(const std::string& action,
+                                                                           const scenarios::OperatorSettings& s) {
+  if (action != "sql" || s.empty()) return operator_command(action);
   std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1"};
-  const auto parsed = models::postgres::parse_operator_sql(statement);
+  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
   if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
     for (const auto& s : *st) argv.insert(argv.end(), {"-c", s.text});
   return argv;
