@@ -24,8 +24,8 @@ def declared():
     return {k["key"]: k for k in hasim.kinds()}
 
 
-def test_the_simulator_declares_haproxy_nginx_keepalived_postgres_and_pgbouncer_in_that_order():
-    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres", "pgbouncer"]
+def test_the_simulator_declares_haproxy_nginx_keepalived_postgres_pgbouncer_and_failover_script_in_that_order():
+    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres", "pgbouncer", "failover_script"]
 
 
 def test_every_declared_kind_has_a_log_parser_and_no_parser_lacks_a_kind():
