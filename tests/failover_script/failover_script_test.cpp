@@ -5,12 +5,13 @@
 
 #include "models/failover_script/events.hpp"
 #include "models/failover_script/failover_script.hpp"
-#include "support/pg_cluster.hpp"
+#include "../support/pg_cluster.hpp"
 
 namespace {
 
 using namespace sim::literals;
 namespace fs = models::failover_script;
+namespace pg = models::postgres;
 
 /// pg3 applies each commit 30 s late; the script watches pg1 with pg2 then pg3 as standbys.
 struct ScriptCluster {
