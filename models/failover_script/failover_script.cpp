@@ -14,7 +14,7 @@ namespace pg = models::postgres;
 const char* to_string(LagBy l) { return l == LagBy::ReceiveLsn ? "receive" : "replay"; }
 
 FailoverScript::FailoverScript(sim::Node& node, FailoverScriptConfig config)
-    : sim::Process(node, "failover_script"), config_(std::move(config)), timer_(make_timer()) {
+    : sim::Process(node, "failover_script"), config_(std::move(config)), timer_(make_timer()), psql_rng_(rng("psql")) {
   // A shell script: exec'd at once, and gone at once on its signal.
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
@@ -39,6 +39,18 @@ void FailoverScript::record(const char* kind, std::vector<sim::Field> fields) {
 }
 
 void FailoverScript::psql(const std::string& host, std::vector<std::string> statements, Done done) {
+  const sim::Time cost = psql_start ? std::max<sim::Time>(0, psql_start->sample(psql_rng_)) : 0;
+  if (cost > 0) {
+    const std::uint64_t g = gen_;
+    after(cost, [this, g, host, st = std::move(statements), done = std::move(done)]() mutable {
+      if (g == gen_) connect_psql(host, std::move(st), std::move(done));
+    });
+    return;
+  }
+  connect_psql(host, std::move(statements), std::move(done));
+}
+
+void FailoverScript::connect_psql(const std::string& host, std::vector<std::string> statements, Done done) {
   auto c = std::make_shared<pg::PgConnection>(*this, host);
   c->connect_timeout = config_.connect_timeout;
   c->application_name = "failover_script";

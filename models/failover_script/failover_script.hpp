@@ -10,6 +10,7 @@
 #include "models/failover_script/config.hpp"
 #include "models/postgres/client.hpp"
 #include "sim/process.hpp"
+#include "sim/random.hpp"
 
 namespace models::failover_script {
 
@@ -31,6 +32,9 @@ class FailoverScript final : public sim::Process {
   const FailoverScriptConfig& config() const { return config_; }
   /// The server the script watches now (the promoted standby after a failover).
   const std::string& primary() const { return primary_; }
+  /// What each psql costs the host before it connects (fork, exec, libpq's start-up): the
+  /// scenario's `runtime.exec_delay`, the per-command cost of a client loop. None: free.
+  std::optional<sim::Distribution> psql_start;
 
  protected:
   void on_start() override;
@@ -41,6 +45,7 @@ class FailoverScript final : public sim::Process {
   /// One psql: a new session to `host`, each statement in turn (`-c` ... `-c`, ON_ERROR_STOP),
   /// then Terminate. `done` gets the last statement's result or the first failure.
   void psql(const std::string& host, std::vector<std::string> statements, Done done);
+  void connect_psql(const std::string& host, std::vector<std::string> statements, Done done);
   void run_statements(std::shared_ptr<postgres::PgConnection> c, std::vector<std::string> statements, std::size_t i, Done done);
   void check();
   void next_check();
@@ -61,6 +66,7 @@ class FailoverScript final : public sim::Process {
   std::vector<std::optional<postgres::Lsn>> positions_;
   std::size_t chosen_ = 0;
   sim::Timer timer_;
+  sim::Rng psql_rng_;  // "NODE/failover_script/psql": the psql start-up draws
 };
 
 }  // namespace models::failover_script

@@ -61,8 +61,11 @@ std::vector<NodeRef> DaemonKind<FailoverScriptSection>::node_refs(const Failover
   return out;
 }
 
-sim::Process& DaemonKind<FailoverScriptSection>::build(sim::Node& node, const FailoverScriptSection& c, BuildContext&) {
-  return node.add_process<models::failover_script::FailoverScript>(c.conf);
+sim::Process& DaemonKind<FailoverScriptSection>::build(sim::Node& node, const FailoverScriptSection& c, BuildContext& ctx) {
+  auto& script = node.add_process<models::failover_script::FailoverScript>(c.conf);
+  // Each psql is a command the host forks, as each curl of a load loop is.
+  script.psql_start = ctx.spec.runtime.exec_delay;
+  return script;
 }
 
 /// The script is one bash process (its psql children come and go).

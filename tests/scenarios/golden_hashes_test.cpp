@@ -103,7 +103,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/cascade.yaml", "df0378ba6bf255a87013dbcf709c2f92d4d79f67818ff8e3e7f776e6761360de"},
     {"demo2/crash-failover.yaml", "04bfb556c1b5607c624e436a6a1651cd4c2315a7905dc88f8e3f72079a755554"},
     {"demo2/delayed-replica.yaml", "f4afc2bb54b016eade22b2c5904e8780ef3ab1353be21dd954075368a2f87b61"},
-    {"demo2/failover-script.yaml", "e480d07f71b22c71898e531348d3d006f7b2206fb6d91e6db9ea41555b09b05b"},
+    {"demo2/failover-script.yaml", "83f4bbe0f2104a02040f38d940e4dca96b18b249f6467e80f6de002bb6c78765"},
     {"demo2/manual-failover.yaml", "b5b073c325cae1e2bf22ba6a961b3b28c3a63afe79b1c57a840187a98f602002"},
     {"demo2/pgbouncer-failover.yaml", "763fe90a13aa81d8b0e777602dcc83ad54d5b2a3d5dc85aab6133c45421339f3"},
     {"demo2/pgbouncer.yaml", "f9be411b4dc96679286c3b7f9c915151a821450487441739b04035fd42ecd614"},
