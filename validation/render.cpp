@@ -1209,10 +1209,13 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   for (const auto& p : daemons_of_image(kind)) f.push_back({"hasim/run-" + p + ".sh", run_script(p), true});
   // Only images with psql carry the writer, so every other image (and its tag) stays as it was.
   const auto d = daemons_of_image(kind);
-  if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
+  // A failover script runs in the client container (it rewrites the writer's host file there):
+  // its image carries the client's scripts too.
+  const bool client = kind == kPgClientImage || std::find(d.begin(), d.end(), "failover_script") != d.end();
+  if (client || std::find(d.begin(), d.end(), "postgres") != d.end())
     f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
   // The reader runs from the client container only: a server's image (and tag) stays as it was.
-  if (kind == kPgClientImage) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
+  if (client) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
   if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
   if (kind == kProbeImage) f.push_back({"hasim/probe.sh", kProbeScript, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
