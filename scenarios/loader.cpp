@@ -390,6 +390,29 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     }
   }
 
+  // Workloads named in daemons' sections (the failover script's `repoint`): each must exist, be
+  // one the application repoints (a writer reading its host file) and run on the daemon's node,
+  // whose disk holds that file; otherwise the step would repoint nothing, silently.
+  for (const auto& n : s.nodes)
+    for (const auto& c : n.components)
+      visit_kind(c, [&](auto kind, const auto& config) {
+        using K = decltype(kind);
+        if constexpr (requires { K::workload_refs(config); }) {
+          const std::string key(K::key);
+          for (const auto& [field, i, wname] : K::workload_refs(config)) {
+            const Tree* at = deepest(nodes->find(n.name), {key, field});
+            if (at->is_seq() && i < at->seq.size()) at = &at->seq[i];
+            const std::string p = "nodes." + n.name + "." + key + "." + field + "." + std::to_string(i);
+            auto w = s.workloads.find(wname);
+            if (w == s.workloads.end() || !find_workload_kind(w->second.kind)->repointable)
+              fail(*at, p, "no workload named '" + shown(wname) + "' that reads a host file (pg_writer)");
+            if (w->second.node != n.name)
+              fail(*at, p, "workload '" + shown(wname) + "' runs on '" + shown(w->second.node) + "', not on '" + shown(n.name) +
+                               "' whose disk the host file is written to");
+          }
+        }
+      });
+
   // Faults.
   if (const Tree* fs = r.get("faults")) {
     if (fs->kind != Tree::Kind::Null) {

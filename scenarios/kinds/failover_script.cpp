@@ -61,6 +61,14 @@ std::vector<NodeRef> DaemonKind<FailoverScriptSection>::node_refs(const Failover
   return out;
 }
 
+/// The writers it repoints (its `repoint` list), checked by the loader once workloads are read.
+std::vector<std::tuple<std::string, std::size_t, std::string>> DaemonKind<FailoverScriptSection>::workload_refs(
+    const FailoverScriptSection& c) {
+  std::vector<std::tuple<std::string, std::size_t, std::string>> out;
+  for (std::size_t i = 0; i < c.conf.repoint.size(); ++i) out.emplace_back("repoint", i, c.conf.repoint[i]);
+  return out;
+}
+
 sim::Process& DaemonKind<FailoverScriptSection>::build(sim::Node& node, const FailoverScriptSection& c, BuildContext& ctx) {
   auto& script = node.add_process<models::failover_script::FailoverScript>(c.conf);
   // Each psql is a command the host forks, as each curl of a load loop is.

@@ -4,6 +4,7 @@
 // script a user writes, run in a client container like a daemon (started with the stack,
 // stopped by its signal, its lines in the container's log).
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct DaemonKind<FailoverScriptSection> {
   static constexpr std::string_view key = "failover_script";
   static Config read(const Tree& t, const std::string& path);
   static std::vector<NodeRef> node_refs(const Config& c);
+  /// The workloads its section names, (key, index in its list, workload): `repoint`.
+  static std::vector<std::tuple<std::string, std::size_t, std::string>> workload_refs(const Config& c);
   static sim::Process& build(sim::Node& node, const Config& c, BuildContext& ctx);
   static std::vector<FaultTarget> fault_targets(const Config& c);
   static std::vector<std::string> floating_addresses(const Config& c);

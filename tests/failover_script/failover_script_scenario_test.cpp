@@ -82,3 +82,15 @@ TEST_CASE("a failover_script section names its mistakes with file and key", "[fa
   CHECK_THAT(load_error("      primary: pg1\n"), Catch::Contains("standbys"));
   CHECK(load_error("      primary: pg1\n      standbys: {pg2: s2}\n").empty());
 }
+
+TEST_CASE("a failover_script's repoint must name a writer on its own node", "[failover_script][loader]") {
+  const std::string section = "      primary: pg1\n      standbys: {pg2: s2}\n      repoint: [";
+  // No such workload: the script would write a host file nobody reads.
+  CHECK_THAT(load_error(section + "lod]\n"),
+             Catch::Contains("inline.yaml:12") && Catch::Contains("nodes.app.failover_script.repoint.0") &&
+                 Catch::Contains("no workload named 'lod'"));
+  // A writer on another node reads its host file from that node's disk.
+  CHECK_THAT(load_error(section + "w]\n  pg3: {networks: [lan]}\nworkloads:\n  w: {kind: pg_writer, node: pg3, host: pg1}\n"),
+             Catch::Contains("runs on 'pg3'"));
+  CHECK(load_error(section + "w]\nworkloads:\n  w: {kind: pg_writer, node: app, host: pg1}\n").empty());
+}
