@@ -86,6 +86,12 @@ struct CommandComplete {
   std::uint64_t xid = 0;
   std::string served_by{};    // inet_server_addr(): the node that answered
 };
+/// ParameterStatus: a reported (GUC_REPORT) parameter, sent at session start. PostgreSQL 14+
+/// reports in_hot_standby and default_transaction_read_only, which libpq's
+/// target_session_attrs reads instead of asking (fe-connect.c CONNECTION_CHECK_TARGET).
+struct ParameterStatus {
+  std::string name, value;
+};
 struct ReadyForQuery {
   char status = 'I';
 };
