@@ -89,6 +89,9 @@ std::string pgbench_entry(const ScenarioSpec& spec, const std::string& name, con
   return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgbench)) + ", \"service\": " + json_str(w.node) +
          ", \"host\": " + json_str(g.host) + ", \"clients\": " + std::to_string(g.clients) + ", \"rate\": " + rate.str() +
          ", \"scale\": " + std::to_string(g.scale) + ", \"time_s\": " + time_s + ", \"start_s\": 0, \"delay_s\": " + seconds(g.start) +
+         // run_real.py's wait for the script after the run's end: its log comes out when pgbench
+         // has finished, which a slow set-up (init, the standbys' catch-up) puts past the end.
+         ", \"timeout_s\": 60" +
          ", \"argv\": " + json_list(argv) + "}";
 }
 
