@@ -52,6 +52,9 @@ const std::vector<EventKind>& declared_event_kinds() {
                           w::field::kSentS, "id"}},
       {pg::kCommitFailed, {"client", kNode, "sqlstate", "message", "latency_us", w::field::kWorkload, w::field::kSeq, w::field::kSentS,
                            "psql_exit"}},
+      // pgbench's: real runs add workload.
+      {pg::kPgbenchTransaction, {"client", kNode, "client_id", "tx", "latency_us", "lag_us", w::field::kWorkload}},
+      {pg::kPgbenchAborted, {"client", kNode, "client_id", "command", "sqlstate", "message", w::field::kWorkload}},
       // The reader's: real runs add workload, seq, sent_s, psql_exit.
       {pg::kReadDone, {"client", kNode, "max_id", "latency_us", w::field::kWorkload, w::field::kSeq, w::field::kSentS}},
       {pg::kReadFailed, {"client", kNode, "sqlstate", "message", "latency_us", w::field::kWorkload, w::field::kSeq,

@@ -74,6 +74,20 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   } else if (k == pg::kShutdownDone || (k == se::kProcessExit && r.text(se::field::kProcess) == "postgres") || k == se::kNodeDown) {
     standbys_.erase(r.text("node"));
     if (primaries_.erase(r.text("node"))) check_primaries(r.time);
+  } else if (k == pg::kPgbenchTransaction || k == pg::kPgbenchAborted) {
+    std::string p = r.text("client");
+    if (p.rfind("client:", 0) == 0) p = p.substr(7);
+    Pgbench& b = pgbench_[p];
+    if (k == pg::kPgbenchAborted) {
+      ++b.aborted;
+      if (int_field(r, "command") >= 0) ++b.failed;
+      return;
+    }
+    const std::int64_t latency = int_field(r, "latency_us");
+    b.latency_us.push_back(latency);
+    b.lag_us.push_back(int_field(r, "lag_us"));
+    b.first_start = std::min(b.first_start, r.time - latency * sim::kMicrosecond);
+    b.last_end = std::max(b.last_end, r.time);
   } else if (k == pg::kReadDone || k == pg::kReadFailed) {
     std::string rd = r.text("client");
     if (rd.rfind("client:", 0) == 0) rd = rd.substr(7);
@@ -174,9 +188,33 @@ void PostgresChecks::reader_metrics(std::map<std::string, double>& m) const {
   }
 }
 
+void PostgresChecks::pgbench_metrics(std::map<std::string, double>& m) const {
+  for (const auto& [p, b] : pgbench_) {
+    auto lat = b.latency_us, lag = b.lag_us;
+    std::sort(lat.begin(), lat.end());
+    std::sort(lag.begin(), lag.end());
+    // Nearest rank, as the writers' commit latency.
+    auto rank = [](const std::vector<std::int64_t>& v, int q) {
+      return v.empty() ? 0.0 : static_cast<double>(v[(v.size() * static_cast<std::size_t>(q) + 99) / 100 - 1]) / 1e3;
+    };
+    double sum = 0;
+    for (auto l : lat) sum += static_cast<double>(l);
+    m[p + ".transactions"] = static_cast<double>(lat.size());
+    const sim::Time span = b.last_end - b.first_start;
+    m[p + ".tps"] = lat.empty() || span <= 0 ? 0.0 : static_cast<double>(lat.size()) / sim::to_seconds(span);
+    m[p + ".latency_ms.p50"] = rank(lat, 50);
+    m[p + ".latency_ms.p99"] = rank(lat, 99);
+    m[p + ".latency_ms.avg"] = lat.empty() ? 0.0 : sum / static_cast<double>(lat.size()) / 1e3;
+    m[p + ".lag_ms.p99"] = rank(lag, 99);
+    m[p + ".failed"] = b.failed;
+    m[p + ".aborted_clients"] = b.aborted;
+  }
+}
+
 void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   if (!any_) return;
   reader_metrics(m);
+  pgbench_metrics(m);
   std::set<std::string> writers;
   std::map<std::string, std::int64_t> acked;
   for (const auto& a : acks_) {
@@ -239,7 +277,7 @@ std::vector<std::string_view> PostgresChecks::reads() const {
   return {pg::kStarted, pg::kRecoveryStarted, pg::kRecoveryDone, pg::kPromoted, pg::kTimelineFollowed,
           pg::kTimelineForkBehind, pg::kWalReceiverConnected, pg::kWalReceiverDisconnected, pg::kWalSenderStarted,
           pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
-          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
+          pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kPgbenchTransaction, pg::kPgbenchAborted, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
           pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
           se::kProcessExit, se::kNodeDown};
 }

@@ -31,6 +31,13 @@ namespace scenarios {
 ///   missed (acknowledged before the read was sent, id above what it saw), 0 when it missed
 ///   none: R.stale_ms.max. Writers and readers in different containers compare times of one
 ///   host clock (CLOCK_REALTIME), so a real run's figures are the same computation;
+/// - per pgbench workload P: P.transactions, P.tps (its transactions over the span from the
+///   first one's scheduled start to the last one's end), P.latency_ms.p50 / .p99 / .avg (as
+///   pgbench's log counts it: from the scheduled start under -R), P.lag_ms.p99 (the schedule
+///   lag), P.failed (transactions that ended in an error: each aborts its client in pgbench 15,
+///   whose own "failed" count is serialization and deadlock failures, which TPC-B cannot have
+///   with its fixed lock order) and P.aborted_clients (those, plus every client when pgbench
+///   could not connect at its start);
 /// - invariants single_writable_primary (while two servers run as primaries) and
 ///   no_acked_commit_lost (one point per lost commit, at its acknowledgement).
 /// The final primary is the primary at the end with the newest timeline (the one an operator
@@ -72,6 +79,14 @@ class PostgresChecks final : public Check {
     std::int64_t max_id;
   };
   void reader_metrics(std::map<std::string, double>& m) const;
+  void pgbench_metrics(std::map<std::string, double>& m) const;
+  /// One pgbench workload's transactions and aborted clients.
+  struct Pgbench {
+    std::vector<std::int64_t> latency_us, lag_us;
+    sim::Time first_start = sim::kNever, last_end = 0;
+    int failed = 0, aborted = 0;
+  };
+  std::map<std::string, Pgbench> pgbench_;
   void check_primaries(sim::Time t);
   sim::Invariants& invariants_;
   bool any_ = false;

@@ -89,6 +89,21 @@ struct PgReaderSpec {
   sim::Time interval = 500 * sim::kMillisecond;
   /// Reads made, then the reader stops (the seed's `for i in {1..20}`); 0: until the run ends.
   int count = 0;
+  /// libpq's `target_session_attrs` for `host` (a comma-separated list of nodes, tried in order):
+  /// any, read-write, read-only, primary, standby or prefer-standby.
+  std::string target_session_attrs = "any";
+  sim::Time start = 0;
+};
+
+/// `kind: pgbench`: pgbench's built-in TPC-B-like script on `clients` sessions to `host`
+/// (models/postgres/pgbench.hpp), the keys named after its options.
+struct PgbenchSpec {
+  std::string host;
+  std::uint16_t port = 5432;
+  int clients = 1;     // -c
+  double rate = 0;     // -R, transactions per second; 0: no limit
+  int scale = 1;       // -s of `pgbench -i` (branches: one row per scale unit)
+  sim::Time time = 0;  // -T; 0: from `start` to the run's end
   sim::Time start = 0;
 };
 
@@ -104,6 +119,7 @@ struct WorkloadSpec {
   models::HttpClientConfig http;
   PgWriterSpec pg;
   PgReaderSpec pg_reader;
+  PgbenchSpec pgbench;
 };
 
 /// One entry of the fault timeline. `action` names the real command it stands for.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/postgres/client.hpp"
+#include "models/postgres/pgbench.hpp"
 #include "models/postgres/read_client.hpp"
 #include "models/workloads/http_client.hpp"
 #include "models/workloads/http_probe.hpp"
@@ -96,11 +97,26 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::st
 
 // `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`.
 void read_pg_reader(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
-  MapReader wr(t, p, {"kind", "node", "host", "interval", "count", "start"});
+  MapReader wr(t, p, {"kind", "node", "host", "interval", "count", "start", "target_session_attrs"});
   w.node = wr.required_str("node");
   check_node(w.node, *wr.get("node"), wr.sub("node"));
   w.pg_reader.host = wr.required_str("host");
-  if (!sim::Ipv4::parse(w.pg_reader.host)) check_node(w.pg_reader.host, *wr.get("host"), wr.sub("host"));
+  // libpq's host list: each name a node (or an address), tried in order.
+  for (std::size_t from = 0; from <= w.pg_reader.host.size();) {
+    const auto comma = w.pg_reader.host.find(',', from);
+    const std::string h = w.pg_reader.host.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (h.empty()) fail(*wr.get("host"), wr.sub("host"), "empty host in the list '" + w.pg_reader.host + "'");
+    if (!sim::Ipv4::parse(h)) check_node(h, *wr.get("host"), wr.sub("host"));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  if (const Tree* a = wr.get("target_session_attrs")) {
+    w.pg_reader.target_session_attrs = scalar_of(*a, wr.sub("target_session_attrs"));
+    if (!models::postgres::parse_target_session_attrs(w.pg_reader.target_session_attrs))
+      fail(*a, wr.sub("target_session_attrs"),
+           "unknown target_session_attrs '" + shown(w.pg_reader.target_session_attrs) +
+               "' (any, read-write, read-only, primary, standby or prefer-standby)");
+  }
   // A reader at interval 0 would query without end at one instant.
   w.pg_reader.interval = wr.duration("interval", w.pg_reader.interval);
   w.pg_reader.count = static_cast<int>(wr.integer("count", 0, 0, 100000000));
@@ -111,6 +127,7 @@ void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string&
   auto& c = s.find_node(w.node)->add_process<models::postgres::ReadClient>("client:" + name, w.pg_reader.host,
                                                                            w.pg_reader.interval);
   c.count = w.pg_reader.count;
+  c.target_session_attrs = *models::postgres::parse_target_session_attrs(w.pg_reader.target_session_attrs);
   // Where its reads fall between the writer's commits is not the scenario's to say: the real
   // reader is a `docker exec` of its own, started some hundreds of milliseconds apart from the
   // writer's. A phase drawn within one interval (a stream of its own) keeps a run from reading
@@ -118,6 +135,40 @@ void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string&
   sim::Rng rng = s.rng("workloads/" + name + "/phase");
   const sim::Time phase = rng.uniform_int(0, w.pg_reader.interval - 1);
   c.start_delay = sim::Distribution::constant(w.pg_reader.start + phase);
+}
+
+// `kind: pgbench`: pgbench -c clients [-R rate] -T time against `host`, its tables made by
+// `pgbench -i -s scale`.
+void read_pgbench(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
+  MapReader wr(t, p, {"kind", "node", "host", "port", "clients", "rate", "scale", "time", "start", "protocol"});
+  w.node = wr.required_str("node");
+  check_node(w.node, *wr.get("node"), wr.sub("node"));
+  auto& g = w.pgbench;
+  g.host = wr.required_str("host");
+  if (!sim::Ipv4::parse(g.host)) check_node(g.host, *wr.get("host"), wr.sub("host"));
+  g.port = static_cast<std::uint16_t>(wr.integer("port", 5432, 1, 65535));
+  g.clients = static_cast<int>(wr.integer("clients", 1, 1, 1000));
+  g.rate = wr.real("rate", 0, 0, 1e6);
+  g.scale = static_cast<int>(wr.integer("scale", 1, 1, 10000));
+  g.time = wr.duration("time", 0, true);
+  g.start = wr.duration("start", 0, true);
+  // -M: the extended and prepared protocols send each statement in one round trip too, but
+  // their parse and plan costs differ, which the model does not know: only simple is taken.
+  if (const Tree* m = wr.get("protocol"); m != nullptr && scalar_of(*m, wr.sub("protocol")) != "simple")
+    fail(*m, wr.sub("protocol"), "only protocol simple (-M simple, pgbench's default) is modelled");
+}
+
+void build_pgbench(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w, double) {
+  const auto& g = w.pgbench;
+  models::postgres::PgbenchConfig c;
+  c.host = g.host;
+  c.port = g.port;
+  c.clients = g.clients;
+  c.rate = g.rate;
+  c.scale = g.scale;
+  c.time = g.time > 0 ? g.time : spec.duration - g.start;
+  auto& p = s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c);
+  p.start_delay = sim::Distribution::constant(g.start);
 }
 
 }  // namespace
@@ -128,6 +179,7 @@ const std::vector<WorkloadKind>& workload_kinds() {
       {kHttpProbe, WorkloadChecks::Load, false, read_http_client, build_http_client},
       {kPgWriter, WorkloadChecks::Postgres, true, read_pg_writer, build_pg_writer},
       {kPgReader, WorkloadChecks::Postgres, false, read_pg_reader, build_pg_reader},
+      {kPgbench, WorkloadChecks::Postgres, false, read_pgbench, build_pgbench},
   };
   return kinds;
 }

@@ -45,6 +45,7 @@ inline constexpr std::string_view kHttpClient = "http_client";  // the seed's cl
 inline constexpr std::string_view kHttpProbe = "http_probe";    // the open loop (probe.sh)
 inline constexpr std::string_view kPgWriter = "pg_writer";      // INSERTs on a session (pg-writer.sh)
 inline constexpr std::string_view kPgReader = "pg_reader";      // SELECT max(id) on a session (pg-reader.sh)
+inline constexpr std::string_view kPgbench = "pgbench";         // pgbench's TPC-B-like script (pgbench.sh)
 
 /// Every kind, the default (`http_client`) first.
 const std::vector<WorkloadKind>& workload_kinds();

@@ -41,6 +41,7 @@ PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_
 PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
 PG_READ_DONE, PG_READ_FAILED = "pg_read_done", "pg_read_failed"
 PG_STAT_REPLICATION = "pg_stat_replication"
+PGBENCH_TXN, PGBENCH_CLIENT_ABORTED = "pgbench_txn", "pgbench_client_aborted"
 PG_SYNC_STATE_CHANGED, PG_RELOAD = "pg_sync_state_changed", "pg_reload"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
@@ -76,7 +77,7 @@ _HTTPLOG = re.compile(r"\] \S+ (?P<backend>[^/\s]+)/(?P<server>\S+) [-\d]+/[-\d]
 # The workload kinds a rendered plan may hold (scenarios/workload_kinds.cpp declares them; a
 # pytest checks this list against hasim.workload_kinds()). The plan names the kind of every entry
 # but the closed loop's (plan.json stays as the stored records have it).
-WORKLOAD_KINDS = ("http_client", "http_probe", "pg_writer", "pg_reader")
+WORKLOAD_KINDS = ("http_client", "http_probe", "pg_writer", "pg_reader", "pgbench")
 
 
 def workload_kind(entry: dict) -> str:
@@ -642,6 +643,69 @@ def parse_pg_client(lines: Iterable[str], node: str, workload: str, t0_ns: int, 
             events.append({"kind": PG_COMMIT_FAILED, **base, "node": kv.get("host", ""),
                            "sqlstate": s.group(1) if s else "08006", "message": err,
                            "psql_exit": psql_exit, "latency_us": (end - sent) // 1000})
+    return events
+
+
+# pgbench.sh (validation/render.cpp kPgbenchScript): pgbench's --log lines, prefixed
+#   HASIM_PGB_TX client_id transaction_no time_us script_no time_epoch time_us [schedule_lag_us]
+# (time_epoch.time_us: when the transaction ended; its time counts from its scheduled start under
+# -R, as the simulator's latency_us does), and its stderr, each line stamped on arrival:
+#   HASIM_PGB_ERR t_ns=EPOCH_NS pgbench: error: client 3 aborted in command 4 (SQL) of script 0; ...
+_PGB_ABORT = re.compile(r"HASIM_PGB_ERR t_ns=(?P<t>\d+) .*client (?P<c>\d+) aborted in command (?P<cmd>\d+)")
+_PGB_CLIENT_ERR = re.compile(r"HASIM_PGB_ERR t_ns=\d+ .*client (?P<c>\d+) script \d+ aborted in command \d+ query \d+: (?P<msg>.*)")
+_PGB_NO_START = re.compile(r"HASIM_PGB_ERR t_ns=(?P<t>\d+) .*(could not create connection for client|connection to server .* failed)")
+
+
+def _pgbench_sqlstate(message: str) -> str:
+    """pgbench prints the server's message without its SQLSTATE: the ones the model makes, by
+    their text (errcodes.txt); anything else, a lost connection among them, is 08006."""
+    if "read-only transaction" in message:
+        return "25006"
+    if "terminating connection due to administrator command" in message:
+        return "57P01"
+    return "08006"
+
+
+def parse_pgbench(lines: Iterable[str], node: str, workload: str, t0_ns: int, host: str, clients: int) -> list[dict]:
+    """pgbench_txn events, one per logged transaction, stamped at its end, and
+    pgbench_client_aborted ones (a client's error, or pgbench failing to connect at its start:
+    every client, command -1), as the simulator's Pgbench records them."""
+    events = []
+    last_error: dict[int, str] = {}
+    no_start = None
+    for line in lines:
+        if line.startswith("HASIM_PGB_TX "):
+            f = line.split()[1:]
+            try:
+                cid, tx, lat, _script, epoch, us = (int(x) for x in f[:6])
+            except ValueError:
+                continue  # "failed" or "skipped" in the time column: pgbench's own failures
+            end = epoch * 1_000_000_000 + us * 1000
+            events.append({"kind": PGBENCH_TXN, "t_s": (end - t0_ns) / 1e9, "t_ns": end, "client": "client:" + workload,
+                           "workload": workload, "node": host, "client_id": cid, "tx": tx, "latency_us": lat,
+                           "lag_us": int(f[6]) if len(f) > 6 and f[6].lstrip("-").isdigit() else 0})
+            continue
+        m = _PGB_CLIENT_ERR.search(line)
+        if m:
+            last_error[int(m.group("c"))] = m.group("msg").strip()
+            continue
+        m = _PGB_ABORT.search(line)
+        if m:
+            t, cid = int(m.group("t")), int(m.group("c"))
+            msg = last_error.get(cid, line.split(" ", 2)[2])
+            events.append({"kind": PGBENCH_CLIENT_ABORTED, "t_s": (t - t0_ns) / 1e9, "t_ns": t, "client": "client:" + workload,
+                           "workload": workload, "node": host, "client_id": cid, "command": int(m.group("cmd")),
+                           "sqlstate": _pgbench_sqlstate(msg), "message": msg})
+            continue
+        m = _PGB_NO_START.search(line)
+        if m and no_start is None:
+            no_start = int(m.group("t"))
+    if no_start is not None and not any(e["kind"] == PGBENCH_TXN for e in events):
+        for cid in range(clients):
+            events.append({"kind": PGBENCH_CLIENT_ABORTED, "t_s": (no_start - t0_ns) / 1e9, "t_ns": no_start,
+                           "client": "client:" + workload, "workload": workload, "node": host, "client_id": cid,
+                           "command": -1, "sqlstate": "08006", "message": "could not create connection"})
+    events.sort(key=lambda e: e["t_ns"])
     return events
 
 

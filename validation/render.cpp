@@ -927,10 +927,13 @@ const char* kPgReader = R"SH(#!/bin/bash
 # name resolved first (getent, 1 s), connect_timeout=2, TCP user timeout and keepalives, and 5 s
 # for each read's answer (then the session is killed). Reads start on a fixed period; one still
 # running when the next is due makes that one skip, as the simulator's.
-# Usage: pg-reader.sh NAME HOST INTERVAL_S RUN_FOR_S COUNT (0: no limit on the reads)
+# HOST may be libpq's host list ("a,b,c": each name resolved, handed to psql as the matching
+# hostaddr list) and TARGET its target_session_attrs (any, read-write, read-only, primary,
+# standby, prefer-standby): psql's libpq walks the list as the simulator's PgConnection does.
+# Usage: pg-reader.sh NAME HOST INTERVAL_S RUN_FOR_S COUNT [TARGET] (COUNT 0: no limit on the reads)
 set -u
 trap '' PIPE
-name="$1"; host="$2"; interval="$3"; run_for="$4"; count="${5:-0}"
+name="$1"; host="$2"; interval="$3"; run_for="$4"; count="${5:-0}"; target="${6:-any}"
 now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
 to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }
 secs() { local frac; printf -v frac '%09d' $(( $1 % 1000000000 )); SECS="$(( $1 / 1000000000 )).$frac"; }
@@ -948,17 +951,20 @@ close_session() {
   pid=""
 }
 open_session() {
-  local ip
-  case "$host" in
-    *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null); ip="${ip%%[[:space:]]*}" ;;
-    *) ip=$host ;;
-  esac
-  if [ -z "$ip" ]; then
-    RC=2; ERR="psql: error: could not translate host name \"$host\" to address (getent, within 1 s)"
-    return 1
-  fi
+  local ip h ips=""
+  for h in ${host//,/ }; do
+    case "$h" in
+      *[!0-9.]*) ip=$(timeout 1 getent ahostsv4 "$h" 2>/dev/null); ip="${ip%%[[:space:]]*}" ;;
+      *) ip=$h ;;
+    esac
+    if [ -z "$ip" ]; then
+      RC=2; ERR="psql: error: could not translate host name \"$h\" to address (getent, within 1 s)"
+      return 1
+    fi
+    ips="${ips:+$ips,}$ip"
+  done
   coproc PSQL { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-    -d "host=$host hostaddr=$ip port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2" 2>&1; }
+    -d "host=$host hostaddr=$ips port=5432 connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2 target_session_attrs=$target" 2>&1; }
   pid=$PSQL_PID
   exec 4<&"${PSQL[0]}" 5>&"${PSQL[1]}"
   return 0
@@ -1002,6 +1008,51 @@ while :; do
 done
 close_session
 now_ns; echo "HASIM_PGR_DONE reads=$seq end_ns=$NOW"
+)SH";
+
+const char* kPgbenchScript = R"SH(#!/bin/bash
+# pgbench's built-in TPC-B-like script against HOST, as the simulator's Pgbench runs it. First
+# `pgbench -i -s SCALE` (retried until the server takes it: the stack may still be starting),
+# a CHECKPOINT (so the run starts right after a redo point, as the simulator's first changes
+# of each page write full-page images), and a wait until every standby replayed the tables
+# (pg_stat_replication, at most 60 s); then, at the workload's start (DELAY_S after this
+# script began), `pgbench -c CLIENTS [-R RATE] -T TIME -n --log`. Its per-transaction log and
+# its stderr come out as parseable lines:
+#   HASIM_PGB_TX client_id transaction_no time_us script_no time_epoch time_us [schedule_lag_us]
+#   HASIM_PGB_ERR t_ns=EPOCH_NS pgbench's stderr line (each stamped when it arrived)
+#   HASIM_PGB_START t_ns=EPOCH_NS    HASIM_PGB_DONE t_ns=EPOCH_NS exit=N
+# The conninfo carries pg-writer.sh's bounds (connect_timeout=2, TCP user timeout, keepalives),
+# so a lost server aborts its clients within seconds, as pgbench 15 does on a connection error.
+# Usage: pgbench.sh NAME HOST PORT SCALE CLIENTS RATE TIME_S DELAY_S (RATE 0: no -R)
+set -u
+name="$1"; host="$2"; port="$3"; scale="$4"; clients="$5"; rate="$6"; time_s="$7"; delay="$8"
+export PATH=/usr/lib/postgresql/15/bin:$PATH PGUSER=postgres PGAPPNAME=pgbench
+begin=$EPOCHREALTIME
+conninfo="host=$host port=$port dbname=demodb connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1 keepalives_count=2"
+stamp() { while IFS= read -r l; do t="$EPOCHREALTIME"; echo "HASIM_PGB_ERR t_ns=${t%.*}${t#*.}000 $l"; done; }
+for i in $(seq 1 60); do
+  timeout 120 pgbench -i -q -s "$scale" "$conninfo" > /tmp/pgbench-init-$name.log 2>&1 && break
+  sleep 1
+done
+psql -X -q -d "$conninfo" -c CHECKPOINT 2>&1 | stamp
+for i in $(seq 1 120); do
+  behind=$(psql -X -A -t -d "$conninfo" -c "SELECT count(*) FROM pg_stat_replication WHERE replay_lsn IS DISTINCT FROM pg_current_wal_lsn()" 2>/dev/null)
+  [ "$behind" = 0 ] && break
+  sleep 0.5
+done
+# The run starts at the workload's start (not before, whatever the set-up took).
+left=$(awk -v b="$begin" -v d="$delay" -v n="$EPOCHREALTIME" 'BEGIN { s = b + d - n; print (s > 0 ? s : 0) }')
+sleep "$left"
+args=(-n -c "$clients" -T "$time_s" --log --log-prefix="/tmp/pgbench-$name")
+[ "$rate" != 0 ] && args+=(-R "$rate")
+rm -f /tmp/pgbench-"$name".*
+t="$EPOCHREALTIME"; echo "HASIM_PGB_START t_ns=${t%.*}${t#*.}000"
+timeout $(( ${time_s%.*} + 60 )) pgbench "${args[@]}" "$conninfo" 2> >(stamp) > /tmp/pgbench-out-$name.log
+rc=$?
+sleep 0.2  # the stamping of stderr ends
+for f in /tmp/pgbench-"$name".*; do [ -f "$f" ] && sed 's/^/HASIM_PGB_TX /' "$f"; done
+sed 's/^/HASIM_PGB_OUT /' /tmp/pgbench-out-$name.log
+t="$EPOCHREALTIME"; echo "HASIM_PGB_DONE t_ns=${t%.*}${t#*.}000 exit=$rc"
 )SH";
 
 const char* kPgStatProbe = R"SH(#!/bin/bash
@@ -1163,6 +1214,9 @@ std::string dockerfile(const std::string& kind) {
   const std::vector<std::string> daemons = daemons_of_image(kind);
   std::vector<std::string> pkgs;
   if (kind == detail::kPgClientImage) pkgs.push_back("postgresql-client-15");
+  // bookworm ships pgbench in the server package (postgresql-15), not in postgresql-client-15
+  // nor postgresql-contrib (checked with dpkg -S in both images, 2026-12-03).
+  if (kind == detail::kPgbenchImage) pkgs.push_back("postgresql-15");
   for (const auto& d : daemons)
     with_real_daemon(d, [&](auto real) {
       for (const auto& p : decltype(real)::packages()) pkgs.push_back(p);
@@ -1218,6 +1272,7 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   if (client) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
   if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
   if (kind == kProbeImage) f.push_back({"hasim/probe.sh", kProbeScript, true});
+  if (kind == kPgbenchImage) f.push_back({"hasim/pgbench.sh", kPgbenchScript, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });
   return f;
 }

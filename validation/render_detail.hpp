@@ -48,6 +48,8 @@ std::string image_kind(const scenarios::NodeSpec& n);
 /// other images, and their tags, stay as they were), every other node image_kind(n).
 inline constexpr const char* kPgClientImage = "pgclient";
 inline constexpr const char* kProbeImage = "probe";
+/// pgbench and pgbench.sh (Debian's postgresql-15: bookworm ships pgbench there).
+inline constexpr const char* kPgbenchImage = "pgbench";
 std::string image_kind(const scenarios::ScenarioSpec& spec, const scenarios::NodeSpec& n);
 /// The build context of a kind: a Dockerfile and hasim's generic scripts, nothing of a node's
 /// configuration (compose bind-mounts that), sorted by path.

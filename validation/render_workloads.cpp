@@ -1,6 +1,7 @@
 #include "validation/render_workloads.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 #include "scenarios/workload_kinds.hpp"
@@ -66,11 +67,37 @@ std::string pg_reader_entry(const ScenarioSpec& spec, const std::string& name, c
       if (!a.address.empty() && !n.dynamic_address) addrs += (addrs.empty() ? "" : ", ") + json_str(a.address) + ": " + json_str(n.name);
   std::vector<std::string> argv = {"/hasim/pg-reader.sh", name, g.host, seconds(g.interval), seconds(spec.duration - g.start),
                                    std::to_string(g.count)};
+  if (g.target_session_attrs != "any") argv.push_back(g.target_session_attrs);  // libpq's default otherwise
   return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgReader)) + ", \"service\": " + json_str(w.node) +
          ", \"host\": " + json_str(g.host) + ", \"interval_s\": " + seconds(g.interval) + ", \"timeout_s\": 5" +
          ", \"count\": " + std::to_string(g.count) + ", \"start_s\": " + seconds(g.start) +
          ", \"run_for_s\": " + seconds(spec.duration - g.start) +
          ", \"addresses\": {" + addrs + "}, \"argv\": " + json_list(argv) + "}";
+}
+
+std::string pgbench_entry(const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w) {
+  const auto& g = w.pgbench;
+  const sim::Time time = g.time > 0 ? g.time : spec.duration - g.start;
+  // pgbench -T takes whole seconds.
+  const std::string time_s = std::to_string((time + sim::kSecond - 1) / sim::kSecond);
+  std::ostringstream rate;
+  rate << g.rate;
+  // Launched at the run's start: the script initialises the tables, then waits for the
+  // workload's start (its DELAY_S) to run pgbench.
+  std::vector<std::string> argv = {"/hasim/pgbench.sh", name, g.host, std::to_string(g.port), std::to_string(g.scale),
+                                   std::to_string(g.clients), rate.str(), time_s, seconds(g.start)};
+  return "{\"name\": " + json_str(name) + ", \"kind\": " + json_str(std::string(scenarios::kPgbench)) + ", \"service\": " + json_str(w.node) +
+         ", \"host\": " + json_str(g.host) + ", \"clients\": " + std::to_string(g.clients) + ", \"rate\": " + rate.str() +
+         ", \"scale\": " + std::to_string(g.scale) + ", \"time_s\": " + time_s + ", \"start_s\": 0, \"delay_s\": " + seconds(g.start) +
+         // run_real.py's wait for the script after the run's end: its log comes out when pgbench
+         // has finished, which a slow set-up (init, the standbys' catch-up) puts past the end.
+         ", \"timeout_s\": 60" +
+         ", \"argv\": " + json_list(argv) + "}";
+}
+
+// pgbench.sh is in the pgbench image only (Debian's postgresql-15 ships pgbench).
+void pgbench_node(const std::string& key, const std::vector<std::string>& procs) {
+  if (!procs.empty()) cannot_render(key, "a pgbench runs on a node without daemons (a client container)");
 }
 
 // pg-reader.sh is in the client image only (psql, and no daemon).
@@ -104,6 +131,7 @@ const std::vector<WorkloadRender>& workload_renders() {
       {scenarios::kHttpProbe, kProbeImage, true, probe_node, http_probe_entry},
       {scenarios::kPgWriter, kPgClientImage, false, writer_node, pg_writer_entry},
       {scenarios::kPgReader, kPgClientImage, false, reader_node, pg_reader_entry},
+      {scenarios::kPgbench, kPgbenchImage, false, pgbench_node, pgbench_entry},
   };
   return table;
 }

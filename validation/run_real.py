@@ -1196,6 +1196,10 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
             if os.path.exists(path):
                 events += parse_logs.parse_pg_client(read(path), w["service"], w["name"], t0, w.get("addresses", {}))
             continue
+        if kind == "pgbench":
+            if os.path.exists(path):
+                events += parse_logs.parse_pgbench(read(path), w["service"], w["name"], t0, w["host"], int(w["clients"]))
+            continue
         if kind == "pg_reader":
             if os.path.exists(path):
                 events += parse_logs.parse_pg_reader(read(path), w["service"], w["name"], t0, w.get("addresses", {}))

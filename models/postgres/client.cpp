@@ -14,7 +14,18 @@ namespace models::postgres {
 
 struct PgConnection::State {
   sim::Process* owner = nullptr;
-  std::string host;
+  std::string host;                 // the host being tried, or the session's
+  std::vector<std::string> hosts;   // the conninfo's list
+  HostWalk walk;
+  // What connect() was given, for each host it tries.
+  sim::Time connect_timeout = 0;
+  sim::TcpOptions tcp_options;
+  std::string application_name, database;
+  std::vector<std::pair<std::string, std::string>> options;
+  TargetSessionAttrs target = TargetSessionAttrs::Any;
+  // The server's startup report, and the last host's FATAL (its SQLSTATE is the attempt's).
+  bool in_hot_standby = false, default_read_only = false;
+  std::optional<PgResult> last_server_error;
   std::uint16_t port = 5432;
   sim::ConnId conn = 0;
   bool open = false;
@@ -51,12 +62,33 @@ struct PgConnection::State {
     in_flight = true;
     owner->sim().tcp().send_data(conn, *owner, queue.front().q, kSmallMessageBytes + queue.front().q.wal_bytes);
   }
+  bool connecting() const { return !open && !queue.empty() && queue.front().is_connect; }
+  /// Tries the walk's current host; out of hosts, the connect fails with every host's reason.
+  void attempt(const std::shared_ptr<State>& self);
+  /// The current host is left for `why`: the next one.
+  void next_host(const std::shared_ptr<State>& self, const std::string& why) {
+    if (conn != 0) owner->sim().tcp().close(conn);
+    conn = 0;
+    ++gen;
+    walk.next(std::string("connection to server at \"") + host + "\" failed: " + why);
+    attempt(self);
+  }
   void on_message(const std::shared_ptr<State>& self, const std::any& m) {
-    if (const auto* e = std::any_cast<ErrorResponse>(&m)) {
+    if (const auto* ps = std::any_cast<ParameterStatus>(&m)) {
+      if (ps->name == "in_hot_standby") in_hot_standby = ps->value == "on";
+      if (ps->name == "default_transaction_read_only") default_read_only = ps->value == "on";
+    } else if (const auto* e = std::any_cast<ErrorResponse>(&m)) {
       partial.ok = false;
       partial.sqlstate = e->code;
       partial.message = e->message;
       partial.detail = e->detail;
+      if (e->severity == "FATAL" && connecting() && e->code == sqlstate::kCannotConnectNow) {
+        // "cannot connect now" (starting up, shutting down): libpq tries the next host.
+        last_server_error = partial;
+        partial = PgResult{};
+        next_host(self, "FATAL:  " + e->message);
+        return;
+      }
       if (e->severity == "FATAL") {
         // The server ends the session: the pending call fails with this error.
         PgResult r = partial;
@@ -75,6 +107,14 @@ struct PgConnection::State {
       partial.result = *c;
     } else if (std::any_cast<ReadyForQuery>(&m) != nullptr) {
       if (!queue.empty() && queue.front().is_connect) {
+        if (!walk.fits(in_hot_standby, default_read_only)) {
+          // CONNECTION_CHECK_TARGET: the wrong kind of server; close politely, next host.
+          owner->sim().tcp().send_data(conn, *owner, Terminate{}, 5);
+          last_server_error.reset();
+          partial = PgResult{};
+          next_host(self, walk.mismatch());
+          return;
+        }
         open = true;
         PgResult r;
         r.ok = true;
@@ -89,7 +129,14 @@ struct PgConnection::State {
 
 PgConnection::PgConnection(sim::Process& owner, std::string host, std::uint16_t port) : st_(std::make_shared<State>()) {
   st_->owner = &owner;
-  st_->host = std::move(host);
+  // "pg1,pg2": libpq's host list; one name is a list of one.
+  for (std::size_t from = 0; from <= host.size();) {
+    const auto comma = host.find(',', from);
+    st_->hosts.push_back(host.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  st_->host = st_->hosts.front();
   st_->port = port;
 }
 
@@ -105,46 +152,77 @@ void PgConnection::connect(Done done) {
   auto st = st_;
   st->queue.push_front(State::Pending{true, {}, std::move(done)});
   st->in_flight = true;
-  const auto ip = models::container_dns(st->owner->sim(), st->host);
-  if (!ip) {
-    st->lost("could not translate host name \"" + st->host + "\" to address");
+  st->connect_timeout = connect_timeout;
+  st->tcp_options = tcp_options;
+  st->application_name = application_name;
+  st->database = database;
+  st->options = options;
+  st->target = target_session_attrs;
+  st->walk = HostWalk(st->hosts, target_session_attrs);
+  st->last_server_error.reset();
+  st->attempt(st);
+}
+
+const std::string& PgConnection::host() const { return st_->host; }
+
+void PgConnection::State::attempt(const std::shared_ptr<State>& self) {
+  const auto next = walk.current();
+  if (!next) {
+    // Every host failed: the last server error's SQLSTATE (if the last failure was one) and
+    // each host's reason, as libpq's message lists them (one host: its own reason alone).
+    PgResult r = last_server_error.value_or(PgResult{});
+    if (hosts.size() > 1 || !last_server_error) r.message = hosts.size() > 1 ? walk.error() : walk.last_error();
+    open = false;
+    ++gen;
+    conn = 0;
+    while (!queue.empty()) finish(r);
     return;
   }
-  const std::uint64_t g = ++st->gen;
-  sim::Process* owner = st->owner;
-  owner->sim().tcp().connect(*owner, *ip, st->port, connect_timeout > 0 ? connect_timeout : owner->sim().tcp().syn_schedule().give_up(),
-                             [st, g, owner, app = application_name, db = database, opts = tcp_options, gucs = options](sim::ConnectResult r, sim::ConnId c) {
+  host = *next;
+  in_hot_standby = default_read_only = false;
+  const auto ip = models::container_dns(owner->sim(), host);
+  if (!ip) {
+    walk.next("could not translate host name \"" + host + "\" to address");
+    attempt(self);
+    return;
+  }
+  const std::uint64_t g = ++gen;
+  sim::Process* o = owner;
+  auto st = self;
+  // connect_timeout bounds each host's attempt (libpq 12+).
+  o->sim().tcp().connect(*o, *ip, port, connect_timeout > 0 ? connect_timeout : o->sim().tcp().syn_schedule().give_up(),
+                         [st, g, o](sim::ConnectResult r, sim::ConnId c) {
     if (g != st->gen) {
-      if (r == sim::ConnectResult::Connected) owner->sim().tcp().close(c);
+      if (r == sim::ConnectResult::Connected) o->sim().tcp().close(c);
       return;
     }
     if (r != sim::ConnectResult::Connected) {
-      st->lost(std::string("connection to server at \"") + st->host + "\" failed: " +
-               (r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host"));
+      st->last_server_error.reset();
+      st->next_host(st, r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host");
       return;
     }
     st->conn = c;
-    sim::Tcp& tcp = owner->sim().tcp();
-    tcp.set_options(c, *owner, opts);
-    tcp.on_data(c, *owner, [st, g](const std::any& m, std::uint64_t) {
+    sim::Tcp& tcp = o->sim().tcp();
+    tcp.set_options(c, *o, st->tcp_options);
+    tcp.on_data(c, *o, [st, g](const std::any& m, std::uint64_t) {
       if (g == st->gen) st->on_message(st, m);
     });
-    tcp.on_close(c, *owner, [st, g, owner, c] {
+    tcp.on_close(c, *o, [st, g, o, c] {
       if (g != st->gen) return;
-      owner->sim().tcp().close(c);
+      o->sim().tcp().close(c);
       st->lost("server closed the connection unexpectedly");
     });
-    tcp.on_reset(c, *owner, [st, g] {
+    tcp.on_reset(c, *o, [st, g] {
       if (g == st->gen) st->lost("server closed the connection unexpectedly");
     });
-    tcp.on_timeout(c, *owner, [st, g] {
+    tcp.on_timeout(c, *o, [st, g] {
       if (g == st->gen) st->lost("connection to server was lost");
     });
     StartupMessage sm;
-    sm.application_name = app;
-    sm.options = gucs;
-    sm.database = db;
-    tcp.send_data(c, *owner, sm, kSmallMessageBytes);
+    sm.application_name = st->application_name;
+    sm.options = st->options;
+    sm.database = st->database;
+    tcp.send_data(c, *o, sm, kSmallMessageBytes);
   });
 }
 

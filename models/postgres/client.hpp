@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/postgres/config.hpp"
+#include "models/postgres/host_walk.hpp"
 #include "models/postgres/protocol.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
@@ -26,8 +27,9 @@ struct PgResult {
   CommandComplete result;
 };
 
-/// One libpq session from `owner` to host:port. Calls queue and run one at a time, each
-/// `done` exactly once, in `owner`.
+/// One libpq session from `owner` to host:port. `host` may be a comma-separated list, walked as
+/// libpq does with `target_session_attrs` (host_walk.hpp): the session is with the first host
+/// that accepts and fits. Calls queue and run one at a time, each `done` exactly once, in `owner`.
 ///
 ///   PgConnection c(app, "pg1");
 ///   c.connect([&](const PgResult& r) { if (r.ok) c.write(200, on_commit); });
@@ -49,8 +51,12 @@ class PgConnection {
   /// The StartupMessage's database (libpq `dbname`): PostgreSQL here serves one database
   /// whatever the name, a pooler picks its [databases] entry by it.
   std::string database = "postgres";
+  /// libpq `target_session_attrs` (any: the first host that accepts).
+  TargetSessionAttrs target_session_attrs = TargetSessionAttrs::Any;
 
   void connect(Done done);
+  /// The host the session is with (one of the list), once connected.
+  const std::string& host() const;
   bool connected() const;
   /// Simple-protocol query.
   void query(Query q, Done done);

@@ -41,6 +41,15 @@ inline constexpr const char* kReadDone = "pg_read_done";
 /// A client's read failed: client, node (the host it asked), sqlstate (08006: no server answer),
 /// message, latency_us.
 inline constexpr const char* kReadFailed = "pg_read_failed";
+/// pgbench finished one transaction of its script: client (the workload's process), node (the
+/// server that answered), client_id (pgbench's client number), tx (its transaction_no),
+/// latency_us (from its scheduled start under -R, as pgbench's log counts it), lag_us (the
+/// schedule lag: its start after its scheduled time). Debug level: one per transaction.
+inline constexpr const char* kPgbenchTransaction = "pgbench_txn";
+/// A pgbench client aborted on an error ("client N aborted in command M (SQL) of script 0"), or
+/// pgbench could not connect at its start (command -1): client, node (its host), client_id,
+/// command (the script's command index), sqlstate (08006: the connection), message.
+inline constexpr const char* kPgbenchAborted = "pgbench_client_aborted";
 /// kCommitFailed's message (its start) when the attempt got no answer at all, neither an
 /// acknowledgement nor an error, before the client gave up: a hung commit (sqlstate empty).
 inline constexpr const char* kNoAnswer = "no answer";

@@ -23,6 +23,18 @@ constexpr std::uint64_t kCommitOverheadBytes = 64;
 /// A checkpoint record (XLOG_CHECKPOINT_ONLINE/SHUTDOWN: header + CheckPoint) and END_OF_RECOVERY.
 constexpr std::uint64_t kCheckpointRecordBytes = 120;
 constexpr std::uint64_t kEndOfRecoveryRecordBytes = 48;
+/// pgbench's TPC-B-like transaction writes about 409 bytes of WAL when no page needs a full-page
+/// image (measured, PostgreSQL 15.18, pgbench -s 1 -c 1, a second run after the first touched
+/// every page: 409 bytes per transaction). Three heap updates, one insert and the commit record:
+/// the split between the statements is ours, their sum is the measurement.
+constexpr std::uint64_t kHeapUpdateRecordBytes = 90;
+constexpr std::uint64_t kHeapInsertRecordBytes = 75;
+/// A full-page image: BLCKSZ. pgbench's tables are filled at fillfactor 100, so their pages have
+/// no free hole for the image to omit.
+constexpr std::uint64_t kFullPageImageBytes = 8192;
+/// Rows per heap page of pgbench's tables (pgbench_accounts: 100,000 rows in 1,640 pages per
+/// scale unit; tellers and branches have rows of the same width).
+constexpr std::int64_t kHeapRowsPerPage = 61;
 /// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
 void noop_done(sim::FsError) {}
 }  // namespace
@@ -168,6 +180,8 @@ void Postgres::on_start() {
   backends_.clear();
   walsenders_.clear();
   flush_waiters_.clear();
+  row_locks_.clear();
+  pages_since_redo_.clear();
   load_config();
   wal_ = std::make_unique<Wal>(*this, kPgData, config_.wal_segment_size_bytes);
   wal_->on_flushed = [this] { wal_flushed(); };
@@ -272,6 +286,7 @@ void Postgres::start_recovery() {
     replay_lsn_ = end;
     last_replayed_record_ = last;
     last_checkpoint_redo_ = control_.redo_lsn;
+    pages_since_redo_.clear();
     last_checkpoint_replayed_ = control_.checkpoint_lsn;
     if (standby_mode_) {
       become_hot_standby();
@@ -540,6 +555,7 @@ void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
   }
   checkpoint_running_ = true;
   last_checkpoint_redo_ = r.lsn;
+  pages_since_redo_.clear();  // the next change of every page writes its image again
   wait_flush(r.end(), [this, r, shutdown, finish] {
     control_.checkpoint_lsn = control_.redo_lsn = r.lsn;
     control_.timeline = r.timeline;
@@ -648,12 +664,19 @@ void Postgres::on_first_message(sim::ConnId conn, const std::any& m) {
     walsenders_[conn] = std::make_unique<WalSender>(*this, conn, b.pid,
                                                     sm->application_name.empty() ? "walreceiver" : sm->application_name);
   send(conn, AuthenticationOk{});
+  if (!b.walsender) {
+    // Reported at startup (PostgreSQL 14+): libpq's target_session_attrs decides from them.
+    send(conn, ParameterStatus{"in_hot_standby", in_recovery_ ? "on" : "off"}, 24);
+    send(conn, ParameterStatus{"default_transaction_read_only", config_.default_transaction_read_only ? "on" : "off"}, 40);
+  }
   send(conn, BackendKeyData{b.pid, b.key});
   send(conn, ReadyForQuery{'I'});
 }
 
 void Postgres::backend_gone(sim::ConnId conn) {
   backends_.erase(conn);
+  // Its open transaction aborts: its row locks go to their next waiters.
+  row_locks_.release_all(conn);
   if (shutdown_mode_) shutdown_step();
 }
 
@@ -680,15 +703,17 @@ void Postgres::complete(sim::ConnId conn, CommandComplete c) {
   c.served_by = node().name();
   if (c.timeline == 0) c.timeline = timeline();
   send(conn, std::move(c));
-  send(conn, ReadyForQuery{'I'});
+  // ReadyForQuery's status: idle, in a transaction block, or in a failed one.
+  send(conn, ReadyForQuery{it->second.in_block ? (it->second.block_failed ? 'E' : 'T') : 'I'});
 }
 
 void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::string& message) {
   auto it = backends_.find(conn);
   if (it == backends_.end()) return;
   it->second.busy = false;
+  if (it->second.in_block) it->second.block_failed = true;  // the rest of the block is refused
   send(conn, ErrorResponse{"ERROR", code, message, ""});
-  send(conn, ReadyForQuery{'I'});
+  send(conn, ReadyForQuery{it->second.in_block ? 'E' : 'I'});
 }
 
 namespace {
@@ -734,6 +759,10 @@ SynchronousCommit Postgres::commit_level(sim::ConnId conn, const std::string& sq
 }
 
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
+  // A transaction block's statements (pgbench's script); an INSERT outside a block keeps the
+  // writer's own path below.
+  if (auto d = parse_dml(q.sql); d && (d->kind != DmlStatement::Kind::Insert || backends_[conn].in_block))
+    return run_dml(conn, *d);
   const std::string sql = upper(q.sql);
   if (auto set = set_synchronous_commit(q.sql)) {
     // guc.c: an unknown level is an ERROR and changes nothing (nor, in a transaction block, lets
@@ -825,6 +854,70 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   complete(conn, CommandComplete{.tag = "SELECT 1"});
 }
 
+std::uint64_t Postgres::row_change_wal_bytes(const std::string& relation, std::int64_t key, std::uint64_t record_bytes) {
+  const bool first = pages_since_redo_[relation].insert(key / kHeapRowsPerPage).second;
+  return record_bytes + (first ? kFullPageImageBytes : 0);
+}
+
+void Postgres::run_dml(sim::ConnId conn, const DmlStatement& d) {
+  using K = DmlStatement::Kind;
+  Backend& b = backends_[conn];
+  if (b.in_block && b.block_failed && d.kind != K::Commit && d.kind != K::Rollback)
+    return fail_query(conn, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
+  switch (d.kind) {
+    case K::Begin:
+      // A BEGIN inside a block: WARNING "there is already a transaction in progress", no change.
+      if (!b.in_block) {
+        b.in_block = true;
+        b.block_failed = false;
+        b.block_wal_bytes = 0;
+      }
+      return complete(conn, CommandComplete{.tag = "BEGIN"});
+    case K::Rollback:
+      b.in_block = b.block_failed = false;
+      row_locks_.release_all(conn);
+      return complete(conn, CommandComplete{.tag = "ROLLBACK"});
+    case K::Commit: {
+      // END of a failed block rolls back; a block that wrote nothing has no xid and writes no
+      // commit record (RecordTransactionCommit); outside a block: WARNING, nothing to do.
+      const bool failed = b.block_failed;
+      const std::uint64_t bytes = b.block_wal_bytes;
+      const bool was_open = b.in_block;
+      b.in_block = b.block_failed = false;
+      b.block_wal_bytes = 0;
+      if (!was_open || failed || bytes == 0) {
+        row_locks_.release_all(conn);
+        return complete(conn, CommandComplete{.tag = failed ? "ROLLBACK" : "COMMIT"});
+      }
+      return commit(conn, Query{"COMMIT", bytes});
+    }
+    case K::Select:
+      return complete(conn, CommandComplete{.tag = "SELECT 1"});
+    case K::Insert:
+    case K::Update: {
+      if (in_recovery_ || config_.default_transaction_read_only)
+        return fail_query(conn, sqlstate::kReadOnlyTransaction,
+                          std::string("cannot execute ") + (d.kind == K::Insert ? "INSERT" : "UPDATE") + " in a read-only transaction");
+      if (d.kind == K::Insert) {
+        // An append to the heap's last page: no row lock, and its image only once per
+        // checkpoint (a new page is initialised in the record itself), which is not counted.
+        b.block_wal_bytes += kHeapInsertRecordBytes;
+        return complete(conn, CommandComplete{.tag = "INSERT 0 1"});
+      }
+      const bool implicit = !b.in_block;  // an UPDATE outside a block commits on its own
+      row_locks_.acquire(conn, {d.relation, d.key}, [this, conn, d, implicit] {
+        auto it = backends_.find(conn);
+        if (it == backends_.end()) return;
+        const std::uint64_t bytes = row_change_wal_bytes(d.relation, d.key, kHeapUpdateRecordBytes);
+        if (implicit) return commit(conn, Query{"COMMIT", bytes});
+        it->second.block_wal_bytes += bytes;
+        complete(conn, CommandComplete{.tag = "UPDATE 1"});
+      });
+      return;
+    }
+  }
+}
+
 void Postgres::write_auto_conf(const std::string& name, const std::string& value) {
   // AlterSystemSetConfigFile: postgresql.auto.conf rewritten (through a temporary file, renamed,
   // durable), the parameter's line replaced, or dropped by RESET (an empty value here).
@@ -892,6 +985,8 @@ void Postgres::commit(sim::ConnId conn, const Query& q) {
   if (!running()) return;
   auto done = [this, conn, r](bool canceled) {
     visible_ = std::max<std::int64_t>(visible_, static_cast<std::int64_t>(r.xid));
+    // The transaction has ended (after its flush and any sync-rep wait): its rows are free.
+    row_locks_.release_all(conn);
     record(kCommitDone, {{"xid", static_cast<std::int64_t>(r.xid)}, {"timeline", static_cast<std::int64_t>(r.timeline)},
                          {"lsn", static_cast<std::int64_t>(r.lsn)}}, false);
     if (canceled)
@@ -1016,6 +1111,7 @@ void Postgres::on_exit() {
   state_ = ServerState::Stopped;
   walsenders_.clear();
   backends_.clear();
+  row_locks_.clear();
   flush_waiters_.clear();
   after_checkpoint_.clear();
   replaying_ = false;

@@ -10,13 +10,17 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "models/postgres/config.hpp"
+#include "models/postgres/dml.hpp"
+#include "models/postgres/host_walk.hpp"
 #include "models/postgres/lag_tracker.hpp"
 #include "models/postgres/protocol.hpp"
 #include "models/postgres/statement.hpp"
+#include "models/postgres/tuple_locks.hpp"
 #include "models/postgres/wal.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
@@ -124,7 +128,8 @@ class WalReceiver {
   void applied(bool force);
 
  private:
-  void try_host(std::size_t i);
+  /// Connects to the walk's current host (the next after a failure).
+  void try_host();
   void connected(sim::ConnId conn);
   void on_message(const std::any& m);
   void on_identify(const IdentifySystemResult& r);
@@ -143,7 +148,8 @@ class WalReceiver {
   sim::ConnId conn_ = 0;
   std::uint64_t gen_ = 0;  // invalidates callbacks of an earlier connection
   enum class Phase { Connecting, Startup, Identify, History, Starting, Streaming } phase_ = Phase::Connecting;
-  std::string last_error_;
+  /// primary_conninfo's hosts, as libpq walks them (target_session_attrs: any).
+  HostWalk walk_;
   TimeLineId primary_tli_ = 0;
   TimeLineId stream_tli_ = 0;
   Lsn written_ = 0, flushed_ = 0;
@@ -326,6 +332,12 @@ class Postgres final : public sim::Process {
     /// The session's own `synchronous_commit` (SET, or the startup packet's options); unset:
     /// the server's (postgresql.conf, ALTER SYSTEM after a reload).
     std::optional<SynchronousCommit> synchronous_commit;
+    /// An explicit transaction block (BEGIN ... END): open, failed (an error inside it: every
+    /// command but its end is refused, 25P02), and the WAL its statements wrote so far (their
+    /// records, written as one at its commit).
+    bool in_block = false;
+    bool block_failed = false;
+    std::uint64_t block_wal_bytes = 0;
   };
 
   // start-up and recovery
@@ -346,6 +358,11 @@ class Postgres final : public sim::Process {
   void reject(sim::ConnId conn, const std::string& code, const std::string& message, const std::string& detail = {});
   void on_query(sim::ConnId conn, const Query& q);
   void run_query(sim::ConnId conn, const Query& q);
+  /// One statement of a transaction block (pgbench's script), with its row locks and WAL.
+  void run_dml(sim::ConnId conn, const DmlStatement& d);
+  /// The WAL one row change writes: its record, and a full-page image if its page is the first
+  /// change since the redo point.
+  std::uint64_t row_change_wal_bytes(const std::string& relation, std::int64_t key, std::uint64_t record_bytes);
   void commit(sim::ConnId conn, const Query& q);
   void poll_promote(sim::ConnId conn, sim::Time deadline);
   void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
@@ -398,6 +415,10 @@ class Postgres final : public sim::Process {
   std::uint64_t last_xid_ = 0;
   std::int64_t visible_ = 0;
   Lsn last_checkpoint_redo_ = 0;
+  /// Heap pages modified since the last checkpoint's redo point, per relation: the first change
+  /// of a page after it writes a full-page image (full_page_writes, XLogRecordAssemble).
+  std::map<std::string, std::set<std::int64_t>> pages_since_redo_;
+  TupleLocks row_locks_;
   bool checkpoint_running_ = false;
   std::vector<std::function<void()>> after_checkpoint_;
   Lsn last_replayed_record_ = 0;

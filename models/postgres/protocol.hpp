@@ -89,6 +89,12 @@ struct CommandComplete {
   /// An LSN result (pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()); nullopt: NULL.
   std::optional<Lsn> lsn{};
 };
+/// ParameterStatus: a reported (GUC_REPORT) parameter, sent at session start. PostgreSQL 14+
+/// reports in_hot_standby and default_transaction_read_only, which libpq's
+/// target_session_attrs reads instead of asking (fe-connect.c CONNECTION_CHECK_TARGET).
+struct ParameterStatus {
+  std::string name, value;
+};
 struct ReadyForQuery {
   char status = 'I';
 };

@@ -65,6 +65,7 @@ void ReadClient::tick() {
   conn_->application_name = name();
   conn_->connect_timeout = connect_timeout;
   conn_->tcp_options = tcp_options;
+  conn_->target_session_attrs = target_session_attrs;
   conn_->connect([this, a, sent](const PgResult& r) {
     if (a != attempt_) return;
     if (!r.ok) {

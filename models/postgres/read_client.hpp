@@ -35,6 +35,8 @@ class ReadClient final : public sim::Process {
   sim::Time attempt_timeout = 5 * sim::kSecond;
   /// Reads attempted, then no more (the seed's `for i in {1..20}`); 0: no limit.
   int count = 0;
+  /// libpq `target_session_attrs` for `host` (a comma-separated list is walked in order).
+  TargetSessionAttrs target_session_attrs = TargetSessionAttrs::Any;
   /// The statement (its text decides what the server runs: max( or count( of the table).
   std::string statement = "SELECT max(id) FROM users";
 

@@ -19,34 +19,35 @@ void WalReceiver::start() {
   streaming_ = false;
   phase_ = Phase::Connecting;
   ++gen_;
-  last_error_.clear();
-  try_host(0);
+  walk_ = HostWalk(info_.host, TargetSessionAttrs::Any);
+  try_host();
 }
 
-void WalReceiver::try_host(std::size_t i) {
-  if (i >= info_.host.size()) {
-    fail("could not connect to the primary server: " + last_error_);
+void WalReceiver::try_host() {
+  const auto host = walk_.current();
+  if (!host) {
+    fail("could not connect to the primary server: " + walk_.last_error());
     return;
   }
-  host_ = info_.host[i];
+  host_ = *host;
   const auto ip = models::container_dns(pg_.sim(), host_);
   if (!ip) {
-    last_error_ = "could not translate host name \"" + host_ + "\" to address";
-    try_host(i + 1);
+    walk_.next("could not translate host name \"" + host_ + "\" to address");
+    try_host();
     return;
   }
   const std::uint64_t g = gen_;
   // Without libpq's connect_timeout, the kernel's SYN retries decide (131 s on Linux 6.5+).
   const sim::Time timeout = info_.connect_timeout > 0 ? info_.connect_timeout : pg_.tcp().syn_schedule().give_up();
-  pg_.tcp().connect(pg_, *ip, info_.port, timeout, [this, g, i](sim::ConnectResult r, sim::ConnId c) {
+  pg_.tcp().connect(pg_, *ip, info_.port, timeout, [this, g](sim::ConnectResult r, sim::ConnId c) {
     if (g != gen_ || !active_) {
       if (r == sim::ConnectResult::Connected) pg_.tcp().close(c, pg_);
       return;
     }
     if (r != sim::ConnectResult::Connected) {
-      last_error_ = std::string("connection to server at \"") + host_ + "\" failed: " +
-                    (r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host");
-      try_host(i + 1);
+      walk_.next(std::string("connection to server at \"") + host_ + "\" failed: " +
+                 (r == sim::ConnectResult::Refused ? "Connection refused" : r == sim::ConnectResult::Timeout ? "timeout expired" : "No route to host"));
+      try_host();
       return;
     }
     connected(c);

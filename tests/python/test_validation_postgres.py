@@ -134,3 +134,33 @@ def test_a_failed_read_carries_the_servers_sqlstate_or_08006_when_psql_got_no_an
     ev = parse_logs.parse_pg_reader(failed, "app", "r1", 0, ADDRESSES)
     assert [(e["kind"], e["sqlstate"], e["node"]) for e in ev] == [("pg_read_failed", "57P01", "postgres-replica1"),
                                                                    ("pg_read_failed", "08006", "postgres-replica1")]
+
+
+def test_pgbench_log_lines_give_one_transaction_event_each_with_latency_and_schedule_lag():
+    # Real --log lines of pgbench 15.18 (Debian bookworm) under -R 20 -c 2, 2026-12-03:
+    # client_id transaction_no time_us script_no time_epoch time_us schedule_lag_us.
+    real = ["HASIM_PGB_TX 0 1 11260 0 1796318052 796138 107",
+            "HASIM_PGB_TX 0 2 7600 0 1796318052 904280 2758",
+            "HASIM_PGB_TX 1 1 21174 0 1796318052 913414 7270",
+            "HASIM_PGB_TX 1 2 failed 0 1796318053 1000 0"]
+    t0 = 1796318050_000000000
+    ev = parse_logs.parse_pgbench(real, "bench", "bench", t0, "postgres-primary", 2)
+    assert [(e["kind"], e["client_id"], e["tx"], e["latency_us"], e["lag_us"]) for e in ev] == [
+        ("pgbench_txn", 0, 1, 11260, 107), ("pgbench_txn", 0, 2, 7600, 2758), ("pgbench_txn", 1, 1, 21174, 7270)]
+    # Stamped at the transaction's end (time_epoch.time_us).
+    assert ev[0]["t_s"] == pytest.approx(2.796138)
+    assert ev[0]["client"] == "client:bench" and ev[0]["node"] == "postgres-primary"
+
+
+def test_an_aborted_pgbench_client_carries_the_servers_reason():
+    # Shaped as pgbench 15 prints them to stderr (pgbench.c: "client %d script %d aborted in
+    # command %d query %d: %s" then "client %d aborted in command %d (SQL) of script %d; %s").
+    lines_ = ["HASIM_PGB_ERR t_ns=5000000000 pgbench: error: client 1 script 0 aborted in command 1 query 0: "
+              "ERROR:  cannot execute UPDATE in a read-only transaction",
+              "HASIM_PGB_ERR t_ns=5000000100 pgbench: error: client 1 aborted in command 1 (SQL) of script 0; "
+              "perhaps the backend died while processing",
+              "HASIM_PGB_ERR t_ns=6000000000 pgbench: error: client 0 aborted in command 4 (SQL) of script 0; "
+              "perhaps the backend died while processing"]
+    ev = parse_logs.parse_pgbench(lines_, "bench", "bench", 0, "postgres-primary", 2)
+    assert [(e["kind"], e["client_id"], e["command"], e["sqlstate"]) for e in ev] == [
+        ("pgbench_client_aborted", 1, 1, "25006"), ("pgbench_client_aborted", 0, 4, "08006")]

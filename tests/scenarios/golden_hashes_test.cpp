@@ -80,6 +80,12 @@ namespace {
 // demo2/failover-script added with the failover_script kind (the seed's exercise 4); the
 // PostgreSQL model's answers to pg_last_wal_receive_lsn()/pg_last_wal_replay_lsn() and the
 // writer's host file moved no other hash.
+// Issue 10's pgbench and host lists (2026-12-03): every demo2 file moved because PostgreSQL now
+// reports in_hot_standby and default_transaction_read_only (ParameterStatus) at each client
+// session's start, as 14+ does and libpq's target_session_attrs reads: two more messages per
+// connection shift the later network draws, so timing metrics move by microseconds (commit
+// latencies, lost_window_s); no count or outcome changed (diffed against a build without those
+// two messages, which reproduced every old hash). demo2/pgbench and demo2/pgbench-failover added.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -99,21 +105,23 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/recreate-haproxy1-container.yaml", "a612b97bdf587e23585a9400d9cf1ca6c96fce6284138127344990e276aea156"},
     {"demo1-part2/restart-keepalived-before-haproxy.yaml", "09abd8e4d12613bf5ed70462b4c13f371e71b86abc1775ad1a8b7335588fd8d7"},
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
-    {"demo2/basic-replication.yaml", "3ef9e99790b78401ef422eec67af7661f8a789186f511f46487c475ecb51939c"},
-    {"demo2/cascade.yaml", "df0378ba6bf255a87013dbcf709c2f92d4d79f67818ff8e3e7f776e6761360de"},
-    {"demo2/crash-failover.yaml", "04bfb556c1b5607c624e436a6a1651cd4c2315a7905dc88f8e3f72079a755554"},
-    {"demo2/delayed-replica.yaml", "f4afc2bb54b016eade22b2c5904e8780ef3ab1353be21dd954075368a2f87b61"},
+    {"demo2/basic-replication.yaml", "1a5c2c486390e91c0e2b3c28960ec6f3b3a19f2197e7a7213c678797ee8a42f4"},
+    {"demo2/cascade.yaml", "5c65607ae1fc9954e459b296878898a0b8dfc528224caa3a95ae8eb1d291a473"},
+    {"demo2/crash-failover.yaml", "5322e88ae37d613faac3b32faa5d546fbed3533e61748183504f818b94e006cc"},
+    {"demo2/delayed-replica.yaml", "612ee24097bdab7dd2acfb8dfe7c54daf5176963afd73130981a806c70527ca6"},
     {"demo2/failover-script.yaml", "83f4bbe0f2104a02040f38d940e4dca96b18b249f6467e80f6de002bb6c78765"},
-    {"demo2/manual-failover.yaml", "b5b073c325cae1e2bf22ba6a961b3b28c3a63afe79b1c57a840187a98f602002"},
-    {"demo2/pgbouncer-failover.yaml", "763fe90a13aa81d8b0e777602dcc83ad54d5b2a3d5dc85aab6133c45421339f3"},
-    {"demo2/pgbouncer.yaml", "f9be411b4dc96679286c3b7f9c915151a821450487441739b04035fd42ecd614"},
-    {"demo2/read-scaling.yaml", "1b7392588ca1832d79bad024a82b180c33b799a48143caf90648b329153dc5e6"},
-    {"demo2/restart-primary.yaml", "d9fc4b8c3b6888c3e1bde732f42946f8288392a0f4322682819704f6a3cde9c9"},
-    {"demo2/split-brain.yaml", "e9d40cb6fc1c5a2bf03c20581c0780d4beef027a84c63d7ac48cb772dfd5b218"},
-    {"demo2/stack.yaml", "913f70bce3a0a6ac17f2397d66ce59c0db4537b2b3b8d3b2dedd3931221f466e"},
-    {"demo2/sync-replication.yaml", "be3a697db841d8ec77942df65e8c00719439c9994628a687ae57fdb4785e8028"},
-    {"demo2/sync-standby-stops.yaml", "268a02646d90649758e888bea3032000d896ce3150f8ed17a45ed52b7f2ab0f5"},
-    {"demo2/sync-standby-takeover.yaml", "f613c3b880bda8407b50e1f130684f7c3e2d1feed72d9ace964a557962a68196"},
+    {"demo2/manual-failover.yaml", "8fa9dba53fcd4427293e1d46d478dae7d7541a503ae446cc03df8fb72e96fd7e"},
+    {"demo2/pgbench-failover.yaml", "ae0f3f1be8ea0436de0ee27bb64e26472701169596b2b1235e066169b10c61ae"},
+    {"demo2/pgbench.yaml", "d788075b967afbea918b91a2673ccf50f8608b0108faec67ba34a4940afb0058"},
+    {"demo2/pgbouncer-failover.yaml", "d2fe9208f99698c72c051d421ce85162dc037c887d027e2b6ed675aa43661bc2"},
+    {"demo2/pgbouncer.yaml", "8e82018ce44f55899724007db375231def848287a5d39e01e495ad5638358374"},
+    {"demo2/read-scaling.yaml", "87f9de76fef8ea40108f883724d6232840e6e5325974604ac93100f4058ac899"},
+    {"demo2/restart-primary.yaml", "772f7e1a2a23c2b3ea89f5f7583a11c0d7d0b136ec8b12642f0e552c9a9f23ae"},
+    {"demo2/split-brain.yaml", "85eae90663830e4a419509498dec4030569486807a444e04834bd04e247442d4"},
+    {"demo2/stack.yaml", "4a6c67775f232bf2b9ffd16a068428d9efa88edcf27c73003068be31214920eb"},
+    {"demo2/sync-replication.yaml", "5290fd0ba1a0c709a542c0c5ca3007f89351d117211670496a1eff96ec7d6901"},
+    {"demo2/sync-standby-stops.yaml", "aa298c133c02f1f872931a13d88454e5928233b107fa529620485922262e63bb"},
+    {"demo2/sync-standby-takeover.yaml", "fb7374a3b2e05c37874d832ac87ecdceaf7561e44fb3ff96469e301a66d0aa67"},
     {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
     {"split-brain/both-master.yaml", "cd39081866b176b6f5f5e9b95dda03e8628834e485ab9de0833a764cc84334cb"},
     {"split-brain/frozen-master.yaml", "5ace2180e2cd19a5785f5a213d1c9e26348d3d0dbe72b9f9645a992deebb1b09"},

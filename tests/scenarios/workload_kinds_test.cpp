@@ -34,7 +34,7 @@ TEST_CASE("an unknown workload kind is a located error listing the declared kind
     FAIL("no error");
   } catch (const scenarios::ScenarioError& e) {
     CHECK_THAT(std::string(e.what()), Catch::Contains("w.yaml:7:") &&
-                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, http_probe, pg_writer, pg_reader)"));
+                                          Catch::Contains("workloads.load.kind: unknown workload kind 'ab' (http_client, http_probe, pg_writer, pg_reader, pgbench)"));
   }
 }
 
@@ -69,4 +69,25 @@ TEST_CASE("a pg_reader's records call for the PostgreSQL checks and repoint does
   REQUIRE(r != nullptr);
   CHECK(r->checks == scenarios::WorkloadChecks::Postgres);
   CHECK_FALSE(r->repointable);
+}
+
+TEST_CASE("a pgbench asking for a protocol other than simple, or a reader for an unknown target_session_attrs, is a located error",
+          "[scenarios][workloads][errors]") {
+  const std::string head = "name: w\nduration: 10s\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes:\n  pg1: {postgres: {}}\n  app: {}\n"
+                           "workloads:\n";
+  auto error_of = [](const std::string& y) -> std::string {
+    try {
+      scenarios::spec_from_tree(scenarios::parse_yaml(y, "w.yaml"), "w.yaml");
+    } catch (const scenarios::ScenarioError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(error_of(head + "  b: {kind: pgbench, node: app, host: pg1, protocol: prepared}\n"),
+             Catch::Contains("w.yaml:8:") && Catch::Contains("workloads.b.protocol: only protocol simple"));
+  CHECK_THAT(error_of(head + "  r: {kind: pg_reader, node: app, host: 'pg1,app', target_session_attrs: read_write}\n"),
+             Catch::Contains("w.yaml:8:") && Catch::Contains("workloads.r.target_session_attrs: unknown target_session_attrs 'read_write'"));
+  // Each name of a reader's host list must be a node.
+  CHECK_THAT(error_of(head + "  r: {kind: pg_reader, node: app, host: 'pg1,pg9'}\n"), Catch::Contains("pg9"));
+  CHECK(error_of(head + "  r: {kind: pg_reader, node: app, host: 'pg1,app', target_session_attrs: prefer-standby}\n") == "no error");
 }

@@ -1,0 +1,167 @@
+// pgbench's TPC-B-like load (models/postgres/pgbench.hpp) against the server's transaction
+// blocks, row locks and full-page images (postgres.cpp run_dml, tuple_locks.hpp).
+#include <catch2/catch.hpp>
+
+#include "../support/pg_cluster.hpp"
+#include "models/postgres/dml.hpp"
+#include "models/postgres/events.hpp"
+#include "models/postgres/pgbench.hpp"
+#include "models/postgres/tuple_locks.hpp"
+#include "scenarios/postgres_checks.hpp"
+
+using namespace sim::literals;
+using testing::PgCluster;
+namespace pg = models::postgres;
+
+namespace {
+
+pg::Pgbench& pgbench(PgCluster& c, const std::string& name, int clients, int scale, double rate, sim::Time time) {
+  pg::PgbenchConfig cfg;
+  cfg.host = "pg1";
+  cfg.clients = clients;
+  cfg.scale = scale;
+  cfg.rate = rate;
+  cfg.time = time;
+  auto& p = c.node("app").add_process<pg::Pgbench>(name, cfg);
+  p.start();
+  return p;
+}
+
+std::map<std::string, double> metrics(const PgCluster& c) {
+  sim::Invariants inv;
+  std::map<std::string, double> m;
+  scenarios::postgres_checks(c.s.trace().records(), c.s.now(), inv, m);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("pgbench's statements are told apart by kind, relation and key", "[postgres][pgbench]") {
+  using K = pg::DmlStatement::Kind;
+  auto u = pg::parse_dml("UPDATE pgbench_branches SET bbalance = bbalance + -12 WHERE bid = 3;");
+  REQUIRE(u);
+  CHECK(u->kind == K::Update);
+  CHECK(u->relation == "pgbench_branches");
+  CHECK(u->key == 3);
+  auto s = pg::parse_dml("SELECT abalance FROM pgbench_accounts WHERE aid = 77;");
+  REQUIRE(s);
+  CHECK(s->kind == K::Select);
+  CHECK(s->key == 77);
+  CHECK(pg::parse_dml("BEGIN;")->kind == K::Begin);
+  CHECK(pg::parse_dml("END;")->kind == K::Commit);
+  CHECK(pg::parse_dml("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 2, 3, CURRENT_TIMESTAMP);")->relation ==
+        "pgbench_history");
+  // The writer's one-query transaction and the readers' aggregates keep their own paths.
+  CHECK(!pg::parse_dml("BEGIN; INSERT INTO t (v) VALUES ($1); COMMIT"));
+  CHECK(!pg::parse_dml("SELECT max(id) FROM users"));
+  CHECK(!pg::parse_dml("SELECT pg_is_in_recovery()"));
+}
+
+TEST_CASE("a row lock goes to its waiters in arrival order when its holder's transaction ends", "[postgres][pgbench]") {
+  pg::TupleLocks locks;
+  std::vector<int> order;
+  locks.acquire(1, {"pgbench_branches", 1}, [&] { order.push_back(1); });
+  locks.acquire(2, {"pgbench_branches", 1}, [&] { order.push_back(2); });
+  locks.acquire(3, {"pgbench_branches", 1}, [&] { order.push_back(3); });
+  locks.acquire(4, {"pgbench_branches", 2}, [&] { order.push_back(4); });  // another row: at once
+  REQUIRE(order == std::vector<int>{1, 4});
+  CHECK(locks.waiters({"pgbench_branches", 1}) == 2);
+  locks.release_all(3);  // a waiter that gives up (its backend exited) leaves the queue
+  locks.release_all(1);
+  CHECK(order == std::vector<int>{1, 4, 2});
+  CHECK(locks.holder({"pgbench_branches", 1}) == 2);
+  locks.release_all(2);
+  CHECK(locks.holder({"pgbench_branches", 1}) == 0);
+}
+
+TEST_CASE("at scale 1 pgbench clients queue on the one branch row and latency grows with them, at scale 10 far less",
+          "[postgres][pgbench]") {
+  auto p50 = [](int clients, int scale) {
+    PgCluster cluster(0);
+    cluster.run_for(1_s);
+    pgbench(cluster, "bench", clients, scale, 0, 5_s);
+    cluster.run_for(7_s);
+    return metrics(cluster).at("bench.latency_ms.p50");
+  };
+  const double one = p50(1, 1), eight_scale1 = p50(8, 1), eight_scale10 = p50(8, 10);
+  INFO("c1 s1 " << one << " ms, c8 s1 " << eight_scale1 << " ms, c8 s10 " << eight_scale10 << " ms");
+  // Eight clients on one branch row: each waits for the others' lock from their UPDATE of
+  // pgbench_branches to their commit's flush.
+  CHECK(eight_scale1 > 3 * one);
+  // Ten branch rows: collisions are rare, so the latency stays near one client's.
+  CHECK(eight_scale10 < eight_scale1 / 2);
+}
+
+TEST_CASE("the first change of each page after a checkpoint writes a full-page image", "[postgres][pgbench]") {
+  PgCluster cluster(0);
+  // The probe's disk (a transaction in 0.86 ms with its commit's flush), so the first run
+  // touches every one of pgbench_accounts' 1,640 pages at scale 1 and the second touches none
+  // anew.
+  cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(300_us);
+  cluster.run_for(1_s);
+  auto& first = pgbench(cluster, "first", 1, 1, 0, 30_s);
+  const pg::Lsn l0 = cluster["pg1"].insert_lsn();
+  cluster.run_for(31_s);
+  const pg::Lsn l1 = cluster["pg1"].insert_lsn();
+  auto& second = pgbench(cluster, "second", 1, 1, 0, 3_s);
+  cluster.run_for(4_s);
+  const pg::Lsn l2 = cluster["pg1"].insert_lsn();
+  REQUIRE(first.transactions() > 8000);
+  const double per_first = static_cast<double>(l1 - l0) / static_cast<double>(first.transactions());
+  const double per_second = static_cast<double>(l2 - l1) / static_cast<double>(second.transactions());
+  INFO(per_first << " then " << per_second << " bytes per transaction");
+  // Real PostgreSQL 15 (one client, scale 1, right after a CHECKPOINT): 2,081 bytes per
+  // transaction over 9,276 transactions, then 409 once every page had been written whole.
+  CHECK(per_second < 600);
+  CHECK(per_first > per_second + 500);
+}
+
+TEST_CASE("under -R pgbench runs the asked rate and counts latency from each transaction's scheduled start",
+          "[postgres][pgbench]") {
+  PgCluster cluster(0);
+  cluster.run_for(1_s);
+  pgbench(cluster, "bench", 4, 1, 50, 20_s);
+  cluster.run_for(22_s);
+  const auto m = metrics(cluster);
+  CHECK(m.at("bench.tps") == Approx(50).margin(5));
+  CHECK(m.at("bench.aborted_clients") == 0);
+  // A Poisson schedule sometimes puts a transaction before the previous one's end: that
+  // client starts late and the lag is part of its latency.
+  CHECK(m.at("bench.lag_ms.p99") > 0);
+  CHECK(m.at("bench.latency_ms.p99") >= m.at("bench.lag_ms.p99"));
+}
+
+TEST_CASE("every pgbench client aborts when its primary stops and none reconnects", "[postgres][pgbench]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  auto& p = pgbench(cluster, "bench", 4, 1, 100, 20_s);
+  cluster.run_for(3_s);
+  const std::int64_t before = p.transactions();
+  REQUIRE(before > 200);
+  cluster.stop("pg1").run_for(5_s);
+  CHECK(p.aborted() == 4);
+  CHECK(p.transactions() <= before + 4);
+  cluster.run_for(5_s);
+  const auto m = metrics(cluster);
+  CHECK(m.at("bench.aborted_clients") == 4);
+  CHECK(m.at("bench.failed") == 4);
+}
+
+TEST_CASE("pgbench against a hot standby aborts each client on its first UPDATE with a read-only error",
+          "[postgres][pgbench]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  pg::PgbenchConfig cfg;
+  cfg.host = "pg2";
+  cfg.clients = 2;
+  auto& p = cluster.node("app").add_process<pg::Pgbench>("bench", cfg);
+  p.start();
+  cluster.run_for(1_s);
+  CHECK(p.aborted() == 2);
+  CHECK(p.transactions() == 0);
+  int read_only = 0;
+  for (const auto& r : cluster.s.trace().records())
+    if (r.kind == pg::kPgbenchAborted && r.text("sqlstate") == "25006" && r.text("message").find("UPDATE") != std::string::npos)
+      ++read_only;
+  CHECK(read_only == 2);
+}
