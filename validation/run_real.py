@@ -98,6 +98,26 @@ def check_stop() -> None:
         raise Interrupted("interrupted")
 
 
+def expected_downstreams(pgs: list[dict]) -> dict[str, int]:
+    """How many streaming standbys each PostgreSQL service of a plan must list in its
+    pg_stat_replication once the stack is set up: per upstream (a standby's first
+    primary_conninfo host), so a cascading standby counts on the standby it streams from. Plans
+    without `upstream` (rendered before it existed) count every standby for the only primary."""
+    services = {p["service"] for p in pgs}
+    primaries = [p["service"] for p in pgs if not p["standby"]]
+    want = {svc: 0 for svc in primaries}
+    for p in pgs:
+        if not p["standby"]:
+            continue
+        up = p.get("upstream")
+        if up is None:
+            if len(primaries) == 1:
+                want[primaries[0]] += 1
+        elif up in services:
+            want[up] = want.get(up, 0) + 1
+    return want
+
+
 def sh(argv: list[str], timeout: float = 60, check: bool = True, capture: bool = True,
        abortable: bool = True, interrupt_on_stop: bool = False) -> subprocess.CompletedProcess:
     """Runs argv, bounded by timeout. abortable: not started once STOP is set (teardown commands
@@ -883,12 +903,16 @@ class Stack:
         return StatsProbe(self.ids[self.plan["probe_service"]], self.plan["haproxy"], limit_s)
 
     def wait_postgres_ready(self, limit_s: float) -> float:
-        """Waits (bounded) until each PostgreSQL primary of the plan streams to every standby and
-        each standby's walreceiver streams, asking inside each container (psql over its socket)."""
+        """Waits (bounded) until each standby's walreceiver streams and each server that standbys
+        stream from lists every one of them in pg_stat_replication, asking inside each container
+        (psql over its socket). A standby counts for its `upstream` (the first host of its
+        primary_conninfo): the primary, or in a cascade another standby, whose cascading walsender
+        serves it; a plan rendered before `upstream` was written counts every standby for the only
+        primary (none when there are several)."""
         t = time.monotonic()
         pgs = self.plan.get("postgres", [])
         standbys = [p["service"] for p in pgs if p["standby"]]
-        primaries = [p["service"] for p in pgs if not p["standby"]]
+        want = expected_downstreams(pgs)
 
         def ask(svc: str, sql: str) -> str:
             r = sh(["podman", "exec", self.ids[svc], "psql", "-U", "postgres", "-XAtc", sql], timeout=20, check=False)
@@ -896,10 +920,9 @@ class Stack:
         while time.monotonic() - t < limit_s:
             check_stop()
             ok = all(ask(s, "SELECT status FROM pg_stat_wal_receiver") == "streaming" for s in standbys)
-            want = len(standbys) if len(primaries) == 1 else 0
-            for p in primaries if ok else []:
-                n = ask(p, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
-                ok = ok and n.isdigit() and int(n) >= want
+            for svc, n_want in want.items() if ok else []:
+                n = ask(svc, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+                ok = ok and n.isdigit() and int(n) >= n_want
             if ok:
                 return time.monotonic() - t
             time.sleep(1)

@@ -134,3 +134,28 @@ def test_a_failed_read_carries_the_servers_sqlstate_or_08006_when_psql_got_no_an
     ev = parse_logs.parse_pg_reader(failed, "app", "r1", 0, ADDRESSES)
     assert [(e["kind"], e["sqlstate"], e["node"]) for e in ev] == [("pg_read_failed", "57P01", "postgres-replica1"),
                                                                    ("pg_read_failed", "08006", "postgres-replica1")]
+
+
+# --- run_real.py's readiness wait: who must list whom (no containers) -------------------------------
+import run_real  # noqa: E402
+
+
+def test_a_cascaded_standby_is_waited_for_on_the_standby_it_streams_from_not_on_the_primary():
+    pgs = [{"service": "postgres-primary", "standby": False},
+           {"service": "postgres-replica1", "standby": True, "upstream": "postgres-primary"},
+           {"service": "postgres-replica2", "standby": True, "upstream": "postgres-replica1"}]
+    assert run_real.expected_downstreams(pgs) == {"postgres-primary": 1, "postgres-replica1": 1}
+
+
+def test_standbys_of_the_one_primary_are_all_waited_for_on_it_and_an_older_plan_counts_them_the_same():
+    new = [{"service": "p", "standby": False},
+           {"service": "r1", "standby": True, "upstream": "p"},
+           {"service": "r2", "standby": True, "upstream": "p"}]
+    old = [{k: v for k, v in e.items() if k != "upstream"} for e in new]
+    assert run_real.expected_downstreams(new) == {"p": 2}
+    assert run_real.expected_downstreams(old) == {"p": 2}
+
+
+def test_an_older_plan_with_two_primaries_waits_for_no_standby_on_either():
+    old = [{"service": "a", "standby": False}, {"service": "b", "standby": False}, {"service": "r", "standby": True}]
+    assert run_real.expected_downstreams(old) == {"a": 0, "b": 0}
