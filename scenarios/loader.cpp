@@ -221,7 +221,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay",
-                             "compose_up", "daemon_start", "kind", "kernel"});
+                             "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
     if (v == "host") rc.kind = models::runtime::RuntimeKind::Host;
@@ -254,6 +254,11 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
     if (kr.has("tcp_syn_linear_timeouts"))
       rc.kernel.tcp_syn_linear_timeouts = static_cast<int>(kr.integer("tcp_syn_linear_timeouts", 4, 0, 127));
   }
+  if (const Tree* d = r.get("disk"); d != nullptr && d->kind != Tree::Kind::Null) {
+    MapReader dr(*d, r.sub("disk"), {"fsync", "write"});
+    rc.disk.fsync = dr.distribution("fsync");
+    rc.disk.write = dr.distribution("write");
+  }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.kill_teardown_delay = r.distribution("kill_teardown_delay");
@@ -271,6 +276,25 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
       if (auto x = cr.distribution(name)) rc.command_delay[name] = *x;
   }
   return rc;
+}
+
+/// The host's disk (`runtime.disk`) under each node's writable layer and named volumes, where the
+/// node's own `disk:` or the volume's entry does not set that latency (tmpfs is memory: untouched).
+void apply_host_disk(const models::runtime::HostDisk& host, const Tree& nodes, std::vector<NodeSpec>& specs) {
+  auto sets = [](const Tree* t, const char* key) { return t != nullptr && t->is_map() && t->find(key) != nullptr; };
+  for (auto& n : specs) {
+    const Tree* nt = nodes.is_map() ? nodes.find(n.name) : nullptr;
+    const Tree* disk = nt != nullptr && nt->is_map() ? nt->find("disk") : nullptr;
+    if (host.fsync && !sets(disk, "fsync")) n.disk.fsync_latency = *host.fsync;
+    if (host.write && !sets(disk, "write")) n.disk.write_latency = *host.write;
+    const Tree* vols = nt != nullptr && nt->is_map() ? nt->find("volumes") : nullptr;
+    for (auto& v : n.volumes) {
+      if (v.kind == sim::VolumeKind::Tmpfs) continue;
+      const Tree* vt = vols != nullptr && vols->is_map() ? vols->find(v.name) : nullptr;
+      if (host.fsync && !sets(vt, "fsync")) v.config.fsync_latency = *host.fsync;
+      if (host.write && !sets(vt, "write")) v.config.write_latency = *host.write;
+    }
+  }
 }
 
 }  // namespace
@@ -519,6 +543,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   }
 
   if (const Tree* rt = r.get("runtime")) s.runtime = read_runtime(*rt);
+  apply_host_disk(s.runtime.disk, *nodes, s.nodes);
 
   // Invariants.
   for (const auto& name : r.str_list("invariants")) {

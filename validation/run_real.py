@@ -31,6 +31,7 @@ import hashlib
 import ipaddress
 import json
 import os
+import platform
 import queue
 import random
 import re
@@ -96,6 +97,72 @@ def _on_signal(signum, _frame):
 def check_stop() -> None:
     if STOP.is_set():
         raise Interrupted("interrupted")
+
+
+# The host's fsync cost as PostgreSQL's WAL flush meets it, measured in a PostgreSQL container of
+# each run right after its end: N x (a pause, an 8 KiB write in place into a preallocated file in
+# the data directory's filesystem, then fdatasync, wal_sync_method's default on Linux). The same device is
+# fast (~0.2 ms) or several ms slow with whatever else the host writes that minute (2026-12-03:
+# medians 0.3 to 3.9 ms in three rounds of 300 a minute apart, other builds running), so a
+# validation of commit latencies simulates with these figures (runtime.disk.fsync), not a
+# profile's. Perl is in every PostgreSQL image (postgresql-common needs it); fdatasync by its
+# syscall number (x86_64: 75; elsewhere IO::Handle's fsync).
+FSYNC_PROBE_PL = r"""
+use strict; use Time::HiRes qw(time sleep); use IO::Handle;
+my ($path, $n, $nr, $gap) = @ARGV;
+open(my $fh, '+>', $path) or die "open $path: $!";
+my $blk = "x" x 8192;
+syswrite($fh, $blk) for 1 .. $n;
+my $sync = sub { $nr > 0 ? syscall($nr, fileno($fh)) : ($fh->sync ? 0 : -1) };
+$sync->() == 0 or die "sync: $!";
+my @d;
+for my $i (0 .. $n - 1) {
+  sleep($gap) if $gap > 0;
+  sysseek($fh, $i * 8192, 0); syswrite($fh, $blk);
+  my $t = time; $sync->() == 0 or die "sync: $!"; push @d, time - $t;
+}
+close $fh; unlink $path;
+print "HASIM_FSYNC ", join(" ", map { sprintf "%.0f", $_ * 1e6 } @d), "\n";
+"""
+FSYNC_PROBE_N = 200
+# Seconds between two flushes: a commit stream of at most 50 a second (crash-failover's writer),
+# not back-to-back fdatasyncs, which queue behind each other's writes (on the host, 2026-12-03
+# 18:08: back to back p50 3.58 then 0.18 ms, 20 ms apart 0.59 and 0.65 ms).
+FSYNC_PROBE_GAP_S = 0.02
+
+
+def fsync_probe_argv(container: str) -> list[str]:
+    nr = "75" if platform.machine() == "x86_64" else "0"
+    return ["podman", "exec", container, "perl", "-e", FSYNC_PROBE_PL, "/var/lib/postgresql/data/hasim-fsync-probe",
+            str(FSYNC_PROBE_N), nr, str(FSYNC_PROBE_GAP_S)]
+
+
+def parse_fsync_probe(out: str) -> list[float]:
+    """The probe's line as seconds per fdatasync; [] without one."""
+    for line in out.splitlines():
+        if line.startswith("HASIM_FSYNC "):
+            return [int(x) / 1e6 for x in line.split()[1:]]
+    return []
+
+
+def expected_downstreams(pgs: list[dict]) -> dict[str, int]:
+    """How many streaming standbys each PostgreSQL service of a plan must list in its
+    pg_stat_replication once the stack is set up: per upstream (a standby's first
+    primary_conninfo host), so a cascading standby counts on the standby it streams from. Plans
+    without `upstream` (rendered before it existed) count every standby for the only primary."""
+    services = {p["service"] for p in pgs}
+    primaries = [p["service"] for p in pgs if not p["standby"]]
+    want = {svc: 0 for svc in primaries}
+    for p in pgs:
+        if not p["standby"]:
+            continue
+        up = p.get("upstream")
+        if up is None:
+            if len(primaries) == 1:
+                want[primaries[0]] += 1
+        elif up in services:
+            want[up] = want.get(up, 0) + 1
+    return want
 
 
 def sh(argv: list[str], timeout: float = 60, check: bool = True, capture: bool = True,
@@ -883,12 +950,16 @@ class Stack:
         return StatsProbe(self.ids[self.plan["probe_service"]], self.plan["haproxy"], limit_s)
 
     def wait_postgres_ready(self, limit_s: float) -> float:
-        """Waits (bounded) until each PostgreSQL primary of the plan streams to every standby and
-        each standby's walreceiver streams, asking inside each container (psql over its socket)."""
+        """Waits (bounded) until each standby's walreceiver streams and each server that standbys
+        stream from lists every one of them in pg_stat_replication, asking inside each container
+        (psql over its socket). A standby counts for its `upstream` (the first host of its
+        primary_conninfo): the primary, or in a cascade another standby, whose cascading walsender
+        serves it; a plan rendered before `upstream` was written counts every standby for the only
+        primary (none when there are several)."""
         t = time.monotonic()
         pgs = self.plan.get("postgres", [])
         standbys = [p["service"] for p in pgs if p["standby"]]
-        primaries = [p["service"] for p in pgs if not p["standby"]]
+        want = expected_downstreams(pgs)
 
         def ask(svc: str, sql: str) -> str:
             r = sh(["podman", "exec", self.ids[svc], "psql", "-U", "postgres", "-XAtc", sql], timeout=20, check=False)
@@ -896,14 +967,25 @@ class Stack:
         while time.monotonic() - t < limit_s:
             check_stop()
             ok = all(ask(s, "SELECT status FROM pg_stat_wal_receiver") == "streaming" for s in standbys)
-            want = len(standbys) if len(primaries) == 1 else 0
-            for p in primaries if ok else []:
-                n = ask(p, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
-                ok = ok and n.isdigit() and int(n) >= want
+            for svc, n_want in want.items() if ok else []:
+                n = ask(svc, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+                ok = ok and n.isdigit() and int(n) >= n_want
             if ok:
                 return time.monotonic() - t
             time.sleep(1)
         raise RuntimeError(f"PostgreSQL set-up not done within {limit_s}s (standbys {standbys} not all streaming)")
+
+    def measure_fsync(self) -> list[float]:
+        """FSYNC_PROBE_N fdatasyncs in a PostgreSQL container (seconds each): the first of the
+        plan's servers whose container still runs (every one writes to the host's one disk; a
+        scenario may have stopped the primary). [] when none could run it: validate then keeps
+        the scenario's disk."""
+        for p in sorted(self.plan.get("postgres", []), key=lambda p: p["standby"]):
+            r = sh(fsync_probe_argv(self.ids[p["service"]]), timeout=60, check=False)
+            got = parse_fsync_probe(r.stdout or "") if r.returncode == 0 else []
+            if got:
+                return got
+        return []
 
     def ip_of(self, svc: str) -> list[str]:
         r = sh(["podman", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", self.ids[svc]],
@@ -1148,6 +1230,12 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
             time.sleep(0.1)
     stack.stop_clients()
     stack.stop_watchers()
+    if plan.get("postgres"):
+        # After the run, not before its time 0: right after the set-up the base backups' dirty
+        # pages were still being written back (a first round there gave a median of 4.0 ms while
+        # the same runs' commits took 2.1-3.1 ms in all); after the end the disk carries what it
+        # carried during the run, and the probe's own writes no longer share it with a commit.
+        res["fsync_s"] = [round(x, 6) for x in stack.measure_fsync()]
     stack.logs(outdir)
     res["faults"] = fault_records
     return res
@@ -1435,6 +1523,10 @@ def summarize(out: dict) -> None:
         if d is not None:
             delays[action] = d
     out["command_delay"] = delays
+    # The host's fdatasync in the primary's container, before each run (PostgreSQL runs only).
+    fs = parse_logs.empirical_summary([r.get("fsync_s", []) for r in out["runs"]])
+    if fs is not None:
+        out["fsync"] = fs
     # Daemon start-ups, at the stack's start and at later container starts (three samples at least).
     startup: dict[str, dict] = {}
     for when in ("first", "later"):

@@ -307,7 +307,9 @@ void WriteClient::on_start() {
   busy_ = false;
   // The script's end, or the run's if that comes first (nothing is recorded after it).
   if (run_for > 0) stop_at = std::min(stop_at, sim().now() + run_for);
-  timer_.arm_after(interval_, [this] { tick(); });
+  // pg-writer.sh attempts its first commit as soon as it runs (its schedule starts at its own
+  // start), not one period later.
+  timer_.arm_after(0, [this] { tick(); });
 }
 
 void WriteClient::on_exit() {

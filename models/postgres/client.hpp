@@ -79,7 +79,7 @@ class PgConnection {
   std::shared_ptr<State> st_;
 };
 
-/// A write load: every `interval`, one transaction (`wal_bytes` of WAL) on a session to `host`,
+/// A write load: from its start and every `interval` after, one transaction (`wal_bytes` of WAL) on a session to `host`,
 /// reconnecting after an error. Its session is the one validation's pg-writer.sh opens
 /// (`connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1
 /// keepalives_count=2`), and an attempt not answered within `attempt_timeout` (the script's 5 s)

@@ -44,6 +44,17 @@ struct ComposeUp {
   std::map<std::string, sim::Distribution> daemons;
 };
 
+/// The host's disk under every container's writable layer and named volumes (one device for the
+/// whole stack, as on the validation VM): what a node's own `disk:` or volume does not set.
+/// Absent: sim::VolumeConfig's defaults.
+struct HostDisk {
+  /// One fdatasync of a little dirty data (a WAL flush), as the containers see it that day: the
+  /// same device is fast or slow with whatever else the host writes.
+  std::optional<sim::Distribution> fsync;
+  /// One write(2) into the page cache.
+  std::optional<sim::Distribution> write;
+};
+
 /// What the nodes are: containers under an engine (compose), or machines (VMs, bare metal) whose
 /// daemons systemd or an operator starts and stops.
 enum class RuntimeKind { Containers, Host };
@@ -92,6 +103,7 @@ struct RuntimeConfig {
   /// how long a hand-over holds the VIP on two nodes) and to HAProxy's check timers. Absent: at once.
   std::optional<sim::Distribution> wakeup_delay;
   KernelConfig kernel;
+  HostDisk disk;
 };
 
 }  // namespace models::runtime

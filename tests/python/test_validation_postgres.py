@@ -164,3 +164,44 @@ def test_an_aborted_pgbench_client_carries_the_servers_reason():
     ev = parse_logs.parse_pgbench(lines_, "bench", "bench", 0, "postgres-primary", 2)
     assert [(e["kind"], e["client_id"], e["command"], e["sqlstate"]) for e in ev] == [
         ("pgbench_client_aborted", 1, 1, "25006"), ("pgbench_client_aborted", 0, 4, "08006")]
+
+
+# --- run_real.py's readiness wait: who must list whom (no containers) -------------------------------
+import run_real  # noqa: E402
+
+
+def test_a_cascaded_standby_is_waited_for_on_the_standby_it_streams_from_not_on_the_primary():
+    pgs = [{"service": "postgres-primary", "standby": False},
+           {"service": "postgres-replica1", "standby": True, "upstream": "postgres-primary"},
+           {"service": "postgres-replica2", "standby": True, "upstream": "postgres-replica1"}]
+    assert run_real.expected_downstreams(pgs) == {"postgres-primary": 1, "postgres-replica1": 1}
+
+
+def test_standbys_of_the_one_primary_are_all_waited_for_on_it_and_an_older_plan_counts_them_the_same():
+    new = [{"service": "p", "standby": False},
+           {"service": "r1", "standby": True, "upstream": "p"},
+           {"service": "r2", "standby": True, "upstream": "p"}]
+    old = [{k: v for k, v in e.items() if k != "upstream"} for e in new]
+    assert run_real.expected_downstreams(new) == {"p": 2}
+    assert run_real.expected_downstreams(old) == {"p": 2}
+
+
+def test_an_older_plan_with_two_primaries_waits_for_no_standby_on_either():
+    old = [{"service": "a", "standby": False}, {"service": "b", "standby": False}, {"service": "r", "standby": True}]
+    assert run_real.expected_downstreams(old) == {"a": 0, "b": 0}
+
+
+def test_the_fsync_probe_runs_in_the_primarys_data_directory_and_its_line_reads_as_seconds_each():
+    argv = run_real.fsync_probe_argv("abc123")
+    assert argv[:5] == ["podman", "exec", "abc123", "perl", "-e"]
+    assert argv[6] == "/var/lib/postgresql/data/hasim-fsync-probe" and argv[7] == str(run_real.FSYNC_PROBE_N)
+    assert run_real.parse_fsync_probe("noise\nHASIM_FSYNC 250 3100 12000\n") == [0.00025, 0.0031, 0.012]
+    assert run_real.parse_fsync_probe("sync: Invalid argument\n") == []
+
+
+def test_the_runs_fsync_samples_pool_into_the_records_fsync_distribution():
+    out = {"runs": [{"fsync_s": [0.0002, 0.0003, 0.004]}, {"fsync_s": [0.0002, 0.005]}, {"run": 2}]}
+    run_real.summarize(out)
+    assert out["fsync"]["n"] == 5 and out["fsync"]["runs"] == 2
+    assert out["fsync"]["median_s"] == 0.0003 and out["fsync"]["max_s"] == 0.005
+    assert "fsync" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)

@@ -1,6 +1,7 @@
-"""The real-stack smoke test: Demo 1 Part 1 and Part 2 against real haproxy, nginx and keepalived
-in containers (podman + docker-compose, validation/), a few runs each, judged by `hasim validate`
-with the issue's targets against 1000 simulated seeds.
+"""The real-stack smoke test: Demo 1 Part 1 and Part 2 against real haproxy, nginx and keepalived,
+and Demo 2's manual failover and split brain against real PostgreSQL 15, in containers (podman +
+docker-compose, validation/), a few runs each, judged by `hasim validate` with the issue's targets
+against 1000 simulated seeds.
 
 It runs in CI on purpose (root, this machine kind); it is never skipped: a machine that cannot
 run the stack fails here with the reason. Bounded: each validate call has a timeout, and
@@ -35,6 +36,17 @@ DNS_STALL = ("podman's aardvark-dns 1.4 at times answers nothing for a network's
              "not modelled yet")
 STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listening in some real runs "
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
+# Demo 2's misses in every stored Demo 2 record (docs/validation.md, 2026-12-02 and 2026-12-03).
+STATEMENTS = ("a real commit is pg-writer.sh's four statements (BEGIN, INSERT, SELECT, COMMIT), each a round "
+              "trip through psql and a backend: ~1.5 ms the model, which sends one query, does not have "
+              "(commit p10 1.8-2.2 ms real while the disk's fast fdatasyncs take 0.2-0.6 ms)")
+HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 s (psql, bash or the backend "
+               "not scheduled): not modelled, and not measured in the runs yet")
+FIRST_ROWS = ("pg_stat_replication's first rows after the set-up show the base backups' catch-up "
+              "(replay_lag 0.1-0.2 s) before the writer's first commit; the simulated servers start caught up")
+EXEC_STALL = "a `docker exec` (the operator's promote or repoint) stalls for seconds on the loaded host now and then"
+FAILED_PERIOD = ("the real writer's failed attempts do not keep the simulated period when one takes longer "
+                 "than it (a 1 s bounded getent, a 2 s connect timeout) or DNS answers at once")
 KNOWN_MISSES: dict[str, dict[str, str]] = {
     "demo1-part1": {
         # A silence can keep a restarted server out to the end of the run (one UP fewer) and take
@@ -62,6 +74,28 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
         "load.served.nginx2": DNS_STALL,
         "load.served.nginx3": DNS_STALL,
     },
+    "demo2-manual-failover": {
+        "load.commit_latency_ms.p50": STATEMENTS,
+        "load.commit_latency_ms.p99": HOST_STALLS,
+        "load.commit_wait_max_s": HOST_STALLS,
+        "load.failed": FAILED_PERIOD,
+        # After the repoint postgres-replica1 did not resolve for ~5 s in one 2026-12-02 run; in
+        # one 2026-12-03 run the promote's `docker exec` took 10.5 s (gap 25.3 s, 67 acks: the
+        # simulated seeds, drawing exec latencies from the 6 measured, reached 21.0 s and 75).
+        "load.write_gap_max_s": DNS_STALL + "; " + EXEC_STALL,
+        "load.acked": DNS_STALL + "; " + EXEC_STALL,
+        "commits.acked": DNS_STALL + "; " + EXEC_STALL,
+        "replication.postgres-replica1.lag_max_s": FIRST_ROWS,
+        "replication.postgres-replica2.lag_max_s": FIRST_ROWS,
+    },
+    "demo2-split-brain": {
+        "load.commit_latency_ms.p50": STATEMENTS,
+        "load.commit_latency_ms.p99": HOST_STALLS,
+        "load.commit_wait_max_s": HOST_STALLS,
+        "load.failed": FAILED_PERIOD,
+        "replication.postgres-replica1.lag_max_s": FIRST_ROWS,
+        "replication.postgres-replica2.lag_max_s": FIRST_ROWS,
+    },
 }
 # Metrics whose median over 3 real runs is a coin toss for a correct model: the VIP's start-up
 # flip (haproxy2's keepalived up first holds the VIP for a moment: a third move, two holders)
@@ -71,6 +105,8 @@ FLIP = "start-up flip in about half the runs, real and simulated: the 3-run medi
 MEDIAN_IS_A_COIN_TOSS: dict[str, dict[str, str]] = {
     "demo1-part1": {},
     "demo1-part2": {"vip.172.20.0.100.moves": FLIP, "vip.172.20.0.100.holders_max": FLIP},
+    "demo2-manual-failover": {},
+    "demo2-split-brain": {},
 }
 # Outcomes that may differ, in one direction only, for the same reason.
 # Each: (reason, direction). "real_sometimes": real runs sometimes show it where the simulator
@@ -80,6 +116,8 @@ KNOWN_OUTCOME_DIFFERENCES: dict[str, dict[str, tuple[str, str]]] = {
     "demo1-part1": {"nginx_backend.nginx1: UP after its restart": (DNS_STALL, "real_sometimes_not"),
                     "nginx_backend.nginx2: UP after its restart": (DNS_STALL, "real_sometimes_not")},
     "demo1-part2": {"load: requests failed": (DNS_STALL, "real_sometimes")},
+    "demo2-manual-failover": {},
+    "demo2-split-brain": {},
 }
 
 
@@ -92,10 +130,10 @@ def allowed_difference(o: dict, allowed: dict) -> bool:
     return o["sim_yes"] == o["sim_n"] and 0 < o["real_yes"] < o["real_n"]
 
 
-def validate(scenario: str, out, timeout: float) -> dict:
+def validate(scenario: str, out, timeout: float, parallel: int = RUNS) -> dict:
     # Its own session, so a timeout interrupts hasim and run_real.py together, as Ctrl-C would:
     # run_real.py then tears its containers down before exiting.
-    p = subprocess.Popen([str(HASIM_BIN), "validate", scenario, "--runs", str(RUNS), "--parallel", str(RUNS),
+    p = subprocess.Popen([str(HASIM_BIN), "validate", scenario, "--runs", str(RUNS), "--parallel", str(parallel),
                           "--sim-seeds", str(SIM_SEEDS), "--out", str(out), "--no-plot", "--quiet"],
                          cwd=SOURCE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -132,3 +170,17 @@ def test_demo1_part1_agrees_with_the_real_stack(tmp_path):
 
 def test_demo1_part2_agrees_with_the_real_stack(tmp_path):
     judge(validate("scenarios/demo1-part2.yaml", tmp_path / "part2", timeout=900), "demo1-part2")
+
+
+# Demo 2's stacks run one at a time, as every stored Demo 2 record was made: three PostgreSQL
+# stacks at once on the 2-core host put their initdb, base backups and twelve servers on two
+# cores, and a commit's latency is then the scheduler's. What the host's load still does to the
+# timings is measured in the same runs and simulated (the disk's fsync before each run, `docker
+# exec` and stop/start latencies), not tolerated.
+def test_demo2_manual_failover_agrees_with_the_real_stack(tmp_path):
+    judge(validate("scenarios/demo2/manual-failover.yaml", tmp_path / "manual-failover", timeout=900, parallel=1),
+          "demo2-manual-failover")
+
+
+def test_demo2_split_brain_agrees_with_the_real_stack(tmp_path):
+    judge(validate("scenarios/demo2/split-brain.yaml", tmp_path / "split-brain", timeout=900, parallel=1), "demo2-split-brain")

@@ -59,6 +59,40 @@ TEST_CASE("without disk keys a node has an unlimited root volume and no other", 
   CHECK(spec.nodes.at(0).volumes.empty());
 }
 
+TEST_CASE("runtime.disk sets the host's fsync and write latency on every volume that does not set its own, tmpfs aside",
+          "[scenarios][disk]") {
+  const auto spec = load(
+      "name: disks\nnetworks: {lan: {subnet: 10.0.0.0/24}}\n"
+      "runtime: {disk: {fsync: 300us, write: {dist: lognormal, median: 10us, sigma: 0.5}}}\n"
+      "nodes:\n"
+      "  pg1:\n"
+      "    volumes: {pgdata: {target: /data}, run: {target: /run, type: tmpfs}}\n"
+      "  pg2:\n"
+      "    disk: {fsync: 7ms}\n"
+      "    volumes: {pgdata: {target: /data, write: 20us}}\n");
+  const auto& pg1 = spec.nodes.at(0);
+  const auto& pg2 = spec.nodes.at(1);
+  CHECK(pg1.disk.fsync_latency.median() == 300 * sim::kMicrosecond);
+  CHECK(pg1.disk.write_latency.median() == 10 * sim::kMicrosecond);
+  CHECK(pg1.volumes.at(0).config.fsync_latency.median() == 300 * sim::kMicrosecond);
+  CHECK(pg1.volumes.at(1).config.fsync_latency.median() == sim::VolumeConfig::default_fsync_latency().median());
+  // A node's own setting wins over the host's, key by key.
+  CHECK(pg2.disk.fsync_latency.median() == 7 * sim::kMillisecond);
+  CHECK(pg2.disk.write_latency.median() == 10 * sim::kMicrosecond);
+  CHECK(pg2.volumes.at(0).config.fsync_latency.median() == 300 * sim::kMicrosecond);
+  CHECK(pg2.volumes.at(0).config.write_latency.median() == 20 * sim::kMicrosecond);
+}
+
+TEST_CASE("a bad runtime.disk key is a located error naming the key path", "[scenarios][disk][errors]") {
+  const std::string base = "name: disks\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes: {pg1: {}}\n";
+  const std::string typo = error_of(base + "runtime: {disk: {fsnyc: 1ms}}\n");
+  CHECK(typo.find("disks.yaml:4:18: runtime.disk.fsnyc: ") != std::string::npos);
+  CHECK(typo.find("did you mean 'fsync'?") != std::string::npos);
+  const std::string bad = error_of(base + "runtime: {disk: {fsync: quick}}\n");
+  CHECK(bad.find("runtime.disk.fsync: ") != std::string::npos);
+  CHECK(bad.find("expected a duration") != std::string::npos);
+}
+
 TEST_CASE("a bad disk or volume key is a located error naming the key path", "[scenarios][disk][errors]") {
   struct Case {
     std::string keys, where, says;

@@ -89,3 +89,20 @@ TEST_CASE("real events become trace records with integer, number and text fields
   CHECK(std::get<std::int64_t>(*recs[0].find("timeline")) == 2);
   CHECK(std::get<double>(*recs[0].find("x")) == 1.5);
 }
+
+TEST_CASE("a real client's outcomes after the run's end are not counted, as the simulator's run has none") {
+  // pg-writer.sh runs RUN_FOR_S from its own start, which docker exec made 0.3 s late: its last
+  // commit comes 0.28 s after the scenario's 60 s, where the simulated writer has stopped.
+  const std::string path = write_temp(R"({"runs": [{"run": 0, "duration_s": 60, "metrics": {},
+     "events": [
+       {"kind": "pg_started", "t_s": -3.5, "node": "postgres-primary", "role": "primary", "timeline": 1},
+       {"kind": "pg_commit_acked", "t_s": 59.78, "client": "client:load", "node": "postgres-primary", "timeline": 1, "xid": 740, "lsn": 50331904, "latency_us": 2800},
+       {"kind": "pg_commit_acked", "t_s": 60.28, "client": "client:load", "node": "postgres-primary", "timeline": 1, "xid": 741, "lsn": 50332000, "latency_us": 2900},
+       {"kind": "pg_commit_failed", "t_s": 60.4, "client": "client:load", "node": "postgres-primary", "sqlstate": "57P01", "message": "terminating", "latency_us": 100}
+     ]}]})");
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(real.runs.size() == 1);
+  CHECK(real.runs[0].at("load.acked") == 1);
+  CHECK(real.runs[0].at("load.failed") == 0);
+}

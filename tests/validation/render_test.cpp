@@ -407,7 +407,18 @@ TEST_CASE("render: Demo 2's manual failover renders PostgreSQL, the writer and t
   CHECK(plan.find("\"argv\": [\"psql\", \"-U\", \"postgres\", \"-X\", \"-c\", \"SELECT pg_promote()\"]") != std::string::npos);
   CHECK(plan.find("echo postgres-replica1 > /tmp/hasim-pg-host-load") != std::string::npos);
   CHECK(plan.find("\"kind\": \"pg_writer\"") != std::string::npos);
-  CHECK(plan.find("{\"service\": \"postgres-replica1\", \"standby\": true}") != std::string::npos);
+  CHECK(plan.find("{\"service\": \"postgres-replica1\", \"standby\": true, \"upstream\": \"postgres-primary\"}") != std::string::npos);
+  CHECK(plan.find("{\"service\": \"postgres-primary\", \"standby\": false}") != std::string::npos);
+}
+
+TEST_CASE("render: a cascaded standby's plan entry names the standby it streams from as its upstream", "[validation]") {
+  const auto dir = fresh_dir("demo2-cascade");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/cascade.yaml", {}), dir.string());
+  const std::string plan = slurp(dir / "plan.json");
+  // run_real.py's readiness wait asks replica1, not the primary, to list replica2.
+  CHECK(plan.find("{\"service\": \"postgres-replica2\", \"standby\": true, \"upstream\": \"postgres-replica1\"}") != std::string::npos);
+  CHECK(plan.find("{\"service\": \"postgres-replica1\", \"standby\": true, \"upstream\": \"postgres-primary\"}") != std::string::npos);
 }
 
 TEST_CASE("render: images of kinds without PostgreSQL carry no pg-writer.sh", "[validation]") {

@@ -77,8 +77,12 @@ TEST_CASE("each daemon kind's measured start-ups are read for the stack's first 
 
 TEST_CASE("measured runtime overrides under a map the scenario lacks all survive, none replacing another",
           "[validation]") {
-  // Demo 2's files have no `runtime:`: the first override creates it, the next ones must extend it.
-  const std::string file = std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/manual-failover.yaml";
+  // A scenario without `runtime:`: the first override creates it, the next ones must extend it.
+  const std::string file = "/tmp/hasim-wakeup-test-no-runtime.yaml";
+  {
+    std::ofstream f(file);
+    f << "name: no-runtime\nnetworks: {lan: {subnet: 10.0.0.0/24}}\nnodes: {pg1: {}}\n";
+  }
   const auto tree = scenarios::load_tree(file);
   REQUIRE(tree.find("runtime") == nullptr);
   validation::CreatingOverrides o(tree);
@@ -93,4 +97,22 @@ TEST_CASE("measured runtime overrides under a map the scenario lacks all survive
   CHECK(spec.runtime.command_delay.count("exec") == 1);
   CHECK(spec.runtime.wakeup_delay.has_value());
   CHECK(spec.runtime.daemon_start.count("postgres") == 1);
+  std::remove(file.c_str());
+}
+
+TEST_CASE("the host's fsync latency measured before each PostgreSQL run becomes every node's disk fsync", "[validation]") {
+  const auto path = write_real("fsync", R"(, "fsync": {"n": 600, "runs": 3, "median_s": 0.0003, "max_s": 0.021,
+      "quantiles_s": [[0.0, 0.00019], [0.5, 0.0003], [0.9, 0.004], [1.0, 0.021]]})");
+  const auto r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(r.fsync);
+  CHECK(r.fsync->n == 600);
+  CHECK_FALSE(r.wakeup);
+  const std::string file = std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/sync-replication.yaml";
+  validation::CreatingOverrides o(scenarios::load_tree(file));
+  const auto spec = scenarios::load_scenario(file, {o("runtime.disk.fsync", r.fsync->distribution())});
+  for (const auto& n : spec.nodes) {
+    INFO(n.name);
+    CHECK(n.disk.fsync_latency.median() == 300 * sim::kMicrosecond);
+  }
 }

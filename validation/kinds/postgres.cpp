@@ -157,9 +157,17 @@ std::string RealDaemon<PostgresSection>::ready_log() { return "database system i
 
 /// run_real.py waits for the stack's one-time set-up (initdb, each standby's base backup and its
 /// walreceiver streaming) before the run's time 0: the simulator's servers start on data
-/// directories made before its run.
+/// directories made before its run. A standby's `upstream` is the first host of its
+/// primary_conninfo, the server it clones and streams from at set-up (libpq tries the list in
+/// order and every server is up then): the primary, or another standby in a cascade, whose
+/// pg_stat_replication must list it.
 std::string RealDaemon<PostgresSection>::plan_entry(const RenderContext& ctx, const PostgresSection& c) {
-  return "{\"service\": " + detail::json_str(ctx.node.name) + ", \"standby\": " + (c.standby_signal ? "true" : "false") + "}";
+  std::string e = "{\"service\": " + detail::json_str(ctx.node.name) + ", \"standby\": " + (c.standby_signal ? "true" : "false");
+  if (c.standby_signal) {
+    const auto ci = models::postgres::PrimaryConnInfo::parse(c.conf.primary_conninfo);
+    if (ci && !ci->host.empty()) e += ", \"upstream\": " + detail::json_str(ci->host.front());
+  }
+  return e + "}";
 }
 
 }  // namespace validation
