@@ -354,7 +354,10 @@ Undo apply_operator(FaultContext& c) {
     if (n.name == c.node->name()) node_spec = &n;
   const std::string daemon = node_spec ? daemon_for_action(*node_spec, c.fault.action) : "";
   if (daemon.empty()) return {};
-  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running()) act(*node_spec, c.fault, *d);
+  sim::Process* d = c.node->process(daemon);
+  // A step beside a stopped daemon still needs its container up (`docker exec` into it).
+  if (d != nullptr && (d->running() || (c.node->up() && operator_acts_on_stopped(*node_spec, c.fault.action))))
+    act(*node_spec, c.fault, *d);
   return {};
 }
 
@@ -512,8 +515,9 @@ const std::vector<FaultAction>& fault_actions() {
       a.scope = FaultScope::Node;
       a.exec = true;
       a.operator_step = true;
-      // A step with a value (sql's statement) has nothing explore could draw it from.
-      if (operator_argument(op).empty()) a.explore = {{a.name, ExploreOn::Operator}};
+      // A step with a value (sql's statement) or settings it cannot go without (rewind's source)
+      // has nothing explore could draw them from.
+      if (operator_argument(op).empty() && !operator_requires_settings(op)) a.explore = {{a.name, ExploreOn::Operator}};
       a.real = RealCommand::OperatorExec;
       a.read = read_operator, a.write = write_operator, a.summary = summary_operator, a.apply = apply_operator;
       t.push_back(a);

@@ -74,6 +74,11 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   } else if (k == pg::kShutdownDone || (k == se::kProcessExit && r.text(se::field::kProcess) == "postgres") || k == se::kNodeDown) {
     standbys_.erase(r.text("node"));
     if (primaries_.erase(r.text("node"))) check_primaries(r.time);
+  } else if (k == pg::kRewind || k == pg::kBaseBackup) {
+    ToolRun& run = tools_[k];
+    run.done = r.text("outcome") != "failed";
+    run.duration_ms = int_field(r, "duration_ms");
+    run.copied_bytes = int_field(r, "copied_bytes");
   } else if (k == pg::kReadDone || k == pg::kReadFailed) {
     std::string rd = r.text("client");
     if (rd.rfind("client:", 0) == 0) rd = rd.substr(7);
@@ -226,6 +231,28 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   m["commits.acked"] = static_cast<double>(acks_.size());
   m["commits.acked_lost"] = static_cast<double>(lost);
   m["commits.lost_window_s"] = lost > 0 ? sim::to_seconds(last_lost - first_lost) : 0.0;
+  tool_metrics(m);
+}
+
+void PostgresChecks::tool_metrics(std::map<std::string, double>& m) const {
+  // Only where an operator rewound or re-cloned a server: the other scenarios' metric sets stay.
+  if (tools_.empty()) return;
+  for (const auto& [tool, run] : tools_) {
+    m[tool + ".done"] = run.done ? 1.0 : 0.0;
+    m[tool + ".duration_ms"] = static_cast<double>(run.duration_ms);
+    m[tool + ".copied_mb"] = static_cast<double>(run.copied_bytes) / 1e6;
+  }
+  // Did the stack come back together: one primary, every running standby streaming its timeline
+  // (the streamed-from host is checked where the run names it; a real log does not).
+  m["postgres.primaries_at_end"] = static_cast<double>(primaries_.size());
+  int unconverged = 0;
+  for (const auto& [node, sb] : standbys_) {
+    const bool one = primaries_.size() == 1;
+    if (!sb.streaming || (one && sb.timeline != primaries_.begin()->second) ||
+        (one && !sb.from.empty() && !sim::Ipv4::parse(sb.from) && sb.from != primaries_.begin()->first))
+      ++unconverged;
+  }
+  m["postgres.standbys_unconverged_at_end"] = unconverged;
 }
 
 void PostgresChecks::unsettled(const std::string& condition, std::vector<std::string>& problems) const {
@@ -241,7 +268,7 @@ std::vector<std::string_view> PostgresChecks::reads() const {
           pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
           pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
           pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
-          se::kProcessExit, se::kNodeDown};
+          pg::kRewind, pg::kBaseBackup, se::kProcessExit, se::kNodeDown};
 }
 
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,

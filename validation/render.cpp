@@ -407,15 +407,15 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
                            // A kind whose steps take settings (`reload: {node, databases}`)
                            // renders them; a step with a value (sql's statement) goes to the
                            // kind's two-argument form.
-                           if constexpr (requires { R::operator_command_with(f.action, f.settings); }) {
-                             argv = R::operator_command_with(f.action, f.settings);
-                             return;
-                           }
                            if constexpr (requires { R::operator_command(f.action, f.argument); }) {
                              if (!f.argument.empty()) {
                                argv = R::operator_command(f.action, f.argument);
                                return;
                              }
+                           }
+                           if constexpr (requires { R::operator_command_with(f.action, f.settings); }) {
+                             argv = R::operator_command_with(f.action, f.settings);
+                             return;
                            }
                            argv = R::operator_command(f.action);
                          });

@@ -110,6 +110,9 @@ void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
     if (kind_key(c) == daemon.name()) {
       visit_kind(c, [&](auto kind, const auto&) {
         using K = decltype(kind);
+        if constexpr (requires { K::act(daemon, f.action, f.argument); }) {
+          if (!f.argument.empty()) return K::act(daemon, f.action, f.argument);
+        }
         if constexpr (TakesOperatorSettings<K>) {
           K::act_with(daemon, f.action, f.settings);
         } else if constexpr (requires { K::act(daemon, f.action, f.argument); }) {
@@ -121,6 +124,31 @@ void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
       });
       return;
     }
+}
+
+bool operator_requires_settings(const std::string& action) {
+  bool out = false;
+  Kinds::each([&](auto kind) {
+    using K = decltype(kind);
+    if constexpr (TakesOperatorSettings<K>) {
+      const auto actions = K::operator_actions();
+      if (std::find(actions.begin(), actions.end(), action) != actions.end())
+        out = out || !K::operator_settings_error(action, {}).empty();
+    }
+  });
+  return out;
+}
+
+bool operator_acts_on_stopped(const NodeSpec& n, const std::string& action) {
+  const std::string key = daemon_for_action(n, action);
+  bool out = false;
+  for (const auto& c : n.components)
+    if (kind_key(c) == key)
+      visit_kind(c, [&](auto kind, const auto&) {
+        using K = decltype(kind);
+        if constexpr (requires { K::acts_on_stopped(action); }) out = K::acts_on_stopped(action);
+      });
+  return out;
 }
 
 std::vector<std::string> floating_addresses(const NodeSpec& n) {

@@ -35,6 +35,13 @@ std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f);
 std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f);
 /// Carries out operator step `f` (with its settings, or its argument) on `daemon`.
 void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
+/// Whether operator step `action` needs settings (`rewind: {node, source}`): its kind refuses it
+/// without any. Explore draws no such step (it has nothing to fill them with).
+bool operator_requires_settings(const std::string& action);
+/// Whether operator step `action` runs beside a stopped daemon (pg_rewind, pg_basebackup: on the
+/// node's data, not through the daemon), from the kind's optional `acts_on_stopped(action)`;
+/// every other step needs its daemon running (as the real command needs the daemon to answer).
+bool operator_acts_on_stopped(const NodeSpec& n, const std::string& action);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 
