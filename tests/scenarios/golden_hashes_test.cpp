@@ -77,6 +77,12 @@ namespace {
 // acknowledgement of each session) and, for pgbouncer-failover, the timed-out attempt's socket
 // close; recomputed once on the merged tree. The WAL and disk work of the same day (records
 // shared between page cache and durable contents, a deque of records) moved none.
+// Branch rewind (2026-12-03): every Demo 2 file, because each standby's data directory now holds
+// the postgresql.auto.conf that `pg_basebackup -R -S` writes (primary_conninfo,
+// primary_slot_name; pg_rewind copies it from its source), written and fsynced when the stack is
+// built: one more fsync latency drawn on each standby's disk shifts its later ones (the first
+// difference in stack.yaml's trace, diffed against main's build, is the standbys' flush_lag at
+// 6.2 s; nothing else before it). demo2/split-brain-rewind and demo2/reclone added.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -96,20 +102,22 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/recreate-haproxy1-container.yaml", "a612b97bdf587e23585a9400d9cf1ca6c96fce6284138127344990e276aea156"},
     {"demo1-part2/restart-keepalived-before-haproxy.yaml", "09abd8e4d12613bf5ed70462b4c13f371e71b86abc1775ad1a8b7335588fd8d7"},
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
-    {"demo2/basic-replication.yaml", "3ef9e99790b78401ef422eec67af7661f8a789186f511f46487c475ecb51939c"},
-    {"demo2/cascade.yaml", "df0378ba6bf255a87013dbcf709c2f92d4d79f67818ff8e3e7f776e6761360de"},
-    {"demo2/crash-failover.yaml", "04bfb556c1b5607c624e436a6a1651cd4c2315a7905dc88f8e3f72079a755554"},
-    {"demo2/delayed-replica.yaml", "f4afc2bb54b016eade22b2c5904e8780ef3ab1353be21dd954075368a2f87b61"},
-    {"demo2/manual-failover.yaml", "b5b073c325cae1e2bf22ba6a961b3b28c3a63afe79b1c57a840187a98f602002"},
-    {"demo2/pgbouncer-failover.yaml", "763fe90a13aa81d8b0e777602dcc83ad54d5b2a3d5dc85aab6133c45421339f3"},
-    {"demo2/pgbouncer.yaml", "f9be411b4dc96679286c3b7f9c915151a821450487441739b04035fd42ecd614"},
-    {"demo2/read-scaling.yaml", "1b7392588ca1832d79bad024a82b180c33b799a48143caf90648b329153dc5e6"},
-    {"demo2/restart-primary.yaml", "d9fc4b8c3b6888c3e1bde732f42946f8288392a0f4322682819704f6a3cde9c9"},
-    {"demo2/split-brain.yaml", "e9d40cb6fc1c5a2bf03c20581c0780d4beef027a84c63d7ac48cb772dfd5b218"},
-    {"demo2/stack.yaml", "913f70bce3a0a6ac17f2397d66ce59c0db4537b2b3b8d3b2dedd3931221f466e"},
-    {"demo2/sync-replication.yaml", "be3a697db841d8ec77942df65e8c00719439c9994628a687ae57fdb4785e8028"},
-    {"demo2/sync-standby-stops.yaml", "268a02646d90649758e888bea3032000d896ce3150f8ed17a45ed52b7f2ab0f5"},
-    {"demo2/sync-standby-takeover.yaml", "f613c3b880bda8407b50e1f130684f7c3e2d1feed72d9ace964a557962a68196"},
+    {"demo2/basic-replication.yaml", "61fdfb3532e1fc8264ff02bb0b2b3a15d3399697d12689aa5c6845ef1fdffdf5"},
+    {"demo2/cascade.yaml", "effe0979bc56224b08c3ba2af7d852f16a516c735e4632459232ec9c0d5ee8e2"},
+    {"demo2/crash-failover.yaml", "3ba32d8c2ed6c97d6cbc896f7704cdc4770d9d23ccd9266878b1390d2dc41b23"},
+    {"demo2/delayed-replica.yaml", "0a11274f723040b788ee8f396b85f74248cea576c3da6a7bb2b9dcf586ab882b"},
+    {"demo2/manual-failover.yaml", "2ac088293b2159326ee7ccb9b459d73a0fb7a51444aa5350f2c3ab0598aee930"},
+    {"demo2/pgbouncer-failover.yaml", "21abef9a272e0ec658b6e34611c1040aa833e4914a3aa2728e7a9b70c07ed736"},
+    {"demo2/pgbouncer.yaml", "51095d03cae2f694a2b9b217d917264f37b4a918bdc43f8d8fa860bd9a51c342"},
+    {"demo2/reclone.yaml", "6814db5c4f61b4260b56b64ed78fb3d0d74f130f52e8268f86404e262661f582"},
+    {"demo2/read-scaling.yaml", "e31306559d75dcf95bb85f7b493c689b671e82603e48181f1f4c92a15f3cb1c3"},
+    {"demo2/restart-primary.yaml", "8d4adc4c5117ea5935c9ef4006f0fc16bc0d3d504a8cf7496f5a801d05a0e976"},
+    {"demo2/split-brain-rewind.yaml", "1494bc906d7c02d15b9c40f8145733ec3a694ddcdc6c4b09c1db856116586678"},
+    {"demo2/split-brain.yaml", "26b9362afb1948aff2c4f1a3be199e58a5e8bf8fb20f2e2e139e18c7f05c7bb8"},
+    {"demo2/stack.yaml", "5071e2aea0154e2e8d15e5f8978ea3ff300d6e4398ba96c8dae846b0960ec0f7"},
+    {"demo2/sync-replication.yaml", "671cdb4187ef658ad5066295980f9b8c14d278247e8bce5c8761fef7ca6727ca"},
+    {"demo2/sync-standby-stops.yaml", "ae6a79430ccd12821f2069169fd8a00e42fe0b169835835cb8296c8801ae56f1"},
+    {"demo2/sync-standby-takeover.yaml", "9107bc4939b3517d509e7cbf3e88ced681e0623c38db020b69af17bfca9fa8e6"},
     {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
     {"split-brain/both-master.yaml", "cd39081866b176b6f5f5e9b95dda03e8628834e485ab9de0833a764cc84334cb"},
     {"split-brain/frozen-master.yaml", "5ace2180e2cd19a5785f5a213d1c9e26348d3d0dbe72b9f9645a992deebb1b09"},
