@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
+#include "models/postgres/data_directory.hpp"
 #include "models/postgres/pg_basebackup.hpp"
 #include "models/postgres/pg_rewind.hpp"
 #include "models/postgres/statement.hpp"
