@@ -57,8 +57,12 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     const std::string node = r.text("node");
     if (r.text("role") == "primary") primaries_[node] = int_field(r, "timeline");
     else primaries_.erase(node);
+    // A standby's walreceiver may stream before the server is ready for read-only connections
+    // (a real log says "started streaming WAL" before "ready to accept read-only connections"
+    // when replay has little to do): its start keeps what the walreceiver already said. A
+    // server's stop erased its entry, so a restart begins afresh.
     if (r.text("role") == "primary") standbys_.erase(node);
-    else standbys_[node] = Standby{};
+    else standbys_.try_emplace(node);
     check_primaries(r.time);
   } else if (k == pg::kPromoted) {
     primaries_[r.text("node")] = int_field(r, "timeline");

@@ -576,7 +576,10 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             ev(PG_SHUTDOWN_REQUESTED, ns, mode=shutdown_mode)
         elif msg == "database system is shut down":
             ev(PG_SHUTDOWN_DONE, ns, mode=shutdown_mode)
-        elif (x := re.match(r"started streaming WAL from primary at " + _PG_LSN + r" on timeline (\d+)", msg)):
+        elif (x := re.match(r"(?:started streaming WAL from primary at|restarted WAL streaming at) " + _PG_LSN
+                            + r" on timeline (\d+)", msg)):
+            # "restarted WAL streaming": the same connection going on to the next timeline after
+            # "replication terminated by primary server" (End of WAL reached on timeline N).
             tli = int(x.group(2))
             streaming = True
             ev(PG_WALRECEIVER_CONNECTED, ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))

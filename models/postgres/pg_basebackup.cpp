@@ -99,7 +99,8 @@ void PgBasebackup::finish(bool ok, const std::string& message) {
   sim().record(kBaseBackup, {{"node", node().name()}, {"source", options_.source_host}, {"outcome", std::string(ok ? "done" : "failed")},
                              {"message", message}, {"slot", options_.slot},
                              {"copied_bytes", static_cast<std::int64_t>(copied_bytes_)},
-                             {"duration_ms", static_cast<std::int64_t>((sim().now() - started_) / sim::kMillisecond)}});
+                             {"duration_ms", static_cast<std::int64_t>((sim().now() - started_) / sim::kMillisecond)}},
+               true);
   after(0, [this] { kill(); });
 }
 

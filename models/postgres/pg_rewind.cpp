@@ -239,7 +239,8 @@ void PgRewind::finish(bool ok, const std::string& message) {
                          {"message", message}, {"diverged_lsn", lsn_field(diverged_)},
                          {"checkpoint_lsn", checkpoint_ != 0 ? static_cast<std::int64_t>(checkpoint_) : std::int64_t{-1}},
                          {"copied_bytes", static_cast<std::int64_t>(copied_bytes_)},
-                         {"duration_ms", static_cast<std::int64_t>((sim().now() - started_) / sim::kMillisecond)}});
+                         {"duration_ms", static_cast<std::int64_t>((sim().now() - started_) / sim::kMillisecond)}},
+               true);
   after(0, [this] { kill(); });
 }
 
