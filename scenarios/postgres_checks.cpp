@@ -70,6 +70,8 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     switch_at_[int_field(r, "timeline")] = int_field(r, "switch_lsn");
     check_primaries(r.time);
   } else if (k == pg::kWalReceiverConnected || k == pg::kWalReceiverDisconnected) {
+    // A walreceiver streaming means a standby runs, even before its ready line (see above).
+    if (k == pg::kWalReceiverConnected && primaries_.count(r.text("node")) == 0) standbys_.try_emplace(r.text("node"));
     if (auto it = standbys_.find(r.text("node")); it != standbys_.end()) {
       it->second.streaming = k == pg::kWalReceiverConnected;
       it->second.from = r.text("primary");

@@ -6,6 +6,9 @@
 #include "models/postgres/pg_basebackup.hpp"
 #include "models/postgres/pg_rewind.hpp"
 #include "models/postgres/statement.hpp"
+#include "scenarios/postgres_checks.hpp"
+#include "sim/invariants.hpp"
+#include "sim/trace.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -253,4 +256,27 @@ TEST_CASE("an operator step may create a physical replication slot", "[postgres]
   REQUIRE(st[0].kind == pg::OperatorStatement::Kind::CreateSlot);
   REQUIRE(st[0].name == "replica2_slot");
   REQUIRE(std::holds_alternative<std::string>(pg::parse_operator_sql("SELECT pg_create_physical_replication_slot(x)")));
+}
+
+TEST_CASE("a standby whose walreceiver streamed before its ready line still counts as converged after a rewind",
+          "[postgres][rewind][checks]") {
+  // A real log's order after pg_rewind: "started streaming WAL ... on timeline 2", then "ready to
+  // accept read-only connections" (replay had nothing left to do).
+  sim::Trace t;
+  auto s = [](const char* v) { return std::string(v); };
+  t.record(0, pg::kStarted, {{"node", s("pg2")}, {"role", s("primary")}, {"timeline", std::int64_t{2}}});
+  t.record(1_s, pg::kWalReceiverConnected, {{"node", s("pg1")}, {"primary", s("")}, {"timeline", std::int64_t{2}},
+                                            {"start_lsn", std::int64_t{0}}});
+  t.record(1_s, pg::kStarted, {{"node", s("pg1")}, {"role", s("standby")}, {"timeline", std::int64_t{2}}});
+  t.record(2_s, pg::kRewind, {{"node", s("pg1")}, {"source", s("pg2")}, {"outcome", s("done")}, {"message", s("Done!")},
+                              {"diverged_lsn", std::int64_t{1}}, {"checkpoint_lsn", std::int64_t{0}},
+                              {"copied_bytes", std::int64_t{72'210'432}}, {"duration_ms", std::int64_t{5225}}});
+  sim::Invariants inv;
+  std::map<std::string, double> m;
+  scenarios::postgres_checks(t.records(), 3_s, inv, m);
+  CHECK(m.at("pg_rewind.done") == 1);
+  CHECK(m.at("pg_rewind.duration_ms") == 5225);
+  CHECK(m.at("pg_rewind.copied_mb") == Approx(72.210432));
+  CHECK(m.at("postgres.primaries_at_end") == 1);
+  CHECK(m.at("postgres.standbys_unconverged_at_end") == 0);
 }
