@@ -51,20 +51,11 @@ Tree map_tree(std::vector<std::pair<std::string, Tree>> entries) {
   return m;
 }
 
-// An operator step: `promote: NODE`; one with a value besides the node, named by its kind
-// (`sql: {node: NODE, statement: "..."}`), which the kind checks now: a statement the model
-// cannot carry out is an error at its own line, not a step silently skipped; or `reload: {node:
-// NODE, KEY: VALUE, KEY: {SUB: VALUE}}` whose other keys are its settings (the kind checks them:
-// registry operator_settings_error).
+// An operator step: `promote: NODE`, or `sql: {node: NODE, statement: "..."}` / `reload: {node:
+// NODE, KEY: VALUE, KEY: {SUB: VALUE}}` whose other keys are its settings. The kind offering the
+// step checks them once the nodes are known (registry operator_settings_error), so a statement
+// the model cannot carry out is an error at its own line, not a step silently skipped.
 void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
-  if (const std::string key = operator_argument(f.action); !key.empty()) {
-    if (!v.is_map()) fail(v, vp, "expected {node: NODE, " + key + ": ...}");
-    MapReader r(v, vp, {"node", key});
-    f.target = r.required_str("node");
-    f.argument = r.required_str(key);
-    if (const std::string why = check_operator(f.action, f.argument); !why.empty()) fail(*r.get(key), r.sub(key), why);
-    return;
-  }
   if (!v.is_map()) return read_target(v, vp, f);
   const Tree* node = v.find("node");
   if (node == nullptr) fail(v, vp, "expected 'node' (the node whose daemon takes the step) among the step's settings");
@@ -80,8 +71,6 @@ void read_operator(const Tree& v, const std::string& vp, FaultSpec& f) {
   }
 }
 Tree write_operator(const FaultSpec& f) {
-  if (const std::string key = operator_argument(f.action); !key.empty() && !f.argument.empty())
-    return map_tree({{"node", scalar_tree(f.target)}, {key, scalar_tree(f.argument)}});
   if (f.settings.empty()) return write_target(f);
   std::vector<std::pair<std::string, Tree>> m = {{"node", scalar_tree(f.target)}};
   for (const auto& [k, v] : f.settings) {
@@ -102,7 +91,7 @@ Tree write_operator(const FaultSpec& f) {
   return map_tree(m);
 }
 std::string summary_operator(const FaultSpec& f) {
-  std::string s = " " + f.target + (f.argument.empty() ? "" : ": " + f.argument);
+  std::string s = " " + f.target;
   for (const auto& [k, v] : f.settings) s += " " + k + "=" + v;
   return s;
 }
@@ -515,9 +504,8 @@ const std::vector<FaultAction>& fault_actions() {
       a.scope = FaultScope::Node;
       a.exec = true;
       a.operator_step = true;
-      // A step with a value (sql's statement) or settings it cannot go without (rewind's source)
-      // has nothing explore could draw them from.
-      if (operator_argument(op).empty() && !operator_requires_settings(op)) a.explore = {{a.name, ExploreOn::Operator}};
+      // A step that needs settings (sql's statement) has nothing explore could draw them from.
+      if (operator_takes_node_alone(op)) a.explore = {{a.name, ExploreOn::Operator}};
       a.real = RealCommand::OperatorExec;
       a.read = read_operator, a.write = write_operator, a.summary = summary_operator, a.apply = apply_operator;
       t.push_back(a);

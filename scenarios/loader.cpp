@@ -430,7 +430,19 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
             if (daemon_for_action(ns, f.action).empty())
               fail(av, ap, "node '" + shown(node) + "' runs no daemon that can " + f.action);
             if (f.for_) fail(*ft.find("for"), p + ".for", f.action + " cannot be undone with 'for'");
-            if (const std::string e = operator_settings_error(ns, f); !e.empty()) fail(av, ap, e);
+            if (const SettingsError e = operator_settings_error(ns, f); !e.why.empty()) {
+              // At the setting's own line when it names one (`faults.0.sql.statement`).
+              const Tree* at = &av;
+              std::string path = ap;
+              for (std::size_t from = 0; !e.setting.empty() && at->is_map() && from <= e.setting.size();) {
+                const std::size_t dot = std::min(e.setting.find('.', from), e.setting.size());
+                const std::string part = e.setting.substr(from, dot - from);
+                const Tree* next = at->find(part);
+                if (next == nullptr) break;
+                at = next, path += "." + part, from = dot + 1;
+              }
+              fail(*at, path, e.why);
+            }
             for (const auto& ref : operator_node_refs(ns, f)) check_node(ref, av, ap);
           } else if (slash != std::string::npos) {
             const std::string proc = f.target.substr(slash + 1);

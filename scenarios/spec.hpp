@@ -119,10 +119,9 @@ struct FaultSpec {
   sim::Distribution delay;  // delay
   double loss = 0.0;        // loss
   std::string workload, host;  // repoint: the application's new database server
-  /// An operator step's value besides its node (`sql: {node, statement}`: the statement).
-  std::string argument;
-  /// An operator step's settings besides its node (`reload: {node: pgbouncer, databases:
-  /// {demodb: "host=pg2"}}`), flattened: ("databases.demodb", "host=pg2"), in writing order.
+  /// An operator step's settings besides its node (`sql: {node: pg1, statement: "..."}`,
+  /// `reload: {node: pgbouncer, databases: {demodb: "host=pg2"}}`), flattened:
+  /// ("statement", "..."), ("databases.demodb", "host=pg2"), in writing order.
   std::vector<std::pair<std::string, std::string>> settings;
   std::optional<sim::Time> for_;  // undo after this long
   /// This fault's own `jitter:`, in place of the scenario's `fault_jitter` (see there).

@@ -71,6 +71,42 @@ def parse_pgbouncer(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
     return events
 
 
+# The failover script's lines (validation/kinds/failover_script.cpp): "HASIM_SCRIPT t_us=EPOCH_US
+# STEP key=value ... message=TEXT", message last and taking the rest of the line.
+_SCRIPT_LINE = re.compile(r"^HASIM_SCRIPT t_us=(?P<us>\d+) (?P<step>[a-z_]+)(?: (?P<rest>.*))?$")
+SCRIPT_EVENTS = {
+    "check_failed": "script_check_failed", "detected": "script_detected", "candidate": "script_candidate",
+    "promoted": "script_promoted", "repointed": "script_repointed", "app_repointed": "script_app_repointed",
+    "gave_up": "script_gave_up"}
+_SCRIPT_INTS = {"failures", "lsn"}
+_SCRIPT_BOOLS = {"ok"}
+
+
+def parse_failover_script(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
+    """The simulator's script_* events (models/failover_script/events.hpp) from the script's own
+    lines, stamped by the script's clock (bash's $EPOCHREALTIME) rather than the log's."""
+    events: list[dict] = []
+    for line in lines:
+        _, rest = parse_logs.parse_timestamp_line(line)
+        m = _SCRIPT_LINE.match(rest.strip())
+        if not m or m.group("step") not in SCRIPT_EVENTS:
+            continue
+        ns = int(m.group("us")) * 1000
+        ev = {"kind": SCRIPT_EVENTS[m.group("step")], "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node}
+        text = m.group("rest") or ""
+        message = None
+        if " message=" in " " + text:
+            i = (" " + text).index(" message=")
+            text, message = text[:max(i - 1, 0)], (" " + text)[i + len(" message="):]
+        for word in text.split():
+            k, _, v = word.partition("=")
+            ev[k] = int(v) if k in _SCRIPT_INTS else (v == "1") if k in _SCRIPT_BOOLS else v
+        if message is not None:
+            ev["message"] = message
+        events.append(ev)
+    return events
+
+
 # key -> parser(lines of one container's timestamped log, node, t0_ns) -> events.
 LOG_PARSERS: dict[str, LogParser] = {
     "haproxy": parse_logs.parse_haproxy,
@@ -78,6 +114,7 @@ LOG_PARSERS: dict[str, LogParser] = {
     "keepalived": parse_logs.parse_keepalived,
     "postgres": parse_logs.parse_postgres,
     "pgbouncer": parse_pgbouncer,
+    "failover_script": parse_failover_script,
 }
 
 

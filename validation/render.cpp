@@ -404,20 +404,12 @@ void fault_steps(const ScenarioSpec& spec, const FaultSpec& f, std::vector<Step>
         with_real_daemon(scenarios::daemon_for_action(*n, f.action),
                          [&](auto real) {
                            using R = decltype(real);
-                           // A kind whose steps take settings (`reload: {node, databases}`)
-                           // renders them; a step with a value (sql's statement) goes to the
-                           // kind's two-argument form.
-                           if constexpr (requires { R::operator_command(f.action, f.argument); }) {
-                             if (!f.argument.empty()) {
-                               argv = R::operator_command(f.action, f.argument);
-                               return;
-                             }
-                           }
-                           if constexpr (requires { R::operator_command_with(f.action, f.settings); }) {
+                           // A kind whose steps take settings (sql's statement, reload's
+                           // databases) renders them.
+                           if constexpr (requires { R::operator_command_with(f.action, f.settings); })
                              argv = R::operator_command_with(f.action, f.settings);
-                             return;
-                           }
-                           argv = R::operator_command(f.action);
+                           else
+                             argv = R::operator_command(f.action);
                          });
         doit.push_back(exec_step(node, argv));
       } else {  // the application's connection string: pg-writer.sh reads this file before each write
@@ -1217,10 +1209,13 @@ std::vector<detail::ContextFile> detail::image_context(const std::string& kind) 
   for (const auto& p : daemons_of_image(kind)) f.push_back({"hasim/run-" + p + ".sh", run_script(p), true});
   // Only images with psql carry the writer, so every other image (and its tag) stays as it was.
   const auto d = daemons_of_image(kind);
-  if (kind == kPgClientImage || std::find(d.begin(), d.end(), "postgres") != d.end())
+  // A failover script runs in the client container (it rewrites the writer's host file there):
+  // its image carries the client's scripts too.
+  const bool client = kind == kPgClientImage || std::find(d.begin(), d.end(), "failover_script") != d.end();
+  if (client || std::find(d.begin(), d.end(), "postgres") != d.end())
     f.push_back({"hasim/pg-writer.sh", kPgWriter, true});
   // The reader runs from the client container only: a server's image (and tag) stays as it was.
-  if (kind == kPgClientImage) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
+  if (client) f.push_back({"hasim/pg-reader.sh", kPgReader, true});
   if (std::find(d.begin(), d.end(), "postgres") != d.end()) f.push_back({"hasim/pg-stat-probe.sh", kPgStatProbe, true});
   if (kind == kProbeImage) f.push_back({"hasim/probe.sh", kProbeScript, true});
   std::sort(f.begin(), f.end(), [](const ContextFile& a, const ContextFile& b) { return a.path < b.path; });

@@ -75,7 +75,8 @@ std::string pg_reader_entry(const ScenarioSpec& spec, const std::string& name, c
 
 // pg-reader.sh is in the client image only (psql, and no daemon).
 void reader_node(const std::string& key, const std::vector<std::string>& procs) {
-  if (!procs.empty()) cannot_render(key, "a pg_reader runs on a node without daemons (a client container)");
+  if (!procs.empty() && !(procs.size() == 1 && procs.front() == "failover_script"))
+    cannot_render(key, "a pg_reader runs on a node without daemons (a client container) or beside a failover_script");
 }
 
 // load.sh is in every image: an http_client runs anywhere.
@@ -86,10 +87,13 @@ void probe_node(const std::string& key, const std::vector<std::string>& procs) {
   if (!procs.empty()) cannot_render(key, "an http_probe runs on a node without daemons (a client container)");
 }
 
-// pg-writer.sh runs in a client image (psql) or beside a PostgreSQL server (same psql).
+bool has(const std::vector<std::string>& procs, const char* p) { return std::find(procs.begin(), procs.end(), p) != procs.end(); }
+
+// pg-writer.sh runs in a client image (psql), beside a PostgreSQL server (same psql) or beside
+// a failover script (its image is the client's plus the script: it repoints the writer there).
 void writer_node(const std::string& key, const std::vector<std::string>& procs) {
-  if (!procs.empty() && std::find(procs.begin(), procs.end(), "postgres") == procs.end())
-    cannot_render(key, "a pg_writer runs on a node without daemons or beside postgres (its image has psql)");
+  if (!procs.empty() && !has(procs, "postgres") && !has(procs, "failover_script"))
+    cannot_render(key, "a pg_writer runs on a node without daemons, beside postgres or beside a failover_script (their images have psql)");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
+#include "sim/disk.hpp"
 #include "sim/json.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
@@ -210,6 +211,12 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
   stop_delay = sim::Distribution::constant(0);
 }
 
+std::string WriteClient::host_file() const {
+  // pg-writer.sh's NAME is the workload's name; the process is "client:NAME" (scenarios/).
+  const std::string& n = name();
+  return "/tmp/hasim-pg-host-" + (n.rfind("client:", 0) == 0 ? n.substr(7) : n);
+}
+
 void WriteClient::set_host(std::string host) {
   host_ = std::move(host);
   if (conn_) conn_->close();
@@ -257,6 +264,12 @@ void WriteClient::tick() {
   if (sim().now() >= stop_at) return;
   timer_.arm_after(interval_, [this] { tick(); });
   if (busy_) return;  // the previous transaction still waits (a sync commit, a dead server)
+  // pg-writer.sh reads its server from /tmp/hasim-pg-host-NAME before each attempt, when the
+  // file is there: whoever writes it (a failover script on the same machine) repoints it.
+  if (const auto h = node().disk().read_file(host_file()); h && !h->empty()) {
+    const std::string host = h->substr(0, h->find('\n'));
+    if (!host.empty() && host != host_) set_host(host);
+  }
   busy_ = true;
   sent_ = sim().now();
   const std::uint64_t a = ++attempt_;

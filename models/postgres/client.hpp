@@ -99,6 +99,9 @@ class WriteClient final : public sim::Process {
   int failures() const { return failures_; }
   /// Points the client at another server (an application reconfigured after a failover).
   void set_host(std::string host);
+  /// pg-writer.sh's /tmp/hasim-pg-host-NAME on its node's disk: a host written there is the
+  /// server of every attempt from then on (the real script reads it before each one).
+  std::string host_file() const;
   /// The server's port (a pooler's, such as pgbouncer's 6432, in front of PostgreSQL's 5432).
   std::uint16_t port = 5432;
   /// pg-writer.sh's PGDATABASE: the seed's application database.

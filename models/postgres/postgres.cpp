@@ -763,6 +763,20 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     c.value = in_recovery_;
     return complete(conn, c);
   }
+  if (sql.find("PG_LAST_WAL_RECEIVE_LSN") != std::string::npos) {
+    // xlogfuncs.c: WalRcv->flushedUpto, what the walreceiver has received and flushed; it stays
+    // after the walreceiver exits (a failover script asks once the primary is gone). NULL when
+    // this server never streamed (a primary started without recovery).
+    CommandComplete c{.tag = "SELECT 1"};
+    if (walreceiver_ && walreceiver_->flushed_lsn() != 0) c.lsn = walreceiver_->flushed_lsn();
+    return complete(conn, c);
+  }
+  if (sql.find("PG_LAST_WAL_REPLAY_LSN") != std::string::npos) {
+    // The startup process's last replayed record; NULL when the server never ran recovery.
+    CommandComplete c{.tag = "SELECT 1"};
+    if (replay_lsn_ != 0) c.lsn = replay_lsn_;
+    return complete(conn, c);
+  }
   if (sql.find("PG_PROMOTE") != std::string::npos) {
     if (!in_recovery_) return fail_query(conn, sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress");
     promote();

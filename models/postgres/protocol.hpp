@@ -3,6 +3,7 @@
 // sub-protocol (protocol-replication.sgml) as the messages the models exchange over sim::Tcp:
 // one struct per message kind, sent with Tcp::send_data and a size close to the real one.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,8 @@ struct CommandComplete {
   TimeLineId timeline = 0;
   std::uint64_t xid = 0;
   std::string served_by{};    // inet_server_addr(): the node that answered
+  /// An LSN result (pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()); nullopt: NULL.
+  std::optional<Lsn> lsn{};
 };
 struct ReadyForQuery {
   char status = 'I';

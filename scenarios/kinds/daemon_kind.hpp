@@ -34,12 +34,19 @@ class CheckSet;
 /// An operator step's settings (FaultSpec::settings): ("databases.demodb", "host=pg2").
 using OperatorSettings = std::vector<std::pair<std::string, std::string>>;
 
-/// A kind whose operator steps take settings (`reload: {node: N, databases: {...}}`) declares
-/// both of these besides `act`: what is wrong with a step's settings ("" when nothing), and
-/// the step carried out with them. A kind without them takes none (the loader refuses any).
+/// What is wrong with an operator step's settings: the setting at fault as written ("statement",
+/// "databases.demodb"; "" for the step as a whole), so the loader can point at its line, and why
+/// ("" when nothing is wrong).
+struct SettingsError {
+  std::string setting, why;
+};
+
+/// A kind whose operator steps take settings (`sql: {node: N, statement: "..."}`, `reload: {node:
+/// N, databases: {...}}`) declares these besides `act`: what is wrong with a step's settings,
+/// and the step carried out with them. A kind without them takes none (the loader refuses any).
 template <class K>
 concept TakesOperatorSettings = requires(sim::Process& p, const std::string& action, const OperatorSettings& s) {
-  { K::operator_settings_error(action, s) } -> std::same_as<std::string>;
+  { K::operator_settings_error(action, s) } -> std::same_as<SettingsError>;
   { K::act_with(p, action, s) } -> std::same_as<void>;
   /// The node names a step's settings mention (a reload's new host): the loader checks them.
   { K::operator_node_refs(action, s) } -> std::same_as<std::vector<std::string>>;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "scenarios/kinds/failover_script.hpp"
 #include "scenarios/kinds/haproxy.hpp"
 #include "scenarios/kinds/keepalived.hpp"
 #include "scenarios/kinds/nginx.hpp"
@@ -27,7 +28,7 @@ struct KindList {
 };
 
 using Kinds = KindList<models::haproxy::HaproxyConfig, models::NginxConfig, models::keepalived::KeepalivedConfig, PostgresSection,
-                       PgbouncerSection>;
+                       PgbouncerSection, FailoverScriptSection>;
 
 /// A daemon on a node, as its `nodes.N.KEY` section declares it.
 using ComponentSpec = Kinds::Variant;

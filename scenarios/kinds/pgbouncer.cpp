@@ -87,14 +87,14 @@ std::vector<DatabaseEntry> entries_of(const OperatorSettings& s) {
 }
 }  // namespace
 
-std::string DaemonKind<PgbouncerSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
-  if (action != "reload") return s.empty() ? "" : action + " takes no settings";
+SettingsError DaemonKind<PgbouncerSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
+  if (action != "reload") return s.empty() ? SettingsError{} : SettingsError{s.front().first, action + " takes no settings"};
   for (const auto& [k, v] : s) {
-    if (k.rfind("databases.", 0) != 0) return "reload takes 'databases' (DB: \"host=... port=...\"), not '" + shown(k) + "'";
+    if (k.rfind("databases.", 0) != 0) return {k, "reload takes 'databases' (DB: \"host=... port=...\"), not '" + shown(k) + "'"};
     auto d = DatabaseEntry::parse(k.substr(10), v);
-    if (!d || d->host.empty()) return "databases." + shown(k.substr(10)) + ": expected a connect string with host= (\"" + shown(v) + "\")";
+    if (!d || d->host.empty()) return {k, "expected a connect string with host= (\"" + shown(v) + "\")"};
   }
-  return "";
+  return {};
 }
 
 /// A reload's new hosts written as names must be nodes.

@@ -29,7 +29,7 @@ struct DaemonKind<PgbouncerSection> {
   static std::vector<std::string> floating_addresses(const Config& c);
   static std::vector<std::string> operator_actions();
   static void act(sim::Process& daemon, const std::string& action);
-  static std::string operator_settings_error(const std::string& action, const OperatorSettings& s);
+  static SettingsError operator_settings_error(const std::string& action, const OperatorSettings& s);
   static void act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s);
   static std::vector<std::string> operator_node_refs(const std::string& action, const OperatorSettings& s);
   static std::vector<std::string_view> event_kinds();

@@ -136,23 +136,6 @@ void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& a
   if (action == "promote") static_cast<models::postgres::Postgres&>(daemon).promote();
 }
 
-/// `sql: {node: NODE, statement: "ALTER SYSTEM SET ...; SELECT pg_reload_conf()"}`: the operator's
-/// `docker exec NODE psql -c ... -c ...` (each statement on its own, as psql runs each -c).
-/// Statements the model cannot carry out are refused when the scenario loads (statement.hpp).
-std::string DaemonKind<PostgresSection>::operator_argument(const std::string& action) {
-  return action == "sql" ? "statement" : "";
-}
-std::string DaemonKind<PostgresSection>::check_operator(const std::string& action, const std::string& statement) {
-  if (action != "sql") return "";
-  const auto parsed = models::postgres::parse_operator_sql(statement);
-  return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "";
-}
-void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action, const std::string& statement) {
-  if (action != "sql") return act(daemon, action);
-  const auto parsed = models::postgres::parse_operator_sql(statement);
-  if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
-    static_cast<models::postgres::Postgres&>(daemon).operator_sql(*st);
-}
 
 namespace {
 bool is_tool(const std::string& action) { return action == "rewind" || action == "reclone"; }
@@ -171,19 +154,30 @@ P& program(sim::Node& node, const std::string& name) {
 
 bool DaemonKind<PostgresSection>::acts_on_stopped(const std::string& action) { return is_tool(action); }
 
-std::string DaemonKind<PostgresSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
-  if (!is_tool(action)) return s.empty() ? "" : action + " takes no settings";
-  const std::vector<std::string> keys = action == "rewind" ? std::vector<std::string>{"source"}
-                                                           : std::vector<std::string>{"source", "slot", "create_slot"};
-  for (const auto& [k, v] : s)
-    if (std::find(keys.begin(), keys.end(), k) == keys.end())
-      return action + " takes " + (action == "rewind" ? "'source'" : "'source', 'slot' and 'create_slot'") + ", not '" + shown(k) + "'";
-  if (setting(s, "source").empty())
-    return action + " needs 'source' (the node to copy from: --source-server for pg_rewind, -d for pg_basebackup)";
-  const std::string create = setting(s, "create_slot", "true");
-  if (create != "true" && create != "false") return "create_slot: expected true or false, found '" + shown(create) + "'";
-  if (create == "false" && setting(s, "slot").empty()) return "create_slot: false needs a 'slot' (pg_basebackup -S without -C)";
-  return "";
+/// `sql: {node: NODE, statement: "ALTER SYSTEM SET ...; SELECT pg_reload_conf()"}`: the operator's
+/// `docker exec NODE psql -c ... -c ...` (each statement on its own, as psql runs each -c).
+/// Statements the model cannot carry out are refused when the scenario loads (statement.hpp).
+/// `rewind: {node, source}`, `reclone: {node, source, slot, create_slot}`: the source is needed.
+SettingsError DaemonKind<PostgresSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
+  if (is_tool(action)) {
+    const std::vector<std::string> keys = action == "rewind" ? std::vector<std::string>{"source"}
+                                                             : std::vector<std::string>{"source", "slot", "create_slot"};
+    for (const auto& [k, v] : s)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end())
+        return {k, action + " takes " + (action == "rewind" ? "'source'" : "'source', 'slot' and 'create_slot'") + ", not '" + shown(k) + "'"};
+    if (setting(s, "source").empty())
+      return {"", action + " needs 'source' (the node to copy from: --source-server for pg_rewind, -d for pg_basebackup)"};
+    const std::string create = setting(s, "create_slot", "true");
+    if (create != "true" && create != "false") return {"create_slot", "create_slot: expected true or false, found '" + shown(create) + "'"};
+    if (create == "false" && setting(s, "slot").empty()) return {"create_slot", "create_slot: false needs a 'slot' (pg_basebackup -S without -C)"};
+    return {};
+  }
+  if (action != "sql") return s.empty() ? SettingsError{} : SettingsError{s.front().first, action + " takes no settings, only a node"};
+  if (s.size() != 1 || s.front().first != "statement")
+    return {s.empty() || s.front().first == "statement" ? "" : s.front().first, "expected {node: NODE, statement: ...}"};
+  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
+  if (const auto* why = std::get_if<std::string>(&parsed)) return {"statement", *why};
+  return {};
 }
 
 /// The source written as a name must be a node.
@@ -206,6 +200,10 @@ void DaemonKind<PostgresSection>::act_with(sim::Process& daemon, const std::stri
     o.slot = setting(s, "slot");
     o.create_slot = !o.slot.empty() && setting(s, "create_slot", "true") == "true";
     program<pg::PgBasebackup>(daemon.node(), "pg_basebackup").run(o);
+  } else if (action == "sql" && !s.empty()) {
+    const auto parsed = pg::parse_operator_sql(s.front().second);
+    if (const auto* st = std::get_if<std::vector<pg::OperatorStatement>>(&parsed))
+      static_cast<pg::Postgres&>(daemon).operator_sql(*st);
   } else {
     act(daemon, action);
   }

@@ -42,55 +42,29 @@ std::string daemon_for_action(const NodeSpec& n, const std::string& action) {
   return "";
 }
 
-void act(const NodeSpec& n, const std::string& action, sim::Process& daemon, const std::string& argument) {
-  for (const auto& c : n.components)
-    if (kind_key(c) == daemon.name()) {
-      visit_kind(c, [&](auto kind, const auto&) {
-        using K = decltype(kind);
-        if constexpr (requires { K::act(daemon, action, argument); }) {
-          if (!argument.empty()) return K::act(daemon, action, argument);
-        }
-        K::act(daemon, action);
-      });
-      return;
-    }
-}
-
-// The optional parts of a kind's declaration for steps with a value (the postgres kind's `sql`).
-std::string operator_argument(const std::string& action) {
-  std::string out;
+bool operator_takes_node_alone(const std::string& action) {
+  bool alone = false;
   Kinds::each([&](auto kind) {
     using K = decltype(kind);
-    if constexpr (requires { K::operator_argument(action); }) {
-      const auto actions = K::operator_actions();
-      if (out.empty() && std::find(actions.begin(), actions.end(), action) != actions.end()) out = K::operator_argument(action);
-    }
+    const auto actions = K::operator_actions();
+    if (std::find(actions.begin(), actions.end(), action) == actions.end()) return;
+    if constexpr (TakesOperatorSettings<K>) alone = alone || K::operator_settings_error(action, {}).why.empty();
+    else alone = true;
   });
-  return out;
+  return alone;
 }
 
-std::string check_operator(const std::string& action, const std::string& argument) {
-  std::string out;
-  Kinds::each([&](auto kind) {
-    using K = decltype(kind);
-    if constexpr (requires { K::check_operator(action, argument); }) {
-      const auto actions = K::operator_actions();
-      if (out.empty() && std::find(actions.begin(), actions.end(), action) != actions.end()) out = K::check_operator(action, argument);
-    }
-  });
-  return out;
-}
-
-std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f) {
+SettingsError operator_settings_error(const NodeSpec& n, const FaultSpec& f) {
   const std::string key = daemon_for_action(n, f.action);
   for (const auto& c : n.components)
     if (kind_key(c) == key)
-      return visit_kind(c, [&](auto kind, const auto&) -> std::string {
+      return visit_kind(c, [&](auto kind, const auto&) -> SettingsError {
         using K = decltype(kind);
         if constexpr (TakesOperatorSettings<K>) return K::operator_settings_error(f.action, f.settings);
-        else return f.settings.empty() ? "" : f.action + " takes no settings, only a node (e.g. '" + f.target + "')";
+        else if (f.settings.empty()) return {};
+        else return {f.settings.front().first, f.action + " takes no settings, only a node (e.g. '" + f.target + "')"};
       });
-  return "";
+  return {};
 }
 
 std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f) {
@@ -110,33 +84,11 @@ void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
     if (kind_key(c) == daemon.name()) {
       visit_kind(c, [&](auto kind, const auto&) {
         using K = decltype(kind);
-        if constexpr (requires { K::act(daemon, f.action, f.argument); }) {
-          if (!f.argument.empty()) return K::act(daemon, f.action, f.argument);
-        }
-        if constexpr (TakesOperatorSettings<K>) {
-          K::act_with(daemon, f.action, f.settings);
-        } else if constexpr (requires { K::act(daemon, f.action, f.argument); }) {
-          if (!f.argument.empty()) K::act(daemon, f.action, f.argument);
-          else K::act(daemon, f.action);
-        } else {
-          K::act(daemon, f.action);
-        }
+        if constexpr (TakesOperatorSettings<K>) K::act_with(daemon, f.action, f.settings);
+        else K::act(daemon, f.action);
       });
       return;
     }
-}
-
-bool operator_requires_settings(const std::string& action) {
-  bool out = false;
-  Kinds::each([&](auto kind) {
-    using K = decltype(kind);
-    if constexpr (TakesOperatorSettings<K>) {
-      const auto actions = K::operator_actions();
-      if (std::find(actions.begin(), actions.end(), action) != actions.end())
-        out = out || !K::operator_settings_error(action, {}).empty();
-    }
-  });
-  return out;
 }
 
 bool operator_acts_on_stopped(const NodeSpec& n, const std::string& action) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/kinds/daemon_kind.hpp"
 #include "scenarios/spec.hpp"
 
 namespace scenarios {
@@ -18,26 +19,17 @@ const FaultTarget* find_fault_target(const std::vector<FaultTarget>& targets, co
 std::vector<std::string> operator_actions();
 /// The key of `n`'s first daemon whose kind offers operator step `action` ("" if none).
 std::string daemon_for_action(const NodeSpec& n, const std::string& action);
-/// Carries out `action` on `daemon`, the process of `n`'s component of that kind; `argument` is
-/// the step's value besides its node (below), "" for a step that has none.
-void act(const NodeSpec& n, const std::string& action, sim::Process& daemon, const std::string& argument = "");
-/// The key of operator step `action`'s value besides its node, as in `sql: {node: pg1, statement:
-/// "..."}`: "statement"; "" for a step whose value is a node alone (`promote: pg2`). A kind says
-/// so with an optional `operator_argument(action)`.
-std::string operator_argument(const std::string& action);
-/// Why the kind offering `action` cannot carry out `argument` (its optional
-/// `check_operator(action, argument)`), "" when it can: the loader's error for it.
-std::string check_operator(const std::string& action, const std::string& argument);
-/// What is wrong with operator step `f`'s settings on `n` ("" when nothing): a kind that takes
-/// none refuses any.
-std::string operator_settings_error(const NodeSpec& n, const FaultSpec& f);
+/// Whether operator step `action` can be taken with a node alone (`promote: pg2`), as explore
+/// draws it; `sql` cannot: it needs its statement.
+bool operator_takes_node_alone(const std::string& action);
+/// What is wrong with operator step `f`'s settings on `n` (`why` empty when nothing): a kind that
+/// takes none refuses any.
+SettingsError operator_settings_error(const NodeSpec& n, const FaultSpec& f);
 /// The node names operator step `f`'s settings mention (checked by the loader).
 std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& f);
-/// Carries out operator step `f` (with its settings, or its argument) on `daemon`.
+/// Carries out operator step `f` (with its settings) on `daemon`, the process of `n`'s component
+/// of the kind offering it.
 void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
-/// Whether operator step `action` needs settings (`rewind: {node, source}`): its kind refuses it
-/// without any. Explore draws no such step (it has nothing to fill them with).
-bool operator_requires_settings(const std::string& action);
 /// Whether operator step `action` runs beside a stopped daemon (pg_rewind, pg_basebackup: on the
 /// node's data, not through the daemon), from the kind's optional `acts_on_stopped(action)`;
 /// every other step needs its daemon running (as the real command needs the daemon to answer).

@@ -124,14 +124,15 @@ TEST_CASE("the sql step writes back for reproductions as it was read and has no 
   REQUIRE(spec.faults.size() == 1);
   const auto& f = spec.faults[0];
   CHECK(f.target == "pg1");
-  CHECK(f.argument == "SELECT pg_reload_conf()");
+  REQUIRE(f.settings.size() == 1);
+  CHECK(f.settings[0] == std::pair<std::string, std::string>{"statement", "SELECT pg_reload_conf()"});
   const auto& a = scenarios::fault_action("sql");
   CHECK(a.operator_step);
   CHECK(a.explore.empty());
   const scenarios::Tree back = a.write(f);
   REQUIRE(back.is_map());
   CHECK(back.find("statement")->scalar == "SELECT pg_reload_conf()");
-  CHECK(a.summary(f) == " pg1: SELECT pg_reload_conf()");
+  CHECK(a.summary(f) == " pg1 statement=SELECT pg_reload_conf()");
 }
 
 TEST_CASE("commit latency percentiles, hung commits and the longest wait are computed per writer from events",

@@ -24,8 +24,8 @@ def declared():
     return {k["key"]: k for k in hasim.kinds()}
 
 
-def test_the_simulator_declares_haproxy_nginx_keepalived_postgres_and_pgbouncer_in_that_order():
-    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres", "pgbouncer"]
+def test_the_simulator_declares_haproxy_nginx_keepalived_postgres_pgbouncer_and_failover_script_in_that_order():
+    assert [k["key"] for k in hasim.kinds()] == ["haproxy", "nginx", "keepalived", "postgres", "pgbouncer", "failover_script"]
 
 
 def test_every_declared_kind_has_a_log_parser_and_no_parser_lacks_a_kind():
@@ -41,6 +41,7 @@ def test_keepalived_declares_its_parent_and_child_as_fault_targets():
     ("haproxy", "demo1-part1-haproxy-dns-maint.log", "haproxy"),
     ("keepalived", "demo1-part2-haproxy1-keepalived.log", "haproxy1"),
     ("pgbouncer", "demo2-pgbouncer-failover-pgbouncer.log", "pgbouncer"),
+    ("failover_script", "demo2-failover-script-app.log", "app"),
 ])
 def test_a_real_log_parses_into_events_its_kind_declares(kind, fixture, node):
     events = kinds.LOG_PARSERS[kind](lines(fixture), node, 0)
@@ -74,3 +75,21 @@ def test_pgbouncer_s_log_gives_the_closed_server_the_dns_failure_the_pooler_erro
     assert seen[-1] == ("pgbouncer_server_connected", "172.30.0.11")
     failed = next(e for e in events if e.get("reason") == "server DNS lookup failed")
     assert 15.0 <= events[-1]["t_s"] - failed["t_s"] < 15.5
+
+
+def test_the_failover_script_log_gives_each_step_with_the_script_own_clock_and_typed_fields():
+    # A real run's app container (2026-12-03): the primary killed, three failed checks, replica2
+    # (furthest by received WAL) promoted, the writer and replica1 repointed.
+    ev = kinds.LOG_PARSERS["failover_script"](lines("demo2-failover-script-app.log"), "app", 0)
+    assert [e["kind"] for e in ev] == ["script_check_failed"] * 3 + [
+        "script_detected", "script_candidate", "script_candidate", "script_promoted", "script_app_repointed",
+        "script_repointed"]
+    assert [e["failures"] for e in ev[:3]] == [1, 2, 3]
+    assert ev[0]["message"].startswith("psql: error: connection to server at \"postgres-primary\"")
+    assert ev[0]["t_ns"] == 1796320296127570000  # t_us from bash's $EPOCHREALTIME, not the log's stamp
+    c1, c2, promoted = ev[4], ev[5], ev[6]
+    assert (c1["host"], c2["host"]) == ("postgres-replica1", "postgres-replica2")
+    assert c2["lsn"] > c1["lsn"] and c1["message"] == ""
+    assert promoted["host"] == "postgres-replica2" and promoted["ok"] is True and promoted["lsn"] == c2["lsn"]
+    assert ev[7]["workload"] == "load" and ev[7]["primary"] == "postgres-replica2"
+    assert ev[8]["host"] == "postgres-replica1" and ev[8]["ok"] is True

@@ -77,12 +77,15 @@ namespace {
 // acknowledgement of each session) and, for pgbouncer-failover, the timed-out attempt's socket
 // close; recomputed once on the merged tree. The WAL and disk work of the same day (records
 // shared between page cache and durable contents, a deque of records) moved none.
+// demo2/failover-script added with the failover_script kind (the seed's exercise 4); the
+// PostgreSQL model's answers to pg_last_wal_receive_lsn()/pg_last_wal_replay_lsn() and the
+// writer's host file moved no other hash.
 // Branch rewind (2026-12-03): every Demo 2 file, because each standby's data directory now holds
 // the postgresql.auto.conf that `pg_basebackup -R -S` writes (primary_conninfo,
 // primary_slot_name; pg_rewind copies it from its source), written and fsynced when the stack is
 // built: one more fsync latency drawn on each standby's disk shifts its later ones (the first
 // difference in stack.yaml's trace, diffed against main's build, is the standbys' flush_lag at
-// 6.2 s; nothing else before it). demo2/split-brain-rewind and demo2/reclone added.
+// 6.2 s; nothing else before it). demo2/split-brain-rewind and demo2/reclone added; demo2/failover-script moved with the others.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -106,6 +109,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/cascade.yaml", "effe0979bc56224b08c3ba2af7d852f16a516c735e4632459232ec9c0d5ee8e2"},
     {"demo2/crash-failover.yaml", "3ba32d8c2ed6c97d6cbc896f7704cdc4770d9d23ccd9266878b1390d2dc41b23"},
     {"demo2/delayed-replica.yaml", "0a11274f723040b788ee8f396b85f74248cea576c3da6a7bb2b9dcf586ab882b"},
+    {"demo2/failover-script.yaml", "040691a37f31382af0eed035e2594a58b97c2c4a306b59060139c7447a4107af"},
     {"demo2/manual-failover.yaml", "2ac088293b2159326ee7ccb9b459d73a0fb7a51444aa5350f2c3ab0598aee930"},
     {"demo2/pgbouncer-failover.yaml", "21abef9a272e0ec658b6e34611c1040aa833e4914a3aa2728e7a9b70c07ed736"},
     {"demo2/pgbouncer.yaml", "51095d03cae2f694a2b9b217d917264f37b4a918bdc43f8d8fa860bd9a51c342"},

@@ -126,10 +126,9 @@ std::string setting(const scenarios::OperatorSettings& s, const std::string& key
 
 }  // namespace
 
+namespace {
 /// rewind: {node, source}; reclone: {node, source, slot, create_slot}.
-std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(const std::string& action,
-                                                                          const scenarios::OperatorSettings& s) {
-  if (action != "rewind" && action != "reclone") return operator_command(action);
+std::vector<std::string> tool_command(const std::string& action, const scenarios::OperatorSettings& s) {
   const std::string source = setting(s, "source");
   if (action == "rewind") return {"bash", "-c", std::string(kRewindScript) + kToolReport, "hasim-rewind", source};
   if (action == "reclone") {
@@ -139,6 +138,7 @@ std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(cons
   }
   return {};
 }
+}  // namespace
 
 std::vector<std::string> RealDaemon<PostgresSection>::packages() { return {"postgresql-15"}; }
 std::string RealDaemon<PostgresSection>::command() { return kRunPostgres; }
@@ -154,10 +154,12 @@ std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std
 // Each statement as the model parsed it (models/postgres/statement.hpp), each in its own -c: psql
 // sends one -c as one query string, which is one implicit transaction, and ALTER SYSTEM "cannot
 // run inside a transaction block".
-std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std::string& action, const std::string& statement) {
-  if (action != "sql") return operator_command(action);
+std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(const std::string& action,
+                                                                           const scenarios::OperatorSettings& s) {
+  if (action == "rewind" || action == "reclone") return tool_command(action, s);
+  if (action != "sql" || s.empty()) return operator_command(action);
   std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1"};
-  const auto parsed = models::postgres::parse_operator_sql(statement);
+  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
   if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
     for (const auto& s : *st) argv.insert(argv.end(), {"-c", s.text});
   return argv;

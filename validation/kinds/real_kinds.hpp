@@ -2,6 +2,7 @@
 // The real side of every kind in scenarios::Kinds, checked at compile time: a kind added to the
 // list without its RealDaemon specialisation (one include line here) does not build.
 #include "scenarios/kinds/kinds.hpp"
+#include "validation/kinds/failover_script.hpp"
 #include "validation/kinds/haproxy.hpp"
 #include "validation/kinds/keepalived.hpp"
 #include "validation/kinds/nginx.hpp"
