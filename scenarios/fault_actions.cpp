@@ -343,7 +343,10 @@ Undo apply_operator(FaultContext& c) {
     if (n.name == c.node->name()) node_spec = &n;
   const std::string daemon = node_spec ? daemon_for_action(*node_spec, c.fault.action) : "";
   if (daemon.empty()) return {};
-  if (sim::Process* d = c.node->process(daemon); d != nullptr && d->running()) act(*node_spec, c.fault, *d);
+  sim::Process* d = c.node->process(daemon);
+  // A step beside a stopped daemon still needs its container up (`docker exec` into it).
+  if (d != nullptr && (d->running() || (c.node->up() && operator_acts_on_stopped(*node_spec, c.fault.action))))
+    act(*node_spec, c.fault, *d);
   return {};
 }
 

@@ -57,8 +57,12 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     const std::string node = r.text("node");
     if (r.text("role") == "primary") primaries_[node] = int_field(r, "timeline");
     else primaries_.erase(node);
+    // A standby's walreceiver may stream before the server is ready for read-only connections
+    // (a real log says "started streaming WAL" before "ready to accept read-only connections"
+    // when replay has little to do): its start keeps what the walreceiver already said. A
+    // server's stop erased its entry, so a restart begins afresh.
     if (r.text("role") == "primary") standbys_.erase(node);
-    else standbys_[node] = Standby{};
+    else standbys_.try_emplace(node);
     check_primaries(r.time);
   } else if (k == pg::kPromoted) {
     primaries_[r.text("node")] = int_field(r, "timeline");
@@ -66,6 +70,8 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     switch_at_[int_field(r, "timeline")] = int_field(r, "switch_lsn");
     check_primaries(r.time);
   } else if (k == pg::kWalReceiverConnected || k == pg::kWalReceiverDisconnected) {
+    // A walreceiver streaming means a standby runs, even before its ready line (see above).
+    if (k == pg::kWalReceiverConnected && primaries_.count(r.text("node")) == 0) standbys_.try_emplace(r.text("node"));
     if (auto it = standbys_.find(r.text("node")); it != standbys_.end()) {
       it->second.streaming = k == pg::kWalReceiverConnected;
       it->second.from = r.text("primary");
@@ -88,6 +94,11 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
     b.lag_us.push_back(int_field(r, "lag_us"));
     b.first_start = std::min(b.first_start, r.time - latency * sim::kMicrosecond);
     b.last_end = std::max(b.last_end, r.time);
+  } else if (k == pg::kRewind || k == pg::kBaseBackup) {
+    ToolRun& run = tools_[k];
+    run.done = r.text("outcome") != "failed";
+    run.duration_ms = int_field(r, "duration_ms");
+    run.copied_bytes = int_field(r, "copied_bytes");
   } else if (k == pg::kReadDone || k == pg::kReadFailed) {
     std::string rd = r.text("client");
     if (rd.rfind("client:", 0) == 0) rd = rd.substr(7);
@@ -264,6 +275,28 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   m["commits.acked"] = static_cast<double>(acks_.size());
   m["commits.acked_lost"] = static_cast<double>(lost);
   m["commits.lost_window_s"] = lost > 0 ? sim::to_seconds(last_lost - first_lost) : 0.0;
+  tool_metrics(m);
+}
+
+void PostgresChecks::tool_metrics(std::map<std::string, double>& m) const {
+  // Only where an operator rewound or re-cloned a server: the other scenarios' metric sets stay.
+  if (tools_.empty()) return;
+  for (const auto& [tool, run] : tools_) {
+    m[tool + ".done"] = run.done ? 1.0 : 0.0;
+    m[tool + ".duration_ms"] = static_cast<double>(run.duration_ms);
+    m[tool + ".copied_mb"] = static_cast<double>(run.copied_bytes) / 1e6;
+  }
+  // Did the stack come back together: one primary, every running standby streaming its timeline
+  // (the streamed-from host is checked where the run names it; a real log does not).
+  m["postgres.primaries_at_end"] = static_cast<double>(primaries_.size());
+  int unconverged = 0;
+  for (const auto& [node, sb] : standbys_) {
+    const bool one = primaries_.size() == 1;
+    if (!sb.streaming || (one && sb.timeline != primaries_.begin()->second) ||
+        (one && !sb.from.empty() && !sim::Ipv4::parse(sb.from) && sb.from != primaries_.begin()->first))
+      ++unconverged;
+  }
+  m["postgres.standbys_unconverged_at_end"] = unconverged;
 }
 
 void PostgresChecks::unsettled(const std::string& condition, std::vector<std::string>& problems) const {
@@ -279,7 +312,7 @@ std::vector<std::string_view> PostgresChecks::reads() const {
           pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
           pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kPgbenchTransaction, pg::kPgbenchAborted, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
           pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
-          se::kProcessExit, se::kNodeDown};
+          pg::kRewind, pg::kBaseBackup, se::kProcessExit, se::kNodeDown};
 }
 
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,

@@ -23,6 +23,10 @@ namespace scenarios {
 /// - commits.acked, commits.acked_lost (acknowledged commits absent from the final primary's
 ///   history: the RPO in commits), commits.lost_window_s (from the first lost commit's
 ///   acknowledgement to the last's);
+/// - where an operator ran pg_rewind or pg_basebackup (the way back from a split brain): for
+///   each, TOOL.done (1 unless its last run failed), TOOL.duration_ms and TOOL.copied_mb of its
+///   last run; postgres.primaries_at_end and postgres.standbys_unconverged_at_end (running
+///   standbys not streaming the one primary's timeline at the end);
 /// - per reader R (pg_reader): R.reads and R.failed; for each commit acknowledged after R's
 ///   first read was sent, when R first saw it (the answer of its first read whose max_id reached
 ///   the commit's id, less the acknowledgement's time, 0 if the row was seen before the writer
@@ -87,6 +91,12 @@ class PostgresChecks final : public Check {
     int failed = 0, aborted = 0;
   };
   std::map<std::string, Pgbench> pgbench_;
+  void tool_metrics(std::map<std::string, double>& m) const;
+  struct ToolRun {
+    bool done = false;
+    std::int64_t duration_ms = 0, copied_bytes = 0;
+  };
+  std::map<std::string, ToolRun> tools_;  // pg_rewind / pg_basebackup -> its last run
   void check_primaries(sim::Time t);
   sim::Invariants& invariants_;
   bool any_ = false;

@@ -36,6 +36,7 @@ VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
 FAULT, FAULT_END = "fault", "fault_end"
 PG_STARTED, PG_RECOVERY_STARTED, PG_RECOVERY_DONE = "pg_started", "pg_recovery_started", "pg_recovery_done"
 PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_timeline_followed", "pg_checkpoint", "pg_panic"
+PG_REWIND, PG_BASEBACKUP = "pg_rewind", "pg_basebackup"
 PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
 PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
 PG_COMMIT_ACKED, PG_COMMIT_FAILED = "pg_commit_acked", "pg_commit_failed"
@@ -536,9 +537,20 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
 
     def ev(kind: str, ns: int, **fields) -> None:
         events.append({"kind": kind, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node, **fields})
+    tool_lines: list[str] = []  # the operator's pg_rewind / pg_basebackup output (validation/kinds/postgres.cpp)
     for line in lines:
         ns, rest = parse_timestamp_line(line)
         if ns is None:
+            continue
+        if rest.startswith("hasim: pg_rewind") or rest.startswith("hasim: pg_basebackup") or rest.startswith("hasim:  "):
+            tool_lines.append(rest[len("hasim: "):])
+            continue
+        if rest.startswith("HASIM_PGTOOL "):
+            events.append(_pg_tool_event(rest, tool_lines, node, t0_ns))
+            tool_lines = []
+            continue
+        if rest.startswith("hasim: ") and re.match(r"hasim: \s*\d+/\d+ kB", rest):
+            tool_lines.append(rest[len("hasim: "):])
             continue
         m = _PG_LINE.match(rest)
         if not m:
@@ -565,7 +577,10 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             ev(PG_SHUTDOWN_REQUESTED, ns, mode=shutdown_mode)
         elif msg == "database system is shut down":
             ev(PG_SHUTDOWN_DONE, ns, mode=shutdown_mode)
-        elif (x := re.match(r"started streaming WAL from primary at " + _PG_LSN + r" on timeline (\d+)", msg)):
+        elif (x := re.match(r"(?:started streaming WAL from primary at|restarted WAL streaming at) " + _PG_LSN
+                            + r" on timeline (\d+)", msg)):
+            # "restarted WAL streaming": the same connection going on to the next timeline after
+            # "replication terminated by primary server" (End of WAL reached on timeline N).
             tli = int(x.group(2))
             streaming = True
             ev(PG_WALRECEIVER_CONNECTED, ns, primary="", timeline=tli, start_lsn=pg_lsn(x.group(1)))
@@ -590,6 +605,39 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
         elif level == "PANIC":
             ev(PG_PANIC, ns, message=msg)
     return events
+
+
+def _pg_tool_event(line: str, output: list[str], node: str, t0_ns: int) -> dict:
+    """pg_rewind's or pg_basebackup's run as the simulator records it (models/postgres/events.hpp
+    kRewind, kBaseBackup): its outcome, its last message, where the timelines diverged and the last
+    common checkpoint (pg_rewind), the bytes its progress report counted (-P), and its duration."""
+    kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
+    tool = kv.get("tool", "")
+    start_ns, end_ns = int(kv.get("start_ns", "0") or 0), int(kv.get("end_ns", "0") or 0)
+    rc = int(kv.get("rc", "1") or 1)
+    message, diverged, checkpoint, copied_kb, no_rewind = "", -1, -1, 0, False
+    for out in output:
+        text = re.sub(r"^(pg_rewind|pg_basebackup): ", "", out)
+        if text.startswith("error: "):
+            message = text[len("error: "):]
+        elif text in ("Done!", "no rewind required", "base backup completed"):
+            message = text
+            no_rewind = no_rewind or text == "no rewind required"
+        if (x := re.match(r"servers diverged at WAL location " + _PG_LSN, text)):
+            diverged = pg_lsn(x.group(1))
+        if (x := re.match(r"rewinding from last common checkpoint at " + _PG_LSN, text)):
+            checkpoint = pg_lsn(x.group(1))
+        if (x := re.match(r"\s*(\d+)/(\d+) kB \(100%\)", text)):
+            copied_kb = int(x.group(2))
+    outcome = "failed" if rc != 0 else ("no_rewind_required" if no_rewind else "done")
+    fields = {"source": kv.get("source", ""), "outcome": outcome, "message": message, "copied_bytes": copied_kb * 1024,
+              "duration_ms": (end_ns - start_ns) // 1_000_000}
+    if tool == "pg_rewind":
+        fields.update(diverged_lsn=diverged, checkpoint_lsn=checkpoint)
+    else:
+        fields.update(slot=kv.get("slot", ""))
+    return {"kind": PG_REWIND if tool == "pg_rewind" else PG_BASEBACKUP, "t_s": (end_ns - t0_ns) / 1e9, "t_ns": end_ns,
+            "node": node, **fields}
 
 
 # pg-writer.sh, one line per attempt (validation/render.cpp kPgWriter):

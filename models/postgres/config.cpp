@@ -252,6 +252,7 @@ bool PostgresConfig::set(const std::string& name, const std::string& value) {
     else if (n == "wal_keep_size") return parse_mb(value, wal_keep_size_mb);
     else if (n == "hot_standby") return parse_bool(value, hot_standby);
     else if (n == "hot_standby_feedback") return parse_bool(value, hot_standby_feedback);
+    else if (n == "wal_log_hints") return parse_bool(value, wal_log_hints);
     else if (n == "checkpoint_timeout") return parse_time(value, sim::kSecond, checkpoint_timeout);
     else if (n == "max_wal_size") return parse_mb(value, max_wal_size_mb);
     else if (n == "default_transaction_read_only") return parse_bool(value, default_transaction_read_only);

@@ -76,6 +76,9 @@ struct PostgresConfig {
 
   bool hot_standby = true;
   bool hot_standby_feedback = false;  // accepted, not modelled (no vacuum conflicts here)
+  /// `wal_log_hints`: recorded in pg_control at start-up (XLogReportParameters); pg_rewind
+  /// refuses a target that ran without it and without data checksums.
+  bool wal_log_hints = false;
   sim::Time checkpoint_timeout = 5 * sim::kMinute;
   std::int64_t max_wal_size_mb = 1024;
   double checkpoint_completion_target = 0.9;

@@ -71,6 +71,14 @@ inline constexpr const char* kConnectionRejected = "pg_connection_rejected";
 /// wal_lsn (pg_current_wal_lsn(), -1 on a standby), sent_lsn, write_lsn, flush_lsn,
 /// replay_lsn, write_lag_us, flush_lag_us, replay_lag_us (-1 where the view shows NULL).
 inline constexpr const char* kStatReplication = "pg_stat_replication";
+/// pg_rewind finished: node, source, outcome ("done", "no_rewind_required", "failed"), message
+/// (its last line: "Done!", "no rewind required", or the error), diverged_lsn and
+/// checkpoint_lsn (the fork and the last common checkpoint replay starts from; -1 when not
+/// found), copied_bytes (what came over the network), duration_ms (exec to exit).
+inline constexpr const char* kRewind = "pg_rewind";
+/// pg_basebackup finished: node, source, outcome ("done", "failed"), message, slot,
+/// copied_bytes, duration_ms.
+inline constexpr const char* kBaseBackup = "pg_basebackup";
 /// FATAL: the server cannot start (node, message): no pg_control, no WAL to start from.
 inline constexpr const char* kStartFailed = "pg_start_failed";
 

@@ -88,6 +88,7 @@ void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uin
   c.state = ControlFile::State::ShutDown;
   c.timeline = 1;
   c.checkpoint_lsn = c.redo_lsn = cp.lsn;
+  c.xlog_seg_size = seg;
   disk.write_file(pg_control_path(pgdata), c.text());
   disk.fsync(path, disk.kernel(), noop_done);
   disk.fsync(pg_control_path(pgdata), disk.kernel(), noop_done);
@@ -308,6 +309,7 @@ void Postgres::become_primary() {
   wal_->set_timeline(history_.timeline());
   control_.state = ControlFile::State::InProduction;
   control_.timeline = wal_->timeline();
+  control_.wal_log_hints = config_.wal_log_hints;  // XLogReportParameters
   write_control(nullptr);
   checkpoint_timer_.arm_after(config_.checkpoint_timeout, [this] { checkpoint(false, nullptr); });
   record(kStarted, {{"role", std::string("primary")}, {"timeline", static_cast<std::int64_t>(wal_->timeline())},
@@ -443,6 +445,7 @@ void Postgres::finish_promotion() {
   disk.remove(standby_signal_path(kPgData));
   control_.timeline = new_tli;
   control_.state = ControlFile::State::InProduction;
+  control_.wal_log_hints = config_.wal_log_hints;  // XLogReportParameters at the end of recovery
   write_control(nullptr);
   wal_->flush();
   visible_ = static_cast<std::int64_t>(last_xid_);
@@ -589,6 +592,15 @@ void Postgres::accept(sim::ConnId conn) {
     }
     if (const auto* q = std::any_cast<Query>(&m)) {
       on_query(conn, *q);
+    } else if (std::any_cast<RewindSourceQuery>(&m) != nullptr) {
+      const RewindSourceState st = rewind_source_state();
+      send(conn, st, kSmallMessageBytes + st.control.size() + st.history.size());
+    } else if (const auto* f = std::any_cast<RewindFetch>(&m)) {
+      // The history's fork point of this server's timeline: what it wrote after it is new to
+      // the target (its relation files' tails).
+      DataCopy c = rewind_files(f->changed_blocks, history_.entries.size() > 1 ? history_.entries.back().begin : 0);
+      const std::uint64_t bytes = c.bytes;
+      send(conn, std::move(c), bytes);
     } else if (std::any_cast<Terminate>(&m) != nullptr) {
       tcp().close(conn, *this);
       backend_gone(conn);
@@ -945,6 +957,13 @@ void Postgres::operator_sql(const std::vector<OperatorStatement>& statements) {
       case K::Promote: promote(); break;
       case K::Checkpoint:
         if (!in_recovery_) checkpoint(false, nullptr);
+        break;
+      case K::CreateSlot:
+        // "replication slot ... already exists" leaves the existing one as it is.
+        if (slots_.count(st.name) == 0) {
+          slots_[st.name] = Slot{};
+          save_slots();
+        }
         break;
     }
   }

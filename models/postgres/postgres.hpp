@@ -291,6 +291,18 @@ class Postgres final : public sim::Process {
   /// After a PANIC the postmaster reinitialises: a restart this much later.
   sim::Time reinit_delay = 10 * sim::kMillisecond;
 
+  // ---- a source of pg_rewind (libpq_source.c) and BASE_BACKUP (basebackup.c) ----
+  /// global/pg_control as on disk and the history file of its timeline.
+  RewindSourceState rewind_source_state() const;
+  /// The files pg_rewind's file map fetches: pg_wal/ whole, the other non-relation files, and
+  /// `changed_blocks` relation blocks besides those this server added since `fork` (COPY_TAIL).
+  DataCopy rewind_files(std::uint64_t changed_blocks, Lsn fork) const;
+  /// BASE_BACKUP: a checkpoint (immediate with FAST), then the data directory and the WAL from
+  /// that checkpoint's redo on; `slot` (if any) holds WAL from there. `done` once it is sent.
+  void base_backup(const BaseBackupCommand& cmd, std::function<void(DataCopy)> done);
+  /// The data directory without pg_wal/ (what BASE_BACKUP's tar stream carries).
+  std::uint64_t data_directory_bytes() const;
+
   // ---- used by WalSender / WalReceiver / SyncRep ----
   sim::Tcp& tcp() const;
   WalSender* walsender(sim::ConnId conn) const;

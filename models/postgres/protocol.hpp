@@ -165,6 +165,52 @@ struct StandbyStatusUpdate {
   bool reply_requested = false;
 };
 
+/// A WAL segment file copied whole (pg_rewind copies pg_wal/ files as any other non-relation
+/// file; pg_basebackup -X stream receives them): its timeline, number, and the records in it.
+struct WalSegmentCopy {
+  TimeLineId timeline = 0;
+  std::uint64_t segno = 0;
+  std::vector<WalRecord> records;
+};
+/// A source server's files as pg_rewind (libpq_source.c) or BASE_BACKUP sends them: what the
+/// target's data directory becomes, less what the program itself writes (standby.signal and
+/// primary_conninfo with -R, backup_label).
+struct DataCopy {
+  std::string control;                                          // global/pg_control, read last
+  std::vector<WalSegmentCopy> wal;                              // pg_wal/ segments
+  std::vector<std::pair<TimeLineId, std::string>> histories;   // pg_wal/N.history
+  std::string auto_conf;                                        // postgresql.auto.conf
+  Lsn insert_lsn = 0;     // pg_current_wal_insert_lsn() once the files are sent (pg_rewind's endrec)
+  Lsn checkpoint_lsn = 0, redo_lsn = 0;  // BASE_BACKUP: the checkpoint it started from
+  TimeLineId timeline = 0;
+  std::uint64_t bytes = 0;  // what crossed the network
+};
+/// pg_rewind's first reads of a libpq source: pg_read_binary_file('global/pg_control') and of the
+/// source timeline's history file (one round trip here).
+struct RewindSourceQuery {};
+struct RewindSourceState {
+  std::string control;
+  std::string history;  // the history file of the control file's timeline ("" on timeline 1)
+};
+/// pg_rewind's fetch of its file map: every non-relation file whole (pg_wal/ among them) and
+/// `changed_blocks` blocks of relation files (the pages the target changed after the fork).
+struct RewindFetch {
+  std::uint64_t changed_blocks = 0;
+};
+/// CREATE_REPLICATION_SLOT name PHYSICAL RESERVE_WAL (pg_basebackup -C -S name).
+struct CreateReplicationSlot {
+  std::string name;
+};
+/// BASE_BACKUP (FAST: an immediate checkpoint first), its WAL streamed alongside (-X stream)
+/// through `slot` when one is named.
+struct BaseBackupCommand {
+  bool fast = true;
+  std::string slot;
+};
+
+/// BLCKSZ.
+inline constexpr std::uint64_t kBlockBytes = 8192;
+
 /// Wire sizes (bytes) of the fixed messages: header (type + length) plus fields.
 inline constexpr std::uint64_t kSmallMessageBytes = 64;
 inline constexpr std::uint64_t kXLogDataHeaderBytes = 1 + 4 + 1 + 8 + 8 + 8;

@@ -116,9 +116,19 @@ std::variant<std::vector<OperatorStatement>, std::string> parse_operator_sql(con
       st.kind = OperatorStatement::Kind::Promote;
     } else if (lower(text) == "checkpoint") {
       st.kind = OperatorStatement::Kind::Checkpoint;
+    } else if (std::string r = rest; eat(r, "select") && lower(r).rfind("pg_create_physical_replication_slot", 0) == 0) {
+      r = r.substr(std::string("pg_create_physical_replication_slot").size());
+      // SELECT pg_create_physical_replication_slot('name'): a slot for a standby about to stream
+      // from this server (a new primary has none of the old primary's slots).
+      const auto a = r.find('\''), b = r.find('\'', a == std::string::npos ? 0 : a + 1);
+      if (a == std::string::npos || b == std::string::npos || b == a + 1 || trim(r.substr(0, a)) != "(" ||
+          trim(r.substr(b + 1)) != ")")
+        return "'" + text + "': expected pg_create_physical_replication_slot('NAME')";
+      st.kind = OperatorStatement::Kind::CreateSlot;
+      st.name = r.substr(a + 1, b - a - 1);
     } else {
-      return "'" + text + "': the model runs only ALTER SYSTEM SET/RESET, SELECT pg_reload_conf(), SELECT pg_promote() "
-             "and CHECKPOINT";
+      return "'" + text + "': the model runs only ALTER SYSTEM SET/RESET, SELECT pg_reload_conf(), SELECT pg_promote(), "
+             "SELECT pg_create_physical_replication_slot('NAME') and CHECKPOINT";
     }
     out.push_back(st);
   }

@@ -62,7 +62,10 @@ std::string ControlFile::text() const {
     << "timeline=" << timeline << "\n"
     << "checkpoint_lsn=" << format_lsn(checkpoint_lsn) << "\n"
     << "redo_lsn=" << format_lsn(redo_lsn) << "\n"
-    << "min_recovery_point=" << format_lsn(min_recovery_point) << "\n";
+    << "min_recovery_point=" << format_lsn(min_recovery_point) << "\n"
+    << "wal_log_hints=" << (wal_log_hints ? 1 : 0) << "\n"
+    << "data_checksums=" << (data_checksums ? 1 : 0) << "\n"
+    << "xlog_seg_size=" << xlog_seg_size << "\n";
   return o.str();
 }
 
@@ -82,6 +85,9 @@ std::optional<ControlFile> ControlFile::parse(const std::string& text) {
       else if (k == "checkpoint_lsn") c.checkpoint_lsn = parse_lsn(v).value_or(0), ++seen;
       else if (k == "redo_lsn") c.redo_lsn = parse_lsn(v).value_or(0), ++seen;
       else if (k == "min_recovery_point") c.min_recovery_point = parse_lsn(v).value_or(0);
+      else if (k == "wal_log_hints") c.wal_log_hints = v == "1";
+      else if (k == "data_checksums") c.data_checksums = v == "1";
+      else if (k == "xlog_seg_size") c.xlog_seg_size = std::stoull(v);
     } catch (...) {
       return std::nullopt;
     }
@@ -340,6 +346,34 @@ std::uint64_t Wal::disk_bytes() const {
   std::uint64_t total = 0;
   for (const auto& path : disk.list(wal_dir(pgdata_))) total += disk.size(path).value_or(0);
   return total;
+}
+
+std::vector<WalSegmentCopy> Wal::segment_files(std::uint64_t* total_bytes) const {
+  std::vector<WalSegmentCopy> out;
+  const sim::Disk& disk = owner_.node().disk();
+  const std::uint64_t per_id = 0x100000000ull / segment_size_;
+  if (total_bytes) *total_bytes = 0;
+  for (const auto& path : disk.list(wal_dir(pgdata_))) {
+    WalSegmentCopy seg;
+    if (!parse_segment_name(basename(path), per_id, seg.timeline, seg.segno)) continue;
+    for (const auto& [offset, rec] : disk.records<WalRecord>(path))
+      if (rec.lsn == seg.segno * segment_size_ + offset) seg.records.push_back(rec);
+    if (total_bytes) *total_bytes += disk.size(path).value_or(0);
+    out.push_back(std::move(seg));
+  }
+  return out;
+}
+
+void write_wal_copy(sim::Disk& disk, const std::string& pgdata, std::uint64_t segment_size,
+                    const std::vector<WalSegmentCopy>& segments,
+                    const std::vector<std::pair<TimeLineId, std::string>>& histories) {
+  for (const auto& path : disk.list(wal_dir(pgdata))) disk.remove(path);
+  for (const auto& seg : segments) {
+    const std::string path = segment_file_path(pgdata, seg.timeline, seg.segno, segment_size);
+    disk.write(path, 0, sim::Data::sized(segment_size));
+    for (const auto& r : seg.records) disk.write(path, r.lsn % segment_size, sim::Data::record(r.size_bytes, r));
+  }
+  for (const auto& [tli, text] : histories) disk.write_file(history_path(pgdata, tli), text);
 }
 
 std::map<Lsn, std::map<TimeLineId, WalRecord>> Wal::scan() const {

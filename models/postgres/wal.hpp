@@ -30,6 +30,12 @@ struct ControlFile {
   Lsn checkpoint_lsn = 0;        // the latest checkpoint record
   Lsn redo_lsn = 0;              // its redo point: where recovery starts
   Lsn min_recovery_point = 0;    // a standby's: replayed at least this far
+  /// wal_log_hints as the server last started with it, and initdb's --data-checksums (off
+  /// unless asked: Debian's initdb and pg_createcluster do not ask): what pg_rewind checks.
+  bool wal_log_hints = false;
+  bool data_checksums = false;
+  /// xlog_seg_size: initdb --wal-segsize, which pg_rewind reads from here.
+  std::uint64_t xlog_seg_size = 16ull * 1024 * 1024;
   std::string text() const;
   static std::optional<ControlFile> parse(const std::string& text);
 };
@@ -114,6 +120,9 @@ class Wal {
   /// Bytes of pg_wal/ on disk.
   std::uint64_t disk_bytes() const;
 
+  /// pg_wal/'s segment files as they are on disk, each with its valid records, and their total
+  /// size in bytes (whole files: what a copy of the directory moves).
+  std::vector<WalSegmentCopy> segment_files(std::uint64_t* total_bytes = nullptr) const;
   /// Reads every record of pg_wal/ back (recovery): by LSN, each LSN's versions by timeline.
   std::map<Lsn, std::map<TimeLineId, WalRecord>> scan() const;
 
@@ -150,6 +159,13 @@ std::string slot_path(const std::string& pgdata, const std::string& slot);
 TimelineHistory read_history(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli);
 /// The newest timeline with a history file in pg_wal/ (findNewestTimeLine), at least `tli`.
 TimeLineId newest_timeline(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli);
+
+/// Replaces pg_wal/ of the disk's data directory with `segments` and `histories` (files of the
+/// source that pg_rewind copies whole, or that pg_basebackup receives): target files the source
+/// lacks are removed, the others written anew, none of it durable before an fsync.
+void write_wal_copy(sim::Disk& disk, const std::string& pgdata, std::uint64_t segment_size,
+                    const std::vector<WalSegmentCopy>& segments,
+                    const std::vector<std::pair<TimeLineId, std::string>>& histories);
 
 /// MAXALIGN(size) as XLogInsert pads records.
 inline std::uint64_t maxalign(std::uint64_t size) { return (size + 7) & ~std::uint64_t{7}; }

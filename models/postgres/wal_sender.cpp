@@ -41,6 +41,22 @@ void WalSender::on_message(const std::any& m) {
     pg_.tcp().send_data(conn_, pg_, TimelineHistoryResult{h->timeline, text}, kSmallMessageBytes + text.size());
   } else if (const auto* s = std::any_cast<StartReplication>(&m)) {
     start_replication(*s);
+  } else if (const auto* c = std::any_cast<CreateReplicationSlot>(&m)) {
+    // CREATE_REPLICATION_SLOT name PHYSICAL RESERVE_WAL: the slot holds WAL from now on.
+    auto& slots = pg_.slots();
+    if (slots.count(c->name) != 0) return error("42710", "replication slot \"" + c->name + "\" already exists");
+    if (static_cast<int>(slots.size()) >= pg_.config().max_replication_slots)
+      return error("53400", "all replication slots are in use");
+    slots[c->name].restart_lsn = pg_.insert_lsn();
+    pg_.tcp().send_data(conn_, pg_, CommandComplete{.tag = "CREATE_REPLICATION_SLOT"}, kSmallMessageBytes);
+  } else if (const auto* b = std::any_cast<BaseBackupCommand>(&m)) {
+    Postgres* pg = &pg_;
+    const sim::ConnId c = conn_;
+    pg_.base_backup(*b, [pg, c](DataCopy copy) {
+      if (!pg->walsender(c) || !pg->tcp().open(c, *pg)) return;
+      const std::uint64_t bytes = copy.bytes;
+      pg->tcp().send_data(c, *pg, std::move(copy), bytes);
+    });
   } else if (const auto* r = std::any_cast<StandbyStatusUpdate>(&m)) {
     reply(*r);
   } else if (std::any_cast<Terminate>(&m) != nullptr) {

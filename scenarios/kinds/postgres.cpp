@@ -2,7 +2,11 @@
 // PostgreSQL reads them ("30s", "on", "'FIRST 1 (replica1)'"), and how its data directory was made.
 #include "scenarios/kinds/postgres.hpp"
 
+#include <algorithm>
+
 #include "models/postgres/events.hpp"
+#include "models/postgres/pg_basebackup.hpp"
+#include "models/postgres/pg_rewind.hpp"
 #include "models/postgres/postgres.hpp"
 #include "models/postgres/stat_probe.hpp"
 #include "scenarios/checks/replication.hpp"
@@ -21,7 +25,7 @@ const std::vector<std::string> kGucs = {
     "synchronous_standby_names", "wal_writer_delay", "wal_sender_timeout", "wal_receiver_timeout",
     "wal_receiver_status_interval", "wal_retrieve_retry_interval", "primary_conninfo", "primary_slot_name",
     "wal_keep_size", "hot_standby", "checkpoint_timeout", "max_wal_size", "default_transaction_read_only",
-    "recovery_min_apply_delay"};
+    "recovery_min_apply_delay", "wal_log_hints"};
 
 /// Every cluster of a scenario is one initdb's (its standbys are base backups of it), so they
 /// share one system identifier.
@@ -74,8 +78,19 @@ std::vector<NodeRef> DaemonKind<PostgresSection>::node_refs(const PostgresSectio
 }
 
 sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const PostgresSection& c, BuildContext&) {
-  if (c.standby_signal) models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
-  else models::postgres::Postgres::initdb(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
+  if (c.standby_signal) {
+    models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
+    // `pg_basebackup -R -S SLOT` wrote the standby's connection into postgresql.auto.conf (the
+    // real stack's run-postgres.sh makes each standby so): the same as postgresql.conf says here,
+    // but a pg_rewind from this server copies the file, slot name included.
+    std::string conf = "primary_conninfo = '" + c.conf.primary_conninfo + "'\n";
+    if (!c.conf.primary_slot_name.empty()) conf += "primary_slot_name = '" + c.conf.primary_slot_name + "'\n";
+    const std::string path = models::postgres::auto_conf_path(models::postgres::kPgData);
+    node.disk().write_file(path, conf);
+    node.disk().fsync(path, node.disk().kernel(), [](sim::FsError) {});
+  } else {
+    models::postgres::Postgres::initdb(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
+  }
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
   // The seed's replication monitor (pg_stat_replication every second), as the real stack runs it.
@@ -110,21 +125,53 @@ std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
           e::kWalReceiverConnected, e::kWalReceiverDisconnected, e::kWalSenderStarted, e::kWalSenderEnded,
           e::kSyncStandbyChanged, e::kCommitWaitingForSync, e::kSyncWaitCanceled, e::kCommitDone, e::kWalDiskFull,
           e::kPanic, e::kCheckpoint, e::kShutdownRequested, e::kShutdownDone, e::kReload, e::kConnectionRejected,
-          e::kStartFailed, e::kStatReplication};
+          e::kStartFailed, e::kStatReplication, e::kRewind, e::kBaseBackup};
 }
 
 /// `promote: NODE`: `pg_ctl promote` (the promote signal file and SIGUSR1 to the postmaster),
 /// which is what `SELECT pg_promote()` does too, less psql's own connection. A server not in
 /// recovery ignores it (pg_ctl: "server is not in standby mode"); the model records nothing then.
-std::vector<std::string> DaemonKind<PostgresSection>::operator_actions() { return {"promote", "sql"}; }
+std::vector<std::string> DaemonKind<PostgresSection>::operator_actions() { return {"promote", "sql", "rewind", "reclone"}; }
 void DaemonKind<PostgresSection>::act(sim::Process& daemon, const std::string& action) {
   if (action == "promote") static_cast<models::postgres::Postgres&>(daemon).promote();
 }
 
+
+namespace {
+bool is_tool(const std::string& action) { return action == "rewind" || action == "reclone"; }
+std::string setting(const OperatorSettings& s, const std::string& key, const std::string& fallback = "") {
+  for (const auto& [k, v] : s)
+    if (k == key) return v;
+  return fallback;
+}
+/// The node's program of that name, added the first time it runs (an exec of the binary).
+template <class P>
+P& program(sim::Node& node, const std::string& name) {
+  if (sim::Process* p = node.process(name)) return static_cast<P&>(*p);
+  return node.add_process<P>();
+}
+}  // namespace
+
+bool DaemonKind<PostgresSection>::acts_on_stopped(const std::string& action) { return is_tool(action); }
+
 /// `sql: {node: NODE, statement: "ALTER SYSTEM SET ...; SELECT pg_reload_conf()"}`: the operator's
 /// `docker exec NODE psql -c ... -c ...` (each statement on its own, as psql runs each -c).
 /// Statements the model cannot carry out are refused when the scenario loads (statement.hpp).
+/// `rewind: {node, source}`, `reclone: {node, source, slot, create_slot}`: the source is needed.
 SettingsError DaemonKind<PostgresSection>::operator_settings_error(const std::string& action, const OperatorSettings& s) {
+  if (is_tool(action)) {
+    const std::vector<std::string> keys = action == "rewind" ? std::vector<std::string>{"source"}
+                                                             : std::vector<std::string>{"source", "slot", "create_slot"};
+    for (const auto& [k, v] : s)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end())
+        return {k, action + " takes " + (action == "rewind" ? "'source'" : "'source', 'slot' and 'create_slot'") + ", not '" + shown(k) + "'"};
+    if (setting(s, "source").empty())
+      return {"", action + " needs 'source' (the node to copy from: --source-server for pg_rewind, -d for pg_basebackup)"};
+    const std::string create = setting(s, "create_slot", "true");
+    if (create != "true" && create != "false") return {"create_slot", "create_slot: expected true or false, found '" + shown(create) + "'"};
+    if (create == "false" && setting(s, "slot").empty()) return {"create_slot", "create_slot: false needs a 'slot' (pg_basebackup -S without -C)"};
+    return {};
+  }
   if (action != "sql") return s.empty() ? SettingsError{} : SettingsError{s.front().first, action + " takes no settings, only a node"};
   if (s.size() != 1 || s.front().first != "statement")
     return {s.empty() || s.front().first == "statement" ? "" : s.front().first, "expected {node: NODE, statement: ...}"};
@@ -132,12 +179,34 @@ SettingsError DaemonKind<PostgresSection>::operator_settings_error(const std::st
   if (const auto* why = std::get_if<std::string>(&parsed)) return {"statement", *why};
   return {};
 }
-void DaemonKind<PostgresSection>::act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s) {
-  if (action != "sql" || s.empty()) return act(daemon, action);
-  const auto parsed = models::postgres::parse_operator_sql(s.front().second);
-  if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
-    static_cast<models::postgres::Postgres&>(daemon).operator_sql(*st);
+
+/// The source written as a name must be a node.
+std::vector<std::string> DaemonKind<PostgresSection>::operator_node_refs(const std::string& action, const OperatorSettings& s) {
+  if (!is_tool(action)) return {};
+  const std::string source = setting(s, "source");
+  if (source.empty() || sim::Ipv4::parse(source)) return {};
+  return {source};
 }
-std::vector<std::string> DaemonKind<PostgresSection>::operator_node_refs(const std::string&, const OperatorSettings&) { return {}; }
+
+void DaemonKind<PostgresSection>::act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s) {
+  namespace pg = models::postgres;
+  if (action == "rewind") {
+    pg::PgRewindOptions o;
+    o.source_host = setting(s, "source");
+    program<pg::PgRewind>(daemon.node(), "pg_rewind").run(o);
+  } else if (action == "reclone") {
+    pg::PgBasebackupOptions o;
+    o.source_host = setting(s, "source");
+    o.slot = setting(s, "slot");
+    o.create_slot = !o.slot.empty() && setting(s, "create_slot", "true") == "true";
+    program<pg::PgBasebackup>(daemon.node(), "pg_basebackup").run(o);
+  } else if (action == "sql" && !s.empty()) {
+    const auto parsed = pg::parse_operator_sql(s.front().second);
+    if (const auto* st = std::get_if<std::vector<pg::OperatorStatement>>(&parsed))
+      static_cast<pg::Postgres&>(daemon).operator_sql(*st);
+  } else {
+    act(daemon, action);
+  }
+}
 
 }  // namespace scenarios

@@ -33,8 +33,11 @@ struct DaemonKind<PostgresSection> {
   static std::vector<std::string> floating_addresses(const Config& c);
   static std::vector<std::string> operator_actions();
   static void act(sim::Process& daemon, const std::string& action);
-  /// `sql: {node, statement}`: its load-time check and its run.
+  /// `sql: {node, statement}`: its load-time check and its run. `rewind: {node, source}` and
+  /// `reclone: {node, source, slot, create_slot}`: pg_rewind and pg_basebackup on the node of a
+  /// stopped server (pg_rewind.hpp, pg_basebackup.hpp).
   static SettingsError operator_settings_error(const std::string& action, const OperatorSettings& s);
+  static bool acts_on_stopped(const std::string& action);
   static void act_with(sim::Process& daemon, const std::string& action, const OperatorSettings& s);
   static std::vector<std::string> operator_node_refs(const std::string& action, const OperatorSettings& s);
   static std::vector<std::string_view> event_kinds();

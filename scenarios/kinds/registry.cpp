@@ -91,6 +91,18 @@ void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon) {
     }
 }
 
+bool operator_acts_on_stopped(const NodeSpec& n, const std::string& action) {
+  const std::string key = daemon_for_action(n, action);
+  bool out = false;
+  for (const auto& c : n.components)
+    if (kind_key(c) == key)
+      visit_kind(c, [&](auto kind, const auto&) {
+        using K = decltype(kind);
+        if constexpr (requires { K::acts_on_stopped(action); }) out = K::acts_on_stopped(action);
+      });
+  return out;
+}
+
 std::vector<std::string> floating_addresses(const NodeSpec& n) {
   std::vector<std::string> out;
   for (const auto& c : n.components) {

@@ -30,6 +30,10 @@ std::vector<std::string> operator_node_refs(const NodeSpec& n, const FaultSpec& 
 /// Carries out operator step `f` (with its settings) on `daemon`, the process of `n`'s component
 /// of the kind offering it.
 void act(const NodeSpec& n, const FaultSpec& f, sim::Process& daemon);
+/// Whether operator step `action` runs beside a stopped daemon (pg_rewind, pg_basebackup: on the
+/// node's data, not through the daemon), from the kind's optional `acts_on_stopped(action)`;
+/// every other step needs its daemon running (as the real command needs the daemon to answer).
+bool operator_acts_on_stopped(const NodeSpec& n, const std::string& action);
 /// Addresses `n`'s daemons may claim (VIPs), in component order, repeats kept.
 std::vector<std::string> floating_addresses(const NodeSpec& n);
 

@@ -37,7 +37,8 @@ def parsed_events():
         "vip-watch": parse_logs.parse_vip_watch({"haproxy1": (["172.20.0.100"], vip)}, 0),
         "postgres": parse_logs.parse_postgres(lines("demo2-manual-failover-primary.log"), "postgres-primary", 0)
         + parse_logs.parse_postgres(lines("demo2-manual-failover-replica1.log"), "postgres-replica1", 0)
-        + parse_logs.parse_postgres(lines("demo2-split-brain-primary.log"), "postgres-primary", 0),
+        + parse_logs.parse_postgres(lines("demo2-split-brain-primary.log"), "postgres-primary", 0)
+        + parse_logs.parse_postgres(lines("demo2-split-brain-rewind-primary.log"), "postgres-primary", 0),
         "pg-writer": parse_logs.parse_pg_client(lines("demo2-manual-failover-writer.log"), "app", "writer", 0,
                                                 {"172.30.0.10": "postgres-primary"}),
         "pg-stat-probe": parse_logs.parse_pg_stat(lines("demo2-pgstat.log"), "postgres-primary", 0),

@@ -205,3 +205,31 @@ def test_the_runs_fsync_samples_pool_into_the_records_fsync_distribution():
     assert out["fsync"]["n"] == 5 and out["fsync"]["runs"] == 2
     assert out["fsync"]["median_s"] == 0.0003 and out["fsync"]["max_s"] == 0.005
     assert "fsync" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)
+
+
+def test_a_real_pg_rewind_run_reads_as_the_simulators_pg_rewind_event():
+    # demo2-split-brain-rewind-primary.log: the old primary's log around `rewind: {node:
+    # postgres-primary, source: postgres-replica1}` (validation/kinds/postgres.cpp writes
+    # pg_rewind's output and a HASIM_PGTOOL line into it), then its start as a standby.
+    ev = parse_logs.parse_postgres(lines("demo2-split-brain-rewind-primary.log"), "postgres-primary", 0)
+    rewinds = [e for e in ev if e["kind"] == "pg_rewind"]
+    assert len(rewinds) == 1
+    r = rewinds[0]
+    assert r["outcome"] == "done" and r["message"] == "Done!" and r["source"] == "postgres-replica1"
+    assert r["diverged_lsn"] == parse_logs.pg_lsn("0/403BD08")
+    assert r["checkpoint_lsn"] == parse_logs.pg_lsn("0/403BC90")
+    assert r["copied_bytes"] == 70518 * 1024  # -P's last "70518/70518 kB (100%) copied"
+    assert r["duration_ms"] == (1796321238447589249 - 1796321231705228671) // 1_000_000
+    # Then it starts as a standby streaming timeline 2, the rewind's source's.
+    started = [e for e in ev if e["kind"] == "pg_started"]
+    assert started and started[-1]["role"] == "standby"
+    assert [e["timeline"] for e in ev if e["kind"] == "pg_walreceiver_connected"] == [2]
+
+
+def test_a_failed_tool_run_keeps_its_error_as_the_message():
+    log = ["2026-12-03T18:07:18.462014738Z hasim: pg_rewind: connected to server",
+           '2026-12-03T18:07:18.462014738Z hasim: pg_rewind: error: target server needs to use either data checksums or "wal_log_hints = on"',
+           "2026-12-03T18:07:18.462014738Z HASIM_PGTOOL tool=pg_rewind rc=1 start_ns=1000000000 end_ns=1250000000 source=pg2 slot="]
+    ev = [e for e in parse_logs.parse_postgres(log, "pg1", 0) if e["kind"] == "pg_rewind"]
+    assert len(ev) == 1 and ev[0]["outcome"] == "failed" and ev[0]["duration_ms"] == 250
+    assert ev[0]["message"] == 'target server needs to use either data checksums or "wal_log_hints = on"'

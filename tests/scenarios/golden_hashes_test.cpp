@@ -92,6 +92,12 @@ namespace {
 // file again when stack.yaml included calibration/podman-disk.yaml: each fdatasync is a draw of
 // the containers' measured distribution (median 1.34 ms), not sim/disk.cpp's host default
 // (5.2 ms), so every commit and standby flush completes at another time.
+// Branch rewind (2026-12-03): every Demo 2 file, because each standby's data directory now holds
+// the postgresql.auto.conf that `pg_basebackup -R -S` writes (primary_conninfo,
+// primary_slot_name; pg_rewind copies it from its source), written and fsynced when the stack is
+// built: one more fsync latency drawn on each standby's disk shifts its later ones (the first
+// difference in stack.yaml's trace, diffed against main's build, is the standbys' flush_lag at
+// 6.2 s; nothing else before it). demo2/split-brain-rewind and demo2/reclone added; demo2/failover-script moved with the others.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -111,23 +117,25 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/recreate-haproxy1-container.yaml", "a612b97bdf587e23585a9400d9cf1ca6c96fce6284138127344990e276aea156"},
     {"demo1-part2/restart-keepalived-before-haproxy.yaml", "09abd8e4d12613bf5ed70462b4c13f371e71b86abc1775ad1a8b7335588fd8d7"},
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
-    {"demo2/basic-replication.yaml", "2b5d548ef165429ec2199794dff9fbb0dca78c37e265685e0f034346290da0d3"},
-    {"demo2/cascade.yaml", "de7d7c27aa4baaa10a0547471a85a78901dc81df7e74613643b7095b8e7058a2"},
-    {"demo2/crash-failover.yaml", "e71b03843d894b26c0ff42a5ae3fccbf778a4c8a95b39060974aafb514b26f99"},
-    {"demo2/delayed-replica.yaml", "ef1ed51c66a26ce864be94f6487713ea372cf1bcb2b3f22f3f8c3ef006c363c3"},
-    {"demo2/failover-script.yaml", "83f4bbe0f2104a02040f38d940e4dca96b18b249f6467e80f6de002bb6c78765"},
-    {"demo2/manual-failover.yaml", "fcdf54a7ac36529a3e03058e8eacc2c998af1e167f5d5377b6961ffed00a7d84"},
+    {"demo2/basic-replication.yaml", "61fdfb3532e1fc8264ff02bb0b2b3a15d3399697d12689aa5c6845ef1fdffdf5"},
+    {"demo2/cascade.yaml", "effe0979bc56224b08c3ba2af7d852f16a516c735e4632459232ec9c0d5ee8e2"},
+    {"demo2/crash-failover.yaml", "3ba32d8c2ed6c97d6cbc896f7704cdc4770d9d23ccd9266878b1390d2dc41b23"},
+    {"demo2/delayed-replica.yaml", "0a11274f723040b788ee8f396b85f74248cea576c3da6a7bb2b9dcf586ab882b"},
+    {"demo2/failover-script.yaml", "040691a37f31382af0eed035e2594a58b97c2c4a306b59060139c7447a4107af"},
+    {"demo2/manual-failover.yaml", "2ac088293b2159326ee7ccb9b459d73a0fb7a51444aa5350f2c3ab0598aee930"},
     {"demo2/pgbench-failover.yaml", "ae0f3f1be8ea0436de0ee27bb64e26472701169596b2b1235e066169b10c61ae"},
     {"demo2/pgbench.yaml", "d788075b967afbea918b91a2673ccf50f8608b0108faec67ba34a4940afb0058"},
-    {"demo2/pgbouncer-failover.yaml", "1527ac855f29227358b5e86cda0e2ca153954eaf3086245026448cf65edf1eee"},
-    {"demo2/pgbouncer.yaml", "f160fc8cac27ee5f3d6bd8c20481995bcd6abf96ab8b3940e93dda1063a54376"},
-    {"demo2/read-scaling.yaml", "33aca1d7b8b19c0f3e4026cac54f481cf1bdd67f04024fdbbecc4af5df6cb75a"},
-    {"demo2/restart-primary.yaml", "f49dec658067c0841e8a500b157d77b156415b902f66c5bf8725bd36b0ef0efa"},
-    {"demo2/split-brain.yaml", "de05b7af5dd7392a6fe0f151f2b4f936595835cd14db5eaaba7d81f923dda1f3"},
-    {"demo2/stack.yaml", "91c6e59d4b7bcf559f06b95de639b7daffe07ed0b0d2e99cf8c5be2f1b6cb9f4"},
-    {"demo2/sync-replication.yaml", "606dba0ce73bb8759aed9ce6980a1beb34c62121eade5a941b805cfb45701570"},
-    {"demo2/sync-standby-stops.yaml", "6f560b018167bf8bd1d2fd013c1a7f493ca5de089675e09cdf6743be42645280"},
-    {"demo2/sync-standby-takeover.yaml", "02f43043a8954bcafba43c8b32e84bb364cba62e0dccc6570d898afffe2432ed"},
+    {"demo2/pgbouncer-failover.yaml", "21abef9a272e0ec658b6e34611c1040aa833e4914a3aa2728e7a9b70c07ed736"},
+    {"demo2/pgbouncer.yaml", "51095d03cae2f694a2b9b217d917264f37b4a918bdc43f8d8fa860bd9a51c342"},
+    {"demo2/read-scaling.yaml", "e31306559d75dcf95bb85f7b493c689b671e82603e48181f1f4c92a15f3cb1c3"},
+    {"demo2/reclone.yaml", "6814db5c4f61b4260b56b64ed78fb3d0d74f130f52e8268f86404e262661f582"},
+    {"demo2/restart-primary.yaml", "8d4adc4c5117ea5935c9ef4006f0fc16bc0d3d504a8cf7496f5a801d05a0e976"},
+    {"demo2/split-brain-rewind.yaml", "1494bc906d7c02d15b9c40f8145733ec3a694ddcdc6c4b09c1db856116586678"},
+    {"demo2/split-brain.yaml", "26b9362afb1948aff2c4f1a3be199e58a5e8bf8fb20f2e2e139e18c7f05c7bb8"},
+    {"demo2/stack.yaml", "5071e2aea0154e2e8d15e5f8978ea3ff300d6e4398ba96c8dae846b0960ec0f7"},
+    {"demo2/sync-replication.yaml", "671cdb4187ef658ad5066295980f9b8c14d278247e8bce5c8761fef7ca6727ca"},
+    {"demo2/sync-standby-stops.yaml", "ae6a79430ccd12821f2069169fd8a00e42fe0b169835835cb8296c8801ae56f1"},
+    {"demo2/sync-standby-takeover.yaml", "9107bc4939b3517d509e7cbf3e88ced681e0623c38db020b69af17bfca9fa8e6"},
     {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
     {"split-brain/both-master.yaml", "cd39081866b176b6f5f5e9b95dda03e8628834e485ab9de0833a764cc84334cb"},
     {"split-brain/frozen-master.yaml", "5ace2180e2cd19a5785f5a213d1c9e26348d3d0dbe72b9f9645a992deebb1b09"},

@@ -82,6 +82,62 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 exec runuser -u postgres -- "$PGBIN/postgres" -D "$PGDATA" -c config_file="$CONF")SH";
 
+/// The operator's pg_rewind and pg_basebackup, run with `docker exec NODE bash -c SCRIPT NAME
+/// ARGS...` on a node whose server was stopped with `stop: NODE/postgres` (the container keeps
+/// running: its PID 1 is hasim's entrypoint). Their output, and one HASIM_PGTOOL line with the
+/// exit status and the run's start and end, go to PID 1's stdout, so the container's log
+/// (parse_logs.py parse_postgres) has them beside the server's own lines.
+const char* kToolReport = R"SH(
+rc=$?
+t1=$(date +%s%N)
+tr '\r' '\n' </tmp/hasim-pgtool.out | sed 's/^/hasim: /' >/proc/1/fd/1
+echo "HASIM_PGTOOL tool=$tool rc=$rc start_ns=$t0 end_ns=$t1 source=$1 slot=${2:-}" >/proc/1/fd/1
+exit $rc)SH";
+
+/// $1: the source node. pg_rewind as the postgres user (it refuses root), a superuser's libpq
+/// connection (pg_read_binary_file and friends), -R for standby.signal and primary_conninfo,
+/// --config-file for the single-user crash recovery it runs on a target not shut down cleanly
+/// (this stack's postgresql.conf is not in PGDATA), -P for the copied size.
+const char* kRewindScript = R"SH(tool=pg_rewind
+t0=$(date +%s%N)
+runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_rewind -D /var/lib/postgresql/data \
+  --source-server="host=$1 port=5432 user=postgres dbname=postgres" --write-recovery-conf --progress \
+  --config-file=/etc/postgresql/postgresql.conf >/tmp/hasim-pgtool.out 2>&1)SH";
+
+/// $1: the source node, $2: the slot (-S, may be empty), $3: -C or empty. The data directory is
+/// emptied first (pg_basebackup wants an empty one), never under a running server.
+const char* kRecloneScript = R"SH(tool=pg_basebackup
+t0=$(date +%s%N)
+PGDATA=/var/lib/postgresql/data
+if runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PGDATA" status >/dev/null 2>&1; then
+  echo "pg_basebackup: error: the server is running: stop it before re-cloning its data directory" >/tmp/hasim-pgtool.out
+  false
+else
+  find "$PGDATA" -mindepth 1 -delete
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_basebackup -D "$PGDATA" -d "host=$1 port=5432 user=replicator" \
+    -R -X stream -c fast -P -v ${2:+-S "$2"} ${3:-} >/tmp/hasim-pgtool.out 2>&1
+fi)SH";
+
+std::string setting(const scenarios::OperatorSettings& s, const std::string& key, const std::string& fallback = "") {
+  for (const auto& [k, v] : s)
+    if (k == key) return v;
+  return fallback;
+}
+
+}  // namespace
+
+namespace {
+/// rewind: {node, source}; reclone: {node, source, slot, create_slot}.
+std::vector<std::string> tool_command(const std::string& action, const scenarios::OperatorSettings& s) {
+  const std::string source = setting(s, "source");
+  if (action == "rewind") return {"bash", "-c", std::string(kRewindScript) + kToolReport, "hasim-rewind", source};
+  if (action == "reclone") {
+    const std::string slot = setting(s, "slot");
+    const bool create = !slot.empty() && setting(s, "create_slot", "true") == "true";
+    return {"bash", "-c", std::string(kRecloneScript) + kToolReport, "hasim-reclone", source, slot, create ? "-C" : ""};
+  }
+  return {};
+}
 }  // namespace
 
 std::vector<std::string> RealDaemon<PostgresSection>::packages() { return {"postgresql-15"}; }
@@ -100,6 +156,7 @@ std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std
 // run inside a transaction block".
 std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(const std::string& action,
                                                                            const scenarios::OperatorSettings& s) {
+  if (action == "rewind" || action == "reclone") return tool_command(action, s);
   if (action != "sql" || s.empty()) return operator_command(action);
   std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1"};
   const auto parsed = models::postgres::parse_operator_sql(s.front().second);

@@ -13,6 +13,7 @@ struct RealDaemon<scenarios::PostgresSection> {
   static bool stop_oldest_only();
   static std::vector<std::string> operator_command(const std::string& action);
   /// `sql`: `psql -c` once per statement (ALTER SYSTEM refuses to share a transaction block).
+  /// rewind and reclone: pg_rewind and pg_basebackup with the step's settings.
   static std::vector<std::string> operator_command_with(const std::string& action, const scenarios::OperatorSettings& s);
   static bool net_admin();
   static std::vector<NodeFile> files(const RenderContext& ctx, const scenarios::PostgresSection& c);

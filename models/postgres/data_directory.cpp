@@ -1,0 +1,24 @@
+// Sizes of a data directory's relation files (see data_directory.hpp).
+#include "models/postgres/data_directory.hpp"
+
+#include <set>
+
+namespace models::postgres {
+
+std::uint64_t table_bytes(std::uint64_t rows) {
+  const std::uint64_t heap = (rows + kRowsPerHeapPage - 1) / kRowsPerHeapPage;
+  const std::uint64_t index = 1 + (rows + kKeysPerIndexPage - 1) / kKeysPerIndexPage;  // with its metapage
+  return (heap + index) * kBlockBytes;
+}
+
+std::uint64_t changed_blocks(const std::vector<WalRecord>& records) {
+  std::set<std::uint64_t> heap, index;
+  for (const auto& r : records) {
+    if (r.kind != WalRecord::Kind::Commit) continue;
+    heap.insert(r.xid / kRowsPerHeapPage);
+    index.insert(r.xid / kKeysPerIndexPage);
+  }
+  return heap.size() + index.size();
+}
+
+}  // namespace models::postgres

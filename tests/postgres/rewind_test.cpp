@@ -1,0 +1,282 @@
+// pg_rewind and the re-clone with pg_basebackup: the two ways back from a split brain.
+#include <catch2/catch.hpp>
+
+#include "../support/pg_cluster.hpp"
+#include "models/postgres/data_directory.hpp"
+#include "models/postgres/pg_basebackup.hpp"
+#include "models/postgres/pg_rewind.hpp"
+#include "models/postgres/statement.hpp"
+#include "scenarios/postgres_checks.hpp"
+#include "sim/invariants.hpp"
+#include "sim/trace.hpp"
+
+using namespace sim::literals;
+using testing::PgCluster;
+namespace pg = models::postgres;
+
+namespace {
+
+/// wal_log_hints on every server (what the scenario adds to the seed's stack).
+void hints_on(const std::string&, pg::PostgresConfig& c) { c.wal_log_hints = true; }
+
+/// Demo 2's split brain on the fixture: pg1 stopped, pg2 promoted, pg1 started again and written
+/// to on timeline 1 by `a` while `b` writes to pg2 on timeline 2; then pg1 stopped cleanly.
+struct SplitBrain {
+  PgCluster cluster;
+  pg::WriteClient* a = nullptr;
+  pg::WriteClient* b = nullptr;
+  pg::Lsn fork = 0;
+  explicit SplitBrain(const PgCluster::Tweak& tweak = hints_on) : cluster(2, tweak) {
+    cluster.run_for(1_s);
+    cluster.writer("w", "pg1", 100_ms);
+    cluster.run_for(1_s);
+    cluster.writers.at("w")->kill();
+    cluster.stop("pg1").run_for(1_s);
+    REQUIRE(cluster.sql("pg2", "SELECT pg_promote()").result.value);
+    fork = static_cast<pg::Lsn>(PgCluster::num(cluster.events(pg::kPromoted, "pg2").at(0), "switch_lsn"));
+    cluster.start("pg1").run_for(1_s);
+    REQUIRE(cluster.writable() == "pg1,pg2");
+    a = &cluster.writer("a", "pg1", 100_ms);
+    b = &cluster.writer("b", "pg2", 100_ms);
+    cluster.run_for(2_s);
+    a->kill();
+    cluster.stop("pg1").run_for(1_s);
+    REQUIRE_FALSE(cluster["pg1"].running());
+  }
+  pg::PgRewind& rewind(const std::string& source = "pg2") {
+    auto& rw = cluster.node("pg1").add_process<pg::PgRewind>();
+    pg::PgRewindOptions o;
+    o.source_host = source;
+    rw.run(o);
+    cluster.run_for(2_s);
+    return rw;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pg_rewind refuses a target that ran without wal_log_hints and without data checksums, as the seed's "
+          "stack runs",
+          "[postgres][rewind]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  auto& rw = sb.rewind();
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Failed);
+  REQUIRE(rw.message() == "target server needs to use either data checksums or \"wal_log_hints = on\"");
+  // Nothing was touched: started again, pg1 is the timeline-1 primary it was.
+  sb.cluster.start("pg1").run_for(1_s);
+  REQUIRE(sb.cluster.writable() == "pg1,pg2");
+  REQUIRE(sb.cluster["pg1"].timeline() == 1);
+}
+
+TEST_CASE("pg_rewind of the diverged old primary from the promoted standby makes it a standby of the new primary, "
+          "without the commits it acknowledged after the fork",
+          "[postgres][rewind]") {
+  SplitBrain sb;
+  auto& rw = sb.rewind();
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
+  REQUIRE(rw.message() == "Done!");
+  REQUIRE(rw.diverged_lsn() == sb.fork);
+  const auto done = sb.cluster.events(pg::kRewind, "pg1");
+  REQUIRE(done.size() == 1);
+  REQUIRE(done[0].text("outcome") == "done");
+  REQUIRE(PgCluster::num(done[0], "checkpoint_lsn") < static_cast<std::int64_t>(sb.fork));
+  // -R: standby.signal, and primary_conninfo naming the source.
+  auto& disk = sb.cluster.node("pg1").disk();
+  REQUIRE(disk.exists(pg::standby_signal_path(pg::kPgData)));
+  REQUIRE(disk.read_file(pg::auto_conf_path(pg::kPgData)).value_or("").find("host=pg2") != std::string::npos);
+  sb.cluster.start("pg1").run_for(3_s);
+  REQUIRE(sb.cluster.writable() == "pg2");
+  REQUIRE(sb.cluster["pg1"].in_recovery());
+  REQUIRE(sb.cluster["pg1"].timeline() == 2);
+  REQUIRE(sb.cluster["pg1"].walreceiver()->streaming());
+  REQUIRE(sb.cluster["pg1"].walreceiver()->sender_host() == "pg2");
+  // What pg1 acknowledged on timeline 1 after the fork is gone; pg2's timeline-2 commits replayed.
+  REQUIRE(sb.a->acks().size() >= 10);
+  for (const auto& ack : sb.a->acks()) {
+    REQUIRE(ack.lsn >= sb.fork);
+    REQUIRE_FALSE(sb.cluster["pg1"].has_commit(1, ack.lsn));
+  }
+  const auto& last_b = sb.b->acks().back();
+  REQUIRE(sb.cluster["pg1"].has_commit(last_b.timeline, last_b.lsn));
+}
+
+TEST_CASE("pg_rewind's copy goes through the network, so a slower link makes it last longer", "[postgres][rewind]") {
+  auto duration_at = [](std::uint64_t rate) {
+    SplitBrain sb;
+    if (rate > 0) sb.cluster.s.network().set_nic_rate(sb.cluster.id("pg2"), rate);
+    auto& rw = sb.rewind();
+    sb.cluster.run_for(10_s);
+    REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
+    const auto r = sb.cluster.events(pg::kRewind, "pg1").at(0);
+    return std::make_pair(PgCluster::num(r, "duration_ms"), PgCluster::num(r, "copied_bytes"));
+  };
+  const auto [fast_ms, bytes] = duration_at(0);
+  const auto [slow_ms, slow_bytes] = duration_at(10'000'000);  // 10 MB/s
+  REQUIRE(bytes == slow_bytes);
+  // pg_wal/ is copied whole: at least one 16 MiB segment.
+  REQUIRE(bytes >= 16 * 1024 * 1024);
+  REQUIRE(slow_ms >= bytes / 10'000);  // bytes / (10 MB/s), in ms
+  REQUIRE(slow_ms > fast_ms + 1000);
+}
+
+TEST_CASE("pg_rewind finds no rewind required for an old primary that stopped before the fork, and -R makes it "
+          "follow the new timeline",
+          "[postgres][rewind]") {
+  PgCluster cluster(1, hints_on);
+  cluster.run_for(1_s);
+  cluster.writer("w", "pg1", 100_ms);
+  cluster.run_for(1_s);
+  cluster.writers.at("w")->kill();
+  cluster.stop("pg1").run_for(1_s);
+  REQUIRE(cluster.sql("pg2", "SELECT pg_promote()").result.value);
+  auto& rw = cluster.node("pg1").add_process<pg::PgRewind>();
+  pg::PgRewindOptions o;
+  o.source_host = "pg2";
+  rw.run(o);
+  cluster.run_for(1_s);
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::NoRewindRequired);
+  REQUIRE(rw.message() == "no rewind required");
+  cluster.start("pg1").run_for(3_s);
+  REQUIRE(cluster["pg1"].in_recovery());
+  REQUIRE(cluster["pg1"].timeline() == 2);
+  REQUIRE(cluster.writable() == "pg2");
+}
+
+TEST_CASE("pg_rewind refuses while the target server runs", "[postgres][rewind]") {
+  PgCluster cluster(1, hints_on);
+  cluster.run_for(1_s);
+  auto& rw = cluster.node("pg1").add_process<pg::PgRewind>();
+  pg::PgRewindOptions o;
+  o.source_host = "pg2";
+  rw.run(o);
+  cluster.run_for(1_s);
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Failed);
+  REQUIRE(rw.message() == "postgres single-user mode in target cluster failed");
+  REQUIRE(cluster.writable() == "pg1");
+}
+
+TEST_CASE("pg_rewind runs crash recovery on a target that was killed before it rewinds it", "[postgres][rewind]") {
+  PgCluster cluster(1, hints_on);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w", "pg1", 100_ms);
+  cluster.run_for(1_s);
+  w.kill();
+  cluster.kill("pg1").run_for(100_ms);  // SIGKILL: pg_control still says "in production"
+  REQUIRE(cluster.sql("pg2", "SELECT pg_promote()").result.value);
+  auto& rw = cluster.node("pg1").add_process<pg::PgRewind>();
+  pg::PgRewindOptions o;
+  o.source_host = "pg2";
+  rw.run(o);
+  cluster.run_for(1_s);
+  // Its WAL, recovered, ends with the shutdown checkpoint single-user mode wrote: past the fork.
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
+  cluster.start("pg1").run_for(3_s);
+  REQUIRE(cluster["pg1"].in_recovery());
+  REQUIRE(cluster["pg1"].timeline() == 2);
+}
+
+TEST_CASE("pg_basebackup re-clones the diverged old primary into its emptied data directory with a new slot, and "
+          "it starts as a standby of the new primary",
+          "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});  // no wal_log_hints needed
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  o.slot = "pg1_slot";
+  o.create_slot = true;
+  bb.run(o);
+  sb.cluster.run_for(2_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+  REQUIRE(sb.cluster["pg2"].slots().count("pg1_slot") == 1);
+  // The data directory and the WAL from the backup's checkpoint on came over the network.
+  REQUIRE(bb.copied_bytes() > pg::kClusterFilesBytes);
+  sb.cluster.start("pg1").run_for(3_s);
+  REQUIRE(sb.cluster.writable() == "pg2");
+  REQUIRE(sb.cluster["pg1"].in_recovery());
+  REQUIRE(sb.cluster["pg1"].timeline() == 2);
+  REQUIRE(sb.cluster["pg1"].walreceiver()->streaming());
+  REQUIRE(sb.cluster["pg2"].slots().at("pg1_slot").active_pid != 0);
+  for (const auto& ack : sb.a->acks()) REQUIRE_FALSE(sb.cluster["pg1"].has_commit(1, ack.lsn));
+  const auto& last_b = sb.b->acks().back();
+  REQUIRE(sb.cluster["pg1"].has_commit(last_b.timeline, last_b.lsn));
+}
+
+TEST_CASE("pg_basebackup -C fails when the slot already exists, and without -C it uses it", "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  REQUIRE(sb.cluster.sql("pg2", "SELECT pg_create_physical_replication_slot('pg1_slot')").ok);
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  o.slot = "pg1_slot";
+  o.create_slot = true;
+  bb.run(o);
+  sb.cluster.run_for(2_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Failed);
+  REQUIRE(bb.message() ==
+          "could not send replication command \"CREATE_REPLICATION_SLOT \"pg1_slot\"\": ERROR:  replication slot \"pg1_slot\" already exists");
+  o.create_slot = false;
+  bb.run(o);
+  sb.cluster.run_for(2_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+}
+
+TEST_CASE("pg_basebackup's duration follows the data directory's size over the link's rate", "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  sb.cluster.s.network().set_nic_rate(sb.cluster.id("pg2"), 10'000'000);  // 10 MB/s
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  bb.run(o);
+  sb.cluster.run_for(10_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+  const auto r = sb.cluster.events(pg::kBaseBackup, "pg1").at(0);
+  const std::int64_t bytes = PgCluster::num(r, "copied_bytes");
+  REQUIRE(bytes > static_cast<std::int64_t>(pg::kClusterFilesBytes));
+  REQUIRE(PgCluster::num(r, "duration_ms") >= bytes / 10'000);
+  REQUIRE(PgCluster::num(r, "duration_ms") < bytes / 10'000 + 1000);
+}
+
+TEST_CASE("pg_basebackup refuses while the server runs", "[postgres][reclone]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  auto& bb = cluster.node("pg2").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg1";
+  bb.run(o);
+  cluster.run_for(1_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Failed);
+  REQUIRE(cluster["pg2"].in_recovery());
+}
+
+TEST_CASE("an operator step may create a physical replication slot", "[postgres][statement]") {
+  const auto parsed = pg::parse_operator_sql("SELECT pg_create_physical_replication_slot('replica2_slot')");
+  REQUIRE(std::holds_alternative<std::vector<pg::OperatorStatement>>(parsed));
+  const auto& st = std::get<std::vector<pg::OperatorStatement>>(parsed);
+  REQUIRE(st.size() == 1);
+  REQUIRE(st[0].kind == pg::OperatorStatement::Kind::CreateSlot);
+  REQUIRE(st[0].name == "replica2_slot");
+  REQUIRE(std::holds_alternative<std::string>(pg::parse_operator_sql("SELECT pg_create_physical_replication_slot(x)")));
+}
+
+TEST_CASE("a standby whose walreceiver streamed before its ready line still counts as converged after a rewind",
+          "[postgres][rewind][checks]") {
+  // A real log's order after pg_rewind: "started streaming WAL ... on timeline 2", then "ready to
+  // accept read-only connections" (replay had nothing left to do).
+  sim::Trace t;
+  auto s = [](const char* v) { return std::string(v); };
+  t.record(0, pg::kStarted, {{"node", s("pg2")}, {"role", s("primary")}, {"timeline", std::int64_t{2}}});
+  t.record(1_s, pg::kWalReceiverConnected, {{"node", s("pg1")}, {"primary", s("")}, {"timeline", std::int64_t{2}},
+                                            {"start_lsn", std::int64_t{0}}});
+  t.record(1_s, pg::kStarted, {{"node", s("pg1")}, {"role", s("standby")}, {"timeline", std::int64_t{2}}});
+  t.record(2_s, pg::kRewind, {{"node", s("pg1")}, {"source", s("pg2")}, {"outcome", s("done")}, {"message", s("Done!")},
+                              {"diverged_lsn", std::int64_t{1}}, {"checkpoint_lsn", std::int64_t{0}},
+                              {"copied_bytes", std::int64_t{72'210'432}}, {"duration_ms", std::int64_t{5225}}});
+  sim::Invariants inv;
+  std::map<std::string, double> m;
+  scenarios::postgres_checks(t.records(), 3_s, inv, m);
+  CHECK(m.at("pg_rewind.done") == 1);
+  CHECK(m.at("pg_rewind.duration_ms") == 5225);
+  CHECK(m.at("pg_rewind.copied_mb") == Approx(72.210432));
+  CHECK(m.at("postgres.primaries_at_end") == 1);
+  CHECK(m.at("postgres.standbys_unconverged_at_end") == 0);
+}
