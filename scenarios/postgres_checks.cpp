@@ -208,14 +208,17 @@ void PostgresChecks::pgbench_metrics(std::map<std::string, double>& m) const {
     auto rank = [](const std::vector<std::int64_t>& v, int q) {
       return v.empty() ? 0.0 : static_cast<double>(v[(v.size() * static_cast<std::size_t>(q) + 99) / 100 - 1]) / 1e3;
     };
+    // Rounded to a microsecond and a millionth of a transaction per second: a value the JSON
+    // output prints whole (12 significant digits), so the CLI's and the module's figures agree.
+    auto micro = [](double v) { return std::round(v * 1e6) / 1e6; };
     double sum = 0;
     for (auto l : lat) sum += static_cast<double>(l);
     m[p + ".transactions"] = static_cast<double>(lat.size());
     const sim::Time span = b.last_end - b.first_start;
-    m[p + ".tps"] = lat.empty() || span <= 0 ? 0.0 : static_cast<double>(lat.size()) / sim::to_seconds(span);
+    m[p + ".tps"] = lat.empty() || span <= 0 ? 0.0 : micro(static_cast<double>(lat.size()) / sim::to_seconds(span));
     m[p + ".latency_ms.p50"] = rank(lat, 50);
     m[p + ".latency_ms.p99"] = rank(lat, 99);
-    m[p + ".latency_ms.avg"] = lat.empty() ? 0.0 : sum / static_cast<double>(lat.size()) / 1e3;
+    m[p + ".latency_ms.avg"] = lat.empty() ? 0.0 : micro(sum / static_cast<double>(lat.size()) / 1e3);
     m[p + ".lag_ms.p99"] = rank(lag, 99);
     m[p + ".failed"] = b.failed;
     m[p + ".aborted_clients"] = b.aborted;

@@ -228,8 +228,9 @@ TEST_CASE("a waiting commit is released by the new synchronous standby's next re
   cluster.run_for(1_s);
   REQUIRE(cluster["pg1"].sync_rep()->waiting() == 1);
   cluster.run_for(9_s);
-  REQUIRE(cluster["pg1"].sync_rep()->waiting() == 0);
-  REQUIRE(w.acks().size() > acked);
+  // Released by then, and the commits flow again: each waits only for pg3's reply to its own
+  // WAL, a few milliseconds (so how many wait at one instant is no measure of it).
+  REQUIRE(w.acks().size() > acked + 1);
   const auto latencies = cluster.events(pg::kCommitAcked);
   std::int64_t longest = 0;
   for (const auto& r : latencies) longest = std::max(longest, testing::PgCluster::num(r, "latency_us"));

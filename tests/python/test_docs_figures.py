@@ -99,7 +99,9 @@ def test_a_stale_validation_table_fails_the_validation_check(tmp_path):
     block = doc[doc.index("<!-- figure validation-records -->"):doc.index("<!-- /figure validation-records -->")]
     assert [x for x in block.splitlines() if x.startswith("### ")] == ["### demo2-split-brain, record 2026-12-02"]
     assert f"--real {rec} --sim-seeds" in doc
-    assert "| commits.acked_lost | 0 / 0 / 6 |" in doc  # the real side, from the record
+    # The real side, from the record: 5 at most, since acknowledgements after the run's end (the
+    # real writer's last attempt, 0.3-0.4 s late through docker exec) no longer count (2026-12-03).
+    assert "| commits.acked_lost | 0 / 0 / 5 |" in doc
     p = check(root, "--part", "validation")
     assert p.returncode == 0, p.stderr
 

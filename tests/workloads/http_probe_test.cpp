@@ -146,7 +146,7 @@ workloads:
 workloads:
   probe: {kind: http_prob, node: client, url: "http://lb:80/"}
 )"),
-             Catch::Contains("workloads.probe.kind: unknown workload kind 'http_prob' (http_client, http_probe, pg_writer, pg_reader)"));
+             Catch::Contains("workloads.probe.kind: unknown workload kind 'http_prob' (http_client, http_probe, pg_writer, pg_reader, pgbench)"));
 }
 
 TEST_CASE("the cost of spawning curl delays each probe request from its tick but never the next tick",
