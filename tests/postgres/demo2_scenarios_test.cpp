@@ -9,44 +9,15 @@
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/tree.hpp"
+#include "../support/demo2_files.hpp"
 
 namespace {
 
-std::string path(const std::string& rel) { return std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/" + rel; }
-
-std::vector<scenarios::RunResult> runs(const std::string& rel, int seeds) {
-  const auto spec = scenarios::load_scenario(path(rel));
-  std::vector<scenarios::RunResult> out;
-  for (int seed = 1; seed <= seeds; ++seed) {
-    auto a = scenarios::run_scenario(spec, static_cast<std::uint64_t>(seed));
-    if (seed == 1) REQUIRE(a.trace_sha256 == scenarios::run_scenario(spec, 1).trace_sha256);
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-std::size_t violations(const scenarios::RunResult& r, const std::string& name) {
-  std::size_t n = 0;
-  for (const auto& v : r.violations) n += v.invariant == name ? 1 : 0;
-  return n;
-}
-
-std::string load_error(const std::string& yaml) {
-  try {
-    scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml");
-  } catch (const scenarios::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-const std::string kTwoNodes = R"(
-name: t
-networks: {lan: {subnet: 10.0.0.0/24}}
-nodes:
-  pg1: {networks: [lan], postgres: {}}
-  app: {networks: [lan]}
-)";
+using testing::demo2::kTwoNodes;
+using testing::demo2::path;
+using testing::demo2::load_error;
+using testing::demo2::runs;
+using testing::demo2::violations;
 
 }  // namespace
 
