@@ -330,9 +330,14 @@ Undo apply_loss(FaultContext& c) {
   return [&net, node] { net.set_loss(node->id(), 0.0); };
 }
 
-// The application's configuration, not a daemon's: the writer's next session goes there.
+// The application's configuration, not a daemon's: the real step is `echo HOST >
+// /tmp/hasim-pg-host-NAME` on the writer's machine (validation/render.cpp), which pg-writer.sh
+// reads before its next attempt, as it reads a failover script's. So the step writes that file
+// and no more: an attempt in progress finishes (or times out) against the old server, as the
+// real one does, instead of being cut off.
 Undo apply_repoint(FaultContext& c) {
-  if (auto* w = dynamic_cast<models::postgres::WriteClient*>(c.process)) w->set_host(c.fault.host);
+  if (auto* w = dynamic_cast<models::postgres::WriteClient*>(c.process))
+    w->node().disk().write_file(w->host_file(), c.fault.host + "\n");
   return {};
 }
 

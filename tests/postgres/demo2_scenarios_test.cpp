@@ -65,6 +65,48 @@ TEST_CASE("operator steps run as docker exec take effect after the engine's exec
   CHECK(r.metrics.at("load.write_gap_max_s") > base.metrics.at("load.write_gap_max_s"));
 }
 
+TEST_CASE("a repoint step writes the writer's host file, so an attempt in progress finishes against the old server first",
+          "[postgres][scenario]") {
+  // The writer commits every 500 ms from about 2 s. From 5.2 s pg1 drops app's packets, so the
+  // next attempt hangs until its 1.7 s bound while the ticks inside it find it still busy. The
+  // repoint at 6.2 s is `echo pg2 > /tmp/hasim-pg-host-w` on app, read before the next attempt
+  // after that: it does not cut the hanging one off, as pg-writer.sh does not.
+  const std::string yaml = R"(
+name: t
+duration: 9s
+networks: {lan: {subnet: 10.0.0.0/24}}
+nodes:
+  pg1: {networks: [lan], postgres: {}}
+  pg2: {networks: [lan], postgres: {}}
+  app: {networks: [lan]}
+workloads:
+  w: {kind: pg_writer, node: app, host: pg1, interval: 500ms, start: 2s, attempt_timeout: 1700ms}
+faults:
+  - {at: 5.2s, drop: {from: app, to: pg1, proto: tcp}}
+  - {at: 6.2s, repoint: {workload: w, host: pg2}}
+)";
+  const auto spec = scenarios::spec_from_tree(scenarios::parse_yaml(yaml, "inline.yaml"), "inline.yaml");
+  scenarios::RunOptions options;
+  options.events = scenarios::EventSelection::parse("pg_commit_acked,pg_commit_failed");
+  const auto r = scenarios::run_scenario(spec, 1, options);
+  double last_on_pg1 = 0;
+  std::vector<double> failed, on_pg2;
+  for (const auto& e : r.events) {
+    const double t = sim::to_seconds(e.time);
+    if (e.kind == "pg_commit_failed") failed.push_back(t);
+    if (e.kind == "pg_commit_acked") (e.text("node") == "pg2" ? on_pg2.push_back(t) : void(last_on_pg1 = t));
+  }
+  // The attempt after the drop (one period after the last commit on pg1) ran to its bound,
+  // past the repoint, and was the only one to fail.
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0] == Approx(last_on_pg1 + 0.5 + 1.7).margin(0.02));
+  CHECK(failed[0] > 6.2);
+  // The first attempt after it went to pg2, on the writer's schedule.
+  REQUIRE_FALSE(on_pg2.empty());
+  CHECK(on_pg2.front() > failed[0]);
+  CHECK(on_pg2.front() < failed[0] + 0.5);
+}
+
 TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted replica, and the commits it acknowledges are lost",
           "[postgres][scenario]") {
   int losing = 0, unreached = 0;
