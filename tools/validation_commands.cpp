@@ -239,15 +239,17 @@ int cmd_validate(const Args& a) {
                 "simulated with it (--scenario-wakeup: the scenario's)\n",
                 w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
-  // And the host's disk: an fdatasync in the primary's container before each run. The same device
-  // takes 0.2 ms or several ms with whatever else the host writes that minute, and a commit
-  // waits for one (two with a synchronous standby).
+  // And the host's disk, which a commit waits for (twice with a synchronous standby): the
+  // standbys' own fdatasyncs in the runs (flush_lag - write_lag of each fresh pg_stat_replication
+  // row), else a probe's in the primary's container after each run. The same device takes 0.2 ms
+  // or several ms with whatever else the host writes that minute.
   if (real.fsync && !a.scenario_wakeup) {
     const auto& f = *real.fsync;
     sets.push_back(override_creating("runtime.disk.fsync", f.distribution()));
-    std::printf("Host fsync latency measured in the real runs (%d fdatasyncs of %d runs): median %.2f ms, max %.1f ms; "
+    std::printf("Host fsync latency measured in the real runs (%d %s of %d runs): median %.2f ms, max %.1f ms; "
                 "simulated with it (--scenario-wakeup: the scenario's)\n",
-                f.n, f.runs, f.median_s * 1e3, f.max_s * 1e3);
+                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
+                f.median_s * 1e3, f.max_s * 1e3);
   }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.

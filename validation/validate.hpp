@@ -42,6 +42,9 @@ struct RealRuns {
   std::optional<LoopCost> loop_cost;
   std::optional<Measured> wakeup;                 // runtime.wakeup_delay
   std::optional<Measured> fsync;                  // runtime.disk.fsync (PostgreSQL runs)
+  /// Whence `fsync`: the standbys' own flushes in the runs' pg_stat_replication rows
+  /// (validation/standby_flush.hpp), else run_real.py's probe after each run.
+  bool fsync_from_standbys = false;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

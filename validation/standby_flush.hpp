@@ -1,0 +1,25 @@
+#pragma once
+// The host's fsync as PostgreSQL met it during a real run, read from the run's own
+// pg_stat_replication rows instead of a probe run beside the stack.
+#include <optional>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+#include "validation/validate.hpp"
+
+namespace validation {
+
+/// A standby's walreceiver answers each batch of WAL twice (walreceiver.c): once written
+/// (XLogWalRcvSendReply before the flush) and once flushed (after XLogWalRcvFlush's
+/// fdatasync). The primary's lag tracker times both against the same sample, so a row's
+/// flush_lag - write_lag is that one fdatasync, plus the walreceiver's wake-up after it: the
+/// disk and the scheduler as the servers met them in that minute. Seconds, one per fresh row:
+/// a row repeating the previous (node, standby) pair, a NULL lag, or a flush answered in the
+/// same reply as its write (no fdatasync between them to time) gives none.
+std::vector<double> standby_flush_samples(const scenarios::Tree& events);
+
+/// The pooled samples as runtime.disk.fsync's empirical distribution (deciles, min and max, as
+/// run_real.py's empirical_summary), or nothing with fewer than `least` samples.
+std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least);
+
+}  // namespace validation
