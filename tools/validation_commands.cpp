@@ -251,6 +251,14 @@ int cmd_validate(const Args& a) {
                 f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
                 f.median_s * 1e3, f.max_s * 1e3);
   }
+  // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
+  // startup process, then the walreceiver): a busy host adds it to every replication lag.
+  if (real.latch_wakeup && !a.scenario_wakeup) {
+    const auto& w = *real.latch_wakeup;
+    sets.push_back(override_creating("runtime.latch_wakeup", w.distribution()));
+    std::printf("PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
+                "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+  }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)

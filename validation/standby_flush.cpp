@@ -42,6 +42,22 @@ std::vector<double> standby_flush_samples(const scenarios::Tree& events) {
   return out;
 }
 
+std::vector<double> latch_wakeup_samples(const scenarios::Tree& events) {
+  std::vector<double> out;
+  if (!events.is_seq()) return out;
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> last;
+  for (const auto& e : events.seq) {
+    if (!e.is_map() || text(e, "kind") != "pg_stat_replication") continue;
+    const double f = number(e, "flush_lag_us"), r = number(e, "replay_lag_us");
+    if (f < 0 || r <= f) continue;
+    auto& seen = last[{text(e, "node"), text(e, "application_name")}];
+    if (seen == std::make_pair(f, r)) continue;
+    seen = {f, r};
+    out.push_back((r - f) / 2 / 1e6);
+  }
+  return out;
+}
+
 std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least) {
   std::vector<double> pooled;
   int runs = 0;

@@ -18,6 +18,13 @@ namespace validation {
 /// same reply as its write (no fdatasync between them to time) gives none.
 std::vector<double> standby_flush_samples(const scenarios::Tree& events);
 
+/// The host's latch wake-up as the servers met it: after the walreceiver's flush reply, the
+/// startup process is woken (WakeupRecovery), replays, and having replayed all it has wakes the
+/// walreceiver (WalRcvForceReply) for the apply reply, so a row's replay_lag - flush_lag is two
+/// wake-ups and a few records' replay. Half of it per fresh row (seconds); rows whose replay was
+/// answered with the flush give none.
+std::vector<double> latch_wakeup_samples(const scenarios::Tree& events);
+
 /// The pooled samples as runtime.disk.fsync's empirical distribution (deciles, min and max, as
 /// run_real.py's empirical_summary), or nothing with fewer than `least` samples.
 std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least);

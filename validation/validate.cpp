@@ -244,7 +244,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   r.file = path;
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
-  std::vector<std::vector<double>> flushes;  // per run
+  std::vector<std::vector<double>> flushes, wakeups;  // per run
   for (const auto& run : runs->seq) {
     const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
@@ -269,6 +269,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
             end_s = std::max(end_s, std::strtod(t->scalar.c_str(), nullptr));
       for (const auto& [k, v] : real_metrics(spec, *ev, end_s)) rm[k] = v;
       flushes.push_back(standby_flush_samples(*ev));
+      wakeups.push_back(latch_wakeup_samples(*ev));
     }
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
@@ -299,6 +300,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     r.fsync = std::move(m);
     r.fsync_from_standbys = true;
   }
+  r.latch_wakeup = pooled_measure(wakeups, kLeastStandbyFlushes);
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
     for (const auto& [action, m] : cd->map)
       if (m.is_map()) r.command_delay[action] = read_measured(m, path, "command_delay." + action);

@@ -45,6 +45,7 @@ struct RealRuns {
   /// Whence `fsync`: the standbys' own flushes in the runs' pg_stat_replication rows
   /// (validation/standby_flush.hpp), else run_real.py's probe after each run.
   bool fsync_from_standbys = false;
+  std::optional<Measured> latch_wakeup;           // runtime.latch_wakeup (runs with standbys)
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

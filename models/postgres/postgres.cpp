@@ -67,7 +67,9 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
       retry_timer_(make_timer()),
       checkpoint_timer_(make_timer()),
       walwriter_timer_(make_timer()),
-      rng_(rng("backend")) {}
+      rng_(rng("backend")),
+      latch_rng_(rng("latch")),
+      startup_latch_(make_timer(), latch_wakeup, latch_rng_) {}
 
 // ---- the data directory ----
 
@@ -480,7 +482,10 @@ void Postgres::wal_flushed() {
     if (WalSender* ws = walsender(c)) ws->wal_flushed();
   if (in_recovery_) {
     walreceiver_->wal_flushed();
-    wake_replay();
+    // WakeupRecovery: the startup process replays what was flushed once it runs.
+    startup_latch_.set([this] {
+      if (in_recovery_) wake_replay();
+    });
   }
 }
 
@@ -587,7 +592,7 @@ void Postgres::accept(sim::ConnId conn) {
       return;
     }
     if (it->second.walsender) {
-      if (WalSender* ws = walsender(conn)) ws->on_message(m);
+      if (WalSender* ws = walsender(conn)) ws->deliver(m);
       return;
     }
     if (const auto* q = std::any_cast<Query>(&m)) {

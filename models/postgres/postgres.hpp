@@ -18,6 +18,7 @@
 #include "models/postgres/dml.hpp"
 #include "models/postgres/host_walk.hpp"
 #include "models/postgres/lag_tracker.hpp"
+#include "models/postgres/latch.hpp"
 #include "models/postgres/protocol.hpp"
 #include "models/postgres/statement.hpp"
 #include "models/postgres/tuple_locks.hpp"
@@ -40,8 +41,9 @@ const char* to_string(WalSndState s);
 class WalSender {
  public:
   WalSender(Postgres& pg, sim::ConnId conn, std::uint32_t pid, std::string application_name);
-  void on_message(const std::any& m);
-  /// New WAL was flushed: send it.
+  /// A message from the standby, handled when the walsender next wakes (its latch).
+  void deliver(const std::any& m);
+  /// New WAL was flushed (WalSndWakeup sets the walsender's latch): send it when it wakes.
   void wal_flushed();
   /// The server is shutting down: send everything, exit once the standby flushed it.
   void begin_stopping();
@@ -76,6 +78,7 @@ class WalSender {
   static constexpr std::uint64_t kSendBufferBytes = 256 * 1024;
 
  private:
+  void on_message(const std::any& m);
   void start_replication(const StartReplication& cmd);
   void reply(const StandbyStatusUpdate& r);
   void send_more();
@@ -101,6 +104,7 @@ class WalSender {
   bool ping_sent_ = false;
   bool ended_ = false;
   sim::Timer timeout_timer_, send_timer_;
+  Latch latch_;
 };
 
 /// The walreceiver (walreceiver.c): connects to `primary_conninfo` (each host in turn), runs
@@ -157,6 +161,7 @@ class WalReceiver {
   sim::Time last_recv_ = 0, last_reply_ = 0;
   bool ping_sent_ = false;
   sim::Timer timer_;
+  Latch latch_;
 };
 
 /// Synchronous replication on the primary (syncrep.c): commits wait in LSN order for the
@@ -290,6 +295,12 @@ class Postgres final : public sim::Process {
   sim::Time promote_poll = 100 * sim::kMillisecond;
   /// After a PANIC the postmaster reinitialises: a restart this much later.
   sim::Time reinit_delay = 10 * sim::kMillisecond;
+  /// How late a process asleep on its latch or socket runs once woken (the host's scheduler:
+  /// runtime.latch_wakeup): the walsender after a flush or a reply, the walreceiver after WAL
+  /// or the startup process's WalRcvForceReply, the startup process after the walreceiver's
+  /// flush. 0: at once.
+  sim::Distribution latch_wakeup = sim::Distribution::constant(0);
+  sim::Rng& latch_rng() { return latch_rng_; }
 
   // ---- a source of pg_rewind (libpq_source.c) and BASE_BACKUP (basebackup.c) ----
   /// global/pg_control as on disk and the history file of its timeline.
@@ -442,6 +453,9 @@ class Postgres final : public sim::Process {
   bool shutdown_checkpoint_done_ = false;
   bool shutdown_checkpoint_started_ = false;
   sim::Rng rng_;
+  sim::Rng latch_rng_;
+  /// The startup process's latch (WakeupRecovery).
+  Latch startup_latch_;
 };
 
 }  // namespace models::postgres

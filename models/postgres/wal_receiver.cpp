@@ -9,7 +9,7 @@
 
 namespace models::postgres {
 
-WalReceiver::WalReceiver(Postgres& pg) : pg_(pg), timer_(pg.make_timer()) {}
+WalReceiver::WalReceiver(Postgres& pg) : pg_(pg), timer_(pg.make_timer()), latch_(pg.make_timer(), pg.latch_wakeup, pg.latch_rng()) {}
 
 void WalReceiver::start() {
   const auto info = PrimaryConnInfo::parse(pg_.config().primary_conninfo);
@@ -67,7 +67,11 @@ void WalReceiver::connected(sim::ConnId conn) {
   tcp.set_options(conn, pg_, o);
   const std::uint64_t g = gen_;
   tcp.on_data(conn, pg_, [this, g](const std::any& m, std::uint64_t) {
-    if (g == gen_) on_message(m);
+    if (g != gen_) return;
+    if (latch_.immediate()) return on_message(m);
+    latch_.set([this, g, m] {
+      if (g == gen_) on_message(m);
+    });
   });
   tcp.on_close(conn, pg_, [this, g] {
     if (g == gen_) fail("could not receive data from WAL stream: server closed the connection unexpectedly");
@@ -203,7 +207,12 @@ void WalReceiver::wal_flushed() {
 }
 
 void WalReceiver::applied(bool force) {
-  if (streaming_ && force) send_reply(true);
+  if (!streaming_ || !force) return;
+  // WalRcvForceReply sets the walreceiver's latch: it replies when it runs.
+  const std::uint64_t g = gen_;
+  latch_.set([this, g] {
+    if (g == gen_ && streaming_) send_reply(true);
+  });
 }
 
 void WalReceiver::send_reply(bool force, bool reply_requested) {

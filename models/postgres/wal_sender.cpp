@@ -26,7 +26,13 @@ WalSender::WalSender(Postgres& pg, sim::ConnId conn, std::uint32_t pid, std::str
       pid_(pid),
       application_name_(std::move(application_name)),
       timeout_timer_(pg.make_timer()),
-      send_timer_(pg.make_timer()) {}
+      send_timer_(pg.make_timer()),
+      latch_(pg.make_timer(), pg.latch_wakeup, pg.latch_rng()) {}
+
+void WalSender::deliver(const std::any& m) {
+  if (latch_.immediate()) return on_message(m);
+  latch_.set([this, m] { on_message(m); });
+}
 
 void WalSender::on_message(const std::any& m) {
   if (ended_) return;
@@ -173,7 +179,9 @@ void WalSender::send_more() {
 }
 
 void WalSender::wal_flushed() {
-  if (!ended_ && state_ != WalSndState::Startup) send_more();
+  latch_.set([this] {
+    if (!ended_ && state_ != WalSndState::Startup) send_more();
+  });
 }
 
 void WalSender::reply(const StandbyStatusUpdate& r) {

@@ -102,6 +102,11 @@ struct RuntimeConfig {
   /// host's scheduling latency under load. Applied to keepalived (adverts, VIP changes: it sets
   /// how long a hand-over holds the VIP on two nodes) and to HAProxy's check timers. Absent: at once.
   std::optional<sim::Distribution> wakeup_delay;
+  /// From a PostgreSQL process's latch being set or its socket becoming readable to it running
+  /// (WaitLatchOrSocket on a busy host): the walsender, walreceiver and startup process wake each
+  /// other per commit, so it adds to every replication lag. `hasim validate` measures it in the
+  /// real runs (half of each pg_stat_replication row's replay_lag - flush_lag). Absent: at once.
+  std::optional<sim::Distribution> latch_wakeup;
   KernelConfig kernel;
   HostDisk disk;
 };

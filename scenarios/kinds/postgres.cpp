@@ -77,7 +77,7 @@ std::vector<NodeRef> DaemonKind<PostgresSection>::node_refs(const PostgresSectio
   return out;
 }
 
-sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const PostgresSection& c, BuildContext&) {
+sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const PostgresSection& c, BuildContext& ctx) {
   if (c.standby_signal) {
     models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes);
     // `pg_basebackup -R -S SLOT` wrote the standby's connection into postgresql.auto.conf (the
@@ -93,6 +93,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   }
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
+  if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
   // The seed's replication monitor (pg_stat_replication every second), as the real stack runs it.
   models::postgres::start_stat_probe(server);
   return server;

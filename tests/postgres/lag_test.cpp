@@ -2,6 +2,8 @@
 // replay, the replication monitor's rows and the per-standby lag metrics computed from them.
 #include <catch2/catch.hpp>
 
+#include <array>
+
 #include "../support/pg_cluster.hpp"
 #include "models/postgres/events.hpp"
 #include "models/postgres/lag_tracker.hpp"
@@ -48,6 +50,29 @@ TEST_CASE("replay_lag is a round trip, not the writer's period: a standby that c
   REQUIRE(ws.replay_lag() >= ws.flush_lag());
   // A round trip plus an fsync and a replay: milliseconds, far below the writer's 500 ms.
   REQUIRE(ws.replay_lag() < 50_ms);
+}
+
+TEST_CASE("each latch wake-up on a busy host adds to the lag: two to write_lag, two between flush_lag and replay_lag",
+          "[postgres][lag]") {
+  // The walreceiver woken by the WAL in its socket, the walsender by the written reply:
+  // write_lag (the walsender's own wake-up after the commit's flush comes before it notes the
+  // time, at its send, as XLogSendPhysical does). Then the startup process woken by the
+  // walreceiver's flush, and the walreceiver by its WalRcvForceReply: replay_lag less flush_lag.
+  auto lags = [](sim::Time wakeup) {
+    PgCluster cluster(1);
+    for (auto& [name, server] : cluster.servers) server->latch_wakeup = sim::Distribution::constant(wakeup);
+    cluster.run_for(1_s);
+    cluster.writer("w1", "pg1", 500_ms);
+    cluster.run_for(5_s + 250_ms);
+    const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+    REQUIRE(ws.replay_lsn() == ws.sent_lsn());
+    return std::array<sim::Time, 3>{ws.write_lag(), ws.flush_lag(), ws.replay_lag()};
+  };
+  const auto at_once = lags(0), late = lags(1_ms);
+  CHECK(late[0] - at_once[0] == 2_ms);
+  CHECK(at_once[2] - at_once[1] < 100_us);
+  CHECK(late[2] - late[1] >= 2_ms);
+  CHECK(late[2] - late[1] < 2_ms + 100_us);
 }
 
 TEST_CASE("the lag columns go NULL once the standby reports everything replayed twice in a row", "[postgres][lag]") {

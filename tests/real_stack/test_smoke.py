@@ -45,16 +45,10 @@ HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 
 FIRST_ROWS = ("pg_stat_replication's first rows after the set-up show the base backups' catch-up "
               "(replay_lag 0.1-0.2 s) before the writer's first commit; the simulated servers start caught up")
 EXEC_STALL = "a `docker exec` (the operator's promote or repoint) stalls for seconds on the loaded host now and then"
-WAKEUPS = ("PostgreSQL's processes wake each other (the walsender on a commit's flush, the walreceiver on its socket, "
-           "the startup process on the walreceiver's flush, the walreceiver again for the apply reply) and each wake-up "
-           "costs the host 0.05-0.2 ms more on a loaded 2-core machine, which the model does not have: real write_lag "
-           "0.34-0.52 ms where the network's round trip is 0.2, replay_lag - flush_lag 0.14 ms where the model's is "
-           "0.006 (2026-12-03 runs with and without a CPU hog), so a replica's median replay_lag (~1 ms) lands 0.1-0.4 ms "
-           "either side of the simulated range with the host's load")
-FIRST_FPI = ("the writer's first INSERT after the set-up's checkpoint writes full-page images (the insert position moves "
-             "8400 bytes, later commits 400): a pg_stat_replication row taken while it is in flight shows 8400 bytes "
-             "(1 of 3 runs on 2026-12-03 and in the CI run of 2026-12-03 20:30); the model's writer sends one "
-             "208-byte commit record")
+FIRST_WAL = ("the writer's first commit after the set-up moves the real insert position 8400 bytes (later ones ~200): "
+             "a pg_stat_replication row taken while it is in flight shows 8400 (1 of 3 runs on 2026-12-03 and the CI "
+             "run of 2026-12-03 20:30). Not full-page images of users (empty then, its pages are new); the cause is "
+             "not established and the model does not write it")
 FAILED_PERIOD = ("the real writer's failed attempts do not keep the simulated period when one takes longer "
                  "than it (a 1 s bounded getent, a 2 s connect timeout) or DNS answers at once")
 KNOWN_MISSES: dict[str, dict[str, str]] = {
@@ -97,10 +91,8 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
         "commits.acked": DNS_STALL + "; " + EXEC_STALL,
         "replication.postgres-replica1.lag_max_s": FIRST_ROWS,
         "replication.postgres-replica2.lag_max_s": FIRST_ROWS,
-        "replication.postgres-replica1.lag_median_s": WAKEUPS,
-        "replication.postgres-replica2.lag_median_s": WAKEUPS,
-        "replication.postgres-replica1.lag_bytes_max": FIRST_FPI,
-        "replication.postgres-replica2.lag_bytes_max": FIRST_FPI,
+        "replication.postgres-replica1.lag_bytes_max": FIRST_WAL,
+        "replication.postgres-replica2.lag_bytes_max": FIRST_WAL,
     },
 }
 # Metrics whose median over 3 real runs is a coin toss for a correct model: the VIP's start-up

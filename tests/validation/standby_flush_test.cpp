@@ -68,3 +68,16 @@ TEST_CASE("a record with too few standby rows keeps the probe's fdatasyncs") {
   CHECK_FALSE(r.fsync_from_standbys);
   CHECK(r.fsync->median_s == Approx(0.0038));
 }
+
+TEST_CASE("a latch wake-up is half of a row's replay_lag less its flush_lag, and a record with standbys carries them") {
+  const std::string events = "[" + row("postgres-primary", "r1", 200, 900) + ", " + row("postgres-primary", "r1", 200, 900) + "]";
+  // row() puts replay_lag 100 us after flush_lag: the startup process's and the walreceiver's
+  // wake-ups, 50 us each.
+  CHECK(validation::latch_wakeup_samples(scenarios::parse_yaml(events, "events.json")) == std::vector<double>{0.00005});
+  const auto path = write_real("latch", rows(21, 1000));
+  const auto r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(r.latch_wakeup);
+  CHECK(r.latch_wakeup->n == 21);
+  CHECK(r.latch_wakeup->median_s == Approx(0.00005));
+}
