@@ -31,6 +31,26 @@ constexpr std::uint64_t kFullPageImageBytes = 8192;
 /// Rows per heap page of pgbench's tables (pgbench_accounts: 100,000 rows in 1,640 pages per
 /// scale unit; tellers and branches have rows of the same width).
 constexpr std::int64_t kHeapRowsPerPage = 61;
+/// A page's fixed parts (bufpage.h): PageHeaderData, and each ItemIdData (line pointer).
+constexpr std::uint64_t kPageHeaderBytes = 24;
+constexpr std::uint64_t kItemIdBytes = 4;
+/// The seed's table (validation/kinds/postgres.cpp: users (id serial PRIMARY KEY, name text,
+/// email text, created_at timestamptz)) as pg-writer.sh fills it: a heap tuple is its 23-byte
+/// header, MAXALIGNed to 24, and id (4), name 'load-N' and email 'load-N@hasim.invalid' (short
+/// varlenas, 1 + length each), created_at (8, aligned to 8): 64 bytes; a page holds
+/// (8192 - 24) / (64 + 4) = 120 of them. users_pkey's leaf entries: IndexTupleData (8) + int4,
+/// MAXALIGNed to 16, behind the leaf's BTPageOpaqueData (16): (8192 - 24 - 16) / (16 + 4) = 407.
+/// Checked against the real record: the first commit on the promoted replica1 in
+/// validation/results/2026-12-03/demo2-manual-failover (row 67, rows 1-36 on both pages before
+/// it) moved the commits' LSN by 4232 bytes: 208 for the commit, 24 + 36 * 68 = 2472 and
+/// 24 + 36 * 20 + 16 = 760 for the two images, the rest the old primary's shutdown checkpoint,
+/// the end-of-recovery and checkpoint records, the sequence's record.
+constexpr const char* kUsersTable = "users";
+constexpr std::uint64_t kUsersHeapTupleBytes = 64;
+constexpr std::int64_t kUsersHeapRowsPerPage = 120;
+constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
+constexpr std::uint64_t kBtreeSpecialBytes = 16;
+constexpr std::int64_t kUsersBtreeEntriesPerPage = 407;
 /// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
 void noop_done(sim::FsError) {}
 }  // namespace
@@ -745,14 +765,17 @@ bool Postgres::block_statement(const Statement& st) const {
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
   using K = Statement::Kind;
   const std::vector<Statement> statements = parse_statements(q.sql);
-  // One statement of a transaction block (pgbench's script); an INSERT outside a block keeps the
-  // writer's own path below.
+  // One statement of a transaction block (pgbench's script, pg-writer.sh's four statements); an
+  // INSERT outside a block commits on its own below.
   if (statements.size() == 1) {
     const Statement& st = statements.front();
-    if (block_statement(st) || (st.kind == K::Insert && backends_[conn].in_block)) return run_dml(conn, st);
+    // pg-writer.sh's SELECT of txid_current() and the insert LSN, inside its block, likewise.
+    if (block_statement(st) || ((st.kind == K::Insert || st.kind == K::TransactionInfo) && backends_[conn].in_block))
+      return run_dml(conn, st, q.wal_bytes);
   }
-  // Several statements in one query (the writer's BEGIN; [SET LOCAL ...;] INSERT; COMMIT), or
-  // one outside a block: the last SET of synchronous_commit applies, an INSERT commits.
+  // Several statements in one query (PgConnection::write's BEGIN; [SET LOCAL ...;] INSERT;
+  // COMMIT, as psql -c sends them), or one outside a block: the last SET of synchronous_commit
+  // applies, an INSERT commits.
   const Statement* set = nullptr;
   const Statement* main = nullptr;  // what the answer is about: the first statement that is not
                                     // transaction control or a SET
@@ -844,12 +867,34 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   }
 }
 
+std::uint64_t Postgres::insert_wal_bytes(const std::string& relation, std::uint64_t declared) {
+  // The records: the client's row (the writer's `wal_bytes`: its heap insert and primary-key
+  // entry), else pgbench_history's heap insert (no index).
+  std::uint64_t bytes = declared > 0 ? declared : kHeapInsertRecordBytes;
+  if (relation != kUsersTable) return bytes;
+  // The seed's users table: its rows are the commits, numbered by xid (as count/max read them),
+  // appended to the heap's last page and to its primary key's rightmost leaf. A page's first
+  // change since the redo point writes its image (XLogRecordAssemble, full_page_writes), without
+  // the hole between pd_lower and pd_upper: the page header, the line pointers and the tuples
+  // so far. A row that starts a new page initialises it in its record (XLOG_HEAP_INIT_PAGE,
+  // REGBUF_WILL_INIT): no image.
+  const auto row = static_cast<std::int64_t>(last_xid_);  // 0-based: the xid this commit takes, minus 1
+  auto image = [&](const char* rel, std::int64_t per_page, std::uint64_t item_bytes, std::uint64_t special) -> std::uint64_t {
+    const std::int64_t on_page = row % per_page;
+    if (!pages_since_redo_[rel].insert(row / per_page).second || on_page == 0) return 0;
+    return kPageHeaderBytes + static_cast<std::uint64_t>(on_page) * (item_bytes + kItemIdBytes) + special;
+  };
+  bytes += image("users", kUsersHeapRowsPerPage, kUsersHeapTupleBytes, 0);
+  bytes += image("users_pkey", kUsersBtreeEntriesPerPage, kBtreeIndexTupleBytes, kBtreeSpecialBytes);
+  return bytes;
+}
+
 std::uint64_t Postgres::row_change_wal_bytes(const std::string& relation, std::int64_t key, std::uint64_t record_bytes) {
   const bool first = pages_since_redo_[relation].insert(key / kHeapRowsPerPage).second;
   return record_bytes + (first ? kFullPageImageBytes : 0);
 }
 
-void Postgres::run_dml(sim::ConnId conn, const Statement& d) {
+void Postgres::run_dml(sim::ConnId conn, const Statement& d, std::uint64_t wal_bytes) {
   using K = Statement::Kind;
   Backend& b = backends_[conn];
   if (b.in_block && b.block_failed && d.kind != K::Commit && d.kind != K::Rollback)
@@ -883,15 +928,23 @@ void Postgres::run_dml(sim::ConnId conn, const Statement& d) {
     }
     case K::Select:
       return complete(conn, CommandComplete{.tag = "SELECT 1"});
+    case K::TransactionInfo: {
+      // pg-writer.sh's SELECT txid_current(), pg_current_wal_insert_lsn(): the xid its commit
+      // will carry (xids are given at commit here, in commit order) and where WAL is inserted
+      // next, which is where its commit record goes while it is the only writer.
+      CommandComplete c{.tag = "SELECT 1"};
+      c.xid = last_xid_ + 1;
+      if (wal_) c.lsn = wal_->insert_lsn();
+      return complete(conn, c);
+    }
     case K::Insert:
     case K::Update: {
       if (in_recovery_ || config_.default_transaction_read_only)
         return fail_query(conn, sqlstate::kReadOnlyTransaction,
                           std::string("cannot execute ") + (d.kind == K::Insert ? "INSERT" : "UPDATE") + " in a read-only transaction");
       if (d.kind == K::Insert) {
-        // An append to the heap's last page: no row lock, and its image only once per
-        // checkpoint (a new page is initialised in the record itself), which is not counted.
-        b.block_wal_bytes += kHeapInsertRecordBytes;
+        // An append to the heap's last page: no row lock.
+        b.block_wal_bytes += insert_wal_bytes(d.name, wal_bytes);
         return complete(conn, CommandComplete{.tag = "INSERT 0 1"});
       }
       const bool implicit = !b.in_block;  // an UPDATE outside a block commits on its own

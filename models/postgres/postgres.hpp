@@ -370,7 +370,12 @@ class Postgres final : public sim::Process {
   void on_query(sim::ConnId conn, const Query& q);
   void run_query(sim::ConnId conn, const Query& q);
   /// One statement of a transaction block (pgbench's script), with its row locks and WAL.
-  void run_dml(sim::ConnId conn, const Statement& d);
+  /// `wal_bytes`: the query's declared row WAL (the writer's INSERT), 0 for pgbench's.
+  void run_dml(sim::ConnId conn, const Statement& d, std::uint64_t wal_bytes);
+  /// The WAL an INSERT into `relation` writes: its records (`declared`, else a heap insert's)
+  /// and, for the seed's users table, the images of its heap page and primary-key leaf when
+  /// this is their first change since the redo point.
+  std::uint64_t insert_wal_bytes(const std::string& relation, std::uint64_t declared);
   /// BEGIN, COMMIT/END, ROLLBACK, UPDATE or SELECT of a row: run_dml's, wherever it comes.
   bool block_statement(const Statement& st) const;
   /// The WAL one row change writes: its record, and a full-page image if its page is the first
