@@ -378,14 +378,33 @@ void WriteClient::tick() {
 }
 
 void WriteClient::transaction() {
-  const sim::Time sent = sent_;
-  const std::uint64_t a = attempt_;
-  conn_->write(wal_bytes_, [this, sent, a](const PgResult& r) {
+  // pg-writer.sh's attempt: four statements through one psql session, each its own round trip
+  // (psql sends the next only after the previous one's answer) and, under ON_ERROR_STOP, none
+  // after an error.
+  const std::string n = name().rfind("client:", 0) == 0 ? name().substr(7) : name();
+  const std::string row = n + "-" + std::to_string(attempt_);
+  const auto statements = std::make_shared<const std::vector<Query>>(std::vector<Query>{
+      {"BEGIN;", 0},
+      {"INSERT INTO users (name, email) VALUES ('" + row + "', '" + row + "@hasim.invalid') RETURNING 'id=' || id;", wal_bytes_},
+      {"SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || "
+       "pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());",
+       0},
+      {"COMMIT;", 0}});
+  step(statements, 0, sent_, attempt_);
+}
+
+void WriteClient::step(std::shared_ptr<const std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a) {
+  conn_->query((*statements)[i], [this, statements, i, sent, a](const PgResult& r) {
     if (a != attempt_) return;
     if (!r.ok) {
+      // psql exits (ON_ERROR_STOP) and the script closes the session: the next attempt opens
+      // another (an open transaction block dies with its backend).
+      if (conn_) conn_->close();
+      conn_.reset();
       fail(r);
       return;
     }
+    if (i + 1 < statements->size()) return step(statements, i + 1, sent, a);
     busy_ = false;
     attempt_timer_.cancel();
     if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});

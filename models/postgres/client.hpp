@@ -79,7 +79,9 @@ class PgConnection {
   std::shared_ptr<State> st_;
 };
 
-/// A write load: from its start and every `interval` after, one transaction (`wal_bytes` of WAL) on a session to `host`,
+/// A write load: from its start and every `interval` after, one transaction (`wal_bytes` of WAL:
+/// the row's heap and index records) on a session to `host`, sent as pg-writer.sh sends it
+/// (BEGIN, INSERT, SELECT, COMMIT: four round trips),
 /// reconnecting after an error. Its session is the one validation's pg-writer.sh opens
 /// (`connect_timeout=2 tcp_user_timeout=3000 keepalives_idle=1 keepalives_interval=1
 /// keepalives_count=2`), and an attempt not answered within `attempt_timeout` (the script's 5 s)
@@ -142,7 +144,11 @@ class WriteClient final : public sim::Process {
 
  private:
   void tick();
+  /// pg-writer.sh's BEGIN; INSERT ... RETURNING; SELECT txid_current(), ...; COMMIT.
   void transaction();
+  /// Sends statement `i` of attempt `a` (begun at `sent`), the next on its success; the COMMIT's
+  /// answer is the acknowledgement.
+  void step(std::shared_ptr<const std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a);
   std::string host_;
   sim::Time interval_;
   std::uint64_t wal_bytes_;

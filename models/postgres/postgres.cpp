@@ -14,10 +14,6 @@
 namespace models::postgres {
 
 namespace {
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 /// XLogRecord header + xl_xact_commit: a commit record's size beyond its payload.
 constexpr std::uint64_t kCommitOverheadBytes = 64;
 /// A checkpoint record (XLOG_CHECKPOINT_ONLINE/SHUTDOWN: header + CheckPoint) and END_OF_RECOVERY.
@@ -35,6 +31,26 @@ constexpr std::uint64_t kFullPageImageBytes = 8192;
 /// Rows per heap page of pgbench's tables (pgbench_accounts: 100,000 rows in 1,640 pages per
 /// scale unit; tellers and branches have rows of the same width).
 constexpr std::int64_t kHeapRowsPerPage = 61;
+/// A page's fixed parts (bufpage.h): PageHeaderData, and each ItemIdData (line pointer).
+constexpr std::uint64_t kPageHeaderBytes = 24;
+constexpr std::uint64_t kItemIdBytes = 4;
+/// The seed's table (validation/kinds/postgres.cpp: users (id serial PRIMARY KEY, name text,
+/// email text, created_at timestamptz)) as pg-writer.sh fills it: a heap tuple is its 23-byte
+/// header, MAXALIGNed to 24, and id (4), name 'load-N' and email 'load-N@hasim.invalid' (short
+/// varlenas, 1 + length each), created_at (8, aligned to 8): 64 bytes; a page holds
+/// (8192 - 24) / (64 + 4) = 120 of them. users_pkey's leaf entries: IndexTupleData (8) + int4,
+/// MAXALIGNed to 16, behind the leaf's BTPageOpaqueData (16): (8192 - 24 - 16) / (16 + 4) = 407.
+/// Checked against the real record: the first commit on the promoted replica1 in
+/// validation/results/2026-12-03/demo2-manual-failover (row 67, rows 1-36 on both pages before
+/// it) moved the commits' LSN by 4232 bytes: 208 for the commit, 24 + 36 * 68 = 2472 and
+/// 24 + 36 * 20 + 16 = 760 for the two images, the rest the old primary's shutdown checkpoint,
+/// the end-of-recovery and checkpoint records, the sequence's record.
+constexpr const char* kUsersTable = "users";
+constexpr std::uint64_t kUsersHeapTupleBytes = 64;
+constexpr std::int64_t kUsersHeapRowsPerPage = 120;
+constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
+constexpr std::uint64_t kBtreeSpecialBytes = 16;
+constexpr std::int64_t kUsersBtreeEntriesPerPage = 407;
 /// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
 void noop_done(sim::FsError) {}
 }  // namespace
@@ -733,142 +749,149 @@ void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::
   send(conn, ReadyForQuery{it->second.in_block ? 'E' : 'I'});
 }
 
-namespace {
-/// `SET [SESSION|LOCAL] synchronous_commit {=|TO} value` among the statements of `sql`:
-/// (local, value), or nullopt when none sets it.
-std::optional<std::pair<bool, std::string>> set_synchronous_commit(const std::string& sql) {
-  // Nearly every query (each commit asks twice) sets nothing: skip the parse, whose string
-  // streams cost a locale lookup each, unless the text holds "set" in any case.
-  bool maybe = false;
-  for (std::size_t i = 0; i + 3 <= sql.size() && !maybe; ++i)
-    maybe = (sql[i] | 0x20) == 's' && (sql[i + 1] | 0x20) == 'e' && (sql[i + 2] | 0x20) == 't';
-  if (!maybe) return std::nullopt;
-  std::istringstream in(sql);
-  std::string stmt;
-  std::optional<std::pair<bool, std::string>> found;
-  while (std::getline(in, stmt, ';')) {
-    std::istringstream words(stmt);
-    std::vector<std::string> w;
-    for (std::string t; words >> t;) w.push_back(t);
-    if (w.size() < 3 || upper(w[0]) != "SET") continue;
-    std::size_t i = 1;
-    bool local = false;
-    if (upper(w[i]) == "LOCAL" || upper(w[i]) == "SESSION") local = upper(w[i++]) == "LOCAL";
-    std::string rest;
-    for (std::size_t k = i; k < w.size(); ++k) rest += (rest.empty() ? "" : " ") + w[k];
-    const auto eq = rest.find('=');
-    const auto to = upper(rest).find(" TO ");
-    std::string name = eq != std::string::npos ? rest.substr(0, eq) : to != std::string::npos ? rest.substr(0, to) : "";
-    std::string value = eq != std::string::npos ? rest.substr(eq + 1) : to != std::string::npos ? rest.substr(to + 4) : "";
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
-    if (upper(name) == "SYNCHRONOUS_COMMIT") found = std::make_pair(local, value);
-  }
-  return found;
-}
-}  // namespace
-
-SynchronousCommit Postgres::commit_level(sim::ConnId conn, const std::string& sql) const {
-  if (auto set = set_synchronous_commit(sql); set && set->first)
-    if (auto level = parse_synchronous_commit(set->second)) return *level;
+SynchronousCommit Postgres::commit_level(sim::ConnId conn, std::optional<SynchronousCommit> local) const {
+  if (local) return *local;
   if (auto it = backends_.find(conn); it != backends_.end() && it->second.synchronous_commit) return *it->second.synchronous_commit;
   return config_.synchronous_commit;
 }
 
+bool Postgres::block_statement(const Statement& st) const {
+  using K = Statement::Kind;
+  switch (st.kind) {
+    case K::Begin:
+    case K::Commit:
+    case K::Rollback:
+    case K::Update:
+    case K::Select: return true;
+    default: return false;
+  }
+}
+
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
-  // A transaction block's statements (pgbench's script); an INSERT outside a block keeps the
-  // writer's own path below.
-  if (auto d = parse_dml(q.sql); d && (d->kind != DmlStatement::Kind::Insert || backends_[conn].in_block))
-    return run_dml(conn, *d);
-  const std::string sql = upper(q.sql);
-  if (auto set = set_synchronous_commit(q.sql)) {
+  using K = Statement::Kind;
+  const std::vector<Statement> statements = parse_statements(q.sql);
+  // One statement of a transaction block (pgbench's script, pg-writer.sh's four statements); an
+  // INSERT outside a block commits on its own below.
+  if (statements.size() == 1) {
+    const Statement& st = statements.front();
+    // pg-writer.sh's SELECT of txid_current() and the insert LSN, inside its block, likewise.
+    if (block_statement(st) || ((st.kind == K::Insert || st.kind == K::TransactionInfo) && backends_[conn].in_block))
+      return run_dml(conn, st, q.wal_bytes);
+  }
+  // Several statements in one query (PgConnection::write's BEGIN; [SET LOCAL ...;] INSERT;
+  // COMMIT, as psql -c sends them), or one outside a block: the last SET of synchronous_commit
+  // applies, an INSERT commits.
+  const Statement* set = nullptr;
+  const Statement* main = nullptr;  // what the answer is about: the first statement that is not
+                                    // transaction control or a SET
+  bool insert = false;
+  for (const auto& st : statements) {
+    if (st.kind == K::Set && st.name == "synchronous_commit") set = &st;
+    if (st.kind == K::Insert) insert = true;
+    if (main == nullptr && st.kind != K::Set && st.kind != K::Begin && st.kind != K::Commit && st.kind != K::Rollback &&
+        st.kind != K::Other)
+      main = &st;
+  }
+  std::optional<SynchronousCommit> local;
+  if (set != nullptr) {
     // guc.c: an unknown level is an ERROR and changes nothing (nor, in a transaction block, lets
     // the rest of it run).
-    const auto level = parse_synchronous_commit(set->second);
+    const auto level = parse_synchronous_commit(set->value);
     if (!level)
       return fail_query(conn, sqlstate::kInvalidParameterValue,
-                        "invalid value for parameter \"synchronous_commit\": \"" + set->second + "\"");
-    if (!set->first) backends_[conn].synchronous_commit = *level;
-    if (sql.find("INSERT") == std::string::npos) return complete(conn, CommandComplete{.tag = "SET"});
+                        "invalid value for parameter \"synchronous_commit\": \"" + set->value + "\"");
+    if (set->local) local = level;
+    else backends_[conn].synchronous_commit = *level;
+    if (!insert) return complete(conn, CommandComplete{.tag = "SET"});
   }
-  if (sql.find("INSERT") != std::string::npos) return commit(conn, q);
-  if (sql.find("PG_IS_IN_RECOVERY") != std::string::npos) {
-    CommandComplete c{.tag = "SELECT 1"};
-    c.value = in_recovery_;
-    return complete(conn, c);
-  }
-  if (sql.find("PG_LAST_WAL_RECEIVE_LSN") != std::string::npos) {
-    // xlogfuncs.c: WalRcv->flushedUpto, what the walreceiver has received and flushed; it stays
-    // after the walreceiver exits (a failover script asks once the primary is gone). NULL when
-    // this server never streamed (a primary started without recovery).
-    CommandComplete c{.tag = "SELECT 1"};
-    if (walreceiver_ && walreceiver_->flushed_lsn() != 0) c.lsn = walreceiver_->flushed_lsn();
-    return complete(conn, c);
-  }
-  if (sql.find("PG_LAST_WAL_REPLAY_LSN") != std::string::npos) {
-    // The startup process's last replayed record; NULL when the server never ran recovery.
-    CommandComplete c{.tag = "SELECT 1"};
-    if (replay_lsn_ != 0) c.lsn = replay_lsn_;
-    return complete(conn, c);
-  }
-  if (sql.find("PG_PROMOTE") != std::string::npos) {
-    if (!in_recovery_) return fail_query(conn, sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress");
-    promote();
-    // pg_promote(wait => true, wait_seconds => 60): polls until recovery has ended.
-    const sim::Time deadline = sim().now() + 60 * sim::kSecond;
-    after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
-    return;
-  }
-  if (sql.find("PG_RELOAD_CONF") != std::string::npos) {
-    reload();
-    CommandComplete c{.tag = "SELECT 1"};
-    c.value = true;
-    return complete(conn, c);
-  }
-  if (sql.rfind("ALTER SYSTEM", 0) == 0) {
-    // ALTER SYSTEM SET name = value / name TO value: postgresql.auto.conf, applied at reload.
-    std::string rest = q.sql.substr(std::string("ALTER SYSTEM SET").size());
-    std::string name, value;
-    const auto eq = rest.find('=');
-    const auto to = upper(rest).find(" TO ");
-    if (eq != std::string::npos) {
-      name = rest.substr(0, eq);
-      value = rest.substr(eq + 1);
-    } else if (to != std::string::npos) {
-      name = rest.substr(0, to);
-      value = rest.substr(to + 4);
+  if (insert) return commit(conn, q.wal_bytes, local);
+  if (main == nullptr) return complete(conn, CommandComplete{.tag = "SELECT 1"});
+  const Statement& st = *main;
+  switch (st.kind) {
+    case K::IsInRecovery: {
+      CommandComplete c{.tag = "SELECT 1"};
+      c.value = in_recovery_;
+      return complete(conn, c);
     }
-    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(name.begin());
-    PostgresConfig probe = config_;
-    if (name.empty() || !probe.set(name, value))
-      return fail_query(conn, "22023", "invalid value for parameter \"" + name + "\"");
-    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(value.begin());
-    write_auto_conf(name, value);
-    return complete(conn, CommandComplete{.tag = "ALTER SYSTEM"});
+    case K::LastWalReceiveLsn: {
+      // xlogfuncs.c: WalRcv->flushedUpto, what the walreceiver has received and flushed; it stays
+      // after the walreceiver exits (a failover script asks once the primary is gone). NULL when
+      // this server never streamed (a primary started without recovery).
+      CommandComplete c{.tag = "SELECT 1"};
+      if (walreceiver_ && walreceiver_->flushed_lsn() != 0) c.lsn = walreceiver_->flushed_lsn();
+      return complete(conn, c);
+    }
+    case K::LastWalReplayLsn: {
+      // The startup process's last replayed record; NULL when the server never ran recovery.
+      CommandComplete c{.tag = "SELECT 1"};
+      if (replay_lsn_ != 0) c.lsn = replay_lsn_;
+      return complete(conn, c);
+    }
+    case K::Promote: {
+      if (!in_recovery_) return fail_query(conn, sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress");
+      promote();
+      // pg_promote(wait => true, wait_seconds => 60): polls until recovery has ended.
+      const sim::Time deadline = sim().now() + 60 * sim::kSecond;
+      after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
+      return;
+    }
+    case K::ReloadConf: {
+      reload();
+      CommandComplete c{.tag = "SELECT 1"};
+      c.value = true;
+      return complete(conn, c);
+    }
+    case K::AlterSystemSet:
+    case K::AlterSystemReset: {
+      // ALTER SYSTEM SET name = value / name TO value: postgresql.auto.conf, applied at reload.
+      PostgresConfig probe = config_;
+      if (st.kind == K::AlterSystemSet && !probe.set(st.name, st.value))
+        return fail_query(conn, "22023", "invalid value for parameter \"" + st.name + "\"");
+      write_auto_conf(st.name, st.kind == K::AlterSystemSet ? st.value : "");
+      return complete(conn, CommandComplete{.tag = "ALTER SYSTEM"});
+    }
+    case K::CreateSlot: {
+      if (st.name.empty()) return fail_query(conn, "42601", "syntax error");
+      if (slots_.count(st.name) != 0) return fail_query(conn, "42710", "replication slot \"" + st.name + "\" already exists");
+      slots_[st.name] = Slot{};
+      save_slots();
+      return complete(conn, CommandComplete{.tag = "SELECT 1"});
+    }
+    case K::Checkpoint:
+      return checkpoint(false, [this, conn] { complete(conn, CommandComplete{.tag = "CHECKPOINT"}); });
+    case K::RowCount: {
+      // count(*) or max(id) of the writers' table from a new snapshot: the workload's rows are its
+      // commits, numbered by xid (one row each, ids rising in commit order as a serial's do with
+      // one writer). A hot standby's snapshot holds what replay applied (visible_ follows each
+      // commit record replayed), a primary's what has committed and left any sync-rep wait.
+      CommandComplete c{.tag = "SELECT 1"};
+      c.rows = visible_;
+      return complete(conn, c);
+    }
+    default: return complete(conn, CommandComplete{.tag = "SELECT 1"});
   }
-  if (sql.find("PG_CREATE_PHYSICAL_REPLICATION_SLOT") != std::string::npos) {
-    const auto a = q.sql.find('\''), b = q.sql.rfind('\'');
-    if (a == std::string::npos || b <= a) return fail_query(conn, "42601", "syntax error");
-    const std::string name = q.sql.substr(a + 1, b - a - 1);
-    if (slots_.count(name) != 0) return fail_query(conn, "42710", "replication slot \"" + name + "\" already exists");
-    slots_[name] = Slot{};
-    save_slots();
-    return complete(conn, CommandComplete{.tag = "SELECT 1"});
-  }
-  if (sql.rfind("CHECKPOINT", 0) == 0) {
-    return checkpoint(false, [this, conn] { complete(conn, CommandComplete{.tag = "CHECKPOINT"}); });
-  }
-  if (sql.find("COUNT(") != std::string::npos || sql.find("MAX(") != std::string::npos) {
-    // count(*) or max(id) of the writers' table from a new snapshot: the workload's rows are its
-    // commits, numbered by xid (one row each, ids rising in commit order as a serial's do with
-    // one writer). A hot standby's snapshot holds what replay applied (visible_ follows each
-    // commit record replayed), a primary's what has committed and left any sync-rep wait.
-    CommandComplete c{.tag = "SELECT 1"};
-    c.rows = visible_;
-    return complete(conn, c);
-  }
-  complete(conn, CommandComplete{.tag = "SELECT 1"});
+}
+
+std::uint64_t Postgres::insert_wal_bytes(const std::string& relation, std::uint64_t declared) {
+  // The records: the client's row (the writer's `wal_bytes`: its heap insert and primary-key
+  // entry), else pgbench_history's heap insert (no index).
+  std::uint64_t bytes = declared > 0 ? declared : kHeapInsertRecordBytes;
+  if (relation != kUsersTable) return bytes;
+  // The seed's users table: its rows are the commits, numbered by xid (as count/max read them),
+  // appended to the heap's last page and to its primary key's rightmost leaf. A page's first
+  // change since the redo point writes its image (XLogRecordAssemble, full_page_writes), without
+  // the hole between pd_lower and pd_upper: the page header, the line pointers and the tuples
+  // so far. A row that starts a new page initialises it in its record (XLOG_HEAP_INIT_PAGE,
+  // REGBUF_WILL_INIT): no image.
+  const auto row = static_cast<std::int64_t>(last_xid_);  // 0-based: the xid this commit takes, minus 1
+  auto image = [&](const char* rel, std::int64_t per_page, std::uint64_t item_bytes, std::uint64_t special) -> std::uint64_t {
+    const std::int64_t on_page = row % per_page;
+    if (!pages_since_redo_[rel].insert(row / per_page).second || on_page == 0) return 0;
+    return kPageHeaderBytes + static_cast<std::uint64_t>(on_page) * (item_bytes + kItemIdBytes) + special;
+  };
+  bytes += image("users", kUsersHeapRowsPerPage, kUsersHeapTupleBytes, 0);
+  bytes += image("users_pkey", kUsersBtreeEntriesPerPage, kBtreeIndexTupleBytes, kBtreeSpecialBytes);
+  return bytes;
 }
 
 std::uint64_t Postgres::row_change_wal_bytes(const std::string& relation, std::int64_t key, std::uint64_t record_bytes) {
@@ -876,8 +899,8 @@ std::uint64_t Postgres::row_change_wal_bytes(const std::string& relation, std::i
   return record_bytes + (first ? kFullPageImageBytes : 0);
 }
 
-void Postgres::run_dml(sim::ConnId conn, const DmlStatement& d) {
-  using K = DmlStatement::Kind;
+void Postgres::run_dml(sim::ConnId conn, const Statement& d, std::uint64_t wal_bytes) {
+  using K = Statement::Kind;
   Backend& b = backends_[conn];
   if (b.in_block && b.block_failed && d.kind != K::Commit && d.kind != K::Rollback)
     return fail_query(conn, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
@@ -906,32 +929,42 @@ void Postgres::run_dml(sim::ConnId conn, const DmlStatement& d) {
         row_locks_.release_all(conn);
         return complete(conn, CommandComplete{.tag = failed ? "ROLLBACK" : "COMMIT"});
       }
-      return commit(conn, Query{"COMMIT", bytes});
+      return commit(conn, bytes, std::nullopt);
     }
     case K::Select:
       return complete(conn, CommandComplete{.tag = "SELECT 1"});
+    case K::TransactionInfo: {
+      // pg-writer.sh's SELECT txid_current(), pg_current_wal_insert_lsn(): the xid its commit
+      // will carry (xids are given at commit here, in commit order) and where WAL is inserted
+      // next, which is where its commit record goes while it is the only writer.
+      CommandComplete c{.tag = "SELECT 1"};
+      c.xid = last_xid_ + 1;
+      if (wal_) c.lsn = wal_->insert_lsn();
+      return complete(conn, c);
+    }
     case K::Insert:
     case K::Update: {
       if (in_recovery_ || config_.default_transaction_read_only)
         return fail_query(conn, sqlstate::kReadOnlyTransaction,
                           std::string("cannot execute ") + (d.kind == K::Insert ? "INSERT" : "UPDATE") + " in a read-only transaction");
       if (d.kind == K::Insert) {
-        // An append to the heap's last page: no row lock, and its image only once per
-        // checkpoint (a new page is initialised in the record itself), which is not counted.
-        b.block_wal_bytes += kHeapInsertRecordBytes;
+        // An append to the heap's last page: no row lock.
+        b.block_wal_bytes += insert_wal_bytes(d.name, wal_bytes);
         return complete(conn, CommandComplete{.tag = "INSERT 0 1"});
       }
       const bool implicit = !b.in_block;  // an UPDATE outside a block commits on its own
-      row_locks_.acquire(conn, {d.relation, d.key}, [this, conn, d, implicit] {
+      row_locks_.acquire(conn, {d.name, d.key}, [this, conn, d, implicit] {
         auto it = backends_.find(conn);
         if (it == backends_.end()) return;
-        const std::uint64_t bytes = row_change_wal_bytes(d.relation, d.key, kHeapUpdateRecordBytes);
-        if (implicit) return commit(conn, Query{"COMMIT", bytes});
+        const std::uint64_t bytes = row_change_wal_bytes(d.name, d.key, kHeapUpdateRecordBytes);
+        if (implicit) return commit(conn, bytes, std::nullopt);
         it->second.block_wal_bytes += bytes;
         complete(conn, CommandComplete{.tag = "UPDATE 1"});
       });
       return;
     }
+    default:  // not a block statement (block_statement() chose): the query path answers those
+      return complete(conn, CommandComplete{.tag = "SELECT 1"});
   }
 }
 
@@ -970,6 +1003,7 @@ void Postgres::operator_sql(const std::vector<OperatorStatement>& statements) {
           save_slots();
         }
         break;
+      default: break;  // parse_operator_sql refuses every other kind
     }
   }
 }
@@ -984,13 +1018,13 @@ void Postgres::poll_promote(sim::ConnId conn, sim::Time deadline) {
   after(promote_poll, [this, conn, deadline] { poll_promote(conn, deadline); });
 }
 
-void Postgres::commit(sim::ConnId conn, const Query& q) {
+void Postgres::commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<SynchronousCommit> local) {
   if (in_recovery_ || config_.default_transaction_read_only)
     return fail_query(conn, sqlstate::kReadOnlyTransaction, "cannot execute INSERT in a read-only transaction");
-  const SynchronousCommit mode = commit_level(conn, q.sql);
+  const SynchronousCommit mode = commit_level(conn, local);
   WalRecord r;
   r.kind = WalRecord::Kind::Commit;
-  r.size_bytes = q.wal_bytes + kCommitOverheadBytes;
+  r.size_bytes = wal_bytes + kCommitOverheadBytes;
   r.xid = last_xid_ + 1;
   r.commit_time = sim().now();
   r.apply_feedback = mode == SynchronousCommit::RemoteApply && sync_rep_->defined();

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "models/postgres/config.hpp"
-#include "models/postgres/dml.hpp"
 #include "models/postgres/host_walk.hpp"
 #include "models/postgres/lag_tracker.hpp"
 #include "models/postgres/latch.hpp"
@@ -382,11 +381,20 @@ class Postgres final : public sim::Process {
   void on_query(sim::ConnId conn, const Query& q);
   void run_query(sim::ConnId conn, const Query& q);
   /// One statement of a transaction block (pgbench's script), with its row locks and WAL.
-  void run_dml(sim::ConnId conn, const DmlStatement& d);
+  /// `wal_bytes`: the query's declared row WAL (the writer's INSERT), 0 for pgbench's.
+  void run_dml(sim::ConnId conn, const Statement& d, std::uint64_t wal_bytes);
+  /// The WAL an INSERT into `relation` writes: its records (`declared`, else a heap insert's)
+  /// and, for the seed's users table, the images of its heap page and primary-key leaf when
+  /// this is their first change since the redo point.
+  std::uint64_t insert_wal_bytes(const std::string& relation, std::uint64_t declared);
+  /// BEGIN, COMMIT/END, ROLLBACK, UPDATE or SELECT of a row: run_dml's, wherever it comes.
+  bool block_statement(const Statement& st) const;
   /// The WAL one row change writes: its record, and a full-page image if its page is the first
   /// change since the redo point.
   std::uint64_t row_change_wal_bytes(const std::string& relation, std::int64_t key, std::uint64_t record_bytes);
-  void commit(sim::ConnId conn, const Query& q);
+  /// A transaction's commit record (its changes' `wal_bytes` and the commit's own), flushed and
+  /// waited for as its synchronous_commit level (`local`: SET LOCAL's) says; then COMMIT.
+  void commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<SynchronousCommit> local);
   void poll_promote(sim::ConnId conn, sim::Time deadline);
   void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
   void complete(sim::ConnId conn, CommandComplete c);
@@ -394,9 +402,9 @@ class Postgres final : public sim::Process {
   void backend_gone(sim::ConnId conn);
   /// ALTER SYSTEM: `name = value` in postgresql.auto.conf (an empty value removes it: RESET).
   void write_auto_conf(const std::string& name, const std::string& value);
-  /// The synchronous_commit a transaction of `conn` runs with: its own `SET LOCAL` in `sql`, else
-  /// the session's, else the server's.
-  SynchronousCommit commit_level(sim::ConnId conn, const std::string& sql) const;
+  /// The synchronous_commit a transaction of `conn` runs with: its own `SET LOCAL` (`local`),
+  /// else the session's, else the server's.
+  SynchronousCommit commit_level(sim::ConnId conn, std::optional<SynchronousCommit> local) const;
   void reload();
 
   // WAL, checkpoints

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
-#include "models/postgres/dml.hpp"
 #include "models/postgres/events.hpp"
 #include "models/postgres/pgbench.hpp"
 #include "models/postgres/tuple_locks.hpp"
@@ -35,27 +34,6 @@ std::map<std::string, double> metrics(const PgCluster& c) {
 }
 
 }  // namespace
-
-TEST_CASE("pgbench's statements are told apart by kind, relation and key", "[postgres][pgbench]") {
-  using K = pg::DmlStatement::Kind;
-  auto u = pg::parse_dml("UPDATE pgbench_branches SET bbalance = bbalance + -12 WHERE bid = 3;");
-  REQUIRE(u);
-  CHECK(u->kind == K::Update);
-  CHECK(u->relation == "pgbench_branches");
-  CHECK(u->key == 3);
-  auto s = pg::parse_dml("SELECT abalance FROM pgbench_accounts WHERE aid = 77;");
-  REQUIRE(s);
-  CHECK(s->kind == K::Select);
-  CHECK(s->key == 77);
-  CHECK(pg::parse_dml("BEGIN;")->kind == K::Begin);
-  CHECK(pg::parse_dml("END;")->kind == K::Commit);
-  CHECK(pg::parse_dml("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 2, 3, CURRENT_TIMESTAMP);")->relation ==
-        "pgbench_history");
-  // The writer's one-query transaction and the readers' aggregates keep their own paths.
-  CHECK(!pg::parse_dml("BEGIN; INSERT INTO t (v) VALUES ($1); COMMIT"));
-  CHECK(!pg::parse_dml("SELECT max(id) FROM users"));
-  CHECK(!pg::parse_dml("SELECT pg_is_in_recovery()"));
-}
 
 TEST_CASE("a row lock goes to its waiters in arrival order when its holder's transaction ends", "[postgres][pgbench]") {
   pg::TupleLocks locks;

@@ -6,6 +6,7 @@
 
 using namespace sim::literals;
 using testing::PgCluster;
+namespace pg = models::postgres;
 
 TEST_CASE("a writer attempts its first commit as it starts, not one interval later, as pg-writer.sh does",
           "[postgres][writer]") {
@@ -21,4 +22,56 @@ TEST_CASE("a writer attempts its first commit as it starts, not one interval lat
   cluster.run_for(1800_ms);
   CHECK(w.acks().size() == 4);
   CHECK(w.failures() == 0);
+}
+
+TEST_CASE("a writer's commit is pg-writer.sh's four statements, each its own round trip and backend statement",
+          "[postgres][writer]") {
+  PgCluster cluster(0);
+  // A backend's statement made long enough to dominate a commit: four of them, not one.
+  cluster["pg1"].statement_time = sim::Distribution::constant(20_ms);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 500_ms);
+  cluster.run_for(1200_ms);
+  REQUIRE(w.acks().size() == 3);
+  const auto acked = cluster.events(pg::kCommitAcked);
+  REQUIRE(acked.size() == 3);
+  // The second and third attempts reuse the session: BEGIN, INSERT, SELECT, COMMIT.
+  for (std::size_t i = 1; i < acked.size(); ++i) {
+    const std::int64_t latency = PgCluster::num(acked[i], "latency_us");
+    CHECK(latency >= 80'000);
+    CHECK(latency < 100'000);
+  }
+}
+
+TEST_CASE("the first row a users page gets after a checkpoint's redo point writes the page's image, a row starting a page writes none",
+          "[postgres][writer]") {
+  PgCluster cluster(0);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 100_ms, 200);
+  cluster.run_for(1050_ms);
+  const std::size_t before = w.acks().size();
+  REQUIRE(before >= 10);
+  // From the first commit on, each moves the commit LSN by its own WAL only: the row's records
+  // (200) and the commit record (64). The first row of the table starts its pages: no image.
+  for (std::size_t i = 1; i < before; ++i) CHECK(w.acks()[i].lsn - w.acks()[i - 1].lsn == 264);
+  REQUIRE(cluster.sql("pg1", "CHECKPOINT").ok);
+  cluster.run_for(300_ms);
+  const auto& acks = w.acks();
+  REQUIRE(acks.size() >= before + 3);
+  // A commit's record starts at its acknowledged LSN and holds its statements' WAL, so the next
+  // commit's LSN less its own is its size. The first INSERT after the redo point writes both
+  // pages' images: header, line pointers and the rows already there, and the index leaf's
+  // special space; the commits around it their own WAL (and the checkpoint's record) only.
+  auto size = [&](std::size_t i) { return acks[i + 1].lsn - acks[i].lsn; };
+  std::size_t first = 0;
+  for (std::size_t i = before - 1; i + 1 < acks.size() && first == 0; ++i)
+    if (size(i) > 264 + 200) first = i;
+  REQUIRE(first != 0);
+  REQUIRE(first + 2 < acks.size());
+  const auto rows = static_cast<std::uint64_t>(acks[first].xid - 1);
+  CHECK(rows >= 10);
+  const std::uint64_t images = (24 + rows * (64 + 4)) + (24 + rows * (16 + 4) + 16);
+  CHECK(size(first) == 264 + images);
+  CHECK(size(first - 1) <= 264 + 120);
+  CHECK(size(first + 1) == 264);
 }
