@@ -16,10 +16,28 @@ Buckets& spare_buckets() {
 }
 }  // namespace
 
+/// The slab and the heaps of the last queue this thread destroyed, emptied with their capacity
+/// kept, for the same reason: a run grows its slab to a few hundred slots by doubling, and
+/// freeing those blocks at its end made malloc consolidate its free lists on every run of a sweep.
+namespace {
+template <class Slots, class Entries>
+struct SpareStorage {
+  Slots slots;
+  std::vector<std::uint32_t> free;
+  Entries heap, far, active;
+};
+}  // namespace
+
 EventQueue::EventQueue() {
   auto& spare = spare_buckets<decltype(buckets_)>();
   if (spare.size() == static_cast<std::size_t>(kBuckets)) buckets_.swap(spare);
   else buckets_.resize(kBuckets);
+  auto& storage = spare_buckets<SpareStorage<decltype(slots_), decltype(heap_)>>();
+  slots_.swap(storage.slots);
+  free_.swap(storage.free);
+  heap_.swap(storage.heap);
+  far_.swap(storage.far);
+  active_.swap(storage.active);
 }
 
 EventQueue::~EventQueue() {
@@ -29,6 +47,20 @@ EventQueue::~EventQueue() {
   }
   auto& spare = spare_buckets<decltype(buckets_)>();
   if (spare.empty()) spare.swap(buckets_);
+  // Emptied here (every callback destroyed, nothing of this run left for the next), capacity kept.
+  slots_.clear();
+  free_.clear();
+  heap_.clear();
+  far_.clear();
+  active_.clear();
+  auto& storage = spare_buckets<SpareStorage<decltype(slots_), decltype(heap_)>>();
+  if (storage.slots.capacity() == 0) {
+    storage.slots.swap(slots_);
+    storage.free.swap(free_);
+    storage.heap.swap(heap_);
+    storage.far.swap(far_);
+    storage.active.swap(active_);
+  }
 }
 
 EventId EventQueue::push(Time time, Phase phase, Owner owner, Callback fn) {
