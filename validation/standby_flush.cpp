@@ -26,35 +26,52 @@ std::string text(const scenarios::Tree& e, const char* key) {
 
 }  // namespace
 
-std::vector<double> standby_flush_samples(const scenarios::Tree& events) {
-  std::vector<double> out;
-  if (!events.is_seq()) return out;
-  std::map<std::pair<std::string, std::string>, std::pair<double, double>> last;
+namespace {
+
+/// A pg_stat_replication row of a standby streaming in step with its primary: every position
+/// caught up with what was sent, in this row and in that standby's previous one, with less than
+/// kSteadyBytes sent between them, and lags not those of the previous row (pg_stat_replication
+/// shows a reply until the next). A catch-up after an outage, a replica held back by
+/// recovery_min_apply_delay or cut off by a fault times its burst, its delay or its outage, not
+/// one fdatasync or one wake-up.
+constexpr double kSteadyBytes = 64 * 1024;
+
+template <class Fn>
+void steady_rows(const scenarios::Tree& events, Fn&& fn) {
+  if (!events.is_seq()) return;
+  struct Last {
+    double sent = -1, write_lag = -2, flush_lag = -2, replay_lag = -2;
+    bool caught_up = false;
+  };
+  std::map<std::pair<std::string, std::string>, Last> last;
   for (const auto& e : events.seq) {
     if (!e.is_map() || text(e, "kind") != "pg_stat_replication") continue;
-    const double w = number(e, "write_lag_us"), f = number(e, "flush_lag_us");
-    if (w < 0 || f <= w) continue;
-    auto& seen = last[{text(e, "node"), text(e, "application_name")}];
-    if (seen == std::make_pair(w, f)) continue;  // pg_stat_replication shows a reply until the next
-    seen = {w, f};
-    out.push_back((f - w) / 1e6);
+    const double sent = number(e, "sent_lsn");
+    const bool caught_up = sent >= 0 && number(e, "write_lsn") == sent && number(e, "flush_lsn") == sent &&
+                           number(e, "replay_lsn") == sent;
+    const double w = number(e, "write_lag_us"), f = number(e, "flush_lag_us"), r = number(e, "replay_lag_us");
+    Last& prev = last[{text(e, "node"), text(e, "application_name")}];
+    const bool fresh = w != prev.write_lag || f != prev.flush_lag || r != prev.replay_lag;
+    if (caught_up && prev.caught_up && sent - prev.sent < kSteadyBytes && fresh && w >= 0 && f >= 0 && r >= 0) fn(w, f, r);
+    prev = Last{sent, w, f, r, caught_up};
   }
+}
+
+}  // namespace
+
+std::vector<double> standby_flush_samples(const scenarios::Tree& events) {
+  std::vector<double> out;
+  steady_rows(events, [&](double w, double f, double) {
+    if (f > w) out.push_back((f - w) / 1e6);
+  });
   return out;
 }
 
 std::vector<double> latch_wakeup_samples(const scenarios::Tree& events) {
   std::vector<double> out;
-  if (!events.is_seq()) return out;
-  std::map<std::pair<std::string, std::string>, std::pair<double, double>> last;
-  for (const auto& e : events.seq) {
-    if (!e.is_map() || text(e, "kind") != "pg_stat_replication") continue;
-    const double f = number(e, "flush_lag_us"), r = number(e, "replay_lag_us");
-    if (f < 0 || r <= f) continue;
-    auto& seen = last[{text(e, "node"), text(e, "application_name")}];
-    if (seen == std::make_pair(f, r)) continue;
-    seen = {f, r};
-    out.push_back((r - f) / 2 / 1e6);
-  }
+  steady_rows(events, [&](double, double f, double r) {
+    if (r > f) out.push_back((r - f) / 2 / 1e6);
+  });
   return out;
 }
 

@@ -13,16 +13,16 @@ namespace validation {
 /// (XLogWalRcvSendReply before the flush) and once flushed (after XLogWalRcvFlush's
 /// fdatasync). The primary's lag tracker times both against the same sample, so a row's
 /// flush_lag - write_lag is that one fdatasync, plus the walreceiver's wake-up after it: the
-/// disk and the scheduler as the servers met them in that minute. Seconds, one per fresh row:
-/// a row repeating the previous (node, standby) pair, a NULL lag, or a flush answered in the
-/// same reply as its write (no fdatasync between them to time) gives none.
+/// disk and the scheduler as the servers met them in that minute. Seconds, one per row of a
+/// standby streaming in step (caught up in this row and its previous one, under 64 KiB apart,
+/// lags not repeated: standby_flush.cpp) whose flush came in a reply of its own.
 std::vector<double> standby_flush_samples(const scenarios::Tree& events);
 
 /// The host's latch wake-up as the servers met it: after the walreceiver's flush reply, the
 /// startup process is woken (WakeupRecovery), replays, and having replayed all it has wakes the
 /// walreceiver (WalRcvForceReply) for the apply reply, so a row's replay_lag - flush_lag is two
-/// wake-ups and a few records' replay. Half of it per fresh row (seconds); rows whose replay was
-/// answered with the flush give none.
+/// wake-ups and a few records' replay. Half of it per row streaming in step (seconds); rows
+/// whose replay was answered with the flush give none.
 std::vector<double> latch_wakeup_samples(const scenarios::Tree& events);
 
 /// The pooled samples as runtime.disk.fsync's empirical distribution (deciles, min and max, as

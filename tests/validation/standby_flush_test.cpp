@@ -12,15 +12,21 @@
 
 namespace {
 
-std::string row(const char* node, const char* standby, int write_us, int flush_us) {
+// A row of `standby` on `node`, every position at `lsn` (caught up), replay_lag 100 us after
+// flush_lag; `replayed` false: replay_lsn one record behind.
+std::string row(const char* node, const char* standby, int write_us, int flush_us, int lsn = 1000, bool replayed = true) {
+  const std::string at = std::to_string(lsn);
   return std::string(R"({"kind": "pg_stat_replication", "t_s": 1, "node": ")") + node + R"(", "application_name": ")" +
-         standby + R"(", "write_lag_us": )" + std::to_string(write_us) + R"(, "flush_lag_us": )" + std::to_string(flush_us) +
-         R"(, "replay_lag_us": )" + std::to_string(flush_us + 100) + "}";
+         standby + R"(", "sent_lsn": )" + at + R"(, "write_lsn": )" + at + R"(, "flush_lsn": )" + at +
+         R"(, "replay_lsn": )" + (replayed ? at : std::to_string(lsn - 200)) + R"(, "write_lag_us": )" +
+         std::to_string(write_us) + R"(, "flush_lag_us": )" + std::to_string(flush_us) + R"(, "replay_lag_us": )" +
+         std::to_string(flush_us + 100) + "}";
 }
 
+// `n` rows of one standby streaming in step (200 bytes a second), after a first row to step from.
 std::string rows(int n, int first_flush_us) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out += (i ? ", " : "") + row("postgres-primary", "r1", 200, first_flush_us + i);
+  std::string out = row("postgres-primary", "r1", 1, 2, 800);
+  for (int i = 0; i < n; ++i) out += ", " + row("postgres-primary", "r1", 200, first_flush_us + i, 1000 + 200 * i);
   return out;
 }
 
@@ -34,17 +40,22 @@ std::string write_real(const std::string& name, const std::string& events) {
 
 }  // namespace
 
-TEST_CASE("a standby's flush is its row's flush_lag less its write_lag, once per reply the primary shows") {
-  const std::string events = "[" + row("postgres-primary", "r1", 200, 900) + ", " +
-                             row("postgres-primary", "r1", 200, 900) + ", " +    // the same reply shown again
-                             row("postgres-primary", "r2", 200, 900) + ", " +    // another standby's
-                             row("postgres-replica1", "r1", 200, 900) + ", " +   // a cascade's upstream's
-                             row("postgres-primary", "r1", 300, 300) + ", " +    // write and flush in one reply
-                             row("postgres-primary", "r1", -1, -1) + ", " +      // NULL
-                             R"({"kind": "pg_commit_acked", "t_s": 2, "write_lag_us": 1, "flush_lag_us": 9}, )" +
-                             row("postgres-primary", "r1", 250, 1750) + "]";
+TEST_CASE("a standby's flush is its row's flush_lag less its write_lag, in rows where it streams in step") {
+  const std::string events = "[" + row("postgres-primary", "r1", 200, 900, 1000) + ", " +  // nothing to step from
+                             row("postgres-primary", "r1", 210, 910, 1200) + ", " +        // in step: 0.7 ms
+                             row("postgres-primary", "r1", 210, 910, 1400) + ", " +        // the same reply shown again
+                             row("postgres-primary", "r1", 300, 300, 1600) + ", " +        // write and flush in one reply
+                             row("postgres-primary", "r1", -1, -1, 1800) + ", " +          // NULL
+                             row("postgres-primary", "r1", 250, 1750, 2000) + ", " +       // in step: 1.5 ms
+                             row("postgres-primary", "r1", 250, 1850, 200000) + ", " +     // a catch-up's burst
+                             row("postgres-primary", "r1", 260, 1960, 200200, false) + ", " +  // replay behind
+                             row("postgres-primary", "r1", 270, 1270, 200400) + ", " +     // after a row behind
+                             row("postgres-primary", "r1", 280, 1280, 200600) + ", " +     // in step: 1.0 ms
+                             row("postgres-replica1", "r1", 200, 900, 5000) + ", " +       // another upstream's standby
+                             row("postgres-replica1", "r1", 210, 910, 5200) + ", " +       // in step: 0.7 ms
+                             R"({"kind": "pg_commit_acked", "t_s": 2, "write_lag_us": 1, "flush_lag_us": 9}])";
   const auto samples = validation::standby_flush_samples(scenarios::parse_yaml(events, "events.json"));
-  CHECK(samples == std::vector<double>{0.0007, 0.0007, 0.0007, 0.0015});
+  CHECK(samples == std::vector<double>{0.0007, 0.0015, 0.001, 0.0007});
 }
 
 TEST_CASE("a record with standbys simulates the disk with their flushes instead of the probe's fdatasyncs") {
@@ -70,9 +81,10 @@ TEST_CASE("a record with too few standby rows keeps the probe's fdatasyncs") {
 }
 
 TEST_CASE("a latch wake-up is half of a row's replay_lag less its flush_lag, and a record with standbys carries them") {
-  const std::string events = "[" + row("postgres-primary", "r1", 200, 900) + ", " + row("postgres-primary", "r1", 200, 900) + "]";
   // row() puts replay_lag 100 us after flush_lag: the startup process's and the walreceiver's
-  // wake-ups, 50 us each.
+  // wake-ups, 50 us each. A replica held back (replay behind) times its delay: none from it.
+  const std::string events = "[" + row("postgres-primary", "r1", 200, 900, 1000) + ", " + row("postgres-primary", "r1", 200, 910, 1200) +
+                             ", " + row("postgres-primary", "r1", 200, 920, 1400, false) + "]";
   CHECK(validation::latch_wakeup_samples(scenarios::parse_yaml(events, "events.json")) == std::vector<double>{0.00005});
   const auto path = write_real("latch", rows(21, 1000));
   const auto r = validation::read_real_runs(path);
