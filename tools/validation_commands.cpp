@@ -284,7 +284,30 @@ int cmd_validate(const Args& a) {
     }
   }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
-  const auto sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
+  std::vector<validation::RunMetrics> sim;
+  const std::size_t groups = a.scenario_wakeup ? 0 : real.fsync_per_run.size();
+  if (groups > 1 && static_cast<std::size_t>(a.sim_seeds) >= groups) {
+    // Each real run met its own minute of the host: the seeds are split into one group per real
+    // run, in order, each simulated with that run's disk and wake-ups (after the pooled ones,
+    // which the later --set replaces), so the simulated spread holds the runs' spread.
+    std::printf("Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);
+    for (const auto& m : real.fsync_per_run) std::printf(" %.2f", m.median_s * 1e3);
+    std::printf(" ms, wake-up medians");
+    for (const auto& m : real.latch_wakeup_per_run) std::printf(" %.3f", m.median_s * 1e3);
+    std::printf(" ms\n");
+    std::uint64_t next = first;
+    for (std::size_t g = 0; g < groups; ++g) {
+      const int n = a.sim_seeds / static_cast<int>(groups) + (static_cast<int>(g) < a.sim_seeds % static_cast<int>(groups) ? 1 : 0);
+      std::vector<std::string> group_sets = sets;
+      group_sets.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
+      group_sets.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
+      const auto part = validation::simulate(tree, a.scenario(), group_sets, n, next, jobs_of(a));
+      sim.insert(sim.end(), part.begin(), part.end());
+      next += static_cast<std::uint64_t>(n);
+    }
+  } else {
+    sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
+  }
   const auto cmp = validation::compare(real.runs, sim);
   validation::RecordInfo info;
   info.scenario_file = a.scenario();

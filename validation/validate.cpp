@@ -45,6 +45,8 @@ namespace se = sim::events;
 // Fewer fresh pg_stat_replication rows than this (a run without standbys, or one cut short) leave
 // the disk to run_real.py's probe.
 constexpr std::size_t kLeastStandbyFlushes = 20;
+// And per run, for its own distribution (deciles of fewer would be a handful of rows each).
+constexpr std::size_t kLeastRowsPerRun = 10;
 
 double number_of(const scenarios::Tree& t, const std::string& file, const std::string& what) {
   if (!t.is_scalar()) throw std::runtime_error(file + ": " + what + " is not a number");
@@ -301,6 +303,18 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     r.fsync_from_standbys = true;
   }
   r.latch_wakeup = pooled_measure(wakeups, kLeastStandbyFlushes);
+  if (r.fsync_from_standbys && r.latch_wakeup) {
+    for (std::size_t i = 0; i < flushes.size(); ++i) {
+      auto f = pooled_measure({flushes[i]}, kLeastRowsPerRun), w = pooled_measure({wakeups[i]}, kLeastRowsPerRun);
+      if (!f || !w) {
+        r.fsync_per_run.clear();
+        r.latch_wakeup_per_run.clear();
+        break;
+      }
+      r.fsync_per_run.push_back(*f);
+      r.latch_wakeup_per_run.push_back(*w);
+    }
+  }
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
     for (const auto& [action, m] : cd->map)
       if (m.is_map()) r.command_delay[action] = read_measured(m, path, "command_delay." + action);

@@ -46,6 +46,10 @@ struct RealRuns {
   /// (validation/standby_flush.hpp), else run_real.py's probe after each run.
   bool fsync_from_standbys = false;
   std::optional<Measured> latch_wakeup;           // runtime.latch_wakeup (runs with standbys)
+  /// The same two, each real run's own (the host's load differs from one run to the next: one
+  /// run's replicas lagged 5 ms at the median where the others' lagged 1 ms); empty unless every
+  /// run has enough rows of its own.
+  std::vector<Measured> fsync_per_run, latch_wakeup_per_run;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

@@ -30,10 +30,11 @@ std::string rows(int n, int first_flush_us) {
   return out;
 }
 
-std::string write_real(const std::string& name, const std::string& events) {
+std::string write_real(const std::string& name, const std::string& events, const std::string& second_run = "") {
   const std::string path = "/tmp/hasim-standby-flush-test-" + name + ".json";
-  std::ofstream(path) << R"({"runs": [{"run": 0, "duration_s": 60, "metrics": {}, "events": [)" << events
-                      << R"(]}], "fsync": {"n": 200, "runs": 1, "median_s": 0.0038, "max_s": 0.2,
+  std::ofstream(path) << R"({"runs": [{"run": 0, "duration_s": 60, "metrics": {}, "events": [)" << events << "]}"
+                      << (second_run.empty() ? "" : R"(, {"run": 1, "duration_s": 60, "metrics": {}, "events": [)" + second_run + "]}")
+                      << R"(], "fsync": {"n": 200, "runs": 1, "median_s": 0.0038, "max_s": 0.2,
                          "quantiles_s": [[0.0, 0.0004], [0.5, 0.0038], [1.0, 0.2]]}})";
   return path;
 }
@@ -92,4 +93,22 @@ TEST_CASE("a latch wake-up is half of a row's replay_lag less its flush_lag, and
   REQUIRE(r.latch_wakeup);
   CHECK(r.latch_wakeup->n == 21);
   CHECK(r.latch_wakeup->median_s == Approx(0.00005));
+}
+
+TEST_CASE("each real run's own flushes and wake-ups are kept when every run has enough rows") {
+  auto path = write_real("per-run", rows(12, 1000), rows(12, 3000));
+  auto r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(r.fsync_per_run.size() == 2);
+  CHECK(r.fsync_per_run[0].median_s == Approx(0.000806));  // 800..811 us, to the microsecond
+  CHECK(r.fsync_per_run[1].median_s == Approx(0.002806));
+  REQUIRE(r.latch_wakeup_per_run.size() == 2);
+  CHECK(r.fsync->n == 24);  // and pooled
+  // One run with too few rows of its own: the pooled figures only.
+  path = write_real("per-run-few", rows(20, 1000), rows(9, 3000));
+  r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  CHECK(r.fsync_from_standbys);
+  CHECK(r.fsync_per_run.empty());
+  CHECK(r.latch_wakeup_per_run.empty());
 }
