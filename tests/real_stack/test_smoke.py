@@ -37,9 +37,10 @@ DNS_STALL = ("podman's aardvark-dns 1.4 at times answers nothing for a network's
 STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listening in some real runs "
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
 # Demo 2's misses in every stored Demo 2 record (docs/validation.md, 2026-12-02 and 2026-12-03).
-STATEMENTS = ("a real commit is pg-writer.sh's four statements (BEGIN, INSERT, SELECT, COMMIT), each a round "
-              "trip through psql and a backend: ~1.5 ms the model, which sends one query, does not have "
-              "(commit p10 1.8-2.2 ms real while the disk's fast fdatasyncs take 0.2-0.6 ms)")
+STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the model sends the four round trips "
+              "(2026-12-03 evening) but not psql's own work per statement, so its commit p50 sits 0.1-0.3 ms low "
+              "(real 2.28-2.38 ms, simulated 2.04-2.27 ms with the runs' own disk and wake-ups, 22:18 round beside a "
+              "CPU hog; 1.0-1.3 ms low before the four statements)")
 HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 s (psql, bash or the backend "
                "not scheduled): not modelled, and not measured in the runs yet")
 FIRST_ROWS = ("pg_stat_replication's first rows after the set-up show the base backups' catch-up "
