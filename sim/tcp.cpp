@@ -200,16 +200,28 @@ void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded
     if (!finish(*a, ConnectResult::Connected, id)) send_reset(id, /*from_client=*/true), abort(id, true, nullptr);
   });
   if (!a->answered) {  // the SYN-ACK cannot leave: no connection; the client retransmits
-    conns_.erase(id);
+    erase_conn(id);
     return;
   }
   sim_.after(0, [accept = std::move(accept), id] { (*accept)(id); }, Phase::Normal, server->owner());
 }
 
-Tcp::Conn* Tcp::find(ConnId id) {
+Tcp::Conn* Tcp::lookup(ConnId id) const {
+  if (id == cached_id_) return cached_;
   auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : &it->second;
+  if (it == conns_.end()) return nullptr;
+  cached_id_ = id;
+  // The node belongs to conns_, a non-const member: only this lookup is const.
+  cached_ = const_cast<Conn*>(&it->second);
+  return cached_;
 }
+
+void Tcp::erase_conn(ConnId id) {
+  if (id == cached_id_) cached_id_ = 0, cached_ = nullptr;
+  conns_.erase(id);
+}
+
+Tcp::Conn* Tcp::find(ConnId id) { return lookup(id); }
 
 Tcp::Side* Tcp::side_of(Conn& c, const Process& p) {
   if (c.client.proc == &p) return &c.client;
@@ -230,42 +242,42 @@ Tcp::Side* Tcp::peer_of(Conn& c, const Process& p) {
 }
 
 bool Tcp::open(ConnId conn) const {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return false;
-  const Side& a = it->second.client;
-  const Side& b = it->second.server;
+  const Conn* c = lookup(conn);
+  if (c == nullptr) return false;
+  const Side& a = c->client;
+  const Side& b = c->server;
   return a.open && !a.closing && b.open && !b.closing;
 }
 
 bool Tcp::open(ConnId conn, const Process& side) const {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return false;
-  const Side* s = side_of(it->second, side);
+  const Conn* c = lookup(conn);
+  if (c == nullptr) return false;
+  const Side* s = side_of(*c, side);
   return s != nullptr && s->open && !s->closing;
 }
 
 NodeId Tcp::peer_node(ConnId conn, const Process& side) const {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return 0;
-  return it->second.client.proc == &side ? it->second.server.node : it->second.client.node;
+  const Conn* c = lookup(conn);
+  if (c == nullptr) return 0;
+  return c->client.proc == &side ? c->server.node : c->client.node;
 }
 
 Process* Tcp::server_of(ConnId conn) const {
-  auto it = conns_.find(conn);
-  return it == conns_.end() ? nullptr : it->second.server.proc;
+  const Conn* c = lookup(conn);
+  return c == nullptr ? nullptr : c->server.proc;
 }
 
 std::uint64_t Tcp::unread_bytes(ConnId conn, const Process& side) const {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return 0;
-  const Side* s = side_of(it->second, side);
+  const Conn* c = lookup(conn);
+  if (c == nullptr) return 0;
+  const Side* s = side_of(*c, side);
   return s == nullptr ? 0 : s->unread_bytes;
 }
 
 std::uint64_t Tcp::queued_bytes(ConnId conn, const Process& side) const {
-  auto it = conns_.find(conn);
-  if (it == conns_.end()) return 0;
-  const Side* s = side_of(it->second, side);
+  const Conn* c = lookup(conn);
+  if (c == nullptr) return 0;
+  const Side* s = side_of(*c, side);
   if (s == nullptr) return 0;
   std::uint64_t n = 0;
   for (const auto& m : s->queue) n += m.bytes;
@@ -500,7 +512,7 @@ void Tcp::forget_if_done(ConnId id) {
   Conn* c = find(id);
   if (c == nullptr) return;
   auto done = [](const Side& s) { return !s.open || (s.closing && s.queue.empty()); };
-  if (done(c->client) && done(c->server)) conns_.erase(id);
+  if (done(c->client) && done(c->server)) erase_conn(id);
 }
 
 void Tcp::on_data(ConnId conn, const Process& side, DataFn fn) {

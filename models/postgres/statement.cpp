@@ -21,20 +21,26 @@ struct Token {
   bool quoted = false;  // '...' or "..."
 };
 
-bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' || c == '.'; }
+// ASCII character classes, as the C locale's isspace/isalnum/tolower (SQL keywords and the
+// scanner's identifier characters are ASCII): inline tests, not a locale lookup per character.
+bool space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool digit(char c) { return c >= '0' && c <= '9'; }
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit(c) || c == '_' || c == '$' || c == '.';
+}
 
 /// `t` is the keyword `kw` (lower case), in any case.
 bool is(const Token& t, std::string_view kw) {
   if (t.quoted || t.s.size() != kw.size()) return false;
   for (std::size_t i = 0; i < kw.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(t.s[i])) != kw[i]) return false;
+    if (ascii_lower(t.s[i]) != kw[i]) return false;
   return true;
 }
 
 std::string lower(std::string_view s) {
   std::string o(s);
-  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : o) c = ascii_lower(c);
   return o;
 }
 
@@ -62,7 +68,7 @@ std::optional<std::int64_t> where_key(const std::vector<Token>& t) {
     const bool minus = t[k].s == "-" && k + 1 < t.size();
     if (minus) ++k;
     const std::string_view d = t[k].s;
-    if (t[k].quoted || d.empty() || !std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+    if (t[k].quoted || d.empty() || !std::all_of(d.begin(), d.end(), digit) ||
         d.size() > 18)
       return std::nullopt;
     std::int64_t v = 0;
@@ -161,6 +167,7 @@ void classify(Statement& st, const std::vector<Token>& t, std::string_view text)
 std::vector<Statement> parse_statements(std::string_view sql) {
   std::vector<Statement> out;
   std::vector<Token> tokens;
+  tokens.reserve(16);
   std::size_t begin = 0;  // the current statement's first character
   auto end_statement = [&](std::size_t end) {
     if (!tokens.empty()) {
