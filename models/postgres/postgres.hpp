@@ -113,8 +113,20 @@ class WalSender {
 /// everything received (and waits for more), and every
 /// `wal_receiver_status_interval`. Pings the primary at half `wal_receiver_timeout` of silence
 /// and exits after a whole one ("terminating walreceiver due to timeout").
+///
+/// PostgreSQL 15's loop (WalReceiverMain before 16's wake-up times): it sleeps in
+/// WaitLatchOrSocket for at most NAPTIME_PER_CYCLE (100 ms) after each wake-up, and only a sleep
+/// that ran out checks the timeout, the ping and the status interval. It sends no reply when
+/// streaming starts (16 added that one): a standby with nothing to receive reports its positions
+/// first when its first nap runs out, because XLogWalRcvSendReply's last-sent positions start
+/// invalid in each walreceiver process. The primary's lag tracker noted its flush position when
+/// START_REPLICATION began, so that first reply reads ~100 ms in all three lag columns, and the
+/// walsender shows it until newer WAL is reported.
 class WalReceiver {
  public:
+  /// NAPTIME_PER_CYCLE (walreceiver.c, PostgreSQL 15): the longest sleep between two turns of
+  /// the streaming loop.
+  static constexpr sim::Time kNapPerCycle = 100 * sim::kMillisecond;
   explicit WalReceiver(Postgres& pg);
   void start();
   void stop(const std::string& reason);
@@ -140,8 +152,10 @@ class WalReceiver {
   void start_streaming();
   void on_data(const XLogData& d);
   void send_reply(bool force, bool reply_requested = false);
-  void arm_timers();
-  void tick();
+  /// The loop goes back to WaitLatchOrSocket: its nap starts again from now.
+  void nap();
+  /// The nap ran out (WL_TIMEOUT): timeout, ping, then XLogWalRcvSendReply unforced.
+  void nap_over();
   void fail(const std::string& reason);
 
   Postgres& pg_;
@@ -156,7 +170,10 @@ class WalReceiver {
   TimeLineId primary_tli_ = 0;
   TimeLineId stream_tli_ = 0;
   Lsn written_ = 0, flushed_ = 0;
+  /// XLogWalRcvSendReply's statics (writePtr, flushPtr, sendTime): per walreceiver process,
+  /// kept across the streams it starts (a new timeline), invalid in a new process.
   Lsn reported_write_ = 0, reported_flush_ = 0, reported_apply_ = 0;
+  bool replied_ = false;
   sim::Time last_recv_ = 0, last_reply_ = 0;
   bool ping_sent_ = false;
   sim::Timer timer_;

@@ -11,6 +11,10 @@ namespace {
 /// A microsecond figure as the view shows it (an interval), -1 for NULL.
 std::int64_t us(sim::Time t) { return t < 0 ? -1 : t / sim::kMicrosecond; }
 
+/// A standby's reported position as the view shows it: NULL (-1) before its first reply
+/// (pg_stat_get_wal_senders nulls an invalid write, flush or replay position).
+std::int64_t lsn(Lsn l) { return l == 0 ? -1 : static_cast<std::int64_t>(l); }
+
 void sample(Postgres& pg, sim::Time period) {
   sim::Simulation& sim = pg.sim();
   const ServerState st = pg.server_state();
@@ -23,9 +27,9 @@ void sample(Postgres& pg, sim::Time period) {
                                     {"state", std::string(to_string(ws->state()))},
                                     {"wal_lsn", wal},
                                     {"sent_lsn", static_cast<std::int64_t>(ws->sent_lsn())},
-                                    {"write_lsn", static_cast<std::int64_t>(ws->write_lsn())},
-                                    {"flush_lsn", static_cast<std::int64_t>(ws->flush_lsn())},
-                                    {"replay_lsn", static_cast<std::int64_t>(ws->replay_lsn())},
+                                    {"write_lsn", lsn(ws->write_lsn())},
+                                    {"flush_lsn", lsn(ws->flush_lsn())},
+                                    {"replay_lsn", lsn(ws->replay_lsn())},
                                     {"write_lag_us", us(ws->write_lag())},
                                     {"flush_lag_us", us(ws->flush_lag())},
                                     {"replay_lag_us", us(ws->replay_lag())}});

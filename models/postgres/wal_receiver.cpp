@@ -19,6 +19,9 @@ void WalReceiver::start() {
   streaming_ = false;
   phase_ = Phase::Connecting;
   ++gen_;
+  // A new walreceiver process: XLogWalRcvSendReply has reported nothing yet.
+  reported_write_ = reported_flush_ = reported_apply_ = 0;
+  replied_ = false;
   walk_ = HostWalk(info_.host, TargetSessionAttrs::Any);
   try_host();
 }
@@ -68,9 +71,14 @@ void WalReceiver::connected(sim::ConnId conn) {
   const std::uint64_t g = gen_;
   tcp.on_data(conn, pg_, [this, g](const std::any& m, std::uint64_t) {
     if (g != gen_) return;
-    if (latch_.immediate()) return on_message(m);
+    if (latch_.immediate()) {
+      on_message(m);
+      return nap();
+    }
     latch_.set([this, g, m] {
-      if (g == gen_) on_message(m);
+      if (g != gen_) return;
+      on_message(m);
+      nap();
     });
   });
   tcp.on_close(conn, pg_, [this, g] {
@@ -105,14 +113,12 @@ void WalReceiver::on_message(const std::any& m) {
   } else if (std::any_cast<CopyBothResponse>(&m) != nullptr) {
     phase_ = Phase::Streaming;
     streaming_ = true;
-    last_recv_ = last_reply_ = pg_.sim().now();
+    last_recv_ = pg_.sim().now();
     ping_sent_ = false;
     pg_.record(kWalReceiverConnected, {{"primary", host_}, {"timeline", static_cast<std::int64_t>(stream_tli_)},
                                        {"start_lsn", static_cast<std::int64_t>(written_)}});
-    // The first reply tells the primary where this standby stands (so it can be chosen as
-    // synchronous before any WAL flows).
-    send_reply(true);
-    arm_timers();
+    // No reply yet (PostgreSQL 15): the loop reads what is there, then naps; the primary hears
+    // of this standby with its first WAL or when that nap runs out.
   } else if (const auto* d = std::any_cast<XLogData>(&m)) {
     on_data(*d);
   } else if (const auto* e = std::any_cast<EndOfTimeline>(&m)) {
@@ -175,7 +181,8 @@ void WalReceiver::on_history(const TimelineHistoryResult& r) {
 
 void WalReceiver::start_streaming() {
   phase_ = Phase::Starting;
-  written_ = flushed_ = reported_write_ = reported_flush_ = pg_.wal().insert_lsn();
+  // LogstreamResult starts at the replay position; what was reported last stays as it was.
+  written_ = flushed_ = pg_.wal().insert_lsn();
   StartReplication s;
   s.slot = pg_.config().primary_slot_name;
   s.start = written_;
@@ -204,6 +211,7 @@ void WalReceiver::wal_flushed() {
   if (!streaming_) return;
   flushed_ = std::min(written_, pg_.wal().flush_lsn());
   send_reply(false);
+  nap();
 }
 
 void WalReceiver::applied(bool force) {
@@ -211,7 +219,9 @@ void WalReceiver::applied(bool force) {
   // WalRcvForceReply sets the walreceiver's latch: it replies when it runs.
   const std::uint64_t g = gen_;
   latch_.set([this, g] {
-    if (g == gen_ && streaming_) send_reply(true);
+    if (g != gen_ || !streaming_) return;
+    send_reply(true);
+    nap();
   });
 }
 
@@ -219,48 +229,47 @@ void WalReceiver::send_reply(bool force, bool reply_requested) {
   if (!streaming_ || !pg_.tcp().open(conn_, pg_)) return;
   const sim::Time now = pg_.sim().now();
   const sim::Time interval = pg_.config().wal_receiver_status_interval;
-  // XLogWalRcvSendReply: without `force`, only when write or flush moved or the interval passed.
-  if (!force && !reply_requested && written_ == reported_write_ && flushed_ == reported_flush_ &&
-      (interval <= 0 || now < last_reply_ + interval))
-    return;
+  // XLogWalRcvSendReply: unforced, nothing when the interval is 0, else only when write or flush
+  // moved since the last reply or the interval passed (the first call of a process always sends).
+  if (!force && !reply_requested) {
+    if (interval <= 0) return;
+    if (replied_ && written_ == reported_write_ && flushed_ == reported_flush_ && now < last_reply_ + interval) return;
+  }
   reported_write_ = written_;
   reported_flush_ = flushed_;
   reported_apply_ = pg_.replay_lsn();
   last_reply_ = now;
+  replied_ = true;
   pg_.tcp().send_data(conn_, pg_, StandbyStatusUpdate{written_, flushed_, reported_apply_, now, reply_requested},
                       kStatusUpdateBytes);
 }
 
-void WalReceiver::arm_timers() {
+void WalReceiver::nap() {
   if (!streaming_) return;
-  const sim::Time interval = pg_.config().wal_receiver_status_interval;
-  const sim::Time timeout = pg_.config().wal_receiver_timeout;
-  sim::Time next = sim::kNever;
-  if (interval > 0) next = std::min(next, last_reply_ + interval);
-  if (timeout > 0) next = std::min(next, ping_sent_ ? last_recv_ + timeout : last_recv_ + timeout / 2);
-  if (next == sim::kNever) return;
   const std::uint64_t g = gen_;
-  timer_.arm_at(std::max(next, pg_.sim().now()), [this, g] {
-    if (g == gen_) tick();
+  timer_.arm_after(kNapPerCycle, [this, g] {
+    if (g == gen_) nap_over();
   });
 }
 
-void WalReceiver::tick() {
+void WalReceiver::nap_over() {
+  if (!streaming_) return;
+  // WL_TIMEOUT: nothing arrived and nobody set the latch for a whole nap.
   const sim::Time now = pg_.sim().now();
   const sim::Time timeout = pg_.config().wal_receiver_timeout;
+  bool request = false;
   if (timeout > 0) {
     if (now >= last_recv_ + timeout) {
       fail("terminating walreceiver due to timeout");
       return;
     }
     if (!ping_sent_ && now >= last_recv_ + timeout / 2) {
-      send_reply(true, true);
+      request = true;
       ping_sent_ = true;
     }
   }
-  const sim::Time interval = pg_.config().wal_receiver_status_interval;
-  if (interval > 0 && now >= last_reply_ + interval) send_reply(true);
-  arm_timers();
+  send_reply(request, request);
+  nap();
 }
 
 void WalReceiver::stop(const std::string& reason) { fail(reason); }

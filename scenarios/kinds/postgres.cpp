@@ -8,6 +8,7 @@
 #include "models/postgres/pg_basebackup.hpp"
 #include "models/postgres/pg_rewind.hpp"
 #include "models/postgres/postgres.hpp"
+#include "models/postgres/run_postgres.hpp"
 #include "models/postgres/stat_probe.hpp"
 #include "scenarios/checks/replication.hpp"
 #include "scenarios/postgres_checks.hpp"
@@ -94,6 +95,12 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
+  // A standby's container starts its server through the real stack's entrypoint, which on the
+  // first start waits for the upstream it clones (models/postgres/run_postgres.hpp).
+  if (const auto ci = models::postgres::PrimaryConnInfo::parse(c.conf.primary_conninfo); c.standby_signal && ci && !ci->host.empty()) {
+    server.autostart = false;
+    node.add_process<models::postgres::RunPostgres>(server, ci->host.front(), ci->port);
+  }
   // The seed's replication monitor (pg_stat_replication every second), as the real stack runs it.
   models::postgres::start_stat_probe(server);
   return server;

@@ -91,6 +91,76 @@ TEST_CASE("the lag columns go NULL once the standby reports everything replayed 
   REQUIRE(ws.replay_lag() == -1);
 }
 
+TEST_CASE("a caught-up standby first reports its positions when its walreceiver's 100 ms nap runs out", "[postgres][lag]") {
+  // PostgreSQL 15's walreceiver sends no reply as streaming starts: with nothing to receive, its
+  // first reply comes when WaitLatchOrSocket's NAPTIME_PER_CYCLE runs out. The walsender noted
+  // its flush position at START_REPLICATION, so all three lags read that nap plus a transit.
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  const auto started = cluster.events(pg::kWalSenderStarted);
+  REQUIRE(started.size() == 1);
+  const sim::Time t0 = started.front().time;
+
+  PgCluster again(1);
+  again.run_until(t0 + pg::WalReceiver::kNapPerCycle - 1_ms);
+  REQUIRE(again["pg1"].walsenders().size() == 1);
+  CHECK(again["pg1"].walsenders().front()->flush_lsn() == 0);  // not heard from yet
+  CHECK(again["pg1"].walsenders().front()->replay_lag() == -1);
+
+  const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+  REQUIRE(ws.flush_lsn() == ws.sent_lsn());
+  CHECK(ws.write_lag() >= 100_ms);
+  CHECK(ws.write_lag() < 101_ms);
+  CHECK(ws.flush_lag() == ws.write_lag());
+  CHECK(ws.replay_lag() == ws.write_lag());
+}
+
+TEST_CASE("the first reply's lag stays in pg_stat_replication until new WAL or the status interval's second fully replayed reply",
+          "[postgres][lag]") {
+  PgCluster cluster(1);
+  cluster.run_for(5_s);
+  const sim::Time first = cluster["pg1"].walsenders().front()->replay_lag();
+  CHECK(first >= 100_ms);
+  CHECK(first < 101_ms);
+  // Nothing newer to measure: later naps send nothing (positions unchanged), so the view keeps it.
+  cluster.run_for(4_s);
+  CHECK(cluster["pg1"].walsenders().front()->replay_lag() == first);
+  // wal_receiver_status_interval (10 s) after the first reply: everything replayed twice, cleared.
+  cluster.run_for(2_s);
+  CHECK(cluster["pg1"].walsenders().front()->replay_lag() == -1);
+}
+
+TEST_CASE("the first commit after a quiet start replaces the nap's lag with its own round trip", "[postgres][lag]") {
+  PgCluster cluster(1);
+  cluster.run_for(2_s);
+  REQUIRE(cluster["pg1"].walsenders().front()->replay_lag() >= 100_ms);
+  cluster.writer("w1", "pg1", 1_s);
+  cluster.run_for(500_ms);
+  const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+  REQUIRE(ws.replay_lsn() == ws.sent_lsn());
+  CHECK(ws.replay_lag() >= 0);
+  CHECK(ws.replay_lag() < 50_ms);
+}
+
+TEST_CASE("pg_stat_replication shows a standby's positions as NULL until its first reply", "[postgres][lag]") {
+  // pg_stat_get_wal_senders nulls an invalid write, flush or replay position: a row taken in the
+  // first nap after START_REPLICATION has no lag in bytes to show (pg_wal_lsn_diff of a NULL).
+  PgCluster cluster(1);
+  pg::start_stat_probe(cluster["pg1"], 10_ms);
+  cluster.run_for(1_s);
+  int before_reply = 0;
+  for (const auto& r : cluster.events(pg::kStatReplication)) {
+    const auto replay = std::get<std::int64_t>(*r.find("replay_lsn"));
+    CHECK(replay != 0);
+    if (replay == -1) {
+      ++before_reply;
+      CHECK(std::get<std::int64_t>(*r.find("write_lsn")) == -1);
+      CHECK(std::get<std::int64_t>(*r.find("flush_lsn")) == -1);
+    }
+  }
+  CHECK(before_reply >= 5);
+}
+
 TEST_CASE("the replication monitor records one row a second for each standby the primary streams to", "[postgres][lag]") {
   PgCluster cluster(2);
   pg::start_stat_probe(cluster["pg1"]);

@@ -43,8 +43,12 @@ STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the
               "CPU hog; 1.0-1.3 ms low before the four statements)")
 HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 s (psql, bash or the backend "
                "not scheduled): not modelled, and not measured in the runs yet")
-FIRST_ROWS = ("pg_stat_replication's first rows after the set-up show the base backups' catch-up "
-              "(replay_lag 0.1-0.2 s) before the writer's first commit; the simulated servers start caught up")
+FIRST_ROWS = ("pg_stat_replication's rows before the writer's first commit keep the lag measured as each standby began "
+              "streaming in the set-up. A standby with nothing to receive shows PG 15's walreceiver's first 100 ms nap "
+              "(modelled: 0.100-0.102 s simulated, agreeing on the 2026-12-03 record); one whose first WAL in the set-up "
+              "opened a new segment (a clone's backup end and WAL switch; XLogFileInit writes and fsyncs 16 MiB of zeros) "
+              "shows 0.11-0.44 s, not modelled (no base backups or WAL switches in the simulated set-up): 0.190 s in one "
+              "of the three runs of 2026-12-04 (docs/validation.md)")
 EXEC_STALL = "a `docker exec` (the operator's promote or repoint) stalls for seconds on the loaded host now and then"
 FIRST_WAL = ("the writer's first commit after the set-up moves the real insert position 8400 bytes (later ones ~200): "
              "a pg_stat_replication row taken while it is in flight shows 8400 (1 of 3 runs on 2026-12-03 and the CI "

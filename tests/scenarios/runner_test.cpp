@@ -225,12 +225,11 @@ TEST_CASE("converge conditions report what has not settled after the heal", "[sc
 TEST_CASE("standbys_streaming names a standby that never streams", "[scenarios][heal]") {
   const std::vector<std::string> converge = {"heal_at=20s", "converge={within: 10s, holds: [standbys_streaming, one_primary]}"};
   CHECK(converge_misses(run_library("demo2/stack.yaml", converge)) == 0);
-  // replica2 asks for the primary on a port nobody listens on.
-  auto wrong_port = converge;
-  wrong_port.push_back(
-      "nodes.postgres-replica2.postgres.primary_conninfo=host=postgres-primary port=5433 user=replicator "
-      "application_name=postgres-replica2");
-  const auto r = run_library("demo2/stack.yaml", wrong_port);
+  // replica2 streams through a slot the primary does not have ("replication slot ... does not
+  // exist"): its server starts (the primary answers its entrypoint's pg_isready) but never streams.
+  auto wrong_slot = converge;
+  wrong_slot.push_back("nodes.postgres-replica2.postgres.primary_slot_name=no_such_slot");
+  const auto r = run_library("demo2/stack.yaml", wrong_slot);
   REQUIRE(converge_misses(r) == 1);
   for (const auto& v : r.violations)
     if (v.invariant == "converge")
