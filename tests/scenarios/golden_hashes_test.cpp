@@ -140,7 +140,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/reclone.yaml", "20b8a551bc39ad86b91d2e584c88b0061c7d02b7b4de350ca37004a00bdd531d"},
     {"demo2/restart-primary.yaml", "883ea109efecd90fef5a28347721fec63d0498d5785bfedf1464b03ac6aa5904"},
     {"demo2/slot-retention-unbounded.yaml", "8eaff2cdf75f70d88a8ab15bf4838a1b320f99e0758b372bc59431ae2011bd7e"},
-    {"demo2/slot-retention.yaml", "000c8443fb4705838478a49d54198e6ffdf77f0f8ca1ef37aae7ee72bfbaa002"},
+    {"demo2/slot-retention.yaml", "e507bee62208f001b3a52ffefc20df251cff6788d6d97554b9b2840f7b3b250b"},
     {"demo2/split-brain-rewind.yaml", "bc7045c877984a567cc95643ba352956842e012e567031cd697bcbca7a8b4a10"},
     {"demo2/split-brain.yaml", "a8e3375ee6db8f4feaa98ccb91559e0d32b8e33081d613d9030f41e5c56a2c07"},
     {"demo2/stack.yaml", "4ff568dca1fdf55b846f632af0c2152924857882ca3b73146313969d349ad275"},
