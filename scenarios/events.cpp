@@ -43,6 +43,7 @@ const std::vector<EventKind>& declared_event_kinds() {
       {pg::kWalReceiverDisconnected, {kNode, "reason"}},
       {pg::kCheckpoint, {kNode, "redo_lsn", "removed_segments", "kept_bytes"}},
       {pg::kPanic, {kNode, "message"}},
+      {pg::kSlotInvalidated, {kNode, "slot", "restart_lsn", "exceeds_bytes", "terminated_pid"}},
       {pg::kShutdownRequested, {kNode, "mode"}},
       {pg::kShutdownDone, {kNode, "mode"}},
       {pg::kRewind, {kNode, "source", "outcome", "message", "diverged_lsn", "checkpoint_lsn", "copied_bytes", "duration_ms"}},

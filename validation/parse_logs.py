@@ -44,6 +44,7 @@ PG_READ_DONE, PG_READ_FAILED = "pg_read_done", "pg_read_failed"
 PG_STAT_REPLICATION = "pg_stat_replication"
 PGBENCH_TXN, PGBENCH_CLIENT_ABORTED = "pgbench_txn", "pgbench_client_aborted"
 PG_SYNC_STATE_CHANGED, PG_RELOAD = "pg_sync_state_changed", "pg_reload"
+PG_SLOT_INVALIDATED = "pg_slot_invalidated"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
 _TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
@@ -534,6 +535,7 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
     promoted = False     # since this start: the "ready to accept connections" after a promotion is not a start
     shutdown_mode = ""
     streaming = False
+    terminated_pid = 0   # the walsender the checkpointer SIGTERMed for the slot it invalidates next
 
     def ev(kind: str, ns: int, **fields) -> None:
         events.append({"kind": kind, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node, **fields})
@@ -602,6 +604,13 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
         elif msg.startswith("checkpoint complete:") or msg.startswith("restartpoint complete:"):
             x = re.search(r"redo lsn=" + _PG_LSN, msg)
             ev(PG_CHECKPOINT, ns, redo_lsn=pg_lsn(x.group(1)) if x else 0)
+        elif (x := re.match(r"terminating process (\d+) to release replication slot", msg)):
+            terminated_pid = int(x.group(1))
+        elif (x := re.match(r'invalidating slot "(.*)" because its restart_lsn ' + _PG_LSN + " exceeds max_slot_wal_keep_size", msg)):
+            # PostgreSQL 15's InvalidatePossiblyObsoleteSlot (16 says "invalidating obsolete
+            # replication slot" and moves the LSN to a DETAIL line).
+            ev(PG_SLOT_INVALIDATED, ns, slot=x.group(1), restart_lsn=pg_lsn(x.group(2)), terminated_pid=terminated_pid)
+            terminated_pid = 0
         elif level == "PANIC":
             ev(PG_PANIC, ns, message=msg)
     return events

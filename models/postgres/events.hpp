@@ -57,6 +57,12 @@ inline constexpr const char* kNoAnswer = "no answer";
 inline constexpr const char* kWalDiskFull = "pg_wal_disk_full";
 /// PANIC (the postmaster reinitialises, or exits if the startup process failed): node, message.
 inline constexpr const char* kPanic = "pg_panic";
+/// A slot invalidated at a checkpoint or restartpoint because its restart_lsn fell behind
+/// what max_slot_wal_keep_size lets slots keep ("invalidating slot ... because its restart_lsn
+/// X/X exceeds max_slot_wal_keep_size"): node, slot, restart_lsn (the slot's, now its
+/// invalidated_at), exceeds_bytes (the kept horizon minus restart_lsn), terminated_pid (the
+/// walsender SIGTERMed to release it, 0 if none was active).
+inline constexpr const char* kSlotInvalidated = "pg_slot_invalidated";
 /// A checkpoint or restartpoint completed: node, redo_lsn, removed_segments, kept_bytes.
 inline constexpr const char* kCheckpoint = "pg_checkpoint";
 /// Shutdown requested (node, mode smart/fast/immediate) and completed (node, mode).

@@ -127,7 +127,8 @@ void Postgres::save_slots() {
   // CheckPointReplicationSlots: each slot's state file, written at checkpoints.
   sim::Disk& disk = node().disk();
   for (const auto& [name, slot] : slots_) {
-    disk.write_file(slot_path(kPgData, name), std::to_string(slot.invalidated ? 0 : slot.restart_lsn) + "\n");
+    // The state file keeps invalidated_at too: an invalidated slot stays "lost" after a restart.
+    disk.write_file(slot_path(kPgData, name), std::to_string(slot.restart_lsn) + " " + std::to_string(slot.invalidated_at) + "\n");
     disk.fsync(slot_path(kPgData, name), owner(), noop_done);
   }
 }
@@ -228,8 +229,10 @@ void Postgres::start_recovery() {
   for (const auto& path : disk.list(std::string(kPgData) + "/pg_replslot")) {
     const std::string name = path.substr(path.rfind('/') + 1);
     Slot s;
-    const auto t = disk.read_file(path);
-    s.restart_lsn = t ? std::stoull(*t) : 0;
+    if (const auto t = disk.read_file(path)) {
+      std::istringstream in(*t);
+      in >> s.restart_lsn >> s.invalidated_at;
+    }
     slots_[name] = s;
   }
   standby_mode_ = disk.exists(standby_signal_path(kPgData));
@@ -522,16 +525,115 @@ void Postgres::write_control(std::function<void()> done) {
   });
 }
 
-Lsn Postgres::wal_keep_from() const {
-  Lsn keep = control_.redo_lsn;
-  const Lsn insert = wal_->insert_lsn();
-  for (const auto& [name, slot] : slots_) {
-    if (slot.invalidated || slot.restart_lsn == 0) continue;
-    keep = std::min(keep, slot.restart_lsn);
+std::uint64_t Postgres::keep_log_seg(Lsn recptr, std::uint64_t segno) const {
+  const std::uint64_t seg = wal_->segment_size();
+  const std::uint64_t curr = wal_->segno(recptr);
+  std::uint64_t keep = curr;
+  // XLogGetReplicationSlotMinimumLSN: the oldest restart_lsn of the slots that have one (an
+  // invalidated slot has none).
+  Lsn slot_min = 0;
+  for (const auto& [name, slot] : slots_)
+    if (slot.restart_lsn != 0 && (slot_min == 0 || slot.restart_lsn < slot_min)) slot_min = slot.restart_lsn;
+  if (slot_min != 0 && slot_min < recptr) {
+    keep = wal_->segno(slot_min);
+    // max_slot_wal_keep_size caps what the slots hold, in whole segments (ConvertToXSegs).
+    if (config_.max_slot_wal_keep_size_mb >= 0) {
+      const std::uint64_t slot_keep_segs =
+          static_cast<std::uint64_t>(config_.max_slot_wal_keep_size_mb) * 1024 * 1024 / seg;
+      if (curr - keep > slot_keep_segs) keep = curr - slot_keep_segs;
+    }
   }
-  const std::uint64_t keep_bytes = static_cast<std::uint64_t>(config_.wal_keep_size_mb) * 1024 * 1024;
-  if (keep_bytes > 0) keep = std::min(keep, insert > keep_bytes ? insert - keep_bytes : 0);
-  return keep;
+  // wal_keep_size is kept whatever the slots say, and never below segment 1.
+  if (config_.wal_keep_size_mb > 0) {
+    const std::uint64_t keep_segs = static_cast<std::uint64_t>(config_.wal_keep_size_mb) * 1024 * 1024 / seg;
+    if (curr - keep < keep_segs) keep = curr <= keep_segs ? 1 : curr - keep_segs;
+  }
+  return std::min(keep, segno);
+}
+
+bool Postgres::invalidate_obsolete_slots(Lsn oldest_lsn) {
+  bool any = false;
+  for (auto& [name, slot] : slots_) {
+    if (slot.restart_lsn == 0 || slot.restart_lsn >= oldest_lsn) continue;
+    const Lsn restart = slot.restart_lsn;
+    std::int64_t terminated = 0;
+    if (slot.active_pid != 0) {
+      // "terminating process N to release replication slot": the checkpointer SIGTERMs the
+      // walsender holding the slot and waits for it to let go before invalidating.
+      terminated = slot.active_pid;
+      for (const auto& [conn, ws] : walsenders_)
+        if (ws->pid() == slot.active_pid) {
+          ws->terminate();
+          break;
+        }
+      slot.active_pid = 0;
+    }
+    slot.invalidated_at = restart;
+    slot.restart_lsn = 0;
+    record(kSlotInvalidated, {{"slot", name},
+                              {"restart_lsn", static_cast<std::int64_t>(restart)},
+                              {"exceeds_bytes", static_cast<std::int64_t>(oldest_lsn - restart)},
+                              {"terminated_pid", terminated}});
+    any = true;
+  }
+  // ReplicationSlotSave: the invalidation survives a restart.
+  if (any) save_slots();
+  return any;
+}
+
+int Postgres::remove_old_wal(Lsn recptr) {
+  const std::uint64_t seg = wal_->segment_size();
+  std::uint64_t keep = keep_log_seg(recptr, wal_->segno(control_.redo_lsn));
+  // A slot invalidated no longer holds WAL: the horizon is computed again without it.
+  if (invalidate_obsolete_slots(keep * seg)) keep = keep_log_seg(recptr, wal_->segno(control_.redo_lsn));
+  return wal_->remove_before(keep * seg);
+}
+
+std::vector<Postgres::SlotRow> Postgres::replication_slots() const {
+  std::vector<SlotRow> rows;
+  const std::uint64_t seg = wal_ ? wal_->segment_size() : 0;
+  for (const auto& [name, slot] : slots_) {
+    SlotRow row;
+    row.slot_name = name;
+    row.active = slot.active_pid != 0;
+    row.active_pid = slot.active_pid;
+    row.restart_lsn = slot.restart_lsn;
+    if (!wal_) {
+      rows.push_back(row);
+      continue;
+    }
+    // GetWALAvailability, against the current write position.
+    const Lsn currpos = wal_->write_lsn();
+    const std::uint64_t curr = wal_->segno(currpos);
+    enum { Invalid, Reserved, Extended, Unreserved, Removed } state = Invalid;
+    if (slot.invalidated()) {
+      state = Removed;
+    } else if (slot.restart_lsn != 0) {
+      const std::uint64_t oldest_slot_seg = keep_log_seg(currpos, curr);
+      const auto oldest_lsn = wal_->oldest_lsn();
+      const std::uint64_t oldest_seg = oldest_lsn ? wal_->segno(*oldest_lsn) : curr;
+      const std::uint64_t max_wal_segs = static_cast<std::uint64_t>(config_.max_wal_size_mb) * 1024 * 1024 / seg + 1;
+      const std::uint64_t oldest_max_wal_seg = curr > max_wal_segs ? curr - max_wal_segs : 1;
+      const std::uint64_t target = wal_->segno(slot.restart_lsn);
+      if (target >= oldest_slot_seg) state = target >= oldest_max_wal_seg ? Reserved : Extended;
+      else if (target >= oldest_seg) state = Unreserved;
+      else state = Removed;
+      // pg_get_replication_slots: a walsender still alive on it may have moved on since, so
+      // "unreserved" rather than "lost".
+      if (state == Removed && slot.active_pid != 0) state = Unreserved;
+    }
+    static constexpr const char* kNames[] = {"", "reserved", "extended", "unreserved", "lost"};
+    row.wal_status = kNames[state];
+    if (state != Removed && state != Invalid && config_.max_slot_wal_keep_size_mb >= 0) {
+      // failLSN: the start of the segment after the last one the slot may keep.
+      const std::uint64_t slot_keep_segs = static_cast<std::uint64_t>(config_.max_slot_wal_keep_size_mb) * 1024 * 1024 / seg;
+      const std::uint64_t keep_segs = static_cast<std::uint64_t>(config_.wal_keep_size_mb) * 1024 * 1024 / seg;
+      const Lsn fail_lsn = (wal_->segno(slot.restart_lsn) + std::max(slot_keep_segs, keep_segs) + 1) * seg;
+      row.safe_wal_size = static_cast<std::int64_t>(fail_lsn) - static_cast<std::int64_t>(currpos);
+    }
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
@@ -558,7 +660,9 @@ void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
     control_.timeline = replay_tli_;
     control_.state = shutdown ? ControlFile::State::ShutDownInRecovery : ControlFile::State::InArchiveRecovery;
     checkpoint_running_ = true;
-    write_control([this, finish] { finish(wal_->remove_before(wal_keep_from())); });
+    // CreateRestartPoint keeps WAL from the later of what was received and replayed.
+    const Lsn recptr = std::max(wal_->flush_lsn(), replay_lsn_);
+    write_control([this, finish, recptr] { finish(remove_old_wal(recptr)); });
     return;
   }
   // Nothing written since the last checkpoint: skipped (CreateCheckPoint's idle check).
@@ -584,8 +688,8 @@ void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
     control_.checkpoint_lsn = control_.redo_lsn = r.lsn;
     control_.timeline = r.timeline;
     control_.state = shutdown ? ControlFile::State::ShutDown : ControlFile::State::InProduction;
-    write_control([this, finish] {
-      const int removed = wal_->remove_before(wal_keep_from());
+    write_control([this, r, finish] {
+      const int removed = remove_old_wal(r.end());
       save_slots();
       finish(removed);
     });

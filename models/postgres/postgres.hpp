@@ -46,6 +46,9 @@ class WalSender {
   void wal_flushed();
   /// The server is shutting down: send everything, exit once the standby flushed it.
   void begin_stopping();
+  /// SIGTERM (the checkpointer invalidating its slot): die()'s FATAL "terminating connection
+  /// due to administrator command" goes to the standby, then the process exits.
+  void terminate();
   /// Ends this walsender (its process exits, the socket closes).
   void end(const std::string& reason, bool close_socket = true);
 
@@ -344,11 +347,27 @@ class Postgres final : public sim::Process {
   /// The startup process: replays what was flushed (called after each WAL flush).
   void wake_replay();
   /// Slots (pg_replslot/): a walsender acquires one; restart_lsn follows the standby's flush.
+  /// An invalidated slot (InvalidatePossiblyObsoleteSlot) keeps its old restart_lsn in
+  /// invalidated_at and has none of its own: it holds no WAL back any more.
   struct Slot {
     Lsn restart_lsn = 0;
     std::uint32_t active_pid = 0;
-    bool invalidated = false;
+    Lsn invalidated_at = 0;
+    bool invalidated() const { return restart_lsn == 0 && invalidated_at != 0; }
   };
+  /// One row of pg_replication_slots (pg_get_replication_slots): wal_status is "reserved",
+  /// "extended", "unreserved", "lost" or "" (NULL: no restart_lsn yet); safe_wal_size is the
+  /// bytes of WAL that can still be written before the slot loses a segment, nullopt (NULL)
+  /// when max_slot_wal_keep_size is -1 or the slot is lost.
+  struct SlotRow {
+    std::string slot_name;
+    bool active = false;
+    std::uint32_t active_pid = 0;
+    Lsn restart_lsn = 0;
+    std::string wal_status;
+    std::optional<std::int64_t> safe_wal_size;
+  };
+  std::vector<SlotRow> replication_slots() const;
   std::map<std::string, Slot>& slots() { return slots_; }
   const std::map<std::string, Slot>& slots() const { return slots_; }
   SyncRep& sync() { return *sync_rep_; }
@@ -429,8 +448,17 @@ class Postgres final : public sim::Process {
   void wait_flush(Lsn lsn, std::function<void()> fn);
   void checkpoint(bool shutdown, std::function<void()> done);
   void write_control(std::function<void()> done);
-  Lsn wal_keep_from() const;
   void save_slots();
+  /// KeepLogSeg: the oldest segment to keep for a checkpoint whose end of WAL is `recptr`,
+  /// starting from `segno` (the redo pointer's), with slots capped by max_slot_wal_keep_size
+  /// and at least wal_keep_size kept.
+  std::uint64_t keep_log_seg(Lsn recptr, std::uint64_t segno) const;
+  /// CreateCheckPoint/CreateRestartPoint after the control file: the slots that need WAL
+  /// before the kept horizon are invalidated (their walsender terminated first), then the
+  /// segments before the horizon are removed. Returns how many were removed.
+  int remove_old_wal(Lsn recptr);
+  /// InvalidateObsoleteReplicationSlots: true if a slot was invalidated.
+  bool invalidate_obsolete_slots(Lsn oldest_lsn);
 
   // shutdown
   void begin_shutdown(ShutdownMode mode);

@@ -100,7 +100,10 @@ void WalReceiver::connected(sim::ConnId conn) {
 
 void WalReceiver::on_message(const std::any& m) {
   if (const auto* e = std::any_cast<ErrorResponse>(&m)) {
-    fail(e->detail.empty() ? e->message : e->message + " " + e->detail);
+    const std::string text = e->detail.empty() ? e->message : e->message + " " + e->detail;
+    // While streaming, libpqrcv_receive reports the primary's error as it came.
+    if (phase_ == Phase::Streaming) fail("could not receive data from WAL stream: " + e->severity + ":  " + text);
+    else fail(text);
   } else if (std::any_cast<ReadyForQuery>(&m) != nullptr) {
     if (phase_ == Phase::Startup) {
       phase_ = Phase::Identify;

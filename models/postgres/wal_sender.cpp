@@ -75,6 +75,14 @@ void WalSender::error(const std::string& code, const std::string& message, const
   end(message);
 }
 
+void WalSender::terminate() {
+  if (ended_) return;
+  const std::string message = "terminating connection due to administrator command";
+  if (pg_.tcp().open(conn_, pg_))
+    pg_.tcp().send_data(conn_, pg_, ErrorResponse{"FATAL", sqlstate::kAdminShutdown, message, ""}, kSmallMessageBytes + message.size());
+  end(message);
+}
+
 void WalSender::start_replication(const StartReplication& cmd) {
   const TimelineHistory& h = pg_.history();
   const TimeLineId current = pg_.timeline();
@@ -85,9 +93,8 @@ void WalSender::start_replication(const StartReplication& cmd) {
     if (it->second.active_pid != 0)
       return error(sqlstate::kObjectInUse, "replication slot \"" + cmd.slot + "\" is active for PID " +
                                                std::to_string(it->second.active_pid));
-    if (it->second.invalidated)
-      return error(sqlstate::kObjectNotInPrerequisiteState,
-                   "can no longer get changes from replication slot \"" + cmd.slot + "\"");
+    // PostgreSQL 15 takes an invalidated physical slot (only 16+ refuse it here): the standby
+    // fails below, its segment being gone ("requested WAL segment ... has already been removed").
   }
   if (cmd.timeline != current) {
     // StartReplication: a requested timeline older than ours must have forked after the start.
@@ -103,9 +110,14 @@ void WalSender::start_replication(const StartReplication& cmd) {
                                                " is ahead of the WAL flush position of this server " + format_lsn(pg_.send_limit()));
   }
   const auto oldest = pg_.wal().oldest_lsn();
-  if (oldest && pg_.wal().segno(cmd.start) < pg_.wal().segno(*oldest))
-    return error("58P01", "requested WAL segment " + pg_.wal().segment_path(cmd.timeline, pg_.wal().segno(cmd.start)) +
-                              " has already been removed");
+  if (oldest && pg_.wal().segno(cmd.start) < pg_.wal().segno(*oldest)) {
+    // XLogSendPhysical finds it on its first read, after CopyBothResponse: the standby has
+    // started streaming ("started streaming WAL from primary at") when the error comes.
+    pg_.tcp().send_data(conn_, pg_, CopyBothResponse{}, kSmallMessageBytes);
+    // XLogFileName: the segment's file name, not its path.
+    const std::string path = pg_.wal().segment_path(cmd.timeline, pg_.wal().segno(cmd.start));
+    return error("58P01", "requested WAL segment " + path.substr(path.rfind('/') + 1) + " has already been removed");
+  }
   slot_ = cmd.slot;
   if (!slot_.empty()) {
     auto& s = pg_.slots()[slot_];

@@ -25,7 +25,7 @@ const std::vector<std::string> kGucs = {
     "port", "max_connections", "max_wal_senders", "max_replication_slots", "cluster_name", "synchronous_commit",
     "synchronous_standby_names", "wal_writer_delay", "wal_sender_timeout", "wal_receiver_timeout",
     "wal_receiver_status_interval", "wal_retrieve_retry_interval", "primary_conninfo", "primary_slot_name",
-    "wal_keep_size", "hot_standby", "checkpoint_timeout", "max_wal_size", "default_transaction_read_only",
+    "wal_keep_size", "max_slot_wal_keep_size", "hot_standby", "checkpoint_timeout", "max_wal_size", "default_transaction_read_only",
     "recovery_min_apply_delay", "wal_log_hints"};
 
 /// Every cluster of a scenario is one initdb's (its standbys are base backups of it), so they
@@ -133,7 +133,7 @@ std::vector<std::string_view> DaemonKind<PostgresSection>::event_kinds() {
           e::kWalReceiverConnected, e::kWalReceiverDisconnected, e::kWalSenderStarted, e::kWalSenderEnded,
           e::kSyncStandbyChanged, e::kCommitWaitingForSync, e::kSyncWaitCanceled, e::kCommitDone, e::kWalDiskFull,
           e::kPanic, e::kCheckpoint, e::kShutdownRequested, e::kShutdownDone, e::kReload, e::kConnectionRejected,
-          e::kStartFailed, e::kStatReplication, e::kRewind, e::kBaseBackup};
+          e::kStartFailed, e::kStatReplication, e::kRewind, e::kBaseBackup, e::kSlotInvalidated};
 }
 
 /// `promote: NODE`: `pg_ctl promote` (the promote signal file and SIGUSR1 to the postmaster),

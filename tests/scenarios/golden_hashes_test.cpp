@@ -148,6 +148,8 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/restart-primary.yaml", "5c6a1242e223c4dd17d078c48955e844070fa6ee1eb4fb1c1e9ee3f10c5ca35b"},
     {"demo2/split-brain-rewind.yaml", "3cf23740c8e12360619c73eb8bcd5be56d036e838e3a77f86cceec2770bfc30f"},
     {"demo2/split-brain.yaml", "0d9d8008ea472c9903d4645a67a59834e8adeffc6c34457d50e678141bc84397"},
+    {"demo2/slot-retention-unbounded.yaml", "8eaff2cdf75f70d88a8ab15bf4838a1b320f99e0758b372bc59431ae2011bd7e"},
+    {"demo2/slot-retention.yaml", "e507bee62208f001b3a52ffefc20df251cff6788d6d97554b9b2840f7b3b250b"},
     {"demo2/stack.yaml", "fcd2f9b8d166fa64601eb318ad386d1cb74d8f32bcc65fec3b8e347976c58c2c"},
     {"demo2/sync-replication.yaml", "d6f4ceca54abee0c3d0ea8a5fa8e4c91e97ac599280e414af25d103db733c758"},
     {"demo2/sync-standby-stops.yaml", "aa94e6fc82ffc5a7b326714f8fe8befae0bbef9791d0d955092ba4f41695ab45"},
