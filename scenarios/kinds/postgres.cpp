@@ -94,6 +94,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
+  if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
   // The seed's replication monitor (pg_stat_replication every second), as the real stack runs it.
   models::postgres::start_stat_probe(server);
   return server;
