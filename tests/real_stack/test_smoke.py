@@ -41,8 +41,11 @@ STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the
               "(2026-12-03 evening) but not psql's own work per statement, so its commit p50 sits 0.1-0.3 ms low "
               "(real 2.28-2.38 ms, simulated 2.04-2.27 ms with the runs' own disk and wake-ups, 22:18 round beside a "
               "CPU hog; 1.0-1.3 ms low before the four statements)")
-HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 s (psql, bash or the backend "
-               "not scheduled): not modelled, and not measured in the runs yet")
+HOST_STALLS = ("a run's p99 is its slowest commit, one that opened a session: getent and psql's start (100-200 ms on the "
+               "loaded host) and a new backend's first statement, measured after each run and simulated since 2026-12-04; "
+               "the writer's first commit, right after its `docker exec`, still took 277-534 ms against psql starts of "
+               "41-215 ms in the probe (real p99 277/338/534 ms, simulated 125/186/249, 2026-12-04), and a getent "
+               "that DNS left unanswered waits its 1 s bound (not modelled)")
 FIRST_ROWS = ("pg_stat_replication's first rows after the set-up show the base backups' catch-up "
               "(replay_lag 0.1-0.2 s) before the writer's first commit; the simulated servers start caught up")
 EXEC_STALL = "a `docker exec` (the operator's promote or repoint) stalls for seconds on the loaded host now and then"
