@@ -220,7 +220,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
-                             "exec_load_sigma", "wakeup_delay", "latch_wakeup",
+                             "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
@@ -261,6 +261,9 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.latch_wakeup = r.distribution("latch_wakeup");
+  rc.getent = r.distribution("getent");
+  rc.psql_start = r.distribution("psql_start");
+  rc.backend_warmup = r.distribution("backend_warmup");
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.kill_teardown_delay = r.distribution("kill_teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");

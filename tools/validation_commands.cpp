@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -259,6 +260,16 @@ int cmd_validate(const Args& a) {
     std::printf("PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
                 "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
+  // And the writer's session opening (run_real.py's probe in its container after each run): the
+  // commit that opens a session pays getent, psql's start and its new backend's cold caches,
+  // which the loaded host stretched to 50 ms - 2 s, and a failed connect the first two on top of
+  // connect_timeout.
+  if (!a.scenario_wakeup)
+    for (const auto& [key, m] : real.session) {
+      sets.push_back(override_creating("runtime." + key, m.distribution()));
+      std::printf("The writer's session opening, %s, measured after the real runs (%d trials of %d runs): median %.1f ms, "
+                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)
@@ -285,22 +296,39 @@ int cmd_validate(const Args& a) {
   }
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
   std::vector<validation::RunMetrics> sim;
-  const std::size_t groups = a.scenario_wakeup ? 0 : real.fsync_per_run.size();
+  // One group per real run where each run measured its own disk and wake-ups, or its own
+  // session openings (the same runs: both lists, where both exist, have one entry per run).
+  const std::size_t groups = a.scenario_wakeup ? 0 : std::max(real.fsync_per_run.size(), real.session_per_run.size());
   if (groups > 1 && static_cast<std::size_t>(a.sim_seeds) >= groups) {
     // Each real run met its own minute of the host: the seeds are split into one group per real
     // run, in order, each simulated with that run's disk and wake-ups (after the pooled ones,
     // which the later --set replaces), so the simulated spread holds the runs' spread.
-    std::printf("Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);
-    for (const auto& m : real.fsync_per_run) std::printf(" %.2f", m.median_s * 1e3);
-    std::printf(" ms, wake-up medians");
-    for (const auto& m : real.latch_wakeup_per_run) std::printf(" %.3f", m.median_s * 1e3);
-    std::printf(" ms\n");
+    if (real.fsync_per_run.size() == groups) {
+      std::printf("Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);
+      for (const auto& m : real.fsync_per_run) std::printf(" %.2f", m.median_s * 1e3);
+      std::printf(" ms, wake-up medians");
+      for (const auto& m : real.latch_wakeup_per_run) std::printf(" %.3f", m.median_s * 1e3);
+      std::printf(" ms\n");
+    }
+    if (real.session_per_run.size() == groups) {
+      std::printf("Session openings simulated per real run (%zu groups of seeds):", groups);
+      for (const auto& [key, unused] : real.session) {
+        std::printf(" %s medians", key.c_str());
+        for (const auto& run : real.session_per_run) std::printf(" %.1f", run.at(key).median_s * 1e3);
+        std::printf(" ms;");
+      }
+      std::printf("\n");
+    }
     std::uint64_t next = first;
     for (std::size_t g = 0; g < groups; ++g) {
       const int n = a.sim_seeds / static_cast<int>(groups) + (static_cast<int>(g) < a.sim_seeds % static_cast<int>(groups) ? 1 : 0);
       std::vector<std::string> group_sets = sets;
-      group_sets.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
-      group_sets.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
+      if (real.fsync_per_run.size() == groups) {
+        group_sets.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
+        group_sets.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
+      }
+      if (real.session_per_run.size() == groups)
+        for (const auto& [key, m] : real.session_per_run[g]) group_sets.push_back(override_creating("runtime." + key, m.distribution()));
       const auto part = validation::simulate(tree, a.scenario(), group_sets, n, next, jobs_of(a));
       sim.insert(sim.end(), part.begin(), part.end());
       next += static_cast<std::uint64_t>(n);

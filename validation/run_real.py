@@ -145,6 +145,75 @@ def parse_fsync_probe(out: str) -> list[float]:
     return []
 
 
+# The writer's session opening, measured in the writer's own container right after each run (as
+# the fsync probe, before the logs and the teardown), against the server it wrote to last. In the
+# stored Demo 2 records (2026-12-03) every commit that opened a session (the writer's first, the
+# first after a failover or a restart) took 50 ms to 2 s where the session's later ones took 2-5
+# ms, and the failed connects 2.4-3.6 s against connect_timeout's 2 s: the 99th percentile of a
+# 100-commit run is its slowest, one of those. pg-writer.sh's steps, each timed: getent (bounded,
+# as the writer's), psql's exec alone (`psql --version`: fork, exec, the dynamic loader), the
+# session up (the same psql as the writer's, as a coprocess, until its answer to a local `\echo`:
+# psql reads its input only once connected, so exec + TCP + the backend's fork and start), the
+# writer's four statements on that new backend, then again on the same session. Each trial prints
+# "getent_us,exec_us,up_us,tx1_us,tx2_us"; a trial whose name did not resolve or whose psql did
+# not answer within 5 s prints nothing. A pause between trials: the writer opens one at a time.
+SESSION_PROBE_SH = r"""
+host="$1"; port="$2"; n="$3"; name="$4"
+export PGUSER=postgres PGDATABASE=demodb PGAPPNAME="hasim-session-probe"
+hostfile="/tmp/hasim-pg-host-$name"; [ -s "$hostfile" ] && read -r host < "$hostfile"
+now() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}"; }
+tx() {
+  printf '%s\n' "BEGIN;" \
+    "INSERT INTO users (name, email) VALUES ('probe-$1', 'probe-$1@hasim.invalid') RETURNING 'id=' || id;" \
+    "SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());" \
+    "COMMIT;" '\echo HASIM_EOT' >&5 2>/dev/null
+  while IFS= read -r -t 5 -u 4 l; do [ "$l" = HASIM_EOT ] && return 0; done; return 1
+}
+out=""
+for ((i = 1; i <= n; i++)); do
+  sleep 0.2
+  now; a=$NOW
+  ip=$(timeout 1 getent ahostsv4 "$host" 2>/dev/null); ip="${ip%%[[:space:]]*}"
+  now; b=$NOW
+  [ -z "$ip" ] && continue
+  psql -X --version >/dev/null 2>&1
+  now; c=$NOW
+  coproc P { exec psql -X -A -t -q -v ON_ERROR_STOP=1 -d "host=$host hostaddr=$ip port=$port connect_timeout=2" 2>&1; }
+  pid=$P_PID; exec 4<&"${P[0]}" 5>&"${P[1]}"
+  now; d0=$NOW
+  printf '%s\n' '\echo HASIM_UP' >&5 2>/dev/null
+  IFS= read -r -t 5 -u 4 l; now; d=$NOW
+  ok=0; [ "$l" = HASIM_UP ] && tx "$i-1" && { now; e=$NOW; tx "$i-2" && { now; f=$NOW; ok=1; }; }
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exec 4<&- 5>&-
+  [ "$ok" = 1 ] && out="$out $((b - a)),$((c - b)),$((d - d0)),$((e - d)),$((f - e))"
+done
+echo "HASIM_SESSION$out"
+"""
+SESSION_PROBE_N = 12
+
+
+def session_probe_argv(container: str, w: dict) -> list[str]:
+    argv = w["argv"]
+    port = argv[7] if len(argv) > 7 else "5432"
+    return ["podman", "exec", container, "bash", "-c", SESSION_PROBE_SH, "session-probe", w["host"], port,
+            str(SESSION_PROBE_N), w["name"]]
+
+
+def parse_session_probe(out: str) -> dict[str, list[float]]:
+    """The probe's line as seconds per step: getent, exec (psql's start alone), up (psql started
+    to its session ready), tx1 (the four statements on the new backend), tx2 (again, same
+    session); {} without a trial."""
+    keys = ("getent_s", "exec_s", "up_s", "tx1_s", "tx2_s")
+    for line in out.splitlines():
+        if line.startswith("HASIM_SESSION"):
+            trials = [t.split(",") for t in line.split()[1:]]
+            trials = [t for t in trials if len(t) == 5 and all(x.lstrip("-").isdigit() for x in t)]
+            if not trials:
+                return {}
+            return {k: [int(t[i]) / 1e6 for t in trials] for i, k in enumerate(keys)}
+    return {}
+
+
 def expected_downstreams(pgs: list[dict]) -> dict[str, int]:
     """How many streaming standbys each PostgreSQL service of a plan must list in its
     pg_stat_replication once the stack is set up: per upstream (a standby's first
@@ -987,6 +1056,19 @@ class Stack:
                 return got
         return []
 
+    def measure_sessions(self) -> dict[str, list[float]]:
+        """SESSION_PROBE_N session openings by the first pg_writer workload, in its container
+        (seconds per step, parse_session_probe); {} when there is none or nothing answered."""
+        for w in self.plan.get("workloads", []):
+            if w.get("kind") != "pg_writer" or w["service"] not in self.ids:
+                continue
+            r = sh(session_probe_argv(self.ids[w["service"]], w), timeout=120, check=False)
+            got = parse_session_probe(r.stdout or "") if r.returncode == 0 else {}
+            if got:
+                return got
+            break
+        return {}
+
     def ip_of(self, svc: str) -> list[str]:
         r = sh(["podman", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", self.ids[svc]],
                timeout=20, check=False)
@@ -1236,6 +1318,8 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         # the same runs' commits took 2.1-3.1 ms in all); after the end the disk carries what it
         # carried during the run, and the probe's own writes no longer share it with a commit.
         res["fsync_s"] = [round(x, 6) for x in stack.measure_fsync()]
+        # And the writer's session opening (SESSION_PROBE_SH), on the host as it is after the run.
+        res["session_probe_s"] = {k: [round(x, 6) for x in v] for k, v in stack.measure_sessions().items()}
     stack.logs(outdir)
     res["faults"] = fault_records
     return res
@@ -1527,6 +1611,14 @@ def summarize(out: dict) -> None:
     fs = parse_logs.empirical_summary([r.get("fsync_s", []) for r in out["runs"]])
     if fs is not None:
         out["fsync"] = fs
+    # The writer's session opening, step by step (run_real.py's probe after each run).
+    sessions = {}
+    for step in ("getent_s", "exec_s", "up_s", "tx1_s", "tx2_s"):
+        d = parse_logs.empirical_summary([r.get("session_probe_s", {}).get(step, []) for r in out["runs"]])
+        if d is not None:
+            sessions[step] = d
+    if sessions:
+        out["session_probe"] = sessions
     # Daemon start-ups, at the stack's start and at later container starts (three samples at least).
     startup: dict[str, dict] = {}
     for when in ("first", "later"):

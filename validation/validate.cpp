@@ -27,6 +27,7 @@
 #include "scenarios/events.hpp"
 #include "scenarios/postgres_checks.hpp"
 #include "validation/standby_flush.hpp"
+#include "validation/session_probe.hpp"
 #include "sim/events.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/invariants.hpp"
@@ -247,6 +248,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
   std::vector<std::vector<double>> flushes, wakeups;  // per run
+  std::vector<std::map<std::string, std::vector<double>>> sessions;  // per run
   for (const auto& run : runs->seq) {
     const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
@@ -273,6 +275,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       flushes.push_back(standby_flush_samples(*ev));
       wakeups.push_back(latch_wakeup_samples(*ev));
     }
+    sessions.push_back(session_probe_samples(run, path));
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
@@ -313,6 +316,25 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       }
       r.fsync_per_run.push_back(*f);
       r.latch_wakeup_per_run.push_back(*w);
+    }
+  }
+  // The writer's session opening, each step as its own distribution (run_real.py's probe: 12
+  // trials a run, so five at least pooled, and each run's own where every run has three).
+  for (const char* key : {"getent", "psql_start", "backend_warmup"}) {
+    std::vector<std::vector<double>> per;
+    for (auto& s : sessions) per.push_back(s.count(key) ? s.at(key) : std::vector<double>{});
+    if (auto m = pooled_measure(per, 5)) r.session[key] = *m;
+  }
+  if (!r.session.empty() && sessions.size() > 1) {
+    for (auto& s : sessions) {
+      std::map<std::string, Measured> one;
+      for (const auto& [key, v] : s)
+        if (auto m = pooled_measure({v}, 3)) one[key] = *m;
+      if (one.size() != r.session.size()) {
+        r.session_per_run.clear();
+        break;
+      }
+      r.session_per_run.push_back(std::move(one));
     }
   }
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())

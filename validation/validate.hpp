@@ -50,6 +50,11 @@ struct RealRuns {
   /// run's replicas lagged 5 ms at the median where the others' lagged 1 ms); empty unless every
   /// run has enough rows of its own.
   std::vector<Measured> fsync_per_run, latch_wakeup_per_run;
+  /// The writer's session opening from run_real.py's session probe (validation/session_probe.hpp),
+  /// keyed by its runtime setting (getent, psql_start, backend_warmup): pooled, and each run's own
+  /// (empty unless every run has a probe of its own).
+  std::map<std::string, Measured> session;
+  std::vector<std::map<std::string, Measured>> session_per_run;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

@@ -284,7 +284,9 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
       interval_(interval),
       wal_bytes_(wal_bytes),
       timer_(make_timer()),
-      attempt_timer_(make_timer()) {
+      attempt_timer_(make_timer()),
+      session_timer_(make_timer()),
+      session_rng_(rng("session")) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
@@ -301,6 +303,7 @@ void WriteClient::set_host(std::string host) {
   conn_.reset();
   busy_ = false;
   attempt_timer_.cancel();
+  session_timer_.cancel();
 }
 
 void WriteClient::on_start() {
@@ -325,6 +328,7 @@ void WriteClient::fail(const PgResult& r) {
                true);
   busy_ = false;
   attempt_timer_.cancel();
+  session_timer_.cancel();
 }
 
 void WriteClient::give_up(std::uint64_t a) {
@@ -361,6 +365,33 @@ void WriteClient::tick() {
     transaction();
     return;
   }
+  open_session(a);
+}
+
+void WriteClient::after_session_step(sim::Time d, std::function<void()> fn) {
+  if (d <= 0) return fn();
+  session_timer_.arm_after(d, std::move(fn));
+}
+
+void WriteClient::open_session(std::uint64_t a) {
+  // pg-writer.sh's open_session: a name goes through getent first (its own process, bounded at
+  // 1 s, and the engine's DNS), then psql is started as a coprocess and connects to the address.
+  // Both are the client container's processes being forked, loaded and scheduled on the host:
+  // on the loaded 2-core host of 2026-12-03 a commit that opened its session took 50 ms to 2 s
+  // where the session's later ones took 2-5 ms. The attempt's clock (sent_) and its bound run
+  // through both, as the script's t0 is taken before them. A name that does not resolve ends the
+  // attempt after getent, with no psql started (PgConnection reports it at once).
+  const bool literal = sim::Ipv4::parse(host_).has_value();
+  after_session_step(literal ? 0 : getent_time.sample(session_rng_), [this, a, literal] {
+    if (a != attempt_ || !busy_) return;
+    const bool resolves = literal || models::container_dns(sim(), host_).has_value();
+    after_session_step(resolves ? psql_start_time.sample(session_rng_) : 0, [this, a] {
+      if (a == attempt_ && busy_) connect_session(a);
+    });
+  });
+}
+
+void WriteClient::connect_session(std::uint64_t a) {
   conn_ = std::make_unique<PgConnection>(*this, host_, port);
   conn_->application_name = name();
   conn_->database = database;

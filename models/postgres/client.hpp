@@ -128,6 +128,13 @@ class WriteClient final : public sim::Process {
   /// pg-writer.sh's RUN_FOR_S: when set, `stop_at` comes this long after the writer's start at
   /// the latest (the script counts its run from its own start).
   sim::Time run_for = 0;
+  /// pg-writer.sh's name look-up before it opens a session (`timeout 1 getent ahostsv4 HOST`: a
+  /// process of its own and a query to the engine's DNS; none for an address): runtime.getent,
+  /// measured by validation's session probe. 0: at once.
+  sim::Distribution getent_time = sim::Distribution::constant(0);
+  /// psql's own start (fork, exec, the dynamic loader) before it connects, once the name resolved:
+  /// runtime.psql_start, measured likewise. 0: at once.
+  sim::Distribution psql_start_time = sim::Distribution::constant(0);
   static sim::TcpOptions writer_tcp_options() {
     sim::TcpOptions o;
     o.user_timeout = 3 * sim::kSecond;
@@ -144,6 +151,11 @@ class WriteClient final : public sim::Process {
 
  private:
   void tick();
+  /// pg-writer.sh's open_session for attempt `a`: getent, psql's start, then the connection.
+  void open_session(std::uint64_t a);
+  void connect_session(std::uint64_t a);
+  /// `fn` after `d`, or at once for 0 (no event: a writer with no measured start-up keeps its trace).
+  void after_session_step(sim::Time d, std::function<void()> fn);
   /// pg-writer.sh's BEGIN; INSERT ... RETURNING; SELECT txid_current(), ...; COMMIT.
   void transaction();
   /// Sends statement `i` of attempt `a` (begun at `sent`), the next on its success; the COMMIT's
@@ -161,7 +173,8 @@ class WriteClient final : public sim::Process {
   sim::Time sent_ = 0;  // when the current attempt began (its connect, or its transaction)
   std::vector<Ack> acks_;
   int failures_ = 0;
-  sim::Timer timer_, attempt_timer_;
+  sim::Timer timer_, attempt_timer_, session_timer_;
+  sim::Rng session_rng_;
 };
 
 }  // namespace models::postgres

@@ -85,6 +85,7 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
       walwriter_timer_(make_timer()),
       rng_(rng("backend")),
       latch_rng_(rng("latch")),
+      warmup_rng_(rng("backend_warmup")),
       startup_latch_(make_timer(), latch_wakeup, latch_rng_) {}
 
 // ---- the data directory ----
@@ -827,8 +828,14 @@ void Postgres::walsender_ended(sim::ConnId conn) {
 }
 
 void Postgres::on_query(sim::ConnId conn, const Query& q) {
-  backends_[conn].busy = true;
-  after(statement_time.sample(rng_), [this, conn, q] {
+  Backend& b = backends_[conn];
+  b.busy = true;
+  sim::Time t = statement_time.sample(rng_);
+  // A client backend's first statement also fills its empty caches (the writer's first one is
+  // its BEGIN: the whole transaction's extra, charged once, where the session starts).
+  if (!b.warm && !b.walsender) t += backend_warmup.sample(warmup_rng_);
+  b.warm = true;
+  after(t, [this, conn, q] {
     if (backends_.count(conn) != 0) run_query(conn, q);
   });
 }

@@ -320,6 +320,11 @@ class Postgres final : public sim::Process {
   /// flush. 0: at once.
   sim::Distribution latch_wakeup = sim::Distribution::constant(0);
   sim::Rng& latch_rng() { return latch_rng_; }
+  /// A client backend's first statement's extra cost over its later ones: a new backend's
+  /// relation and catalog caches start empty, so its first statements naming users, its sequence
+  /// and its index read them from the catalogs (runtime.backend_warmup: validation's session
+  /// probe times the writer's transaction on a new backend and again on the same one). 0: none.
+  sim::Distribution backend_warmup = sim::Distribution::constant(0);
 
   // ---- a source of pg_rewind (libpq_source.c) and BASE_BACKUP (basebackup.c) ----
   /// global/pg_control as on disk and the history file of its timeline.
@@ -396,6 +401,7 @@ class Postgres final : public sim::Process {
     bool in_block = false;
     bool block_failed = false;
     std::uint64_t block_wal_bytes = 0;
+    bool warm = false;  // it has run a statement (backend_warmup paid)
   };
 
   // start-up and recovery
@@ -507,6 +513,7 @@ class Postgres final : public sim::Process {
   bool shutdown_checkpoint_started_ = false;
   sim::Rng rng_;
   sim::Rng latch_rng_;
+  sim::Rng warmup_rng_;
   /// The startup process's latch (WakeupRecovery).
   Latch startup_latch_;
 };

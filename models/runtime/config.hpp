@@ -107,6 +107,13 @@ struct RuntimeConfig {
   /// other per commit, so it adds to every replication lag. `hasim validate` measures it in the
   /// real runs (half of each pg_stat_replication row's replay_lag - flush_lag). Absent: at once.
   std::optional<sim::Distribution> latch_wakeup;
+  /// A PostgreSQL client's session opening, as validation's session probe measures it in the
+  /// writer's container after each real run: `getent` (pg-writer.sh's name look-up, a process of
+  /// its own), `psql_start` (psql's fork, exec and dynamic loading, before it connects: 100-200 ms
+  /// on the loaded 2-core host of 2026-12-04, where the connection itself added nothing
+  /// measurable), and `backend_warmup` (a new backend's first transaction's extra cost over a
+  /// later one on the same session: its empty caches). Absent: at once.
+  std::optional<sim::Distribution> getent, psql_start, backend_warmup;
   KernelConfig kernel;
   HostDisk disk;
 };

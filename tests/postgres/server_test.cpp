@@ -144,3 +144,25 @@ TEST_CASE("the same seed gives the same trace hash", "[postgres]") {
   REQUIRE(hash(7) == hash(7));
   REQUIRE(hash(7) != hash(8));
 }
+
+TEST_CASE("a client backend's first statement pays its warm-up once, its later statements and a walsender's nothing",
+          "[postgres][session]") {
+  PgCluster cluster(1);
+  // A constant flush: every commit of a session then costs the same, its first one that plus its opening.
+  cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(1_ms);
+  cluster["pg1"].backend_warmup = sim::Distribution::constant(40_ms);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 500_ms);
+  cluster.run_for(1200_ms);
+  const auto acked = cluster.events(pg::kCommitAcked);
+  REQUIRE(acked.size() == 3);
+  const std::int64_t later = PgCluster::num(acked[1], "latency_us");
+  CHECK(later < 10'000);
+  CHECK(PgCluster::num(acked[0], "latency_us") - later >= 40'000);
+  CHECK(PgCluster::num(acked[0], "latency_us") - later < 43'000);
+  CHECK(PgCluster::num(acked[2], "latency_us") < 10'000);
+  CHECK(w.failures() == 0);
+  // The standby's walsender took its replication commands with no warm-up: it streams the
+  // writer's WAL as before.
+  CHECK(cluster["pg2"].replay_lsn() == cluster["pg1"].flush_lsn());
+}

@@ -75,3 +75,53 @@ TEST_CASE("the first row a users page gets after a checkpoint's redo point write
   CHECK(size(first - 1) <= 264 + 120);
   CHECK(size(first + 1) == 264);
 }
+
+TEST_CASE("a writer's commit that opens its session waits for getent and psql's start first, later commits of the session do not",
+          "[postgres][writer][session]") {
+  PgCluster cluster(0);
+  // A constant flush: every commit of a session then costs the same, its first one that plus its opening.
+  cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(1_ms);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 500_ms);
+  // Set before its start: pg-writer.sh's look-up process and psql's fork and exec.
+  w.getent_time = sim::Distribution::constant(30_ms);
+  w.psql_start_time = sim::Distribution::constant(70_ms);
+  cluster.run_for(1200_ms);
+  const auto acked = cluster.events(pg::kCommitAcked);
+  REQUIRE(acked.size() == 3);
+  // The first: 100 ms before its connection, then the handshake and what the later ones pay (the
+  // four statements and the WAL flush).
+  const std::int64_t later = PgCluster::num(acked[1], "latency_us");
+  CHECK(later < 10'000);
+  CHECK(PgCluster::num(acked[0], "latency_us") - later >= 100'000);
+  CHECK(PgCluster::num(acked[0], "latency_us") - later < 103'000);
+  CHECK(PgCluster::num(acked[2], "latency_us") < 10'000);
+}
+
+TEST_CASE("a writer whose server's name does not resolve fails after getent alone, with no psql started",
+          "[postgres][writer][session]") {
+  PgCluster cluster(0);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "nosuchhost", 500_ms);
+  w.getent_time = sim::Distribution::constant(30_ms);
+  w.psql_start_time = sim::Distribution::constant(70_ms);
+  cluster.run_for(700_ms);
+  const auto failed = cluster.events(pg::kCommitFailed);
+  REQUIRE(failed.size() == 2);
+  for (const auto& f : failed) CHECK(PgCluster::num(f, "latency_us") == 30'000);
+}
+
+TEST_CASE("a writer repointed while it opens a session connects to the new server only",
+          "[postgres][writer][session]") {
+  PgCluster cluster(1);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 500_ms);
+  w.getent_time = sim::Distribution::constant(30_ms);
+  w.psql_start_time = sim::Distribution::constant(70_ms);
+  // Repointed 50 ms into its first session's opening: that attempt is dropped (as the script
+  // closes a session whose host changed), the next one opens a session to pg2.
+  cluster.run_for(50_ms);
+  w.set_host("pg2");
+  cluster.run_for(1_s);
+  for (const auto& a : cluster.events(pg::kCommitAcked)) CHECK(std::get<std::string>(*a.find("node")) != "pg1");
+}

@@ -207,6 +207,34 @@ def test_the_runs_fsync_samples_pool_into_the_records_fsync_distribution():
     assert "fsync" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)
 
 
+def test_the_session_probe_runs_the_writers_steps_in_its_container_against_its_server_and_reads_as_seconds_each():
+    w = {"name": "load", "kind": "pg_writer", "service": "app", "host": "postgres-primary",
+         "argv": ["/hasim/pg-writer.sh", "load", "postgres-primary", "0.5", "58"]}
+    argv = run_real.session_probe_argv("abc123", w)
+    assert argv[:5] == ["podman", "exec", "abc123", "bash", "-c"]
+    assert argv[5] == run_real.SESSION_PROBE_SH
+    assert argv[6:] == ["session-probe", "postgres-primary", "5432", str(run_real.SESSION_PROBE_N), "load"]
+    # A pooler's writer (pg-writer.sh NAME HOST INTERVAL RUN_FOR SYNC TIMEOUT PORT): its port.
+    w["argv"] = w["argv"] + ["", "5", "6432"]
+    assert run_real.session_probe_argv("abc123", w)[8] == "6432"
+    # The writer's own options and its repoint file: the server it wrote to last.
+    assert "connect_timeout=2" in run_real.SESSION_PROBE_SH and "/tmp/hasim-pg-host-$name" in run_real.SESSION_PROBE_SH
+    got = run_real.parse_session_probe("noise\nHASIM_SESSION 5000,30000,90000,12000,3000 7000,41000,80000,9000,2500\n")
+    assert got == {"getent_s": [0.005, 0.007], "exec_s": [0.03, 0.041], "up_s": [0.09, 0.08],
+                   "tx1_s": [0.012, 0.009], "tx2_s": [0.003, 0.0025]}
+    assert run_real.parse_session_probe("HASIM_SESSION\n") == {}
+    assert run_real.parse_session_probe("bash: psql: not found\n") == {}
+
+
+def test_the_runs_session_probes_pool_into_the_records_session_probe_per_step():
+    one = {"getent_s": [0.005] * 3, "exec_s": [0.03] * 3, "up_s": [0.09] * 3, "tx1_s": [0.01] * 3, "tx2_s": [0.003] * 3}
+    out = {"runs": [{"session_probe_s": one}, {"session_probe_s": one}, {"run": 2}]}
+    run_real.summarize(out)
+    assert out["session_probe"]["up_s"]["n"] == 6 and out["session_probe"]["up_s"]["runs"] == 2
+    assert out["session_probe"]["exec_s"]["median_s"] == 0.03
+    assert "session_probe" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)
+
+
 def test_a_real_pg_rewind_run_reads_as_the_simulators_pg_rewind_event():
     # demo2-split-brain-rewind-primary.log: the old primary's log around `rewind: {node:
     # postgres-primary, source: postgres-replica1}` (validation/kinds/postgres.cpp writes

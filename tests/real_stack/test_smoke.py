@@ -41,8 +41,11 @@ STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the
               "(2026-12-03 evening) but not psql's own work per statement, so its commit p50 sits 0.1-0.3 ms low "
               "(real 2.28-2.38 ms, simulated 2.04-2.27 ms with the runs' own disk and wake-ups, 22:18 round beside a "
               "CPU hog; 1.0-1.3 ms low before the four statements)")
-HOST_STALLS = ("the loaded 2-core host stalls a commit now and then for 0.1-0.3 s (psql, bash or the backend "
-               "not scheduled): not modelled, and not measured in the runs yet")
+HOST_STALLS = ("a run's p99 is its slowest commit, one that opened a session: getent and psql's start (100-200 ms on the "
+               "loaded host) and a new backend's first statement, measured after each run and simulated since 2026-12-04; "
+               "the writer's first commit, right after its `docker exec`, still took 277-534 ms against psql starts of "
+               "41-215 ms in the probe (real p99 277/338/534 ms, simulated 125/186/249, 2026-12-04), and a getent "
+               "that DNS left unanswered waits its 1 s bound (not modelled)")
 FIRST_ROWS = ("pg_stat_replication's rows before the writer's first commit keep the lag measured as each standby began "
               "streaming in the set-up. A standby with nothing to receive shows PG 15's walreceiver's first 100 ms nap "
               "(modelled: 0.100-0.102 s simulated, agreeing on the 2026-12-03 record); one whose first WAL in the set-up "
