@@ -387,14 +387,22 @@ void Volume::sync_entry(const std::string& path) {
   std::optional<std::uint64_t> was;
   if (auto d = durable_entries_.find(path); d != durable_entries_.end()) {
     was = d->second;
+    if (auto n = inodes_.find(d->second); n != inodes_.end()) --n->second.durable_names;
     durable_entries_.erase(d);
   }
   if (auto it = entries_.find(path); it != entries_.end()) {
     const std::uint64_t ino = it->second;
+    Inode& n = inodes_.at(ino);
     // A renamed file's old durable name goes with the new one: rename is one journal transaction.
-    for (auto d = durable_entries_.begin(); d != durable_entries_.end();)
-      d = d->second == ino ? durable_entries_.erase(d) : std::next(d);
+    // The walk over every durable name only when the inode has another one (a data directory
+    // holds ~1,300 files, and each WAL flush syncs an entry).
+    if (n.durable_names > 0)
+      for (auto d = durable_entries_.begin(); d != durable_entries_.end();)
+        d = d->second == ino ? durable_entries_.erase(d) : std::next(d);
     durable_entries_.emplace(path, ino);
+    n.durable_names = 1;
+    // The same inode under the same name again: still named, nothing to collect.
+    if (was && *was == ino) return;
   }
   if (was) collect(*was);
 }

@@ -202,6 +202,7 @@ class Volume {
     std::map<std::uint64_t, std::uint64_t> dirty;  // ranges [first, second) changed since synced
     Time dirty_since = kNever;                      // kNever: clean
     bool linked = true;                             // some current entry names it
+    int durable_names = 0;                          // entries of durable_entries_ naming it
   };
 
   Inode* find(const std::string& path);
