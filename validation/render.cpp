@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/postgres/pg_writer_sql.hpp"
 #include "scenarios/checks/detection.hpp"
 #include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
@@ -803,7 +804,16 @@ stamp done_ns
 echo "HASIM_LOAD_DONE requests=$seq end_ns=$done_ns"
 )SH";
 
-const char* kPgWriter = R"SH(#!/bin/bash
+// pg-writer.sh's four statements as printf's arguments, one per line: the simulated writer's
+// (models/postgres/pg_writer_sql.hpp), with the script's NAME-SEQ row; none holds a double quote,
+// a backslash or a `$` of its own, so each goes inside double quotes as it is.
+std::string pg_writer_statements() {
+  namespace w = models::postgres::pg_writer;
+  return std::string("\"") + w::kBegin + "\" \\\n    \"" + w::insert("$name-$seq") + "\" \\\n    \"" + w::kTransactionInfo +
+         "\" \\\n    \"" + w::kCommit + "\"";
+}
+
+const std::string kPgWriter = R"SH(#!/bin/bash
 # Demo 2's application (the seed's generate-load.sh: an INSERT into users every interval), with
 # one parseable line per attempt:
 #   HASIM_PG seq=N sent_ns=EPOCH_NS end_ns=EPOCH_NS host=HOST ok=1 id=N xid=N lsn=X/Y walfile=24HEX server=IP
@@ -883,10 +893,7 @@ while :; do
     now_ns; echo "HASIM_PG seq=$seq sent_ns=$t0 end_ns=$NOW host=$host ok=0 exit=$RC error=$ERR"
     continue
   fi
-  printf '%s\n' "BEGIN;" \
-    "INSERT INTO users (name, email) VALUES ('$name-$seq', '$name-$seq@hasim.invalid') RETURNING 'id=' || id;" \
-    "SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());" \
-    "COMMIT;" '\echo HASIM_EOT' >&5 2>/dev/null
+  printf '%s\n' )SH" + pg_writer_statements() + R"SH( '\echo HASIM_EOT' >&5 2>/dev/null
   out=""; ok=0; RC=0
   while :; do
     if [ "$bound" -gt 0 ]; then now_ns; left=$(( t0 + bound - NOW )); else now_ns; left=$(( limit - NOW )); fi

@@ -24,9 +24,6 @@ std::string text(const scenarios::Tree& e, const char* key) {
   return v != nullptr && v->is_scalar() ? v->scalar : "";
 }
 
-}  // namespace
-
-namespace {
 
 /// A pg_stat_replication row of a standby streaming in step with its primary: every position
 /// caught up with what was sent, in this row and in that standby's previous one, with less than

@@ -5,6 +5,7 @@
 
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
+#include "models/postgres/pg_writer_sql.hpp"
 #include "sim/disk.hpp"
 #include "sim/json.hpp"
 #include "sim/node.hpp"
@@ -292,9 +293,7 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
 }
 
 std::string WriteClient::host_file() const {
-  // pg-writer.sh's NAME is the workload's name; the process is "client:NAME" (scenarios/).
-  const std::string& n = name();
-  return "/tmp/hasim-pg-host-" + (n.rfind("client:", 0) == 0 ? n.substr(7) : n);
+  return "/tmp/hasim-pg-host-" + pg_writer::workload_name(name());
 }
 
 void WriteClient::set_host(std::string host) {
@@ -412,15 +411,9 @@ void WriteClient::transaction() {
   // pg-writer.sh's attempt: four statements through one psql session, each its own round trip
   // (psql sends the next only after the previous one's answer) and, under ON_ERROR_STOP, none
   // after an error.
-  const std::string n = name().rfind("client:", 0) == 0 ? name().substr(7) : name();
-  const std::string row = n + "-" + std::to_string(attempt_);
+  const std::string row = pg_writer::workload_name(name()) + "-" + std::to_string(attempt_);
   const auto statements = std::make_shared<const std::vector<Query>>(std::vector<Query>{
-      {"BEGIN;", 0},
-      {"INSERT INTO users (name, email) VALUES ('" + row + "', '" + row + "@hasim.invalid') RETURNING 'id=' || id;", wal_bytes_},
-      {"SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn() || ' walfile=' || "
-       "pg_walfile_name(pg_current_wal_insert_lsn()) || ' server=' || host(inet_server_addr());",
-       0},
-      {"COMMIT;", 0}});
+      {pg_writer::kBegin, 0}, {pg_writer::insert(row), wal_bytes_}, {pg_writer::kTransactionInfo, 0}, {pg_writer::kCommit, 0}});
   step(statements, 0, sent_, attempt_);
 }
 
