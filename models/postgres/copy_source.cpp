@@ -38,6 +38,7 @@ DataCopy Postgres::rewind_files(std::uint64_t changed_blocks_wanted, Lsn fork) c
   c.wal = wal_->segment_files(&wal_bytes);
   c.histories = history_files(disk, newest_timeline(disk, kPgData, timeline()));
   c.auto_conf = disk.read_file(auto_conf_path(kPgData)).value_or("");
+  c.catalog_prunable = disk.exists(prunable_catalog_path(kPgData));
   // Relation files grown here since the fork are copied from the target's size on (COPY_TAIL):
   // the pages this server's own commits after the fork filled.
   std::vector<WalRecord> after_fork;
@@ -74,6 +75,7 @@ void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(Data
     }
     c.histories = history_files(disk, newest_timeline(disk, kPgData, timeline()));
     c.auto_conf = disk.read_file(auto_conf_path(kPgData)).value_or("");
+    c.catalog_prunable = disk.exists(prunable_catalog_path(kPgData));
     c.control = disk.read_file(pg_control_path(kPgData)).value_or("");
     c.insert_lsn = wal_->insert_lsn();
     c.bytes = data_directory_bytes() + wal_bytes;

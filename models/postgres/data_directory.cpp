@@ -13,12 +13,14 @@ std::uint64_t table_bytes(std::uint64_t rows) {
 
 std::uint64_t changed_blocks(const std::vector<WalRecord>& records) {
   std::set<std::uint64_t> heap, index;
+  std::uint64_t catalog = 0;  // the pruned pg_attribute page
   for (const auto& r : records) {
+    if (r.kind == WalRecord::Kind::Prune) catalog = 1;
     if (r.kind != WalRecord::Kind::Commit) continue;
     heap.insert(r.xid / kRowsPerHeapPage);
     index.insert(r.xid / kKeysPerIndexPage);
   }
-  return heap.size() + index.size();
+  return heap.size() + index.size() + catalog;
 }
 
 }  // namespace models::postgres

@@ -21,7 +21,7 @@ inline constexpr std::uint64_t kRewindOtherFilesBytes = 48 * 1024;
 
 /// Bytes of the workload's table (heap and primary key) holding `rows` rows.
 std::uint64_t table_bytes(std::uint64_t rows);
-/// The distinct relation blocks (heap and index pages) the commit records among `records`
+/// The distinct relation blocks (heap and index pages, and the pruned catalog page) the records among `records`
 /// changed: the workload's row `xid` goes to heap page xid / kRowsPerHeapPage and index page
 /// xid / kKeysPerIndexPage (its serial ids rise with the xids).
 std::uint64_t changed_blocks(const std::vector<WalRecord>& records);

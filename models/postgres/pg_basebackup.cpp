@@ -32,7 +32,7 @@ void PgBasebackup::on_start() {
 void PgBasebackup::empty_data_directory() {
   sim::Disk& disk = node().disk();
   const std::string root = kPgData;
-  for (const std::string dir : {root + "/pg_wal", root + "/pg_replslot", root + "/global", root})
+  for (const std::string dir : {root + "/pg_wal", root + "/pg_replslot", root + "/global", root + "/base/16385", root})
     for (const auto& path : disk.list(dir)) disk.remove(path);
 }
 
@@ -75,6 +75,10 @@ void PgBasebackup::on_backup(const DataCopy& c) {
   }
   disk.write_file(auto_conf_path(kPgData), conf);
   written.push_back(auto_conf_path(kPgData));
+  if (c.catalog_prunable) {  // the source's catalog page as it is, dead tuples and all
+    disk.write_file(prunable_catalog_path(kPgData), "");
+    written.push_back(prunable_catalog_path(kPgData));
+  }
   // backup_label's role: recovery starts at the backup's checkpoint and must reach its end.
   control->checkpoint_lsn = c.checkpoint_lsn;
   control->redo_lsn = c.redo_lsn;

@@ -193,6 +193,14 @@ void PgRewind::on_files(const DataCopy& c) {
   for (const auto& [tli, text] : c.histories) written.push_back(history_path(kPgData, tli));
   disk.write_file(auto_conf_path(kPgData), c.auto_conf);
   written.push_back(auto_conf_path(kPgData));
+  // The catalog page as the source has it: a page changed on either side since the fork is
+  // copied from the source.
+  if (c.catalog_prunable) {
+    disk.write_file(prunable_catalog_path(kPgData), "");
+    written.push_back(prunable_catalog_path(kPgData));
+  } else {
+    disk.remove(prunable_catalog_path(kPgData));
+  }
   // createBackupLabel and the new control file: replay starts at the last common checkpoint
   // (or the source's older restartpoint) and must reach the source's insert position.
   ControlFile next = *source;

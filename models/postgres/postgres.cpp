@@ -19,6 +19,11 @@ constexpr std::uint64_t kCommitOverheadBytes = 64;
 /// A checkpoint record (XLOG_CHECKPOINT_ONLINE/SHUTDOWN: header + CheckPoint) and END_OF_RECOVERY.
 constexpr std::uint64_t kCheckpointRecordBytes = 120;
 constexpr std::uint64_t kEndOfRecoveryRecordBytes = 48;
+/// The Heap2 PRUNE of demodb's pg_attribute page with the page's image (pg_waldump, 2026-12-04:
+/// "len (rec/tot): 59/7935 ... rel 1663/16385/1249 blk 17 FPW"; see prunable_catalog_path).
+constexpr std::uint64_t kCatalogPruneRecordBytes = 7935;
+/// The seed's application database, whose catalog the first session prunes.
+constexpr const char* kSeedDatabase = "demodb";
 /// pgbench's TPC-B-like transaction writes about 409 bytes of WAL when no page needs a full-page
 /// image (measured, PostgreSQL 15.18, pgbench -s 1 -c 1, a second run after the first touched
 /// every page: 409 bytes per transaction). Three heap updates, one insert and the commit record:
@@ -109,8 +114,12 @@ void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uin
   c.checkpoint_lsn = c.redo_lsn = cp.lsn;
   c.xlog_seg_size = seg;
   disk.write_file(pg_control_path(pgdata), c.text());
+  // The seed's init (CREATE DATABASE demodb, CREATE TABLE users) left the dead catalog tuples
+  // its first later session prunes; a standby cloned before that session has them too.
+  disk.write_file(prunable_catalog_path(pgdata), "");
   disk.fsync(path, disk.kernel(), noop_done);
   disk.fsync(pg_control_path(pgdata), disk.kernel(), noop_done);
+  disk.fsync(prunable_catalog_path(pgdata), disk.kernel(), noop_done);
 }
 
 void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {
@@ -418,6 +427,21 @@ void Postgres::replay_next() {
   });
 }
 
+void Postgres::prune_catalog() {
+  sim::Disk& disk = node().disk();
+  const std::string page = prunable_catalog_path(kPgData);
+  if (!disk.exists(page)) return;
+  WalRecord r;
+  r.kind = WalRecord::Kind::Prune;
+  r.size_bytes = kCatalogPruneRecordBytes;
+  if (wal_->insert(r) != sim::FsError::Ok) return;  // no space for WAL: the page stays as it was
+  // The page is pruned in shared buffers now (a crash before its WAL is flushed would leave it
+  // unpruned on disk; not modelled). No commit flushes this record: the WAL writer does, within
+  // wal_writer_delay, unless a commit's flush comes first.
+  disk.remove(page);
+  if (!walwriter_timer_.armed()) walwriter_timer_.arm_after(config_.wal_writer_delay, [this] { wal_->flush(); });
+}
+
 void Postgres::apply_record(const WalRecord& r) {
   replay_lsn_ = r.end();
   replay_tli_ = r.timeline;
@@ -427,6 +451,8 @@ void Postgres::apply_record(const WalRecord& r) {
     visible_ = static_cast<std::int64_t>(r.xid);
   } else if (r.kind == WalRecord::Kind::Checkpoint) {
     last_checkpoint_replayed_ = r.lsn;
+  } else if (r.kind == WalRecord::Kind::Prune) {
+    node().disk().remove(prunable_catalog_path(kPgData));
   }
   walreceiver_->applied(r.kind == WalRecord::Kind::Commit && r.apply_feedback);
 }
@@ -795,6 +821,9 @@ void Postgres::on_first_message(sim::ConnId conn, const std::any& m) {
     if (name == "synchronous_commit") b.synchronous_commit = probe.synchronous_commit;
   }
   b.started = true;
+  // InitPostgres reads the database's catalog, and a writable server prunes its full pages on the
+  // way (heap_page_prune_opt; a hot standby never does).
+  if (!sm->replication && sm->database == kSeedDatabase && !in_recovery_) prune_catalog();
   b.pid = next_pid_++;
   b.key = static_cast<std::uint32_t>(rng_.next_u64());
   b.walsender = sm->replication;

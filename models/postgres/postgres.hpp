@@ -437,6 +437,8 @@ class Postgres final : public sim::Process {
   /// A transaction's commit record (its changes' `wal_bytes` and the commit's own), flushed and
   /// waited for as its synchronous_commit level (`local`: SET LOCAL's) says; then COMMIT.
   void commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<SynchronousCommit> local);
+  /// The first session in the seed's database prunes its catalog page (prunable_catalog_path).
+  void prune_catalog();
   void poll_promote(sim::ConnId conn, sim::Time deadline);
   void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
   void complete(sim::ConnId conn, CommandComplete c);

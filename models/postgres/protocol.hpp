@@ -131,7 +131,8 @@ struct EndOfTimeline {
 /// One WAL record as the models see it (xlogrecord.h XLogRecord: xl_prev links each record to
 /// the one before, so recovery finds where valid WAL ends). Sizes are MAXALIGNed bytes.
 struct WalRecord {
-  enum class Kind { Commit, Checkpoint, EndOfRecovery };
+  /// Prune: a Heap2 PRUNE of a catalog page with that page's image (see prunable_catalog_path).
+  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune };
   Kind kind = Kind::Commit;
   Lsn lsn = 0;
   Lsn prev = 0;
@@ -180,6 +181,7 @@ struct DataCopy {
   std::vector<WalSegmentCopy> wal;                              // pg_wal/ segments
   std::vector<std::pair<TimeLineId, std::string>> histories;   // pg_wal/N.history
   std::string auto_conf;                                        // postgresql.auto.conf
+  bool catalog_prunable = false;  // the source's demodb pg_attribute page still holds its dead tuples
   Lsn insert_lsn = 0;     // pg_current_wal_insert_lsn() once the files are sent (pg_rewind's endrec)
   Lsn checkpoint_lsn = 0, redo_lsn = 0;  // BASE_BACKUP: the checkpoint it started from
   TimeLineId timeline = 0;

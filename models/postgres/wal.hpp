@@ -154,6 +154,14 @@ std::string pg_control_path(const std::string& pgdata);
 std::string history_path(const std::string& pgdata, TimeLineId tli);
 std::string standby_signal_path(const std::string& pgdata);
 std::string auto_conf_path(const std::string& pgdata);
+/// The seed's init leaves two dead tuples on a nearly full page of demodb's pg_attribute (block 17
+/// of relation 1249, pg_waldump 2026-12-04: Debian's postgresql-15, the init of
+/// validation/kinds/postgres.cpp). The first session in demodb after the server starts reads it
+/// and heap_page_prune_opt prunes it (too little free space left), its first change since the
+/// checkpoint: a Heap2 PRUNE with the page's image, 7,935 bytes of WAL, once per cluster. The model
+/// keeps no catalog pages; this file stands for that page's state: present while the page still
+/// holds the dead tuples, gone once pruned (or once a standby replayed the prune).
+std::string prunable_catalog_path(const std::string& pgdata);
 std::string slot_path(const std::string& pgdata, const std::string& slot);
 /// Reads a timeline's history from pg_wal/<tli>.history (timeline 1 needs none).
 TimelineHistory read_history(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli);

@@ -166,3 +166,40 @@ TEST_CASE("a client backend's first statement pays its warm-up once, its later s
   // writer's WAL as before.
   CHECK(cluster["pg2"].replay_lsn() == cluster["pg1"].flush_lsn());
 }
+
+TEST_CASE("the first session in demodb after the seed's init prunes a catalog page once: 7,935 bytes of WAL that the "
+          "standbys replay, none from later sessions, a session in postgres or on a hot standby",
+          "[postgres]") {
+  PgCluster cluster;  // pg1 and its standbys pg2, pg3: every data directory as the seed's init left it
+  cluster.run_for(1_s);
+  const std::string page = pg::prunable_catalog_path(pg::kPgData);
+  for (const char* n : {"pg1", "pg2", "pg3"}) REQUIRE(cluster.node(n).disk().exists(page));
+  // Sessions in the postgres database (the replication monitor's) and on a standby prune nothing.
+  const pg::Lsn quiet = cluster["pg1"].insert_lsn();
+  REQUIRE(cluster.sql("pg1", "SELECT 1").ok);
+  auto& reader = cluster.writer("on-standby", "pg2", 100_ms);  // refused (read-only), but its session opened
+  cluster.run_for(300_ms);
+  reader.kill();
+  REQUIRE(cluster["pg1"].insert_lsn() == quiet);
+  REQUIRE(cluster.node("pg2").disk().exists(page));
+  // The writer's first session in demodb: the prune comes before its first transaction's records.
+  auto& w = cluster.writer("w1", "pg1", 1_s);
+  cluster.run_for(500_ms);
+  REQUIRE(w.acks().size() == 1);
+  const pg::Lsn first_commit = w.acks()[0].lsn;
+  REQUIRE(first_commit - quiet >= 7935);
+  REQUIRE(!cluster.node("pg1").disk().exists(page));
+  // A second session prunes nothing more: its transaction moves the LSN by the first one's own
+  // records only.
+  const pg::Lsn before_second = cluster["pg1"].insert_lsn();
+  auto& w2 = cluster.writer("w2", "pg1", 1_s);
+  cluster.run_for(500_ms);
+  REQUIRE(w2.acks().size() == 1);
+  REQUIRE(w2.acks()[0].lsn - before_second < 1000);
+  // The standbys replayed the prune: their copy of the page is pruned too.
+  for (const char* n : {"pg2", "pg3"}) {
+    INFO(n);
+    REQUIRE(cluster[n].replay_lsn() == cluster["pg1"].flush_lsn());
+    REQUIRE(!cluster.node(n).disk().exists(page));
+  }
+}
