@@ -342,6 +342,14 @@ std::vector<std::string> Volume::list(const std::string& dir) const {
   return out;
 }
 
+std::vector<std::string> Volume::list_tree(const std::string& dir) const {
+  const std::string prefix = dir.empty() || dir.back() != '/' ? dir + "/" : dir;
+  std::vector<std::string> out;
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back(it->first);
+  return out;
+}
+
 // ---- durability --------------------------------------------------------------------------
 
 void Volume::mark_dirty(std::uint64_t ino, std::uint64_t from, std::uint64_t to) {

@@ -180,6 +180,9 @@ class Volume {
   std::vector<Extent> extents(const std::string& path, std::uint64_t from = 0, std::uint64_t to = UINT64_MAX) const;
   /// Files directly in `dir` (full paths, in name order).
   std::vector<std::string> list(const std::string& dir) const;
+  /// Files under `dir` at any depth (full paths, in name order): what a recursive walk such as
+  /// PostgreSQL's fsync_pgdata visits (directories are implicit, so only their files).
+  std::vector<std::string> list_tree(const std::string& dir) const;
 
   /// Timed calls: the caller's process blocks for a draw of the latency; `done` runs as an event
   /// of `caller` (dropped if that incarnation exits first, deferred while it is frozen).
@@ -285,6 +288,7 @@ class Disk {
     return out;
   }
   std::vector<std::string> list(const std::string& dir) const { return volume_for(dir).list(dir); }
+  std::vector<std::string> list_tree(const std::string& dir) const { return volume_for(dir).list_tree(dir); }
   void write(const std::string& path, std::uint64_t offset, Data data, Owner caller, Volume::Done done) {
     volume_for(path).write(path, offset, std::move(data), caller, std::move(done));
   }

@@ -98,6 +98,9 @@ namespace {
 // built: one more fsync latency drawn on each standby's disk shifts its later ones (the first
 // difference in stack.yaml's trace, diffed against main's build, is the standbys' flush_lag at
 // 6.2 s; nothing else before it). demo2/split-brain-rewind and demo2/reclone added; demo2/failover-script moved with the others.
+// Branch tools (2026-12-04): demo2/reclone and demo2/split-brain-rewind only: pg_basebackup and
+// pg_rewind now end with fsync_pgdata over the whole data directory (about 1,300 fsyncs in turn),
+// so they last seconds; every other library trace unchanged by initdb's new files.
 // The four branches of that session (fscript, pgbench, calib, rewind), each moving every Demo 2
 // file for the reasons above, were merged and the table recomputed once on the merged tree
 // (2026-12-03): only Demo 2 files moved; no Demo 1 or split-brain hash did. The operator-step

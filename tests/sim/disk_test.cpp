@@ -461,3 +461,12 @@ TEST_CASE("a timed write lands after its latency, for its caller's incarnation o
   CHECK(done.size() == 1);
   CHECK(n.disk().size("/wal") == 8192u);
 }
+
+TEST_CASE("list_tree walks a directory's files at every depth in name order, list only its own", "[disk]") {
+  Bench b;
+  auto& n = b.node("n1");
+  auto& d = n.disk();
+  for (const char* f : {"/data/b/2/x", "/data/a", "/data/b/1", "/database/other", "/elsewhere"}) d.write_file(f, "x");
+  CHECK(d.list_tree("/data") == std::vector<std::string>{"/data/a", "/data/b/1", "/data/b/2/x"});
+  CHECK(d.list("/data") == std::vector<std::string>{"/data/a"});
+}
