@@ -23,24 +23,42 @@ std::uint64_t changed_blocks(const std::vector<WalRecord>& records) {
   return heap.size() + index.size();
 }
 
-void write_cluster_files(sim::Disk& disk, const std::string& pgdata, std::uint64_t relation_bytes) {
+namespace {
+std::shared_ptr<const sim::FileSet> cluster_files(const std::string& pgdata, std::uint64_t relation_bytes) {
   // PostgreSQL 15's database OIDs: template1 1, template0 4, postgres 5, then demodb the first
   // user OID. Relfilenodes from 1000 on, spread over the four as initdb's catalogs are.
   static const char* const kDatabases[] = {"1", "4", "5", "16384"};
-  const std::uint64_t files = kBaseRelationFiles + kGlobalRelationFiles;
-  const std::uint64_t each = relation_bytes / files;
-  std::uint64_t left = relation_bytes - each * files;  // the remainder, on the first file
-  for (std::uint64_t i = 0; i < files; ++i) {
+  std::vector<std::pair<std::string, sim::Data>> files;
+  const std::uint64_t relations = kBaseRelationFiles + kGlobalRelationFiles;
+  const std::uint64_t each = relation_bytes / relations;
+  std::uint64_t left = relation_bytes - each * relations;  // the remainder, on the first file
+  for (std::uint64_t i = 0; i < relations; ++i) {
     const std::string dir = i < kBaseRelationFiles ? std::string("/base/") + kDatabases[i % 4] : std::string("/global");
-    disk.write(pgdata + dir + "/" + std::to_string(1000 + i), 0, sim::Data::sized(each + left));
+    files.emplace_back(pgdata + dir + "/" + std::to_string(1000 + i), sim::Data::sized(each + left));
     left = 0;
   }
   for (const char* f : {"/pg_xact/0000", "/pg_multixact/offsets/0000", "/pg_multixact/members/0000"})
-    disk.write(pgdata + f, 0, sim::Data::sized(kBlockBytes));
-  disk.write_file(pgdata + "/pg_logical/replorigin_checkpoint", std::string(8, '\0'));
-  disk.write_file(pgdata + "/PG_VERSION", "15\n");
+    files.emplace_back(pgdata + f, sim::Data::sized(kBlockBytes));
+  files.emplace_back(pgdata + "/pg_logical/replorigin_checkpoint", sim::Data::bytes(std::string(8, '\0')));
+  files.emplace_back(pgdata + "/PG_VERSION", sim::Data::bytes("15\n"));
   for (const char* f : {"/postmaster.opts", "/postgresql.conf", "/pg_hba.conf", "/pg_ident.conf"})
-    disk.write_file(pgdata + f, "");
+    files.emplace_back(pgdata + f, sim::Data::bytes(""));
+  return sim::FileSet::make(std::move(files));
+}
+}  // namespace
+
+void write_cluster_files(sim::Disk& disk, const std::string& pgdata, std::uint64_t relation_bytes) {
+  // Every node's initdb writes the same set: described once per thread (a run is one thread, and
+  // a description shared by runs on one thread holds nothing a run changes), the last one kept.
+  thread_local std::string last_pgdata;
+  thread_local std::uint64_t last_bytes = 0;
+  thread_local std::shared_ptr<const sim::FileSet> last;
+  if (!last || last_pgdata != pgdata || last_bytes != relation_bytes) {
+    last = cluster_files(pgdata, relation_bytes);
+    last_pgdata = pgdata;
+    last_bytes = relation_bytes;
+  }
+  disk.write_files(last);
 }
 
 namespace {

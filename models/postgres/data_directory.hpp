@@ -36,6 +36,7 @@ inline constexpr std::uint64_t kGlobalRelationFiles = 60;  // besides global/pg_
 /// initdb's files (and a copy's, written by pg_basebackup), relation files named as PostgreSQL
 /// names them (base/DBOID/RELFILENODE, global/RELFILENODE) with their sizes summing to
 /// `relation_bytes`, and the small non-relation files. Not global/pg_control, not pg_wal/.
+/// Written as one sim::FileSet: a run that never walks the directory never pays per file.
 void write_cluster_files(sim::Disk& disk, const std::string& pgdata, std::uint64_t relation_bytes);
 
 /// fsync_pgdata (src/common/file_utils.c), which pg_basebackup runs before "base backup

@@ -292,6 +292,55 @@ TEST_CASE("pg_rewind syncs the whole target data directory file by file, the fil
   REQUIRE(ms < static_cast<std::int64_t>(2 * syncs) + 200);
 }
 
+namespace {
+/// The relation files under base/ and global/ (pg_control aside), and their bytes.
+std::pair<std::size_t, std::uint64_t> relation_files(const sim::Disk& disk) {
+  std::size_t n = 0;
+  std::uint64_t bytes = 0;
+  for (const char* dir : {"/base", "/global"})
+    for (const auto& path : disk.list_tree(std::string(pg::kPgData) + dir)) {
+      if (path == pg::pg_control_path(pg::kPgData)) continue;
+      ++n;
+      bytes += disk.size(path).value_or(0);
+    }
+  return {n, bytes};
+}
+}  // namespace
+
+TEST_CASE("every node's initdb leaves the measured cluster's relation files, found by a walk over the data directory "
+          "though nothing opened them",
+          "[postgres][reclone]") {
+  PgCluster cluster(2);
+  cluster.run_for(40_s);  // past the kernel's writeback of initdb's files
+  for (const char* node : {"pg1", "pg2"}) {
+    const auto& disk = cluster.node(node).disk();
+    CHECK(relation_files(disk) == std::pair<std::size_t, std::uint64_t>{pg::kBaseRelationFiles + pg::kGlobalRelationFiles, pg::kClusterFilesBytes});
+    CHECK(disk.list(std::string(pg::kPgData) + "/base/16384").size() == pg::kBaseRelationFiles / 4);
+    CHECK(disk.read_file(std::string(pg::kPgData) + "/PG_VERSION") == "15\n");
+  }
+}
+
+TEST_CASE("a base backup copies the source's relation files, each written and then synced in turn, though the source "
+          "never listed them",
+          "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  constant_fsync(sb.cluster, "pg1", 2_ms);
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  bb.run(o);
+  sb.cluster.run_for(20_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+  const auto [files, bytes] = relation_files(sb.cluster.node("pg1").disk());
+  CHECK(files == pg::kBaseRelationFiles + pg::kGlobalRelationFiles);
+  CHECK(bytes > pg::kClusterFilesBytes);  // and the rows written since
+  CHECK(bytes < bb.copied_bytes());  // the WAL came beside them
+  // Synced one by one: the walk lasted at least one 2 ms fsync per relation file.
+  const std::int64_t ms = PgCluster::num(sb.cluster.events(pg::kBaseBackup, "pg1").at(0), "duration_ms");
+  CHECK(ms >= static_cast<std::int64_t>(2 * files));
+  CHECK(relation_files(sb.cluster.node("pg2").disk()).first == files);
+}
+
 TEST_CASE("pg_basebackup refuses while the server runs", "[postgres][reclone]") {
   PgCluster cluster(1);
   cluster.run_for(1_s);
