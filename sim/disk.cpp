@@ -377,11 +377,13 @@ void Volume::unlink_current(std::uint64_t ino) {
 }
 
 void Volume::collect(std::uint64_t ino) {
-  for (const auto& [p, i] : entries_)
-    if (i == ino) return;
-  for (const auto& [p, i] : durable_entries_)
-    if (i == ino) return;
-  inodes_.erase(ino);
+  // An inode has at most one current name (no hard links; a rename moves it), which `linked`
+  // says it has, and at most one durable name (sync_entry drops the others as it adds one),
+  // which durable_names counts: no walk over every name (pg_basebackup's `rm -rf` of a data
+  // directory's ~1,300 files walked both maps once per file, 70% of a re-clone run).
+  auto it = inodes_.find(ino);
+  if (it == inodes_.end() || it->second.linked || it->second.durable_names > 0) return;
+  inodes_.erase(it);
   dirty_inodes_.erase(ino);
 }
 
