@@ -123,7 +123,9 @@ namespace {
 // (branch slots). Branch tools (initdb's cluster files, fsync_pgdata) was merged, then reverted
 // for its cost; brought back on branch tools over that tree (2026-12-04): demo2/reclone and
 // demo2/split-brain-rewind take their tools values again (the ones recomputed on the merged tree),
-// no other hash moved.
+// no other hash moved. initdb's files then written as one sim::FileSet, made files only when a
+// walk looks, and the disk's collect asking its counts: no hash moved (every Demo 2 file at seeds
+// 1-8 equal to the eagerly written files' traces).
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
