@@ -112,6 +112,33 @@ struct VolumeConfig {
 
 class Disk;
 
+/// Many new files written at once and then, as a rule, left alone: a database cluster's catalogs
+/// as initdb lays them down (about 1,300 of them on each node), which a short run never opens but
+/// a walk over the data directory (pg_basebackup's, pg_rewind's fsync_pgdata) visits one by one.
+/// Immutable, so one description serves every volume and run that writes it. A volume keeps a
+/// written set as this description, with the time it was written and whether the kernel's
+/// flusher has made it durable, and makes it files and inodes of its own only when something
+/// names one of its files, lists or walks one of its directories, syncs one of them or loses
+/// power before the flusher ran: what any caller observes is what writing each file would have
+/// left, at a cost per set, not per file, for the runs that never look.
+struct FileSet {
+  /// Full paths (sorted by std::string's order, distinct) and each file's contents.
+  std::vector<std::pair<std::string, Data>> files;
+  /// The directories directly holding them (sorted, distinct).
+  std::vector<std::string> dirs;
+  /// The sum of the files' sizes.
+  std::uint64_t bytes = 0;
+
+  /// The set of `files` (any order; a path given twice keeps its last contents).
+  static std::shared_ptr<const FileSet> make(std::vector<std::pair<std::string, Data>> files);
+  /// Whether `path` is one of its files.
+  bool holds(std::string_view path) const;
+  /// Whether `dir` (no trailing slash) directly holds one of its files.
+  bool holds_directly_in(std::string_view dir) const;
+  /// Whether some of its files are under `dir` (no trailing slash) at any depth.
+  bool holds_under(std::string_view dir) const;
+};
+
 namespace detail {
 /// A file's contents: non-overlapping extents by offset, and a logical size (bytes in no extent
 /// are a hole: they read as zeros and take no space).
@@ -154,7 +181,7 @@ class Volume {
   std::uint64_t used_bytes() const { return used_bytes_; }
   std::uint64_t free_bytes() const;
   /// Whether anything written is not yet durable.
-  bool dirty() const { return !dirty_inodes_.empty() || !dirty_entries_.empty(); }
+  bool dirty() const;
 
   // The calls below take absolute paths inside this volume; Disk routes a path to its volume.
   /// pwrite(2) into the page cache, creating the file if needed; returns at once.
@@ -164,6 +191,11 @@ class Volume {
   /// open(O_CREAT|O_TRUNC) and write: the file then holds `text`. On ENOSPC the file is left
   /// created and empty, as a real truncate-then-write leaves it.
   FsError write_file(const std::string& path, std::string text);
+  /// Every file of `set` created (or truncated) and written with its contents, as write_file
+  /// does for each, all at once; kept as the set's description until something looks (see
+  /// FileSet). On ENOSPC the files are written one by one and those that do not fit are left
+  /// empty, as write_file leaves them.
+  FsError write_files(std::shared_ptr<const FileSet> set);
   /// truncate(2): shorter frees space; longer leaves a hole.
   FsError truncate(const std::string& path, std::uint64_t size_bytes);
   /// unlink(2).
@@ -180,6 +212,9 @@ class Volume {
   std::vector<Extent> extents(const std::string& path, std::uint64_t from = 0, std::uint64_t to = UINT64_MAX) const;
   /// Files directly in `dir` (full paths, in name order).
   std::vector<std::string> list(const std::string& dir) const;
+  /// Files under `dir` at any depth (full paths, in name order): what a recursive walk such as
+  /// PostgreSQL's fsync_pgdata visits (directories are implicit, so only their files).
+  std::vector<std::string> list_tree(const std::string& dir) const;
 
   /// Timed calls: the caller's process blocks for a draw of the latency; `done` runs as an event
   /// of `caller` (dropped if that incarnation exits first, deferred while it is frozen).
@@ -201,6 +236,21 @@ class Volume {
     bool linked = true;                             // some current entry names it
     int durable_names = 0;                          // entries of durable_entries_ naming it
   };
+
+  /// A file set written and not yet made files (see FileSet).
+  struct LazySet {
+    std::shared_ptr<const FileSet> set;
+    Time written_at = 0;   // when its files and their entries became dirty
+    bool durable = false;  // the flusher has written them back (never on a tmpfs)
+  };
+  /// Makes files of every lazy set that holds `path`, directly holds files in `dir`, or holds
+  /// files under `dir` at any depth: before anything can observe them. Const because the files
+  /// were there all along as far as any caller can tell.
+  void materialise_named(const std::string& path) const;
+  void materialise_in(const std::string& dir, bool recursive) const;
+  void materialise(std::size_t i);
+  /// write_file with any contents: open(O_CREAT|O_TRUNC), then the write.
+  FsError write_whole(const std::string& path, Data data);
 
   Inode* find(const std::string& path);
   const Inode* find(const std::string& path) const;
@@ -239,6 +289,7 @@ class Volume {
   std::uint64_t next_ino_ = 1;
   std::uint64_t used_bytes_ = 0;
   bool full_reported_ = false;  // disk_full recorded, no space freed since
+  std::vector<LazySet> lazy_;   // file sets written, not yet made files (their bytes in used_bytes_)
   Time flush_at_ = kNever;
   std::uint64_t flush_gen_ = 0;
 };
@@ -267,6 +318,8 @@ class Disk {
   FsError write(const std::string& path, std::uint64_t offset, Data data) { return volume_for(path).write(path, offset, std::move(data)); }
   FsError append(const std::string& path, Data data) { return volume_for(path).append(path, std::move(data)); }
   FsError write_file(const std::string& path, std::string text) { return volume_for(path).write_file(path, std::move(text)); }
+  /// See Volume::write_files; a set spread over several volumes is written file by file.
+  FsError write_files(std::shared_ptr<const FileSet> set);
   FsError truncate(const std::string& path, std::uint64_t size_bytes) { return volume_for(path).truncate(path, size_bytes); }
   FsError remove(const std::string& path) { return volume_for(path).remove(path); }
   FsError rename(const std::string& from, const std::string& to);
@@ -285,6 +338,7 @@ class Disk {
     return out;
   }
   std::vector<std::string> list(const std::string& dir) const { return volume_for(dir).list(dir); }
+  std::vector<std::string> list_tree(const std::string& dir) const { return volume_for(dir).list_tree(dir); }
   void write(const std::string& path, std::uint64_t offset, Data data, Owner caller, Volume::Done done) {
     volume_for(path).write(path, offset, std::move(data), caller, std::move(done));
   }

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "models/postgres/data_directory.hpp"
 #include "models/postgres/events.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
@@ -30,10 +31,9 @@ void PgBasebackup::on_start() {
 }
 
 void PgBasebackup::empty_data_directory() {
+  // `rm -rf PGDATA/*`: everything under it, at any depth.
   sim::Disk& disk = node().disk();
-  const std::string root = kPgData;
-  for (const std::string dir : {root + "/pg_wal", root + "/pg_replslot", root + "/global", root + "/base/16385", root})
-    for (const auto& path : disk.list(dir)) disk.remove(path);
+  for (const auto& path : disk.list_tree(kPgData)) disk.remove(path);
 }
 
 void PgBasebackup::on_ready() {
@@ -61,24 +61,21 @@ void PgBasebackup::on_backup(const DataCopy& c) {
   sim::Disk& disk = node().disk();
   auto control = ControlFile::parse(c.control);
   if (!control) return finish(false, "could not read the backup's global/pg_control");
-  std::vector<std::string> written;
+  // The tar stream's files: the source's data directory less pg_wal/ (streamed beside it).
+  std::uint64_t wal_bytes = 0;
+  for (const auto& seg : c.wal)
+    for (const auto& r : seg.records) wal_bytes += r.size_bytes;
+  write_cluster_files(disk, kPgData, c.bytes > wal_bytes ? c.bytes - wal_bytes : 0);
   write_wal_copy(disk, kPgData, control->xlog_seg_size, c.wal, c.histories);
-  for (const auto& seg : c.wal) written.push_back(segment_file_path(kPgData, seg.timeline, seg.segno, control->xlog_seg_size));
-  for (const auto& [tli, text] : c.histories) written.push_back(history_path(kPgData, tli));
   std::string conf = c.auto_conf;
   if (options_.write_recovery_conf) {
     // GenerateRecoveryConfig(conn, replication_slot): appended to postgresql.auto.conf.
     conf += "primary_conninfo = 'user=" + options_.user + " host=" + options_.source_host + " port=" + std::to_string(options_.port) + "'\n";
     if (!options_.slot.empty()) conf += "primary_slot_name = '" + options_.slot + "'\n";
     disk.write_file(standby_signal_path(kPgData), "");
-    written.push_back(standby_signal_path(kPgData));
   }
   disk.write_file(auto_conf_path(kPgData), conf);
-  written.push_back(auto_conf_path(kPgData));
-  if (c.catalog_prunable) {  // the source's catalog page as it is, dead tuples and all
-    disk.write_file(prunable_catalog_path(kPgData), "");
-    written.push_back(prunable_catalog_path(kPgData));
-  }
+  if (c.catalog_prunable) disk.write_file(prunable_catalog_path(kPgData), "");  // the source's page as it is
   // backup_label's role: recovery starts at the backup's checkpoint and must reach its end.
   control->checkpoint_lsn = c.checkpoint_lsn;
   control->redo_lsn = c.redo_lsn;
@@ -86,13 +83,8 @@ void PgBasebackup::on_backup(const DataCopy& c) {
   control->min_recovery_point = c.insert_lsn;
   control->state = ControlFile::State::InArchiveRecovery;
   disk.write_file(pg_control_path(kPgData), control->text());
-  written.push_back(pg_control_path(kPgData));
-  // pg_basebackup fsyncs the new directory before it exits (unless --no-sync).
-  auto left = std::make_shared<std::size_t>(written.size());
-  for (const auto& path : written)
-    disk.fsync(path, owner(), [this, left](sim::FsError) {
-      if (--*left == 0) finish(true, "base backup completed");
-    });
+  // "syncing data to disk ...": fsync_pgdata over the whole new directory (unless --no-sync).
+  fsync_pgdata(disk, kPgData, owner(), [this] { finish(true, "base backup completed"); });
 }
 
 void PgBasebackup::finish(bool ok, const std::string& message) {

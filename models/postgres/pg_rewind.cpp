@@ -213,12 +213,8 @@ void PgRewind::on_files(const DataCopy& c) {
   if (options_.write_recovery_conf) write_recovery_conf(written);
   disk.write_file(pg_control_path(kPgData), next.text());
   written.push_back(pg_control_path(kPgData));
-  // sync_target_dir: everything durable before "Done!".
-  auto left = std::make_shared<std::size_t>(written.size());
-  for (const auto& path : written)
-    disk.fsync(path, owner(), [this, left](sim::FsError) {
-      if (--*left == 0) finish(true, "Done!");
-    });
+  // sync_target_dir: fsync_pgdata over the whole target directory before "Done!".
+  fsync_pgdata(disk, kPgData, owner(), [this] { finish(true, "Done!"); });
 }
 
 void PgRewind::write_recovery_conf(std::vector<std::string>& written) {

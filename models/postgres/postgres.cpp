@@ -3,6 +3,8 @@
 // promotion, commits, checkpoints, shutdown modes and the client protocol's server side.
 #include "models/postgres/postgres.hpp"
 
+#include "models/postgres/data_directory.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
@@ -120,6 +122,9 @@ void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uin
   disk.fsync(path, disk.kernel(), noop_done);
   disk.fsync(pg_control_path(pgdata), disk.kernel(), noop_done);
   disk.fsync(prunable_catalog_path(pgdata), disk.kernel(), noop_done);
+  // The catalogs and the rest, which the server never reads here but pg_rewind's and
+  // pg_basebackup's walk over the directory does (left to the kernel's writeback).
+  write_cluster_files(disk, pgdata, kClusterFilesBytes);
 }
 
 void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {

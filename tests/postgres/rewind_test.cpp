@@ -1,6 +1,8 @@
 // pg_rewind and the re-clone with pg_basebackup: the two ways back from a split brain.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "../support/pg_cluster.hpp"
 #include "models/postgres/data_directory.hpp"
 #include "models/postgres/pg_basebackup.hpp"
@@ -48,7 +50,7 @@ struct SplitBrain {
     pg::PgRewindOptions o;
     o.source_host = source;
     rw.run(o);
-    cluster.run_for(2_s);
+    cluster.run_for(20_s);  // fsync_pgdata: over a thousand fsyncs in turn
     return rw;
   }
 };
@@ -167,7 +169,7 @@ TEST_CASE("pg_rewind runs crash recovery on a target that was killed before it r
   pg::PgRewindOptions o;
   o.source_host = "pg2";
   rw.run(o);
-  cluster.run_for(1_s);
+  cluster.run_for(20_s);
   // Its WAL, recovered, ends with the shutdown checkpoint single-user mode wrote: past the fork.
   REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
   cluster.start("pg1").run_for(3_s);
@@ -185,7 +187,7 @@ TEST_CASE("pg_basebackup re-clones the diverged old primary into its emptied dat
   o.slot = "pg1_slot";
   o.create_slot = true;
   bb.run(o);
-  sb.cluster.run_for(2_s);
+  sb.cluster.run_for(20_s);
   REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
   REQUIRE(sb.cluster["pg2"].slots().count("pg1_slot") == 1);
   // The data directory and the WAL from the backup's checkpoint on came over the network.
@@ -216,13 +218,16 @@ TEST_CASE("pg_basebackup -C fails when the slot already exists, and without -C i
           "could not send replication command \"CREATE_REPLICATION_SLOT \"pg1_slot\"\": ERROR:  replication slot \"pg1_slot\" already exists");
   o.create_slot = false;
   bb.run(o);
-  sb.cluster.run_for(2_s);
+  sb.cluster.run_for(20_s);
   REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
 }
 
 TEST_CASE("pg_basebackup's duration follows the data directory's size over the link's rate", "[postgres][reclone]") {
   SplitBrain sb(PgCluster::Tweak{});
   sb.cluster.s.network().set_nic_rate(sb.cluster.id("pg2"), 10'000'000);  // 10 MB/s
+  // A fast disk, so that the link is what the duration is about (the final fsync_pgdata still
+  // costs its ~1,300 fsyncs: 0.13 s here).
+  sb.cluster.node("pg1").disk().volume_for(pg::kPgData).config.fsync_latency = sim::Distribution::constant(100_us);
   auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
   pg::PgBasebackupOptions o;
   o.source_host = "pg2";
@@ -234,6 +239,106 @@ TEST_CASE("pg_basebackup's duration follows the data directory's size over the l
   REQUIRE(bytes > static_cast<std::int64_t>(pg::kClusterFilesBytes));
   REQUIRE(PgCluster::num(r, "duration_ms") >= bytes / 10'000);
   REQUIRE(PgCluster::num(r, "duration_ms") < bytes / 10'000 + 1000);
+}
+
+namespace {
+/// Every fsync on `node`'s data directory takes exactly `latency`.
+void constant_fsync(PgCluster& cluster, const std::string& node, sim::Time latency) {
+  cluster.node(node).disk().volume_for(pg::kPgData).config.fsync_latency = sim::Distribution::constant(latency);
+}
+/// The directories fsync_pgdata visits besides the files: each file's parents up to PGDATA.
+std::size_t directories_under(const sim::Disk& disk) {
+  std::set<std::string> dirs{pg::kPgData};
+  const std::string root = pg::kPgData;
+  for (const auto& path : disk.list_tree(root))
+    for (auto cut = path.rfind('/'); cut != std::string::npos && cut > root.size(); cut = path.rfind('/', cut - 1))
+      dirs.insert(path.substr(0, cut));
+  return dirs.size();
+}
+}  // namespace
+
+TEST_CASE("pg_basebackup syncs every file of the new data directory one after the other before it reports "
+          "completion",
+          "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  constant_fsync(sb.cluster, "pg1", 2_ms);
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  bb.run(o);
+  sb.cluster.run_for(20_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+  const auto& disk = sb.cluster.node("pg1").disk();
+  // The copy holds the measured cluster's files, not only what the model reads.
+  const std::size_t files = disk.list_tree(pg::kPgData).size();
+  REQUIRE(files > pg::kBaseRelationFiles + pg::kGlobalRelationFiles);
+  const std::size_t syncs = files + directories_under(disk);
+  const std::int64_t ms = PgCluster::num(sb.cluster.events(pg::kBaseBackup, "pg1").at(0), "duration_ms");
+  REQUIRE(ms >= static_cast<std::int64_t>(2 * syncs));
+  REQUIRE(ms < static_cast<std::int64_t>(2 * syncs) + 200);  // the rest: a checkpoint and a LAN copy
+}
+
+TEST_CASE("pg_rewind syncs the whole target data directory file by file, the files it did not copy too",
+          "[postgres][rewind]") {
+  SplitBrain sb;
+  constant_fsync(sb.cluster, "pg1", 2_ms);
+  auto& rw = sb.rewind();
+  REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
+  const auto& disk = sb.cluster.node("pg1").disk();
+  const std::size_t syncs = disk.list_tree(pg::kPgData).size() + directories_under(disk);
+  REQUIRE(syncs > pg::kBaseRelationFiles + pg::kGlobalRelationFiles);
+  const std::int64_t ms = PgCluster::num(sb.cluster.events(pg::kRewind, "pg1").at(0), "duration_ms");
+  REQUIRE(ms >= static_cast<std::int64_t>(2 * syncs));
+  REQUIRE(ms < static_cast<std::int64_t>(2 * syncs) + 200);
+}
+
+namespace {
+/// The relation files under base/ and global/ (pg_control aside), and their bytes.
+std::pair<std::size_t, std::uint64_t> relation_files(const sim::Disk& disk) {
+  std::size_t n = 0;
+  std::uint64_t bytes = 0;
+  for (const char* dir : {"/base", "/global"})
+    for (const auto& path : disk.list_tree(std::string(pg::kPgData) + dir)) {
+      if (path == pg::pg_control_path(pg::kPgData)) continue;
+      ++n;
+      bytes += disk.size(path).value_or(0);
+    }
+  return {n, bytes};
+}
+}  // namespace
+
+TEST_CASE("every node's initdb leaves the measured cluster's relation files, found by a walk over the data directory "
+          "though nothing opened them",
+          "[postgres][reclone]") {
+  PgCluster cluster(2);
+  cluster.run_for(40_s);  // past the kernel's writeback of initdb's files
+  for (const char* node : {"pg1", "pg2"}) {
+    const auto& disk = cluster.node(node).disk();
+    CHECK(relation_files(disk) == std::pair<std::size_t, std::uint64_t>{pg::kBaseRelationFiles + pg::kGlobalRelationFiles, pg::kClusterFilesBytes});
+    CHECK(disk.list(std::string(pg::kPgData) + "/base/16384").size() == pg::kBaseRelationFiles / 4);
+    CHECK(disk.read_file(std::string(pg::kPgData) + "/PG_VERSION") == "15\n");
+  }
+}
+
+TEST_CASE("a base backup copies the source's relation files, each written and then synced in turn, though the source "
+          "never listed them",
+          "[postgres][reclone]") {
+  SplitBrain sb(PgCluster::Tweak{});
+  constant_fsync(sb.cluster, "pg1", 2_ms);
+  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
+  pg::PgBasebackupOptions o;
+  o.source_host = "pg2";
+  bb.run(o);
+  sb.cluster.run_for(20_s);
+  REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+  const auto [files, bytes] = relation_files(sb.cluster.node("pg1").disk());
+  CHECK(files == pg::kBaseRelationFiles + pg::kGlobalRelationFiles);
+  CHECK(bytes > pg::kClusterFilesBytes);  // and the rows written since
+  CHECK(bytes < bb.copied_bytes());  // the WAL came beside them
+  // Synced one by one: the walk lasted at least one 2 ms fsync per relation file.
+  const std::int64_t ms = PgCluster::num(sb.cluster.events(pg::kBaseBackup, "pg1").at(0), "duration_ms");
+  CHECK(ms >= static_cast<std::int64_t>(2 * files));
+  CHECK(relation_files(sb.cluster.node("pg2").disk()).first == files);
 }
 
 TEST_CASE("pg_basebackup refuses while the server runs", "[postgres][reclone]") {

@@ -461,3 +461,107 @@ TEST_CASE("a timed write lands after its latency, for its caller's incarnation o
   CHECK(done.size() == 1);
   CHECK(n.disk().size("/wal") == 8192u);
 }
+
+TEST_CASE("list_tree walks a directory's files at every depth in name order, list only its own", "[disk]") {
+  Bench b;
+  auto& n = b.node("n1");
+  auto& d = n.disk();
+  for (const char* f : {"/data/b/2/x", "/data/a", "/data/b/1", "/database/other", "/elsewhere"}) d.write_file(f, "x");
+  CHECK(d.list_tree("/data") == std::vector<std::string>{"/data/a", "/data/b/1", "/data/b/2/x"});
+  CHECK(d.list("/data") == std::vector<std::string>{"/data/a"});
+}
+
+namespace {
+/// A small set: two directories, a nested one, bytes and sized contents, an empty file.
+std::shared_ptr<const sim::FileSet> small_set() {
+  return sim::FileSet::make({{"/data/b/2/x", sim::Data::sized(8192)},
+                             {"/data/a", sim::Data::bytes("15\n")},
+                             {"/data/b/1", sim::Data::sized(100)},
+                             {"/data/empty", sim::Data::bytes("")}});
+}
+/// What a caller can see of `dir`: every file's path and size, and the volume's used bytes.
+std::vector<std::pair<std::string, std::uint64_t>> seen(const sim::Disk& d, const std::string& dir) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const auto& p : d.list_tree(dir)) out.emplace_back(p, d.size(p).value_or(UINT64_MAX));
+  out.emplace_back("used", d.volume_for(dir).used_bytes());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a file set reads back as its files written one by one would: listings, sizes, contents, space", "[disk]") {
+  Bench b;
+  auto& eager = b.node("n1").disk();
+  auto& lazy = b.node("n2").disk();
+  const auto set = small_set();
+  CHECK(set->bytes == 8192 + 3 + 100);
+  for (const auto& [path, data] : set->files) eager.volume_for(path).write(path, 0, data);
+  REQUIRE(lazy.write_files(set) == sim::FsError::Ok);
+  CHECK(lazy.root().used_bytes() == set->bytes);  // counted before anything looks
+  CHECK(lazy.list("/data") == std::vector<std::string>{"/data/a", "/data/empty"});
+  CHECK(seen(lazy, "/data") == seen(eager, "/data"));
+  CHECK(lazy.read_file("/data/a") == "15\n");
+  CHECK(lazy.size("/data/b/1") == 100u);
+}
+
+TEST_CASE("each file of a set is looked up, removed or renamed as a file of its own", "[disk]") {
+  Bench b;
+  auto& d = b.node("n1").disk();
+  auto& other = b.node("n2").disk();
+  const auto set = small_set();
+  d.write_files(set);
+  other.write_files(set);  // one description, two volumes
+  CHECK(d.exists("/data/b/1"));
+  REQUIRE(d.remove("/data/b/1") == sim::FsError::Ok);
+  CHECK_FALSE(d.exists("/data/b/1"));
+  REQUIRE(d.rename("/data/a", "/data/c") == sim::FsError::Ok);
+  CHECK(d.list_tree("/data") == std::vector<std::string>{"/data/b/2/x", "/data/c", "/data/empty"});
+  CHECK(d.root().used_bytes() == 8192 + 3);
+  CHECK(other.list_tree("/data").size() == 4);  // the other volume's copy is untouched
+}
+
+TEST_CASE("a file set is written back by the flusher after dirty_expire, as its files would be", "[disk]") {
+  Bench b;
+  auto& early = b.node("n1");
+  auto& late = b.node("n2");
+  auto& walked = b.node("n3");
+  b.run_for(0);
+  for (auto* n : {&early, &late, &walked}) n->disk().write_files(small_set());
+  CHECK(early.disk().root().dirty());
+  b.run_for(10_s);
+  CHECK(walked.disk().list_tree("/data").size() == 4);  // made files while still dirty
+  early.crash();  // before the deadline: nothing of it was durable
+  CHECK(early.disk().list_tree("/data").empty());
+  CHECK(early.disk().root().used_bytes() == 0);
+  b.run_for(20_s);
+  CHECK_FALSE(late.disk().root().dirty());
+  late.crash();
+  walked.crash();
+  CHECK(seen(late.disk(), "/data") == seen(walked.disk(), "/data"));
+  CHECK(late.disk().list_tree("/data").size() == 4);
+  CHECK(late.disk().read_file("/data/a") == "15\n");
+}
+
+TEST_CASE("syncing a set's directory makes its entries durable and not their contents", "[disk]") {
+  Bench b;
+  auto& n = b.node("n1");
+  auto& p = b.probe(n, "postgres");
+  b.run_for(0);
+  n.disk().write_files(small_set());
+  n.disk().fsync_directory("/data/b", p.owner(), [](sim::FsError) {});
+  b.run_for(1_s);
+  n.crash();
+  CHECK(n.disk().list_tree("/data") == std::vector<std::string>{"/data/b/1"});
+  CHECK(n.disk().size("/data/b/1") == 0u);  // the entry survived, its data did not
+}
+
+TEST_CASE("a file set that does not fit is written file by file: ENOSPC and one disk_full", "[disk]") {
+  Bench b;
+  auto& n = b.node("n1");
+  b.run_for(0);
+  n.disk().root().config.capacity_bytes = 8192 + 50;
+  CHECK(n.disk().write_files(small_set()) == sim::FsError::NoSpace);
+  CHECK(count_records(b.s, sim::kDiskFull) == 1);
+  CHECK(n.disk().list_tree("/data").size() == 4);  // created, in name order, the last one left empty
+  CHECK(n.disk().size("/data/b/1") == 100u);
+  CHECK(n.disk().size("/data/b/2/x") == 0u);
+}
