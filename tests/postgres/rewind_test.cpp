@@ -341,6 +341,32 @@ TEST_CASE("a base backup copies the source's relation files, each written and th
   CHECK(relation_files(sb.cluster.node("pg2").disk()).first == files);
 }
 
+TEST_CASE("a base backup carries the source's catalog page as it is: still prunable before any session in demodb, "
+          "pruned after one",
+          "[postgres][reclone]") {
+  const std::string page = pg::prunable_catalog_path(pg::kPgData);
+  for (const bool pruned : {false, true}) {
+    INFO("source pruned: " << pruned);
+    PgCluster cluster(1);
+    cluster.run_for(1_s);
+    cluster.stop("pg2").run_for(1_s);  // before the writer: pg2 never replays the prune
+    if (pruned) {
+      auto& w = cluster.writer("w", "pg1", 200_ms);
+      cluster.run_for(1_s);
+      w.kill();
+    }
+    REQUIRE(cluster.node("pg1").disk().exists(page) == !pruned);
+    REQUIRE(cluster.node("pg2").disk().exists(page));
+    auto& bb = cluster.node("pg2").add_process<pg::PgBasebackup>();
+    pg::PgBasebackupOptions o;
+    o.source_host = "pg1";
+    bb.run(o);
+    cluster.run_for(20_s);
+    REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
+    REQUIRE(cluster.node("pg2").disk().exists(page) == !pruned);
+  }
+}
+
 TEST_CASE("pg_basebackup refuses while the server runs", "[postgres][reclone]") {
   PgCluster cluster(1);
   cluster.run_for(1_s);
