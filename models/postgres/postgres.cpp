@@ -58,6 +58,13 @@ constexpr std::int64_t kUsersHeapRowsPerPage = 120;
 constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
 constexpr std::uint64_t kBtreeSpecialBytes = 16;
 constexpr std::int64_t kUsersBtreeEntriesPerPage = 407;
+/// users' first row and its serial (pg_waldump, 2026-12-04, the seed's init then one INSERT):
+/// nextval's XLOG_SEQ_LOG (99 bytes, MAXALIGNed to 104) when it logs, which it does at its first
+/// call after a start or a checkpoint's redo point and then every SEQ_LOG_VALS + 1 = 33 calls; and
+/// the empty primary key's first entry makes its root (Btree NEWROOT, 90 -> 96 bytes).
+constexpr std::uint64_t kSequenceLogRecordBytes = 104;
+constexpr std::int64_t kSequenceLogValues = 32;
+constexpr std::uint64_t kBtreeNewRootRecordBytes = 96;
 /// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
 void noop_done(sim::FsError) {}
 }  // namespace
@@ -1036,6 +1043,16 @@ std::uint64_t Postgres::insert_wal_bytes(const std::string& relation, std::uint6
   };
   bytes += image("users", kUsersHeapRowsPerPage, kUsersHeapTupleBytes, 0);
   bytes += image("users_pkey", kUsersBtreeEntriesPerPage, kBtreeIndexTupleBytes, kBtreeSpecialBytes);
+  if (row == 0) bytes += kBtreeNewRootRecordBytes;
+  // nextval: it logs when its logged values ran out, or when its page's LSN is not past the redo
+  // point (a checkpoint since: the next change must be logged whole), fetching 32 ahead.
+  if (seq_log_cnt_ == 0 || seq_logged_at_ <= last_checkpoint_redo_) {
+    bytes += kSequenceLogRecordBytes;
+    seq_log_cnt_ = kSequenceLogValues;
+    seq_logged_at_ = wal_->insert_lsn();
+  } else {
+    --seq_log_cnt_;
+  }
   return bytes;
 }
 

@@ -502,6 +502,10 @@ class Postgres final : public sim::Process {
   /// Heap pages modified since the last checkpoint's redo point, per relation: the first change
   /// of a page after it writes a full-page image (full_page_writes, XLogRecordAssemble).
   std::map<std::string, std::set<std::int64_t>> pages_since_redo_;
+  /// users_id_seq as nextval keeps it (sequence.c): values left before it logs again, and the
+  /// LSN of its last log record (0: none since the server started, whose state it then re-reads).
+  std::int64_t seq_log_cnt_ = 0;
+  Lsn seq_logged_at_ = 0;
   TupleLocks row_locks_;
   bool checkpoint_running_ = false;
   std::vector<std::function<void()>> after_checkpoint_;

@@ -203,3 +203,26 @@ TEST_CASE("the first session in demodb after the seed's init prunes a catalog pa
     REQUIRE(!cluster.node(n).disk().exists(page));
   }
 }
+
+TEST_CASE("users' first row also writes its primary key's new root and nextval's log record, which nextval writes "
+          "again every 33 values",
+          "[postgres]") {
+  PgCluster cluster(0);
+  cluster.run_for(1_s);
+  const pg::Lsn quiet = cluster["pg1"].insert_lsn();
+  auto& w = cluster.writer("w1", "pg1", 20_ms);
+  cluster.run_for(1500_ms);
+  w.kill();
+  const auto& acks = w.acks();
+  REQUIRE(acks.size() > 40);
+  // An acknowledged LSN is its commit record's start, so the step from one to the next is the
+  // earlier row's WAL (the model folds a row's records into its commit record).
+  const pg::Lsn row = acks[3].lsn - acks[2].lsn;  // an ordinary row: heap insert, key, commit
+  for (std::size_t i = 1; i < 40; ++i) {
+    INFO("row " << i - 1);
+    const std::size_t r = i - 1;
+    REQUIRE(acks[i].lsn - acks[i - 1].lsn == row + (r % 33 == 0 ? 104 : 0) + (r == 0 ? 96 : 0));
+  }
+  // Before the first: the catalog prune of its session.
+  REQUIRE(acks[0].lsn - quiet == 7936);
+}
