@@ -149,7 +149,7 @@ std::string history_path(const std::string& pgdata, TimeLineId tli) {
 }
 std::string standby_signal_path(const std::string& pgdata) { return pgdata + "/standby.signal"; }
 std::string auto_conf_path(const std::string& pgdata) { return pgdata + "/postgresql.auto.conf"; }
-std::string prunable_catalog_path(const std::string& pgdata) { return pgdata + "/base/16385/1249.prunable"; }
+std::string prunable_catalog_path(const std::string& pgdata) { return pgdata + "/hasim_prunable_catalog"; }
 std::string slot_path(const std::string& pgdata, const std::string& slot) { return pgdata + "/pg_replslot/" + slot; }
 
 TimelineHistory read_history(const sim::Disk& disk, const std::string& pgdata, TimeLineId tli) {

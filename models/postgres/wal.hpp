@@ -159,7 +159,8 @@ std::string auto_conf_path(const std::string& pgdata);
 /// validation/kinds/postgres.cpp). The first session in demodb after the server starts reads it
 /// and heap_page_prune_opt prunes it (too little free space left), its first change since the
 /// checkpoint: a Heap2 PRUNE with the page's image, 7,935 bytes of WAL, once per cluster. The model
-/// keeps no catalog pages; this file stands for that page's state: present while the page still
+/// keeps no catalog pages; this file (the model's, not PostgreSQL's: outside base/, so the measured
+/// relation files stay as measured) stands for that page's state: present while the page still
 /// holds the dead tuples, gone once pruned (or once a standby replayed the prune).
 std::string prunable_catalog_path(const std::string& pgdata);
 std::string slot_path(const std::string& pgdata, const std::string& slot);
