@@ -88,3 +88,18 @@ TEST_CASE("a real Demo 1 Part 2 run whose VIP two nodes held for over 100 ms rep
   CHECK(m.at("vip.172.20.0.100.multi_holder_s") == Approx(5.05));
   CHECK(m.at("violations.single_vip_holder") == 1);  // 20-25 s; the 50 ms hand-over at 40 s is within the grace
 }
+
+TEST_CASE("a real loop's request that ended after the run's end is not counted, as the simulator never sees it end") {
+  const auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo1-part2.yaml", {});
+  const std::string path = "/tmp/hasim-real-metrics-late-request-test.json";
+  std::ofstream(path) << R"({"runs": [{"metrics": {}, "duration_s": 90.0, "events": [
+    {"kind": "request", "t_s": 89.70, "node": "client", "workload": "load", "seq": 1, "sent_s": 89.68, "status": 200, "served_by": "nginx1"},
+    {"kind": "request", "t_s": 90.00, "node": "client", "workload": "load", "seq": 2, "sent_s": 89.98, "status": 200, "served_by": "nginx2"},
+    {"kind": "request", "t_s": 90.03, "node": "client", "workload": "load", "seq": 3, "sent_s": 89.99, "status": 503, "served_by": ""}]}]})";
+  const auto real = validation::read_real_runs(path, &spec);
+  std::remove(path.c_str());
+  const auto& m = real.runs.at(0);
+  CHECK(m.at("load.requests") == 2);  // the third ended 30 ms after the end
+  CHECK(m.at("load.failed") == 0);
+  CHECK(m.at("load.served.nginx2") == 1);
+}
