@@ -53,6 +53,16 @@ struct SplitBrain {
     cluster.run_for(20_s);  // fsync_pgdata: over a thousand fsyncs in turn
     return rw;
   }
+  pg::PgBasebackup& reclone(const std::string& slot = "", bool create_slot = false) {
+    auto& bb = cluster.node("pg1").add_process<pg::PgBasebackup>();
+    pg::PgBasebackupOptions o;
+    o.source_host = "pg2";
+    o.slot = slot;
+    o.create_slot = create_slot;
+    bb.run(o);
+    cluster.run_for(20_s);  // the copy, then fsync_pgdata: over a thousand fsyncs in turn
+    return bb;
+  }
 };
 
 }  // namespace
@@ -181,13 +191,7 @@ TEST_CASE("pg_basebackup re-clones the diverged old primary into its emptied dat
           "it starts as a standby of the new primary",
           "[postgres][reclone]") {
   SplitBrain sb(PgCluster::Tweak{});  // no wal_log_hints needed
-  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
-  pg::PgBasebackupOptions o;
-  o.source_host = "pg2";
-  o.slot = "pg1_slot";
-  o.create_slot = true;
-  bb.run(o);
-  sb.cluster.run_for(20_s);
+  auto& bb = sb.reclone("pg1_slot", /*create_slot=*/true);
   REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
   REQUIRE(sb.cluster["pg2"].slots().count("pg1_slot") == 1);
   // The data directory and the WAL from the backup's checkpoint on came over the network.
@@ -262,11 +266,7 @@ TEST_CASE("pg_basebackup syncs every file of the new data directory one after th
           "[postgres][reclone]") {
   SplitBrain sb(PgCluster::Tweak{});
   constant_fsync(sb.cluster, "pg1", 2_ms);
-  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
-  pg::PgBasebackupOptions o;
-  o.source_host = "pg2";
-  bb.run(o);
-  sb.cluster.run_for(20_s);
+  auto& bb = sb.reclone();
   REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
   const auto& disk = sb.cluster.node("pg1").disk();
   // The copy holds the measured cluster's files, not only what the model reads.
@@ -325,11 +325,7 @@ TEST_CASE("a base backup copies the source's relation files, each written and th
           "[postgres][reclone]") {
   SplitBrain sb(PgCluster::Tweak{});
   constant_fsync(sb.cluster, "pg1", 2_ms);
-  auto& bb = sb.cluster.node("pg1").add_process<pg::PgBasebackup>();
-  pg::PgBasebackupOptions o;
-  o.source_host = "pg2";
-  bb.run(o);
-  sb.cluster.run_for(20_s);
+  auto& bb = sb.reclone();
   REQUIRE(bb.outcome() == pg::PgBasebackup::Outcome::Done);
   const auto [files, bytes] = relation_files(sb.cluster.node("pg1").disk());
   CHECK(files == pg::kBaseRelationFiles + pg::kGlobalRelationFiles);
