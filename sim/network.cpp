@@ -260,11 +260,67 @@ std::vector<NodeId> Network::holders(Ipv4 ip) const {
 }
 
 void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
+  std::vector<NodeId> heard;
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (n == node) continue;
-    if (path_open(node, static_cast<NodeId>(n), kArp))
+    if (path_open(node, static_cast<NodeId>(n), kArp)) {
       nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts(), sim_.now(), sim_.now(), kNever};
+      heard.push_back(static_cast<NodeId>(n));
+    }
   }
+  // Without arp_accept a gratuitous ARP makes no entry, but it does update an existing one, an
+  // INCOMPLETE one included (arp_process -> neigh_update), which sends what waited on it: a
+  // SYN queued at the VIP's previous holder goes on to the new one the moment keepalived
+  // announces it (the real demo1-part2 requests sent into the hand-over ended 4 ms after it).
+  for (NodeId n : heard)
+    if (incomplete_.count({n, ip}) != 0) release_waiting({n, ip}, node);
+}
+
+void Network::await_neighbour(NodeId node, Ipv4 ip, std::function<void(NodeId)> on_resolved, std::function<void()> on_failed) {
+  const std::pair<NodeId, Ipv4> key{node, ip};
+  const Node& n = sim_.node(node);
+  auto it = incomplete_.find(key);
+  if (it != incomplete_.end() && it->second.starts == n.starts()) {
+    auto& q = it->second.waiting;
+    if (q.size() >= unres_qlen) q.erase(q.begin());  // __neigh_event_send drops the oldest
+    q.emplace_back(std::move(on_resolved), std::move(on_failed));
+    return;
+  }
+  Resolution& r = incomplete_[key];
+  r.id = ++resolutions_;
+  r.starts = n.starts();
+  r.waiting.clear();
+  r.waiting.emplace_back(std::move(on_resolved), std::move(on_failed));
+  // The first broadcast probe went out with the packet (and found nobody); the next ones
+  // retrans_time apart, until arp_failure_delay (mcast_solicit of them) fails the entry.
+  const std::uint64_t id = r.id;
+  for (Time t = retrans_time; t < arp_failure_delay; t += retrans_time)
+    sim_.after(t, [this, key, id] { probe_neighbour(key, id, false); }, Phase::Normal, n.owner());
+  sim_.after(arp_failure_delay, [this, key, id] { probe_neighbour(key, id, true); }, Phase::Normal, n.owner());
+}
+
+void Network::probe_neighbour(std::pair<NodeId, Ipv4> key, std::uint64_t id, bool last) {
+  auto it = incomplete_.find(key);
+  if (it == incomplete_.end() || it->second.id != id) return;  // resolved, or a newer resolution
+  if (auto h = resolve(key.first, key.second)) {
+    release_waiting(key, *h);
+    return;
+  }
+  if (!last) return;
+  auto waiting = std::move(it->second.waiting);
+  incomplete_.erase(it);
+  for (auto& w : waiting) w.second();
+}
+
+void Network::release_waiting(std::pair<NodeId, Ipv4> key, NodeId holder) {
+  auto it = incomplete_.find(key);
+  if (it == incomplete_.end()) return;
+  const Node& n = sim_.node(key.first);
+  const bool alive = n.up() && n.starts() == it->second.starts;
+  auto waiting = std::move(it->second.waiting);
+  incomplete_.erase(it);
+  if (!alive) return;  // the namespace that queued them is gone
+  for (auto& w : waiting) w.first(holder);
 }
 
 std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
@@ -575,6 +631,8 @@ void Network::node_down(Node& node) {
     if (downs.size() < node.starts()) downs.resize(node.starts(), kNever);
     downs[node.starts() - 1] = sim_.now();
   }
+  // So do its INCOMPLETE neighbour entries and the packets waiting in them.
+  std::erase_if(incomplete_, [&node](const auto& e) { return e.first.first == node.id(); });
   // Secondary addresses live in the namespace and vanish with it.
   std::vector<Ipv4> held;
   for (const auto& [ip, list] : secondary_)

@@ -91,6 +91,13 @@ class Network {
   /// Where a packet from `src` to `ip` goes: the ARP cache when it has an entry for a shared
   /// IP, else the current holder (a fresh ARP, answered last by the newest holder).
   std::optional<NodeId> resolve(NodeId src, Ipv4 ip);
+  /// A packet `node` routes on to `ip`, which nobody answers for now, waits in the node's
+  /// INCOMPLETE neighbour entry for it, with every other packet for `ip` (up to unres_qlen, the
+  /// oldest dropped first). All go out, `on_resolved(holder)`, when a holder answers one of the
+  /// kernel's broadcast probes (retrans_time apart) or its gratuitous ARP reaches the node; all
+  /// fail, `on_failed()`, when the last probe goes unanswered (arp_failure_delay after the
+  /// first). The node going down or restarting drops them with its namespace.
+  void await_neighbour(NodeId node, Ipv4 ip, std::function<void(NodeId)> on_resolved, std::function<void()> on_failed);
   /// Traffic from `peer` reached `node` on a connection to `ip`: `node`'s entry for `ip`, if it
   /// holds `peer`'s current MAC, is confirmed (REACHABLE again).
   void confirm_neighbour(NodeId node, Ipv4 ip, NodeId peer);
@@ -170,6 +177,8 @@ class Network {
   Time delay_first_probe_time = 5 * kSecond;
   int ucast_probes = 3;
   Time retrans_time = kSecond;
+  /// Packets an INCOMPLETE entry holds (unres_qlen_bytes' 212,992 bytes: about 101 SYNs).
+  std::size_t unres_qlen = 101;
 
  private:
   struct Segment {
@@ -248,6 +257,19 @@ class Network {
   void index_primary(NodeId node, Ipv4 ip);
   void unindex_primary(NodeId node, Ipv4 ip);
   std::uint64_t secondary_seq_ = 0;
+  /// INCOMPLETE neighbour entries (await_neighbour), by node and address.
+  struct Resolution {
+    std::uint64_t id;
+    std::uint32_t starts;  // the node's incarnation whose kernel is resolving
+    std::vector<std::pair<std::function<void(NodeId)>, std::function<void()>>> waiting;
+  };
+  std::map<std::pair<NodeId, Ipv4>, Resolution> incomplete_;
+  std::uint64_t resolutions_ = 0;
+  /// A probe of resolution `id` for `key` is due: answered, it sends what waits; the last one
+  /// unanswered fails it.
+  void probe_neighbour(std::pair<NodeId, Ipv4> key, std::uint64_t id, bool last);
+  /// Sends what waits on `key`'s resolution to `holder` and forgets the entry.
+  void release_waiting(std::pair<NodeId, Ipv4> key, NodeId holder);
   std::map<int, Rule> rules_;
   int next_rule_ = 1;
   /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so

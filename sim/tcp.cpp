@@ -161,16 +161,19 @@ void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded
       n.send(d, *h, kTcp, [this, a, h = *h, syn_sent] { syn_arrive(a, h, true, syn_sent); });
       return;
     }
-    // d's neighbour resolution for ip: answered by a holder that appears (its gratuitous
-    // ARP) within the delay, else failed: ICMP host unreachable to the client.
-    const Time arp = n.arp_failure_delay;
-    const std::uint32_t starts = sim_.node(d).starts();  // the resolution dies with its namespace
-    sim_.after(arp, [this, a, d, starts] {
-      Network& nn = sim_.network();
-      const Node& dn = sim_.node(d);
-      if (a->answered || !dn.up() || dn.starts() != starts || nn.holds(d, a->ip) || nn.resolve(d, a->ip)) return;
-      a->answered = nn.send(d, a->src, kIcmp, [this, a] { finish(*a, ConnectResult::Unreachable, 0); });
-    });
+    // d's neighbour resolution for ip: the SYN waits in it until a holder answers d's probe or
+    // announces itself (keepalived's gratuitous ARP on taking the VIP), then goes on there; if
+    // nobody does, d sends the client an ICMP host unreachable.
+    n.await_neighbour(
+        d, ip,
+        [this, a, d, syn_sent](NodeId h) {
+          if (a->answered) return;
+          sim_.network().send(d, h, kTcp, [this, a, h, syn_sent] { syn_arrive(a, h, true, syn_sent); });
+        },
+        [this, a, d] {
+          if (a->answered) return;
+          a->answered = sim_.network().send(d, a->src, kIcmp, [this, a] { finish(*a, ConnectResult::Unreachable, 0); });
+        });
     return;
   }
   auto it = listeners_.find({d, a->port});
