@@ -73,8 +73,7 @@ bool PgRewind::ensure_clean_shutdown(sim::Time& took) {
   // Redo to the end of valid WAL: each next record names the one before in xl_prev.
   std::uint64_t bytes = 0, records = 0;
   while (true) {
-    Lsn c1 = cur->end();
-    if (c1 % seg == 0) c1 += kSegmentHeaderBytes;
+    const Lsn c1 = record_start(cur->end(), seg);
     const Lsn c2 = (cur->end() / seg + 1) * seg + kSegmentHeaderBytes;
     const WalRecord* next = nullptr;
     for (Lsn c : {c1, c2})
@@ -94,9 +93,7 @@ bool PgRewind::ensure_clean_shutdown(sim::Time& took) {
   cp.shutdown = true;
   cp.timeline = history.timeline_at(cur->lsn);
   cp.prev = cur->lsn;
-  cp.lsn = cur->end();
-  if (cp.lsn % seg == 0) cp.lsn += kSegmentHeaderBytes;
-  if (cp.lsn % seg + cp.size_bytes > seg) cp.lsn = (cp.lsn / seg + 1) * seg + kSegmentHeaderBytes;
+  cp.lsn = place_record(cur->end(), cp.size_bytes, seg);
   cp.redo = cp.lsn;
   const std::string path = segment_file_path(kPgData, cp.timeline, cp.lsn / seg, seg);
   if (!disk.exists(path)) disk.write(path, 0, sim::Data::sized(seg));

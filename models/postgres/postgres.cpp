@@ -289,8 +289,7 @@ void Postgres::start_recovery() {
   for (const auto& [l, r] : *records)
     if (r.kind == WalRecord::Kind::Commit) xid = std::max(xid, r.xid);
   while (true) {
-    Lsn c1 = cur->end();
-    if (c1 % seg == 0) c1 += kSegmentHeaderBytes;
+    const Lsn c1 = record_start(cur->end(), seg);
     const Lsn c2 = (cur->end() / seg + 1) * seg + kSegmentHeaderBytes;
     const WalRecord* next = nullptr;
     for (Lsn c : {c1, c2}) {

@@ -229,12 +229,41 @@ sim::FsError Wal::write_at(const WalRecord& r) {
   return e;
 }
 
+Lsn record_start(Lsn end, std::uint64_t segment_size) {
+  if (end % segment_size == 0) return end + kSegmentHeaderBytes;
+  if (end % kWalPageBytes == 0) return end + kWalPageHeaderBytes;
+  return end;
+}
+
+namespace {
+/// `bytes` of record from `start` on, with the header of every page it runs into.
+std::uint64_t spanned(Lsn start, std::uint64_t bytes) {
+  std::uint64_t total = 0;
+  Lsn at = start;
+  while (true) {
+    const std::uint64_t room = kWalPageBytes - at % kWalPageBytes;
+    if (bytes <= room) return total + bytes;
+    total += room + kWalPageHeaderBytes;
+    bytes -= room;
+    at += room + kWalPageHeaderBytes;
+  }
+}
+}  // namespace
+
+Lsn place_record(Lsn end, std::uint64_t& bytes, std::uint64_t segment_size) {
+  Lsn lsn = record_start(end, segment_size);
+  std::uint64_t len = spanned(lsn, bytes);
+  if (lsn % segment_size + len > segment_size) {
+    lsn = (lsn / segment_size + 1) * segment_size + kSegmentHeaderBytes;
+    len = spanned(lsn, bytes);
+  }
+  bytes = len;
+  return lsn;
+}
+
 sim::FsError Wal::insert(WalRecord& r) {
   r.size_bytes = maxalign(std::max<std::uint64_t>(r.size_bytes, 24));
-  Lsn lsn = insert_lsn_;
-  if (lsn % segment_size_ == 0) lsn += kSegmentHeaderBytes;
-  if (lsn % segment_size_ + r.size_bytes > segment_size_) lsn = (segno(lsn) + 1) * segment_size_ + kSegmentHeaderBytes;
-  r.lsn = lsn;
+  r.lsn = place_record(insert_lsn_, r.size_bytes, segment_size_);
   r.prev = last_record_;
   r.timeline = tli_;
   return write_received(r);

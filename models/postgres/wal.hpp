@@ -180,5 +180,17 @@ void write_wal_copy(sim::Disk& disk, const std::string& pgdata, std::uint64_t se
 inline std::uint64_t maxalign(std::uint64_t size) { return (size + 7) & ~std::uint64_t{7}; }
 /// SizeOfXLogLongPHD: the first record of a segment starts after the page header.
 inline constexpr std::uint64_t kSegmentHeaderBytes = 40;
+/// XLOG_BLCKSZ: WAL is written in 8 KiB pages; every page but a segment's first starts with
+/// SizeOfXLogShortPHD (MAXALIGN(sizeof(XLogPageHeaderData)) = 24 bytes), and a record that runs
+/// past a page's end continues after the next page's header.
+inline constexpr std::uint64_t kWalPageBytes = 8192;
+inline constexpr std::uint64_t kWalPageHeaderBytes = 24;
+/// Where the record after one that ends at `end` starts: past the header when `end` is a page's
+/// (or a segment's) start, as XLogBytePosToRecPtr never points into a header.
+Lsn record_start(Lsn end, std::uint64_t segment_size);
+/// Places a record of `bytes` (MAXALIGNed, headers not counted) after WAL ending at `end`:
+/// returns its LSN and sets `bytes` to its length in WAL, the page headers it spans included.
+/// The model keeps a record inside one segment: one that would not fit starts the next.
+Lsn place_record(Lsn end, std::uint64_t& bytes, std::uint64_t segment_size);
 
 }  // namespace models::postgres
