@@ -135,6 +135,10 @@ namespace {
 // Branch walpages (2026-12-04): every Demo 2 file: a WAL record running past an 8 KiB page
 // continues after the next page's 24-byte header (SizeOfXLogShortPHD), so LSNs and the bytes
 // streamed grow by 24 per page.
+// demo1-part2/host alone (2026-12-04), when a SYN that a VIP's previous holder routes on waits in
+// its INCOMPLETE neighbour entry and goes on at the new holder's gratuitous ARP (or a probe's
+// answer) instead of being dropped: its one request sent into the hand-over at seed 1 ends a
+// retransmission sooner. No other file has such a request at seed 1.
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "a9bcda3effc24bbfed18b0352e2ba29e3cf8d0a77f86baf4ef6b9156e2ed641e"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -144,7 +148,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2.yaml", "b8be2504cf918d586fe44373b22a4d9fe1618080086affaac2f20c4f8e0d756e"},
     {"demo1-part2/chaos.yaml", "19781a197a23f81a25d9705fcaca3ab41a5ac802609cad117ccee72280880f0e"},
     {"demo1-part2/disconnect-haproxy1.yaml", "ebb9193c00d7c1cf0cccf0a6ba6e234d11178bd73c8bccd66917b35a9fdd3f20"},
-    {"demo1-part2/host.yaml", "bc1f8dfb3e168b0ebfc1dfa7ac32ff1f84a0bfeb1adecabc06813bf3b3c76f98"},
+    {"demo1-part2/host.yaml", "8433243335c71b48adf27c4e83ce80e523eecd4119e028617a39a3cf006ff813"},
     {"demo1-part2/kill-haproxy-process.yaml", "8588d5046087dbe2b8e6929fd77a369e343cf5340ecb94be0cb2babd1b5e57eb"},
     {"demo1-part2/kill-haproxy1-container.yaml", "3e5bb0f67e3b3996553fd74a4b32debdcc45d4ab150d82ce65cbd37a715e92a3"},
     {"demo1-part2/kill-keepalived-parent.yaml", "223db754ff707c6f60c38b7464a7256cf31f711c59a82b3ff655c61372ed01c7"},
