@@ -261,11 +261,12 @@ std::vector<NodeId> Network::holders(Ipv4 ip) const {
 
 void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
   std::vector<NodeId> heard;
+  const bool resolving = !incomplete_.empty();  // almost always not: no list to build
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (n == node) continue;
     if (path_open(node, static_cast<NodeId>(n), kArp)) {
       nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts(), sim_.now(), sim_.now(), kNever};
-      heard.push_back(static_cast<NodeId>(n));
+      if (resolving) heard.push_back(static_cast<NodeId>(n));
     }
   }
   // Without arp_accept a gratuitous ARP makes no entry, but it does update an existing one, an
@@ -280,7 +281,7 @@ void Network::await_neighbour(NodeId node, Ipv4 ip, std::function<void(NodeId)> 
   const std::pair<NodeId, Ipv4> key{node, ip};
   const Node& n = sim_.node(node);
   auto it = incomplete_.find(key);
-  if (it != incomplete_.end() && it->second.starts == n.starts()) {
+  if (it != incomplete_.end()) {
     auto& q = it->second.waiting;
     if (q.size() >= unres_qlen) q.erase(q.begin());  // __neigh_event_send drops the oldest
     q.emplace_back(std::move(on_resolved), std::move(on_failed));
@@ -288,7 +289,6 @@ void Network::await_neighbour(NodeId node, Ipv4 ip, std::function<void(NodeId)> 
   }
   Resolution& r = incomplete_[key];
   r.id = ++resolutions_;
-  r.starts = n.starts();
   r.waiting.clear();
   r.waiting.emplace_back(std::move(on_resolved), std::move(on_failed));
   // The first broadcast probe went out with the packet (and found nobody); the next ones
@@ -313,13 +313,12 @@ void Network::probe_neighbour(std::pair<NodeId, Ipv4> key, std::uint64_t id, boo
 }
 
 void Network::release_waiting(std::pair<NodeId, Ipv4> key, NodeId holder) {
+  // (An entry of a namespace that went down is already gone: node_down erases it, and its probes
+  // were the node's timers.)
   auto it = incomplete_.find(key);
   if (it == incomplete_.end()) return;
-  const Node& n = sim_.node(key.first);
-  const bool alive = n.up() && n.starts() == it->second.starts;
   auto waiting = std::move(it->second.waiting);
   incomplete_.erase(it);
-  if (!alive) return;  // the namespace that queued them is gone
   for (auto& w : waiting) w.first(holder);
 }
 

@@ -259,8 +259,7 @@ class Network {
   std::uint64_t secondary_seq_ = 0;
   /// INCOMPLETE neighbour entries (await_neighbour), by node and address.
   struct Resolution {
-    std::uint64_t id;
-    std::uint32_t starts;  // the node's incarnation whose kernel is resolving
+    std::uint64_t id;  // which resolution a probe timer belongs to (a newer one may replace it)
     std::vector<std::pair<std::function<void(NodeId)>, std::function<void()>>> waiting;
   };
   std::map<std::pair<NodeId, Ipv4>, Resolution> incomplete_;

@@ -241,7 +241,9 @@ def spawn_lags(requests: list[dict]) -> list[float]:
 def open_loop_requests(requests: list[dict], duration_s: float) -> list[dict]:
     """An open-loop probe's requests as the simulator has them: those that ended within the run.
     Requests still in flight at its end (up to --max-time past it) are recorded by probe.sh,
-    which waits for them, but the simulator stops at `duration` and never sees them end."""
+    which waits for them, but the simulator stops at `duration` and never sees them end.
+    `hasim validate` (real_metrics) drops such requests from every record on its own; what this
+    still does is keep them out of spawn_lags, the loop cost measured from the same requests."""
     return [r for r in requests if r["t_s"] <= duration_s]
 
 
