@@ -69,7 +69,9 @@ struct PgWriterSpec {
   /// The INSERT's WAL; the commit record adds 64. 144: the seed's row (users: name, email,
   /// created_at, its primary key's index entry) and its commit take 208 bytes of WAL, the
   /// commonest distance between consecutive commits' LSNs in real PostgreSQL 15 (640 of 686
-  /// before the crash in run 0 of validation/results/2026-12-03/demo2-crash-failover).
+  /// before the crash in run 0 of validation/results/2026-12-03/demo2-crash-failover). That is
+  /// a row of a 72-byte heap tuple, 'load-10' to 'load-99999'; the server adds or takes the
+  /// difference for a row of another width (its first nine rows: 8 bytes less).
   std::uint64_t wal_bytes = 144;
   sim::Time start = 0;
   /// `synchronous_commit:` the session's level (PGOPTIONS="-c synchronous_commit=..."); "": the

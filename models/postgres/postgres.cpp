@@ -54,6 +54,23 @@ constexpr std::uint64_t kItemIdBytes = 4;
 /// the end-of-recovery and checkpoint records, the sequence's record.
 constexpr const char* kUsersTable = "users";
 constexpr std::uint64_t kUsersHeapTupleBytes = 64;
+/// The users row the writer's `wal_bytes` stands for: 'load-10' .. 'load-99999' make a 72-byte
+/// tuple (created_at aligned to 64, not 56), and consecutive commits 208 bytes apart in the real
+/// runs; rows 'load-1' .. 'load-9' are 200 apart (the stored real records of 2026-12-03 and 04:
+/// 460 of 554 steps between consecutive rows up to row 9 are 200 bytes, 10,726 of 12,206 after
+/// it 208; the others have a page header or another record between them).
+constexpr std::uint64_t kUsersReferenceTupleBytes = 72;
+
+/// The length (t_len) of a users heap tuple whose text columns (name, email) hold `texts`
+/// characters, as heap_fill_tuple lays it out: the header (23 bytes, MAXALIGNed: no null bitmap,
+/// no OID), id (int4), each text as a short varlena (one length byte, unaligned) up to 126
+/// bytes, else a 4-byte header at int alignment, then created_at (timestamptz) at double
+/// alignment.
+std::uint64_t users_tuple_bytes(const std::vector<std::size_t>& texts) {
+  std::uint64_t off = 24 + 4;
+  for (std::size_t len : texts) off = len + 1 <= 127 ? off + 1 + len : ((off + 3) & ~std::uint64_t{3}) + 4 + len;
+  return ((off + 7) & ~std::uint64_t{7}) + 8;
+}
 constexpr std::int64_t kUsersHeapRowsPerPage = 120;
 constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
 constexpr std::uint64_t kBtreeSpecialBytes = 16;
@@ -1023,11 +1040,19 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
   }
 }
 
-std::uint64_t Postgres::insert_wal_bytes(const std::string& relation, std::uint64_t declared) {
+std::uint64_t Postgres::insert_wal_bytes(const Statement& insert, std::uint64_t declared) {
   // The records: the client's row (the writer's `wal_bytes`: its heap insert and primary-key
   // entry), else pgbench_history's heap insert (no index).
   std::uint64_t bytes = declared > 0 ? declared : kHeapInsertRecordBytes;
-  if (relation != kUsersTable) return bytes;
+  if (insert.name != kUsersTable) return bytes;
+  // The heap insert record carries the tuple (less its header): a narrower or wider row than the
+  // one `wal_bytes` was measured on moves it by the difference (both are multiples of 8 here, as
+  // created_at ends the tuple at double alignment).
+  if (declared > 0 && insert.literal_lengths.size() == 2) {
+    const std::uint64_t t = users_tuple_bytes(insert.literal_lengths);
+    bytes = t >= kUsersReferenceTupleBytes ? bytes + (t - kUsersReferenceTupleBytes)
+                                           : bytes - std::min(bytes, kUsersReferenceTupleBytes - t);
+  }
   // The seed's users table: its rows are the commits, numbered by xid (as count/max read them),
   // appended to the heap's last page and to its primary key's rightmost leaf. A page's first
   // change since the redo point writes its image (XLogRecordAssemble, full_page_writes), without
@@ -1110,7 +1135,7 @@ void Postgres::run_dml(sim::ConnId conn, const Statement& d, std::uint64_t wal_b
                           std::string("cannot execute ") + (d.kind == K::Insert ? "INSERT" : "UPDATE") + " in a read-only transaction");
       if (d.kind == K::Insert) {
         // An append to the heap's last page: no row lock.
-        b.block_wal_bytes += insert_wal_bytes(d.name, wal_bytes);
+        b.block_wal_bytes += insert_wal_bytes(d, wal_bytes);
         return complete(conn, CommandComplete{.tag = "INSERT 0 1"});
       }
       const bool implicit = !b.in_block;  // an UPDATE outside a block commits on its own

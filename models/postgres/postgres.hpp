@@ -428,7 +428,7 @@ class Postgres final : public sim::Process {
   /// The WAL an INSERT into `relation` writes: its records (`declared`, else a heap insert's)
   /// and, for the seed's users table, the images of its heap page and primary-key leaf when
   /// this is their first change since the redo point.
-  std::uint64_t insert_wal_bytes(const std::string& relation, std::uint64_t declared);
+  std::uint64_t insert_wal_bytes(const Statement& insert, std::uint64_t declared);
   /// BEGIN, COMMIT/END, ROLLBACK, UPDATE or SELECT of a row: run_dml's, wherever it comes.
   bool block_statement(const Statement& st) const;
   /// The WAL one row change writes: its record, and a full-page image if its page is the first

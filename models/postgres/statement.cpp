@@ -114,6 +114,12 @@ void classify(Statement& st, const std::vector<Token>& t, std::string_view text)
   } else if (is(t[0], "insert") && n > 2 && is(t[1], "into")) {
     st.kind = K::Insert;
     st.name = lower(t[2].s);
+    bool values = false;
+    for (std::size_t i = 3; i < n; ++i) {
+      if (is(t[i], "values")) values = true;
+      else if (values && t[i].quoted && t[i].s.front() == '\'') st.literal_lengths.push_back(unquote(t[i].s).size());
+      else if (values && is(t[i], "returning")) break;
+    }
   } else if (is(t[0], "set")) {
     std::size_t i = 1;
     if (i < n && (is(t[i], "local") || is(t[i], "session"))) st.local = is(t[i++], "local");

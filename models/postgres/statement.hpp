@@ -49,6 +49,9 @@ struct Statement {
   /// Set/AlterSystemSet: the value as written after `=` or TO, trimmed (`'FIRST 1 (pg2)'`, 10s).
   std::string value;
   std::int64_t key = 0;  // Update/Select: `WHERE col = N`
+  /// Insert: the length of each string literal ('...') of its VALUES list, in order: what the
+  /// row's width, and so its WAL, depends on.
+  std::vector<std::size_t> literal_lengths;
   bool local = false;    // Set: SET LOCAL (this transaction only)
   /// The statement is exactly `SELECT fn()` (or `fn(true)`, `fn('arg')` for CreateSlot): the
   /// operator's steps accept nothing around the call.

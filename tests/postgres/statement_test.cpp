@@ -30,6 +30,12 @@ TEST_CASE("pgbench's statements are told apart by kind, relation and key", "[pos
   auto i = one("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 2, 3, CURRENT_TIMESTAMP);");
   CHECK(i.kind == K::Insert);
   CHECK(i.name == "pgbench_history");
+  CHECK(i.literal_lengths.empty());
+  // The writer's row: its string literals' lengths (quotes and doubled quotes as the value has
+  // them), none from RETURNING.
+  auto row = one("INSERT INTO users (name, email) VALUES ('load-10', 'it''s@hasim.invalid') RETURNING 'id=' || id;");
+  CHECK(row.kind == K::Insert);
+  CHECK(row.literal_lengths == std::vector<std::size_t>{7, 18});
   // An UPDATE with no key is none of the block's row statements.
   CHECK(one("UPDATE users SET name = 'x'").kind == K::Other);
 }
