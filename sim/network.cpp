@@ -150,6 +150,34 @@ void Network::learn_from_request(NodeId owner, NodeId src) {
   }
 }
 
+void Network::heard_request(NodeId src) {
+  // arp_process(), "Update our ARP tables": a broadcast request reaches every host on the
+  // bridge, and one that already has an entry for the sender's address takes the sender's MAC
+  // from it (STALE: a request does not prove reachability), unless it was updated within
+  // locktime. So a restarted container that ARPs for anyone repoints its neighbours' entries
+  // for its own address at its new MAC: in the real cascade runs, replica2 streamed from the
+  // restarted replica1 at its first retry after replica1's start, whose walreceiver had ARPed
+  // for the primary. Only entries that exist change (no arp_accept).
+  const Node& sn = sim_.node(src);
+  const Time now = sim_.now();
+  for (const auto& a : nodes_[src].attachments) {
+    if (!a.carries()) continue;
+    for (std::size_t m = 0; m < nodes_.size(); ++m) {
+      if (m == src) continue;
+      auto& cache = nodes_[m].arp_cache;
+      auto it = cache.find(a.address);
+      if (it == cache.end()) continue;
+      auto& e = it->second;
+      if (e.node == src && e.starts == sn.starts()) continue;  // the same MAC: nothing to learn
+      if (e.confirmed > now - locktime) continue;
+      bool on_bridge = false;
+      for (const auto& b : nodes_[m].attachments) on_bridge = on_bridge || (b.carries() && b.segment == a.segment);
+      if (!on_bridge || !path_open(src, static_cast<NodeId>(m), kArp)) continue;
+      e = {src, sn.starts(), NodeNet::Neighbour::kNoConfirmation, e.used, kNever};
+    }
+  }
+}
+
 Ipv4 Network::allocate(SegmentId seg) {
   Segment& s = segments_[seg];
   // Host numbers 2 .. 2^(32-prefix)-2 (.1 is the gateway, the last is broadcast); like the
@@ -353,6 +381,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
       }
       cache.erase(cached);  // FAILED: the next packet resolves afresh
     }
+    heard_request(src);  // the broadcast request goes out, answered or not
     if (!sim_.node(n).up() || !path_open(src, n, kArp) || !path_open(n, src, kArp)) return std::nullopt;
     cache[ip] = {n, sim_.node(n).starts(), now, now, kNever};
     learn_from_request(n, src);
@@ -373,6 +402,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
     const Node& c = sim_.node(cn);
     if (c.up() && c.starts() == cached->second.starts && (holds(cn, ip) || c.ip_forward)) return cn;
   }
+  heard_request(src);  // a broadcast request for the address
   if (it == secondary_.end()) return std::nullopt;
   // Every holder answers the ARP request; the last answer wins, the newest holder's.
   std::optional<NodeId> chosen;

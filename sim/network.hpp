@@ -177,6 +177,8 @@ class Network {
   Time delay_first_probe_time = 5 * kSecond;
   int ucast_probes = 3;
   Time retrans_time = kSecond;
+  /// neigh's locktime (1 s): an entry updated more recently keeps its MAC against a request's.
+  Time locktime = kSecond;
   /// Packets an INCOMPLETE entry holds (unres_qlen_bytes' 212,992 bytes: about 101 SYNs).
   std::size_t unres_qlen = 101;
 
@@ -244,6 +246,9 @@ class Network {
   /// `src`'s ARP request for one of `owner`'s addresses reaches `owner`, whose kernel learns
   /// (or overwrites) its entry for the sender's address on their common segment.
   void learn_from_request(NodeId owner, NodeId src);
+  /// `src` broadcasts an ARP request: every node on its bridges with an entry for its address
+  /// updates that entry to src's current MAC.
+  void heard_request(NodeId src);
   void recompute_components() const;
   Ipv4 allocate(SegmentId seg);
 

@@ -246,6 +246,27 @@ TEST_CASE("a restarted container that talks first is reachable at once: its ARP 
   CHECK(p.outcome->at == 31_s + 2 * kLatency);
 }
 
+TEST_CASE("a restarted container that ARPs for anyone repoints its neighbours' entries for its address at its new MAC",
+          "[tcp][arp]") {
+  // srv, back at 25 s, connects at 31 s to a third node it has no entry for: its broadcast ARP
+  // request reaches cli too, whose entry for srv's address (the old MAC) takes the new one, so
+  // cli's SYN at 32 s is answered at once, not after the old entry's DELAY and PROBE (41 s).
+  // (The real cascade runs: replica2 streamed from the restarted replica1 at its first retry.)
+  KnownThenRestarted p(true);
+  sim::Node& other = p.b.node("other");
+  p.b.probe(other, "listener", 82);
+  p.b.run_until(30_s);
+  std::optional<sim::ConnectResult> out;
+  p.b.s.tcp().connect(p.server, p.b.ip("other"), 82, 5_s, [&](sim::ConnectResult r, sim::ConnId) { out = r; });
+  p.b.run_until(32_s);
+  REQUIRE(out == sim::ConnectResult::Connected);
+  p.connect(p.b.ip("srv"), 60_s);
+  p.b.run_until(60_s);
+  REQUIRE(p.outcome);
+  CHECK(p.outcome->result == sim::ConnectResult::Connected);
+  CHECK(p.outcome->at == 32_s + 2 * kLatency);
+}
+
 TEST_CASE("a neighbour entry's reachable time is drawn per seed, and a dead MAC costs its rest plus DELAY and PROBE",
           "[tcp][arp]") {
   // Default base 30 s: the entry, last confirmed at ~3 s (the stopping server's FIN), stays
