@@ -160,6 +160,12 @@ void Network::heard_request(NodeId src) {
   // for the primary. Only entries that exist change (no arp_accept).
   const Node& sn = sim_.node(src);
   const Time now = sim_.now();
+  // Only a restarted node (a new MAC), or one whose address some other node had before, can find
+  // an entry for its address with another MAC: the rest skip the walk over every node (3,000
+  // backends resolving their peers: 4-6% of that run before this check).
+  bool any = sn.starts() > 1;
+  for (const auto& a : nodes_[src].attachments) any = any || moved_addresses_.count(a.address) != 0;
+  if (!any) return;
   for (const auto& a : nodes_[src].attachments) {
     if (!a.carries()) continue;
     for (std::size_t m = 0; m < nodes_.size(); ++m) {
@@ -201,6 +207,7 @@ Ipv4 Network::attach(Node& node, SegmentId segment, std::optional<Ipv4> address)
 }
 
 void Network::index_primary(NodeId node, Ipv4 ip) {
+  if (auto [first, fresh] = first_holder_.emplace(ip, node); !fresh && first->second != node) moved_addresses_.insert(ip);
   auto& list = primary_[ip];
   list.insert(std::upper_bound(list.begin(), list.end(), node), node);
 }

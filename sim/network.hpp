@@ -260,6 +260,10 @@ class Network {
   // resolve(), holders() and allocate() look here instead of scanning every node.
   std::map<Ipv4, std::vector<NodeId>> primary_;
   void index_primary(NodeId node, Ipv4 ip);
+  /// Each primary address's first node, and the addresses a second node has had since: what
+  /// heard_request needs to know whether any neighbour entry can hold another MAC for them.
+  std::map<Ipv4, NodeId> first_holder_;
+  std::set<Ipv4> moved_addresses_;
   void unindex_primary(NodeId node, Ipv4 ip);
   std::uint64_t secondary_seq_ = 0;
   /// INCOMPLETE neighbour entries (await_neighbour), by node and address.
