@@ -69,7 +69,7 @@ constexpr std::uint64_t kUsersReferenceTupleBytes = 72;
 std::uint64_t users_tuple_bytes(const std::vector<std::size_t>& texts) {
   std::uint64_t off = 24 + 4;
   for (std::size_t len : texts) off = len + 1 <= 127 ? off + 1 + len : ((off + 3) & ~std::uint64_t{3}) + 4 + len;
-  return ((off + 7) & ~std::uint64_t{7}) + 8;
+  return maxalign(off) + 8;
 }
 constexpr std::int64_t kUsersHeapRowsPerPage = 120;
 constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
@@ -82,7 +82,7 @@ constexpr std::int64_t kUsersBtreeEntriesPerPage = 407;
 constexpr std::uint64_t kSequenceLogRecordBytes = 104;
 constexpr std::int64_t kSequenceLogValues = 32;
 constexpr std::uint64_t kBtreeNewRootRecordBytes = 96;
-/// Linux's SYN retries (net.ipv4.tcp_syn_retries 6): 1+2+...+64 s before connect() fails.
+/// For writes whose completion nobody waits on.
 void noop_done(sim::FsError) {}
 }  // namespace
 
@@ -758,7 +758,9 @@ void Postgres::send(sim::ConnId conn, std::any m, std::uint64_t bytes) {
 }
 
 void Postgres::accept(sim::ConnId conn) {
-  backends_[conn] = Backend{conn};
+  Backend backend;
+  backend.conn = conn;
+  backends_[conn] = std::move(backend);
   tcp().on_data(conn, *this, [this, conn](const std::any& m, std::uint64_t) {
     auto it = backends_.find(conn);
     if (it == backends_.end()) return;

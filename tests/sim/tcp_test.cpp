@@ -201,6 +201,15 @@ struct KnownThenRestarted : Pair {
     b.run_until(30_s);
     REQUIRE(srv.up() == restart);
   }
+  /// The restarted srv dials `node` (a listener there on `port`) at the current time; the
+  /// connection must be made within `by`.
+  void dial_from_server(sim::Node& node, std::uint16_t port, sim::Time by) {
+    b.probe(node, "listener", port);
+    std::optional<sim::ConnectResult> out;
+    b.s.tcp().connect(server, b.ip(node.name()), port, 5_s, [&](sim::ConnectResult r, sim::ConnId) { out = r; });
+    b.run_until(by);
+    REQUIRE(out == sim::ConnectResult::Connected);
+  }
 };
 }  // namespace
 
@@ -234,11 +243,7 @@ TEST_CASE("a SYN sent after the neighbour entry failed, with nobody at the addre
 TEST_CASE("a restarted container that talks first is reachable at once: its ARP request updates the peer's entry",
           "[tcp][arp]") {
   KnownThenRestarted p(true);
-  p.b.probe(p.cli, "listener", 81);
-  std::optional<sim::ConnectResult> back;
-  p.b.s.tcp().connect(p.server, p.b.ip("cli"), 81, 5_s, [&](sim::ConnectResult r, sim::ConnId) { back = r; });
-  p.b.run_until(31_s);
-  REQUIRE(back == sim::ConnectResult::Connected);
+  p.dial_from_server(p.cli, 81, 31_s);
   p.connect(p.b.ip("srv"), 60_s);
   p.b.run_until(60_s);
   REQUIRE(p.outcome);
@@ -254,12 +259,8 @@ TEST_CASE("a restarted container that ARPs for anyone repoints its neighbours' e
   // (The real cascade runs: replica2 streamed from the restarted replica1 at its first retry.)
   KnownThenRestarted p(true);
   sim::Node& other = p.b.node("other");
-  p.b.probe(other, "listener", 82);
   p.b.run_until(30_s);
-  std::optional<sim::ConnectResult> out;
-  p.b.s.tcp().connect(p.server, p.b.ip("other"), 82, 5_s, [&](sim::ConnectResult r, sim::ConnId) { out = r; });
-  p.b.run_until(32_s);
-  REQUIRE(out == sim::ConnectResult::Connected);
+  p.dial_from_server(other, 82, 32_s);
   p.connect(p.b.ip("srv"), 60_s);
   p.b.run_until(60_s);
   REQUIRE(p.outcome);
