@@ -14,7 +14,14 @@ namespace {
 namespace pg = models::postgres;
 namespace se = sim::events;
 
-std::int64_t int_field(const sim::TraceRecord& r, const std::string& key) {
+/// A text field's value without a copy ("" when absent or not a string).
+std::string_view text_of(const sim::TraceRecord& r, std::string_view key) {
+  const sim::FieldValue* v = r.find(key);
+  const auto* s = v != nullptr ? std::get_if<std::string>(v) : nullptr;
+  return s != nullptr ? std::string_view(*s) : std::string_view();
+}
+
+std::int64_t int_field(const sim::TraceRecord& r, std::string_view key) {
   const sim::FieldValue* v = r.find(key);
   return v != nullptr && std::holds_alternative<std::int64_t>(*v) ? std::get<std::int64_t>(*v) : 0;
 }
@@ -52,7 +59,14 @@ void PostgresChecks::standbys_problem(std::vector<std::string>& problems) const 
 
 void PostgresChecks::on_record(const sim::TraceRecord& r) {
   const std::string& k = r.kind;
-  if (k.rfind("pg_", 0) == 0) any_ = true;
+  // Most records are not PostgreSQL's (requests, checks, the engine's): of those only a process
+  // or node going away matters. Of the rest, a commit's outcome is by far the most frequent.
+  if (k.rfind("pg", 0) != 0) {
+    if (k != se::kProcessExit && k != se::kNodeDown) return;
+  } else if (k.rfind("pg_", 0) == 0) {
+    any_ = true;
+    if (k == pg::kCommitAcked || k == pg::kCommitFailed) return on_commit(r, k == pg::kCommitFailed);
+  }
   if (k == pg::kStarted) {
     const std::string node = r.text("node");
     if (r.text("role") == "primary") primaries_[node] = int_field(r, "timeline");
@@ -107,32 +121,45 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
       return;
     }
     reads_[rd].push_back(Read{r.time - int_field(r, "latency_us") * sim::kMicrosecond, r.time, int_field(r, "max_id")});
-  } else if (k == pg::kCommitAcked || k == pg::kCommitFailed) {
-    std::string w = r.text("client");
-    if (w.rfind("client:", 0) == 0) w = w.substr(7);
-    std::int64_t waited = int_field(r, "latency_us");
-    if (r.find("latency_us") == nullptr)
-      if (const sim::FieldValue* v = r.find("sent_s"); v != nullptr && std::holds_alternative<double>(*v))
-        // Real runs parsed before failures carried latency_us: their attempt's start instead.
-        waited = (r.time - std::llround(std::get<double>(*v) * 1e9)) / sim::kMicrosecond;
-    wait_max_us_[w] = std::max(wait_max_us_[w], waited);
-    if (k == pg::kCommitFailed) {
-      ++failed_[w];
-      // No answer and no error: the writer's own bound (psql killed after it, exit 124, in the
-      // real runs parsed before the message said so) or the end of its run.
-      if (r.text("message").rfind(pg::kNoAnswer, 0) == 0 || (r.text("message").empty() && int_field(r, "psql_exit") == 124))
-        ++hung_[w];
-      return;
-    }
-    latency_us_[w].push_back(waited);
-    // The row's id: a real writer logs users.id (RETURNING id); the simulator's rows are its
-    // xids (the readers' max(id) is the newest xid replayed), one per commit in commit order.
-    const std::int64_t id = r.find("id") != nullptr ? int_field(r, "id") : int_field(r, "xid");
-    acks_.push_back(Ack{r.time, w, r.text("node"), int_field(r, "timeline"), int_field(r, "lsn"), id});
-    if (auto it = last_ack_.find(w); it != last_ack_.end()) gap_max_[w] = std::max(gap_max_[w], r.time - it->second);
-    else gap_max_[w] = 0;
-    last_ack_[w] = r.time;
   }
+}
+
+void PostgresChecks::on_commit(const sim::TraceRecord& r, bool failed) {
+  std::string_view w = text_of(r, "client");
+  if (w.rfind("client:", 0) == 0) w.remove_prefix(7);
+  auto wit = writers_.find(w);
+  if (wit == writers_.end()) wit = writers_.emplace(std::string(w), Writer{}).first;
+  Writer& writer = wit->second;
+  std::int64_t waited = int_field(r, "latency_us");
+  if (r.find("latency_us") == nullptr)
+    if (const sim::FieldValue* v = r.find("sent_s"); v != nullptr && std::holds_alternative<double>(*v))
+      // Real runs parsed before failures carried latency_us: their attempt's start instead.
+      waited = (r.time - std::llround(std::get<double>(*v) * 1e9)) / sim::kMicrosecond;
+  writer.wait_max_us = std::max(writer.wait_max_us, waited);
+  if (failed) {
+    ++writer.failed;
+    // No answer and no error: the writer's own bound (psql killed after it, exit 124, in the
+    // real runs parsed before the message said so) or the end of its run.
+    const std::string_view message = text_of(r, "message");
+    if (message.rfind(pg::kNoAnswer, 0) == 0 || (message.empty() && int_field(r, "psql_exit") == 124)) ++writer.hung;
+    return;
+  }
+  writer.latency_us.push_back(waited);
+  // The row's id: a real writer logs users.id (RETURNING id); the simulator's rows are its
+  // xids (the readers' max(id) is the newest xid replayed), one per commit in commit order.
+  const std::int64_t id = r.find("id") != nullptr ? int_field(r, "id") : int_field(r, "xid");
+  acks_.push_back(Ack{r.time, name_of(wit->first), name_of(text_of(r, "node")), int_field(r, "timeline"), int_field(r, "lsn"), id});
+  ++writer.acked;
+  if (writer.last_ack >= 0) writer.gap_max = std::max(writer.gap_max, r.time - writer.last_ack);
+  writer.last_ack = r.time;
+}
+
+std::uint32_t PostgresChecks::name_of(std::string_view name) {
+  if (auto it = name_index_.find(name); it != name_index_.end()) return it->second;
+  const auto i = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  name_index_.emplace(names_.back(), i);
+  return i;
 }
 
 namespace {
@@ -229,22 +256,15 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   if (!any_) return;
   reader_metrics(m);
   pgbench_metrics(m);
-  std::set<std::string> writers;
-  std::map<std::string, std::int64_t> acked;
-  for (const auto& a : acks_) {
-    writers.insert(a.writer);
-    ++acked[a.writer];
-  }
-  for (const auto& [w, n] : failed_) writers.insert(w);
-  for (const auto& w : writers) {
-    m[w + ".acked"] = static_cast<double>(acked[w]);
-    m[w + ".failed"] = failed_.count(w) ? failed_[w] : 0;
-    sim::Time gap = gap_max_.count(w) ? gap_max_[w] : end;  // never acknowledged: the whole run
-    if (auto it = last_ack_.find(w); it != last_ack_.end()) gap = std::max(gap, end - it->second);
+  for (auto& [w, writer] : writers_) {
+    m[w + ".acked"] = static_cast<double>(writer.acked);
+    m[w + ".failed"] = writer.failed;
+    // Never acknowledged: the whole run.
+    const sim::Time gap = writer.last_ack < 0 ? end : std::max(writer.gap_max, end - writer.last_ack);
     m[w + ".write_gap_max_s"] = sim::to_seconds(gap);
-    m[w + ".hung_commits"] = hung_.count(w) ? hung_[w] : 0;
-    m[w + ".commit_wait_max_s"] = static_cast<double>(wait_max_us_[w]) / 1e6;
-    if (auto& l = latency_us_[w]; !l.empty()) {
+    m[w + ".hung_commits"] = writer.hung;
+    m[w + ".commit_wait_max_s"] = static_cast<double>(writer.wait_max_us) / 1e6;
+    if (auto& l = writer.latency_us; !l.empty()) {
       std::sort(l.begin(), l.end());
       // Nearest rank: the smallest latency with at least p % of the commits at or below it.
       auto rank = [&l](int p) { return l[(l.size() * static_cast<std::size_t>(p) + 99) / 100 - 1]; };
@@ -272,7 +292,7 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
     if (first_lost < 0) first_lost = a.at;
     last_lost = a.at;
     invariants_.point(a.at, "no_acked_commit_lost",
-                      a.writer + "'s commit at " + a.node + " timeline " + std::to_string(a.timeline) + " lsn " +
+                      names_[a.writer] + "'s commit at " + names_[a.node] + " timeline " + std::to_string(a.timeline) + " lsn " +
                           std::to_string(a.lsn) + " is not in " + (final_node.empty() ? "any primary" : final_node + "'s history"));
   }
   m["commits.acked"] = static_cast<double>(acks_.size());

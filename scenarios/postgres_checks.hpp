@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenarios/checks/check.hpp"
@@ -71,9 +72,10 @@ class PostgresChecks final : public Check {
   void standbys_problem(std::vector<std::string>& problems) const;
 
  private:
+  /// One acknowledged commit (one per commit of a run: small, no string of its own).
   struct Ack {
     sim::Time at;
-    std::string writer, node;
+    std::uint32_t writer, node;  // indices into names_
     std::int64_t timeline, lsn;
     std::int64_t id;  // the row's id as readers see it: real runs' users.id, the simulator's xid
   };
@@ -98,6 +100,8 @@ class PostgresChecks final : public Check {
   };
   std::map<std::string, ToolRun> tools_;  // pg_rewind / pg_basebackup -> its last run
   void check_primaries(sim::Time t);
+  /// A writer's commit, acknowledged or failed.
+  void on_commit(const sim::TraceRecord& r, bool failed);
   sim::Invariants& invariants_;
   bool any_ = false;
   std::map<std::string, std::int64_t> primaries_;  // node -> timeline, while it runs as a primary
@@ -109,10 +113,20 @@ class PostgresChecks final : public Check {
   std::map<std::string, Standby> standbys_;  // node -> its walreceiver, while it runs as a standby
   std::map<std::int64_t, std::int64_t> switch_at_;  // new timeline -> the old one's end (switch_lsn)
   std::vector<Ack> acks_;
-  std::map<std::string, sim::Time> last_ack_, gap_max_;
-  std::map<std::string, int> failed_, hung_;
-  std::map<std::string, std::vector<std::int64_t>> latency_us_;  // per writer, its acknowledged commits'
-  std::map<std::string, std::int64_t> wait_max_us_;
+  /// Writer and node names, each once, in order of first appearance: what an Ack refers to.
+  std::vector<std::string> names_;
+  std::map<std::string, std::uint32_t, std::less<>> name_index_;
+  std::uint32_t name_of(std::string_view name);
+  /// A writer's outcomes so far: one entry per writer, found with one lookup per commit.
+  struct Writer {
+    std::int64_t acked = 0;
+    int failed = 0, hung = 0;
+    std::vector<std::int64_t> latency_us;  // its acknowledged commits'
+    std::int64_t wait_max_us = 0;
+    sim::Time last_ack = -1;  // -1: none yet
+    sim::Time gap_max = 0;    // between two acknowledgements (from the first one)
+  };
+  std::map<std::string, Writer, std::less<>> writers_;
   std::map<std::string, std::vector<Read>> reads_;  // reader -> its answered reads, in answer order
   std::map<std::string, int> read_failed_;
 };

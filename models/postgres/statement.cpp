@@ -78,6 +78,16 @@ std::optional<std::int64_t> where_key(const std::vector<Token>& t) {
   return std::nullopt;
 }
 
+/// unquote(q).size() without making the string (every INSERT's literals are measured).
+std::size_t unquoted_length(std::string_view q) {
+  std::size_t n = 0;
+  for (std::size_t i = 1; i + 1 < q.size(); ++i) {
+    ++n;
+    if (q[i] == q.front() && q[i + 1] == q.front()) ++i;
+  }
+  return n;
+}
+
 /// The first call of `fn` among the tokens: its index, or 0.
 std::size_t call_of(const std::vector<Token>& t, std::string_view fn) {
   for (std::size_t i = 1; i + 1 < t.size(); ++i)
@@ -117,7 +127,7 @@ void classify(Statement& st, const std::vector<Token>& t, std::string_view text)
     bool values = false;
     for (std::size_t i = 3; i < n; ++i) {
       if (is(t[i], "values")) values = true;
-      else if (values && t[i].quoted && t[i].s.front() == '\'') st.literal_lengths.push_back(unquote(t[i].s).size());
+      else if (values && t[i].quoted && t[i].s.front() == '\'') st.literal_lengths.push_back(unquoted_length(t[i].s));
       else if (values && is(t[i], "returning")) break;
     }
   } else if (is(t[0], "set")) {
@@ -172,8 +182,9 @@ void classify(Statement& st, const std::vector<Token>& t, std::string_view text)
 
 std::vector<Statement> parse_statements(std::string_view sql) {
   std::vector<Statement> out;
-  std::vector<Token> tokens;
-  tokens.reserve(16);
+  // Reused from one query to the next (a thread's runs parse one at a time): its capacity stays.
+  thread_local std::vector<Token> tokens;
+  tokens.clear();
   std::size_t begin = 0;  // the current statement's first character
   auto end_statement = [&](std::size_t end) {
     if (!tokens.empty()) {
