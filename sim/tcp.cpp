@@ -633,7 +633,6 @@ void Tcp::process_exited(Process& p) {
   std::vector<ConnId> held;
   for (const auto& [id, c] : conns_)
     if (const Side* s = side_of(c, p); s != nullptr && s->open && !s->closing) held.push_back(id);
-  std::sort(held.begin(), held.end());  // in the order they were opened, as a tree gave them
   const bool host_up = p.node().up();
   for (ConnId id : held) {
     if (host_up) {
@@ -649,7 +648,6 @@ void Tcp::process_exited(Process& p) {
     std::vector<ConnId> orphans;
     for (const auto& [id, c] : conns_)
       if (const Side* s = side_of(c, p); s != nullptr && s->open) orphans.push_back(id);
-    std::sort(orphans.begin(), orphans.end());
     for (ConnId id : orphans)
       if (Conn* c = find(id)) abort(id, side_of(*c, p) == &c->client, nullptr);
   }

@@ -10,7 +10,6 @@
 #include <vector>
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <memory>
 
 #include "sim/network.hpp"
@@ -258,9 +257,7 @@ class Tcp {
   Time jiffies_phase_ = -1;  // drawn at the first SYN retransmission (stream "kernel/jiffies")
   // The accept handler is shared so that a SYN's accept event holds it without copying it.
   std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, std::shared_ptr<const AcceptFn>>> listeners_;
-  /// By id; hashed, not ordered (a tree walk per message was ~4% of a Demo 2 run): whatever
-  /// walks it sorts what it collects by id first.
-  std::unordered_map<ConnId, Conn> conns_;
+  std::map<ConnId, Conn> conns_;
   ConnId next_conn_ = 1;
   mutable ConnId cached_id_ = 0;  // 0: none (ids start at 1)
   mutable Conn* cached_ = nullptr;
