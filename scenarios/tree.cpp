@@ -155,6 +155,7 @@ void check_text(const std::string& text, const std::string& file) {
 
 struct Budget {
   std::size_t nodes = 0;
+  std::size_t limit = Limits::kNodes;
 };
 
 Tree convert(const YAML::Node& n, const std::string& file, Budget& budget, int depth) {
@@ -162,8 +163,8 @@ Tree convert(const YAML::Node& n, const std::string& file, Budget& budget, int d
   t.src = source_of(n.Mark(), file);
   // Aliases share nodes in yaml-cpp's graph; here each use is a copy, so a few lines of anchors
   // can stand for billions of values. Count as they are expanded, and stop at the limit.
-  if (++budget.nodes > Limits::kNodes)
-    throw ScenarioError(t.src, "", "the document expands to more than " + std::to_string(Limits::kNodes) +
+  if (++budget.nodes > budget.limit)
+    throw ScenarioError(t.src, "", "the document expands to more than " + std::to_string(budget.limit) +
                                        " values (aliases included): an alias bomb, or far more than a scenario needs");
   if (depth > Limits::kNesting)
     throw ScenarioError(t.src, "", "nested deeper than " + std::to_string(Limits::kNesting) +
@@ -211,12 +212,13 @@ Tree convert(const YAML::Node& n, const std::string& file, Budget& budget, int d
 
 }  // namespace
 
-Tree parse_yaml(const std::string& text, const std::string& file) {
+Tree parse_yaml(const std::string& text, const std::string& file, std::size_t max_values) {
   check_text(text, file);
   const std::string label = printable_text(file);
   try {
     YAML::Node doc = YAML::Load(text);
     Budget budget;
+    budget.limit = max_values;
     return convert(doc, label, budget, 0);
   } catch (const YAML::DeepRecursion& e) {
     throw ScenarioError(Source{label, e.mark.line + 1, e.mark.column + 1}, "",

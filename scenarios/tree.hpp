@@ -55,6 +55,9 @@ struct Limits {
   static constexpr std::size_t kFileBytes = 4u << 20;
   /// Values in one document once its aliases are expanded (an alias bomb stops here).
   static constexpr std::size_t kNodes = 200'000;
+  /// The same for a validation record (run_real.py's results file, read by the same parser):
+  /// one pgbench run at 400 tps logs 16,000 transactions of 12 values, so three runs are 600,000.
+  static constexpr std::size_t kRecordNodes = 4'000'000;
   /// Levels of nesting (mappings and lists within each other).
   static constexpr int kNesting = 64;
   /// Includes within includes, and files read for one scenario.
@@ -64,7 +67,8 @@ struct Limits {
 
 /// Parses YAML text; syntax errors, text that is not UTF-8, alias bombs and nesting past the
 /// limits become ScenarioErrors naming `file`.
-Tree parse_yaml(const std::string& text, const std::string& file);
+/// `max_values`: Limits::kNodes for a scenario, Limits::kRecordNodes for a validation record.
+Tree parse_yaml(const std::string& text, const std::string& file, std::size_t max_values = Limits::kNodes);
 /// Reads and parses a file, then resolves its `include:` list (paths relative to the file):
 /// included documents are merged first, the including file's own keys win. Only regular files
 /// of at most Limits::kFileBytes are read; a cycle or a chain deeper than the limits is an

@@ -336,13 +336,14 @@ int cmd_validate(const Args& a) {
   } else {
     sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
   }
-  const auto cmp = validation::compare(real.runs, sim);
+  const auto cmp = validation::compare(real.runs, sim, real.unmeasured);
   validation::RecordInfo info;
   info.scenario_file = a.scenario();
   info.scenario_name = spec.name;
   info.date = today();
   info.machine = machine();
   info.real_runs = static_cast<int>(real.runs.size());
+  info.unmeasured_why = real.unmeasured_why;
   info.sim_runs = static_cast<int>(sim.size());
   info.first_seed = first;
   info.sets = sets;

@@ -119,7 +119,8 @@ bool outcome_of(const RunMetrics& run, const std::string& outcome) {
   return false;
 }
 
-Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim) {
+Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim,
+                   const std::vector<std::string>& unmeasured) {
   Comparison c;
   std::set<std::string> real_keys, sim_keys;
   for (const auto& r : real)
@@ -132,6 +133,13 @@ Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMet
     // The simulator's own judgements (invariant violations) are not measurements: the real
     // runs have no invariant checker; their counterpart is an outcome ("two holders over 100 ms").
     if (k.rfind("violations.", 0) == 0) continue;
+    // What the record says it did not measure is not a zero there (a counter it lacks would be).
+    if (std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
+          return k == u || (!u.empty() && u.back() == '.' && k.rfind(u, 0) == 0);
+        })) {
+      c.unmeasured.push_back(k);
+      continue;
+    }
     const bool in_real = real_keys.count(k) != 0, in_sim = sim_keys.count(k) != 0;
     // The replication monitor's figures need its rows: a record made before the real stack ran
     // one (pg-stat-probe.sh, 2026-12-03) has none, which says nothing about the stack.
@@ -156,6 +164,13 @@ Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMet
     c.metrics.push_back(m);
   }
   for (const auto& name : outcome_names(real, sim)) {
+    // A workload's outcomes ("bench: requests failed") come from its metrics: unmeasured too.
+    if (std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
+          return !u.empty() && u.back() == '.' && name.rfind(u.substr(0, u.size() - 1) + ": ", 0) == 0;
+        })) {
+      c.unmeasured.push_back(name);
+      continue;
+    }
     Outcome o;
     o.name = name;
     o.real_n = static_cast<int>(real.size());

@@ -47,11 +47,15 @@ struct Comparison {
   std::vector<Outcome> outcomes;
   /// Metrics only one side produced (named, never silently dropped).
   std::vector<std::string> real_only, sim_only;
+  /// Metrics the real record says it did not measure (RealRuns::unmeasured): listed, not judged.
+  std::vector<std::string> unmeasured;
   bool pass() const;
 };
 
 double tolerance_for(double real_median);
-Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim);
+/// `unmeasured`: metric names, or prefixes ending in a dot, the real record did not measure.
+Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim,
+                   const std::vector<std::string>& unmeasured = {});
 /// The qualitative outcomes both sides are judged on, from metric names alone.
 std::vector<std::string> outcome_names(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim);
 bool outcome_of(const RunMetrics& run, const std::string& outcome);

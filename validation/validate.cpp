@@ -247,7 +247,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   std::stringstream ss;
   ss << in.rdbuf();
   // JSON is YAML: the scenario reader parses it and names the file in its errors.
-  const scenarios::Tree root = scenarios::parse_yaml(ss.str(), path);
+  const scenarios::Tree root = scenarios::parse_yaml(ss.str(), path, scenarios::Limits::kRecordNodes);
   RealRuns r;
   r.file = path;
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
@@ -299,6 +299,18 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     c.n = static_cast<int>(num("n"));
     c.runs = static_cast<int>(num("runs"));
     r.loop_cost = c;
+  }
+  if (const auto* un = root.find("unmeasured_metrics"); un != nullptr) {
+    if (!un->is_seq()) throw std::runtime_error(path + ":" + std::to_string(un->src.line) + ": unmeasured_metrics is not a list of metric names");
+    for (const auto& n : un->seq) {
+      if (!n.is_scalar() || n.scalar.empty())
+        throw std::runtime_error(path + ":" + std::to_string(n.src.line) + ": unmeasured_metrics holds something other than a metric name");
+      r.unmeasured.push_back(n.scalar);
+    }
+    const auto* why = root.find("unmeasured_why");
+    if (why == nullptr || !why->is_scalar() || why->scalar.empty())
+      throw std::runtime_error(path + ":" + std::to_string(un->src.line) + ": unmeasured_metrics without unmeasured_why (say why they are missing)");
+    r.unmeasured_why = why->scalar;
   }
   if (const auto* wk = root.find("wakeup"); wk != nullptr && wk->is_map()) r.wakeup = read_measured(*wk, path, "wakeup");
   if (const auto* fs = root.find("fsync"); fs != nullptr && fs->is_map()) r.fsync = read_measured(*fs, path, "fsync");
@@ -403,6 +415,8 @@ std::string comparison_text(const Comparison& c, const RecordInfo& info) {
   }
   for (const auto& k : c.real_only) o += "  only the real runs have " + k + "\n";
   for (const auto& k : c.sim_only) o += "  only the simulated runs have " + k + "\n";
+  for (const auto& k : c.unmeasured) o += "  not measured in the real record: " + k + "\n";
+  if (!c.unmeasured.empty() && !info.unmeasured_why.empty()) o += "  (the record: " + info.unmeasured_why + ")\n";
   std::size_t missed = 0;
   for (const auto& m : c.metrics) missed += m.pass() ? 0 : 1;
   std::size_t disagree = 0;
@@ -437,6 +451,11 @@ std::string comparison_markdown(const Comparison& c, const RecordInfo& info) {
   }
   for (const auto& k : c.real_only) o += "\nOnly the real runs have `" + k + "`.";
   for (const auto& k : c.sim_only) o += "\nOnly the simulated runs have `" + k + "`.";
+  if (!c.unmeasured.empty()) {
+    o += "\nNot measured in the real record, so not compared:";
+    for (const auto& k : c.unmeasured) o += (k == c.unmeasured.front() ? " `" : ", `") + k + "`";
+    o += info.unmeasured_why.empty() ? "." : " (the record: " + info.unmeasured_why + ").";
+  }
   o += std::string("\n\nResult: **") + (c.pass() ? "PASS" : "FAIL") + "**\n";
   return o;
 }
@@ -506,6 +525,10 @@ std::string comparison_json(const Comparison& c, const RecordInfo& info, const s
   w.key("sim_only");
   w.begin_array();
   for (const auto& k : c.sim_only) w.value(k);
+  w.end_array();
+  w.key("unmeasured");
+  w.begin_array();
+  for (const auto& k : c.unmeasured) w.value(k);
   w.end_array();
   w.end_object();
   return w.take() + "\n";

@@ -61,6 +61,10 @@ struct RealRuns {
   /// (runtime.daemon_start.KIND).
   std::map<std::string, Measured> startup_first, startup_later;
   std::string file;
+  /// Metrics the record says it did not measure (`unmeasured_metrics`: names, or prefixes ending
+  /// in a dot, such as `bench.`), with its reason (`unmeasured_why`): compared with nothing.
+  std::vector<std::string> unmeasured;
+  std::string unmeasured_why;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;
   bool interrupted = false;
@@ -96,6 +100,7 @@ struct RecordInfo {
   std::uint64_t first_seed = 0;
   std::vector<std::string> sets;
   std::vector<double> real_wall_s;
+  std::string unmeasured_why;  // the record's reason for the metrics it did not measure
 };
 
 std::string comparison_text(const Comparison& c, const RecordInfo& info);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "scenarios/tree.hpp"
 #include "validation/compare.hpp"
 #include "validation/validate.hpp"
 
@@ -92,6 +93,54 @@ TEST_CASE("a time only the real runs measured fails the comparison unless an out
   auto c2 = compare(real2, sim);
   CHECK(c2.outcomes.empty());
   CHECK_FALSE(c2.pass());
+}
+
+TEST_CASE("metrics a real record says it did not measure are listed apart, neither zeros nor failures") {
+  // The slot-retention records were stored without their pgbench transactions: their bench.*
+  // counters compared as zeros gave bench.transactions (and the rest) a MISS.
+  const std::vector<RunMetrics> real = {{{"load.acked", 176}}, {{"load.acked", 175}}};
+  const std::vector<RunMetrics> sim = {{{"load.acked", 176}, {"bench.transactions", 15931}, {"bench.failed", 0}},
+                                       {{"load.acked", 175}, {"bench.transactions", 15920}, {"bench.failed", 0}}};
+  const auto judged = compare(real, sim);
+  CHECK_FALSE(judged.pass());  // bench.transactions: real "0" against 15931
+  const auto c = compare(real, sim, {"bench."});
+  CHECK(c.pass());
+  CHECK(c.unmeasured == std::vector<std::string>{"bench.failed", "bench.transactions", "bench: requests failed"});
+  for (const auto& m : c.metrics) CHECK(m.metric.rfind("bench", 0) != 0);
+  for (const auto& o : c.outcomes) CHECK(o.name.rfind("bench", 0) != 0);
+}
+
+TEST_CASE("a real record names the metrics it did not measure, and must say why") {
+  const std::string path = "/tmp/hasim-compare-test-unmeasured.json";
+  {
+    std::ofstream f(path);
+    f << R"({"unmeasured_metrics": ["bench."], "unmeasured_why": "events dropped", "runs": [{"metrics": {"load.failed": 0}}]})";
+  }
+  const auto r = validation::read_real_runs(path);
+  CHECK(r.unmeasured == std::vector<std::string>{"bench."});
+  CHECK(r.unmeasured_why == "events dropped");
+  {
+    std::ofstream f(path);
+    f << R"({"unmeasured_metrics": ["bench."],
+ "runs": [{"metrics": {}}]})";
+  }
+  CHECK_THROWS_WITH(validation::read_real_runs(path), Catch::Contains(path + ":1") && Catch::Contains("unmeasured_why"));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a real record may hold more values than a scenario may: three pgbench runs' transactions") {
+  // 300,000 values: over a scenario's limit (an alias bomb's guard), under a record's.
+  std::string text = R"({"runs": [{"metrics": {}, "events": [)";
+  for (int i = 0; i < 100'000; ++i) text += std::string(i ? "," : "") + R"({"kind": "x"})";
+  text += "]}]}";
+  CHECK_THROWS_WITH(scenarios::parse_yaml(text, "r.json"), Catch::Contains("more than 200000 values"));
+  const std::string path = "/tmp/hasim-compare-test-large.json";
+  {
+    std::ofstream f(path);
+    f << text;
+  }
+  CHECK(validation::read_real_runs(path).runs.size() == 1);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("real runs are read from run_real.py's results and a broken file is named in the error") {
