@@ -195,6 +195,127 @@ void write_plot(const std::string& json, const std::string& png) {
   if (rc != 0) std::fprintf(stderr, "hasim: warning: no plot (python3 -m hasim_plot exited %d)\n", rc);
 }
 
+struct HostModel {
+  std::vector<std::string> sets;
+  std::vector<std::vector<std::string>> groups;
+};
+
+/// What the real runs measured of their host (the load loop's cost, timers' lateness, the disk,
+/// PostgreSQL's wake-ups, session openings, the engine's commands, daemons' start-ups), as
+/// overrides: `sets` for every simulated seed and, where each real run measured its own minute of
+/// the host, `groups` (one list per real run, applied after `sets` to that run's share of the
+/// seeds). `hasim validate` and `hasim calibrate` both simulate the host the real runs met, so a
+/// fitted value does not absorb that day's machine. Says what it applies on `out` (null: quiet).
+HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tree, const Args& a, std::FILE* out) {
+  HostModel h;
+  validation::CreatingOverrides override_creating(tree);
+  // The loop's cost per iteration is the machine's, not the stack's (bash forking curl on a host
+  // with other stacks running): measured in these very runs, it is the simulator's too, so the
+  // request counts compare the loop's behaviour through the outages, not two machines' speeds.
+  if (real.loop_cost && !a.scenario_loop_cost) {
+    const auto& lc = *real.loop_cost;
+    for (const auto& s : lc.overrides()) h.sets.push_back(s);
+    if (out) std::fprintf(out, "Loop cost measured in the real runs (%d iterations of %d runs): median %.1f ms, mean %.1f ms, "
+                "run-to-run log-sd %.2f; simulated with it (--scenario-loop-cost: the scenario's)\n",
+                lc.n, lc.runs, lc.median_s * 1e3, lc.mean_s * 1e3, lc.between_sigma);
+  }
+  // Likewise the host's wake-up delay: a busy machine fires every timer late (HAProxy's check
+  // deadlines, keepalived's adverts), and that lateness adds up over a detection or a failover.
+  // Measured in these runs, it is modelled, not tolerated.
+  if (real.wakeup && !a.scenario_wakeup) {
+    const auto& w = *real.wakeup;
+    h.sets.push_back(override_creating("runtime.wakeup_delay", w.distribution()));  // a scenario may have no runtime: key
+    if (out) std::fprintf(out, "Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
+                "simulated with it (--scenario-wakeup: the scenario's)\n",
+                w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+  }
+  // And the host's disk, which a commit waits for (twice with a synchronous standby): the
+  // standbys' own fdatasyncs in the runs (flush_lag - write_lag of each fresh pg_stat_replication
+  // row), else a probe's in the primary's container after each run. The same device takes 0.2 ms
+  // or several ms with whatever else the host writes that minute.
+  if (real.fsync && !a.scenario_wakeup) {
+    const auto& f = *real.fsync;
+    h.sets.push_back(override_creating("runtime.disk.fsync", f.distribution()));
+    if (out) std::fprintf(out, "Host fsync latency measured in the real runs (%d %s of %d runs): median %.2f ms, max %.1f ms; "
+                "simulated with it (--scenario-wakeup: the scenario's)\n",
+                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
+                f.median_s * 1e3, f.max_s * 1e3);
+  }
+  // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
+  // startup process, then the walreceiver): a busy host adds it to every replication lag.
+  if (real.latch_wakeup && !a.scenario_wakeup) {
+    const auto& w = *real.latch_wakeup;
+    h.sets.push_back(override_creating("runtime.latch_wakeup", w.distribution()));
+    if (out) std::fprintf(out, "PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
+                "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+  }
+  // And the writer's session opening (run_real.py's probe in its container after each run): the
+  // commit that opens a session pays getent, psql's start and its new backend's cold caches,
+  // which the loaded host stretched to 50 ms - 2 s, and a failed connect the first two on top of
+  // connect_timeout.
+  if (!a.scenario_wakeup)
+    for (const auto& [key, m] : real.session) {
+      h.sets.push_back(override_creating("runtime." + key, m.distribution()));
+      if (out) std::fprintf(out, "The writer's session opening, %s, measured after the real runs (%d trials of %d runs): median %.1f ms, "
+                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
+  // And the engine's own latency per command (docker stop/start to its effect), which a busy
+  // host stretches from tens of milliseconds to seconds.
+  if (!a.scenario_wakeup)
+    for (const auto& [action, m] : real.command_delay) {
+      h.sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
+      if (out) std::fprintf(out, "%s%s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
+                  m.median_s * 1e3, m.max_s * 1e3);
+    }
+  // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
+  // first start (every container at once) and later `docker start`s differ.
+  if (!a.scenario_wakeup) {
+    for (const auto& [kind, m] : real.startup_first) {
+      h.sets.push_back(override_creating("runtime.compose_up.daemons." + kind, m.distribution()));
+      if (out) std::fprintf(out, "%s's first start-up measured in the real runs (%d starts of %d runs): median %.0f ms, max %.0f ms; "
+                  "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
+    for (const auto& [kind, m] : real.startup_later) {
+      h.sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
+      if (out) std::fprintf(out, "%s's start-up after %s measured in the real runs (%d starts of %d runs): median %.0f ms, "
+                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
+                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
+  }
+  // One group per real run where each run measured its own disk and wake-ups, or its own
+  // session openings (the same runs: both lists, where both exist, have one entry per run).
+  const std::size_t groups = a.scenario_wakeup ? 0 : std::max(real.fsync_per_run.size(), real.session_per_run.size());
+  if (groups < 2) return h;
+  for (std::size_t g = 0; g < groups; ++g) {
+    std::vector<std::string> group;
+    if (real.fsync_per_run.size() == groups) {
+      group.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
+      group.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
+    }
+    if (real.session_per_run.size() == groups)
+      for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
+    h.groups.push_back(std::move(group));
+  }
+  if (out != nullptr && real.fsync_per_run.size() == groups) {
+    std::fprintf(out, "Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);
+    for (const auto& m : real.fsync_per_run) std::fprintf(out, " %.2f", m.median_s * 1e3);
+    std::fprintf(out, " ms, wake-up medians");
+    for (const auto& m : real.latch_wakeup_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
+    std::fprintf(out, " ms\n");
+  }
+  if (out != nullptr && real.session_per_run.size() == groups) {
+    std::fprintf(out, "Session openings simulated per real run (%zu groups of seeds):", groups);
+    for (const auto& [key, unused] : real.session) {
+      std::fprintf(out, " %s medians", key.c_str());
+      for (const auto& run : real.session_per_run) std::fprintf(out, " %.1f", run.at(key).median_s * 1e3);
+      std::fprintf(out, " ms;");
+    }
+    std::fprintf(out, "\n");
+  }
+  return h;
+}
+
 }  // namespace
 
 int cmd_validate(const Args& a) {
@@ -218,124 +339,14 @@ int cmd_validate(const Args& a) {
     return kEnvironment;
   }
   const std::uint64_t first = a.seed.value_or(spec.seed);
-  // The loop's cost per iteration is the machine's, not the stack's (bash forking curl on a host
-  // with other stacks running): measured in these very runs, it is the simulator's too, so the
-  // request counts compare the loop's behaviour through the outages, not two machines' speeds.
   std::vector<std::string> sets = a.sets;
-  validation::CreatingOverrides override_creating(tree);
-  if (real.loop_cost && !a.scenario_loop_cost) {
-    const auto& lc = *real.loop_cost;
-    for (const auto& s : lc.overrides()) sets.push_back(s);
-    std::printf("Loop cost measured in the real runs (%d iterations of %d runs): median %.1f ms, mean %.1f ms, "
-                "run-to-run log-sd %.2f; simulated with it (--scenario-loop-cost: the scenario's)\n",
-                lc.n, lc.runs, lc.median_s * 1e3, lc.mean_s * 1e3, lc.between_sigma);
-  }
-  // Likewise the host's wake-up delay: a busy machine fires every timer late (HAProxy's check
-  // deadlines, keepalived's adverts), and that lateness adds up over a detection or a failover.
-  // Measured in these runs, it is modelled, not tolerated.
-  if (real.wakeup && !a.scenario_wakeup) {
-    const auto& w = *real.wakeup;
-    sets.push_back(override_creating("runtime.wakeup_delay", w.distribution()));  // a scenario may have no runtime: key
-    std::printf("Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
-                "simulated with it (--scenario-wakeup: the scenario's)\n",
-                w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
-  }
-  // And the host's disk, which a commit waits for (twice with a synchronous standby): the
-  // standbys' own fdatasyncs in the runs (flush_lag - write_lag of each fresh pg_stat_replication
-  // row), else a probe's in the primary's container after each run. The same device takes 0.2 ms
-  // or several ms with whatever else the host writes that minute.
-  if (real.fsync && !a.scenario_wakeup) {
-    const auto& f = *real.fsync;
-    sets.push_back(override_creating("runtime.disk.fsync", f.distribution()));
-    std::printf("Host fsync latency measured in the real runs (%d %s of %d runs): median %.2f ms, max %.1f ms; "
-                "simulated with it (--scenario-wakeup: the scenario's)\n",
-                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
-                f.median_s * 1e3, f.max_s * 1e3);
-  }
-  // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
-  // startup process, then the walreceiver): a busy host adds it to every replication lag.
-  if (real.latch_wakeup && !a.scenario_wakeup) {
-    const auto& w = *real.latch_wakeup;
-    sets.push_back(override_creating("runtime.latch_wakeup", w.distribution()));
-    std::printf("PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
-                "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
-  }
-  // And the writer's session opening (run_real.py's probe in its container after each run): the
-  // commit that opens a session pays getent, psql's start and its new backend's cold caches,
-  // which the loaded host stretched to 50 ms - 2 s, and a failed connect the first two on top of
-  // connect_timeout.
-  if (!a.scenario_wakeup)
-    for (const auto& [key, m] : real.session) {
-      sets.push_back(override_creating("runtime." + key, m.distribution()));
-      std::printf("The writer's session opening, %s, measured after the real runs (%d trials of %d runs): median %.1f ms, "
-                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
-    }
-  // And the engine's own latency per command (docker stop/start to its effect), which a busy
-  // host stretches from tens of milliseconds to seconds.
-  if (!a.scenario_wakeup)
-    for (const auto& [action, m] : real.command_delay) {
-      sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
-      std::printf("%s%s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
-                  m.median_s * 1e3, m.max_s * 1e3);
-    }
-  // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
-  // first start (every container at once) and later `docker start`s differ.
-  if (!a.scenario_wakeup) {
-    for (const auto& [kind, m] : real.startup_first) {
-      sets.push_back(override_creating("runtime.compose_up.daemons." + kind, m.distribution()));
-      std::printf("%s's first start-up measured in the real runs (%d starts of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
-    }
-    for (const auto& [kind, m] : real.startup_later) {
-      sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
-      std::printf("%s's start-up after %s measured in the real runs (%d starts of %d runs): median %.0f ms, "
-                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
-                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
-    }
-  }
+  const HostModel host = host_model(real, tree, a, stdout);
+  sets.insert(sets.end(), host.sets.begin(), host.sets.end());
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
-  std::vector<validation::RunMetrics> sim;
-  // One group per real run where each run measured its own disk and wake-ups, or its own
-  // session openings (the same runs: both lists, where both exist, have one entry per run).
-  const std::size_t groups = a.scenario_wakeup ? 0 : std::max(real.fsync_per_run.size(), real.session_per_run.size());
-  if (groups > 1 && static_cast<std::size_t>(a.sim_seeds) >= groups) {
-    // Each real run met its own minute of the host: the seeds are split into one group per real
-    // run, in order, each simulated with that run's disk and wake-ups (after the pooled ones,
-    // which the later --set replaces), so the simulated spread holds the runs' spread.
-    if (real.fsync_per_run.size() == groups) {
-      std::printf("Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);
-      for (const auto& m : real.fsync_per_run) std::printf(" %.2f", m.median_s * 1e3);
-      std::printf(" ms, wake-up medians");
-      for (const auto& m : real.latch_wakeup_per_run) std::printf(" %.3f", m.median_s * 1e3);
-      std::printf(" ms\n");
-    }
-    if (real.session_per_run.size() == groups) {
-      std::printf("Session openings simulated per real run (%zu groups of seeds):", groups);
-      for (const auto& [key, unused] : real.session) {
-        std::printf(" %s medians", key.c_str());
-        for (const auto& run : real.session_per_run) std::printf(" %.1f", run.at(key).median_s * 1e3);
-        std::printf(" ms;");
-      }
-      std::printf("\n");
-    }
-    std::uint64_t next = first;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const int n = a.sim_seeds / static_cast<int>(groups) + (static_cast<int>(g) < a.sim_seeds % static_cast<int>(groups) ? 1 : 0);
-      std::vector<std::string> group_sets = sets;
-      if (real.fsync_per_run.size() == groups) {
-        group_sets.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
-        group_sets.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
-      }
-      if (real.session_per_run.size() == groups)
-        for (const auto& [key, m] : real.session_per_run[g]) group_sets.push_back(override_creating("runtime." + key, m.distribution()));
-      const auto part = validation::simulate(tree, a.scenario(), group_sets, n, next, jobs_of(a));
-      sim.insert(sim.end(), part.begin(), part.end());
-      next += static_cast<std::uint64_t>(n);
-    }
-  } else {
-    sim = validation::simulate(tree, a.scenario(), sets, a.sim_seeds, first, jobs_of(a));
-  }
+  // Each real run met its own minute of the host: where each measured its own, the seeds are
+  // split into one group per real run, in order, each simulated with that run's measurements
+  // (after the pooled ones, which they replace), so the simulated spread holds the runs' spread.
+  const auto sim = validation::simulate_groups(tree, a.scenario(), sets, host.groups, a.sim_seeds, first, jobs_of(a));
   const auto cmp = validation::compare(real.runs, sim, real.unmeasured);
   validation::RecordInfo info;
   info.scenario_file = a.scenario();
@@ -376,13 +387,21 @@ int cmd_calibrate(const Args& a) {
     c.file = a.scenarios[i];
     c.tree = scenarios::load_tree(a.scenarios[i]);
     c.sets = a.sets;
+    validation::RealRuns real;
     try {
-      c.real = a.reals.empty() ? run_real_stack(spec, a, "hasim-calibrate/" + spec.name, a.runs > 0 ? a.runs : 5).runs
-                               : read_given(a.reals[i], spec).runs;
+      real = a.reals.empty() ? run_real_stack(spec, a, "hasim-calibrate/" + spec.name, a.runs > 0 ? a.runs : 5)
+                             : read_given(a.reals[i], spec);
     } catch (const EnvironmentError& e) {
       std::fprintf(stderr, "hasim: error: %s\n", e.what());
       return interrupted_status(e);
     }
+    // The host these runs met, as `hasim validate` simulates it: a fit against another machine's
+    // speed would put that machine into the fitted values.
+    if (!a.quiet) std::printf("%s:\n", c.file.c_str());
+    HostModel host = host_model(real, c.tree, a, a.quiet ? nullptr : stdout);
+    c.sets.insert(c.sets.end(), host.sets.begin(), host.sets.end());
+    c.groups = std::move(host.groups);
+    c.real = std::move(real.runs);
     cases.push_back(std::move(c));
   }
   validation::FitOptions o;

@@ -117,9 +117,16 @@ class Problem {
     ++evaluations_;
     std::vector<std::map<std::string, double>> out;
     for (const auto& c : cases_) {
+      std::vector<std::string> fitted;
+      for (std::size_t i = 0; i < v.size(); ++i) fitted.push_back(params_[i].path + "=" + value_text(params_[i], v[i]));
+      // The parameters come last, after the host's measurements (pooled, then each run's own): a
+      // fitted quantity is never replaced by a measured one.
       std::vector<std::string> sets = c.sets;
-      for (std::size_t i = 0; i < v.size(); ++i) sets.push_back(params_[i].path + "=" + value_text(params_[i], v[i]));
-      const auto runs = simulate(c.tree, c.file, sets, options_.sim_seeds, options_.first_seed, options_.jobs);
+      std::vector<std::vector<std::string>> groups;
+      if (c.groups.size() >= 2 && static_cast<std::size_t>(options_.sim_seeds) >= c.groups.size()) groups = c.groups;
+      for (auto& g : groups) g.insert(g.end(), fitted.begin(), fitted.end());
+      if (groups.empty()) sets.insert(sets.end(), fitted.begin(), fitted.end());
+      const auto runs = simulate_groups(c.tree, c.file, sets, groups, options_.sim_seeds, options_.first_seed, options_.jobs);
       std::set<std::string> keys;
       for (const auto& r : runs)
         for (const auto& [k, x] : r) keys.insert(k);

@@ -28,7 +28,10 @@ struct FitParam {
 struct CalibrationCase {
   std::string file;
   scenarios::Tree tree;               // the scenario as loaded (includes resolved)
-  std::vector<std::string> sets;      // applied before the parameters
+  std::vector<std::string> sets;      // applied before the parameters: the user's, then the host's
+  /// Each real run's own measurements of its host, one list per run (empty: the pooled ones in
+  /// `sets` stand for every run): the seeds are split among them as `hasim validate` splits them.
+  std::vector<std::vector<std::string>> groups;
   std::vector<RunMetrics> real;       // the runs to match
 };
 

@@ -30,6 +30,7 @@
 #include "validation/standby_flush.hpp"
 #include "validation/session_probe.hpp"
 #include "sim/events.hpp"
+#include "scenarios/loader.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/invariants.hpp"
 #include "sim/json.hpp"
@@ -383,6 +384,31 @@ std::string Measured::distribution() const {
     o += b;
   }
   return o + "]}";
+}
+
+std::vector<RunMetrics> simulate_groups(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
+                                        const std::vector<std::vector<std::string>>& groups, int seeds,
+                                        std::optional<std::uint64_t> first_seed, int jobs) {
+  const auto n_groups = static_cast<int>(groups.size());
+  if (n_groups < 2 || seeds < n_groups) return simulate(tree, file, sets, seeds, first_seed, jobs);
+  std::uint64_t next = 0;
+  if (first_seed) {
+    next = *first_seed;
+  } else {  // the scenario's seed, as the runs would take it (after the overrides)
+    scenarios::Tree t = tree;
+    for (const auto& s : sets) scenarios::apply_override(t, s);
+    next = scenarios::spec_from_tree(t, file).seed;
+  }
+  std::vector<RunMetrics> out;
+  for (int g = 0; g < n_groups; ++g) {
+    const int n = seeds / n_groups + (g < seeds % n_groups ? 1 : 0);
+    std::vector<std::string> group_sets = sets;
+    group_sets.insert(group_sets.end(), groups[static_cast<std::size_t>(g)].begin(), groups[static_cast<std::size_t>(g)].end());
+    const auto part = simulate(tree, file, group_sets, n, next, jobs);
+    out.insert(out.end(), part.begin(), part.end());
+    next += static_cast<std::uint64_t>(n);
+  }
+  return out;
 }
 
 std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,

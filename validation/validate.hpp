@@ -94,6 +94,13 @@ RunMetrics real_metrics(const scenarios::ScenarioSpec* spec, const scenarios::Tr
 std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
                                  int seeds, std::optional<std::uint64_t> first_seed, int jobs);
 
+/// `seeds` seeds from `first_seed` split in order into one share per group (with two groups or
+/// more, and at least as many seeds), each simulated with `sets` and then its group's overrides:
+/// each real run's own measurements of its host. Otherwise every seed with `sets` alone.
+std::vector<RunMetrics> simulate_groups(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
+                                        const std::vector<std::vector<std::string>>& groups, int seeds,
+                                        std::optional<std::uint64_t> first_seed, int jobs);
+
 struct RecordInfo {
   std::string scenario_file, scenario_name, date, machine;
   int real_runs = 0, sim_runs = 0;

@@ -34,6 +34,35 @@ TEST_CASE("calibration recovers known timings from synthetic real runs") {
   for (const auto& x : r.residuals) CHECK(x.within_after());
 }
 
+TEST_CASE("seeds split among real runs' own host measurements are simulated in order, each with its run's") {
+  const scenarios::Tree tree = scenarios::load_tree(kFile);
+  const std::vector<std::vector<std::string>> groups = {{kInter + "=3s"}, {kInter + "=5s"}};
+  const auto split = validation::simulate_groups(tree, kFile, {}, groups, 5, 101, 2);
+  auto first = validation::simulate(tree, kFile, {kInter + "=3s"}, 3, 101, 1);
+  const auto second = validation::simulate(tree, kFile, {kInter + "=5s"}, 2, 104, 1);
+  first.insert(first.end(), second.begin(), second.end());
+  CHECK(split == first);
+  CHECK(split != validation::simulate(tree, kFile, {}, 5, 101, 1));
+  // One group, or fewer seeds than groups: every seed with the pooled settings alone.
+  CHECK(validation::simulate_groups(tree, kFile, {}, {{kInter + "=3s"}}, 3, 101, 1) == validation::simulate(tree, kFile, {}, 3, 101, 1));
+}
+
+TEST_CASE("a fitted parameter wins over each real run's own host measurements") {
+  // The runs' groups set inter to 6 s; the real runs had 3 s. Applied after the groups, the fit
+  // still moves inter and finds 3 s (applied before them, it could not move anything).
+  const scenarios::Tree tree = scenarios::load_tree(kFile);
+  validation::CalibrationCase c;
+  c.file = kFile;
+  c.tree = tree;
+  c.groups = {{kInter + "=6s"}, {kInter + "=6s"}};
+  c.real = validation::simulate(tree, kFile, {kInter + "=3s"}, 10, 1001, 2);
+  validation::FitOptions o;
+  o.sim_seeds = 40;
+  o.jobs = 2;
+  const auto r = validation::fit({c}, {validation::FitParam::parse(kInter + "=1s..6s")}, o);
+  CHECK(r.value[0] == Approx(3.0).margin(0.3));
+}
+
 TEST_CASE("a calibration profile nests the fitted values under their key paths") {
   const std::vector<validation::FitParam> params = {validation::FitParam::parse("runtime.dns.register_delay=0s..30s"),
                                                     validation::FitParam::parse("runtime.command_delay.stop=0s..2s"),
