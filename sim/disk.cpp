@@ -82,6 +82,21 @@ void split_at(FileContent& c, std::uint64_t pos) {
 /// Removes every extent in [a, b) (cutting those that straddle its ends); the bytes freed.
 std::uint64_t erase_range(FileContent& c, std::uint64_t a, std::uint64_t b) {
   if (a >= b) return 0;
+  // The WAL's case, once per record: [a, b) is the head of a zero-filled stretch that starts at a
+  // (the segment's unwritten rest, cut there by the record before). What the general path below
+  // leaves, [b, end) still sized, is made by moving that extent's node to b: no node made or freed.
+  if (b != kEnd) {
+    if (auto it = c.extents.find(a); it != c.extents.end() && it->second.kind() == Data::Kind::Sized && it->second.size_bytes() > b - a) {
+      const std::uint64_t rest = it->second.size_bytes() - (b - a);
+      const auto next = std::next(it);  // the node keeps its place among the others
+      auto node = c.extents.extract(it);
+      node.key() = b;
+      node.mapped() = Data::sized(rest);
+      c.extents.insert(next, std::move(node));
+      c.allocated_bytes -= b - a;
+      return b - a;
+    }
+  }
   split_at(c, a);
   if (b != kEnd) split_at(c, b);
   std::uint64_t freed = 0;

@@ -262,6 +262,35 @@ TEST_CASE("truncating a file frees its space at once, and a hole takes none", "[
   CHECK(n.disk().truncate("/missing", 0) == sim::FsError::NotFound);
 }
 
+TEST_CASE("records written one after another into a zero-filled segment leave its rest zero-filled, its space counted once", "[disk]") {
+  // A WAL segment: 16 MiB of zeros written first (XLogFileInit), then records at their LSNs,
+  // each at the head of the zero-filled rest the record before left.
+  Bench b;
+  auto& n = b.node("db");
+  b.run_for(0);
+  struct Rec {
+    int xid;
+  };
+  const std::string seg = segment(1);
+  REQUIRE(n.disk().write(seg, 0, sim::Data::sized(16 * kMiB)) == sim::FsError::Ok);
+  const std::uint64_t used = n.disk().root().used_bytes();
+  for (int xid = 0; xid < 4; ++xid) REQUIRE(n.disk().write(seg, 40 + 200 * static_cast<std::uint64_t>(xid), sim::Data::record(200, Rec{xid})) == sim::FsError::Ok);
+  CHECK(n.disk().root().used_bytes() == used);
+  CHECK(n.disk().size(seg) == 16 * kMiB);
+  const auto e = n.disk().extents(seg);
+  REQUIRE(e.size() == 6);  // [0, 40) zeros, four records, then the zeros after them
+  CHECK(e[0].offset == 0);
+  CHECK(e[0].data.size_bytes() == 40);
+  for (int i = 1; i <= 4; ++i) CHECK(e[static_cast<std::size_t>(i)].data.kind() == sim::Data::Kind::Record);
+  CHECK(e[5].offset == 840);
+  CHECK(e[5].data.kind() == sim::Data::Kind::Sized);
+  CHECK(e[5].data.size_bytes() == 16 * kMiB - 840);
+  const auto records = n.disk().records<Rec>(seg);
+  REQUIRE(records.size() == 4);
+  CHECK(records[3].first == 640);
+  CHECK(records[3].second.xid == 3);
+}
+
 TEST_CASE("records appended to a file read back in order, and a record written over in part is torn", "[disk]") {
   Bench b;
   auto& n = b.node("db");
