@@ -216,8 +216,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     const auto& lc = *real.loop_cost;
     for (const auto& s : lc.overrides()) h.sets.push_back(s);
     if (out) std::fprintf(out, "Loop cost measured in the real runs (%d iterations of %d runs): median %.1f ms, mean %.1f ms, "
-                "run-to-run log-sd %.2f; simulated with it (--scenario-loop-cost: the scenario's)\n",
-                lc.n, lc.runs, lc.median_s * 1e3, lc.mean_s * 1e3, lc.between_sigma);
+                               "run-to-run log-sd %.2f; simulated with it (--scenario-loop-cost: the scenario's)\n",
+                               lc.n, lc.runs, lc.median_s * 1e3, lc.mean_s * 1e3, lc.between_sigma);
   }
   // Likewise the host's wake-up delay: a busy machine fires every timer late (HAProxy's check
   // deadlines, keepalived's adverts), and that lateness adds up over a detection or a failover.
@@ -226,8 +226,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     const auto& w = *real.wakeup;
     h.sets.push_back(override_creating("runtime.wakeup_delay", w.distribution()));  // a scenario may have no runtime: key
     if (out) std::fprintf(out, "Host wake-up delay measured in the real runs (%d late timers of %d runs): median %.2f ms, max %.1f ms; "
-                "simulated with it (--scenario-wakeup: the scenario's)\n",
-                w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+                               "simulated with it (--scenario-wakeup: the scenario's)\n",
+                               w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
   // And the host's disk, which a commit waits for (twice with a synchronous standby): the
   // standbys' own fdatasyncs in the runs (flush_lag - write_lag of each fresh pg_stat_replication
@@ -237,9 +237,9 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     const auto& f = *real.fsync;
     h.sets.push_back(override_creating("runtime.disk.fsync", f.distribution()));
     if (out) std::fprintf(out, "Host fsync latency measured in the real runs (%d %s of %d runs): median %.2f ms, max %.1f ms; "
-                "simulated with it (--scenario-wakeup: the scenario's)\n",
-                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
-                f.median_s * 1e3, f.max_s * 1e3);
+                               "simulated with it (--scenario-wakeup: the scenario's)\n",
+                               f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
+                               f.median_s * 1e3, f.max_s * 1e3);
   }
   // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
   // startup process, then the walreceiver): a busy host adds it to every replication lag.
@@ -247,7 +247,7 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     const auto& w = *real.latch_wakeup;
     h.sets.push_back(override_creating("runtime.latch_wakeup", w.distribution()));
     if (out) std::fprintf(out, "PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
-                "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+                               "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
   // And the writer's session opening (run_real.py's probe in its container after each run): the
   // commit that opens a session pays getent, psql's start and its new backend's cold caches,
@@ -257,7 +257,7 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& [key, m] : real.session) {
       h.sets.push_back(override_creating("runtime." + key, m.distribution()));
       if (out) std::fprintf(out, "The writer's session opening, %s, measured after the real runs (%d trials of %d runs): median %.1f ms, "
-                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+                                 "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.
@@ -265,8 +265,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& [action, m] : real.command_delay) {
       h.sets.push_back(override_creating("runtime.command_delay." + action, m.distribution()));
       if (out) std::fprintf(out, "%s%s's latency measured in the real runs (%d commands of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
-                  m.median_s * 1e3, m.max_s * 1e3);
+                                 "simulated with it\n", a.engine == "netns" ? "the host's " : "docker ", action.c_str(), m.n, m.runs,
+                                 m.median_s * 1e3, m.max_s * 1e3);
     }
   // And each daemon's own start-up, from its container's PID 1 to its ready line: the stack's
   // first start (every container at once) and later `docker start`s differ.
@@ -274,13 +274,13 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& [kind, m] : real.startup_first) {
       h.sets.push_back(override_creating("runtime.compose_up.daemons." + kind, m.distribution()));
       if (out) std::fprintf(out, "%s's first start-up measured in the real runs (%d starts of %d runs): median %.0f ms, max %.0f ms; "
-                  "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+                                 "simulated with it\n", kind.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
     for (const auto& [kind, m] : real.startup_later) {
       h.sets.push_back(override_creating("runtime.daemon_start." + kind, m.distribution()));
       if (out) std::fprintf(out, "%s's start-up after %s measured in the real runs (%d starts of %d runs): median %.0f ms, "
-                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
-                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
+                                 "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
+                                 m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
   }
   // One group per real run where each run measured its own disk and wake-ups, or its own
