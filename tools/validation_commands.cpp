@@ -346,7 +346,7 @@ int cmd_validate(const Args& a) {
   // Each real run met its own minute of the host: where each measured its own, the seeds are
   // split into one group per real run, in order, each simulated with that run's measurements
   // (after the pooled ones, which they replace), so the simulated spread holds the runs' spread.
-  const auto sim = validation::simulate_groups(tree, a.scenario(), sets, host.groups, a.sim_seeds, first, jobs_of(a));
+  const auto sim = validation::simulate_groups(tree, a.scenario(), sets, host.groups, {}, a.sim_seeds, first, jobs_of(a));
   const auto cmp = validation::compare(real.runs, sim, real.unmeasured);
   validation::RecordInfo info;
   info.scenario_file = a.scenario();

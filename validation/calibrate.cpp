@@ -121,12 +121,7 @@ class Problem {
       for (std::size_t i = 0; i < v.size(); ++i) fitted.push_back(params_[i].path + "=" + value_text(params_[i], v[i]));
       // The parameters come last, after the host's measurements (pooled, then each run's own): a
       // fitted quantity is never replaced by a measured one.
-      std::vector<std::string> sets = c.sets;
-      std::vector<std::vector<std::string>> groups;
-      if (c.groups.size() >= 2 && static_cast<std::size_t>(options_.sim_seeds) >= c.groups.size()) groups = c.groups;
-      for (auto& g : groups) g.insert(g.end(), fitted.begin(), fitted.end());
-      if (groups.empty()) sets.insert(sets.end(), fitted.begin(), fitted.end());
-      const auto runs = simulate_groups(c.tree, c.file, sets, groups, options_.sim_seeds, options_.first_seed, options_.jobs);
+      const auto runs = simulate_groups(c.tree, c.file, c.sets, c.groups, fitted, options_.sim_seeds, options_.first_seed, options_.jobs);
       std::set<std::string> keys;
       for (const auto& r : runs)
         for (const auto& [k, x] : r) keys.insert(k);

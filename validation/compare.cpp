@@ -119,6 +119,21 @@ bool outcome_of(const RunMetrics& run, const std::string& outcome) {
   return false;
 }
 
+namespace {
+/// `metric` is one of `unmeasured`'s names, or starts with one of its prefixes (ending in a dot).
+bool unmeasured_metric(const std::string& metric, const std::vector<std::string>& unmeasured) {
+  return std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
+    return metric == u || (!u.empty() && u.back() == '.' && metric.rfind(u, 0) == 0);
+  });
+}
+/// `outcome` is a workload's ("bench: requests failed") whose metrics' prefix (`bench.`) is unmeasured.
+bool unmeasured_outcome(const std::string& outcome, const std::vector<std::string>& unmeasured) {
+  return std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
+    return !u.empty() && u.back() == '.' && outcome.rfind(u.substr(0, u.size() - 1) + ": ", 0) == 0;
+  });
+}
+}  // namespace
+
 Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMetrics>& sim,
                    const std::vector<std::string>& unmeasured) {
   Comparison c;
@@ -134,9 +149,7 @@ Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMet
     // runs have no invariant checker; their counterpart is an outcome ("two holders over 100 ms").
     if (k.rfind("violations.", 0) == 0) continue;
     // What the record says it did not measure is not a zero there (a counter it lacks would be).
-    if (std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
-          return k == u || (!u.empty() && u.back() == '.' && k.rfind(u, 0) == 0);
-        })) {
+    if (unmeasured_metric(k, unmeasured)) {
       c.unmeasured.push_back(k);
       continue;
     }
@@ -165,9 +178,7 @@ Comparison compare(const std::vector<RunMetrics>& real, const std::vector<RunMet
   }
   for (const auto& name : outcome_names(real, sim)) {
     // A workload's outcomes ("bench: requests failed") come from its metrics: unmeasured too.
-    if (std::any_of(unmeasured.begin(), unmeasured.end(), [&](const std::string& u) {
-          return !u.empty() && u.back() == '.' && name.rfind(u.substr(0, u.size() - 1) + ": ", 0) == 0;
-        })) {
+    if (unmeasured_outcome(name, unmeasured)) {
       c.unmeasured.push_back(name);
       continue;
     }

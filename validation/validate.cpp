@@ -387,10 +387,15 @@ std::string Measured::distribution() const {
 }
 
 std::vector<RunMetrics> simulate_groups(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
-                                        const std::vector<std::vector<std::string>>& groups, int seeds,
+                                        const std::vector<std::vector<std::string>>& groups,
+                                        const std::vector<std::string>& last, int seeds,
                                         std::optional<std::uint64_t> first_seed, int jobs) {
   const auto n_groups = static_cast<int>(groups.size());
-  if (n_groups < 2 || seeds < n_groups) return simulate(tree, file, sets, seeds, first_seed, jobs);
+  if (n_groups < 2 || seeds < n_groups) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), last.begin(), last.end());
+    return simulate(tree, file, all, seeds, first_seed, jobs);
+  }
   std::uint64_t next = 0;
   if (first_seed) {
     next = *first_seed;
@@ -404,6 +409,7 @@ std::vector<RunMetrics> simulate_groups(const scenarios::Tree& tree, const std::
     const int n = seeds / n_groups + (g < seeds % n_groups ? 1 : 0);
     std::vector<std::string> group_sets = sets;
     group_sets.insert(group_sets.end(), groups[static_cast<std::size_t>(g)].begin(), groups[static_cast<std::size_t>(g)].end());
+    group_sets.insert(group_sets.end(), last.begin(), last.end());
     const auto part = simulate(tree, file, group_sets, n, next, jobs);
     out.insert(out.end(), part.begin(), part.end());
     next += static_cast<std::uint64_t>(n);
@@ -479,7 +485,7 @@ std::string comparison_markdown(const Comparison& c, const RecordInfo& info) {
   for (const auto& k : c.sim_only) o += "\nOnly the simulated runs have `" + k + "`.";
   if (!c.unmeasured.empty()) {
     o += "\nNot measured in the real record, so not compared:";
-    for (const auto& k : c.unmeasured) o += (k == c.unmeasured.front() ? " `" : ", `") + k + "`";
+    for (std::size_t i = 0; i < c.unmeasured.size(); ++i) o += (i == 0 ? " `" : ", `") + c.unmeasured[i] + "`";
     o += info.unmeasured_why.empty() ? "." : " (the record: " + info.unmeasured_why + ").";
   }
   o += std::string("\n\nResult: **") + (c.pass() ? "PASS" : "FAIL") + "**\n";

@@ -95,10 +95,12 @@ std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string&
                                  int seeds, std::optional<std::uint64_t> first_seed, int jobs);
 
 /// `seeds` seeds from `first_seed` split in order into one share per group (with two groups or
-/// more, and at least as many seeds), each simulated with `sets` and then its group's overrides:
-/// each real run's own measurements of its host. Otherwise every seed with `sets` alone.
+/// more, and at least as many seeds), each simulated with `sets`, then its group's overrides (each
+/// real run's own measurements of its host), then `last` (calibrate's fitted values, which nothing
+/// measured may replace). Otherwise every seed with `sets`, then `last`.
 std::vector<RunMetrics> simulate_groups(const scenarios::Tree& tree, const std::string& file, const std::vector<std::string>& sets,
-                                        const std::vector<std::vector<std::string>>& groups, int seeds,
+                                        const std::vector<std::vector<std::string>>& groups,
+                                        const std::vector<std::string>& last, int seeds,
                                         std::optional<std::uint64_t> first_seed, int jobs);
 
 struct RecordInfo {

@@ -37,14 +37,14 @@ TEST_CASE("calibration recovers known timings from synthetic real runs") {
 TEST_CASE("seeds split among real runs' own host measurements are simulated in order, each with its run's") {
   const scenarios::Tree tree = scenarios::load_tree(kFile);
   const std::vector<std::vector<std::string>> groups = {{kInter + "=3s"}, {kInter + "=5s"}};
-  const auto split = validation::simulate_groups(tree, kFile, {}, groups, 5, 101, 2);
+  const auto split = validation::simulate_groups(tree, kFile, {}, groups, {}, 5, 101, 2);
   auto first = validation::simulate(tree, kFile, {kInter + "=3s"}, 3, 101, 1);
   const auto second = validation::simulate(tree, kFile, {kInter + "=5s"}, 2, 104, 1);
   first.insert(first.end(), second.begin(), second.end());
   CHECK(split == first);
   CHECK(split != validation::simulate(tree, kFile, {}, 5, 101, 1));
   // One group, or fewer seeds than groups: every seed with the pooled settings alone.
-  CHECK(validation::simulate_groups(tree, kFile, {}, {{kInter + "=3s"}}, 3, 101, 1) == validation::simulate(tree, kFile, {}, 3, 101, 1));
+  CHECK(validation::simulate_groups(tree, kFile, {}, {{kInter + "=3s"}}, {}, 3, 101, 1) == validation::simulate(tree, kFile, {}, 3, 101, 1));
 }
 
 TEST_CASE("a fitted parameter wins over each real run's own host measurements") {
