@@ -130,11 +130,10 @@ bool Network::neighbour_failed(NodeId src, NodeNet::Neighbour& e, Time now) {
 }
 
 void Network::confirm_neighbour(NodeId node, Ipv4 ip, NodeId peer) {
-  auto& cache = nodes_[node].arp_cache;
-  auto it = cache.find(ip);
-  if (it == cache.end() || it->second.node != peer || it->second.starts != sim_.node(peer).starts()) return;
-  it->second.confirmed = sim_.now();
-  it->second.delay_from = kNever;
+  auto* e = nodes_[node].arp_cache.find(ip);
+  if (e == nullptr || e->node != peer || e->starts != sim_.node(peer).starts()) return;
+  e->confirmed = sim_.now();
+  e->delay_from = kNever;
 }
 
 void Network::learn_from_request(NodeId owner, NodeId src) {
@@ -164,16 +163,15 @@ void Network::heard_request(NodeId src) {
   // an entry for its address with another MAC: the rest skip the walk over every node (3,000
   // backends resolving their peers: 4-6% of that run before this check).
   bool any = sn.starts() > 1;
-  for (const auto& a : nodes_[src].attachments) any = any || moved_addresses_.count(a.address) != 0;
+  for (const auto& a : nodes_[src].attachments) any = any || moved_addresses_.contains(a.address);
   if (!any) return;
   for (const auto& a : nodes_[src].attachments) {
     if (!a.carries()) continue;
     for (std::size_t m = 0; m < nodes_.size(); ++m) {
       if (m == src) continue;
-      auto& cache = nodes_[m].arp_cache;
-      auto it = cache.find(a.address);
-      if (it == cache.end()) continue;
-      auto& e = it->second;
+      auto* found = nodes_[m].arp_cache.find(a.address);
+      if (found == nullptr) continue;
+      auto& e = *found;
       if (e.node == src && e.starts == sn.starts()) continue;  // the same MAC: nothing to learn
       if (e.confirmed > now - locktime) continue;
       bool on_bridge = false;
@@ -193,7 +191,7 @@ Ipv4 Network::allocate(SegmentId seg) {
   for (std::uint32_t tried = 0; tried < last; ++tried) {
     if (s.next_host > last || s.next_host < 2) s.next_host = 2;
     Ipv4 ip{net + s.next_host++};
-    if (primary_.count(ip) == 0) return ip;
+    if (!primary_.contains(ip)) return ip;
   }
   throw std::runtime_error("network " + s.name + " (" + s.subnet.str() + ") has no free address left");
 }
@@ -207,17 +205,17 @@ Ipv4 Network::attach(Node& node, SegmentId segment, std::optional<Ipv4> address)
 }
 
 void Network::index_primary(NodeId node, Ipv4 ip) {
-  if (auto [first, fresh] = first_holder_.emplace(ip, node); !fresh && first->second != node) moved_addresses_.insert(ip);
+  if (auto [first, fresh] = first_holder_.try_emplace(ip, node); !fresh && *first != node) moved_addresses_.insert(ip);
   auto& list = primary_[ip];
   list.insert(std::upper_bound(list.begin(), list.end(), node), node);
 }
 
 void Network::unindex_primary(NodeId node, Ipv4 ip) {
-  auto it = primary_.find(ip);
-  if (it == primary_.end()) return;
-  auto at = std::find(it->second.begin(), it->second.end(), node);
-  if (at != it->second.end()) it->second.erase(at);
-  if (it->second.empty()) primary_.erase(it);
+  auto* list = primary_.find(ip);
+  if (list == nullptr) return;
+  auto at = std::find(list->begin(), list->end(), node);
+  if (at != list->end()) list->erase(at);
+  if (list->empty()) primary_.erase(ip);
 }
 
 void Network::set_router(NodeId node, bool forwards) {
@@ -287,7 +285,7 @@ bool Network::holds(NodeId node, Ipv4 ip) const {
 
 std::vector<NodeId> Network::holders(Ipv4 ip) const {
   std::vector<NodeId> out;
-  if (auto p = primary_.find(ip); p != primary_.end()) out = p->second;
+  if (const auto* p = primary_.find(ip)) out = *p;
   auto it = secondary_.find(ip);
   if (it != secondary_.end())
     for (const auto& s : it->second) out.push_back(s.node);
@@ -367,12 +365,12 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   // a restarted PostgreSQL stayed unreachable from the writer for 13 s (an `ip neigh` probe in
   // the app container showed the old MAC REACHABLE, DELAY, PROBE, then the new one). Then a
   // broadcast ARP finds the address's current MAC, or fails after 3 s: an address never seen.
-  if (auto p = primary_.find(ip); p != primary_.end()) {
-    const NodeId n = p->second.front();  // the first node (in node order) with that address
+  if (const auto* p = primary_.find(ip)) {
+    const NodeId n = p->front();  // the first node (in node order) with that address
     const Time now = sim_.now();
     auto& cache = nodes_[src].arp_cache;
-    if (auto cached = cache.find(ip); cached != cache.end()) {
-      auto& e = cached->second;
+    if (auto* cached = cache.find(ip)) {
+      auto& e = *cached;
       const Node& c = sim_.node(e.node);
       // (e.node == n: the address is still that node's; path_open checks both ends are up.)
       const bool answers = e.node == n && c.starts() == e.starts && path_open(src, n, kArp) && path_open(n, src, kArp);
@@ -386,7 +384,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
         e.used = now;
         return std::nullopt;
       }
-      cache.erase(cached);  // FAILED: the next packet resolves afresh
+      cache.erase(ip);  // FAILED: the next packet resolves afresh
     }
     heard_request(src);  // the broadcast request goes out, answered or not
     if (!sim_.node(n).up() || !path_open(src, n, kArp) || !path_open(n, src, kArp)) return std::nullopt;
@@ -396,8 +394,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   }
   auto it = secondary_.find(ip);
   auto& cache = nodes_[src].arp_cache;
-  auto cached = cache.find(ip);
-  if (cached != cache.end()) {
+  if (const auto* cached = cache.find(ip)) {
     // A cached entry keeps being used while its node's container is the one that answered:
     // the neighbour entry stays valid whether or not that node still has the address, until a
     // gratuitous ARP repoints it. A previous holder that forwards (ip_forward) routes what it
@@ -405,9 +402,9 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
     // (a new MAC): a fresh ARP finds the holder. (The real runs of split-brain/both-master,
     // both containers restarted, lost no request in a 5 s gap; kill-vrrp-child, the container
     // left running, lost one to its 3 s ARP failure.)
-    const NodeId cn = cached->second.node;
+    const NodeId cn = cached->node;
     const Node& c = sim_.node(cn);
-    if (c.up() && c.starts() == cached->second.starts && (holds(cn, ip) || c.ip_forward)) return cn;
+    if (c.up() && c.starts() == cached->starts && (holds(cn, ip) || c.ip_forward)) return cn;
   }
   heard_request(src);  // a broadcast request for the address
   if (it == secondary_.end()) return std::nullopt;
@@ -470,11 +467,11 @@ std::optional<Time> Network::transit(NodeId src, NodeId dst) {
   Time t = 0;
   if (seg) {
     auto key = std::make_tuple(*seg, src, dst);
-    auto it = link_rngs_.find(key);
-    if (it == link_rngs_.end())
-      it = link_rngs_.emplace(key, sim_.rng("net/" + segments_[*seg].name + "/" + sim_.node(src).name() + "->" +
-                                            sim_.node(dst).name())).first;
-    t = segments_[*seg].latency.sample(it->second);
+    Rng* rng = link_rngs_.find(key);
+    if (rng == nullptr)
+      rng = link_rngs_.try_emplace(key, sim_.rng("net/" + segments_[*seg].name + "/" + sim_.node(src).name() + "->" +
+                                                 sim_.node(dst).name())).first;
+    t = segments_[*seg].latency.sample(*rng);
   }
   for (NodeId n : {src, dst}) {
     NodeNet& nn = nodes_[n];
@@ -507,7 +504,7 @@ void Network::bind(NodeId node, std::uint32_t proto, std::uint16_t port, Owner o
   bindings_[{node, proto, port}] = Binding{owner, std::move(fn)};
 }
 
-void Network::unbind(NodeId node, std::uint32_t proto, std::uint16_t port) { bindings_.erase({node, proto, port}); }
+void Network::unbind(NodeId node, std::uint32_t proto, std::uint16_t port) { bindings_.erase(std::tuple<NodeId, std::uint32_t, std::uint16_t>{node, proto, port}); }
 
 bool Network::send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::uint16_t port, std::any payload) {
   std::optional<SegmentId> shared;
@@ -529,14 +526,15 @@ void Network::multicast(NodeId src, SegmentId segment, std::uint32_t proto, std:
 }
 
 void Network::deliver_datagram(NodeId dst, const Datagram& d) {
-  auto it = bindings_.find({dst, d.proto, d.port});
-  if (it == bindings_.end()) return;  // nobody listens: dropped
-  if (!sim_.alive(it->second.owner)) {  // the binder has exited: its socket is gone
-    bindings_.erase(it);
+  const std::tuple<NodeId, std::uint32_t, std::uint16_t> key{dst, d.proto, d.port};
+  const Binding* b = bindings_.find(key);
+  if (b == nullptr) return;  // nobody listens: dropped
+  if (!sim_.alive(b->owner)) {  // the binder has exited: its socket is gone
+    bindings_.erase(key);
     return;
   }
-  const Owner o = it->second.owner;
-  DatagramFn fn = it->second.fn;
+  const Owner o = b->owner;
+  DatagramFn fn = b->fn;
   if (!sim_.frozen(o.id)) fn(d);
   else sim_.after(0, [fn, d] { fn(d); }, Phase::Normal, o);
 }

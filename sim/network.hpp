@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/event_queue.hpp"
+#include "sim/lookup_map.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -44,6 +45,8 @@ struct Ipv4 {
   std::string str() const;
   static std::optional<Ipv4> parse(const std::string& text);
 };
+/// What identifies an address in a LookupMap.
+inline std::uint64_t hash_key(const Ipv4& ip) { return ip.value; }
 
 /// A datagram as its receiver reads it: who sent it, to which (protocol, port), and what the
 /// sender put in it (the receiver knows its own protocol's payload type).
@@ -102,7 +105,7 @@ class Network {
   /// holds `peer`'s current MAC, is confirmed (REACHABLE again).
   void confirm_neighbour(NodeId node, Ipv4 ip, NodeId peer);
   /// Whether `src` has a neighbour entry for `ip` (possibly stale: a SYN sent through it may be lost).
-  bool has_neighbour(NodeId src, Ipv4 ip) const { return nodes_[src].arp_cache.count(ip) != 0; }
+  bool has_neighbour(NodeId src, Ipv4 ip) const { return nodes_[src].arp_cache.contains(ip); }
   /// Observers of secondary-address changes (VIP monitors): called after `ip` was added to or
   /// removed from `node`, whatever the cause (a daemon, the namespace going down, a removed
   /// interface). Each change is also a notable `vip_added`/`vip_removed` trace record.
@@ -219,7 +222,7 @@ class Network {
       Time used = 0;
       Time delay_from = kNever;
     };
-    std::map<Ipv4, Neighbour> arp_cache;
+    LookupMap<Ipv4, Neighbour> arp_cache;
     /// The namespace's reachable_time (re-drawn every 300 s from net/neigh/<node>).
     Rng neigh_rng;
     /// When each of the node's incarnations went down (index starts-1; kNever: still up): the
@@ -258,12 +261,12 @@ class Network {
   std::map<Ipv4, std::vector<Secondary>> secondary_;
   // Primary address -> the nodes attached with it, in node order (one entry per attachment):
   // resolve(), holders() and allocate() look here instead of scanning every node.
-  std::map<Ipv4, std::vector<NodeId>> primary_;
+  LookupMap<Ipv4, std::vector<NodeId>> primary_;
   void index_primary(NodeId node, Ipv4 ip);
   /// Each primary address's first node, and the addresses a second node has had since: what
   /// heard_request needs to know whether any neighbour entry can hold another MAC for them.
-  std::map<Ipv4, NodeId> first_holder_;
-  std::set<Ipv4> moved_addresses_;
+  LookupMap<Ipv4, NodeId> first_holder_;
+  LookupSet<Ipv4> moved_addresses_;
   void unindex_primary(NodeId node, Ipv4 ip);
   std::uint64_t secondary_seq_ = 0;
   /// INCOMPLETE neighbour entries (await_neighbour), by node and address.
@@ -282,12 +285,12 @@ class Network {
   int next_rule_ = 1;
   /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so
   /// a node added to a bridge shifts nobody else's draws.
-  std::map<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
+  LookupMap<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
   struct Binding {
     Owner owner;
     DatagramFn fn;
   };
-  std::map<std::tuple<NodeId, std::uint32_t, std::uint16_t>, Binding> bindings_;
+  LookupMap<std::tuple<NodeId, std::uint32_t, std::uint16_t>, Binding> bindings_;
   void deliver_datagram(NodeId dst, const Datagram& d);
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;

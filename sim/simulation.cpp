@@ -73,14 +73,14 @@ void Simulation::run_until(Time end) {
 Node& Simulation::add_node(const std::string& name) {
   const auto id = static_cast<std::uint32_t>(nodes_.size());
   nodes_.push_back(std::make_unique<Node>(*this, id, name));
-  node_ids_.emplace(name, id);  // a repeated name keeps finding the first node, as a scan would
+  node_ids_.try_emplace(name, id);  // a repeated name keeps finding the first node, as a scan would
   network_->on_node_added(*nodes_.back());
   return *nodes_.back();
 }
 
 Node* Simulation::find_node(std::string_view name) const {
-  auto it = node_ids_.find(name);
-  return it == node_ids_.end() ? nullptr : nodes_[it->second].get();
+  const std::uint32_t* id = node_ids_.find(name);
+  return id == nullptr ? nullptr : nodes_[*id].get();
 }
 
 void Timer::arm_at(Time t, Callback fn) {

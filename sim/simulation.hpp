@@ -11,6 +11,7 @@
 
 #include "sim/event_queue.hpp"
 #include "sim/invariants.hpp"
+#include "sim/lookup_map.hpp"
 #include "sim/log.hpp"
 #include "sim/metrics.hpp"
 #include "sim/random.hpp"
@@ -95,7 +96,7 @@ class Simulation {
   EventQueue queue_;
   std::vector<OwnerState> owners_;
   std::vector<std::unique_ptr<Node>> nodes_;
-  std::map<std::string, std::uint32_t, std::less<>> node_ids_;  // name -> id: lookups per request and per fault
+  LookupMap<std::string, std::uint32_t> node_ids_;  // name -> id: lookups per request and per fault
   std::unique_ptr<Network> network_;
   std::unique_ptr<Tcp> tcp_;
   Trace trace_;

@@ -58,14 +58,14 @@ void run_in(Simulation& sim, Owner o, Callback fn) {
 }  // namespace
 
 void Tcp::listen(Process& p, std::uint16_t port, AcceptFn on_accept) {
-  listeners_[{p.node().id(), port}] = {&p, std::make_shared<const AcceptFn>(std::move(on_accept))};
+  listeners_[{p.node().id(), port}] = Listener{&p, std::make_shared<const AcceptFn>(std::move(on_accept))};
 }
 
-bool Tcp::listening(NodeId node, std::uint16_t port) const { return listeners_.count({node, port}) != 0; }
+bool Tcp::listening(NodeId node, std::uint16_t port) const { return listeners_.contains(std::pair<NodeId, std::uint16_t>{node, port}); }
 
 void Tcp::unlisten(Process& p, std::uint16_t port) {
-  auto it = listeners_.find({p.node().id(), port});
-  if (it != listeners_.end() && it->second.first == &p) listeners_.erase(it);
+  const std::pair<NodeId, std::uint16_t> key{p.node().id(), port};
+  if (const Listener* l = listeners_.find(key); l != nullptr && l->first == &p) listeners_.erase(key);
 }
 
 bool Tcp::finish(Attempt& a, ConnectResult r, ConnId id) {
@@ -176,12 +176,12 @@ void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded
         });
     return;
   }
-  auto it = listeners_.find({d, a->port});
-  if (it == listeners_.end()) {
+  const Listener* listener = listeners_.find(std::pair<NodeId, std::uint16_t>{d, a->port});
+  if (listener == nullptr) {
     a->answered = n.send(d, src, kTcp, [this, a] { finish(*a, ConnectResult::Refused, 0); });
     return;
   }
-  Process* server = it->second.first;
+  Process* server = listener->first;
   const ConnId id = next_conn_++;
   Conn c;
   c.client.proc = a->client;
@@ -192,8 +192,8 @@ void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded
   c.server.node = d;
   c.server.last_received = sim_.now();
   c.server_ip = ip;
-  conns_.emplace(id, std::move(c));
-  std::shared_ptr<const AcceptFn> accept = it->second.second;
+  conns_.try_emplace(id, std::move(c));
+  std::shared_ptr<const AcceptFn> accept = listener->second;
   a->answered = n.send(d, src, kTcp, [this, a, id, syn_sent] {
     if (Conn* conn = find(id)) {
       conn->rtt = sim_.now() - syn_sent;
@@ -211,11 +211,11 @@ void Tcp::syn_arrive(const std::shared_ptr<Attempt>& a, NodeId d, bool forwarded
 
 Tcp::Conn* Tcp::lookup(ConnId id) const {
   if (id == cached_id_) return cached_;
-  auto it = conns_.find(id);
-  if (it == conns_.end()) return nullptr;
+  const Conn* c = conns_.find(id);
+  if (c == nullptr) return nullptr;
   cached_id_ = id;
-  // The node belongs to conns_, a non-const member: only this lookup is const.
-  cached_ = const_cast<Conn*>(&it->second);
+  // The entry belongs to conns_, a non-const member: only this lookup is const.
+  cached_ = const_cast<Conn*>(c);
   return cached_;
 }
 
@@ -623,16 +623,14 @@ void Tcp::keepalive(ConnId id, bool client, std::uint64_t gen) {
 }
 
 void Tcp::process_exited(Process& p) {
-  for (auto it = listeners_.begin(); it != listeners_.end();) {
-    if (it->second.first == &p) it = listeners_.erase(it);
-    else ++it;
-  }
+  listeners_.erase_if([&p](const auto&, const Listener& l) { return l.first == &p; });
   // The kernel closes every socket the process held: a FIN after the data already written, or
   // an RST where data sat unread. On a host that is already gone nothing leaves: its peers keep
   // a half-open connection until they send (and time out) or a keepalive gives up.
-  std::vector<ConnId> held;
-  for (const auto& [id, c] : conns_)
-    if (const Side* s = side_of(c, p); s != nullptr && s->open && !s->closing) held.push_back(id);
+  const std::vector<ConnId> held = conns_.sorted_keys_where([&](ConnId, const Conn& c) {
+    const Side* s = side_of(c, p);
+    return s != nullptr && s->open && !s->closing;
+  });
   const bool host_up = p.node().up();
   for (ConnId id : held) {
     if (host_up) {
@@ -645,9 +643,10 @@ void Tcp::process_exited(Process& p) {
   }
   // Orphans (closed, still sending their FIN) of a host that went down vanish with it.
   if (!host_up) {
-    std::vector<ConnId> orphans;
-    for (const auto& [id, c] : conns_)
-      if (const Side* s = side_of(c, p); s != nullptr && s->open) orphans.push_back(id);
+    const std::vector<ConnId> orphans = conns_.sorted_keys_where([&](ConnId, const Conn& c) {
+      const Side* s = side_of(c, p);
+      return s != nullptr && s->open;
+    });
     for (ConnId id : orphans)
       if (Conn* c = find(id)) abort(id, side_of(*c, p) == &c->client, nullptr);
   }

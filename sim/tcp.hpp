@@ -256,8 +256,9 @@ class Tcp {
   SynSchedule syn_;
   Time jiffies_phase_ = -1;  // drawn at the first SYN retransmission (stream "kernel/jiffies")
   // The accept handler is shared so that a SYN's accept event holds it without copying it.
-  std::map<std::pair<NodeId, std::uint16_t>, std::pair<Process*, std::shared_ptr<const AcceptFn>>> listeners_;
-  std::map<ConnId, Conn> conns_;
+  using Listener = std::pair<Process*, std::shared_ptr<const AcceptFn>>;
+  LookupMap<std::pair<NodeId, std::uint16_t>, Listener> listeners_;
+  LookupMap<ConnId, Conn> conns_;
   ConnId next_conn_ = 1;
   mutable ConnId cached_id_ = 0;  // 0: none (ids start at 1)
   mutable Conn* cached_ = nullptr;

@@ -1,0 +1,146 @@
+#pragma once
+// A hash map for lookups only. The engine's tables of addresses, names, links, listeners and
+// connections are asked once or more per packet; an ordered map walks log2(n) nodes per question
+// (at 3,000 backends the link-latency table alone was 10% of a run, each level a cache miss).
+// A hash table answers in one probe, but its iteration order is an accident of hashing, and an
+// accident that reached the trace would break determinism. So this class has no iteration:
+// entries are found by key, and the only way to visit them is `sorted_keys_where`, in key order.
+// The hash is ours (std::hash may differ between builds; it never matters for lookups, but the
+// lint bans it everywhere, and a fixed function keeps bucket behaviour, hence speed, the same).
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+#include <algorithm>
+
+namespace sim {
+
+struct KeyHash {
+  using is_transparent = void;  // a std::string key can be found by a std::string_view
+
+  /// splitmix64's finaliser: every input bit moves every output bit, so the low bits the table
+  /// uses for its bucket are spread even for keys that differ only in their high bits.
+  static constexpr std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+  }
+  static constexpr std::uint64_t combine(std::uint64_t seed, std::uint64_t h) {
+    return mix(seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
+  }
+
+  template <class T>
+  std::size_t operator()(const T& key) const {
+    return static_cast<std::size_t>(of(key));
+  }
+
+  template <class T>
+  static std::uint64_t of(const T& key) {
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+      return mix(static_cast<std::uint64_t>(key));
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      const std::string_view s(key);
+      std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+      for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+      return mix(h);
+    } else if constexpr (requires { key.first; key.second; }) {
+      return combine(of(key.first), of(key.second));
+    } else if constexpr (requires { std::tuple_size<T>::value; }) {
+      return std::apply([](const auto&... part) {
+        std::uint64_t h = 0;
+        ((h = combine(h, of(part))), ...);
+        return h;
+      }, key);
+    } else {
+      return mix(hash_key(key));  // a project type says what identifies it (found by ADL)
+    }
+  }
+};
+
+template <class K, class V>
+class LookupMap {
+ public:
+  template <class Q>
+  V* find(const Q& key) {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  template <class Q>
+  const V* find(const Q& key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  template <class Q>
+  bool contains(const Q& key) const {
+    return map_.find(key) != map_.end();
+  }
+  /// The entry for `key`, default-made if there was none. References stay valid until that
+  /// entry is erased, whatever else is added (the table's nodes do not move).
+  V& operator[](const K& key) { return map_[key]; }
+  /// Makes the entry from `args` unless `key` has one; the entry, and whether it is new.
+  template <class... A>
+  std::pair<V*, bool> try_emplace(const K& key, A&&... args) {
+    auto [it, made] = map_.try_emplace(key, std::forward<A>(args)...);
+    return {&it->second, made};
+  }
+  template <class Q>
+  bool erase(const Q& key) {
+    auto it = map_.find(key);
+    if (it == map_.end()) return false;
+    map_.erase(it);
+    return true;
+  }
+  /// Erases every entry `pred(key, value)` holds for. `pred` must only look: the order it is
+  /// asked in is the table's.
+  template <class Pred>
+  void erase_if(Pred pred) {
+    std::erase_if(map_, [&](const auto& kv) { return pred(kv.first, kv.second); });
+  }
+  /// The keys `pred(key, value)` holds for, in ascending order: what a caller that must act on
+  /// several entries iterates, so the order it acts in is the keys' and not the table's.
+  template <class Pred>
+  std::vector<K> sorted_keys_where(Pred pred) const {
+    std::vector<K> out;
+    for (const auto& [k, v] : map_)
+      if (pred(k, v)) out.push_back(k);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::size_t size() const { return map_.size(); }
+  bool empty() const { return map_.empty(); }
+  void clear() { map_.clear(); }
+
+ private:
+  std::unordered_map<K, V, KeyHash, std::equal_to<>> map_;
+};
+
+/// A set of keys for membership questions only.
+template <class K>
+class LookupSet {
+ public:
+  bool insert(const K& key) { return map_.try_emplace(key).second; }
+  template <class Q>
+  bool contains(const Q& key) const {
+    return map_.contains(key);
+  }
+  template <class Q>
+  bool erase(const Q& key) {
+    return map_.erase(key);
+  }
+  std::size_t size() const { return map_.size(); }
+  void clear() { map_.clear(); }
+
+ private:
+  struct Nothing {};
+  LookupMap<K, Nothing> map_;
+};
+
+}  // namespace sim

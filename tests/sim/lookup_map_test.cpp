@@ -1,0 +1,78 @@
+// sim::LookupMap answers lookups as an ordered map would, keeps entries where they are while
+// others come and go, and visits entries only in key order, so no hash order reaches a caller.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sim/lookup_map.hpp"
+#include "sim/network.hpp"
+
+TEST_CASE("a lookup map finds what was put in it and nothing else", "[lookup_map]") {
+  sim::LookupMap<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, int> m;
+  for (std::uint32_t i = 0; i < 1000; ++i) m.try_emplace({i % 7, i, i * 3}, static_cast<int>(i));
+  REQUIRE(m.size() == 1000);
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    const int* v = m.find(std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>{i % 7, i, i * 3});
+    REQUIRE(v != nullptr);
+    REQUIRE(*v == static_cast<int>(i));
+  }
+  // The same parts in another order are another key.
+  REQUIRE(m.find(std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>{1, 3, 1}) == nullptr);
+  REQUIRE_FALSE(m.try_emplace({1, 1, 3}, -1).second);  // an existing key keeps its value
+  REQUIRE(*m.find(std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>{1, 1, 3}) == 1);
+}
+
+TEST_CASE("a lookup map's entries stay where they are while others are added and erased", "[lookup_map]") {
+  sim::LookupMap<sim::Ipv4, std::string> m;
+  std::string& first = m[sim::Ipv4{0x0a000001}];
+  first = "first";
+  for (std::uint32_t i = 2; i < 5000; ++i) m[sim::Ipv4{0x0a000000 + i}] = "other";  // rehashes many times
+  for (std::uint32_t i = 2; i < 5000; i += 2) REQUIRE(m.erase(sim::Ipv4{0x0a000000 + i}));
+  REQUIRE(&first == m.find(sim::Ipv4{0x0a000001}));
+  REQUIRE(first == "first");
+  REQUIRE_FALSE(m.erase(sim::Ipv4{0x0a000002}));
+  REQUIRE(m.size() == 1 + 2499);
+}
+
+TEST_CASE("a lookup map keyed by names is asked with a string view, without making a string", "[lookup_map]") {
+  sim::LookupMap<std::string, std::uint32_t> m;
+  m.try_emplace("nginx1", 1u);
+  m.try_emplace("nginx10", 10u);
+  const std::string_view asked = std::string_view("nginx10:80").substr(0, 7);
+  REQUIRE(m.find(asked) != nullptr);
+  REQUIRE(*m.find(asked) == 10u);
+  REQUIRE(m.find(std::string_view("nginx")) == nullptr);
+}
+
+TEST_CASE("a lookup map visits entries only in key order, whatever order they were added in", "[lookup_map]") {
+  sim::LookupMap<std::uint64_t, int> m;
+  std::vector<std::uint64_t> added;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 500; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    added.push_back(x >> 20);
+    m.try_emplace(x >> 20, i);
+  }
+  const auto odd = m.sorted_keys_where([](std::uint64_t, int v) { return v % 2 == 1; });
+  REQUIRE(odd.size() == 250);
+  REQUIRE(std::is_sorted(odd.begin(), odd.end()));
+  for (auto k : odd) REQUIRE(*m.find(k) % 2 == 1);
+  m.erase_if([](std::uint64_t, int v) { return v < 100; });
+  REQUIRE(m.size() == 400);
+  REQUIRE(m.find(added[0]) == nullptr);
+  REQUIRE(m.find(added[100]) != nullptr);
+}
+
+TEST_CASE("the lookup key hash is the same function on every build", "[lookup_map]") {
+  // Fixed values: a change to the mixing shows here, not as a silent change in speed.
+  REQUIRE(sim::KeyHash::of(std::uint32_t{0}) == 0u);
+  REQUIRE(sim::KeyHash::of(std::uint64_t{1}) == 0x5692161d100b05e5ULL);
+  REQUIRE(sim::KeyHash::of(std::string_view("ab")) == sim::KeyHash::of(std::string("ab")));
+  REQUIRE(sim::KeyHash::of(std::pair<std::uint32_t, std::uint16_t>{1, 2}) !=
+          sim::KeyHash::of(std::pair<std::uint32_t, std::uint16_t>{2, 1}));
+}
