@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -120,6 +121,113 @@ class LookupMap {
 
  private:
   std::unordered_map<K, V, KeyHash, std::equal_to<>> map_;
+};
+
+/// A lookup table whose entries sit in one array (open addressing, linear probing), for tables
+/// asked on every packet: a lookup reads one slot, usually in cache, where LookupMap follows a
+/// bucket pointer and a node pointer into the heap (the link-latency table, asked twice per
+/// packet, was most of Network::transit at 3,000 backends). The price: entries move, so a
+/// pointer from find() or try_emplace() is valid only until the next insertion or erasure.
+template <class K, class V>
+class FlatLookupMap {
+ public:
+  template <class Q>
+  V* find(const Q& key) {
+    const std::size_t i = index_of(key);
+    return i == kNone ? nullptr : &*slots_[i].value;
+  }
+  template <class Q>
+  const V* find(const Q& key) const {
+    const std::size_t i = index_of(key);
+    return i == kNone ? nullptr : &*slots_[i].value;
+  }
+  template <class Q>
+  bool contains(const Q& key) const {
+    return index_of(key) != kNone;
+  }
+  template <class... A>
+  std::pair<V*, bool> try_emplace(const K& key, A&&... args) {
+    if (V* v = find(key)) return {v, false};
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    Slot& s = slots_[free_index(key)];
+    s.key = key;
+    s.value.emplace(std::forward<A>(args)...);
+    ++size_;
+    return {&*s.value, true};
+  }
+  V& operator[](const K& key) { return *try_emplace(key).first; }
+  template <class Q>
+  bool erase(const Q& key) {
+    const std::size_t i = index_of(key);
+    if (i == kNone) return false;
+    remove_at(i);
+    return true;
+  }
+  /// Erases every entry `pred(key, value)` holds for. `pred` must only look.
+  template <class Pred>
+  void erase_if(Pred pred) {
+    std::vector<K> doomed;
+    for (const Slot& s : slots_)
+      if (s.value && pred(s.key, *s.value)) doomed.push_back(s.key);
+    for (const K& k : doomed) erase(k);
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear() {
+    slots_.clear();
+    mask_ = 0;
+    size_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Slot {
+    K key{};
+    std::optional<V> value;  // empty: a free slot
+  };
+  template <class Q>
+  std::size_t index_of(const Q& key) const {
+    if (slots_.empty()) return kNone;
+    for (std::size_t i = KeyHash::of(key) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (!s.value) return kNone;
+      if (s.key == key) return i;
+    }
+  }
+  std::size_t free_index(const K& key) const {
+    std::size_t i = KeyHash::of(key) & mask_;
+    while (slots_[i].value) i = (i + 1) & mask_;
+    return i;
+  }
+  /// Backward-shift deletion: later entries of the same run move into the hole whenever their
+  /// home slot is not between the hole and where they sit, so no tombstones are needed.
+  void remove_at(std::size_t hole) {
+    slots_[hole].value.reset();
+    --size_;
+    for (std::size_t j = (hole + 1) & mask_; slots_[j].value; j = (j + 1) & mask_) {
+      const std::size_t home = KeyHash::of(slots_[j].key) & mask_;
+      const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+      if (stays) continue;
+      slots_[hole].key = std::move(slots_[j].key);
+      slots_[hole].value.emplace(std::move(*slots_[j].value));
+      slots_[j].value.reset();
+      hole = j;
+    }
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_ = std::vector<Slot>(old.empty() ? 8 : old.size() * 2);
+    mask_ = slots_.size() - 1;
+    for (Slot& o : old)
+      if (o.value) {
+        Slot& s = slots_[free_index(o.key)];
+        s.key = std::move(o.key);
+        s.value.emplace(std::move(*o.value));
+      }
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
 };
 
 /// A set of keys for membership questions only.

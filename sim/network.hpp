@@ -222,7 +222,7 @@ class Network {
       Time used = 0;
       Time delay_from = kNever;
     };
-    LookupMap<Ipv4, Neighbour> arp_cache;
+    FlatLookupMap<Ipv4, Neighbour> arp_cache;
     /// The namespace's reachable_time (re-drawn every 300 s from net/neigh/<node>).
     Rng neigh_rng;
     /// When each of the node's incarnations went down (index starts-1; kNever: still up): the
@@ -261,7 +261,7 @@ class Network {
   std::map<Ipv4, std::vector<Secondary>> secondary_;
   // Primary address -> the nodes attached with it, in node order (one entry per attachment):
   // resolve(), holders() and allocate() look here instead of scanning every node.
-  LookupMap<Ipv4, std::vector<NodeId>> primary_;
+  FlatLookupMap<Ipv4, std::vector<NodeId>> primary_;
   void index_primary(NodeId node, Ipv4 ip);
   /// Each primary address's first node, and the addresses a second node has had since: what
   /// heard_request needs to know whether any neighbour entry can hold another MAC for them.
@@ -285,7 +285,7 @@ class Network {
   int next_rule_ = 1;
   /// One latency stream per link direction, `net/<segment>/<src>-><dst>`, made on first use, so
   /// a node added to a bridge shifts nobody else's draws.
-  LookupMap<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
+  FlatLookupMap<std::tuple<SegmentId, NodeId, NodeId>, Rng> link_rngs_;
   struct Binding {
     Owner owner;
     DatagramFn fn;

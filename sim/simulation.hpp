@@ -96,7 +96,7 @@ class Simulation {
   EventQueue queue_;
   std::vector<OwnerState> owners_;
   std::vector<std::unique_ptr<Node>> nodes_;
-  LookupMap<std::string, std::uint32_t> node_ids_;  // name -> id: lookups per request and per fault
+  FlatLookupMap<std::string, std::uint32_t> node_ids_;  // name -> id: lookups per request and per fault
   std::unique_ptr<Network> network_;
   std::unique_ptr<Tcp> tcp_;
   Trace trace_;

@@ -257,7 +257,7 @@ class Tcp {
   Time jiffies_phase_ = -1;  // drawn at the first SYN retransmission (stream "kernel/jiffies")
   // The accept handler is shared so that a SYN's accept event holds it without copying it.
   using Listener = std::pair<Process*, std::shared_ptr<const AcceptFn>>;
-  LookupMap<std::pair<NodeId, std::uint16_t>, Listener> listeners_;
+  FlatLookupMap<std::pair<NodeId, std::uint16_t>, Listener> listeners_;
   LookupMap<ConnId, Conn> conns_;
   ConnId next_conn_ = 1;
   mutable ConnId cached_id_ = 0;  // 0: none (ids start at 1)

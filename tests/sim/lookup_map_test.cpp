@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <algorithm>
 #include <vector>
 
 #include "sim/lookup_map.hpp"
@@ -75,4 +77,64 @@ TEST_CASE("the lookup key hash is the same function on every build", "[lookup_ma
   REQUIRE(sim::KeyHash::of(std::string_view("ab")) == sim::KeyHash::of(std::string("ab")));
   REQUIRE(sim::KeyHash::of(std::pair<std::uint32_t, std::uint16_t>{1, 2}) !=
           sim::KeyHash::of(std::pair<std::uint32_t, std::uint16_t>{2, 1}));
+}
+
+TEST_CASE("a flat lookup map agrees with an ordered map through a long mix of inserts and erases", "[lookup_map]") {
+  // Erasure shifts later entries of a probe run back into the hole; a wrong shift loses an
+  // entry or finds a stale one, which this comparison catches (keys drawn from a small range so
+  // that runs are long and wrap around the table's end).
+  sim::FlatLookupMap<std::uint32_t, std::uint32_t> flat;
+  std::map<std::uint32_t, std::uint32_t> ordered;
+  std::uint64_t x = 7;
+  for (int step = 0; step < 200000; ++step) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto key = static_cast<std::uint32_t>((x >> 33) % 3000);
+    if ((x >> 20) % 3 == 0) {
+      REQUIRE(flat.erase(key) == (ordered.erase(key) == 1));
+    } else {
+      const auto [v, made] = flat.try_emplace(key, static_cast<std::uint32_t>(step));
+      const auto [it, made_too] = ordered.try_emplace(key, static_cast<std::uint32_t>(step));
+      REQUIRE(made == made_too);
+      REQUIRE(*v == it->second);
+    }
+  }
+  REQUIRE(flat.size() == ordered.size());
+  for (std::uint32_t k = 0; k < 3000; ++k) {
+    const auto it = ordered.find(k);
+    const std::uint32_t* v = flat.find(k);
+    REQUIRE((v != nullptr) == (it != ordered.end()));
+    if (v != nullptr) REQUIRE(*v == it->second);
+  }
+  flat.erase_if([](std::uint32_t k, std::uint32_t) { return k % 2 == 0; });
+  for (std::uint32_t k = 0; k < 3000; ++k) REQUIRE(flat.contains(k) == (k % 2 == 1 && ordered.count(k) == 1));
+}
+
+TEST_CASE("a flat lookup map keyed by names is asked with a string view", "[lookup_map]") {
+  sim::FlatLookupMap<std::string, std::uint32_t> m;
+  m.try_emplace("haproxy1", 1u);
+  m.try_emplace("haproxy1", 2u);  // a repeated name keeps the first
+  REQUIRE(*m.find(std::string_view("haproxy1")) == 1u);
+  REQUIRE(m.find(std::string_view("haproxy")) == nullptr);
+  m.clear();
+  REQUIRE(m.find(std::string_view("haproxy1")) == nullptr);
+  m["x"] = 5u;
+  REQUIRE(*m.find(std::string_view("x")) == 5u);
+}
+
+TEST_CASE("erasing the last slot's entry leaves an entry that wrapped round to the first slot findable", "[lookup_map]") {
+  // A key whose home is the table's last slot, and one whose home is its first: erasing the
+  // first key must not shift the second into the last slot, where its lookup would never look.
+  // (Homes chosen by the hash's low 13 bits, the same slot for any table of up to 8,192.)
+  std::uint32_t at_end = 0, at_start = 0;
+  for (std::uint32_t k = 1; at_end == 0 || at_start == 0; ++k) {
+    const auto low = sim::KeyHash::of(k) & 8191;
+    if (low == 8191 && at_end == 0) at_end = k;
+    if (low == 0 && at_start == 0) at_start = k;
+  }
+  sim::FlatLookupMap<std::uint32_t, int> m;
+  m.try_emplace(at_end, 1);
+  m.try_emplace(at_start, 2);
+  REQUIRE(m.erase(at_end));
+  REQUIRE(m.find(at_start) != nullptr);
+  REQUIRE(*m.find(at_start) == 2);
 }
