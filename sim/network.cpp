@@ -143,9 +143,28 @@ void Network::learn_from_request(NodeId owner, NodeId src) {
     bool shared = false;
     for (const auto& b : nodes_[owner].attachments) shared = shared || b.segment == a.segment;
     if (!shared) continue;
-    auto& e = nodes_[owner].arp_cache[a.address];
-    e = {src, sim_.node(src).starts(), NodeNet::Neighbour::kNoConfirmation, sim_.now(), kNever};
+    set_neighbour(owner, a.address, {src, sim_.node(src).starts(), NodeNet::Neighbour::kNoConfirmation, sim_.now(), kNever});
     return;
+  }
+}
+
+void Network::set_neighbour(NodeId node, Ipv4 ip, const NodeNet::Neighbour& value) {
+  auto [e, made] = nodes_[node].arp_cache.try_emplace(ip, value);
+  if (!made) *e = value;
+  auto& list = entry_nodes_[ip];
+  // Another MAC than the one every entry was left on: the next request must look again.
+  if (value.node != list.converged_node || value.starts != list.converged_starts) list.converged = false;
+  if (made) {
+    list.nodes.push_back(node);
+    // Entries come and go (FAILED, a restart's empty table): past twice the live count at the
+    // last tidy-up, tidy up again, so the list stays within a small factor of the live entries.
+    if (list.nodes.size() > 2 * list.tidy_size + 16) {
+      auto& v = list.nodes;
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      std::erase_if(v, [&](NodeId m) { return !nodes_[m].arp_cache.contains(ip); });  // reads only
+      list.tidy_size = v.size();
+    }
   }
 }
 
@@ -167,17 +186,34 @@ void Network::heard_request(NodeId src) {
   if (!any) return;
   for (const auto& a : nodes_[src].attachments) {
     if (!a.carries()) continue;
-    for (std::size_t m = 0; m < nodes_.size(); ++m) {
+    // Only the nodes that made an entry for the address can have one, and once a request has
+    // left every one of them on src's current MAC, later requests change nothing until some
+    // entry for the address takes another MAC (set_neighbour() clears `converged`). A restarted
+    // haproxy resolving 3,000 backends walked every node per request, 3,000 x 3,000 in all.
+    auto* list = entry_nodes_.find(a.address);
+    if (list == nullptr) continue;
+    if (list->converged && list->converged_node == src && list->converged_starts == sn.starts()) continue;
+    bool all_current = true;
+    // Each entry's update depends on that entry alone, so the list's order (the order entries
+    // were made, a duplicate at worst) changes nothing.
+    for (NodeId m : list->nodes) {
       if (m == src) continue;
       auto* found = nodes_[m].arp_cache.find(a.address);
       if (found == nullptr) continue;
       auto& e = *found;
       if (e.node == src && e.starts == sn.starts()) continue;  // the same MAC: nothing to learn
-      if (e.confirmed > now - locktime) continue;
       bool on_bridge = false;
       for (const auto& b : nodes_[m].attachments) on_bridge = on_bridge || (b.carries() && b.segment == a.segment);
-      if (!on_bridge || !path_open(src, static_cast<NodeId>(m), kArp)) continue;
+      if (e.confirmed > now - locktime || !on_bridge || !path_open(src, static_cast<NodeId>(m), kArp)) {
+        all_current = false;  // this one keeps the other MAC for now
+        continue;
+      }
       e = {src, sn.starts(), NodeNet::Neighbour::kNoConfirmation, e.used, kNever};
+    }
+    if (all_current) {
+      list->converged = true;
+      list->converged_node = src;
+      list->converged_starts = sn.starts();
     }
   }
 }
@@ -298,7 +334,7 @@ void Network::gratuitous_arp(NodeId node, Ipv4 ip) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     if (n == node) continue;
     if (path_open(node, static_cast<NodeId>(n), kArp)) {
-      nodes_[n].arp_cache[ip] = {node, sim_.node(node).starts(), sim_.now(), sim_.now(), kNever};
+      set_neighbour(static_cast<NodeId>(n), ip, {node, sim_.node(node).starts(), sim_.now(), sim_.now(), kNever});
       if (resolving) heard.push_back(static_cast<NodeId>(n));
     }
   }
@@ -388,7 +424,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
     }
     heard_request(src);  // the broadcast request goes out, answered or not
     if (!sim_.node(n).up() || !path_open(src, n, kArp) || !path_open(n, src, kArp)) return std::nullopt;
-    cache[ip] = {n, sim_.node(n).starts(), now, now, kNever};
+    set_neighbour(src, ip, {n, sim_.node(n).starts(), now, now, kNever});
     learn_from_request(n, src);
     return n;
   }
@@ -412,7 +448,7 @@ std::optional<NodeId> Network::resolve(NodeId src, Ipv4 ip) {
   std::optional<NodeId> chosen;
   for (const auto& s : it->second)
     if (path_open(src, s.node, kArp)) chosen = s.node;
-  if (chosen) cache[ip] = {*chosen, sim_.node(*chosen).starts(), sim_.now(), sim_.now(), kNever};
+  if (chosen) set_neighbour(src, ip, {*chosen, sim_.node(*chosen).starts(), sim_.now(), sim_.now(), kNever});
   return chosen;
 }
 

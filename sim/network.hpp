@@ -252,6 +252,21 @@ class Network {
   /// `src` broadcasts an ARP request: every node on its bridges with an entry for its address
   /// updates that entry to src's current MAC.
   void heard_request(NodeId src);
+  /// Makes or overwrites `node`'s neighbour entry for `ip` (a new one is noted in entry_nodes_).
+  void set_neighbour(NodeId node, Ipv4 ip, const NodeNet::Neighbour& value);
+  /// Per address, the nodes that made a neighbour entry for it: a superset of those that still
+  /// have one (entries are dropped without telling the list; set_neighbour() tidies it as it grows).
+  /// `converged`: every entry for the address holds converged_node's MAC of its
+  /// converged_starts-th start, as a request from it left them; cleared when set_neighbour()
+  /// writes another MAC into an entry for the address.
+  struct EntryNodes {
+    std::vector<NodeId> nodes;
+    std::size_t tidy_size = 0;
+    bool converged = false;
+    NodeId converged_node = 0;
+    std::uint32_t converged_starts = 0;
+  };
+  LookupMap<Ipv4, EntryNodes> entry_nodes_;
   void recompute_components() const;
   Ipv4 allocate(SegmentId seg);
 

@@ -268,6 +268,28 @@ TEST_CASE("a restarted container that ARPs for anyone repoints its neighbours' e
   CHECK(p.outcome->at == 32_s + 2 * kLatency);
 }
 
+TEST_CASE("an entry taken by another MAC after a restarted container's request is repointed by its next request",
+          "[tcp][arp]") {
+  // srv's request at 31 s repoints cli's entry for srv's address; a gratuitous ARP from `other`
+  // for that address at 33 s takes it; srv's next request (at 40 s, past locktime) must repoint
+  // it again, so cli's SYN at 41 s is answered at once. (The network skips requests that can
+  // change nothing; a write of the entry in between must end that.)
+  KnownThenRestarted p(true);
+  sim::Node& other = p.b.node("other");
+  sim::Node& third = p.b.node("third");
+  p.b.run_until(30_s);
+  p.dial_from_server(other, 82, 32_s);
+  p.b.run_until(33_s);
+  p.b.s.network().gratuitous_arp(other.id(), p.b.ip("srv"));
+  p.b.run_until(40_s);
+  p.dial_from_server(third, 83, 41_s);
+  p.connect(p.b.ip("srv"), 60_s);
+  p.b.run_until(60_s);
+  REQUIRE(p.outcome);
+  CHECK(p.outcome->result == sim::ConnectResult::Connected);
+  CHECK(p.outcome->at == 41_s + 2 * kLatency);
+}
+
 TEST_CASE("a neighbour entry's reachable time is drawn per seed, and a dead MAC costs its rest plus DELAY and PROBE",
           "[tcp][arp]") {
   // Default base 30 s: the entry, last confirmed at ~3 s (the stopping server's FIN), stays
