@@ -210,6 +210,15 @@ struct KnownThenRestarted : Pair {
     b.run_until(by);
     REQUIRE(out == sim::ConnectResult::Connected);
   }
+  /// cli connects to srv's address now (timeout 60 s): answered at `at`, at once (no DELAY and
+  /// PROBE of a dead entry first).
+  void check_cli_connects_at(sim::Time at) {
+    connect(b.ip("srv"), 60_s);
+    b.run_until(60_s);
+    REQUIRE(outcome);
+    CHECK(outcome->result == sim::ConnectResult::Connected);
+    CHECK(outcome->at == at);
+  }
 };
 }  // namespace
 
@@ -244,11 +253,7 @@ TEST_CASE("a restarted container that talks first is reachable at once: its ARP 
           "[tcp][arp]") {
   KnownThenRestarted p(true);
   p.dial_from_server(p.cli, 81, 31_s);
-  p.connect(p.b.ip("srv"), 60_s);
-  p.b.run_until(60_s);
-  REQUIRE(p.outcome);
-  CHECK(p.outcome->result == sim::ConnectResult::Connected);
-  CHECK(p.outcome->at == 31_s + 2 * kLatency);
+  p.check_cli_connects_at(31_s + 2 * kLatency);
 }
 
 TEST_CASE("a restarted container that ARPs for anyone repoints its neighbours' entries for its address at its new MAC",
@@ -261,11 +266,7 @@ TEST_CASE("a restarted container that ARPs for anyone repoints its neighbours' e
   sim::Node& other = p.b.node("other");
   p.b.run_until(30_s);
   p.dial_from_server(other, 82, 32_s);
-  p.connect(p.b.ip("srv"), 60_s);
-  p.b.run_until(60_s);
-  REQUIRE(p.outcome);
-  CHECK(p.outcome->result == sim::ConnectResult::Connected);
-  CHECK(p.outcome->at == 32_s + 2 * kLatency);
+  p.check_cli_connects_at(32_s + 2 * kLatency);
 }
 
 TEST_CASE("an entry taken by another MAC after a restarted container's request is repointed by its next request",
@@ -283,11 +284,7 @@ TEST_CASE("an entry taken by another MAC after a restarted container's request i
   p.b.s.network().gratuitous_arp(other.id(), p.b.ip("srv"));
   p.b.run_until(40_s);
   p.dial_from_server(third, 83, 41_s);
-  p.connect(p.b.ip("srv"), 60_s);
-  p.b.run_until(60_s);
-  REQUIRE(p.outcome);
-  CHECK(p.outcome->result == sim::ConnectResult::Connected);
-  CHECK(p.outcome->at == 41_s + 2 * kLatency);
+  p.check_cli_connects_at(41_s + 2 * kLatency);
 }
 
 TEST_CASE("a neighbour entry's reachable time is drawn per seed, and a dead MAC costs its rest plus DELAY and PROBE",
