@@ -7,6 +7,7 @@
 // entries are found by key, and the only way to visit them is `sorted_keys_where`, in key order.
 // The hash is ours (std::hash may differ between builds; it never matters for lookups, but the
 // lint bans it everywhere, and a fixed function keeps bucket behaviour, hence speed, the same).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-#include <algorithm>
+
+#include "sim/random.hpp"
 
 namespace sim {
 
@@ -43,9 +45,6 @@ struct KeyHash {
     x ^= x >> 31;
     return x;
   }
-  static constexpr std::uint64_t combine(std::uint64_t seed, std::uint64_t h) {
-    return mix(seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
-  }
   /// Folds integer parts with one multiply each and mixes once at the end: a link's key
   /// (segment, source, destination) is hashed twice per packet, and six full mixes in a
   /// dependent chain were a visible part of Network::transit.
@@ -64,22 +63,11 @@ struct KeyHash {
     if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
       return mix(static_cast<std::uint64_t>(key));
     } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-      const std::string_view s(key);
-      std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-      for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-      return mix(h);
+      return mix(fnv1a64(std::string_view(key)));
     } else if constexpr (detail::all_integral<T>) {
       std::uint64_t h = 0x243f6a8885a308d3ULL;
       std::apply([&h](const auto&... part) { ((h = fold(h, static_cast<std::uint64_t>(part))), ...); }, key);
       return mix(h);
-    } else if constexpr (requires { key.first; key.second; }) {
-      return combine(of(key.first), of(key.second));
-    } else if constexpr (requires { std::tuple_size<T>::value; }) {
-      return std::apply([](const auto&... part) {
-        std::uint64_t h = 0;
-        ((h = combine(h, of(part))), ...);
-        return h;
-      }, key);
     } else {
       return mix(hash_key(key));  // a project type says what identifies it (found by ADL)
     }
@@ -119,12 +107,6 @@ class LookupMap {
     map_.erase(it);
     return true;
   }
-  /// Erases every entry `pred(key, value)` holds for. `pred` must only look: the order it is
-  /// asked in is the table's.
-  template <class Pred>
-  void erase_if(Pred pred) {
-    std::erase_if(map_, [&](const auto& kv) { return pred(kv.first, kv.second); });
-  }
   /// The keys `pred(key, value)` holds for, in ascending order: what a caller that must act on
   /// several entries iterates, so the order it acts in is the keys' and not the table's.
   template <class Pred>
@@ -136,8 +118,6 @@ class LookupMap {
     return out;
   }
   std::size_t size() const { return map_.size(); }
-  bool empty() const { return map_.empty(); }
-  void clear() { map_.clear(); }
 
  private:
   std::unordered_map<K, V, KeyHash, std::equal_to<>> map_;
@@ -248,27 +228,6 @@ class FlatLookupMap {
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
-};
-
-/// A set of keys for membership questions only.
-template <class K>
-class LookupSet {
- public:
-  bool insert(const K& key) { return map_.try_emplace(key).second; }
-  template <class Q>
-  bool contains(const Q& key) const {
-    return map_.contains(key);
-  }
-  template <class Q>
-  bool erase(const Q& key) {
-    return map_.erase(key);
-  }
-  std::size_t size() const { return map_.size(); }
-  void clear() { map_.clear(); }
-
- private:
-  struct Nothing {};
-  LookupMap<K, Nothing> map_;
 };
 
 }  // namespace sim

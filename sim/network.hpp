@@ -278,10 +278,6 @@ class Network {
   // resolve(), holders() and allocate() look here instead of scanning every node.
   FlatLookupMap<Ipv4, std::vector<NodeId>> primary_;
   void index_primary(NodeId node, Ipv4 ip);
-  /// Each primary address's first node, and the addresses a second node has had since: what
-  /// heard_request needs to know whether any neighbour entry can hold another MAC for them.
-  LookupMap<Ipv4, NodeId> first_holder_;
-  LookupSet<Ipv4> moved_addresses_;
   void unindex_primary(NodeId node, Ipv4 ip);
   std::uint64_t secondary_seq_ = 0;
   /// INCOMPLETE neighbour entries (await_neighbour), by node and address.
@@ -305,7 +301,8 @@ class Network {
     Owner owner;
     DatagramFn fn;
   };
-  LookupMap<std::tuple<NodeId, std::uint32_t, std::uint16_t>, Binding> bindings_;
+  using BindingKey = std::tuple<NodeId, std::uint32_t, std::uint16_t>;  // node, protocol, port
+  LookupMap<BindingKey, Binding> bindings_;
   void deliver_datagram(NodeId dst, const Datagram& d);
   mutable bool components_dirty_ = true;
   mutable std::vector<int> segment_component_;

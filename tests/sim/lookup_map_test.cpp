@@ -64,7 +64,7 @@ TEST_CASE("a lookup map visits entries only in key order, whatever order they we
   REQUIRE(odd.size() == 250);
   REQUIRE(std::is_sorted(odd.begin(), odd.end()));
   for (auto k : odd) REQUIRE(*m.find(k) % 2 == 1);
-  m.erase_if([](std::uint64_t, int v) { return v < 100; });
+  for (auto k : m.sorted_keys_where([](std::uint64_t, int v) { return v < 100; })) REQUIRE(m.erase(k));
   REQUIRE(m.size() == 400);
   REQUIRE(m.find(added[0]) == nullptr);
   REQUIRE(m.find(added[100]) != nullptr);
