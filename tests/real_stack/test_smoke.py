@@ -1,7 +1,7 @@
 """The real-stack smoke test: Demo 1 Part 1 and Part 2 against real haproxy, nginx and keepalived,
 and Demo 2's manual failover and split brain against real PostgreSQL 15, in containers (podman +
 docker-compose, validation/), a few runs each, judged by `hasim validate` with the issue's targets
-against 1000 simulated seeds.
+against 20,000 simulated seeds.
 
 It runs in CI on purpose (root, this machine kind); it is never skipped: a machine that cannot
 run the stack fails here with the reason. Bounded: each validate call has a timeout, and
@@ -21,10 +21,18 @@ import subprocess
 from conftest import HASIM_BIN, SOURCE_DIR
 
 RUNS = 3
-# The issue's targets ask for at least 100 seeds. Even a perfect model puts one of 3 real runs
-# outside the min..max of N simulated ones with probability 6/(N+3) per continuous metric: with
-# 100 seeds and ~20 such metrics a correct model would fail most CI runs. 1000 seeds take ~4 s.
-SIM_SEEDS = 1000
+# The issue's targets ask for at least 100 seeds. The range target (every real run inside the
+# simulated min..max) is a statistical test: even a perfect model puts one of 3 real runs below
+# the min or above the max of N simulated seeds with probability 6/(N+3) per continuous metric,
+# and the seeds' min..max estimates the model's reach better as N grows. About 7 continuous
+# metrics are asserted (detection times, the VIP's unheld and two-holder times, the standbys'
+# median lag): with 1000 seeds a correct model would fail ~4% of CI runs, and a CI run failed so
+# on 2026-12-04 (a real median lag of 0.721 ms against a simulated min of 0.730; 20,000 seeds of
+# the same record reach 0.32 ms: the writer's and the probe's 1 s periods keep the phase a seed
+# draws, and the seeds whose probe reads while a commit is in flight show lower lags). With
+# 20,000, ~0.2%. The median target, which catches a shifted model, does not depend on N.
+# 20,000 seeds simulate in 10-30 s per scenario on this machine's 2 cores.
+SIM_SEEDS = 20000
 
 # Targets the model does not meet reliably yet (missed in at least one validation round), each
 # with its reason (docs/validation.md has the figures).
