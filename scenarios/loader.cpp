@@ -1,7 +1,9 @@
 #include "scenarios/loader.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
@@ -286,8 +288,11 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
 /// node's own `disk:` or the volume's entry does not set that latency (tmpfs is memory: untouched).
 void apply_host_disk(const models::runtime::HostDisk& host, const Tree& nodes, std::vector<NodeSpec>& specs) {
   auto sets = [](const Tree* t, const char* key) { return t != nullptr && t->is_map() && t->find(key) != nullptr; };
+  std::map<std::string_view, const Tree*> node_tree;  // by name: one search per node, not a scan
+  for (const auto& [name, nt] : nodes.map) node_tree.emplace(name, &nt);
   for (auto& n : specs) {
-    const Tree* nt = nodes.is_map() ? nodes.find(n.name) : nullptr;
+    const auto found = node_tree.find(n.name);
+    const Tree* nt = found == node_tree.end() ? nullptr : found->second;
     const Tree* disk = nt != nullptr && nt->is_map() ? nt->find("disk") : nullptr;
     if (host.fsync && !sets(disk, "fsync")) n.disk.fsync_latency = *host.fsync;
     if (host.write && !sets(disk, "write")) n.disk.write_latency = *host.write;
@@ -358,14 +363,17 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     s.nodes.push_back(std::move(n));
   }
   std::vector<std::string> node_names = keys_of(*nodes);
+  // Each node's section by name, and the names as a set: a scenario with thousands of backends
+  // names each in a server line, and a linear search per name made loading quadratic.
+  std::map<std::string_view, const Tree*> node_tree;
+  for (const auto& [name, nt] : nodes->map) node_tree.emplace(name, &nt);
   auto check_node = [&](const std::string& n, const Tree& at, const std::string& p) {
-    if (std::find(node_names.begin(), node_names.end(), n) == node_names.end())
-      fail(at, p, "no node named '" + shown(n) + "' (did you mean '" + closest(n, node_names) + "'?)");
+    if (!node_tree.contains(n)) fail(at, p, "no node named '" + shown(n) + "' (did you mean '" + closest(n, node_names) + "'?)");
   };
   for (const auto& n : s.nodes)
     for (const auto& d : n.depends_on) {
-      check_node(d, *nodes->find(n.name), "nodes." + n.name + ".depends_on");
-      if (d == n.name) fail(*nodes->find(n.name), "nodes." + n.name + ".depends_on", "a node cannot depend on itself");
+      check_node(d, *node_tree.at(n.name), "nodes." + n.name + ".depends_on");
+      if (d == n.name) fail(*node_tree.at(n.name), "nodes." + n.name + ".depends_on", "a node cannot depend on itself");
     }
   // Addresses must be unique on each network.
   {
@@ -373,7 +381,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
     for (const auto& n : s.nodes)
       for (const auto& a : n.networks)
         if (!a.address.empty() && !seen.insert({a.network, a.address}).second)
-          fail(*nodes->find(n.name), "nodes." + n.name + ".networks." + a.network, "address " + a.address + " is used twice");
+          fail(*node_tree.at(n.name), "nodes." + n.name + ".networks." + a.network, "address " + a.address + " is used twice");
   }
   // Names in daemons' sections (HAProxy servers) must be nodes. Errors point at the deepest key written
   // (the address itself, or the server when the address comes from default-server).
@@ -390,11 +398,12 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
       visit_kind(c, [&](auto kind, const auto& config) {
         const std::string key(decltype(kind)::key);
         for (const auto& ref : decltype(kind)::node_refs(config)) {
+          if (node_tree.contains(ref.node)) continue;  // where the error would point is found only for an error
           std::vector<std::string> keys = {key};
           keys.insert(keys.end(), ref.keys.begin(), ref.keys.end());
           std::string p = "nodes." + n.name;
           for (const auto& k : keys) p += "." + k;
-          check_node(ref.node, *deepest(nodes->find(n.name), keys), p);
+          check_node(ref.node, *deepest(node_tree.at(n.name), keys), p);
         }
       });
 
@@ -428,7 +437,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
         if constexpr (requires { K::workload_refs(config); }) {
           const std::string key(K::key);
           for (const auto& [field, i, wname] : K::workload_refs(config)) {
-            const Tree* at = deepest(nodes->find(n.name), {key, field});
+            const Tree* at = deepest(node_tree.at(n.name), {key, field});
             if (at->is_seq() && i < at->seq.size()) at = &at->seq[i];
             const std::string p = "nodes." + n.name + "." + key + "." + field + "." + std::to_string(i);
             auto w = s.workloads.find(wname);
