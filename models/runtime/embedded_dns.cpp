@@ -60,8 +60,8 @@ EmbeddedDns* EmbeddedDns::of(const sim::Simulation& sim) {
 
 DnsAnswer EmbeddedDns::query(const std::string& name) const {
   if (auto ip = sim::Ipv4::parse(name)) return DnsAnswer{DnsStatus::Address, ip};
-  auto silent = silent_until_.find(name);
-  if (silent != silent_until_.end() && sim_.now() < silent->second) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
+  const sim::Time* silent = silent_until_.find(name);
+  if (silent != nullptr && sim_.now() < *silent) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
   sim::Node* n = sim_.find_node(name);
   if (n == nullptr || !n->up()) return DnsAnswer{config_.stopped_name, std::nullopt};
   auto ip = sim_.network().address_of(n->id());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/runtime/config.hpp"
+#include "sim/lookup_map.hpp"
 #include "sim/network.hpp"
 #include "sim/random.hpp"
 #include "sim/simulation.hpp"
@@ -48,9 +49,9 @@ class EmbeddedDns {
  private:
   sim::Simulation& sim_;
   DnsConfig config_;
-  // Per container: until when its name gets no answer (name order: nothing here reaches the
-  // trace by iteration, but std::map keeps that true if someone iterates later).
-  std::map<std::string, sim::Time> silent_until_;
+  // Per container: until when its name gets no answer. Asked on every resolution (each HAProxy
+  // server's, every `hold valid`): a flat hash table, looked up only, never iterated.
+  sim::FlatLookupMap<std::string, sim::Time> silent_until_;
   sim::Rng register_rng_, deregister_rng_;
 };
 
