@@ -46,9 +46,12 @@ STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listen
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
 # Demo 2's misses in every stored Demo 2 record (docs/validation.md, 2026-12-02 and 2026-12-03).
 STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the model sends the four round trips "
-              "(2026-12-03 evening) but not psql's own work per statement, so its commit p50 sits 0.1-0.3 ms low "
-              "(real 2.28-2.38 ms, simulated 2.04-2.27 ms with the runs' own disk and wake-ups, 22:18 round beside a "
-              "CPU hog; 1.0-1.3 ms low before the four statements)")
+              "but each statement's server work is a constant 200 us (statement_time) and psql's and bash's own work "
+              "and wake-ups are not modelled, so the simulated p50 (1.9-2.7 ms) hardly follows the host's load while "
+              "the real one does: 1.61-2.10 ms in the quiet CI run of 2026-12-04 21:47 (simulated 2.01-2.67: high), "
+              "2.59-3.34 ms beside two CPU hogs at 21:22 (simulated 1.92-2.27: low); the per-run fsync and wake-up "
+              "measurements do not carry it. Next: each run's own statement durations (the writer's session logging "
+              "them, log_min_duration_statement = 0) as statement_time")
 HOST_STALLS = ("a run's p99 is its slowest commit, one that opened a session: getent and psql's start (100-200 ms on the "
                "loaded host) and a new backend's first statement, measured after each run and simulated since 2026-12-04; "
                "the writer's first commit, right after its `docker exec`, still took 277-534 ms against psql starts of "
