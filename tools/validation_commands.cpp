@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "scenarios/loader.hpp"
@@ -282,6 +284,25 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                  "max %.0f ms; simulated with it\n", kind.c_str(), a.engine == "netns" ? "a later start" : "docker start", m.n,
                                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
+  }
+  // The writer's statements as its backends timed them: printed, not simulated from yet (the
+  // model's statement_time is a constant and a COMMIT's flush the disk's fsync;
+  // docs/validation.md, 2026-12-04 night).
+  std::set<std::string> statements;
+  for (const auto& run : real.statements_per_run)
+    for (const auto& [stmt, m] : run) statements.insert(stmt);
+  if (out != nullptr && !statements.empty()) {
+    std::fprintf(out, "The writer's statements as its backends timed them (log_min_duration_statement), medians per run:");
+    for (const auto& stmt : statements) {
+      std::fprintf(out, " %s", stmt.c_str());
+      for (const auto& run : real.statements_per_run) {
+        const auto it = run.find(stmt);
+        if (it == run.end()) std::fprintf(out, " -");
+        else std::fprintf(out, " %.3f", it->second.median_s * 1e3);
+      }
+      std::fprintf(out, " ms;");
+    }
+    std::fprintf(out, " not simulated from yet\n");
   }
   // One group per real run where each run measured its own disk and wake-ups, or its own
   // session openings (the same runs: both lists, where both exist, have one entry per run).

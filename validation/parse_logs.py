@@ -618,6 +618,30 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
     return events
 
 
+_PG_DURATION = re.compile(r"duration: (?P<ms>[0-9.]+) ms  statement: (?P<stmt>\S+)")
+
+
+def statement_durations(lines: Iterable[str]) -> dict[str, list[float]]:
+    """The server-side duration of each statement PostgreSQL logged with log_min_duration_statement
+    (pg-writer.sh's session sets it to 0: the writer's BEGIN, INSERT, SELECT and COMMIT, as its
+    backend timed them, parse to completion), in seconds by the statement's first word (BEGIN,
+    INSERT, SELECT, COMMIT). A COMMIT's includes its WAL flush as the committing backend met it:
+    on this host beside two CPU hogs 3.5 ms against 0.38 ms quiet, where the other three got
+    faster (docs/validation.md, 2026-12-04 night)."""
+    out: dict[str, list[float]] = {}
+    for line in lines:
+        ns, rest = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _PG_LINE.match(rest)
+        if not m or m.group("level") != "LOG":
+            continue
+        x = _PG_DURATION.match(m.group("msg"))
+        if x:
+            out.setdefault(x.group("stmt").rstrip(";").upper(), []).append(float(x.group("ms")) / 1e3)
+    return out
+
+
 def _pg_tool_event(line: str, output: list[str], node: str, t0_ns: int) -> dict:
     """pg_rewind's or pg_basebackup's run as the simulator records it (models/postgres/events.hpp
     kRewind, kBaseBackup): its outcome, its last message, where the timelines diverged and the last

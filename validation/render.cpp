@@ -844,7 +844,13 @@ const std::string kPgWriter = R"SH(#!/bin/bash
 set -u
 trap '' PIPE  # a write to a psql that has exited fails (EPIPE) instead of ending the script
 name="$1"; host="$2"; interval="$3"; run_for="$4"; sync_commit="${5:-}"; attempt_timeout="${6:-5}"; port="${7:-5432}"
-[ -n "$sync_commit" ] && export PGOPTIONS="-c synchronous_commit=$sync_commit"
+# Each statement's server-side duration goes to the server's log (log_min_duration_statement, a
+# superuser's setting: PGUSER is postgres), measured per run by run_real.py; not through a
+# PgBouncer (PORT 6432), which takes no options in a startup packet.
+opts=""
+[ "$port" = 5432 ] && opts="-c log_min_duration_statement=0"
+[ -n "$sync_commit" ] && opts="$opts -c synchronous_commit=$sync_commit"
+[ -n "$opts" ] && export PGOPTIONS="${opts# }"
 hostfile="/tmp/hasim-pg-host-$name"
 now_ns() { local t="$EPOCHREALTIME"; NOW="${t%.*}${t#*.}000"; }
 to_ns() { local s="$1" i f; i="${s%.*}"; f="${s#*.}"; [ "$f" = "$s" ] && f=0; f="${f}000000000"; NS=$(( i * 1000000000 + 10#${f:0:9} )); }

@@ -1417,6 +1417,14 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         for when, per_kind in got.items():
             for kind, xs in per_kind.items():
                 startups[when].setdefault(kind, []).extend(round(x, 6) for x in xs)
+    # The writer session's statements as its backends timed them (log_min_duration_statement in
+    # pg-writer.sh's PGOPTIONS), from every PostgreSQL node it wrote to.
+    durations: dict[str, list[float]] = {}
+    for p in plan.get("postgres", []):
+        for stmt, xs in parse_logs.statement_durations(logs.get(p["service"], [])).items():
+            durations.setdefault(stmt, []).extend(round(x, 6) for x in xs)
+    if durations:
+        res["statement_durations_s"] = durations
     if plan.get("postgres"):
         # A PostgreSQL node's first start includes the stack's one-time set-up (initdb, the base
         # backups), which here precedes t0 and in the simulator precedes its run: not a start-up
@@ -1619,6 +1627,14 @@ def summarize(out: dict) -> None:
             sessions[step] = d
     if sessions:
         out["session_probe"] = sessions
+    # The writer's statements, server-side, by statement (measured, not simulated yet).
+    statements = {}
+    for stmt in sorted({k for r in out["runs"] for k in r.get("statement_durations_s", {})}):
+        d = parse_logs.empirical_summary([r.get("statement_durations_s", {}).get(stmt, []) for r in out["runs"]])
+        if d is not None:
+            statements[stmt] = d
+    if statements:
+        out["statement_durations"] = statements
     # Daemon start-ups, at the stack's start and at later container starts (three samples at least).
     startup: dict[str, dict] = {}
     for when in ("first", "later"):

@@ -29,6 +29,7 @@
 #include "scenarios/postgres_checks.hpp"
 #include "validation/standby_flush.hpp"
 #include "validation/session_probe.hpp"
+#include "validation/statement_durations.hpp"
 #include "sim/events.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/sweep.hpp"
@@ -255,6 +256,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
   std::vector<std::vector<double>> flushes, wakeups;  // per run
   std::vector<std::map<std::string, std::vector<double>>> sessions;  // per run
+  std::vector<std::map<std::string, std::vector<double>>> statements;  // per run
   for (const auto& run : runs->seq) {
     const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
@@ -282,6 +284,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       wakeups.push_back(latch_wakeup_samples(*ev));
     }
     sessions.push_back(session_probe_samples(run, path));
+    statements.push_back(statement_duration_samples(run, path));
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
@@ -354,6 +357,13 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       }
       r.session_per_run.push_back(std::move(one));
     }
+  }
+  // The writer's statements, each run's own (three at least of a statement in a run).
+  for (const auto& run : statements) {
+    std::map<std::string, Measured> one;
+    for (const auto& [stmt, v] : run)
+      if (auto m = pooled_measure({v}, 3)) one[stmt] = *m;
+    r.statements_per_run.push_back(std::move(one));
   }
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
     for (const auto& [action, m] : cd->map)

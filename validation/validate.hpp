@@ -55,6 +55,10 @@ struct RealRuns {
   /// (empty unless every run has a probe of its own).
   std::map<std::string, Measured> session;
   std::vector<std::map<std::string, Measured>> session_per_run;
+  /// The writer's statements as its backends timed them (validation/statement_durations.hpp),
+  /// each run's own, by statement (BEGIN, INSERT, SELECT, COMMIT): reported beside the
+  /// simulation, not simulated from yet.
+  std::vector<std::map<std::string, Measured>> statements_per_run;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

@@ -235,6 +235,16 @@ def test_the_runs_session_probes_pool_into_the_records_session_probe_per_step():
     assert "session_probe" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)
 
 
+def test_the_runs_statement_durations_pool_into_the_records_distribution_per_statement():
+    one = {"COMMIT": [0.0004, 0.0035, 0.0006], "BEGIN": [0.00005] * 3}
+    out = {"runs": [{"statement_durations_s": one}, {"statement_durations_s": {"COMMIT": [0.0005] * 2}}, {"run": 2}]}
+    run_real.summarize(out)
+    assert out["statement_durations"]["COMMIT"]["n"] == 5 and out["statement_durations"]["COMMIT"]["runs"] == 2
+    assert out["statement_durations"]["COMMIT"]["median_s"] == 0.0005
+    assert "BEGIN" not in out["statement_durations"]  # three samples: fewer than a distribution needs
+    assert "statement_durations" not in (run_real.summarize(o := {"runs": [{"run": 0}]}) or o)
+
+
 def test_a_real_pg_rewind_run_reads_as_the_simulators_pg_rewind_event():
     # demo2-split-brain-rewind-primary.log: the old primary's log around `rewind: {node:
     # postgres-primary, source: postgres-replica1}` (validation/kinds/postgres.cpp writes
@@ -261,3 +271,22 @@ def test_a_failed_tool_run_keeps_its_error_as_the_message():
     ev = [e for e in parse_logs.parse_postgres(log, "pg1", 0) if e["kind"] == "pg_rewind"]
     assert len(ev) == 1 and ev[0]["outcome"] == "failed" and ev[0]["duration_ms"] == 250
     assert ev[0]["message"] == 'target server needs to use either data checksums or "wal_log_hints = on"'
+
+
+def test_the_writers_statement_durations_are_read_by_statement_in_seconds_and_nothing_else_counts():
+    # PostgreSQL 15.x (Debian's, on this host, 2026-12-04) with log_min_duration_statement = 0 in
+    # the writer's session, as `podman logs --timestamps` shows a container's lines.
+    logged = [
+        "2026-12-04 22:25:54.925 UTC [22658] LOG:  duration: 0.406 ms  statement: BEGIN;",
+        "2026-12-04 22:25:54.927 UTC [22658] LOG:  duration: 1.480 ms  statement: INSERT INTO users (name) VALUES ('w-1') RETURNING id;",
+        "2026-12-04 22:25:54.927 UTC [22658] LOG:  duration: 0.457 ms  statement: SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn();",
+        "2026-12-04 22:25:54.928 UTC [22658] LOG:  duration: 0.389 ms  statement: COMMIT;",
+        "2026-12-04 22:25:54.951 UTC [22658] LOG:  duration: 3.525 ms  statement: COMMIT;",
+        "2026-12-04 22:25:55.100 UTC [22660] ERROR:  duplicate key value violates unique constraint \"users_pkey\"",
+        "2026-12-04 22:25:55.100 UTC [22660] STATEMENT:  COMMIT;",
+        "2026-12-04 22:25:56.000 UTC [22599] LOG:  checkpoint complete: wrote 3 buffers (0.0%); duration: 0.101 s",
+    ]
+    stamped = [f"2026-12-04T22:25:54.{i:09d}Z {line}" for i, line in enumerate(logged)]
+    got = parse_logs.statement_durations(stamped)
+    assert got == {"BEGIN": [0.000406], "INSERT": [0.00148], "SELECT": [0.000457], "COMMIT": [0.000389, 0.003525]}
+    assert parse_logs.statement_durations(logged) == {}  # unstamped lines are not a container's log

@@ -1,0 +1,18 @@
+#pragma once
+// The writer's statements as its backends timed them in a real run: pg-writer.sh's session sets
+// log_min_duration_statement = 0, and run_real.py keeps each statement's logged duration by its
+// first word (BEGIN, INSERT, SELECT, COMMIT) under the run's `statement_durations_s`.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+
+namespace validation {
+
+/// One run's durations in seconds, by statement; empty for a record made before they were logged
+/// or a run with no writer. Throws std::runtime_error naming `path` and the line on a malformed
+/// entry (not a list, not a number, a negative one).
+std::map<std::string, std::vector<double>> statement_duration_samples(const scenarios::Tree& run, const std::string& path);
+
+}  // namespace validation
