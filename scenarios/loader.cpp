@@ -223,6 +223,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
+                             "statement_time", "commit_flush",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
@@ -266,6 +267,8 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.getent = r.distribution("getent");
   rc.psql_start = r.distribution("psql_start");
   rc.backend_warmup = r.distribution("backend_warmup");
+  rc.statement_time = r.distribution("statement_time");
+  rc.commit_flush = r.distribution("commit_flush");
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.kill_teardown_delay = r.distribution("kill_teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");

@@ -616,7 +616,7 @@ void Volume::append(const std::string& path, Data data, Owner caller, Done done)
   write(path, kEnd, std::move(data), caller, std::move(done));
 }
 
-void Volume::fsync(const std::string& path, Owner caller, Done done) {
+void Volume::fsync(const std::string& path, Owner caller, Done done, std::optional<Time> given) {
   materialise_named(path);
   auto it = entries_.find(path);
   if (it == entries_.end()) {
@@ -628,8 +628,8 @@ void Volume::fsync(const std::string& path, Owner caller, Done done) {
     return;
   }
   const std::uint64_t ino = it->second;
-  Time latency = config.fsync_latency.sample(fsync_rng_);
-  if (config.write_rate_bytes_per_s > 0) {
+  Time latency = given ? *given : config.fsync_latency.sample(fsync_rng_);
+  if (!given && config.write_rate_bytes_per_s > 0) {
     const auto ns = static_cast<unsigned __int128>(dirty_bytes(ino)) * kSecond / config.write_rate_bytes_per_s;
     latency += static_cast<Time>(std::min<unsigned __int128>(ns, kNever / 2));
   }

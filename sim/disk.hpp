@@ -222,9 +222,11 @@ class Volume {
   /// The write applies when it completes (an ENOSPC is decided then).
   void write(const std::string& path, std::uint64_t offset, Data data, Owner caller, Done done);
   void append(const std::string& path, Data data, Owner caller, Done done);
-  /// After `fsync_latency` (plus dirty bytes / write rate) the file is durable. The kernel
-  /// finishes the flush even if the caller is killed meanwhile; a power loss first cancels it.
-  void fsync(const std::string& path, Owner caller, Done done);
+  /// After `fsync_latency` (plus dirty bytes / write rate) the file is durable, or after
+  /// `latency` where the caller gives it (a flush whose time was measured as its caller met it:
+  /// PostgreSQL's committing backend, runtime.commit_flush). The kernel finishes the flush even
+  /// if the caller is killed meanwhile; a power loss first cancels it.
+  void fsync(const std::string& path, Owner caller, Done done, std::optional<Time> latency = std::nullopt);
   void fsync_directory(const std::string& dir, Owner caller, Done done);
 
  private:
@@ -345,7 +347,9 @@ class Disk {
   void append(const std::string& path, Data data, Owner caller, Volume::Done done) {
     volume_for(path).append(path, std::move(data), caller, std::move(done));
   }
-  void fsync(const std::string& path, Owner caller, Volume::Done done) { volume_for(path).fsync(path, caller, std::move(done)); }
+  void fsync(const std::string& path, Owner caller, Volume::Done done, std::optional<Time> latency = std::nullopt) {
+    volume_for(path).fsync(path, caller, std::move(done), latency);
+  }
   void fsync_directory(const std::string& dir, Owner caller, Volume::Done done) {
     volume_for(dir).fsync_directory(dir, caller, std::move(done));
   }

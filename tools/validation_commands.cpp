@@ -261,6 +261,15 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
       if (out) std::fprintf(out, "The writer's session opening, %s, measured after the real runs (%d trials of %d runs): median %.1f ms, "
                                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
+  // And the writer's statements as its backends timed them: a statement's own cost, and a
+  // COMMIT's wait for its flush, which on a loaded host is the backend's (its fdatasync's
+  // wake-up, the CPU it waits for) more than the device's.
+  if (!a.scenario_wakeup)
+    for (const auto& [key, m] : real.backend) {
+      h.sets.push_back(override_creating("runtime." + key, m.distribution()));
+      if (out) std::fprintf(out, "PostgreSQL's %s measured in the real runs (%d of the writer's statements of %d runs): median %.3f ms, "
+                                 "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+    }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)
@@ -285,9 +294,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                  m.runs, m.median_s * 1e3, m.max_s * 1e3);
     }
   }
-  // The writer's statements as its backends timed them: printed, not simulated from yet (the
-  // model's statement_time is a constant and a COMMIT's flush the disk's fsync;
-  // docs/validation.md, 2026-12-04 night).
+  // The writer's statements as its backends timed them, each run's medians (the runtime
+  // settings above come from them).
   std::set<std::string> statements;
   for (const auto& run : real.statements_per_run)
     for (const auto& [stmt, m] : run) statements.insert(stmt);
@@ -302,11 +310,13 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
       }
       std::fprintf(out, " ms;");
     }
-    std::fprintf(out, " not simulated from yet\n");
+    std::fprintf(out, "\n");
   }
-  // One group per real run where each run measured its own disk and wake-ups, or its own
-  // session openings (the same runs: both lists, where both exist, have one entry per run).
-  const std::size_t groups = a.scenario_wakeup ? 0 : std::max(real.fsync_per_run.size(), real.session_per_run.size());
+  // One group per real run where each run measured its own disk and wake-ups, its own session
+  // openings or its own statements (the same runs: the lists, where they exist, have one entry
+  // per run).
+  const std::size_t groups =
+      a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size()});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -316,6 +326,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     }
     if (real.session_per_run.size() == groups)
       for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
+    if (real.backend_per_run.size() == groups)
+      for (const auto& [key, m] : real.backend_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
     h.groups.push_back(std::move(group));
   }
   if (out != nullptr && real.fsync_per_run.size() == groups) {

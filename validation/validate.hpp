@@ -56,9 +56,13 @@ struct RealRuns {
   std::map<std::string, Measured> session;
   std::vector<std::map<std::string, Measured>> session_per_run;
   /// The writer's statements as its backends timed them (validation/statement_durations.hpp),
-  /// each run's own, by statement (BEGIN, INSERT, SELECT, COMMIT): reported beside the
-  /// simulation, not simulated from yet.
+  /// each run's own, by statement (BEGIN, INSERT, SELECT, COMMIT), as the report prints them.
   std::vector<std::map<std::string, Measured>> statements_per_run;
+  /// What the model takes from them (runtime.statement_time: BEGIN, INSERT and SELECT;
+  /// runtime.commit_flush: each COMMIT less their mean), keyed by runtime setting:
+  /// pooled, and each run's own (empty unless every run has five of each).
+  std::map<std::string, Measured> backend;
+  std::vector<std::map<std::string, Measured>> backend_per_run;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

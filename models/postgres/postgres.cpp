@@ -117,6 +117,7 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
       rng_(rng("backend")),
       latch_rng_(rng("latch")),
       warmup_rng_(rng("backend_warmup")),
+      commit_flush_rng_(rng("commit_flush")),
       startup_latch_(make_timer(), latch_wakeup, latch_rng_) {}
 
 // ---- the data directory ----
@@ -563,13 +564,13 @@ void Postgres::wal_flushed() {
   }
 }
 
-void Postgres::wait_flush(Lsn lsn, std::function<void()> fn) {
+void Postgres::wait_flush(Lsn lsn, std::function<void()> fn, std::optional<sim::Time> latency) {
   if (wal_->flush_lsn() >= lsn) {
     fn();
     return;
   }
   flush_waiters_.emplace(lsn, std::move(fn));
-  wal_->flush();
+  wal_->flush(latency);
 }
 
 void Postgres::write_control(std::function<void()> done) {
@@ -1250,7 +1251,7 @@ void Postgres::commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<S
     if (!walwriter_timer_.armed()) walwriter_timer_.arm_after(config_.wal_writer_delay, [this] { wal_->flush(); });
     return done(false);
   }
-  wait_flush(r.end(), [this, conn, r, mode, done] {
+  auto flushed = [this, conn, r, mode, done] {
     if (!sync_rep_->defined() || mode < SynchronousCommit::RemoteWrite) return done(false);
     const std::uint64_t id = next_wait_id_++;
     if (auto it = backends_.find(conn); it != backends_.end()) it->second.waiting_commit = id;
@@ -1260,7 +1261,10 @@ void Postgres::commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<S
       if (canceled) record(kSyncWaitCanceled, {{"xid", static_cast<std::int64_t>(r.xid)}, {"lsn", static_cast<std::int64_t>(r.lsn)}});
       done(canceled);
     });
-  });
+  };
+  // Where the real runs timed their COMMITs (commit_flush), the flush takes what a committing
+  // backend met: on a loaded host its own fdatasync's wake-up and the CPU it waits for too.
+  wait_flush(r.end(), flushed, commit_flush ? std::optional<sim::Time>(commit_flush->sample(commit_flush_rng_)) : std::nullopt);
 }
 
 void Postgres::reload() {

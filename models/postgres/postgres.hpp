@@ -325,6 +325,11 @@ class Postgres final : public sim::Process {
   /// and its index read them from the catalogs (runtime.backend_warmup: validation's session
   /// probe times the writer's transaction on a new backend and again on the same one). 0: none.
   sim::Distribution backend_warmup = sim::Distribution::constant(0);
+  /// How long the WAL flush a committing backend asks for takes (runtime.commit_flush: each real
+  /// run's COMMITs as their backends timed them, less a statement's mean): on a loaded host its
+  /// own fdatasync's wake-up and the CPU it waits for, which the device's fsync (the standbys'
+  /// flushes) does not carry. Unset: the disk's fsync.
+  std::optional<sim::Distribution> commit_flush;
 
   // ---- a source of pg_rewind (libpq_source.c) and BASE_BACKUP (basebackup.c) ----
   /// global/pg_control as on disk and the history file of its timeline.
@@ -453,7 +458,9 @@ class Postgres final : public sim::Process {
 
   // WAL, checkpoints
   void wal_flushed();
-  void wait_flush(Lsn lsn, std::function<void()> fn);
+  /// `fn` once WAL up to `lsn` is flushed; `latency`: the flush's, where the waiter measured it
+  /// (a committing backend's commit_flush).
+  void wait_flush(Lsn lsn, std::function<void()> fn, std::optional<sim::Time> latency = std::nullopt);
   void checkpoint(bool shutdown, std::function<void()> done);
   void write_control(std::function<void()> done);
   void save_slots();
@@ -520,6 +527,7 @@ class Postgres final : public sim::Process {
   sim::Rng rng_;
   sim::Rng latch_rng_;
   sim::Rng warmup_rng_;
+  sim::Rng commit_flush_rng_;
   /// The startup process's latch (WakeupRecovery).
   Latch startup_latch_;
 };

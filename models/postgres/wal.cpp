@@ -306,13 +306,15 @@ void Wal::truncate_after(Lsn end) {
   if (flush_lsn_ > end) flush_lsn_ = end;
 }
 
-void Wal::flush() {
+void Wal::flush(std::optional<sim::Time> latency) {
+  if (latency) flush_latency_ = latency;
   if (flushing_) {
     flush_again_ = true;
     return;
   }
   if (dirty_segments_.empty()) {
     if (flush_lsn_ < insert_lsn_) flush_lsn_ = insert_lsn_;
+    flush_latency_.reset();
     return;
   }
   start_flush();
@@ -325,6 +327,8 @@ void Wal::start_flush() {
   std::set<std::string> segs;
   segs.swap(dirty_segments_);
   auto remaining = std::make_shared<std::size_t>(segs.size());
+  const std::optional<sim::Time> latency = flush_latency_;
+  flush_latency_.reset();
   for (const auto& path : segs) {
     owner_.node().disk().fsync(path, owner_.owner(), [this, remaining, target](sim::FsError) {
       if (--*remaining != 0) return;
@@ -332,7 +336,7 @@ void Wal::start_flush() {
       flush_lsn_ = std::max(flush_lsn_, target);
       if (flush_again_ && !dirty_segments_.empty()) start_flush();
       if (on_flushed) on_flushed();
-    });
+    }, latency);
   }
 }
 

@@ -92,7 +92,9 @@ class Wal {
   /// fsyncs every segment written since the last flush; `done` after all of them (the flush
   /// position then covers what was written when this flush started). Flushes are serialised and
   /// coalesced as XLogFlush's group flush: a request during a flush runs once it completes.
-  void flush();
+  /// `latency`: how long that flush takes where its caller measured it (a committing backend's
+  /// runtime.commit_flush), instead of the disk's fsync.
+  void flush(std::optional<sim::Time> latency = std::nullopt);
   /// Called after each completed flush (the owner wakes commits and walsenders).
   std::function<void()> on_flushed;
 
@@ -146,6 +148,7 @@ class Wal {
   TimeLineId path_tli_ = 0;
   std::uint64_t path_segno_ = 0;
   bool flushing_ = false, flush_again_ = false;
+  std::optional<sim::Time> flush_latency_;  // the next flush's, where its requester gave one
 };
 
 /// Paths inside PGDATA.

@@ -114,6 +114,14 @@ struct RuntimeConfig {
   /// measurable), and `backend_warmup` (a new backend's first transaction's extra cost over a
   /// later one on the same session: its empty caches). Absent: at once.
   std::optional<sim::Distribution> getent, psql_start, backend_warmup;
+  /// A PostgreSQL backend's statement, parse to completion, and a committing backend's wait for
+  /// its WAL flush, as `hasim validate` measures them in each real run (the writer's statements
+  /// logged by log_min_duration_statement: BEGIN, INSERT and SELECT give `statement_time`; each
+  /// COMMIT less their mean gives `commit_flush`). On a loaded host a COMMIT takes
+  /// longer than the device's flush (its fdatasync's wake-up, the CPU it waits for: 0.38 -> 3.5
+  /// ms beside two CPU hogs on 2026-12-04, where a bare fdatasync did not slow). Absent: the
+  /// server's own statement_time (200 us), and a commit's flush takes the disk's fsync.
+  std::optional<sim::Distribution> statement_time, commit_flush;
   KernelConfig kernel;
   HostDisk disk;
 };

@@ -96,6 +96,8 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
+  if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
+  server.commit_flush = ctx.spec.runtime.commit_flush;
   // A standby's container starts its server through the real stack's entrypoint, which on the
   // first start waits for the upstream it clones (models/postgres/run_postgres.hpp).
   if (const auto ci = models::postgres::PrimaryConnInfo::parse(c.conf.primary_conninfo); c.standby_signal && ci && !ci->host.empty()) {

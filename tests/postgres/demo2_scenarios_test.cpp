@@ -226,3 +226,17 @@ TEST_CASE("demo2 crash failover: the crashed primary goes silent after the exec 
     CHECK(r.metrics.at(std::string("replication.") + s + ".lag_median_s") < 0.05);
   }
 }
+
+TEST_CASE("runtime.statement_time and runtime.commit_flush reach every PostgreSQL server of a scenario", "[postgres][demo2]") {
+  // The same seed of the manual failover with the measured settings a loaded host gave: each of
+  // the writer's four statements 0.5 ms more, and a commit's wait for its flush at least 5 ms.
+  auto p50 = [](std::vector<std::string> sets) {
+    const auto spec = scenarios::load_scenario(path("manual-failover.yaml"), sets);
+    return scenarios::run_scenario(spec, 1).metrics.at("load.commit_latency_ms.p50");
+  };
+  const double base = p50({"runtime.statement_time=200us"});  // the server's own default, said
+  CHECK(p50({"runtime.statement_time=700us"}) == Approx(base + 2.0).margin(0.01));
+  CHECK(p50({"runtime.statement_time=200us", "runtime.commit_flush=5ms"}) > base + 3.0);
+  CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {commit_flush: -1ms}\n"),
+             Catch::Contains("inline.yaml:4:25") && Catch::Contains("runtime.commit_flush: must not be negative"));
+}

@@ -167,6 +167,29 @@ TEST_CASE("a client backend's first statement pays its warm-up once, its later s
   CHECK(cluster["pg2"].replay_lsn() == cluster["pg1"].flush_lsn());
 }
 
+TEST_CASE("a committing backend's flush takes its commit_flush instead of the disk's fsync, and is durable and streamed then",
+          "[postgres][session]") {
+  // The same writer three times: the disk's 1 ms fsync, a commit_flush of 5 ms (a loaded host's
+  // backend) and one of 0.5 ms.
+  auto later_commit_us = [](std::optional<sim::Distribution> commit_flush) {
+    PgCluster cluster(1);
+    cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(1_ms);
+    cluster["pg1"].commit_flush = commit_flush;
+    cluster.run_for(1_s);
+    cluster.writer("w1", "pg1", 500_ms);
+    cluster.run_for(1200_ms);
+    const auto acked = cluster.events(pg::kCommitAcked);
+    REQUIRE(acked.size() == 3);
+    // Every acknowledged commit is flushed (durable), and the standby streamed what was flushed.
+    CHECK(cluster["pg1"].flush_lsn() >= static_cast<pg::Lsn>(PgCluster::num(acked[2], "lsn")));
+    CHECK(cluster["pg2"].replay_lsn() == cluster["pg1"].flush_lsn());
+    return PgCluster::num(acked[1], "latency_us");
+  };
+  const std::int64_t disk = later_commit_us(std::nullopt);
+  CHECK(later_commit_us(sim::Distribution::constant(5_ms)) - disk == 4'000);
+  CHECK(later_commit_us(sim::Distribution::constant(500_us)) - disk == -500);
+}
+
 TEST_CASE("the first session in demodb after the seed's init prunes a catalog page once: 7,935 bytes of WAL that the "
           "standbys replay, none from later sessions, a session in postgres or on a hot standby",
           "[postgres]") {

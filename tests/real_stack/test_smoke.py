@@ -45,13 +45,12 @@ DNS_STALL = ("podman's aardvark-dns 1.4 at times answers nothing for a network's
 STARTUP = ("start-up race: HAProxy's first check reaches an nginx not yet listening in some real runs "
            "(DOWN, UP 4 s later); the simulated nginx listens within ~50 ms of its container")
 # Demo 2's misses in every stored Demo 2 record (docs/validation.md, 2026-12-02 and 2026-12-03).
-STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; the model sends the four round trips "
-              "but each statement's server work is a constant 200 us (statement_time) and psql's and bash's own work "
-              "and wake-ups are not modelled, so the simulated p50 (1.9-2.7 ms) hardly follows the host's load while "
-              "the real one does: 1.61-2.10 ms in the quiet CI run of 2026-12-04 21:47 (simulated 2.01-2.67: high), "
-              "2.59-3.34 ms beside two CPU hogs at 21:22 (simulated 1.92-2.27: low); the per-run fsync and wake-up "
-              "measurements do not carry it. Next: each run's own statement durations (the writer's session logging "
-              "them, log_min_duration_statement = 0) as statement_time")
+STATEMENTS = ("a real commit is pg-writer.sh's four statements through psql; with a constant 200 us per statement and the "
+              "standbys' flush the simulated p50 did not follow the host's load (quiet CI run of 2026-12-04 21:47: real "
+              "1.61-2.10 ms, simulated 2.01-2.67; beside two CPU hogs at 21:22: real 2.59-3.34, simulated 1.92-2.27). "
+              "Since 2026-12-04 night each run's own statement durations (log_min_duration_statement) give "
+              "statement_time and commit_flush, and both rounds made since met the p50 targets (per run within "
+              "0.02-0.18 ms); kept here until more rounds agree (psql's and bash's own work is still not modelled)")
 HOST_STALLS = ("a run's p99 is its slowest commit, one that opened a session: getent and psql's start (100-200 ms on the "
                "loaded host) and a new backend's first statement, measured after each run and simulated since 2026-12-04; "
                "the writer's first commit, right after its `docker exec`, still took 277-534 ms against psql starts of "

@@ -48,3 +48,33 @@ TEST_CASE("a statement duration that is not a number of seconds is refused with 
     std::remove(path.c_str());
   }
 }
+
+TEST_CASE("a run's BEGIN, INSERT and SELECT give statement_time, and its COMMITs less their mean give commit_flush") {
+  // Two runs: a quiet one (COMMITs 0.4-0.6 ms, BEGINs 50 us) and a loaded one (COMMITs 3.5 ms).
+  const std::string quiet = R"({"BEGIN": [0.00005, 0.00005, 0.00005, 0.00005, 0.00005],
+                                "INSERT": [0.0002, 0.0002, 0.0002, 0.0002, 0.0002],
+                                "SELECT": [0.00007, 0.00007, 0.00007, 0.00007, 0.00007],
+                                "COMMIT": [0.0004, 0.0005, 0.00045, 0.0006, 0.00055]})";
+  const std::string loaded = R"({"BEGIN": [0.00002, 0.00002, 0.00002, 0.00002, 0.00002],
+                                 "INSERT": [0.0001, 0.0001, 0.0001, 0.0001, 0.0001],
+                                 "SELECT": [0.00004, 0.00004, 0.00004, 0.00004, 0.00004],
+                                 "COMMIT": [0.0035, 0.0035, 0.0035, 0.0035, 0.00001]})";
+  auto path = write_runs("backend", {quiet, loaded});
+  auto r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(r.backend_per_run.size() == 2);
+  CHECK(r.backend_per_run[0].at("statement_time").n == 15);
+  CHECK(r.backend_per_run[0].at("statement_time").median_s == Approx(0.00007));
+  // The model draws statement_time for the COMMIT too: less the three's mean (0.107 ms quiet,
+  // 0.053 ms loaded), the four cost what the real four did.
+  CHECK(r.backend_per_run[0].at("commit_flush").median_s == Approx(0.0005 - 0.00032 / 3).margin(1e-6));  // to the microsecond
+  CHECK(r.backend_per_run[1].at("commit_flush").median_s == Approx(0.0035 - 0.00016 / 3).margin(1e-6));
+  CHECK(r.backend_per_run[1].at("commit_flush").quantiles_s.front().second == 0.0);  // a COMMIT quicker than that: none
+  CHECK(r.backend.at("commit_flush").n == 10);
+  // A run without its own five of each: pooled settings only.
+  path = write_runs("backend-missing", {quiet, ""});
+  r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  CHECK(r.backend.at("statement_time").n == 15);
+  CHECK(r.backend_per_run.empty());
+}
