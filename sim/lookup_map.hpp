@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -74,7 +75,7 @@ struct KeyHash {
   }
 };
 
-template <class K, class V>
+template <class K, class V, class Alloc = std::allocator<std::pair<const K, V>>>
 class LookupMap {
  public:
   template <class Q>
@@ -120,7 +121,7 @@ class LookupMap {
   std::size_t size() const { return map_.size(); }
 
  private:
-  std::unordered_map<K, V, KeyHash, std::equal_to<>> map_;
+  std::unordered_map<K, V, KeyHash, std::equal_to<>, Alloc> map_;
 };
 
 /// A lookup table whose entries sit in one array (open addressing, linear probing), for tables

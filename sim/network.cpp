@@ -5,10 +5,12 @@
 #include <charconv>
 #include <boost/graph/connected_components.hpp>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "sim/events.hpp"
 #include "sim/node.hpp"
+#include "sim/pool_allocator.hpp"
 #include "sim/simulation.hpp"
 
 namespace sim {
@@ -548,10 +550,13 @@ bool Network::send_datagram(NodeId src, NodeId dst, std::uint32_t proto, std::ui
 void Network::multicast(NodeId src, SegmentId segment, std::uint32_t proto, std::uint16_t port, const std::any& payload) {
   if (!link_up(src, segment)) return;
   const Ipv4 from = address_of(src, segment).value_or(Ipv4{});
+  // One copy of the datagram, shared by its deliveries (a copy each was two allocations each).
+  std::shared_ptr<const Datagram> d;
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     const auto dst = static_cast<NodeId>(n);
     if (dst == src || !link_up(dst, segment)) continue;
-    send(src, dst, proto, [this, dst, d = Datagram{src, from, proto, port, payload}] { deliver_datagram(dst, d); });
+    if (!d) d = std::allocate_shared<Datagram>(PoolAllocator<Datagram>(), Datagram{src, from, proto, port, payload});
+    send(src, dst, proto, [this, dst, d] { deliver_datagram(dst, *d); });
   }
 }
 

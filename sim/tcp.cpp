@@ -57,6 +57,9 @@ void run_in(Simulation& sim, Owner o, Callback fn) {
 }
 }  // namespace
 
+Tcp::Side::Side() = default;
+Tcp::Conn::Conn() = default;
+
 void Tcp::listen(Process& p, std::uint16_t port, AcceptFn on_accept) {
   listeners_[{p.node().id(), port}] = Listener{&p, std::make_shared<const AcceptFn>(std::move(on_accept))};
 }
@@ -77,9 +80,9 @@ bool Tcp::finish(Attempt& a, ConnectResult r, ConnId id) {
 }
 
 void Tcp::connect(Process& client, Ipv4 ip, std::uint16_t port, Time timeout, ConnectFn done) {
-  // One state for the whole attempt (one allocation): whichever of answer and timeout comes
+  // One state for the whole attempt (one pooled block): whichever of answer and timeout comes
   // first wins.
-  auto a = std::make_shared<Attempt>();
+  auto a = std::allocate_shared<Attempt>(PoolAllocator<Attempt>());
   a->done = std::move(done);
   a->client_owner = client.owner();
   a->client = &client;

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 
+#include "sim/callback.hpp"
 #include "sim/network.hpp"
+#include "sim/pool_allocator.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -95,10 +97,11 @@ class Tcp {
   /// net.ipv4.tcp_syn_linear_timeouts) for the connects started from now on.
   void set_syn_schedule(SynSchedule s) { syn_ = s; }
   const SynSchedule& syn_schedule() const { return syn_; }
-  using AcceptFn = std::function<void(ConnId)>;
-  using ConnectFn = std::function<void(ConnectResult, ConnId)>;
-  /// A message read from the stream: its payload and size.
-  using DataFn = std::function<void(const std::any& payload, std::uint64_t bytes)>;
+  using AcceptFn = Function<void(ConnId)>;
+  using ConnectFn = Function<void(ConnectResult, ConnId)>;
+  /// A message read from the stream: its payload and size. 64 bytes in place: a reader's handler
+  /// that holds a protocol's own Function (HTTP's response handler) still fits.
+  using DataFn = Function<void(const std::any& payload, std::uint64_t bytes), 64>;
 
   /// Binds (node, port) for `p` until it exits; a process may listen on several ports. `on_accept`
   /// runs inside the process, so a frozen process accepts only once thawed, while its clients
@@ -168,6 +171,9 @@ class Tcp {
     bool fin = false;
   };
   struct Side {
+    // Made out of line (tcp.cpp): the pooled connection table below asks whether a Conn can be
+    // made while Tcp is still being declared, before these member initializers may be read.
+    Side();
     Process* proc = nullptr;
     Owner owner;
     NodeId node = 0;
@@ -195,6 +201,7 @@ class Tcp {
     int probes_out = 0;
   };
   struct Conn {
+    Conn();
     Side client, server;
     Time rtt = 0;  // measured by the handshake
     Ipv4 server_ip{0};  // the address the client connected to: its neighbour entry
@@ -258,7 +265,8 @@ class Tcp {
   // The accept handler is shared so that a SYN's accept event holds it without copying it.
   using Listener = std::pair<Process*, std::shared_ptr<const AcceptFn>>;
   FlatLookupMap<std::pair<NodeId, std::uint16_t>, Listener> listeners_;
-  LookupMap<ConnId, Conn> conns_;
+  // Pooled nodes: a connection per HTTP request or health check comes and goes by the thousand.
+  LookupMap<ConnId, Conn, PoolAllocator<std::pair<const ConnId, Conn>>> conns_;
   ConnId next_conn_ = 1;
   mutable ConnId cached_id_ = 0;  // 0: none (ids start at 1)
   mutable Conn* cached_ = nullptr;

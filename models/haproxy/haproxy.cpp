@@ -287,7 +287,8 @@ bool Haproxy::backend_available(const Backend& b) {
 }
 
 Server* Haproxy::pick(Backend& b, const HttpRequest& req, const Server* avoid) {
-  std::vector<Server*> cand;
+  std::vector<Server*>& cand = b.candidates;
+  cand.clear();
   for (auto& s : b.servers)
     if (s->usable() && !s->config.backup && s.get() != avoid) cand.push_back(s.get());
   if (cand.empty()) {
@@ -320,10 +321,7 @@ Server* Haproxy::pick(Backend& b, const HttpRequest& req, const Server* avoid) {
   if (algo == "leastconn") {
     int least = INT32_MAX;
     for (Server* s : cand) least = std::min(least, s->active);
-    std::vector<Server*> tied;
-    for (Server* s : cand)
-      if (s->active == least) tied.push_back(s);
-    cand = tied;
+    cand.erase(std::remove_if(cand.begin(), cand.end(), [least](const Server* s) { return s->active != least; }), cand.end());
   }
   // Weighted round robin, smooth: every candidate gains its weight, the richest is served
   // and pays the total. Equal weights give plain rotation in configuration order.

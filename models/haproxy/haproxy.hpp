@@ -16,6 +16,8 @@ struct Backend {
   BackendConfig config;
   std::vector<std::unique_ptr<Server>> servers;
   std::size_t rr_next = 0;
+  /// pick()'s candidates, kept between requests so a pick does not allocate.
+  std::vector<Server*> candidates;
 };
 
 /// The haproxy daemon in `mode http`: frontends accept client connections and forward each

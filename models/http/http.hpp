@@ -39,8 +39,10 @@ struct HttpRequest {
 /// several ports, each with its own handler.
 void http_listen(sim::Process& server, std::uint16_t port, std::function<void(sim::ConnId, HttpRequest)> serve);
 
+/// A response handler: kept in place (a `this` and a few ids), where a std::function would allocate.
+using ResponseFn = sim::Function<void(const HttpResponse&)>;
 /// Calls `on_response` (in `client`) for each response read on `conn`.
-void http_on_response(sim::Process& client, sim::ConnId conn, std::function<void(const HttpResponse&)> on_response);
+void http_on_response(sim::Process& client, sim::ConnId conn, ResponseFn on_response);
 
 /// A request timeout this long or longer is none at all (curl without --max-time): nothing is scheduled.
 constexpr sim::Time kNoTimeout = sim::kNever / 4;

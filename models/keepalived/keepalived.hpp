@@ -10,6 +10,7 @@
 #include "models/keepalived/config.hpp"
 #include "sim/network.hpp"
 #include "sim/process.hpp"
+#include "sim/shared_value.hpp"
 
 namespace models::keepalived {
 
@@ -26,7 +27,7 @@ sim::Time master_down_interval(int version, int priority, sim::Time advert_int);
 /// never adjusted.
 int effective_priority(int base, int adjustment);
 
-/// One VRRP advertisement as it travels between nodes.
+/// One VRRP advertisement as it travels between nodes (a sim::SharedValue<Advert> payload).
 struct Advert {
   int version = 2;
   int vrid = 0;
@@ -66,6 +67,14 @@ class VrrpScript {
   void result(bool ok);
   VrrpChild& k_;
   VrrpScriptConfig config_;
+  /// What a `script` command line asks, read once from the text (it runs every `interval`):
+  /// `true`/`false` answer themselves, anything else asks whether `process` exists.
+  struct Command {
+    std::optional<bool> fixed;
+    std::string process;
+  };
+  static Command read_command(const std::string& script);
+  Command command_;
   Status status_ = Status::Init;
   int result_ = 0;  // 0 .. rise+fall-1; >= rise means good
   std::uint64_t gen_ = 0;  // invalidates runs scheduled by an earlier start

@@ -67,9 +67,9 @@ void VrrpChild::on_start() {
   // The VRRP socket (IP protocol 112): the kernel buffers adverts, a frozen daemon reads them
   // when it thaws, each one a wake-up late.
   sim().network().bind(node().id(), sim::kVrrp, 0, owner(), [this](const sim::Datagram& d) {
-    const auto* a = std::any_cast<Advert>(&d.payload);
+    const auto* a = std::any_cast<sim::SharedValue<Advert>>(&d.payload);
     if (a == nullptr || !active_) return;
-    after(wakeup(), [this, advert = *a] { deliver(advert); });
+    after(wakeup(), [this, advert = *a] { deliver(*advert); });
   });
   for (auto& s : scripts_) s->start();
   for (auto& i : instances_) i->start();

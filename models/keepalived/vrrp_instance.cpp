@@ -256,12 +256,14 @@ void VrrpInstance::send_advert(int priority) {
                            {"priority", static_cast<std::int64_t>(priority)}});
   sim::Network& net = s.network();
   const sim::NodeId me = k_.node().id();
+  // One advert shared by every copy on the wire (VrrpChild reads it by this handle).
+  const auto shared = sim::SharedValue<Advert>::make(std::move(a));
   if (peers_.empty()) {
-    net.multicast(me, segment_, sim::kVrrp, 0, a);  // 224.0.0.18 stays on the bridge
+    net.multicast(me, segment_, sim::kVrrp, 0, shared);  // 224.0.0.18 stays on the bridge
     return;
   }
   for (const auto& ip : peers_)
-    if (auto dst = net.resolve(me, ip)) net.send_datagram(me, *dst, sim::kVrrp, 0, a);
+    if (auto dst = net.resolve(me, ip)) net.send_datagram(me, *dst, sim::kVrrp, 0, shared);
 }
 
 void VrrpInstance::receive(const Advert& a) {

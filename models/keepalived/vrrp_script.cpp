@@ -10,7 +10,8 @@
 
 namespace models::keepalived {
 
-VrrpScript::VrrpScript(VrrpChild& k, VrrpScriptConfig config) : k_(k), config_(std::move(config)) {}
+VrrpScript::VrrpScript(VrrpChild& k, VrrpScriptConfig config)
+    : k_(k), config_(std::move(config)), command_(read_command(config_.script)) {}
 
 void VrrpScript::start() {
   // keepalived starts every script at start-up with its result one short of `rise`: a single
@@ -40,21 +41,27 @@ bool VrrpScript::command_succeeds() const {
     case ScriptCheck::Kind::Command:
       break;
   }
-  std::istringstream in(config_.script);
-  std::string cmd, arg, name;
+  if (command_.fixed) return *command_.fixed;
+  return process_exists(command_.process);
+}
+
+VrrpScript::Command VrrpScript::read_command(const std::string& script) {
+  std::istringstream in(script);
+  std::string cmd, arg;
   in >> cmd;
   const auto slash = cmd.rfind('/');
   if (slash != std::string::npos) cmd = cmd.substr(slash + 1);  // /usr/bin/killall -> killall
-  if (cmd == "true") return true;
-  if (cmd == "false") return false;
+  if (cmd == "true") return {true, ""};
+  if (cmd == "false") return {false, ""};
   // killall -0 P, pidof P, pgrep [-x] P: exit 0 while some process named P exists. A frozen
   // process and one still starting exist too; only an exited one does not.
+  Command c;
   while (in >> arg) {
     if (!arg.empty() && arg[0] == '-') continue;
-    name = arg;
+    c.process = arg;
     break;
   }
-  return process_exists(name);
+  return c;
 }
 
 bool VrrpScript::process_exists(const std::string& name) const {

@@ -11,7 +11,10 @@ namespace models {
 // The daemon's stream (NODE/nginx/service), whichever of its processes serves: a scenario keeps
 // its draws whether nginx runs a worker or not, and a respawned worker continues the stream.
 NginxHttp::NginxHttp(sim::Process& p, const NginxConfig& config)
-    : p_(p), config_(config), service_rng_(p.sim().rng(p.node().name() + "/nginx/service")) {}
+    : p_(p),
+      config_(config),
+      proxy_target_(config.proxy_pass.empty() ? std::nullopt : HostPort::parse(config.proxy_pass, 80)),
+      service_rng_(p.sim().rng(p.node().name() + "/nginx/service")) {}
 
 void NginxHttp::open() {
   http_listen(p_, config_.listen, [this](sim::ConnId conn, HttpRequest req) { serve(conn, std::move(req)); });
@@ -28,15 +31,16 @@ void NginxHttp::serve(sim::ConnId conn, HttpRequest req) {
     return;
   }
   const sim::Time t = config_.service_time.sample(service_rng_);
-  p_.after(t, [this, conn, req] {
-    const bool exists = std::find(config_.files.begin(), config_.files.end(), req.path) != config_.files.end();
+  // The path alone is kept: the whole request would not fit in the event's callback.
+  p_.after(t, [this, conn, path = std::move(req.path)] {
+    const bool exists = std::find(config_.files.begin(), config_.files.end(), path) != config_.files.end();
     ++served_;
     http_reply(p_, conn, HttpResponse{exists ? 200 : 404, "", p_.node().name()});
   });
 }
 
 void NginxHttp::proxy(sim::ConnId conn, HttpRequest req) {
-  auto target = HostPort::parse(config_.proxy_pass, 80);
+  const auto& target = proxy_target_;
   auto ip = target ? container_dns(p_.sim(), target->host) : std::nullopt;
   if (!ip) {
     http_reply(p_, conn, HttpResponse{502, "", p_.node().name()});

@@ -44,6 +44,7 @@ class NginxHttp {
   void proxy(sim::ConnId conn, HttpRequest req);
   sim::Process& p_;
   const NginxConfig& config_;
+  std::optional<HostPort> proxy_target_;  // `proxy_pass` read once (none: unreadable)
   sim::Rng service_rng_;
   std::uint64_t served_ = 0;
 };

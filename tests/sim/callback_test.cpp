@@ -5,6 +5,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "sim/callback.hpp"
 
@@ -84,4 +85,34 @@ TEST_CASE("a callback holding a shared_ptr releases it when it is destroyed", "[
     REQUIRE_FALSE(w.expired());
   }
   REQUIRE(w.expired());
+}
+
+TEST_CASE("a function with arguments hands them to its callable and returns what it returns", "[engine]") {
+  sim::Function<int(int, const std::string&)> f = [](int a, const std::string& s) { return a + static_cast<int>(s.size()); };
+  REQUIRE(f(2, "abc") == 5);
+  // A callable returning something still converts to a void() function, as to std::function.
+  int seen = 0;
+  sim::Function<void(int)> g = [&seen](int a) { return seen = a; };
+  g(7);
+  REQUIRE(seen == 7);
+  // An argument taken by reference is the caller's object, not a copy.
+  std::string text = "x";
+  sim::Function<void(std::string&)> h = [](std::string& s) { s += "y"; };
+  h(text);
+  REQUIRE(text == "xy");
+}
+
+TEST_CASE("a function holding another function of the default size fits a larger one, and both stay usable", "[engine]") {
+  int calls = 0;
+  sim::Function<void(int)> inner = [&calls](int n) { calls += n; };
+  sim::Function<void(int), 64> outer = [inner](int n) { inner(n * 10); };
+  static_assert(sizeof(inner) <= 64, "the default Function is 48 bytes in place and its ops pointer");
+  auto copy = outer;
+  outer(1);
+  copy(2);
+  REQUIRE(calls == 30);
+  sim::Function<void(int), 64> moved = std::move(outer);
+  REQUIRE_FALSE(outer);  // NOLINT(bugprone-use-after-move)
+  moved(3);
+  REQUIRE(calls == 60);
 }
