@@ -465,10 +465,13 @@ std::uint64_t schedule_run_seed(std::uint64_t seed, std::size_t index) {
   return rng.next_u64();
 }
 
-std::vector<FaultSpec> draw_schedule(const ScenarioSpec& base, const FaultProfile& profile, std::uint64_t seed,
-                                     std::size_t index) {
+namespace {
+/// draw_schedule with the profile's applicable kinds and targets already worked out (they depend
+/// on the scenario and the profile alone: the search works them out once, not per schedule).
+std::vector<FaultSpec> draw_schedule_from(const ScenarioSpec& base, const FaultProfile& profile,
+                                          const std::map<std::string, std::vector<std::string>>& choices,
+                                          std::uint64_t seed, std::size_t index) {
   sim::Rng rng(seed, "explore/schedule/" + std::to_string(index));
-  const auto choices = applicable(base, profile);  // kind -> targets, in kind name order
   std::vector<std::string> kinds;
   for (const auto& k : profile.kinds)
     if (choices.count(k) && !contains(kinds, k)) kinds.push_back(k);
@@ -487,6 +490,12 @@ std::vector<FaultSpec> draw_schedule(const ScenarioSpec& base, const FaultProfil
   // In time order, as a person would write them (stable: equal times keep their draw order).
   std::stable_sort(out.begin(), out.end(), [](const FaultSpec& a, const FaultSpec& b) { return a.at < b.at; });
   return out;
+}
+}  // namespace
+
+std::vector<FaultSpec> draw_schedule(const ScenarioSpec& base, const FaultProfile& profile, std::uint64_t seed,
+                                     std::size_t index) {
+  return draw_schedule_from(base, profile, applicable(base, profile), seed, index);
 }
 
 std::vector<std::string> finding_kinds(const RunResult& r) {
@@ -636,8 +645,10 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
   cat.budget = options.budget;
 
   // Search: each schedule once, its finding kinds kept by index.
+  const auto choices = applicable(base, profile);  // kind -> targets, in kind name order
   RunOptions quick;
   quick.detail = false;  // events only: the dynamics are the same, the run faster
+  quick.verdict_only = true;  // its violations are all a search or a shrinking step reads
   quick.max_events = options.max_events;
   std::vector<std::vector<std::string>> kinds_of(options.budget);
   std::set<std::string> found;
@@ -651,9 +662,10 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
       options.on_progress("search", done, total, found.size());
     };
   cat.schedules = run_jobs(options.budget, [&](std::size_t i) {
-    ScenarioSpec s = base;
-    s.faults = draw_schedule(base, profile, options.seed, i);
-    const RunResult r = run_scenario(s, schedule_run_seed(options.seed, i), quick);
+    const std::vector<FaultSpec> faults = draw_schedule_from(base, profile, choices, options.seed, i);
+    RunOptions o = quick;
+    o.faults = &faults;
+    const RunResult r = run_scenario(base, schedule_run_seed(options.seed, i), o);
     kinds_of[i] = finding_kinds(r);
     std::lock_guard<std::mutex> lock(found_mutex);
     found.insert(kinds_of[i].begin(), kinds_of[i].end());
@@ -684,7 +696,7 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
       j.kind = k;
       j.r.schedule = i;
       j.r.run_seed = schedule_run_seed(options.seed, i);
-      j.r.original = draw_schedule(base, profile, options.seed, i);
+      j.r.original = draw_schedule_from(base, profile, choices, options.seed, i);
       jobs.push_back(std::move(j));
     }
   JobPoolOptions spool;
@@ -699,9 +711,9 @@ Catalogue explore(const Tree& tree, const std::string& file, const FaultProfile&
     so.shortest = profile.for_min;
     so.stop = options.interrupt;
     auto reproduces = [&](const std::vector<FaultSpec>& faults) {
-      ScenarioSpec s = base;
-      s.faults = faults;
-      return contains(finding_kinds(run_scenario(s, j.r.run_seed, quick)), j.kind);
+      RunOptions o = quick;
+      o.faults = &faults;
+      return contains(finding_kinds(run_scenario(base, j.r.run_seed, o)), j.kind);
     };
     const ShrinkResult sr = shrink_schedule(j.r.original, reproduces, so);
     j.r.minimal = sr.faults;

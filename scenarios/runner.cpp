@@ -212,9 +212,9 @@ sim::Process* resolve_process(sim::Node& node, const NodeSpec* spec, const std::
   return p;
 }
 
-void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live) {
-  for (std::size_t i = 0; i < spec.faults.size(); ++i) {
-    const FaultSpec& f = spec.faults[i];
+void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, const std::vector<FaultSpec>& faults, FaultsInEffect& live) {
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const FaultSpec& f = faults[i];
     sim::Time at = f.at;
     if (const sim::Time width = f.jitter_or(spec.fault_jitter); width > 0) {
       sim::Rng jitter = s.rng("faults/" + std::to_string(i) + "/jitter");
@@ -403,7 +403,10 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   s.trace().set_detail(options.detail || options.keep_trace);
   // Records are hashed as they are made; only what the result needs stays in memory.
-  s.trace().set_keep(options.keep_trace ? sim::Trace::Keep::All : sim::Trace::Keep::Notable);
+  s.trace().set_keep(options.keep_trace     ? sim::Trace::Keep::All
+                     : options.verdict_only ? sim::Trace::Keep::None
+                                            : sim::Trace::Keep::Notable);
+  if (options.verdict_only && !options.keep_trace) s.trace().set_hashing(false);
   if (options.trace_sink) s.trace().set_sink(options.trace_sink);
   for (const auto& inv : spec.invariants) s.invariants().enable(inv);
   if (spec.converge) {
@@ -433,7 +436,7 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
            true);
   start_nodes(s, spec);
   FaultsInEffect live;
-  schedule_faults(s, spec, live);
+  schedule_faults(s, spec, options.faults != nullptr ? *options.faults : spec.faults, live);
   // converge's conditions: the kinds' own (b.conditions, then their checks'), and those only the
   // run can see.
   ConditionCheck unsettled = [&s, &spec, &b, &checks](const std::string& condition) {

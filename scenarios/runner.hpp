@@ -38,6 +38,13 @@ struct RunOptions {
   /// Receives each trace line as it is made (`--trace FILE` streams there instead of keeping it).
   std::function<void(std::string_view)> trace_sink;
   bool detail = true;          // record per-check and per-request records (false: events only)
+  /// Metrics and violations only: the trace is neither hashed (trace_sha256 is "") nor kept, and
+  /// `events` stays empty. For explore's search and shrinking, which read nothing else; the
+  /// simulation and every metric are the same.
+  bool verdict_only = false;
+  /// The fault timeline to run instead of the scenario's own `faults` (explore's schedules: the
+  /// scenario is not copied for each one).
+  const std::vector<FaultSpec>* faults = nullptr;
   EventSelection events;       // what RunResult::events holds
   int log_level = 4;           // spdlog level: 0 trace .. 4 error .. 6 off
   std::uint64_t max_events = kDefaultMaxEvents;  // 0: no limit

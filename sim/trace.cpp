@@ -69,12 +69,14 @@ void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool 
   for (const auto& fn : observers_) fn(r);
   if (!written) return;
   ++count_;
-  line_.clear();
-  append_json(line_, r.time, r.kind, r.fields);
-  line_.push_back('\n');
-  hash_.update(line_);
-  if (sink_) sink_(line_);
-  if (keep_ == Keep::All || notable) records_.push_back(std::move(r));
+  if (hashing_ || sink_) {
+    line_.clear();
+    append_json(line_, r.time, r.kind, r.fields);
+    line_.push_back('\n');
+    if (hashing_) hash_.update(line_);
+    if (sink_) sink_(line_);
+  }
+  if (keep_ == Keep::All || (notable && keep_ == Keep::Notable)) records_.push_back(std::move(r));
 }
 
 std::string Trace::record_json(const TraceRecord& r) {
@@ -93,6 +95,7 @@ std::string Trace::jsonl() const {
 }
 
 std::string Trace::sha256() const {
+  if (!hashing_) return "";
   Sha256 h(hash_);  // a copy: the trace may go on
   return h.hex_digest();
 }

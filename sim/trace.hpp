@@ -36,9 +36,9 @@ struct TraceRecord {
 /// memory does not grow with its trace.
 class Trace {
  public:
-  /// What records() holds: every record (tests, `keep_trace`), or the notable ones only (the
-  /// timeline and metrics need no more).
-  enum class Keep { All, Notable };
+  /// What records() holds: every record (tests, `keep_trace`), the notable ones only (the
+  /// timeline and metrics need no more), or none (a run whose caller reads only its verdict).
+  enum class Keep { All, Notable, None };
   /// Adds a record; `t_s` is written first from `time`, then the fields in the given order.
   void record(Time time, std::string kind, std::vector<Field> fields, bool notable = false);
   const std::vector<TraceRecord>& records() const { return records_; }
@@ -48,6 +48,9 @@ class Trace {
   void set_detail(bool on) { detail_ = on; }
   bool detail() const { return detail_; }
   void set_keep(Keep k) { keep_ = k; }
+  /// Off: records are not serialised nor hashed (sha256() is then ""), for runs whose caller
+  /// reads only metrics and violations (explore's search). Observers and the sink are unchanged.
+  void set_hashing(bool on) { hashing_ = on; }
   /// Receives each record's JSON line (with its newline) as it is made.
   void set_sink(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
   /// An observer (an invariant checker, a metric) sees every record as it is made, debug ones
@@ -58,7 +61,7 @@ class Trace {
   static std::string record_json(const TraceRecord& r);
   /// The JSON Lines text of the kept records (all of them with Keep::All).
   std::string jsonl() const;
-  /// SHA-256 of the JSON Lines text of every record made so far, kept or not.
+  /// SHA-256 of the JSON Lines text of every record made so far, kept or not ("" with hashing off).
   std::string sha256() const;
   /// Chrome Trace Event Format (opens in Perfetto): one track per node, instants for records,
   /// spans for the intervals given (name, track, start, end).
@@ -76,6 +79,7 @@ class Trace {
   std::size_t count_ = 0;
   bool detail_ = true;
   Keep keep_ = Keep::All;
+  bool hashing_ = true;
   Sha256 hash_;
   std::string line_;  // reused: one allocation for every record's text
   std::function<void(std::string_view)> sink_;
