@@ -120,3 +120,33 @@ TEST_CASE("every library scenario runs twice per seed with equal trace hashes", 
     }
   }
 }
+
+TEST_CASE("a verdict-only run, with or without a fault timeline of its own, has a full run's metrics and violations and no trace", "[determinism]") {
+  // explore's search runs this way: what it reads must not depend on the trace being hashed.
+  const auto spec = scenarios::load_scenario(kRoot + "/scenarios/split-brain/one-way-vrrp.yaml");
+  scenarios::RunOptions full;
+  scenarios::RunOptions verdict;
+  verdict.detail = false;
+  verdict.verdict_only = true;
+  const auto a = scenarios::run_scenario(spec, 3, full);
+  const auto b = scenarios::run_scenario(spec, 3, verdict);
+  REQUIRE_FALSE(a.violations.empty());
+  CHECK(b.metrics == a.metrics);
+  REQUIRE(b.violations.size() == a.violations.size());
+  for (std::size_t i = 0; i < a.violations.size(); ++i) {
+    CHECK(b.violations[i].invariant == a.violations[i].invariant);
+    CHECK(b.violations[i].start == a.violations[i].start);
+    CHECK(b.violations[i].end == a.violations[i].end);
+  }
+  CHECK(b.trace_sha256.empty());
+  CHECK(b.events.empty());
+  // The timeline given in the options replaces the scenario's: the same as a copy carrying it.
+  const auto part2 = scenarios::load_scenario(kRoot + "/scenarios/demo1-part2.yaml");
+  REQUIRE_FALSE(part2.faults.empty());
+  auto without = part2;
+  without.faults.clear();
+  scenarios::RunOptions given = full;
+  given.faults = &part2.faults;
+  CHECK(scenarios::run_scenario(without, 5, given).trace_sha256 == scenarios::run_scenario(part2, 5, full).trace_sha256);
+  CHECK(scenarios::run_scenario(without, 5, full).trace_sha256 != scenarios::run_scenario(part2, 5, full).trace_sha256);
+}
