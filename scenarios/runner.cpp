@@ -100,13 +100,12 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     for (const auto& ns : spec.nodes)
       for (const auto& a : ns.networks) segments[ns.name].push_back(*net.find_segment(a.network));
     s.trace().observe([&s, segments](const sim::TraceRecord& r) {
-      if (r.kind != sim::events::kNodeUp) return;
       sim::Node* n = s.find_node(r.text("node"));
       auto it = segments.find(r.text("node"));
       if (n == nullptr || n->starts() <= 1 || it == segments.end()) return;
       for (const auto seg : it->second)
         if (auto ip = s.network().address_of(n->id(), seg)) s.network().gratuitous_arp(n->id(), *ip);
-    });
+    }, {sim::events::kNodeUp});
   }
   // The kernel's SYN retransmission settings, when the scenario gives its hosts' (one kernel for
   // every node, as containers share their host's; a real run sets them per container).
@@ -417,7 +416,9 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOp
   // the records as they are made (scenarios/checks/), the same code `hasim validate` runs on a
   // real run's events.
   CheckSet checks = make_checks(spec, s.invariants());
-  if (checks.size() > 0) s.trace().observe([&checks](const sim::TraceRecord& r) { checks.on_record(r); });
+  // Only the kinds the checks read: a debug record of another kind is then not even made when
+  // `detail` is off (explore's runs).
+  if (checks.size() > 0) s.trace().observe([&checks](const sim::TraceRecord& r) { checks.on_record(r); }, checks.kinds());
   // `--events all` or KINDS: an observer sees every record, written to the trace or not.
   std::vector<sim::TraceRecord> selected;
   if (!options.events.notable_only())

@@ -81,6 +81,11 @@ class Simulation {
   void record(std::string kind, std::vector<Field> fields, bool notable = false) {
     trace_.record(now_, std::move(kind), std::move(fields), notable);
   }
+  /// The same written in place (`record(kind, {{"node", name}, ...})`): the fields are copied only
+  /// if the record is written or observed.
+  void record(std::string_view kind, std::initializer_list<FieldRef> fields, bool notable = false) {
+    trace_.record(now_, kind, fields, notable);
+  }
 
  private:
   struct OwnerState {

@@ -1,5 +1,6 @@
 #include "sim/trace.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "sim/json.hpp"
@@ -63,10 +64,39 @@ void append_json(std::string& out, Time time, const std::string& kind, const std
 
 void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool notable) {
   const bool written = notable || detail_;
-  if (!written && observers_.empty()) return;
+  if (!written && !observed(kind)) return;
   // Made once: the observers see it, then it is written and kept without a copy.
-  TraceRecord r{time, std::move(kind), std::move(fields), notable};
-  for (const auto& fn : observers_) fn(r);
+  add(TraceRecord{time, std::move(kind), std::move(fields), notable}, written);
+}
+
+void Trace::record(Time time, std::string_view kind, std::initializer_list<FieldRef> fields, bool notable) {
+  const bool written = notable || detail_;
+  if (!written && !observed(kind)) return;
+  std::vector<Field> owned;
+  owned.reserve(fields.size());
+  for (const FieldRef& f : fields) owned.push_back(f.field());
+  add(TraceRecord{time, std::string(kind), std::move(owned), notable}, written);
+}
+
+void Trace::observe(std::function<void(const TraceRecord&)> fn, std::vector<std::string> kinds) {
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  observers_.push_back(Observer{std::move(fn), std::move(kinds), false});
+}
+
+bool Trace::Observer::reads(std::string_view kind) const {
+  return all || std::binary_search(kinds.begin(), kinds.end(), kind, std::less<>());
+}
+
+bool Trace::observed(std::string_view kind) const {
+  for (const auto& o : observers_)
+    if (o.reads(kind)) return true;
+  return false;
+}
+
+void Trace::add(TraceRecord&& r, bool written) {
+  for (const auto& o : observers_)
+    if (o.reads(r.kind)) o.fn(r);
   if (!written) return;
   ++count_;
   if (hashing_ || sink_) {
@@ -76,7 +106,7 @@ void Trace::record(Time time, std::string kind, std::vector<Field> fields, bool 
     if (hashing_) hash_.update(line_);
     if (sink_) sink_(line_);
   }
-  if (keep_ == Keep::All || (notable && keep_ == Keep::Notable)) records_.push_back(std::move(r));
+  if (keep_ == Keep::All || (r.notable && keep_ == Keep::Notable)) records_.push_back(std::move(r));
 }
 
 std::string Trace::record_json(const TraceRecord& r) {

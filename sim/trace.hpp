@@ -3,9 +3,11 @@
 // whose SHA-256 pins determinism; "notable" records also form the run's event timeline.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -19,6 +21,27 @@ using FieldValue = std::variant<std::int64_t, double, std::string, bool>;
 struct Field {
   std::string key;
   FieldValue value;
+};
+
+/// A field as a model writes it in a record() call: the key and any text are views of the
+/// caller's strings, turned into a Field only when the record is written or observed. The value
+/// takes the FieldValue alternative that a Field made from the same argument holds (text for
+/// anything a std::string_view can view), so a record reads and encodes the same either way.
+struct FieldRef {
+  template <class V>
+  FieldRef(std::string_view k, const V& v) : key(k) {  // NOLINT(google-explicit-constructor): {key, value}
+    if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+      text = std::string_view(v);
+      is_text = true;
+    } else {
+      value = FieldValue(v);
+    }
+  }
+  std::string_view key;
+  std::string_view text;
+  bool is_text = false;
+  FieldValue value;
+  Field field() const { return Field{std::string(key), is_text ? FieldValue(std::string(text)) : value}; }
 };
 
 struct TraceRecord {
@@ -41,6 +64,9 @@ class Trace {
   enum class Keep { All, Notable, None };
   /// Adds a record; `t_s` is written first from `time`, then the fields in the given order.
   void record(Time time, std::string kind, std::vector<Field> fields, bool notable = false);
+  /// The same from the fields as written at the call site: nothing is copied for a record that is
+  /// neither written (a debug one with `detail` off) nor of a kind an observer reads.
+  void record(Time time, std::string_view kind, std::initializer_list<FieldRef> fields, bool notable = false);
   const std::vector<TraceRecord>& records() const { return records_; }
   /// Records made so far, kept or not.
   std::size_t size() const { return count_; }
@@ -56,7 +82,9 @@ class Trace {
   /// An observer (an invariant checker, a metric) sees every record as it is made, debug ones
   /// too even when `detail` is off and whatever `keep` says: what it computes does not depend
   /// on how much of the trace is written or kept.
-  void observe(std::function<void(const TraceRecord&)> fn) { observers_.push_back(std::move(fn)); }
+  void observe(std::function<void(const TraceRecord&)> fn) { observers_.push_back(Observer{std::move(fn), {}, true}); }
+  /// An observer of the records of `kinds` only (it is not called for others).
+  void observe(std::function<void(const TraceRecord&)> fn, std::vector<std::string> kinds);
 
   static std::string record_json(const TraceRecord& r);
   /// The JSON Lines text of the kept records (all of them with Keep::All).
@@ -83,7 +111,17 @@ class Trace {
   Sha256 hash_;
   std::string line_;  // reused: one allocation for every record's text
   std::function<void(std::string_view)> sink_;
-  std::vector<std::function<void(const TraceRecord&)>> observers_;
+  struct Observer {
+    std::function<void(const TraceRecord&)> fn;
+    std::vector<std::string> kinds;  // sorted
+    bool all = false;
+    bool reads(std::string_view kind) const;
+  };
+  /// Some observer reads records of `kind`.
+  bool observed(std::string_view kind) const;
+  /// Hands `r` to its observers, then writes and keeps it as `written` and `keep` say.
+  void add(TraceRecord&& r, bool written);
+  std::vector<Observer> observers_;
 };
 
 }  // namespace sim

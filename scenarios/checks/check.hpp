@@ -68,6 +68,12 @@ class CheckSet {
     for (const auto& [n, c] : checks_) c->unsettled(condition, problems);
   }
   std::size_t size() const { return checks_.size(); }
+  /// The kinds of record some check reads (what on_record hands on).
+  std::vector<std::string> kinds() const {
+    std::vector<std::string> out;
+    for (const auto& [k, c] : routes_) out.emplace_back(k);
+    return out;
+  }
   const std::vector<std::pair<std::string, std::unique_ptr<Check>>>& all() const { return checks_; }
 
  private:

@@ -45,6 +45,44 @@ TEST_CASE("without detail only notable records are kept", "[trace]") {
   CHECK(t.records()[0].kind == "server_down");
 }
 
+TEST_CASE("a record written in place reads and encodes as one given as a vector of fields", "[trace]") {
+  sim::Trace a, b;
+  const std::string name = "nginx1";
+  const char* status = "L7OK";
+  a.record(3_s, "check", {{"node", name}, {"status", status}, {"ok", true}, {"health", std::int64_t{2}}, {"ms", 1.5}, {"n", 7}});
+  b.record(3_s, std::string("check"),
+           std::vector<sim::Field>{{"node", name}, {"status", status}, {"ok", true}, {"health", std::int64_t{2}}, {"ms", 1.5}, {"n", 7}});
+  CHECK(a.jsonl() == b.jsonl());
+  CHECK(a.sha256() == b.sha256());
+  // Each value holds the alternative a Field made from the same argument holds.
+  REQUIRE(a.records().size() == 1);
+  const auto& fa = a.records()[0].fields;
+  const auto& fb = b.records()[0].fields;
+  REQUIRE(fa.size() == fb.size());
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    CHECK(fa[i].key == fb[i].key);
+    CHECK(fa[i].value.index() == fb[i].value.index());
+    CHECK(fa[i].value == fb[i].value);
+  }
+}
+
+TEST_CASE("an observer of some kinds sees only those, and with detail off a debug record nobody reads is not made", "[trace]") {
+  sim::Trace t;
+  t.set_detail(false);
+  std::vector<std::string> seen_by_kinds, seen_by_all;
+  t.observe([&](const sim::TraceRecord& r) { seen_by_kinds.push_back(r.kind); }, {"request", "server_down"});
+  t.record(1_s, "check", {{"ok", true}});                   // debug, read by no one: not made
+  t.record(2_s, "request", {{"status", std::int64_t{200}}});  // debug, observed
+  t.record(3_s, "server_down", {}, true);
+  t.record(4_s, "node_up", {}, true);                        // notable: written, not handed to the observer
+  CHECK(seen_by_kinds == std::vector<std::string>{"request", "server_down"});
+  CHECK(t.size() == 2);  // the notable ones were written
+  t.observe([&](const sim::TraceRecord& r) { seen_by_all.push_back(r.kind); });
+  t.record(5_s, "check", {{"ok", false}});
+  CHECK(seen_by_all == std::vector<std::string>{"check"});
+  CHECK(seen_by_kinds.size() == 2);
+}
+
 TEST_CASE("seconds and numbers print exactly and the same everywhere", "[trace]") {
   CHECK(sim::seconds_text(0) == "0");
   CHECK(sim::seconds_text(1) == "0.000000001");
