@@ -1,6 +1,6 @@
 #include <algorithm>
 #include <optional>
-#include <sstream>
+#include <vector>
 
 #include "models/http/http.hpp"
 #include "models/keepalived/keepalived.hpp"
@@ -46,9 +46,18 @@ bool VrrpScript::command_succeeds() const {
 }
 
 VrrpScript::Command VrrpScript::read_command(const std::string& script) {
-  std::istringstream in(script);
-  std::string cmd, arg;
-  in >> cmd;
+  // Words split at white space, as the shell does for a line without quotes.
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : script + " ") {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  std::string cmd = words.empty() ? "" : words.front();
   const auto slash = cmd.rfind('/');
   if (slash != std::string::npos) cmd = cmd.substr(slash + 1);  // /usr/bin/killall -> killall
   if (cmd == "true") return {true, ""};
@@ -56,9 +65,9 @@ VrrpScript::Command VrrpScript::read_command(const std::string& script) {
   // killall -0 P, pidof P, pgrep [-x] P: exit 0 while some process named P exists. A frozen
   // process and one still starting exist too; only an exited one does not.
   Command c;
-  while (in >> arg) {
-    if (!arg.empty() && arg[0] == '-') continue;
-    c.process = arg;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (words[i][0] == '-') continue;
+    c.process = words[i];
     break;
   }
   return c;

@@ -51,7 +51,7 @@ void NginxHttp::proxy(sim::ConnId conn, HttpRequest req) {
   upstream.path = req.path;
   http_request(p_, *ip, target->port, upstream, config_.proxy_connect_timeout,
                config_.proxy_connect_timeout + config_.proxy_read_timeout,
-               [this, conn, req](const HttpResponse& r, sim::ConnId) {
+               [this, conn](const HttpResponse& r, sim::ConnId) {
                  // nginx answers 502 when the upstream refuses or resets, 504 when it times out.
                  HttpResponse out = r;
                  if (r.status == 0) out = HttpResponse{r.error == "timeout" ? 504 : 502, "", p_.node().name()};

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/keepalived/keepalived.hpp"
 #include "sim/network.hpp"
@@ -638,5 +640,28 @@ TEST_CASE("a link down differs from a disconnect: the VIP outlives the cut until
     // docker network disconnect: the kernel deletes the interface and its addresses with it;
     // ip link set down: the address stays until keepalived, in FAULT, removes it.
     CHECK(removed_by_the_command[0] == disconnect);
+  }
+}
+
+TEST_CASE("a vrrp_script command line is read as the shell splits it: a path, options and blanks do not change what it asks", "[keepalived]") {
+  // killall -0 / pidof / pgrep [-x] P succeed while P exists; true and false answer themselves.
+  const std::vector<std::pair<std::string, ka::VrrpScript::Status>> cases = {
+      {"/usr/bin/killall -0 haproxy", ka::VrrpScript::Status::Good},
+      {"pgrep  -x\thaproxy", ka::VrrpScript::Status::Good},
+      {"  pidof haproxy  ", ka::VrrpScript::Status::Good},
+      {"killall -0 nginx", ka::VrrpScript::Status::Failed},
+      {"true", ka::VrrpScript::Status::Good},
+      {"/bin/false", ka::VrrpScript::Status::Failed},
+      {"killall -0", ka::VrrpScript::Status::Failed},  // names no process
+  };
+  for (const auto& [line, expected] : cases) {
+    CAPTURE(line);
+    auto c = config("MASTER", 100);
+    c.scripts[0].script = line;
+    Pair p(c, config("BACKUP", 90), false);
+    p.s.run_until(3_s);
+    const ka::VrrpScript* script = p.k1->script("check_haproxy");
+    REQUIRE(script != nullptr);
+    CHECK(script->status() == expected);
   }
 }

@@ -160,3 +160,27 @@ TEST_CASE("a burst of timers re-armed together does not grow every bucket of the
   // large as the burst.
   CHECK(s.queue().wheel_capacity() < 8192 * 64 + 8 * 16384);
 }
+
+TEST_CASE("a queue dropped with events pending in its wheel leaves none of them to the next one on the thread", "[engine]") {
+  // The wheel's buckets go to the thread's next queue (a sweep's next run): every pending entry
+  // must be gone from them. The next queue's events use the same slots (0, 1, ...) at generation
+  // 0 in the same bucket, a little later: a stale key would run one of them early.
+  int stale = 0;
+  {
+    sim::EventQueue q;
+    for (int i = 0; i < 10; ++i) q.push(5_s + i, sim::Phase::Normal, sim::Owner{}, [&stale] { ++stale; });
+    for (int i = 0; i < 200; ++i) q.push(6_s + i * 50_ms, sim::Phase::Normal, sim::Owner{}, [&stale] { ++stale; });
+  }
+  sim::EventQueue next;
+  for (int i = 0; i < 3200; ++i) next.push(5_s + 3000 + i, sim::Phase::Normal, sim::Owner{}, [] {});
+  sim::EventQueue::Popped p;
+  std::vector<sim::Time> times;
+  while (next.pop(p)) {
+    times.push_back(p.time);
+    next.take(p.id)();
+  }
+  REQUIRE(times.size() == 3200);
+  CHECK(times.front() == 5_s + 3000);
+  CHECK(std::is_sorted(times.begin(), times.end()));
+  CHECK(stale == 0);
+}
