@@ -335,6 +335,9 @@ void Wal::start_flush() {
       flushing_ = false;
       flush_lsn_ = std::max(flush_lsn_, target);
       if (flush_again_ && !dirty_segments_.empty()) start_flush();
+      // A latency asked for during this flush, with nothing left to write, belongs to no later
+      // flush (a WAL writer's own must take the disk's fsync).
+      else flush_latency_.reset();
       if (on_flushed) on_flushed();
     }, latency);
   }

@@ -190,6 +190,28 @@ TEST_CASE("a committing backend's flush takes its commit_flush instead of the di
   CHECK(later_commit_us(sim::Distribution::constant(500_us)) - disk == -500);
 }
 
+TEST_CASE("a flush latency asked for during a flush that finds nothing more to write is not left to the next flush",
+          "[postgres]") {
+  PgCluster cluster(1);
+  cluster.node("pg1").disk().root().config.fsync_latency = sim::Distribution::constant(1_ms);
+  cluster.run_for(1_s);
+  pg::Wal& wal = cluster["pg1"].wal();
+  auto append = [&wal] {
+    pg::WalRecord r;
+    r.size_bytes = 100;
+    REQUIRE(wal.insert(r) == sim::FsError::Ok);
+    return r.end();
+  };
+  append();
+  wal.flush();                // the disk's 1 ms
+  wal.flush(5_ms);            // a committer's 5 ms, asked while it runs, nothing new to write
+  cluster.run_for(2_ms);
+  const pg::Lsn end = append();
+  wal.flush();                // the disk's again: done within 1 ms, not 5
+  cluster.run_for(1500_us);
+  CHECK(wal.flush_lsn() >= end);
+}
+
 TEST_CASE("the first session in demodb after the seed's init prunes a catalog page once: 7,935 bytes of WAL that the "
           "standbys replay, none from later sessions, a session in postgres or on a hot standby",
           "[postgres]") {
