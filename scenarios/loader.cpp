@@ -289,10 +289,10 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
 
 /// The host's disk (`runtime.disk`) under each node's writable layer and named volumes, where the
 /// node's own `disk:` or the volume's entry does not set that latency (tmpfs is memory: untouched).
-void apply_host_disk(const models::runtime::HostDisk& host, const Tree& nodes, std::vector<NodeSpec>& specs) {
+/// `node_tree`: each node's section by name (spec_from_tree's index).
+void apply_host_disk(const models::runtime::HostDisk& host, const std::map<std::string_view, const Tree*>& node_tree,
+                     std::vector<NodeSpec>& specs) {
   auto sets = [](const Tree* t, const char* key) { return t != nullptr && t->is_map() && t->find(key) != nullptr; };
-  std::map<std::string_view, const Tree*> node_tree;  // by name: one search per node, not a scan
-  for (const auto& [name, nt] : nodes.map) node_tree.emplace(name, &nt);
   for (auto& n : specs) {
     const auto found = node_tree.find(n.name);
     const Tree* nt = found == node_tree.end() ? nullptr : found->second;
@@ -559,7 +559,7 @@ ScenarioSpec spec_from_tree(const Tree& root, const std::string& file) {
   }
 
   if (const Tree* rt = r.get("runtime")) s.runtime = read_runtime(*rt);
-  apply_host_disk(s.runtime.disk, *nodes, s.nodes);
+  apply_host_disk(s.runtime.disk, node_tree, s.nodes);
 
   // Invariants.
   for (const auto& name : r.str_list("invariants")) {
