@@ -1,8 +1,9 @@
 #include "validation/session_probe.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <stdexcept>
+
+#include "validation/seconds_list.hpp"
 
 namespace validation {
 
@@ -10,19 +11,11 @@ std::map<std::string, std::vector<double>> session_probe_samples(const scenarios
   std::map<std::string, std::vector<double>> out;
   const scenarios::Tree* p = run.is_map() ? run.find("session_probe_s") : nullptr;
   if (p == nullptr || !p->is_map()) return out;
+  // Negative entries are read as they come, as before the helper was shared: no stored record
+  // reads differently.
   auto list = [&](const char* key) {
-    std::vector<double> v;
     const scenarios::Tree* l = p->find(key);
-    if (l == nullptr) return v;
-    if (!l->is_seq()) throw std::runtime_error(path + ":" + std::to_string(l->src.line) + ": session_probe_s." + key + " is not a list");
-    for (const auto& x : l->seq) {
-      char* end = nullptr;
-      const double d = x.is_scalar() ? std::strtod(x.scalar.c_str(), &end) : 0.0;
-      if (!x.is_scalar() || end == x.scalar.c_str() || *end != '\0')
-        throw std::runtime_error(path + ":" + std::to_string(x.src.line) + ": session_probe_s." + key + ": not a number");
-      v.push_back(d);
-    }
-    return v;
+    return l == nullptr ? std::vector<double>{} : seconds_list(*l, path, std::string("session_probe_s.") + key, true);
   };
   const auto getent = list("getent_s"), exec = list("exec_s"), tx1 = list("tx1_s"), tx2 = list("tx2_s");
   if (exec.size() != getent.size() || tx1.size() != getent.size() || tx2.size() != getent.size())
