@@ -392,6 +392,7 @@ int cmd_validate(const Args& a) {
   info.first_seed = first;
   info.sets = sets;
   info.real_wall_s = real.wall_s;
+  info.discarded = real.discarded;
   std::filesystem::create_directories(dir);
   const std::string json = dir + "/validation.json";
   scenarios::write_file_atomic(json, validation::comparison_json(cmp, info, real.runs, sim));

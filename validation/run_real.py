@@ -82,6 +82,38 @@ class LateStart(RuntimeError):
     """The stack was not healthy before the first event of its timeline was due."""
 
 
+class HostFroze(RuntimeError):
+    """Every process of the host stopped for a while in the run: its timeline did not run."""
+
+
+# A stop of the whole host this long is no scheduling delay but a paused machine. On 2026-12-05
+# the three parallel CI runs of demo1-part1 all stopped 24.9 s at the same wall-clock moment: the
+# in-stack timer woke 24.9 s late, the runner's next fault came 19-25 s after its time and
+# HAProxy's clock skipped the pause (a 45 s request logged as 20 s), so the runs measured no
+# scenario. In every other stored run the timer woke at most 44 ms late, beside CPU hogs too;
+# parse_logs.check_wakeups drops a check timer woken 1 s late for the same reason.
+HOST_FREEZE_S = 1.0
+
+
+def host_froze(tick_late_s: list[float], faults: list[dict]) -> str | None:
+    """Why a run measured no scenario because its host stopped (None: it did not): the tick
+    probe's timer woke HOST_FREEZE_S late, or a fault's commands started that late after their
+    planned time (the runner's own loop stopped)."""
+    why = []
+    worst = max(tick_late_s, default=0.0)
+    if worst >= HOST_FREEZE_S:
+        why.append(f"the in-stack 100 ms timer woke {worst:.1f}s late")
+    late = [(r["t_s"] - r["planned_s"] - r.get("phase_offset_s", 0.0), r) for r in faults
+            if r.get("kind") == "fault" and "planned_s" in r]
+    if late:
+        by, r = max(late, key=lambda x: x[0])
+        if by >= HOST_FREEZE_S:
+            why.append(f"'{r['action']} {r['target']}' ran {by:.1f}s after its time")
+    if not why:
+        return None
+    return "the host stopped (" + "; ".join(why) + "): a paused machine, no measurement of the stack"
+
+
 # A run needs its stack healthy this long before its first workload or fault.
 LATE_MARGIN_NS = 250_000_000
 
@@ -1322,6 +1354,14 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         res["session_probe_s"] = {k: [round(x, 6) for x in v] for k, v in stack.measure_sessions().items()}
     stack.logs(outdir)
     res["faults"] = fault_records
+    ticks_path = os.path.join(outdir, "ticks.log")
+    ticks = []
+    if os.path.exists(ticks_path):
+        with open(ticks_path, errors="replace") as f:
+            ticks = parse_logs.tick_wakeups(f)
+    froze = host_froze(ticks, fault_records)
+    if froze:
+        raise HostFroze(froze)  # discarded with its logs and run again, as a late start is
     return res
 
 
@@ -1549,7 +1589,8 @@ def slot_worker(slot: Slot, plan: dict, runs: queue.Queue, results: dict, errors
                     NO_MORE.set()
                     return
                 # An attempt the harness spoiled (the stack not healthy in time, an engine command
-                # failing) is no measurement: it is recorded with its reason and its logs, and run again.
+                # failing, the host stopping) is no measurement: it is recorded with its reason and
+                # its logs, and run again.
                 keep = os.path.join(logdir, f"run{run}-discarded{len(discarded) + 1}")
                 if os.path.exists(keep):
                     shutil.rmtree(keep)
@@ -1678,7 +1719,8 @@ def main(argv=None) -> int:
     ap.add_argument("--health-timeout", type=float, default=60.0)
     ap.add_argument("--retries", type=int, default=2,
                     help="attempts of a run the harness spoiled (stack not healthy before its first event, an "
-                         "engine command failing) run again, each recorded with its reason (default 2)")
+                         "engine command failing, the host stopping for a second or more) run again, each "
+                         "recorded with its reason (default 2)")
     ap.add_argument("--reparse", metavar="RESULTS", default=None,
                     help="recompute events and metrics of RESULTS from its saved logs (no containers); writes --out")
     ap.add_argument("-v", "--verbose", action="store_true")

@@ -288,6 +288,16 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
+    if (const scenarios::Tree* d = run.find("discarded_attempts"); d != nullptr && d->is_seq()) {
+      const scenarios::Tree* n = run.find("run");
+      const std::string which = "run " + (n != nullptr && n->is_scalar() ? n->scalar : std::to_string(r.runs.size() - 1));
+      for (const auto& a : d->seq) {
+        const scenarios::Tree* why = a.is_map() ? a.find("reason") : nullptr;
+        if (why == nullptr || !why->is_scalar())
+          throw std::runtime_error(path + ":" + std::to_string(a.src.line) + ": a discarded attempt without its reason");
+        r.discarded.push_back(which + ": " + why->scalar);
+      }
+    }
   }
   if (const auto* lc = root.find("loop_cost"); lc != nullptr && lc->is_map()) {
     LoopCost c;
@@ -486,6 +496,7 @@ std::string comparison_text(const Comparison& c, const RecordInfo& info) {
   for (const auto& k : c.sim_only) o += "  only the simulated runs have " + k + "\n";
   for (const auto& k : c.unmeasured) o += "  not measured in the real record: " + k + "\n";
   if (!c.unmeasured.empty() && !info.unmeasured_why.empty()) o += "  (the record: " + info.unmeasured_why + ")\n";
+  for (const auto& d : info.discarded) o += "  discarded and run again: " + d + "\n";
   std::size_t missed = 0;
   for (const auto& m : c.metrics) missed += m.pass() ? 0 : 1;
   std::size_t disagree = 0;
@@ -525,6 +536,10 @@ std::string comparison_markdown(const Comparison& c, const RecordInfo& info) {
     for (std::size_t i = 0; i < c.unmeasured.size(); ++i) o += (i == 0 ? " `" : ", `") + c.unmeasured[i] + "`";
     o += info.unmeasured_why.empty() ? "." : " (the record: " + info.unmeasured_why + ").";
   }
+  if (!info.discarded.empty()) {
+    o += "\n\nAttempts discarded and run again (no measurement of the stack):\n";
+    for (const auto& d : info.discarded) o += "\n- " + d;
+  }
   o += std::string("\n\nResult: **") + (c.pass() ? "PASS" : "FAIL") + "**\n";
   return o;
 }
@@ -542,6 +557,10 @@ std::string comparison_json(const Comparison& c, const RecordInfo& info, const s
   for (const auto& s : info.sets) w.value(s);
   w.end_array();
   w.key("real_runs"); w.value(info.real_runs);
+  w.key("discarded_attempts");
+  w.begin_array();
+  for (const auto& d : info.discarded) w.value(d);
+  w.end_array();
   w.key("sim_runs"); w.value(info.sim_runs);
   w.key("first_seed"); w.value(info.first_seed);
   w.key("pass"); w.value(c.pass());

@@ -75,6 +75,9 @@ struct RealRuns {
   std::string unmeasured_why;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;
+  /// Attempts run_real.py discarded and ran again ("run N: reason"), in run order: a stack not
+  /// healthy in time, an engine command failing, the host stopping. Each is shown in the report.
+  std::vector<std::string> discarded;
   bool interrupted = false;
   std::string error;
 };
@@ -117,6 +120,7 @@ struct RecordInfo {
   std::uint64_t first_seed = 0;
   std::vector<std::string> sets;
   std::vector<double> real_wall_s;
+  std::vector<std::string> discarded;  // RealRuns::discarded
   std::string unmeasured_why;  // the record's reason for the metrics it did not measure
 };
 

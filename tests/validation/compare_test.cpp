@@ -168,6 +168,33 @@ TEST_CASE("real runs are read from run_real.py's results and a broken file is na
   std::remove(bad.c_str());
 }
 
+TEST_CASE("attempts run_real.py discarded are read with their run and shown in every report") {
+  const std::string path = "/tmp/hasim-compare-test-discarded.json";
+  {
+    std::ofstream f(path);
+    f << R"({"runs": [
+      {"run": 0, "metrics": {"load.failed": 2}, "discarded_attempts": [
+        {"reason": "the host stopped (the in-stack 100 ms timer woke 24.9s late): a paused machine", "logs": "x"}]},
+      {"run": 1, "metrics": {"load.failed": 1}}]})";
+  }
+  const auto r = validation::read_real_runs(path);
+  REQUIRE(r.discarded.size() == 1);
+  CHECK(r.discarded[0] == "run 0: the host stopped (the in-stack 100 ms timer woke 24.9s late): a paused machine");
+  validation::RecordInfo info;
+  info.discarded = r.discarded;
+  const auto c = compare(r.runs, r.runs);
+  CHECK_THAT(validation::comparison_text(c, info), Catch::Contains("discarded and run again: run 0: the host stopped"));
+  CHECK_THAT(validation::comparison_markdown(c, info), Catch::Contains("- run 0: the host stopped"));
+  CHECK_THAT(validation::comparison_json(c, info, r.runs, r.runs),
+             Catch::Contains("\"discarded_attempts\": [\n    \"run 0: the host stopped"));
+  {
+    std::ofstream f(path);
+    f << R"({"runs": [{"run": 0, "metrics": {}, "discarded_attempts": [{"logs": "x"}]}]})";
+  }
+  CHECK_THROWS_WITH(validation::read_real_runs(path), Catch::Contains(path + ":1") && Catch::Contains("without its reason"));
+  std::remove(path.c_str());
+}
+
 TEST_CASE("the simulator's invariant violations are not compared as measurements") {
   std::vector<RunMetrics> real = {{{"vip.v.multi_holder_s", 17.0}}};
   std::vector<RunMetrics> sim = {{{"vip.v.multi_holder_s", 17.0}, {"violations.single_vip_holder", 1}}};
