@@ -16,6 +16,7 @@
 #include "scenarios/loader.hpp"
 #include "scenarios/output.hpp"
 #include "scenarios/tree.hpp"
+#include "sim/json.hpp"
 #include "tools/cli.hpp"
 #include "validation/calibrate.hpp"
 #include "validation/render.hpp"
@@ -373,6 +374,15 @@ int cmd_validate(const Args& a) {
   }
   const std::uint64_t first = a.seed.value_or(spec.seed);
   std::vector<std::string> sets = a.sets;
+  // A record made before its scenario's duration changed (demo2-split-brain's went from 60 s to
+  // 100 s on 2026-12-05) is simulated for as long as its runs lasted, unless --set says otherwise:
+  // counts such as acknowledged or lost commits grow with the run.
+  const bool duration_set = std::any_of(a.sets.begin(), a.sets.end(), [](const std::string& s) { return s.rfind("duration=", 0) == 0; });
+  if (const auto ms = validation::recorded_duration_ms(real); ms && !duration_set && *ms * 1'000'000 != spec.duration) {
+    sets.push_back("duration=" + std::to_string(*ms) + "ms");
+    std::printf("The real runs lasted %s s, the scenario says %s s: simulated for as long as the real runs lasted\n",
+                sim::seconds_text(*ms * 1'000'000).c_str(), sim::seconds_text(spec.duration).c_str());
+  }
   const HostModel host = host_model(real, tree, a, stdout);
   sets.insert(sets.end(), host.sets.begin(), host.sets.end());
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);

@@ -286,6 +286,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     sessions.push_back(session_probe_samples(run, path));
     statements.push_back(statement_duration_samples(run, path));
     r.runs.push_back(std::move(rm));
+    const scenarios::Tree* rd = run.find("duration_s");
+    r.duration_s.push_back(rd != nullptr && rd->is_scalar() ? number_of(*rd, path, "duration_s") : 0.0);
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
     if (const scenarios::Tree* d = run.find("discarded_attempts"); d != nullptr && d->is_seq()) {
@@ -476,6 +478,14 @@ std::vector<RunMetrics> simulate(const scenarios::Tree& tree, const std::string&
   out.reserve(result.rows.size());
   for (const auto& row : result.rows) out.push_back(row.metrics);
   return out;
+}
+
+std::optional<std::int64_t> recorded_duration_ms(const RealRuns& r) {
+  if (r.duration_s.empty()) return std::nullopt;
+  const std::int64_t ms = std::llround(r.duration_s.front() * 1e3);
+  for (double d : r.duration_s)
+    if (d <= 0 || std::llround(d * 1e3) != ms) return std::nullopt;
+  return ms;
 }
 
 std::string comparison_text(const Comparison& c, const RecordInfo& info) {

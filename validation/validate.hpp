@@ -75,6 +75,8 @@ struct RealRuns {
   std::string unmeasured_why;
   std::vector<RunMetrics> runs;
   std::vector<double> wall_s;
+  /// How long each run lasted in scenario time (its `duration_s`; 0 where the record predates it).
+  std::vector<double> duration_s;
   /// Attempts run_real.py discarded and ran again ("run N: reason"), in run order: a stack not
   /// healthy in time, an engine command failing, the host stopping. Each is shown in the report.
   std::vector<std::string> discarded;
@@ -123,6 +125,11 @@ struct RecordInfo {
   std::vector<std::string> discarded;  // RealRuns::discarded
   std::string unmeasured_why;  // the record's reason for the metrics it did not measure
 };
+
+/// The scenario duration every run of `r` lasted, in ms, when all recorded the same one (older
+/// records did not record it: nullopt). A record made before its scenario's duration changed is
+/// simulated for as long as its runs lasted.
+std::optional<std::int64_t> recorded_duration_ms(const RealRuns& r);
 
 std::string comparison_text(const Comparison& c, const RecordInfo& info);
 std::string comparison_markdown(const Comparison& c, const RecordInfo& info);

@@ -168,6 +168,20 @@ TEST_CASE("real runs are read from run_real.py's results and a broken file is na
   std::remove(bad.c_str());
 }
 
+TEST_CASE("a record's runs that all lasted one duration give it, and any other record gives none") {
+  const std::string path = "/tmp/hasim-compare-test-duration.json";
+  auto read = [&](const char* text) {
+    std::ofstream(path) << text;
+    return validation::read_real_runs(path);
+  };
+  CHECK(validation::recorded_duration_ms(read(R"({"runs": [{"metrics": {}, "duration_s": 60.0}, {"metrics": {}, "duration_s": 60}]})")) ==
+        60000);
+  CHECK_FALSE(validation::recorded_duration_ms(read(R"({"runs": [{"metrics": {}, "duration_s": 60}, {"metrics": {}, "duration_s": 90}]})")));
+  CHECK_FALSE(validation::recorded_duration_ms(read(R"({"runs": [{"metrics": {}, "duration_s": 60}, {"metrics": {}}]})")));
+  CHECK_FALSE(validation::recorded_duration_ms(read(R"({"runs": [{"metrics": {}}]})")));
+  std::remove(path.c_str());
+}
+
 TEST_CASE("attempts run_real.py discarded are read with their run and shown in every report") {
   const std::string path = "/tmp/hasim-compare-test-discarded.json";
   {
