@@ -146,7 +146,6 @@ faults:
 
 TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted replica, and the commits it acknowledges are lost",
           "[postgres][scenario]") {
-  int losing = 0, unreached = 0;
   for (const auto& r : runs("split-brain.yaml", 10)) {
     REQUIRE(violations(r, "single_writable_primary") == 1);
     for (const auto& v : r.violations)
@@ -157,15 +156,26 @@ TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted
         CHECK_THAT(v.detail, Catch::Contains("postgres-primary (timeline 1)") && Catch::Contains("postgres-replica1 (timeline 2)"));
       }
     // The old primary comes back at ~35.3 s with its address but a new MAC. The writer's SYNs go
-    // to the old MAC until its neighbour entry fails (the rest of its reachable time, then 5 s
-    // DELAY and 3 s PROBE), so no write succeeds for at least 35.3 - 19.7 + 8 s (as in the real
-    // runs: 38-40 s, docs/validation.md). What the old primary acknowledges after that is on
-    // timeline 1 past the fork: lost.
+    // to the old MAC until its neighbour entry fails: the rest of its reachable time (15-45 s
+    // after the last commit confirmed it), then 5 s DELAY and 3 s PROBE, then the attempt under
+    // way times out (2 s). So the gap is 23-55 s (real: 25.7-54.2 s, docs/validation.md), and the
+    // 100 s run outlasts it: what the old primary acknowledges after that is on timeline 1 past
+    // the fork, lost, in every seed.
     CHECK(r.metrics.at("load.write_gap_max_s") > 23.0);
+    CHECK(r.metrics.at("load.write_gap_max_s") < 55.0);
     CHECK(violations(r, "no_acked_commit_lost") == r.metrics.at("commits.acked_lost"));
-    (r.metrics.at("commits.acked_lost") > 0 ? losing : unreached) += 1;
+    CHECK(r.metrics.at("commits.acked_lost") > 0);
   }
-  // Whether the entry fails before the end depends on the seed's reachable time (15-45 s).
+}
+
+TEST_CASE("demo2 split brain cut at 60 s: whether the writer gets back to the old primary depends on the seed",
+          "[postgres][scenario]") {
+  // Why the file runs 100 s: at the stack's 60 s the window above outlasts the run in about half
+  // the seeds (4 of 6 real runs got back, 2026-12-02/03).
+  const auto spec = scenarios::load_scenario(path("split-brain.yaml"), {"duration=60s"});
+  int losing = 0, unreached = 0;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed)
+    (scenarios::run_scenario(spec, seed).metrics.at("commits.acked_lost") > 0 ? losing : unreached) += 1;
   CHECK(losing > 0);
   CHECK(unreached > 0);
 }

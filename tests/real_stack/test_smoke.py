@@ -66,6 +66,19 @@ FIRST_WAL = ("the writer's first transaction after the set-up carries its sessio
              "catches the transaction in flight in ~1% of seeds")
 FAILED_PERIOD = ("the real writer's failed attempts do not keep the simulated period when one takes longer "
                  "than it (a 1 s bounded getent, a 2 s connect timeout) or DNS answers at once")
+# demo2-split-brain runs 100 s since 2026-12-05, so every writer gets back to the restarted old
+# primary within the run (at 60 s about half did: its figures measured where the run ended).
+ARP_WINDOW = ("when the writer gets back to the restarted old primary follows the kernel's neighbour entry for "
+              "its old MAC: REACHABLE for a time drawn in 15-45 s after the last confirmation, then DELAY 5 s and "
+              "PROBE 3 s, then the next 2 s connect attempt: 23.5-54 s after the last commit, a uniform window, "
+              "real and simulated alike (real 28.8 / 46.0 / 54.2 s on 2026-12-05, 25.7 and 29.8 in the CI run of "
+              "that morning, 32-38 s on 2026-12-03), so a 3-run median is a coin toss; and each failed attempt "
+              "takes 10-30 ms longer in the real runs (commit_wait_max_s: psql's own work, not modelled), which "
+              "over ~19 attempts moves a run at the window's edge 0.1 s past the simulated range (the 2026-12-05 "
+              "record: write gap 54.16 s against a simulated max of 54.06)")
+STANDBY_FIRST_NAP = ("the rows before the writer's first commit: besides FIRST_ROWS' longer first lags, 3 of 6 "
+                     "standbys' maxima in the split-brain runs of 2026-12-05 were 0.009-0.039 s, below the modelled "
+                     "first walreceiver nap (0.100 s): not explained yet")
 KNOWN_MISSES: dict[str, dict[str, str]] = {
     "demo1-part1": {
         # A silence can keep a restarted server out to the end of the run (one UP fewer) and take
@@ -112,6 +125,21 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
         "replication.postgres-replica1.lag_bytes_max": FIRST_WAL,
         "replication.postgres-replica2.lag_bytes_max": FIRST_WAL,
     },
+    # Asserted: the commit p50, hung commits and the standbys' median lag, with the outcomes.
+    "demo2-split-brain": {
+        "commits.acked": ARP_WINDOW,
+        "load.acked": ARP_WINDOW,
+        "commits.acked_lost": ARP_WINDOW,
+        "commits.lost_window_s": ARP_WINDOW,
+        "load.write_gap_max_s": ARP_WINDOW,
+        "load.failed": ARP_WINDOW + "; " + FAILED_PERIOD,
+        "load.commit_latency_ms.p99": HOST_STALLS,
+        "load.commit_wait_max_s": HOST_STALLS,
+        "replication.postgres-replica1.lag_max_s": FIRST_ROWS + "; " + STANDBY_FIRST_NAP,
+        "replication.postgres-replica2.lag_max_s": FIRST_ROWS + "; " + STANDBY_FIRST_NAP,
+        "replication.postgres-replica1.lag_bytes_max": FIRST_WAL,
+        "replication.postgres-replica2.lag_bytes_max": FIRST_WAL,
+    },
 }
 # Metrics whose median over 3 real runs is a coin toss for a correct model: the VIP's start-up
 # flip (haproxy2's keepalived up first holds the VIP for a moment: a third move, two holders)
@@ -140,14 +168,8 @@ KNOWN_OUTCOME_DIFFERENCES: dict[str, dict[str, tuple[str, str]]] = {
 # Stacks whose qualitative outcomes are asserted here but whose figures the model does not match
 # yet, so none of them is: a list of exemptions as long as the table would say nothing.
 OUTCOMES_ONLY: dict[str, str] = {
-    "demo2-split-brain": (
-        "whether the writer reaches the restarted old primary before the run ends is a coin toss, real "
-        "and simulated: its neighbour entry for the old MAC stays REACHABLE 15-45 s after the last commit "
-        "confirmed it, then DELAY and PROBE fail it; 4 of 6 real runs (2026-12-02/03) and 52% of simulated "
-        "seeds got back within the run, 32-38 s after that commit (simulated 23.5-40 s, median 32.5), so "
-        "3 runs' medians of commits.acked_lost (real 6 / 11 / 16), acked, lost_window_s and "
-        "write_gap_max_s fall on either side "
-        "(docs/validation.md, record 2026-12-03); the two primaries and the lost commits agree"),
+    # demo2-split-brain was here until 2026-12-05: at 60 s whether its writer got back to the old
+    # primary before the end was a coin toss; it runs 100 s now (ARP_WINDOW above).
 }
 
 

@@ -181,7 +181,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/reclone.yaml", "e3e36860547d226a25c477d8c195eeb7fa4a02c137026eef349f5a77bd8de4fb"},
     {"demo2/restart-primary.yaml", "1282f34369c7d328577acc2c0f8a5a5ec1e9335662617f6444cb04d4aa7c0883"},
     {"demo2/split-brain-rewind.yaml", "13126265d2f0feaa26c8bf45e8be04f81963051c38e0980acb10e5dd56478c66"},
-    {"demo2/split-brain.yaml", "f670d9bf2bb98941554db669ed1e91a008bb44a1841e107bc0159b90d1d8a279"},
+    {"demo2/split-brain.yaml", "03b7c2b398fb69698010f71bc16edd9c6ccb4eafa302c8ddeb542854ee89f829"},
     {"demo2/slot-retention-unbounded.yaml", "ff5dd742c24f8603a6c17b86c975e0209bf227b992b2b467de4728b3dc6737a5"},
     {"demo2/slot-retention.yaml", "7b2f565bb6d8c8d9118f5a8924a506b08e6b61f00a21d30ce4c34a8324bf4c37"},
     {"demo2/stack.yaml", "f840a7aaebf3c4094072bcd82178c56f3a86bca05cd4eaba68b555f05093627a"},
