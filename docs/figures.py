@@ -47,6 +47,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # where comm
 DOCROOT = ROOT  # where the docs, their data and images are read and written (--docs-root)
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from hasim_plot import heatmap_cells  # noqa: E402  (pure Python; no matplotlib needed)
+from hasim_plot.timeline import side_data, summary as timeline_summary  # noqa: E402  (likewise)
 
 S = "nodes.haproxy.haproxy.backends.nginx_backend.default-server"
 P1 = "nodes.haproxy1.keepalived.vrrp_instance.VI_1.priority"
@@ -72,6 +73,35 @@ SWEEPS: dict[str, dict] = {
     "tuning-timers": {"scenario": KILL, "set": [f"{W}=-20"],
                       "grid": [f"{ADV}=1,2", f"{INTERVAL}=1,2", f"{FALL}=1,3"], "seeds": 10},
 }
+
+# png -> a real record's run and the simulated seed drawn beside it by hasim_plot.timeline, the
+# seed with the host the record measured (the --set values `hasim validate --real` derives from it).
+# The PNG carries what it shows (counts, the write gap, the faults) in a `hasim:timeline` chunk.
+TIMELINES: dict[str, dict] = {
+    "docs/img/demo2-manual-failover-timeline.png": {
+        "scenario": "scenarios/demo2/manual-failover.yaml", "seed": 1,
+        "record": "validation/results/2026-12-04/statements-manual-failover.real.json", "run": 0},
+}
+TIMELINE_EVENTS = "pg_commit_acked,pg_commit_failed,pg_stat_replication"
+
+
+def timeline_command(t: dict, sets: list[str]) -> list[str]:
+    args = ["run", t["scenario"], "--seed", str(t["seed"]), "--json", "--quiet", "--events", TIMELINE_EVENTS]
+    for v in sets:
+        args += ["--set", v]
+    return args
+
+
+def timeline_sides(ctx: "Context", t: dict) -> tuple[dict, dict, str, str]:
+    """The simulated run and the real one a timeline draws, and their labels."""
+    # The record from the source tree, as the claims' real figures read theirs.
+    v, _ = ctx.validation(t["record"], 1)
+    sim = json.loads(ctx.run(*timeline_command(t, v["sets"])))
+    with open(os.path.join(ROOT, t["record"]), encoding="utf-8") as f:
+        real = json.load(f)["runs"][t["run"]]
+    day, name = t["record"].split("/")[-2], os.path.basename(t["record"])[:-len(".real.json")]
+    return sim, real, f"simulated, seed {t['seed']}", f"real, run {t['run']} of {name} {day}"
+
 
 # png -> the sweep it draws and hasim_plot.heatmap's arguments.
 HEATMAPS: dict[str, dict] = {
@@ -1198,6 +1228,19 @@ def main(argv: list[str] | None = None) -> int:
             got = png_text(path).get("hasim:cells") if os.path.exists(path) else None
             if got is None or json.loads(got) != want:
                 problems.append(f"{png} does not show the cells of its sweep {h['sweep']} (make docs)")
+        # The timelines: what each image shows must be what its runs give now.
+        for png, t in (TIMELINES.items() if "figures" in parts else []):
+            sim, real, sim_label, real_label = timeline_sides(ctx, t)
+            want = timeline_summary([side_data(sim, sim_label), side_data(real, real_label)])
+            if a.mode == "regenerate":
+                from hasim_plot import timeline
+                timeline(sim, os.path.join(DOCROOT, png), real_run=real, sim_label=sim_label, real_label=real_label,
+                         title=f"{os.path.basename(t['scenario'])}: the writer's commits and the standbys' replay lag "
+                               "(the seed with the host the real run measured)")
+            path = os.path.join(DOCROOT, png)
+            got = png_text(path).get("hasim:timeline") if os.path.exists(path) else None
+            if got is None or json.loads(got) != want:
+                problems.append(f"{png} does not show what its runs give now (make docs)")
         # Text in the docs.
         for doc in DOCS:
             new, old = render_doc(ctx, doc, problems if a.mode == "check" else [], used, parts)
@@ -1214,7 +1257,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{len(problems)} documented figure(s) no longer match their commands: run `make docs` "
                   "and read the diff (the prose around a changed number may need new words).", file=sys.stderr)
         return 1
-    swept = f"{len(SWEEPS)} sweeps, {len(HEATMAPS)} heatmaps and " if "figures" in parts else ""
+    swept = (f"{len(SWEEPS)} sweeps, {len(HEATMAPS)} heatmaps, {len(TIMELINES)} timeline(s) and "
+             if "figures" in parts else "")
     print(f"figures ({part}): {swept}{len(used)} documented figures "
           + ("match their commands" if a.mode == "check" else "regenerated"), file=sys.stderr)
     return 0

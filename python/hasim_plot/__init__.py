@@ -27,7 +27,7 @@ import os
 from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["AGGREGATES", "PlotError", "aggregate", "cell_labels", "distributions", "heatmap", "heatmap_cells",
-           "read_csv"]
+           "read_csv", "timeline"]
 
 
 class PlotError(ValueError):
@@ -258,3 +258,4 @@ def heatmap(rows: Any, x: str, y: str, metric: str, out: str | os.PathLike, agg:
 
 
 from .validation import distributions  # noqa: E402  (needs PlotError above)
+from .timeline import timeline  # noqa: E402
