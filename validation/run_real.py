@@ -97,21 +97,20 @@ HOST_FREEZE_S = 1.0
 
 def host_froze(tick_late_s: list[float], faults: list[dict]) -> str | None:
     """Why a run measured no scenario because its host stopped (None: it did not): the tick
-    probe's timer woke HOST_FREEZE_S late, or a fault's commands started that late after their
-    planned time (the runner's own loop stopped)."""
-    why = []
+    probe's timer, inside the stack, woke HOST_FREEZE_S late. The fault most behind its planned
+    time is named beside it; alone it decides nothing, as the runner's own loop may have waited
+    (an undo waits for the previous command on its container)."""
     worst = max(tick_late_s, default=0.0)
-    if worst >= HOST_FREEZE_S:
-        why.append(f"the in-stack 100 ms timer woke {worst:.1f}s late")
+    if worst < HOST_FREEZE_S:
+        return None
+    why = f"the in-stack 100 ms timer woke {worst:.1f}s late"
     late = [(r["t_s"] - r["planned_s"] - r.get("phase_offset_s", 0.0), r) for r in faults
             if r.get("kind") == "fault" and "planned_s" in r]
     if late:
         by, r = max(late, key=lambda x: x[0])
         if by >= HOST_FREEZE_S:
-            why.append(f"'{r['action']} {r['target']}' ran {by:.1f}s after its time")
-    if not why:
-        return None
-    return "the host stopped (" + "; ".join(why) + "): a paused machine, no measurement of the stack"
+            why += f"; '{r['action']} {r['target']}' ran {by:.1f}s after its time"
+    return "the host stopped (" + why + "): a paused machine, no measurement of the stack"
 
 
 # A run needs its stack healthy this long before its first workload or fault.

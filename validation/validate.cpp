@@ -270,9 +270,11 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     // events in records made since they exist, else as stored (counted then from httplog lines).
     RunMetrics rm;
     for (const auto& [k, v] : m->map) rm[k] = number_of(v, path, "metric " + k);
+    const scenarios::Tree* d = run.find("duration_s");
+    const double recorded_s = d != nullptr && d->is_scalar() ? number_of(*d, path, "duration_s") : 0.0;
+    r.duration_s.push_back(recorded_s);
     if (const scenarios::Tree* ev = run.find("events"); ev != nullptr && ev->is_seq()) {
-      const scenarios::Tree* d = run.find("duration_s");
-      double end_s = d != nullptr && d->is_scalar() ? number_of(*d, path, "duration_s") : 0.0;
+      double end_s = recorded_s;
       // Older files: the scenario's duration (what run_real.py ran), else the last event's time.
       if (d == nullptr && spec != nullptr) end_s = sim::to_seconds(spec->duration);
       if (d == nullptr && spec == nullptr)
@@ -286,8 +288,6 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     sessions.push_back(session_probe_samples(run, path));
     statements.push_back(statement_duration_samples(run, path));
     r.runs.push_back(std::move(rm));
-    const scenarios::Tree* rd = run.find("duration_s");
-    r.duration_s.push_back(rd != nullptr && rd->is_scalar() ? number_of(*rd, path, "duration_s") : 0.0);
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);
     if (const scenarios::Tree* d = run.find("discarded_attempts"); d != nullptr && d->is_seq()) {
