@@ -10,6 +10,9 @@ What is registered here:
 - HEATMAPS: a PNG under docs/img/ drawn by hasim_plot from a sweep's CSV. The PNG carries the
   text of its cells (a `hasim:cells` text chunk), so the check compares the cells the image shows
   with the cells the sweep gives, without comparing pixels.
+- TIMELINES: a PNG under docs/img/ drawn by hasim_plot.timeline: a stored real run beside one
+  simulated seed run with the host that record measured. It carries what it shows (counts, the
+  write gap, the faults: a `hasim:timeline` chunk), checked likewise.
 - BLOCKS: text in a Markdown file between `<!-- figure NAME -->` and `<!-- /figure NAME -->`
   (a table, a command, a number in a sentence, or a command's sample output). Each NAME has a
   generator here; `regenerate` writes its text, `check` fails when the file differs from it.

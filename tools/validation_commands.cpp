@@ -198,6 +198,21 @@ void write_plot(const std::string& json, const std::string& png) {
   if (rc != 0) std::fprintf(stderr, "hasim: warning: no plot (python3 -m hasim_plot exited %d)\n", rc);
 }
 
+/// A record made before its scenario's duration changed (demo2-split-brain's went from 60 s to
+/// 100 s on 2026-12-05) is simulated for as long as its runs lasted, unless --set says otherwise:
+/// counts such as acknowledged or lost commits grow with the run. Appends that override to
+/// `sets` and says so on `out` (nullptr: quietly).
+void simulate_as_long_as_recorded(const validation::RealRuns& real, const scenarios::ScenarioSpec& spec, const Args& a,
+                                  std::vector<std::string>& sets, std::FILE* out) {
+  const bool duration_set = std::any_of(a.sets.begin(), a.sets.end(), [](const std::string& s) { return s.rfind("duration=", 0) == 0; });
+  const auto ms = validation::recorded_duration_ms(real);
+  if (!ms || duration_set || *ms * 1'000'000 == spec.duration) return;
+  sets.push_back("duration=" + std::to_string(*ms) + "ms");
+  if (out != nullptr)
+    std::fprintf(out, "The real runs lasted %s s, the scenario says %s s: simulated for as long as the real runs lasted\n",
+                 sim::seconds_text(*ms * 1'000'000).c_str(), sim::seconds_text(spec.duration).c_str());
+}
+
 struct HostModel {
   std::vector<std::string> sets;
   std::vector<std::vector<std::string>> groups;
@@ -374,15 +389,7 @@ int cmd_validate(const Args& a) {
   }
   const std::uint64_t first = a.seed.value_or(spec.seed);
   std::vector<std::string> sets = a.sets;
-  // A record made before its scenario's duration changed (demo2-split-brain's went from 60 s to
-  // 100 s on 2026-12-05) is simulated for as long as its runs lasted, unless --set says otherwise:
-  // counts such as acknowledged or lost commits grow with the run.
-  const bool duration_set = std::any_of(a.sets.begin(), a.sets.end(), [](const std::string& s) { return s.rfind("duration=", 0) == 0; });
-  if (const auto ms = validation::recorded_duration_ms(real); ms && !duration_set && *ms * 1'000'000 != spec.duration) {
-    sets.push_back("duration=" + std::to_string(*ms) + "ms");
-    std::printf("The real runs lasted %s s, the scenario says %s s: simulated for as long as the real runs lasted\n",
-                sim::seconds_text(*ms * 1'000'000).c_str(), sim::seconds_text(spec.duration).c_str());
-  }
+  simulate_as_long_as_recorded(real, spec, a, sets, stdout);
   const HostModel host = host_model(real, tree, a, stdout);
   sets.insert(sets.end(), host.sets.begin(), host.sets.end());
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
@@ -442,6 +449,7 @@ int cmd_calibrate(const Args& a) {
     // The host these runs met, as `hasim validate` simulates it: a fit against another machine's
     // speed would put that machine into the fitted values.
     if (!a.quiet) std::printf("%s:\n", c.file.c_str());
+    simulate_as_long_as_recorded(real, spec, a, c.sets, a.quiet ? nullptr : stdout);
     HostModel host = host_model(real, c.tree, a, a.quiet ? nullptr : stdout);
     c.sets.insert(c.sets.end(), host.sets.begin(), host.sets.end());
     c.groups = std::move(host.groups);

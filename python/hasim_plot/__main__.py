@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
 import json
+import sys
 
 from . import AGGREGATES, PlotError, distributions, heatmap, timeline
 
