@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace models::postgres {
@@ -83,13 +86,30 @@ std::optional<std::vector<std::string>> standby_name_list(const std::string& tex
     ++i;
   }
 }
-/// A time GUC: a bare number is in `unit`; suffixes ms, s, min, h, d.
+/// The number an integer GUC's value starts with and where its unit begins. As guc.c's
+/// parse_int since PostgreSQL 12, it may have a fraction or an exponent ("0.2s", "1.5GB"): the
+/// value is converted to the parameter's unit, then rounded (rint) to an integer. PostgreSQL 15
+/// itself, 2026-12-05: wal_writer_delay=0.2s is 200, checkpoint_timeout=30.6s is 31, 0.5ms is 0.
+bool parse_number(const std::string& t, double& v, std::size_t& end) {
+  // parse_int's order: strtol with base 0 (so "0x10" is 16 and "010" is 8, as PostgreSQL reads
+  // them), and strtod again when that stopped at a decimal point or an exponent, or overflowed.
+  const char* s = t.c_str();
+  char* stop = nullptr;
+  errno = 0;
+  v = static_cast<double>(std::strtol(s, &stop, 0));
+  if (*stop == '.' || *stop == 'e' || *stop == 'E' || errno == ERANGE) {
+    errno = 0;
+    v = std::strtod(s, &stop);
+  }
+  end = static_cast<std::size_t>(stop - s);
+  return end > 0 && errno != ERANGE && std::isfinite(v);
+}
+/// A time GUC: a bare number is in `unit`; suffixes us, ms, s, min, h, d.
 bool parse_time(const std::string& text, sim::Time unit, sim::Time& out) {
   std::string t = lower(unquote(text));
+  double v = 0;
   std::size_t i = 0;
-  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '-')) ++i;
-  if (i == 0) return false;
-  const long long v = std::stoll(t.substr(0, i));
+  if (!parse_number(t, v, i)) return false;
   const std::string u = trim(t.substr(i));
   sim::Time mult = unit;
   if (u == "ms") mult = sim::kMillisecond;
@@ -99,22 +119,27 @@ bool parse_time(const std::string& text, sim::Time unit, sim::Time& out) {
   else if (u == "d") mult = 24 * 60 * sim::kMinute;
   else if (u == "us") mult = sim::kMicrosecond;
   else if (!u.empty()) return false;
-  out = v * mult;
+  const double in_units = std::rint(v * static_cast<double>(mult) / static_cast<double>(unit));
+  if (std::fabs(in_units) > 9e18 / static_cast<double>(unit)) return false;
+  out = static_cast<sim::Time>(in_units) * unit;
   return true;
 }
-/// A size GUC in MB (bare number), or with kB, MB, GB, TB.
+/// A size GUC in MB (bare number), or with kB, MB, GB, TB (fractions as parse_time's).
 bool parse_mb(const std::string& text, std::int64_t& out) {
   std::string t = unquote(text);
+  double v = 0;
   std::size_t i = 0;
-  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '-')) ++i;
-  if (i == 0) return false;
-  const long long v = std::stoll(t.substr(0, i));
+  if (!parse_number(t, v, i)) return false;
   const std::string u = trim(t.substr(i));
-  if (u.empty() || u == "MB") out = v;
-  else if (u == "GB") out = v * 1024;
-  else if (u == "TB") out = v * 1024 * 1024;
-  else if (u == "kB") out = v / 1024;
+  double mb = 0;
+  if (u.empty() || u == "MB") mb = v;
+  else if (u == "GB") mb = v * 1024;
+  else if (u == "TB") mb = v * 1024 * 1024;
+  else if (u == "kB") mb = v / 1024;
   else return false;
+  mb = std::rint(mb);
+  if (std::fabs(mb) > 9e18) return false;
+  out = static_cast<std::int64_t>(mb);
   return true;
 }
 bool parse_bool(const std::string& text, bool& out) {
