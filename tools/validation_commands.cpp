@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "scenarios/emit.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/output.hpp"
 #include "scenarios/tree.hpp"
@@ -207,7 +208,7 @@ void simulate_as_long_as_recorded(const validation::RealRuns& real, const scenar
   const bool duration_set = std::any_of(a.sets.begin(), a.sets.end(), [](const std::string& s) { return s.rfind("duration=", 0) == 0; });
   const auto ms = validation::recorded_duration_ms(real);
   if (!ms || duration_set || *ms * 1'000'000 == spec.duration) return;
-  sets.push_back("duration=" + std::to_string(*ms) + "ms");
+  sets.push_back("duration=" + scenarios::exact_duration_text(*ms * 1'000'000));
   if (out != nullptr)
     std::fprintf(out, "The real runs lasted %s s, the scenario says %s s: simulated for as long as the real runs lasted\n",
                  sim::seconds_text(*ms * 1'000'000).c_str(), sim::seconds_text(spec.duration).c_str());
