@@ -223,7 +223,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
-                             "statement_time", "commit_flush",
+                             "statement_time", "statement_time_by_command", "commit_flush", "writer_overhead",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
@@ -269,6 +269,22 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.backend_warmup = r.distribution("backend_warmup");
   rc.statement_time = r.distribution("statement_time");
   rc.commit_flush = r.distribution("commit_flush");
+  rc.writer_overhead = r.distribution("writer_overhead");
+  if (const Tree* c = r.get("statement_time_by_command"); c != nullptr && c->kind != Tree::Kind::Null) {
+    if (!c->is_map()) fail(*c, r.sub("statement_time_by_command"), "expected a map of a command (BEGIN, INSERT, ...) to its time");
+    for (const auto& [command, d] : c->map) {
+      const std::string key = r.sub("statement_time_by_command") + "." + command;
+      std::string upper;
+      for (const char ch : command) {
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
+          fail(d, key, "'" + shown(command) + "' is not a command: a statement's first word (letters only), as BEGIN or INSERT");
+        upper += ch >= 'a' ? static_cast<char>(ch - 'a' + 'A') : ch;
+      }
+      if (upper.empty()) fail(d, key, "an empty command: a statement's first word, as BEGIN or INSERT");
+      if (rc.statement_time_by_command.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
+      rc.statement_time_by_command.emplace(upper, distribution_of(d, key));
+    }
+  }
   rc.teardown_delay = r.distribution("teardown_delay");
   rc.kill_teardown_delay = r.distribution("kill_teardown_delay");
   rc.exec_delay = r.distribution("exec_delay");

@@ -93,6 +93,7 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::st
   c.attempt_timeout = w.pg.attempt_timeout;
   if (spec.runtime.getent) c.getent_time = *spec.runtime.getent;
   if (spec.runtime.psql_start) c.psql_start_time = *spec.runtime.psql_start;
+  c.overhead = spec.runtime.writer_overhead;
   c.stop_at = spec.duration;                // the run's end
   c.run_for = spec.duration - w.pg.start;  // pg-writer.sh's RUN_FOR_S, from its own start
 }

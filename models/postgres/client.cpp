@@ -287,7 +287,9 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
       timer_(make_timer()),
       attempt_timer_(make_timer()),
       session_timer_(make_timer()),
-      session_rng_(rng("session")) {
+      overhead_timer_(make_timer()),
+      session_rng_(rng("session")),
+      overhead_rng_(rng("writer_overhead")) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
@@ -429,15 +431,23 @@ void WriteClient::step(std::shared_ptr<const std::vector<Query>> statements, std
       return;
     }
     if (i + 1 < statements->size()) return step(statements, i + 1, sent, a);
-    busy_ = false;
-    attempt_timer_.cancel();
-    if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
-    sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
-                                {"timeline", static_cast<std::int64_t>(r.result.timeline)},
-                                {"xid", static_cast<std::int64_t>(r.result.xid)},
-                                {"lsn", static_cast<std::int64_t>(r.result.commit_lsn)},
-                                {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
+    const sim::Time extra = overhead ? std::max<sim::Time>(0, overhead->sample(overhead_rng_)) : 0;
+    if (extra == 0) return acknowledge(r, sent);
+    overhead_timer_.arm_after(extra, [this, r, sent, a] {
+      if (a == attempt_ && busy_) acknowledge(r, sent);
+    });
   });
+}
+
+void WriteClient::acknowledge(const PgResult& r, sim::Time sent) {
+  busy_ = false;
+  attempt_timer_.cancel();
+  if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
+  sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
+                              {"timeline", static_cast<std::int64_t>(r.result.timeline)},
+                              {"xid", static_cast<std::int64_t>(r.result.xid)},
+                              {"lsn", static_cast<std::int64_t>(r.result.commit_lsn)},
+                              {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
 }
 
 }  // namespace models::postgres

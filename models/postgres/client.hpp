@@ -135,6 +135,12 @@ class WriteClient final : public sim::Process {
   /// psql's own start (fork, exec, the dynamic loader) before it connects, once the name resolved:
   /// runtime.psql_start, measured likewise. 0: at once.
   sim::Distribution psql_start_time = sim::Distribution::constant(0);
+  /// The writer's own time per commit beyond its statements' server time and the network the
+  /// simulator carries them on: psql reading its next statement and printing each answer, the
+  /// script's loop, the host waking both (runtime.writer_overhead; `hasim validate` takes it from
+  /// each real run's commits, less what the simulator's round trips already cost). Taken after
+  /// the COMMIT's answer, before the acknowledgement. Unset: none.
+  std::optional<sim::Distribution> overhead;
   static sim::TcpOptions writer_tcp_options() {
     sim::TcpOptions o;
     o.user_timeout = 3 * sim::kSecond;
@@ -173,8 +179,10 @@ class WriteClient final : public sim::Process {
   sim::Time sent_ = 0;  // when the current attempt began (its connect, or its transaction)
   std::vector<Ack> acks_;
   int failures_ = 0;
-  sim::Timer timer_, attempt_timer_, session_timer_;
-  sim::Rng session_rng_;
+  /// The acknowledgement of attempt `a`'s commit, answered `r`.
+  void acknowledge(const PgResult& r, sim::Time sent);
+  sim::Timer timer_, attempt_timer_, session_timer_, overhead_timer_;
+  sim::Rng session_rng_, overhead_rng_;
 };
 
 }  // namespace models::postgres

@@ -887,10 +887,28 @@ void Postgres::walsender_ended(sim::ConnId conn) {
   });
 }
 
+const sim::Distribution& Postgres::statement_time_of(std::string_view sql) const {
+  if (statement_time_by_command.empty()) return statement_time;
+  std::size_t i = 0;
+  while (i < sql.size() && (sql[i] == ' ' || (sql[i] >= '\t' && sql[i] <= '\r'))) ++i;
+  std::size_t j = i;
+  while (j < sql.size() && ((sql[j] >= 'A' && sql[j] <= 'Z') || (sql[j] >= 'a' && sql[j] <= 'z'))) ++j;
+  const std::string_view word = sql.substr(i, j - i);
+  // The keys are upper case (the loader's); the text's word in any case.
+  for (const auto& [command, d] : statement_time_by_command) {
+    if (command.size() != word.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < word.size() && same; ++k)
+      same = command[k] == (word[k] >= 'a' ? static_cast<char>(word[k] - 'a' + 'A') : word[k]);
+    if (same) return d;
+  }
+  return statement_time;
+}
+
 void Postgres::on_query(sim::ConnId conn, const Query& q) {
   Backend& b = backends_[conn];
   b.busy = true;
-  sim::Time t = statement_time.sample(rng_);
+  sim::Time t = statement_time_of(q.sql).sample(rng_);
   // A client backend's first statement also fills its empty caches (the writer's first one is
   // its BEGIN: the whole transaction's extra, charged once, where the session starts).
   if (!b.warm && !b.walsender) t += backend_warmup.sample(warmup_rng_);

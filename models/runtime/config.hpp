@@ -122,6 +122,16 @@ struct RuntimeConfig {
   /// ms beside two CPU hogs on 2026-12-04, where a bare fdatasync did not slow). Absent: the
   /// server's own statement_time (200 us), and a commit's flush takes the disk's fsync.
   std::optional<sim::Distribution> statement_time, commit_flush;
+  /// A statement's time by its command (BEGIN, INSERT, SELECT, COMMIT: the first word, upper
+  /// case), each as the real runs timed it; a command not named takes statement_time. `hasim
+  /// validate` sets it with COMMIT at 0 and commit_flush as each whole COMMIT, so a simulated
+  /// commit's four statements cost what the four real ones did, each its own.
+  std::map<std::string, sim::Distribution> statement_time_by_command;
+  /// pg-writer.sh's own time per commit beyond its statements' server time and the simulated
+  /// network (psql and its loop, woken by the host): `hasim validate` takes each real run's
+  /// commits' latency less their statements' durations (a warm session's), less the simulator's
+  /// own round trips. Absent: none.
+  std::optional<sim::Distribution> writer_overhead;
   KernelConfig kernel;
   HostDisk disk;
 };

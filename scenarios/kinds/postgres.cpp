@@ -97,6 +97,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
   if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
+  server.statement_time_by_command = ctx.spec.runtime.statement_time_by_command;
   server.commit_flush = ctx.spec.runtime.commit_flush;
   // A standby's container starts its server through the real stack's entrypoint, which on the
   // first start waits for the upstream it clones (models/postgres/run_postgres.hpp).

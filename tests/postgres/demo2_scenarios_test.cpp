@@ -250,3 +250,25 @@ TEST_CASE("runtime.statement_time and runtime.commit_flush reach every PostgreSQ
   CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {commit_flush: -1ms}\n"),
              Catch::Contains("inline.yaml:4:25") && Catch::Contains("runtime.commit_flush: must not be negative"));
 }
+
+TEST_CASE("runtime.statement_time_by_command times each of the writer's statements by its command, and "
+          "runtime.writer_overhead adds the writer's own time to each commit", "[postgres][demo2]") {
+  auto p50 = [](std::vector<std::string> sets) {
+    const auto spec = scenarios::load_scenario(path("manual-failover.yaml"), sets);
+    return scenarios::run_scenario(spec, 1).metrics.at("load.commit_latency_ms.p50");
+  };
+  const double base = p50({"runtime.statement_time=200us"});
+  // The INSERT alone 2 ms more; a command named in any case; the others keep statement_time.
+  CHECK(p50({"runtime.statement_time=200us", "runtime.statement_time_by_command={insert: 2200us}"}) == Approx(base + 2.0).margin(0.01));
+  // The COMMIT at 0: its flush (commit_flush) is all its time, as hasim validate sets it.
+  CHECK(p50({"runtime.statement_time=200us", "runtime.statement_time_by_command={COMMIT: 0us}"}) == Approx(base - 0.2).margin(0.01));
+  CHECK(p50({"runtime.statement_time=200us", "runtime.writer_overhead=3ms"}) == Approx(base + 3.0).margin(0.01));
+  CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {statement_time_by_command: {BEGIN: 1ms, IN-SERT: 1ms}}\n"),
+             Catch::Contains("inline.yaml:4:60") && Catch::Contains("'IN-SERT' is not a command"));
+  CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {statement_time_by_command: {BEGIN: 1ms, begin: 2ms}}\n"),
+             Catch::Contains("'BEGIN' is given twice"));
+  CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {statement_time_by_command: {BEGIN: -1ms}}\n"),
+             Catch::Contains("runtime.statement_time_by_command.BEGIN: must not be negative"));
+  CHECK_THAT(load_error("name: x\nnetworks: {n: {}}\nnodes: {a: {networks: [n]}}\nruntime: {writer_overhead: -1ms}\n"),
+             Catch::Contains("inline.yaml:4:28") && Catch::Contains("runtime.writer_overhead: must not be negative"));
+}
