@@ -21,6 +21,7 @@
 #include "tools/cli.hpp"
 #include "validation/calibrate.hpp"
 #include "validation/render.hpp"
+#include "validation/standby_flush.hpp"
 #include "validation/validate.hpp"
 
 namespace cli {
@@ -225,7 +226,8 @@ struct HostModel {
 /// the host, `groups` (one list per real run, applied after `sets` to that run's share of the
 /// seeds). `hasim validate` and `hasim calibrate` both simulate the host the real runs met, so a
 /// fitted value does not absorb that day's machine. Says what it applies on `out` (null: quiet).
-HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tree, const Args& a, std::FILE* out) {
+HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tree, const std::string& file, const Args& a,
+                     std::FILE* out) {
   HostModel h;
   validation::CreatingOverrides override_creating(tree);
   // The loop's cost per iteration is the machine's, not the stack's (bash forking curl on a host
@@ -281,12 +283,52 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
   // And the writer's statements as its backends timed them: a statement's own cost, and a
   // COMMIT's wait for its flush, which on a loaded host is the backend's (its fdatasync's
   // wake-up, the CPU it waits for) more than the device's.
-  if (!a.scenario_wakeup)
-    for (const auto& [key, m] : real.backend) {
-      h.sets.push_back(override_creating("runtime." + key, m.distribution()));
+  // With each statement its own (a record with the writer's overheads), a COMMIT's whole time is
+  // its commit_flush (each real COMMIT as timed), none before it; an older record's COMMIT draws
+  // statement_time, and its commit_flush is each COMMIT less the three's mean.
+  auto backend_sets = [&](const std::map<std::string, validation::Measured>& backend, std::vector<std::string>& sets) {
+    for (const auto& [key, m] : backend) sets.push_back(override_creating("runtime." + key, m.distribution()));
+    if (backend.count("statement_time_by_command.BEGIN") != 0)
+      sets.push_back(override_creating("runtime.statement_time_by_command.COMMIT", "0us"));
+  };
+  if (!a.scenario_wakeup) {
+    backend_sets(real.backend, h.sets);
+    for (const auto& [key, m] : real.backend)
       if (out) std::fprintf(out, "PostgreSQL's %s measured in the real runs (%d of the writer's statements of %d runs): median %.3f ms, "
                                  "max %.1f ms; simulated with it\n", key.c_str(), m.n, m.runs, m.median_s * 1e3, m.max_s * 1e3);
+  }
+  // And the writer's own side of each commit (its latency less its statements' server time: the
+  // round trips, psql and the loop), less what the simulator's round trips already cost: the
+  // scenario's commit with no server time at all, simulated (one seed).
+  std::vector<validation::Measured> overhead_per_run;
+  if (!a.scenario_wakeup && !real.writer_overheads.empty()) {
+    std::vector<std::string> bare = a.sets;
+    for (const char* z : {"runtime.statement_time", "runtime.commit_flush"}) bare.push_back(override_creating(z, "0us"));
+    double own_ms = -1;
+    const auto own = validation::simulate(tree, file, bare, 1, std::nullopt, 1);
+    for (const auto& [metric, v] : own.front())
+      if (metric.size() > 22 && metric.compare(metric.size() - 22, 22, ".commit_latency_ms.p50") == 0) own_ms = v;
+    if (own_ms >= 0) {
+      std::vector<std::vector<double>> extra;
+      for (const auto& run : real.writer_overheads) {
+        extra.emplace_back();
+        for (const double x : run) extra.back().push_back(std::max(0.0, x - own_ms / 1e3));
+      }
+      if (auto m = validation::pooled_measure_fine_tail(extra, 5)) {
+        h.sets.push_back(override_creating("runtime.writer_overhead", m->distribution()));
+        std::vector<double> all;
+        for (const auto& run : real.writer_overheads) all.insert(all.end(), run.begin(), run.end());
+        std::sort(all.begin(), all.end());
+        if (out) std::fprintf(out, "The writer's own time per commit measured in the real runs (%zu commits of %zu runs, latency less the "
+                                   "statements' server time): median %.3f ms; less the simulator's own round trips (%.3f ms), "
+                                   "simulated with it\n", all.size(), real.writer_overheads.size(), all[all.size() / 2] * 1e3, own_ms);
+        for (const auto& run : extra) overhead_per_run.push_back(*validation::pooled_measure_fine_tail({run}, 5));
+      }
+    } else if (out != nullptr) {
+      std::fprintf(out, "The writer's own time per commit was measured in the real runs, but the scenario simulated with no server time "
+                        "committed nothing to compare it with: not simulated\n");
     }
+  }
   // And the engine's own latency per command (docker stop/start to its effect), which a busy
   // host stretches from tens of milliseconds to seconds.
   if (!a.scenario_wakeup)
@@ -333,7 +375,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
   // openings or its own statements (the same runs: the lists, where they exist, have one entry
   // per run).
   const std::size_t groups =
-      a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size()});
+      a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size(),
+                                        overhead_per_run.size()});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -343,8 +386,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     }
     if (real.session_per_run.size() == groups)
       for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
-    if (real.backend_per_run.size() == groups)
-      for (const auto& [key, m] : real.backend_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
+    if (real.backend_per_run.size() == groups) backend_sets(real.backend_per_run[g], group);
+    if (overhead_per_run.size() == groups) group.push_back(override_creating("runtime.writer_overhead", overhead_per_run[g].distribution()));
     h.groups.push_back(std::move(group));
   }
   if (out != nullptr && real.fsync_per_run.size() == groups) {
@@ -352,6 +395,11 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& m : real.fsync_per_run) std::fprintf(out, " %.2f", m.median_s * 1e3);
     std::fprintf(out, " ms, wake-up medians");
     for (const auto& m : real.latch_wakeup_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
+    std::fprintf(out, " ms\n");
+  }
+  if (out != nullptr && overhead_per_run.size() == groups) {
+    std::fprintf(out, "The writer's own time simulated per real run (%zu groups of seeds), beyond the simulator's round trips: medians", groups);
+    for (const auto& m : overhead_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
     std::fprintf(out, " ms\n");
   }
   if (out != nullptr && real.session_per_run.size() == groups) {
@@ -391,7 +439,7 @@ int cmd_validate(const Args& a) {
   const std::uint64_t first = a.seed.value_or(spec.seed);
   std::vector<std::string> sets = a.sets;
   simulate_as_long_as_recorded(real, spec, a, sets, stdout);
-  const HostModel host = host_model(real, tree, a, stdout);
+  const HostModel host = host_model(real, tree, a.scenario(), a, stdout);
   sets.insert(sets.end(), host.sets.begin(), host.sets.end());
   if (!a.quiet) std::fprintf(stderr, "hasim: simulating %d seed(s)\n", a.sim_seeds);
   // Each real run met its own minute of the host: where each measured its own, the seeds are
@@ -451,7 +499,7 @@ int cmd_calibrate(const Args& a) {
     // speed would put that machine into the fitted values.
     if (!a.quiet) std::printf("%s:\n", c.file.c_str());
     simulate_as_long_as_recorded(real, spec, a, c.sets, a.quiet ? nullptr : stdout);
-    HostModel host = host_model(real, c.tree, a, a.quiet ? nullptr : stdout);
+    HostModel host = host_model(real, c.tree, c.file, a, a.quiet ? nullptr : stdout);
     c.sets.insert(c.sets.end(), host.sets.begin(), host.sets.end());
     c.groups = std::move(host.groups);
     c.real = std::move(real.runs);

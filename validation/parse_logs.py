@@ -619,6 +619,59 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
 
 
 _PG_DURATION = re.compile(r"duration: (?P<ms>[0-9.]+) ms  statement: (?P<stmt>\S+)")
+# pg-writer.sh's INSERT names its row WORKLOAD-SEQ (SEQ: its HASIM_PG line's seq).
+_PG_WRITER_ROW = re.compile(r"VALUES \('(?P<workload>[^']*)-(?P<seq>\d+)'")
+
+
+def writer_server_times(lines: Iterable[str]) -> dict[tuple[str, int], float]:
+    """The server's own time of each of the writer's transactions on a session that had one
+    before (its BEGIN, INSERT, SELECT and COMMIT as their backend timed them, summed, in
+    seconds), keyed by (workload, seq) as its INSERT names its row. A session's first
+    transaction is left out: its latency carries the session's opening too (getent, psql's
+    start, the new backend's caches), which the simulator draws on its own. Whatever a commit's
+    latency at the writer adds to this is the writer's side: the network, psql and its loop."""
+    out: dict[tuple[str, int], float] = {}
+    open_tx: dict[str, list] = {}  # backend pid -> [statements' seconds, (workload, seq) or None]
+    used: set[str] = set()  # backends that committed a transaction before
+    for line in lines:
+        ns, rest = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _PG_LINE.match(rest)
+        if not m or m.group("level") != "LOG":
+            continue
+        x = _PG_DURATION.match(m.group("msg"))
+        if not x:
+            continue
+        pid, stmt, sec = m.group("pid"), x.group("stmt").rstrip(";").upper(), float(x.group("ms")) / 1e3
+        if stmt == "BEGIN":
+            open_tx[pid] = [[sec], None]
+            continue
+        tx = open_tx.get(pid)
+        if tx is None:
+            continue
+        tx[0].append(sec)
+        if stmt == "INSERT" and (row := _PG_WRITER_ROW.search(m.group("msg"))):
+            tx[1] = (row.group("workload"), int(row.group("seq")))
+        if stmt == "COMMIT":
+            del open_tx[pid]
+            if len(tx[0]) == 4 and tx[1] is not None and pid in used:
+                out[tx[1]] = sum(tx[0])
+            used.add(pid)
+    return out
+
+
+def writer_overheads(events: list[dict], server: dict[tuple[str, int], float]) -> list[float]:
+    """Each acknowledged commit's latency at the writer less its server time (writer_server_times):
+    the round trips, psql's own work and the writer's loop, in seconds, in commit order."""
+    out = []
+    for e in events:
+        if e.get("kind") != "pg_commit_acked" or "latency_us" not in e:
+            continue
+        key = (e.get("workload", ""), int(e.get("seq", -1)))
+        if key in server:
+            out.append(max(0.0, e["latency_us"] / 1e6 - server[key]))
+    return out
 
 
 def statement_durations(lines: Iterable[str]) -> dict[str, list[float]]:

@@ -1464,6 +1464,13 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
             durations.setdefault(stmt, []).extend(round(x, 6) for x in xs)
     if durations:
         res["statement_durations_s"] = durations
+    # And what each commit's latency at the writer adds to its statements' server time (a warm
+    # session's commits): the round trips, psql and the loop, which a loaded host stretches.
+    server_times: dict[tuple[str, int], float] = {}
+    for p in plan.get("postgres", []):
+        server_times.update(parse_logs.writer_server_times(logs.get(p["service"], [])))
+    if server_times:
+        res["writer_overheads_s"] = [round(x, 6) for x in parse_logs.writer_overheads(events, server_times)]
     if plan.get("postgres"):
         # A PostgreSQL node's first start includes the stack's one-time set-up (initdb, the base
         # backups), which here precedes t0 and in the simulator precedes its run: not a start-up

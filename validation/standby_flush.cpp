@@ -1,6 +1,7 @@
 #include "validation/standby_flush.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -72,7 +73,10 @@ std::vector<double> latch_wakeup_samples(const scenarios::Tree& events) {
   return out;
 }
 
-std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least) {
+namespace {
+
+std::optional<Measured> summarise(const std::vector<std::vector<double>>& per_run, std::size_t least,
+                                  std::initializer_list<double> quantiles) {
   std::vector<double> pooled;
   int runs = 0;
   for (const auto& r : per_run) {
@@ -90,12 +94,22 @@ std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& p
     return std::round((pooled[i] + (pooled[j] - pooled[i]) * (pos - static_cast<double>(i))) * 1e6) / 1e6;
   };
   Measured m;
-  for (const double q : {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0}) m.quantiles_s.emplace_back(q, at(q));
+  for (const double q : quantiles) m.quantiles_s.emplace_back(q, at(q));
   m.median_s = at(0.5);
   m.max_s = pooled.back();
   m.n = static_cast<int>(pooled.size());
   m.runs = runs;
   return m;
+}
+
+}  // namespace
+
+std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least) {
+  return summarise(per_run, least, {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0});
+}
+
+std::optional<Measured> pooled_measure_fine_tail(const std::vector<std::vector<double>>& per_run, std::size_t least) {
+  return summarise(per_run, least, {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 1.0});
 }
 
 }  // namespace validation

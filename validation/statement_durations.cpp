@@ -16,4 +16,10 @@ std::map<std::string, std::vector<double>> statement_duration_samples(const scen
   return out;
 }
 
+std::vector<double> writer_overhead_samples(const scenarios::Tree& run, const std::string& path) {
+  const scenarios::Tree* d = run.is_map() ? run.find("writer_overheads_s") : nullptr;
+  if (d == nullptr) return {};
+  return seconds_list(*d, path, "writer_overheads_s");
+}
+
 }  // namespace validation

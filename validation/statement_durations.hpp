@@ -15,4 +15,9 @@ namespace validation {
 /// entry (not a list, not a number, a negative one).
 std::map<std::string, std::vector<double>> statement_duration_samples(const scenarios::Tree& run, const std::string& path);
 
+/// One run's `writer_overheads_s` (run_real.py since 2026-12-05): each acknowledged commit of a
+/// warm session, its latency at the writer less its four statements' server durations, in
+/// seconds; empty for an older record. Malformed entries throw as above.
+std::vector<double> writer_overhead_samples(const scenarios::Tree& run, const std::string& path);
+
 }  // namespace validation

@@ -58,11 +58,18 @@ struct RealRuns {
   /// The writer's statements as its backends timed them (validation/statement_durations.hpp),
   /// each run's own, by statement (BEGIN, INSERT, SELECT, COMMIT), as the report prints them.
   std::vector<std::map<std::string, Measured>> statements_per_run;
-  /// What the model takes from them (runtime.statement_time: BEGIN, INSERT and SELECT;
-  /// runtime.commit_flush: each COMMIT less their mean), keyed by runtime setting:
-  /// pooled, and each run's own (empty unless every run has five of each).
+  /// What the model takes from them, keyed by runtime setting (with writer_overheads below):
+  /// statement_time_by_command.BEGIN,
+  /// .INSERT and .SELECT, each its own; commit_flush, each whole COMMIT (hasim validate sets
+  /// statement_time_by_command.COMMIT to 0 beside it); statement_time, the three pooled, for any other statement. Pooled,
+  /// and each run's own (empty unless every run has five of each).
   std::map<std::string, Measured> backend;
   std::vector<std::map<std::string, Measured>> backend_per_run;
+  /// Each run's writer_overheads_s (seconds; see statement_durations.hpp), or empty unless every
+  /// run has five at least. Only then is `backend` each statement's own; an older record keeps
+  /// the composition it was compared with (statement_time the three pooled for all four, and
+  /// commit_flush each COMMIT less their mean).
+  std::vector<std::vector<double>> writer_overheads;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

@@ -290,3 +290,19 @@ def test_the_writers_statement_durations_are_read_by_statement_in_seconds_and_no
     got = parse_logs.statement_durations(stamped)
     assert got == {"BEGIN": [0.000406], "INSERT": [0.00148], "SELECT": [0.000457], "COMMIT": [0.000389, 0.003525]}
     assert parse_logs.statement_durations(logged) == {}  # unstamped lines are not a container's log
+
+
+def test_a_warm_sessions_commits_give_the_writers_overhead_beside_their_statements_server_time():
+    # demo2-writer-statements.log: the primary's first three transactions of a CI run
+    # (2026-12-05, pytest-83 run 2), load-1 on a new backend (pid 89), load-2 and load-3 on it.
+    server = parse_logs.writer_server_times(lines("demo2-writer-statements.log"))
+    # The session's first transaction carries its opening: left out.
+    assert sorted(server) == [("load", 2), ("load", 3)]
+    assert server[("load", 2)] == pytest.approx((0.076 + 0.327 + 0.093 + 0.491) / 1e3)
+    # The writer's HASIM_PG lines of the same run: seq 2 sent ...890662000, ended ...892550000.
+    events = [{"kind": "pg_commit_acked", "workload": "load", "seq": 1, "latency_us": 89884},
+              {"kind": "pg_commit_failed", "workload": "load", "seq": 9},
+              {"kind": "pg_commit_acked", "workload": "load", "seq": 2, "latency_us": 1888},
+              {"kind": "pg_commit_acked", "workload": "load", "seq": 3, "latency_us": 1917},
+              {"kind": "pg_commit_acked", "workload": "other", "seq": 3, "latency_us": 5000}]
+    assert parse_logs.writer_overheads(events, server) == pytest.approx([0.000901, 0.000930])
