@@ -122,11 +122,12 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
 
 // ---- the data directory ----
 
-void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {
+void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg, bool switched) {
   const std::string pgdata = kPgData;
   WalRecord cp;
   cp.kind = WalRecord::Kind::Checkpoint;
-  cp.lsn = seg + kSegmentHeaderBytes;  // initdb's first checkpoint, in segment 1
+  // initdb's first checkpoint, in segment 1: at its start, or ending with it (switched).
+  cp.lsn = switched ? 2 * seg - kCheckpointRecordBytes : seg + kSegmentHeaderBytes;
   cp.size_bytes = kCheckpointRecordBytes;
   cp.timeline = 1;
   cp.redo = cp.lsn;
@@ -152,8 +153,8 @@ void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uin
   write_cluster_files(disk, pgdata, kClusterFilesBytes);
 }
 
-void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg) {
-  initdb(disk, system_identifier, seg);
+void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg, bool switched) {
+  initdb(disk, system_identifier, seg, switched);
   disk.write_file(standby_signal_path(kPgData), "");
   disk.fsync(standby_signal_path(kPgData), disk.kernel(), noop_done);
 }

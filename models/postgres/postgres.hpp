@@ -260,12 +260,17 @@ class Postgres final : public sim::Process {
 
   /// initdb: a new cluster (pg_control, the first checkpoint record in the first segment), made
   /// durable at once (the image's initialisation happened before the run).
+  /// `switched`: the set-up that cloned standbys from it ended, as pg_basebackup ends, with a
+  /// WAL switch (do_pg_backup_stop: RequestXLogSwitch), so its WAL ends at a segment boundary and
+  /// the next record opens a segment no file holds yet (XLogFileInit writes it full of zeros
+  /// first). Here the checkpoint record takes the last bytes of the first segment, which leaves
+  /// the end of WAL where the switch would.
   static void initdb(sim::Disk& disk, std::uint64_t system_identifier,
-                     std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024);
+                     std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024, bool switched = false);
   /// The same cluster as a base backup taken right after initdb, plus standby.signal: the
   /// standby a `pg_basebackup -R` taken before any write leaves.
   static void init_standby(sim::Disk& disk, std::uint64_t system_identifier,
-                           std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024);
+                           std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024, bool switched = false);
   /// pg_create_physical_replication_slot on a stopped server's disk (the slot file).
   static void create_slot(sim::Disk& disk, const std::string& name);
 
