@@ -258,9 +258,10 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
       rc.kernel.tcp_syn_linear_timeouts = static_cast<int>(kr.integer("tcp_syn_linear_timeouts", 4, 0, 127));
   }
   if (const Tree* d = r.get("disk"); d != nullptr && d->kind != Tree::Kind::Null) {
-    MapReader dr(*d, r.sub("disk"), {"fsync", "write"});
+    MapReader dr(*d, r.sub("disk"), {"fsync", "write", "write_rate"});
     rc.disk.fsync = dr.distribution("fsync");
     rc.disk.write = dr.distribution("write");
+    if (const Tree* w = dr.get("write_rate")) rc.disk.write_rate = bytes_of(*w, dr.sub("write_rate"), true);
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.latch_wakeup = r.distribution("latch_wakeup");
@@ -315,12 +316,14 @@ void apply_host_disk(const models::runtime::HostDisk& host, const std::map<std::
     const Tree* disk = nt != nullptr && nt->is_map() ? nt->find("disk") : nullptr;
     if (host.fsync && !sets(disk, "fsync")) n.disk.fsync_latency = *host.fsync;
     if (host.write && !sets(disk, "write")) n.disk.write_latency = *host.write;
+    if (host.write_rate && !sets(disk, "write_rate")) n.disk.write_rate_bytes_per_s = *host.write_rate;
     const Tree* vols = nt != nullptr && nt->is_map() ? nt->find("volumes") : nullptr;
     for (auto& v : n.volumes) {
       if (v.kind == sim::VolumeKind::Tmpfs) continue;
       const Tree* vt = vols != nullptr && vols->is_map() ? vols->find(v.name) : nullptr;
       if (host.fsync && !sets(vt, "fsync")) v.config.fsync_latency = *host.fsync;
       if (host.write && !sets(vt, "write")) v.config.write_latency = *host.write;
+      if (host.write_rate && !sets(vt, "write_rate")) v.config.write_rate_bytes_per_s = *host.write_rate;
     }
   }
 }

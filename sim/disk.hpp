@@ -223,8 +223,8 @@ class Volume {
   void write(const std::string& path, std::uint64_t offset, Data data, Owner caller, Done done);
   void append(const std::string& path, Data data, Owner caller, Done done);
   /// After `fsync_latency` (plus dirty bytes / write rate) the file is durable, or after
-  /// `latency` where the caller gives it (a flush whose time was measured as its caller met it:
-  /// PostgreSQL's committing backend, runtime.commit_flush). The kernel finishes the flush even
+  /// `latency` (plus the same) where the caller gives it (a flush whose time was measured as its
+  /// caller met it: PostgreSQL's committing backend, runtime.commit_flush). The kernel finishes the flush even
   /// if the caller is killed meanwhile; a power loss first cancels it.
   void fsync(const std::string& path, Owner caller, Done done, std::optional<Time> latency = std::nullopt);
   void fsync_directory(const std::string& dir, Owner caller, Done done);

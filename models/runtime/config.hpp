@@ -53,6 +53,10 @@ struct HostDisk {
   std::optional<sim::Distribution> fsync;
   /// One write(2) into the page cache.
   std::optional<sim::Distribution> write;
+  /// The device's sequential write rate, bytes per second: an fsync of much dirty data (a WAL
+  /// segment XLogFileInit filled with zeros, 16 MiB) takes that much longer. `hasim validate`
+  /// measures it in its PostgreSQL runs (run_real.py's disk probe: 16 MiB of zeros, then fsync).
+  std::optional<std::uint64_t> write_rate;
 };
 
 /// What the nodes are: containers under an engine (compose), or machines (VMs, bare metal) whose

@@ -141,3 +141,19 @@ TEST_CASE("the runner mounts the scenario's volumes: keepalived's pid file on a 
     if (n.name == "haproxy1") n.volumes.push_back(scenarios::VolumeSpec{"run", "/run", sim::VolumeKind::Tmpfs, {}});
   CHECK_FALSE(refused(scenarios::run_scenario(spec, 1)));
 }
+
+TEST_CASE("runtime.disk.write_rate is the host's device under every node's root and named volumes, not a tmpfs", "[scenarios][disk]") {
+  const auto spec = load(scenario(
+      "    volumes:\n"
+      "      pgdata: {target: /var/lib/postgresql/data}\n"
+      "      fast: {target: /fast, write_rate: 1GB/s}\n"
+      "      run: {target: /run, type: tmpfs}\n"
+      "runtime: {disk: {write_rate: 500MB/s}}\n"));
+  const auto& n = spec.nodes.at(0);
+  CHECK(n.disk.write_rate_bytes_per_s == 500'000'000u);
+  CHECK(n.volumes[0].config.write_rate_bytes_per_s == 500'000'000u);
+  CHECK(n.volumes[1].config.write_rate_bytes_per_s == 1'000'000'000u);  // its own says otherwise
+  CHECK(n.volumes[2].config.write_rate_bytes_per_s == 0u);
+  CHECK_THAT(error_of(scenario("    start: true\n") + "runtime: {disk: {write_rate: 500MB}}\n"),
+             Catch::Contains("disks.yaml:6:30: runtime.disk.write_rate: ") && Catch::Contains("expected a rate such as 200MB/s"));
+}

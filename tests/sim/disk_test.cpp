@@ -594,3 +594,26 @@ TEST_CASE("a file set that does not fit is written file by file: ENOSPC and one 
   CHECK(n.disk().size("/data/b/1") == 100u);
   CHECK(n.disk().size("/data/b/2/x") == 0u);
 }
+
+TEST_CASE("an fsync whose latency its caller gives still takes the dirty bytes at the device's write rate", "[disk]") {
+  // A committing backend's flush as the real runs timed it (runtime.commit_flush) stands for its
+  // few hundred bytes; a WAL segment XLogFileInit just filled with zeros is 16 MiB more to write.
+  Bench b;
+  auto& n = b.node("db");
+  auto& p = b.probe(n, "postgres");
+  b.run_for(0);
+  n.disk().root().config.write_rate_bytes_per_s = 512ull * kMiB;  // 16 MiB: 31.25 ms
+  FsyncProbe f;
+  auto flush_of = [&](const std::string& path, std::uint64_t bytes) {
+    n.disk().append(path, sim::Data::sized(bytes));
+    const sim::Time called = b.s.now();
+    n.disk().fsync(path, p.owner(), [&f, &p](sim::FsError e) { f.done.emplace_back(p.sim().now(), e); }, 2_ms);
+    b.run_for(1_s);
+    return f.done.back().first - called;
+  };
+  CHECK(flush_of("/segment", 16 * kMiB) == 2_ms + 31'250_us);
+  CHECK(flush_of("/segment", 512) == 2_ms + 953);  // 512 bytes at 512 MiB/s: 953 ns
+  // No rate: the given latency alone, whatever is dirty.
+  n.disk().root().config.write_rate_bytes_per_s = 0;
+  CHECK(flush_of("/other", 16 * kMiB) == 2_ms);
+}
