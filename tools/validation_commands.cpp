@@ -262,6 +262,20 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
                                f.median_s * 1e3, f.max_s * 1e3);
   }
+  // And the device's write rate, from the time a new 16 MiB WAL segment takes (zeros, then
+  // fsync, as XLogFileInit makes it): the first record after the set-up's WAL switch waits for it.
+  if (!real.segment_init_s.empty() && !a.scenario_wakeup) {
+    std::vector<double> t = real.segment_init_s;
+    std::sort(t.begin(), t.end());
+    const double median = t[t.size() / 2];
+    if (median > 0) {
+      const auto rate = static_cast<std::uint64_t>(16.0 * 1024 * 1024 / median);
+      h.sets.push_back(override_creating("runtime.disk.write_rate", std::to_string(rate) + "/s"));
+      if (out) std::fprintf(out, "A new 16 MiB WAL segment measured after the real runs (%zu of them): median %.1f ms, max %.1f ms; "
+                                 "simulated as the disk's write rate, %.0f MB/s\n", t.size(), median * 1e3, t.back() * 1e3,
+                                 static_cast<double>(rate) / 1e6);
+    }
+  }
   // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
   // startup process, then the walreceiver): a busy host adds it to every replication lag.
   if (real.latch_wakeup && !a.scenario_wakeup) {

@@ -162,6 +162,43 @@ FSYNC_PROBE_N = 200
 FSYNC_PROBE_GAP_S = 0.02
 
 
+# A new WAL segment as XLogFileInit makes it (PostgreSQL 15, wal_init_zero on): 16 MiB of zeros
+# written in 8 KiB blocks into a new file, then fsync. The first record after a WAL switch waits
+# for it (on this host a commit right after pg_switch_wal() took 22-36 ms against 0.8-4.3 ms,
+# 2026-12-05), and the clones' set-up ends with one. validate turns it into the device's write
+# rate (runtime.disk.write_rate).
+SEGMENT_PROBE_PL = r"""
+use strict; use Time::HiRes qw(time sleep); use IO::Handle;
+my ($path, $n, $bytes) = @ARGV;
+my $blk = "\0" x 8192;
+my @d;
+for my $i (1 .. $n) {
+  sleep(0.2);
+  my $t = time;
+  open(my $fh, '>', $path) or die "open $path: $!";
+  syswrite($fh, $blk) for 1 .. $bytes / 8192;
+  $fh->sync or die "fsync: $!";
+  close $fh; push @d, time - $t; unlink $path;
+}
+print "HASIM_SEGINIT ", join(" ", map { sprintf "%.0f", $_ * 1e6 } @d), "\n";
+"""
+SEGMENT_PROBE_N = 3
+SEGMENT_BYTES = 16 * 1024 * 1024
+
+
+def segment_probe_argv(container: str) -> list[str]:
+    return ["podman", "exec", container, "perl", "-e", SEGMENT_PROBE_PL, "/var/lib/postgresql/data/hasim-segment-probe",
+            str(SEGMENT_PROBE_N), str(SEGMENT_BYTES)]
+
+
+def parse_segment_probe(out: str) -> list[float]:
+    """The segment probe's line as seconds per 16 MiB file; [] without one."""
+    for line in out.splitlines():
+        if line.startswith("HASIM_SEGINIT "):
+            return [int(x) / 1e6 for x in line.split()[1:]]
+    return []
+
+
 def fsync_probe_argv(container: str) -> list[str]:
     nr = "75" if platform.machine() == "x86_64" else "0"
     return ["podman", "exec", container, "perl", "-e", FSYNC_PROBE_PL, "/var/lib/postgresql/data/hasim-fsync-probe",
@@ -1087,6 +1124,16 @@ class Stack:
                 return got
         return []
 
+    def measure_segment_init(self) -> list[float]:
+        """SEGMENT_PROBE_N new 16 MiB WAL segments made as XLogFileInit makes them, in the same
+        container as measure_fsync (seconds each); [] when none could run it."""
+        for p in sorted(self.plan.get("postgres", []), key=lambda p: p["standby"]):
+            r = sh(segment_probe_argv(self.ids[p["service"]]), timeout=60, check=False)
+            got = parse_segment_probe(r.stdout or "") if r.returncode == 0 else []
+            if got:
+                return got
+        return []
+
     def measure_sessions(self) -> dict[str, list[float]]:
         """SESSION_PROBE_N session openings by the first pg_writer workload, in its container
         (seconds per step, parse_session_probe); {} when there is none or nothing answered."""
@@ -1349,6 +1396,7 @@ def one_run(stack: Stack, plan: dict, run: int, seed: int, outdir: str, health_l
         # the same runs' commits took 2.1-3.1 ms in all); after the end the disk carries what it
         # carried during the run, and the probe's own writes no longer share it with a commit.
         res["fsync_s"] = [round(x, 6) for x in stack.measure_fsync()]
+        res["segment_init_s"] = [round(x, 6) for x in stack.measure_segment_init()]
         # And the writer's session opening (SESSION_PROBE_SH), on the host as it is after the run.
         res["session_probe_s"] = {k: [round(x, 6) for x in v] for k, v in stack.measure_sessions().items()}
     stack.logs(outdir)

@@ -29,6 +29,7 @@
 #include "scenarios/postgres_checks.hpp"
 #include "validation/standby_flush.hpp"
 #include "validation/session_probe.hpp"
+#include "validation/seconds_list.hpp"
 #include "validation/statement_durations.hpp"
 #include "sim/events.hpp"
 #include "scenarios/loader.hpp"
@@ -288,6 +289,10 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     sessions.push_back(session_probe_samples(run, path));
     statements.push_back(statement_duration_samples(run, path));
     r.writer_overheads.push_back(writer_overhead_samples(run, path));
+    if (const scenarios::Tree* si = run.find("segment_init_s"); si != nullptr) {
+      const auto v = seconds_list(*si, path, "segment_init_s");
+      r.segment_init_s.insert(r.segment_init_s.end(), v.begin(), v.end());
+    }
     r.runs.push_back(std::move(rm));
     const scenarios::Tree* w = run.find("wall_s");
     r.wall_s.push_back(w != nullptr && w->is_scalar() ? number_of(*w, path, "wall_s") : 0.0);

@@ -70,6 +70,9 @@ struct RealRuns {
   /// the composition it was compared with (statement_time the three pooled for all four, and
   /// commit_flush each COMMIT less their mean).
   std::vector<std::vector<double>> writer_overheads;
+  /// run_real.py's segment probe after each run, pooled: seconds to make a 16 MiB WAL segment
+  /// as XLogFileInit does (zeros, then fsync), in a PostgreSQL container. Empty for older records.
+  std::vector<double> segment_init_s;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

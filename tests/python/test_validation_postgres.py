@@ -306,3 +306,11 @@ def test_a_warm_sessions_commits_give_the_writers_overhead_beside_their_statemen
               {"kind": "pg_commit_acked", "workload": "load", "seq": 3, "latency_us": 1917},
               {"kind": "pg_commit_acked", "workload": "other", "seq": 3, "latency_us": 5000}]
     assert parse_logs.writer_overheads(events, server) == pytest.approx([0.000901, 0.000930])
+
+
+def test_the_segment_probe_reads_as_seconds_per_new_segment_and_writes_zeros_then_syncs():
+    assert run_real.parse_segment_probe("noise\nHASIM_SEGINIT 44027 37742 20215\n") == [0.044027, 0.037742, 0.020215]
+    assert run_real.parse_segment_probe("HASIM_FSYNC 200 300\n") == []
+    # XLogFileInit's way: 8 KiB blocks of zeros into a new file, then fsync, the file removed.
+    assert '"\\0" x 8192' in run_real.SEGMENT_PROBE_PL and "->sync" in run_real.SEGMENT_PROBE_PL
+    assert "unlink" in run_real.SEGMENT_PROBE_PL and run_real.SEGMENT_BYTES == 16 * 1024 * 1024
