@@ -49,7 +49,10 @@ HOST_STALLS = ("a run's p99 is its slowest commit, one that opened a session: ge
                "loaded host) and a new backend's first statement, measured after each run and simulated since 2026-12-04; "
                "the writer's first commit, right after its `docker exec`, still took 277-534 ms against psql starts of "
                "41-215 ms in the probe (real p99 277/338/534 ms, simulated 125/186/249, 2026-12-04), and a getent "
-               "that DNS left unanswered waits its 1 s bound (not modelled)")
+               "that DNS left unanswered waits its 1 s bound (not modelled). Since 2026-12-05 the run's first COMMIT "
+               "is modelled too: it opens the WAL segment after the clones' WAL switch (XLogFileInit: 16 MiB of zeros and "
+               "an fsync, 11-32 ms in 8 of 9 real runs), at the disk's write rate measured after each run; the first "
+               "record of the kind met p99 and commit_wait_max (real p99 51.6 / 55.8 / 56.8 ms, simulated median 52.2)")
 FIRST_ROWS = ("pg_stat_replication's rows before the writer's first commit keep the lag measured as each standby began "
               "streaming in the set-up. A standby with nothing to receive shows PG 15's walreceiver's first 100 ms nap "
               "(modelled: 0.100-0.102 s simulated, agreeing on the 2026-12-03 record); one whose first WAL in the set-up "
