@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from typing import Iterable
+from typing import Iterable, Iterator
 
 # The simulator's event kinds (scenarios/events.hpp and models/*/events.hpp).
 SERVER_DOWN, SERVER_UP = "server_down", "server_up"
@@ -623,6 +623,21 @@ _PG_DURATION = re.compile(r"duration: (?P<ms>[0-9.]+) ms  statement: (?P<stmt>\S
 _PG_WRITER_ROW = re.compile(r"VALUES \('(?P<workload>[^']*)-(?P<seq>\d+)'")
 
 
+def _logged_statements(lines: Iterable[str]) -> Iterator[tuple[str, str, float, str]]:
+    """Each statement PostgreSQL logged with its duration: (backend pid, its first word in upper
+    case without the semicolon, seconds, the log message)."""
+    for line in lines:
+        ns, rest = parse_timestamp_line(line)
+        if ns is None:
+            continue
+        m = _PG_LINE.match(rest)
+        if not m or m.group("level") != "LOG":
+            continue
+        x = _PG_DURATION.match(m.group("msg"))
+        if x:
+            yield m.group("pid"), x.group("stmt").rstrip(";").upper(), float(x.group("ms")) / 1e3, m.group("msg")
+
+
 def writer_server_times(lines: Iterable[str]) -> dict[tuple[str, int], float]:
     """The server's own time of each of the writer's transactions on a session that had one
     before (its BEGIN, INSERT, SELECT and COMMIT as their backend timed them, summed, in
@@ -633,17 +648,7 @@ def writer_server_times(lines: Iterable[str]) -> dict[tuple[str, int], float]:
     out: dict[tuple[str, int], float] = {}
     open_tx: dict[str, list] = {}  # backend pid -> [statements' seconds, (workload, seq) or None]
     used: set[str] = set()  # backends that committed a transaction before
-    for line in lines:
-        ns, rest = parse_timestamp_line(line)
-        if ns is None:
-            continue
-        m = _PG_LINE.match(rest)
-        if not m or m.group("level") != "LOG":
-            continue
-        x = _PG_DURATION.match(m.group("msg"))
-        if not x:
-            continue
-        pid, stmt, sec = m.group("pid"), x.group("stmt").rstrip(";").upper(), float(x.group("ms")) / 1e3
+    for pid, stmt, sec, msg in _logged_statements(lines):
         if stmt == "BEGIN":
             open_tx[pid] = [[sec], None]
             continue
@@ -651,7 +656,7 @@ def writer_server_times(lines: Iterable[str]) -> dict[tuple[str, int], float]:
         if tx is None:
             continue
         tx[0].append(sec)
-        if stmt == "INSERT" and (row := _PG_WRITER_ROW.search(m.group("msg"))):
+        if stmt == "INSERT" and (row := _PG_WRITER_ROW.search(msg)):
             tx[1] = (row.group("workload"), int(row.group("seq")))
         if stmt == "COMMIT":
             del open_tx[pid]
@@ -682,16 +687,8 @@ def statement_durations(lines: Iterable[str]) -> dict[str, list[float]]:
     on this host beside two CPU hogs 3.5 ms against 0.38 ms quiet, where the other three got
     faster (docs/validation.md, 2026-12-04 night)."""
     out: dict[str, list[float]] = {}
-    for line in lines:
-        ns, rest = parse_timestamp_line(line)
-        if ns is None:
-            continue
-        m = _PG_LINE.match(rest)
-        if not m or m.group("level") != "LOG":
-            continue
-        x = _PG_DURATION.match(m.group("msg"))
-        if x:
-            out.setdefault(x.group("stmt").rstrip(";").upper(), []).append(float(x.group("ms")) / 1e3)
+    for _pid, stmt, sec, _msg in _logged_statements(lines):
+        out.setdefault(stmt, []).append(sec)
     return out
 
 
