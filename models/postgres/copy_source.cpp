@@ -55,10 +55,22 @@ DataCopy Postgres::rewind_files(std::uint64_t changed_blocks_wanted, Lsn fork) c
 }
 
 void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(DataCopy)> done) {
-  // do_pg_backup_start: RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT, and IMMEDIATE with
-  // FAST); a standby's backup starts at its last restartpoint instead.
+  // do_pg_backup_start: RequestXLogSwitch, so the checkpoint's segment holds no older pages, then
+  // RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT, and IMMEDIATE with FAST); a standby's
+  // backup starts at its last restartpoint instead, and writes no WAL.
   auto send = [this, cmd, done] {
     if (!running()) return;
+    // do_pg_backup_stop on a primary: XLOG_BACKUP_END, then RequestXLogSwitch, so the backup's
+    // WAL ends in a finished segment (pg_basebackup -X stream receives it through that switch).
+    // A standby streaming from here receives the rest of that segment too: the clones of the
+    // real set-up that finish first stream the later clones' ends (docs/validation.md).
+    if (!in_recovery_) {
+      WalRecord end;
+      end.kind = WalRecord::Kind::BackupEnd;
+      end.size_bytes = kBackupEndRecordBytes;
+      if (!insert_or_panic(end) || !switch_or_panic()) return;
+      wal_->flush();
+    }
     const sim::Disk& disk = node().disk();
     DataCopy c;
     c.checkpoint_lsn = control_.checkpoint_lsn;
@@ -82,6 +94,8 @@ void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(Data
     done(std::move(c));
   };
   if (in_recovery_) return send();
+  if (!switch_or_panic()) return;
+  wal_->flush();
   checkpoint(false, send);
 }
 

@@ -57,15 +57,17 @@ void PgBasebackup::on_reply(const std::any& m) {
 }
 
 void PgBasebackup::on_backup(const DataCopy& c) {
-  copied_bytes_ = c.bytes;
   sim::Disk& disk = node().disk();
   auto control = ControlFile::parse(c.control);
   if (!control) return finish(false, "could not read the backup's global/pg_control");
-  // The tar stream's files: the source's data directory less pg_wal/ (streamed beside it).
+  // The tar stream's files: the source's data directory less pg_wal/ (streamed beside it). What
+  // pg_basebackup reports copied ("31262/31262 kB") is that stream, the WAL not included: since
+  // BASE_BACKUP switches segments, the WAL is at least the rest of one, 16 MiB.
   std::uint64_t wal_bytes = 0;
   for (const auto& seg : c.wal)
     for (const auto& r : seg.records) wal_bytes += r.size_bytes;
-  write_cluster_files(disk, kPgData, c.bytes > wal_bytes ? c.bytes - wal_bytes : 0);
+  copied_bytes_ = c.bytes > wal_bytes ? c.bytes - wal_bytes : 0;
+  write_cluster_files(disk, kPgData, copied_bytes_);
   write_wal_copy(disk, kPgData, control->xlog_seg_size, c.wal, c.histories);
   std::string conf = c.auto_conf;
   if (options_.write_recovery_conf) {

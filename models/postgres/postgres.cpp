@@ -320,7 +320,7 @@ void Postgres::start_recovery() {
     }
     if (next == nullptr) break;
     (*records)[next->lsn] = *next;
-    replayed_bytes += next->size_bytes;
+    replayed_bytes += decoded_bytes(*next);
     ++replayed_records;
     if (next->kind == WalRecord::Kind::Commit) xid = std::max(xid, next->xid);
     cur = next;
@@ -447,7 +447,7 @@ void Postgres::replay_next() {
   replayed_since_wait_ = true;
   const WalRecord r = *rec;
   sim::Time cost = replay_record_time;
-  if (replay_rate_bytes_per_s > 0) cost += static_cast<sim::Time>(r.size_bytes * 1'000'000'000ull / replay_rate_bytes_per_s);
+  if (replay_rate_bytes_per_s > 0) cost += static_cast<sim::Time>(decoded_bytes(r) * 1'000'000'000ull / replay_rate_bytes_per_s);
   // recovery_min_apply_delay holds commit records until commit time + delay (not while promoting).
   if (r.kind == WalRecord::Kind::Commit && config_.recovery_min_apply_delay > 0 && !promote_requested_)
     cost = std::max(cost, r.commit_time + config_.recovery_min_apply_delay - sim().now());
@@ -691,6 +691,20 @@ std::vector<Postgres::SlotRow> Postgres::replication_slots() const {
     rows.push_back(row);
   }
   return rows;
+}
+
+bool Postgres::insert_or_panic(WalRecord& r) {
+  if (wal_->insert(r) == sim::FsError::Ok) return true;
+  record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
+  panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
+  return false;
+}
+
+bool Postgres::switch_or_panic() {
+  if (wal_->switch_segment() == sim::FsError::Ok) return true;
+  record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
+  panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
+  return false;
 }
 
 void Postgres::checkpoint(bool shutdown, std::function<void()> done) {

@@ -132,7 +132,10 @@ struct EndOfTimeline {
 /// the one before, so recovery finds where valid WAL ends). Sizes are MAXALIGNed bytes.
 struct WalRecord {
   /// Prune: a Heap2 PRUNE of a catalog page with that page's image (see prunable_catalog_path).
-  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune };
+  /// BackupEnd: XLOG_BACKUP_END (do_pg_backup_stop). Switch: XLOG_SWITCH; the rest of its segment
+  /// counts as written (and is sent and received: the walsender streams up to the flush position,
+  /// which the switch moved to the segment's end), so the record's size here runs to that end.
+  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune, BackupEnd, Switch };
   Kind kind = Kind::Commit;
   Lsn lsn = 0;
   Lsn prev = 0;

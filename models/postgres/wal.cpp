@@ -262,8 +262,21 @@ Lsn place_record(Lsn end, std::uint64_t& bytes, std::uint64_t segment_size) {
 }
 
 sim::FsError Wal::insert(WalRecord& r) {
-  r.size_bytes = maxalign(std::max<std::uint64_t>(r.size_bytes, 24));
+  r.size_bytes = maxalign(std::max<std::uint64_t>(r.size_bytes, kMinRecordBytes));
   r.lsn = place_record(insert_lsn_, r.size_bytes, segment_size_);
+  r.prev = last_record_;
+  r.timeline = tli_;
+  return write_received(r);
+}
+
+sim::FsError Wal::switch_segment() {
+  const Lsn start = record_start(insert_lsn_, segment_size_);
+  const Lsn segment_end = (insert_lsn_ / segment_size_ + 1) * segment_size_;
+  if (insert_lsn_ % segment_size_ == 0 || start + kMinRecordBytes > segment_end) return sim::FsError::Ok;
+  WalRecord r;
+  r.kind = WalRecord::Kind::Switch;
+  r.lsn = start;
+  r.size_bytes = segment_end - start;  // the record and the zeroed pages after it, to the end
   r.prev = last_record_;
   r.timeline = tli_;
   return write_received(r);

@@ -82,6 +82,10 @@ class Wal {
   /// does not fit starts the next segment). Written to the page cache at once; ENOSPC when
   /// its segment cannot be created. Fills in lsn, prev, timeline.
   sim::FsError insert(WalRecord& r);
+  /// RequestXLogSwitch: an XLOG_SWITCH record, and the rest of its segment counts as written, so
+  /// the next record opens the next segment. Nothing happens at a segment's start (or with no room
+  /// left for a record in this one): ReserveXLogSwitch's "nothing to switch".
+  sim::FsError switch_segment();
   /// Writes a record received from the primary at its own LSN (a standby).
   sim::FsError write_received(const WalRecord& r);
   /// Continues at `end` on timeline `tli` (promotion): the next record follows `last`.
@@ -181,6 +185,15 @@ void write_wal_copy(sim::Disk& disk, const std::string& pgdata, std::uint64_t se
 
 /// MAXALIGN(size) as XLogInsert pads records.
 inline std::uint64_t maxalign(std::uint64_t size) { return (size + 7) & ~std::uint64_t{7}; }
+/// SizeOfXLogRecord: a record is at least its header.
+inline constexpr std::uint64_t kMinRecordBytes = 24;
+/// XLOG_BACKUP_END: the header, a short data header and the backup's start LSN (34 bytes).
+inline constexpr std::uint64_t kBackupEndRecordBytes = 34;
+/// What redo reads of a record: all of it, but of an XLOG_SWITCH only its header (the reader
+/// goes on at the next segment; the zeros after the record are never decoded).
+inline std::uint64_t decoded_bytes(const WalRecord& r) {
+  return r.kind == WalRecord::Kind::Switch ? kMinRecordBytes : r.size_bytes;
+}
 /// SizeOfXLogLongPHD: the first record of a segment starts after the page header.
 inline constexpr std::uint64_t kSegmentHeaderBytes = 40;
 /// XLOG_BLCKSZ: WAL is written in 8 KiB pages; every page but a segment's first starts with

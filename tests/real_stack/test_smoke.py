@@ -79,9 +79,11 @@ ARP_WINDOW = ("when the writer gets back to the restarted old primary follows th
               "takes 10-30 ms longer in the real runs (commit_wait_max_s: psql's own work, not modelled), which "
               "over ~19 attempts moves a run at the window's edge 0.1 s past the simulated range (the 2026-12-05 "
               "record: write gap 54.16 s against a simulated max of 54.06)")
-STANDBY_FIRST_NAP = ("the rows before the writer's first commit: besides FIRST_ROWS' longer first lags, 3 of 6 "
-                     "standbys' maxima in the split-brain runs of 2026-12-05 were 0.009-0.039 s, below the modelled "
-                     "first walreceiver nap (0.100 s): not explained yet")
+STANDBY_FIRST_NAP = ("the rows before the writer's first commit: the set-up's two clones run in parallel, and the "
+                     "standby whose clone ends first streams the other's XLOG_BACKUP_END and the rest of its switched "
+                     "segment (16 MiB): its first row shows 0.9-35 ms of replay lag, the other standby the 100 ms nap "
+                     "(13 of 15 runs on 2026-12-05). BASE_BACKUP's switches are modelled; the set-up's clones are not "
+                     "(their fsync walk would take 4 s at the modelled fsync, 0.23-0.28 s on a quiet host)")
 # The commit p50 (both Demo 2 stacks) is asserted with each run's own statements, each its own,
 # and the writer's own time per commit (runtime.writer_overhead: each commit's latency less its
 # statements' server time), measured in that run: since 2026-12-05 (docs/validation.md), where
