@@ -973,7 +973,17 @@ bool Postgres::block_statement(const Statement& st) const {
 
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
   using K = Statement::Kind;
-  const std::vector<Statement> statements = parse_statements(q.sql);
+  std::vector<Statement> fresh;
+  const std::vector<Statement>* parsed = nullptr;
+  if (auto it = parsed_.find(q.sql); it != parsed_.end()) {
+    parsed = &it->second;
+  } else {
+    fresh = parse_statements(q.sql);
+    const bool row = std::any_of(fresh.begin(), fresh.end(), [](const Statement& st) { return st.kind == K::Insert; });
+    if (!row && parsed_.size() < kParsedKept) parsed = &parsed_.emplace(q.sql, std::move(fresh)).first->second;
+    else parsed = &fresh;
+  }
+  const std::vector<Statement>& statements = *parsed;
   // One statement of a transaction block (pgbench's script, pg-writer.sh's four statements); an
   // INSERT outside a block commits on its own below.
   if (statements.size() == 1) {

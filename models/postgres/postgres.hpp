@@ -509,6 +509,11 @@ class Postgres final : public sim::Process {
   std::map<sim::ConnId, Backend> backends_;
   std::map<sim::ConnId, std::unique_ptr<WalSender>> walsenders_;
   std::map<std::string, Slot> slots_;
+  /// Queries parsed before, by their text: a session's BEGIN, COMMIT and SELECTs repeat with
+  /// every transaction (parsing them was ~5% of a busy Demo 2 run). INSERTs are not kept (each
+  /// carries its own row), nor more than kParsedKept texts.
+  static constexpr std::size_t kParsedKept = 64;
+  std::map<std::string, std::vector<Statement>, std::less<>> parsed_;
   std::multimap<Lsn, std::function<void()>> flush_waiters_;
   // the startup process
   Lsn replay_lsn_ = 0;
