@@ -920,8 +920,9 @@ VALIDATION_SEEDS = 500
 # Records whose scenario costs far more per seed: slot-retention runs pgbench at 400 tps for 90
 # simulated seconds (about 0.9 s a seed on a loaded core, where a writer's scenario takes tens of
 # ms), so 500 seeds would add minutes to the check; 100 still put each of 3 real runs inside the
-# simulated range with probability 1 - 6/103 per metric for a correct model.
-RECORD_SEEDS = {"slots": 100, "slots-unbounded": 100}
+# simulated range with probability 1 - 6/103 per metric for a correct model. The newer pgbench
+# record (200 tps for 30 s beside the writer) takes about a third of that per seed: 200.
+RECORD_SEEDS = {"slots": 100, "slots-unbounded": 100, "write-rate-slots": 100, "write-rate-pgbench": 200}
 
 
 def record_seeds(record: str) -> int:
