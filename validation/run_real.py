@@ -42,6 +42,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kinds  # noqa: E402
@@ -1117,19 +1118,19 @@ class Stack:
         plan's servers whose container still runs (every one writes to the host's one disk; a
         scenario may have stopped the primary). [] when none could run it: validate then keeps
         the scenario's disk."""
-        for p in sorted(self.plan.get("postgres", []), key=lambda p: p["standby"]):
-            r = sh(fsync_probe_argv(self.ids[p["service"]]), timeout=60, check=False)
-            got = parse_fsync_probe(r.stdout or "") if r.returncode == 0 else []
-            if got:
-                return got
-        return []
+        return self._probe_a_server(fsync_probe_argv, parse_fsync_probe)
 
     def measure_segment_init(self) -> list[float]:
         """SEGMENT_PROBE_N new 16 MiB WAL segments made as XLogFileInit makes them, in the same
         container as measure_fsync (seconds each); [] when none could run it."""
+        return self._probe_a_server(segment_probe_argv, parse_segment_probe)
+
+    def _probe_a_server(self, argv_of: Callable[[str], list[str]], parse: Callable[[str], list[float]]) -> list[float]:
+        """A probe's samples from the plan's first PostgreSQL server (the primary first) whose
+        container runs it and prints them; [] when none does."""
         for p in sorted(self.plan.get("postgres", []), key=lambda p: p["standby"]):
-            r = sh(segment_probe_argv(self.ids[p["service"]]), timeout=60, check=False)
-            got = parse_segment_probe(r.stdout or "") if r.returncode == 0 else []
+            r = sh(argv_of(self.ids[p["service"]]), timeout=60, check=False)
+            got = parse(r.stdout or "") if r.returncode == 0 else []
             if got:
                 return got
         return []

@@ -423,7 +423,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   if (!overheads) r.writer_overheads.clear();
   // That composition's commit_flush: each COMMIT less the pooled three's mean, per run.
   std::vector<std::vector<double>> commit_less_mean(statements.size());
-  for (std::size_t i = 0; i < statements.size() && !overheads; ++i) {
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    if (overheads) break;
     const auto& commits = by_command["COMMIT"][i];
     if (commits.empty() || statement_time[i].empty()) continue;
     double mean = 0;

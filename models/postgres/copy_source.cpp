@@ -68,7 +68,7 @@ void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(Data
       WalRecord end;
       end.kind = WalRecord::Kind::BackupEnd;
       end.size_bytes = kBackupEndRecordBytes;
-      if (!insert_or_panic(end) || !switch_or_panic()) return;
+      if (!wal_written(wal_->insert(end)) || !wal_written(wal_->switch_segment())) return;
       wal_->flush();
     }
     const sim::Disk& disk = node().disk();
@@ -94,7 +94,7 @@ void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(Data
     done(std::move(c));
   };
   if (in_recovery_) return send();
-  if (!switch_or_panic()) return;
+  if (!wal_written(wal_->switch_segment())) return;
   wal_->flush();
   checkpoint(false, send);
 }

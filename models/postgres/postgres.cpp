@@ -693,15 +693,8 @@ std::vector<Postgres::SlotRow> Postgres::replication_slots() const {
   return rows;
 }
 
-bool Postgres::insert_or_panic(WalRecord& r) {
-  if (wal_->insert(r) == sim::FsError::Ok) return true;
-  record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
-  panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
-  return false;
-}
-
-bool Postgres::switch_or_panic() {
-  if (wal_->switch_segment() == sim::FsError::Ok) return true;
+bool Postgres::wal_written(sim::FsError e) {
+  if (e == sim::FsError::Ok) return true;
   record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
   panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
   return false;
@@ -747,11 +740,7 @@ void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
   r.kind = WalRecord::Kind::Checkpoint;
   r.size_bytes = kCheckpointRecordBytes;
   r.shutdown = shutdown;
-  if (wal_->insert(r) != sim::FsError::Ok) {
-    record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
-    panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
-    return;
-  }
+  if (!wal_written(wal_->insert(r))) return;
   checkpoint_running_ = true;
   last_checkpoint_redo_ = r.lsn;
   pages_since_redo_.clear();  // the next change of every page writes its image again
@@ -1260,11 +1249,7 @@ void Postgres::commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<S
   r.xid = last_xid_ + 1;
   r.commit_time = sim().now();
   r.apply_feedback = mode == SynchronousCommit::RemoteApply && sync_rep_->defined();
-  if (wal_->insert(r) != sim::FsError::Ok) {
-    record(kWalDiskFull, {{"lsn", static_cast<std::int64_t>(wal_->insert_lsn())}});
-    panic("could not write to file \"pg_wal/xlogtemp\": No space left on device");
-    return;
-  }
+  if (!wal_written(wal_->insert(r))) return;
   last_xid_ = r.xid;
   // XLogCheckpointNeeded: CheckPointSegments = max_wal_size / (segment * (1 + completion target)).
   const std::uint64_t seg = config_.wal_segment_size_bytes;

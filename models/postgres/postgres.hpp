@@ -476,9 +476,8 @@ class Postgres final : public sim::Process {
   /// (a committing backend's commit_flush).
   void wait_flush(Lsn lsn, std::function<void()> fn, std::optional<sim::Time> latency = std::nullopt);
   void checkpoint(bool shutdown, std::function<void()> done);
-  /// Inserts `r` (or switches the segment); a full disk records it and PANICs, and false is returned.
-  bool insert_or_panic(WalRecord& r);
-  bool switch_or_panic();
+  /// The outcome of a WAL insert or switch: a full disk records it and PANICs (false).
+  bool wal_written(sim::FsError e);
   void write_control(std::function<void()> done);
   void save_slots();
   /// KeepLogSeg: the oldest segment to keep for a checkpoint whose end of WAL is `recptr`,
