@@ -223,7 +223,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
-                             "statement_time", "statement_time_by_command", "commit_flush", "writer_overhead",
+                             "statement_time", "statement_time_by_command", "commit_flush", "writer_overhead", "bulk_row",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
@@ -271,6 +271,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.statement_time = r.distribution("statement_time");
   rc.commit_flush = r.distribution("commit_flush");
   rc.writer_overhead = r.distribution("writer_overhead");
+  rc.bulk_row = r.distribution("bulk_row");
   if (const Tree* c = r.get("statement_time_by_command"); c != nullptr && c->kind != Tree::Kind::Null) {
     if (!c->is_map()) fail(*c, r.sub("statement_time_by_command"), "expected a map of a command (BEGIN, INSERT, ...) to its time");
     for (const auto& [command, d] : c->map) {

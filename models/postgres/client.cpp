@@ -61,7 +61,7 @@ struct PgConnection::State {
   void pump(const std::shared_ptr<State>& self) {
     if (in_flight || queue.empty() || queue.front().is_connect || !open) return;
     in_flight = true;
-    owner->sim().tcp().send_data(conn, *owner, queue.front().q, kSmallMessageBytes + queue.front().q.wal_bytes);
+    owner->sim().tcp().send_data(conn, *owner, queue.front().q, kSmallMessageBytes + queue.front().q.wal_bytes + queue.front().q.copy_bytes);
   }
   bool connecting() const { return !open && !queue.empty() && queue.front().is_connect; }
   /// Tries the walk's current host; out of hosts, the connect fails with every host's reason.

@@ -50,6 +50,9 @@ inline constexpr const char* kPgbenchTransaction = "pgbench_txn";
 /// pgbench could not connect at its start (command -1): client, node (its host), client_id,
 /// command (the script's command index), sqlstate (08006: the connection), message.
 inline constexpr const char* kPgbenchAborted = "pgbench_client_aborted";
+/// pgbench.sh's set-up done: pgbench -i, its CHECKPOINT and the wait for the standbys (init_s:
+/// how long it took; ok false when pgbench -i never succeeded).
+inline constexpr const char* kPgbenchInitialized = "pgbench_initialized";
 /// kCommitFailed's message (its start) when the attempt got no answer at all, neither an
 /// acknowledgement nor an error, before the client gave up: a hung commit (sqlstate empty).
 inline constexpr const char* kNoAnswer = "no answer";

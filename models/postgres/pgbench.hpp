@@ -24,6 +24,13 @@ struct PgbenchConfig {
   sim::Time time = 60 * sim::kSecond;  // -T
   /// The conninfo's bounds, as validation's pgbench.sh passes them (pg-writer.sh's).
   sim::Time connect_timeout = 2 * sim::kSecond;
+  /// pgbench.sh's set-up first: `pgbench -i -q -s scale` (retried every second until the server
+  /// takes it, at most 60 times), a CHECKPOINT, and a wait (every 0.5 s, at most 120 times)
+  /// until every standby replayed the tables; the run then starts `run_at` after pgbench.sh
+  /// began, or at once if the set-up took longer. false: the tables exist already and the run
+  /// starts with the process (a test's shortcut).
+  bool initialize = false;
+  sim::Time run_at = 0;
 };
 
 /// pgbench -c clients [-R rate] -T time: each client runs the TPC-B-like transaction (BEGIN;
@@ -36,6 +43,14 @@ struct PgbenchConfig {
 /// aborted in command M (SQL) of script 0"): pgbench 15 retries nothing but serialization and
 /// deadlock failures, which this script cannot cause. Each transaction is a (debug)
 /// kPgbenchTransaction record, each aborted client a kPgbenchAborted.
+///
+/// `pgbench -i` (initialize: pgbench.c's default steps "dtgvp") runs on one session: DROP TABLE
+/// IF EXISTS of its four tables, CREATE TABLE of each, TRUNCATE and the data (the branches' and
+/// tellers' rows, then COPY pgbench_accounts FROM STDIN WITH (FREEZE ON): 100,000 rows a scale
+/// unit), VACUUM ANALYZE of each table, and the three primary keys. The server's bulk statements
+/// write their pages' WAL (bulk_load.cpp); the DDL's catalog records are declared here, as
+/// measured. The branches' and tellers' few rows (11 a scale unit, one INSERT each) are left
+/// out: the model's INSERT is the writers' row.
 class Pgbench final : public sim::Process {
  public:
   Pgbench(sim::Node& node, std::string name, PgbenchConfig config);
@@ -59,6 +74,16 @@ class Pgbench final : public sim::Process {
     bool done = false;
     sim::Timer timer;
   };
+  /// A new session to the server, with the conninfo's settings.
+  std::unique_ptr<PgConnection> session();
+  // pgbench.sh's set-up
+  void init_try();
+  void init_step(std::size_t i);
+  void init_failed();
+  void init_checkpoint();
+  void wait_standbys(int polls);
+  void init_done(bool ok);
+  void start_run();
   void connected(Client& c, const PgResult& r);
   void next_transaction(Client& c);
   void begin(Client& c);
@@ -66,6 +91,12 @@ class Pgbench final : public sim::Process {
   void abort_client(Client& c, const PgResult& r);
   PgbenchConfig config_;
   std::vector<std::unique_ptr<Client>> clients_;
+  std::unique_ptr<PgConnection> init_conn_;
+  std::vector<Query> init_statements_;
+  int init_attempts_ = 0;
+  bool init_ok_ = false;
+  sim::Time began_ = 0;
+  sim::Timer init_timer_;
   int pending_connects_ = 0;
   bool failed_start_ = false;
   sim::Time start_ = 0, end_ = 0;

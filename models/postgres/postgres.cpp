@@ -84,6 +84,19 @@ constexpr std::int64_t kSequenceLogValues = 32;
 constexpr std::uint64_t kBtreeNewRootRecordBytes = 96;
 /// For writes whose completion nobody waits on.
 void noop_done(sim::FsError) {}
+/// A DDL statement's command tag (CommandComplete): its first word, upper case, and the object
+/// kind after CREATE and DROP ("CREATE TABLE", "DROP TABLE", "TRUNCATE TABLE").
+std::string command_tag(const std::string& text) {
+  std::istringstream in(text);
+  std::string a, b;
+  in >> a >> b;
+  auto upper = [](std::string w) {
+    for (char& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return w;
+  };
+  a = upper(a);
+  return a == "CREATE" || a == "DROP" ? a + " " + upper(b) : a == "TRUNCATE" ? a + " TABLE" : a;
+}
 }  // namespace
 
 const char* to_string(ServerState s) {
@@ -700,6 +713,15 @@ bool Postgres::wal_written(sim::FsError e) {
   return false;
 }
 
+void Postgres::checkpoint_if_needed(Lsn end) {
+  // XLogCheckpointNeeded: CheckPointSegments = max_wal_size / (segment * (1 + completion target)).
+  const std::uint64_t seg = config_.wal_segment_size_bytes;
+  const auto cp_segments = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(static_cast<double>(config_.max_wal_size_mb) * 1024 * 1024 /
+                                    (static_cast<double>(seg) * (1.0 + config_.checkpoint_completion_target))));
+  if (end / seg - last_checkpoint_redo_ / seg >= cp_segments && !checkpoint_running_) checkpoint(false, nullptr);
+}
+
 void Postgres::checkpoint(bool shutdown, std::function<void()> done) {
   if (checkpoint_running_) {
     after_checkpoint_.push_back([this, shutdown, done] { checkpoint(shutdown, done); });
@@ -1008,6 +1030,18 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     if (!insert) return complete(conn, CommandComplete{.tag = "SET"});
   }
   if (insert) return commit(conn, q.wal_bytes, local);
+  if (main == nullptr && q.wal_bytes > 0) {
+    // DDL whose catalog rows the client declares (pgbench -i's DROP, CREATE and TRUNCATE TABLE).
+    if (in_recovery_ || config_.default_transaction_read_only)
+      return fail_query(conn, sqlstate::kReadOnlyTransaction, "cannot execute " + command_tag(statements.back().text) +
+                                                                  " in a read-only transaction");
+    Lsn end = 0;
+    if (!insert_data(q.wal_bytes, &end)) return;
+    // Its transaction's commit: flushed before the client hears.
+    return wait_flush(end, [this, conn, tag = command_tag(statements.back().text)] {
+      if (backends_.count(conn) != 0) complete(conn, CommandComplete{.tag = tag});
+    });
+  }
   if (main == nullptr) return complete(conn, CommandComplete{.tag = "SELECT 1"});
   const Statement& st = *main;
   switch (st.kind) {
@@ -1062,6 +1096,19 @@ void Postgres::run_query(sim::ConnId conn, const Query& q) {
     }
     case K::Checkpoint:
       return checkpoint(false, [this, conn] { complete(conn, CommandComplete{.tag = "CHECKPOINT"}); });
+    case K::Copy: return copy_from(conn, st, q);
+    case K::AddPrimaryKey: return add_primary_key(conn, st, q.wal_bytes);
+    case K::Vacuum: return vacuum(conn, st, q.wal_bytes);
+    case K::StandbysBehind: {
+      // pg_current_wal_lsn() is an error during recovery; on a primary, the walsenders (every
+      // row of pg_stat_replication) whose standby has not replayed up to it (NULL is distinct).
+      if (in_recovery_)
+        return fail_query(conn, "55000", "recovery is in progress");
+      CommandComplete c{.tag = "SELECT 1"};
+      for (const auto& [cid, ws] : walsenders_)
+        if (ws->replay_lsn() != wal_->insert_lsn()) ++c.rows;
+      return complete(conn, c);
+    }
     case K::RowCount: {
       // count(*) or max(id) of the writers' table from a new snapshot: the workload's rows are its
       // commits, numbered by xid (one row each, ids rising in commit order as a serial's do with
@@ -1251,12 +1298,7 @@ void Postgres::commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<S
   r.apply_feedback = mode == SynchronousCommit::RemoteApply && sync_rep_->defined();
   if (!wal_written(wal_->insert(r))) return;
   last_xid_ = r.xid;
-  // XLogCheckpointNeeded: CheckPointSegments = max_wal_size / (segment * (1 + completion target)).
-  const std::uint64_t seg = config_.wal_segment_size_bytes;
-  const auto cp_segments = std::max<std::uint64_t>(
-      1, static_cast<std::uint64_t>(static_cast<double>(config_.max_wal_size_mb) * 1024 * 1024 /
-                                    (static_cast<double>(seg) * (1.0 + config_.checkpoint_completion_target))));
-  if (r.end() / seg - last_checkpoint_redo_ / seg >= cp_segments && !checkpoint_running_) checkpoint(false, nullptr);
+  checkpoint_if_needed(r.end());
   if (!running()) return;
   auto done = [this, conn, r](bool canceled) {
     visible_ = std::max<std::int64_t>(visible_, static_cast<std::int64_t>(r.xid));

@@ -324,6 +324,10 @@ class Postgres final : public sim::Process {
   /// replay, promotion's backlog). 0 rate: size costs nothing.
   sim::Time replay_record_time = 5 * sim::kMicrosecond;
   std::uint64_t replay_rate_bytes_per_s = 200ull * 1024 * 1024;
+  /// A bulk statement's CPU time per row (runtime.bulk_row): COPY FROM's parse and heap insert of
+  /// one pgbench_accounts row; an index build and a VACUUM take measured fractions of it
+  /// (bulk_load.cpp). Drawn once per statement: the host's pace during that statement.
+  sim::Distribution bulk_row = sim::Distribution::constant(sim::kMicrosecond);
   /// pg_promote(wait => true) polls this often (xlogfuncs.c WAITS_PER_SECOND 10).
   sim::Time promote_poll = 100 * sim::kMillisecond;
   /// After a PANIC the postmaster reinitialises: a restart this much later.
@@ -458,6 +462,18 @@ class Postgres final : public sim::Process {
   void commit(sim::ConnId conn, std::uint64_t wal_bytes, std::optional<SynchronousCommit> local);
   /// The first session in the seed's database prunes its catalog page (prunable_catalog_path).
   void prune_catalog();
+  // bulk statements (bulk_load.cpp): pgbench -i's
+  struct PageWrite;
+  void copy_from(sim::ConnId conn, const Statement& st, const Query& q);
+  void add_primary_key(sim::ConnId conn, const Statement& st, std::uint64_t catalog_bytes);
+  void vacuum(sim::ConnId conn, const Statement& st, std::uint64_t catalog_bytes);
+  void write_pages(sim::ConnId conn, std::shared_ptr<PageWrite> job);
+  /// A change that commits nothing the model counts (catalog rows, a bulk statement's pages and
+  /// its commit): `bytes` of WAL as one record, flushed by the WAL writer unless a commit's flush
+  /// comes first, and a segment it finishes fsynced at once (XLogWrite's finishing_seg).
+  bool insert_data(std::uint64_t bytes, Lsn* end = nullptr);
+  /// Asks for a checkpoint when WAL up to `end` passed max_wal_size's segments since the redo point.
+  void checkpoint_if_needed(Lsn end);
   void poll_promote(sim::ConnId conn, sim::Time deadline);
   void send(sim::ConnId conn, std::any m, std::uint64_t bytes = kSmallMessageBytes);
   void complete(sim::ConnId conn, CommandComplete c);
@@ -530,6 +546,8 @@ class Postgres final : public sim::Process {
   /// Heap pages modified since the last checkpoint's redo point, per relation: the first change
   /// of a page after it writes a full-page image (full_page_writes, XLogRecordAssemble).
   std::map<std::string, std::set<std::int64_t>> pages_since_redo_;
+  /// Rows a COPY loaded, by relation: what an index build or a VACUUM of it reads.
+  std::map<std::string, std::int64_t> table_rows_;
   /// users_id_seq as nextval keeps it (sequence.c): values left before it logs again, and the
   /// LSN of its last log record (0: none since the server started, whose state it then re-reads).
   std::int64_t seq_log_cnt_ = 0;

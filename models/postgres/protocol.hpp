@@ -53,6 +53,10 @@ struct CancelRequest {
 struct Query {
   std::string sql;
   std::uint64_t wal_bytes = 0;
+  /// COPY ... FROM STDIN: the rows the client streams after it (CopyData, then CopyDone), and
+  /// their bytes on the wire.
+  std::int64_t copy_rows = 0;
+  std::uint64_t copy_bytes = 0;
 };
 struct Terminate {};
 
@@ -135,7 +139,9 @@ struct WalRecord {
   /// BackupEnd: XLOG_BACKUP_END (do_pg_backup_stop). Switch: XLOG_SWITCH; the rest of its segment
   /// counts as written (and is sent and received: the walsender streams up to the flush position,
   /// which the switch moved to the segment's end), so the record's size here runs to that end.
-  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune, BackupEnd, Switch };
+  /// Data: changes of a bulk statement that commit nothing the model counts (a COPY's heap pages,
+  /// an index build's pages, the catalog rows of CREATE TABLE or VACUUM: pgbench -i).
+  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune, BackupEnd, Switch, Data };
   Kind kind = Kind::Commit;
   Lsn lsn = 0;
   Lsn prev = 0;

@@ -149,7 +149,23 @@ void classify(Statement& st, const std::vector<Token>& t, std::string_view text)
     }
   } else if (is(t[0], "checkpoint") && n == 1) {
     st.kind = K::Checkpoint;
+  } else if (is(t[0], "copy") && n > 3 && is(t[2], "from") && is(t[3], "stdin")) {
+    st.kind = K::Copy;
+    st.name = lower(t[1].s);
+  } else if (is(t[0], "alter") && n > 5 && is(t[1], "table") && is(t[3], "add") && is(t[4], "primary") && is(t[5], "key")) {
+    st.kind = K::AddPrimaryKey;
+    st.name = lower(t[2].s);
+  } else if (is(t[0], "vacuum") && n > 1) {
+    st.kind = K::Vacuum;
+    st.name = lower(t[n - 1].s);
   } else if (is(t[0], "select")) {
+    // pgbench.sh's wait for the standbys: how many walsenders have not replayed the primary's WAL.
+    if (call_of(t, "count") != 0)
+      for (std::size_t i = 1; i + 1 < n; ++i)
+        if (is(t[i], "from") && is(t[i + 1], "pg_stat_replication")) {
+          st.kind = K::StandbysBehind;
+          return;
+        }
     // A row by its key (pgbench's SELECT abalance FROM pgbench_accounts WHERE aid = N).
     for (std::size_t i = 1; i + 1 < n; ++i)
       if (is(t[i], "from")) {

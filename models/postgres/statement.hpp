@@ -10,7 +10,9 @@
 // (BEGIN, INSERT, a SELECT of txid_current()/pg_current_wal_insert_lsn(), COMMIT), SET of
 // synchronous_commit, ALTER SYSTEM SET/RESET, CHECKPOINT, and the functions failover scripts
 // and readers call (pg_promote, pg_reload_conf, pg_is_in_recovery, pg_last_wal_*_lsn,
-// pg_create_physical_replication_slot, count(*)/max(...) of the writers' table).
+// pg_create_physical_replication_slot, count(*)/max(...) of the writers' table), and pgbench -i's
+// bulk statements (COPY ... FROM STDIN, ALTER TABLE ... ADD PRIMARY KEY) with pgbench.sh's wait
+// for the standbys (a count over pg_stat_replication).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,9 +43,13 @@ struct Statement {
     LastWalReplayLsn,   // SELECT pg_last_wal_replay_lsn() ...
     RowCount,           // SELECT count(*) / max(...) FROM ... (no key)
     TransactionInfo,    // SELECT ... txid_current() ... pg_current_wal_insert_lsn() ... (pg-writer.sh)
+    StandbysBehind,     // SELECT count(*) FROM pg_stat_replication WHERE replay_lsn IS DISTINCT FROM ...
+    Copy,               // COPY relation FROM STDIN ...
+    AddPrimaryKey,      // ALTER TABLE relation ADD PRIMARY KEY (...)
+    Vacuum,             // VACUUM [ANALYZE] relation
   };
   Kind kind = Kind::Other;
-  /// Insert/Update/Select: the relation, lower case. Set/AlterSystem*: the parameter, lower case.
+  /// Insert/Update/Select/Copy/AddPrimaryKey/Vacuum: the relation, lower case. Set/AlterSystem*: the parameter, lower case.
   /// CreateSlot: the slot's name as quoted ("" when the argument is not one quoted string).
   std::string name;
   /// Set/AlterSystemSet: the value as written after `=` or TO, trimmed (`'FIRST 1 (pg2)'`, 10s).

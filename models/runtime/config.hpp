@@ -136,6 +136,10 @@ struct RuntimeConfig {
   /// commits' latency less their statements' durations (a warm session's), less the simulator's
   /// own round trips. Absent: none.
   std::optional<sim::Distribution> writer_overhead;
+  /// A bulk statement's CPU time per row (pgbench -i's COPY of pgbench_accounts: 1.0 us on the
+  /// quiet host, 2026-12-05), drawn once per statement; an index build and a VACUUM take measured
+  /// fractions of it (models/postgres/bulk_load.cpp). Absent: the server's own (1 us).
+  std::optional<sim::Distribution> bulk_row;
   KernelConfig kernel;
   HostDisk disk;
 };

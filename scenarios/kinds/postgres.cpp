@@ -107,6 +107,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
   server.statement_time_by_command = ctx.spec.runtime.statement_time_by_command;
   server.commit_flush = ctx.spec.runtime.commit_flush;
+  if (ctx.spec.runtime.bulk_row) server.bulk_row = *ctx.spec.runtime.bulk_row;
   // A standby's container starts its server through the real stack's entrypoint, which on the
   // first start waits for the upstream it clones (models/postgres/run_postgres.hpp).
   if (const auto ci = models::postgres::PrimaryConnInfo::parse(c.conf.primary_conninfo); c.standby_signal && ci && !ci->host.empty()) {
