@@ -290,6 +290,15 @@ std::uint64_t Tcp::queued_bytes(ConnId conn, const Process& side) const {
   return n;
 }
 
+void Tcp::on_writable(ConnId conn, const Process& side, Callback fn) {
+  Conn* c = find(conn);
+  if (c == nullptr) return;
+  Side* s = side_of(*c, side);
+  if (s == nullptr || !s->open) return;
+  if (s->queue.empty()) sim_.after(0, std::move(fn), Phase::Normal, s->owner);
+  else s->on_writable = std::move(fn);
+}
+
 void Tcp::send(ConnId conn, const Process& from, Callback on_receive, std::uint64_t bytes) {
   Message m;
   m.bytes = bytes;
@@ -383,6 +392,11 @@ void Tcp::pump(ConnId id, bool client) {
       return;
     }
     me.queue.erase(me.queue.begin());
+  }
+  if (me.queue.empty() && me.on_writable) {
+    // Its own event: the writer writes again, which must not run inside this pump.
+    sim_.after(0, std::move(me.on_writable), Phase::Normal, me.owner);
+    me.on_writable = nullptr;
   }
   if (me.closing && me.queue.empty()) forget_if_done(id);  // the FIN has gone
 }

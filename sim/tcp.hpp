@@ -159,6 +159,10 @@ class Tcp {
   /// Bytes `side` has written that the peer's kernel has not taken yet (waiting for room in its
   /// window, or for a retransmission to get through).
   std::uint64_t queued_bytes(ConnId conn, const Process& side) const;
+  /// `fn` runs once in `side`'s process, as an event of its own, when all it has queued has been
+  /// taken by the peer's kernel (a writer that stopped at a full send buffer, woken by POLLOUT);
+  /// at once when nothing is queued. A later call replaces an earlier one still waiting.
+  void on_writable(ConnId conn, const Process& side, Callback fn);
 
   void process_exited(Process& p);
 
@@ -179,7 +183,7 @@ class Tcp {
     NodeId node = 0;
     bool open = true;  // the socket exists (not closed, reset, timed out, or its process gone)
     bool closing = false;  // closed by its process: the FIN is queued, nothing more is read
-    Callback on_reset, on_close, on_timeout;
+    Callback on_reset, on_close, on_timeout, on_writable;
     DataFn on_data;
     TcpOptions options;
     // Sending: messages not yet taken by the peer's kernel, the head first. A vector, not a

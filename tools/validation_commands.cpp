@@ -276,6 +276,14 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                  static_cast<double>(rate) / 1e6);
     }
   }
+  // And pgbench -i's pace (CPU time a row of its COPY): the host ran it 6x slower on a busy day
+  // than on a quiet one, and the standbys' lag during the set-up follows it.
+  if (real.bulk_row && !a.scenario_wakeup) {
+    const auto& b = *real.bulk_row;
+    h.sets.push_back(override_creating("runtime.bulk_row", b.distribution()));
+    if (out) std::fprintf(out, "pgbench -i's COPY measured in the real runs (the WAL of its fastest second, %d runs): median %.2f us "
+                               "a row, max %.2f us; simulated with it\n", b.runs, b.median_s * 1e6, b.max_s * 1e6);
+  }
   // And how late PostgreSQL's processes run once woken (half of replay_lag - flush_lag: the
   // startup process, then the walreceiver): a busy host adds it to every replication lag.
   if (real.latch_wakeup && !a.scenario_wakeup) {

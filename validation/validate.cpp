@@ -27,6 +27,7 @@
 #include "scenarios/checks/replication.hpp"
 #include "scenarios/events.hpp"
 #include "scenarios/postgres_checks.hpp"
+#include "validation/bulk_pace.hpp"
 #include "validation/standby_flush.hpp"
 #include "validation/session_probe.hpp"
 #include "validation/seconds_list.hpp"
@@ -256,6 +257,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
   std::vector<std::vector<double>> flushes, wakeups;  // per run
+  std::vector<std::vector<double>> bulk_paces;        // per run: one, or none
   std::vector<std::map<std::string, std::vector<double>>> sessions;  // per run
   std::vector<std::map<std::string, std::vector<double>>> statements;  // per run
   for (const auto& run : runs->seq) {
@@ -285,6 +287,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       for (const auto& [k, v] : real_metrics(spec, *ev, end_s)) rm[k] = v;
       flushes.push_back(standby_flush_samples(*ev));
       wakeups.push_back(latch_wakeup_samples(*ev));
+      const auto pace = copy_row_seconds(*ev);
+      bulk_paces.push_back(pace ? std::vector<double>{*pace} : std::vector<double>{});
     }
     sessions.push_back(session_probe_samples(run, path));
     statements.push_back(statement_duration_samples(run, path));
@@ -345,6 +349,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     r.fsync_from_standbys = true;
   }
   r.latch_wakeup = pooled_measure(wakeups, kLeastStandbyFlushes);
+  if (!bulk_paces.empty() && std::all_of(bulk_paces.begin(), bulk_paces.end(), [](const auto& v) { return !v.empty(); }))
+    r.bulk_row = pooled_measure(bulk_paces, 1);
   if (r.fsync_from_standbys && r.latch_wakeup) {
     for (std::size_t i = 0; i < flushes.size(); ++i) {
       auto f = pooled_measure({flushes[i]}, kLeastRowsPerRun), w = pooled_measure({wakeups[i]}, kLeastRowsPerRun);

@@ -73,6 +73,10 @@ struct RealRuns {
   /// run_real.py's segment probe after each run, pooled: seconds to make a 16 MiB WAL segment
   /// as XLogFileInit does (zeros, then fsync), in a PostgreSQL container. Empty for older records.
   std::vector<double> segment_init_s;
+  /// pgbench -i's COPY as fast as each run's host ran it (validation/bulk_pace.hpp): CPU seconds a
+  /// row, one per run that loaded a scale of 10 or more, as runtime.bulk_row's distribution;
+  /// nothing unless every run gave one.
+  std::optional<Measured> bulk_row;
   std::map<std::string, Measured> command_delay;  // runtime.command_delay.ACTION
   /// Each daemon kind's start-up, from its container's PID 1 to its ready log line: at the
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts

@@ -68,6 +68,10 @@ std::uint64_t btree_page_bytes(std::int64_t entries) {
 }
 }  // namespace
 
+double copy_wal_bytes_per_row() {
+  return static_cast<double>(heap_page_bytes(kAccountsRowsPerPage)) / static_cast<double>(kAccountsRowsPerPage);
+}
+
 /// One bulk statement's pages, written one after another: each after its rows' CPU time.
 struct Postgres::PageWrite {
   std::string tag;                   // its CommandComplete

@@ -106,7 +106,7 @@ class WalSender {
   sim::Time last_reply_ = 0;
   bool ping_sent_ = false;
   bool ended_ = false;
-  sim::Timer timeout_timer_, send_timer_;
+  sim::Timer timeout_timer_;
   Latch latch_;
 };
 
@@ -246,6 +246,10 @@ const char* to_string(ServerState s);
 enum class PgSignal { Term, Int, Quit, Hup };
 enum class ShutdownMode { Smart, Fast, Immediate };
 const char* to_string(ShutdownMode m);
+
+/// The WAL pgbench -i's COPY writes per pgbench_accounts row, its pages' records averaged
+/// (bulk_load.cpp): what validation divides a real run's COPY rate by.
+double copy_wal_bytes_per_row();
 
 /// A PostgreSQL server ("postgres"): its role comes from its data directory (standby.signal),
 /// not from a flag. `initdb()` or `init_standby()` prepare the directory before it starts.

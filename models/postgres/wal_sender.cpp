@@ -26,7 +26,6 @@ WalSender::WalSender(Postgres& pg, sim::ConnId conn, std::uint32_t pid, std::str
       pid_(pid),
       application_name_(std::move(application_name)),
       timeout_timer_(pg.make_timer()),
-      send_timer_(pg.make_timer()),
       latch_(pg.make_timer(), pg.latch_wakeup, pg.latch_rng()) {}
 
 void WalSender::deliver(const std::any& m) {
@@ -156,9 +155,10 @@ void WalSender::send_more() {
   while (sent_ < limit) {
     // pq_is_send_pending: a full socket makes the walsender wait until it drains.
     if (tcp.queued_bytes(conn_, pg_) >= kSendBufferBytes) {
+      // WaitLatchOrSocket(WL_SOCKET_WRITEABLE): it sleeps until the socket takes data again.
       Postgres* pg = &pg_;
       const sim::ConnId c = conn_;
-      send_timer_.arm_after(10 * sim::kMillisecond, [pg, c] {
+      tcp.on_writable(conn_, pg_, [pg, c] {
         if (WalSender* ws = pg->walsender(c)) ws->send_more();
       });
       return;
@@ -273,7 +273,6 @@ void WalSender::end_of_timeline(Lsn switchpoint) {
     if (entries[i].timeline == send_tli_) next = entries[i + 1].timeline;
   state_ = WalSndState::Startup;
   timeout_timer_.cancel();
-  send_timer_.cancel();
   if (!slot_.empty()) {
     auto it = pg_.slots().find(slot_);
     if (it != pg_.slots().end()) it->second.active_pid = 0;
@@ -296,7 +295,6 @@ void WalSender::end(const std::string& reason, bool close_socket) {
   if (ended_) return;
   ended_ = true;
   timeout_timer_.cancel();
-  send_timer_.cancel();
   if (!slot_.empty()) {
     auto it = pg_.slots().find(slot_);
     if (it != pg_.slots().end()) it->second.active_pid = 0;
