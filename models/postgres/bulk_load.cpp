@@ -21,6 +21,7 @@
 #include <deque>
 
 #include "models/postgres/events.hpp"
+#include "models/postgres/page_layout.hpp"
 #include "sim/simulation.hpp"
 
 namespace models::postgres {
@@ -35,8 +36,6 @@ namespace {
 constexpr std::uint64_t kMultiInsertHeaderBytes = 55;
 constexpr std::uint64_t kMultiInsertTupleBytes = 106;
 constexpr std::uint64_t kVisibleRecordBytes = 64;
-/// pgbench_accounts' rows per heap page (fillfactor 100): 100,000 rows in 1,640 pages.
-constexpr std::int64_t kAccountsRowsPerPage = 61;
 /// COPY's BULKWRITE ring (GetAccessStrategy: 16 MB of buffers): a page's buffer is reused, and
 /// so written out, 2,048 pages later, and a dirty buffer is written only once the WAL up to its
 /// LSN is flushed (FlushBuffer's XLogFlush).
@@ -49,8 +48,8 @@ constexpr std::size_t kBulkWriteRingPages = 2048;
 constexpr std::int64_t kBtreeLeafEntries = 366;
 constexpr std::int64_t kBtreeUpperEntries = 285;
 constexpr std::uint64_t kNewPageRecordHeaderBytes = 51;
-constexpr std::uint64_t kBtreeEntryBytes = 20;
-constexpr std::uint64_t kBtreePageFixedBytes = 24 + 16;
+constexpr std::uint64_t kBtreeEntryBytes = kBtreeIndexTupleBytes + kItemIdBytes;
+constexpr std::uint64_t kBtreePageFixedBytes = kPageHeaderBytes + kBtreeSpecialBytes;
 /// The measured per-row costs of the index build and of VACUUM ANALYZE as fractions of COPY's
 /// (0.69 and 0.13-0.23 us against 1.0 us, the header's measurements).
 constexpr double kIndexBuildRowFactor = 0.69;
@@ -69,7 +68,7 @@ std::uint64_t btree_page_bytes(std::int64_t entries) {
 }  // namespace
 
 double copy_wal_bytes_per_row() {
-  return static_cast<double>(heap_page_bytes(kAccountsRowsPerPage)) / static_cast<double>(kAccountsRowsPerPage);
+  return static_cast<double>(heap_page_bytes(kHeapRowsPerPage)) / static_cast<double>(kHeapRowsPerPage);
 }
 
 /// One bulk statement's pages, written one after another: each after its rows' CPU time.
@@ -113,7 +112,7 @@ void Postgres::copy_from(sim::ConnId conn, const Statement& st, const Query& q) 
   auto job = std::make_shared<PageWrite>();
   job->tag = "COPY " + std::to_string(q.copy_rows);
   job->rows = q.copy_rows;
-  job->rows_per_page = kAccountsRowsPerPage;
+  job->rows_per_page = kHeapRowsPerPage;
   job->row_time = bulk_row.sample(rng_);
   job->page_bytes = heap_page_bytes;
   job->ring = true;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "models/postgres/events.hpp"
+#include "models/postgres/page_layout.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
 
@@ -35,12 +36,6 @@ constexpr std::uint64_t kHeapInsertRecordBytes = 75;
 /// A full-page image: BLCKSZ. pgbench's tables are filled at fillfactor 100, so their pages have
 /// no free hole for the image to omit.
 constexpr std::uint64_t kFullPageImageBytes = 8192;
-/// Rows per heap page of pgbench's tables (pgbench_accounts: 100,000 rows in 1,640 pages per
-/// scale unit; tellers and branches have rows of the same width).
-constexpr std::int64_t kHeapRowsPerPage = 61;
-/// A page's fixed parts (bufpage.h): PageHeaderData, and each ItemIdData (line pointer).
-constexpr std::uint64_t kPageHeaderBytes = 24;
-constexpr std::uint64_t kItemIdBytes = 4;
 /// The seed's table (validation/kinds/postgres.cpp: users (id serial PRIMARY KEY, name text,
 /// email text, created_at timestamptz)) as pg-writer.sh fills it: a heap tuple is its 23-byte
 /// header, MAXALIGNed to 24, and id (4), name 'load-N' and email 'load-N@hasim.invalid' (short
@@ -72,8 +67,6 @@ std::uint64_t users_tuple_bytes(const std::vector<std::size_t>& texts) {
   return maxalign(off) + 8;
 }
 constexpr std::int64_t kUsersHeapRowsPerPage = 120;
-constexpr std::uint64_t kBtreeIndexTupleBytes = 16;
-constexpr std::uint64_t kBtreeSpecialBytes = 16;
 constexpr std::int64_t kUsersBtreeEntriesPerPage = 407;
 /// users' first row and its serial (pg_waldump, 2026-12-04, the seed's init then one INSERT):
 /// nextval's XLOG_SEQ_LOG (99 bytes, MAXALIGNed to 104) when it logs, which it does at its first
