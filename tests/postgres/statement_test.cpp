@@ -40,6 +40,25 @@ TEST_CASE("pgbench's statements are told apart by kind, relation and key", "[pos
   CHECK(one("UPDATE users SET name = 'x'").kind == K::Other);
 }
 
+TEST_CASE("pgbench -i's bulk statements and pgbench.sh's wait for the standbys are told apart, each with its relation",
+          "[postgres][statement]") {
+  auto copy = one("copy pgbench_accounts from stdin with (freeze on)");
+  CHECK(copy.kind == K::Copy);
+  CHECK(copy.name == "pgbench_accounts");
+  CHECK(one("COPY t TO STDOUT").kind == K::Other);  // out, not in: nothing the model loads
+  auto pkey = one("alter table pgbench_accounts add primary key (aid)");
+  CHECK(pkey.kind == K::AddPrimaryKey);
+  CHECK(pkey.name == "pgbench_accounts");
+  CHECK(one("ALTER TABLE t ADD COLUMN c int").kind == K::Other);
+  auto vac = one("vacuum analyze pgbench_tellers");
+  CHECK(vac.kind == K::Vacuum);
+  CHECK(vac.name == "pgbench_tellers");
+  CHECK(one("SELECT count(*) FROM pg_stat_replication WHERE replay_lsn IS DISTINCT FROM pg_current_wal_lsn()").kind ==
+        K::StandbysBehind);
+  // count(*) of any other relation is still the writers' row count.
+  CHECK(one("SELECT count(*) FROM users").kind == K::RowCount);
+}
+
 TEST_CASE("a query of several statements is split at semicolons outside quotes", "[postgres][statement]") {
   const auto st = pg::parse_statements("BEGIN; set local SYNCHRONOUS_COMMIT to 'off'; INSERT INTO t (v) VALUES ('a;b'); COMMIT;;");
   REQUIRE(st.size() == 4);
