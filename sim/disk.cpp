@@ -15,7 +15,6 @@ const char* to_string(FsError e) {
   return "?";
 }
 
-const std::any Data::kNoRecord;
 
 Data Data::sized(std::uint64_t size_bytes) {
   Data d;
@@ -27,13 +26,19 @@ Data Data::bytes(std::string text) {
   Data d;
   d.kind_ = Kind::Bytes;
   d.size_bytes_ = text.size();
-  d.bytes_ = std::move(text);
+  d.value_ = std::make_shared<const Held<std::string>>(std::move(text));
   return d;
+}
+
+const std::string& Data::text() const {
+  static const std::string kNone;
+  if (kind_ != Kind::Bytes) return kNone;
+  return static_cast<const Held<std::string>*>(value_.get())->value;
 }
 
 Data Data::slice(std::uint64_t from, std::uint64_t size) const {
   if (from == 0 && size == size_bytes_) return *this;
-  if (kind_ == Kind::Bytes) return bytes(bytes_.substr(from, size));
+  if (kind_ == Kind::Bytes) return bytes(text().substr(from, size));
   return sized(size);  // a sized stretch, or a torn record
 }
 

@@ -4,7 +4,6 @@
 // contents, a page cache whose unsynced writes a power loss takes (a killed process's do not),
 // fsync with a device latency, and space accounting with ENOSPC. Model-agnostic: PostgreSQL's
 // WAL and data directory, pg_autoctl's state file and keepalived's pid file all live here.
-#include <any>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,29 +48,44 @@ class Data {
     Data d;
     d.kind_ = Kind::Record;
     d.size_bytes_ = size_bytes;
-    d.record_ = std::make_shared<const std::any>(std::move(value));
+    d.value_ = std::make_shared<const Held<T>>(std::move(value));
     return d;
   }
   Kind kind() const { return kind_; }
   std::uint64_t size_bytes() const { return size_bytes_; }
   /// The stored bytes (Kind::Bytes), else empty.
-  const std::string& text() const { return bytes_; }
-  /// The record (Kind::Record), else empty.
-  const std::any& record() const { return record_ ? *record_ : kNoRecord; }
+  const std::string& text() const;
+  /// The record (Kind::Record) if it is a T, else nullptr.
+  template <typename T>
+  const T* record_as() const {
+    if (kind_ != Kind::Record || value_ == nullptr || value_->type != &kTypeTag<T>) return nullptr;
+    return &static_cast<const Held<T>*>(value_.get())->value;
+  }
   /// `size` bytes from `from`. Bytes are cut; a record cut short is torn: what is left of it is
   /// accounted by size only (its value described the whole record).
   Data slice(std::uint64_t from, std::uint64_t size) const;
 
  private:
+  // A value of some type with its type's tag: one allocation with its reference count (a
+  // std::any in a shared_ptr was two: the any's own heap copy of any value over a pointer's size,
+  // as a WAL record is), and no RTTI. Bytes are held the same way, as a std::string.
+  template <typename T>
+  static constexpr char kTypeTag = 0;
+  struct Value {
+    const void* type;
+  };
+  template <typename T>
+  struct Held : Value {
+    explicit Held(T v) : Value{&kTypeTag<T>}, value(std::move(v)) {}
+    T value;
+  };
   Kind kind_ = Kind::Sized;
   std::uint64_t size_bytes_ = 0;
-  std::string bytes_;
   // Immutable once written and shared by every copy: the page cache's and the durable
   // contents' extents, and what a read returns, are the same record (a WAL flush copies each
   // synced extent to the durable side; copying the value each time was an allocation and a
   // copy per record per fsync, and twice the memory).
-  std::shared_ptr<const std::any> record_;
-  static const std::any kNoRecord;
+  std::shared_ptr<const Value> value_;
 };
 
 /// One stretch of a file's contents as read back.
@@ -336,7 +350,7 @@ class Disk {
   std::vector<std::pair<std::uint64_t, T>> records(const std::string& path) const {
     std::vector<std::pair<std::uint64_t, T>> out;
     for (const auto& e : extents(path))
-      if (const T* v = std::any_cast<T>(&e.data.record())) out.emplace_back(e.offset, *v);
+      if (const T* v = e.data.template record_as<T>()) out.emplace_back(e.offset, *v);
     return out;
   }
   std::vector<std::string> list(const std::string& dir) const { return volume_for(dir).list(dir); }
