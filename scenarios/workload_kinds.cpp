@@ -174,6 +174,7 @@ void build_pgbench(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
   // for the standbys) and its run `start` after it began.
   c.initialize = true;
   c.run_at = g.start;
+  if (spec.runtime.wakeup_delay) c.wakeup_delay = *spec.runtime.wakeup_delay;
   s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c);
 }
 

@@ -2,6 +2,7 @@
 // end-of-transaction states, for the built-in "tpcb-like" script.
 #include "models/postgres/pgbench.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/postgres/events.hpp"
@@ -17,6 +18,7 @@ Pgbench::Pgbench(sim::Node& node, std::string name, PgbenchConfig config)
   // \set's random() draws and the throttle's Poisson schedule, each from a stream of its own.
   random_ = sim().rng(this->name() + "/random");
   throttle_ = sim().rng(this->name() + "/throttle");
+  wakeup_ = sim().rng(this->name() + "/wakeup");
 }
 
 namespace {
@@ -207,7 +209,10 @@ void Pgbench::next_transaction(Client& c) {
       return;
     }
     if (c.scheduled > sim().now()) {
-      c.timer.arm_at(c.scheduled, [this, &c] { begin(c); });
+      // The thread sleeps until then and wakes as late as the host lets it: the lag pgbench
+      // reports. A client free only after its slot (no sleep) starts at once, as late as it is.
+      const sim::Time late = std::max<sim::Time>(0, config_.wakeup_delay.sample(wakeup_));
+      c.timer.arm_at(c.scheduled + late, [this, &c] { begin(c); });
       return;
     }
   } else {

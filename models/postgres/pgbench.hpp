@@ -31,6 +31,12 @@ struct PgbenchConfig {
   /// starts with the process (a test's shortcut).
   bool initialize = false;
   sim::Time run_at = 0;
+  /// Not a pgbench option but the machine's (runtime.wakeup_delay): how late pgbench's thread
+  /// returns from its timed wait (threadRun's wait_on_socket_set, a ppoll bounded by the next
+  /// client's scheduled start under -R). The client starts its transaction then, and pgbench
+  /// reports the difference as that transaction's lag (txn_begin - txn_scheduled), which its
+  /// latency includes.
+  sim::Distribution wakeup_delay = sim::Distribution::constant(0);
 };
 
 /// pgbench -c clients [-R rate] -T time: each client runs the TPC-B-like transaction (BEGIN;
@@ -103,7 +109,7 @@ class Pgbench final : public sim::Process {
   sim::Time throttle_trigger_ = 0;
   std::int64_t transactions_ = 0;
   int aborted_ = 0;
-  sim::Rng random_, throttle_;
+  sim::Rng random_, throttle_, wakeup_;
 };
 
 }  // namespace models::postgres

@@ -104,7 +104,8 @@ struct RuntimeConfig {
   double exec_load_sigma = 0;
   /// From a daemon being woken (a packet in its socket, a timer, its shutdown) to it acting: the
   /// host's scheduling latency under load. Applied to keepalived (adverts, VIP changes: it sets
-  /// how long a hand-over holds the VIP on two nodes) and to HAProxy's check timers. Absent: at once.
+  /// how long a hand-over holds the VIP on two nodes), to HAProxy's check timers and to pgbench's
+  /// throttled start (the lag it reports). Absent: at once.
   std::optional<sim::Distribution> wakeup_delay;
   /// From a PostgreSQL process's latch being set or its socket becoming readable to it running
   /// (WaitLatchOrSocket on a busy host): the walsender, walreceiver and startup process wake each

@@ -8,6 +8,7 @@
 #include "models/postgres/tuple_locks.hpp"
 #include "scenarios/postgres_checks.hpp"
 
+#include <algorithm>
 #include <set>
 
 using namespace sim::literals;
@@ -109,6 +110,39 @@ TEST_CASE("under -R pgbench runs the asked rate and counts latency from each tra
   // client starts late and the lag is part of its latency.
   CHECK(m.at("bench.lag_ms.p99") > 0);
   CHECK(m.at("bench.latency_ms.p99") >= m.at("bench.lag_ms.p99"));
+}
+
+TEST_CASE("under -R a pgbench client that waits for its slot starts as late as the host wakes its thread, and pgbench "
+          "reports that as its lag",
+          "[postgres][pgbench]") {
+  // threadRun sleeps in a ppoll bounded by the next scheduled start; the lag is txn_begin less
+  // txn_scheduled. At 20 tps over 4 clients a transaction (a few ms) nearly never runs into the
+  // next slot, so nearly every start follows a sleep.
+  auto lags_us = [](sim::Time wakeup) {
+    PgCluster cluster(0);
+    cluster.run_for(1_s);
+    pg::PgbenchConfig cfg;
+    cfg.host = "pg1";
+    cfg.clients = 4;
+    cfg.rate = 20;
+    cfg.time = 20_s;
+    cfg.wakeup_delay = sim::Distribution::constant(wakeup);
+    cluster.node("app").add_process<pg::Pgbench>("bench", cfg).start();
+    cluster.run_for(22_s);
+    std::vector<std::int64_t> lags;
+    for (const auto& r : cluster.s.trace().records())
+      if (r.kind == pg::kPgbenchTransaction) if (const auto* v = r.find("lag_us")) lags.push_back(std::get<std::int64_t>(*v));
+    std::sort(lags.begin(), lags.end());
+    return lags;
+  };
+  const auto woken_late = lags_us(300 * sim::kMicrosecond);
+  const auto at_once = lags_us(0);
+  REQUIRE(woken_late.size() > 300);
+  REQUIRE(at_once.size() > 300);
+  CHECK(woken_late[woken_late.size() / 2] == 300);
+  CHECK(woken_late[woken_late.size() / 10] == 300);
+  CHECK(at_once[at_once.size() / 2] == 0);
+  CHECK(at_once[at_once.size() / 10] == 0);
 }
 
 TEST_CASE("every pgbench client aborts when its primary stops and none reconnects", "[postgres][pgbench]") {
