@@ -15,7 +15,6 @@ const char* to_string(FsError e) {
   return "?";
 }
 
-
 Data Data::sized(std::uint64_t size_bytes) {
   Data d;
   d.size_bytes_ = size_bytes;
