@@ -131,7 +131,7 @@ TEST_CASE("under -R a pgbench client that waits for its slot starts as late as t
     cluster.run_for(22_s);
     std::vector<std::int64_t> lags;
     for (const auto& r : cluster.s.trace().records())
-      if (r.kind == pg::kPgbenchTransaction) if (const auto* v = r.find("lag_us")) lags.push_back(std::get<std::int64_t>(*v));
+      if (const auto* v = r.find("lag_us"); r.kind == pg::kPgbenchTransaction && v != nullptr) lags.push_back(std::get<std::int64_t>(*v));
     std::sort(lags.begin(), lags.end());
     return lags;
   };
