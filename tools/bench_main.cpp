@@ -12,6 +12,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/sha256.hpp"
+#include "tools/allocator_tuning.hpp"
 #include "tools/bench/engine.hpp"
 #include "tools/bench/growth.hpp"
 #include "tools/bench/portable_sha256.hpp"
@@ -148,6 +149,7 @@ void sweep(const std::string& file, int seeds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tools::tune_allocator(argv);
   std::uint64_t events = 10'000'000;
   std::string scenario = "scenarios/demo1-part2.yaml";
   bool quick = false;

@@ -16,6 +16,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep.hpp"
 #include "sim/time.hpp"
+#include "tools/allocator_tuning.hpp"
 #include "tools/cli.hpp"
 #include "validation/render.hpp"
 
@@ -266,6 +267,7 @@ int cmd_sweep(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tools::tune_allocator(argv);
   Args a = cli::parse(argc, argv);
   if (a.command.empty()) {
     std::fputs(kUsage, a.help ? stdout : stderr);

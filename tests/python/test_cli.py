@@ -2,8 +2,11 @@
 import csv
 import io
 import json
+import os
+import pathlib
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -313,3 +316,43 @@ def test_the_module_and_the_binary_agree_on_every_shipped_scenario(path):
     assert cli["trace_sha256"] == py["trace_sha256"]
     assert cli["metrics"] == py["metrics"]
     assert len(cli["events"]) == len(py["events"])
+
+
+def _environment_seen(tmp_path, env, want, within_s=20.0):
+    """Starts a long sweep and reads its /proc environment (the one its program image started
+    with) until `want` is in it or `within_s` passes; stops the sweep either way."""
+    p = subprocess.Popen([str(HASIM_BIN), "sweep", str(DEMO), "--seeds", "100000", "--jobs", "1",
+                          "--out", str(tmp_path / "long.csv"), "-q"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen = b""
+    try:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline and p.poll() is None:
+            try:
+                seen = pathlib.Path(f"/proc/{p.pid}/environ").read_bytes()
+            except OSError:
+                break
+            if want in seen.split(b"\0"):
+                break
+            time.sleep(0.02)
+    finally:
+        p.kill()
+        p.wait(timeout=30)
+    return seen.split(b"\0")
+
+
+# What /proc shows of it: glibc's loader cuts the variable in place at the first tunable's end
+# (getenv still reads it whole), so the first tunable is what can be seen from outside.
+TUNED = b"GLIBC_TUNABLES=glibc.malloc.tcache_count=1000"
+
+
+def test_hasim_restarts_itself_with_glibcs_malloc_tuned(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    assert TUNED in _environment_seen(tmp_path, env, TUNED)
+
+
+def test_hasim_leaves_a_glibc_tunables_the_caller_set_alone(tmp_path):
+    env = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.tcache_count=7")
+    seen = _environment_seen(tmp_path, env, TUNED, within_s=1.0)
+    assert b"GLIBC_TUNABLES=glibc.malloc.tcache_count=7" in seen
+    assert not any(e.startswith(TUNED) for e in seen)
