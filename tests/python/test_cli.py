@@ -320,16 +320,18 @@ def test_the_module_and_the_binary_agree_on_every_shipped_scenario(path):
 
 def _environment_seen(tmp_path, env, want, within_s=20.0):
     """Starts a long sweep and reads its /proc environment (the one its program image started
-    with) until `want` is in it or `within_s` passes; stops the sweep either way."""
+    with) until `want` is in it or `within_s` passes; stops the sweep either way. Returns that
+    environment and the process's name then."""
     p = subprocess.Popen([str(HASIM_BIN), "sweep", str(DEMO), "--seeds", "100000", "--jobs", "1",
                           "--out", str(tmp_path / "long.csv"), "-q"], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seen = b""
+    seen, name = b"", b""
     try:
         deadline = time.monotonic() + within_s
         while time.monotonic() < deadline and p.poll() is None:
             try:
                 seen = pathlib.Path(f"/proc/{p.pid}/environ").read_bytes()
+                name = pathlib.Path(f"/proc/{p.pid}/comm").read_bytes().strip()
             except OSError:
                 break
             if want in seen.split(b"\0"):
@@ -338,7 +340,7 @@ def _environment_seen(tmp_path, env, want, within_s=20.0):
     finally:
         p.kill()
         p.wait(timeout=30)
-    return seen.split(b"\0")
+    return seen.split(b"\0"), name
 
 
 # What /proc shows of it: glibc's loader cuts the variable in place at the first tunable's end
@@ -348,11 +350,13 @@ TUNED = b"GLIBC_TUNABLES=glibc.malloc.tcache_count=1000"
 
 def test_hasim_restarts_itself_with_glibcs_malloc_tuned(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
-    assert TUNED in _environment_seen(tmp_path, env, TUNED)
+    seen, name = _environment_seen(tmp_path, env, TUNED)
+    assert TUNED in seen
+    assert name == b"hasim"  # ps and pkill still know it by its name
 
 
 def test_hasim_leaves_a_glibc_tunables_the_caller_set_alone(tmp_path):
     env = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.tcache_count=7")
-    seen = _environment_seen(tmp_path, env, TUNED, within_s=1.0)
+    seen, _ = _environment_seen(tmp_path, env, TUNED, within_s=1.0)
     assert b"GLIBC_TUNABLES=glibc.malloc.tcache_count=7" in seen
     assert not any(e.startswith(TUNED) for e in seen)
