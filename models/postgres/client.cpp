@@ -61,7 +61,10 @@ struct PgConnection::State {
   void pump(const std::shared_ptr<State>& self) {
     if (in_flight || queue.empty() || queue.front().is_connect || !open) return;
     in_flight = true;
-    owner->sim().tcp().send_data(conn, *owner, queue.front().q, kSmallMessageBytes + queue.front().q.wal_bytes + queue.front().q.copy_bytes);
+    // Moved, not copied: the pending call keeps only its `done` once the query is on the wire.
+    Query& q = queue.front().q;
+    const std::uint64_t bytes = kSmallMessageBytes + q.wal_bytes + q.copy_bytes;
+    owner->sim().tcp().send_data(conn, *owner, std::move(q), bytes);
   }
   bool connecting() const { return !open && !queue.empty() && queue.front().is_connect; }
   /// Tries the walk's current host; out of hosts, the connect fails with every host's reason.
@@ -121,7 +124,7 @@ struct PgConnection::State {
         r.ok = true;
         finish(r);
       } else {
-        finish(partial);
+        finish(std::move(partial));  // finish starts the next answer afresh anyway
       }
       pump(self);
     }
@@ -289,14 +292,12 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
       session_timer_(make_timer()),
       overhead_timer_(make_timer()),
       session_rng_(rng("session")),
-      overhead_rng_(rng("writer_overhead")) {
+      overhead_rng_(rng("writer_overhead")),
+      host_file_("/tmp/hasim-pg-host-" + pg_writer::workload_name(this->name())) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
 
-std::string WriteClient::host_file() const {
-  return "/tmp/hasim-pg-host-" + pg_writer::workload_name(name());
-}
 
 void WriteClient::set_host(std::string host) {
   host_ = std::move(host);
@@ -414,13 +415,14 @@ void WriteClient::transaction() {
   // (psql sends the next only after the previous one's answer) and, under ON_ERROR_STOP, none
   // after an error.
   const std::string row = pg_writer::workload_name(name()) + "-" + std::to_string(attempt_);
-  const auto statements = std::make_shared<const std::vector<Query>>(std::vector<Query>{
+  const auto statements = std::make_shared<std::vector<Query>>(std::vector<Query>{
       {pg_writer::kBegin, 0}, {pg_writer::insert(row), wal_bytes_}, {pg_writer::kTransactionInfo, 0}, {pg_writer::kCommit, 0}});
   step(statements, 0, sent_, attempt_);
 }
 
-void WriteClient::step(std::shared_ptr<const std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a) {
-  conn_->query((*statements)[i], [this, statements, i, sent, a](const PgResult& r) {
+void WriteClient::step(std::shared_ptr<std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a) {
+  // Each statement is sent once: moved out of the list, which is kept for its length.
+  conn_->query(std::move((*statements)[i]), [this, statements, i, sent, a](const PgResult& r) {
     if (a != attempt_) return;
     if (!r.ok) {
       // psql exits (ON_ERROR_STOP) and the script closes the session: the next attempt opens

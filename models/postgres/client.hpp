@@ -13,6 +13,7 @@
 #include "models/postgres/config.hpp"
 #include "models/postgres/host_walk.hpp"
 #include "models/postgres/protocol.hpp"
+#include "sim/callback.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
 
@@ -40,7 +41,9 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  using Done = std::function<void(const PgResult&)>;
+  /// In place up to 64 bytes: a caller's continuation (the writer's holds its statements, their
+  /// index, the attempt and its clock) would otherwise be an allocation per statement.
+  using Done = sim::Function<void(const PgResult&), 64>;
   /// libpq `connect_timeout` (0: the TCP handshake's own retries, 127 s).
   sim::Time connect_timeout = 5 * sim::kSecond;
   /// libpq `tcp_user_timeout` and `keepalives_*` (the socket's, once connected).
@@ -109,7 +112,7 @@ class WriteClient final : public sim::Process {
   void set_host(std::string host);
   /// pg-writer.sh's /tmp/hasim-pg-host-NAME on its node's disk: a host written there is the
   /// server of every attempt from then on (the real script reads it before each one).
-  std::string host_file() const;
+  const std::string& host_file() const { return host_file_; }
   /// The server's port (a pooler's, such as pgbouncer's 6432, in front of PostgreSQL's 5432).
   std::uint16_t port = 5432;
   /// pg-writer.sh's PGDATABASE: the seed's application database.
@@ -166,7 +169,7 @@ class WriteClient final : public sim::Process {
   void transaction();
   /// Sends statement `i` of attempt `a` (begun at `sent`), the next on its success; the COMMIT's
   /// answer is the acknowledgement.
-  void step(std::shared_ptr<const std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a);
+  void step(std::shared_ptr<std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a);
   std::string host_;
   sim::Time interval_;
   std::uint64_t wal_bytes_;
@@ -183,6 +186,7 @@ class WriteClient final : public sim::Process {
   void acknowledge(const PgResult& r, sim::Time sent);
   sim::Timer timer_, attempt_timer_, session_timer_, overhead_timer_;
   sim::Rng session_rng_, overhead_rng_;
+  std::string host_file_;  // host_file(), made once: tick reads it before every attempt
 };
 
 }  // namespace models::postgres
