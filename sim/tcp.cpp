@@ -313,6 +313,20 @@ void Tcp::send_data(ConnId conn, const Process& from, std::any payload, std::uin
   enqueue(conn, from, std::move(m));
 }
 
+namespace {
+/// What send_data's several payloads travel as: one message's payload, taken apart by read.
+struct Payloads {
+  std::vector<Tcp::Payload> parts;
+};
+}  // namespace
+
+void Tcp::send_data(ConnId conn, const Process& from, std::vector<Payload> payloads) {
+  Message m;
+  for (const auto& p : payloads) m.bytes += p.bytes;
+  m.payload = Payloads{std::move(payloads)};
+  enqueue(conn, from, std::move(m));
+}
+
 void Tcp::enqueue(ConnId id, const Process& from, Message m) {
   Conn* c = find(id);
   if (c == nullptr) return;
@@ -465,6 +479,18 @@ void Tcp::read(ConnId id, bool to_client, const std::shared_ptr<Message>& m) {
   if (m->fn) {
     Callback fn = std::move(m->fn);
     fn();
+  } else if (const auto* together = std::any_cast<Payloads>(&m->payload)) {
+    // One handler call each, as for messages read one by one; a handler that closed the
+    // socket (or whose process is gone) reads no more of them.
+    Side* side = &r;
+    for (const auto& part : together->parts) {
+      if (side == nullptr || !side->open || side->closing || !side->on_data) break;
+      DataFn fn = std::move(side->on_data);
+      side->on_data = nullptr;
+      fn(part.data, part.bytes);
+      side = slot_after();
+      if (side != nullptr && !side->on_data) side->on_data = std::move(fn);
+    }
   } else if (r.on_data) {
     DataFn fn = std::move(r.on_data);
     r.on_data = nullptr;

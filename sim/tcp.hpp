@@ -124,6 +124,15 @@ class Tcp {
   void send(ConnId conn, const Process& from, Callback on_receive, std::uint64_t bytes = 0);
   /// The same with a payload for the peer's `on_data` handler (the peer decides what it means).
   void send_data(ConnId conn, const Process& from, std::any payload, std::uint64_t bytes = 0);
+  /// Payloads written with one send(2), as a server that buffers its replies and flushes them
+  /// together (PostgreSQL's CommandComplete with the ReadyForQuery that flushes it): one message
+  /// of their total bytes on the wire and in every buffer; the peer's `on_data` runs for each
+  /// in order when it reads them, until one of them closes the connection.
+  struct Payload {
+    std::any data;
+    std::uint64_t bytes = 0;
+  };
+  void send_data(ConnId conn, const Process& from, std::vector<Payload> payloads);
   /// Handlers of one side, all run in that side's process:
   /// `on_data` for messages sent with send_data;
   void on_data(ConnId conn, const Process& side, DataFn fn);

@@ -943,9 +943,16 @@ void Postgres::complete(sim::ConnId conn, CommandComplete c) {
   it->second.busy = false;
   c.served_by = node().name();
   if (c.timeline == 0) c.timeline = timeline();
-  send(conn, std::move(c));
-  // ReadyForQuery's status: idle, in a transaction block, or in a failed one.
-  send(conn, ReadyForQuery{it->second.in_block ? (it->second.block_failed ? 'E' : 'T') : 'I'});
+  // ReadyForQuery's status: idle, in a transaction block, or in a failed one. EndCommand only
+  // buffers CommandComplete; ReadyForQuery flushes the buffer (dest.c pq_flush), so both leave
+  // in one send(2) and arrive together.
+  const char status = it->second.in_block ? (it->second.block_failed ? 'E' : 'T') : 'I';
+  if (!tcp().open(conn, *this)) return;
+  std::vector<sim::Tcp::Payload> reply;
+  reply.reserve(2);
+  reply.push_back({std::move(c), kSmallMessageBytes});
+  reply.push_back({ReadyForQuery{status}, kSmallMessageBytes});
+  tcp().send_data(conn, *this, std::move(reply));
 }
 
 void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::string& message) {

@@ -608,6 +608,37 @@ TEST_CASE("a data handler that resets its connection while running ends it clean
   CHECK(s.tcp().open_count() == 0);
 }
 
+TEST_CASE("payloads written with one send arrive together, one handler call each in order, as one message of their bytes",
+          "[tcp][stream]") {
+  Stream s;
+  s.b.s.network().set_nic_rate(s.cli.id(), 125'000'000);  // 8 ns a byte on the wire
+  std::vector<std::pair<int, std::uint64_t>> got;
+  std::vector<sim::Time> at;
+  s.tcp().on_data(s.conn, s.server, [&](const std::any& p, std::uint64_t bytes) {
+    got.emplace_back(std::any_cast<int>(p), bytes);
+    at.push_back(s.b.s.now());
+  });
+  s.tcp().send_data(s.conn, s.client, std::vector<sim::Tcp::Payload>{{1, 10'000}, {2, 15'000}});
+  s.tcp().send_data(s.conn, s.client, 3, 5);
+  s.b.run_until(3_s);
+  CHECK(got == std::vector<std::pair<int, std::uint64_t>>{{1, 10'000}, {2, 15'000}, {3, 5}});
+  // One message of 25,000 bytes (200 µs on the wire), both read at its arrival; the next after it.
+  CHECK(at == std::vector<sim::Time>{2_s + 200_us + kLatency, 2_s + 200_us + kLatency, 2_s + 200_us + 40 + kLatency});
+}
+
+TEST_CASE("a handler that closes its socket on the first of payloads sent together reads none of the rest", "[tcp][stream]") {
+  Stream s;
+  std::vector<int> got;
+  s.tcp().on_data(s.conn, s.server, [&](const std::any& p, std::uint64_t) {
+    got.push_back(std::any_cast<int>(p));
+    s.tcp().reset(s.conn, s.server);
+  });
+  s.tcp().send_data(s.conn, s.client, std::vector<sim::Tcp::Payload>{{1, 10}, {2, 10}, {3, 10}});
+  s.b.run_until(3_s);
+  CHECK(got == std::vector<int>{1});
+  CHECK(s.tcp().open_count() == 0);
+}
+
 TEST_CASE("a frozen reader's peer sends until the window is full, and the data is read after thaw", "[tcp][stream]") {
   Stream s;
   s.server.freeze();
