@@ -298,7 +298,6 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
   stop_delay = sim::Distribution::constant(0);
 }
 
-
 void WriteClient::set_host(std::string host) {
   host_ = std::move(host);
   if (conn_) conn_->close();
