@@ -223,7 +223,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
                              "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
-                             "statement_time", "statement_time_by_command", "commit_flush", "writer_overhead", "bulk_row",
+                             "statement_time", "statement_time_by_command", "statement_time_by_relation", "commit_flush", "writer_overhead", "bulk_row",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
     const std::string v = scalar_of(*r.get("kind"), r.sub("kind"));
@@ -285,6 +285,38 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
       if (upper.empty()) fail(d, key, "an empty command: a statement's first word, as BEGIN or INSERT");
       if (rc.statement_time_by_command.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
       rc.statement_time_by_command.emplace(upper, distribution_of(d, key));
+    }
+  }
+  if (const Tree* c = r.get("statement_time_by_relation"); c != nullptr && c->kind != Tree::Kind::Null) {
+    const std::string at = r.sub("statement_time_by_relation");
+    if (!c->is_map()) fail(*c, at, "expected a map of a relation (pgbench_accounts, ...) to its commands' times");
+    for (const auto& [relation, commands] : c->map) {
+      const std::string rkey = at + "." + relation;
+      // As the server folds an unquoted name: lower case.
+      std::string lower;
+      for (const char ch : relation) {
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+          fail(commands, rkey, "'" + shown(relation) + "' is not a relation's name (letters, digits and _), as pgbench_accounts");
+        lower += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+      }
+      if (lower.empty() || (lower[0] >= '0' && lower[0] <= '9'))
+        fail(commands, rkey, "'" + shown(relation) + "' is not a relation's name (letters, digits and _, not first a digit)");
+      if (rc.statement_time_by_relation.count(lower) != 0) fail(commands, rkey, "'" + lower + "' is given twice (names are read in any case)");
+      if (!commands.is_map()) fail(commands, rkey, "expected a map of a command (UPDATE, SELECT, INSERT) to its time");
+      auto& out = rc.statement_time_by_relation[lower];
+      for (const auto& [command, d] : commands.map) {
+        const std::string key = rkey + "." + command;
+        std::string upper;
+        for (const char ch : command) {
+          if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
+            fail(d, key, "'" + shown(command) + "' is not a command: a statement's first word (letters only), as UPDATE");
+          upper += ch >= 'a' ? static_cast<char>(ch - 'a' + 'A') : ch;
+        }
+        if (upper != "UPDATE" && upper != "SELECT" && upper != "INSERT")
+          fail(d, key, "'" + shown(command) + "': only a statement on one relation has a time by relation: UPDATE, SELECT or INSERT");
+        if (out.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
+        out.emplace(upper, distribution_of(d, key));
+      }
     }
   }
   rc.teardown_delay = r.distribution("teardown_delay");

@@ -679,16 +679,49 @@ def writer_overheads(events: list[dict], server: dict[tuple[str, int], float]) -
     return out
 
 
+# pgbench's built-in TPC-B-like script names its tables: a backend that logs a statement on one of
+# them is one of pgbench's clients (pgbench.sh runs `pgbench -T` with log_min_duration_statement = 0).
+_PGBENCH_RELATION = re.compile(r"^(?:UPDATE|INSERT\s+INTO|SELECT\s.*?\bFROM)\s+(?P<rel>pgbench_[a-z]+)\b", re.I)
+
+
 def statement_durations(lines: Iterable[str]) -> dict[str, list[float]]:
     """The server-side duration of each statement PostgreSQL logged with log_min_duration_statement
     (pg-writer.sh's session sets it to 0: the writer's BEGIN, INSERT, SELECT and COMMIT, as its
     backend timed them, parse to completion), in seconds by the statement's first word (BEGIN,
     INSERT, SELECT, COMMIT). A COMMIT's includes its WAL flush as the committing backend met it:
     on this host beside two CPU hogs 3.5 ms against 0.38 ms quiet, where the other three got
-    faster (docs/validation.md, 2026-12-04 night)."""
+    faster (docs/validation.md, 2026-12-04 night).
+
+    pgbench's statements (pgbench.sh logs them too) are kept apart, so the writer's stay the
+    writer's: each on a pgbench table by its command and table ("UPDATE pgbench_accounts",
+    "SELECT pgbench_accounts", "INSERT pgbench_history", ...), and its sessions' BEGIN and END as
+    "pgbench BEGIN" and "pgbench END" (a backend is pgbench's from its first statement on a
+    pgbench table; the BEGIN before it is held until then)."""
     out: dict[str, list[float]] = {}
-    for _pid, stmt, sec, _msg in _logged_statements(lines):
+    pgbench_pids: set[str] = set()
+    held: dict[str, list[float]] = {}  # a BEGIN not yet known to be the writer's or pgbench's, by pid
+    for pid, stmt, sec, msg in _logged_statements(lines):
+        text = msg.split("statement: ", 1)[1] if "statement: " in msg else ""
+        rel = _PGBENCH_RELATION.match(text)
+        if rel:
+            pgbench_pids.add(pid)
+            if pid in held:
+                out.setdefault("pgbench BEGIN", []).extend(held.pop(pid))
+            out.setdefault(f"{stmt} {rel.group('rel').lower()}", []).append(sec)
+            continue
+        if pid in pgbench_pids:
+            out.setdefault(f"pgbench {stmt}", []).append(sec)
+            continue
+        if stmt == "BEGIN":
+            for x in held.pop(pid, []):  # a BEGIN that nothing followed: the writer's as before
+                out.setdefault("BEGIN", []).append(x)
+            held[pid] = [sec]
+            continue
+        if pid in held:
+            out.setdefault("BEGIN", []).extend(held.pop(pid))
         out.setdefault(stmt, []).append(sec)
+    for xs in held.values():
+        out.setdefault("BEGIN", []).extend(xs)
     return out
 
 

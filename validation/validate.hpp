@@ -61,7 +61,8 @@ struct RealRuns {
   /// What the model takes from them, keyed by runtime setting (with writer_overheads below):
   /// statement_time_by_command.BEGIN,
   /// .INSERT and .SELECT, each its own; commit_flush, each whole COMMIT (hasim validate sets
-  /// statement_time_by_command.COMMIT to 0 beside it); statement_time, the three pooled, for any other statement. Pooled,
+  /// statement_time_by_command.COMMIT to 0 beside it); statement_time, the three pooled, for any other statement;
+  /// statement_time_by_relation.RELATION.COMMAND for pgbench's own statements where its sessions logged them. Pooled,
   /// and each run's own (empty unless every run has five of each).
   std::map<std::string, Measured> backend;
   std::vector<std::map<std::string, Measured>> backend_per_run;

@@ -907,20 +907,27 @@ void Postgres::walsender_ended(sim::ConnId conn) {
 }
 
 const sim::Distribution& Postgres::statement_time_of(std::string_view sql) const {
-  if (statement_time_by_command.empty()) return statement_time;
+  if (statement_time_by_command.empty() && statement_time_by_relation.empty()) return statement_time;
   std::size_t i = 0;
   while (i < sql.size() && (sql[i] == ' ' || (sql[i] >= '\t' && sql[i] <= '\r'))) ++i;
   std::size_t j = i;
-  while (j < sql.size() && ((sql[j] >= 'A' && sql[j] <= 'Z') || (sql[j] >= 'a' && sql[j] <= 'z'))) ++j;
-  const std::string_view word = sql.substr(i, j - i);
-  // The keys are upper case (the loader's); the text's word in any case.
-  for (const auto& [command, d] : statement_time_by_command) {
-    if (command.size() != word.size()) continue;
-    bool same = true;
-    for (std::size_t k = 0; k < word.size() && same; ++k)
-      same = command[k] == (word[k] >= 'a' ? static_cast<char>(word[k] - 'a' + 'A') : word[k]);
-    if (same) return d;
+  std::string word;
+  for (; j < sql.size() && ((sql[j] >= 'A' && sql[j] <= 'Z') || (sql[j] >= 'a' && sql[j] <= 'z')); ++j)
+    word += sql[j] >= 'a' ? static_cast<char>(sql[j] - 'a' + 'A') : sql[j];
+  if (!statement_time_by_relation.empty()) {
+    // Read only where some relation has its own times (validation of a pgbench record): one
+    // statement on a relation, as pgbench sends them.
+    const auto statements = parse_statements(sql);
+    using K = Statement::Kind;
+    if (statements.size() == 1 && (statements.front().kind == K::Update || statements.front().kind == K::Select ||
+                                   statements.front().kind == K::Insert)) {
+      if (auto rel = statement_time_by_relation.find(statements.front().name); rel != statement_time_by_relation.end())
+        if (auto it = rel->second.find(word); it != rel->second.end()) return it->second;
+    }
   }
+  // END is COMMIT (the grammar's synonym): the time measured for COMMIT is its time.
+  if (word == "END") word = "COMMIT";
+  if (auto it = statement_time_by_command.find(word); it != statement_time_by_command.end()) return it->second;
   return statement_time;
 }
 

@@ -322,7 +322,12 @@ class Postgres final : public sim::Process {
   /// own because they differ (an INSERT 0.29 ms where a BEGIN takes 0.07, 2026-12-05): four draws
   /// from their pooled times put 0.05-0.09 ms more on a commit's median than the four real ones.
   std::map<std::string, sim::Distribution> statement_time_by_command;
-  /// The time a query of this text takes to run (statement_time_by_command or statement_time).
+  /// The same for a statement on one relation (runtime.statement_time_by_relation: relation,
+  /// lower case, then command), first where it names one: pgbench's UPDATE of pgbench_accounts
+  /// is not the writer's INSERT, and a TPC-B transaction's statements differ among themselves.
+  std::map<std::string, std::map<std::string, sim::Distribution>, std::less<>> statement_time_by_relation;
+  /// The time a query of this text takes to run: by its relation and command, else by its
+  /// command (END is COMMIT, as the server runs it), else statement_time.
   const sim::Distribution& statement_time_of(std::string_view sql) const;
   /// Redo speed: a record costs this plus its size over the rate (crash recovery, standby
   /// replay, promotion's backlog). 0 rate: size costs nothing.

@@ -106,6 +106,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
   if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
   server.statement_time_by_command = ctx.spec.runtime.statement_time_by_command;
+  server.statement_time_by_relation = ctx.spec.runtime.statement_time_by_relation;
   server.commit_flush = ctx.spec.runtime.commit_flush;
   if (ctx.spec.runtime.bulk_row) server.bulk_row = *ctx.spec.runtime.bulk_row;
   // A standby's container starts its server through the real stack's entrypoint, which on the

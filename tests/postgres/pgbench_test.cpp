@@ -252,3 +252,24 @@ TEST_CASE("a walsender at a full send buffer sends again as soon as the socket d
   CHECK(writing > 400);
   CHECK(behind * 4 < writing);
 }
+
+TEST_CASE("a statement takes its relation's time for its command first, then its command's, and END takes COMMIT's",
+          "[postgres][pgbench]") {
+  PgCluster cluster(0);
+  auto& server = cluster["pg1"];
+  server.statement_time = sim::Distribution::constant(200_us);
+  server.statement_time_by_command = {{"COMMIT", sim::Distribution::constant(0)}, {"UPDATE", sim::Distribution::constant(90_us)}};
+  server.statement_time_by_relation = {{"pgbench_accounts", {{"UPDATE", sim::Distribution::constant(190_us)},
+                                                             {"SELECT", sim::Distribution::constant(50_us)}}}};
+  sim::Rng rng(1, "t");
+  auto time_of = [&](const char* sql) { return server.statement_time_of(sql).sample(rng); };
+  CHECK(time_of("UPDATE pgbench_accounts SET abalance = abalance + -5 WHERE aid = 7;") == 190_us);
+  CHECK(time_of("SELECT abalance FROM pgbench_accounts WHERE aid = 7;") == 50_us);
+  CHECK(time_of("UPDATE pgbench_tellers SET tbalance = tbalance + -5 WHERE tid = 2;") == 90_us);  // its command's
+  CHECK(time_of("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (2, 1, 7, -5, CURRENT_TIMESTAMP);") == 200_us);
+  CHECK(time_of("END;") == 0);
+  CHECK(time_of("end") == 0);
+  CHECK(time_of("COMMIT") == 0);
+  // Two statements in one query are not one statement on a relation: the first word decides.
+  CHECK(time_of("UPDATE pgbench_accounts SET abalance = 1 WHERE aid = 7; SELECT 1") == 90_us);
+}

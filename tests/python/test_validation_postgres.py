@@ -292,6 +292,36 @@ def test_the_writers_statement_durations_are_read_by_statement_in_seconds_and_no
     assert parse_logs.statement_durations(logged) == {}  # unstamped lines are not a container's log
 
 
+def test_pgbenchs_statements_are_kept_apart_from_the_writers_by_command_and_table():
+    # pgbench 15's tpcb-like script on two clients (pids 301, 302) beside the writer (pid 400), as
+    # pgbench.sh's PGOPTIONS log them. A pgbench client's BEGIN is known for one only at its UPDATE.
+    logged = [
+        "2026-12-06 00:10:00.001 UTC [301] LOG:  duration: 0.020 ms  statement: BEGIN;",
+        "2026-12-06 00:10:00.001 UTC [400] LOG:  duration: 0.070 ms  statement: BEGIN;",
+        "2026-12-06 00:10:00.002 UTC [301] LOG:  duration: 0.090 ms  statement: UPDATE pgbench_accounts SET abalance = abalance + -4201 WHERE aid = 63219;",
+        "2026-12-06 00:10:00.002 UTC [400] LOG:  duration: 0.290 ms  statement: INSERT INTO users (name) VALUES ('load-7') RETURNING id;",
+        "2026-12-06 00:10:00.003 UTC [301] LOG:  duration: 0.040 ms  statement: SELECT abalance FROM pgbench_accounts WHERE aid = 63219;",
+        "2026-12-06 00:10:00.003 UTC [301] LOG:  duration: 0.050 ms  statement: UPDATE pgbench_tellers SET tbalance = tbalance + -4201 WHERE tid = 3;",
+        "2026-12-06 00:10:00.004 UTC [301] LOG:  duration: 0.060 ms  statement: UPDATE pgbench_branches SET bbalance = bbalance + -4201 WHERE bid = 1;",
+        "2026-12-06 00:10:00.004 UTC [301] LOG:  duration: 0.030 ms  statement: INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (3, 1, 63219, -4201, CURRENT_TIMESTAMP);",
+        "2026-12-06 00:10:00.005 UTC [301] LOG:  duration: 0.500 ms  statement: END;",
+        "2026-12-06 00:10:00.005 UTC [400] LOG:  duration: 0.080 ms  statement: SELECT 'xid=' || txid_current() || ' lsn=' || pg_current_wal_insert_lsn();",
+        "2026-12-06 00:10:00.006 UTC [400] LOG:  duration: 0.400 ms  statement: COMMIT;",
+        "2026-12-06 00:10:00.006 UTC [301] LOG:  duration: 0.010 ms  statement: BEGIN;",
+        "2026-12-06 00:10:00.007 UTC [302] LOG:  duration: 0.025 ms  statement: BEGIN;",
+        "2026-12-06 00:10:00.007 UTC [302] LOG:  duration: 0.110 ms  statement: update PGBENCH_ACCOUNTS set abalance = abalance + 1 where aid = 2;",
+    ]
+    got = parse_logs.statement_durations([f"2026-12-06T00:10:00.{i:09d}Z {line}" for i, line in enumerate(logged)])
+    us = {k: [round(x * 1e6, 3) for x in v] for k, v in got.items()}
+    assert us == {
+        "BEGIN": [70], "INSERT": [290], "SELECT": [80], "COMMIT": [400],
+        "pgbench BEGIN": [20, 10, 25], "pgbench END": [500],
+        "UPDATE pgbench_accounts": [90, 110], "SELECT pgbench_accounts": [40],
+        "UPDATE pgbench_tellers": [50], "UPDATE pgbench_branches": [60],
+        "INSERT pgbench_history": [30],
+    }
+
+
 def test_a_warm_sessions_commits_give_the_writers_overhead_beside_their_statements_server_time():
     # demo2-writer-statements.log: the primary's first three transactions of a CI run
     # (2026-12-05, pytest-83 run 2), load-1 on a new backend (pid 89), load-2 and load-3 on it.
