@@ -922,7 +922,7 @@ VALIDATION_SEEDS = 500
 # ms), so 500 seeds would add minutes to the check; 100 still put each of 3 real runs inside the
 # simulated range with probability 1 - 6/103 per metric for a correct model. The newer pgbench
 # record (200 tps for 30 s beside the writer) takes about a third of that per seed: 200.
-RECORD_SEEDS = {"slots": 100, "slots-unbounded": 100, "write-rate-slots": 100, "write-rate-pgbench": 200}
+RECORD_SEEDS = {"slots": 100, "slots-unbounded": 100, "write-rate-slots": 100, "write-rate-pgbench": 200, "statements-pgbench": 200}
 
 
 def record_seeds(record: str) -> int:
