@@ -680,7 +680,7 @@ def writer_overheads(events: list[dict], server: dict[tuple[str, int], float]) -
 
 
 # pgbench's built-in TPC-B-like script names its tables: a backend that logs a statement on one of
-# them is one of pgbench's clients (pgbench.sh runs `pgbench -T` with log_min_duration_statement = 0).
+# them is one of pgbench's clients (pgbench.sh runs `pgbench -T` with log_transaction_sample_rate).
 _PGBENCH_RELATION = re.compile(r"^(?:UPDATE|INSERT\s+INTO|SELECT\s.*?\bFROM)\s+(?P<rel>pgbench_[a-z]+)\b", re.I)
 
 
@@ -692,7 +692,7 @@ def statement_durations(lines: Iterable[str]) -> dict[str, list[float]]:
     on this host beside two CPU hogs 3.5 ms against 0.38 ms quiet, where the other three got
     faster (docs/validation.md, 2026-12-04 night).
 
-    pgbench's statements (pgbench.sh logs them too) are kept apart, so the writer's stay the
+    pgbench's statements (pgbench.sh logs one transaction's in twenty) are kept apart, so the writer's stay the
     writer's: each on a pgbench table by its command and table ("UPDATE pgbench_accounts",
     "SELECT pgbench_accounts", "INSERT pgbench_history", ...), and its sessions' BEGIN and END as
     "pgbench BEGIN" and "pgbench END" (a backend is pgbench's from its first statement on a

@@ -1065,7 +1065,7 @@ t="$EPOCHREALTIME"; echo "HASIM_PGB_START t_ns=${t%.*}${t#*.}000"
 # log_min_duration_statement's lines), so validation times pgbench's own UPDATEs, SELECT,
 # INSERT and END rather than lending it the writer's. Not every statement: a line for each of
 # its 1,400 a second made the runs' pgbench p50 0.9 ms slower and its p99 three times longer
-# (2026-12-06, three runs each way).
+# (2026-12-05, three runs each way).
 PGOPTIONS="-c log_transaction_sample_rate=0.05" \
   timeout $(( ${time_s%.*} + 60 )) pgbench "${args[@]}" "$conninfo" 2> >(stamp) > /tmp/pgbench-out-$name.log
 rc=$?

@@ -417,7 +417,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     for (const char* c : kCommands) {
       auto it = run.find(c);
       // Under pgbench the writer's few COMMITs mostly wait behind one of pgbench's flushes before
-      // their own (0.84 ms at the median against pgbench's 0.54, 2026-12-06), and the model
+      // their own (0.84 ms at the median against pgbench's 0.54, 2026-12-05), and the model
       // simulates that queue: pgbench's ENDs, one after another on the branch row's lock, are
       // the flushes themselves, and nearly every commit of such a run is one of them.
       if (std::string(c) == "COMMIT")
@@ -426,13 +426,11 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     }
     r.statements_per_run.push_back(std::move(one));
   }
-  // The settings, from `per` (a run's or every run's samples), or nothing unless every command
-  // has five at least.
-  // pgbench's statements, where its sessions logged them (pgbench.sh since 2026-12-06), each by
+  // pgbench's statements, where its sessions logged them (pgbench.sh since 2026-12-05), each by
   // its relation and command ("UPDATE pgbench_accounts": statement_time_by_relation), so that
   // pgbench no longer takes the writer's times. UPDATE pgbench_branches is its one row at scale 1,
   // and the eight clients queue on its lock, which the model simulates (tuple_locks.hpp): its
-  // logged time carries that wait (p75 0.87 ms against a median of 0.05, 2026-12-06), so the model
+  // logged time carries that wait (p75 0.24 ms and p90 1.04 against a median of 0.07, 2026-12-05), so the model
   // takes the same single-row UPDATE of pgbench_tellers, ten rows and seldom waited for, for it.
   std::map<std::string, std::vector<std::vector<double>>> by_relation;  // "relation.COMMAND" -> per run
   for (std::size_t i = 0; i < statements.size(); ++i)
@@ -449,6 +447,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       runs.resize(statements.size());
       runs[i] = source;
     }
+  // The settings, from `per` (a run's or every run's samples), or nothing unless every command
+  // has five at least.
   auto backend_settings = [&](auto pick) -> std::map<std::string, Measured> {
     std::map<std::string, Measured> out;
     auto st = pooled_measure_fine_tail(pick(statement_time), 5);
@@ -472,7 +472,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   if (!overheads) r.writer_overheads.clear();
   // Each statement its own wherever every command has five samples. Only a record short of them
   // keeps the pooled composition: statement_time for all four, and as commit_flush each COMMIT
-  // less the three's mean, per run. (Until 2026-12-06 every record without the writer's overheads
+  // less the three's mean, per run. (Until 2026-12-05, midnight, every record without the writer's overheads
   // kept it: with the network then fitted to the writer's round trips, that composition's surplus
   // of 0.1-0.3 ms stood in for the writer's unmeasured side.)
   std::vector<std::vector<double>> commit_less_mean(statements.size());

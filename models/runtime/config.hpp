@@ -134,7 +134,7 @@ struct RuntimeConfig {
   std::map<std::string, sim::Distribution> statement_time_by_command;
   /// A statement's time by the relation it names and its command (`{pgbench_accounts: {UPDATE:
   /// D, SELECT: D}, ...}`), before statement_time_by_command: pgbench's statements as its own
-  /// sessions logged them (validation's pgbench.sh, since 2026-12-06).
+  /// sessions logged them (validation's pgbench.sh, since 2026-12-05).
   std::map<std::string, std::map<std::string, sim::Distribution>, std::less<>> statement_time_by_relation;
   /// pg-writer.sh's own time per commit beyond its statements' server time and the simulated
   /// network (psql and its loop, woken by the host): `hasim validate` takes each real run's
