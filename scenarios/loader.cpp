@@ -218,6 +218,26 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
 
 /// `runtime: {dns: {stopped_name, register_delay, deregister_delay}, command_delay: {stop: D, ...},
 ///  teardown_delay: D}`
+/// A map of a statement's command (its first word, in any case) to its time, at `at`, into `out`
+/// by the command in upper case; `only`, when not empty, the commands allowed.
+void command_times(const Tree& t, const std::string& at, const std::vector<std::string>& only,
+                   std::map<std::string, sim::Distribution>& out) {
+  for (const auto& [command, d] : t.map) {
+    const std::string key = at + "." + command;
+    std::string upper;
+    for (const char ch : command) {
+      if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
+        fail(d, key, "'" + shown(command) + "' is not a command: a statement's first word (letters only), as BEGIN or INSERT");
+      upper += ch >= 'a' ? static_cast<char>(ch - 'a' + 'A') : ch;
+    }
+    if (upper.empty()) fail(d, key, "an empty command: a statement's first word, as BEGIN or INSERT");
+    if (!only.empty() && std::find(only.begin(), only.end(), upper) == only.end())
+      fail(d, key, "'" + shown(command) + "': only a statement on one relation has a time by relation: UPDATE, SELECT or INSERT");
+    if (out.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
+    out.emplace(upper, distribution_of(d, key));
+  }
+}
+
 models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
@@ -274,18 +294,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.bulk_row = r.distribution("bulk_row");
   if (const Tree* c = r.get("statement_time_by_command"); c != nullptr && c->kind != Tree::Kind::Null) {
     if (!c->is_map()) fail(*c, r.sub("statement_time_by_command"), "expected a map of a command (BEGIN, INSERT, ...) to its time");
-    for (const auto& [command, d] : c->map) {
-      const std::string key = r.sub("statement_time_by_command") + "." + command;
-      std::string upper;
-      for (const char ch : command) {
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
-          fail(d, key, "'" + shown(command) + "' is not a command: a statement's first word (letters only), as BEGIN or INSERT");
-        upper += ch >= 'a' ? static_cast<char>(ch - 'a' + 'A') : ch;
-      }
-      if (upper.empty()) fail(d, key, "an empty command: a statement's first word, as BEGIN or INSERT");
-      if (rc.statement_time_by_command.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
-      rc.statement_time_by_command.emplace(upper, distribution_of(d, key));
-    }
+    command_times(*c, r.sub("statement_time_by_command"), {}, rc.statement_time_by_command);
   }
   if (const Tree* c = r.get("statement_time_by_relation"); c != nullptr && c->kind != Tree::Kind::Null) {
     const std::string at = r.sub("statement_time_by_relation");
@@ -303,20 +312,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
         fail(commands, rkey, "'" + shown(relation) + "' is not a relation's name (letters, digits and _, not first a digit)");
       if (rc.statement_time_by_relation.count(lower) != 0) fail(commands, rkey, "'" + lower + "' is given twice (names are read in any case)");
       if (!commands.is_map()) fail(commands, rkey, "expected a map of a command (UPDATE, SELECT, INSERT) to its time");
-      auto& out = rc.statement_time_by_relation[lower];
-      for (const auto& [command, d] : commands.map) {
-        const std::string key = rkey + "." + command;
-        std::string upper;
-        for (const char ch : command) {
-          if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
-            fail(d, key, "'" + shown(command) + "' is not a command: a statement's first word (letters only), as UPDATE");
-          upper += ch >= 'a' ? static_cast<char>(ch - 'a' + 'A') : ch;
-        }
-        if (upper != "UPDATE" && upper != "SELECT" && upper != "INSERT")
-          fail(d, key, "'" + shown(command) + "': only a statement on one relation has a time by relation: UPDATE, SELECT or INSERT");
-        if (out.count(upper) != 0) fail(d, key, "'" + upper + "' is given twice (commands are read in any case)");
-        out.emplace(upper, distribution_of(d, key));
-      }
+      command_times(commands, rkey, {"UPDATE", "SELECT", "INSERT"}, rc.statement_time_by_relation[lower]);
     }
   }
   rc.teardown_delay = r.distribution("teardown_delay");

@@ -906,7 +906,15 @@ void Postgres::walsender_ended(sim::ConnId conn) {
   });
 }
 
-const sim::Distribution& Postgres::statement_time_of(std::string_view sql) const {
+const std::vector<Statement>& Postgres::statements_of(const std::string& sql, std::vector<Statement>& fresh) {
+  if (auto it = parsed_.find(sql); it != parsed_.end()) return it->second;
+  fresh = parse_statements(sql);
+  const bool row = std::any_of(fresh.begin(), fresh.end(), [](const Statement& st) { return st.kind == Statement::Kind::Insert; });
+  if (!row && parsed_.size() < kParsedKept) return parsed_.emplace(sql, std::move(fresh)).first->second;
+  return fresh;
+}
+
+const sim::Distribution& Postgres::statement_time_of(const std::string& sql) {
   if (statement_time_by_command.empty() && statement_time_by_relation.empty()) return statement_time;
   std::size_t i = 0;
   while (i < sql.size() && (sql[i] == ' ' || (sql[i] >= '\t' && sql[i] <= '\r'))) ++i;
@@ -917,7 +925,8 @@ const sim::Distribution& Postgres::statement_time_of(std::string_view sql) const
   if (!statement_time_by_relation.empty()) {
     // Read only where some relation has its own times (validation of a pgbench record): one
     // statement on a relation, as pgbench sends them.
-    const auto statements = parse_statements(sql);
+    std::vector<Statement> fresh;
+    const auto& statements = statements_of(sql, fresh);
     using K = Statement::Kind;
     if (statements.size() == 1 && (statements.front().kind == K::Update || statements.front().kind == K::Select ||
                                    statements.front().kind == K::Insert)) {
@@ -992,16 +1001,7 @@ bool Postgres::block_statement(const Statement& st) const {
 void Postgres::run_query(sim::ConnId conn, const Query& q) {
   using K = Statement::Kind;
   std::vector<Statement> fresh;
-  const std::vector<Statement>* parsed = nullptr;
-  if (auto it = parsed_.find(q.sql); it != parsed_.end()) {
-    parsed = &it->second;
-  } else {
-    fresh = parse_statements(q.sql);
-    const bool row = std::any_of(fresh.begin(), fresh.end(), [](const Statement& st) { return st.kind == K::Insert; });
-    if (!row && parsed_.size() < kParsedKept) parsed = &parsed_.emplace(q.sql, std::move(fresh)).first->second;
-    else parsed = &fresh;
-  }
-  const std::vector<Statement>& statements = *parsed;
+  const std::vector<Statement>& statements = statements_of(q.sql, fresh);
   // One statement of a transaction block (pgbench's script, pg-writer.sh's four statements); an
   // INSERT outside a block commits on its own below.
   if (statements.size() == 1) {

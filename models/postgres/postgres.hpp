@@ -328,7 +328,7 @@ class Postgres final : public sim::Process {
   std::map<std::string, std::map<std::string, sim::Distribution>, std::less<>> statement_time_by_relation;
   /// The time a query of this text takes to run: by its relation and command, else by its
   /// command (END is COMMIT, as the server runs it), else statement_time.
-  const sim::Distribution& statement_time_of(std::string_view sql) const;
+  const sim::Distribution& statement_time_of(const std::string& sql);
   /// Redo speed: a record costs this plus its size over the rate (crash recovery, standby
   /// replay, promotion's backlog). 0 rate: size costs nothing.
   sim::Time replay_record_time = 5 * sim::kMicrosecond;
@@ -538,6 +538,8 @@ class Postgres final : public sim::Process {
   /// carries its own row), nor more than kParsedKept texts.
   static constexpr std::size_t kParsedKept = 64;
   std::map<std::string, std::vector<Statement>, std::less<>> parsed_;
+  /// `sql` split and classified: from parsed_, or parsed into `fresh` (and kept if it may be).
+  const std::vector<Statement>& statements_of(const std::string& sql, std::vector<Statement>& fresh);
   std::multimap<Lsn, std::function<void()>> flush_waiters_;
   // the startup process
   Lsn replay_lsn_ = 0;
