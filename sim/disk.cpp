@@ -237,12 +237,13 @@ const Volume::Inode* Volume::find(const std::string& path) const {
   return it == entries_.end() ? nullptr : &inodes_.at(it->second);
 }
 
-Volume::Inode& Volume::open_create(const std::string& path) {
-  if (Inode* n = find(path)) return *n;
+std::uint64_t Volume::open_create(const std::string& path) {
+  if (auto it = entries_.find(path); it != entries_.end()) return it->second;
   const std::uint64_t ino = next_ino_++;
   entries_.emplace(path, ino);
   mark_entry_dirty(path);
-  return inodes_[ino];
+  inodes_[ino];
+  return ino;
 }
 
 bool Volume::reserve(const std::string& path, std::uint64_t more_bytes) {
@@ -269,8 +270,8 @@ void Volume::release(std::uint64_t bytes) {
 
 FsError Volume::apply_write(const std::string& path, std::uint64_t offset, Data data) {
   materialise_named(path);
-  open_create(path);  // open(O_CREAT) succeeds even when the write then finds no space
-  const std::uint64_t ino = entries_.at(path);
+  // open(O_CREAT) succeeds even when the write then finds no space.
+  const std::uint64_t ino = open_create(path);
   Inode& n = inodes_.at(ino);
   const std::uint64_t off = offset == kEnd ? n.current.size_bytes : offset;
   const std::uint64_t len = data.size_bytes();

@@ -270,7 +270,8 @@ class Volume {
 
   Inode* find(const std::string& path);
   const Inode* find(const std::string& path) const;
-  Inode& open_create(const std::string& path);
+  /// The inode `path` names, made (empty) if there is none.
+  std::uint64_t open_create(const std::string& path);
   /// Applies a write of `data` at `offset` (UINT64_MAX: at the end) after the space check.
   FsError apply_write(const std::string& path, std::uint64_t offset, Data data);
   /// Takes `more_bytes` of free space, or records disk_full (once until space is freed).

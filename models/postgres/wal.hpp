@@ -151,6 +151,9 @@ class Wal {
   std::string path_;  // the segment the last record went to (write_at)
   TimeLineId path_tli_ = 0;
   std::uint64_t path_segno_ = 0;
+  // path_ is in dirty_segments_ already: a record written to the segment of the one before
+  // (nearly every record) skips the set's string comparisons.
+  bool path_dirty_ = false;
   bool flushing_ = false, flush_again_ = false;
   std::optional<sim::Time> flush_latency_;  // the next flush's, where its requester gave one
 };
