@@ -107,6 +107,10 @@ struct PgbenchSpec {
   int scale = 1;       // -s of `pgbench -i` (branches: one row per scale unit)
   sim::Time time = 0;  // -T; 0: from `start` to the run's end
   sim::Time start = 0;
+  /// How late pgbench's thread returns from its timed wait under -R (PgbenchConfig::wakeup_delay),
+  /// where it is not the host's runtime.wakeup_delay: pgbench's own, as its schedule lag measured
+  /// it in real runs (hasim validate sets it from a record's pgbench log).
+  std::optional<sim::Distribution> wakeup_delay;
 };
 
 struct WorkloadSpec {

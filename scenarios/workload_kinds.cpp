@@ -143,7 +143,7 @@ void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string&
 // `kind: pgbench`: pgbench -c clients [-R rate] -T time against `host` from `start` on, its
 // tables made by `pgbench -i -s scale` from the scenario's start.
 void read_pgbench(const Tree& t, const std::string& p, const std::string&, const NodeCheck& check_node, WorkloadSpec& w) {
-  MapReader wr(t, p, {"kind", "node", "host", "port", "clients", "rate", "scale", "time", "start", "protocol"});
+  MapReader wr(t, p, {"kind", "node", "host", "port", "clients", "rate", "scale", "time", "start", "protocol", "wakeup_delay"});
   w.node = wr.required_str("node");
   check_node(w.node, *wr.get("node"), wr.sub("node"));
   auto& g = w.pgbench;
@@ -155,6 +155,7 @@ void read_pgbench(const Tree& t, const std::string& p, const std::string&, const
   g.scale = static_cast<int>(wr.integer("scale", 1, 1, 10000));
   g.time = wr.duration("time", 0, true);
   g.start = wr.duration("start", 0, true);
+  g.wakeup_delay = wr.distribution("wakeup_delay");
   // -M: the extended and prepared protocols send each statement in one round trip too, but
   // their parse and plan costs differ, which the model does not know: only simple is taken.
   if (const Tree* m = wr.get("protocol"); m != nullptr && scalar_of(*m, wr.sub("protocol")) != "simple")
@@ -174,7 +175,8 @@ void build_pgbench(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
   // for the standbys) and its run `start` after it began.
   c.initialize = true;
   c.run_at = g.start;
-  if (spec.runtime.wakeup_delay) c.wakeup_delay = *spec.runtime.wakeup_delay;
+  if (g.wakeup_delay) c.wakeup_delay = *g.wakeup_delay;
+  else if (spec.runtime.wakeup_delay) c.wakeup_delay = *spec.runtime.wakeup_delay;
   s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c);
 }
 

@@ -250,6 +250,22 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                "simulated with it (--scenario-wakeup: the scenario's)\n",
                                w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
+  // pgbench's own thread wakes sooner than that (a C program in ppoll, not bash's `read -t`):
+  // each pgbench workload gets its own, from the schedule lag of its idle clients' transactions.
+  auto is_pgbench = [&tree](const std::string& workload) {
+    const scenarios::Tree* ws = tree.find("workloads");
+    const scenarios::Tree* one = ws != nullptr && ws->is_map() ? ws->find(workload) : nullptr;
+    const scenarios::Tree* kind = one != nullptr && one->is_map() ? one->find("kind") : nullptr;
+    return kind != nullptr && kind->is_scalar() && kind->scalar == "pgbench";  // else not this scenario's pgbench
+  };
+  if (!a.scenario_wakeup)
+    for (const auto& [workload, w] : real.pgbench_wakeup) {
+      if (!is_pgbench(workload)) continue;
+      h.sets.push_back(override_creating("workloads." + workload + ".wakeup_delay", w.distribution()));
+      if (out) std::fprintf(out, "pgbench's own wake-up, workload %s, measured in the real runs (schedule lag of %d transactions "
+                                 "whose client was idle, %d runs): median %.3f ms, max %.1f ms; simulated with it\n",
+                            workload.c_str(), w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
+    }
   // And the host's disk, which a commit waits for (twice with a synchronous standby): the
   // standbys' own fdatasyncs in the runs (flush_lag - write_lag of each fresh pg_stat_replication
   // row), else a probe's in the primary's container after each run. The same device takes 0.2 ms
@@ -401,7 +417,7 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
   // per run).
   const std::size_t groups =
       a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size(),
-                                        overhead_per_run.size()});
+                                        overhead_per_run.size(), real.pgbench_wakeup_per_run.size()});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -413,6 +429,9 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
       for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
     if (real.backend_per_run.size() == groups) backend_sets(real.backend_per_run[g], group);
     if (overhead_per_run.size() == groups) group.push_back(override_creating("runtime.writer_overhead", overhead_per_run[g].distribution()));
+    if (real.pgbench_wakeup_per_run.size() == groups)
+      for (const auto& [workload, m] : real.pgbench_wakeup_per_run[g])
+        if (is_pgbench(workload)) group.push_back(override_creating("workloads." + workload + ".wakeup_delay", m.distribution()));
     h.groups.push_back(std::move(group));
   }
   if (out != nullptr && real.fsync_per_run.size() == groups) {
@@ -420,6 +439,12 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& m : real.fsync_per_run) std::fprintf(out, " %.2f", m.median_s * 1e3);
     std::fprintf(out, " ms, wake-up medians");
     for (const auto& m : real.latch_wakeup_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
+    std::fprintf(out, " ms\n");
+  }
+  if (out != nullptr && real.pgbench_wakeup_per_run.size() == groups) {
+    std::fprintf(out, "pgbench's own wake-up simulated per real run (%zu groups of seeds): medians", groups);
+    for (const auto& run : real.pgbench_wakeup_per_run)
+      for (const auto& [workload, m] : run) std::fprintf(out, " %s %.3f", workload.c_str(), m.median_s * 1e3);
     std::fprintf(out, " ms\n");
   }
   if (out != nullptr && overhead_per_run.size() == groups) {

@@ -112,4 +112,8 @@ std::optional<Measured> pooled_measure_fine_tail(const std::vector<std::vector<d
   return summarise(per_run, least, {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 1.0});
 }
 
+std::optional<Measured> pooled_measure_deep_tail(const std::vector<std::vector<double>>& per_run, std::size_t least) {
+  return summarise(per_run, least, {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 1.0});
+}
+
 }  // namespace validation

@@ -46,6 +46,12 @@ struct RealRuns {
   /// (validation/standby_flush.hpp), else run_real.py's probe after each run.
   bool fsync_from_standbys = false;
   std::optional<Measured> latch_wakeup;           // runtime.latch_wakeup (runs with standbys)
+  /// Each pgbench workload's own wake-up (workloads.NAME.wakeup_delay), from its transactions'
+  /// schedule lag where the client was idle (validation/pgbench_wakeup.hpp); pooled over the runs,
+  /// with the tail's own quantiles.
+  std::map<std::string, Measured> pgbench_wakeup;
+  /// The same, each run's own (empty unless every run has enough of each workload's).
+  std::vector<std::map<std::string, Measured>> pgbench_wakeup_per_run;
   /// The same two, each real run's own (the host's load differs from one run to the next: one
   /// run's replicas lagged 5 ms at the median where the others' lagged 1 ms); empty unless every
   /// run has enough rows of its own.
