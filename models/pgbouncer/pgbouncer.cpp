@@ -43,7 +43,21 @@ void Pgbouncer::record(const char* kind, const std::string& database, std::vecto
 }
 
 void Pgbouncer::send_client(sim::ConnId conn, std::any m) {
+  flush_client(conn);
   if (sim().tcp().open(conn, *this)) sim().tcp().send_data(conn, *this, std::move(m), kMessageBytes);
+}
+
+void Pgbouncer::flush_client(sim::ConnId conn) {
+  auto it = outbox_.find(conn);
+  if (it == outbox_.end()) return;
+  std::vector<sim::Tcp::Payload> parts = std::move(it->second);
+  outbox_.erase(it);
+  if (!parts.empty() && sim().tcp().open(conn, *this)) sim().tcp().send_data(conn, *this, std::move(parts));
+}
+
+void Pgbouncer::flush_forwarded() {
+  flush_armed_ = false;
+  while (!outbox_.empty()) flush_client(outbox_.begin()->first);  // by connection id: deterministic
 }
 
 // ---- start and stop ----
@@ -53,6 +67,8 @@ void Pgbouncer::on_start() {
   servers_.clear();
   pools_.clear();
   dns_.clear();
+  outbox_.clear();
+  flush_armed_ = false;
   for (const auto& d : config_.databases) pools_[d.name];
   sim().tcp().listen(*this, config_.listen_port, [this](sim::ConnId c) { accept(c); });
   maint_timer_.arm_after(kFullMaintPeriod, [this] { full_maint(); });
@@ -64,6 +80,8 @@ void Pgbouncer::on_exit() {
   servers_.clear();
   pools_.clear();
   dns_.clear();
+  outbox_.clear();  // the flush event goes with the process's incarnation
+  flush_armed_ = false;
 }
 
 void Pgbouncer::reload(const std::vector<DatabaseEntry>& databases) {
@@ -260,6 +278,7 @@ void Pgbouncer::disconnect_client(sim::ConnId conn, bool notify, const std::stri
     record(kPoolerError, c.database, {{"message", reason}});
     send_client(conn, pg::ErrorResponse{"FATAL", kPoolerSqlstate, reason, ""});
   }
+  flush_client(conn);
   if (sim().tcp().open(conn, *this)) sim().tcp().close(conn, *this);
 }
 
@@ -429,7 +448,12 @@ void Pgbouncer::on_server_message(std::uint64_t id, const std::any& m) {
 }
 
 void Pgbouncer::forward(Server& s, const std::any& m) {
-  if (s.link != 0) send_client(s.link, m);
+  if (s.link == 0) return;
+  outbox_[s.link].push_back({m, kMessageBytes});
+  if (!flush_armed_) {
+    flush_armed_ = true;
+    after(0, [this] { flush_forwarded(); });
+  }
 }
 
 // objects.c release_server: back to idle, or closed (lifetime over, connect string changed).

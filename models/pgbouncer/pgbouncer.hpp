@@ -121,7 +121,12 @@ class Pgbouncer final : public sim::Process {
   void pool_client_maint(const std::string& database);
 
   void record(const char* kind, const std::string& database, std::vector<sim::Field> fields);
+  /// A message of PgBouncer's own to a client, after whatever it forwarded to that client and
+  /// has not sent yet.
   void send_client(sim::ConnId conn, std::any m);
+  /// Sends what was forwarded to `conn` and not sent yet, in one send.
+  void flush_client(sim::ConnId conn);
+  void flush_forwarded();
 
   PgbouncerConfig config_;
   std::map<sim::ConnId, Client> clients_;
@@ -131,6 +136,13 @@ class Pgbouncer final : public sim::Process {
   std::uint64_t next_server_ = 1;
   std::uint32_t next_key_ = 1;
   sim::Timer maint_timer_;
+  // What a server sent, read at once, goes to its client in one send (sbuf.c: sbuf_main_loop
+  // reads, sbuf_process_pending tags each packet to forward and sends the tagged range once at
+  // its end): a statement's CommandComplete and ReadyForQuery, which PostgreSQL flushes together,
+  // reach the client together. The outbox holds them until the end of the read (an event at the
+  // same time), by client connection.
+  std::map<sim::ConnId, std::vector<sim::Tcp::Payload>> outbox_;
+  bool flush_armed_ = false;
 };
 
 }  // namespace models::pgbouncer
