@@ -177,9 +177,15 @@ bool Pgbouncer::finish_client_login(Client& c) {
 }
 
 void Pgbouncer::welcome_client(Client& c) {
-  send_client(c.conn, pg::AuthenticationOk{});
-  send_client(c.conn, pg::BackendKeyData{static_cast<std::uint32_t>(node().id()) * 1000u + 1u, next_key_++});
-  send_client(c.conn, pg::ReadyForQuery{'I'});
+  // client.c welcome_client: the pool's welcome message, the client's own cancel key and a
+  // ReadyForQuery in one packet buffer, "send all together".
+  flush_client(c.conn);
+  if (!sim().tcp().open(c.conn, *this)) return;
+  std::vector<sim::Tcp::Payload> welcome;
+  welcome.push_back({pg::AuthenticationOk{}, kMessageBytes});
+  welcome.push_back({pg::BackendKeyData{static_cast<std::uint32_t>(node().id()) * 1000u + 1u, next_key_++}, kMessageBytes});
+  welcome.push_back({pg::ReadyForQuery{'I'}, kMessageBytes});
+  sim().tcp().send_data(c.conn, *this, std::move(welcome));
 }
 
 // client.c handle_client_work: the query needs a server first.

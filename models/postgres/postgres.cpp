@@ -880,14 +880,20 @@ void Postgres::on_first_message(sim::ConnId conn, const std::any& m) {
   if (b.walsender)
     walsenders_[conn] = std::make_unique<WalSender>(*this, conn, b.pid,
                                                     sm->application_name.empty() ? "walreceiver" : sm->application_name);
-  send(conn, AuthenticationOk{});
+  // The login's answer leaves in one send(2): sendAuthRequest does not flush AUTH_REQ_OK ("need
+  // not be sent until we are ready for queries", auth.c), the ParameterStatus and BackendKeyData
+  // messages are buffered, and the first ReadyForQuery flushes them all.
+  if (!tcp().open(conn, *this)) return;
+  std::vector<sim::Tcp::Payload> answer;
+  answer.push_back({AuthenticationOk{}, kSmallMessageBytes});
   if (!b.walsender) {
     // Reported at startup (PostgreSQL 14+): libpq's target_session_attrs decides from them.
-    send(conn, ParameterStatus{"in_hot_standby", in_recovery_ ? "on" : "off"}, 24);
-    send(conn, ParameterStatus{"default_transaction_read_only", config_.default_transaction_read_only ? "on" : "off"}, 40);
+    answer.push_back({ParameterStatus{"in_hot_standby", in_recovery_ ? "on" : "off"}, 24});
+    answer.push_back({ParameterStatus{"default_transaction_read_only", config_.default_transaction_read_only ? "on" : "off"}, 40});
   }
-  send(conn, BackendKeyData{b.pid, b.key});
-  send(conn, ReadyForQuery{'I'});
+  answer.push_back({BackendKeyData{b.pid, b.key}, kSmallMessageBytes});
+  answer.push_back({ReadyForQuery{'I'}, kSmallMessageBytes});
+  tcp().send_data(conn, *this, std::move(answer));
 }
 
 void Postgres::backend_gone(sim::ConnId conn) {
@@ -976,6 +982,8 @@ void Postgres::fail_query(sim::ConnId conn, const std::string& code, const std::
   if (it == backends_.end()) return;
   it->second.busy = false;
   if (it->second.in_block) it->second.block_failed = true;  // the rest of the block is refused
+  // Two sends: send_message_to_frontend flushes an error at once (elog.c: "so that the client has
+  // some clue what happened if the backend dies"), then ReadyForQuery flushes itself.
   send(conn, ErrorResponse{"ERROR", code, message, ""});
   send(conn, ReadyForQuery{it->second.in_block ? 'E' : 'I'});
 }

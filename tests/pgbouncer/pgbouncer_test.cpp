@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
+#include "../support/raw_pg_client.hpp"
 #include "models/pgbouncer/events.hpp"
 #include "models/pgbouncer/pgbouncer.hpp"
 
@@ -270,63 +271,28 @@ TEST_CASE("a server's new address is used only once pgbouncer's cached answer is
   }
 }
 
-namespace {
-
-/// A client that speaks the protocol by hand and notes when each message arrives: a login, then
-/// one query.
-class RawClient final : public sim::Process {
- public:
-  RawClient(sim::Node& node, std::string sql) : sim::Process(node, "raw"), sql_(std::move(sql)) {}
-  std::vector<std::pair<std::string, sim::Time>> arrivals;  // (message, when)
-
- protected:
-  void on_start() override {
-    const auto ip = sim().network().address_of(sim().find_node("bouncer")->id());
-    sim().tcp().connect(*this, *ip, 6432, 1_s, [this](sim::ConnectResult r, sim::ConnId c) {
-      if (r != sim::ConnectResult::Connected) return;
-      sim().tcp().on_data(c, *this, [this, c](const std::any& m, std::uint64_t) {
-        const char* what = std::any_cast<pg::CommandComplete>(&m) != nullptr ? "CommandComplete"
-                           : std::any_cast<pg::ReadyForQuery>(&m) != nullptr  ? "ReadyForQuery"
-                                                                               : "other";
-        arrivals.emplace_back(what, sim().now());
-        // The login's ReadyForQuery: now the query.
-        if (std::any_cast<pg::ReadyForQuery>(&m) != nullptr && !asked_) {
-          asked_ = true;
-          sim().tcp().send_data(c, *this, pg::Query{sql_, 0}, 64);
-        }
-      });
-      pg::StartupMessage sm;
-      sm.database = "demodb";
-      sim().tcp().send_data(c, *this, sm, 64);
-    });
-  }
-
- private:
-  std::string sql_;
-  bool asked_ = false;
-};
-
-}  // namespace
-
-TEST_CASE("a statement's CommandComplete and ReadyForQuery, read together from the server, leave pgbouncer in one send",
+TEST_CASE("a statement's CommandComplete and ReadyForQuery, read together from the server, leave pgbouncer in one send, "
+          "as its welcome does",
           "[pgbouncer]") {
   // sbuf.c: what one recv() brought is parsed packet by packet and the packets to forward are
   // sent as one range at the end. At a NIC rate of 1 MB/s two sends would leave one after the
   // other, the second a message's transmission time later; one send arrives whole.
   Bounced b;
   b.cluster.s.network().set_nic_rate(b.cluster.node("bouncer").id(), 1'000'000);
-  auto& raw = b.cluster.node("app").add_process<RawClient>("SELECT 1");
+  auto& raw = b.cluster.node("app").add_process<testing::RawPgClient>("bouncer", 6432, "SELECT 1");
   raw.start();
   b.cluster.run_for(2_s);
-  sim::Time cc = -1, rfq = -1;
-  for (std::size_t i = 0; i < raw.arrivals.size(); ++i)
-    if (raw.arrivals[i].first == "CommandComplete") {
-      cc = raw.arrivals[i].second;
-      REQUIRE(i + 1 < raw.arrivals.size());
-      CHECK(raw.arrivals[i + 1].first == "ReadyForQuery");
-      rfq = raw.arrivals[i + 1].second;
-    }
+  const sim::Time cc = raw.first("CommandComplete");
   REQUIRE(cc > 0);
-  CHECK(rfq == cc);
+  std::size_t at = 0;
+  while (raw.arrivals[at].first != "CommandComplete") ++at;
+  REQUIRE(at + 1 < raw.arrivals.size());
+  CHECK(raw.arrivals[at + 1].first == "ReadyForQuery");
+  CHECK(raw.arrivals[at + 1].second == cc);
+  // Its welcome to the client likewise (client.c welcome_client: "send all together").
+  const sim::Time auth = raw.first("AuthenticationOk");
+  REQUIRE(auth > 0);
+  CHECK(raw.first("BackendKeyData") == auth);
+  CHECK(raw.first("ReadyForQuery") == auth);
 }
 

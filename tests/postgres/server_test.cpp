@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
+#include "../support/raw_pg_client.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -314,3 +315,26 @@ TEST_CASE("the writer's first nine rows (one-digit names) are 8 bytes of WAL nar
     CHECK(acks[i].lsn - acks[i - 1].lsn == (i <= 9 ? 200u : 208u));
   }
 }
+
+TEST_CASE("a backend's login answer and a statement's CommandComplete with ReadyForQuery each leave in one send",
+          "[postgres]") {
+  // auth.c does not flush AUTH_REQ_OK; the first ReadyForQuery flushes it with the ParameterStatus
+  // and BackendKeyData messages. EndCommand buffers CommandComplete; ReadyForQuery flushes it. At
+  // a NIC rate of 1 MB/s messages sent apart would arrive a transmission time apart.
+  PgCluster cluster(0);
+  cluster.s.network().set_nic_rate(cluster.node("pg1").id(), 1'000'000);
+  cluster.run_for(1_s);
+  auto& raw = cluster.node("app").add_process<testing::RawPgClient>("pg1", 5432, "SELECT 1");
+  raw.start();
+  cluster.run_for(1_s);
+  const sim::Time auth = raw.first("AuthenticationOk");
+  REQUIRE(auth > 0);
+  CHECK(raw.first("BackendKeyData") == auth);
+  CHECK(raw.first("ReadyForQuery") == auth);
+  std::size_t at = 0;
+  while (at < raw.arrivals.size() && raw.arrivals[at].first != "CommandComplete") ++at;
+  REQUIRE(at + 1 < raw.arrivals.size());
+  CHECK(raw.arrivals[at + 1].first == "ReadyForQuery");
+  CHECK(raw.arrivals[at + 1].second == raw.arrivals[at].second);
+}
+
