@@ -372,27 +372,22 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   // a median of 0.09-0.11 ms against the probe's 0.25 (2026-12-05), so the probe's wake-ups gave
   // every simulated transaction 0.15 ms more than the real ones had, and the lag's p99 four times
   // theirs. Thousands of transactions a run: the tail is summarised finely.
-  for (const auto& [workload, per_run] : pgbench_lags) {
+  for (const auto& [workload, per_run] : pgbench_lags)
     if (auto m = pooled_measure_deep_tail(per_run, kLeastPgbenchTransactions)) r.pgbench_wakeup[workload] = std::move(*m);
-    else continue;
-    // Each run's own where every run has its own: one run's tail can be a stall the others lack
-    // (p99 1.87 ms against 0.37 and 0.46, 2026-12-05).
-    if (per_run.size() != runs->seq.size()) {
-      r.pgbench_wakeup_per_run.clear();
-      break;
-    }
-    if (r.pgbench_wakeup_per_run.empty()) r.pgbench_wakeup_per_run.resize(per_run.size());
-    bool every = true;
-    for (std::size_t i = 0; i < per_run.size() && every; ++i) {
-      auto one = pooled_measure_deep_tail({per_run[i]}, kLeastPgbenchTransactions);
-      if (one) r.pgbench_wakeup_per_run[i][workload] = std::move(*one);
-      else every = false;
-    }
-    if (!every) {
-      r.pgbench_wakeup_per_run.clear();
-      break;
+  // Each run's own where every run has enough of every such workload's: one run's tail can be a
+  // stall the others lack (p99 1.87 ms against 0.37 and 0.46, 2026-12-05).
+  bool each_run = !r.pgbench_wakeup.empty();
+  std::vector<std::map<std::string, Measured>> per_run_wakeups(runs->seq.size());
+  for (const auto& [workload, unused] : r.pgbench_wakeup) {
+    const auto& per_run = pgbench_lags.at(workload);
+    for (std::size_t i = 0; each_run && i < per_run_wakeups.size(); ++i) {
+      auto one = per_run.size() == per_run_wakeups.size() ? pooled_measure_deep_tail({per_run[i]}, kLeastPgbenchTransactions)
+                                                           : std::nullopt;
+      if (one) per_run_wakeups[i][workload] = std::move(*one);
+      else each_run = false;
     }
   }
+  if (each_run) r.pgbench_wakeup_per_run = std::move(per_run_wakeups);
   if (!bulk_paces.empty() && std::all_of(bulk_paces.begin(), bulk_paces.end(), [](const auto& v) { return !v.empty(); }))
     r.bulk_row = pooled_measure(bulk_paces, 1);
   if (r.fsync_from_standbys && r.latch_wakeup) {
