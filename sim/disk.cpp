@@ -227,11 +227,6 @@ std::uint64_t Volume::free_bytes() const {
   return config.capacity_bytes > used_bytes_ ? config.capacity_bytes - used_bytes_ : 0;
 }
 
-Volume::Inode* Volume::find(const std::string& path) {
-  auto it = entries_.find(path);
-  return it == entries_.end() ? nullptr : &inodes_.at(it->second);
-}
-
 const Volume::Inode* Volume::find(const std::string& path) const {
   auto it = entries_.find(path);
   return it == entries_.end() ? nullptr : &inodes_.at(it->second);

@@ -268,7 +268,6 @@ class Volume {
   /// write_file with any contents: open(O_CREAT|O_TRUNC), then the write.
   FsError write_whole(const std::string& path, Data data);
 
-  Inode* find(const std::string& path);
   const Inode* find(const std::string& path) const;
   /// The inode `path` names, made (empty) if there is none.
   std::uint64_t open_create(const std::string& path);

@@ -1,23 +1,11 @@
 #include "validation/pgbench_wakeup.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <tuple>
 #include <utility>
 
+#include "validation/event_fields.hpp"
+
 namespace validation {
-
-namespace {
-
-bool number(const scenarios::Tree& e, const char* key, double& out) {
-  const scenarios::Tree* v = e.find(key);
-  if (v == nullptr || !v->is_scalar()) return false;
-  char* end = nullptr;
-  out = std::strtod(v->scalar.c_str(), &end);
-  return end != v->scalar.c_str();
-}
-
-}  // namespace
 
 std::map<std::string, std::vector<double>> pgbench_wakeup_samples(const scenarios::Tree& events) {
   std::map<std::string, std::vector<double>> out;
@@ -31,8 +19,8 @@ std::map<std::string, std::vector<double>> pgbench_wakeup_samples(const scenario
     if (kind == nullptr || !kind->is_scalar() || kind->scalar != "pgbench_txn") continue;
     const scenarios::Tree* w = e.find("workload");
     double client = 0, tx = 0, end = 0, latency = 0, lag = 0;
-    if (w == nullptr || !w->is_scalar() || !number(e, "client_id", client) || !number(e, "tx", tx) ||
-        !number(e, "t_s", end) || !number(e, "latency_us", latency) || !number(e, "lag_us", lag))
+    if (w == nullptr || !w->is_scalar() || !event_number(e, "client_id", client) || !event_number(e, "tx", tx) ||
+        !event_number(e, "t_s", end) || !event_number(e, "latency_us", latency) || !event_number(e, "lag_us", lag))
       continue;
     by_client[{w->scalar, client}].push_back(Tx{tx, end, latency / 1e6, lag / 1e6});
   }

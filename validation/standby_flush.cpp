@@ -3,21 +3,20 @@
 #include <algorithm>
 #include <initializer_list>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <utility>
+
+#include "validation/event_fields.hpp"
 
 namespace validation {
 
 namespace {
 
+// -1 for a missing field: positions and lags are never negative.
 double number(const scenarios::Tree& e, const char* key) {
-  const scenarios::Tree* v = e.find(key);
-  if (v == nullptr || !v->is_scalar()) return -1;
-  char* end = nullptr;
-  const double x = std::strtod(v->scalar.c_str(), &end);
-  return end == v->scalar.c_str() ? -1 : x;
+  double x = 0;
+  return event_number(e, key, x) ? x : -1;
 }
 
 std::string text(const scenarios::Tree& e, const char* key) {
