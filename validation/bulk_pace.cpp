@@ -1,10 +1,10 @@
 #include "validation/bulk_pace.hpp"
 
-#include <cstdlib>
 #include <map>
 #include <string>
 
 #include "models/postgres/postgres.hpp"
+#include "validation/event_fields.hpp"
 
 namespace validation {
 
@@ -18,11 +18,11 @@ std::optional<double> copy_row_seconds(const scenarios::Tree& events) {
   for (const auto& e : events.seq) {
     if (!e.is_map()) continue;
     const scenarios::Tree* kind = e.find("kind");
-    const scenarios::Tree* t = e.find("t_s");
-    const scenarios::Tree* wal = e.find("wal_lsn");
-    if (kind == nullptr || kind->scalar != "pg_stat_replication" || t == nullptr || wal == nullptr) continue;
-    const double w = std::strtod(wal->scalar.c_str(), nullptr);
-    if (w > 0) wal_at[std::strtod(t->scalar.c_str(), nullptr)] = w;
+    double t = 0, w = 0;
+    if (kind == nullptr || kind->scalar != "pg_stat_replication" || !event_number(e, "t_s", t) ||
+        !event_number(e, "wal_lsn", w))
+      continue;
+    if (w > 0) wal_at[t] = w;
   }
   double fastest = 0;  // bytes a second
   for (auto it = wal_at.begin(); it != wal_at.end() && std::next(it) != wal_at.end(); ++it) {

@@ -30,3 +30,10 @@ TEST_CASE("a run whose set-up wrote less than 20 MB in any second (pgbench -i at
   const std::string events = "[" + row(0.32, 94843872) + ", " + row(1.32, 97023264) + ", " + row(2.32, 97023664) + "]";
   CHECK_FALSE(validation::copy_row_seconds(scenarios::parse_yaml(events, "events.json")));
 }
+
+TEST_CASE("a monitor row whose time is not a number is skipped, not read as second 0", "[validate]") {
+  // Read as t = 0, the broken row would make a 30 MB "second" before the first real row.
+  const std::string broken = "{\"kind\": \"pg_stat_replication\", \"t_s\": \"n/a\", \"wal_lsn\": 70000000}";
+  const std::string events = "[" + broken + ", " + row(1.0, 100000000) + ", " + row(2.0, 101000000) + "]";
+  CHECK_FALSE(validation::copy_row_seconds(scenarios::parse_yaml(events, "events.json")));
+}
