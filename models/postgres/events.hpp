@@ -7,6 +7,9 @@ namespace models::postgres {
 inline constexpr const char* kStarted = "pg_started";
 /// Start-up began (crash or archive recovery): node, state (from pg_control), redo_lsn, wal_bytes.
 inline constexpr const char* kRecoveryStarted = "pg_recovery_started";
+/// Start-up fsynced the whole data directory before redo, as after a crash (SyncDataDirectory):
+/// node, files, duration_ms.
+inline constexpr const char* kDataDirectorySynced = "pg_data_directory_synced";
 /// Redo finished: node, end_lsn, replayed_bytes, duration_ms.
 inline constexpr const char* kRecoveryDone = "pg_recovery_done";
 /// Promotion completed: node, timeline (the new one), switch_lsn, replayed_bytes.

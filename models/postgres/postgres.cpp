@@ -271,6 +271,28 @@ void Postgres::start_recovery() {
     return;
   }
   control_ = *control;
+  // StartupXLOG: a data directory that was not shut down cleanly (a crash, kill -9, pg_ctl -m
+  // immediate, or a base backup or rewind of a running server) may hold writes the kernel has not
+  // flushed yet, which a later power loss could undo under the redo that relies on them. So before
+  // redo the startup process fsyncs every file in it (SyncDataDirectory, recovery_init_sync_method
+  // = fsync): a second or more for a fresh cluster's ~1,300 files, logged by nothing but the gap
+  // between "database system was interrupted" and "entering standby mode" (2026-12-06: 1.78 s
+  // after a re-clone, 0.65-0.97 s for the set-up standbys).
+  if (control_.state != ControlFile::State::ShutDown && control_.state != ControlFile::State::ShutDownInRecovery) {
+    const sim::Time begun = sim().now();
+    const auto files = static_cast<std::int64_t>(disk.list_tree(kPgData).size());
+    fsync_pgdata(disk, kPgData, owner(), [this, begun, files] {
+      record(kDataDirectorySynced, {{"files", files},
+                                    {"duration_ms", static_cast<std::int64_t>((sim().now() - begun) / sim::kMillisecond)}});
+      redo_from_checkpoint();
+    });
+    return;
+  }
+  redo_from_checkpoint();
+}
+
+void Postgres::redo_from_checkpoint() {
+  sim::Disk& disk = node().disk();
   // Slots: pg_replslot/<name>.
   slots_.clear();
   for (const auto& path : disk.list(std::string(kPgData) + "/pg_replslot")) {

@@ -439,6 +439,8 @@ class Postgres final : public sim::Process {
   // start-up and recovery
   bool load_config();
   void start_recovery();
+  /// The rest of start_recovery, after the data directory is synced if it has to be.
+  void redo_from_checkpoint();
   void finish_recovery(Lsn end, Lsn last, std::map<Lsn, WalRecord> records, std::uint64_t xid);
   void become_primary();
   void become_hot_standby();

@@ -18,6 +18,11 @@ namespace pg = models::postgres;
 
 namespace {
 
+/// Long enough for a rewound or re-cloned server to start: its pg_control does not say "shut down",
+/// so start-up first fsyncs every file of the data directory (SyncDataDirectory), ~1,300 of them
+/// at the default disk's ~8 ms mean fsync, before redo and streaming.
+constexpr sim::Time kUncleanStart = 20'000 * sim::kMillisecond;
+
 /// wal_log_hints on every server (what the scenario adds to the seed's stack).
 void hints_on(const std::string&, pg::PostgresConfig& c) { c.wal_log_hints = true; }
 
@@ -96,7 +101,7 @@ TEST_CASE("pg_rewind of the diverged old primary from the promoted standby makes
   auto& disk = sb.cluster.node("pg1").disk();
   REQUIRE(disk.exists(pg::standby_signal_path(pg::kPgData)));
   REQUIRE(disk.read_file(pg::auto_conf_path(pg::kPgData)).value_or("").find("host=pg2") != std::string::npos);
-  sb.cluster.start("pg1").run_for(3_s);
+  sb.cluster.start("pg1").run_for(kUncleanStart);
   REQUIRE(sb.cluster.writable() == "pg2");
   REQUIRE(sb.cluster["pg1"].in_recovery());
   REQUIRE(sb.cluster["pg1"].timeline() == 2);
@@ -182,7 +187,7 @@ TEST_CASE("pg_rewind runs crash recovery on a target that was killed before it r
   cluster.run_for(20_s);
   // Its WAL, recovered, ends with the shutdown checkpoint single-user mode wrote: past the fork.
   REQUIRE(rw.outcome() == pg::PgRewind::Outcome::Done);
-  cluster.start("pg1").run_for(3_s);
+  cluster.start("pg1").run_for(kUncleanStart);
   REQUIRE(cluster["pg1"].in_recovery());
   REQUIRE(cluster["pg1"].timeline() == 2);
 }
@@ -196,7 +201,7 @@ TEST_CASE("pg_basebackup re-clones the diverged old primary into its emptied dat
   REQUIRE(sb.cluster["pg2"].slots().count("pg1_slot") == 1);
   // The data directory and the WAL from the backup's checkpoint on came over the network.
   REQUIRE(bb.copied_bytes() > pg::kClusterFilesBytes);
-  sb.cluster.start("pg1").run_for(3_s);
+  sb.cluster.start("pg1").run_for(kUncleanStart);
   REQUIRE(sb.cluster.writable() == "pg2");
   REQUIRE(sb.cluster["pg1"].in_recovery());
   REQUIRE(sb.cluster["pg1"].timeline() == 2);
@@ -279,7 +284,7 @@ TEST_CASE("each base backup of a primary switches its WAL to a new segment at th
   // The clone's redo reads the switch record's header, not the zeros after it: pg3 starts from
   // the second backup's checkpoint with a few hundred bytes to redo though its pg_wal holds the
   // switched segment whole, and goes on at the next segment, streaming.
-  cluster.start("pg3").run_for(2_s);
+  cluster.start("pg3").run_for(kUncleanStart);
   const auto recovery = cluster.events(pg::kRecoveryStarted, "pg3");
   REQUIRE_FALSE(recovery.empty());
   CHECK(PgCluster::num(recovery.back(), "wal_bytes") < 1024);
