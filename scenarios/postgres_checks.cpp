@@ -5,6 +5,7 @@
 #include <set>
 
 #include "models/postgres/events.hpp"
+#include "scenarios/events.hpp"
 #include "sim/events.hpp"
 #include "sim/network.hpp"
 
@@ -62,6 +63,7 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   // Most records are not PostgreSQL's (requests, checks, the engine's): of those only a process
   // or node going away matters. Of the rest, a commit's outcome is by far the most frequent.
   if (k.rfind("pg", 0) != 0) {
+    if (k == events::kFault) return on_fault(r);
     if (k != se::kProcessExit && k != se::kNodeDown) return;
   } else if (k.rfind("pg_", 0) == 0) {
     any_ = true;
@@ -69,6 +71,7 @@ void PostgresChecks::on_record(const sim::TraceRecord& r) {
   }
   if (k == pg::kStarted) {
     const std::string node = r.text("node");
+    if (auto s = starts_.find(node); s != starts_.end() && s->second.took < 0) s->second.took = r.time - s->second.at;
     if (r.text("role") == "primary") primaries_[node] = int_field(r, "timeline");
     else primaries_.erase(node);
     // A standby's walreceiver may stream before the server is ready for read-only connections
@@ -299,6 +302,8 @@ void PostgresChecks::finish(sim::Time end, std::map<std::string, double>& m) {
   m["commits.acked_lost"] = static_cast<double>(lost);
   m["commits.lost_window_s"] = lost > 0 ? sim::to_seconds(last_lost - first_lost) : 0.0;
   tool_metrics(m);
+  for (const auto& [node, start] : starts_)
+    if (start.took >= 0) m["postgres." + node + ".start_s"] = sim::to_seconds(start.took);
 }
 
 void PostgresChecks::tool_metrics(std::map<std::string, double>& m) const {
@@ -322,6 +327,13 @@ void PostgresChecks::tool_metrics(std::map<std::string, double>& m) const {
   m["postgres.standbys_unconverged_at_end"] = unconverged;
 }
 
+void PostgresChecks::on_fault(const sim::TraceRecord& r) {
+  if (text_of(r, events::field::kAction) != "start") return;
+  // NODE or NODE/PROCESS: a container's start or its server's (a real run's record names no node).
+  const std::string_view target = text_of(r, events::field::kTarget);
+  starts_[std::string(target.substr(0, target.find('/')))] = Start{r.time, -1};
+}
+
 void PostgresChecks::unsettled(const std::string& condition, std::vector<std::string>& problems) const {
   if (condition == "one_primary") primaries_problem(problems);
   if (condition == "standbys_streaming") standbys_problem(problems);
@@ -335,7 +347,7 @@ std::vector<std::string_view> PostgresChecks::reads() const {
           pg::kWalSenderEnded, pg::kSyncStandbyChanged, pg::kCommitWaitingForSync, pg::kSyncWaitCanceled,
           pg::kCommitDone, pg::kCommitAcked, pg::kCommitFailed, pg::kReadDone, pg::kReadFailed, pg::kPgbenchTransaction, pg::kPgbenchAborted, pg::kWalDiskFull, pg::kPanic, pg::kCheckpoint,
           pg::kShutdownRequested, pg::kShutdownDone, pg::kReload, pg::kConnectionRejected, pg::kStartFailed,
-          pg::kRewind, pg::kBaseBackup, se::kProcessExit, se::kNodeDown};
+          pg::kRewind, pg::kBaseBackup, se::kProcessExit, se::kNodeDown, events::kFault};
 }
 
 void postgres_checks(const std::vector<sim::TraceRecord>& events, sim::Time end, sim::Invariants& invariants,

@@ -28,6 +28,10 @@ namespace scenarios {
 ///   each, TOOL.done (1 unless its last run failed), TOOL.duration_ms and TOOL.copied_mb of its
 ///   last run; postgres.primaries_at_end and postgres.standbys_unconverged_at_end (running
 ///   standbys not streaming the one primary's timeline at the end);
+/// - per node N that a `start` step started: postgres.N.start_s, from its last such step to its
+///   server's next ready line (pg_started): the wait for its upstream in the container's script,
+///   start-up, the whole data directory's fsync after an unclean shutdown and redo; absent when
+///   the server never became ready after it;
 /// - per reader R (pg_reader): R.reads and R.failed; for each commit acknowledged after R's
 ///   first read was sent, when R first saw it (the answer of its first read whose max_id reached
 ///   the commit's id, less the acknowledgement's time, 0 if the row was seen before the writer
@@ -99,9 +103,16 @@ class PostgresChecks final : public Check {
     std::int64_t duration_ms = 0, copied_bytes = 0;
   };
   std::map<std::string, ToolRun> tools_;  // pg_rewind / pg_basebackup -> its last run
+  struct Start {
+    sim::Time at = 0;
+    sim::Time took = -1;  // until its server's ready line; -1 while not ready
+  };
+  std::map<std::string, Start> starts_;  // node -> its last `start` step
   void check_primaries(sim::Time t);
   /// A writer's commit, acknowledged or failed.
   void on_commit(const sim::TraceRecord& r, bool failed);
+  /// An operator step: a `start` begins the wait for that node's server to be ready.
+  void on_fault(const sim::TraceRecord& r);
   sim::Invariants& invariants_;
   bool any_ = false;
   std::map<std::string, std::int64_t> primaries_;  // node -> timeline, while it runs as a primary

@@ -168,6 +168,26 @@ TEST_CASE("demo2 split brain: the restarted old primary runs beside the promoted
   }
 }
 
+TEST_CASE("demo2 reclone: the re-cloned server fsyncs its whole data directory before it starts, which its start time "
+          "shows and the clean restart before it does not",
+          "[postgres][scenario]") {
+  for (const auto& r : runs("reclone.yaml", 3)) {
+    double synced_s = -1;
+    std::int64_t files = 0;
+    for (const auto& e : r.events)
+      if (e.kind == "pg_data_directory_synced") {
+        REQUIRE(synced_s < 0);  // once: only the re-clone left an unclean pg_control
+        synced_s = static_cast<double>(std::get<std::int64_t>(*e.find("duration_ms"))) / 1e3;
+        files = std::get<std::int64_t>(*e.find("files"));
+      }
+    REQUIRE(synced_s > 0);
+    CHECK(files > 1000);
+    // The last start (55 s) is the re-cloned server's: the sync is inside it.
+    CHECK(r.metrics.at("postgres.postgres-primary.start_s") > synced_s);
+    CHECK(r.metrics.at("postgres.postgres-primary.start_s") < synced_s + 3.0);
+  }
+}
+
 TEST_CASE("demo2 split brain cut at 60 s: whether the writer gets back to the old primary depends on the seed",
           "[postgres][scenario]") {
   // Why the file runs 100 s: at the stack's 60 s the window above outlasts the run in about half

@@ -106,3 +106,23 @@ TEST_CASE("a real client's outcomes after the run's end are not counted, as the 
   CHECK(real.runs[0].at("load.acked") == 1);
   CHECK(real.runs[0].at("load.failed") == 0);
 }
+
+TEST_CASE("a real run's start of a server is timed from its start step to its ready line, the last start counting") {
+  // write-rate-reclone's first run (2026-12-05): the clean restart at 35 s, then the re-cloned
+  // server's start at 55 s, ready at 57.549 s after fsyncing its whole data directory.
+  std::string text = kRealJson;
+  text.replace(text.find("{\"kind\": \"pg_commit_acked\", \"t_s\": 59.5"), 0,
+               "{\"kind\": \"fault\", \"t_s\": 35.0, \"action\": \"start\", \"target\": \"postgres-primary/postgres\"},\n"
+               "{\"kind\": \"pg_started\", \"t_s\": 35.184, \"node\": \"postgres-primary\", \"role\": \"standby\", \"timeline\": 2},\n"
+               "{\"kind\": \"fault\", \"t_s\": 55.0, \"action\": \"start\", \"target\": \"postgres-primary/postgres\"},\n"
+               "{\"kind\": \"pg_started\", \"t_s\": 57.549, \"node\": \"postgres-primary\", \"role\": \"standby\", \"timeline\": 2},\n"
+               "{\"kind\": \"fault\", \"t_s\": 58.0, \"action\": \"start\", \"target\": \"postgres-replica2\"},\n");
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  const auto& m = real.runs.at(0);
+  CHECK(m.at("postgres.postgres-primary.start_s") == Approx(2.549));
+  // Started and never ready before the end: no figure rather than a zero.
+  CHECK(m.count("postgres.postgres-replica2.start_s") == 0);
+  CHECK(m.count("postgres.postgres-replica1.start_s") == 0);  // never started by a step
+}
