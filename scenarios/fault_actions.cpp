@@ -194,11 +194,17 @@ std::string summary_repoint(const FaultSpec& f) { return " " + f.workload + " to
 
 // ---- Applying them to a running simulation; each returns its undo.
 
+/// Whether a `docker start` of a whole node is timed by runtime.command_delay.start. That figure
+/// runs from the command to the container's entrypoint stamping its start (validation/parse_logs.py
+/// command_delays), so the container's own start-up is in it and the node comes up when it ends;
+/// without it the node's start_delay stands for the whole start.
+bool engine_times_start(const FaultContext& c) { return c.spec.runtime.command_delay.count("start") != 0; }
+
 Undo apply_stop(FaultContext& c) {
   sim::Process* proc = c.process;
   sim::Node* node = c.node;
   proc ? proc->stop() : node->stop();
-  return [proc, node] { proc ? proc->start() : node->start(); };
+  return [proc, node, timed = engine_times_start(c)] { proc ? proc->start() : node->start(timed); };
 }
 
 Undo apply_kill(FaultContext& c) {
@@ -209,13 +215,13 @@ Undo apply_kill(FaultContext& c) {
   } else {
     node->kill();
   }
-  return [proc, node] { proc ? proc->start() : node->start(); };
+  return [proc, node, timed = engine_times_start(c)] { proc ? proc->start() : node->start(timed); };
 }
 
 Undo apply_crash(FaultContext& c) {
   sim::Node* node = c.node;
   node->crash();
-  return [node] { node->start(); };
+  return [node, timed = engine_times_start(c)] { node->start(timed); };
 }
 
 Undo apply_freeze(FaultContext& c) {
@@ -242,7 +248,7 @@ Undo apply_thaw(FaultContext& c) {
 }
 
 Undo apply_start(FaultContext& c) {
-  c.process ? c.process->start() : c.node->start();
+  c.process ? c.process->start() : c.node->start(engine_times_start(c));
   return {};
 }
 

@@ -76,14 +76,16 @@ void Node::tear_down() {
   sim_.after(delay, [this, starts] { if (up_ && starts_ == starts) go_down(); }, Phase::Normal, sim_.owner(lifecycle_owner_));
 }
 
-void Node::start() {
+void Node::start(bool engine_delay_done) {
   if (up_) return;
   // A second `docker start` while the first is still in progress is a no-op: only the first
   // start since the node last came up may bring it up (not a later one after a kill).
   const std::uint32_t starts = starts_;
   const Distribution& d = (!start_requested_ && first_start_delay) ? *first_start_delay : start_delay;
   start_requested_ = true;
-  sim_.after(d.sample(rng_), [this, starts] { if (!up_ && starts_ == starts) come_up(); }, Phase::Normal,
+  // The draw is taken either way, so that a node's later draws do not depend on who started it.
+  const Time delay = d.sample(rng_);
+  sim_.after(engine_delay_done ? 0 : delay, [this, starts] { if (!up_ && starts_ == starts) come_up(); }, Phase::Normal,
              sim_.owner(lifecycle_owner_));
 }
 

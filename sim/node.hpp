@@ -49,7 +49,9 @@ class Node {
   const std::vector<std::unique_ptr<Process>>& processes() const { return processes_; }
 
   /// docker start: the node comes up after `start_delay`, then its autostart processes exec.
-  void start();
+  /// `engine_delay_done`: the caller already waited for the engine's measured start, which ends
+  /// when the container's entrypoint runs (runtime.command_delay.start): it comes up at once.
+  void start(bool engine_delay_done = false);
   /// docker stop: SIGTERM to every process; SIGKILL to those left after `stop_timeout`;
   /// the node goes down when all have exited.
   void stop();

@@ -188,6 +188,31 @@ TEST_CASE("a stop's command delay moves its effect but not the fault's issue tim
   CHECK(first(slow, "node_down") - first(ideal, "node_down") == 300_ms);
 }
 
+TEST_CASE("a container started while the engine's start is measured comes up when that delay ends, not after its "
+          "own start-up too",
+          "[runtime][runner]") {
+  // runtime.command_delay.start runs to the container's entrypoint stamping its start
+  // (validation/parse_logs.py command_delays): the container's start-up is inside it.
+  auto run = [](const std::string& faults, const std::string& extra) {
+    const std::string y = "name: engine-start\nduration: 20s\nnetworks:\n  lan: {subnet: 10.0.0.0/24}\nnodes:\n"
+                          "  web1:\n    start_delay: 400ms\n    nginx: {files: [/]}\nfaults:\n" +
+                          faults + extra;
+    scenarios::Tree t = scenarios::parse_yaml(y, "inline.yaml");
+    const auto r = scenarios::run_scenario(scenarios::spec_from_tree(t, "inline.yaml"), 1);
+    sim::Time up = -1;
+    for (const auto& e : r.events)
+      if (e.kind == "node_up" && e.time > 5 * sim::kSecond) up = e.time;
+    return up;
+  };
+  for (const std::string faults : {"  - {at: 5s, stop: web1}\n  - {at: 8s, start: web1}\n", "  - {at: 5s, stop: web1, for: 3s}\n"}) {
+    INFO(faults);
+    // No measured start: the node's own start-up is the whole start.
+    CHECK(run(faults, "") == 8_s + 400_ms);
+    // Measured: the command's 150 ms, and nothing more.
+    CHECK(run(faults, "runtime: {command_delay: {start: 150ms}}\n") == 8_s + 150_ms);
+  }
+}
+
 TEST_CASE("an ideal runtime section leaves a run's trace unchanged", "[runtime][runner]") {
   auto run = [](const std::string& extra) {
     scenarios::Tree t = scenarios::parse_yaml(std::string(kStopScenario) + extra, "inline.yaml");
