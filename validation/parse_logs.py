@@ -353,6 +353,10 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
     return out
 
 
+# The steps whose one `docker exec` lasts as long as the tool it runs (validation/exec_delays.hpp).
+TOOL_ACTIONS = ("reclone", "rewind")
+
+
 def operator_exec_delays(faults: list[dict]) -> list[float]:
     """How long each fault run with `docker exec` took (seconds): an operator's step (`pg_promote()`,
     rewriting the writer's target), a signal to one process, `ip link set`. From run_real.py
@@ -360,11 +364,13 @@ def operator_exec_delays(faults: list[dict]) -> list[float]:
     this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
     which delays each of them (engine commands, `docker stop` and the like, have their own). A
     fault of several commands (crash: the exec that sets the links down, then `docker kill`) is
-    not counted: its span is not the exec's."""
+    not counted: its span is not the exec's. Nor is a re-clone's or a rewind's: its one exec runs
+    pg_basebackup or pg_rewind to its end, the tool's seconds (pg_basebackup.duration_ms), not the
+    engine's."""
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == FAULT and len(shell) == 1
+        if (f.get("kind") == FAULT and len(shell) == 1 and f.get("action") not in TOOL_ACTIONS
                 and str(shell[0]).startswith(("docker exec", "ip netns exec")) and f.get("done_s") is not None):
             out.append(float(f["done_s"]) - float(f["t_s"]))
     return out

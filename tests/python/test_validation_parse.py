@@ -456,7 +456,10 @@ def test_faults_run_with_docker_exec_count_from_their_issue_to_their_return():
                "shell": ["docker exec haproxy1 pkill -9 -x haproxy"]},
               {"kind": "fault", "t_s": 20.0, "done_s": 20.98, "action": "stop", "target": "postgres-primary",
                "shell": ["docker stop -t 10 postgres-primary"]},
-              {"kind": "fault", "t_s": 50.0, "action": "promote", "target": "x", "shell": ["docker exec x true"]}]  # never returned
+              {"kind": "fault", "t_s": 50.0, "action": "promote", "target": "x", "shell": ["docker exec x true"]},  # never returned
+              # A re-clone's exec runs pg_basebackup to its end: the tool's seconds, not the engine's.
+              {"kind": "fault", "t_s": 48.0, "done_s": 53.676, "action": "reclone", "target": "postgres-primary",
+               "shell": ["docker exec postgres-primary bash -c 'pg_basebackup ...'"]}]
     assert parse_logs.operator_exec_delays(faults) == [pytest.approx(0.444), pytest.approx(0.382), pytest.approx(0.5)]
 
 

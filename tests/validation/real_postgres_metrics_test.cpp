@@ -126,3 +126,23 @@ TEST_CASE("a real run's start of a server is timed from its start step to its re
   CHECK(m.count("postgres.postgres-replica2.start_s") == 0);
   CHECK(m.count("postgres.postgres-replica1.start_s") == 0);  // never started by a step
 }
+
+TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is not an exec latency the simulator is given") {
+  // write-rate-reclone's runs (2026-12-05): nine exec spans each, one of them the re-clone's.
+  auto run = [](const std::string& execs, double reclone_done) {
+    return "{\"run\": 0, \"duration_s\": 100, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
+           "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": 26.0, \"done_s\": 26.214, \"action\": \"sql\"}, "
+           "{\"kind\": \"fault\", \"t_s\": 48.0, \"done_s\": " + std::to_string(reclone_done) + ", \"action\": \"reclone\"}]}";
+  };
+  const std::string text = "{\"command_delay\": {\"exec\": {\"n\": 9, \"runs\": 3, \"quantiles_s\": [[0, 0.2], [0.9, 2.5], [1, 6.0]], "
+                           "\"median_s\": 0.25, \"max_s\": 6.0}}, \"runs\": [" +
+                           run("0.19, 0.214, 5.676", 53.676) + ", " + run("0.244, 0.116, 6.159", 54.159) + ", " +
+                           run("0.325, 0.234, 6.059", 54.059) + "]}";
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  const auto& exec = real.command_delay.at("exec");
+  CHECK(exec.n == 6);
+  CHECK(exec.max_s == Approx(0.325));
+  CHECK(exec.median_s < 0.25);
+}

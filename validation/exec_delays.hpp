@@ -1,0 +1,19 @@
+#pragma once
+// The engine's `docker exec` latency as a real run measured it, less the steps whose command
+// runs a tool to its end: what runtime.command_delay.exec stands for.
+#include <string>
+#include <vector>
+
+#include "scenarios/tree.hpp"
+
+namespace validation {
+
+/// A run's `command_delays_s.exec` (run_real.py: the load loop's late first request and each
+/// `docker exec` step's span, issue to return) without the spans of its `reclone` and `rewind`
+/// steps. Their one `docker exec` runs pg_basebackup or pg_rewind to its end, seconds that
+/// pg_basebackup.duration_ms already measures: pooled in, a tenth of a re-clone record's
+/// samples were 5.7-6.2 s, and the simulator delayed a tenth of every operator step by that.
+/// `removed` counts the spans taken out. Throws as seconds_list does for a malformed list.
+std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::string& path, int& removed);
+
+}  // namespace validation
