@@ -413,11 +413,12 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     std::fprintf(out, "\n");
   }
   // One group per real run where each run measured its own disk and wake-ups, its own session
-  // openings or its own statements (the same runs: the lists, where they exist, have one entry
-  // per run).
+  // openings, its own statements or its own engine commands and start-ups (the same runs: the
+  // lists, where they exist, have one entry per run).
+  const std::size_t commands_runs = real.commands_per_run.empty() ? 0 : real.commands_per_run.begin()->second.size();
   const std::size_t groups =
       a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size(),
-                                        overhead_per_run.size(), real.pgbench_wakeup_per_run.size()});
+                                        overhead_per_run.size(), real.pgbench_wakeup_per_run.size(), commands_runs});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -432,7 +433,20 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     if (real.pgbench_wakeup_per_run.size() == groups)
       for (const auto& [workload, m] : real.pgbench_wakeup_per_run[g])
         if (is_pgbench(workload)) group.push_back(override_creating("workloads." + workload + ".wakeup_delay", m.distribution()));
+    // A `docker start` and the daemon's start-up after it, each of this run: one moment of the
+    // host, not two draws from the pooled runs.
+    if (commands_runs == groups)
+      for (const auto& [key, per_run] : real.commands_per_run) group.push_back(override_creating("runtime." + key, per_run[g].distribution()));
     h.groups.push_back(std::move(group));
+  }
+  if (out != nullptr && commands_runs == groups) {
+    std::fprintf(out, "Engine commands and start-ups simulated per real run (%zu groups of seeds):", groups);
+    for (const auto& [key, per_run] : real.commands_per_run) {
+      std::fprintf(out, " %s medians", key.c_str());
+      for (const auto& m : per_run) std::fprintf(out, " %.0f", m.median_s * 1e3);
+      std::fprintf(out, " ms;");
+    }
+    std::fprintf(out, "\n");
   }
   if (out != nullptr && real.fsync_per_run.size() == groups) {
     std::fprintf(out, "Disk and wake-ups simulated per real run (%zu groups of seeds): fsync medians", groups);

@@ -30,6 +30,7 @@
 #include "validation/bulk_pace.hpp"
 #include "validation/exec_delays.hpp"
 #include "validation/pgbench_wakeup.hpp"
+#include "validation/run_commands.hpp"
 #include "validation/standby_flush.hpp"
 #include "validation/session_probe.hpp"
 #include "validation/seconds_list.hpp"
@@ -268,6 +269,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   int tool_spans = 0;                                 // re-clone and rewind spans taken out of them
   std::vector<std::map<std::string, std::vector<double>>> sessions;  // per run
   std::vector<std::map<std::string, std::vector<double>>> statements;  // per run
+  std::vector<std::map<std::string, std::vector<double>>> commands;    // per run, by runtime setting
   for (const auto& run : runs->seq) {
     const scenarios::Tree* m = run.is_map() ? run.find("metrics") : nullptr;
     if (m == nullptr || !(m->is_map() || m->kind == scenarios::Tree::Kind::Null))
@@ -305,6 +307,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     int removed = 0;
     execs.push_back(engine_exec_samples(run, path, removed));
     tool_spans += removed;
+    commands.push_back(run_command_samples(run, path));
     statements.push_back(statement_duration_samples(run, path));
     r.writer_overheads.push_back(writer_overhead_samples(run, path));
     if (const scenarios::Tree* si = run.find("segment_init_s"); si != nullptr) {
@@ -547,6 +550,15 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       if (const auto* w = st->find(when); w != nullptr && w->is_map())
         for (const auto& [kind, m] : w->map)
           if (m.is_map()) (*out)[kind] = read_measured(m, path, "startup_delay." + when + "." + kind);
+  // A container's start and its daemons' start-ups after it are one start: each run's own pair.
+  // Not the stack's first start-ups (every node's at once, a run's samples not tied to a node)
+  // nor the other commands (each its own moment, pooled as before).
+  std::set<std::string> paired;
+  if (r.command_delay.count("start") != 0) {
+    paired.insert("command_delay.start");
+    for (const auto& [kind, m] : r.startup_later) paired.insert("daemon_start." + kind);
+  }
+  r.commands_per_run = each_run_own(commands, paired);
   if (const auto* i = root.find("interrupted"); i != nullptr && i->is_scalar()) r.interrupted = i->scalar == "true";
   if (const auto* e = root.find("error"); e != nullptr && e->is_scalar()) r.error = e->scalar;
   return r;

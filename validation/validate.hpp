@@ -89,6 +89,10 @@ struct RealRuns {
   /// stack's first start (runtime.compose_up.daemons.KIND) and at later starts
   /// (runtime.daemon_start.KIND).
   std::map<std::string, Measured> startup_first, startup_later;
+  /// A `docker start` and the start-ups after it, each run's own (validation/run_commands.hpp),
+  /// by runtime setting (`command_delay.start`, `daemon_start.KIND`): one per run, for those that
+  /// every run measured at least once.
+  std::map<std::string, std::vector<Measured>> commands_per_run;
   std::string file;
   /// Metrics the record says it did not measure (`unmeasured_metrics`: names, or prefixes ending
   /// in a dot, such as `bench.`), with its reason (`unmeasured_why`): compared with nothing.

@@ -52,6 +52,17 @@ TEST_CASE("a real value outside the simulated min..max misses the range target")
   CHECK_FALSE(c.pass());
 }
 
+TEST_CASE("a simulated time that meets the real one to the records' microsecond meets the range target") {
+  // A `docker start` and the start-up after it as the record stored them (microseconds) against
+  // the real start taken from nanosecond stamps: 0.475880881 s, simulated 0.475881.
+  const auto sim = runs_of("start_s", {0.475881, 0.548327, 0.561354});
+  CHECK(verdict(compare(runs_of("start_s", {0.475880881, 0.548326682, 0.561353734}), sim), "start_s").range_ok);
+  CHECK_FALSE(verdict(compare(runs_of("start_s", {0.475879, 0.548326682, 0.561353734}), sim), "start_s").range_ok);
+  CHECK_FALSE(verdict(compare(runs_of("start_s", {0.475881, 0.548326682, 0.561356}), sim), "start_s").range_ok);
+  // A count is compared as it is.
+  CHECK_FALSE(verdict(compare(runs_of("acked", {3, 5}), runs_of("acked", {3.0000005, 5})), "acked").range_ok);
+}
+
 TEST_CASE("a counter a run never incremented counts as zero in that run") {
   std::vector<RunMetrics> real = {{{"load.requests", 10}, {"load.failed", 1}}, {{"load.requests", 10}}};
   std::vector<RunMetrics> sim = {{{"load.requests", 10}}, {{"load.requests", 10}, {"load.failed", 2}}};

@@ -146,3 +146,45 @@ TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is no
   CHECK(exec.max_s == Approx(0.325));
   CHECK(exec.median_s < 0.25);
 }
+
+TEST_CASE("each run's own docker start and start-up are kept for its seeds, and its other commands stay pooled") {
+  // Three runs: each stopped and started the old primary once (its start and its server's
+  // start-up) and ran two execs; the first also started a pgbouncer.
+  auto run = [](const std::string& start, const std::string& startups, const std::string& stop, const std::string& execs) {
+    return "{\"run\": 0, \"duration_s\": 100, \"metrics\": {}, \"command_delays_s\": {\"start\": [" + start +
+           "], \"stop\": [" + stop + "], \"exec\": [" + execs + "]}, \"startup_delays_s\": {\"first\": {}, \"later\": {" +
+           startups + "}}}";
+  };
+  auto pooled = [](const char* key, double lo, double hi) {
+    return std::string("\"") + key + "\": {\"n\": 3, \"runs\": 3, \"quantiles_s\": [[0, " + std::to_string(lo) + "], [1, " +
+           std::to_string(hi) + "]], \"median_s\": " + std::to_string(lo) + ", \"max_s\": " + std::to_string(hi) + "}";
+  };
+  const std::string text =
+      "{\"command_delay\": {" + pooled("start", 0.09, 0.393) + ", " + pooled("stop", 0.03, 0.04) + ", " + pooled("exec", 0.1, 0.2) +
+      "}, \"startup_delay\": {\"first\": {}, \"later\": {" + pooled("postgres", 0.039, 0.535) + ", " +
+      pooled("pgbouncer", 0.02, 0.02) + "}}, \"runs\": [" +
+      run("0.393", "\"postgres\": [0.535], \"pgbouncer\": [0.02]", "0.04", "0.2, 0.15") + ", " +
+      run("0.092", "\"postgres\": [0.05]", "0.03", "0.1, 0.12") + ", " + run("0.106", "\"postgres\": [0.039]", "0.035", "0.15, 0.1") +
+      "]}";
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  const auto& own = real.commands_per_run;
+  REQUIRE(own.count("command_delay.start") == 1);
+  REQUIRE(own.count("daemon_start.postgres") == 1);
+  // Not a start-up one run alone measured, nor the other commands: each its own moment, pooled.
+  CHECK(own.count("daemon_start.pgbouncer") == 0);
+  CHECK(real.startup_later.count("pgbouncer") == 1);
+  CHECK(own.count("command_delay.stop") == 0);
+  CHECK(own.count("command_delay.exec") == 0);
+  const auto& start = own.at("command_delay.start");
+  const auto& startup = own.at("daemon_start.postgres");
+  REQUIRE(start.size() == 3);
+  REQUIRE(startup.size() == 3);
+  // The slow start and the slow start-up are the same run's: its seeds draw both, the others neither.
+  CHECK(start[0].median_s == Approx(0.393));
+  CHECK(startup[0].median_s == Approx(0.535));
+  CHECK(start[1].max_s == Approx(0.092));
+  CHECK(startup[1].max_s == Approx(0.05));
+  CHECK(startup[2].max_s == Approx(0.039));
+}
