@@ -8,9 +8,9 @@ namespace validation {
 std::map<std::string, std::vector<double>> run_command_samples(const scenarios::Tree& run, const std::string& path) {
   std::map<std::string, std::vector<double>> out;
   if (!run.is_map()) return out;
-  if (const scenarios::Tree* cd = run.find("command_delays_s"); cd != nullptr && cd->is_map())
-    for (const auto& [action, list] : cd->map)
-      if (action != "exec") out["command_delay." + action] = seconds_list(list, path, "command_delays_s." + action);
+  const scenarios::Tree* cd = run.find("command_delays_s");
+  if (const scenarios::Tree* start = cd != nullptr && cd->is_map() ? cd->find("start") : nullptr; start != nullptr)
+    out["command_delay.start"] = seconds_list(*start, path, "command_delays_s.start");
   const scenarios::Tree* st = run.find("startup_delays_s");
   if (const scenarios::Tree* later = st != nullptr && st->is_map() ? st->find("later") : nullptr; later != nullptr && later->is_map())
     for (const auto& [kind, list] : later->map) out["daemon_start." + kind] = seconds_list(list, path, "startup_delays_s.later." + kind);

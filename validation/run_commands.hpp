@@ -13,10 +13,10 @@
 
 namespace validation {
 
-/// One run's latencies by runtime setting: `command_delay.ACTION` from its command_delays_s
-/// (every action but `exec`, whose samples engine_exec_samples reads) and `daemon_start.KIND`
-/// from its startup_delays_s.later (a `docker start`'s start-ups; not the stack's first, every
-/// node's at once). Throws as seconds_list does for a malformed list.
+/// One run's start latencies by runtime setting: `command_delay.start` from its
+/// command_delays_s.start and `daemon_start.KIND` from its startup_delays_s.later (a `docker
+/// start`'s start-ups; not the stack's first, every node's at once). The other commands are each
+/// their own moment and stay pooled. Throws as seconds_list does for a malformed list.
 std::map<std::string, std::vector<double>> run_command_samples(const scenarios::Tree& run, const std::string& path);
 
 /// For each setting in `keys` that every run measured at least once, one Measured per run, in
