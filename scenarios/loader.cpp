@@ -242,7 +242,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
-                             "exec_load_sigma", "wakeup_delay", "latch_wakeup", "getent", "psql_start", "backend_warmup",
+                             "exec_load_sigma", "wakeup_delay", "latch_wakeup", "walreceiver_write", "getent", "psql_start", "backend_warmup",
                              "statement_time", "statement_time_by_command", "statement_time_by_relation", "commit_flush", "writer_overhead", "bulk_row",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
@@ -285,6 +285,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   }
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.latch_wakeup = r.distribution("latch_wakeup");
+  rc.walreceiver_write = r.distribution("walreceiver_write");
   rc.getent = r.distribution("getent");
   rc.psql_start = r.distribution("psql_start");
   rc.backend_warmup = r.distribution("backend_warmup");

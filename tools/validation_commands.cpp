@@ -308,6 +308,36 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     if (out) std::fprintf(out, "PostgreSQL's latch wake-up measured in the real runs (%d rows of %d runs, half of replay_lag - flush_lag): "
                                "median %.3f ms, max %.1f ms; simulated with it\n", w.n, w.runs, w.median_s * 1e3, w.max_s * 1e3);
   }
+  // And the walreceiver's work on a batch before its write reply: what the rows' write_lag leaves
+  // once its two wake-ups and the scenario's network both ways are taken out. On a quiet host
+  // 0-90 us a run (2026-12-05: the rest was 92-210 us, the network's 120 us); 0.4-0.5 ms beside
+  // a CPU hog (2026-12-06), which the writer's own round trips over the same bridge did not show
+  // (simulated as the network's, its commits took 0.5 ms more than the real ones), so it is the
+  // standby's. A run whose rest is under the network's gets none.
+  std::optional<double> network_both_ways_s;
+  if (real.write_path_s && !a.scenario_wakeup) {
+    const auto spec = scenarios::load_scenario(file, a.sets);
+    for (const auto& n : spec.networks) {
+      const double both = 2 * sim::to_seconds(n.latency.median());
+      if (network_both_ways_s && *network_both_ways_s != both) {
+        network_both_ways_s.reset();  // networks of their own latencies: which one the WAL took is not read here
+        break;
+      }
+      network_both_ways_s = both;
+    }
+  }
+  auto walreceiver_write = [&](double write_path_s) {
+    char us[32];
+    std::snprintf(us, sizeof us, "%.0fus", std::max(0.0, (write_path_s - *network_both_ways_s) * 1e6));
+    return override_creating("runtime.walreceiver_write", us);
+  };
+  if (network_both_ways_s) {
+    h.sets.push_back(walreceiver_write(*real.write_path_s));
+    if (out) std::fprintf(out, "The walreceiver's work on a batch before its write reply, measured in the real runs (write_lag less "
+                               "replay_lag - flush_lag, %.0f us at the median, less the scenario's network both ways, %.0f us): "
+                               "%.0f us; simulated with it\n", *real.write_path_s * 1e6, *network_both_ways_s * 1e6,
+                          std::max(0.0, *real.write_path_s - *network_both_ways_s) * 1e6);
+  }
   // And the writer's session opening (run_real.py's probe in its container after each run): the
   // commit that opens a session pays getent, psql's start and its new backend's cold caches,
   // which the loaded host stretched to 50 ms - 2 s, and a failed connect the first two on top of
@@ -418,7 +448,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
   const std::size_t commands_runs = real.commands_per_run.empty() ? 0 : real.commands_per_run.begin()->second.size();
   const std::size_t groups =
       a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size(),
-                                        overhead_per_run.size(), real.pgbench_wakeup_per_run.size(), commands_runs});
+                                        overhead_per_run.size(), real.pgbench_wakeup_per_run.size(), commands_runs,
+                                        network_both_ways_s ? real.write_path_per_run_s.size() : 0});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -426,6 +457,7 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
       group.push_back(override_creating("runtime.disk.fsync", real.fsync_per_run[g].distribution()));
       group.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
     }
+    if (network_both_ways_s && real.write_path_per_run_s.size() == groups) group.push_back(walreceiver_write(real.write_path_per_run_s[g]));
     if (real.session_per_run.size() == groups)
       for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
     if (real.backend_per_run.size() == groups) backend_sets(real.backend_per_run[g], group);
@@ -453,7 +485,13 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     for (const auto& m : real.fsync_per_run) std::fprintf(out, " %.2f", m.median_s * 1e3);
     std::fprintf(out, " ms, wake-up medians");
     for (const auto& m : real.latch_wakeup_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
-    std::fprintf(out, " ms\n");
+    std::fprintf(out, " ms");
+    if (network_both_ways_s && real.write_path_per_run_s.size() == groups) {
+      std::fprintf(out, ", walreceiver's work");
+      for (const double x : real.write_path_per_run_s) std::fprintf(out, " %.3f", std::max(0.0, x - *network_both_ways_s) * 1e3);
+      std::fprintf(out, " ms");
+    }
+    std::fprintf(out, "\n");
   }
   if (out != nullptr && real.pgbench_wakeup_per_run.size() == groups) {
     std::fprintf(out, "pgbench's own wake-up simulated per real run (%zu groups of seeds): medians", groups);

@@ -72,6 +72,14 @@ std::vector<double> latch_wakeup_samples(const scenarios::Tree& events) {
   return out;
 }
 
+std::vector<double> write_path_samples(const scenarios::Tree& events) {
+  std::vector<double> out;
+  steady_rows(events, [&](double w, double f, double r) {
+    if (r > f) out.push_back((w - (r - f)) / 1e6);
+  });
+  return out;
+}
+
 namespace {
 
 std::optional<Measured> summarise(const std::vector<std::vector<double>>& per_run, std::size_t least,

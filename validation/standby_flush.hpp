@@ -25,6 +25,15 @@ std::vector<double> standby_flush_samples(const scenarios::Tree& events);
 /// whose replay was answered with the flush give none.
 std::vector<double> latch_wakeup_samples(const scenarios::Tree& events);
 
+/// The write path less its wake-ups: the primary's lag tracker notes a position when its
+/// walsender sends it (XLogSendPhysical's LagTrackerWrite), so a row's write_lag is the WAL's way
+/// to the standby, the walreceiver's wake-up, its work on the batch up to its write reply
+/// (XLogWalRcvWrite), the reply's way back and the walsender's wake-up for it. Less two wake-ups
+/// (replay_lag - flush_lag is two more of them), what is left is the network both ways and that
+/// work. Seconds, one per row of latch_wakeup_samples (a row can give less than nothing: its
+/// wake-ups drawn apart); a run's median is what it tells.
+std::vector<double> write_path_samples(const scenarios::Tree& events);
+
 /// The pooled samples as runtime.disk.fsync's empirical distribution (deciles, min and max, as
 /// run_real.py's empirical_summary), or nothing with fewer than `least` samples.
 std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least);

@@ -56,6 +56,12 @@ namespace se = sim::events;
 constexpr std::size_t kLeastStandbyFlushes = 20;
 // And per run, for its own distribution (deciles of fewer would be a handful of rows each).
 constexpr std::size_t kLeastRowsPerRun = 10;
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 // pgbench's idle transactions for its own wake-up: a run at -R 200 for 30 s logs ~6,000, a
 // failover run that lost its server early some hundreds; fewer than this fill no fine tail.
 constexpr std::size_t kLeastPgbenchTransactions = 200;
@@ -262,7 +268,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   r.file = path;
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
-  std::vector<std::vector<double>> flushes, wakeups, ticks;  // per run
+  std::vector<std::vector<double>> flushes, wakeups, write_paths, ticks;  // per run
   std::map<std::string, std::vector<std::vector<double>>> pgbench_lags;  // workload -> per run
   std::vector<std::vector<double>> bulk_paces;        // per run: one, or none
   std::vector<std::vector<double>> execs;             // per run: the engine's `docker exec` latencies
@@ -297,6 +303,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       for (const auto& [k, v] : real_metrics(spec, *ev, end_s)) rm[k] = v;
       flushes.push_back(standby_flush_samples(*ev));
       wakeups.push_back(latch_wakeup_samples(*ev));
+      write_paths.push_back(write_path_samples(*ev));
       for (auto& [workload, lags] : pgbench_wakeup_samples(*ev)) pgbench_lags[workload].push_back(std::move(lags));
       const auto pace = copy_row_seconds(*ev);
       bulk_paces.push_back(pace ? std::vector<double>{*pace} : std::vector<double>{});
@@ -410,6 +417,17 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       r.fsync_per_run.push_back(*f);
       r.latch_wakeup_per_run.push_back(*w);
     }
+  }
+  // The write path less its wake-ups, from the same rows: all rows' median, and each run's where
+  // every run streamed long enough.
+  if (r.fsync_from_standbys && r.latch_wakeup) {
+    std::vector<double> all, per_run;
+    for (const auto& p : write_paths) {
+      all.insert(all.end(), p.begin(), p.end());
+      if (p.size() >= kLeastRowsPerRun) per_run.push_back(median_of(p));
+    }
+    if (all.size() >= kLeastStandbyFlushes) r.write_path_s = median_of(all);
+    if (per_run.size() == runs->seq.size()) r.write_path_per_run_s = std::move(per_run);
   }
   // The writer's session opening, each step as its own distribution (run_real.py's probe: 12
   // trials a run, so five at least pooled, and each run's own where every run has three).

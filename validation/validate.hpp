@@ -56,6 +56,12 @@ struct RealRuns {
   /// run's replicas lagged 5 ms at the median where the others' lagged 1 ms); empty unless every
   /// run has enough rows of its own.
   std::vector<Measured> fsync_per_run, latch_wakeup_per_run;
+  /// The write path less its wake-ups, from the same rows (write_lag - (replay_lag - flush_lag):
+  /// validation/standby_flush.hpp): the network both ways and the walreceiver's work on a batch.
+  /// The median of all runs' rows, and each run's own median (empty unless every run has enough
+  /// rows). Seconds.
+  std::optional<double> write_path_s;
+  std::vector<double> write_path_per_run_s;
   /// The writer's session opening from run_real.py's session probe (validation/session_probe.hpp),
   /// keyed by its runtime setting (getent, psql_start, backend_warmup): pooled, and each run's own
   /// (empty unless every run has a probe of its own).

@@ -122,6 +122,7 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
       walwriter_timer_(make_timer()),
       rng_(rng("backend")),
       latch_rng_(rng("latch")),
+      walreceiver_rng_(rng("walreceiver_write")),
       warmup_rng_(rng("backend_warmup")),
       commit_flush_rng_(rng("commit_flush")),
       startup_latch_(make_timer(), latch_wakeup, latch_rng_) {}

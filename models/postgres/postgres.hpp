@@ -6,6 +6,7 @@
 #include <any>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -154,7 +155,11 @@ class WalReceiver {
   void on_identify(const IdentifySystemResult& r);
   void on_history(const TimelineHistoryResult& r);
   void start_streaming();
+  /// The streaming loop handles one message: at once, or after the batch it is writing.
+  void receive(const std::any& m);
   void on_data(const XLogData& d);
+  /// XLogWalRcvWrite of a batch, its write reply, then its flush (XLogWalRcvFlush).
+  void write_batch(const XLogData& d);
   void send_reply(bool force, bool reply_requested = false);
   /// The loop goes back to WaitLatchOrSocket: its nap starts again from now.
   void nap();
@@ -182,6 +187,10 @@ class WalReceiver {
   bool ping_sent_ = false;
   sim::Timer timer_;
   Latch latch_;
+  /// A batch being written (Postgres::walreceiver_write), and what arrived meanwhile, in order.
+  sim::Timer write_timer_;
+  bool writing_ = false;
+  std::deque<std::any> held_;
 };
 
 /// Synchronous replication on the primary (syncrep.c): commits wait in LSN order for the
@@ -347,6 +356,11 @@ class Postgres final : public sim::Process {
   /// flush. 0: at once.
   sim::Distribution latch_wakeup = sim::Distribution::constant(0);
   sim::Rng& latch_rng() { return latch_rng_; }
+  /// A walreceiver's work on a batch of WAL once it runs, up to its write reply
+  /// (runtime.walreceiver_write: XLogWalRcvWrite and the CPU it waits for beside other load).
+  /// The walreceiver handles nothing else meanwhile. 0: at once.
+  sim::Distribution walreceiver_write = sim::Distribution::constant(0);
+  sim::Rng& walreceiver_rng() { return walreceiver_rng_; }
   /// A client backend's first statement's extra cost over its later ones: a new backend's
   /// relation and catalog caches start empty, so its first statements naming users, its sequence
   /// and its index read them from the catalogs (runtime.backend_warmup: validation's session
@@ -578,6 +592,7 @@ class Postgres final : public sim::Process {
   bool shutdown_checkpoint_started_ = false;
   sim::Rng rng_;
   sim::Rng latch_rng_;
+  sim::Rng walreceiver_rng_;
   sim::Rng warmup_rng_;
   sim::Rng commit_flush_rng_;
   /// The startup process's latch (WakeupRecovery).

@@ -9,7 +9,8 @@
 
 namespace models::postgres {
 
-WalReceiver::WalReceiver(Postgres& pg) : pg_(pg), timer_(pg.make_timer()), latch_(pg.make_timer(), pg.latch_wakeup, pg.latch_rng()) {}
+WalReceiver::WalReceiver(Postgres& pg)
+    : pg_(pg), timer_(pg.make_timer()), latch_(pg.make_timer(), pg.latch_wakeup, pg.latch_rng()), write_timer_(pg.make_timer()) {}
 
 void WalReceiver::start() {
   const auto info = PrimaryConnInfo::parse(pg_.config().primary_conninfo);
@@ -19,6 +20,8 @@ void WalReceiver::start() {
   streaming_ = false;
   phase_ = Phase::Connecting;
   ++gen_;
+  writing_ = false;
+  held_.clear();
   // A new walreceiver process: XLogWalRcvSendReply has reported nothing yet.
   reported_write_ = reported_flush_ = reported_apply_ = 0;
   replied_ = false;
@@ -71,14 +74,9 @@ void WalReceiver::connected(sim::ConnId conn) {
   const std::uint64_t g = gen_;
   tcp.on_data(conn, pg_, [this, g](const std::any& m, std::uint64_t) {
     if (g != gen_) return;
-    if (latch_.immediate()) {
-      on_message(m);
-      return nap();
-    }
+    if (latch_.immediate()) return receive(m);
     latch_.set([this, g, m] {
-      if (g != gen_) return;
-      on_message(m);
-      nap();
+      if (g == gen_) receive(m);
     });
   });
   tcp.on_close(conn, pg_, [this, g] {
@@ -193,9 +191,39 @@ void WalReceiver::start_streaming() {
   pg_.tcp().send_data(conn_, pg_, s, kSmallMessageBytes);
 }
 
+void WalReceiver::receive(const std::any& m) {
+  if (writing_) {
+    held_.push_back(m);
+    return;
+  }
+  on_message(m);
+  if (!writing_) nap();
+}
+
 void WalReceiver::on_data(const XLogData& d) {
   last_recv_ = pg_.sim().now();
   ping_sent_ = false;
+  const bool at_once = pg_.walreceiver_write.kind == sim::Distribution::Kind::Constant && pg_.walreceiver_write.a <= 0;
+  const sim::Time work = at_once ? 0 : pg_.walreceiver_write.sample(pg_.walreceiver_rng());
+  if (work <= 0) return write_batch(d);
+  // The walreceiver is busy with this batch: what arrives meanwhile waits in its socket, and
+  // its loop reads it after the write reply and the flush, in order.
+  writing_ = true;
+  const std::uint64_t g = gen_;
+  write_timer_.arm_after(work, [this, g, d] {
+    if (g != gen_) return;
+    writing_ = false;
+    write_batch(d);
+    while (!writing_ && g == gen_ && !held_.empty()) {
+      const std::any m = std::move(held_.front());
+      held_.pop_front();
+      on_message(m);
+    }
+    if (!writing_ && g == gen_) nap();
+  });
+}
+
+void WalReceiver::write_batch(const XLogData& d) {
   Wal& wal = pg_.wal();
   for (const WalRecord& r : d.records) {
     if (r.lsn < wal.insert_lsn()) continue;  // already have it
@@ -284,6 +312,9 @@ void WalReceiver::fail(const std::string& reason) {
   phase_ = Phase::Connecting;
   ++gen_;
   timer_.cancel();
+  write_timer_.cancel();
+  writing_ = false;
+  held_.clear();
   if (conn_ != 0 && pg_.tcp().open(conn_, pg_)) pg_.tcp().close(conn_, pg_);
   conn_ = 0;
   pg_.record(kWalReceiverDisconnected, {{"primary", host_}, {"reason", reason}});

@@ -112,6 +112,11 @@ struct RuntimeConfig {
   /// other per commit, so it adds to every replication lag. `hasim validate` measures it in the
   /// real runs (half of each pg_stat_replication row's replay_lag - flush_lag). Absent: at once.
   std::optional<sim::Distribution> latch_wakeup;
+  /// A standby's walreceiver's work on a batch of WAL once it runs, up to its write reply
+  /// (XLogWalRcvWrite's pwrite and the CPU it waits for on a busy host). `hasim validate` measures
+  /// it in the real runs: what each pg_stat_replication row's write_lag leaves once two wake-ups
+  /// and the scenario's network both ways are taken out. Absent: none.
+  std::optional<sim::Distribution> walreceiver_write;
   /// A PostgreSQL client's session opening, as validation's session probe measures it in the
   /// writer's container after each real run: `getent` (pg-writer.sh's name look-up, a process of
   /// its own), `psql_start` (psql's fork, exec and dynamic loading, before it connects: 100-200 ms

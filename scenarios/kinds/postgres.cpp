@@ -103,6 +103,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
+  if (ctx.spec.runtime.walreceiver_write) server.walreceiver_write = *ctx.spec.runtime.walreceiver_write;
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
   if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
   server.statement_time_by_command = ctx.spec.runtime.statement_time_by_command;

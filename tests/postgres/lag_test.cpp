@@ -75,6 +75,43 @@ TEST_CASE("each latch wake-up on a busy host adds to the lag: two to write_lag, 
   CHECK(late[2] - late[1] < 2_ms + 100_us);
 }
 
+TEST_CASE("the walreceiver's work on a batch comes before its write reply, so it adds to all three lags", "[postgres][lag]") {
+  // XLogWalRcvWrite, then the write reply, then XLogWalRcvFlush: a busy host's walreceiver that
+  // takes 1 ms over a batch delays the written, flushed and replayed positions alike.
+  auto lags = [](sim::Time work) {
+    PgCluster cluster(1);
+    for (auto& [name, server] : cluster.servers) server->walreceiver_write = sim::Distribution::constant(work);
+    cluster.run_for(1_s);
+    cluster.writer("w1", "pg1", 500_ms);
+    cluster.run_for(5_s + 250_ms);
+    const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+    REQUIRE(ws.replay_lsn() == ws.sent_lsn());
+    return std::array<sim::Time, 3>{ws.write_lag(), ws.flush_lag(), ws.replay_lag()};
+  };
+  const auto at_once = lags(0), busy = lags(1_ms);
+  CHECK(busy[0] - at_once[0] == 1_ms);
+  CHECK(busy[1] - at_once[1] == 1_ms);
+  CHECK(busy[2] - at_once[2] == 1_ms);
+}
+
+TEST_CASE("WAL that reaches a walreceiver busy with a batch is written after it, in order", "[postgres][lag]") {
+  // A commit every 2 ms and 3 ms over each batch: the walreceiver holds what arrives while it
+  // writes, falls behind, and still ends with every byte the primary sent, replayed.
+  PgCluster cluster(1);
+  for (auto& [name, server] : cluster.servers) server->walreceiver_write = sim::Distribution::constant(3_ms);
+  cluster.run_for(1_s);
+  auto& w = cluster.writer("w1", "pg1", 2_ms);
+  cluster.run_for(1_s);
+  const pg::WalSender& during = *cluster["pg1"].walsenders().front();
+  CHECK(during.write_lsn() < during.sent_lsn());  // behind while the writer runs
+  w.kill();
+  cluster.run_for(3_s);
+  const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+  CHECK(ws.sent_lsn() == cluster["pg1"].wal().flush_lsn());
+  CHECK(ws.replay_lsn() == ws.sent_lsn());
+  CHECK(cluster.events(pg::kWalReceiverDisconnected).empty());
+}
+
 TEST_CASE("the lag columns go NULL once the standby reports everything replayed twice in a row", "[postgres][lag]") {
   PgCluster cluster(1);
   cluster.run_for(1_s);

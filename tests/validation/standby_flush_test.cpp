@@ -112,3 +112,30 @@ TEST_CASE("each real run's own flushes and wake-ups are kept when every run has 
   CHECK(r.fsync_per_run.empty());
   CHECK(r.latch_wakeup_per_run.empty());
 }
+
+TEST_CASE("the write path less its wake-ups is a row's write_lag less its replay_lag - flush_lag") {
+  // row() puts replay_lag 100 us after flush_lag (two wake-ups of 50 us): a write_lag of 200 us
+  // leaves 100 us for the network both ways and the walreceiver's work; a replica held back
+  // (replay behind) gives none, as it gives no wake-up.
+  const std::string events = "[" + row("postgres-primary", "r1", 200, 900, 1000) + ", " + row("postgres-primary", "r1", 200, 910, 1200) +
+                             ", " + row("postgres-primary", "r1", 650, 920, 1400) + ", " +
+                             row("postgres-primary", "r1", 200, 930, 1600, false) + "]";
+  CHECK(validation::write_path_samples(scenarios::parse_yaml(events, "events.json")) == std::vector<double>{0.0001, 0.00055});
+}
+
+TEST_CASE("a record with standbys carries the write path's median, pooled and each run's own") {
+  auto path = write_real("write-path", rows(12, 1000), rows(12, 3000));
+  auto r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  REQUIRE(r.write_path_s);
+  CHECK(*r.write_path_s == Approx(0.0001));  // rows(): write_lag 200 us, wake-ups 100 us
+  REQUIRE(r.write_path_per_run_s.size() == 2);
+  CHECK(r.write_path_per_run_s[0] == Approx(0.0001));
+  CHECK(r.write_path_per_run_s[1] == Approx(0.0001));
+  // One run with too few rows of its own: the pooled median only.
+  path = write_real("write-path-few", rows(20, 1000), rows(9, 3000));
+  r = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  CHECK(r.write_path_s);
+  CHECK(r.write_path_per_run_s.empty());
+}
