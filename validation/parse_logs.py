@@ -376,6 +376,14 @@ def operator_exec_delays(faults: list[dict]) -> list[float]:
     return out
 
 
+# Lines by which a daemon says its start-up does work the simulator models itself, so the start
+# is not a sample of the daemon's own start-up: PostgreSQL's StartupXLOG after an unclean end (a
+# crash, kill -9, an immediate stop, a base backup or a rewind) fsyncs the whole data directory
+# (SyncDataDirectory) and replays WAL, which models/postgres does step by step; its "shut down"
+# and "shut down in recovery" starts do neither.
+MODELLED_STARTUP_LOGS = {"postgres": ("database system was interrupted", "database system shutdown was interrupted")}
+
+
 def daemon_startups(lines: Iterable[str], daemons: list[str], ready_logs: dict[str, str],
                     first_is_compose: bool = True) -> dict[str, dict[str, list[float]]]:
     """Each daemon's start-up latency in one container's log (seconds): from each start of the
@@ -384,7 +392,8 @@ def daemon_startups(lines: Iterable[str], daemons: list[str], ready_logs: dict[s
     {"first": {kind: [...]}, "later": {kind: [...]}}: the container's first start is the stack's
     own (`compose up`, every container at once) unless the node starts stopped
     (first_is_compose False); later ones are `docker start`/`restart`. A daemon restarted alone
-    (a process fault's undo) is not a container start and is not counted."""
+    (a process fault's undo) is not a container start and is not counted, nor is a start that
+    logs one of MODELLED_STARTUP_LOGS before it is ready (the simulator adds that work itself)."""
     out: dict[str, dict[str, list[float]]] = {"first": {}, "later": {}}
     start_ns = None
     pending: set[str] = set()
@@ -399,6 +408,9 @@ def daemon_startups(lines: Iterable[str], daemons: list[str], ready_logs: dict[s
         if not pending:
             continue
         for kind in sorted(pending):
+            if any(t in line for t in MODELLED_STARTUP_LOGS.get(kind, ())):
+                pending.discard(kind)
+                continue
             text = ready_logs.get(kind)
             if not text or text not in line:
                 continue

@@ -531,6 +531,24 @@ def test_a_node_that_starts_stopped_has_no_first_start_and_a_daemon_that_never_g
     assert got == {"first": {}, "later": {"haproxy": [pytest.approx(0.1)]}}
 
 
+def test_a_postgres_start_that_syncs_and_replays_its_data_directory_is_not_a_start_up_sample():
+    # After a clean stop the server's start-up is its own; after a base backup (or a crash) it
+    # fsyncs every file and replays WAL first, which the simulator models itself: counted as a
+    # start-up too, the simulated start would pay that work twice.
+    log = [
+        "2026-12-02T10:00:10.000000000Z HASIM_ENTRY start t_us=1796205610000000",
+        "2026-12-02T10:00:10.030000000Z 2026-12-02 10:00:10.030 UTC [7] LOG:  database system was shut down at 2026-12-02 10:00:09 UTC",
+        "2026-12-02T10:00:10.045000000Z 2026-12-02 10:00:10.045 UTC [1] LOG:  database system is ready to accept connections",
+        "2026-12-02T10:00:20.000000000Z HASIM_ENTRY start t_us=1796205620000000",
+        ("2026-12-02T10:00:20.030000000Z 2026-12-02 10:00:20.030 UTC [7] LOG:  database system was interrupted; "
+         "last known up at 2026-12-02 10:00:15 UTC"),
+        "2026-12-02T10:00:21.800000000Z 2026-12-02 10:00:21.800 UTC [7] LOG:  entering standby mode",
+        "2026-12-02T10:00:21.900000000Z 2026-12-02 10:00:21.900 UTC [1] LOG:  database system is ready to accept read-only connections",
+    ]
+    got = parse_logs.daemon_startups(log, ["postgres"], {"postgres": "database system is ready to accept"}, first_is_compose=False)
+    assert got == {"first": {}, "later": {"postgres": [pytest.approx(0.045)]}}
+
+
 # --- the engine a stack is rendered for (no containers) ---------------------------------------------
 
 def _render(tmp_path, *extra):
