@@ -45,6 +45,7 @@ PG_STAT_REPLICATION = "pg_stat_replication"
 PGBENCH_TXN, PGBENCH_CLIENT_ABORTED = "pgbench_txn", "pgbench_client_aborted"
 PG_SYNC_STATE_CHANGED, PG_RELOAD = "pg_sync_state_changed", "pg_reload"
 PG_SLOT_INVALIDATED = "pg_slot_invalidated"
+PG_DATA_DIRECTORY_SYNCED = "pg_data_directory_synced"
 
 # `podman logs --timestamps`: "2026-11-22T00:50:01.123456789+00:00 message" (also "Z").
 _TS = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?\s(.*)$")
@@ -556,6 +557,7 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
     shutdown_mode = ""
     streaming = False
     terminated_pid = 0   # the walsender the checkpointer SIGTERMed for the slot it invalidates next
+    interrupted_ns = None  # "database system was interrupted" of this start: its sync walk begins
 
     def ev(kind: str, ns: int, **fields) -> None:
         events.append({"kind": kind, "t_s": (ns - t0_ns) / 1e9, "t_ns": ns, "node": node, **fields})
@@ -579,7 +581,16 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             continue
         level, msg = m.group("level"), m.group("msg")
         if msg.startswith("starting PostgreSQL"):
-            promoted, streaming, redo_done = False, False, None
+            promoted, streaming, redo_done, interrupted_ns = False, False, None, None
+        elif msg.startswith("database system was interrupted") or msg.startswith("database system shutdown was interrupted"):
+            # StartupXLOG after an unclean end (a crash, a base backup, a rewind): it fsyncs every
+            # file of the data directory (SyncDataDirectory) before its next line, "entering
+            # standby mode" or, for crash recovery, "database system was not properly shut down".
+            interrupted_ns = ns
+        elif interrupted_ns is not None and (msg == "entering standby mode"
+                                             or msg.startswith("database system was not properly shut down")):
+            ev(PG_DATA_DIRECTORY_SYNCED, ns, duration_ms=round((ns - interrupted_ns) / 1e6, 3))
+            interrupted_ns = None
         elif msg == "database system is ready to accept connections":
             if not promoted:
                 ev(PG_STARTED, ns, role="primary", timeline=tli)
@@ -623,7 +634,11 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             ev(PG_WALRECEIVER_DISCONNECTED, ns, reason=msg)
         elif msg.startswith("checkpoint complete:") or msg.startswith("restartpoint complete:"):
             x = re.search(r"redo lsn=" + _PG_LSN, msg)
-            ev(PG_CHECKPOINT, ns, redo_lsn=pg_lsn(x.group(1)) if x else 0)
+            # "sync files=N, longest=X s, average=Y s": the relation files the checkpoint fsynced,
+            # each with its new data (a journal commit), unlike the WAL's fdatasync.
+            s = re.search(r"sync files=(\d+), longest=[0-9.]+ s, average=([0-9.]+) s", msg)
+            sync = {"sync_files": int(s.group(1)), "sync_average_ms": round(float(s.group(2)) * 1e3, 3)} if s else {}
+            ev(PG_CHECKPOINT, ns, redo_lsn=pg_lsn(x.group(1)) if x else 0, **sync)
         elif (x := re.match(r"terminating process (\d+) to release replication slot", msg)):
             terminated_pid = int(x.group(1))
         elif (x := re.match(r'invalidating slot "(.*)" because its restart_lsn ' + _PG_LSN + " exceeds max_slot_wal_keep_size", msg)):

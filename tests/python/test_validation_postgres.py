@@ -41,7 +41,7 @@ def test_the_primary_starts_once_on_timeline_1_and_stops_with_a_fast_shutdown_at
 
 def test_the_promoted_standby_streams_then_promotes_to_timeline_2_once():
     ev = parse_logs.parse_postgres(lines("demo2-manual-failover-replica1.log"), "postgres-replica1", T0)
-    assert kinds_of(ev) == ["pg_recovery_started", "pg_started", "pg_walreceiver_connected", "pg_walreceiver_disconnected",
+    assert kinds_of(ev) == ["pg_data_directory_synced", "pg_recovery_started", "pg_started", "pg_walreceiver_connected", "pg_walreceiver_disconnected",
                             "pg_recovery_done", "pg_promoted"]
     started = [e for e in ev if e["kind"] == "pg_started"][0]
     assert started["role"] == "standby" and started["timeline"] == 1
@@ -344,3 +344,20 @@ def test_the_segment_probe_reads_as_seconds_per_new_segment_and_writes_zeros_the
     # XLogFileInit's way: 8 KiB blocks of zeros into a new file, then fsync, the file removed.
     assert '"\\0" x 8192' in run_real.SEGMENT_PROBE_PL and "->sync" in run_real.SEGMENT_PROBE_PL
     assert "unlink" in run_real.SEGMENT_PROBE_PL and run_real.SEGMENT_BYTES == 16 * 1024 * 1024
+
+
+def test_a_standby_started_from_a_base_backup_times_its_data_directory_sync():
+    # "database system was interrupted" (pg_control from a running primary) to "entering standby
+    # mode": SyncDataDirectory's fsync of every file, 1.4 s and 1.8 s on the busy host of
+    # 2026-12-02. A clean start ("was shut down") has none.
+    synced = [e for e in parse_logs.parse_postgres(lines("demo2-manual-failover-replica1.log"), "r1", 0)
+              if e["kind"] == "pg_data_directory_synced"]
+    assert [e["duration_ms"] for e in synced] == [pytest.approx(1398.175)]
+    assert not [e for e in parse_logs.parse_postgres(lines("demo2-manual-failover-primary.log"), "p", 0)
+                if e["kind"] == "pg_data_directory_synced"]
+
+
+def test_a_checkpoint_keeps_how_many_files_it_fsynced_and_their_average():
+    cps = [e for e in parse_logs.parse_postgres(lines("demo2-manual-failover-primary.log"), "p", 0) if e["kind"] == "pg_checkpoint"]
+    # "sync files=3, longest=0.010 s, average=0.007 s", then two with none.
+    assert [(e["sync_files"], e["sync_average_ms"]) for e in cps[:3]] == [(3, 7.0), (0, 0.0), (0, 0.0)]
