@@ -96,14 +96,15 @@ std::uint64_t bytes_of(const Tree& t, const std::string& path, bool per_second =
   return static_cast<std::uint64_t>(v + 0.5);
 }
 
-const std::vector<std::string> kVolumeSettings = {"capacity", "write", "fsync", "write_rate", "dirty_expire"};
+const std::vector<std::string> kVolumeSettings = {"capacity", "write", "fsync", "fsync_clean", "write_rate", "dirty_expire"};
 
-/// The device under a volume: `capacity`, `write` and `fsync` latencies, `write_rate`,
+/// The device under a volume: `capacity`, `write`, `fsync` and `fsync_clean` latencies, `write_rate`,
 /// `dirty_expire` (a duration, or `never`).
 void read_volume_config(const MapReader& r, sim::VolumeConfig& c) {
   if (const Tree* v = r.get("capacity")) c.capacity_bytes = bytes_of(*v, r.sub("capacity"));
   if (auto d = r.distribution("write")) c.write_latency = *d;
   if (auto d = r.distribution("fsync")) c.fsync_latency = *d;
+  if (auto d = r.distribution("fsync_clean")) c.fsync_clean_latency = *d;
   if (const Tree* v = r.get("write_rate")) c.write_rate_bytes_per_s = bytes_of(*v, r.sub("write_rate"), true);
   if (const Tree* v = r.get("dirty_expire"))
     c.dirty_expire = v->is_scalar() && v->scalar == "never" ? sim::kNever : duration_of(*v, r.sub("dirty_expire"), false);
@@ -278,8 +279,9 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
       rc.kernel.tcp_syn_linear_timeouts = static_cast<int>(kr.integer("tcp_syn_linear_timeouts", 4, 0, 127));
   }
   if (const Tree* d = r.get("disk"); d != nullptr && d->kind != Tree::Kind::Null) {
-    MapReader dr(*d, r.sub("disk"), {"fsync", "write", "write_rate"});
+    MapReader dr(*d, r.sub("disk"), {"fsync", "fsync_clean", "write", "write_rate"});
     rc.disk.fsync = dr.distribution("fsync");
+    rc.disk.fsync_clean = dr.distribution("fsync_clean");
     rc.disk.write = dr.distribution("write");
     if (const Tree* w = dr.get("write_rate")) rc.disk.write_rate = bytes_of(*w, dr.sub("write_rate"), true);
   }
@@ -345,6 +347,7 @@ void apply_host_disk(const models::runtime::HostDisk& host, const std::map<std::
     const Tree* nt = found == node_tree.end() ? nullptr : found->second;
     const Tree* disk = nt != nullptr && nt->is_map() ? nt->find("disk") : nullptr;
     if (host.fsync && !sets(disk, "fsync")) n.disk.fsync_latency = *host.fsync;
+    if (host.fsync_clean && !sets(disk, "fsync_clean")) n.disk.fsync_clean_latency = *host.fsync_clean;
     if (host.write && !sets(disk, "write")) n.disk.write_latency = *host.write;
     if (host.write_rate && !sets(disk, "write_rate")) n.disk.write_rate_bytes_per_s = *host.write_rate;
     const Tree* vols = nt != nullptr && nt->is_map() ? nt->find("volumes") : nullptr;
@@ -352,6 +355,7 @@ void apply_host_disk(const models::runtime::HostDisk& host, const std::map<std::
       if (v.kind == sim::VolumeKind::Tmpfs) continue;
       const Tree* vt = vols != nullptr && vols->is_map() ? vols->find(v.name) : nullptr;
       if (host.fsync && !sets(vt, "fsync")) v.config.fsync_latency = *host.fsync;
+      if (host.fsync_clean && !sets(vt, "fsync_clean")) v.config.fsync_clean_latency = *host.fsync_clean;
       if (host.write && !sets(vt, "write")) v.config.write_latency = *host.write;
       if (host.write_rate && !sets(vt, "write_rate")) v.config.write_rate_bytes_per_s = *host.write_rate;
     }

@@ -628,7 +628,9 @@ void Volume::fsync(const std::string& path, Owner caller, Done done, std::option
     return;
   }
   const std::uint64_t ino = it->second;
-  Time latency = given ? *given : config.fsync_latency.sample(fsync_rng_);
+  const bool clean = config.fsync_clean_latency && dirty_bytes(ino) == 0 && inodes_.at(ino).dirty_since == kNever &&
+                     dirty_entries_.count(path) == 0;
+  Time latency = given ? *given : clean ? config.fsync_clean_latency->sample(fsync_rng_) : config.fsync_latency.sample(fsync_rng_);
   // A given latency (a committing backend's flush as measured) stands for a flush of the few
   // hundred bytes a commit writes; what more is dirty (a WAL segment XLogFileInit filled with
   // zeros) takes its time at the device's rate all the same.
@@ -657,7 +659,10 @@ void Volume::fsync_directory(const std::string& dir, Owner caller, Done done) {
     if (!lazy_[i].durable && lazy_[i].set->holds_directly_in(d)) materialise(i);
     else ++i;
   }
-  const Time latency = config.fsync_latency.sample(fsync_rng_);
+  // A directory whose entries are all durable has nothing to write, as a clean file.
+  const bool clean = config.fsync_clean_latency &&
+                     std::none_of(dirty_entries_.begin(), dirty_entries_.end(), [&](const auto& e) { return parent_of(e.first) == d; });
+  const Time latency = clean ? config.fsync_clean_latency->sample(fsync_rng_) : config.fsync_latency.sample(fsync_rng_);
   disk_.sim().after(latency, [this, dir = std::move(d)] {
     std::vector<std::string> paths;
     for (const auto& [p, since] : dirty_entries_)

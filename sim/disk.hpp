@@ -113,6 +113,11 @@ struct VolumeConfig {
   Distribution write_latency = default_write_latency();
   /// One fsync(2)/fdatasync(2) of a file with a little dirty data (a WAL flush).
   Distribution fsync_latency = default_fsync_latency();
+  /// One fsync(2) of a file with nothing dirty, data or entry (a data directory walk after
+  /// everything was synced once): no data to write, so the syscall and whatever device flush
+  /// the filesystem still issues, which a quiet host does in ~60 us and a busy one in a
+  /// millisecond. Unset: fsync_latency, as a WAL flush.
+  std::optional<Distribution> fsync_clean_latency;
   /// The device's sequential write rate: an fsync of `d` dirty bytes takes d / rate more.
   /// 0: not modelled (every fsync costs one draw of fsync_latency).
   std::uint64_t write_rate_bytes_per_s = 0;

@@ -278,6 +278,16 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
                                f.n, real.fsync_from_standbys ? "standby flushes, flush_lag - write_lag," : "probe fdatasyncs", f.runs,
                                f.median_s * 1e3, f.max_s * 1e3);
   }
+  // And an fsync with nothing to write, which a data directory walk after a base backup pays per
+  // file: the set-up standbys' own syncs (about 1,300 fsyncs each), 0.06 ms a file on a quiet
+  // host, 1.1-1.4 on the busy one of 2026-12-02, where a WAL flush was 0.5-0.8.
+  if (real.fsync_clean && !a.scenario_wakeup) {
+    const auto& c = *real.fsync_clean;
+    h.sets.push_back(override_creating("runtime.disk.fsync_clean", c.distribution()));
+    if (out) std::fprintf(out, "An fsync with nothing to write, measured in the real runs (%d set-up standbys' data directory syncs of "
+                               "%d runs, over their %.0f fsyncs): median %.3f ms, max %.3f ms; simulated with it\n",
+                          c.n, c.runs, validation::kSetUpSyncFsyncs, c.median_s * 1e3, c.max_s * 1e3);
+  }
   // And the device's write rate, from the time a new 16 MiB WAL segment takes (zeros, then
   // fsync, as XLogFileInit makes it): the first record after the set-up's WAL switch waits for it.
   if (!real.segment_init_s.empty() && !a.scenario_wakeup) {
@@ -449,7 +459,7 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
   const std::size_t groups =
       a.scenario_wakeup ? 0 : std::max({real.fsync_per_run.size(), real.session_per_run.size(), real.backend_per_run.size(),
                                         overhead_per_run.size(), real.pgbench_wakeup_per_run.size(), commands_runs,
-                                        network_both_ways_s ? real.write_path_per_run_s.size() : 0});
+                                        network_both_ways_s ? real.write_path_per_run_s.size() : 0, real.fsync_clean_per_run.size()});
   if (groups < 2) return h;
   for (std::size_t g = 0; g < groups; ++g) {
     std::vector<std::string> group;
@@ -458,6 +468,8 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
       group.push_back(override_creating("runtime.latch_wakeup", real.latch_wakeup_per_run[g].distribution()));
     }
     if (network_both_ways_s && real.write_path_per_run_s.size() == groups) group.push_back(walreceiver_write(real.write_path_per_run_s[g]));
+    if (real.fsync_clean_per_run.size() == groups)
+      group.push_back(override_creating("runtime.disk.fsync_clean", real.fsync_clean_per_run[g].distribution()));
     if (real.session_per_run.size() == groups)
       for (const auto& [key, m] : real.session_per_run[g]) group.push_back(override_creating("runtime." + key, m.distribution()));
     if (real.backend_per_run.size() == groups) backend_sets(real.backend_per_run[g], group);
@@ -489,6 +501,11 @@ HostModel host_model(const validation::RealRuns& real, const scenarios::Tree& tr
     if (network_both_ways_s && real.write_path_per_run_s.size() == groups) {
       std::fprintf(out, ", walreceiver's work");
       for (const double x : real.write_path_per_run_s) std::fprintf(out, " %.3f", std::max(0.0, x - *network_both_ways_s) * 1e3);
+      std::fprintf(out, " ms");
+    }
+    if (real.fsync_clean_per_run.size() == groups) {
+      std::fprintf(out, ", clean fsync medians");
+      for (const auto& m : real.fsync_clean_per_run) std::fprintf(out, " %.3f", m.median_s * 1e3);
       std::fprintf(out, " ms");
     }
     std::fprintf(out, "\n");

@@ -19,6 +19,12 @@ double number(const scenarios::Tree& e, const char* key) {
   return event_number(e, key, x) ? x : -1;
 }
 
+// t_s can be negative (the set-up's events precede t0): `fallback` where it is missing.
+double number_or(const scenarios::Tree& e, const char* key, double fallback) {
+  double x = 0;
+  return event_number(e, key, x) ? x : fallback;
+}
+
 std::string text(const scenarios::Tree& e, const char* key) {
   const scenarios::Tree* v = e.find(key);
   return v != nullptr && v->is_scalar() ? v->scalar : "";
@@ -77,6 +83,17 @@ std::vector<double> write_path_samples(const scenarios::Tree& events) {
   steady_rows(events, [&](double w, double f, double r) {
     if (r > f) out.push_back((w - (r - f)) / 1e6);
   });
+  return out;
+}
+
+std::vector<double> clean_fsync_samples(const scenarios::Tree& events) {
+  std::vector<double> out;
+  if (!events.is_seq()) return out;
+  for (const auto& e : events.seq) {
+    if (!e.is_map() || text(e, "kind") != "pg_data_directory_synced") continue;
+    const double t = number_or(e, "t_s", 0), ms = number(e, "duration_ms");
+    if (t < 0 && ms >= 0) out.push_back(ms / 1e3 / kSetUpSyncFsyncs);
+  }
   return out;
 }
 

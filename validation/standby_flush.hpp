@@ -34,6 +34,18 @@ std::vector<double> latch_wakeup_samples(const scenarios::Tree& events);
 /// wake-ups drawn apart); a run's median is what it tells.
 std::vector<double> write_path_samples(const scenarios::Tree& events);
 
+/// An fsync with nothing to write, as the stack's set-up met it: each standby the set-up made with
+/// pg_basebackup (which synced every file) starts with pg_control saying "in production", so its
+/// StartupXLOG fsyncs the whole data directory again (SyncDataDirectory), every file clean. A
+/// pg_data_directory_synced event before the run's t0 is one such walk: its duration over the
+/// walk's fsyncs (kSetUpSyncFsyncs) is one sample, seconds. The run's own later walks (a re-clone,
+/// a rewind, a crash) are what the simulator is compared with, not measured here.
+std::vector<double> clean_fsync_samples(const scenarios::Tree& events);
+/// The fsyncs of that walk: the cluster's 1,272 files outside pg_wal/ in their 27 directories
+/// (models/postgres/data_directory.hpp), with pg_wal/, its archive_status/ and the segment or two
+/// the base backup streamed.
+inline constexpr double kSetUpSyncFsyncs = 1272 + 27 + 4;
+
 /// The pooled samples as runtime.disk.fsync's empirical distribution (deciles, min and max, as
 /// run_real.py's empirical_summary), or nothing with fewer than `least` samples.
 std::optional<Measured> pooled_measure(const std::vector<std::vector<double>>& per_run, std::size_t least);

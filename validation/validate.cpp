@@ -268,7 +268,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   r.file = path;
   const scenarios::Tree* runs = root.is_map() ? root.find("runs") : nullptr;
   if (runs == nullptr || !runs->is_seq()) throw std::runtime_error(path + ": no 'runs' list (is this run_real.py's results file?)");
-  std::vector<std::vector<double>> flushes, wakeups, write_paths, ticks;  // per run
+  std::vector<std::vector<double>> flushes, wakeups, write_paths, clean_fsyncs, ticks;  // per run
   std::map<std::string, std::vector<std::vector<double>>> pgbench_lags;  // workload -> per run
   std::vector<std::vector<double>> bulk_paces;        // per run: one, or none
   std::vector<std::vector<double>> execs;             // per run: the engine's `docker exec` latencies
@@ -304,6 +304,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       flushes.push_back(standby_flush_samples(*ev));
       wakeups.push_back(latch_wakeup_samples(*ev));
       write_paths.push_back(write_path_samples(*ev));
+      clean_fsyncs.push_back(clean_fsync_samples(*ev));
       for (auto& [workload, lags] : pgbench_wakeup_samples(*ev)) pgbench_lags[workload].push_back(std::move(lags));
       const auto pace = copy_row_seconds(*ev);
       bulk_paces.push_back(pace ? std::vector<double>{*pace} : std::vector<double>{});
@@ -418,6 +419,11 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
       r.latch_wakeup_per_run.push_back(*w);
     }
   }
+  // A clean file's fsync, from the set-up standbys' syncs: pooled, and each run's own.
+  r.fsync_clean = pooled_measure(clean_fsyncs, 1);
+  if (r.fsync_clean && clean_fsyncs.size() == runs->seq.size() &&
+      std::all_of(clean_fsyncs.begin(), clean_fsyncs.end(), [](const auto& v) { return !v.empty(); }))
+    for (const auto& c : clean_fsyncs) r.fsync_clean_per_run.push_back(*pooled_measure({c}, 1));
   // The write path less its wake-ups, from the same rows: all rows' median, and each run's where
   // every run streamed long enough.
   if (r.fsync_from_standbys && r.latch_wakeup) {

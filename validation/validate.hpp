@@ -62,6 +62,11 @@ struct RealRuns {
   /// rows). Seconds.
   std::optional<double> write_path_s;
   std::vector<double> write_path_per_run_s;
+  /// An fsync with nothing to write (runtime.disk.fsync_clean), from the set-up standbys' data
+  /// directory syncs (validation/standby_flush.hpp): pooled, and each run's own (empty unless
+  /// every run has one). Records made before 2026-12-06 (night) have none.
+  std::optional<Measured> fsync_clean;
+  std::vector<Measured> fsync_clean_per_run;
   /// The writer's session opening from run_real.py's session probe (validation/session_probe.hpp),
   /// keyed by its runtime setting (getent, psql_start, backend_warmup): pooled, and each run's own
   /// (empty unless every run has a probe of its own).

@@ -57,6 +57,10 @@ struct HostDisk {
   /// segment XLogFileInit filled with zeros, 16 MiB) takes that much longer. `hasim validate`
   /// measures it in its PostgreSQL runs (run_real.py's disk probe: 16 MiB of zeros, then fsync).
   std::optional<std::uint64_t> write_rate;
+  /// An fsync of a file with nothing to write (its data and its entry durable). `hasim validate`
+  /// measures it in its PostgreSQL runs: each set-up standby's data directory sync after its base
+  /// backup, per file.
+  std::optional<sim::Distribution> fsync_clean;
 };
 
 /// What the nodes are: containers under an engine (compose), or machines (VMs, bare metal) whose

@@ -147,6 +147,46 @@ TEST_CASE("an fsync completes for the kernel even if its caller is killed, and t
   }
 }
 
+TEST_CASE("an fsync with nothing to write costs fsync_clean, one with new data or a new entry the full fsync", "[disk]") {
+  Bench b;
+  auto& n = b.node("db");
+  auto& p = b.probe(n, "postgres");
+  b.run_for(0);
+  auto& config = n.disk().root().config;
+  config.fsync_latency = sim::Distribution::constant(5_ms);
+  config.fsync_clean_latency = sim::Distribution::constant(100_us);
+  FsyncProbe f;
+  auto took = [&](const std::string& path) {
+    const sim::Time t0 = b.s.now();
+    f.fsync(n, p, path);
+    b.run_for(10_ms);
+    REQUIRE(!f.done.empty());
+    return f.done.back().first - t0;
+  };
+  n.disk().write_file("/data/base", "v1");
+  CHECK(took("/data/base") == 5_ms);    // a new file: its data and its entry
+  CHECK(took("/data/base") == 100_us);  // again: nothing left to write
+  n.disk().write_file("/data/base", "v2");
+  CHECK(took("/data/base") == 5_ms);    // new data
+  SECTION("a directory whose entries are durable is clean too") {
+    auto dir_took = [&] {
+      const sim::Time t0 = b.s.now();
+      sim::Time at = -1;
+      n.disk().fsync_directory("/data", p.owner(), [&](sim::FsError) { at = b.s.now(); });
+      b.run_for(10_ms);
+      return at - t0;
+    };
+    n.disk().write_file("/data/other", "x");
+    CHECK(dir_took() == 5_ms);  // a new entry in it
+    CHECK(dir_took() == 100_us);
+  }
+  SECTION("without fsync_clean every fsync is the full one") {
+    config.fsync_clean_latency.reset();
+    CHECK(took("/data/base") == 5_ms);
+    CHECK(took("/data/base") == 5_ms);
+  }
+}
+
 TEST_CASE("fsync of a missing file is ENOENT, at once", "[disk]") {
   Bench b;
   auto& n = b.node("db");

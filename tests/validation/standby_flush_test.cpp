@@ -139,3 +139,16 @@ TEST_CASE("a record with standbys carries the write path's median, pooled and ea
   CHECK(r.write_path_s);
   CHECK(r.write_path_per_run_s.empty());
 }
+
+TEST_CASE("a set-up standby's data directory sync is a clean fsync per file, and a sync during the run is not measured") {
+  // Before t0, a standby the set-up made with pg_basebackup syncs every file again at its first
+  // start: 1,303 fsyncs in 1.303 s is 1 ms each. The re-cloned server's sync at 50 s is what the
+  // simulator is compared with.
+  const std::string events = R"([{"kind": "pg_data_directory_synced", "t_s": -3.2, "node": "r1", "duration_ms": 1303},
+      {"kind": "pg_data_directory_synced", "t_s": -1.1, "node": "r2", "duration_ms": 130.3},
+      {"kind": "pg_data_directory_synced", "t_s": 50.0, "node": "p", "duration_ms": 2606}])";
+  const auto samples = validation::clean_fsync_samples(scenarios::parse_yaml(events, "events.json"));
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0] == Approx(0.001));
+  CHECK(samples[1] == Approx(0.0001));
+}
