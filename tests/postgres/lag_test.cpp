@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <functional>
 
 #include "../support/pg_cluster.hpp"
 #include "models/postgres/events.hpp"
@@ -52,6 +53,23 @@ TEST_CASE("replay_lag is a round trip, not the writer's period: a standby that c
   REQUIRE(ws.replay_lag() < 50_ms);
 }
 
+namespace {
+
+// write_lag, flush_lag and replay_lag of a standby between two commits of a writer every 500 ms,
+// each server configured by `setup` before it starts.
+std::array<sim::Time, 3> steady_lags(const std::function<void(pg::Postgres&)>& setup) {
+  PgCluster cluster(1);
+  for (auto& [name, server] : cluster.servers) setup(*server);
+  cluster.run_for(1_s);
+  cluster.writer("w1", "pg1", 500_ms);
+  cluster.run_for(5_s + 250_ms);
+  const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
+  REQUIRE(ws.replay_lsn() == ws.sent_lsn());
+  return {ws.write_lag(), ws.flush_lag(), ws.replay_lag()};
+}
+
+}  // namespace
+
 TEST_CASE("each latch wake-up on a busy host adds to the lag: two to write_lag, two between flush_lag and replay_lag",
           "[postgres][lag]") {
   // The walreceiver woken by the WAL in its socket, the walsender by the written reply:
@@ -59,14 +77,7 @@ TEST_CASE("each latch wake-up on a busy host adds to the lag: two to write_lag, 
   // time, at its send, as XLogSendPhysical does). Then the startup process woken by the
   // walreceiver's flush, and the walreceiver by its WalRcvForceReply: replay_lag less flush_lag.
   auto lags = [](sim::Time wakeup) {
-    PgCluster cluster(1);
-    for (auto& [name, server] : cluster.servers) server->latch_wakeup = sim::Distribution::constant(wakeup);
-    cluster.run_for(1_s);
-    cluster.writer("w1", "pg1", 500_ms);
-    cluster.run_for(5_s + 250_ms);
-    const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
-    REQUIRE(ws.replay_lsn() == ws.sent_lsn());
-    return std::array<sim::Time, 3>{ws.write_lag(), ws.flush_lag(), ws.replay_lag()};
+    return steady_lags([wakeup](pg::Postgres& server) { server.latch_wakeup = sim::Distribution::constant(wakeup); });
   };
   const auto at_once = lags(0), late = lags(1_ms);
   CHECK(late[0] - at_once[0] == 2_ms);
@@ -79,14 +90,7 @@ TEST_CASE("the walreceiver's work on a batch comes before its write reply, so it
   // XLogWalRcvWrite, then the write reply, then XLogWalRcvFlush: a busy host's walreceiver that
   // takes 1 ms over a batch delays the written, flushed and replayed positions alike.
   auto lags = [](sim::Time work) {
-    PgCluster cluster(1);
-    for (auto& [name, server] : cluster.servers) server->walreceiver_write = sim::Distribution::constant(work);
-    cluster.run_for(1_s);
-    cluster.writer("w1", "pg1", 500_ms);
-    cluster.run_for(5_s + 250_ms);
-    const pg::WalSender& ws = *cluster["pg1"].walsenders().front();
-    REQUIRE(ws.replay_lsn() == ws.sent_lsn());
-    return std::array<sim::Time, 3>{ws.write_lag(), ws.flush_lag(), ws.replay_lag()};
+    return steady_lags([work](pg::Postgres& server) { server.walreceiver_write = sim::Distribution::constant(work); });
   };
   const auto at_once = lags(0), busy = lags(1_ms);
   CHECK(busy[0] - at_once[0] == 1_ms);
