@@ -160,8 +160,19 @@ void Postgres::initdb(sim::Disk& disk, std::uint64_t system_identifier, std::uin
   write_cluster_files(disk, pgdata, kClusterFilesBytes);
 }
 
-void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg, bool switched) {
+void Postgres::init_standby(sim::Disk& disk, std::uint64_t system_identifier, std::uint64_t seg, bool switched,
+                            int later_clone_ends) {
   initdb(disk, system_identifier, seg, switched);
+  if (switched && later_clone_ends > 0) {
+    // initdb's checkpoint takes the last bytes of segment 1 (see initdb).
+    const Lsn checkpoint = 2 * seg - kCheckpointRecordBytes;
+    for (const auto& r : backup_end_records(2 * seg, checkpoint, later_clone_ends, 1, seg)) {
+      const std::string path = segment_file_path(kPgData, 1, r.lsn / seg, seg);
+      if (!disk.exists(path)) disk.write(path, 0, sim::Data::sized(seg));
+      disk.write(path, r.lsn % seg, sim::Data::record(r.size_bytes, r));
+      disk.fsync(path, disk.kernel(), noop_done);
+    }
+  }
   disk.write_file(standby_signal_path(kPgData), "");
   disk.fsync(standby_signal_path(kPgData), disk.kernel(), noop_done);
 }
@@ -397,6 +408,14 @@ void Postgres::become_primary() {
   startup_done_ = true;
   state_ = ServerState::Running;
   wal_->set_timeline(history_.timeline());
+  if (setup_clone_ends > 0) {
+    // The set-up's later clones end (setup_clone_ends): once, at the run's first start.
+    for (const auto& r : backup_end_records(wal_->insert_lsn(), wal_->last_record_lsn(), setup_clone_ends, wal_->timeline(),
+                                            config_.wal_segment_size_bytes))
+      if (!wal_written(wal_->write_received(r))) return;
+    setup_clone_ends = 0;
+    wal_->flush();
+  }
   control_.state = ControlFile::State::InProduction;
   control_.timeline = wal_->timeline();
   control_.wal_log_hints = config_.wal_log_hints;  // XLogReportParameters

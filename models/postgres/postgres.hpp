@@ -281,9 +281,13 @@ class Postgres final : public sim::Process {
   static void initdb(sim::Disk& disk, std::uint64_t system_identifier,
                      std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024, bool switched = false);
   /// The same cluster as a base backup taken right after initdb, plus standby.signal: the
-  /// standby a `pg_basebackup -R` taken before any write leaves.
+  /// standby a `pg_basebackup -R` taken before any write leaves. `later_clone_ends`: how many
+  /// clones of the same primary ended before this one (with `switched`): its copy holds their
+  /// backup ends and switches too (backup_end_records), as the primary writes them when it first
+  /// starts (setup_clone_ends).
   static void init_standby(sim::Disk& disk, std::uint64_t system_identifier,
-                           std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024, bool switched = false);
+                           std::uint64_t wal_segment_size_bytes = 16ull * 1024 * 1024, bool switched = false,
+                           int later_clone_ends = 0);
   /// pg_create_physical_replication_slot on a stopped server's disk (the slot file).
   static void create_slot(sim::Disk& disk, const std::string& name);
 
@@ -366,6 +370,13 @@ class Postgres final : public sim::Process {
   /// and its index read them from the catalogs (runtime.backend_warmup: validation's session
   /// probe times the writer's transaction on a new backend and again on the same one). 0: none.
   sim::Distribution backend_warmup = sim::Distribution::constant(0);
+  /// The real set-up clones its standbys at once (each container's pg_basebackup), and each clone
+  /// ends with XLOG_BACKUP_END and a WAL switch on this primary: a clone that ended before others
+  /// streams their ends, 16 MiB a switched segment, when it starts (its first replay lag is that
+  /// catch-up, the others' their walreceiver's first 100 ms nap). The run starts after the first
+  /// clone's end (initdb's `switched`); the primary writes the later ones, this many, when it first
+  /// becomes primary, before any standby connects. Zero: none (one clone, or none).
+  int setup_clone_ends = 0;
   /// How long the WAL flush a committing backend asks for takes (runtime.commit_flush: each real
   /// run's COMMITs as their backends timed them, less a statement's mean): on a loaded host its
   /// own fdatasync's wake-up and the CPU it waits for, which the device's fsync (the standbys'

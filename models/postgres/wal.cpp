@@ -280,6 +280,29 @@ Lsn place_record(Lsn end, std::uint64_t& bytes, std::uint64_t segment_size) {
   return lsn;
 }
 
+std::vector<WalRecord> backup_end_records(Lsn end, Lsn last, int count, TimeLineId tli, std::uint64_t segment_size) {
+  std::vector<WalRecord> out;
+  for (int i = 0; i < count; ++i) {
+    WalRecord b;
+    b.kind = WalRecord::Kind::BackupEnd;
+    b.size_bytes = maxalign(kBackupEndRecordBytes);
+    b.lsn = place_record(end, b.size_bytes, segment_size);
+    b.prev = last;
+    b.timeline = tli;
+    out.push_back(b);
+    WalRecord s;
+    s.kind = WalRecord::Kind::Switch;
+    s.lsn = record_start(b.end(), segment_size);
+    s.size_bytes = (b.end() / segment_size + 1) * segment_size - s.lsn;
+    s.prev = b.lsn;
+    s.timeline = tli;
+    out.push_back(s);
+    end = s.end();
+    last = s.lsn;
+  }
+  return out;
+}
+
 sim::FsError Wal::insert(WalRecord& r) {
   r.size_bytes = maxalign(std::max<std::uint64_t>(r.size_bytes, kMinRecordBytes));
   r.lsn = place_record(insert_lsn_, r.size_bytes, segment_size_);

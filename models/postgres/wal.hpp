@@ -211,5 +211,10 @@ Lsn record_start(Lsn end, std::uint64_t segment_size);
 /// returns its LSN and sets `bytes` to its length in WAL, the page headers it spans included.
 /// The model keeps a record inside one segment: one that would not fit starts the next.
 Lsn place_record(Lsn end, std::uint64_t& bytes, std::uint64_t segment_size);
+/// What `count` base backups ending one after another leave after WAL ending at `end` (its last
+/// record at `last`) on timeline `tli`: each do_pg_backup_stop's XLOG_BACKUP_END, then its WAL
+/// switch (the record and the rest of its segment). Exactly what Wal::insert and
+/// Wal::switch_segment write for them, so a clone holding these and a primary writing them agree.
+std::vector<WalRecord> backup_end_records(Lsn end, Lsn last, int count, TimeLineId tli, std::uint64_t segment_size);
 
 }  // namespace models::postgres

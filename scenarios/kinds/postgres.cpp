@@ -3,6 +3,10 @@
 #include "scenarios/kinds/postgres.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "models/postgres/events.hpp"
 #include "models/postgres/pg_basebackup.hpp"
@@ -16,6 +20,8 @@
 #include "scenarios/spec.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
+#include "sim/random.hpp"
+#include "sim/simulation.hpp"
 
 namespace scenarios {
 namespace {
@@ -31,6 +37,56 @@ const std::vector<std::string> kGucs = {
 /// Every cluster of a scenario is one initdb's (its standbys are base backups of it), so they
 /// share one system identifier.
 constexpr std::uint64_t kSystemIdentifier = 7'300'000'000'000'000'001ull;
+
+/// The real stack's set-up: every standby's container clones the server its primary_conninfo
+/// names first with pg_basebackup, all at once, and each clone of a primary ends with a backup
+/// end and a WAL switch there (Postgres::setup_clone_ends). Which clone ends first is the run's:
+/// an order drawn from "postgres/set-up clones", the same in every node's build.
+struct SetUpClones {
+  std::map<std::string, std::string> upstream;  // standby -> the node it clones
+  std::map<std::string, int> rank;              // a primary's clone -> its clones that ended before it
+  std::map<std::string, int> clones;            // primary -> its clones
+  /// How many later clones' ends a standby's copy holds: its own rank, or for a clone of a
+  /// standby (a cascade), its upstream's (a standby's backup writes no WAL).
+  int ended_before(const std::string& node) const {
+    std::string n = node;
+    for (std::size_t hops = 0; hops <= upstream.size(); ++hops) {
+      if (auto r = rank.find(n); r != rank.end()) return r->second;
+      auto u = upstream.find(n);
+      if (u == upstream.end()) return 0;
+      n = u->second;
+    }
+    return 0;  // a loop of standbys cloning each other: no primary
+  }
+  int later_ends_on(const std::string& primary) const {
+    auto c = clones.find(primary);
+    return c == clones.end() ? 0 : std::max(0, c->second - 1);
+  }
+};
+
+SetUpClones set_up_clones(const ScenarioSpec& spec, const sim::Simulation& sim) {
+  SetUpClones out;
+  std::set<std::string> primaries;
+  for (const auto& n : spec.nodes)
+    for (const auto& comp : n.components)
+      if (const auto* pg = std::get_if<PostgresSection>(&comp); pg != nullptr) {
+        if (!pg->standby_signal) primaries.insert(n.name);
+        else if (auto ci = models::postgres::PrimaryConnInfo::parse(pg->conf.primary_conninfo); ci && !ci->host.empty())
+          out.upstream[n.name] = ci->host.front();
+      }
+  std::map<std::string, std::vector<std::string>> by_primary;  // in the scenario's node order
+  for (const auto& n : spec.nodes)
+    if (auto u = out.upstream.find(n.name); u != out.upstream.end() && primaries.count(u->second) != 0)
+      by_primary[u->second].push_back(n.name);
+  sim::Rng rng = sim.rng("postgres/set-up clones");
+  for (auto& [primary, list] : by_primary) {
+    for (std::size_t i = list.size(); i > 1; --i)  // Fisher-Yates: the order the clones end in
+      std::swap(list[i - 1], list[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i) - 1))]);
+    for (std::size_t i = 0; i < list.size(); ++i) out.rank[list[i]] = static_cast<int>(i);
+    out.clones[primary] = static_cast<int>(list.size());
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -87,8 +143,10 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   for (const auto& n : ctx.spec.nodes)
     for (const auto& comp : n.components)
       if (const auto* pg = std::get_if<PostgresSection>(&comp); pg != nullptr && pg->standby_signal) switched = true;
+  const SetUpClones clones = set_up_clones(ctx.spec, node.sim());
   if (c.standby_signal) {
-    models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes, switched);
+    models::postgres::Postgres::init_standby(node.disk(), kSystemIdentifier, c.conf.wal_segment_size_bytes, switched,
+                                             clones.ended_before(node.name()));
     // `pg_basebackup -R -S SLOT` wrote the standby's connection into postgresql.auto.conf (the
     // real stack's run-postgres.sh makes each standby so): the same as postgresql.conf says here,
     // but a pg_rewind from this server copies the file, slot name included.
@@ -102,6 +160,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   }
   for (const auto& slot : c.slots) models::postgres::Postgres::create_slot(node.disk(), slot);
   auto& server = node.add_process<models::postgres::Postgres>(c.conf);
+  if (!c.standby_signal) server.setup_clone_ends = clones.later_ends_on(node.name());
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
   if (ctx.spec.runtime.walreceiver_write) server.walreceiver_write = *ctx.spec.runtime.walreceiver_write;
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;

@@ -75,3 +75,38 @@ TEST_CASE("the WAL finds the record at or after any LSN, among the newest and th
   CHECK(w.wal.at_or_after(0)->lsn == *w.wal.oldest_lsn());
   CHECK(w.wal.record_at(inserted[2000].lsn)->xid == 2000);
 }
+
+TEST_CASE("the set-up's later backup ends are written as a primary's backup stop writes them: end record, then the switch",
+          "[postgres][wal]") {
+  // A clone that ended first holds none of them and streams them; one that ended later holds
+  // them in its copy: both must be the primary's records, LSN for LSN.
+  constexpr std::uint64_t seg = 16ull * 1024 * 1024;
+  OneWal w;
+  pg::WalRecord first;
+  first.kind = pg::WalRecord::Kind::Commit;
+  first.size_bytes = 500;
+  REQUIRE(w.wal.insert(first) == sim::FsError::Ok);
+  const auto expected = pg::backup_end_records(w.wal.insert_lsn(), w.wal.last_record_lsn(), 2, w.wal.timeline(), seg);
+  std::vector<pg::WalRecord> written;
+  for (int i = 0; i < 2; ++i) {
+    pg::WalRecord end;
+    end.kind = pg::WalRecord::Kind::BackupEnd;
+    end.size_bytes = pg::kBackupEndRecordBytes;
+    REQUIRE(w.wal.insert(end) == sim::FsError::Ok);
+    written.push_back(end);
+    REQUIRE(w.wal.switch_segment() == sim::FsError::Ok);
+    written.push_back(*w.wal.record_at(w.wal.last_record_lsn()));
+  }
+  REQUIRE(expected.size() == written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    INFO("record " << i);
+    CHECK(expected[i].kind == written[i].kind);
+    CHECK(expected[i].lsn == written[i].lsn);
+    CHECK(expected[i].prev == written[i].prev);
+    CHECK(expected[i].size_bytes == written[i].size_bytes);
+    CHECK(expected[i].timeline == written[i].timeline);
+  }
+  // Each switch takes the rest of its segment: the WAL ends at segment 2's end.
+  CHECK(w.wal.insert_lsn() == 2 * seg);
+  CHECK(expected.back().end() == 2 * seg);
+}

@@ -57,8 +57,9 @@ FIRST_ROWS = ("pg_stat_replication's rows before the writer's first commit keep 
               "streaming in the set-up. A standby with nothing to receive shows PG 15's walreceiver's first 100 ms nap "
               "(modelled: 0.100-0.102 s simulated, agreeing on the 2026-12-03 record); one whose first WAL in the set-up "
               "opened a new segment (a clone's backup end and WAL switch; XLogFileInit writes and fsyncs 16 MiB of zeros) "
-              "shows 0.11-0.44 s, not modelled (no base backups or WAL switches in the simulated set-up): 0.190 s in one "
-              "of the three runs of 2026-12-04 (docs/validation.md)")
+              "shows 0.11-0.44 s on a loaded host, not modelled (the simulated set-up's later clone end costs the quiet "
+              "host's write rate, about 20 ms: STANDBY_FIRST_NAP): 0.190 s in one of the three runs of 2026-12-04 "
+              "(docs/validation.md)")
 EXEC_STALL = "a `docker exec` (the operator's promote or repoint) stalls for seconds on the loaded host now and then"
 FIRST_WAL = ("the writer's first transaction after the set-up carries its session's prune of a demodb catalog page "
              "(Heap2 PRUNE with the page's image, 7,935 bytes), the sequence's log record and the key's new root "
@@ -86,8 +87,10 @@ ARP_WINDOW = ("when the writer gets back to the restarted old primary follows th
 STANDBY_FIRST_NAP = ("the rows before the writer's first commit: the set-up's two clones run in parallel, and the "
                      "standby whose clone ends first streams the other's XLOG_BACKUP_END and the rest of its switched "
                      "segment (16 MiB): its first row shows 0.9-35 ms of replay lag, the other standby the 100 ms nap "
-                     "(13 of 15 runs on 2026-12-05). BASE_BACKUP's switches are modelled; the set-up's clones are not "
-                     "(their fsync walk would take 4 s at the modelled fsync, 0.23-0.28 s on a quiet host)")
+                     "(13 of 15 runs on 2026-12-05). Modelled since 2026-12-06 night (the primary writes the later "
+                     "clone's end when it first starts, the earlier clone streams it: 18-40 ms simulated), but not the "
+                     "runs where the earlier clone's catch-up took 1-3 ms (its next segment already there) or where "
+                     "both showed the nap (2 of 15), nor a loaded host's slower nap replies (0.10-0.40 s)")
 # The commit p50 (both Demo 2 stacks) is asserted with each run's own statements, each its own,
 # and the writer's own time per commit (runtime.writer_overhead: each commit's latency less its
 # statements' server time), measured in that run: since 2026-12-05 (docs/validation.md), where
