@@ -54,6 +54,13 @@ DataCopy Postgres::rewind_files(std::uint64_t changed_blocks_wanted, Lsn fork) c
   return c;
 }
 
+bool Postgres::write_backup_end() {
+  WalRecord end;
+  end.kind = WalRecord::Kind::BackupEnd;
+  end.size_bytes = kBackupEndRecordBytes;
+  return wal_written(wal_->insert(end)) && wal_written(wal_->switch_segment());
+}
+
 void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(DataCopy)> done) {
   // do_pg_backup_start: RequestXLogSwitch, so the checkpoint's segment holds no older pages, then
   // RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT, and IMMEDIATE with FAST); a standby's
@@ -65,10 +72,7 @@ void Postgres::base_backup(const BaseBackupCommand& cmd, std::function<void(Data
     // A standby streaming from here receives the rest of that segment too: the clones of the
     // real set-up that finish first stream the later clones' ends (docs/validation.md).
     if (!in_recovery_) {
-      WalRecord end;
-      end.kind = WalRecord::Kind::BackupEnd;
-      end.size_bytes = kBackupEndRecordBytes;
-      if (!wal_written(wal_->insert(end)) || !wal_written(wal_->switch_segment())) return;
+      if (!write_backup_end()) return;
       wal_->flush();
     }
     const sim::Disk& disk = node().disk();

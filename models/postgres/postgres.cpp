@@ -410,9 +410,8 @@ void Postgres::become_primary() {
   wal_->set_timeline(history_.timeline());
   if (setup_clone_ends > 0) {
     // The set-up's later clones end (setup_clone_ends): once, at the run's first start.
-    for (const auto& r : backup_end_records(wal_->insert_lsn(), wal_->last_record_lsn(), setup_clone_ends, wal_->timeline(),
-                                            config_.wal_segment_size_bytes))
-      if (!wal_written(wal_->write_received(r))) return;
+    for (int i = 0; i < setup_clone_ends; ++i)
+      if (!write_backup_end()) return;
     setup_clone_ends = 0;
     wal_->flush();
   }

@@ -530,6 +530,9 @@ class Postgres final : public sim::Process {
   void checkpoint(bool shutdown, std::function<void()> done);
   /// The outcome of a WAL insert or switch: a full disk records it and PANICs (false).
   bool wal_written(sim::FsError e);
+  /// do_pg_backup_stop on a primary: XLOG_BACKUP_END, then RequestXLogSwitch (not flushed).
+  /// False when the WAL could not be written (the server panics).
+  bool write_backup_end();
   void write_control(std::function<void()> done);
   void save_slots();
   /// KeepLogSeg: the oldest segment to keep for a checkpoint whose end of WAL is `recptr`,
