@@ -28,12 +28,18 @@ struct FakeRunner {
     REQUIRE(mkdtemp(tmpl) != nullptr);
     dir = tmpl;
     // Like run_real.py: a handler that tears down (here: writes a file a little later) and exits
-    // 130; `ready` once the handler is in place.
+    // 130; `ready` once the handler is in place. After `ready` the runner forks no foreground
+    // command (`ready` is written by a builtin) and waits in the `wait` builtin, where a trapped
+    // signal always runs its trap. While bash waits for a foreground child it holds a SIGINT in a
+    // flag (jobs.c, wait_sigint_handler) that the next wait_for clears: one arriving just after
+    // the child was reaped is lost. A runner looping on `sleep 0.05` lost it on a loaded CI host
+    // (2026-12-06): no trap, exit 0 after 39 s.
     std::ofstream(dir / "runner.sh") << "#!/bin/bash\n"
-                                     << "trap '" << on_signal << "' INT TERM\n"
+                                     << "trap 'kill $idle 2>/dev/null; " << on_signal << "' INT TERM\n"
                                      << "echo $$ > \"$1/pid\"\n"
-                                     << "touch \"$1/ready\"\n"
-                                     << "for i in $(seq 1 600); do sleep 0.05; done\n"
+                                     << "sleep 30 & idle=$!\n"
+                                     << ": > \"$1/ready\"\n"
+                                     << "wait $idle\n"
                                      << "exit 0\n";
   }
   ~FakeRunner() { fs::remove_all(dir); }
