@@ -37,11 +37,26 @@ void growth_table(const std::string& file, bool quick) {
                              {"2 min, 300 backends", "2m", 300, false},
                              {"2 min, 3,000 backends", "2m", 3000, false}};
   if (quick) plans = {{"10 min, 3 backends", "10m", 3, true}, {"1 h, 3 backends", "1h", 3, false}};
-  std::printf("growth   %s, one run per row in a child process (full detail, trace hashed, not kept)\n", file.c_str());
+  // The ratios compare rows run seconds apart on a shared machine, where a neighbour's burst
+  // during one row moved the 3,000 / 300 ratio from 10.7x to 17.6x between three bench runs.
+  // So every row runs once per round, the rounds interleaved, and a row keeps its least CPU:
+  // the run the machine disturbed least (a run's work is the same in every round).
+  const int rounds = quick ? 1 : 3;
+  std::vector<bench::GrowthRow> best(plans.size());
+  for (int round = 0; round < rounds; ++round)
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      const auto& p = plans[i];
+      auto row = bench::measure_run(p.label, [&] { return bench::with_backends(base, p.backends); }, file, p.duration);
+      if (!row.ok) continue;
+      if (!best[i].ok || row.cpu_s < best[i].cpu_s) best[i] = row;
+    }
+  std::printf("growth   %s, one run per row in a child process (full detail, trace hashed, not kept);\n"
+              "         %d interleaved rounds, each row's least CPU\n", file.c_str(), rounds);
   std::printf("         %-24s %12s %10s %16s %8s %10s\n", "run", "events", "CPU s", "CPU us/sim s", "ratio", "peak MiB");
   double first = 0;
-  for (const auto& p : plans) {
-    const auto row = bench::measure_run(p.label, bench::with_backends(base, p.backends), file, p.duration);
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const auto& p = plans[i];
+    const auto& row = best[i];
     if (!row.ok) {
       std::printf("         %-24s failed\n", p.label.c_str());
       continue;
@@ -63,8 +78,8 @@ void demo2(bool quick) {
   const std::string file = "scenarios/demo2/stack.yaml";
   const std::string duration = quick ? "1m" : "10m";
   const auto tree = bench::with_writers(scenarios::load_tree(file), 50, "50ms");
-  const auto row = bench::measure_run("demo2", tree, file, duration);
-  const auto base = bench::measure_run("demo1-part2", scenarios::load_tree("scenarios/demo1-part2.yaml"),
+  const auto row = bench::measure_run("demo2", [&] { return tree; }, file, duration);
+  const auto base = bench::measure_run("demo1-part2", [] { return scenarios::load_tree("scenarios/demo1-part2.yaml"); },
                                        "scenarios/demo1-part2.yaml", duration);
   if (!row.ok || !base.ok) {
     std::printf("demo2    failed\n\n");

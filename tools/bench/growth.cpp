@@ -34,8 +34,15 @@ scenarios::Tree with_writers(const scenarios::Tree& base, int writers, const std
   return t;
 }
 
-GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, const std::string& file,
-                      const std::string& duration) {
+namespace {
+double cpu_seconds_of(const rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+}  // namespace
+
+GrowthRow measure_run(const std::string& label, const std::function<scenarios::Tree()>& make_tree,
+                      const std::string& file, const std::string& duration) {
   GrowthRow row;
   row.label = label;
   int pipe_fd[2];
@@ -44,16 +51,21 @@ GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, con
   const pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fd[0]);
-    std::uint64_t out[2] = {0, 0};  // events, commits
+    std::uint64_t out[3] = {0, 0, 0};  // events, commits, CPU ns
     try {
-      scenarios::Tree t = tree;
+      scenarios::Tree t = make_tree();
       scenarios::apply_override(t, "duration=" + duration);
+      rusage before{};
+      getrusage(RUSAGE_SELF, &before);
       const auto spec = scenarios::spec_from_tree(t, file);
       scenarios::RunOptions ro;
       ro.max_events = 0;
       const auto r = scenarios::run_scenario(spec, spec.seed, ro);
       out[0] = r.events_processed;
       if (auto it = r.metrics.find("commits.acked"); it != r.metrics.end()) out[1] = static_cast<std::uint64_t>(it->second);
+      rusage after{};
+      getrusage(RUSAGE_SELF, &after);
+      out[2] = static_cast<std::uint64_t>((cpu_seconds_of(after) - cpu_seconds_of(before)) * 1e9);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", label.c_str(), e.what());
       _exit(1);
@@ -66,7 +78,7 @@ GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, con
     close(pipe_fd[0]);
     return row;
   }
-  std::uint64_t got_values[2] = {0, 0};
+  std::uint64_t got_values[3] = {0, 0, 0};
   const bool got = read(pipe_fd[0], got_values, sizeof got_values) == static_cast<ssize_t>(sizeof got_values);
   close(pipe_fd[0]);
   int status = 0;
@@ -75,8 +87,7 @@ GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, con
   row.ok = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   row.events = got_values[0];
   row.commits = got_values[1];
-  row.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-              static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  row.cpu_s = static_cast<double>(got_values[2]) / 1e9;
   row.peak_rss_kib = ru.ru_maxrss;
   sim::Time d = 0;
   sim::parse_duration(duration, sim::kSecond, d);

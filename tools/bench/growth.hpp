@@ -2,6 +2,7 @@
 // How a run's cost grows with simulated time and with the number of backends: each run in a
 // forked child, so its peak memory is its own (the parent forks before it has grown).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,12 @@ scenarios::Tree with_backends(const scenarios::Tree& base, int backends);
 /// load generator, as the pg_writer workload has one session each.
 scenarios::Tree with_writers(const scenarios::Tree& base, int writers, const std::string& interval);
 
-/// Runs `tree` for `duration` (a scenario duration text, "10m") in a child process, as
-/// `hasim run` does one run (full detail, trace hashed, not kept). The child builds the scenario
-/// itself, so the parent's memory stays out of the child's peak.
-GrowthRow measure_run(const std::string& label, const scenarios::Tree& tree, const std::string& file,
-                      const std::string& duration);
+/// Runs the tree `make_tree` returns for `duration` (a scenario duration text, "10m") in a
+/// child process, as `hasim run` does one run (full detail, trace hashed, not kept). The child
+/// builds the tree and the scenario itself, so the parent never grows (its later children would
+/// carry its heap in their peak). The CPU counted is the child's from the scenario's loading
+/// (spec_from_tree) to the run's end: making the tree is the bench's own work.
+GrowthRow measure_run(const std::string& label, const std::function<scenarios::Tree()>& make_tree,
+                      const std::string& file, const std::string& duration);
 
 }  // namespace bench
