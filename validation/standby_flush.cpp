@@ -19,12 +19,6 @@ double number(const scenarios::Tree& e, const char* key) {
   return event_number(e, key, x) ? x : -1;
 }
 
-// t_s can be negative (the set-up's events precede t0): `fallback` where it is missing.
-double number_or(const scenarios::Tree& e, const char* key, double fallback) {
-  double x = 0;
-  return event_number(e, key, x) ? x : fallback;
-}
-
 std::string text(const scenarios::Tree& e, const char* key) {
   const scenarios::Tree* v = e.find(key);
   return v != nullptr && v->is_scalar() ? v->scalar : "";
@@ -91,7 +85,9 @@ std::vector<double> clean_fsync_samples(const scenarios::Tree& events) {
   if (!events.is_seq()) return out;
   for (const auto& e : events.seq) {
     if (!e.is_map() || text(e, "kind") != "pg_data_directory_synced") continue;
-    const double t = number_or(e, "t_s", 0), ms = number(e, "duration_ms");
+    double t = 0;  // negative for the set-up's events, which precede t0 (so not number(): -1 is a time)
+    event_number(e, "t_s", t);
+    const double ms = number(e, "duration_ms");
     if (t < 0 && ms >= 0) out.push_back(ms / 1e3 / kSetUpSyncFsyncs);
   }
   return out;
