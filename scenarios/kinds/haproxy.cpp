@@ -136,7 +136,7 @@ BackendConfig read_backend(const std::string& name, const Tree& t, const std::st
   if (servers == nullptr) fail(t, r.sub("servers"), "missing (a backend needs at least one server)");
   // Any name is a server's: only the shape is checked (a reader allowing its own keys compared
   // every key with every other, 18 million string compares at 3,000 servers).
-  if (!servers->is_map()) fail(*servers, r.sub("servers"), std::string("expected a mapping of keys, found ") + servers->kind_name());
+  if (!servers->is_map()) fail(*servers, r.sub("servers"), "expected a mapping of servers by name");
   if (servers->map.empty()) fail(*servers, r.sub("servers"), "a backend needs at least one server");
   for (const auto& [sname, st] : servers->map) {
     ServerConfig s = defaults;

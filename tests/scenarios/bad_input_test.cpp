@@ -50,7 +50,7 @@ TEST_CASE("every class of bad scenario names file, line:column, key path and the
       {"wrong_type.yaml", "14:22", "nodes.lb.haproxy.backends.be.servers.web1.inter",
        {"expected a single value, found a list"}},
       {"servers_as_list.yaml", "11:20", "nodes.lb.haproxy.backends.be.servers",
-       {"expected a mapping of keys, found a list"}},
+       {"expected a mapping of servers by name"}},
       {"negative_interval.yaml", "12:60", "nodes.lb.haproxy.backends.be.servers.web1.inter",
        {"must not be negative, found '-2s'"}},
       {"zero_inter.yaml", "12:60", "nodes.lb.haproxy.backends.be.servers.web1.inter", {"must be greater than zero"}},

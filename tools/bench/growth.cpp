@@ -34,13 +34,6 @@ scenarios::Tree with_writers(const scenarios::Tree& base, int writers, const std
   return t;
 }
 
-namespace {
-double cpu_seconds_of(const rusage& ru) {
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-}  // namespace
-
 GrowthRow measure_run(const std::string& label, const std::function<scenarios::Tree()>& make_tree,
                       const std::string& file, const std::string& duration) {
   GrowthRow row;
@@ -55,17 +48,14 @@ GrowthRow measure_run(const std::string& label, const std::function<scenarios::T
     try {
       scenarios::Tree t = make_tree();
       scenarios::apply_override(t, "duration=" + duration);
-      rusage before{};
-      getrusage(RUSAGE_SELF, &before);
+      const double before = cpu_seconds();
       const auto spec = scenarios::spec_from_tree(t, file);
       scenarios::RunOptions ro;
       ro.max_events = 0;
       const auto r = scenarios::run_scenario(spec, spec.seed, ro);
       out[0] = r.events_processed;
       if (auto it = r.metrics.find("commits.acked"); it != r.metrics.end()) out[1] = static_cast<std::uint64_t>(it->second);
-      rusage after{};
-      getrusage(RUSAGE_SELF, &after);
-      out[2] = static_cast<std::uint64_t>((cpu_seconds_of(after) - cpu_seconds_of(before)) * 1e9);
+      out[2] = static_cast<std::uint64_t>((cpu_seconds() - before) * 1e9);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", label.c_str(), e.what());
       _exit(1);
