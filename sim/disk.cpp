@@ -135,27 +135,17 @@ void place(FileContent& c, std::uint64_t off, Data d) {
   c.extents.emplace(off, std::move(d));
 }
 
-/// Makes [a, b) of `to` what it is in `from` (both aligned at a and b: see Volume::sync_inode).
-void copy_range(const FileContent& from, FileContent& to, std::uint64_t a, std::uint64_t b) {
-  erase_range(to, a, b);
-  auto it = from.extents.upper_bound(a);
-  if (it != from.extents.begin()) --it;
-  for (; it != from.extents.end() && it->first < b; ++it) {
-    const std::uint64_t off = it->first;
-    const std::uint64_t end = off + it->second.size_bytes();
-    const std::uint64_t lo = std::max(a, off);
-    const std::uint64_t hi = std::min(b, end);
-    if (hi <= lo) continue;
-    const std::uint64_t keep_size = to.size_bytes;
-    place(to, lo, it->second.slice(lo - off, hi - lo));
-    to.size_bytes = keep_size;  // the caller sets the size
-  }
-}
-
 /// Adds [a, b) to a set of disjoint ranges, merging what touches it.
 void add_range(std::map<std::uint64_t, std::uint64_t>& ranges, std::uint64_t a, std::uint64_t b) {
   if (a >= b) return;
   auto it = ranges.upper_bound(a);
+  // Appends, nearly every write: [a, b) continues the range before it and reaches no other, so
+  // that range grows in place (erasing and re-inserting it was an allocation per WAL record).
+  if (it != ranges.begin() && std::prev(it)->second >= a && (it == ranges.end() || it->first > b)) {
+    auto before = std::prev(it);
+    before->second = std::max(before->second, b);
+    return;
+  }
   if (it != ranges.begin() && std::prev(it)->second >= a) --it;
   while (it != ranges.end() && it->first <= b) {
     a = std::min(a, it->first);
@@ -273,9 +263,11 @@ FsError Volume::apply_write(const std::string& path, std::uint64_t offset, Data 
   if (len == 0) return FsError::Ok;
   const std::uint64_t already = allocated_in(n.current, off, off + len);
   if (!reserve(path, len - already)) return FsError::NoSpace;
+  std::uint64_t from = off, to = off + len;
+  save_undo(n, from, to);
   erase_range(n.current, off, off + len);
   place(n.current, off, std::move(data));
-  mark_dirty(ino, off, off + len);
+  mark_dirty(ino, from, to);
   return FsError::Ok;
 }
 
@@ -353,7 +345,7 @@ void Volume::materialise(std::size_t i) {
     place(n.current, 0, data);
     if (!track) continue;
     if (l.durable) {
-      n.durable = n.current;
+      n.durable_size = n.current.size_bytes;
       durable_entries_.emplace(path, ino);
       n.durable_names = 1;
       continue;
@@ -373,9 +365,13 @@ FsError Volume::truncate(const std::string& path, std::uint64_t size_bytes) {
   Inode& n = inodes_.at(it->second);
   const std::uint64_t old = n.current.size_bytes;
   if (size_bytes == old) return FsError::Ok;
-  if (size_bytes < old) release(erase_range(n.current, size_bytes, kEnd));
+  std::uint64_t from = std::min(old, size_bytes), to = std::max(old, size_bytes);
+  if (size_bytes < old) {
+    save_undo(n, from, to);
+    release(erase_range(n.current, size_bytes, kEnd));
+  }
   n.current.size_bytes = size_bytes;
-  mark_dirty(it->second, std::min(old, size_bytes), std::max(old, size_bytes));
+  mark_dirty(it->second, from, to);
   return FsError::Ok;
 }
 
@@ -385,7 +381,9 @@ void Volume::unlink_current(std::uint64_t ino) {
   // Nothing reaches this inode's current contents any more; a power loss brings back only its
   // durable contents (under its durable name), so its unsynced changes can go now.
   n.linked = false;
-  n.current = {};
+  if (n.durable_names > 0) restore_durable(n);
+  else n.current = {};
+  n.undo = {};
   n.dirty.clear();
   n.dirty_since = kNever;
   dirty_inodes_.erase(ino);
@@ -520,15 +518,75 @@ void Volume::mark_entry_dirty(const std::string& path) {
   if (dirty_entries_.emplace(path, disk_.sim().now()).second) arm_flusher();
 }
 
+void Volume::save_undo(Inode& n, std::uint64_t& from, std::uint64_t& to) const {
+  if (kind_ == VolumeKind::Tmpfs || from >= to) return;  // never durable: nothing to keep
+  auto& cur = n.current.extents;
+  // A record the change cuts at either end: the whole of it is the durable contents to keep.
+  if (auto it = cur.upper_bound(from); it != cur.begin()) {
+    --it;
+    if (it->first < from && it->first + it->second.size_bytes() > from && it->second.kind() == Data::Kind::Record) from = it->first;
+  }
+  if (to != kEnd) {
+    if (auto it = cur.lower_bound(to); it != cur.begin()) {
+      --it;
+      const std::uint64_t end = it->first + it->second.size_bytes();
+      if (end > to && it->second.kind() == Data::Kind::Record) to = end;
+    }
+  }
+  // The parts of [from, to) no unsynced change reached yet still hold their durable contents.
+  auto d = n.dirty.upper_bound(from);
+  if (d != n.dirty.begin() && std::prev(d)->second > from) --d;
+  std::uint64_t pos = from;
+  while (pos < to) {
+    if (d != n.dirty.end() && d->first <= pos) {
+      pos = std::max(pos, d->second);
+      ++d;
+      continue;
+    }
+    const std::uint64_t gap_end = d != n.dirty.end() ? std::min(to, d->first) : to;
+    auto it = cur.upper_bound(pos);
+    if (it != cur.begin()) --it;
+    for (; it != cur.end() && it->first < gap_end; ++it) {
+      const std::uint64_t off = it->first;
+      const std::uint64_t lo = std::max(pos, off);
+      const std::uint64_t hi = std::min(gap_end, off + it->second.size_bytes());
+      if (hi <= lo) continue;
+      Data part = it->second.slice(lo - off, hi - lo);
+      // A zero-filled stretch continuing the one saved before (a WAL segment's unwritten rest,
+      // saved a record at a time after each flush) makes that one longer: no node per record.
+      if (part.kind() == Data::Kind::Sized && !n.undo.extents.empty()) {
+        auto last = std::prev(n.undo.extents.end());
+        if (last->second.kind() == Data::Kind::Sized && last->first + last->second.size_bytes() == lo) {
+          last->second = Data::sized(last->second.size_bytes() + part.size_bytes());
+          n.undo.allocated_bytes += part.size_bytes();
+          continue;
+        }
+      }
+      place(n.undo, lo, std::move(part));
+    }
+    pos = gap_end;
+  }
+}
+
+void Volume::restore_durable(Inode& n) {
+  for (const auto& [a, b] : n.dirty) {
+    erase_range(n.current, a, b);
+    for (auto it = n.undo.extents.lower_bound(a); it != n.undo.extents.end() && it->first < b; ++it) place(n.current, it->first, it->second);
+  }
+  erase_range(n.current, n.durable_size, kEnd);
+  n.current.size_bytes = n.durable_size;
+  n.undo = {};
+  n.dirty.clear();
+  n.dirty_since = kNever;
+}
+
 void Volume::sync_inode(std::uint64_t ino) {
   auto it = inodes_.find(ino);
   if (it == inodes_.end() || !it->second.linked) return;  // an unlinked file has nothing left to flush
   Inode& n = it->second;
-  // Every write cut the current extents at its own ends, and the dirty ranges are unions of
-  // writes (and truncations), so the current extents never straddle a dirty range's ends.
-  for (const auto& [a, b] : n.dirty) copy_range(n.current, n.durable, a, b);
-  n.durable.size_bytes = n.current.size_bytes;
-  erase_range(n.durable, n.durable.size_bytes, kEnd);
+  // The current contents are the durable ones now: nothing to copy, the undo goes.
+  n.undo = {};
+  n.durable_size = n.current.size_bytes;
   n.dirty.clear();
   n.dirty_since = kNever;
   dirty_inodes_.erase(ino);
@@ -689,9 +747,9 @@ void Volume::lose_unsynced() {
       it = inodes_.erase(it);
       continue;
     }
+    // An unlinked inode was restored when it lost its name (unlink_current).
+    if (it->second.linked) restore_durable(it->second);
     it->second.linked = true;
-    it->second.current = it->second.durable;
-    it->second.dirty.clear();
     it->second.dirty_since = kNever;
     ++it;
   }

@@ -250,8 +250,16 @@ class Volume {
 
  private:
   friend class Disk;
+  // The durable contents (what a power loss leaves) are not kept as a second copy: outside the
+  // dirty ranges they are the current contents, and inside them they are `undo`, saved from the
+  // current contents just before the first unsynced change to each byte. A WAL segment written
+  // record by record and fsynced after each commit thus keeps one extent per record, not two, and
+  // an fsync copies nothing (it was a tree node per record per node, and most of a busy primary's
+  // memory).
   struct Inode {
-    detail::FileContent current, durable;
+    detail::FileContent current;
+    detail::FileContent undo;                       // durable contents of the dirty ranges
+    std::uint64_t durable_size = 0;                 // the durable length
     std::map<std::uint64_t, std::uint64_t> dirty;  // ranges [first, second) changed since synced
     Time dirty_since = kNever;                      // kNever: clean
     bool linked = true;                             // some current entry names it
@@ -286,6 +294,14 @@ class Volume {
   /// Forgets an inode no entry, current or durable, names any more.
   void collect(std::uint64_t ino);
   void mark_dirty(std::uint64_t ino, std::uint64_t from, std::uint64_t to);
+  /// Before [from, to) of the inode's current contents changes: saves the durable contents of the
+  /// part not already dirty into its undo, and widens the range to the whole of any record it
+  /// cuts (a record torn in the page cache is still whole on the device); mark_dirty the widened
+  /// range after the change.
+  void save_undo(Inode& n, std::uint64_t& from, std::uint64_t& to) const;
+  /// Makes the inode's current contents its durable ones (a power loss; an unlinked file's last
+  /// state, which only its durable name can still bring back).
+  static void restore_durable(Inode& n);
   void mark_entry_dirty(const std::string& path);
   void sync_inode(std::uint64_t ino);
   void sync_entry(const std::string& path);
