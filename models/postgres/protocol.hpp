@@ -141,19 +141,22 @@ struct WalRecord {
   /// which the switch moved to the segment's end), so the record's size here runs to that end.
   /// Data: changes of a bulk statement that commit nothing the model counts (a COPY's heap pages,
   /// an index build's pages, the catalog rows of CREATE TABLE or VACUUM: pgbench -i).
-  enum class Kind { Commit, Checkpoint, EndOfRecovery, Prune, BackupEnd, Switch, Data };
+  // The small fields first, packed (56 bytes, not 88): every server holds every record of its
+  // pg_wal/, in memory and in the disk's page cache, one per commit.
+  enum class Kind : std::uint8_t { Commit, Checkpoint, EndOfRecovery, Prune, BackupEnd, Switch, Data };
   Kind kind = Kind::Commit;
+  bool apply_feedback = false;    // Commit: XACT_COMPLETION_APPLY_FEEDBACK (remote_apply waiters)
+  bool shutdown = false;          // Checkpoint: a shutdown checkpoint
+  TimeLineId timeline = 1;
   Lsn lsn = 0;
   Lsn prev = 0;
   std::uint64_t size_bytes = 0;
-  TimeLineId timeline = 1;
   std::uint64_t xid = 0;          // Commit
   sim::Time commit_time = 0;      // Commit: when the primary wrote it
-  bool apply_feedback = false;    // Commit: XACT_COMPLETION_APPLY_FEEDBACK (remote_apply waiters)
   Lsn redo = 0;                   // Checkpoint: its redo point
-  bool shutdown = false;          // Checkpoint: a shutdown checkpoint
   Lsn end() const { return lsn + size_bytes; }
 };
+static_assert(sizeof(WalRecord) == 56, "WalRecord's fields are ordered to pack");
 /// XLogData ('w'): WAL from `start` to `end` (the records whole: a batch never splits one).
 struct XLogData {
   Lsn start = 0;

@@ -194,10 +194,10 @@ void Wal::reset(Lsn end, Lsn last_record, TimeLineId tli, std::map<Lsn, WalRecor
   last_record_ = last_record;
   tli_ = tli;
   records_.clear();
-  for (auto& [lsn, r] : records) records_.push_back(std::move(r));
+  for (auto& [lsn, r] : records) records_.push_back({lsn, sim::Data::record(r.size_bytes, std::move(r))});
 }
 
-std::deque<WalRecord>::const_iterator Wal::lower_bound(Lsn lsn) const {
+std::deque<Wal::Kept>::const_iterator Wal::lower_bound(Lsn lsn) const {
   // Nearly every question is about the newest records (a walsender's next batch, replay's next
   // record, a standby's append), and a busy server holds hundreds of thousands: a binary search
   // over them all took 18 steps through the deque's blocks. This gallops back from the end
@@ -213,15 +213,15 @@ std::deque<WalRecord>::const_iterator Wal::lower_bound(Lsn lsn) const {
     hi = probe;
   }
   return std::lower_bound(records_.begin() + static_cast<std::ptrdiff_t>(lo), records_.begin() + static_cast<std::ptrdiff_t>(hi), lsn,
-                          [](const WalRecord& r, Lsn l) { return r.lsn < l; });
+                          [](const Kept& r, Lsn l) { return r.lsn < l; });
 }
 
 const WalRecord* Wal::record_at(Lsn lsn) const {
   auto it = lower_bound(lsn);
-  return it != records_.end() && it->lsn == lsn ? &*it : nullptr;
+  return it != records_.end() && it->lsn == lsn ? &it->record() : nullptr;
 }
 
-sim::FsError Wal::write_at(const WalRecord& r) {
+sim::FsError Wal::write_at(const WalRecord& r, const sim::Data& data) {
   sim::Disk& disk = owner_.node().disk();
   // Records arrive in order, so nearly every one goes to the segment of the one before: its
   // name is formatted once per segment, not once per record.
@@ -240,7 +240,7 @@ sim::FsError Wal::write_at(const WalRecord& r) {
       return e;
     }
   }
-  const sim::FsError e = disk.write(path, r.lsn % segment_size_, sim::Data::record(r.size_bytes, r));
+  const sim::FsError e = disk.write(path, r.lsn % segment_size_, data);
   if (e == sim::FsError::Ok && !path_dirty_) {
     dirty_segments_.insert(path);
     path_dirty_ = true;
@@ -327,14 +327,15 @@ sim::FsError Wal::switch_segment() {
 /// Writes a record at its own LSN (one inserted here, or one a standby received) and moves the
 /// end of WAL past it.
 sim::FsError Wal::write_received(const WalRecord& r) {
-  const sim::FsError e = write_at(r);
+  sim::Data data = sim::Data::record(r.size_bytes, r);
+  const sim::FsError e = write_at(r, data);
   if (e != sim::FsError::Ok) return e;
   if (records_.empty() || records_.back().lsn < r.lsn) {
-    records_.push_back(r);
+    records_.push_back({r.lsn, std::move(data)});
   } else {  // a record written again at its own LSN (a re-sent batch), or one before the end
     auto it = records_.begin() + (lower_bound(r.lsn) - records_.cbegin());
-    if (it != records_.end() && it->lsn == r.lsn) *it = r;
-    else records_.insert(it, r);
+    if (it != records_.end() && it->lsn == r.lsn) it->data = std::move(data);
+    else records_.insert(it, {r.lsn, std::move(data)});
   }
   last_record_ = r.lsn;
   insert_lsn_ = r.end();
@@ -403,16 +404,17 @@ std::vector<WalRecord> Wal::read(Lsn from, Lsn to, std::uint64_t max_bytes) cons
   std::vector<WalRecord> out;
   std::uint64_t bytes = 0;
   for (auto it = lower_bound(from); it != records_.end() && it->lsn < to; ++it) {
-    if (!out.empty() && bytes + it->size_bytes > max_bytes) break;
-    out.push_back(*it);
-    bytes += it->size_bytes;
+    const WalRecord& r = it->record();
+    if (!out.empty() && bytes + r.size_bytes > max_bytes) break;
+    out.push_back(r);
+    bytes += r.size_bytes;
   }
   return out;
 }
 
 const WalRecord* Wal::at_or_after(Lsn lsn) const {
   auto it = lower_bound(lsn);
-  return it == records_.end() ? nullptr : &*it;
+  return it == records_.end() ? nullptr : &it->record();
 }
 
 int Wal::remove_before(Lsn keep_from) {

@@ -133,7 +133,7 @@ class Wal {
   std::map<Lsn, std::map<TimeLineId, WalRecord>> scan() const;
 
  private:
-  sim::FsError write_at(const WalRecord& r);
+  sim::FsError write_at(const WalRecord& r, const sim::Data& data);
   void start_flush();
 
   sim::Process& owner_;
@@ -144,9 +144,15 @@ class Wal {
   /// The valid records by LSN, ascending: appended at the end almost always (an insert, a
   /// received batch), cut at either end (truncate_after, remove_before). A deque, not a map: a
   /// busy primary and its standbys hold every record of pg_wal/ here, and a tree node per record
-  /// cost an allocation each and twice the memory.
-  std::deque<WalRecord> records_;
-  std::deque<WalRecord>::const_iterator lower_bound(Lsn lsn) const;
+  /// cost an allocation each and twice the memory. Each holds the very record its segment file
+  /// holds in the page cache (a shared, immutable value), not a copy of it.
+  struct Kept {
+    Lsn lsn = 0;
+    sim::Data data;  // a Data::record of the WalRecord
+    const WalRecord& record() const { return *data.record_as<WalRecord>(); }
+  };
+  std::deque<Kept> records_;
+  std::deque<Kept>::const_iterator lower_bound(Lsn lsn) const;
   std::set<std::string> dirty_segments_;
   std::string path_;  // the segment the last record went to (write_at)
   TimeLineId path_tli_ = 0;
