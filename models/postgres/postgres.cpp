@@ -995,8 +995,10 @@ void Postgres::on_query(sim::ConnId conn, const Query& q) {
   // its BEGIN: the whole transaction's extra, charged once, where the session starts).
   if (!b.warm && !b.walsender) t += backend_warmup.sample(warmup_rng_);
   b.warm = true;
-  after(t, [this, conn, q] {
-    if (backends_.count(conn) != 0) run_query(conn, q);
+  // An init-capture: a plain [q] of a const reference makes a const member, which the move into
+  // the event's storage copies (a query's text copied twice per statement).
+  after(t, [this, conn, query = q] {
+    if (backends_.count(conn) != 0) run_query(conn, query);
   });
 }
 
