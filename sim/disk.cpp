@@ -217,15 +217,26 @@ std::uint64_t Volume::free_bytes() const {
   return config.capacity_bytes > used_bytes_ ? config.capacity_bytes - used_bytes_ : 0;
 }
 
-const Volume::Inode* Volume::find(const std::string& path) const {
+std::optional<std::uint64_t> Volume::ino_of(const std::string& path) const {
+  if (found_valid_ && path == found_path_) return found_ino_;
   auto it = entries_.find(path);
-  return it == entries_.end() ? nullptr : &inodes_.at(it->second);
+  if (it == entries_.end()) return std::nullopt;
+  found_path_ = path;
+  found_ino_ = it->second;
+  found_valid_ = true;
+  return it->second;
+}
+
+const Volume::Inode* Volume::find(const std::string& path) const {
+  const auto ino = ino_of(path);
+  return ino ? &inodes_.at(*ino) : nullptr;
 }
 
 std::uint64_t Volume::open_create(const std::string& path) {
-  if (auto it = entries_.find(path); it != entries_.end()) return it->second;
+  if (const auto ino = ino_of(path)) return *ino;
   const std::uint64_t ino = next_ino_++;
   entries_.emplace(path, ino);
+  entries_changed();
   mark_entry_dirty(path);
   inodes_[ino];
   return ino;
@@ -312,13 +323,16 @@ FsError Volume::write_files(std::shared_ptr<const FileSet> set) {
   }
   used_bytes_ += set->bytes;
   lazy_.push_back(LazySet{std::move(set), disk_.sim().now(), false});
+  not_lazy_.clear();
   if (kind_ != VolumeKind::Tmpfs) arm_flusher();  // as each new entry's mark_entry_dirty would
   return FsError::Ok;
 }
 
 void Volume::materialise_named(const std::string& path) const {
+  if (lazy_.empty() || path == not_lazy_) return;
   for (std::size_t i = 0; i < lazy_.size(); ++i)
     if (lazy_[i].set->holds(path)) return const_cast<Volume*>(this)->materialise(i);
+  not_lazy_ = path;
 }
 
 void Volume::materialise_in(const std::string& dir, bool recursive) const {
@@ -341,6 +355,7 @@ void Volume::materialise(std::size_t i) {
   for (const auto& [path, data] : l.set->files) {
     const std::uint64_t ino = next_ino_++;
     entries_.emplace(path, ino);
+    entries_changed();
     Inode& n = inodes_[ino];
     place(n.current, 0, data);
     if (!track) continue;
@@ -406,6 +421,7 @@ FsError Volume::remove(const std::string& path) {
   if (it == entries_.end()) return FsError::NotFound;
   const std::uint64_t ino = it->second;
   entries_.erase(it);
+  entries_changed();
   unlink_current(ino);
   mark_entry_dirty(path);
   collect(ino);
@@ -420,6 +436,7 @@ FsError Volume::rename(const std::string& from, const std::string& to) {
   if (from == to) return FsError::Ok;
   const std::uint64_t ino = it->second;
   entries_.erase(it);
+  entries_changed();
   std::optional<std::uint64_t> replaced;
   if (auto t = entries_.find(to); t != entries_.end()) {
     replaced = t->second;
@@ -427,6 +444,7 @@ FsError Volume::rename(const std::string& from, const std::string& to) {
     unlink_current(*replaced);
   }
   entries_.emplace(to, ino);
+  entries_changed();
   mark_entry_dirty(from);
   mark_entry_dirty(to);
   if (replaced) collect(*replaced);
@@ -435,7 +453,7 @@ FsError Volume::rename(const std::string& from, const std::string& to) {
 
 bool Volume::exists(const std::string& path) const {
   materialise_named(path);
-  return entries_.count(path) != 0;
+  return ino_of(path).has_value();
 }
 
 std::optional<std::uint64_t> Volume::size(const std::string& path) const {
@@ -676,8 +694,8 @@ void Volume::append(const std::string& path, Data data, Owner caller, Done done)
 
 void Volume::fsync(const std::string& path, Owner caller, Done done, std::optional<Time> given) {
   materialise_named(path);
-  auto it = entries_.find(path);
-  if (it == entries_.end()) {
+  const auto found = ino_of(path);
+  if (!found) {
     schedule_done(0, caller, std::move(done), FsError::NotFound);
     return;
   }
@@ -685,7 +703,7 @@ void Volume::fsync(const std::string& path, Owner caller, Done done, std::option
     schedule_done(0, caller, std::move(done), FsError::Ok);
     return;
   }
-  const std::uint64_t ino = it->second;
+  const std::uint64_t ino = *found;
   const bool clean = config.fsync_clean_latency && dirty_bytes(ino) == 0 && inodes_.at(ino).dirty_since == kNever &&
                      dirty_entries_.count(path) == 0;
   Time latency = given ? *given : clean ? config.fsync_clean_latency->sample(fsync_rng_) : config.fsync_latency.sample(fsync_rng_);
@@ -700,7 +718,7 @@ void Volume::fsync(const std::string& path, Owner caller, Done done, std::option
   // completes whether or not the caller is still alive to hear about it.
   disk_.sim().after(latency, [this, ino, path] {
     sync_inode(ino);
-    if (auto e = entries_.find(path); e != entries_.end() && e->second == ino) sync_entry(path);
+    if (ino_of(path) == ino) sync_entry(path);
   }, Phase::Normal, disk_.kernel());
   schedule_done(latency, caller, std::move(done), FsError::Ok);
 }
@@ -740,6 +758,7 @@ void Volume::lose_unsynced() {
   // stays as it is.
   std::erase_if(lazy_, [](const LazySet& l) { return !l.durable; });
   entries_ = durable_entries_;
+  entries_changed();
   std::set<std::uint64_t> referenced;
   for (const auto& [p, ino] : durable_entries_) referenced.insert(ino);
   for (auto it = inodes_.begin(); it != inodes_.end();) {
@@ -766,6 +785,7 @@ void Volume::lose_unsynced() {
 void Volume::wipe() {
   lazy_.clear();
   entries_.clear();
+  entries_changed();
   durable_entries_.clear();
   inodes_.clear();
   dirty_inodes_.clear();

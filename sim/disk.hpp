@@ -282,6 +282,11 @@ class Volume {
   FsError write_whole(const std::string& path, Data data);
 
   const Inode* find(const std::string& path) const;
+  /// The inode `path` names now, if any. The last name found is remembered (a WAL segment is
+  /// asked for once per record: a tree walk comparing its long path ~11 times each time).
+  std::optional<std::uint64_t> ino_of(const std::string& path) const;
+  /// entries_ changed: the remembered name may be gone or name another inode.
+  void entries_changed() { found_valid_ = false; }
   /// The inode `path` names, made (empty) if there is none.
   std::uint64_t open_create(const std::string& path);
   /// Applies a write of `data` at `offset` (UINT64_MAX: at the end) after the space check.
@@ -327,6 +332,12 @@ class Volume {
   std::uint64_t used_bytes_ = 0;
   bool full_reported_ = false;  // disk_full recorded, no space freed since
   std::vector<LazySet> lazy_;   // file sets written, not yet made files (their bytes in used_bytes_)
+  // A path no lazy set held when last asked: none holds it until another set is written (a set
+  // made files never comes back), so a segment's every record skips the sets' searches.
+  mutable std::string not_lazy_;
+  mutable std::string found_path_;  // ino_of's last answer
+  mutable std::uint64_t found_ino_ = 0;
+  mutable bool found_valid_ = false;
   Time flush_at_ = kNever;
   std::uint64_t flush_gen_ = 0;
 };

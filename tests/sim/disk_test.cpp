@@ -593,6 +593,29 @@ TEST_CASE("a timed write lands after its latency, for its caller's incarnation o
   CHECK(n.disk().size("/wal") == 8192u);
 }
 
+TEST_CASE("a path looked up again after a remove, a rename, a power loss or a new file set is looked up anew", "[disk]") {
+  // The volume remembers the last name it found and the last path no file set held.
+  Bench b;
+  auto& n = b.node("db");
+  b.run_for(0);
+  sim::Disk& d = n.disk();
+  d.write_file("/data/a", "1");
+  CHECK(d.read_file("/data/a") == "1");
+  d.remove("/data/a");
+  CHECK_FALSE(d.exists("/data/a"));
+  d.write_file("/data/b", "2");
+  CHECK(d.exists("/data/b"));
+  d.rename("/data/b", "/data/a");
+  CHECK_FALSE(d.exists("/data/b"));
+  CHECK(d.read_file("/data/a") == "2");
+  n.crash();  // nothing was synced: neither file was ever durable
+  CHECK_FALSE(d.exists("/data/a"));
+  CHECK(d.write_files(sim::FileSet::make({{"/base/x", sim::Data::bytes("x")}})) == sim::FsError::Ok);
+  CHECK_FALSE(d.exists("/data/c"));  // asked while a set is written and not yet made files
+  CHECK(d.write_files(sim::FileSet::make({{"/data/c", sim::Data::bytes("3")}})) == sim::FsError::Ok);
+  CHECK(d.read_file("/data/c") == "3");
+}
+
 TEST_CASE("list_tree walks a directory's files at every depth in name order, list only its own", "[disk]") {
   Bench b;
   auto& n = b.node("n1");
