@@ -217,7 +217,8 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
                                     "'?); valid: nxdomain, timeout");
 }
 
-/// `runtime: {dns: {stopped_name, register_delay, deregister_delay}, command_delay: {stop: D, ...},
+/// `runtime: {dns: {stopped_name, register_delay, deregister_delay, silence: {after_stop, after_start,
+///  duration}}, command_delay: {stop: D, ...},
 ///  teardown_delay: D}`
 /// A map of a statement's command (its first word, in any case) to its time, at `at`, into `out`
 /// by the command in upper case; `only`, when not empty, the commands allowed.
@@ -323,10 +324,16 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.exec_delay = r.distribution("exec_delay");
   rc.exec_load_sigma = r.real("exec_load_sigma", 0.0, 0.0, 3.0);
   if (const Tree* d = r.get("dns"); d != nullptr && d->kind != Tree::Kind::Null) {
-    MapReader dr(*d, r.sub("dns"), {"stopped_name", "register_delay", "deregister_delay"});
+    MapReader dr(*d, r.sub("dns"), {"stopped_name", "register_delay", "deregister_delay", "silence"});
     rc.dns.stopped_name = dns_status(dr, "stopped_name", rc.dns.stopped_name);
     if (auto x = dr.distribution("register_delay")) rc.dns.register_delay = *x;
     if (auto x = dr.distribution("deregister_delay")) rc.dns.deregister_delay = *x;
+    if (const Tree* q = dr.get("silence"); q != nullptr && q->kind != Tree::Kind::Null) {
+      MapReader qr(*q, dr.sub("silence"), {"after_stop", "after_start", "duration"});
+      rc.dns.silence.after_stop = qr.real("after_stop", 0.0, 0.0, 1.0);
+      rc.dns.silence.after_start = qr.real("after_start", 0.0, 0.0, 1.0);
+      if (auto x = qr.distribution("duration")) rc.dns.silence.duration = *x;
+    }
   }
   if (const Tree* c = r.get("command_delay"); c != nullptr && c->kind != Tree::Kind::Null) {
     MapReader cr(*c, r.sub("command_delay"), models::runtime::command_names());

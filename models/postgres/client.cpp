@@ -291,6 +291,7 @@ WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, si
       attempt_timer_(make_timer()),
       session_timer_(make_timer()),
       overhead_timer_(make_timer()),
+      overdue_timer_(make_timer()),
       session_rng_(rng("session")),
       overhead_rng_(rng("writer_overhead")),
       host_file_("/tmp/hasim-pg-host-" + pg_writer::workload_name(this->name())) {
@@ -309,6 +310,7 @@ void WriteClient::set_host(std::string host) {
 
 void WriteClient::on_start() {
   busy_ = false;
+  overdue_ = false;
   // The script's end, or the run's if that comes first (nothing is recorded after it).
   if (run_for > 0) stop_at = std::min(stop_at, sim().now() + run_for);
   // pg-writer.sh attempts its first commit as soon as it runs (its schedule starts at its own
@@ -319,6 +321,7 @@ void WriteClient::on_start() {
 void WriteClient::on_exit() {
   conn_.reset();
   busy_ = false;
+  overdue_ = false;
 }
 
 void WriteClient::fail(const PgResult& r) {
@@ -330,6 +333,7 @@ void WriteClient::fail(const PgResult& r) {
   busy_ = false;
   attempt_timer_.cancel();
   session_timer_.cancel();
+  attempt_ended();
 }
 
 void WriteClient::give_up(std::uint64_t a) {
@@ -348,7 +352,28 @@ void WriteClient::give_up(std::uint64_t a) {
 void WriteClient::tick() {
   if (sim().now() >= stop_at) return;
   timer_.arm_after(interval_, [this] { tick(); });
-  if (busy_) return;  // the previous transaction still waits (a sync commit, a dead server)
+  // The previous transaction still waits (a sync commit, a dead server, a name that does not
+  // resolve): this period's attempt starts when it ends.
+  if (busy_) {
+    overdue_ = true;
+    return;
+  }
+  attempt();
+}
+
+void WriteClient::attempt_ended() {
+  if (!overdue_) return;
+  overdue_ = false;
+  // pg-writer.sh's loop: past its `next`, it starts the next attempt without sleeping, and moves
+  // `next` on to the first period boundary after now (the grid tick() keeps). Not from within
+  // the ended attempt's own callbacks: they may still be running in the session it leaves.
+  overdue_timer_.arm_after(0, [this] {
+    if (!busy_ && sim().now() < stop_at) attempt();
+  });
+}
+
+void WriteClient::attempt() {
+  overdue_ = false;
   // pg-writer.sh reads its server from /tmp/hasim-pg-host-NAME before each attempt, when the
   // file is there: whoever writes it (a failover script on the same machine) repoints it.
   if (const auto h = node().disk().read_file(host_file()); h && !h->empty()) {
@@ -382,10 +407,26 @@ void WriteClient::open_session(std::uint64_t a) {
   // where the session's later ones took 2-5 ms. The attempt's clock (sent_) and its bound run
   // through both, as the script's t0 is taken before them. A name that does not resolve ends the
   // attempt after getent, with no psql started (PgConnection reports it at once).
+  //
+  // A query the engine's DNS does not answer (a silence): glibc's resolver waits 5 s for its
+  // first try, so `timeout 1` kills getent 1 s after it started and the script reports the name
+  // as untranslatable, with no psql started.
   const bool literal = sim::Ipv4::parse(host_).has_value();
-  after_session_step(literal ? 0 : getent_time.sample(session_rng_), [this, a, literal] {
+  const sim::Time getent_start = sim().now();
+  after_session_step(literal ? 0 : getent_time.sample(session_rng_), [this, a, literal, getent_start] {
     if (a != attempt_ || !busy_) return;
-    const bool resolves = literal || models::container_dns(sim(), host_).has_value();
+    const auto answer = literal ? runtime::DnsAnswer{runtime::DnsStatus::Address, std::nullopt}
+                                : models::container_dns_query(sim(), host_);
+    if (answer.status == runtime::DnsStatus::Timeout) {
+      after_session_step(std::max<sim::Time>(0, getent_start + kGetentBound - sim().now()), [this, a] {
+        if (a != attempt_ || !busy_) return;
+        PgResult r;
+        r.message = "could not translate host name \"" + host_ + "\" to address (getent, within 1 s)";
+        fail(r);
+      });
+      return;
+    }
+    const bool resolves = answer.status == runtime::DnsStatus::Address;
     after_session_step(resolves ? psql_start_time.sample(session_rng_) : 0, [this, a] {
       if (a == attempt_ && busy_) connect_session(a);
     });
@@ -443,6 +484,7 @@ void WriteClient::step(std::shared_ptr<std::vector<Query>> statements, std::size
 void WriteClient::acknowledge(const PgResult& r, sim::Time sent) {
   busy_ = false;
   attempt_timer_.cancel();
+  attempt_ended();
   if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
   sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
                               {"timeline", static_cast<std::int64_t>(r.result.timeline)},

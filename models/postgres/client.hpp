@@ -135,6 +135,8 @@ class WriteClient final : public sim::Process {
   /// process of its own and a query to the engine's DNS; none for an address): runtime.getent,
   /// measured by validation's session probe. 0: at once.
   sim::Distribution getent_time = sim::Distribution::constant(0);
+  /// pg-writer.sh's `timeout 1` on getent: a name the engine's DNS does not answer fails then.
+  static constexpr sim::Time kGetentBound = sim::kSecond;
   /// psql's own start (fork, exec, the dynamic loader) before it connects, once the name resolved:
   /// runtime.psql_start, measured likewise. 0: at once.
   sim::Distribution psql_start_time = sim::Distribution::constant(0);
@@ -160,6 +162,11 @@ class WriteClient final : public sim::Process {
 
  private:
   void tick();
+  /// One attempt: a commit on the open session, or a session opened first.
+  void attempt();
+  /// The current attempt has its outcome: if its period's next one came meanwhile, that one
+  /// starts now (pg-writer.sh's loop finds itself past `next` and does not sleep).
+  void attempt_ended();
   /// pg-writer.sh's open_session for attempt `a`: getent, psql's start, then the connection.
   void open_session(std::uint64_t a);
   void connect_session(std::uint64_t a);
@@ -175,6 +182,7 @@ class WriteClient final : public sim::Process {
   std::uint64_t wal_bytes_;
   std::unique_ptr<PgConnection> conn_;
   bool busy_ = false;
+  bool overdue_ = false;  // a period's attempt came while the previous one was still busy
   std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
   void fail(const PgResult& r);
   /// The attempt numbered `a` got no answer by `deadline`: the session is given up.
@@ -184,7 +192,7 @@ class WriteClient final : public sim::Process {
   int failures_ = 0;
   /// The acknowledgement of attempt `a`'s commit, answered `r`.
   void acknowledge(const PgResult& r, sim::Time sent);
-  sim::Timer timer_, attempt_timer_, session_timer_, overhead_timer_;
+  sim::Timer timer_, attempt_timer_, session_timer_, overhead_timer_, overdue_timer_;
   sim::Rng session_rng_, overhead_rng_;
   std::string host_file_;  // host_file(), made once: tick reads it before every attempt
 };

@@ -251,6 +251,7 @@ void Postgres::on_start() {
   startup_done_ = false;
   replaying_ = false;
   promote_requested_ = false;
+  promotion_waits_walreceiver_ = false;
   checkpoint_running_ = false;
   after_checkpoint_.clear();
   shutdown_mode_.reset();
@@ -444,6 +445,11 @@ void Postgres::start_walreceiver() {
 }
 
 void Postgres::walreceiver_exited(const std::string& /*reason*/) {
+  if (promotion_waits_walreceiver_) {
+    promotion_waits_walreceiver_ = false;
+    if (in_recovery_ && promote_requested_ && !shutdown_mode_) wake_replay();
+    return;
+  }
   if (!in_recovery_ || promote_requested_ || shutdown_mode_) return;
   // WaitForWALToBecomeAvailable: after a failure, archive and pg_wal are tried (none here), then
   // streaming again, sleeping what is left of wal_retrieve_retry_interval since the last failure.
@@ -477,6 +483,11 @@ void Postgres::replay_next() {
   if (rec == nullptr || rec->lsn >= limit) {
     replaying_ = false;
     if (promote_requested_) {
+      // ShutdownWalRcv waits for the walreceiver to be gone: walreceiver_exited goes on.
+      if (walreceiver_->exiting()) {
+        promotion_waits_walreceiver_ = true;
+        return;
+      }
       finish_promotion();
       return;
     }
@@ -542,7 +553,7 @@ bool Postgres::promote() {
   promote_requested_ = true;
   retry_timer_.cancel();
   // The startup process stops the walreceiver, then replays what was already received.
-  if (walreceiver_->active()) walreceiver_->stop("promotion");
+  if (walreceiver_->active()) walreceiver_->request_stop("promotion");
   wake_replay();
   return true;
 }

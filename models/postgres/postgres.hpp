@@ -135,6 +135,13 @@ class WalReceiver {
   explicit WalReceiver(Postgres& pg);
   void start();
   void stop(const std::string& reason);
+  /// The startup process's ShutdownWalRcv (a promotion): SIGTERM, then a wait for the process to
+  /// be gone. One blocked in getaddrinfo (libpq resolving primary_conninfo's host while the
+  /// engine's DNS answers nothing) sees the signal only when that returns; Postgres is told then
+  /// (walreceiver_exited), as at once otherwise.
+  void request_stop(const std::string& reason);
+  /// A requested stop waits for getaddrinfo to return.
+  bool exiting() const { return stop_pending_.has_value(); }
   bool active() const { return active_; }
   bool streaming() const { return streaming_; }
   /// pg_stat_wal_receiver
@@ -150,6 +157,14 @@ class WalReceiver {
  private:
   /// Connects to the walk's current host (the next after a failure).
   void try_host();
+  /// getaddrinfo's try `tries` (from 0) for host_, then the connection to its address. glibc's
+  /// resolver waits kResolverTimeout for an answer to each of its kResolverTries queries (the
+  /// defaults: no `options` in the resolv.conf podman writes): a silent DNS blocks the process
+  /// 10 s, as the real promotions of 2026-12-06 that waited for it took (10.04 s after the
+  /// walreceiver's previous exit).
+  void resolve(int tries);
+  static constexpr sim::Time kResolverTimeout = 5 * sim::kSecond;
+  static constexpr int kResolverTries = 2;
   void connected(sim::ConnId conn);
   void on_message(const std::any& m);
   void on_identify(const IdentifySystemResult& r);
@@ -186,6 +201,8 @@ class WalReceiver {
   sim::Time last_recv_ = 0, last_reply_ = 0;
   bool ping_sent_ = false;
   sim::Timer timer_;
+  bool resolving_ = false;                   // blocked in getaddrinfo
+  std::optional<std::string> stop_pending_;  // request_stop's reason, while resolving_
   Latch latch_;
   /// A batch being written (Postgres::walreceiver_write), and what arrived meanwhile, in order.
   sim::Timer write_timer_;
@@ -578,6 +595,7 @@ class Postgres final : public sim::Process {
   bool replayed_since_wait_ = false;  // a record replayed since the startup process last caught up
   Lsn last_checkpoint_replayed_ = 0;
   bool promote_requested_ = false;
+  bool promotion_waits_walreceiver_ = false;  // replay ended, ShutdownWalRcv still waiting
   sim::Time last_fail_time_ = -sim::kNever / 2;
   sim::Timer retry_timer_, checkpoint_timer_, walwriter_timer_;
   // the primary

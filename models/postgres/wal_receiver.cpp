@@ -21,6 +21,8 @@ void WalReceiver::start() {
   phase_ = Phase::Connecting;
   ++gen_;
   writing_ = false;
+  resolving_ = false;
+  stop_pending_.reset();
   held_.clear();
   // A new walreceiver process: XLogWalRcvSendReply has reported nothing yet.
   reported_write_ = reported_flush_ = reported_apply_ = 0;
@@ -36,12 +38,45 @@ void WalReceiver::try_host() {
     return;
   }
   host_ = *host;
-  const auto ip = models::container_dns(pg_.sim(), host_);
-  if (!ip) {
+  resolve(0);
+}
+
+void WalReceiver::resolve(int tries) {
+  const runtime::DnsAnswer answer = models::container_dns_query(pg_.sim(), host_);
+  if (answer.status == runtime::DnsStatus::Timeout) {
+    // No answer: the query is lost, glibc sends it again after its timeout, and gives up after
+    // its last try; the process sees nothing else (a signal included) meanwhile.
+    resolving_ = true;
+    const std::uint64_t g = gen_;
+    timer_.arm_after(kResolverTimeout, [this, g, tries] {
+      if (g != gen_) return;
+      if (tries + 1 < kResolverTries) {
+        resolve(tries + 1);
+        return;
+      }
+      resolving_ = false;
+      if (stop_pending_) {
+        const std::string why = *stop_pending_;
+        fail(why);
+        return;
+      }
+      walk_.next("could not translate host name \"" + host_ + "\" to address: Temporary failure in name resolution");
+      try_host();
+    });
+    return;
+  }
+  resolving_ = false;
+  if (stop_pending_) {  // getaddrinfo returned: the signal that came meanwhile is seen now
+    const std::string why = *stop_pending_;
+    fail(why);
+    return;
+  }
+  if (!answer.addr) {
     walk_.next("could not translate host name \"" + host_ + "\" to address");
     try_host();
     return;
   }
+  const auto ip = answer.addr;
   const std::uint64_t g = gen_;
   // Without libpq's connect_timeout, the kernel's SYN retries decide (131 s on Linux 6.5+).
   const sim::Time timeout = info_.connect_timeout > 0 ? info_.connect_timeout : pg_.tcp().syn_schedule().give_up();
@@ -305,6 +340,15 @@ void WalReceiver::nap_over() {
 
 void WalReceiver::stop(const std::string& reason) { fail(reason); }
 
+void WalReceiver::request_stop(const std::string& reason) {
+  if (!active_) return;
+  if (resolving_) {
+    stop_pending_ = reason;
+    return;
+  }
+  fail(reason);
+}
+
 void WalReceiver::fail(const std::string& reason) {
   if (!active_) return;
   active_ = false;
@@ -314,6 +358,8 @@ void WalReceiver::fail(const std::string& reason) {
   timer_.cancel();
   write_timer_.cancel();
   writing_ = false;
+  resolving_ = false;
+  stop_pending_.reset();
   held_.clear();
   if (conn_ != 0 && pg_.tcp().open(conn_, pg_)) pg_.tcp().close(conn_, pg_);
   conn_ = 0;

@@ -41,7 +41,8 @@ EmbeddedDns::EmbeddedDns(sim::Simulation& sim, DnsConfig config)
     : sim_(sim),
       config_(std::move(config)),
       register_rng_(sim.rng("runtime/dns/register")),
-      deregister_rng_(sim.rng("runtime/dns/deregister")) {
+      deregister_rng_(sim.rng("runtime/dns/deregister")),
+      silence_rng_(sim.rng("runtime/dns/silence")) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   registry()[&sim_] = this;
 }
@@ -60,6 +61,7 @@ EmbeddedDns* EmbeddedDns::of(const sim::Simulation& sim) {
 
 DnsAnswer EmbeddedDns::query(const std::string& name) const {
   if (auto ip = sim::Ipv4::parse(name)) return DnsAnswer{DnsStatus::Address, ip};
+  if (sim_.now() < all_silent_until_) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
   const sim::Time* silent = silent_until_.find(name);
   if (silent != nullptr && sim_.now() < *silent) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
   sim::Node* n = sim_.find_node(name);
@@ -69,13 +71,22 @@ DnsAnswer EmbeddedDns::query(const std::string& name) const {
   return DnsAnswer{DnsStatus::Address, ip};
 }
 
+void EmbeddedDns::maybe_fall_silent(double probability) {
+  if (probability <= 0) return;
+  if (silence_rng_.uniform01() >= probability) return;
+  const sim::Time d = config_.silence.duration.sample(silence_rng_);
+  all_silent_until_ = std::max(all_silent_until_, sim_.now() + d);
+}
+
 void EmbeddedDns::container_started(const std::string& node) {
+  maybe_fall_silent(config_.silence.after_start);
   const sim::Time d = config_.register_delay.sample(register_rng_);
   if (d > 0) silent_until_[node] = sim_.now() + d;
   else silent_until_.erase(node);
 }
 
 void EmbeddedDns::container_stopped(const std::string& node) {
+  maybe_fall_silent(config_.silence.after_stop);
   const sim::Time d = config_.deregister_delay.sample(deregister_rng_);
   if (d > 0) silent_until_[node] = sim_.now() + d;
   else silent_until_.erase(node);

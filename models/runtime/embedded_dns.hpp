@@ -43,6 +43,8 @@ class EmbeddedDns {
   void container_started(const std::string& node);
   /// The engine was told to stop (or kill) container `node` now.
   void container_stopped(const std::string& node);
+  /// Until when the server answers nothing at all (config().silence), or 0.
+  sim::Time silent_until() const { return all_silent_until_; }
 
   const DnsConfig& config() const { return config_; }
 
@@ -53,6 +55,11 @@ class EmbeddedDns {
   // server's, every `hold valid`): a flat hash table, looked up only, never iterated.
   sim::FlatLookupMap<std::string, sim::Time> silent_until_;
   sim::Rng register_rng_, deregister_rng_;
+  // Until when no name gets an answer (config_.silence); its draws from a stream of their own, and
+  // none at all without a silence configured, so a scenario without one keeps its trace.
+  sim::Time all_silent_until_ = 0;
+  sim::Rng silence_rng_;
+  void maybe_fall_silent(double probability);
 };
 
 }  // namespace models::runtime

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
+#include "models/runtime/embedded_dns.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -109,4 +110,34 @@ TEST_CASE("a standby that has not passed the fork follows the new primary onto t
   REQUIRE(cluster.events(pg::kTimelineFollowed, "pg3").size() == 1);
   REQUIRE(cluster["pg3"].timeline() == 2);
   for (const auto& a : w2.acks()) REQUIRE(cluster["pg3"].has_commit(2, a.lsn));
+}
+
+TEST_CASE("a promotion waits for a walreceiver blocked in getaddrinfo while the engine's DNS answers nothing",
+          "[postgres][dns]") {
+  // The real promotions of 2026-12-06 that met a silent aardvark-dns finished 10.04 s after the
+  // walreceiver's previous exit: its next one had blocked in glibc's two 5 s tries, and
+  // ShutdownWalRcv waited for it. Without a silence the promotion comes at once.
+  auto promoted_after_stop = [](double silence) {
+    PgCluster cluster(1);
+    models::runtime::DnsConfig dc;
+    dc.silence.after_stop = silence;
+    dc.silence.duration = sim::Distribution::constant(60_s);
+    models::runtime::EmbeddedDns dns(cluster.s, dc);
+    cluster.run_for(1_s);
+    const sim::Time stopped = cluster.s.now();
+    dns.container_stopped("pg1");
+    cluster.stop("pg1").run_for(2_s);
+    // The operator's psql runs beside the server (docker exec): no name to resolve.
+    const auto pg2 = cluster.s.network().address_of(cluster.id("pg2"));
+    REQUIRE(pg2.has_value());
+    REQUIRE(cluster.sql(pg2->str(), "SELECT pg_promote()").result.value);
+    const auto promoted = cluster.events(pg::kPromoted, "pg2");
+    REQUIRE(promoted.size() == 1);
+    return promoted[0].time - stopped;
+  };
+  const sim::Time quiet = promoted_after_stop(0.0), silent = promoted_after_stop(1.0);
+  CHECK(quiet < 2500_ms);
+  // The walreceiver left at the fast shutdown (~0.1 s), its next one resolved from then on for 10 s.
+  CHECK(silent > 10_s);
+  CHECK(silent < 10500_ms);
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
+#include "models/runtime/embedded_dns.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -130,4 +131,34 @@ TEST_CASE("a writer repointed while it opens a session connects to the new serve
   w.set_host("pg2");
   cluster.run_for(1_s);
   for (const auto& a : cluster.events(pg::kCommitAcked)) CHECK(std::get<std::string>(*a.find("node")) != "pg1");
+}
+
+TEST_CASE("a writer whose look-up gets no answer fails at getent's 1 s bound, and its next attempt starts at once",
+          "[postgres][writer][session][dns]") {
+  // pg-writer.sh: `timeout 1 getent` outlives the 0.4 s period, so when it fails the loop is past
+  // its `next` and starts the next attempt without sleeping, not at the next period (1.2 s): one
+  // attempt a second, back to back (the real writer's 1.01 s apart while aardvark-dns answered
+  // nothing, 2026-12-06).
+  PgCluster cluster(0);
+  models::runtime::DnsConfig dc;
+  dc.silence.after_stop = 1.0;
+  dc.silence.duration = sim::Distribution::constant(3_s);
+  models::runtime::EmbeddedDns dns(cluster.s, dc);
+  cluster.run_for(1_s);
+  dns.container_stopped("app");  // any container's stop: the whole network's DNS goes silent
+  const sim::Time silent = cluster.s.now();
+  auto& w = cluster.writer("w1", "pg1", 400_ms);
+  w.getent_time = sim::Distribution::constant(30_ms);
+  cluster.run_for(3500_ms);
+  const auto failed = cluster.events(pg::kCommitFailed);
+  REQUIRE(failed.size() == 3);
+  for (std::size_t i = 0; i < failed.size(); ++i) {
+    CHECK(PgCluster::num(failed[i], "latency_us") == 1'000'000);
+    CHECK(failed[i].time == silent + static_cast<sim::Time>(i + 1) * 1_s);
+    CHECK(failed[i].text("message") == "could not translate host name \"pg1\" to address (getent, within 1 s)");
+  }
+  // The silence ended at 3 s: the attempt begun then commits, and the writer is back on its period.
+  const auto acked = cluster.events(pg::kCommitAcked);
+  REQUIRE_FALSE(acked.empty());
+  CHECK(acked[0].time - silent < 3100_ms);
 }

@@ -123,6 +123,46 @@ TEST_CASE("a restarted container's name gets no answer until the register delay 
   CHECK(dns.query("web1").status == DnsStatus::Address);
 }
 
+TEST_CASE("a silence after a container stop leaves every name unanswered until it ends", "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  st.server("web2");
+  DnsConfig dc;
+  dc.silence.after_stop = 1.0;
+  dc.silence.duration = sim::Distribution::constant(7_s);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] {
+    dns.container_stopped("web1");
+    st.node("web1").kill();
+  });
+  st.run_until(8999_ms);
+  CHECK(dns.silent_until() == 9_s);
+  CHECK(dns.query("web2").status == DnsStatus::Timeout);  // a running container's name too
+  CHECK(dns.query("web1").status == DnsStatus::Timeout);
+  CHECK(dns.query("10.0.0.77").status == DnsStatus::Address);  // a literal needs no server
+  st.run_until(9_s);
+  CHECK(dns.query("web2").status == DnsStatus::Address);
+  CHECK(dns.query("web1").status == DnsStatus::NxDomain);
+}
+
+TEST_CASE("without a silence configured, a stop or start draws nothing and silences nothing", "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  st.server("web2");
+  DnsConfig dc;
+  dc.silence.after_start = 0.0;
+  dc.silence.after_stop = 0.0;
+  dc.silence.duration = sim::Distribution::constant(7_s);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] { dns.container_stopped("web1"); });
+  st.s.at(3_s, [&] { dns.container_started("web1"); });
+  st.run_until(4_s);
+  CHECK(dns.silent_until() == 0);
+  CHECK(dns.query("web2").status == DnsStatus::Address);
+}
+
 TEST_CASE("without an engine DNS, container_dns answers as an ideal engine", "[runtime][dns]") {
   Stack st;
   st.server("web1");
@@ -232,6 +272,10 @@ TEST_CASE("bad runtime keys and values are located errors", "[runtime][errors]")
   INFO(negative);
   CHECK(negative.find("runtime_negative_delay.yaml:10:21: runtime.dns.register_delay: must not be negative") !=
         std::string::npos);
+
+  const std::string silence = error_of("runtime_silence_probability.yaml");
+  INFO(silence);
+  CHECK(silence.find("runtime_silence_probability.yaml:10:27: runtime.dns.silence.after_stop: must be between 0 and 1") != std::string::npos);
 
   const std::string answer = error_of("runtime_bad_answer.yaml");
   INFO(answer);

@@ -203,6 +203,10 @@ namespace {
 // end one after the other: the primary writes the later clone's backup end and switch when it
 // first starts, the clone that ended first streams them (16 MiB) and the later one holds them.
 // The first commit moves to segment 3. demo2/cascade (one clone of the primary) did not move.
+// Then demo2/crash-failover, restart-primary, split-brain and sync-standby-stops (2026-12-07),
+// when a writer's attempt that outlives its period is followed by the next at once (pg-writer.sh's
+// loop past its `next`) instead of at the next period; Demo 2's stack gained aardvark-dns's
+// silences after container changes, drawn at none of the files' seed 1 (runtime.dns.silence).
 const std::map<std::string, std::string> kGolden = {
     {"demo1-part1.yaml", "afc029136d1380326a79992bbf2b812e2677b344c540a48fd461505261bfa1ad"},
     {"demo1-part1/host-shutdown.yaml", "2f8276de36d58213e16de8ff137fdbcb0f0785a2034c9d5b945b17e1ff95a76c"},
@@ -224,7 +228,7 @@ const std::map<std::string, std::string> kGolden = {
     {"demo1-part2/restart-keepalived.yaml", "8086beabfb2775b48f10241f585e62bfefc346ad5b6d535f63597dfaaa45afd8"},
     {"demo2/basic-replication.yaml", "497d4b72d9e122c6b19fa38933b82488ea1fe0d34b71c5ae40dd26cba62a2b20"},
     {"demo2/cascade.yaml", "56cfc252d7f67fd24a99bdeb6be8f6e47c05a1825be8df6745fd41dc4933c29c"},
-    {"demo2/crash-failover.yaml", "c3711fbf00c81e4493eb82150d285546d338dc22c61d0a78ba96880bc64d9854"},
+    {"demo2/crash-failover.yaml", "4456216a423d66fc8fc92736afb96be84a5b76ed94ba42928858e8e83324c414"},
     {"demo2/delayed-replica.yaml", "c376934dd613d18ac7c8bdfb78215da39f818e1b5f1ff1268f1660799179ab46"},
     {"demo2/failover-script.yaml", "1b6dee9683488f460421b3cfb913f877b67743808cd0ee22249728e07629846d"},
     {"demo2/manual-failover.yaml", "ea02f09e99e5d9ee82d2bb2ff562196ea93b9e162656930a2e548f6cff2e760e"},
@@ -234,14 +238,14 @@ const std::map<std::string, std::string> kGolden = {
     {"demo2/pgbouncer.yaml", "d0549a25416189e740885fed96db2a8a677d7bcf39f07a4cafbc199ceb0d832f"},
     {"demo2/read-scaling.yaml", "8fe5a2c76e97c720ebc92584bf3a80c61744a8aabdc11f3a7c4f9b47576d29b3"},
     {"demo2/reclone.yaml", "13737d54fe46f3b4b3d7f1ba4825fb324fae9278a22e68373ca344bed72065c2"},
-    {"demo2/restart-primary.yaml", "ca6416f7d9e57307c715fbb94da3f5b36e0985d898c937bb739a69124ca047b4"},
+    {"demo2/restart-primary.yaml", "561b4feb321cc273349b9d347eea1ee693b9138144759b66df47b6456d314e86"},
     {"demo2/split-brain-rewind.yaml", "6e710d402b036e57a9c78209cc6e73c151abf2819c8bbf2a763df313eff476a2"},
-    {"demo2/split-brain.yaml", "0298485ae065620491afd77673a24fb9ef9b7d0e23a8078855ee53b37b462564"},
+    {"demo2/split-brain.yaml", "bb2bb215590e1ee0a61dbbcb0e791b1f38167f0077e44c7ba26cb457ad9c7daf"},
     {"demo2/slot-retention-unbounded.yaml", "95214f5f771fd4554ba4e4926c5dcb2bd780dcf103d9a56933184560a76bd889"},
     {"demo2/slot-retention.yaml", "021b4a6d7bd4d83d490a040eedbede9977da44c87ba8d527322304187e2b8514"},
     {"demo2/stack.yaml", "2175fca395f3eb473f0777b855955da58c098fcb5ea0e1b26815b2fe1f289bd1"},
     {"demo2/sync-replication.yaml", "132a2bc9581b4971655e597362a8d45c044c32ebfd99594f7a90f383671d0b6e"},
-    {"demo2/sync-standby-stops.yaml", "4e0843cda4ce7076ea8b224b4c611977c7124509edd4ed46b1a689b95c422e32"},
+    {"demo2/sync-standby-stops.yaml", "3e156a218819f96e7e58e62e19887a239f413da3e2d466745643ebc33fea1481"},
     {"demo2/sync-standby-takeover.yaml", "d50b07c4a57fcd1b52f1378977858af3b038ecfee4e6f9d35ac627cbd6509d1f"},
     {"split-brain/auth-mismatch.yaml", "8442dc5f1dcc0d6fac80a16f1e9862727f2bc615eab8523fa2843d8658979676"},
     {"split-brain/both-master.yaml", "cd39081866b176b6f5f5e9b95dda03e8628834e485ab9de0833a764cc84334cb"},
