@@ -826,7 +826,8 @@ const std::string kPgWriter = R"SH(#!/bin/bash
 # insertion timeline); COMMIT. ok=1 only when psql saw the COMMIT succeed (its \echo after it).
 # Bounded: a 2 s connect timeout, TCP user timeout and keepalives, and 5 s for each attempt's
 # answer (then the session is killed). Attempts start on a fixed period (INTERVAL_S); one still
-# running when the next is due makes that one skip, as the simulator's. The loop itself forks
+# running when the next is due delays that one to its own end (the loop, past `next`, does not
+# sleep; the periods it overran are skipped), as the simulator's. The loop itself forks
 # nothing (no command substitution, no sleep process): at a 20 ms period on the busy 2-core host
 # a psql per attempt, and a fork per step, held it to one attempt in 0.8-2.6 s (2026-12-03).
 # A repoint (the operator's "update the connection string") writes the new host into
@@ -939,7 +940,8 @@ const char* kPgReader = R"SH(#!/bin/bash
 # One psql session (a coprocess), opened again after an error, with pg-writer.sh's bounds: the
 # name resolved first (getent, 1 s), connect_timeout=2, TCP user timeout and keepalives, and 5 s
 # for each read's answer (then the session is killed). Reads start on a fixed period; one still
-# running when the next is due makes that one skip, as the simulator's.
+# running when the next is due delays that one to its own end (the loop, past `next`, does not
+# sleep; the periods it overran are skipped), as the simulator's.
 # HOST may be libpq's host list ("a,b,c": each name resolved, handed to psql as the matching
 # hostaddr list) and TARGET its target_session_attrs (any, read-write, read-only, primary,
 # standby, prefer-standby): psql's libpq walks the list as the simulator's PgConnection does.

@@ -56,6 +56,10 @@ class PgConnection {
   std::string database = "postgres";
   /// libpq `target_session_attrs` (any: the first host that accepts).
   TargetSessionAttrs target_session_attrs = TargetSessionAttrs::Any;
+  /// libpq resolves each host name with getaddrinfo, which blocks 10 s while the engine's DNS
+  /// answers nothing. False: the caller looked the names up and hands libpq the addresses
+  /// (`hostaddr`, as pg-writer.sh and pg-reader.sh do after getent).
+  bool libpq_resolves = true;
 
   void connect(Done done);
   /// The host the session is with (one of the list), once connected.

@@ -157,14 +157,11 @@ class WalReceiver {
  private:
   /// Connects to the walk's current host (the next after a failure).
   void try_host();
-  /// getaddrinfo's try `tries` (from 0) for host_, then the connection to its address. glibc's
-  /// resolver waits kResolverTimeout for an answer to each of its kResolverTries queries (the
-  /// defaults: no `options` in the resolv.conf podman writes): a silent DNS blocks the process
-  /// 10 s, as the real promotions of 2026-12-06 that waited for it took (10.04 s after the
-  /// walreceiver's previous exit).
+  /// getaddrinfo's try `tries` (from 0) for host_, then the connection to its address: a silent
+  /// DNS blocks the process 10 s (runtime::kResolverTries of runtime::kResolverTimeout), as the
+  /// real promotions of 2026-12-06 that waited for it took (10.04 s after the walreceiver's
+  /// previous exit).
   void resolve(int tries);
-  static constexpr sim::Time kResolverTimeout = 5 * sim::kSecond;
-  static constexpr int kResolverTries = 2;
   void connected(sim::ConnId conn);
   void on_message(const std::any& m);
   void on_identify(const IdentifySystemResult& r);

@@ -1,6 +1,9 @@
 // The read-load client: one query per interval on a libpq session, its answer in the trace.
 #include "models/postgres/read_client.hpp"
 
+#include <algorithm>
+
+#include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
 #include "sim/json.hpp"
 #include "sim/simulation.hpp"
@@ -12,13 +15,16 @@ ReadClient::ReadClient(sim::Node& node, std::string name, std::string host, sim:
       host_(std::move(host)),
       interval_(interval),
       timer_(make_timer()),
-      attempt_timer_(make_timer()) {
+      attempt_timer_(make_timer()),
+      getent_timer_(make_timer()),
+      overdue_timer_(make_timer()) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
 
 void ReadClient::on_start() {
   busy_ = false;
+  overdue_ = false;
   // pg-reader.sh's first read is at its start, the next ones on its period.
   timer_.arm_after(0, [this] { tick(); });
 }
@@ -26,6 +32,7 @@ void ReadClient::on_start() {
 void ReadClient::on_exit() {
   conn_.reset();
   busy_ = false;
+  overdue_ = false;
 }
 
 void ReadClient::fail(const PgResult& r, sim::Time sent) {
@@ -38,12 +45,34 @@ void ReadClient::fail(const PgResult& r, sim::Time sent) {
                true);
   busy_ = false;
   attempt_timer_.cancel();
+  getent_timer_.cancel();
+  attempt_ended();
 }
 
 void ReadClient::tick() {
   if (count > 0 && attempt_ >= static_cast<std::uint64_t>(count)) return;
   timer_.arm_after(interval_, [this] { tick(); });
-  if (busy_) return;  // the previous read still waits (a frozen or vanished server)
+  // The previous read still waits (a frozen or vanished server, a name with no answer): this
+  // period's starts when it ends.
+  if (busy_) {
+    overdue_ = true;
+    return;
+  }
+  attempt();
+}
+
+void ReadClient::attempt_ended() {
+  if (!overdue_) return;
+  overdue_ = false;
+  // Not from within the ended read's own callbacks: they may still be running in its session.
+  overdue_timer_.arm_after(0, [this] {
+    if (busy_ || (count > 0 && attempt_ >= static_cast<std::uint64_t>(count))) return;
+    attempt();
+  });
+}
+
+void ReadClient::attempt() {
+  overdue_ = false;
   busy_ = true;
   const std::uint64_t a = ++attempt_;
   const sim::Time sent = sim().now();
@@ -61,7 +90,24 @@ void ReadClient::tick() {
     read(sent);
     return;
   }
+  // pg-reader.sh's open_session looks each name of the list up first (`timeout 1 getent`), and
+  // hands psql the addresses: a name the engine's DNS does not answer ends the read 1 s later.
+  for (std::size_t from = 0; from <= host_.size();) {
+    const std::size_t comma = std::min(host_.find(',', from), host_.size());
+    const std::string h = host_.substr(from, comma - from);
+    from = comma + 1;
+    if (h.empty() || sim::Ipv4::parse(h)) continue;
+    if (models::container_dns_query(sim(), h).status != runtime::DnsStatus::Timeout) continue;
+    getent_timer_.arm_after(WriteClient::kGetentBound, [this, a, sent, h] {
+      if (a != attempt_ || !busy_) return;
+      PgResult r;
+      r.message = "could not translate host name \"" + h + "\" to address (getent, within 1 s)";
+      fail(r, sent);
+    });
+    return;
+  }
   conn_ = std::make_unique<PgConnection>(*this, host_);
+  conn_->libpq_resolves = false;  // psql gets getent's addresses
   conn_->application_name = name();
   conn_->connect_timeout = connect_timeout;
   conn_->tcp_options = tcp_options;
@@ -91,6 +137,7 @@ void ReadClient::read(sim::Time sent) {
     reads_.push_back(Read{sent, sim().now(), r.result.served_by, r.result.rows});
     sim().record(kReadDone, {{"client", name()}, {"node", r.result.served_by}, {"max_id", r.result.rows},
                              {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
+    attempt_ended();
   });
 }
 

@@ -19,7 +19,10 @@ namespace models::postgres {
 /// `connect_timeout=2 tcp_user_timeout=3000 keepalives_*`), and a read not answered within
 /// `attempt_timeout` (5 s) fails and closes the session. Each answer is a (debug) kReadDone
 /// record (client, node, max_id, latency_us), each failure a kReadFailed with its SQLSTATE, so
-/// visibility and staleness are computed from the trace (scenarios/postgres_checks.cpp).
+/// visibility and staleness are computed from the trace (scenarios/postgres_checks.cpp). A
+/// session is opened after pg-reader.sh's look-up of each name (`timeout 1 getent`): one the
+/// engine's DNS does not answer fails the read at that 1 s bound. A read that outlives its
+/// period is followed by the next at once, as the script's loop does.
 class ReadClient final : public sim::Process {
  public:
   ReadClient(sim::Node& node, std::string name, std::string host, sim::Time interval);
@@ -46,16 +49,22 @@ class ReadClient final : public sim::Process {
 
  private:
   void tick();
+  /// One read: on the open session, or after pg-reader.sh's getent and a new session.
+  void attempt();
+  /// The read has its outcome: a period's read that came meanwhile starts now (the script's loop,
+  /// past its `next`, does not sleep).
+  void attempt_ended();
   void read(sim::Time sent);
   void fail(const PgResult& r, sim::Time sent);
   std::string host_;
   sim::Time interval_;
   std::unique_ptr<PgConnection> conn_;
   bool busy_ = false;
+  bool overdue_ = false;  // a period's read came while the previous one was still busy
   std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
   std::vector<Read> reads_;
   int failures_ = 0;
-  sim::Timer timer_, attempt_timer_;
+  sim::Timer timer_, attempt_timer_, getent_timer_, overdue_timer_;
 };
 
 }  // namespace models::postgres

@@ -48,9 +48,9 @@ void WalReceiver::resolve(int tries) {
     // its last try; the process sees nothing else (a signal included) meanwhile.
     resolving_ = true;
     const std::uint64_t g = gen_;
-    timer_.arm_after(kResolverTimeout, [this, g, tries] {
+    timer_.arm_after(runtime::kResolverTimeout, [this, g, tries] {
       if (g != gen_) return;
-      if (tries + 1 < kResolverTries) {
+      if (tries + 1 < runtime::kResolverTries) {
         resolve(tries + 1);
         return;
       }

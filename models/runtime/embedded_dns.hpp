@@ -11,6 +11,12 @@
 
 namespace models::runtime {
 
+/// glibc's resolver as a container's getaddrinfo runs it (no `options` in the resolv.conf podman
+/// writes): a query with no answer is sent again after RES_TIMEOUT, and the look-up fails after
+/// RES_DFLRETRY tries, blocking its caller 10 s in all.
+inline constexpr sim::Time kResolverTimeout = 5 * sim::kSecond;
+inline constexpr int kResolverTries = 2;
+
 struct DnsAnswer {
   DnsStatus status = DnsStatus::NxDomain;
   std::optional<sim::Ipv4> addr;  // with Address

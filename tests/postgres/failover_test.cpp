@@ -141,3 +141,37 @@ TEST_CASE("a promotion waits for a walreceiver blocked in getaddrinfo while the 
   CHECK(silent > 10_s);
   CHECK(silent < 10500_ms);
 }
+
+TEST_CASE("libpq's connect blocks in getaddrinfo while the engine's DNS answers nothing: 10 s, or its second try's answer",
+          "[postgres][dns]") {
+  // glibc's resolver: a query with no answer is sent again after 5 s, the look-up fails after
+  // the second; connect_timeout (2 s here) starts only after it.
+  auto connect_at = [](sim::Time silence) {
+    PgCluster cluster(0);
+    models::runtime::DnsConfig dc;
+    dc.silence.after_stop = 1.0;
+    dc.silence.duration = sim::Distribution::constant(silence);
+    models::runtime::EmbeddedDns dns(cluster.s, dc);
+    cluster.run_for(1_s);
+    dns.container_stopped("app");
+    const sim::Time asked = cluster.s.now();
+    pg::PgConnection c(*cluster.admin, "pg1");
+    c.connect_timeout = 2_s;
+    std::optional<pg::PgResult> got;
+    sim::Time at = 0;
+    c.connect([&](const pg::PgResult& r) {
+      got = r;
+      at = cluster.s.now();
+    });
+    cluster.run_for(15_s);
+    REQUIRE(got.has_value());
+    return std::make_pair(got->ok ? std::string("ok") : got->message, at - asked);
+  };
+  const auto failed = connect_at(12_s);
+  CHECK(failed.first == "could not translate host name \"pg1\" to address: Temporary failure in name resolution");
+  CHECK(failed.second == 10_s);
+  const auto second_try = connect_at(3_s);
+  CHECK(second_try.first == "ok");
+  CHECK(second_try.second > 5_s);
+  CHECK(second_try.second < 5010_ms);
+}

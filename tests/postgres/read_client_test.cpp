@@ -4,6 +4,7 @@
 
 #include "../support/pg_cluster.hpp"
 #include "models/postgres/read_client.hpp"
+#include "models/runtime/embedded_dns.hpp"
 #include "scenarios/postgres_checks.hpp"
 
 using namespace sim::literals;
@@ -135,4 +136,29 @@ TEST_CASE("visibility and staleness are computed from acknowledgements and reads
   // The read sent at 2.4 s saw id 1 and missed id 2, acknowledged at 2.0 s: 400 ms stale; the
   // one sent at 1.4 s missed id 1 (acknowledged at 1.0 s): 400 ms.
   CHECK(m.at("r.stale_ms.max") == Approx(400.0));
+}
+
+TEST_CASE("a reader whose look-up gets no answer fails at getent's 1 s bound, and its next read starts at once",
+          "[postgres][readers][dns]") {
+  // pg-reader.sh looks each name up (`timeout 1 getent`) before it opens a session; at a 0.4 s
+  // period its loop is past `next` when that fails, and reads again without sleeping.
+  PgCluster cluster(1);
+  models::runtime::DnsConfig dc;
+  dc.silence.after_stop = 1.0;
+  dc.silence.duration = sim::Distribution::constant(2500_ms);
+  models::runtime::EmbeddedDns dns(cluster.s, dc);
+  cluster.run_for(1_s);
+  dns.container_stopped("app");  // any container's stop: the whole network's DNS goes silent
+  const sim::Time silent = cluster.s.now();
+  auto& r = reader(cluster, "r2", "pg1,pg2", 400_ms);
+  cluster.run_for(3500_ms);
+  const auto failed = cluster.events(pg::kReadFailed);
+  REQUIRE(failed.size() == 3);
+  for (std::size_t i = 0; i < failed.size(); ++i) {
+    CHECK(failed[i].time == silent + static_cast<sim::Time>(i + 1) * 1_s);
+    CHECK(failed[i].text("message") == "could not translate host name \"pg1\" to address (getent, within 1 s)");
+  }
+  // The read begun at 3 s, after the silence, is answered.
+  REQUIRE_FALSE(r.reads().empty());
+  CHECK(r.reads().front().sent == silent + 3_s);
 }
