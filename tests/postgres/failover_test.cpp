@@ -2,7 +2,6 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
-#include "models/runtime/embedded_dns.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -119,13 +118,9 @@ TEST_CASE("a promotion waits for a walreceiver blocked in getaddrinfo while the 
   // ShutdownWalRcv waited for it. Without a silence the promotion comes at once.
   auto promoted_after_stop = [](double silence) {
     PgCluster cluster(1);
-    models::runtime::DnsConfig dc;
-    dc.silence.after_stop = silence;
-    dc.silence.duration = sim::Distribution::constant(60_s);
-    models::runtime::EmbeddedDns dns(cluster.s, dc);
+    testing::SilentDns silent_dns(cluster, 60_s, silence);
     cluster.run_for(1_s);
-    const sim::Time stopped = cluster.s.now();
-    dns.container_stopped("pg1");
+    const sim::Time stopped = silent_dns.stop_a_container("pg1");
     cluster.stop("pg1").run_for(2_s);
     // The operator's psql runs beside the server (docker exec): no name to resolve.
     const auto pg2 = cluster.s.network().address_of(cluster.id("pg2"));
@@ -148,13 +143,9 @@ TEST_CASE("libpq's connect blocks in getaddrinfo while the engine's DNS answers 
   // the second; connect_timeout (2 s here) starts only after it.
   auto connect_at = [](sim::Time silence) {
     PgCluster cluster(0);
-    models::runtime::DnsConfig dc;
-    dc.silence.after_stop = 1.0;
-    dc.silence.duration = sim::Distribution::constant(silence);
-    models::runtime::EmbeddedDns dns(cluster.s, dc);
+    testing::SilentDns silent_dns(cluster, silence);
     cluster.run_for(1_s);
-    dns.container_stopped("app");
-    const sim::Time asked = cluster.s.now();
+    const sim::Time asked = silent_dns.stop_a_container();
     pg::PgConnection c(*cluster.admin, "pg1");
     c.connect_timeout = 2_s;
     std::optional<pg::PgResult> got;

@@ -4,7 +4,6 @@
 
 #include "../support/pg_cluster.hpp"
 #include "models/postgres/read_client.hpp"
-#include "models/runtime/embedded_dns.hpp"
 #include "scenarios/postgres_checks.hpp"
 
 using namespace sim::literals;
@@ -143,13 +142,9 @@ TEST_CASE("a reader whose look-up gets no answer fails at getent's 1 s bound, an
   // pg-reader.sh looks each name up (`timeout 1 getent`) before it opens a session; at a 0.4 s
   // period its loop is past `next` when that fails, and reads again without sleeping.
   PgCluster cluster(1);
-  models::runtime::DnsConfig dc;
-  dc.silence.after_stop = 1.0;
-  dc.silence.duration = sim::Distribution::constant(2500_ms);
-  models::runtime::EmbeddedDns dns(cluster.s, dc);
+  testing::SilentDns silent_dns(cluster, 2500_ms);
   cluster.run_for(1_s);
-  dns.container_stopped("app");  // any container's stop: the whole network's DNS goes silent
-  const sim::Time silent = cluster.s.now();
+  const sim::Time silent = silent_dns.stop_a_container();
   auto& r = reader(cluster, "r2", "pg1,pg2", 400_ms);
   cluster.run_for(3500_ms);
   const auto failed = cluster.events(pg::kReadFailed);

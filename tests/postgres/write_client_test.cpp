@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include "../support/pg_cluster.hpp"
-#include "models/runtime/embedded_dns.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
@@ -140,13 +139,9 @@ TEST_CASE("a writer whose look-up gets no answer fails at getent's 1 s bound, an
   // attempt every 1.03 s, back to back (the real writer's 1.01 s apart while aardvark-dns
   // answered nothing, 2026-12-06).
   PgCluster cluster(0);
-  models::runtime::DnsConfig dc;
-  dc.silence.after_stop = 1.0;
-  dc.silence.duration = sim::Distribution::constant(3_s);
-  models::runtime::EmbeddedDns dns(cluster.s, dc);
+  testing::SilentDns silent_dns(cluster, 3_s);
   cluster.run_for(1_s);
-  dns.container_stopped("app");  // any container's stop: the whole network's DNS goes silent
-  const sim::Time silent = cluster.s.now();
+  const sim::Time silent = silent_dns.stop_a_container();
   auto& w = cluster.writer("w1", "pg1", 400_ms);
   w.getent_time = sim::Distribution::constant(30_ms);
   cluster.run_for(3500_ms);

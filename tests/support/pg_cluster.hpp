@@ -16,6 +16,7 @@
 #include "models/postgres/client.hpp"
 #include "models/postgres/events.hpp"
 #include "models/postgres/postgres.hpp"
+#include "models/runtime/embedded_dns.hpp"
 #include "sim/network.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
@@ -173,6 +174,26 @@ struct PgCluster {
     return out;
   }
   static std::int64_t num(const sim::TraceRecord& r, const std::string& key) { return std::get<std::int64_t>(*r.find(key)); }
+};
+
+/// The engine's DNS for `cluster`, falling silent for `silence` at every container stop (a
+/// stop's probability of it 1, or `probability`): `dns.container_stopped(name)` starts one.
+struct SilentDns {
+  models::runtime::EmbeddedDns dns;
+  SilentDns(PgCluster& cluster, sim::Time silence, double probability = 1.0)
+      : dns(cluster.s, config(silence, probability)), s(cluster.s) {}
+  /// A container's stop now (the client node's: any stop silences the whole network); when.
+  sim::Time stop_a_container(const std::string& name = "app") {
+    dns.container_stopped(name);
+    return s.now();
+  }
+  sim::Simulation& s;
+  static models::runtime::DnsConfig config(sim::Time silence, double probability) {
+    models::runtime::DnsConfig dc;
+    dc.silence.after_stop = probability;
+    dc.silence.duration = sim::Distribution::constant(silence);
+    return dc;
+  }
 };
 
 }  // namespace testing
