@@ -139,13 +139,7 @@ struct PgConnection::State {
 
 PgConnection::PgConnection(sim::Process& owner, std::string host, std::uint16_t port) : st_(std::make_shared<State>()) {
   st_->owner = &owner;
-  // "pg1,pg2": libpq's host list; one name is a list of one.
-  for (std::size_t from = 0; from <= host.size();) {
-    const auto comma = host.find(',', from);
-    st_->hosts.push_back(host.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
-    if (comma == std::string::npos) break;
-    from = comma + 1;
-  }
+  st_->hosts = split_host_list(host);
   st_->host = st_->hosts.front();
   st_->port = port;
 }

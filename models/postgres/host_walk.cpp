@@ -27,6 +27,17 @@ const char* to_string(TargetSessionAttrs t) {
   return "?";
 }
 
+std::vector<std::string> split_host_list(const std::string& hosts) {
+  std::vector<std::string> out;
+  for (std::size_t from = 0; from <= hosts.size();) {
+    const auto comma = hosts.find(',', from);
+    out.push_back(hosts.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return out;
+}
+
 HostWalk::HostWalk(std::vector<std::string> hosts, TargetSessionAttrs target) : hosts_(std::move(hosts)), target_(target) {}
 
 std::optional<std::string> HostWalk::current() const {

@@ -12,6 +12,9 @@ enum class TargetSessionAttrs { Any, ReadWrite, ReadOnly, Primary, Standby, Pref
 std::optional<TargetSessionAttrs> parse_target_session_attrs(const std::string& text);
 const char* to_string(TargetSessionAttrs t);
 
+/// libpq's host list ("pg1,pg2") as its names, in order; one name is a list of one.
+std::vector<std::string> split_host_list(const std::string& hosts);
+
 /// Hosts tried in the order written. A host is left for the next one when its name does not
 /// resolve, its connect fails or times out (connect_timeout applies to each host), the server
 /// answers the startup packet with 57P03 (starting up, shutting down, not accepting

@@ -1,8 +1,6 @@
 // The read-load client: one query per interval on a libpq session, its answer in the trace.
 #include "models/postgres/read_client.hpp"
 
-#include <algorithm>
-
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
 #include "sim/json.hpp"
@@ -92,10 +90,7 @@ void ReadClient::attempt() {
   }
   // pg-reader.sh's open_session looks each name of the list up first (`timeout 1 getent`), and
   // hands psql the addresses: a name the engine's DNS does not answer ends the read 1 s later.
-  for (std::size_t from = 0; from <= host_.size();) {
-    const std::size_t comma = std::min(host_.find(',', from), host_.size());
-    const std::string h = host_.substr(from, comma - from);
-    from = comma + 1;
+  for (const std::string& h : split_host_list(host_)) {
     if (h.empty() || sim::Ipv4::parse(h)) continue;
     if (models::container_dns_query(sim(), h).status != runtime::DnsStatus::Timeout) continue;
     getent_timer_.arm_after(WriteClient::kGetentBound, [this, a, sent, h] {
