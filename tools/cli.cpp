@@ -109,6 +109,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--no-plot") a.no_plot = true;
     else if (s == "--scenario-loop-cost") a.scenario_loop_cost = true;
     else if (s == "--scenario-wakeup") a.scenario_wakeup = true;
+    else if (s == "--remap") a.remap = true;
     else if (s == "--fail-on-violation") a.fail_on_violation = true;
     else if (s == "--quiet" || s == "-q") a.quiet = true;
     else if (s == "--verbose" || s == "-v") a.verbose = true;

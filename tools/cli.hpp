@@ -23,6 +23,7 @@ struct Args {
   bool fail_on_violation = false;  // run: exit 1 when any run broke an invariant
   bool scenario_loop_cost = false;  // validate: keep the scenario's runtime.exec_delay
   bool scenario_wakeup = false;     // validate: keep the scenario's runtime.wakeup_delay
+  bool remap = false;  // validate, calibrate: run_real.py moves the stack to free subnets even one at a time
   const std::string& scenario() const;
 };
 

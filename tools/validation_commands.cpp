@@ -44,6 +44,8 @@ Options:
   --sim-seeds M      simulated seeds (default 100), from --seed
   --seed S           first simulated seed and the real runs' fault-phase seed (default: the scenario's)
   --parallel K       real runs at once, each in its own project and subnets (default min(N, 5))
+  --remap            with --parallel 1 too: run in free subnets and a project of its own, so a
+                     stack already using the scenario's subnets (another validate) is no clash
   --engine E         where the real stack runs: compose (default; podman's Docker API with
                      docker-compose, validation/run_real.py) or netns (plain network namespaces,
                      no container engine: a namespace per node and a bridge in one of its own,
@@ -91,6 +93,7 @@ Options:
   --sim-seeds M          simulated seeds per evaluation (default 100)
   --seed S               first simulated seed (default: each scenario's)
   --parallel K           real runs at once (default min(N, 5))
+  --remap                with --parallel 1 too: free subnets and a project of its own
   --out FILE             the profile (default scenarios/calibration/fitted.yaml)
   --set KEY.PATH=VAL     override a scenario value before fitting
   --jobs J               simulator threads (default: number of cores)
@@ -153,6 +156,8 @@ validation::RealRuns run_real_stack(const scenarios::ScenarioSpec& spec, const A
   std::filesystem::remove(out);
   std::vector<std::string> argv = {python, run_real, stack, "--runs", std::to_string(runs), "--parallel", std::to_string(parallel),
                                    "--out", out};
+  // Namespaces are private to their stack, so only the compose engine can clash with another.
+  if (a.remap && !netns) argv.push_back("--remap");
   if (a.seed) argv.insert(argv.end(), {"--seed", std::to_string(*a.seed)});
   std::fprintf(stderr, "hasim: %d real run(s) of %s, %d at a time\n", runs, spec.name.c_str(), parallel);
   const int rc = validation::run_child(argv);

@@ -201,9 +201,11 @@ def allowed_difference(o: dict, allowed: dict) -> bool:
 
 def validate(scenario: str, out, timeout: float, parallel: int = RUNS) -> dict:
     # Its own session, so a timeout interrupts hasim and run_real.py together, as Ctrl-C would:
-    # run_real.py then tears its containers down before exiting.
+    # run_real.py then tears its containers down before exiting. --remap: free subnets and a slot
+    # project of its own even one run at a time, so another stack on this machine using the
+    # scenario's subnets (a second CI, a validate by hand) is no clash; stop 43's CI failed on one.
     p = subprocess.Popen([str(HASIM_BIN), "validate", scenario, "--runs", str(RUNS), "--parallel", str(parallel),
-                          "--sim-seeds", str(SIM_SEEDS), "--out", str(out), "--no-plot", "--quiet"],
+                          "--remap", "--sim-seeds", str(SIM_SEEDS), "--out", str(out), "--no-plot", "--quiet"],
                          cwd=SOURCE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = p.communicate(timeout=timeout)
