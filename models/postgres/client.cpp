@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "models/http/getaddrinfo.hpp"
 #include "models/http/http.hpp"
 #include "models/postgres/events.hpp"
 #include "models/postgres/pg_writer_sql.hpp"
@@ -69,9 +70,11 @@ struct PgConnection::State {
   bool connecting() const { return !open && !queue.empty() && queue.front().is_connect; }
   /// Tries the walk's current host; out of hosts, the connect fails with every host's reason.
   void attempt(const std::shared_ptr<State>& self);
-  /// getaddrinfo's try `tries` (from 0) for `host`, then the connection to its address. A DNS
-  /// that answers nothing blocks it runtime::kResolverTries × kResolverTimeout (10 s).
-  void resolve(const std::shared_ptr<State>& self, int tries);
+  /// getaddrinfo for `host` (models::getaddrinfo: a DNS that answers nothing blocks it 10 s),
+  /// then resolved().
+  void resolve(const std::shared_ptr<State>& self);
+  /// The look-up's outcome: the connection to its address, or the next host.
+  void resolved(const std::shared_ptr<State>& self, const runtime::DnsAnswer& answer);
   /// False where the caller looked the name up itself and hands libpq the address (`hostaddr`,
   /// pg-writer.sh and pg-reader.sh after getent): no getaddrinfo to block in.
   bool libpq_resolves = true;
@@ -185,27 +188,34 @@ void PgConnection::State::attempt(const std::shared_ptr<State>& self) {
   }
   host = *next;
   in_hot_standby = default_read_only = false;
-  resolve(self, 0);
+  resolve(self);
 }
 
-void PgConnection::State::resolve(const std::shared_ptr<State>& self, int tries) {
-  const runtime::DnsAnswer answer = models::container_dns_query(owner->sim(), host);
-  if (answer.status == runtime::DnsStatus::Timeout && libpq_resolves) {
-    // getaddrinfo blocks: the query is lost, glibc sends it again after its timeout and gives
-    // up after its last try; connect_timeout does not bound this (libpq starts it after).
-    const std::uint64_t g = ++gen;
-    auto st = self;
-    owner->after(runtime::kResolverTimeout, [st, g, tries] {
-      if (g != st->gen) return;
-      if (tries + 1 < runtime::kResolverTries) return st->resolve(st, tries + 1);
-      st->walk.next("could not translate host name \"" + st->host + "\" to address: Temporary failure in name resolution");
-      st->attempt(st);
-    });
-    return;
+void PgConnection::State::resolve(const std::shared_ptr<State>& self) {
+  if (!libpq_resolves) {
+    // The caller's getent handed psql the address: no getaddrinfo to block in. A silence that
+    // began since is no resolver failure of psql's.
+    runtime::DnsAnswer answer = models::container_dns_query(owner->sim(), host);
+    if (answer.status == runtime::DnsStatus::Timeout) answer.status = runtime::DnsStatus::NxDomain;
+    return resolved(self, answer);
   }
+  // getaddrinfo blocks while the DNS answers nothing; connect_timeout does not bound this (libpq
+  // starts it after).
+  models::getaddrinfo(
+      owner->sim(), host,
+      [self](sim::Time delay, sim::Callback then) {
+        const std::uint64_t g = ++self->gen;
+        self->owner->after(delay, [st = self, g, then] {
+          if (g == st->gen) then();
+        });
+      },
+      [self](const runtime::DnsAnswer& answer) { self->resolved(self, answer); });
+}
+
+void PgConnection::State::resolved(const std::shared_ptr<State>& self, const runtime::DnsAnswer& answer) {
   const auto ip = answer.addr;
   if (!ip) {
-    walk.next("could not translate host name \"" + host + "\" to address");
+    walk.next(models::no_address_message(host, answer));
     attempt(self);
     return;
   }
@@ -304,16 +314,14 @@ void PgConnection::abandon() {
 WriteClient::WriteClient(sim::Node& node, std::string name, std::string host, sim::Time interval, std::uint64_t wal_bytes)
     : sim::Process(node, std::move(name)),
       host_(std::move(host)),
-      interval_(interval),
       wal_bytes_(wal_bytes),
-      timer_(make_timer()),
       attempt_timer_(make_timer()),
       session_timer_(make_timer()),
       overhead_timer_(make_timer()),
-      overdue_timer_(make_timer()),
       session_rng_(rng("session")),
       overhead_rng_(rng("writer_overhead")),
-      host_file_("/tmp/hasim-pg-host-" + pg_writer::workload_name(this->name())) {
+      host_file_("/tmp/hasim-pg-host-" + pg_writer::workload_name(this->name())),
+      loop_(make_timer(), make_timer(), interval, busy_, [this] { return sim().now() < stop_at; }, [this] { attempt(); }) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
@@ -329,18 +337,17 @@ void WriteClient::set_host(std::string host) {
 
 void WriteClient::on_start() {
   busy_ = false;
-  overdue_ = false;
   // The script's end, or the run's if that comes first (nothing is recorded after it).
   if (run_for > 0) stop_at = std::min(stop_at, sim().now() + run_for);
   // pg-writer.sh attempts its first commit as soon as it runs (its schedule starts at its own
   // start), not one period later.
-  timer_.arm_after(0, [this] { tick(); });
+  loop_.start();
 }
 
 void WriteClient::on_exit() {
   conn_.reset();
   busy_ = false;
-  overdue_ = false;
+  loop_.reset();
 }
 
 void WriteClient::fail(const PgResult& r) {
@@ -352,7 +359,7 @@ void WriteClient::fail(const PgResult& r) {
   busy_ = false;
   attempt_timer_.cancel();
   session_timer_.cancel();
-  attempt_ended();
+  loop_.attempt_ended();
 }
 
 void WriteClient::give_up(std::uint64_t a) {
@@ -368,31 +375,7 @@ void WriteClient::give_up(std::uint64_t a) {
   fail(r);
 }
 
-void WriteClient::tick() {
-  if (sim().now() >= stop_at) return;
-  timer_.arm_after(interval_, [this] { tick(); });
-  // The previous transaction still waits (a sync commit, a dead server, a name that does not
-  // resolve): this period's attempt starts when it ends.
-  if (busy_) {
-    overdue_ = true;
-    return;
-  }
-  attempt();
-}
-
-void WriteClient::attempt_ended() {
-  if (!overdue_) return;
-  overdue_ = false;
-  // pg-writer.sh's loop: past its `next`, it starts the next attempt without sleeping, and moves
-  // `next` on to the first period boundary after now (the grid tick() keeps). Not from within
-  // the ended attempt's own callbacks: they may still be running in the session it leaves.
-  overdue_timer_.arm_after(0, [this] {
-    if (!busy_ && sim().now() < stop_at) attempt();
-  });
-}
-
 void WriteClient::attempt() {
-  overdue_ = false;
   // pg-writer.sh reads its server from /tmp/hasim-pg-host-NAME before each attempt, when the
   // file is there: whoever writes it (a failover script on the same machine) repoints it.
   if (const auto h = node().disk().read_file(host_file()); h && !h->empty()) {
@@ -504,7 +487,7 @@ void WriteClient::step(std::shared_ptr<std::vector<Query>> statements, std::size
 void WriteClient::acknowledge(const PgResult& r, sim::Time sent) {
   busy_ = false;
   attempt_timer_.cancel();
-  attempt_ended();
+  loop_.attempt_ended();
   if (keep_acks) acks_.push_back(Ack{sim().now(), r.result.served_by, r.result.timeline, r.result.commit_lsn, r.result.xid});
   sim().record(kCommitAcked, {{"client", name()}, {"node", r.result.served_by},
                               {"timeline", static_cast<std::int64_t>(r.result.timeline)},

@@ -12,6 +12,7 @@
 
 #include "models/postgres/config.hpp"
 #include "models/postgres/host_walk.hpp"
+#include "models/postgres/script_loop.hpp"
 #include "models/postgres/protocol.hpp"
 #include "sim/callback.hpp"
 #include "sim/process.hpp"
@@ -165,12 +166,8 @@ class WriteClient final : public sim::Process {
   void on_exit() override;
 
  private:
-  void tick();
   /// One attempt: a commit on the open session, or a session opened first.
   void attempt();
-  /// The current attempt has its outcome: if its period's next one came meanwhile, that one
-  /// starts now (pg-writer.sh's loop finds itself past `next` and does not sleep).
-  void attempt_ended();
   /// pg-writer.sh's open_session for attempt `a`: getent, psql's start, then the connection.
   void open_session(std::uint64_t a);
   void connect_session(std::uint64_t a);
@@ -182,11 +179,9 @@ class WriteClient final : public sim::Process {
   /// answer is the acknowledgement.
   void step(std::shared_ptr<std::vector<Query>> statements, std::size_t i, sim::Time sent, std::uint64_t a);
   std::string host_;
-  sim::Time interval_;
   std::uint64_t wal_bytes_;
   std::unique_ptr<PgConnection> conn_;
   bool busy_ = false;
-  bool overdue_ = false;  // a period's attempt came while the previous one was still busy
   std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
   void fail(const PgResult& r);
   /// The attempt numbered `a` got no answer by `deadline`: the session is given up.
@@ -196,9 +191,10 @@ class WriteClient final : public sim::Process {
   int failures_ = 0;
   /// The acknowledgement of attempt `a`'s commit, answered `r`.
   void acknowledge(const PgResult& r, sim::Time sent);
-  sim::Timer timer_, attempt_timer_, session_timer_, overhead_timer_, overdue_timer_;
+  sim::Timer attempt_timer_, session_timer_, overhead_timer_;
   sim::Rng session_rng_, overhead_rng_;
-  std::string host_file_;  // host_file(), made once: tick reads it before every attempt
+  std::string host_file_;  // host_file(), made once: each attempt reads it first
+  ScriptLoop loop_;        // pg-writer.sh's: an attempt per period, a late one at once
 };
 
 }  // namespace models::postgres

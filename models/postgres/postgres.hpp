@@ -24,6 +24,7 @@
 #include "models/postgres/statement.hpp"
 #include "models/postgres/tuple_locks.hpp"
 #include "models/postgres/wal.hpp"
+#include "models/runtime/embedded_dns.hpp"
 #include "sim/process.hpp"
 #include "sim/tcp.hpp"
 
@@ -157,11 +158,10 @@ class WalReceiver {
  private:
   /// Connects to the walk's current host (the next after a failure).
   void try_host();
-  /// getaddrinfo's try `tries` (from 0) for host_, then the connection to its address: a silent
-  /// DNS blocks the process 10 s (runtime::kResolverTries of runtime::kResolverTimeout), as the
-  /// real promotions of 2026-12-06 that waited for it took (10.04 s after the walreceiver's
-  /// previous exit).
-  void resolve(int tries);
+  /// getaddrinfo's outcome for host_ (models::getaddrinfo: a silent DNS blocks the process 10 s,
+  /// as the real promotions of 2026-12-06 that waited for it took, 10.04 s after the
+  /// walreceiver's previous exit), then the connection to its address.
+  void resolved(const runtime::DnsAnswer& answer);
   void connected(sim::ConnId conn);
   void on_message(const std::any& m);
   void on_identify(const IdentifySystemResult& r);

@@ -11,26 +11,24 @@ namespace models::postgres {
 ReadClient::ReadClient(sim::Node& node, std::string name, std::string host, sim::Time interval)
     : sim::Process(node, std::move(name)),
       host_(std::move(host)),
-      interval_(interval),
-      timer_(make_timer()),
       attempt_timer_(make_timer()),
       getent_timer_(make_timer()),
-      overdue_timer_(make_timer()) {
+      loop_(make_timer(), make_timer(), interval, busy_,
+            [this] { return count <= 0 || attempt_ < static_cast<std::uint64_t>(count); }, [this] { attempt(); }) {
   start_delay = sim::Distribution::constant(0);
   stop_delay = sim::Distribution::constant(0);
 }
 
 void ReadClient::on_start() {
   busy_ = false;
-  overdue_ = false;
   // pg-reader.sh's first read is at its start, the next ones on its period.
-  timer_.arm_after(0, [this] { tick(); });
+  loop_.start();
 }
 
 void ReadClient::on_exit() {
   conn_.reset();
   busy_ = false;
-  overdue_ = false;
+  loop_.reset();
 }
 
 void ReadClient::fail(const PgResult& r, sim::Time sent) {
@@ -44,33 +42,10 @@ void ReadClient::fail(const PgResult& r, sim::Time sent) {
   busy_ = false;
   attempt_timer_.cancel();
   getent_timer_.cancel();
-  attempt_ended();
-}
-
-void ReadClient::tick() {
-  if (count > 0 && attempt_ >= static_cast<std::uint64_t>(count)) return;
-  timer_.arm_after(interval_, [this] { tick(); });
-  // The previous read still waits (a frozen or vanished server, a name with no answer): this
-  // period's starts when it ends.
-  if (busy_) {
-    overdue_ = true;
-    return;
-  }
-  attempt();
-}
-
-void ReadClient::attempt_ended() {
-  if (!overdue_) return;
-  overdue_ = false;
-  // Not from within the ended read's own callbacks: they may still be running in its session.
-  overdue_timer_.arm_after(0, [this] {
-    if (busy_ || (count > 0 && attempt_ >= static_cast<std::uint64_t>(count))) return;
-    attempt();
-  });
+  loop_.attempt_ended();
 }
 
 void ReadClient::attempt() {
-  overdue_ = false;
   busy_ = true;
   const std::uint64_t a = ++attempt_;
   const sim::Time sent = sim().now();
@@ -132,7 +107,7 @@ void ReadClient::read(sim::Time sent) {
     reads_.push_back(Read{sent, sim().now(), r.result.served_by, r.result.rows});
     sim().record(kReadDone, {{"client", name()}, {"node", r.result.served_by}, {"max_id", r.result.rows},
                              {"latency_us", static_cast<std::int64_t>((sim().now() - sent) / sim::kMicrosecond)}});
-    attempt_ended();
+    loop_.attempt_ended();
   });
 }
 

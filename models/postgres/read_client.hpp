@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/postgres/client.hpp"
+#include "models/postgres/script_loop.hpp"
 #include "sim/process.hpp"
 
 namespace models::postgres {
@@ -48,23 +49,18 @@ class ReadClient final : public sim::Process {
   void on_exit() override;
 
  private:
-  void tick();
   /// One read: on the open session, or after pg-reader.sh's getent and a new session.
   void attempt();
-  /// The read has its outcome: a period's read that came meanwhile starts now (the script's loop,
-  /// past its `next`, does not sleep).
-  void attempt_ended();
   void read(sim::Time sent);
   void fail(const PgResult& r, sim::Time sent);
   std::string host_;
-  sim::Time interval_;
   std::unique_ptr<PgConnection> conn_;
   bool busy_ = false;
-  bool overdue_ = false;  // a period's read came while the previous one was still busy
   std::uint64_t attempt_ = 0;  // numbers each attempt, so a late answer or bound finds its own
   std::vector<Read> reads_;
   int failures_ = 0;
-  sim::Timer timer_, attempt_timer_, getent_timer_, overdue_timer_;
+  sim::Timer attempt_timer_, getent_timer_;
+  ScriptLoop loop_;  // pg-reader.sh's: a read per period, a late one at once
 };
 
 }  // namespace models::postgres

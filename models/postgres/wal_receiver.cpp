@@ -1,7 +1,7 @@
 // The walreceiver (replication/walreceiver.c, libpqwalreceiver.c): connection to
 // primary_conninfo, the replication handshake, writing and flushing received WAL, status
 // replies and wal_receiver_timeout.
-#include "models/http/http.hpp"
+#include "models/http/getaddrinfo.hpp"
 #include "models/postgres/events.hpp"
 #include "models/postgres/postgres.hpp"
 #include "sim/node.hpp"
@@ -38,33 +38,21 @@ void WalReceiver::try_host() {
     return;
   }
   host_ = *host;
-  resolve(0);
+  // getaddrinfo blocks the process while the DNS answers nothing; a stop signal meanwhile is
+  // seen when it returns (request_stop).
+  resolving_ = true;
+  const std::uint64_t g = gen_;
+  models::getaddrinfo(
+      pg_.sim(), host_,
+      [this, g](sim::Time delay, sim::Callback then) {
+        timer_.arm_after(delay, [this, g, then] {
+          if (g == gen_) then();
+        });
+      },
+      [this](const runtime::DnsAnswer& answer) { resolved(answer); });
 }
 
-void WalReceiver::resolve(int tries) {
-  const runtime::DnsAnswer answer = models::container_dns_query(pg_.sim(), host_);
-  if (answer.status == runtime::DnsStatus::Timeout) {
-    // No answer: the query is lost, glibc sends it again after its timeout, and gives up after
-    // its last try; the process sees nothing else (a signal included) meanwhile.
-    resolving_ = true;
-    const std::uint64_t g = gen_;
-    timer_.arm_after(runtime::kResolverTimeout, [this, g, tries] {
-      if (g != gen_) return;
-      if (tries + 1 < runtime::kResolverTries) {
-        resolve(tries + 1);
-        return;
-      }
-      resolving_ = false;
-      if (stop_pending_) {
-        const std::string why = *stop_pending_;
-        fail(why);
-        return;
-      }
-      walk_.next("could not translate host name \"" + host_ + "\" to address: Temporary failure in name resolution");
-      try_host();
-    });
-    return;
-  }
+void WalReceiver::resolved(const runtime::DnsAnswer& answer) {
   resolving_ = false;
   if (stop_pending_) {  // getaddrinfo returned: the signal that came meanwhile is seen now
     const std::string why = *stop_pending_;
@@ -72,7 +60,7 @@ void WalReceiver::resolve(int tries) {
     return;
   }
   if (!answer.addr) {
-    walk_.next("could not translate host name \"" + host_ + "\" to address");
+    walk_.next(models::no_address_message(host_, answer));
     try_host();
     return;
   }
