@@ -16,6 +16,10 @@ GridAxis GridAxis::parse(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) throw ScenarioError(where, "", "expected key.path=v1,v2,...");
   a.path = text.substr(0, eq);
+  // Every row already has its own `seed` (and `run`): an axis of the same name would be a second
+  // column of that name in the CSV, which no reader can tell from the first.
+  if (a.path == "seed")
+    throw ScenarioError(where, a.path, "the seed is not a grid axis: every row has its run's seed; use --seed N --seeds K");
   std::string cur;
   bool escaped = false;
   for (std::size_t i = eq + 1; i < text.size(); ++i) {

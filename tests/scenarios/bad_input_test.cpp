@@ -209,6 +209,10 @@ TEST_CASE("a sweep validates every combination before running any", "[scenarios]
   CHECK_THROWS_WITH(scenarios::GridAxis::parse("novalues"), Catch::Contains("expected key.path=v1,v2"));
 }
 
+TEST_CASE("a grid axis on the seed is refused, as the CSV would get two columns named seed", "[scenarios][sweep]") {
+  CHECK_THROWS_WITH(scenarios::GridAxis::parse("seed=1,2"), Catch::Contains("--grid seed=1,2") && Catch::Contains("use --seed N --seeds K"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hostile input (issue 14): each reproducer is a located ScenarioError, in bounded time and
 // memory, never a crash, a hang or bad_alloc.
