@@ -35,33 +35,28 @@ struct Script {
   models::postgres::ScriptLoop loop;
 };
 
+/// When a script of `period` and end `end`, whose attempts take `takes`, started its attempts.
+std::vector<sim::Time> starts_of(sim::Time period, std::vector<sim::Time> takes, sim::Time end) {
+  Bench b;
+  auto& p = b.probe(b.node("app"), "w");
+  Script s(p, period, std::move(takes), end);
+  s.loop.start();
+  b.run_until(10_s);
+  return s.starts;
+}
+
 }  // namespace
 
 TEST_CASE("a script's attempts start with it and then on every period while each ends within it", "[postgres][client]") {
-  Bench b;
-  auto& p = b.probe(b.node("app"), "w");
-  Script s(p, 1_s, {100_ms}, 3500_ms);
-  s.loop.start();
-  b.run_until(10_s);
-  CHECK(s.starts == std::vector<sim::Time>{0, 1_s, 2_s, 3_s});
+  CHECK(starts_of(1_s, {100_ms}, 3500_ms) == std::vector<sim::Time>{0, 1_s, 2_s, 3_s});
 }
 
 TEST_CASE("an attempt that outlives its period is followed at once, and the grid goes on after it", "[postgres][client]") {
-  Bench b;
-  auto& p = b.probe(b.node("app"), "w");
   // The first attempt takes 2.5 s: the periods at 1 s and 2 s come while it waits. One attempt
   // is owed (not two), it starts at 2.5 s, and the next comes on the grid at 3 s, not at 3.5 s.
-  Script s(p, 1_s, {2500_ms, 100_ms}, 4500_ms);
-  s.loop.start();
-  b.run_until(10_s);
-  CHECK(s.starts == std::vector<sim::Time>{0, 2500_ms, 3_s, 4_s});
+  CHECK(starts_of(1_s, {2500_ms, 100_ms}, 4500_ms) == std::vector<sim::Time>{0, 2500_ms, 3_s, 4_s});
 }
 
 TEST_CASE("an attempt that ends after the script's end is followed by none", "[postgres][client]") {
-  Bench b;
-  auto& p = b.probe(b.node("app"), "w");
-  Script s(p, 1_s, {5_s}, 3_s);
-  s.loop.start();
-  b.run_until(10_s);
-  CHECK(s.starts == std::vector<sim::Time>{0});
+  CHECK(starts_of(1_s, {5_s}, 3_s) == std::vector<sim::Time>{0});
 }
