@@ -15,6 +15,7 @@
 #include "scenarios/events.hpp"
 #include "scenarios/fault_actions.hpp"
 #include "scenarios/kinds/registry.hpp"
+#include "scenarios/postgres_ready.hpp"
 #include "scenarios/workload_kinds.hpp"
 #include "sim/events.hpp"
 #include "sim/json.hpp"
@@ -39,7 +40,9 @@ void apply_timing(sim::Process& p, const ProcessTiming& t) {
   if (t.stop_delay) p.stop_delay = *t.stop_delay;
 }
 
-Built build(sim::Simulation& s, const ScenarioSpec& spec) {
+/// The stack, and its workloads unless `workloads` is false (the set-up's replay: the real
+/// harness starts them only after its time 0).
+Built build(sim::Simulation& s, const ScenarioSpec& spec, bool workloads = true) {
   Built b;
   sim::Network& net = s.network();
   for (const auto& n : spec.networks) net.add_segment(n.name, *sim::Subnet::parse(n.subnet), n.latency);
@@ -122,7 +125,8 @@ Built build(sim::Simulation& s, const ScenarioSpec& spec) {
     sim::Rng rng = s.rng("runtime/exec_load");
     load = rng.lognormal_median(1.0, spec.runtime.exec_load_sigma);
   }
-  for (const auto& [name, w] : spec.workloads) find_workload_kind(w.kind)->build(s, spec, name, w, load);
+  if (workloads)
+    for (const auto& [name, w] : spec.workloads) find_workload_kind(w.kind)->build(s, spec, name, w, load);
   return b;
 }
 
@@ -220,7 +224,7 @@ void schedule_faults(sim::Simulation& s, const ScenarioSpec& spec, const std::ve
       at += jitter.uniform_int(0, width - 1);
     }
     const std::string stream = "runtime/command/faults/" + std::to_string(i);
-    s.at(at, [&s, &spec, &live, f, stream] {
+    s.at(s.origin() + at, [&s, &spec, &live, f, stream] {
       sim::Network& net = s.network();
       sim::Node* node = f.target.empty() ? nullptr : s.find_node(target_node(f.target));
       sim::Process* proc = nullptr;
@@ -286,7 +290,7 @@ using ConditionCheck = std::function<std::vector<std::string>(const std::string&
 
 void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect& live, ConditionCheck unsettled) {
   if (!spec.heal_at) return;
-  s.at(*spec.heal_at, [&s, &live] {
+  s.at(s.origin() + *spec.heal_at, [&s, &live] {
     s.record(events::kHealAt, {{"faults", static_cast<std::int64_t>(live.enders.size())}}, true);
     for (auto& restore : live.restorers) restore();
     live.healed = true;
@@ -295,21 +299,21 @@ void schedule_heal(sim::Simulation& s, const ScenarioSpec& spec, FaultsInEffect&
   }, sim::Phase::Fault);
   if (!spec.converge) return;
   const ConvergeSpec& c = *spec.converge;
-  s.at(*spec.heal_at + c.within, [&s, &c, unsettled] {
+  s.at(s.origin() + *spec.heal_at + c.within, [&s, &c, unsettled] {
     int missed = 0;
     const auto& conditions = converge_conditions();
     for (const auto& name : c.holds) {
       if (std::find(conditions.begin(), conditions.end(), name) != conditions.end()) {
         for (const auto& detail : unsettled(name)) {
           ++missed;
-          s.invariants().point(s.now(), "converge",
+          s.invariants().point(s.scenario_now(), "converge",
                                name + " not reached " + sim::format_duration(c.within) + " after heal_at: " + detail);
         }
         continue;
       }
       for (const auto& detail : s.invariants().open_now(name)) {
         ++missed;
-        s.invariants().point(s.now(), "converge",
+        s.invariants().point(s.scenario_now(), "converge",
                              name + " still violated " + sim::format_duration(c.within) + " after heal_at: " + detail);
       }
     }
@@ -339,8 +343,29 @@ void start_nodes(sim::Simulation& s, const ScenarioSpec& spec) {
         }
       node->start();
     };
-    s.at(0, [poll] { (*poll)(); });
+    s.at(s.now(), [poll] { (*poll)(); });
   }
+}
+
+/// The engine time that is the run's time 0: for a PostgreSQL stack with standbys, when the real
+/// harness's wait for the set-up would end (scenarios/postgres_ready.hpp), else 0. The set-up is
+/// replayed once alone, from the same seed, to find that moment: the run's own set-up is then
+/// the same one (its workloads, faults and monitors come after it and draw from streams of their
+/// own). Where the wait would not end (a standby that never streams), 0, as if there were no
+/// set-up to wait for.
+sim::Time set_up_origin(const ScenarioSpec& spec, std::uint64_t seed) {
+  if (!PostgresReadyWait::needed(spec)) return 0;
+  sim::Simulation s(seed);
+  PostgresReadyWait wait(s, spec);
+  s.trace().set_keep(sim::Trace::Keep::None);
+  s.trace().set_hashing(false);
+  Built b = build(s, spec, /*workloads=*/false);
+  models::runtime::EmbeddedDns dns(s, spec.runtime.dns);
+  start_nodes(s, spec);
+  wait.start();
+  while (!wait.ready_at() && s.now() <= PostgresReadyWait::kLimit && s.step()) {
+  }
+  return wait.ready_at().value_or(0);
 }
 
 /// s.run_until(spec.duration), one event at a time so that a run cannot outgrow its event
@@ -359,11 +384,11 @@ void run_to_end(sim::Simulation& s, const ScenarioSpec& spec, const RunOptions& 
     const std::uint64_t n = s.events_processed();
     if (options.max_events > 0 && n > options.max_events)
       throw ScenarioError(spec.duration_source, "duration",
-                          "the run stopped at " + seconds(s.now()) + " of " + seconds(spec.duration) + " simulated after " +
+                          "the run stopped at " + seconds(s.scenario_now()) + " of " + seconds(spec.duration) + " simulated after " +
                               std::to_string(options.max_events) +
                               " events, its budget: shorten the run or slow what repeats, or raise the budget (--max-events N, "
                               "Python max_events=N; 0 for no limit)");
-    if (options.on_progress && (n & 0xffff) == 0) options.on_progress(s.now(), n);
+    if (options.on_progress && (n & 0xffff) == 0) options.on_progress(s.scenario_now(), n);
   }
 }
 
@@ -396,9 +421,11 @@ EventSelection EventSelection::parse(const std::string& text) {
 }
 
 RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunOptions& options) {
+  const sim::Time origin = set_up_origin(spec, seed);
   sim::Simulation s(seed);
+  s.set_origin(origin);
   bool reached = false;  // see run_to_end
-  s.at(spec.duration + 1, [&reached] { reached = true; }, sim::Phase::Fault);
+  s.at(origin + spec.duration + 1, [&reached] { reached = true; }, sim::Phase::Fault);
   s.log().set_level(static_cast<spdlog::level::level_enum>(options.log_level));
   s.trace().set_detail(options.detail || options.keep_trace);
   // Records are hashed as they are made; only what the result needs stays in memory.

@@ -44,6 +44,7 @@ void read_http_client(const Tree& t, const std::string& p, const std::string& na
 void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w,
                        double load) {
   models::HttpClientConfig hc = w.http;
+  hc.start += s.origin();  // from the run's time 0
   // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
   // host, seconds; validation measures it in every real run).
   if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
@@ -62,6 +63,15 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
   }
   auto& c = s.find_node(w.node)->add_process<models::HttpClient>(hc);
   c.start_delay = sim::Distribution::constant(0);
+}
+
+/// The harness execs a PostgreSQL stack's clients after its time 0 (validation/run_real.py): where
+/// the stack is set up before it (an origin past the engine's 0), the client starts at time 0,
+/// not when its container came up; its start_delay runs from there.
+void start_at_time_zero(sim::Simulation& s, sim::Process& p) {
+  if (s.origin() == 0) return;
+  p.autostart = false;
+  s.at(s.origin(), [&p] { p.start(); });
 }
 
 // `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.
@@ -94,8 +104,9 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::st
   if (spec.runtime.getent) c.getent_time = *spec.runtime.getent;
   if (spec.runtime.psql_start) c.psql_start_time = *spec.runtime.psql_start;
   c.overhead = spec.runtime.writer_overhead;
-  c.stop_at = spec.duration;                // the run's end
+  c.stop_at = s.origin() + spec.duration;   // the run's end
   c.run_for = spec.duration - w.pg.start;  // pg-writer.sh's RUN_FOR_S, from its own start
+  start_at_time_zero(s, c);
 }
 
 // `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`.
@@ -138,6 +149,7 @@ void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string&
   sim::Rng rng = s.rng("workloads/" + name + "/phase");
   const sim::Time phase = rng.uniform_int(0, w.pg_reader.interval - 1);
   c.start_delay = sim::Distribution::constant(w.pg_reader.start + phase);
+  start_at_time_zero(s, c);
 }
 
 // `kind: pgbench`: pgbench -c clients [-R rate] -T time against `host` from `start` on, its
@@ -177,7 +189,7 @@ void build_pgbench(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
   c.run_at = g.start;
   if (g.wakeup_delay) c.wakeup_delay = *g.wakeup_delay;
   else if (spec.runtime.wakeup_delay) c.wakeup_delay = *spec.runtime.wakeup_delay;
-  s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c);
+  start_at_time_zero(s, s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c));
 }
 
 }  // namespace

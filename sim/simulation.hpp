@@ -33,11 +33,21 @@ class Simulation {
 
   Time now() const { return now_; }
   std::uint64_t seed() const { return seed_; }
+  /// The engine time that is the scenario's time 0: 0, unless the run's stack is set up before
+  /// it (scenarios/postgres_ready.hpp). The clock itself always starts at 0 (a model's "never
+  /// yet" of 0 stays in the past); records, and what models report in scenario time, are
+  /// stamped relative to the origin, negative during the set-up.
+  Time origin() const { return origin_; }
+  void set_origin(Time t) { origin_ = t; }
+  /// An engine time as the scenario counts it.
+  Time scenario_time(Time t) const { return t - origin_; }
+  Time scenario_now() const { return now_ - origin_; }
 
   EventId at(Time t, Callback fn, Phase phase = Phase::Normal, Owner owner = {});
-  /// Saturates at kNever: a delay of "forever" must not wrap round into the past.
+  /// Saturates at kNever: a delay of "forever" must not wrap round into the past (nor can it
+  /// wrap from a clock still before 0, where kNever - now_ itself would overflow).
   EventId after(Time delay, Callback fn, Phase phase = Phase::Normal, Owner owner = {}) {
-    return at(delay > kNever - now_ ? kNever : now_ + delay, std::move(fn), phase, owner);
+    return at(now_ >= 0 && delay > kNever - now_ ? kNever : now_ + delay, std::move(fn), phase, owner);
   }
   bool cancel(EventId id) { return queue_.cancel(id); }
   bool pending(EventId id) const { return queue_.pending(id); }
@@ -79,12 +89,12 @@ class Simulation {
 
   /// A trace record stamped now.
   void record(std::string kind, std::vector<Field> fields, bool notable = false) {
-    trace_.record(now_, std::move(kind), std::move(fields), notable);
+    trace_.record(now_ - origin_, std::move(kind), std::move(fields), notable);
   }
   /// The same written in place (`record(kind, {{"node", name}, ...})`): the fields are copied only
   /// if the record is written or observed.
   void record(std::string_view kind, std::initializer_list<FieldRef> fields, bool notable = false) {
-    trace_.record(now_, kind, fields, notable);
+    trace_.record(now_ - origin_, kind, fields, notable);
   }
 
  private:
@@ -97,6 +107,7 @@ class Simulation {
 
   std::uint64_t seed_;
   Time now_ = 0;
+  Time origin_ = 0;
   std::uint64_t processed_ = 0;
   EventQueue queue_;
   std::vector<OwnerState> owners_;

@@ -149,10 +149,12 @@ std::string Trace::chrome_json(const std::vector<Span>& spans) const {
   w.key("traceEvents");
   w.begin_array();
   // Chrome wants microseconds; keep nanosecond precision as three exact decimals.
+  // A set-up's records come before time 0 (negative).
   auto micros = [](Time ns) {
-    std::string frac = std::to_string(ns % 1000);
+    const std::uint64_t a = ns < 0 ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
+    std::string frac = std::to_string(a % 1000);
     frac.insert(0, 3 - frac.size(), '0');
-    return std::to_string(ns / 1000) + "." + frac;
+    return (ns < 0 ? "-" : "") + std::to_string(a / 1000) + "." + frac;
   };
   for (const auto& r : records_) {
     const int tid = track_of(r.text("node"));

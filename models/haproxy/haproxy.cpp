@@ -115,7 +115,7 @@ void Haproxy::on_start() {
 void Haproxy::on_exit() {
   // A dead load balancer's backends are not "unavailable": the VIP layer answers for that.
   for (auto& b : backends_)
-    sim().invariants().update(sim().now(), "backend_available", node().name() + "/" + b->config.name, false, "");
+    sim().invariants().update(sim().scenario_now(), "backend_available", node().name() + "/" + b->config.name, false, "");
   checks_.clear();
   backends_.clear();
 }
@@ -281,7 +281,7 @@ bool Haproxy::backend_available(const Backend& b) {
   for (const auto& o : b.servers) any = any || o->usable();
   // Invariant `backend_available`: every backend keeps at least one usable server.
   if (any && !sim().invariants().any_open()) return any;  // nothing to report: no strings made per request
-  sim().invariants().update(sim().now(), "backend_available", node().name() + "/" + b.config.name, !any,
+  sim().invariants().update(sim().scenario_now(), "backend_available", node().name() + "/" + b.config.name, !any,
                             [&] { return node().name() + " backend " + b.config.name + " has no server available"; });
   return any;
 }

@@ -1,5 +1,7 @@
 #include "models/postgres/stat_probe.hpp"
 
+#include <algorithm>
+
 #include "models/postgres/events.hpp"
 #include "sim/node.hpp"
 #include "sim/simulation.hpp"
@@ -45,7 +47,9 @@ void start_stat_probe(Postgres& server, sim::Time period) {
   sim::Rng rng = server.sim().rng(server.node().name() + "/postgres/stat_probe");
   const sim::Time phase = rng.uniform_int(0, period - 1);
   Postgres* p = &server;
-  server.sim().after(phase, [p, period] { sample(*p, period); }, sim::Phase::Observe);
+  // The harness starts its monitor at time 0, after a stack's set-up (which may run before it).
+  sim::Simulation& sim = server.sim();
+  sim.at(std::max(sim.now(), sim.origin()) + phase, [p, period] { sample(*p, period); }, sim::Phase::Observe);
 }
 
 }  // namespace models::postgres

@@ -58,13 +58,13 @@ void HttpClient::record(const HttpResponse& r, sim::Time sent) {
   const std::string& w = config_.name;
   // Invariant `no_failed_requests`: violated from a failed request until the next good one.
   // Stamped with the send time, like outage_max_s: the user's outage began when the request left.
-  sim().invariants().update(sent, "no_failed_requests", w, !ok, [&] {
+  sim().invariants().update(sim().scenario_time(sent), "no_failed_requests", w, !ok, [&] {
     return w + " requests failing (first: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")";
   });
   // The loop's metrics (W.requests, W.failed, W.served.NODE, W.outage_max_s) are computed from
   // this record (scenarios/checks/load.cpp), as they are from a real run's.
   sim().record(ev::kRequest, {{sim::events::field::kNode, node().name()}, {ev::field::kWorkload, w},
-                              {ev::field::kSeq, static_cast<std::int64_t>(++seq_)}, {ev::field::kSentS, sim::seconds_text(sent)},
+                              {ev::field::kSeq, static_cast<std::int64_t>(++seq_)}, {ev::field::kSentS, sim::seconds_text(sim().scenario_time(sent))},
                               {ev::field::kStatus, static_cast<std::int64_t>(r.status)}, {ev::field::kError, r.error},
                               {ev::field::kServedBy, r.served_by},
                               {ev::field::kLatencyMs, static_cast<double>((sim().now() - sent) / 1000) / 1000.0}});

@@ -22,7 +22,7 @@ void HttpProbe::on_start() {
   // A restarted probe: the requests of its previous incarnation died with it (their answers
   // never come), so what waited behind them settles now and the count goes on from there.
   for (const auto& [seq, r] : waiting_)
-    sim().invariants().update(r.sent, "no_failed_requests", config_.name, !r.ok,
+    sim().invariants().update(sim().scenario_time(r.sent), "no_failed_requests", config_.name, !r.ok,
                               [&] { return config_.name + " requests failing (first: " + r.error + ")"; });
   waiting_.clear();
   next_settle_ = sent_ + 1;
@@ -82,7 +82,7 @@ void HttpProbe::finished(std::int64_t seq, sim::Time sent, const HttpResponse& r
   --in_flight_;
   const std::string& w = config_.name;
   sim().record(ev::kRequest, {{sim::events::field::kNode, node().name()}, {ev::field::kWorkload, w},
-                              {ev::field::kSeq, seq}, {ev::field::kSentS, sim::seconds_text(sent)},
+                              {ev::field::kSeq, seq}, {ev::field::kSentS, sim::seconds_text(sim().scenario_time(sent))},
                               {ev::field::kStatus, static_cast<std::int64_t>(r.status)}, {ev::field::kError, r.error},
                               {ev::field::kServedBy, r.served_by}, {ev::field::kLb, r.lb}, {ev::field::kServer, r.server},
                               {ev::field::kLatencyMs, static_cast<double>((sim().now() - sent) / 1000) / 1000.0}});
@@ -96,7 +96,7 @@ void HttpProbe::settle(std::int64_t seq, sim::Time sent, const HttpResponse& r) 
   // loop's): the user's outage began when the first failed request left.
   while (!waiting_.empty() && waiting_.begin()->first == next_settle_) {
     const Result& x = waiting_.begin()->second;
-    sim().invariants().update(x.sent, "no_failed_requests", config_.name, !x.ok,
+    sim().invariants().update(sim().scenario_time(x.sent), "no_failed_requests", config_.name, !x.ok,
                               [&] { return config_.name + " requests failing (first: " + x.error + ")"; });
     waiting_.erase(waiting_.begin());
     ++next_settle_;

@@ -36,6 +36,21 @@ TEST_CASE("a trace record is one JSON line: time in exact seconds first, then th
   CHECK(t.sha256() == sim::sha256_hex(t.jsonl()));
 }
 
+TEST_CASE("a record made before time 0 (a stack's set-up) keeps its sign in the JSON line and the Chrome trace",
+          "[trace]") {
+  sim::Simulation s(1);
+  s.set_origin(2_s);  // the scenario's time 0 two seconds into the engine's run
+  s.at(500_ms + 250_us + 7, [&s] { s.record("node_up", {{"node", std::string("pg")}}, true); });
+  s.at(2_s + 1_ms, [&s] { s.record("node_up", {{"node", std::string("app")}}, true); });
+  s.run_until(3_s);
+  REQUIRE(s.trace().records().size() == 2);
+  CHECK(s.trace().records()[0].time == -(1_s + 499_ms + 750_us - 7));
+  CHECK(s.trace().jsonl().rfind("{\"t_s\":-1.499749993,\"kind\":\"node_up\"", 0) == 0);
+  const std::string chrome = s.trace().chrome_json({});
+  CHECK(chrome.find("\"ts\":-1499749.993") != std::string::npos);
+  CHECK(chrome.find("\"ts\":1000.000") != std::string::npos);
+}
+
 TEST_CASE("without detail only notable records are kept", "[trace]") {
   sim::Trace t;
   t.set_detail(false);
