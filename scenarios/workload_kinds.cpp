@@ -66,12 +66,19 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
 }
 
 /// The harness execs a PostgreSQL stack's clients after its time 0 (validation/run_real.py): where
-/// the stack is set up before it (an origin past the engine's 0), the client starts at time 0,
-/// not when its container came up; its start_delay runs from there.
-void start_at_time_zero(sim::Simulation& s, sim::Process& p) {
+/// the stack is set up before it (an origin past the engine's 0), the client starts at time 0
+/// and `docker exec`'s latency (runtime.command_delay.exec, as an HTTP loop's first request),
+/// not when its container came up; its start_delay runs from there. (In the stored real runs the
+/// writer's first attempt began 0.13-0.4 s after its `start` on a quiet host.)
+void start_at_time_zero(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, sim::Process& p) {
   if (s.origin() == 0) return;
   p.autostart = false;
-  s.at(s.origin(), [&p] { p.start(); });
+  sim::Time exec = 0;
+  if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
+    sim::Rng rng = s.rng("runtime/command/workloads/" + name);
+    exec = std::max<sim::Time>(0, ex->second.sample(rng));
+  }
+  s.at(s.origin() + exec, [&p] { p.start(); });
 }
 
 // `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.
@@ -106,7 +113,7 @@ void build_pg_writer(sim::Simulation& s, const ScenarioSpec& spec, const std::st
   c.overhead = spec.runtime.writer_overhead;
   c.stop_at = s.origin() + spec.duration;   // the run's end
   c.run_for = spec.duration - w.pg.start;  // pg-writer.sh's RUN_FOR_S, from its own start
-  start_at_time_zero(s, c);
+  start_at_time_zero(s, spec, name, c);
 }
 
 // `kind: pg_reader`: `SELECT max(id) FROM users` every `interval` on a session to `host`.
@@ -137,7 +144,7 @@ void read_pg_reader(const Tree& t, const std::string& p, const std::string&, con
   w.pg_reader.start = wr.duration("start", 0, true);
 }
 
-void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string& name, const WorkloadSpec& w, double) {
+void build_pg_reader(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w, double) {
   auto& c = s.find_node(w.node)->add_process<models::postgres::ReadClient>("client:" + name, w.pg_reader.host,
                                                                            w.pg_reader.interval);
   c.count = w.pg_reader.count;
@@ -149,7 +156,7 @@ void build_pg_reader(sim::Simulation& s, const ScenarioSpec&, const std::string&
   sim::Rng rng = s.rng("workloads/" + name + "/phase");
   const sim::Time phase = rng.uniform_int(0, w.pg_reader.interval - 1);
   c.start_delay = sim::Distribution::constant(w.pg_reader.start + phase);
-  start_at_time_zero(s, c);
+  start_at_time_zero(s, spec, name, c);
 }
 
 // `kind: pgbench`: pgbench -c clients [-R rate] -T time against `host` from `start` on, its
@@ -189,7 +196,7 @@ void build_pgbench(sim::Simulation& s, const ScenarioSpec& spec, const std::stri
   c.run_at = g.start;
   if (g.wakeup_delay) c.wakeup_delay = *g.wakeup_delay;
   else if (spec.runtime.wakeup_delay) c.wakeup_delay = *spec.runtime.wakeup_delay;
-  start_at_time_zero(s, s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c));
+  start_at_time_zero(s, spec, name, s.find_node(w.node)->add_process<models::postgres::Pgbench>("client:" + name, c));
 }
 
 }  // namespace

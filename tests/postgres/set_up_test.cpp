@@ -3,6 +3,7 @@
 // and at 0 every standby streams, caught up, before the workloads and the monitor begin.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -90,6 +91,28 @@ TEST_CASE("the set-up's end waits for the harness's asks: each a docker exec of 
     CHECK(gap >= 0.3);
     CHECK(gap <= 1.0 + 3 * 0.3 + 0.3);
   }
+}
+
+TEST_CASE("after the set-up the writer is execed at time 0: it starts its `start` plus the engine's exec latency later",
+          "[postgres][scenario]") {
+  auto spec = scenarios::load_scenario(testing::demo2::path("stack.yaml"));
+  auto writer_start = [&spec](std::uint64_t seed) {
+    for (const auto& e : run(spec, seed).events)
+      if (e.kind == "process_start" && e.text("process") == "client:load") return sim::to_seconds(e.time);
+    return -1.0;
+  };
+  CHECK(writer_start(1) == 2.0);  // an ideal engine: exactly at its start
+  spec.runtime.command_delay["exec"] =
+      sim::Distribution::empirical({{0.0, 100 * sim::kMillisecond}, {1.0, 400 * sim::kMillisecond}});
+  double lo = 1e9, hi = -1e9;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const double t = writer_start(seed);
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+  CHECK(lo >= 2.1);
+  CHECK(hi <= 2.4);
+  CHECK(hi - lo > 0.05);  // a draw per run
 }
 
 TEST_CASE("a PostgreSQL stack without standbys, or whose standby never streams, starts at time 0", "[postgres][scenario]") {
