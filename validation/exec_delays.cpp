@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+
+#include "scenarios/workload_kinds.hpp"
 
 #include "validation/event_fields.hpp"
 #include "validation/seconds_list.hpp"
@@ -34,6 +37,28 @@ std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::s
     if (it == out.end()) continue;
     out.erase(it);
     ++removed;
+  }
+  return out;
+}
+
+std::vector<double> pg_client_exec_samples(const scenarios::ScenarioSpec& spec, const scenarios::Tree& events) {
+  std::map<std::string, double> first;  // workload -> its earliest attempt
+  for (const auto& e : events.seq) {
+    const scenarios::Tree* kind = e.is_map() ? e.find("kind") : nullptr;
+    const scenarios::Tree* name = e.is_map() ? e.find("workload") : nullptr;
+    double sent = 0;
+    if (kind == nullptr || name == nullptr || !kind->is_scalar() || !name->is_scalar() || !event_number(e, "sent_s", sent)) continue;
+    const std::string& k = kind->scalar;
+    if (k != "pg_commit_acked" && k != "pg_commit_failed" && k != "pg_read_done" && k != "pg_read_failed") continue;
+    auto [it, fresh] = first.try_emplace(name->scalar, sent);
+    if (!fresh) it->second = std::min(it->second, sent);
+  }
+  std::vector<double> out;
+  for (const auto& [name, w] : spec.workloads) {
+    auto f = first.find(name);
+    if (f == first.end()) continue;
+    if (w.kind == scenarios::kPgWriter) out.push_back(std::max(0.0, f->second - sim::to_seconds(w.pg.start)));
+    if (w.kind == scenarios::kPgReader) out.push_back(std::max(0.0, f->second - sim::to_seconds(w.pg_reader.start)));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/spec.hpp"
 #include "scenarios/tree.hpp"
 
 namespace validation {
@@ -15,5 +16,11 @@ namespace validation {
 /// samples were 5.7-6.2 s, and the simulator delayed a tenth of every operator step by that.
 /// `removed` counts the spans taken out. Throws as seconds_list does for a malformed list.
 std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::string& path, int& removed);
+
+/// The same latency as a run's PostgreSQL clients show it: run_real.py execs each pg_writer and
+/// pg_reader at its `start` after time 0, and its first attempt (the earliest `sent_s` among its
+/// events) comes that late. One sample per client with events; none for pgbench (pgbench.sh is
+/// execed at 0 and waits for its own start). run_real.py stores no such sample itself.
+std::vector<double> pg_client_exec_samples(const scenarios::ScenarioSpec& spec, const scenarios::Tree& events);
 
 }  // namespace validation
