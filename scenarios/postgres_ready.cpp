@@ -22,6 +22,12 @@ const Postgres* answering(sim::Simulation& sim, const std::string& node) {
   return st == ServerState::Running || st == ServerState::HotStandby ? pg : nullptr;
 }
 
+/// The node's PostgreSQL section if it has one and starts with the stack.
+const PostgresSection* started_postgres(const NodeSpec& n, const ComponentSpec& c) {
+  const auto* pg = std::get_if<PostgresSection>(&c);
+  return pg != nullptr && n.start ? pg : nullptr;
+}
+
 }  // namespace
 
 PostgresReadyWait::PostgresReadyWait(sim::Simulation& sim, const ScenarioSpec& spec)
@@ -37,13 +43,13 @@ PostgresReadyWait::PostgresReadyWait(sim::Simulation& sim, const ScenarioSpec& s
   std::vector<std::string> servers;
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
-      if (const auto* pg = std::get_if<PostgresSection>(&c); pg != nullptr && n.start) {
+      if (const auto* pg = started_postgres(n, c)) {
         servers.push_back(n.name);
         if (!pg->standby_signal) count_for(n.name);
       }
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
-      if (const auto* pg = std::get_if<PostgresSection>(&c); pg != nullptr && n.start && pg->standby_signal) {
+      if (const auto* pg = started_postgres(n, c); pg != nullptr && pg->standby_signal) {
         standbys_.push_back(n.name);
         auto ci = models::postgres::PrimaryConnInfo::parse(pg->conf.primary_conninfo);
         if (ci && !ci->host.empty() && std::find(servers.begin(), servers.end(), ci->host.front()) != servers.end())
@@ -54,7 +60,7 @@ PostgresReadyWait::PostgresReadyWait(sim::Simulation& sim, const ScenarioSpec& s
 bool PostgresReadyWait::needed(const ScenarioSpec& spec) {
   for (const auto& n : spec.nodes)
     for (const auto& c : n.components)
-      if (const auto* pg = std::get_if<PostgresSection>(&c); pg != nullptr && n.start && pg->standby_signal) return true;
+      if (const auto* pg = started_postgres(n, c); pg != nullptr && pg->standby_signal) return true;
   return false;
 }
 

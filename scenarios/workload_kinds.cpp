@@ -41,16 +41,22 @@ void read_http_client(const Tree& t, const std::string& p, const std::string& na
   w.latency_metrics = wr.boolean("latency_metrics", false);
 }
 
+/// `docker exec` of workload `name`'s loop: runtime.command_delay.exec drawn from the workload's
+/// own stream (0 for an ideal engine).
+sim::Time exec_latency(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name) {
+  auto ex = spec.runtime.command_delay.find("exec");
+  if (ex == spec.runtime.command_delay.end()) return 0;
+  sim::Rng rng = s.rng("runtime/command/workloads/" + name);
+  return std::max<sim::Time>(0, ex->second.sample(rng));
+}
+
 void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, const WorkloadSpec& w,
                        double load) {
   models::HttpClientConfig hc = w.http;
   hc.start += s.origin();  // from the run's time 0
   // `docker exec` of the loop: its first request goes out this much after `start` (on a busy
   // host, seconds; validation measures it in every real run).
-  if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
-    sim::Rng rng = s.rng("runtime/command/workloads/" + name);
-    hc.start += std::max<sim::Time>(0, ex->second.sample(rng));
-  }
+  hc.start += exec_latency(s, spec, name);
   // The machine's cost of spawning curl: between iterations of the closed loop, between a tick
   // of the open loop and its request.
   if (spec.runtime.exec_delay) hc.loop_overhead = *spec.runtime.exec_delay;
@@ -73,12 +79,7 @@ void build_http_client(sim::Simulation& s, const ScenarioSpec& spec, const std::
 void start_at_time_zero(sim::Simulation& s, const ScenarioSpec& spec, const std::string& name, sim::Process& p) {
   if (s.origin() == 0) return;
   p.autostart = false;
-  sim::Time exec = 0;
-  if (auto ex = spec.runtime.command_delay.find("exec"); ex != spec.runtime.command_delay.end()) {
-    sim::Rng rng = s.rng("runtime/command/workloads/" + name);
-    exec = std::max<sim::Time>(0, ex->second.sample(rng));
-  }
-  s.at(s.origin() + exec, [&p] { p.start(); });
+  s.at(s.origin() + exec_latency(s, spec, name), [&p] { p.start(); });
 }
 
 // `kind: pg_writer`: one INSERT transaction every `interval` on a session to `host`.

@@ -44,10 +44,9 @@ class Simulation {
   Time scenario_now() const { return now_ - origin_; }
 
   EventId at(Time t, Callback fn, Phase phase = Phase::Normal, Owner owner = {});
-  /// Saturates at kNever: a delay of "forever" must not wrap round into the past (nor can it
-  /// wrap from a clock still before 0, where kNever - now_ itself would overflow).
+  /// Saturates at kNever: a delay of "forever" must not wrap round into the past.
   EventId after(Time delay, Callback fn, Phase phase = Phase::Normal, Owner owner = {}) {
-    return at(now_ >= 0 && delay > kNever - now_ ? kNever : now_ + delay, std::move(fn), phase, owner);
+    return at(delay > kNever - now_ ? kNever : now_ + delay, std::move(fn), phase, owner);
   }
   bool cancel(EventId id) { return queue_.cancel(id); }
   bool pending(EventId id) const { return queue_.pending(id); }
