@@ -21,7 +21,10 @@ constexpr std::uint64_t kMessageBytes = pg::kSmallMessageBytes;
 }  // namespace
 
 Pgbouncer::Pgbouncer(sim::Node& node, PgbouncerConfig config)
-    : sim::Process(node, "pgbouncer"), config_(std::move(config)), maint_timer_(make_timer()) {}
+    : sim::Process(node, "pgbouncer"),
+      config_(std::move(config)),
+      dns_(*this, config_.dns_max_ttl, config_.dns_nxdomain_ttl),
+      maint_timer_(make_timer()) {}
 
 int Pgbouncer::clients(const std::string& database) const {
   int n = 0;
@@ -318,18 +321,6 @@ Pgbouncer::Server* Pgbouncer::first_server(const std::string& database, ServerSt
   return nullptr;
 }
 
-std::optional<sim::Ipv4> Pgbouncer::resolve(const std::string& host) {
-  if (auto ip = sim::Ipv4::parse(host)) return ip;
-  // dnslookup.c: an answer is kept dns_max_ttl, a failure dns_nxdomain_ttl, from the lookup.
-  auto it = dns_.find(host);
-  if (it != dns_.end() && sim().now() < it->second.expires) return it->second.addr;
-  DnsCache e;
-  e.addr = models::container_dns(sim(), host);
-  e.expires = sim().now() + (e.addr ? config_.dns_max_ttl : config_.dns_nxdomain_ttl);
-  dns_[host] = e;
-  return e.addr;
-}
-
 // objects.c launch_new_connection: one connect at a time, none within server_login_retry of a
 // failed one, none past the pool's size (the reserve for a client that waited long enough).
 void Pgbouncer::launch_new_connection(const std::string& database) {
@@ -356,22 +347,45 @@ void Pgbouncer::launch_new_connection(const std::string& database) {
   pool.last_connect_time = sim().now();
   servers_[s.id] = s;
   const std::uint64_t id = s.id;
-  // dns_connect: the name looked up (cached), then a non-blocking connect that only the
-  // janitor's server_connect_timeout bounds (the kernel's SYN retries go on meanwhile).
-  const auto ip = resolve(d->host);
-  if (!ip) return disconnect_server(id, true, "server DNS lookup failed");
-  servers_.at(id).addr = ip->str();
-  sim().tcp().connect(*this, *ip, d->port, sim().tcp().syn_schedule().give_up(),
-                      [this, id](sim::ConnectResult r, sim::ConnId conn) {
-    auto it = servers_.find(id);
-    if (it == servers_.end()) {  // given up meanwhile (connect timeout, connect string changed)
-      if (r == sim::ConnectResult::Connected) sim().tcp().close(conn, *this);
-      return;
-    }
-    if (r != sim::ConnectResult::Connected) disconnect_server(id, false, "connect failed");
-    else server_connected(id, conn);
-    per_loop_maint();
-  });
+  // dns_connect: an address literal at once, a name through the look-up (cached, or shared with
+  // the connections already waiting for it); only the janitor's server_connect_timeout bounds
+  // the wait.
+  launching_ = id;
+  if (const auto ip = sim::Ipv4::parse(d->host)) {
+    dns_callback(id, ip);
+    launching_ = 0;
+    return;
+  }
+  const auto token = dns_.resolve(d->host, [this, id](std::optional<sim::Ipv4> addr) { dns_callback(id, addr); });
+  launching_ = 0;
+  if (auto it = servers_.find(id); it != servers_.end() && token) it->second.dns_token = token;
+}
+
+// objects.c dns_callback: a non-blocking connect to the answer, which only the janitor's
+// server_connect_timeout bounds (the kernel's SYN retries go on meanwhile).
+void Pgbouncer::dns_callback(std::uint64_t id, std::optional<sim::Ipv4> addr) {
+  const bool later = launching_ != id;  // the look-up ended in an event of its own
+  auto sit = servers_.find(id);
+  if (sit == servers_.end()) return;
+  sit->second.dns_token.reset();
+  const DatabaseEntry* d = config_.database(sit->second.database);
+  if (!addr || d == nullptr) {
+    disconnect_server(id, true, "server DNS lookup failed");
+  } else {
+    sit->second.addr = addr->str();
+    sim().tcp().connect(*this, *addr, d->port, sim().tcp().syn_schedule().give_up(),
+                        [this, id](sim::ConnectResult r, sim::ConnId conn) {
+      auto it = servers_.find(id);
+      if (it == servers_.end()) {  // given up meanwhile (connect timeout, connect string changed)
+        if (r == sim::ConnectResult::Connected) sim().tcp().close(conn, *this);
+        return;
+      }
+      if (r != sim::ConnectResult::Connected) disconnect_server(id, false, "connect failed");
+      else server_connected(id, conn);
+      per_loop_maint();
+    });
+  }
+  if (later) per_loop_maint();
 }
 
 void Pgbouncer::server_connected(std::uint64_t id, sim::ConnId conn) {
@@ -522,6 +536,7 @@ void Pgbouncer::disconnect_server(std::uint64_t id, bool send_term, const std::s
   if (it == servers_.end()) return;
   Server s = it->second;
   servers_.erase(it);
+  if (s.dns_token) dns_.cancel(*s.dns_token);  // adns_cancel: the look-up itself goes on
   record(kServerClosed, s.database, {{"host", s.host}, {"reason", reason}});
   if (s.state == ServerState::Active && s.link != 0) {
     auto cit = clients_.find(s.link);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/pgbouncer/config.hpp"
+#include "models/pgbouncer/dns_lookup.hpp"
 #include "models/postgres/protocol.hpp"
 #include "sim/network.hpp"
 #include "sim/process.hpp"
@@ -72,16 +73,13 @@ class Pgbouncer final : public sim::Process {
     bool ready = false, close_needed = false;
     sim::Time connect_time = 0, request_time = 0;
     sim::ConnId link = 0;  // its client, 0: none
+    std::optional<std::uint64_t> dns_token;  // while its host's look-up runs
   };
   struct Pool {
     bool welcome_ready = false;
     bool last_login_failed = false, last_connect_failed = false;
     sim::Time last_connect_time = 0, last_lifetime_disconnect = 0;
     std::deque<sim::ConnId> waiting;  // waiting_client_list, in arrival order
-  };
-  struct DnsCache {
-    std::optional<sim::Ipv4> addr;
-    sim::Time expires = 0;
   };
 
   // Clients (client.c, objects.c).
@@ -108,7 +106,7 @@ class Pgbouncer final : public sim::Process {
   void launch_recheck(const std::string& database);
   void disconnect_server(std::uint64_t id, bool send_term, const std::string& reason);
   void tag_pool_dirty(const std::string& database);
-  std::optional<sim::Ipv4> resolve(const std::string& host);
+  void dns_callback(std::uint64_t id, std::optional<sim::Ipv4> addr);
   int pool_size(const std::string& database) const;
   int server_count(const std::string& database, std::optional<ServerState> state = std::nullopt) const;
   Server* first_server(const std::string& database, ServerState state);
@@ -132,7 +130,8 @@ class Pgbouncer final : public sim::Process {
   std::map<sim::ConnId, Client> clients_;
   std::map<std::uint64_t, Server> servers_;  // by id, in creation order
   std::map<std::string, Pool> pools_;        // by database name
-  std::map<std::string, DnsCache> dns_;
+  DnsContext dns_;
+  std::uint64_t launching_ = 0;  // the server whose look-up launch_new_connection is asking for
   std::uint64_t next_server_ = 1;
   std::uint32_t next_key_ = 1;
   sim::Timer maint_timer_;

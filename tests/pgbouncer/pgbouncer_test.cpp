@@ -271,6 +271,71 @@ TEST_CASE("a server's new address is used only once pgbouncer's cached answer is
   }
 }
 
+TEST_CASE("in a DNS silence pgbouncer's look-up is sent again 5, then 10 s later, and its server connects at the "
+          "first send the silence has ended by",
+          "[pgbouncer][dns]") {
+  // c-ares 1.18.1's schedule (ares_process.c): sends at 0, 5, 15, 35 s. A silence of 3 s is over
+  // by the second send, one of 12 s by the third. The old model failed the look-up at once and
+  // connected only a login retry (15 s) later.
+  for (const auto& [silence, send] : {std::pair{3_s, 5_s}, std::pair{12_s, 15_s}}) {
+    Bounced b;
+    testing::SilentDns dns(b.cluster, silence);
+    const sim::Time silent = dns.stop_a_container();
+    pg::PgResult l;
+    // The pool's first login, from a client that needs no look-up itself.
+    const std::string bouncer = b.cluster.s.network().address_of(b.cluster.id("bouncer"))->str();
+    auto c = std::make_shared<pg::PgConnection>(*b.cluster.admin, bouncer, 6432);
+    c->database = "demodb";
+    c->connect([&l](const pg::PgResult& r) { l = r; });
+    b.cluster.run_for(20_s);
+    const auto connected = b.cluster.events(pgb::kServerConnected, "bouncer");
+    REQUIRE(connected.size() == 1);
+    CHECK(connected[0].time >= silent + send);
+    CHECK(connected[0].time < silent + send + 50_ms);
+    CHECK(b.cluster.events(pgb::kServerClosed, "bouncer").empty());
+    CHECK(l.ok);
+  }
+}
+
+TEST_CASE("a look-up that gets no answer fails 75 s after it began, outlives the server connections "
+          "server_connect_timeout gives up, and its failure is kept dns_nxdomain_ttl",
+          "[pgbouncer][dns]") {
+  Bounced b;
+  testing::SilentDns dns(b.cluster, 100_s);
+  const sim::Time silent = dns.stop_a_container();
+  // A writer that keeps asking (a waiting client alone is closed by client_login_timeout, 60 s),
+  // by address so that its own look-ups do not meet the silence.
+  auto& w = b.cluster.node("app").add_process<pg::WriteClient>(
+      "w1", b.cluster.s.network().address_of(b.cluster.id("bouncer"))->str(), 500_ms, 200);
+  w.port = 6432;
+  w.start();
+  b.cluster.run_for(110_s);
+  std::vector<sim::Time> timeouts, dns_failed;
+  for (const auto& r : b.cluster.events(pgb::kServerClosed, "bouncer")) {
+    if (r.text("reason") == "connect timeout") timeouts.push_back(r.time - silent);
+    if (r.text("reason") == "server DNS lookup failed") dns_failed.push_back(r.time - silent);
+  }
+  // Server connections waiting for the look-up are dropped by the janitor 15 s after each
+  // began (every 1/3 s), each next one server_login_retry after the last began.
+  REQUIRE(timeouts.size() >= 3);
+  CHECK(timeouts[0] > 15_s);
+  CHECK(timeouts[0] < 15_s + 400_ms);
+  // The look-up itself ends at 5 + 10 + 20 + 40 s, and fails the connection then waiting.
+  REQUIRE_FALSE(dns_failed.empty());
+  CHECK(dns_failed[0] >= 75_s);
+  CHECK(dns_failed[0] < 75_s + 10_ms);
+  // Attempts within dns_nxdomain_ttl of it fail at once, from the cache. The next one,
+  // server_login_retry after the last of those, starts a new look-up, which meets the silence's
+  // end (100 s) at its third send, 15 s after it began.
+  REQUIRE(dns_failed.size() == 2);
+  CHECK(dns_failed[1] < 75_s + 15_s);
+  const auto connected = b.cluster.events(pgb::kServerConnected, "bouncer");
+  REQUIRE(connected.size() == 1);
+  CHECK(connected[0].time - silent > 100_s);
+  CHECK(connected[0].time - silent >= dns_failed[1] + 15_s + 15_s);
+  CHECK(connected[0].time - silent < dns_failed[1] + 15_s + 15_s + 400_ms);
+}
+
 TEST_CASE("a statement's CommandComplete and ReadyForQuery, read together from the server, leave pgbouncer in one send, "
           "as its welcome does",
           "[pgbouncer]") {
