@@ -121,7 +121,15 @@ void Pgbouncer::accept(sim::ConnId conn) {
     per_loop_maint();
   });
   auto gone = [this, conn] {
-    if (clients_.count(conn) == 0) return;
+    auto it = clients_.find(conn);
+    if (it == clients_.end()) return;
+    // A waiting client's socket is paused (objects.c pause_client: sbuf_pause takes it out of
+    // the event loop), so its end goes unnoticed: the client stays in the queue, still asking
+    // the pool for a server, until it is activated (its socket read again) or query_wait_timeout.
+    if (it->second.state == ClientState::Waiting) {
+      it->second.eof = true;
+      return;
+    }
     disconnect_client(conn, false, "client unexpected eof");
     per_loop_maint();
   };
@@ -249,6 +257,9 @@ void Pgbouncer::activate_client(Client& c) {
   w.erase(std::remove(w.begin(), w.end(), c.conn), w.end());
   c.state = ClientState::Active;
   const sim::ConnId conn = c.conn;
+  // sbuf_continue reads the socket before it handles what it holds: a client that went while it
+  // waited is closed on that read's EOF, its buffered query never sent (sbuf.c sbuf_main_loop).
+  if (c.eof) return disconnect_client(conn, false, "client unexpected eof");
   if (c.wait_for_welcome) {
     if (!finish_client_login(c)) return;
   }

@@ -64,6 +64,7 @@ class Pgbouncer final : public sim::Process {
     sim::Time connect_time = 0, request_time = 0, query_start = 0;
     std::uint64_t link = 0;  // its server, 0: none
     std::deque<postgres::Query> pending;  // read while it waited for a server
+    bool eof = false;  // its peer closed while it waited: seen only when it is read again
   };
   struct Server {
     std::uint64_t id = 0;

@@ -271,6 +271,44 @@ TEST_CASE("a server's new address is used only once pgbouncer's cached answer is
   }
 }
 
+TEST_CASE("a client that goes while it waits for a server stays in pgbouncer's queue, the pool tries again for it, "
+          "and its query is dropped unsent when a server comes",
+          "[pgbouncer]") {
+  // objects.c pause_client takes a waiting client's socket out of the event loop (sbuf_pause),
+  // so its EOF is read only at activate_client's sbuf_continue, which reads before it handles
+  // the buffered query ("the pending data is dropped", sbuf.c sbuf_main_loop).
+  Bounced b([](pgb::PgbouncerConfig& c) {
+    c.server_connect_timeout = 1_s;
+    c.server_lifetime = 2_s;  // the first server goes soon, leaving the pool empty
+  });
+  pg::PgResult l;
+  auto c = b.session(l);
+  REQUIRE(l.ok);
+  b.cluster.run_for(3_s);
+  REQUIRE(b.bouncer->servers("demodb") == 0);
+  const int rule = b.cluster.partition("bouncer", "pg1");
+  std::optional<pg::PgResult> out;
+  const sim::Time asked = b.cluster.s.now();
+  c->write(200, [&out](const pg::PgResult& r) { out = r; });
+  b.cluster.run_for(2_s);  // its connect given up at 1 s; the next try only 15 s after it began
+  REQUIRE(b.bouncer->waiting_clients("demodb") == 1);
+  c->abandon();  // the client process killed: its kernel sends the FIN
+  b.cluster.heal(rule).run_for(2_s);
+  CHECK(b.bouncer->waiting_clients("demodb") == 1);
+  b.cluster.run_for(13_s);
+  std::vector<sim::Time> connected;
+  for (const auto& r : b.cluster.events(pgb::kServerConnected, "bouncer"))
+    if (r.time > asked) connected.push_back(r.time);
+  REQUIRE(connected.size() == 1);
+  CHECK(connected[0] >= asked + 15_s);
+  CHECK(connected[0] < asked + 15_s + 400_ms);
+  CHECK(b.bouncer->clients("demodb") == 0);
+  // The server stays, idle: no query reached it.
+  CHECK(b.bouncer->servers("demodb") == 1);
+  for (const auto& r : b.cluster.events(pgb::kServerClosed, "bouncer")) CHECK(r.text("reason") != "client disconnect while server was not ready");
+  CHECK_FALSE(out.has_value());
+}
+
 TEST_CASE("in a DNS silence pgbouncer's look-up is sent again 5, then 10 s later, and its server connects at the "
           "first send the silence has ended by",
           "[pgbouncer][dns]") {
