@@ -1,6 +1,7 @@
 #pragma once
-// spdlog, stamped with simulated time (never wall time). One logger per Simulation, unregistered,
-// so concurrent runs in a sweep never share state.
+// spdlog, stamped with simulated time (never wall time), in the scenario's time as the trace is
+// (from the run's origin: negative during a set-up before time 0). One logger per Simulation,
+// unregistered, so concurrent runs in a sweep never share state.
 #include <memory>
 #include <string>
 
@@ -12,7 +13,7 @@ namespace sim {
 
 class Log {
  public:
-  explicit Log(const Time* clock);
+  Log(const Time* clock, const Time* origin);
   void set_level(spdlog::level::level_enum level) { logger_->set_level(level); }
   bool enabled(spdlog::level::level_enum level) const { return logger_->should_log(level); }
   template <typename... Args>
@@ -31,6 +32,7 @@ class Log {
  private:
   void emit(spdlog::level::level_enum level, const std::string& text);
   const Time* clock_;
+  const Time* origin_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -6,7 +6,7 @@
 
 namespace sim {
 
-Simulation::Simulation(std::uint64_t seed) : seed_(seed), log_(&now_) {
+Simulation::Simulation(std::uint64_t seed) : seed_(seed), log_(&now_, &origin_) {
   owners_.emplace_back();  // owner 0: the simulation itself
   network_ = std::make_unique<Network>(*this);
   tcp_ = std::make_unique<Tcp>(*this);
