@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "../support/scratch_dir.hpp"
@@ -30,10 +28,7 @@ std::string stderr_of(const Fn& fn) {
   ::dup2(saved, 2);
   ::close(saved);
   std::fclose(f);
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return dir.read("stderr.txt");
 }
 
 }  // namespace

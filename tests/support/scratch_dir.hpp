@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace testing {
@@ -23,6 +24,11 @@ struct ScratchDir {
     const std::filesystem::path p = dir / name;
     std::ofstream(p, std::ios::binary) << text;
     return p.string();
+  }
+  /// The bytes of `name` inside the directory ("" if it does not exist).
+  std::string read(const std::string& name) const {
+    std::ifstream in(dir / name, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 };
 
