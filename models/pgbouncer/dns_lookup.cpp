@@ -8,20 +8,16 @@ namespace models::pgbouncer {
 DnsContext::DnsContext(sim::Process& owner, sim::Time max_ttl, sim::Time nxdomain_ttl)
     : owner_(owner), max_ttl_(max_ttl), nxdomain_ttl_(nxdomain_ttl) {}
 
-std::optional<std::uint64_t> DnsContext::resolve(const std::string& name, Done done) {
+DnsContext::Lookup DnsContext::resolve(const std::string& name, Done done) {
   // A new name, or a kept outcome past its ttl: a new look-up (adns_resolve relaunches it). An
   // engine that answers ends it at once.
   auto it = requests_.find(name);
   if (it == requests_.end() || (it->second.done && owner_.sim().now() >= it->second.res_ttl)) launch(name);
   Request& req = requests_[name];
-  if (req.done) {
-    const std::optional<sim::Ipv4> addr = req.addr;
-    done(addr);
-    return std::nullopt;
-  }
+  if (req.done) return {req.addr, std::nullopt};
   const std::uint64_t token = next_token_++;
   req.waiting.emplace_back(token, std::move(done));
-  return token;
+  return {std::nullopt, token};
 }
 
 void DnsContext::cancel(std::uint64_t token) {

@@ -31,18 +31,24 @@ inline constexpr int kAresTries = 4;
 /// engine's DNS is on the container's own network).
 ///
 ///   DnsContext dns(process, 15_s, 15_s);
-///   auto token = dns.resolve("pg1", [](std::optional<sim::Ipv4> a) { ... });
-///   if (token) dns.cancel(*token);   // a server connection given up meanwhile
+///   auto l = dns.resolve("pg1", [](std::optional<sim::Ipv4> a) { ... });  // or l.addr now
+///   if (l.token) dns.cancel(*l.token);   // a server connection given up meanwhile
 class DnsContext {
  public:
   using Done = std::function<void(std::optional<sim::Ipv4>)>;
 
   DnsContext(sim::Process& owner, sim::Time max_ttl, sim::Time nxdomain_ttl);
 
-  /// adns_resolve: `done` at once (nullopt returned) when the name's last look-up ended less than
-  /// its ttl ago, or a new one is answered at its first send; otherwise `done` when the look-up
-  /// under way (started now if none is) ends, and a token for cancel().
-  std::optional<std::uint64_t> resolve(const std::string& name, Done done);
+  /// What resolve() gives: the outcome now, or a token while the look-up runs.
+  struct Lookup {
+    std::optional<sim::Ipv4> addr;        // the outcome, when there is one now
+    std::optional<std::uint64_t> token;   // otherwise: `done` comes when the look-up ends
+  };
+  /// adns_resolve: the outcome at once when the name's last look-up ended less than its ttl
+  /// ago, or a new one is answered at its first send (`done` is then not called); otherwise a
+  /// token, and `done` in an event of its own when the look-up under way (started now if none
+  /// is) ends.
+  Lookup resolve(const std::string& name, Done done);
   /// adns_cancel: that token's `done` is not called; the look-up goes on for the others and
   /// for the cache.
   void cancel(std::uint64_t token);

@@ -361,21 +361,18 @@ void Pgbouncer::launch_new_connection(const std::string& database) {
   // dns_connect: an address literal at once, a name through the look-up (cached, or shared with
   // the connections already waiting for it); only the janitor's server_connect_timeout bounds
   // the wait.
-  launching_ = id;
-  if (const auto ip = sim::Ipv4::parse(d->host)) {
-    dns_callback(id, ip);
-    launching_ = 0;
-    return;
-  }
-  const auto token = dns_.resolve(d->host, [this, id](std::optional<sim::Ipv4> addr) { dns_callback(id, addr); });
-  launching_ = 0;
-  if (auto it = servers_.find(id); it != servers_.end() && token) it->second.dns_token = token;
+  if (const auto ip = sim::Ipv4::parse(d->host)) return dns_callback(id, ip);
+  const DnsContext::Lookup l = dns_.resolve(d->host, [this, id](std::optional<sim::Ipv4> addr) {
+    dns_callback(id, addr);
+    per_loop_maint();  // the look-up ended in an event of its own
+  });
+  if (l.token) servers_.at(id).dns_token = l.token;
+  else dns_callback(id, l.addr);
 }
 
 // objects.c dns_callback: a non-blocking connect to the answer, which only the janitor's
 // server_connect_timeout bounds (the kernel's SYN retries go on meanwhile).
 void Pgbouncer::dns_callback(std::uint64_t id, std::optional<sim::Ipv4> addr) {
-  const bool later = launching_ != id;  // the look-up ended in an event of its own
   auto sit = servers_.find(id);
   if (sit == servers_.end()) return;
   sit->second.dns_token.reset();
@@ -396,7 +393,6 @@ void Pgbouncer::dns_callback(std::uint64_t id, std::optional<sim::Ipv4> addr) {
       per_loop_maint();
     });
   }
-  if (later) per_loop_maint();
 }
 
 void Pgbouncer::server_connected(std::uint64_t id, sim::ConnId conn) {

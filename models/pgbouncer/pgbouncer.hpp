@@ -132,7 +132,6 @@ class Pgbouncer final : public sim::Process {
   std::map<std::uint64_t, Server> servers_;  // by id, in creation order
   std::map<std::string, Pool> pools_;        // by database name
   DnsContext dns_;
-  std::uint64_t launching_ = 0;  // the server whose look-up launch_new_connection is asking for
   std::uint64_t next_server_ = 1;
   std::uint32_t next_key_ = 1;
   sim::Timer maint_timer_;

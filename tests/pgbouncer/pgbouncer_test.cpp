@@ -51,6 +51,8 @@ struct Bounced {
     while (!out && cluster.s.now() < end) cluster.run_for(1_ms);
     return out;
   }
+  /// The bouncer's address: for a client that must not look it up itself (a DNS silence).
+  std::string address() { return cluster.s.network().address_of(cluster.id("bouncer"))->str(); }
   pg::WriteClient& writer(const std::string& name, sim::Time interval) {
     auto& w = cluster.node("app").add_process<pg::WriteClient>(name, "bouncer", interval, 200);
     w.port = 6432;
@@ -321,8 +323,7 @@ TEST_CASE("in a DNS silence pgbouncer's look-up is sent again 5, then 10 s later
     const sim::Time silent = dns.stop_a_container();
     pg::PgResult l;
     // The pool's first login, from a client that needs no look-up itself.
-    const std::string bouncer = b.cluster.s.network().address_of(b.cluster.id("bouncer"))->str();
-    auto c = std::make_shared<pg::PgConnection>(*b.cluster.admin, bouncer, 6432);
+    auto c = std::make_shared<pg::PgConnection>(*b.cluster.admin, b.address(), 6432);
     c->database = "demodb";
     c->connect([&l](const pg::PgResult& r) { l = r; });
     b.cluster.run_for(20_s);
@@ -344,7 +345,7 @@ TEST_CASE("a look-up that gets no answer fails 75 s after it began, outlives the
   // A writer that keeps asking (a waiting client alone is closed by client_login_timeout, 60 s),
   // by address so that its own look-ups do not meet the silence.
   auto& w = b.cluster.node("app").add_process<pg::WriteClient>(
-      "w1", b.cluster.s.network().address_of(b.cluster.id("bouncer"))->str(), 500_ms, 200);
+      "w1", b.address(), 500_ms, 200);
   w.port = 6432;
   w.start();
   b.cluster.run_for(110_s);
