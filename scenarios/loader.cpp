@@ -218,7 +218,7 @@ models::runtime::DnsStatus dns_status(const MapReader& r, const std::string& key
 }
 
 /// `runtime: {dns: {stopped_name, register_delay, deregister_delay, silence: {after_stop, after_start,
-///  duration}}, command_delay: {stop: D, ...},
+///  duration, onset}}, command_delay: {stop: D, ...},
 ///  teardown_delay: D}`
 /// A map of a statement's command (its first word, in any case) to its time, at `at`, into `out`
 /// by the command in upper case; `only`, when not empty, the commands allowed.
@@ -244,7 +244,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   models::runtime::RuntimeConfig rc;
   if (t.kind == Tree::Kind::Null) return rc;
   MapReader r(t, "runtime", {"dns", "command_delay", "teardown_delay", "kill_teardown_delay", "exec_delay",
-                             "exec_load_sigma", "wakeup_delay", "latch_wakeup", "walreceiver_write", "getent", "psql_start", "backend_warmup",
+                             "exec_load_sigma", "wakeup_delay", "latch_wakeup", "walreceiver_write", "walreceiver_start", "getent", "psql_start", "backend_warmup",
                              "statement_time", "statement_time_by_command", "statement_time_by_relation", "commit_flush", "writer_overhead", "bulk_row",
                              "compose_up", "daemon_start", "kind", "kernel", "disk"});
   if (r.has("kind")) {
@@ -289,6 +289,7 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
   rc.wakeup_delay = r.distribution("wakeup_delay");
   rc.latch_wakeup = r.distribution("latch_wakeup");
   rc.walreceiver_write = r.distribution("walreceiver_write");
+  rc.walreceiver_start = r.distribution("walreceiver_start");
   rc.getent = r.distribution("getent");
   rc.psql_start = r.distribution("psql_start");
   rc.backend_warmup = r.distribution("backend_warmup");
@@ -329,10 +330,11 @@ models::runtime::RuntimeConfig read_runtime(const Tree& t) {
     if (auto x = dr.distribution("register_delay")) rc.dns.register_delay = *x;
     if (auto x = dr.distribution("deregister_delay")) rc.dns.deregister_delay = *x;
     if (const Tree* q = dr.get("silence"); q != nullptr && q->kind != Tree::Kind::Null) {
-      MapReader qr(*q, dr.sub("silence"), {"after_stop", "after_start", "duration"});
+      MapReader qr(*q, dr.sub("silence"), {"after_stop", "after_start", "duration", "onset"});
       rc.dns.silence.after_stop = qr.real("after_stop", 0.0, 0.0, 1.0);
       rc.dns.silence.after_start = qr.real("after_start", 0.0, 0.0, 1.0);
       if (auto x = qr.distribution("duration")) rc.dns.silence.duration = *x;
+      rc.dns.silence.onset = qr.distribution("onset");
     }
   }
   if (const Tree* c = r.get("command_delay"); c != nullptr && c->kind != Tree::Kind::Null) {

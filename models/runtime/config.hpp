@@ -31,13 +31,18 @@ struct DnsConfig {
   sim::Distribution deregister_delay = sim::Distribution::constant(0);
   /// Spells in which the server answers no query at all, for any name, on every network: seen in
   /// the stored Demo 2 records (podman 4.3, aardvark-dns 1.4, three stacks at once) after 15 of
-  /// 123 container stops and 2 of 42 starts, for 5-38 s. A silence starts when the command is
-  /// issued, with probability `after_stop` (stop, kill, restart's stop) or `after_start`, and
-  /// lasts `duration`; a later one can only lengthen it. Absent: none.
+  /// 123 container stops and 2 of 42 starts, for 5-38 s. A command brings one with probability
+  /// `after_stop` (stop, kill, restart's stop) or `after_start`; it ends `duration` after the
+  /// command (the real spells were measured from it). A start's begins with the command, a
+  /// stop's `onset` after it: the real ones began either before the stopped server's walreceivers
+  /// had reconnected (within 0.1-0.4 s) or after (0.2-1.0 s), the container's exit and teardown
+  /// lying between. A silence in effect is only lengthened by a later one. Absent: none.
   struct Silence {
     double after_stop = 0;
     double after_start = 0;
     sim::Distribution duration = sim::Distribution::constant(0);
+    /// From a stop's command to its silence's beginning. Absent: at once.
+    std::optional<sim::Distribution> onset;
   } silence;
 };
 
@@ -131,6 +136,11 @@ struct RuntimeConfig {
   /// it in the real runs: what each pg_stat_replication row's write_lag leaves once two wake-ups
   /// and the scenario's network both ways are taken out. Absent: none.
   std::optional<sim::Distribution> walreceiver_write;
+  /// From a standby's startup process asking for streaming to its new walreceiver's connection
+  /// attempt: the postmaster's fork, the process's set-up and libpq's look-up. Each real
+  /// walreceiver that retried a stopped primary logged its failure this long after the retry was
+  /// due (validation/README.md). Absent: at once.
+  std::optional<sim::Distribution> walreceiver_start;
   /// A PostgreSQL client's session opening, as validation's session probe measures it in the
   /// writer's container after each real run: `getent` (pg-writer.sh's name look-up, a process of
   /// its own), `psql_start` (psql's fork, exec and dynamic loading, before it connects: 100-200 ms

@@ -61,7 +61,7 @@ EmbeddedDns* EmbeddedDns::of(const sim::Simulation& sim) {
 
 DnsAnswer EmbeddedDns::query(const std::string& name) const {
   if (auto ip = sim::Ipv4::parse(name)) return DnsAnswer{DnsStatus::Address, ip};
-  if (sim_.now() < all_silent_until_) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
+  if (sim_.now() < silent_until()) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
   const sim::Time* silent = silent_until_.find(name);
   if (silent != nullptr && sim_.now() < *silent) return DnsAnswer{DnsStatus::Timeout, std::nullopt};
   sim::Node* n = sim_.find_node(name);
@@ -71,22 +71,35 @@ DnsAnswer EmbeddedDns::query(const std::string& name) const {
   return DnsAnswer{DnsStatus::Address, ip};
 }
 
-void EmbeddedDns::maybe_fall_silent(double probability) {
+sim::Time EmbeddedDns::silent_until() const {
+  sim::Time until = 0;
+  for (const auto& [from, to] : silences_)
+    if (from <= sim_.now()) until = std::max(until, to);
+  return until;
+}
+
+void EmbeddedDns::maybe_fall_silent(double probability, const std::optional<sim::Distribution>& onset) {
   if (probability <= 0) return;
   if (silence_rng_.uniform01() >= probability) return;
-  const sim::Time d = config_.silence.duration.sample(silence_rng_);
-  all_silent_until_ = std::max(all_silent_until_, sim_.now() + d);
+  const sim::Time now = sim_.now();
+  const sim::Time until = now + config_.silence.duration.sample(silence_rng_);
+  // Drawn only when configured, so a profile without an onset keeps its draws (and traces).
+  const sim::Time from = onset ? now + onset->sample(silence_rng_) : now;
+  std::erase_if(silences_, [now](const auto& s) { return s.second <= now; });
+  if (from < until) silences_.emplace_back(from, until);
 }
 
 void EmbeddedDns::container_started(const std::string& node) {
-  maybe_fall_silent(config_.silence.after_start);
+  // Demo 1's records saw a start's silence begin with the command (a name answering NXDOMAIN
+  // just before the spell).
+  maybe_fall_silent(config_.silence.after_start, std::nullopt);
   const sim::Time d = config_.register_delay.sample(register_rng_);
   if (d > 0) silent_until_[node] = sim_.now() + d;
   else silent_until_.erase(node);
 }
 
 void EmbeddedDns::container_stopped(const std::string& node) {
-  maybe_fall_silent(config_.silence.after_stop);
+  maybe_fall_silent(config_.silence.after_stop, config_.silence.onset);
   const sim::Time d = config_.deregister_delay.sample(deregister_rng_);
   if (d > 0) silent_until_[node] = sim_.now() + d;
   else silent_until_.erase(node);

@@ -2,6 +2,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/runtime/config.hpp"
 #include "sim/lookup_map.hpp"
@@ -49,8 +51,9 @@ class EmbeddedDns {
   void container_started(const std::string& node);
   /// The engine was told to stop (or kill) container `node` now.
   void container_stopped(const std::string& node);
-  /// Until when the server answers nothing at all (config().silence), or 0.
-  sim::Time silent_until() const { return all_silent_until_; }
+  /// Until when the server answers nothing at all (config().silence), of the silences begun by
+  /// now; 0 if none.
+  sim::Time silent_until() const;
 
   const DnsConfig& config() const { return config_; }
 
@@ -63,9 +66,11 @@ class EmbeddedDns {
   sim::Rng register_rng_, deregister_rng_;
   // Until when no name gets an answer (config_.silence); its draws from a stream of their own, and
   // none at all without a silence configured, so a scenario without one keeps its trace.
-  sim::Time all_silent_until_ = 0;
+  // Silences drawn, [from, until): a stop's begins its drawn onset after the command. A handful
+  // at most (one per command within a silence's length); ended ones go at the next command.
+  std::vector<std::pair<sim::Time, sim::Time>> silences_;
   sim::Rng silence_rng_;
-  void maybe_fall_silent(double probability);
+  void maybe_fall_silent(double probability, const std::optional<sim::Distribution>& onset);
 };
 
 }  // namespace models::runtime

@@ -146,6 +146,69 @@ TEST_CASE("a silence after a container stop leaves every name unanswered until i
   CHECK(dns.query("web1").status == DnsStatus::NxDomain);
 }
 
+TEST_CASE("a stop's silence begins its onset after the command and still ends its drawn time after the command",
+          "[runtime][dns]") {
+  // The real spells were measured from the command to the first answered look-up; some began
+  // before the stopped server's walreceivers tried again, some after.
+  Stack st;
+  st.server("web1");
+  st.server("web2");
+  DnsConfig dc;
+  dc.silence.after_stop = 1.0;
+  dc.silence.duration = sim::Distribution::constant(7_s);
+  dc.silence.onset = sim::Distribution::constant(500_ms);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] {
+    dns.container_stopped("web1");
+    st.node("web1").kill();
+  });
+  st.run_until(2499_ms);
+  CHECK(dns.silent_until() == 0);
+  CHECK(dns.query("web2").status == DnsStatus::Address);
+  st.run_until(2500_ms);
+  CHECK(dns.silent_until() == 9_s);
+  CHECK(dns.query("web2").status == DnsStatus::Timeout);
+  st.run_until(9_s);
+  CHECK(dns.query("web2").status == DnsStatus::Address);
+}
+
+TEST_CASE("a start's silence begins with the command whatever a stop's onset is", "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  DnsConfig dc;
+  dc.silence.after_start = 1.0;
+  dc.silence.duration = sim::Distribution::constant(5_s);
+  dc.silence.onset = sim::Distribution::constant(1_s);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] { dns.container_started("web1"); });
+  st.run_until(2_s);
+  CHECK(dns.query("web1").status == DnsStatus::Timeout);
+  CHECK(dns.silent_until() == 7_s);
+}
+
+TEST_CASE("a silence whose onset comes after its end never begins, and one in effect is not cut by it",
+          "[runtime][dns]") {
+  Stack st;
+  st.server("web1");
+  st.server("web2");
+  DnsConfig dc;
+  dc.silence.after_stop = 1.0;
+  dc.silence.after_start = 1.0;
+  dc.silence.duration = sim::Distribution::constant(3_s);
+  dc.silence.onset = sim::Distribution::constant(4_s);
+  EmbeddedDns dns(st.s, dc);
+  st.start();
+  st.s.at(2_s, [&] { dns.container_started("web1"); });  // silent 2-5 s
+  st.s.at(3_s, [&] { dns.container_stopped("web1"); });  // would be 7-6 s: none
+  st.run_until(4_s);
+  CHECK(dns.silent_until() == 5_s);
+  st.run_until(6500_ms);
+  CHECK(dns.query("web2").status == DnsStatus::Address);
+  CHECK(dns.silent_until() == 5_s);  // the start's, not lengthened to 6 s
+}
+
 TEST_CASE("without a silence configured, a stop or start draws nothing and silences nothing", "[runtime][dns]") {
   Stack st;
   st.server("web1");
@@ -276,6 +339,10 @@ TEST_CASE("bad runtime keys and values are located errors", "[runtime][errors]")
   const std::string silence = error_of("runtime_silence_probability.yaml");
   INFO(silence);
   CHECK(silence.find("runtime_silence_probability.yaml:10:27: runtime.dns.silence.after_stop: must be between 0 and 1") != std::string::npos);
+
+  const std::string onset = error_of("runtime_silence_onset.yaml");
+  INFO(onset);
+  CHECK(onset.find("runtime_silence_onset.yaml:10:54: runtime.dns.silence.onset: must not be negative") != std::string::npos);
 
   const std::string answer = error_of("runtime_bad_answer.yaml");
   INFO(answer);
