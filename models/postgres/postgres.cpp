@@ -123,6 +123,7 @@ Postgres::Postgres(sim::Node& node, PostgresConfig config)
       rng_(rng("backend")),
       latch_rng_(rng("latch")),
       walreceiver_rng_(rng("walreceiver_write")),
+      walreceiver_start_rng_(rng("walreceiver_start")),
       warmup_rng_(rng("backend_warmup")),
       commit_flush_rng_(rng("commit_flush")),
       startup_latch_(make_timer(), latch_wakeup, latch_rng_) {}
@@ -252,6 +253,7 @@ void Postgres::on_start() {
   replaying_ = false;
   promote_requested_ = false;
   promotion_waits_walreceiver_ = false;
+  promote_not_before_ = 0;
   checkpoint_running_ = false;
   after_checkpoint_.clear();
   shutdown_mode_.reset();
@@ -488,6 +490,10 @@ void Postgres::replay_next() {
         promotion_waits_walreceiver_ = true;
         return;
       }
+      if (sim().now() < promote_not_before_) {
+        retry_timer_.arm_at(promote_not_before_, [this] { wake_replay(); });
+        return;
+      }
       finish_promotion();
       return;
     }
@@ -552,8 +558,17 @@ bool Postgres::promote() {
   if (promote_requested_) return true;
   promote_requested_ = true;
   retry_timer_.cancel();
-  // The startup process stops the walreceiver, then replays what was already received.
-  if (walreceiver_->active()) walreceiver_->request_stop("promotion");
+  // The startup process stops the walreceiver, then replays what was already received. Asleep in
+  // its retry wait, it is woken and promotes at once (the trigger is checked after pg_wal). With
+  // streaming asked for, it sees the trigger in the XLOG_FROM_STREAM state instead: that counts
+  // as a failure of the source, so after ShutdownWalRcv it sleeps what is left of
+  // wal_retrieve_retry_interval since the last failure before it checks pg_wal and the trigger
+  // again (xlogrecovery.c, WaitForWALToBecomeAvailable). The real runs of 2026-12-07 promoted
+  // 5 s late so when pg_promote came 19 and 37 ms after a retry's start.
+  if (walreceiver_->active()) {
+    promote_not_before_ = last_fail_time_ + config_.wal_retrieve_retry_interval;
+    walreceiver_->request_stop("promotion");
+  }
   wake_replay();
   return true;
 }
@@ -569,6 +584,7 @@ void Postgres::finish_promotion() {
   wal_->restart_at(end, last_replayed_record_, new_tli);
   in_recovery_ = false;
   promote_requested_ = false;
+  promote_not_before_ = 0;
   standby_mode_ = false;
   state_ = ServerState::Running;
   WalRecord eor;

@@ -379,6 +379,12 @@ class Postgres final : public sim::Process {
   /// The walreceiver handles nothing else meanwhile. 0: at once.
   sim::Distribution walreceiver_write = sim::Distribution::constant(0);
   sim::Rng& walreceiver_rng() { return walreceiver_rng_; }
+  /// From the startup process asking for streaming (RequestXLogStreaming) to the walreceiver's
+  /// connection attempt (runtime.walreceiver_start: the postmaster's fork, the process's set-up,
+  /// libpq's look-up when the engine's DNS answers). A promotion that comes meanwhile waits out
+  /// wal_retrieve_retry_interval (Postgres::promote). 0: at once.
+  sim::Distribution walreceiver_start = sim::Distribution::constant(0);
+  sim::Rng& walreceiver_start_rng() { return walreceiver_start_rng_; }
   /// A client backend's first statement's extra cost over its later ones: a new backend's
   /// relation and catalog caches start empty, so its first statements naming users, its sequence
   /// and its index read them from the catalogs (runtime.backend_warmup: validation's session
@@ -593,6 +599,8 @@ class Postgres final : public sim::Process {
   Lsn last_checkpoint_replayed_ = 0;
   bool promote_requested_ = false;
   bool promotion_waits_walreceiver_ = false;  // replay ended, ShutdownWalRcv still waiting
+  // A promotion seen while streaming was asked for: not before the retry sleep it falls into.
+  sim::Time promote_not_before_ = 0;
   sim::Time last_fail_time_ = -sim::kNever / 2;
   sim::Timer retry_timer_, checkpoint_timer_, walwriter_timer_;
   // the primary
@@ -622,6 +630,7 @@ class Postgres final : public sim::Process {
   sim::Rng rng_;
   sim::Rng latch_rng_;
   sim::Rng walreceiver_rng_;
+  sim::Rng walreceiver_start_rng_;
   sim::Rng warmup_rng_;
   sim::Rng commit_flush_rng_;
   /// The startup process's latch (WakeupRecovery).

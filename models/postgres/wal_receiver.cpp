@@ -28,7 +28,17 @@ void WalReceiver::start() {
   reported_write_ = reported_flush_ = reported_apply_ = 0;
   replied_ = false;
   walk_ = HostWalk(info_.host, TargetSessionAttrs::Any);
-  try_host();
+  // The postmaster forks the process, which sets itself up before libpq connects; a stop meanwhile
+  // (ShutdownWalRcv on a walreceiver still STARTING) ends it at once.
+  const sim::Time launch = pg_.walreceiver_start.sample(pg_.walreceiver_start_rng());
+  if (launch <= 0) {
+    try_host();
+    return;
+  }
+  const std::uint64_t g = gen_;
+  timer_.arm_after(launch, [this, g] {
+    if (g == gen_) try_host();
+  });
 }
 
 void WalReceiver::try_host() {

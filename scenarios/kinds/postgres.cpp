@@ -163,6 +163,7 @@ sim::Process& DaemonKind<PostgresSection>::build(sim::Node& node, const Postgres
   if (!c.standby_signal) server.setup_clone_ends = clones.later_ends_on(node.name());
   if (ctx.spec.runtime.latch_wakeup) server.latch_wakeup = *ctx.spec.runtime.latch_wakeup;
   if (ctx.spec.runtime.walreceiver_write) server.walreceiver_write = *ctx.spec.runtime.walreceiver_write;
+  if (ctx.spec.runtime.walreceiver_start) server.walreceiver_start = *ctx.spec.runtime.walreceiver_start;
   if (ctx.spec.runtime.backend_warmup) server.backend_warmup = *ctx.spec.runtime.backend_warmup;
   if (ctx.spec.runtime.statement_time) server.statement_time = *ctx.spec.runtime.statement_time;
   server.statement_time_by_command = ctx.spec.runtime.statement_time_by_command;

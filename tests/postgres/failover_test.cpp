@@ -137,6 +137,38 @@ TEST_CASE("a promotion waits for a walreceiver blocked in getaddrinfo while the 
   CHECK(silent < 10500_ms);
 }
 
+TEST_CASE("a promotion that comes while a walreceiver is being launched sleeps out wal_retrieve_retry_interval first",
+          "[postgres]") {
+  // The startup process sees the trigger in its XLOG_FROM_STREAM state, which counts as the
+  // source failing: after ShutdownWalRcv it sleeps what is left of wal_retrieve_retry_interval
+  // since the retry began. The real manual failovers of 2026-12-07 whose pg_promote came 19 and
+  // 37 ms after a retry was due promoted 5 s later; one that came 32 ms before it, at once.
+  auto promoted_after_retry = [](sim::Time promote_at) {
+    PgCluster cluster(1);
+    cluster["pg2"].walreceiver_start = sim::Distribution::constant(100_ms);
+    cluster.run_for(1_s);
+    cluster.stop("pg1").run_for(1_s);
+    const auto ended = cluster.events(pg::kWalReceiverDisconnected, "pg2");
+    REQUIRE(ended.size() == 2);  // streaming ended at the shutdown, then the retry made at once
+    REQUIRE(ended[1].time - ended[0].time >= 100_ms);  // its launch, then NXDOMAIN for pg1
+    REQUIRE(ended[1].time - ended[0].time < 101_ms);
+    const sim::Time retry = ended[0].time + 5_s;       // the next, wal_retrieve_retry_interval on
+    cluster.run_until(retry + promote_at);
+    const auto pg2 = cluster.s.network().address_of(cluster.id("pg2"));
+    REQUIRE(pg2.has_value());
+    REQUIRE(cluster.sql(pg2->str(), "SELECT pg_promote()").result.value);
+    const auto promoted = cluster.events(pg::kPromoted, "pg2");
+    REQUIRE(promoted.size() == 1);
+    return promoted[0].time - retry;
+  };
+  const sim::Time during_launch = promoted_after_retry(20_ms);
+  CHECK(during_launch >= 5_s);
+  CHECK(during_launch < 5010_ms);
+  const sim::Time during_sleep = promoted_after_retry(-200_ms);
+  CHECK(during_sleep > -200_ms);
+  CHECK(during_sleep < -190_ms);
+}
+
 TEST_CASE("libpq's connect blocks in getaddrinfo while the engine's DNS answers nothing: 10 s, or its second try's answer",
           "[postgres][dns]") {
   // glibc's resolver: a query with no answer is sent again after 5 s, the look-up fails after
