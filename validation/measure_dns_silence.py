@@ -23,15 +23,13 @@ Ctrl-C; every wait is bounded. Needs root and the validation environment (valida
 """
 import argparse
 import datetime
-import ipaddress
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measure_teardown import image, podman  # noqa: E402  (the same engine settings and base image)
+from measure_teardown import image, podman, preflight  # noqa: E402  (the same engine settings and checks)
 
 SUBNET = "10.99.251.0/24"  # beside measure_teardown.py's, outside run_real.py's slot pools
 QUIET_S = 3.0  # probing after each command when every look-up is answered
@@ -94,16 +92,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if not 1 <= a.trials <= 200:
         ap.error("--trials must be 1..200")
-    if os.geteuid() != 0:
-        print("measure_dns_silence.py: must run as root (rootful podman)", file=sys.stderr)
-        return 2
-    routes = subprocess.run(["ip", "-j", "route"], capture_output=True, text=True, timeout=10).stdout
-    for r in json.loads(routes or "[]"):
-        dst = r.get("dst", "")
-        if dst not in ("", "default") and ipaddress.ip_network(dst, strict=False).overlaps(ipaddress.ip_network(SUBNET)):
-            print(f"measure_dns_silence.py: the host routes {dst}, which overlaps {SUBNET}: not touching it",
-                  file=sys.stderr)
-            return 2
+    if refused := preflight("measure_dns_silence.py", SUBNET):
+        return refused
     base = image("base")
     tag = f"hasim-dns-{os.getpid()}"
     net = tag

@@ -58,6 +58,21 @@ def probe_script(ip: str) -> str:
 TARGET = 'trap "exit 0" TERM; while :; do sleep 0.05 & wait $!; done'
 
 
+def preflight(tool: str, subnet: str) -> int:
+    """0 when a measurement may run: as root (rootful podman), with no host route overlapping the
+    subnet it will create; else 2, having said why."""
+    if os.geteuid() != 0:
+        print(f"{tool}: must run as root (rootful podman)", file=sys.stderr)
+        return 2
+    routes = subprocess.run(["ip", "-j", "route"], capture_output=True, text=True, timeout=10).stdout
+    for r in json.loads(routes or "[]"):
+        dst = r.get("dst", "")
+        if dst not in ("", "default") and ipaddress.ip_network(dst, strict=False).overlaps(ipaddress.ip_network(subnet)):
+            print(f"{tool}: the host routes {dst}, which overlaps {subnet}: not touching it", file=sys.stderr)
+            return 2
+    return 0
+
+
 def read_probe(cid: str) -> list[tuple[float, int]]:
     out = podman("logs", cid, timeout=30)
     res = []
@@ -106,15 +121,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if not 1 <= a.trials <= 100:
         ap.error("--trials must be 1..100")
-    if os.geteuid() != 0:
-        print("measure_teardown.py: must run as root (rootful podman)", file=sys.stderr)
-        return 2
-    routes = subprocess.run(["ip", "-j", "route"], capture_output=True, text=True, timeout=10).stdout
-    for r in json.loads(routes or "[]"):
-        dst = r.get("dst", "")
-        if dst not in ("", "default") and ipaddress.ip_network(dst, strict=False).overlaps(ipaddress.ip_network(SUBNET)):
-            print(f"measure_teardown.py: the host routes {dst}, which overlaps {SUBNET}: not touching it", file=sys.stderr)
-            return 2
+    if refused := preflight("measure_teardown.py", SUBNET):
+        return refused
     base = image("base")
     net = f"hasim-measure-{os.getpid()}"
     made_net = False

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,27 @@ struct DnsStack {
     for (const auto& r : st.s.trace().records())
       if (r.kind == "dns_error") out.push_back(r.text("status"));
     return out;
+  }
+};
+
+/// web1 and web2, an engine DNS that falls silent at every stop for `duration` (from `onset`
+/// after the command, when given), and web1 killed at 2 s with the engine told of it.
+struct StopSilence {
+  Stack st;
+  std::unique_ptr<EmbeddedDns> dns;
+  explicit StopSilence(sim::Time duration, std::optional<sim::Time> onset = std::nullopt) {
+    st.server("web1");
+    st.server("web2");
+    DnsConfig dc;
+    dc.silence.after_stop = 1.0;
+    dc.silence.duration = sim::Distribution::constant(duration);
+    if (onset) dc.silence.onset = sim::Distribution::constant(*onset);
+    dns = std::make_unique<EmbeddedDns>(st.s, dc);
+    st.start();
+    st.s.at(2_s, [this] {
+      dns->container_stopped("web1");
+      st.node("web1").kill();
+    });
   }
 };
 
@@ -124,18 +147,9 @@ TEST_CASE("a restarted container's name gets no answer until the register delay 
 }
 
 TEST_CASE("a silence after a container stop leaves every name unanswered until it ends", "[runtime][dns]") {
-  Stack st;
-  st.server("web1");
-  st.server("web2");
-  DnsConfig dc;
-  dc.silence.after_stop = 1.0;
-  dc.silence.duration = sim::Distribution::constant(7_s);
-  EmbeddedDns dns(st.s, dc);
-  st.start();
-  st.s.at(2_s, [&] {
-    dns.container_stopped("web1");
-    st.node("web1").kill();
-  });
+  StopSilence k(7_s);
+  Stack& st = k.st;
+  EmbeddedDns& dns = *k.dns;
   st.run_until(8999_ms);
   CHECK(dns.silent_until() == 9_s);
   CHECK(dns.query("web2").status == DnsStatus::Timeout);  // a running container's name too
@@ -150,19 +164,9 @@ TEST_CASE("a stop's silence begins its onset after the command and still ends it
           "[runtime][dns]") {
   // The real spells were measured from the command to the first answered look-up; some began
   // before the stopped server's walreceivers tried again, some after.
-  Stack st;
-  st.server("web1");
-  st.server("web2");
-  DnsConfig dc;
-  dc.silence.after_stop = 1.0;
-  dc.silence.duration = sim::Distribution::constant(7_s);
-  dc.silence.onset = sim::Distribution::constant(500_ms);
-  EmbeddedDns dns(st.s, dc);
-  st.start();
-  st.s.at(2_s, [&] {
-    dns.container_stopped("web1");
-    st.node("web1").kill();
-  });
+  StopSilence k(7_s, 500_ms);
+  Stack& st = k.st;
+  EmbeddedDns& dns = *k.dns;
   st.run_until(2499_ms);
   CHECK(dns.silent_until() == 0);
   CHECK(dns.query("web2").status == DnsStatus::Address);
