@@ -34,9 +34,10 @@ struct DnsConfig {
   /// 123 container stops and 2 of 42 starts, for 5-38 s. A command brings one with probability
   /// `after_stop` (stop, kill, restart's stop) or `after_start`; it ends `duration` after the
   /// command (the real spells were measured from it). A start's begins with the command, a
-  /// stop's `onset` after it: the real ones began either before the stopped server's walreceivers
-  /// had reconnected (within 0.1-0.4 s) or after (0.2-1.0 s), the container's exit and teardown
-  /// lying between. A silence in effect is only lengthened by a later one. Absent: none.
+  /// stop's `onset` after it: in the stored runs, 56% began before the stopped server's
+  /// standbys' first reconnection (0.1-0.4 s after the command), the rest after it (0.2-1.0 s);
+  /// the evidence is in scenarios/demo2/stack.yaml. A silence in effect is only lengthened by a
+  /// later one. Absent: none.
   struct Silence {
     double after_stop = 0;
     double after_start = 0;

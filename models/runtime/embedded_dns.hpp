@@ -64,10 +64,10 @@ class EmbeddedDns {
   // server's, every `hold valid`): a flat hash table, looked up only, never iterated.
   sim::FlatLookupMap<std::string, sim::Time> silent_until_;
   sim::Rng register_rng_, deregister_rng_;
-  // Until when no name gets an answer (config_.silence); its draws from a stream of their own, and
-  // none at all without a silence configured, so a scenario without one keeps its trace.
-  // Silences drawn, [from, until): a stop's begins its drawn onset after the command. A handful
-  // at most (one per command within a silence's length); ended ones go at the next command.
+  // Spells in which no name gets an answer (config_.silence), [from, until): a stop's begins its
+  // drawn onset after the command. Drawn from a stream of their own, and none at all without a
+  // silence configured, so a scenario without one keeps its trace. A handful at most (one per
+  // command within a silence's length); ended ones go at the next command.
   std::vector<std::pair<sim::Time, sim::Time>> silences_;
   sim::Rng silence_rng_;
   void maybe_fall_silent(double probability, const std::optional<sim::Distribution>& onset);
