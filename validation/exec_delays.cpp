@@ -12,8 +12,10 @@
 namespace validation {
 
 namespace {
-/// The steps whose command lasts as long as the tool it runs (validation/kinds/postgres.cpp).
-bool runs_a_tool(const std::string& action) { return action == "reclone" || action == "rewind"; }
+/// The steps whose command lasts longer than the engine takes to run it: a re-clone's or a
+/// rewind's runs the tool to its end (validation/kinds/postgres.cpp); a promote's
+/// `SELECT pg_promote()` returns when the promotion is over (wait => true).
+bool outlasts_the_engine(const std::string& action) { return action == "reclone" || action == "rewind" || action == "promote"; }
 }  // namespace
 
 std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::string& path, int& removed) {
@@ -28,7 +30,7 @@ std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::s
     if (!f.is_map()) continue;
     const scenarios::Tree* action = f.find("action");
     double t = 0, done = 0;
-    if (action == nullptr || !action->is_scalar() || !runs_a_tool(action->scalar) || !event_number(f, "t_s", t) ||
+    if (action == nullptr || !action->is_scalar() || !outlasts_the_engine(action->scalar) || !event_number(f, "t_s", t) ||
         !event_number(f, "done_s", done))
       continue;
     // run_real.py stored the span rounded to the microsecond.

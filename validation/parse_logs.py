@@ -36,6 +36,7 @@ VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
 FAULT, FAULT_END = "fault", "fault_end"
 PG_STARTED, PG_RECOVERY_STARTED, PG_RECOVERY_DONE = "pg_started", "pg_recovery_started", "pg_recovery_done"
 PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_timeline_followed", "pg_checkpoint", "pg_panic"
+PG_PROMOTE_REQUESTED = "pg_promote_requested"
 PG_REWIND, PG_BASEBACKUP = "pg_rewind", "pg_basebackup"
 PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
 PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
@@ -356,24 +357,41 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
 
 # The steps whose one `docker exec` lasts as long as the tool it runs (validation/exec_delays.hpp).
 TOOL_ACTIONS = ("reclone", "rewind")
+# `SELECT pg_promote()` returns when the promotion is over (its default wait => true, polled each
+# 100 ms): its span holds the promotion, and 5 s more when the startup process first sits out the
+# rest of wal_retrieve_retry_interval. Its exec latency ends at the server's "received promote
+# request" instead.
+PROMOTE_ACTIONS = ("promote",)
 
 
-def operator_exec_delays(faults: list[dict]) -> list[float]:
-    """How long each fault run with `docker exec` took (seconds): an operator's step (`pg_promote()`,
-    rewriting the writer's target), a signal to one process, `ip link set`. From run_real.py
+def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> list[float]:
+    """How long each fault run with `docker exec` took (seconds): an operator's step (rewriting
+    the writer's target, a statement), a signal to one process, `ip link set`. From run_real.py
     issuing it (t_s) to the command's return (done_s). Its effect happened inside that span, so
     this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
     which delays each of them (engine commands, `docker stop` and the like, have their own). A
-    fault of several commands (crash: the exec that sets the links down, then `docker kill`) is
-    not counted: its span is not the exec's. Nor is a re-clone's or a rewind's: its one exec runs
-    pg_basebackup or pg_rewind to its end, the tool's seconds (pg_basebackup.duration_ms), not the
-    engine's."""
+    promote counts from its issue to the target's first pg_promote_requested (events) within
+    60 s, none without one. A fault of several commands (crash: the exec that sets the links
+    down, then `docker kill`) is not counted: its span is not the exec's. Nor is a re-clone's or a
+    rewind's: its one exec runs pg_basebackup or pg_rewind to its end, the tool's seconds
+    (pg_basebackup.duration_ms), not the engine's."""
+    requests: dict[str, list[float]] = {}
+    for e in events:
+        if e.get("kind") == PG_PROMOTE_REQUESTED:
+            requests.setdefault(str(e.get("node", "")), []).append(float(e["t_s"]))
     out = []
     for f in faults:
         shell = f.get("shell") or []
-        if (f.get("kind") == FAULT and len(shell) == 1 and f.get("action") not in TOOL_ACTIONS
-                and str(shell[0]).startswith(("docker exec", "ip netns exec")) and f.get("done_s") is not None):
-            out.append(float(f["done_s"]) - float(f["t_s"]))
+        if (f.get("kind") != FAULT or len(shell) != 1 or f.get("action") in TOOL_ACTIONS
+                or not str(shell[0]).startswith(("docker exec", "ip netns exec"))):
+            continue
+        t = float(f["t_s"])
+        if f.get("action") in PROMOTE_ACTIONS:
+            hits = sorted(x for x in requests.get(str(f.get("target", "")), []) if t <= x <= t + 60)
+            if hits:
+                out.append(hits[0] - t)
+        elif f.get("done_s") is not None:
+            out.append(float(f["done_s"]) - t)
     return out
 
 
@@ -605,6 +623,8 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             tli = int(x.group(1))
             promoted = True
             ev(PG_PROMOTED, ns, timeline=tli, switch_lsn=(redo_done + 1) if redo_done is not None else 0)
+        elif msg == "received promote request":
+            ev(PG_PROMOTE_REQUESTED, ns)
         elif (x := re.match(r"received (smart|fast|immediate) shutdown request", msg)):
             shutdown_mode = x.group(1)
             ev(PG_SHUTDOWN_REQUESTED, ns, mode=shutdown_mode)

@@ -1493,8 +1493,9 @@ def analyze(plan: dict, res: dict, outdir: str) -> None:
         res["tick_wakeups_s"] = [round(x, 6) for x in parse_logs.tick_wakeups(read(ticks_path))]
     res["command_delays_s"] = {k: [round(x, 6) for x in v]
                                for k, v in parse_logs.command_delays(remap_obj(res["faults"], back), logs, t0).items()}
-    # `docker exec`: the load loop's late first request, and each operator step's own duration.
-    exec_delays = exec_delays + parse_logs.operator_exec_delays(res["faults"])
+    # `docker exec`: the load loop's late first request, each operator step's own duration, and a
+    # promote's time to the server's taking it.
+    exec_delays = exec_delays + parse_logs.operator_exec_delays(remap_obj(res["faults"], back), events)
     if exec_delays:
         res["command_delays_s"]["exec"] = [round(x, 6) for x in exec_delays]
     # Each daemon's start-up, from its container's PID 1 to its ready line (plan.json's ready_logs).

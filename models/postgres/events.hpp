@@ -71,6 +71,10 @@ inline constexpr const char* kPanic = "pg_panic";
 inline constexpr const char* kSlotInvalidated = "pg_slot_invalidated";
 /// A checkpoint or restartpoint completed: node, redo_lsn, removed_segments, kept_bytes.
 inline constexpr const char* kCheckpoint = "pg_checkpoint";
+/// The startup process took a promote request (`pg_promote()`, `pg_ctl promote`): node. The real
+/// server's "received promote request"; the promotion itself is pg_promoted, at once or after a
+/// wait (the rest of wal_retrieve_retry_interval, a backlog's replay).
+inline constexpr const char* kPromoteRequested = "pg_promote_requested";
 /// Shutdown requested (node, mode smart/fast/immediate) and completed (node, mode).
 inline constexpr const char* kShutdownRequested = "pg_shutdown_requested";
 inline constexpr const char* kShutdownDone = "pg_shutdown_done";

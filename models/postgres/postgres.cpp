@@ -557,6 +557,7 @@ bool Postgres::promote() {
   if (!running() || !in_recovery_ || shutdown_mode_) return false;
   if (promote_requested_) return true;
   promote_requested_ = true;
+  record(kPromoteRequested, {});
   retry_timer_.cancel();
   // The startup process stops the walreceiver, then replays what was already received. Asleep in
   // its retry wait, it is woken and promotes at once (the trigger is checked after pg_wal). With

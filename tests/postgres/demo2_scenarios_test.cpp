@@ -88,9 +88,10 @@ TEST_CASE("demo2 manual failover after docker stop loses no acknowledged commit,
     CHECK(r.metrics.at("commits.acked_lost") == 0);
     CHECK(violations(r, "single_writable_primary") == 0);
     // From the last commit before the stop (20 s, at most one interval earlier) to the first on
-    // replica1 after the repoint at 30 s.
+    // replica1 after the repoint at 30 s takes effect: the engine's exec latency later (Demo 2's
+    // stack: 0.10-1.76 s), then the writer's next tick. The quiet real runs: 10.54-12.3 s.
     CHECK(r.metrics.at("load.write_gap_max_s") > 10.0);
-    CHECK(r.metrics.at("load.write_gap_max_s") < 11.0);
+    CHECK(r.metrics.at("load.write_gap_max_s") < 10.0 + 0.5 + 1.76);
     CHECK(r.metrics.at("load.failed") > 0);
   }
 }
@@ -118,7 +119,9 @@ TEST_CASE("operator steps run as docker exec take effect after the engine's exec
     return -1.0;
   };
   CHECK(first_on_replica1(r) > 30.4);
-  const auto base = scenarios::run_scenario(scenarios::load_scenario(path("manual-failover.yaml")), 1, o);
+  auto ideal = scenarios::load_scenario(path("manual-failover.yaml"));
+  ideal.runtime.command_delay.erase("exec");  // an ideal engine: the stack's measured latency taken out
+  const auto base = scenarios::run_scenario(ideal, 1, o);
   CHECK(first_on_replica1(base) > 30.0);
   CHECK(first_on_replica1(base) < 30.4);
 }

@@ -26,6 +26,11 @@ TEST_CASE("promotion makes a standby writable on timeline 2 after replaying its 
   REQUIRE(PgCluster::num(promoted[0], "timeline") == 2);
   REQUIRE(static_cast<std::uint64_t>(PgCluster::num(promoted[0], "switch_lsn")) == received);
   REQUIRE(promoted[0].time > asked + 500_ms);  // dominated by the replay backlog
+  // The request is taken when it comes ("received promote request"), long before the promotion.
+  const auto requested = cluster.events(pg::kPromoteRequested, "pg2");
+  REQUIRE(requested.size() == 1);
+  REQUIRE(requested[0].time >= asked);
+  REQUIRE(requested[0].time < asked + 100_ms);
   REQUIRE(cluster.writable() == "pg2");
   REQUIRE(cluster["pg2"].timeline() == 2);
   // Every commit pg2 had received is kept, on timeline 1 below the switch point.

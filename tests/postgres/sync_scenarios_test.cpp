@@ -54,12 +54,16 @@ TEST_CASE("demo2 sync standby stops: the commit hangs without an error until the
     CHECK(r.metrics.at("load.hung_commits") == 0);
     const double waited = r.metrics.at("load.commit_wait_max_s");
     INFO("longest wait " << waited << " s");
-    CHECK(waited > 9.0);   // from the stop (20 s, plus the shutdown) to the sql step (30 s)
-    CHECK(waited < 10.6);
+    double reloaded = -1;
+    for (const auto& e : r.events)
+      if (e.kind == models::postgres::kReload && e.text("synchronous_standby_names").empty()) reloaded = sim::to_seconds(e.time);
+    REQUIRE(reloaded > 30.1);  // the sql step at 30 s, the engine's exec latency later (>= 0.10 s)
+    // The hung commit began after the standby stopped (20 s, the engine's stop latency up to
+    // 0.80 s and its shutdown later) and within one writer interval (0.5 s) of it; the reload
+    // released it. The real runs: 9.56-10.41 s.
+    CHECK(waited < reloaded - 20.0);
+    CHECK(waited > reloaded - 20.0 - 0.80 - 0.05 - 0.5);
     CHECK(r.metrics.at("load.write_gap_max_s") > 9.0);
-    bool reloaded = false;
-    for (const auto& e : r.events) reloaded |= e.kind == models::postgres::kReload && e.text("synchronous_standby_names").empty();
-    CHECK(reloaded);
   }
 }
 

@@ -460,7 +460,22 @@ def test_faults_run_with_docker_exec_count_from_their_issue_to_their_return():
               # A re-clone's exec runs pg_basebackup to its end: the tool's seconds, not the engine's.
               {"kind": "fault", "t_s": 48.0, "done_s": 53.676, "action": "reclone", "target": "postgres-primary",
                "shell": ["docker exec postgres-primary bash -c 'pg_basebackup ...'"]}]
-    assert parse_logs.operator_exec_delays(faults) == [pytest.approx(0.444), pytest.approx(0.382), pytest.approx(0.5)]
+    # A promote counts to the server's "received promote request": pg_promote() returns only when
+    # the promotion is over (here 5.2 s later, a retry interval sat out).
+    events = [{"kind": "pg_promote_requested", "t_s": 25.31, "node": "postgres-replica1"},
+              {"kind": "pg_promote_requested", "t_s": 20.1, "node": "postgres-replica1"},   # before the step
+              {"kind": "pg_promote_requested", "t_s": 25.2, "node": "postgres-replica2"}]   # another node
+    faults[0]["done_s"] = 30.6
+    assert parse_logs.operator_exec_delays(faults, events) == [pytest.approx(0.31), pytest.approx(0.382),
+                                                               pytest.approx(0.5)]
+    # Without the server's line, a promote gives no sample at all: its span is not the exec's.
+    assert parse_logs.operator_exec_delays(faults) == [pytest.approx(0.382), pytest.approx(0.5)]
+
+
+def test_the_startup_process_taking_a_promote_request_is_an_event():
+    lines = ["2026-12-07T18:43:42.549550758Z 2026-12-07 18:43:42.549 GMT [136] LOG:  received promote request"]
+    got = [e for e in parse_logs.parse_postgres(lines, "postgres-replica1", 0) if e["kind"] == "pg_promote_requested"]
+    assert len(got) == 1 and got[0]["node"] == "postgres-replica1"
 
 
 def test_the_rendered_entrypoint_stamps_its_start_and_the_moment_it_signalled_its_daemons(tmp_path):

@@ -42,7 +42,7 @@ def test_the_primary_starts_once_on_timeline_1_and_stops_with_a_fast_shutdown_at
 def test_the_promoted_standby_streams_then_promotes_to_timeline_2_once():
     ev = parse_logs.parse_postgres(lines("demo2-manual-failover-replica1.log"), "postgres-replica1", T0)
     assert kinds_of(ev) == ["pg_data_directory_synced", "pg_recovery_started", "pg_started", "pg_walreceiver_connected", "pg_walreceiver_disconnected",
-                            "pg_recovery_done", "pg_promoted"]
+                            "pg_promote_requested", "pg_recovery_done", "pg_promoted"]
     started = [e for e in ev if e["kind"] == "pg_started"][0]
     assert started["role"] == "standby" and started["timeline"] == 1
     promoted = [e for e in ev if e["kind"] == "pg_promoted"][0]

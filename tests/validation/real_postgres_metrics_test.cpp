@@ -147,6 +147,26 @@ TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is no
   CHECK(exec.median_s < 0.25);
 }
 
+TEST_CASE("a promote's docker exec, which returns when the promotion is over, is not an exec latency the simulator is given") {
+  // manual-failover's runs (2026-12-07): a promote span of 5.7 s where the startup process sat
+  // out the rest of wal_retrieve_retry_interval, and the repoint's span beside it.
+  auto run = [](const std::string& execs, double promote_done) {
+    return "{\"run\": 0, \"duration_s\": 60, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
+           "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": 25.0, \"done_s\": " + std::to_string(promote_done) +
+           ", \"action\": \"promote\"}, {\"kind\": \"fault\", \"t_s\": 30.0, \"done_s\": 30.382, \"action\": \"repoint\"}]}";
+  };
+  const std::string text = "{\"command_delay\": {\"exec\": {\"n\": 6, \"runs\": 3, \"quantiles_s\": [[0, 0.35], [0.75, 4.4], [1, 5.7]], "
+                           "\"median_s\": 0.49, \"max_s\": 5.7}}, \"runs\": [" +
+                           run("5.7031, 0.382", 30.7031) + ", " + run("0.494771, 0.351757", 25.494771) + ", " +
+                           run("5.687285, 0.360615", 30.687285) + "]}";
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  const auto& exec = real.command_delay.at("exec");
+  CHECK(exec.n == 3);  // the three repoints
+  CHECK(exec.max_s == Approx(0.382));
+}
+
 TEST_CASE("each run's own docker start and start-up are kept for its seeds, and its other commands stay pooled") {
   // Three runs: each stopped and started the old primary once (its start and its server's
   // start-up) and ran two execs; the first also started a pgbouncer.
