@@ -40,6 +40,14 @@ std::string write_temp(const std::string& text) {
   return path;
 }
 
+/// The exec latency hasim validate gives the simulator for the real runs in `text` (a real.json).
+validation::Measured exec_latency_of(const std::string& text) {
+  const std::string path = write_temp(text);
+  const auto real = validation::read_real_runs(path);
+  std::remove(path.c_str());
+  return real.command_delay.at("exec");
+}
+
 }  // namespace
 
 TEST_CASE("a real run's PostgreSQL metrics are computed from its events by the simulator's checks") {
@@ -138,10 +146,7 @@ TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is no
                            "\"median_s\": 0.25, \"max_s\": 6.0}}, \"runs\": [" +
                            run("0.19, 0.214, 5.676", 53.676) + ", " + run("0.244, 0.116, 6.159", 54.159) + ", " +
                            run("0.325, 0.234, 6.059", 54.059) + "]}";
-  const std::string path = write_temp(text);
-  const auto real = validation::read_real_runs(path);
-  std::remove(path.c_str());
-  const auto& exec = real.command_delay.at("exec");
+  const auto exec = exec_latency_of(text);
   CHECK(exec.n == 6);
   CHECK(exec.max_s == Approx(0.325));
   CHECK(exec.median_s < 0.25);
@@ -159,10 +164,7 @@ TEST_CASE("a promote's docker exec, which returns when the promotion is over, is
                            "\"median_s\": 0.49, \"max_s\": 5.7}}, \"runs\": [" +
                            run("5.7031, 0.382", 30.7031) + ", " + run("0.494771, 0.351757", 25.494771) + ", " +
                            run("5.687285, 0.360615", 30.687285) + "]}";
-  const std::string path = write_temp(text);
-  const auto real = validation::read_real_runs(path);
-  std::remove(path.c_str());
-  const auto& exec = real.command_delay.at("exec");
+  const auto exec = exec_latency_of(text);
   CHECK(exec.n == 3);  // the three repoints
   CHECK(exec.max_s == Approx(0.382));
 }
