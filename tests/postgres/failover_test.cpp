@@ -1,11 +1,28 @@
 // Promotion, timelines, split brain, and what a standby can follow.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "../support/pg_cluster.hpp"
 
 using namespace sim::literals;
 using testing::PgCluster;
 namespace pg = models::postgres;
+
+namespace {
+
+/// The operator's `SELECT pg_promote()` on `node`, sent to its address as a psql run beside the
+/// server (docker exec) does, with no name to resolve; the time `node` was promoted.
+sim::Time promote_by_address(PgCluster& cluster, const std::string& node) {
+  const auto address = cluster.s.network().address_of(cluster.id(node));
+  REQUIRE(address.has_value());
+  REQUIRE(cluster.sql(address->str(), "SELECT pg_promote()").result.value);
+  const auto promoted = cluster.events(pg::kPromoted, node);
+  REQUIRE(promoted.size() == 1);
+  return promoted[0].time;
+}
+
+}  // namespace
 
 TEST_CASE("promotion makes a standby writable on timeline 2 after replaying its received backlog", "[postgres]") {
   PgCluster cluster(1);
@@ -127,13 +144,7 @@ TEST_CASE("a promotion waits for a walreceiver blocked in getaddrinfo while the 
     cluster.run_for(1_s);
     const sim::Time stopped = silent_dns.stop_a_container("pg1");
     cluster.stop("pg1").run_for(2_s);
-    // The operator's psql runs beside the server (docker exec): no name to resolve.
-    const auto pg2 = cluster.s.network().address_of(cluster.id("pg2"));
-    REQUIRE(pg2.has_value());
-    REQUIRE(cluster.sql(pg2->str(), "SELECT pg_promote()").result.value);
-    const auto promoted = cluster.events(pg::kPromoted, "pg2");
-    REQUIRE(promoted.size() == 1);
-    return promoted[0].time - stopped;
+    return promote_by_address(cluster, "pg2") - stopped;
   };
   const sim::Time quiet = promoted_after_stop(0.0), silent = promoted_after_stop(1.0);
   CHECK(quiet < 2500_ms);
@@ -159,12 +170,7 @@ TEST_CASE("a promotion that comes while a walreceiver is being launched sleeps o
     REQUIRE(ended[1].time - ended[0].time < 101_ms);
     const sim::Time retry = ended[0].time + 5_s;       // the next, wal_retrieve_retry_interval on
     cluster.run_until(retry + promote_at);
-    const auto pg2 = cluster.s.network().address_of(cluster.id("pg2"));
-    REQUIRE(pg2.has_value());
-    REQUIRE(cluster.sql(pg2->str(), "SELECT pg_promote()").result.value);
-    const auto promoted = cluster.events(pg::kPromoted, "pg2");
-    REQUIRE(promoted.size() == 1);
-    return promoted[0].time - retry;
+    return promote_by_address(cluster, "pg2") - retry;
   };
   const sim::Time during_launch = promoted_after_retry(20_ms);
   CHECK(during_launch >= 5_s);

@@ -60,17 +60,25 @@ struct DnsStack {
 
 /// web1 and web2, an engine DNS that falls silent at every stop for `duration` (from `onset`
 /// after the command, when given), and web1 killed at 2 s with the engine told of it.
+/// An engine DNS whose stops and starts bring a silence with these probabilities, of a fixed
+/// length, a stop's beginning a fixed onset after the command when one is given.
+DnsConfig silencing(double after_stop, double after_start, sim::Time duration,
+                    std::optional<sim::Time> onset = std::nullopt) {
+  DnsConfig dc;
+  dc.silence.after_stop = after_stop;
+  dc.silence.after_start = after_start;
+  dc.silence.duration = sim::Distribution::constant(duration);
+  if (onset) dc.silence.onset = sim::Distribution::constant(*onset);
+  return dc;
+}
+
 struct StopSilence {
   Stack st;
   std::unique_ptr<EmbeddedDns> dns;
   explicit StopSilence(sim::Time duration, std::optional<sim::Time> onset = std::nullopt) {
     st.server("web1");
     st.server("web2");
-    DnsConfig dc;
-    dc.silence.after_stop = 1.0;
-    dc.silence.duration = sim::Distribution::constant(duration);
-    if (onset) dc.silence.onset = sim::Distribution::constant(*onset);
-    dns = std::make_unique<EmbeddedDns>(st.s, dc);
+    dns = std::make_unique<EmbeddedDns>(st.s, silencing(1.0, 0.0, duration, onset));
     st.start();
     st.s.at(2_s, [this] {
       dns->container_stopped("web1");
@@ -180,11 +188,7 @@ TEST_CASE("a stop's silence begins its onset after the command and still ends it
 TEST_CASE("a start's silence begins with the command whatever a stop's onset is", "[runtime][dns]") {
   Stack st;
   st.server("web1");
-  DnsConfig dc;
-  dc.silence.after_start = 1.0;
-  dc.silence.duration = sim::Distribution::constant(5_s);
-  dc.silence.onset = sim::Distribution::constant(1_s);
-  EmbeddedDns dns(st.s, dc);
+  EmbeddedDns dns(st.s, silencing(0.0, 1.0, 5_s, 1_s));
   st.start();
   st.s.at(2_s, [&] { dns.container_started("web1"); });
   st.run_until(2_s);
@@ -197,12 +201,7 @@ TEST_CASE("a silence whose onset comes after its end never begins, and one in ef
   Stack st;
   st.server("web1");
   st.server("web2");
-  DnsConfig dc;
-  dc.silence.after_stop = 1.0;
-  dc.silence.after_start = 1.0;
-  dc.silence.duration = sim::Distribution::constant(3_s);
-  dc.silence.onset = sim::Distribution::constant(4_s);
-  EmbeddedDns dns(st.s, dc);
+  EmbeddedDns dns(st.s, silencing(1.0, 1.0, 3_s, 4_s));
   st.start();
   st.s.at(2_s, [&] { dns.container_started("web1"); });  // silent 2-5 s
   st.s.at(3_s, [&] { dns.container_stopped("web1"); });  // would be 7-6 s: none
@@ -217,11 +216,7 @@ TEST_CASE("without a silence configured, a stop or start draws nothing and silen
   Stack st;
   st.server("web1");
   st.server("web2");
-  DnsConfig dc;
-  dc.silence.after_start = 0.0;
-  dc.silence.after_stop = 0.0;
-  dc.silence.duration = sim::Distribution::constant(7_s);
-  EmbeddedDns dns(st.s, dc);
+  EmbeddedDns dns(st.s, silencing(0.0, 0.0, 7_s));
   st.start();
   st.s.at(2_s, [&] { dns.container_stopped("web1"); });
   st.s.at(3_s, [&] { dns.container_started("web1"); });
