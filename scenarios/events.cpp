@@ -36,6 +36,7 @@ const std::vector<EventKind>& declared_event_kinds() {
       {pg::kRecoveryStarted, {kNode, "state", "redo_lsn", "wal_bytes"}},
       {pg::kRecoveryDone, {kNode, "end_lsn", "replayed_bytes", "duration_ms"}},
       {pg::kPromoteRequested, {kNode}},
+      {pg::kStatementStarted, {kNode, "statement"}},
       {pg::kPromoted, {kNode, "timeline", "switch_lsn", "replayed_bytes"}},
       {pg::kTimelineFollowed, {kNode, "timeline"}},
       {pg::kSyncStandbyChanged, {kNode, "application_name", "sync_state"}},

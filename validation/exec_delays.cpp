@@ -14,8 +14,11 @@ namespace validation {
 namespace {
 /// The steps whose command lasts longer than the engine takes to run it: a re-clone's or a
 /// rewind's runs the tool to its end (validation/kinds/postgres.cpp); a promote's
-/// `SELECT pg_promote()` returns when the promotion is over (wait => true).
-bool outlasts_the_engine(const std::string& action) { return action == "reclone" || action == "rewind" || action == "promote"; }
+/// `SELECT pg_promote()` returns when the promotion is over (wait => true); a `sql` step's psql
+/// when its last statement is (a CHECKPOINT's writes, a slot's creation).
+bool outlasts_the_engine(const std::string& action) {
+  return action == "reclone" || action == "rewind" || action == "promote" || action == "sql";
+}
 }  // namespace
 
 std::vector<double> engine_exec_samples(const scenarios::Tree& run, const std::string& path, int& removed) {

@@ -36,7 +36,7 @@ VIP_ADDED, VIP_REMOVED = "vip_added", "vip_removed"
 FAULT, FAULT_END = "fault", "fault_end"
 PG_STARTED, PG_RECOVERY_STARTED, PG_RECOVERY_DONE = "pg_started", "pg_recovery_started", "pg_recovery_done"
 PG_PROMOTED, PG_TIMELINE_FOLLOWED, PG_CHECKPOINT, PG_PANIC = "pg_promoted", "pg_timeline_followed", "pg_checkpoint", "pg_panic"
-PG_PROMOTE_REQUESTED = "pg_promote_requested"
+PG_PROMOTE_REQUESTED, PG_STATEMENT_STARTED = "pg_promote_requested", "pg_statement_started"
 PG_REWIND, PG_BASEBACKUP = "pg_rewind", "pg_basebackup"
 PG_WALRECEIVER_CONNECTED, PG_WALRECEIVER_DISCONNECTED = "pg_walreceiver_connected", "pg_walreceiver_disconnected"
 PG_SHUTDOWN_REQUESTED, PG_SHUTDOWN_DONE = "pg_shutdown_requested", "pg_shutdown_done"
@@ -362,6 +362,11 @@ TOOL_ACTIONS = ("reclone", "rewind")
 # rest of wal_retrieve_retry_interval. Its exec latency ends at the server's "received promote
 # request" instead.
 PROMOTE_ACTIONS = ("promote",)
+# An operator's `sql` step returns when its last statement is done, a CHECKPOINT's writes or a
+# slot's creation included (0.2-5.4 s in the records of 2026-12-03 to -06). Its session logs each
+# statement's start (log_statement = all, validation/kinds/postgres.cpp), and the exec latency
+# ends at the first.
+STATEMENT_ACTIONS = ("sql",)
 
 
 def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> list[float]:
@@ -371,14 +376,14 @@ def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> lis
     this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
     which delays each of them (engine commands, `docker stop` and the like, have their own). A
     promote counts from its issue to the target's first pg_promote_requested (events) within
-    60 s, none without one. A fault of several commands (crash: the exec that sets the links
+    60 s, a `sql` step to its first pg_statement_started, none without one. A fault of several commands (crash: the exec that sets the links
     down, then `docker kill`) is not counted: its span is not the exec's. Nor is a re-clone's or a
     rewind's: its one exec runs pg_basebackup or pg_rewind to its end, the tool's seconds
     (pg_basebackup.duration_ms), not the engine's."""
-    requests: dict[str, list[float]] = {}
+    stamps: dict[tuple[str, str], list[float]] = {}  # (kind, node) -> times
     for e in events:
-        if e.get("kind") == PG_PROMOTE_REQUESTED:
-            requests.setdefault(str(e.get("node", "")), []).append(float(e["t_s"]))
+        if e.get("kind") in (PG_PROMOTE_REQUESTED, PG_STATEMENT_STARTED):
+            stamps.setdefault((str(e["kind"]), str(e.get("node", ""))), []).append(float(e["t_s"]))
     out = []
     for f in faults:
         shell = f.get("shell") or []
@@ -386,8 +391,10 @@ def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> lis
                 or not str(shell[0]).startswith(("docker exec", "ip netns exec"))):
             continue
         t = float(f["t_s"])
-        if f.get("action") in PROMOTE_ACTIONS:
-            hits = sorted(x for x in requests.get(str(f.get("target", "")), []) if t <= x <= t + 60)
+        stamp = (PG_PROMOTE_REQUESTED if f.get("action") in PROMOTE_ACTIONS
+                 else PG_STATEMENT_STARTED if f.get("action") in STATEMENT_ACTIONS else None)
+        if stamp is not None:
+            hits = sorted(x for x in stamps.get((stamp, str(f.get("target", ""))), []) if t <= x <= t + 60)
             if hits:
                 out.append(hits[0] - t)
         elif f.get("done_s") is not None:
@@ -625,6 +632,10 @@ def parse_postgres(lines: Iterable[str], node: str, t0_ns: int) -> list[dict]:
             ev(PG_PROMOTED, ns, timeline=tli, switch_lsn=(redo_done + 1) if redo_done is not None else 0)
         elif msg == "received promote request":
             ev(PG_PROMOTE_REQUESTED, ns)
+        elif msg.startswith("statement: "):
+            # log_statement's line, at the statement's start: only the operator's sql steps set it
+            # (a writer's log_min_duration_statement line begins "duration: ").
+            ev(PG_STATEMENT_STARTED, ns, statement=msg[len("statement: "):])
         elif (x := re.match(r"received (smart|fast|immediate) shutdown request", msg)):
             shutdown_mode = x.group(1)
             ev(PG_SHUTDOWN_REQUESTED, ns, mode=shutdown_mode)

@@ -273,7 +273,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   std::vector<std::vector<double>> bulk_paces;        // per run: one, or none
   std::vector<std::vector<double>> execs;             // per run: the engine's `docker exec` latencies
   std::size_t client_execs = 0;                      // of them, PostgreSQL clients' late first attempts
-  int tool_spans = 0;                                 // re-clone, rewind and promote spans taken out of them
+  int tool_spans = 0;                                 // re-clone, rewind, promote and sql spans taken out of them
   std::vector<std::map<std::string, std::vector<double>>> sessions;  // per run
   std::vector<std::map<std::string, std::vector<double>>> statements;  // per run
   std::vector<std::map<std::string, std::vector<double>>> commands;    // per run, by runtime setting
@@ -568,8 +568,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   if (const auto* cd = root.find("command_delay"); cd != nullptr && cd->is_map())
     for (const auto& [action, m] : cd->map)
       if (m.is_map()) r.command_delay[action] = read_measured(m, path, "command_delay." + action);
-  // A record whose exec samples held the spans of its re-clone, rewind or promote steps (every
-  // record up to 2026-12-07): summarised again without them, as run_real.py summarises (least 3); and one
+  // A record whose exec samples held the spans of its re-clone, rewind, promote or sql steps
+  // (every record up to 2026-12-07; sql steps' up to 2026-12-08): summarised again without them, as run_real.py summarises (least 3); and one
   // whose PostgreSQL clients' first attempts add samples run_real.py does not store.
   if (tool_spans > 0 || client_execs > 0) {
     if (auto m = pooled_measure(execs, 3)) r.command_delay["exec"] = *m;

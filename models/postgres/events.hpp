@@ -75,6 +75,11 @@ inline constexpr const char* kCheckpoint = "pg_checkpoint";
 /// server's "received promote request"; the promotion itself is pg_promoted, at once or after a
 /// wait (the rest of wal_retrieve_retry_interval, a backlog's replay).
 inline constexpr const char* kPromoteRequested = "pg_promote_requested";
+/// An operator's statement (a `sql` step's psql -c) began on the server: node, statement (its
+/// text). The real server's "statement: ..." line, logged at the statement's start when the
+/// step's session sets log_statement = all; its end is the statement's own business (a
+/// CHECKPOINT's writes), so the step's engine latency ends here.
+inline constexpr const char* kStatementStarted = "pg_statement_started";
 /// Shutdown requested (node, mode smart/fast/immediate) and completed (node, mode).
 inline constexpr const char* kShutdownRequested = "pg_shutdown_requested";
 inline constexpr const char* kShutdownDone = "pg_shutdown_done";

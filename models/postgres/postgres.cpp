@@ -1340,6 +1340,7 @@ void Postgres::operator_sql(const std::vector<OperatorStatement>& statements) {
   // psql cannot connect to a server that is down, starting up or shutting down.
   if (!running() || (state_ != ServerState::Running && state_ != ServerState::HotStandby)) return;
   for (const auto& st : statements) {
+    record(kStatementStarted, {{"statement", st.text}});
     using K = OperatorStatement::Kind;
     switch (st.kind) {
       case K::AlterSystemSet: write_auto_conf(st.name, st.value); break;

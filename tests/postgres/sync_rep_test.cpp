@@ -278,6 +278,26 @@ TEST_CASE("an operator's ALTER SYSTEM and pg_reload_conf release a hung commit a
   REQUIRE(cluster["pg1"].sync_rep()->defined());  // postgresql.conf's FIRST 1 (pg2) again
 }
 
+TEST_CASE("an operator's statements are each recorded as they begin, as the server logs them under log_statement",
+          "[postgres][sync]") {
+  // Validation ends a sql step's engine latency at the real server's "statement: ..." line.
+  PgCluster cluster = sync_cluster("on");
+  cluster.run_for(1_s);
+  const sim::Time asked = cluster.s.now();
+  const auto parsed = pg::parse_operator_sql("ALTER SYSTEM SET synchronous_standby_names = ''; SELECT pg_reload_conf()");
+  REQUIRE(std::holds_alternative<std::vector<pg::OperatorStatement>>(parsed));
+  cluster["pg1"].operator_sql(std::get<std::vector<pg::OperatorStatement>>(parsed));
+  const auto started = cluster.events(pg::kStatementStarted, "pg1");
+  REQUIRE(started.size() == 2);
+  CHECK(started[0].text("statement") == "ALTER SYSTEM SET synchronous_standby_names = ''");
+  CHECK(started[1].text("statement") == "SELECT pg_reload_conf()");
+  CHECK(started[0].time == asked);
+  // A server that is down takes no statement, and logs none.
+  cluster.stop("pg2").run_for(1_s);
+  cluster["pg2"].operator_sql(std::get<std::vector<pg::OperatorStatement>>(parsed));
+  CHECK(cluster.events(pg::kStatementStarted, "pg2").empty());
+}
+
 TEST_CASE("operator statements the model cannot carry out are refused with a reason", "[postgres][sync]") {
   auto error = [](const std::string& sql) {
     const auto r = pg::parse_operator_sql(sql);

@@ -478,6 +478,31 @@ def test_the_startup_process_taking_a_promote_request_is_an_event():
     assert len(got) == 1 and got[0]["node"] == "postgres-replica1"
 
 
+def test_a_sql_step_counts_to_the_server_logging_its_first_statement():
+    # A CHECKPOINT's writes keep psql waiting (here 4.9 s): only the statement's start is the
+    # engine's latency.
+    faults = [{"kind": "fault", "t_s": 30.0, "done_s": 35.2, "action": "sql", "target": "postgres-primary",
+               "shell": ["docker exec postgres-primary psql -U postgres -X -v ON_ERROR_STOP=1 "
+                         "-d \"options='-c log_statement=all'\" -c CHECKPOINT"]}]
+    events = [{"kind": "pg_statement_started", "t_s": 29.0, "node": "postgres-primary"},   # before the step
+              {"kind": "pg_statement_started", "t_s": 30.3, "node": "postgres-replica1"},  # another node
+              {"kind": "pg_promote_requested", "t_s": 30.2, "node": "postgres-primary"},   # not a statement
+              {"kind": "pg_statement_started", "t_s": 30.41, "node": "postgres-primary"},
+              {"kind": "pg_statement_started", "t_s": 30.9, "node": "postgres-primary"}]   # its second
+    assert parse_logs.operator_exec_delays(faults, events) == [pytest.approx(0.41)]
+    # Without the server's line, no sample: the span is not the exec's.
+    assert parse_logs.operator_exec_delays(faults) == []
+
+
+def test_a_statement_logged_at_its_start_is_an_event_and_a_writers_duration_line_is_not():
+    lines = ["2026-12-08T01:02:03.100000000Z 2026-12-08 01:02:03.100 GMT [211] LOG:  statement: CHECKPOINT",
+             "2026-12-08T01:02:03.200000000Z 2026-12-08 01:02:03.200 GMT [212] LOG:  duration: 0.412 ms  "
+             "statement: INSERT INTO users (name) VALUES ('x')"]
+    got = [e for e in parse_logs.parse_postgres(lines, "postgres-primary", 0) if e["kind"] == "pg_statement_started"]
+    assert len(got) == 1
+    assert got[0]["statement"] == "CHECKPOINT" and got[0]["node"] == "postgres-primary"
+
+
 def test_the_rendered_entrypoint_stamps_its_start_and_the_moment_it_signalled_its_daemons(tmp_path):
     import signal
     import subprocess

@@ -147,9 +147,26 @@ TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is no
                            run("0.19, 0.214, 5.676", 53.676) + ", " + run("0.244, 0.116, 6.159", 54.159) + ", " +
                            run("0.325, 0.234, 6.059", 54.059) + "]}";
   const auto exec = exec_latency_of(text);
-  CHECK(exec.n == 6);
+  CHECK(exec.n == 5);  // less the re-clones' three, and the first run's sql step (its span, 0.214)
   CHECK(exec.max_s == Approx(0.325));
   CHECK(exec.median_s < 0.25);
+}
+
+TEST_CASE("a sql step's docker exec, which returns when its last statement is done, is not an exec latency the simulator is "
+          "given") {
+  // slots' runs (2026-12-04): a CHECKPOINT step whose psql returned 1.333 s after its issue.
+  auto run = [](const std::string& execs, double sql_done) {
+    return "{\"run\": 0, \"duration_s\": 60, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
+           "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": 40.0, \"done_s\": " + std::to_string(sql_done) +
+           ", \"action\": \"sql\"}, {\"kind\": \"fault\", \"t_s\": 30.0, \"done_s\": 30.382, \"action\": \"repoint\"}]}";
+  };
+  const std::string text = "{\"command_delay\": {\"exec\": {\"n\": 6, \"runs\": 3, \"quantiles_s\": [[0, 0.35], [0.75, 1.3], [1, 1.333]], "
+                           "\"median_s\": 0.6, \"max_s\": 1.333}}, \"runs\": [" +
+                           run("1.333, 0.382", 41.333) + ", " + run("0.9, 0.351757", 40.9) + ", " +
+                           run("1.2, 0.360615", 41.2) + "]}";
+  const auto exec = exec_latency_of(text);
+  CHECK(exec.n == 3);  // the three repoints
+  CHECK(exec.max_s == Approx(0.382));
 }
 
 TEST_CASE("a promote's docker exec, which returns when the promotion is over, is not an exec latency the simulator is given") {

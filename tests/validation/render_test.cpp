@@ -411,6 +411,19 @@ TEST_CASE("render: Demo 2's manual failover renders PostgreSQL, the writer and t
   CHECK(plan.find("{\"service\": \"postgres-primary\", \"standby\": false}") != std::string::npos);
 }
 
+TEST_CASE("render: an operator's sql step runs each statement in its own -c, in a session that logs each statement's start",
+          "[validation]") {
+  // The server's "statement: ..." line stamps the step's start: psql returns only when the last
+  // statement is done (a CHECKPOINT's writes), which is no engine latency.
+  const auto dir = fresh_dir("demo2-sync-stops");
+  validation::render_scenario(
+      scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/sync-standby-stops.yaml", {}), dir.string());
+  const std::string plan = slurp(dir / "plan.json");
+  CHECK(plan.find("\"argv\": [\"psql\", \"-U\", \"postgres\", \"-X\", \"-v\", \"ON_ERROR_STOP=1\", \"-d\", "
+                  "\"options='-c log_statement=all'\", \"-c\", \"ALTER SYSTEM SET synchronous_standby_names = ''\", \"-c\", "
+                  "\"SELECT pg_reload_conf()\"]") != std::string::npos);
+}
+
 TEST_CASE("render: a cascaded standby's plan entry names the standby it streams from as its upstream", "[validation]") {
   const auto dir = fresh_dir("demo2-cascade");
   validation::render_scenario(

@@ -153,12 +153,15 @@ std::vector<std::string> RealDaemon<PostgresSection>::operator_command(const std
 // sql: the operator's `docker exec NODE psql -c STATEMENT -c ...`, stopping at the first error.
 // Each statement as the model parsed it (models/postgres/statement.hpp), each in its own -c: psql
 // sends one -c as one query string, which is one implicit transaction, and ALTER SYSTEM "cannot
-// run inside a transaction block".
+// run inside a transaction block". The session sets log_statement = all (a superuser's setting,
+// in the startup packet's options, so no statement of its own), so the server logs each
+// statement's start: the step's engine latency ends there, not when psql returns after a
+// CHECKPOINT's writes (parse_logs.py's pg_statement_started).
 std::vector<std::string> RealDaemon<PostgresSection>::operator_command_with(const std::string& action,
                                                                            const scenarios::OperatorSettings& s) {
   if (action == "rewind" || action == "reclone") return tool_command(action, s);
   if (action != "sql" || s.empty()) return operator_command(action);
-  std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1"};
+  std::vector<std::string> argv = {"psql", "-U", "postgres", "-X", "-v", "ON_ERROR_STOP=1", "-d", "options='-c log_statement=all'"};
   const auto parsed = models::postgres::parse_operator_sql(s.front().second);
   if (const auto* st = std::get_if<std::vector<models::postgres::OperatorStatement>>(&parsed))
     for (const auto& s : *st) argv.insert(argv.end(), {"-c", s.text});
