@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/spec.hpp"
 #include "scenarios/tree.hpp"
 
 namespace validation {
@@ -19,5 +20,14 @@ std::map<std::string, std::vector<double>> statement_duration_samples(const scen
 /// warm session, its latency at the writer less its four statements' server durations, in
 /// seconds; empty for an older record. Malformed entries throw as above.
 std::vector<double> writer_overhead_samples(const scenarios::Tree& run, const std::string& path);
+
+/// Whether a COMMIT's logged duration may hold a wait for synchronous standbys: some server of
+/// the scenario names them (synchronous_standby_names), so a commit at `on`, `remote_write` or
+/// `remote_apply` returns only when they confirm (SyncRepWaitForLSN, inside the COMMIT's
+/// duration). Such a duration is not the local WAL flush the model's commit_flush stands for, and
+/// the model simulates the standbys' part itself; a stopped sync standby made 1% of one record's
+/// COMMITs 10 s long (2026-12-08). run_real.py pools a run's COMMITs over its writers, so one
+/// writer at `local` beside one at `on` does not make them flushes.
+bool commits_may_wait_for_standbys(const scenarios::ScenarioSpec& spec);
 
 }  // namespace validation

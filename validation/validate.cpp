@@ -468,10 +468,16 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   // pooled time for all four and each COMMIT less the pooled mean: 0.05-0.09 ms more on a
   // commit's median than the real four (an INSERT takes 0.29 ms, a BEGIN 0.07), and with the
   // coarse tail 0.1-0.3 ms, which put one fast CI run below every simulated seed.
-  static const char* const kCommands[] = {"BEGIN", "INSERT", "SELECT", "COMMIT"};
+  // Where the scenario has synchronous standbys, a COMMIT's duration holds their confirmation
+  // (commits_may_wait_for_standbys): BEGIN, INSERT and SELECT are still the backend's own, and
+  // commit_flush is left to the scenario's disk.
+  const bool commits_wait = spec != nullptr && commits_may_wait_for_standbys(*spec);
+  std::vector<const char*> kCommands = {"BEGIN", "INSERT", "SELECT"};
+  if (!commits_wait) kCommands.push_back("COMMIT");
   std::vector<std::vector<double>> statement_time;                      // per run: BEGIN, INSERT, SELECT
   std::map<std::string, std::vector<std::vector<double>>> by_command;  // command -> per run
-  for (const auto& run : statements) {
+  for (auto& run : statements) {
+    if (commits_wait) run.erase("COMMIT");
     std::map<std::string, Measured> one;
     for (const auto& [stmt, v] : run)
       if (auto m = pooled_measure({v}, 3)) one[stmt] = *m;
@@ -541,7 +547,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   // kept it: with the network then fitted to the writer's round trips, that composition's surplus
   // of 0.1-0.3 ms stood in for the writer's unmeasured side.)
   std::vector<std::vector<double>> commit_less_mean(statements.size());
-  for (std::size_t i = 0; i < statements.size(); ++i) {
+  for (std::size_t i = 0; i < statements.size() && !commits_wait; ++i) {
     const auto& commits = by_command["COMMIT"][i];
     if (commits.empty() || statement_time[i].empty()) continue;
     double mean = 0;
@@ -551,6 +557,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   auto settings = [&](auto pick) -> std::map<std::string, Measured> {
     if (auto own = backend_settings(pick); !own.empty()) return own;
     auto st = pooled_measure(pick(statement_time), 5), cf = pooled_measure(pick(commit_less_mean), 5);
+    if (st && commits_wait) return {{"statement_time", *st}};
     if (!st || !cf) return {};
     return {{"statement_time", *st}, {"commit_flush", *cf}};
   };

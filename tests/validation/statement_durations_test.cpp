@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/loader.hpp"
 #include "validation/statement_durations.hpp"
 #include "validation/validate.hpp"
 
@@ -170,4 +171,40 @@ TEST_CASE("pgbench's statements give each its time by relation and command, and 
   // flushes first; a run without pgbench keeps its COMMITs.
   CHECK(q.at("commit_flush").median_s == Approx(0.0006));
   CHECK(r.backend_per_run[1].at("commit_flush").median_s == Approx(0.0005));
+}
+
+TEST_CASE("where the scenario has synchronous standbys, a COMMIT's duration is not taken as commit_flush: it holds their "
+          "confirmation") {
+  // sync-standby-stops' runs (2026-12-08): the COMMIT that waited 10 s for the stopped standby
+  // was one in sixty, and as commit_flush it hung 17% of the simulated seeds.
+  const std::string waited = R"({"BEGIN": [0.00005, 0.00005, 0.00005, 0.00005, 0.00005],
+                                 "INSERT": [0.0002, 0.0002, 0.0002, 0.0002, 0.0002],
+                                 "SELECT": [0.00007, 0.00007, 0.00007, 0.00007, 0.00007],
+                                 "COMMIT": [0.004, 0.0045, 0.005, 10.2, 0.0042]})";
+  const std::string overheads = "[0.0008, 0.0009, 0.00085, 0.0035, 0.0008]";
+  const auto path = write_runs("sync", {waited, waited}, {overheads, overheads});
+  const auto sync = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/sync-standby-stops.yaml", {});
+  const auto async = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/manual-failover.yaml", {});
+  const auto r = validation::read_real_runs(path, &sync);
+  const auto plain = validation::read_real_runs(path, &async);
+  std::remove(path.c_str());
+  CHECK(r.backend.count("commit_flush") == 0);  // the scenario's disk flushes, the model waits for the standby
+  CHECK(r.backend.at("statement_time_by_command.INSERT").median_s == Approx(0.0002));  // still the backend's own
+  REQUIRE(r.backend_per_run.size() == 2);
+  CHECK(r.backend_per_run[0].count("commit_flush") == 0);
+  CHECK(plain.backend.at("commit_flush").max_s == Approx(10.2));  // without standbys to wait for, a COMMIT is its flush
+}
+
+TEST_CASE("commits may wait for standbys where a server names them, or an operator's ALTER SYSTEM does") {
+  const auto sync = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/sync-replication.yaml", {});
+  CHECK(validation::commits_may_wait_for_standbys(sync));
+  auto spec = scenarios::load_scenario(std::string(HASIM_SOURCE_DIR) + "/scenarios/demo2/manual-failover.yaml", {});
+  CHECK_FALSE(validation::commits_may_wait_for_standbys(spec));
+  scenarios::FaultSpec step;
+  step.action = "sql";
+  step.settings = {{"statement", "ALTER SYSTEM SET synchronous_standby_names = ''; SELECT pg_reload_conf()"}};
+  spec.faults.push_back(step);
+  CHECK_FALSE(validation::commits_may_wait_for_standbys(spec));  // turning them off
+  spec.faults.back().settings = {{"statement", "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (replica1)'"}};
+  CHECK(validation::commits_may_wait_for_standbys(spec));
 }
