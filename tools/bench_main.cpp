@@ -69,6 +69,22 @@ void growth_table(const std::string& file, bool quick) {
   std::printf("         (ratio: CPU per simulated second against the first row of its group)\n\n");
 }
 
+// One growth row alone (`--row 3000:20s`), to profile what a row of the table spends.
+void growth_row(const std::string& file, const std::string& spec) {
+  const auto colon = spec.find(':');
+  const int backends = std::stoi(spec.substr(0, colon));
+  const std::string duration = colon == std::string::npos ? "2m" : spec.substr(colon + 1);
+  const auto base = scenarios::load_tree(file);
+  const auto row = bench::measure_run(spec, [&] { return bench::with_backends(base, backends); }, file, duration);
+  if (!row.ok) {
+    std::printf("row      %s failed\n", spec.c_str());
+    return;
+  }
+  std::printf("row      %d backends, %s: %llu events, %.3f CPU s, %.1f CPU us per simulated s, peak %.1f MiB\n\n", backends,
+              duration.c_str(), static_cast<unsigned long long>(row.events), row.cpu_s, row.cpu_us_per_simulated_s(),
+              static_cast<double>(row.peak_rss_kib) / 1024.0);
+}
+
 // Issue 10's figure: Demo 2 with a 1,000-commits/s load for 10 simulated minutes, against its
 // target of 1,000x real time on one core. The load is 50 sessions each committing one INSERT
 // every 50 ms (one session cannot: a commit waits for the WAL fsync, ~5 ms median and up to
@@ -175,6 +191,7 @@ int main(int argc, char** argv) {
   std::string scenario = "scenarios/demo1-part2.yaml";
   bool quick = false;
   std::string only;
+  std::string row;
   int seeds = 2000;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = std::stoull(argv[++i]);
@@ -182,8 +199,11 @@ int main(int argc, char** argv) {
     else if (std::strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) seeds = std::stoi(argv[++i]);
     else if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
+    else if (std::strcmp(argv[i], "--row") == 0 && i + 1 < argc) row = argv[++i];
     else {
       std::printf("usage: hasim-bench [--events N] [--scenario FILE] [--seeds N] [--quick] [--only growth|demo2|engine|hashing|sweep]\n"
+                  "                   [--row BACKENDS:DURATION]\n"
+                  "  --row: one growth row alone (e.g. 3000:20s), to profile it\n"
                   "  --quick: the growth table without its 24 h and 3,000-backend rows, demo2 for 1 simulated minute\n");
       return std::strcmp(argv[i], "--help") == 0 ? 0 : 2;
     }
@@ -191,6 +211,10 @@ int main(int argc, char** argv) {
   std::printf("hasim-bench\n\n");
   try {
     auto want = [&only](const char* name) { return only.empty() || only == name; };
+    if (!row.empty()) {
+      growth_row(scenario, row);
+      return 0;
+    }
     if (want("growth")) growth_table(scenario, quick);  // first: its children fork from a process that has not grown yet
     if (want("demo2")) demo2(quick);
     if (want("engine")) engine(events);
