@@ -19,8 +19,10 @@ namespace scenarios {
 ///   .p99 (nearest rank over its acknowledged commits, from the attempt's start to the
 ///   acknowledgement: the seed's "write latency"); W.hung_commits (attempts that got no answer at
 ///   all, neither an acknowledgement nor an error, before the writer gave up or its run ended: a
-///   commit waiting for an absent synchronous standby) and W.commit_wait_max_s (the longest any
-///   attempt waited for its outcome, acknowledged, failed or hung);
+///   commit waiting for an absent synchronous standby; one that had waited no longer than the
+///   writer's slowest acknowledged commit is not one, nor a failure: the run's end cut it off,
+///   sent a few ms before it) and W.commit_wait_max_s (the longest any attempt waited for its
+///   outcome, acknowledged, failed or hung);
 /// - commits.acked, commits.acked_lost (acknowledged commits absent from the final primary's
 ///   history: the RPO in commits), commits.lost_window_s (from the first lost commit's
 ///   acknowledgement to the last's);
@@ -131,8 +133,9 @@ class PostgresChecks final : public Check {
   /// A writer's outcomes so far: one entry per writer, found with one lookup per commit.
   struct Writer {
     std::int64_t acked = 0;
-    int failed = 0, hung = 0;
+    int failed = 0;
     std::vector<std::int64_t> latency_us;  // its acknowledged commits'
+    std::vector<std::int64_t> unanswered_us;  // how long each attempt with no answer at all waited
     std::int64_t wait_max_us = 0;
     sim::Time last_ack = -1;  // -1: none yet
     sim::Time gap_max = 0;    // between two acknowledgements (from the first one)
