@@ -50,7 +50,9 @@ const std::vector<EventKind>& declared_event_kinds() {
       {pg::kShutdownRequested, {kNode, "mode"}},
       {pg::kShutdownDone, {kNode, "mode"}},
       {pg::kRewind, {kNode, "source", "outcome", "message", "diverged_lsn", "checkpoint_lsn", "copied_bytes", "duration_ms"}},
-      {pg::kBaseBackup, {kNode, "source", "outcome", "message", "slot", "copied_bytes", "duration_ms"}},
+      // Real re-clones (since 2026-12-08) add removed_files and emptied_ms: the old data
+      // directory's deletion before pg_basebackup starts, which the model does not cost.
+      {pg::kBaseBackup, {kNode, "source", "outcome", "message", "slot", "copied_bytes", "duration_ms", "removed_files", "emptied_ms"}},
       {pg::kStatReplication, {kNode, "application_name", "state", "wal_lsn", "sent_lsn", "write_lsn", "flush_lsn",
                               "replay_lsn", "write_lag_us", "flush_lag_us", "replay_lag_us"}},
       // The writer's: real runs add workload, seq, sent_s, id (the row written), psql_exit.

@@ -818,6 +818,11 @@ def _pg_tool_event(line: str, output: list[str], node: str, t0_ns: int) -> dict:
         fields.update(diverged_lsn=diverged, checkpoint_lsn=checkpoint)
     else:
         fields.update(slot=kv.get("slot", ""))
+        if kv.get("emptied_ns"):
+            # The re-clone script's `find -delete` of the old data directory, before pg_basebackup
+            # starts: how many entries, and how long from the script's start.
+            fields.update(removed_files=int(kv.get("removed_files", "0") or 0),
+                          emptied_ms=(int(kv["emptied_ns"]) - start_ns) // 1_000_000)
     return {"kind": PG_REWIND if tool == "pg_rewind" else PG_BASEBACKUP, "t_s": (end_ns - t0_ns) / 1e9, "t_ns": end_ns,
             "node": node, **fields}
 

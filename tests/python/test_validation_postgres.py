@@ -273,6 +273,21 @@ def test_a_failed_tool_run_keeps_its_error_as_the_message():
     assert ev[0]["message"] == 'target server needs to use either data checksums or "wal_log_hints = on"'
 
 
+def test_a_reclones_report_says_how_many_entries_its_deletion_removed_and_how_long_it_took():
+    # validation/kinds/postgres.cpp's re-clone script empties the data directory with find -delete
+    # before pg_basebackup starts; the model's `rm -rf` costs nothing, so the time is reported.
+    log = ["2026-12-08T00:34:08.977267532Z hasim: pg_basebackup: base backup completed",
+           "2026-12-08T00:34:08.977267532Z HASIM_PGTOOL tool=pg_basebackup rc=0 start_ns=1000000000 end_ns=6400000000 "
+           "source=postgres-replica1 slot=primary_slot removed_files=1012 emptied_ns=1620000000"]
+    ev = [e for e in parse_logs.parse_postgres(log, "postgres-primary", 0) if e["kind"] == "pg_basebackup"]
+    assert len(ev) == 1 and ev[0]["outcome"] == "done" and ev[0]["duration_ms"] == 5400
+    assert ev[0]["removed_files"] == 1012 and ev[0]["emptied_ms"] == 620
+    # A report without them (every record before 2026-12-08) has neither field.
+    old = [log[0], log[1].split(" removed_files")[0]]
+    ev = [e for e in parse_logs.parse_postgres(old, "postgres-primary", 0) if e["kind"] == "pg_basebackup"]
+    assert "emptied_ms" not in ev[0] and "removed_files" not in ev[0]
+
+
 def test_the_writers_statement_durations_are_read_by_statement_in_seconds_and_nothing_else_counts():
     # PostgreSQL 15.x (Debian's, on this host, 2026-12-04) with log_min_duration_statement = 0 in
     # the writer's session, as `podman logs --timestamps` shows a container's lines.
