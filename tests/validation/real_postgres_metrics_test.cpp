@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "validation/validate.hpp"
 
@@ -46,6 +48,24 @@ validation::Measured exec_latency_of(const std::string& text) {
   const auto real = validation::read_real_runs(path);
   std::remove(path.c_str());
   return real.command_delay.at("exec");
+}
+
+/// One 60 s run of a results file whose `docker exec` samples are `execs`: an `action` step issued
+/// at `t_s` that returned at `done_s`, and a repoint at 30 s whose span (0.382 s) is an exec latency.
+std::string run_with_step(const std::string& action, double t_s, const std::string& execs, double done_s) {
+  return "{\"run\": 0, \"duration_s\": 60, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
+         "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": " + std::to_string(t_s) + ", \"done_s\": " + std::to_string(done_s) +
+         ", \"action\": \"" + action + "\"}, {\"kind\": \"fault\", \"t_s\": 30.0, \"done_s\": 30.382, \"action\": \"repoint\"}]}";
+}
+
+/// The exec latency hasim validate gives for three such runs, each (its samples, its step's
+/// return), under a summary that pooled them all as run_real.py did.
+validation::Measured exec_latency_beside(const std::string& action, double t_s,
+                                         const std::vector<std::pair<std::string, double>>& runs) {
+  std::string text = "{\"command_delay\": {\"exec\": {\"n\": 6, \"runs\": 3, \"quantiles_s\": [[0, 0.35], [1, 6.0]], "
+                     "\"median_s\": 0.5, \"max_s\": 6.0}}, \"runs\": [";
+  for (std::size_t i = 0; i < runs.size(); ++i) text += (i ? ", " : "") + run_with_step(action, t_s, runs[i].first, runs[i].second);
+  return exec_latency_of(text + "]}");
 }
 
 }  // namespace
@@ -155,16 +175,7 @@ TEST_CASE("a re-clone's docker exec, which lasts as long as pg_basebackup, is no
 TEST_CASE("a sql step's docker exec, which returns when its last statement is done, is not an exec latency the simulator is "
           "given") {
   // slots' runs (2026-12-04): a CHECKPOINT step whose psql returned 1.333 s after its issue.
-  auto run = [](const std::string& execs, double sql_done) {
-    return "{\"run\": 0, \"duration_s\": 60, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
-           "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": 40.0, \"done_s\": " + std::to_string(sql_done) +
-           ", \"action\": \"sql\"}, {\"kind\": \"fault\", \"t_s\": 30.0, \"done_s\": 30.382, \"action\": \"repoint\"}]}";
-  };
-  const std::string text = "{\"command_delay\": {\"exec\": {\"n\": 6, \"runs\": 3, \"quantiles_s\": [[0, 0.35], [0.75, 1.3], [1, 1.333]], "
-                           "\"median_s\": 0.6, \"max_s\": 1.333}}, \"runs\": [" +
-                           run("1.333, 0.382", 41.333) + ", " + run("0.9, 0.351757", 40.9) + ", " +
-                           run("1.2, 0.360615", 41.2) + "]}";
-  const auto exec = exec_latency_of(text);
+  const auto exec = exec_latency_beside("sql", 40.0, {{"1.333, 0.382", 41.333}, {"0.9, 0.351757", 40.9}, {"1.2, 0.360615", 41.2}});
   CHECK(exec.n == 3);  // the three repoints
   CHECK(exec.max_s == Approx(0.382));
 }
@@ -172,16 +183,8 @@ TEST_CASE("a sql step's docker exec, which returns when its last statement is do
 TEST_CASE("a promote's docker exec, which returns when the promotion is over, is not an exec latency the simulator is given") {
   // manual-failover's runs (2026-12-07): a promote span of 5.7 s where the startup process sat
   // out the rest of wal_retrieve_retry_interval, and the repoint's span beside it.
-  auto run = [](const std::string& execs, double promote_done) {
-    return "{\"run\": 0, \"duration_s\": 60, \"metrics\": {}, \"command_delays_s\": {\"exec\": [" + execs +
-           "]}, \"faults\": [{\"kind\": \"fault\", \"t_s\": 25.0, \"done_s\": " + std::to_string(promote_done) +
-           ", \"action\": \"promote\"}, {\"kind\": \"fault\", \"t_s\": 30.0, \"done_s\": 30.382, \"action\": \"repoint\"}]}";
-  };
-  const std::string text = "{\"command_delay\": {\"exec\": {\"n\": 6, \"runs\": 3, \"quantiles_s\": [[0, 0.35], [0.75, 4.4], [1, 5.7]], "
-                           "\"median_s\": 0.49, \"max_s\": 5.7}}, \"runs\": [" +
-                           run("5.7031, 0.382", 30.7031) + ", " + run("0.494771, 0.351757", 25.494771) + ", " +
-                           run("5.687285, 0.360615", 30.687285) + "]}";
-  const auto exec = exec_latency_of(text);
+  const auto exec = exec_latency_beside(
+      "promote", 25.0, {{"5.7031, 0.382", 30.7031}, {"0.494771, 0.351757", 25.494771}, {"5.687285, 0.360615", 30.687285}});
   CHECK(exec.n == 3);  // the three repoints
   CHECK(exec.max_s == Approx(0.382));
 }
