@@ -357,16 +357,15 @@ def command_delays(faults: list[dict], logs: dict[str, list[str]], t0_ns: int) -
 
 # The steps whose one `docker exec` lasts as long as the tool it runs (validation/exec_delays.hpp).
 TOOL_ACTIONS = ("reclone", "rewind")
-# `SELECT pg_promote()` returns when the promotion is over (its default wait => true, polled each
-# 100 ms): its span holds the promotion, and 5 s more when the startup process first sits out the
-# rest of wal_retrieve_retry_interval. Its exec latency ends at the server's "received promote
-# request" instead.
-PROMOTE_ACTIONS = ("promote",)
-# An operator's `sql` step returns when its last statement is done, a CHECKPOINT's writes or a
-# slot's creation included (0.2-5.4 s in the records of 2026-12-03 to -06). Its session logs each
-# statement's start (log_statement = all, validation/kinds/postgres.cpp), and the exec latency
-# ends at the first.
-STATEMENT_ACTIONS = ("sql",)
+# The steps whose command returns after their effect, each with the server's line that stamps
+# the effect's start, where its exec latency ends instead. `SELECT pg_promote()` returns when the
+# promotion is over (its default wait => true, polled each 100 ms): its span holds the promotion,
+# and 5 s more when the startup process first sits out the rest of wal_retrieve_retry_interval;
+# it ends at "received promote request". A `sql` step returns when its last statement is done, a
+# CHECKPOINT's writes or a slot's creation included (0.2-5.4 s in the records of 2026-12-03 to
+# -06); its session logs each statement's start (log_statement = all,
+# validation/kinds/postgres.cpp), and it ends at the first.
+STAMPED_ACTIONS = {"promote": PG_PROMOTE_REQUESTED, "sql": PG_STATEMENT_STARTED}
 
 
 def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> list[float]:
@@ -376,13 +375,14 @@ def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> lis
     this is an upper bound on when it took effect; the simulator's runtime.command_delay.exec,
     which delays each of them (engine commands, `docker stop` and the like, have their own). A
     promote counts from its issue to the target's first pg_promote_requested (events) within
-    60 s, a `sql` step to its first pg_statement_started, none without one. A fault of several commands (crash: the exec that sets the links
-    down, then `docker kill`) is not counted: its span is not the exec's. Nor is a re-clone's or a
+    60 s, a `sql` step to its first pg_statement_started (STAMPED_ACTIONS), none without one. A
+    fault of several commands (crash: the exec that sets the links down, then `docker kill`) is
+    not counted: its span is not the exec's. Nor is a re-clone's or a
     rewind's: its one exec runs pg_basebackup or pg_rewind to its end, the tool's seconds
     (pg_basebackup.duration_ms), not the engine's."""
     stamps: dict[tuple[str, str], list[float]] = {}  # (kind, node) -> times
     for e in events:
-        if e.get("kind") in (PG_PROMOTE_REQUESTED, PG_STATEMENT_STARTED):
+        if e.get("kind") in STAMPED_ACTIONS.values():
             stamps.setdefault((str(e["kind"]), str(e.get("node", ""))), []).append(float(e["t_s"]))
     out = []
     for f in faults:
@@ -391,9 +391,7 @@ def operator_exec_delays(faults: list[dict], events: Iterable[dict] = ()) -> lis
                 or not str(shell[0]).startswith(("docker exec", "ip netns exec"))):
             continue
         t = float(f["t_s"])
-        stamp = (PG_PROMOTE_REQUESTED if f.get("action") in PROMOTE_ACTIONS
-                 else PG_STATEMENT_STARTED if f.get("action") in STATEMENT_ACTIONS else None)
-        if stamp is not None:
+        if (stamp := STAMPED_ACTIONS.get(str(f.get("action", "")))) is not None:
             hits = sorted(x for x in stamps.get((stamp, str(f.get("target", ""))), []) if t <= x <= t + 60)
             if hits:
                 out.append(hits[0] - t)

@@ -472,8 +472,8 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
   // (commits_may_wait_for_standbys): BEGIN, INSERT and SELECT are still the backend's own, and
   // commit_flush is left to the scenario's disk.
   const bool commits_wait = spec != nullptr && commits_may_wait_for_standbys(*spec);
-  std::vector<const char*> kCommands = {"BEGIN", "INSERT", "SELECT"};
-  if (!commits_wait) kCommands.push_back("COMMIT");
+  std::vector<const char*> writer_commands = {"BEGIN", "INSERT", "SELECT"};
+  if (!commits_wait) writer_commands.push_back("COMMIT");
   std::vector<std::vector<double>> statement_time;                      // per run: BEGIN, INSERT, SELECT
   std::map<std::string, std::vector<std::vector<double>>> by_command;  // command -> per run
   for (auto& run : statements) {
@@ -485,7 +485,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     for (const char* s : {"BEGIN", "INSERT", "SELECT"})
       if (auto it = run.find(s); it != run.end()) st.insert(st.end(), it->second.begin(), it->second.end());
     statement_time.push_back(std::move(st));
-    for (const char* c : kCommands) {
+    for (const char* c : writer_commands) {
       auto it = run.find(c);
       // Under pgbench the writer's few COMMITs mostly wait behind one of pgbench's flushes before
       // their own (0.84 ms at the median against pgbench's 0.54, 2026-12-05), and the model
@@ -525,7 +525,7 @@ RealRuns read_real_runs(const std::string& path, const scenarios::ScenarioSpec* 
     auto st = pooled_measure_fine_tail(pick(statement_time), 5);
     if (!st) return {};
     out["statement_time"] = *st;
-    for (const char* c : kCommands) {
+    for (const char* c : writer_commands) {
       auto m = pooled_measure_fine_tail(pick(by_command[c]), 5);
       if (!m) return {};
       out[std::string(c) == "COMMIT" ? "commit_flush" : "statement_time_by_command." + std::string(c)] = *m;
